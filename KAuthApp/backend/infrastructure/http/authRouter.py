@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+
+def createAuthRouter() -> APIRouter:
+    return APIRouter(prefix="/api/auth", tags=["auth"])

@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+
+def createAdminRouter() -> APIRouter:
+    return APIRouter(prefix="/api/admin", tags=["admin"])

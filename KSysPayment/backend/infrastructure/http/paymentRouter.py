@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+
+def createPaymentRouter() -> APIRouter:
+    return APIRouter(prefix="/api/payment", tags=["payment"])

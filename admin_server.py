@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from KSysAdmin.backend.infrastructure.http.adminRouter import createAdminRouter
+from shared.backend.appFactory import ServiceSpec, createApp, loadSettingsOrExit
+from shared.backend.config.settings import Settings
+
+
+def createAdminApp(settings: Settings) -> FastAPI:
+    spec = ServiceSpec(
+        title="KServices admin API",
+        routers=[createAdminRouter()],
+        docGroups={"/api/admin": "KSysAdmin"},
+    )
+    return createApp(settings, spec)
+
+
+app = createAdminApp(loadSettingsOrExit())

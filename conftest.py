@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.backend.config.settings import Settings, loadSettings
+from shared.backend.database.engine import Database, createDatabase
+from shared.backend.redis.client import createRedisClient
+
+# Tests read only the environment written by scripts/test.sh, never a developer's .env.
+TEST_ENV_FILE = Path(os.environ.setdefault("KSERVICES_ENV_FILE", ".run/test/env"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not TEST_ENV_FILE.is_file() and "DATABASE_URL" not in os.environ:
+        raise pytest.UsageError(
+            f"{TEST_ENV_FILE} is missing: run scripts/test.sh once, it starts the test PostgreSQL and Redis"
+        )
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return loadSettings()
+
+
+@pytest.fixture(scope="session")
+async def database(settings: Settings) -> AsyncIterator[Database]:
+    database = createDatabase(settings.database)
+    yield database
+    await database.engine.dispose()
+
+
+@pytest.fixture
+async def dbSession(database: Database) -> AsyncIterator[AsyncSession]:
+    # Each test runs in a transaction that is rolled back; commits inside become savepoints.
+    async with database.engine.connect() as connection:
+        transaction = await connection.begin()
+        session = AsyncSession(bind=connection, expire_on_commit=False,
+                               join_transaction_mode="create_savepoint")
+        try:
+            yield session
+        finally:
+            await session.close()
+            await transaction.rollback()
+
+
+@pytest.fixture
+async def redisClient(settings: Settings) -> AsyncIterator[Redis]:
+    client = createRedisClient(settings.redis)
+    yield client
+    await client.aclose()

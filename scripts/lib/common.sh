@@ -1,0 +1,76 @@
+# Shared shell helpers for scripts/run.sh and scripts/test.sh (sourced, not executed).
+# shellcheck shell=bash
+
+ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+APT_UPDATED=0
+
+step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+info() { printf '    %s\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+asRoot() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Installs the Debian packages that are not installed yet.
+ensureAptPackages() {
+  local missing=()
+  local pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || die "apt-get not found: install ${missing[*]} by hand"
+  step "Installing Debian packages: ${missing[*]}"
+  if [ "$APT_UPDATED" -eq 0 ]; then
+    asRoot apt-get update -qq >/dev/null || die "apt-get update failed"
+    APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive asRoot apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "apt-get install ${missing[*]} failed"
+}
+
+ensureSystemPackages() {
+  ensureAptPackages ca-certificates curl gettext-base procps python3 python3-pip python3-venv \
+    postgresql postgresql-contrib redis-server nginx libnginx-mod-http-lua libnginx-mod-http-ndk \
+    lua-nginx-redis
+}
+
+postgresBinDir() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$dir" ] || die "PostgreSQL binaries not found under /usr/lib/postgresql"
+  echo "$dir"
+}
+
+ensureUv() {
+  export PATH="$HOME/.local/bin:$PATH"
+  command -v uv >/dev/null && return 0
+  step "Installing uv"
+  python3 -m pip install --quiet --user uv 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages --user uv \
+    || die "could not install uv with pip"
+  command -v uv >/dev/null || die "uv installed but not on PATH"
+}
+
+ensurePythonDeps() {
+  step "Syncing Python dependencies (uv sync --frozen)"
+  (cd "$ROOT_DIR" && uv sync --frozen --quiet) || die "uv sync failed"
+}
+
+# Waits until a command succeeds or the timeout (seconds) passes.
+waitFor() {
+  local timeout=$1 what=$2
+  shift 2
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -ge $deadline ] && die "$what did not become ready within ${timeout}s"
+    sleep 0.2
+  done
+}
+
+httpOk() { curl -fs -o /dev/null --max-time 2 "$1"; }
+
+portFree() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+randomSecret() { head -c "$1" /dev/urandom | base64 | tr -d '\n'; }

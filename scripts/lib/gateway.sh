@@ -1,0 +1,49 @@
+# Renders nginx/nginx.conf for Debian's nginx with the Lua module and runs it (sourced).
+# shellcheck shell=bash
+
+GATEWAY_TEMPLATE_VARS='${NGINX_LOAD_MODULES} ${NGINX_WORKERS} ${NGINX_RUN_DIR} ${NGINX_MIME_TYPES} ${NGINX_LUA_DIR} ${NGINX_CONF_DIR} ${NGINX_WWW_DIR} ${GATEWAY_PORT} ${PUBLIC_UPSTREAM} ${ADMIN_UPSTREAM} ${GATEWAY_REDIS_HOST} ${GATEWAY_REDIS_PORT} ${GATEWAY_REDIS_DB} ${GATEWAY_TRUSTED_PROXIES}'
+
+# Links each built frontend (or a placeholder page) under the gateway's web root.
+linkFrontends() {
+  local www=$1 app dir
+  mkdir -p "$www"
+  for app in auth:KAuthApp payment:KSysPayment admin:KSysAdmin; do
+    dir="$ROOT_DIR/${app#*:}/frontend/dist"
+    [ -f "$dir/index.html" ] || dir="$ROOT_DIR/nginx/placeholder"
+    ln -sfn "$dir" "$www/${app%%:*}"
+  done
+}
+
+# renderGateway RUN_DIR: needs GATEWAY_PORT, PUBLIC_UPSTREAM, ADMIN_UPSTREAM, GATEWAY_REDIS_* exported.
+renderGateway() {
+  local run=$1 modules=""
+  mkdir -p "$run/tmp" "$run/www"
+  local mod
+  for mod in ndk_http_module ngx_http_lua_module; do
+    [ -f "/usr/lib/nginx/modules/$mod.so" ] || die "nginx module $mod missing (libnginx-mod-http-lua)"
+    modules+="load_module /usr/lib/nginx/modules/$mod.so; "
+  done
+  export NGINX_LOAD_MODULES=$modules NGINX_RUN_DIR=$run NGINX_MIME_TYPES=/etc/nginx/mime.types
+  export NGINX_LUA_DIR="$ROOT_DIR/nginx/lua" NGINX_CONF_DIR="$ROOT_DIR/nginx/conf" NGINX_WWW_DIR="$run/www"
+  export NGINX_WORKERS=${NGINX_WORKERS:-1}
+  linkFrontends "$run/www"
+  envsubst "$GATEWAY_TEMPLATE_VARS" < "$ROOT_DIR/nginx/nginx.conf" > "$run/nginx.conf"
+  nginx -t -q -p "$run" -c "$run/nginx.conf" 2>"$run/nginx-test.log" \
+    || { cat "$run/nginx-test.log" >&2; die "nginx configuration test failed"; }
+}
+
+startGateway() {
+  local run=$1
+  renderGateway "$run"
+  stopGateway "$run"
+  portFree "$GATEWAY_PORT" || die "port $GATEWAY_PORT is taken: the gateway cannot start there"
+  nginx -p "$run" -c "$run/nginx.conf" || die "nginx failed to start: see $run/error.log"
+}
+
+stopGateway() {
+  local run=$1
+  [ -f "$run/nginx.pid" ] || return 0
+  nginx -p "$run" -c "$run/nginx.conf" -s quit 2>/dev/null || kill "$(cat "$run/nginx.pid")" 2>/dev/null || true
+  local i
+  for i in $(seq 1 50); do [ -f "$run/nginx.pid" ] || break; sleep 0.1; done
+}

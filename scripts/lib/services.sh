@@ -1,0 +1,54 @@
+# Project-local PostgreSQL and Redis under a run directory (sourced).
+# shellcheck shell=bash
+
+# startPostgres DIR PORT DBNAME: initialises a cluster owned by postgres (initdb refuses root) and starts it.
+startPostgres() {
+  local dir=$1 port=$2 db=$3 bin
+  bin=$(postgresBinDir)
+  mkdir -p "$dir"
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    info "initialising PostgreSQL cluster in $dir/data"
+    mkdir -p "$dir/data"
+    chown -R postgres:postgres "$dir"
+    runuser -u postgres -- "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 >/dev/null \
+      || die "initdb failed in $dir/data"
+  fi
+  chown -R postgres:postgres "$dir"
+  # Parent directories must be traversable by the postgres user.
+  local parent=$dir
+  while [ "$parent" != "/" ]; do chmod o+x "$parent" 2>/dev/null; parent=$(dirname "$parent"); done
+  if ! runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+    portFree "$port" || die "port $port is taken: PostgreSQL cannot start there"
+    runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null \
+      || die "PostgreSQL failed to start: see $dir/postgres.log"
+  fi
+  waitFor 30 "PostgreSQL on $port" "$bin/pg_isready" -h 127.0.0.1 -p "$port"
+  "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$db'" \
+    | grep -q 1 || "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres "$db" || die "createdb $db failed"
+}
+
+stopPostgres() {
+  local dir=$1 bin
+  bin=$(postgresBinDir)
+  [ -f "$dir/data/postmaster.pid" ] || return 0
+  runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# startRedis DIR PORT: a server that keeps nothing on disk, bound to loopback.
+startRedis() {
+  local dir=$1 port=$2
+  mkdir -p "$dir"
+  if ! redis-cli -p "$port" ping >/dev/null 2>&1; then
+    portFree "$port" || die "port $port is taken: Redis cannot start there"
+    redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --save "" --appendonly no \
+      --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >/dev/null \
+      || die "Redis failed to start: see $dir/redis.log"
+  fi
+  waitFor 15 "Redis on $port" redis-cli -p "$port" ping
+}
+
+stopRedis() {
+  local port=$1
+  redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
+}

@@ -1,0 +1,48 @@
+# Starts and stops the application processes of a stack (sourced by run.sh and test.sh).
+# shellcheck shell=bash
+
+# startUvicorn NAME APP PORT RUN_DIR ENV_FILE: one server process in the background, logs in RUN_DIR.
+startUvicorn() {
+  local name=$1 app=$2 port=$3 run=$4 envFile=$5
+  portFree "$port" || die "port $port is taken: $name cannot start there"
+  (cd "$ROOT_DIR" && KSERVICES_ENV_FILE=$envFile exec uv run --frozen --no-sync uvicorn "$app" \
+      --host 127.0.0.1 --port "$port" --proxy-headers --forwarded-allow-ips 127.0.0.1 \
+      --no-server-header --log-level warning --timeout-graceful-shutdown 5 \
+      >"$run/$name.log" 2>&1) &
+  echo $! >"$run/$name.pid"
+}
+
+stopPid() {
+  local file=$1
+  [ -f "$file" ] || return 0
+  local pid
+  pid=$(cat "$file")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    local i
+    for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$file"
+}
+
+# Waits for a server's /health; shows its log and fails if the process died.
+waitHealthy() {
+  local name=$1 url=$2 run=$3 deadline=$((SECONDS + 60))
+  until httpOk "$url"; do
+    if ! kill -0 "$(cat "$run/$name.pid")" 2>/dev/null; then
+      tail -n 30 "$run/$name.log" >&2
+      die "$name exited during startup (log: $run/$name.log)"
+    fi
+    [ $SECONDS -ge $deadline ] && { tail -n 30 "$run/$name.log" >&2; die "$name not healthy within 60s"; }
+    sleep 0.3
+  done
+}
+
+runMigrations() {
+  local envFile=$1
+  step "Applying database migrations (alembic upgrade head)"
+  (cd "$ROOT_DIR/KSysAdmin/backend/infrastructure/database" \
+    && KSERVICES_ENV_FILE=$envFile uv run --frozen --no-sync alembic upgrade head >/dev/null) \
+    || die "alembic upgrade head failed"
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Sets up everything (packages, PostgreSQL, Redis, servers, gateway) on test ports, then runs
+# ruff and every test suite. `scripts/test.sh up` starts the test stack and leaves it running;
+# `scripts/test.sh down` stops it. Extra arguments after `--` go to every pytest run.
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+source "$ROOT_DIR/scripts/lib/services.sh"
+source "$ROOT_DIR/scripts/lib/stack.sh"
+source "$ROOT_DIR/scripts/lib/gateway.sh"
+
+MODE=${1:-all}
+[ "$MODE" = "--" ] && MODE=all
+shift $(( $# > 0 ? 1 : 0 )) || true
+[ "${1:-}" = "--" ] && shift
+RUN="$ROOT_DIR/.run/test"
+export TEST_PG_PORT=${TEST_PG_PORT:-55432} TEST_REDIS_PORT=${TEST_REDIS_PORT:-56379}
+export TEST_PUBLIC_PORT=${TEST_PUBLIC_PORT:-58001} TEST_ADMIN_PORT=${TEST_ADMIN_PORT:-58002}
+export TEST_GATEWAY_PORT=${TEST_GATEWAY_PORT:-58080}
+ENV_FILE="$RUN/env"
+
+stopStack() {
+  stopGateway "$RUN/gateway"
+  stopPid "$RUN/public.pid"
+  stopPid "$RUN/admin.pid"
+  stopRedis "$TEST_REDIS_PORT"
+  stopPostgres "$RUN/postgres"
+}
+
+writeTestEnv() {
+  cat >"$ENV_FILE" <<ENV
+APP_ENV=test
+LOG_FORMAT=json
+LOG_LEVEL=INFO
+DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:$TEST_PG_PORT/kservices_test
+REDIS_URL=redis://127.0.0.1:$TEST_REDIS_PORT/0
+JWT_SECRET=$(randomSecret 48)
+CRYPTO_MASTER_KEY=$(randomSecret 32)
+CORS_ORIGINS=http://localhost:$TEST_GATEWAY_PORT
+GATEWAY_PORT=$TEST_GATEWAY_PORT
+PUBLIC_BASE_URL=http://localhost:$TEST_GATEWAY_PORT
+MAIL_BACKEND=file
+MAIL_OUTBOX_DIR=$RUN/mail
+TEST_PG_PORT=$TEST_PG_PORT
+TEST_REDIS_PORT=$TEST_REDIS_PORT
+TEST_PUBLIC_PORT=$TEST_PUBLIC_PORT
+TEST_ADMIN_PORT=$TEST_ADMIN_PORT
+TEST_GATEWAY_PORT=$TEST_GATEWAY_PORT
+TEST_RUN_DIR=$RUN
+ENV
+}
+
+startStack() {
+  step "Installing what is missing"
+  ensureSystemPackages
+  ensureUv
+  ensurePythonDeps
+  mkdir -p "$RUN"
+  stopStack
+  step "Starting PostgreSQL on $TEST_PG_PORT and Redis on $TEST_REDIS_PORT"
+  startPostgres "$RUN/postgres" "$TEST_PG_PORT" postgres
+  local bin
+  bin=$(postgresBinDir)
+  "$bin/dropdb" -h 127.0.0.1 -p "$TEST_PG_PORT" -U postgres --if-exists --force kservices_test
+  "$bin/createdb" -h 127.0.0.1 -p "$TEST_PG_PORT" -U postgres kservices_test
+  startRedis "$RUN/redis" "$TEST_REDIS_PORT"
+  redis-cli -p "$TEST_REDIS_PORT" flushall >/dev/null
+  writeTestEnv
+  [ -f "$ROOT_DIR/KSysAdmin/backend/infrastructure/database/alembic.ini" ] && runMigrations "$ENV_FILE"
+  step "Starting servers and gateway"
+  startUvicorn public public_server:app "$TEST_PUBLIC_PORT" "$RUN" "$ENV_FILE"
+  startUvicorn admin admin_server:app "$TEST_ADMIN_PORT" "$RUN" "$ENV_FILE"
+  waitHealthy public "http://127.0.0.1:$TEST_PUBLIC_PORT/health" "$RUN"
+  waitHealthy admin "http://127.0.0.1:$TEST_ADMIN_PORT/health" "$RUN"
+  export GATEWAY_PORT=$TEST_GATEWAY_PORT PUBLIC_UPSTREAM=127.0.0.1:$TEST_PUBLIC_PORT
+  export ADMIN_UPSTREAM=127.0.0.1:$TEST_ADMIN_PORT GATEWAY_REDIS_HOST=127.0.0.1
+  export GATEWAY_REDIS_PORT=$TEST_REDIS_PORT GATEWAY_REDIS_DB=0 GATEWAY_TRUSTED_PROXIES=""
+  startGateway "$RUN/gateway"
+  waitFor 15 "gateway" httpOk "http://127.0.0.1:$TEST_GATEWAY_PORT/health/public"
+}
+
+case "$MODE" in
+  down) stopStack; exit 0 ;;
+  up) startStack; step "Test stack up: gateway http://127.0.0.1:$TEST_GATEWAY_PORT (env: $ENV_FILE)"; exit 0 ;;
+  all) ;;
+  *) die "usage: scripts/test.sh [all|up|down] [-- pytest args]" ;;
+esac
+
+trap stopStack EXIT
+startStack
+export KSERVICES_ENV_FILE=$ENV_FILE
+cd "$ROOT_DIR"
+step "ruff check"
+uv run --frozen --no-sync ruff check .
+
+failed=()
+ran=0
+for suite in tests KSysAdmin/tests KAuthApp/tests KSysPayment/tests; do
+  if [ -z "$(find "$suite" -name 'test_*.py' 2>/dev/null | head -n 1)" ]; then
+    info "$suite: no tests yet"
+    continue
+  fi
+  step "pytest $suite"
+  ran=$((ran + 1))
+  uv run --frozen --no-sync pytest "$suite" -q -p no:cacheprovider "$@" || failed+=("$suite")
+done
+[ "$ran" -gt 0 ] || die "no test suite ran"
+if [ ${#failed[@]} -gt 0 ]; then
+  die "failing suites: ${failed[*]}"
+fi
+step "All suites passed"

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter, FastAPI, Request
+
+from shared.backend.config.settings import ConfigurationError, Settings, loadSettings
+from shared.backend.database.engine import checkConnection as checkDatabase
+from shared.backend.database.engine import closeDb, initDb
+from shared.backend.exceptions.domainError import DomainError
+from shared.backend.exceptions.handlers import installErrorHandlers
+from shared.backend.health.healthCheck import HealthProbe, createHealthRouter
+from shared.backend.loggingFactory import configureLogging, getSystemLogger
+from shared.backend.middleware.cors import installCors
+from shared.backend.middleware.requestId import RequestIdMiddleware
+from shared.backend.openapiDocs import addGroupDocs
+from shared.backend.redis.client import checkConnection as checkRedis
+from shared.backend.redis.client import closeRedis, initRedis
+
+# A service hook runs inside the lifespan after the core resources exist and is closed before them.
+ServiceHook = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+logger = getSystemLogger("startup")
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    title: str
+    routers: Sequence[APIRouter]
+    docGroups: Mapping[str, str]
+    statusTable: Mapping[type[DomainError], int] = field(default_factory=dict)
+    hooks: Sequence[ServiceHook] = ()
+
+
+def loadSettingsOrExit() -> Settings:
+    try:
+        return loadSettings()
+    except ConfigurationError as error:
+        print(f"kservices: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def healthProbes(request: Request) -> dict[str, HealthProbe]:
+    state = request.app.state
+    return {
+        "database": lambda: checkDatabase(state.database),
+        "redis": lambda: checkRedis(state.redis),
+    }
+
+
+def createLifespan(settings: Settings, spec: ServiceSpec) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            try:
+                app.state.database = await initDb(settings.database)
+                stack.push_async_callback(closeDb, app.state.database)
+                app.state.redis = await initRedis(settings.redis)
+                stack.push_async_callback(closeRedis, app.state.redis)
+                for hook in spec.hooks:
+                    await stack.enter_async_context(hook(app))
+            except Exception as error:
+                logger.error("startup_failed", f"{spec.title} cannot start: {error}", error)
+                raise
+            logger.application("startup_complete", f"{spec.title} started", env=settings.app.env)
+            yield
+        logger.application("shutdown_complete", f"{spec.title} stopped")
+
+    return lifespan
+
+
+def createApp(settings: Settings, spec: ServiceSpec) -> FastAPI:
+    configureLogging(settings.app)
+    app = FastAPI(
+        title=spec.title,
+        lifespan=createLifespan(settings, spec),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.settings = settings
+    installErrorHandlers(app, spec.statusTable)
+    installCors(app, settings.cors)
+    app.add_middleware(RequestIdMiddleware)
+    app.include_router(createHealthRouter(healthProbes))
+    for router in spec.routers:
+        app.include_router(router)
+    for prefix, title in spec.docGroups.items():
+        addGroupDocs(app, prefix, title)
+    return app

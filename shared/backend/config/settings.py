@@ -1,0 +1,237 @@
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Placeholders shipped in .env.example; refused outside development.
+PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder")
+
+
+def envFilePath() -> Path | None:
+    configured = os.environ.get("KSERVICES_ENV_FILE", ".env")
+    return Path(configured) if configured else None
+
+
+class GroupSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=False, frozen=True)
+
+
+def splitCsv(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class AppSettings(GroupSettings):
+    env: Literal["development", "test", "production"] = Field("development", validation_alias="APP_ENV")
+    name: str = Field("kservices", validation_alias="APP_NAME")
+    logLevel: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", validation_alias="LOG_LEVEL")
+    logFormat: Literal["json", "console", "auto"] = Field("auto", validation_alias="LOG_FORMAT")
+
+    @property
+    def isProduction(self) -> bool:
+        return self.env == "production"
+
+
+class DatabaseSettings(GroupSettings):
+    url: SecretStr = Field(validation_alias="DATABASE_URL")
+    poolSize: int = Field(10, ge=1, le=200, validation_alias="DATABASE_POOL_SIZE")
+    maxOverflow: int = Field(10, ge=0, le=200, validation_alias="DATABASE_MAX_OVERFLOW")
+    poolTimeoutSeconds: float = Field(5.0, gt=0, le=60, validation_alias="DATABASE_POOL_TIMEOUT_SECONDS")
+    connectTimeoutSeconds: float = Field(5.0, gt=0, le=60, validation_alias="DATABASE_CONNECT_TIMEOUT_SECONDS")
+    echo: bool = Field(False, validation_alias="DATABASE_ECHO")
+
+    @field_validator("url")
+    @classmethod
+    def requireAsyncpg(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().startswith("postgresql+asyncpg://"):
+            raise ValueError("must start with postgresql+asyncpg://")
+        return value
+
+
+class RedisSettings(GroupSettings):
+    url: SecretStr = Field(validation_alias="REDIS_URL")
+    maxConnections: int = Field(50, ge=1, le=10000, validation_alias="REDIS_MAX_CONNECTIONS")
+    socketTimeoutSeconds: float = Field(2.0, gt=0, le=60, validation_alias="REDIS_SOCKET_TIMEOUT_SECONDS")
+
+    @field_validator("url")
+    @classmethod
+    def requireRedisScheme(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+
+class JwtSettings(GroupSettings):
+    secret: SecretStr = Field(validation_alias="JWT_SECRET")
+    algorithm: Literal["HS256", "HS384", "HS512"] = Field("HS256", validation_alias="JWT_ALGORITHM")
+    issuer: str = Field("kservices", validation_alias="JWT_ISSUER")
+    accessTtlSeconds: int = Field(900, ge=60, le=3600, validation_alias="JWT_ACCESS_TTL_SECONDS")
+    adminAccessTtlSeconds: int = Field(600, ge=60, le=3600, validation_alias="JWT_ADMIN_ACCESS_TTL_SECONDS")
+    userAudience: str = Field("kauth", validation_alias="JWT_USER_AUDIENCE")
+    adminAudience: str = Field("ksysadmin", validation_alias="JWT_ADMIN_AUDIENCE")
+
+    @field_validator("secret")
+    @classmethod
+    def requireStrongSecret(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters")
+        return value
+
+
+class CorsSettings(GroupSettings):
+    origins: Annotated[list[str], NoDecode] = Field(default_factory=list, validation_alias="CORS_ORIGINS")
+    allowCredentials: bool = Field(True, validation_alias="CORS_ALLOW_CREDENTIALS")
+
+    @field_validator("origins", mode="before")
+    @classmethod
+    def parseOrigins(cls, value: object) -> object:
+        return splitCsv(value)
+
+    @field_validator("origins")
+    @classmethod
+    def requireOrigins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if origin == "*" or not origin.startswith(("http://", "https://")):
+                raise ValueError(f"'{origin}' is not an explicit http(s) origin")
+        return value
+
+
+class CryptoSettings(GroupSettings):
+    masterKey: SecretStr = Field(validation_alias="CRYPTO_MASTER_KEY")
+    argon2MemoryKib: int = Field(19456, ge=19456, le=4194304, validation_alias="CRYPTO_ARGON2_MEMORY_KIB")
+    argon2Iterations: int = Field(2, ge=2, le=100, validation_alias="CRYPTO_ARGON2_ITERATIONS")
+    argon2Parallelism: int = Field(1, ge=1, le=64, validation_alias="CRYPTO_ARGON2_PARALLELISM")
+
+    @field_validator("masterKey")
+    @classmethod
+    def requireKeyBytes(cls, value: SecretStr) -> SecretStr:
+        try:
+            raw = base64.b64decode(value.get_secret_value(), validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError("must be base64") from None
+        if len(raw) < 32:
+            raise ValueError("must decode to at least 32 bytes")
+        return value
+
+    def masterKeyBytes(self) -> bytes:
+        return base64.b64decode(self.masterKey.get_secret_value())
+
+
+class GatewaySettings(GroupSettings):
+    port: int = Field(80, ge=1, le=65535, validation_alias="GATEWAY_PORT")
+    publicBaseUrl: str = Field("http://localhost", validation_alias="PUBLIC_BASE_URL")
+    trustedProxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias="GATEWAY_TRUSTED_PROXIES"
+    )
+
+    @field_validator("trustedProxies", mode="before")
+    @classmethod
+    def parseProxies(cls, value: object) -> object:
+        return splitCsv(value)
+
+
+class MailSettings(GroupSettings):
+    backend: Literal["file", "smtp"] = Field("file", validation_alias="MAIL_BACKEND")
+    outboxDir: Path = Field(Path(".run/mail"), validation_alias="MAIL_OUTBOX_DIR")
+    fromAddress: str = Field("no-reply@kservices.local", validation_alias="MAIL_FROM")
+    smtpHost: str = Field("localhost", validation_alias="SMTP_HOST")
+    smtpPort: int = Field(587, ge=1, le=65535, validation_alias="SMTP_PORT")
+    smtpUser: str = Field("", validation_alias="SMTP_USER")
+    smtpPassword: SecretStr = Field(SecretStr(""), validation_alias="SMTP_PASSWORD")
+    smtpStartTls: bool = Field(True, validation_alias="SMTP_STARTTLS")
+
+
+class BriSettings(GroupSettings):
+    baseUrl: str = Field("http://127.0.0.1:8090", validation_alias="BRI_BASE_URL")
+    clientId: str = Field("", validation_alias="BRI_CLIENT_ID")
+    clientSecret: SecretStr = Field(SecretStr(""), validation_alias="BRI_CLIENT_SECRET")
+    partnerId: str = Field("", max_length=36, validation_alias="BRI_PARTNER_ID")
+    channelId: str = Field("95221", pattern=r"^\d{5}$", validation_alias="BRI_CHANNEL_ID")
+    privateKeyPath: Path | None = Field(None, validation_alias="BRI_PRIVATE_KEY_PATH")
+    briPublicKeyPath: Path | None = Field(None, validation_alias="BRI_PUBLIC_KEY_PATH")
+    signatureEncoding: Literal["hex", "base64"] = Field("hex", validation_alias="BRI_SIGNATURE_ENCODING")
+    timeoutSeconds: float = Field(8.0, gt=0, le=60, validation_alias="BRI_TIMEOUT_SECONDS")
+
+
+@dataclass(frozen=True)
+class Settings:
+    app: AppSettings
+    database: DatabaseSettings
+    redis: RedisSettings
+    jwt: JwtSettings
+    cors: CorsSettings
+    crypto: CryptoSettings
+    gateway: GatewaySettings
+    mail: MailSettings
+    bri: BriSettings
+
+
+GROUPS: dict[str, type[GroupSettings]] = {
+    "app": AppSettings,
+    "database": DatabaseSettings,
+    "redis": RedisSettings,
+    "jwt": JwtSettings,
+    "cors": CorsSettings,
+    "crypto": CryptoSettings,
+    "gateway": GatewaySettings,
+    "mail": MailSettings,
+    "bri": BriSettings,
+}
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def describeErrors(error: ValidationError) -> list[str]:
+    lines = []
+    for item in error.errors():
+        variable = ".".join(str(part) for part in item["loc"]) or "?"
+        problem = "is required but not set" if item["type"] == "missing" else item["msg"]
+        lines.append(f"{variable}: {problem}")
+    return lines
+
+
+def refusePlaceholders(settings: Settings) -> list[str]:
+    if settings.app.env == "development":
+        return []
+    secrets = {
+        "JWT_SECRET": settings.jwt.secret.get_secret_value(),
+        "CRYPTO_MASTER_KEY": settings.crypto.masterKey.get_secret_value(),
+    }
+    return [
+        f"{name}: is a placeholder; generate a real secret outside development"
+        for name, value in secrets.items()
+        if any(marker in value.lower() for marker in PLACEHOLDER_MARKERS)
+    ]
+
+
+def loadSettings(envFile: Path | None = None) -> Settings:
+    path = envFile if envFile is not None else envFilePath()
+    problems: list[str] = []
+    groups: dict[str, GroupSettings] = {}
+    for name, groupClass in GROUPS.items():
+        try:
+            groups[name] = groupClass(_env_file=path)  # type: ignore[call-arg]
+        except ValidationError as error:
+            problems.extend(describeErrors(error))
+    if not problems:
+        settings = Settings(**groups)  # type: ignore[arg-type]
+        problems.extend(refusePlaceholders(settings))
+        if not problems:
+            return settings
+    raise ConfigurationError("invalid configuration:\n  " + "\n  ".join(problems))
+
+
+@lru_cache(maxsize=1)
+def getSettings() -> Settings:
+    return loadSettings()

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Generic, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
+
+ModelT = TypeVar("ModelT", bound=SQLModel)
+
+
+class BaseRepository(Generic[ModelT]):
+    model: type[ModelT]
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def getById(self, id: uuid.UUID, forUpdate: bool = False) -> ModelT | None:
+        statement = select(self.model).where(self.model.id == id)  # type: ignore[attr-defined]
+        if forUpdate:
+            statement = statement.with_for_update()
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def getMany(self, ids: Sequence[uuid.UUID]) -> list[ModelT]:
+        if not ids:
+            return []
+        statement = select(self.model).where(self.model.id.in_(ids))  # type: ignore[attr-defined]
+        return list((await self.session.execute(statement)).scalars().all())
+
+    async def add(self, entity: ModelT) -> ModelT:
+        self.session.add(entity)
+        await self.session.flush()
+        return entity
+
+    async def save(self, entity: ModelT) -> ModelT:
+        merged = await self.session.merge(entity)
+        await self.session.flush()
+        return merged
+
+    async def delete(self, entity: ModelT) -> None:
+        await self.session.delete(entity)
+        await self.session.flush()

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.backend.exceptions.domainError import (
+    ConflictError,
+    DependencyUnavailableError,
+    DomainError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    UnauthenticatedError,
+    UnprocessableError,
+    UpstreamError,
+)
+from shared.backend.exceptions.envelope import codeForStatus, errorResponse
+from shared.backend.loggingFactory import getSystemLogger
+
+# Services extend this table with their own domain errors; lookup follows the class hierarchy.
+DEFAULT_STATUS_TABLE: dict[type[DomainError], int] = {
+    InvalidInputError: 400,
+    UnauthenticatedError: 401,
+    PermissionDeniedError: 403,
+    NotFoundError: 404,
+    ConflictError: 409,
+    UnprocessableError: 422,
+    RateLimitedError: 429,
+    UpstreamError: 502,
+    DependencyUnavailableError: 503,
+}
+
+logger = getSystemLogger("errors")
+
+
+def requestIdOf(request: Request) -> str | None:
+    return getattr(request.state, "requestId", None)
+
+
+def statusFor(error: DomainError, table: Mapping[type[DomainError], int]) -> int:
+    for klass in type(error).__mro__:
+        if klass in table:
+            return table[klass]
+    return 400
+
+
+def validationDetails(error: RequestValidationError) -> list[dict[str, object]]:
+    details = []
+    for item in error.errors():
+        location = [str(part) for part in item.get("loc", ())]
+        details.append({
+            "field": ".".join(location[1:]) if len(location) > 1 else ".".join(location),
+            "location": location[0] if location else "body",
+            "message": str(item.get("msg", "invalid value")),
+            "type": str(item.get("type", "value_error")),
+        })
+    return details
+
+
+def installErrorHandlers(app: FastAPI, table: Mapping[type[DomainError], int] | None = None) -> None:
+    statusTable = {**DEFAULT_STATUS_TABLE, **(table or {})}
+
+    async def onDomainError(request: Request, error: DomainError) -> JSONResponse:
+        status = statusFor(error, statusTable)
+        logger.application("domain_error", error.message, code=error.code, status=status)
+        headers = getattr(error, "headers", None)
+        return errorResponse(status, error.code, error.message, requestIdOf(request), error.details, headers)
+
+    async def onValidationError(request: Request, error: RequestValidationError) -> JSONResponse:
+        return errorResponse(422, "validation_failed", "The request failed validation", requestIdOf(request),
+                             validationDetails(error))
+
+    async def onHttpError(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        message = error.detail if isinstance(error.detail, str) else "Request failed"
+        return errorResponse(error.status_code, codeForStatus(error.status_code), message,
+                             requestIdOf(request), headers=error.headers)
+
+    async def onUnexpectedError(request: Request, error: Exception) -> JSONResponse:
+        logger.error("unhandled_exception", "Unhandled exception while serving a request", error,
+                     method=request.method, path=request.url.path)
+        return errorResponse(500, "internal_error", "An unexpected error occurred", requestIdOf(request))
+
+    app.add_exception_handler(DomainError, onDomainError)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, onValidationError)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, onHttpError)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, onUnexpectedError)

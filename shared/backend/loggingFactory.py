@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+from collections.abc import Mapping, MutableMapping
+from enum import StrEnum
+
+import structlog
+
+from shared.backend.config.settings import AppSettings
+
+# Keys whose values never reach a log line, whatever the caller passes.
+SECRET_KEY_PATTERN = re.compile(
+    r"pass(word)?|secret|token|authorization|cookie|api[_-]?key|private|otp|totp|code_?hash|signature",
+    re.IGNORECASE,
+)
+REDACTED = "[redacted]"
+
+
+class LogCategory(StrEnum):
+    SECURITY = "Security"
+    APPLICATION = "Application"
+    PERFORMANCE = "Performance"
+    ERROR = "Error"
+    AUDIT = "Audit"
+    USER = "User"
+
+
+def redactValue(key: str, value: object) -> object:
+    if SECRET_KEY_PATTERN.search(key):
+        return REDACTED
+    if isinstance(value, Mapping):
+        return {str(k): redactValue(str(k), v) for k, v in value.items()}
+    return value
+
+
+def redactSecrets(_logger: object, _method: str, event: MutableMapping[str, object]) -> Mapping[str, object]:
+    for key in list(event.keys()):
+        if key in {"event", "message", "label", "type", "category"}:
+            continue
+        event[key] = redactValue(key, event[key])
+    return event
+
+
+def addTimestampMs(_logger: object, _method: str, event: MutableMapping[str, object]) -> Mapping[str, object]:
+    event["timestamp_ms"] = int(time.time() * 1000)
+    return event
+
+
+def renameEvent(_logger: object, _method: str, event: MutableMapping[str, object]) -> Mapping[str, object]:
+    if "event" in event and "message" not in event:
+        event["message"] = event.pop("event")
+    return event
+
+
+def configureLogging(settings: AppSettings) -> None:
+    useJson = settings.logFormat == "json" or (settings.logFormat == "auto" and settings.env != "development")
+    renderer: structlog.types.Processor = (
+        structlog.processors.JSONRenderer() if useJson else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    processors: list[structlog.types.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        addTimestampMs,
+        redactSecrets,
+        structlog.processors.dict_tracebacks if useJson else structlog.processors.format_exc_info,
+    ]
+    # JSON lines carry `message`; the console renderer prints the `event` key itself.
+    processors += [renameEvent, renderer] if useJson else [renderer]
+    logging.basicConfig(format="%(message)s", stream=sys.stdout, level=settings.logLevel, force=True)
+    structlog.configure(
+        processors=processors,
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[settings.logLevel]),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stdout),
+        cache_logger_on_first_use=False,
+    )
+
+
+def bindRequestContext(requestId: str, userId: str | None = None) -> None:
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(request_id=requestId)
+    if userId is not None:
+        structlog.contextvars.bind_contextvars(user_id=userId)
+
+
+def bindUser(userId: str) -> None:
+    structlog.contextvars.bind_contextvars(user_id=userId)
+
+
+def clearRequestContext() -> None:
+    structlog.contextvars.clear_contextvars()
+
+
+class SystemLogger:
+    def __init__(self, component: str) -> None:
+        self.logger = structlog.get_logger(component)
+
+    def log(self, category: LogCategory, type: str, label: str, message: str, **fields: object) -> None:
+        level = "error" if category == LogCategory.ERROR else "warning" if type == "warning" else "info"
+        getattr(self.logger, level)(message, category=str(category), type=type, label=label, **fields)
+
+    def security(self, label: str, message: str, **fields: object) -> None:
+        self.log(LogCategory.SECURITY, "event", label, message, **fields)
+
+    def application(self, label: str, message: str, **fields: object) -> None:
+        self.log(LogCategory.APPLICATION, "event", label, message, **fields)
+
+    def performance(self, label: str, message: str, **fields: object) -> None:
+        self.log(LogCategory.PERFORMANCE, "measure", label, message, **fields)
+
+    def audit(self, label: str, message: str, **fields: object) -> None:
+        self.log(LogCategory.AUDIT, "event", label, message, **fields)
+
+    def warning(self, label: str, message: str, **fields: object) -> None:
+        self.log(LogCategory.APPLICATION, "warning", label, message, **fields)
+
+    def error(self, label: str, message: str, error: BaseException | None = None, **fields: object) -> None:
+        if error is not None:
+            fields |= {"error_type": type(error).__name__, "error_message": str(error), "exc_info": error}
+        self.log(LogCategory.ERROR, "exception" if error else "error", label, message, **fields)
+
+
+class UserLogger:
+    def __init__(self, component: str) -> None:
+        self.logger = structlog.get_logger(component)
+
+    def action(self, userId: str, label: str, message: str, **fields: object) -> None:
+        self.logger.info(message, category=str(LogCategory.USER), type="action", label=label,
+                         user_id=userId, **fields)
+
+
+def getSystemLogger(component: str) -> SystemLogger:
+    return SystemLogger(component)
+
+
+def getUserLogger(component: str) -> UserLogger:
+    return UserLogger(component)
