@@ -54,3 +54,13 @@ async def redisClient(settings: Settings) -> AsyncIterator[Redis]:
     client = createRedisClient(settings.redis)
     yield client
     await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def gatewayUrl(settings: Settings) -> str:
+    return f"http://127.0.0.1:{settings.gateway.port}"
+
+
+@pytest.fixture(scope="session")
+def runDir() -> Path:
+    return Path(os.environ.get("TEST_RUN_DIR", ".run/test")).resolve()

@@ -5,7 +5,7 @@
 startUvicorn() {
   local name=$1 app=$2 port=$3 run=$4 envFile=$5
   portFree "$port" || die "port $port is taken: $name cannot start there"
-  (cd "$ROOT_DIR" && KSERVICES_ENV_FILE=$envFile exec uv run --frozen --no-sync uvicorn "$app" \
+  (cd "$ROOT_DIR" && KSERVICES_ENV_FILE=$envFile exec "$ROOT_DIR/.venv/bin/python" -m uvicorn "$app" \
       --host 127.0.0.1 --port "$port" --proxy-headers --forwarded-allow-ips 127.0.0.1 \
       --no-server-header --log-level warning --timeout-graceful-shutdown 5 \
       >"$run/$name.log" 2>&1) &

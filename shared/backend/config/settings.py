@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Placeholders shipped in .env.example; refused outside development.
@@ -150,6 +150,33 @@ class MailSettings(GroupSettings):
     smtpStartTls: bool = Field(True, validation_alias="SMTP_STARTTLS")
 
 
+class AuthSettings(GroupSettings):
+    argon2TimeCost: int = Field(2, ge=2, le=20, validation_alias="AUTH_ARGON2_TIME_COST")
+    argon2MemoryKib: int = Field(19456, ge=19456, le=1048576, validation_alias="AUTH_ARGON2_MEMORY_KIB")
+    argon2Parallelism: int = Field(1, ge=1, le=16, validation_alias="AUTH_ARGON2_PARALLELISM")
+    lockoutThreshold: int = Field(5, ge=1, le=100, validation_alias="AUTH_LOCKOUT_THRESHOLD")
+    lockoutWindowSeconds: int = Field(900, ge=60, validation_alias="AUTH_LOCKOUT_WINDOW_SECONDS")
+    lockoutDurationSeconds: int = Field(900, ge=60, validation_alias="AUTH_LOCKOUT_DURATION_SECONDS")
+    sessionIdleSeconds: int = Field(604800, ge=300, validation_alias="AUTH_SESSION_IDLE_SECONDS")
+    sessionAbsoluteSeconds: int = Field(2592000, ge=3600, validation_alias="AUTH_SESSION_ABSOLUTE_SECONDS")
+    verificationTtlSeconds: int = Field(86400, ge=300, validation_alias="AUTH_VERIFICATION_TTL_SECONDS")
+    resetTtlSeconds: int = Field(3600, ge=300, le=86400, validation_alias="AUTH_RESET_TTL_SECONDS")
+    mfaIssuer: str = Field("KServices", validation_alias="AUTH_MFA_ISSUER")
+
+
+class PaymentSettings(GroupSettings):
+    minAmount: int = Field(10000, ge=1, validation_alias="PAYMENT_MIN_AMOUNT")
+    maxAmount: int = Field(50000000, ge=1, validation_alias="PAYMENT_MAX_AMOUNT")
+    expiryMinutes: int = Field(60, ge=5, le=10080, validation_alias="PAYMENT_EXPIRY_MINUTES")
+    reconcileIntervalSeconds: int = Field(30, ge=1, le=3600, validation_alias="PAYMENT_RECONCILE_INTERVAL_SECONDS")
+
+    @model_validator(mode="after")
+    def requireOrderedBounds(self) -> PaymentSettings:
+        if self.minAmount > self.maxAmount:
+            raise ValueError("PAYMENT_MIN_AMOUNT must not exceed PAYMENT_MAX_AMOUNT")
+        return self
+
+
 class BriSettings(GroupSettings):
     baseUrl: str = Field("http://127.0.0.1:8090", validation_alias="BRI_BASE_URL")
     clientId: str = Field("", validation_alias="BRI_CLIENT_ID")
@@ -159,12 +186,20 @@ class BriSettings(GroupSettings):
     privateKeyPath: Path | None = Field(None, validation_alias="BRI_PRIVATE_KEY_PATH")
     briPublicKeyPath: Path | None = Field(None, validation_alias="BRI_PUBLIC_KEY_PATH")
     signatureEncoding: Literal["hex", "base64"] = Field("hex", validation_alias="BRI_SIGNATURE_ENCODING")
+    brivaNo: str = Field("77777", pattern=r"^\d{5}$", validation_alias="BRI_BRIVA_NO")
+    merchantId: str = Field("", validation_alias="BRI_QRIS_MERCHANT_ID")
+    terminalId: str = Field("", validation_alias="BRI_QRIS_TERMINAL_ID")
+    qrisGeneratePath: str = Field("/v1.0/qr-dynamic-mpm/qr-mpm-generate-qr", validation_alias="BRI_QRIS_GENERATE_PATH")
+    qrisQueryPath: str = Field("/v1.0/qr-dynamic-mpm/qr-mpm-query", validation_alias="BRI_QRIS_QUERY_PATH")
+    inboundClientId: str = Field("", validation_alias="BRI_INBOUND_CLIENT_ID")
     timeoutSeconds: float = Field(8.0, gt=0, le=60, validation_alias="BRI_TIMEOUT_SECONDS")
 
 
 @dataclass(frozen=True)
 class Settings:
     app: AppSettings
+    auth: AuthSettings
+    payment: PaymentSettings
     database: DatabaseSettings
     redis: RedisSettings
     jwt: JwtSettings
@@ -177,6 +212,8 @@ class Settings:
 
 GROUPS: dict[str, type[GroupSettings]] = {
     "app": AppSettings,
+    "auth": AuthSettings,
+    "payment": PaymentSettings,
     "database": DatabaseSettings,
     "redis": RedisSettings,
     "jwt": JwtSettings,

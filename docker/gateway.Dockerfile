@@ -1,0 +1,14 @@
+# OpenResty gateway with the three built frontends.
+FROM node:20-bookworm-slim AS frontends
+WORKDIR /build
+COPY . .
+RUN if [ -f package.json ]; then npm ci && npm run build; fi \
+    && mkdir -p /www && for app in auth:KAuthApp payment:KSysPayment admin:KSysAdmin; do \
+         src="${app#*:}/frontend/dist"; [ -f "$src/index.html" ] || src=nginx/placeholder; \
+         cp -r "$src" "/www/${app%%:*}"; done
+
+FROM openresty/openresty:1.25.3.2-bookworm
+COPY nginx /kservices/nginx
+COPY docker/gatewayEntrypoint.sh /kservices/gatewayEntrypoint.sh
+COPY --from=frontends /www /kservices/www
+ENTRYPOINT ["/bin/sh", "/kservices/gatewayEntrypoint.sh"]

@@ -1,0 +1,17 @@
+#!/bin/sh
+# Renders nginx/nginx.conf for OpenResty (Lua built in, so no load_module lines) and runs it.
+set -eu
+home=${KSERVICES_HOME:-/kservices}
+run=$home/run
+mkdir -p "$run/tmp"
+export NGINX_LOAD_MODULES="" NGINX_WORKERS="${NGINX_WORKERS:-auto}" NGINX_RUN_DIR="$run"
+export NGINX_MIME_TYPES=/usr/local/openresty/nginx/conf/mime.types NGINX_LUA_DIR=$home/nginx/lua
+export NGINX_CONF_DIR=$home/nginx/conf NGINX_WWW_DIR=$home/www
+conf=$(cat "$home/nginx/nginx.conf")
+# Every ${NAME} in the template is replaced by that environment variable (empty when unset).
+for name in $(grep -o '${[A-Z_]*}' "$home/nginx/nginx.conf" | tr -d '${}' | sort -u); do
+  value=$(printenv "$name" || true)
+  conf=$(printf '%s' "$conf" | awk -v key="\${$name}" -v value="$value" '{ gsub(/[\\&]/, "\\\\&", value); n = index($0, key); while (n > 0) { $0 = substr($0, 1, n - 1) value substr($0, n + length(key)); n = index($0, key) } print }')
+done
+printf '%s\n' "$conf" > "$run/nginx.conf"
+exec "${OPENRESTY:-openresty}" -p "$run" -c "$run/nginx.conf" -g "daemon off;"

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The newcomer's one command: installs what is missing, starts PostgreSQL, Redis, the BRI simulator,
+# both servers and the gateway, prints the URLs, and stops everything it started on Ctrl-C.
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+source "$ROOT_DIR/scripts/lib/services.sh"
+source "$ROOT_DIR/scripts/lib/stack.sh"
+source "$ROOT_DIR/scripts/lib/gateway.sh"
+source "$ROOT_DIR/scripts/lib/envFile.sh"
+
+RUN="$ROOT_DIR/.run/dev"
+ENV_FILE="$ROOT_DIR/.env"
+LOCAL_PG_PORT=54329
+LOCAL_REDIS_PORT=63799
+STARTED_PG=0
+STARTED_REDIS=0
+
+stopAll() {
+  trap - EXIT
+  step "Stopping"
+  stopGateway "$RUN/gateway"
+  stopPid "$RUN/public.pid"
+  stopPid "$RUN/admin.pid"
+  [ "$STARTED_REDIS" -eq 1 ] && stopRedis "$LOCAL_REDIS_PORT"
+  [ "$STARTED_PG" -eq 1 ] && stopPostgres "$RUN/postgres"
+  info "stopped"
+}
+
+step "Installing what is missing"
+ensureSystemPackages
+ensureUv
+ensurePythonDeps
+ensureEnvFile "$ENV_FILE"
+mkdir -p "$RUN"
+# Leftovers of a run that was killed without Ctrl-C.
+stopGateway "$RUN/gateway"
+stopPid "$RUN/public.pid"
+stopPid "$RUN/admin.pid"
+trap stopAll EXIT
+trap "exit 130" INT TERM
+
+DATABASE_URL=$(envValue "$ENV_FILE" DATABASE_URL)
+REDIS_URL=$(envValue "$ENV_FILE" REDIS_URL)
+GATEWAY_PORT=$(envValue "$ENV_FILE" GATEWAY_PORT)
+GATEWAY_PORT=${GATEWAY_PORT:-80}
+[ -n "$DATABASE_URL" ] || die "DATABASE_URL is not set in $ENV_FILE"
+[ -n "$REDIS_URL" ] || die "REDIS_URL is not set in $ENV_FILE"
+
+pgAddress=$(hostPort "$DATABASE_URL")
+if [ "$pgAddress" = "127.0.0.1:$LOCAL_PG_PORT" ] || [ "$pgAddress" = "localhost:$LOCAL_PG_PORT" ]; then
+  step "Starting project-local PostgreSQL on $LOCAL_PG_PORT (.run/dev/postgres)"
+  dbName=${DATABASE_URL##*/}
+  startPostgres "$RUN/postgres" "$LOCAL_PG_PORT" "${dbName%%\?*}"
+  STARTED_PG=1
+else
+  info "using the PostgreSQL at $pgAddress from DATABASE_URL"
+fi
+
+redisAddress=$(hostPort "$REDIS_URL")
+if [ "$redisAddress" = "127.0.0.1:$LOCAL_REDIS_PORT" ] || [ "$redisAddress" = "localhost:$LOCAL_REDIS_PORT" ]; then
+  step "Starting project-local Redis on $LOCAL_REDIS_PORT (.run/dev/redis)"
+  startRedis "$RUN/redis" "$LOCAL_REDIS_PORT"
+  STARTED_REDIS=1
+else
+  info "using the Redis at $redisAddress from REDIS_URL"
+fi
+
+runMigrations "$ENV_FILE"
+
+step "Starting servers"
+startUvicorn public public_server:app 8001 "$RUN" "$ENV_FILE"
+startUvicorn admin admin_server:app 8002 "$RUN" "$ENV_FILE"
+waitHealthy public http://127.0.0.1:8001/health "$RUN"
+waitHealthy admin http://127.0.0.1:8002/health "$RUN"
+
+step "Starting the gateway on port $GATEWAY_PORT"
+redisHost=${redisAddress%%:*}
+redisDb=${REDIS_URL##*/}
+export GATEWAY_PORT PUBLIC_UPSTREAM=127.0.0.1:8001 ADMIN_UPSTREAM=127.0.0.1:8002
+export GATEWAY_REDIS_HOST=${redisHost/localhost/127.0.0.1} GATEWAY_REDIS_PORT=${redisAddress##*:}
+export GATEWAY_REDIS_DB=${redisDb:-0} GATEWAY_TRUSTED_PROXIES=$(envValue "$ENV_FILE" GATEWAY_TRUSTED_PROXIES)
+startGateway "$RUN/gateway"
+waitFor 15 "gateway" httpOk "http://127.0.0.1:$GATEWAY_PORT/health/public"
+
+base="http://localhost:$GATEWAY_PORT"
+[ "$GATEWAY_PORT" = 80 ] && base="http://localhost"
+step "KServices is running"
+info "auth        $base/auth/"
+info "payment     $base/payment/"
+info "admin       $base/admin/"
+info "API docs    $base/api/auth/docs  $base/api/payment/docs  $base/api/admin/docs"
+info "health      $base/health/public  $base/health/admin"
+info "logs        .run/dev/{public,admin}.log .run/dev/gateway/{access,error}.log"
+info "Press Ctrl-C to stop everything."
+
+# Stops the stack as soon as one server exits, or on Ctrl-C.
+while kill -0 "$(cat "$RUN/public.pid")" 2>/dev/null && kill -0 "$(cat "$RUN/admin.pid")" 2>/dev/null; do
+  sleep 1
+done
+printf 'a server exited; see .run/dev/public.log and .run/dev/admin.log\n' >&2
+exit 1

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import asyncio
+
+from argon2 import PasswordHasher as Argon2Hasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from shared.backend.config.settings import AuthSettings
+
+
+class PasswordHasher:
+    def __init__(self, settings: AuthSettings) -> None:
+        self.hasher = Argon2Hasher(
+            time_cost=settings.argon2TimeCost,
+            memory_cost=settings.argon2MemoryKib,
+            parallelism=settings.argon2Parallelism,
+        )
+        # Verified against for unknown accounts so that they cost the same time as wrong passwords.
+        self.dummyHash = self.hasher.hash("kservices-dummy-password")
+
+    def hashSync(self, password: str) -> str:
+        return self.hasher.hash(password)
+
+    def verifySync(self, passwordHash: str, password: str) -> bool:
+        try:
+            return self.hasher.verify(passwordHash, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+
+    def needsRehash(self, passwordHash: str) -> bool:
+        try:
+            return self.hasher.check_needs_rehash(passwordHash)
+        except InvalidHashError:
+            return True
+
+    async def hash(self, password: str) -> str:
+        return await asyncio.to_thread(self.hashSync, password)
+
+    async def verify(self, passwordHash: str | None, password: str) -> bool:
+        if passwordHash is None:
+            await asyncio.to_thread(self.verifySync, self.dummyHash, password)
+            return False
+        return await asyncio.to_thread(self.verifySync, passwordHash, password)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+ENTRYPOINT_VARS = {"NGINX_LOAD_MODULES", "NGINX_WORKERS", "NGINX_RUN_DIR", "NGINX_MIME_TYPES", "NGINX_LUA_DIR",
+                   "NGINX_CONF_DIR", "NGINX_WWW_DIR"}
+
+
+def templateVars() -> set[str]:
+    return set(re.findall(r"\$\{([A-Z_]+)\}", (ROOT / "nginx/nginx.conf").read_text()))
+
+
+def composeGatewayEnvironment() -> dict[str, str]:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return {key: str(value) for key, value in compose["services"]["gateway"]["environment"].items()}
+
+
+def test_composeDefinesTheWholeStack() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"postgres", "redis", "migrate", "public", "admin", "gateway"} <= set(services)
+    assert services["public"]["command"][1] == "public_server:app"
+    assert services["admin"]["command"][1] == "admin_server:app"
+    assert (ROOT / services["migrate"]["working_dir"].removeprefix("/app/") / "alembic.ini").is_file()
+    assert templateVars() - ENTRYPOINT_VARS <= set(composeGatewayEnvironment())
+    for service in ("public", "admin", "migrate"):
+        assert (ROOT / services[service]["build"]["dockerfile"]).is_file()
+
+
+def test_openrestyEntrypointRendersLikeEnvsubst(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "nginx").symlink_to(ROOT / "nginx")
+    fake = tmp_path / "openresty"
+    fake.write_text(f'#!/bin/sh\ncp "{home}/run/nginx.conf" "{tmp_path}/rendered.conf"\n')
+    fake.chmod(0o755)
+    env = os.environ | composeGatewayEnvironment() | {"KSERVICES_HOME": str(home), "OPENRESTY": str(fake)}
+    subprocess.run(["sh", str(ROOT / "docker/gatewayEntrypoint.sh")], env=env, check=True, timeout=30)
+    rendered = (tmp_path / "rendered.conf").read_text()
+    expectedVars = composeGatewayEnvironment() | {
+        "NGINX_LOAD_MODULES": "", "NGINX_WORKERS": "auto", "NGINX_RUN_DIR": f"{home}/run",
+        "NGINX_MIME_TYPES": "/usr/local/openresty/nginx/conf/mime.types", "NGINX_LUA_DIR": f"{home}/nginx/lua",
+        "NGINX_CONF_DIR": f"{home}/nginx/conf", "NGINX_WWW_DIR": f"{home}/www",
+    }
+    shellFormat = " ".join(f"${{{name}}}" for name in expectedVars)
+    expected = subprocess.run(
+        ["envsubst", shellFormat], input=(ROOT / "nginx/nginx.conf").read_text(), env=os.environ | expectedVars,
+        capture_output=True, text=True, check=True,
+    ).stdout
+    assert rendered.strip() == expected.strip()
+    assert not re.search(r"\$\{[A-Z_]+\}", rendered)
+    assert "$kRequestId" in rendered

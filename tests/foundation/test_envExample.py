@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+
+from shared.backend.config.settings import GROUPS, loadSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def exampleVariables() -> dict[str, str]:
+    pairs = {}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            pairs[key] = value
+    return pairs
+
+
+def settingsVariables() -> set[str]:
+    return {
+        str(field.validation_alias)
+        for group in GROUPS.values()
+        for field in group.model_fields.values()
+    }
+
+
+def test_envExampleDocumentsEveryVariableAndNothingElse() -> None:
+    assert set(exampleVariables()) == settingsVariables()
+
+
+def test_envExampleLoadsOnceSecretsAreGenerated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in settingsVariables():
+        monkeypatch.delenv(name, raising=False)
+    text = (ROOT / ".env.example").read_text()
+    text = text.replace("CRYPTO_MASTER_KEY=change-me", "CRYPTO_MASTER_KEY=" + base64.b64encode(b"k" * 32).decode())
+    envFile = tmp_path / "env"
+    envFile.write_text(text)
+    settings = loadSettings(envFile)
+    assert settings.gateway.port == 80
+    assert settings.bri.baseUrl == "http://127.0.0.1:8090"

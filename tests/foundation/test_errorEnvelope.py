@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from pydantic import BaseModel, ConfigDict
+
+from shared.backend.exceptions.domainError import (
+    ConflictError,
+    DependencyUnavailableError,
+    DomainError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    UnauthenticatedError,
+    UnprocessableError,
+    UpstreamError,
+)
+from shared.backend.exceptions.handlers import installErrorHandlers
+from shared.backend.middleware.requestId import RequestIdMiddleware
+
+
+class DuplicateEmailError(ConflictError):
+    code = "duplicate_email"
+    message = "This email is already registered"
+
+
+class TeapotError(DomainError):
+    code = "teapot"
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(strict=True)
+    amount: int
+    email: str
+
+
+CASES: list[tuple[type[DomainError], int, str]] = [
+    (InvalidInputError, 400, "invalid_input"),
+    (UnauthenticatedError, 401, "unauthenticated"),
+    (PermissionDeniedError, 403, "permission_denied"),
+    (NotFoundError, 404, "not_found"),
+    (ConflictError, 409, "conflict"),
+    (DuplicateEmailError, 409, "duplicate_email"),
+    (UnprocessableError, 422, "validation_failed"),
+    (RateLimitedError, 429, "rate_limited"),
+    (UpstreamError, 502, "upstream_error"),
+    (DependencyUnavailableError, 503, "service_unavailable"),
+    (TeapotError, 418, "teapot"),
+]
+
+
+def buildApp() -> FastAPI:
+    app = FastAPI()
+    installErrorHandlers(app, {TeapotError: 418})
+    app.add_middleware(RequestIdMiddleware)
+
+    @app.get("/raise/{index}")
+    async def raiseDomain(index: int) -> None:
+        errorClass = CASES[index][0]
+        raise errorClass(details=[{"field": "x"}])
+
+    @app.post("/body")
+    async def body(payload: Body) -> dict[str, int]:
+        return {"amount": payload.amount}
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internal detail")
+
+    return app
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=buildApp(), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        yield client
+
+
+def assertEnvelope(response: httpx.Response, status: int, code: str) -> dict[str, object]:
+    assert response.status_code == status
+    body = response.json()
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert set(error) == {"code", "message", "requestId", "details"}
+    assert error["code"] == code
+    assert isinstance(error["message"], str) and error["message"]
+    assert error["requestId"] == response.headers["X-Request-ID"]
+    return error
+
+
+@pytest.mark.parametrize(("index", "case"), list(enumerate(CASES)), ids=[c[2] for c in CASES])
+async def test_domainErrorsMapToStatusAndEnvelope(
+    client: httpx.AsyncClient, index: int, case: tuple[type[DomainError], int, str]
+) -> None:
+    _, status, code = case
+    error = assertEnvelope(await client.get(f"/raise/{index}"), status, code)
+    assert error["details"] == [{"field": "x"}]
+
+
+async def test_validationErrorsListEveryField(client: httpx.AsyncClient) -> None:
+    response = await client.post("/body", json={"amount": "12"})
+    error = assertEnvelope(response, 422, "validation_failed")
+    fields = {detail["field"] for detail in error["details"]}  # type: ignore[union-attr,index]
+    assert fields == {"amount", "email"}
+
+
+async def test_unknownRouteAndMethodUseEnvelope(client: httpx.AsyncClient) -> None:
+    assertEnvelope(await client.get("/nowhere"), 404, "not_found")
+    assertEnvelope(await client.delete("/body"), 405, "method_not_allowed")
+
+
+async def test_unexpectedErrorHidesInternals(client: httpx.AsyncClient) -> None:
+    response = await client.get("/boom", headers={"X-Request-ID": "trace-abc-123"})
+    error = assertEnvelope(response, 500, "internal_error")
+    assert error["requestId"] == "trace-abc-123"
+    assert "secret" not in response.text
+
+
+async def test_malformedRequestIdIsReplaced(client: httpx.AsyncClient) -> None:
+    response = await client.get("/nowhere", headers={"X-Request-ID": "bad id\twith spaces"})
+    assert response.headers["X-Request-ID"] != "bad id\twith spaces"
+    assert len(response.headers["X-Request-ID"]) == 32

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from shared.backend.config.settings import AppSettings
+from shared.backend.loggingFactory import (
+    bindRequestContext,
+    clearRequestContext,
+    configureLogging,
+    getSystemLogger,
+    getUserLogger,
+)
+
+
+@pytest.fixture
+def jsonLogs(capsys: pytest.CaptureFixture[str]) -> pytest.CaptureFixture[str]:
+    configureLogging(AppSettings(APP_ENV="test", LOG_FORMAT="json"))  # type: ignore[call-arg]
+    yield capsys
+    clearRequestContext()
+
+
+def lines(capture: pytest.CaptureFixture[str]) -> list[dict[str, object]]:
+    return [json.loads(line) for line in capture.readouterr().out.splitlines() if line.startswith("{")]
+
+
+def test_systemLogLinesCarryTheContract(jsonLogs: pytest.CaptureFixture[str]) -> None:
+    bindRequestContext("req-12345678", userId="user-1")
+    logger = getSystemLogger("test")
+    logger.security("login_failed", "wrong password", email_domain="example.com")
+    logger.audit("user_locked", "admin locked a user", target="u-2")
+    logger.performance("slow_query", "query took long", duration_ms=12.5)
+    getUserLogger("test").action("user-1", "profile_updated", "profile changed")
+    records = lines(jsonLogs)
+    assert [r["category"] for r in records] == ["Security", "Audit", "Performance", "User"]
+    for record in records:
+        assert {"timestamp_ms", "category", "type", "label", "message"} <= set(record)
+        assert isinstance(record["timestamp_ms"], int)
+        assert record["request_id"] == "req-12345678"
+        assert record["user_id"] == "user-1"
+
+
+def test_secretsNeverReachTheLog(jsonLogs: pytest.CaptureFixture[str]) -> None:
+    getSystemLogger("test").security(
+        "login", "attempt", password="hunter2-secret", refresh_token="tok-abc", headers={"Authorization": "Bearer x"},
+        client_secret="cs-1", totp_code="123456", email="a@example.com",
+    )
+    output = jsonLogs.readouterr().out
+    for secret in ("hunter2-secret", "tok-abc", "Bearer x", "cs-1", "123456"):
+        assert secret not in output
+    record = json.loads(output.strip().splitlines()[-1])
+    assert record["password"] == "[redacted]"
+    assert record["headers"] == {"Authorization": "[redacted]"}
+    assert record["email"] == "a@example.com"
+
+
+def test_exceptionsCarryTypeMessageAndStack(jsonLogs: pytest.CaptureFixture[str]) -> None:
+    try:
+        raise ValueError("broken thing")
+    except ValueError as error:
+        getSystemLogger("test").error("failure", "operation failed", error)
+    record = lines(jsonLogs)[-1]
+    assert record["category"] == "Error"
+    assert record["error_type"] == "ValueError"
+    assert record["error_message"] == "broken thing"
+    assert "exception" in record
+    assert "test_exceptionsCarryTypeMessageAndStack" in json.dumps(record["exception"])

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from shared.backend.config.settings import ConfigurationError, loadSettings
+
+VALID = {
+    "DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:5432/app",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "JWT_SECRET": "s" * 40,
+    "CRYPTO_MASTER_KEY": base64.b64encode(bytes(range(32))).decode(),
+}
+
+
+@pytest.fixture
+def cleanEnv(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    monkeypatch.setenv("KSERVICES_ENV_FILE", "")
+    for name in [*VALID, "APP_ENV", "CORS_ORIGINS", "PAYMENT_MIN_AMOUNT", "PAYMENT_MAX_AMOUNT", "GATEWAY_PORT"]:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in VALID.items():
+        monkeypatch.setenv(name, value)
+    return monkeypatch
+
+
+def test_validEnvironmentLoadsEveryGroup(cleanEnv: pytest.MonkeyPatch) -> None:
+    settings = loadSettings()
+    assert settings.database.url.get_secret_value() == VALID["DATABASE_URL"]
+    assert settings.crypto.masterKeyBytes() == bytes(range(32))
+    assert settings.auth.lockoutThreshold == 5
+    assert settings.app.env == "development"
+
+
+@pytest.mark.parametrize("variable", list(VALID))
+def test_missingRequiredVariableIsNamed(cleanEnv: pytest.MonkeyPatch, variable: str) -> None:
+    cleanEnv.delenv(variable)
+    with pytest.raises(ConfigurationError) as error:
+        loadSettings()
+    assert f"{variable}: is required but not set" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "fragment"),
+    [
+        ("DATABASE_URL", "mysql://x@h/db", "postgresql+asyncpg://"),
+        ("REDIS_URL", "http://h", "redis://"),
+        ("JWT_SECRET", "short", "at least 32 characters"),
+        ("CRYPTO_MASTER_KEY", "not base64!", "must be base64"),
+        ("CRYPTO_MASTER_KEY", base64.b64encode(b"x" * 16).decode(), "at least 32 bytes"),
+        ("CORS_ORIGINS", "*", "not an explicit http(s) origin"),
+        ("GATEWAY_PORT", "99999", "GATEWAY_PORT"),
+        ("APP_ENV", "staging", "APP_ENV"),
+        ("PAYMENT_MIN_AMOUNT", "900000000", "PAYMENT_MIN_AMOUNT must not exceed"),
+    ],
+)
+def test_invalidValueIsRefusedWithItsName(
+    cleanEnv: pytest.MonkeyPatch, variable: str, value: str, fragment: str
+) -> None:
+    cleanEnv.setenv(variable, value)
+    with pytest.raises(ConfigurationError) as error:
+        loadSettings()
+    message = str(error.value)
+    assert fragment in message
+    assert variable.split("_")[0] in message
+
+
+def test_everyProblemIsReportedAtOnce(cleanEnv: pytest.MonkeyPatch) -> None:
+    cleanEnv.delenv("DATABASE_URL")
+    cleanEnv.setenv("JWT_SECRET", "short")
+    with pytest.raises(ConfigurationError) as error:
+        loadSettings()
+    assert "DATABASE_URL" in str(error.value)
+    assert "JWT_SECRET" in str(error.value)
+
+
+def test_placeholderSecretsRefusedOutsideDevelopment(cleanEnv: pytest.MonkeyPatch) -> None:
+    cleanEnv.setenv("JWT_SECRET", "change-me-change-me-change-me-change-me")
+    assert loadSettings().jwt.secret.get_secret_value().startswith("change-me")
+    cleanEnv.setenv("APP_ENV", "production")
+    with pytest.raises(ConfigurationError, match="JWT_SECRET: is a placeholder"):
+        loadSettings()
+
+
+def test_corsOriginsParsedFromCommaList(cleanEnv: pytest.MonkeyPatch) -> None:
+    cleanEnv.setenv("CORS_ORIGINS", "https://a.example, http://localhost:5173")
+    assert loadSettings().cors.origins == ["https://a.example", "http://localhost:5173"]
+
+
+def test_secretsAreNotRenderedInRepr(cleanEnv: pytest.MonkeyPatch) -> None:
+    settings = loadSettings()
+    assert VALID["JWT_SECRET"] not in repr(settings)
+    assert "asyncpg://postgres@127" not in repr(settings.database)

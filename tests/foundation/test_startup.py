@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from shared.backend.config.settings import Settings
+from tests.support.processes import freePort
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def serverEnvironment(settings: Settings, **overrides: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_", "REDIS_"))}
+    env |= {
+        "KSERVICES_ENV_FILE": "",
+        "DATABASE_URL": settings.database.url.get_secret_value(),
+        "REDIS_URL": settings.redis.url.get_secret_value(),
+        "JWT_SECRET": settings.jwt.secret.get_secret_value(),
+        "CRYPTO_MASTER_KEY": settings.crypto.masterKey.get_secret_value(),
+        "APP_ENV": "test",
+    }
+    env.update(overrides)
+    return {key: value for key, value in env.items() if value != "<unset>"}
+
+
+def runServer(module: str, env: dict[str, str]) -> tuple[int, str, float]:
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "uvicorn", f"{module}:app", "--host", "127.0.0.1", "--port", str(freePort())],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )
+    return result.returncode, result.stdout + result.stderr, time.monotonic() - started
+
+
+@pytest.mark.parametrize("module", ["public_server", "admin_server"])
+def test_unreachablePostgresStopsStartup(settings: Settings, module: str) -> None:
+    closedPort = freePort()
+    env = serverEnvironment(settings, DATABASE_URL=f"postgresql+asyncpg://postgres@127.0.0.1:{closedPort}/x")
+    code, output, elapsed = runServer(module, env)
+    assert code != 0
+    assert f"PostgreSQL unreachable at postgresql+asyncpg://postgres@127.0.0.1:{closedPort}/x" in output
+    assert elapsed < 20
+
+
+def test_unreachableRedisStopsStartup(settings: Settings) -> None:
+    closedPort = freePort()
+    code, output, _ = runServer("public_server", serverEnvironment(settings, REDIS_URL=f"redis://127.0.0.1:{closedPort}"))
+    assert code != 0
+    assert f"Redis unreachable at 127.0.0.1:{closedPort}" in output
+
+
+def test_missingConfigurationNamesTheVariable(settings: Settings) -> None:
+    code, output, _ = runServer("admin_server", serverEnvironment(settings, JWT_SECRET="<unset>"))
+    assert code == 2
+    assert "JWT_SECRET: is required but not set" in output
+    assert "Traceback" not in output
