@@ -7,6 +7,7 @@ source "$ROOT_DIR/scripts/lib/services.sh"
 source "$ROOT_DIR/scripts/lib/stack.sh"
 source "$ROOT_DIR/scripts/lib/gateway.sh"
 source "$ROOT_DIR/scripts/lib/envFile.sh"
+source "$ROOT_DIR/scripts/lib/frontend.sh"
 
 RUN="$ROOT_DIR/.run/dev"
 ENV_FILE="$ROOT_DIR/.env"
@@ -21,6 +22,7 @@ stopAll() {
   stopGateway "$RUN/gateway"
   stopPid "$RUN/public.pid"
   stopPid "$RUN/admin.pid"
+  stopPid "$RUN/simulator.pid"
   [ "$STARTED_REDIS" -eq 1 ] && stopRedis "$LOCAL_REDIS_PORT"
   [ "$STARTED_PG" -eq 1 ] && stopPostgres "$RUN/postgres"
   info "stopped"
@@ -30,12 +32,14 @@ step "Installing what is missing"
 ensureSystemPackages
 ensureUv
 ensurePythonDeps
+buildFrontends build:dev
 ensureEnvFile "$ENV_FILE"
 mkdir -p "$RUN"
 # Leftovers of a run that was killed without Ctrl-C.
 stopGateway "$RUN/gateway"
 stopPid "$RUN/public.pid"
 stopPid "$RUN/admin.pid"
+stopPid "$RUN/simulator.pid"
 trap stopAll EXIT
 trap "exit 130" INT TERM
 
@@ -66,6 +70,14 @@ else
 fi
 
 runMigrations "$ENV_FILE"
+
+BRI_BASE_URL=$(envValue "$ENV_FILE" BRI_BASE_URL)
+if [ "$BRI_BASE_URL" = "http://127.0.0.1:8090" ]; then
+  step "Starting the BRI simulator on 8090 (keys in .run/bri)"
+  startSimulator "$RUN" 8090 "$ENV_FILE" "$ROOT_DIR/.run/bri" "http://127.0.0.1:$GATEWAY_PORT/api/payment"
+else
+  info "using BRI at $BRI_BASE_URL"
+fi
 
 step "Starting servers"
 startUvicorn public public_server:app 8001 "$RUN" "$ENV_FILE"

@@ -7,6 +7,8 @@ source "$(dirname "$0")/lib/common.sh"
 source "$ROOT_DIR/scripts/lib/services.sh"
 source "$ROOT_DIR/scripts/lib/stack.sh"
 source "$ROOT_DIR/scripts/lib/gateway.sh"
+source "$ROOT_DIR/scripts/lib/envFile.sh"
+source "$ROOT_DIR/scripts/lib/frontend.sh"
 
 MODE=${1:-all}
 [ "$MODE" = "--" ] && MODE=all
@@ -15,13 +17,14 @@ shift $(( $# > 0 ? 1 : 0 )) || true
 RUN="$ROOT_DIR/.run/test"
 export TEST_PG_PORT=${TEST_PG_PORT:-55432} TEST_REDIS_PORT=${TEST_REDIS_PORT:-56379}
 export TEST_PUBLIC_PORT=${TEST_PUBLIC_PORT:-58001} TEST_ADMIN_PORT=${TEST_ADMIN_PORT:-58002}
-export TEST_GATEWAY_PORT=${TEST_GATEWAY_PORT:-58080}
+export TEST_GATEWAY_PORT=${TEST_GATEWAY_PORT:-58080} TEST_BRI_PORT=${TEST_BRI_PORT:-58090}
 ENV_FILE="$RUN/env"
 
 stopStack() {
   stopGateway "$RUN/gateway"
   stopPid "$RUN/public.pid"
   stopPid "$RUN/admin.pid"
+  stopPid "$RUN/simulator.pid"
   stopRedis "$TEST_REDIS_PORT"
   stopPostgres "$RUN/postgres"
 }
@@ -40,6 +43,16 @@ GATEWAY_PORT=$TEST_GATEWAY_PORT
 PUBLIC_BASE_URL=http://localhost:$TEST_GATEWAY_PORT
 MAIL_BACKEND=file
 MAIL_OUTBOX_DIR=$RUN/mail
+BRI_BASE_URL=http://127.0.0.1:$TEST_BRI_PORT
+BRI_CLIENT_ID=kservices-test-client
+BRI_CLIENT_SECRET=$(randomSecret 32)
+BRI_PARTNER_ID=kservices-test
+BRI_INBOUND_CLIENT_ID=bri-test-inbound
+BRI_PRIVATE_KEY_PATH=$RUN/bri/merchant_private.pem
+BRI_PUBLIC_KEY_PATH=$RUN/bri/bri_public.pem
+BRI_QRIS_MERCHANT_ID=000001019000014
+BRI_QRIS_TERMINAL_ID=10049258
+TEST_BRI_PORT=$TEST_BRI_PORT
 TEST_PG_PORT=$TEST_PG_PORT
 TEST_REDIS_PORT=$TEST_REDIS_PORT
 TEST_PUBLIC_PORT=$TEST_PUBLIC_PORT
@@ -66,7 +79,8 @@ startStack() {
   redis-cli -p "$TEST_REDIS_PORT" flushall >/dev/null
   writeTestEnv
   [ -f "$ROOT_DIR/KSysAdmin/backend/infrastructure/database/alembic.ini" ] && runMigrations "$ENV_FILE"
-  step "Starting servers and gateway"
+  step "Starting the BRI simulator, servers and gateway"
+  startSimulator "$RUN" "$TEST_BRI_PORT" "$ENV_FILE" "$RUN/bri" "http://127.0.0.1:$TEST_GATEWAY_PORT/api/payment"
   startUvicorn public public_server:app "$TEST_PUBLIC_PORT" "$RUN" "$ENV_FILE"
   startUvicorn admin admin_server:app "$TEST_ADMIN_PORT" "$RUN" "$ENV_FILE"
   waitHealthy public "http://127.0.0.1:$TEST_PUBLIC_PORT/health" "$RUN"
@@ -86,14 +100,15 @@ case "$MODE" in
 esac
 
 trap stopStack EXIT
+ensureUv
+buildFrontends build:dev
 startStack
 export KSERVICES_ENV_FILE=$ENV_FILE
 cd "$ROOT_DIR"
-step "ruff check"
-uv run --frozen --no-sync ruff check .
-
 failed=()
 ran=0
+step "ruff check"
+uv run --frozen --no-sync ruff check . || failed+=("ruff")
 for suite in tests KSysAdmin/tests KAuthApp/tests KSysPayment/tests; do
   if [ -z "$(find "$suite" -name 'test_*.py' 2>/dev/null | head -n 1)" ]; then
     info "$suite: no tests yet"
@@ -103,6 +118,11 @@ for suite in tests KSysAdmin/tests KAuthApp/tests KSysPayment/tests; do
   ran=$((ran + 1))
   uv run --frozen --no-sync pytest "$suite" -q -p no:cacheprovider "$@" || failed+=("$suite")
 done
+if [ -f package.json ]; then
+  step "npm test (frontend component tests)"
+  ran=$((ran + 1))
+  npm test --silent || failed+=("frontend")
+fi
 [ "$ran" -gt 0 ] || die "no test suite ran"
 if [ ${#failed[@]} -gt 0 ]; then
   die "failing suites: ${failed[*]}"

@@ -54,7 +54,11 @@ ensureUv() {
 }
 
 ensurePythonDeps() {
-  step "Syncing Python dependencies (uv sync --frozen)"
+  step "Preparing the Rust toolchain for the crypto module"
+  # shellcheck source=scripts/lib/rust.sh
+  source "$ROOT_DIR/scripts/lib/rust.sh"
+  ensureRustBuild || die "could not prepare the Rust build (see the [rust] lines above)"
+  step "Syncing Python dependencies (uv sync --frozen), building the Rust module when it changed"
   (cd "$ROOT_DIR" && uv sync --frozen --quiet) || die "uv sync failed"
 }
 
@@ -71,6 +75,7 @@ waitFor() {
 
 httpOk() { curl -fs -o /dev/null --max-time 2 "$1"; }
 
-portFree() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+portInUse() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+portFree() { ! portInUse "$1"; }
 
 randomSecret() { head -c "$1" /dev/urandom | base64 | tr -d '\n'; }

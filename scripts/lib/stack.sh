@@ -46,3 +46,29 @@ runMigrations() {
     && KSERVICES_ENV_FILE=$envFile uv run --frozen --no-sync alembic upgrade head >/dev/null) \
     || die "alembic upgrade head failed"
 }
+
+# startSimulator RUN_DIR PORT ENV_FILE KEYS_DIR MERCHANT_BASE_URL: the BRI simulator, sharing the
+# app's BRI credentials and verifying our signatures with our public key.
+startSimulator() {
+  local run=$1 port=$2 envFile=$3 keys=$4 merchant=$5
+  (cd "$ROOT_DIR" && "$ROOT_DIR/.venv/bin/python" -m KSysPayment.backend.infrastructure.bri.generateKeys \
+    --out "$keys" >/dev/null) || die "could not generate the development BRI keys in $keys"
+  portFree "$port" || die "port $port is taken: the BRI simulator cannot start there"
+  (cd "$ROOT_DIR" && \
+    SIM_CLIENT_ID=$(envValue "$envFile" BRI_CLIENT_ID) \
+    SIM_CLIENT_SECRET=$(envValue "$envFile" BRI_CLIENT_SECRET) \
+    SIM_INBOUND_CLIENT_ID=$(envValue "$envFile" BRI_INBOUND_CLIENT_ID) \
+    SIM_SIGNATURE_ENCODING=$(encoding=$(envValue "$envFile" BRI_SIGNATURE_ENCODING); echo "${encoding:-hex}") \
+    SIM_MERCHANT_PUBLIC_KEY_PATH="$keys/merchant_public.pem" SIM_PRIVATE_KEY_PATH="$keys/bri_private.pem" \
+    SIM_MERCHANT_BASE_URL=$merchant SIM_PORT=$port \
+    exec "$ROOT_DIR/.venv/bin/python" -m uvicorn KSysPayment.simulator.app:app --host 127.0.0.1 --port "$port" \
+      --log-level warning >"$run/simulator.log" 2>&1) &
+  echo $! >"$run/simulator.pid"
+  local deadline=$((SECONDS + 30))
+  until portInUse "$port"; do
+    kill -0 "$(cat "$run/simulator.pid")" 2>/dev/null \
+      || { tail -n 5 "$run/simulator.log" >&2; die "the BRI simulator exited (log: $run/simulator.log)"; }
+    [ $SECONDS -ge $deadline ] && die "the BRI simulator did not listen on $port within 30s"
+    sleep 0.2
+  done
+}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
@@ -7,7 +8,8 @@ from dataclasses import dataclass, field
 
 from fastapi import APIRouter, FastAPI, Request
 
-from shared.backend.config.settings import ConfigurationError, Settings, loadSettings
+from shared.backend.config.settings import ConfigurationError, CryptoSettings, Settings, loadSettings
+from shared.backend.cryptoFactory import CryptoService, createCrypto
 from shared.backend.database.engine import checkConnection as checkDatabase
 from shared.backend.database.engine import closeDb, initDb
 from shared.backend.exceptions.domainError import DomainError
@@ -19,6 +21,7 @@ from shared.backend.middleware.requestId import RequestIdMiddleware
 from shared.backend.openapiDocs import addGroupDocs
 from shared.backend.redis.client import checkConnection as checkRedis
 from shared.backend.redis.client import closeRedis, initRedis
+from shared.backend.security.jwtCodec import JwtCodec
 
 # A service hook runs inside the lifespan after the core resources exist and is closed before them.
 ServiceHook = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -34,6 +37,16 @@ class ServiceSpec:
     hooks: Sequence[ServiceHook] = ()
 
 
+def combineSpecs(title: str, specs: Sequence[ServiceSpec]) -> ServiceSpec:
+    return ServiceSpec(
+        title=title,
+        routers=[router for spec in specs for router in spec.routers],
+        docGroups={prefix: name for spec in specs for prefix, name in spec.docGroups.items()},
+        statusTable={klass: status for spec in specs for klass, status in spec.statusTable.items()},
+        hooks=[hook for spec in specs for hook in spec.hooks],
+    )
+
+
 def loadSettingsOrExit() -> Settings:
     try:
         return loadSettings()
@@ -47,7 +60,15 @@ def healthProbes(request: Request) -> dict[str, HealthProbe]:
     return {
         "database": lambda: checkDatabase(state.database),
         "redis": lambda: checkRedis(state.redis),
+        "crypto": lambda: asyncio.to_thread(state.crypto.selfTest),
     }
+
+
+async def initCrypto(settings: CryptoSettings) -> CryptoService:
+    crypto = await asyncio.to_thread(createCrypto, settings)
+    latency = await asyncio.to_thread(crypto.selfTest)
+    logger.performance("crypto_ready", "crypto self-test passed", latency_ms=round(latency, 2))
+    return crypto
 
 
 def createLifespan(settings: Settings, spec: ServiceSpec) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
@@ -59,6 +80,7 @@ def createLifespan(settings: Settings, spec: ServiceSpec) -> Callable[[FastAPI],
                 stack.push_async_callback(closeDb, app.state.database)
                 app.state.redis = await initRedis(settings.redis)
                 stack.push_async_callback(closeRedis, app.state.redis)
+                app.state.crypto = await initCrypto(settings.crypto)
                 for hook in spec.hooks:
                     await stack.enter_async_context(hook(app))
             except Exception as error:
@@ -81,6 +103,7 @@ def createApp(settings: Settings, spec: ServiceSpec) -> FastAPI:
         openapi_url=None,
     )
     app.state.settings = settings
+    app.state.jwtCodec = JwtCodec(settings.jwt)
     installErrorHandlers(app, spec.statusTable)
     installCors(app, settings.cors)
     app.add_middleware(RequestIdMiddleware)

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from shared.backend.exceptions.domainError import UnauthenticatedError
+from shared.backend.security.jwtCodec import AccessClaims, InvalidTokenError, JwtCodec
+from shared.backend.security.sessionStore import SessionStore
+
+
+class MissingTokenError(UnauthenticatedError):
+    code = "unauthenticated"
+    message = "A bearer access token is required"
+
+
+class SessionRevokedError(UnauthenticatedError):
+    code = "session_revoked"
+    message = "The session has ended; sign in again"
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    userId: uuid.UUID
+    sessionId: uuid.UUID
+    roles: tuple[str, ...]
+    claims: AccessClaims
+
+
+def bearerToken(request: Request) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise MissingTokenError()
+    return token.strip()
+
+
+async def authenticate(request: Request, audience: str) -> CurrentUser:
+    codec: JwtCodec = request.app.state.jwtCodec
+    claims = codec.decode(bearerToken(request), audience)
+    try:
+        userId, sessionId = uuid.UUID(claims.subject), uuid.UUID(claims.sessionId)
+    except ValueError:
+        raise InvalidTokenError() from None
+    if not await SessionStore(request.app.state.redis).exists(str(sessionId)):
+        raise SessionRevokedError()
+    return CurrentUser(userId, sessionId, claims.roles, claims)
+
+
+async def requireUser(request: Request) -> CurrentUser:
+    return await authenticate(request, request.app.state.settings.jwt.userAudience)
+
+
+CurrentUserDep = Annotated[CurrentUser, Depends(requireUser)]
