@@ -17,6 +17,7 @@ from shared.backend.exceptions.handlers import installErrorHandlers
 from shared.backend.health.healthCheck import HealthProbe, createHealthRouter
 from shared.backend.loggingFactory import configureLogging, getSystemLogger
 from shared.backend.middleware.cors import installCors
+from shared.backend.middleware.corsSync import corsSyncHook
 from shared.backend.middleware.requestId import RequestIdMiddleware
 from shared.backend.openapiDocs import addGroupDocs
 from shared.backend.redis.client import checkConnection as checkRedis
@@ -81,7 +82,7 @@ def createLifespan(settings: Settings, spec: ServiceSpec) -> Callable[[FastAPI],
                 app.state.redis = await initRedis(settings.redis)
                 stack.push_async_callback(closeRedis, app.state.redis)
                 app.state.crypto = await initCrypto(settings.crypto)
-                for hook in spec.hooks:
+                for hook in [corsSyncHook, *spec.hooks]:
                     await stack.enter_async_context(hook(app))
             except Exception as error:
                 logger.error("startup_failed", f"{spec.title} cannot start: {error}", error)
@@ -105,7 +106,7 @@ def createApp(settings: Settings, spec: ServiceSpec) -> FastAPI:
     app.state.settings = settings
     app.state.jwtCodec = JwtCodec(settings.jwt)
     installErrorHandlers(app, spec.statusTable)
-    installCors(app, settings.cors)
+    app.state.corsOrigins = installCors(app, settings.cors)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(createHealthRouter(healthProbes))
     for router in spec.routers:
