@@ -19,14 +19,14 @@ async def preflight(client: httpx.AsyncClient, origin: str) -> httpx.Response:
     return await client.options("/health", headers={"Origin": origin, "Access-Control-Request-Method": "GET"})
 
 
-async def waitForOrigin(client: httpx.AsyncClient, origin: str, timeout: float) -> float:
+async def waitForOrigin(client: httpx.AsyncClient, origin: str, withinSeconds: float) -> float:
     started = time.monotonic()
-    while time.monotonic() - started < timeout:
+    while time.monotonic() - started < withinSeconds:
         response = await client.get("/health", headers={"Origin": origin})
         if response.headers.get("Access-Control-Allow-Origin") == origin:
             return time.monotonic() - started
         await asyncio.sleep(0.05)
-    raise AssertionError(f"{origin} not allowed within {timeout}s")
+    raise AssertionError(f"{origin} not allowed within {withinSeconds}s")
 
 
 async def test_publishedOriginsApplyWithoutRestart(settings: Settings, tmp_path: Path) -> None:
@@ -50,7 +50,7 @@ async def test_publishedOriginsApplyWithoutRestart(settings: Settings, tmp_path:
             publisher = Redis.from_url(redis.url, decode_responses=True)
             await publisher.set(CORS_KEY, json.dumps({"version": 2, "origins": ["https://new.example"]}))
             await publisher.publish(SETTINGS_CHANNEL, CORS_KEY)
-            assert await waitForOrigin(client, "https://new.example", timeout=2.0) < 2.0
+            assert await waitForOrigin(client, "https://new.example", withinSeconds=2.0) < 2.0
             accepted = await preflight(client, "https://new.example")
             assert accepted.status_code == 200
             old = await client.get("/health", headers={"Origin": "https://initial.example"})
