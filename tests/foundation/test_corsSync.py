@@ -30,7 +30,7 @@ async def waitForOrigin(client: httpx.AsyncClient, origin: str, withinSeconds: f
 
 
 async def test_publishedOriginsApplyWithoutRestart(settings: Settings, tmp_path: Path) -> None:
-    from admin_server import createAdminApp
+    from public_server import createPublicApp
 
     redis = RedisProcess(tmp_path)
     redis.start()
@@ -40,7 +40,7 @@ async def test_publishedOriginsApplyWithoutRestart(settings: Settings, tmp_path:
             redis=RedisSettings(REDIS_URL=redis.url),  # type: ignore[call-arg]
             cors=CorsSettings(CORS_ORIGINS="https://initial.example"),  # type: ignore[call-arg]
         )
-        async with runningApp(createAdminApp(local)) as client:
+        async with runningApp(createPublicApp(local)) as client:
             allowed = await client.get("/health", headers={"Origin": "https://initial.example"})
             assert allowed.headers["Access-Control-Allow-Origin"] == "https://initial.example"
             refused = await preflight(client, "https://new.example")
