@@ -65,7 +65,10 @@ def configureLogging(settings: AppSettings) -> None:
         structlog.processors.add_log_level,
         addTimestampMs,
         redactSecrets,
-        structlog.processors.dict_tracebacks if useJson else structlog.processors.format_exc_info,
+        # Frame locals can hold passwords and tokens: tracebacks carry type, message and frames only.
+        structlog.processors.ExceptionRenderer(structlog.tracebacks.ExceptionDictTransformer(show_locals=False))
+        if useJson
+        else structlog.processors.format_exc_info,
     ]
     # JSON lines carry `message`; the console renderer prints the `event` key itself.
     processors += [renameEvent, renderer] if useJson else [renderer]

@@ -44,3 +44,40 @@ class RedisProcess:
             self.process.terminate()
             self.process.wait(timeout=10)
             self.process = None
+
+
+def postgresBin(name: str) -> str:
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    if not candidates:
+        raise RuntimeError(f"{name} not found under /usr/lib/postgresql")
+    return str(candidates[-1])
+
+
+class PostgresProcess:
+    def __init__(self, directory: Path) -> None:
+        self.port = freePort()
+        self.directory = directory / "pg"
+        self.data = self.directory / "data"
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def run(self, *command: str) -> None:
+        # initdb and pg_ctl refuse root: run them as the postgres user, as scripts/lib/services.sh does.
+        subprocess.run(["runuser", "-u", "postgres", "--", *command], check=True, capture_output=True, timeout=60)
+
+    def start(self) -> None:
+        if not (self.data / "PG_VERSION").exists():
+            self.data.mkdir(parents=True)
+            shutil.chown(self.directory, "postgres", "postgres")
+            shutil.chown(self.data, "postgres", "postgres")
+            for parent in self.directory.parents:
+                parent.chmod(parent.stat().st_mode | 0o001)
+            self.run(postgresBin("initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust")
+        self.run(postgresBin("pg_ctl"), "-D", str(self.data), "-w", "-t", "30", "-l", str(self.directory / "log"),
+                 "-o", f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+
+    def stop(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            self.run(postgresBin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")

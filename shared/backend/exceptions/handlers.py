@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import traceback
 from collections.abc import Mapping
 
+import asyncpg
+import redis.exceptions
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -36,6 +40,25 @@ DEFAULT_STATUS_TABLE: dict[type[DomainError], int] = {
 }
 
 logger = getSystemLogger("errors")
+
+# Connection-level failures of PostgreSQL and Redis: the request may be retried once they are back.
+DATABASE_DOWN: tuple[type[Exception], ...] = (
+    sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.TimeoutError,
+    sqlalchemy.exc.DisconnectionError, asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.CannotConnectNowError, asyncpg.exceptions.TooManyConnectionsError,
+)
+CACHE_DOWN: tuple[type[Exception], ...] = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+# asyncpg raises the builtin ConnectionRefusedError while opening a new pool connection.
+SOCKET_DOWN: tuple[type[Exception], ...] = (ConnectionError,)
+
+
+def dependencyName(error: Exception) -> str:
+    if isinstance(error, CACHE_DOWN):
+        return "cache"
+    if isinstance(error, DATABASE_DOWN):
+        return "database"
+    names = " ".join(frame.f_code.co_filename for frame, _ in traceback.walk_tb(error.__traceback__))
+    return "database" if "asyncpg" in names else "cache" if "redis" in names else "backing service"
 
 
 def requestIdOf(request: Request) -> str | None:
@@ -80,6 +103,13 @@ def installErrorHandlers(app: FastAPI, table: Mapping[type[DomainError], int] | 
         return errorResponse(error.status_code, codeForStatus(error.status_code), message,
                              requestIdOf(request), headers=error.headers)
 
+    async def onDependencyDown(request: Request, error: Exception) -> JSONResponse:
+        dependency = dependencyName(error)
+        logger.error("dependency_unavailable", f"{dependency} unavailable while serving a request", error,
+                     method=request.method, path=request.url.path)
+        return errorResponse(503, "service_unavailable", f"The {dependency} is temporarily unavailable",
+                             requestIdOf(request), headers={"Retry-After": "5"})
+
     async def onUnexpectedError(request: Request, error: Exception) -> JSONResponse:
         logger.error("unhandled_exception", "Unhandled exception while serving a request", error,
                      method=request.method, path=request.url.path)
@@ -88,4 +118,6 @@ def installErrorHandlers(app: FastAPI, table: Mapping[type[DomainError], int] | 
     app.add_exception_handler(DomainError, onDomainError)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, onValidationError)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, onHttpError)  # type: ignore[arg-type]
+    for errorClass in (*DATABASE_DOWN, *CACHE_DOWN, *SOCKET_DOWN):
+        app.add_exception_handler(errorClass, onDependencyDown)
     app.add_exception_handler(Exception, onUnexpectedError)
