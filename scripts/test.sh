@@ -116,7 +116,8 @@ for suite in tests KSysAdmin/tests KAuthApp/tests KSysPayment/tests; do
   fi
   step "pytest $suite"
   ran=$((ran + 1))
-  uv run --frozen --no-sync pytest "$suite" -q -p no:cacheprovider "$@" || failed+=("$suite")
+  uv run --frozen --no-sync pytest "$suite" -q -p no:cacheprovider --ignore=tests/logAudit "$@" \
+    || failed+=("$suite")
 done
 if [ -f package.json ]; then
   step "npm test (frontend component tests)"
@@ -124,6 +125,8 @@ if [ -f package.json ]; then
   npm test --silent || failed+=("frontend")
 fi
 [ "$ran" -gt 0 ] || die "no test suite ran"
+step "pytest tests/logAudit (no secrets in any log the suites produced)"
+uv run --frozen --no-sync pytest tests/logAudit -q -p no:cacheprovider || failed+=("tests/logAudit")
 if [ ${#failed[@]} -gt 0 ]; then
   die "failing suites: ${failed[*]}"
 fi

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from shared.backend.loggingFactory import REDACTED, SECRET_KEY_PATTERN
+
+# Runs after every other suite (scripts/test.sh): the logs then hold everything the suite made the
+# servers, the simulator and the gateway write.
+JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
+ARGON2 = re.compile(r"\$argon2(id|i|d)\$")
+SECRET_SETTINGS = ("JWT_SECRET", "CRYPTO_MASTER_KEY", "BRI_CLIENT_SECRET")
+
+
+def logFiles(runDir: Path) -> list[Path]:
+    names = ["public.log", "admin.log", "simulator.log", "gateway/access.log", "gateway/error.log"]
+    return [runDir / name for name in names if (runDir / name).is_file()]
+
+
+def envSecrets(runDir: Path) -> dict[str, str]:
+    pairs = dict(line.split("=", 1) for line in (runDir / "env").read_text().splitlines() if "=" in line)
+    return {name: pairs[name] for name in SECRET_SETTINGS if pairs.get(name)}
+
+
+def unredactedFields(value: object, path: str = "") -> list[str]:
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if SECRET_KEY_PATTERN.search(str(key)) and item not in (REDACTED, None, "", False, True):
+                found.append(f"{path}{key}")
+            found.extend(unredactedFields(item, f"{path}{key}."))
+    return found
+
+
+@pytest.fixture(scope="module")
+def logs(runDir: Path) -> dict[Path, str]:
+    return {path: path.read_text(errors="replace") for path in logFiles(runDir)}
+
+
+def test_theSuiteProducedLogsToAudit(logs: dict[Path, str], runDir: Path) -> None:
+    assert runDir / "public.log" in logs and runDir / "admin.log" in logs
+    assert sum(text.count("\n") for text in logs.values()) > 50
+
+
+def test_noConfiguredSecretInAnyLog(logs: dict[Path, str], runDir: Path) -> None:
+    for name, secret in envSecrets(runDir).items():
+        for path, text in logs.items():
+            assert secret not in text, f"{name} appears in {path}"
+
+
+def test_noTokensOrPasswordHashesInAnyLog(logs: dict[Path, str]) -> None:
+    for path, text in logs.items():
+        assert not JWT.search(text), f"a JWT appears in {path}"
+        assert not ARGON2.search(text), f"an Argon2 hash appears in {path}"
+
+
+def test_secretNamedFieldsAreRedacted(logs: dict[Path, str]) -> None:
+    for path, text in logs.items():
+        for line in text.splitlines():
+            if not line.startswith("{"):
+                continue
+            fields = unredactedFields(json.loads(line))
+            allowed = {"type", "label", "category", "message"}
+            leaked = [field for field in fields if field.split(".")[-1] not in allowed]
+            assert not leaked, f"unredacted {leaked} in {path}: {line[:200]}"
