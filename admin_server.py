@@ -3,6 +3,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from KSysAdmin.backend.infrastructure.http.adminRouter import createAdminRouter
+from KSysAdmin.backend.infrastructure.http.adminTools import adminStartupHook
+from KSysAdmin.backend.infrastructure.http.errorStatus import ADMIN_STATUS_TABLE
 from shared.backend.appFactory import ServiceSpec, createApp, loadSettingsOrExit
 from shared.backend.config.settings import Settings
 
@@ -12,6 +14,8 @@ def createAdminApp(settings: Settings) -> FastAPI:
         title="KServices admin API",
         routers=[createAdminRouter()],
         docGroups={"/api/admin": "KSysAdmin"},
+        statusTable=ADMIN_STATUS_TABLE,
+        hooks=[adminStartupHook],
     )
     return createApp(settings, spec)
 

@@ -64,7 +64,7 @@ ensureRustBuild() {
         export PATH="$HOME/.cargo/bin:$PATH"
     fi
     if ! command -v cargo >/dev/null 2>&1; then
-        # Debian 12 ships rustc/cargo 1.63, enough for pyo3 0.17, ring 0.16 and rust-argon2 1.0.
+        # Debian 12 ships rustc 1.63 / cargo 0.66 (1.65): checked, it builds shared/rust-crypto with maturin.
         rustAptInstall cargo rustc || return 1
     fi
     if rustCratesIoReachable; then

@@ -1,7 +1,7 @@
 // The record construction: KEK = Argon2id(master key), record key = HKDF(KEK, salt, context),
 // AES-256-GCM with the context as associated data, and the versioned string form.
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyString};
 use zeroize::Zeroizing;
 
 use crate::errors::toPyErr;
@@ -12,8 +12,6 @@ pub const KEK_SALT: &[u8] = b"kservices/kek/v1";
 pub const MIN_MASTER_KEY_LEN: usize = 32;
 const HEADER_LEN: usize = 2;
 const FIXED_LEN: usize = HEADER_LEN + SALT_LEN + NONCE_LEN;
-// Payloads at least this large are processed with the GIL released.
-pub const RELEASE_GIL_FROM: usize = 0;
 
 // Registered Argon2id parameter sets (id, memory KiB, iterations, parallelism). Id 0 means
 // "parameters configured by the deployment", not described by the value itself.
@@ -27,16 +25,11 @@ pub fn paramsIdFor(memoryKib: u32, iterations: u32, parallelism: u32) -> u8 {
         .map_or(PARAMS_CUSTOM, |set| set.0)
 }
 
-pub fn releasing<T, F>(py: Python<'_>, size: usize, work: F) -> T
-where
-    F: Send + FnOnce() -> T,
-    T: Send,
-{
-    if size >= RELEASE_GIL_FROM {
-        py.allow_threads(work)
-    } else {
-        work()
-    }
+// A stored value that is not even encodable as UTF-8 (lone surrogates) is garbage, not a caller error.
+fn storedText(value: &PyString) -> PyResult<&str> {
+    value
+        .to_str()
+        .map_err(|_| toPyErr(Failure::Decrypt("value is not canonical base64url")))
 }
 
 #[pyclass(module = "k_services_crypto")]
@@ -53,7 +46,11 @@ pub struct CryptoOutput {
 impl CryptoOutput {
     #[new]
     fn new(ciphertext: Py<PyBytes>, salt: Py<PyBytes>, nonce: Py<PyBytes>) -> Self {
-        CryptoOutput { ciphertext, salt, nonce }
+        CryptoOutput {
+            ciphertext,
+            salt,
+            nonce,
+        }
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
@@ -78,20 +75,53 @@ pub struct RecordCipher {
     paramsId: u8,
 }
 
+fn freshSaltAndNonce() -> Result<([u8; SALT_LEN], [u8; NONCE_LEN]), Failure> {
+    let mut fresh = [0u8; SALT_LEN + NONCE_LEN];
+    primitives::randomBytes(&mut fresh)?;
+    let mut salt = [0u8; SALT_LEN];
+    let mut nonce = [0u8; NONCE_LEN];
+    salt.copy_from_slice(&fresh[..SALT_LEN]);
+    nonce.copy_from_slice(&fresh[SALT_LEN..]);
+    Ok((salt, nonce))
+}
+
 impl RecordCipher {
     fn seal(&self, plaintext: &[u8], context: &[u8]) -> Result<Sealed, Failure> {
-        let mut fresh = [0u8; SALT_LEN + NONCE_LEN];
-        primitives::randomBytes(&mut fresh)?;
-        let mut salt = [0u8; SALT_LEN];
-        let mut nonce = [0u8; NONCE_LEN];
-        salt.copy_from_slice(&fresh[..SALT_LEN]);
-        nonce.copy_from_slice(&fresh[SALT_LEN..]);
+        let (salt, nonce) = freshSaltAndNonce()?;
         let key = primitives::recordKey(&self.kek[..], &salt, context)?;
         let ciphertext = primitives::aesGcmSeal(&key[..], &nonce, plaintext, context)?;
-        Ok(Sealed { salt, nonce, ciphertext })
+        Ok(Sealed {
+            salt,
+            nonce,
+            ciphertext,
+        })
     }
 
-    fn open(&self, salt: &[u8], nonce: &[u8], ciphertext: &[u8], context: &[u8]) -> Result<Zeroizing<Vec<u8>>, Failure> {
+    // Seals straight into `buffer` (plaintext.len() + TAG_LEN bytes), saving one copy.
+    fn sealInto(
+        &self,
+        salt: &[u8],
+        nonce: &[u8],
+        plaintext: &[u8],
+        context: &[u8],
+        buffer: &mut [u8],
+    ) -> Result<(), Failure> {
+        let plainLen = plaintext.len();
+        buffer
+            .get_mut(..plainLen)
+            .ok_or_else(|| Failure::Invalid("output buffer too small".into()))?
+            .copy_from_slice(plaintext);
+        let key = primitives::recordKey(&self.kek[..], salt, context)?;
+        primitives::aesGcmSealInto(&key[..], nonce, context, buffer)
+    }
+
+    fn open(
+        &self,
+        salt: &[u8],
+        nonce: &[u8],
+        ciphertext: &[u8],
+        context: &[u8],
+    ) -> Result<Vec<u8>, Failure> {
         if salt.len() != SALT_LEN || nonce.len() != NONCE_LEN || ciphertext.len() < TAG_LEN {
             return Err(Failure::Decrypt("malformed salt, nonce or ciphertext"));
         }
@@ -111,7 +141,8 @@ impl RecordCipher {
 
     // Returns the raw bytes; salt, nonce and ciphertext are slices at fixed offsets.
     fn decodeRaw(&self, value: &str) -> Result<Vec<u8>, Failure> {
-        let raw = primitives::base64UrlDecode(value).ok_or(Failure::Decrypt("value is not canonical base64url"))?;
+        let raw = primitives::base64UrlDecode(value)
+            .ok_or(Failure::Decrypt("value is not canonical base64url"))?;
         if raw.len() < FIXED_LEN + TAG_LEN {
             return Err(Failure::Decrypt("value too short"));
         }
@@ -119,12 +150,14 @@ impl RecordCipher {
             return Err(Failure::Decrypt("unknown format version"));
         }
         if raw[1] != self.paramsId {
-            return Err(Failure::Decrypt("value was written under another Argon2id parameter set"));
+            return Err(Failure::Decrypt(
+                "value was written under another Argon2id parameter set",
+            ));
         }
         Ok(raw)
     }
 
-    fn openString(&self, value: &str, context: &[u8]) -> Result<Zeroizing<Vec<u8>>, Failure> {
+    fn openString(&self, value: &str, context: &[u8]) -> Result<Vec<u8>, Failure> {
         let raw = self.decodeRaw(value)?;
         let (salt, rest) = raw[HEADER_LEN..].split_at(SALT_LEN);
         let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
@@ -136,17 +169,35 @@ impl RecordCipher {
 impl RecordCipher {
     #[new]
     #[args(memoryKib = "19456", iterations = "2", parallelism = "1")]
-    fn new(py: Python<'_>, masterKey: &[u8], memoryKib: u32, iterations: u32, parallelism: u32) -> PyResult<Self> {
+    fn new(
+        py: Python<'_>,
+        masterKey: &[u8],
+        memoryKib: u32,
+        iterations: u32,
+        parallelism: u32,
+    ) -> PyResult<Self> {
         if masterKey.len() < MIN_MASTER_KEY_LEN {
-            return Err(toPyErr(Failure::Invalid(format!("master key must be at least {} bytes", MIN_MASTER_KEY_LEN))));
+            return Err(toPyErr(Failure::Invalid(format!(
+                "master key must be at least {} bytes",
+                MIN_MASTER_KEY_LEN
+            ))));
         }
-        let params = Argon2Params { memoryKib, iterations, parallelism, secret: &[], ad: &[] };
+        let params = Argon2Params {
+            memoryKib,
+            iterations,
+            parallelism,
+            secret: &[],
+            ad: &[],
+        };
         let derived = py
             .allow_threads(|| primitives::argon2id(masterKey, KEK_SALT, &params, KEY_LEN as u32))
             .map_err(toPyErr)?;
         let mut kek = Zeroizing::new([0u8; KEY_LEN]);
         kek.copy_from_slice(&derived[..]);
-        Ok(RecordCipher { kek, paramsId: paramsIdFor(memoryKib, iterations, parallelism) })
+        Ok(RecordCipher {
+            kek,
+            paramsId: paramsIdFor(memoryKib, iterations, parallelism),
+        })
     }
 
     #[getter]
@@ -155,19 +206,34 @@ impl RecordCipher {
     }
 
     fn encrypt(&self, py: Python<'_>, plaintext: &[u8], context: &str) -> PyResult<CryptoOutput> {
-        let sealed = releasing(py, plaintext.len(), || self.seal(plaintext, context.as_bytes())).map_err(toPyErr)?;
+        let (salt, nonce) = freshSaltAndNonce().map_err(toPyErr)?;
+        let sealedLen = plaintext
+            .len()
+            .checked_add(TAG_LEN)
+            .ok_or_else(|| toPyErr(Failure::Invalid("plaintext too long".into())))?;
+        // The new bytes object is not visible to Python until we return, so filling it without the GIL is safe.
+        let ciphertext = PyBytes::new_with(py, sealedLen, |buffer| {
+            py.allow_threads(|| self.sealInto(&salt, &nonce, plaintext, context.as_bytes(), buffer))
+                .map_err(toPyErr)
+        })?;
         Ok(CryptoOutput {
-            ciphertext: PyBytes::new(py, &sealed.ciphertext).into(),
-            salt: PyBytes::new(py, &sealed.salt).into(),
-            nonce: PyBytes::new(py, &sealed.nonce).into(),
+            ciphertext: ciphertext.into(),
+            salt: PyBytes::new(py, &salt).into(),
+            nonce: PyBytes::new(py, &nonce).into(),
         })
     }
 
-    fn decrypt(&self, py: Python<'_>, output: PyRef<'_, CryptoOutput>, context: &str) -> PyResult<Py<PyBytes>> {
+    fn decrypt(
+        &self,
+        py: Python<'_>,
+        output: PyRef<'_, CryptoOutput>,
+        context: &str,
+    ) -> PyResult<Py<PyBytes>> {
         let salt = output.salt.as_ref(py).as_bytes();
         let nonce = output.nonce.as_ref(py).as_bytes();
         let ciphertext = output.ciphertext.as_ref(py).as_bytes();
-        let plain = releasing(py, ciphertext.len(), || self.open(salt, nonce, ciphertext, context.as_bytes()))
+        let plain = py
+            .allow_threads(|| self.open(salt, nonce, ciphertext, context.as_bytes()))
             .map_err(toPyErr)?;
         Ok(PyBytes::new(py, &plain).into())
     }
@@ -180,8 +246,8 @@ impl RecordCipher {
         )
     }
 
-    fn decode(&self, py: Python<'_>, value: &str) -> PyResult<CryptoOutput> {
-        let raw = self.decodeRaw(value).map_err(toPyErr)?;
+    fn decode(&self, py: Python<'_>, value: &PyString) -> PyResult<CryptoOutput> {
+        let raw = self.decodeRaw(storedText(value)?).map_err(toPyErr)?;
         let body = &raw[HEADER_LEN..];
         Ok(CryptoOutput {
             salt: PyBytes::new(py, &body[..SALT_LEN]).into(),
@@ -191,15 +257,23 @@ impl RecordCipher {
     }
 
     fn encryptToString(&self, py: Python<'_>, plaintext: &[u8], context: &str) -> PyResult<String> {
-        releasing(py, plaintext.len(), || {
+        py.allow_threads(|| {
             let sealed = self.seal(plaintext, context.as_bytes())?;
             Ok(self.encodeParts(&sealed.salt, &sealed.nonce, &sealed.ciphertext))
         })
         .map_err(toPyErr)
     }
 
-    fn decryptString(&self, py: Python<'_>, value: &str, context: &str) -> PyResult<Py<PyBytes>> {
-        let plain = releasing(py, value.len(), || self.openString(value, context.as_bytes())).map_err(toPyErr)?;
+    fn decryptString(
+        &self,
+        py: Python<'_>,
+        value: &PyString,
+        context: &str,
+    ) -> PyResult<Py<PyBytes>> {
+        let value = storedText(value)?;
+        let plain = py
+            .allow_threads(|| self.openString(value, context.as_bytes()))
+            .map_err(toPyErr)?;
         Ok(PyBytes::new(py, &plain).into())
     }
 

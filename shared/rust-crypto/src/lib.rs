@@ -8,12 +8,18 @@ mod engine;
 mod errors;
 mod primitives;
 
-use engine::{releasing, CryptoOutput, RecordCipher};
+use engine::{CryptoOutput, RecordCipher};
 use errors::{toPyErr, DecryptionError};
 use primitives::{Argon2Params, KEY_LEN};
 
 #[pyfunction]
-fn hkdfSha256(py: Python<'_>, ikm: &[u8], salt: &[u8], info: &[u8], length: usize) -> PyResult<Py<PyBytes>> {
+fn hkdfSha256(
+    py: Python<'_>,
+    ikm: &[u8],
+    salt: &[u8],
+    info: &[u8],
+    length: usize,
+) -> PyResult<Py<PyBytes>> {
     let out = primitives::hkdfSha256(ikm, salt, info, length).map_err(toPyErr)?;
     Ok(PyBytes::new(py, &out).into())
 }
@@ -38,28 +44,46 @@ fn argon2id(
         secret: secret.unwrap_or(&[]),
         ad: ad.unwrap_or(&[]),
     };
-    let out = py.allow_threads(|| primitives::argon2id(password, salt, &params, length)).map_err(toPyErr)?;
+    let out = py
+        .allow_threads(|| primitives::argon2id(password, salt, &params, length))
+        .map_err(toPyErr)?;
     Ok(PyBytes::new(py, &out).into())
 }
 
 #[pyfunction]
-fn aesGcmEncrypt(py: Python<'_>, key: &[u8], nonce: &[u8], plaintext: &[u8], aad: &[u8]) -> PyResult<Py<PyBytes>> {
-    let sealed =
-        releasing(py, plaintext.len(), || primitives::aesGcmSeal(key, nonce, plaintext, aad)).map_err(toPyErr)?;
+fn aesGcmEncrypt(
+    py: Python<'_>,
+    key: &[u8],
+    nonce: &[u8],
+    plaintext: &[u8],
+    aad: &[u8],
+) -> PyResult<Py<PyBytes>> {
+    let sealed = py
+        .allow_threads(|| primitives::aesGcmSeal(key, nonce, plaintext, aad))
+        .map_err(toPyErr)?;
     Ok(PyBytes::new(py, &sealed).into())
 }
 
 #[pyfunction]
-fn aesGcmDecrypt(py: Python<'_>, key: &[u8], nonce: &[u8], ciphertext: &[u8], aad: &[u8]) -> PyResult<Py<PyBytes>> {
-    let plain =
-        releasing(py, ciphertext.len(), || primitives::aesGcmOpen(key, nonce, ciphertext, aad)).map_err(toPyErr)?;
+fn aesGcmDecrypt(
+    py: Python<'_>,
+    key: &[u8],
+    nonce: &[u8],
+    ciphertext: &[u8],
+    aad: &[u8],
+) -> PyResult<Py<PyBytes>> {
+    let plain = py
+        .allow_threads(|| primitives::aesGcmOpen(key, nonce, ciphertext, aad))
+        .map_err(toPyErr)?;
     Ok(PyBytes::new(py, &plain).into())
 }
 
 #[pyfunction]
 fn recordKey(py: Python<'_>, kek: &[u8], salt: &[u8], context: &str) -> PyResult<Py<PyBytes>> {
     if kek.len() != KEY_LEN {
-        return Err(pyo3::exceptions::PyValueError::new_err("kek must be 32 bytes"));
+        return Err(pyo3::exceptions::PyValueError::new_err(
+            "kek must be 32 bytes",
+        ));
     }
     let key = primitives::recordKey(kek, salt, context.as_bytes()).map_err(toPyErr)?;
     Ok(PyBytes::new(py, &key[..]).into())

@@ -2,6 +2,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from KAuthApp.backend.infrastructure.http.accountRoutes import createAccountRouter
+from KAuthApp.backend.infrastructure.http.mfaRoutes import createMfaRouter
+from KAuthApp.backend.infrastructure.http.signInRoutes import createSignInRouter
+
 
 def createAuthRouter() -> APIRouter:
-    return APIRouter(prefix="/api/auth", tags=["auth"])
+    router = APIRouter(prefix="/api/auth", tags=["auth"])
+    router.include_router(createSignInRouter())
+    router.include_router(createAccountRouter())
+    router.include_router(createMfaRouter())
+    return router

@@ -1,7 +1,68 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+
+from KSysPayment.backend.application.createPaymentInput import CreatePaymentInput
+from KSysPayment.backend.application.paymentOutput import PaymentOutput, PaymentPageOutput
+from KSysPayment.backend.domain.models.payment import PaymentMethod, PaymentStatus
+from KSysPayment.backend.domain.paymentQueries import PaymentFilter
+from KSysPayment.backend.infrastructure.http.paymentDependencies import (
+    CancelPaymentDep,
+    CreatePaymentDep,
+    GetPaymentDep,
+    ListPaymentsDep,
+    UserContextDep,
+)
+from shared.backend.loggingFactory import bindUser
+from shared.backend.security.currentUser import CurrentUserDep
+
+PREFIX = "/api/payment"
 
 
 def createPaymentRouter() -> APIRouter:
-    return APIRouter(prefix="/api/payment", tags=["payment"])
+    router = APIRouter(prefix=PREFIX, tags=["payment"])
+
+    @router.post("/payments", status_code=201, response_model=PaymentOutput)
+    async def createPayment(
+        body: CreatePaymentInput,
+        user: CurrentUserDep,
+        context: UserContextDep,
+        useCase: CreatePaymentDep,
+        response: Response,
+        idempotencyKey: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    ) -> PaymentOutput:
+        bindUser(str(user.userId))
+        result = await useCase.execute(user.userId, idempotencyKey, body, context)
+        if not result.created:
+            # A replay of the same key and body: the stored payment, 200 instead of 201.
+            response.status_code = 200
+            response.headers["Idempotent-Replayed"] = "true"
+        return result.payment
+
+    @router.get("/payments", response_model=PaymentPageOutput)
+    async def listPayments(
+        user: CurrentUserDep,
+        useCase: ListPaymentsDep,
+        status: PaymentStatus | None = None,
+        method: PaymentMethod | None = None,
+        cursor: Annotated[str | None, Query(max_length=512)] = None,
+        limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    ) -> PaymentPageOutput:
+        filter = PaymentFilter(status=status.value if status else None, method=method.value if method else None)
+        return await useCase.execute(user.userId, filter, cursor, limit)
+
+    @router.get("/payments/{paymentId}", response_model=PaymentOutput)
+    async def getPayment(paymentId: uuid.UUID, user: CurrentUserDep, useCase: GetPaymentDep) -> PaymentOutput:
+        return await useCase.execute(user.userId, paymentId)
+
+    @router.post("/payments/{paymentId}/cancel", response_model=PaymentOutput)
+    async def cancelPayment(
+        paymentId: uuid.UUID, user: CurrentUserDep, context: UserContextDep, useCase: CancelPaymentDep
+    ) -> PaymentOutput:
+        bindUser(str(user.userId))
+        return await useCase.execute(user.userId, paymentId, context)
+
+    return router

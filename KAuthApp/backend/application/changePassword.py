@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import uuid
+
+from KAuthApp.backend.application.authPorts import AuthPorts
+from KAuthApp.backend.application.changePasswordInput import ChangePasswordInput
+from KAuthApp.backend.application.sessionIssuer import SessionIssuer
+from KAuthApp.backend.domain.exceptions.authErrors import UserNotFoundError, WrongPasswordError
+from KAuthApp.backend.domain.models.auditLog import AuditOutcome
+from KAuthApp.backend.domain.models.base import utcNow
+from KAuthApp.backend.domain.passwordPolicy import checkPassword
+
+ACTION = "auth.password_change"
+
+
+# Needs the current password; every other session of the user ends, the current one stays.
+class ChangePassword:
+    def __init__(self, ports: AuthPorts) -> None:
+        self.ports = ports
+
+    async def execute(self, userId: uuid.UUID, sessionId: uuid.UUID, data: ChangePasswordInput) -> None:
+        ports, now = self.ports, utcNow()
+        user = await ports.users.getById(userId, forUpdate=True)
+        if user is None or user.deletedAt is not None:
+            raise UserNotFoundError()
+        if not await ports.hasher.verify(user.passwordHash, data.currentPassword):
+            await ports.audit.record(ACTION, AuditOutcome.FAILURE, actorId=userId, targetId=userId,
+                                     details={"reason": "wrong_password"})
+            await ports.transaction.commit()
+            raise WrongPasswordError("The current password is wrong")
+        checkPassword(data.newPassword, user.email)
+        user.passwordHash = await ports.hasher.hash(data.newPassword)
+        user.updatedAt = now
+        await ports.users.flush()
+        revoked = await ports.sessions.revokeAllOf(userId, "password_changed", now, keep=sessionId)
+        await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=userId, targetId=userId,
+                                 details={"revokedSessions": len(revoked)})
+        await ports.transaction.commit()
+        await SessionIssuer(ports).drop(revoked)

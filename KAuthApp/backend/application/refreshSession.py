@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from KAuthApp.backend.application.authPorts import AuthPorts
+from KAuthApp.backend.application.sessionIssuer import IssuedSession, SessionIssuer, isExpired
+from KAuthApp.backend.domain.exceptions.authErrors import InvalidRefreshTokenError, RefreshTokenReusedError
+from KAuthApp.backend.domain.models.auditLog import AuditOutcome
+from KAuthApp.backend.domain.models.base import utcNow
+from KAuthApp.backend.domain.models.session import Session
+from KAuthApp.backend.domain.models.user import UserStatus
+from KAuthApp.backend.domain.opaqueTokens import hashToken, refreshTokenSession, sameHash
+
+# A stale token presented this soon after its rotation is the loser of a concurrent refresh (two
+# tabs), not a theft: it is refused without ending the family. Tests may set it to 0.
+ROTATION_GRACE_SECONDS = 2.0
+
+
+class RefreshSession:
+    def __init__(self, ports: AuthPorts) -> None:
+        self.ports = ports
+        self.issuer = SessionIssuer(ports)
+
+    async def execute(self, refreshToken: str | None) -> IssuedSession:
+        ports, now = self.ports, utcNow()
+        sessionId = refreshTokenSession(refreshToken) if refreshToken else None
+        # Row lock: a concurrent refresh with the same token waits here and then sees the new hash.
+        session = await ports.sessions.getById(sessionId, forUpdate=True) if sessionId else None
+        if refreshToken is None or session is None:
+            raise InvalidRefreshTokenError()
+        if not sameHash(session.refreshTokenHash, hashToken(refreshToken)):
+            await self.refuseStale(session)
+        if session.revokedAt is not None:
+            raise InvalidRefreshTokenError()
+        user = await ports.users.getById(session.userId)
+        usable = user is not None and user.deletedAt is None and user.status == UserStatus.ACTIVE.value
+        if isExpired(session, now) or not usable:
+            await self.end(session, "expired" if usable else "account_unavailable")
+        roles = await ports.users.rolesOf(session.userId)
+        newToken = self.issuer.rotate(session, now)
+        await ports.sessions.add(session)
+        await ports.transaction.commit()
+        await self.issuer.publish(session, roles, now)
+        return self.issuer.issue(session, roles, newToken, now)
+
+    async def refuseStale(self, session: Session) -> None:
+        ports, now = self.ports, utcNow()
+        if session.revokedAt is None and (now - session.lastUsedAt).total_seconds() < ROTATION_GRACE_SECONDS:
+            raise InvalidRefreshTokenError()
+        revoked = await ports.sessions.revokeFamily(session.familyId, "refresh_token_reused", now)
+        await ports.audit.record("auth.refresh_token_reused", AuditOutcome.DENIED, targetId=session.userId,
+                                 details={"sessionId": str(session.id), "familyId": str(session.familyId),
+                                          "revokedSessions": [str(item) for item in revoked]})
+        await ports.transaction.commit()
+        await self.issuer.drop([*revoked, session.id])
+        raise RefreshTokenReusedError()
+
+    async def end(self, session: Session, reason: str) -> None:
+        revoked = await self.ports.sessions.revokeIds([session.id], reason, utcNow())
+        await self.ports.transaction.commit()
+        await self.issuer.drop([*revoked, session.id])
+        raise InvalidRefreshTokenError()

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from KAuthApp.backend.application.acceptedOutput import AcceptedOutput
+from KAuthApp.backend.application.authMails import alreadyRegisteredMail, verificationMail
+from KAuthApp.backend.application.authPorts import AuthPorts
+from KAuthApp.backend.application.registerInput import RegisterInput
+from KAuthApp.backend.application.verificationTokens import issueToken
+from KAuthApp.backend.domain.exceptions.authErrors import DuplicateEmailError
+from KAuthApp.backend.domain.models.auditLog import AuditOutcome
+from KAuthApp.backend.domain.models.base import utcNow
+from KAuthApp.backend.domain.models.oneTimeToken import TokenPurpose
+from KAuthApp.backend.domain.models.role import RoleName
+from KAuthApp.backend.domain.models.user import User, UserStatus
+from KAuthApp.backend.domain.passwordPolicy import checkPassword
+
+ACTION = "auth.register"
+ACCEPTED = AcceptedOutput(
+    status="verification_sent",
+    message="If this address can be registered, a verification link is on its way. Check your inbox.",
+)
+
+
+# Answers the same whether or not the email is taken (see docs/decisions.md); the owner of an
+# existing account gets a notice by mail instead of a second verification link.
+class RegisterUser:
+    def __init__(self, ports: AuthPorts) -> None:
+        self.ports = ports
+
+    async def execute(self, data: RegisterInput) -> AcceptedOutput:
+        ports, now = self.ports, utcNow()
+        email = str(data.email).strip().lower()
+        checkPassword(data.password, email)
+        passwordHash = await ports.hasher.hash(data.password)
+        existing = await ports.users.getByEmail(email)
+        if existing is None:
+            user = User(email=email, passwordHash=passwordHash, status=UserStatus.PENDING_VERIFICATION.value,
+                        displayName=data.displayName, createdAt=now, updatedAt=now)
+            try:
+                await ports.users.addUser(user)
+            except DuplicateEmailError:
+                await ports.transaction.rollback()
+                return await self.alreadyRegistered(email)
+            await ports.users.grantRole(user.id, RoleName.USER.value)
+            ttl = ports.settings.auth.verificationTtlSeconds
+            token = await issueToken(ports, user, TokenPurpose.EMAIL_VERIFICATION, ttl, now)
+            await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=user.id, targetId=user.id)
+            await ports.transaction.commit()
+            await ports.mailer.send(verificationMail(email, ports.settings.gateway.publicBaseUrl, token, ttl))
+            return ACCEPTED
+        return await self.alreadyRegistered(email)
+
+    async def alreadyRegistered(self, email: str) -> AcceptedOutput:
+        existing = await self.ports.users.getByEmail(email)
+        await self.ports.audit.record(ACTION, AuditOutcome.FAILURE, targetId=existing.id if existing else None,
+                                      details={"reason": "email_taken"})
+        await self.ports.transaction.commit()
+        await self.ports.mailer.send(alreadyRegisteredMail(email, self.ports.settings.gateway.publicBaseUrl))
+        return ACCEPTED

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from KAuthApp.backend.application.authPorts import AuthPorts
+from KAuthApp.backend.application.resetPasswordInput import ResetPasswordInput
+from KAuthApp.backend.application.sessionIssuer import SessionIssuer
+from KAuthApp.backend.application.verificationTokens import openToken
+from KAuthApp.backend.domain.exceptions.authErrors import TokenInvalidOrUsedError
+from KAuthApp.backend.domain.lockoutPolicy import clearFailures
+from KAuthApp.backend.domain.models.auditLog import AuditOutcome
+from KAuthApp.backend.domain.models.base import utcNow
+from KAuthApp.backend.domain.models.oneTimeToken import TokenPurpose
+from KAuthApp.backend.domain.models.user import UserStatus
+from KAuthApp.backend.domain.passwordPolicy import checkPassword
+
+ACTION = "auth.password_reset"
+
+
+# Sets the new password, ends every session, clears a temporary lockout. The link proves control
+# of the mailbox, so a still-unverified address counts as verified.
+class ResetPassword:
+    def __init__(self, ports: AuthPorts) -> None:
+        self.ports = ports
+
+    async def execute(self, data: ResetPasswordInput) -> None:
+        ports, now = self.ports, utcNow()
+        try:
+            entry = await openToken(ports, data.token, TokenPurpose.PASSWORD_RESET, now)
+        except TokenInvalidOrUsedError:
+            await ports.transaction.rollback()
+            await ports.audit.record(ACTION, AuditOutcome.FAILURE, details={"reason": "token_invalid_or_used"})
+            await ports.transaction.commit()
+            raise
+        user = await ports.users.getById(entry.userId, forUpdate=True)
+        if user is None or user.deletedAt is not None or user.status == UserStatus.DISABLED.value:
+            raise TokenInvalidOrUsedError()
+        checkPassword(data.newPassword, user.email)
+        entry.usedAt = now
+        user.passwordHash = await ports.hasher.hash(data.newPassword)
+        clearFailures(user)
+        if user.emailVerifiedAt is None:
+            user.emailVerifiedAt = now
+        if user.status == UserStatus.PENDING_VERIFICATION.value:
+            user.status = UserStatus.ACTIVE.value
+        user.updatedAt = now
+        await ports.users.flush()
+        revoked = await ports.sessions.revokeAllOf(user.id, "password_reset", now)
+        await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=user.id, targetId=user.id,
+                                 details={"revokedSessions": len(revoked)})
+        await ports.transaction.commit()
+        await SessionIssuer(ports).drop(revoked)

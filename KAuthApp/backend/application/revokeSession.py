@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import uuid
+
+from KAuthApp.backend.application.authPorts import AuthPorts
+from KAuthApp.backend.application.sessionIssuer import SessionIssuer, isExpired
+from KAuthApp.backend.domain.exceptions.authErrors import SessionNotFoundError
+from KAuthApp.backend.domain.models.auditLog import AuditOutcome
+from KAuthApp.backend.domain.models.base import utcNow
+
+
+class RevokeSession:
+    def __init__(self, ports: AuthPorts) -> None:
+        self.ports = ports
+
+    async def execute(self, userId: uuid.UUID, sessionId: uuid.UUID) -> None:
+        ports, now = self.ports, utcNow()
+        session = await ports.sessions.getById(sessionId, forUpdate=True)
+        # Another user's session answers exactly like a missing one.
+        if session is None or session.userId != userId or session.revokedAt is not None or isExpired(session, now):
+            raise SessionNotFoundError()
+        await ports.sessions.revokeIds([session.id], "revoked_by_user", now)
+        await ports.audit.record("auth.session_revoke", AuditOutcome.SUCCESS, actorId=userId, targetId=userId,
+                                 details={"sessionId": str(session.id)})
+        await ports.transaction.commit()
+        await SessionIssuer(ports).drop([session.id])

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from KAuthApp.backend.application.authPorts import AuthPorts
+from KAuthApp.backend.application.tokenOutput import TokenOutput
+from KAuthApp.backend.domain.models.session import Session
+from KAuthApp.backend.domain.models.user import User
+from KAuthApp.backend.domain.opaqueTokens import hashToken, newRefreshToken
+from shared.backend.utils.uuid import generateId
+
+USER_AGENT_MAX = 512
+
+
+@dataclass(frozen=True)
+class IssuedSession:
+    tokens: TokenOutput
+    sessionId: uuid.UUID
+    cookieMaxAge: int
+
+
+def sessionEnd(session: Session) -> datetime:
+    return min(session.idleExpiresAt, session.absoluteExpiresAt)
+
+
+def remainingSeconds(session: Session, now: datetime) -> int:
+    return max(0, math.ceil((sessionEnd(session) - now).total_seconds()))
+
+
+def isExpired(session: Session, now: datetime) -> bool:
+    return sessionEnd(session) <= now
+
+
+class SessionIssuer:
+    def __init__(self, ports: AuthPorts) -> None:
+        self.ports = ports
+        self.auth = ports.settings.auth
+
+    def idleEnd(self, now: datetime, absoluteEnd: datetime) -> datetime:
+        return min(now + timedelta(seconds=self.auth.sessionIdleSeconds), absoluteEnd)
+
+    async def open(self, user: User, fingerprint: str | None, now: datetime) -> tuple[Session, str]:
+        sessionId = generateId()
+        refreshToken = newRefreshToken(sessionId)
+        absoluteEnd = now + timedelta(seconds=self.auth.sessionAbsoluteSeconds)
+        context = self.ports.audit.context
+        session = Session(
+            id=sessionId, userId=user.id, familyId=generateId(), refreshTokenHash=hashToken(refreshToken),
+            deviceFingerprint=fingerprint, ip=context.ip,
+            userAgent=context.userAgent[:USER_AGENT_MAX] if context.userAgent else None,
+            createdAt=now, lastUsedAt=now, idleExpiresAt=self.idleEnd(now, absoluteEnd),
+            absoluteExpiresAt=absoluteEnd,
+        )
+        await self.ports.sessions.add(session)
+        return session, refreshToken
+
+    def rotate(self, session: Session, now: datetime) -> str:
+        refreshToken = newRefreshToken(session.id)
+        session.refreshTokenHash = hashToken(refreshToken)
+        session.lastUsedAt = now
+        session.idleExpiresAt = self.idleEnd(now, session.absoluteExpiresAt)
+        context = self.ports.audit.context
+        session.ip = context.ip or session.ip
+        return refreshToken
+
+    # After commit: the Redis key lives as long as the session can still be refreshed.
+    async def publish(self, session: Session, roles: list[str], now: datetime) -> None:
+        end = sessionEnd(session)
+        await self.ports.sessionCache.save(
+            str(session.id), str(session.userId), roles, int(end.timestamp()), remainingSeconds(session, now)
+        )
+
+    async def drop(self, sessionIds: list[uuid.UUID]) -> None:
+        await self.ports.sessionCache.delete([str(sessionId) for sessionId in sessionIds])
+
+    def issue(self, session: Session, roles: list[str], refreshToken: str, now: datetime) -> IssuedSession:
+        jwt = self.ports.settings.jwt
+        accessToken, claims = self.ports.codec.issue(
+            str(session.userId), str(session.id), roles, jwt.userAudience, jwt.accessTtlSeconds
+        )
+        tokens = TokenOutput(accessToken=accessToken, refreshToken=refreshToken,
+                             expiresIn=claims.expiresAt - claims.issuedAt)
+        maxAge = max(0, math.ceil((session.absoluteExpiresAt - now).total_seconds()))
+        return IssuedSession(tokens=tokens, sessionId=session.id, cookieMaxAge=maxAge)

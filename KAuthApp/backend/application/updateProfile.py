@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import re
+import uuid
+
+from KAuthApp.backend.application.authPorts import AuthPorts
+from KAuthApp.backend.application.profileInput import ProfileInput
+from KAuthApp.backend.application.profileOutput import ProfileOutput
+from KAuthApp.backend.application.profileReader import phoneContext, profileOf
+from KAuthApp.backend.domain.exceptions.authErrors import UserNotFoundError
+from KAuthApp.backend.domain.models.auditLog import AuditOutcome
+from KAuthApp.backend.domain.models.base import utcNow
+
+
+def normalizePhone(value: str) -> str:
+    return re.sub(r"[ \-]", "", value)
+
+
+class UpdateProfile:
+    def __init__(self, ports: AuthPorts) -> None:
+        self.ports = ports
+
+    async def execute(self, userId: uuid.UUID, data: ProfileInput) -> ProfileOutput:
+        ports = self.ports
+        user = await ports.users.getById(userId, forUpdate=True)
+        if user is None or user.deletedAt is not None:
+            raise UserNotFoundError()
+        changed = sorted(data.model_fields_set)
+        if "displayName" in data.model_fields_set:
+            user.displayName = data.displayName.strip() if data.displayName else None
+        if "phoneNumber" in data.model_fields_set:
+            user.phoneEncrypted = (
+                await ports.cipher.encryptSensitiveAsync(normalizePhone(data.phoneNumber), phoneContext(user))
+                if data.phoneNumber else None
+            )
+        user.updatedAt = utcNow()
+        await ports.users.flush()
+        await ports.audit.record("auth.profile_update", AuditOutcome.SUCCESS, actorId=userId, targetId=userId,
+                                 details={"fields": changed})
+        await ports.transaction.commit()
+        return await profileOf(ports, user, await ports.users.rolesOf(userId))

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from KAuthApp.backend.application.acceptedOutput import AcceptedOutput
+from KAuthApp.backend.application.authPorts import AuthPorts
+from KAuthApp.backend.application.tokenInput import TokenInput
+from KAuthApp.backend.application.verificationTokens import openToken
+from KAuthApp.backend.domain.exceptions.authErrors import TokenInvalidOrUsedError
+from KAuthApp.backend.domain.models.auditLog import AuditOutcome
+from KAuthApp.backend.domain.models.base import utcNow
+from KAuthApp.backend.domain.models.oneTimeToken import TokenPurpose
+from KAuthApp.backend.domain.models.user import UserStatus
+
+ACTION = "auth.verify_email"
+
+
+class VerifyEmail:
+    def __init__(self, ports: AuthPorts) -> None:
+        self.ports = ports
+
+    async def execute(self, data: TokenInput) -> AcceptedOutput:
+        ports, now = self.ports, utcNow()
+        try:
+            entry = await openToken(ports, data.token, TokenPurpose.EMAIL_VERIFICATION, now)
+        except TokenInvalidOrUsedError:
+            await ports.transaction.rollback()
+            await ports.audit.record(ACTION, AuditOutcome.FAILURE, details={"reason": "token_invalid_or_used"})
+            await ports.transaction.commit()
+            raise
+        user = await ports.users.getById(entry.userId, forUpdate=True)
+        if user is None:
+            raise TokenInvalidOrUsedError()
+        entry.usedAt = now
+        if user.emailVerifiedAt is None:
+            user.emailVerifiedAt = now
+        if user.status == UserStatus.PENDING_VERIFICATION.value:
+            user.status = UserStatus.ACTIVE.value
+        user.updatedAt = now
+        await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=user.id, targetId=user.id)
+        await ports.transaction.commit()
+        return AcceptedOutput(status="verified", message="Your email address is confirmed; you can sign in.")

@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from typing import Protocol
+
+from KAuthApp.backend.domain.models.auditLog import AuditLog
+
+
+class AuditLogRepositoryInterface(Protocol):
+    async def add(self, entity: AuditLog) -> AuditLog: ...

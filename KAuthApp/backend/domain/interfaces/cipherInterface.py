@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class CipherInterface(Protocol):
+    async def encryptSensitiveAsync(self, text: str, context: str) -> str: ...
+
+    async def decryptSensitiveAsync(self, value: str, context: str) -> str: ...

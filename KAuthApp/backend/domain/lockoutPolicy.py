@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from KAuthApp.backend.domain.models.user import User
+
+
+@dataclass(frozen=True)
+class LockoutRule:
+    threshold: int
+    windowSeconds: int
+    durationSeconds: int
+
+
+def lockRemainingSeconds(user: User, now: datetime) -> int | None:
+    if user.lockedUntil is None or user.lockedUntil <= now:
+        return None
+    return max(1, math.ceil((user.lockedUntil - now).total_seconds()))
+
+
+# Counts one failure inside the window; returns True when this failure locked the account.
+def registerFailure(user: User, now: datetime, rule: LockoutRule) -> bool:
+    started = user.failedLoginWindowStartedAt
+    if started is None or now - started > timedelta(seconds=rule.windowSeconds):
+        user.failedLoginCount = 1
+        user.failedLoginWindowStartedAt = now
+    else:
+        user.failedLoginCount += 1
+    if user.failedLoginCount < rule.threshold:
+        return False
+    user.lockedUntil = now + timedelta(seconds=rule.durationSeconds)
+    user.failedLoginCount = 0
+    user.failedLoginWindowStartedAt = None
+    return True
+
+
+def clearFailures(user: User) -> None:
+    user.failedLoginCount = 0
+    user.failedLoginWindowStartedAt = None
+    user.lockedUntil = None

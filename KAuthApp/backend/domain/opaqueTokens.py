@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+
+TOKEN_BYTES = 32
+
+
+def newSecret() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def hashToken(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def sameHash(left: str, right: str) -> bool:
+    return hmac.compare_digest(left.encode(), right.encode())
+
+
+# Refresh tokens name their session ("<session id hex>.<256 random bits>") so that a rotated token
+# still finds its session and reuse can be told apart from a forged token; only the hash is stored.
+def newRefreshToken(sessionId: uuid.UUID) -> str:
+    return f"{sessionId.hex}.{newSecret()}"
+
+
+def refreshTokenSession(token: str) -> uuid.UUID | None:
+    prefix, separator, secret = token.partition(".")
+    if not separator or len(prefix) != 32 or len(secret) < 40:
+        return None
+    try:
+        return uuid.UUID(hex=prefix)
+    except ValueError:
+        return None
+
+
+def recoveryCodeHash(userId: uuid.UUID, code: str) -> str:
+    normalized = code.strip().lower().replace("-", "").replace(" ", "")
+    return hashlib.sha256(f"{userId}:{normalized}".encode()).hexdigest()
+
+
+def newRecoveryCode() -> str:
+    raw = secrets.token_hex(6)
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"

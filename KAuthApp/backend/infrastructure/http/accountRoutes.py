@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response, status
+
+from KAuthApp.backend.application.acceptedOutput import AcceptedOutput
+from KAuthApp.backend.application.changePassword import ChangePassword
+from KAuthApp.backend.application.changePasswordInput import ChangePasswordInput
+from KAuthApp.backend.application.emailInput import EmailInput
+from KAuthApp.backend.application.forgotPassword import ForgotPassword
+from KAuthApp.backend.application.getProfile import GetProfile
+from KAuthApp.backend.application.listSessions import ListSessions
+from KAuthApp.backend.application.logoutAll import LogoutAll
+from KAuthApp.backend.application.profileInput import ProfileInput
+from KAuthApp.backend.application.profileOutput import ProfileOutput
+from KAuthApp.backend.application.resetPassword import ResetPassword
+from KAuthApp.backend.application.resetPasswordInput import ResetPasswordInput
+from KAuthApp.backend.application.revokeSession import RevokeSession
+from KAuthApp.backend.application.sessionOutput import SessionListOutput
+from KAuthApp.backend.application.updateProfile import UpdateProfile
+from KAuthApp.backend.infrastructure.http.dependencies import PortsDep
+from KAuthApp.backend.infrastructure.http.refreshCookie import clearRefreshCookie
+from shared.backend.security.currentUser import CurrentUserDep
+
+
+def createAccountRouter() -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/me")
+    async def readMe(user: CurrentUserDep, ports: PortsDep) -> ProfileOutput:
+        return await GetProfile(ports).execute(user.userId)
+
+    @router.patch("/me")
+    async def updateMe(data: ProfileInput, user: CurrentUserDep, ports: PortsDep) -> ProfileOutput:
+        return await UpdateProfile(ports).execute(user.userId, data)
+
+    @router.post("/password/change", status_code=status.HTTP_204_NO_CONTENT)
+    async def changePassword(data: ChangePasswordInput, user: CurrentUserDep, ports: PortsDep) -> None:
+        await ChangePassword(ports).execute(user.userId, user.sessionId, data)
+
+    @router.post("/password/forgot", status_code=status.HTTP_202_ACCEPTED)
+    async def forgotPassword(data: EmailInput, ports: PortsDep) -> AcceptedOutput:
+        return await ForgotPassword(ports).execute(data)
+
+    @router.post("/password/reset", status_code=status.HTTP_204_NO_CONTENT)
+    async def resetPassword(data: ResetPasswordInput, ports: PortsDep) -> None:
+        await ResetPassword(ports).execute(data)
+
+    @router.get("/sessions")
+    async def listSessions(user: CurrentUserDep, ports: PortsDep) -> SessionListOutput:
+        return await ListSessions(ports).execute(user.userId, user.sessionId)
+
+    @router.delete("/sessions/{sessionId}", status_code=status.HTTP_204_NO_CONTENT)
+    async def revokeSession(sessionId: uuid.UUID, user: CurrentUserDep, ports: PortsDep) -> None:
+        await RevokeSession(ports).execute(user.userId, sessionId)
+
+    @router.post("/logout-all", status_code=status.HTTP_204_NO_CONTENT)
+    async def logoutAll(user: CurrentUserDep, ports: PortsDep, response: Response) -> None:
+        await LogoutAll(ports).execute(user.userId, user.sessionId)
+        clearRefreshCookie(response, ports.settings)
+
+    return router

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Request, Response, status
+
+from KAuthApp.backend.application.acceptedOutput import AcceptedOutput
+from KAuthApp.backend.application.emailInput import EmailInput
+from KAuthApp.backend.application.loginInput import LoginInput
+from KAuthApp.backend.application.loginUser import LoginUser
+from KAuthApp.backend.application.logoutSession import LogoutSession
+from KAuthApp.backend.application.refreshInput import RefreshInput
+from KAuthApp.backend.application.refreshSession import RefreshSession
+from KAuthApp.backend.application.registerInput import RegisterInput
+from KAuthApp.backend.application.registerUser import RegisterUser
+from KAuthApp.backend.application.resendVerification import ResendVerification
+from KAuthApp.backend.application.tokenInput import TokenInput
+from KAuthApp.backend.application.tokenOutput import TokenOutput
+from KAuthApp.backend.application.verifyEmail import VerifyEmail
+from KAuthApp.backend.infrastructure.http.dependencies import OptionalUserDep, PortsDep
+from KAuthApp.backend.infrastructure.http.refreshCookie import (
+    clearRefreshCookie,
+    refreshTokenFrom,
+    setRefreshCookie,
+)
+from shared.backend.security.currentUser import MissingTokenError
+
+OptionalRefreshBody = Annotated[RefreshInput | None, Body()]
+
+
+def createSignInRouter() -> APIRouter:
+    router = APIRouter()
+
+    @router.post("/register", status_code=status.HTTP_202_ACCEPTED)
+    async def register(data: RegisterInput, ports: PortsDep) -> AcceptedOutput:
+        return await RegisterUser(ports).execute(data)
+
+    @router.post("/verify-email")
+    async def verifyEmail(data: TokenInput, ports: PortsDep) -> AcceptedOutput:
+        return await VerifyEmail(ports).execute(data)
+
+    @router.post("/verify-email/resend", status_code=status.HTTP_202_ACCEPTED)
+    async def resendVerification(data: EmailInput, ports: PortsDep) -> AcceptedOutput:
+        return await ResendVerification(ports).execute(data)
+
+    @router.post("/login")
+    async def login(data: LoginInput, ports: PortsDep, response: Response) -> TokenOutput:
+        issued = await LoginUser(ports).execute(data)
+        setRefreshCookie(response, ports.settings, issued.tokens.refreshToken, issued.cookieMaxAge)
+        return issued.tokens
+
+    @router.post("/refresh")
+    async def refresh(
+        request: Request, ports: PortsDep, response: Response, data: OptionalRefreshBody = None
+    ) -> TokenOutput:
+        token = refreshTokenFrom(request, data.refreshToken if data else None)
+        issued = await RefreshSession(ports).execute(token)
+        setRefreshCookie(response, ports.settings, issued.tokens.refreshToken, issued.cookieMaxAge)
+        return issued.tokens
+
+    @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+    async def logout(
+        request: Request, ports: PortsDep, user: OptionalUserDep, response: Response,
+        data: OptionalRefreshBody = None,
+    ) -> None:
+        token = refreshTokenFrom(request, data.refreshToken if data else None)
+        if token is None and user is None:
+            raise MissingTokenError()
+        await LogoutSession(ports).execute(token, user.sessionId if user else None, user.userId if user else None)
+        clearRefreshCookie(response, ports.settings)
+
+    return router

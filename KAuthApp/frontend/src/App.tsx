@@ -1,0 +1,112 @@
+import { useEffect } from "react";
+import { Layout, Router, Spinner, matchPath, useAction, useRouter, type NavItem } from "@kservices/shared";
+import { authApi, tokens } from "./api";
+import { useBootstrap, useSignedIn } from "./session";
+import { LoginPage } from "./pages/Login";
+import { RegisterPage } from "./pages/Register";
+import { VerifyEmailPage } from "./pages/VerifyEmail";
+import { ForgotPasswordPage } from "./pages/ForgotPassword";
+import { ResetPasswordPage } from "./pages/ResetPassword";
+import { ProfilePage } from "./pages/Profile";
+import { ChangePasswordPage } from "./pages/ChangePassword";
+import { SessionsPage } from "./pages/Sessions";
+import { MfaPage } from "./pages/Mfa";
+
+const PUBLIC_ROUTES: Record<string, () => React.JSX.Element> = {
+  "/login": LoginPage,
+  "/register": RegisterPage,
+  "/verify-email": VerifyEmailPage,
+  "/forgot-password": ForgotPasswordPage,
+  "/reset-password": ResetPasswordPage,
+};
+
+const PRIVATE_ROUTES: Record<string, () => React.JSX.Element> = {
+  "/": ProfilePage,
+  "/profile": ProfilePage,
+  "/password": ChangePasswordPage,
+  "/sessions": SessionsPage,
+  "/mfa": MfaPage,
+};
+
+const SIGNED_IN_NAV: NavItem[] = [
+  { to: "/", label: "Profile" },
+  { to: "/password", label: "Password" },
+  { to: "/sessions", label: "Sessions" },
+  { to: "/mfa", label: "Two-factor" },
+  { to: "/payment/", label: "Payments" },
+];
+
+const SIGNED_OUT_NAV: NavItem[] = [
+  { to: "/login", label: "Sign in" },
+  { to: "/register", label: "Register" },
+];
+
+function find(routes: Record<string, () => React.JSX.Element>, path: string) {
+  for (const [pattern, page] of Object.entries(routes)) if (matchPath(pattern, path)) return page;
+  return null;
+}
+
+function Routes() {
+  const { path, search, navigate } = useRouter();
+  const ready = useBootstrap();
+  const signedIn = useSignedIn();
+  const PublicPage = find(PUBLIC_ROUTES, path);
+  const PrivatePage = find(PRIVATE_ROUTES, path);
+  const needsLogin = ready && !signedIn && !PublicPage;
+
+  useEffect(() => {
+    if (needsLogin) {
+      const next = PrivatePage ? `/auth${path === "/" ? "/" : path}${search}` : "/auth/";
+      navigate(`/login?next=${encodeURIComponent(next)}`, { replace: true });
+    }
+  }, [needsLogin, PrivatePage, path, search, navigate]);
+
+  const logout = useAction(async () => {
+    try {
+      await authApi.logout();
+    } finally {
+      tokens.clear();
+      navigate("/login", { replace: true });
+    }
+  });
+
+  let content: React.JSX.Element;
+  if (!ready) content = <Spinner label="Restoring your session..." />;
+  else if (PublicPage) content = <PublicPage />;
+  else if (!signedIn) content = <Spinner label="Redirecting to sign in..." />;
+  else if (PrivatePage) content = <PrivatePage />;
+  else content = <NotFound />;
+
+  return (
+    <Layout
+      title="KServices Account"
+      nav={signedIn ? SIGNED_IN_NAV : SIGNED_OUT_NAV}
+      actions={
+        signedIn ? (
+          <button type="button" className="button button-small" onClick={() => void logout.run()} disabled={logout.busy}>
+            Sign out
+          </button>
+        ) : null
+      }
+    >
+      {content}
+    </Layout>
+  );
+}
+
+function NotFound() {
+  return (
+    <section className="card">
+      <h1>Page not found</h1>
+      <p>There is nothing at this address.</p>
+    </section>
+  );
+}
+
+export function App() {
+  return (
+    <Router base="/auth/">
+      <Routes />
+    </Router>
+  );
+}

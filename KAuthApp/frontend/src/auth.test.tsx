@@ -1,0 +1,158 @@
+import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { Router } from "@kservices/shared";
+import { tokens } from "./api";
+import { LoginPage } from "./pages/Login";
+import { RegisterPage } from "./pages/Register";
+import { ResetPasswordPage } from "./pages/ResetPassword";
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}) {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
+}
+const envelope = (code: string, details: unknown[] = []) => ({ error: { code, message: "server", requestId: "rid-1", details } });
+
+function renderAt(path: string, ui: React.ReactNode) {
+  window.history.pushState(null, "", path);
+  return render(<Router base="/auth/">{ui}</Router>);
+}
+
+let fetchMock: ReturnType<typeof vi.fn>;
+beforeEach(() => {
+  tokens.clear();
+  fetchMock = vi.fn();
+  vi.stubGlobal("fetch", fetchMock);
+});
+
+describe("LoginPage", () => {
+  it("validates before sending anything", async () => {
+    renderAt("/auth/login", <LoginPage />);
+    await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(screen.getByLabelText("Email")).toHaveAccessibleDescription("Enter your email address.");
+    expect(screen.getByLabelText("Password")).toHaveAccessibleDescription("Enter your password.");
+    await userEvent.type(screen.getByLabelText("Email"), "not-an-email");
+    await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(screen.getByLabelText("Email")).toHaveAccessibleDescription(/valid email/);
+    expect(fetchMock).not.toHaveBeenCalled();
+  });
+
+  it("shows the generic message for wrong credentials", async () => {
+    fetchMock.mockResolvedValue(json(401, envelope("invalid_credentials")));
+    renderAt("/auth/login", <LoginPage />);
+    await userEvent.type(screen.getByLabelText("Email"), "a@example.com");
+    await userEvent.type(screen.getByLabelText("Password"), "secret-password");
+    await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("The email or password is incorrect.");
+  });
+
+  it("shows the retry time on 429", async () => {
+    fetchMock.mockResolvedValue(json(429, envelope("rate_limited"), { "Retry-After": "12" }));
+    renderAt("/auth/login", <LoginPage />);
+    await userEvent.type(screen.getByLabelText("Email"), "a@example.com");
+    await userEvent.type(screen.getByLabelText("Password"), "secret-password");
+    await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("Try again in 12 s.");
+  });
+
+  it("asks for a TOTP code when MFA is required, then signs in", async () => {
+    fetchMock
+      .mockResolvedValueOnce(json(401, envelope("mfa_required")))
+      .mockResolvedValueOnce(json(200, { accessToken: "acc", refreshToken: "ref", tokenType: "bearer", expiresIn: 900 }));
+    renderAt("/auth/login?next=%2Fauth%2Fsessions", <LoginPage />);
+    await userEvent.type(screen.getByLabelText("Email"), "a@example.com");
+    await userEvent.type(screen.getByLabelText("Password"), "secret-password");
+    await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    const code = await screen.findByLabelText("Authentication code");
+    await userEvent.click(screen.getByRole("button", { name: "Verify" }));
+    expect(code).toHaveAccessibleDescription(/6-digit code/);
+    await userEvent.type(code, "123456");
+    await userEvent.click(screen.getByRole("button", { name: "Verify" }));
+    await waitFor(() => expect(window.location.pathname).toBe("/auth/sessions"));
+    expect(JSON.parse(fetchMock.mock.calls[1][1].body)).toEqual({ email: "a@example.com", password: "secret-password", totpCode: "123456" });
+    expect(tokens.getAccessToken()).toBe("acc");
+    // The refresh token stays in the HttpOnly cookie: nothing is written to web storage.
+    expect(sessionStorage.length).toBe(0);
+    expect(localStorage.length).toBe(0);
+  });
+
+  it("can use a recovery code instead", async () => {
+    fetchMock
+      .mockResolvedValueOnce(json(401, envelope("mfa_required")))
+      .mockResolvedValueOnce(json(401, envelope("invalid_mfa_code")));
+    renderAt("/auth/login", <LoginPage />);
+    await userEvent.type(screen.getByLabelText("Email"), "a@example.com");
+    await userEvent.type(screen.getByLabelText("Password"), "secret-password");
+    await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    await userEvent.click(await screen.findByRole("button", { name: "Use a recovery code" }));
+    await userEvent.type(screen.getByLabelText("Recovery code"), "abcd-efgh");
+    await userEvent.click(screen.getByRole("button", { name: "Verify" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("That code is not valid.");
+    expect(JSON.parse(fetchMock.mock.calls[1][1].body).recoveryCode).toBe("abcd-efgh");
+  });
+
+  it("offers a new verification link when the email is not verified", async () => {
+    fetchMock.mockResolvedValue(json(403, envelope("email_not_verified")));
+    renderAt("/auth/login", <LoginPage />);
+    await userEvent.type(screen.getByLabelText("Email"), "a@example.com");
+    await userEvent.type(screen.getByLabelText("Password"), "secret-password");
+    await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent(/verify your email/);
+    expect(screen.getByRole("button", { name: "Send a new verification link" })).toBeInTheDocument();
+  });
+});
+
+describe("RegisterPage", () => {
+  it("checks the password policy on the client", async () => {
+    renderAt("/auth/register", <RegisterPage />);
+    await userEvent.type(screen.getByLabelText("Email"), "alice@example.com");
+    await userEvent.type(screen.getByLabelText("Password"), "short");
+    await userEvent.type(screen.getByLabelText("Confirm password"), "other");
+    await userEvent.click(screen.getByRole("button", { name: "Create account" }));
+    expect(screen.getByLabelText("Password")).toHaveAccessibleDescription(/at least 8 characters/);
+    expect(screen.getByLabelText("Confirm password")).toHaveAccessibleDescription("The passwords do not match.");
+    await userEvent.clear(screen.getByLabelText("Password"));
+    await userEvent.type(screen.getByLabelText("Password"), "alice-rocks-2024");
+    await userEvent.click(screen.getByRole("button", { name: "Create account" }));
+    expect(screen.getByLabelText("Password")).toHaveAccessibleDescription(/must not contain your email name/);
+    expect(fetchMock).not.toHaveBeenCalled();
+  });
+
+  it("shows 422 field details next to the fields", async () => {
+    fetchMock.mockResolvedValue(
+      json(422, envelope("validation_failed", [
+        { field: "password", location: "body", message: "This password is too common", type: "value_error" },
+        { field: "email", location: "body", message: "value is not a valid email address", type: "value_error" },
+      ])),
+    );
+    renderAt("/auth/register", <RegisterPage />);
+    await userEvent.type(screen.getByLabelText("Email"), "bob@example.com");
+    await userEvent.type(screen.getByLabelText("Password"), "password123");
+    await userEvent.type(screen.getByLabelText("Confirm password"), "password123");
+    await userEvent.click(screen.getByRole("button", { name: "Create account" }));
+    await waitFor(() => expect(screen.getByLabelText("Password")).toHaveAccessibleDescription(/This password is too common/));
+    expect(screen.getByLabelText("Email")).toHaveAccessibleDescription(/Value is not a valid email address/);
+    expect(screen.getByRole("alert")).toHaveTextContent("Some fields need attention.");
+  });
+
+  it("confirms registration", async () => {
+    fetchMock.mockResolvedValue(json(201, { id: "u1", email: "carol@example.com" }));
+    renderAt("/auth/register", <RegisterPage />);
+    await userEvent.type(screen.getByLabelText("Email"), "carol@example.com");
+    await userEvent.type(screen.getByLabelText("Password"), "correct horse battery");
+    await userEvent.type(screen.getByLabelText("Confirm password"), "correct horse battery");
+    await userEvent.click(screen.getByRole("button", { name: "Create account" }));
+    expect(await screen.findByText(/We sent a verification link/)).toBeInTheDocument();
+  });
+});
+
+describe("ResetPasswordPage", () => {
+  it("explains an already-used link", async () => {
+    fetchMock.mockResolvedValue(json(400, envelope("invalid_token")));
+    renderAt("/auth/reset-password?token=t1", <ResetPasswordPage />);
+    await userEvent.type(screen.getByLabelText("New password"), "a-new-long-password");
+    await userEvent.type(screen.getByLabelText("Confirm new password"), "a-new-long-password");
+    await userEvent.click(screen.getByRole("button", { name: "Set new password" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent(/invalid, already used or expired/);
+    expect(JSON.parse(fetchMock.mock.calls[0][1].body)).toEqual({ token: "t1", newPassword: "a-new-long-password" });
+  });
+});

@@ -1,0 +1,114 @@
+import { useState } from "react";
+import { Card, ErrorMessage, Field, Form, Notice, QrImage, Spinner, SubmitButton, compact, hasErrors, useAction, useLoad, validateRequired, validateTotp, type FieldErrors } from "@kservices/shared";
+import { authApi } from "../api";
+
+function secretOf(uri: string): string | null {
+  try {
+    return new URL(uri).searchParams.get("secret");
+  } catch {
+    return null;
+  }
+}
+
+export function MfaPage() {
+  const me = useLoad(() => authApi.me(), []);
+  const [setup, setSetup] = useState<{ provisioningUri: string; secret?: string } | null>(null);
+  const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
+  const [code, setCode] = useState("");
+  const [password, setPassword] = useState("");
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [disabled, setDisabled] = useState(false);
+
+  const start = useAction(async () => setSetup(await authApi.mfaSetup()));
+  const enable = useAction(async () => {
+    const result = await authApi.mfaEnable(code.trim());
+    setRecoveryCodes(result.recoveryCodes);
+    setSetup(null);
+    setCode("");
+  });
+  const disable = useAction(async () => {
+    await authApi.mfaDisable({ password, code: code.trim() });
+    setDisabled(true);
+    setPassword("");
+    setCode("");
+    me.reload();
+  });
+
+  if (me.loading && !me.data) return <Spinner />;
+  if (me.error) return <ErrorMessage error={me.error} />;
+
+  if (recoveryCodes) {
+    return (
+      <Card title="Save your recovery codes">
+        <Notice>Two-factor authentication is enabled.</Notice>
+        <p>
+          Each code works once if you lose your authenticator. They are shown only now: store them somewhere safe.
+        </p>
+        <ul className="codes" aria-label="Recovery codes" data-testid="recovery-codes">
+          {recoveryCodes.map((item) => <li key={item}>{item}</li>)}
+        </ul>
+        <div className="actions">
+          <button type="button" className="button" onClick={() => void navigator.clipboard?.writeText(recoveryCodes.join("\n"))}>Copy codes</button>
+          <button type="button" className="button button-primary" onClick={() => { setRecoveryCodes(null); me.reload(); }}>I saved them</button>
+        </div>
+      </Card>
+    );
+  }
+
+  if (me.data?.mfaEnabled && !disabled) {
+    return (
+      <Card title="Two-factor authentication" narrow>
+        <Notice>Two-factor authentication is enabled on your account.</Notice>
+        <h2>Turn it off</h2>
+        <ErrorMessage error={disable.error} overrides={{ invalid_credentials: "The password is incorrect." }} />
+        <Form
+          onSubmit={() => {
+            const e = compact({ password: validateRequired(password, "your password"), code: validateTotp(code) });
+            setErrors(e);
+            if (!hasErrors(e)) void disable.run();
+          }}
+          label="Disable two-factor authentication"
+        >
+          <Field label="Password" name="password" type="password" autoComplete="current-password" value={password} onChange={setPassword} error={errors.password} required />
+          <Field label="Authentication code" name="code" inputMode="numeric" autoComplete="one-time-code" value={code} onChange={setCode} error={errors.code} required />
+          <SubmitButton busy={disable.busy} className="button button-danger">Disable two-factor</SubmitButton>
+        </Form>
+      </Card>
+    );
+  }
+
+  return (
+    <Card title="Two-factor authentication" narrow>
+      {disabled ? <Notice>Two-factor authentication was turned off.</Notice> : null}
+      {!setup ? (
+        <>
+          <p>Protect your account with a time-based code from an authenticator app.</p>
+          <ErrorMessage error={start.error} />
+          <button type="button" className="button button-primary" onClick={() => void start.run()} disabled={start.busy}>
+            Set up two-factor authentication
+          </button>
+        </>
+      ) : (
+        <>
+          <p>Scan this QR code with your authenticator app, then enter the 6-digit code it shows.</p>
+          <QrImage value={setup.provisioningUri} label="QR code for your authenticator app" />
+          <p>
+            Cannot scan? Enter this key: <span className="mono" data-testid="totp-secret">{setup.secret ?? secretOf(setup.provisioningUri) ?? "-"}</span>
+          </p>
+          <ErrorMessage error={enable.error} />
+          <Form
+            onSubmit={() => {
+              const e = compact({ code: validateTotp(code) });
+              setErrors(e);
+              if (!hasErrors(e)) void enable.run();
+            }}
+            label="Enable two-factor authentication"
+          >
+            <Field label="Authentication code" name="code" inputMode="numeric" autoComplete="one-time-code" value={code} onChange={setCode} error={errors.code} required autoFocus />
+            <SubmitButton busy={enable.busy}>Enable</SubmitButton>
+          </Form>
+        </>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,62 @@
+import { useEffect, useState } from "react";
+import { Card, ErrorMessage, Field, Form, Link, Notice, Spinner, SubmitButton, serverFieldErrors, useAction, useLoad, formatDateTime } from "@kservices/shared";
+import { authApi } from "../api";
+
+const PHONE = /^\+?[0-9][0-9 -]{5,22}$/;
+
+export function ProfilePage() {
+  const me = useLoad(() => authApi.me(), []);
+  const [displayName, setDisplayName] = useState("");
+  const [phoneNumber, setPhoneNumber] = useState("");
+  const [phoneError, setPhoneError] = useState<string | undefined>();
+  const [saved, setSaved] = useState(false);
+
+  useEffect(() => {
+    if (me.data) {
+      setDisplayName(me.data.displayName ?? "");
+      setPhoneNumber(me.data.phoneNumber ?? "");
+    }
+  }, [me.data]);
+
+  const save = useAction(async () => {
+    const updated = await authApi.updateMe({
+      displayName: displayName.trim() || null,
+      phoneNumber: phoneNumber.trim() || null,
+    });
+    if (updated) me.setData(updated);
+    setSaved(true);
+  });
+
+  if (me.loading) return <Spinner />;
+  if (me.error) return <ErrorMessage error={me.error} />;
+  const profile = me.data!;
+  const fieldErrors = serverFieldErrors(save.error);
+  return (
+    <>
+      <Card title="Your profile">
+        <dl className="details">
+          <dt>Email</dt><dd data-testid="profile-email">{profile.email}</dd>
+          <dt>Two-factor</dt><dd>{profile.mfaEnabled ? "Enabled" : "Not enabled"} (<Link to="/mfa">manage</Link>)</dd>
+          {profile.createdAt ? (<><dt>Member since</dt><dd>{formatDateTime(profile.createdAt)}</dd></>) : null}
+        </dl>
+      </Card>
+      <Card title="Edit profile">
+        {saved ? <Notice>Your profile was saved.</Notice> : null}
+        <ErrorMessage error={save.error} knownFields={["displayName", "phoneNumber"]} />
+        <Form
+          onSubmit={() => {
+            setSaved(false);
+            const error = phoneNumber.trim() && !PHONE.test(phoneNumber.trim()) ? "Enter a phone number like +62 812-3456-7890 (digits, spaces and dashes)." : undefined;
+            setPhoneError(error);
+            if (!error) void save.run();
+          }}
+          label="Edit profile"
+        >
+          <Field label="Display name" name="displayName" autoComplete="name" value={displayName} onChange={setDisplayName} error={fieldErrors.displayName} maxLength={100} />
+          <Field label="Phone number" name="phoneNumber" type="tel" autoComplete="tel" value={phoneNumber} onChange={setPhoneNumber} error={phoneError ?? fieldErrors.phoneNumber} hint="Stored encrypted." />
+          <SubmitButton busy={save.busy}>Save profile</SubmitButton>
+        </Form>
+      </Card>
+    </>
+  );
+}

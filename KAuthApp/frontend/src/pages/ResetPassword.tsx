@@ -1,0 +1,48 @@
+import { useState } from "react";
+import { Card, ErrorMessage, Field, Form, Link, Notice, SubmitButton, compact, hasErrors, serverFieldErrors, useAction, useRouter, validateNewPassword, type FieldErrors } from "@kservices/shared";
+import { authApi, tokens } from "../api";
+
+const OVERRIDES = {
+  token_invalid_or_used: "This reset link is invalid, already used or expired. Ask for a new one.",
+  invalid_token: "This reset link is invalid, already used or expired. Ask for a new one.",
+  bad_request: "This reset link is invalid, already used or expired. Ask for a new one.",
+};
+
+export function ResetPasswordPage() {
+  const { query, navigate } = useRouter();
+  const token = query.get("token") ?? "";
+  const [password, setPassword] = useState("");
+  const [confirm, setConfirm] = useState("");
+  const [clientErrors, setClientErrors] = useState<FieldErrors>({});
+  const reset = useAction(async () => {
+    await authApi.resetPassword({ token, newPassword: password });
+    tokens.clear();
+    navigate("/login?reset=1", { replace: true });
+  });
+  if (!token) {
+    return (
+      <Card title="Choose a new password" narrow>
+        <Notice tone="warning">The link has no token. <Link to="/forgot-password">Ask for a new reset link.</Link></Notice>
+      </Card>
+    );
+  }
+  const server = serverFieldErrors(reset.error);
+  const fieldErrors: FieldErrors = { ...server, password: server.newPassword, ...clientErrors };
+  return (
+    <Card title="Choose a new password" narrow>
+      <ErrorMessage error={reset.error} overrides={OVERRIDES} knownFields={["newPassword", "token"]} />
+      <Form
+        onSubmit={() => {
+          const e = compact({ password: validateNewPassword(password), confirm: confirm === password ? undefined : "The passwords do not match." });
+          setClientErrors(e);
+          if (!hasErrors(e)) void reset.run();
+        }}
+        label="Reset password"
+      >
+        <Field label="New password" name="password" type="password" autoComplete="new-password" value={password} onChange={setPassword} error={fieldErrors.password} hint="8 to 128 characters." required autoFocus />
+        <Field label="Confirm new password" name="confirm" type="password" autoComplete="new-password" value={confirm} onChange={setConfirm} error={fieldErrors.confirm} required />
+        <SubmitButton busy={reset.busy}>Set new password</SubmitButton>
+      </Form>
+    </Card>
+  );
+}

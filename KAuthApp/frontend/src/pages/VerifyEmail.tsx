@@ -1,0 +1,65 @@
+import { useEffect, useRef, useState } from "react";
+import { Card, ErrorMessage, Field, Form, Link, Notice, Spinner, SubmitButton, compact, hasErrors, useAction, useRouter, validateEmail, type FieldErrors } from "@kservices/shared";
+import { authApi } from "../api";
+
+const OVERRIDES = {
+  token_invalid_or_used: "This verification link is invalid, already used or expired. Ask for a new one below.",
+  invalid_token: "This verification link is invalid, already used or expired. Ask for a new one below.",
+  bad_request: "This verification link is invalid, already used or expired. Ask for a new one below.",
+};
+
+export function VerifyEmailPage() {
+  const { query } = useRouter();
+  const token = query.get("token") ?? "";
+  const [state, setState] = useState<"working" | "done" | "failed">(token ? "working" : "failed");
+  const [error, setError] = useState<unknown>(null);
+  const started = useRef(false);
+
+  useEffect(() => {
+    if (!token || started.current) return;
+    started.current = true;
+    authApi
+      .verifyEmail(token)
+      .then(() => setState("done"))
+      .catch((caught: unknown) => {
+        setError(caught);
+        setState("failed");
+      });
+  }, [token]);
+
+  return (
+    <Card title="Verify your email" narrow>
+      {state === "working" ? <Spinner label="Verifying your email..." /> : null}
+      {state === "done" ? (
+        <>
+          <Notice>Your email address is verified.</Notice>
+          <p><Link to="/login?verified=1">Sign in</Link></p>
+        </>
+      ) : null}
+      {state === "failed" ? (
+        <>
+          {token ? <ErrorMessage error={error} overrides={OVERRIDES} /> : <Notice tone="warning">The link has no token. Ask for a new one below.</Notice>}
+          <ResendForm />
+        </>
+      ) : null}
+    </Card>
+  );
+}
+
+function ResendForm() {
+  const [email, setEmail] = useState("");
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [sent, setSent] = useState(false);
+  const resend = useAction(async () => {
+    await authApi.resendVerification(email.trim());
+    setSent(true);
+  });
+  if (sent) return <Notice tone="info">If the account exists and is not verified yet, a new link is on its way.</Notice>;
+  return (
+    <Form onSubmit={() => { const e = compact({ email: validateEmail(email) }); setErrors(e); if (!hasErrors(e)) void resend.run(); }} label="Send a new verification link">
+      <ErrorMessage error={resend.error} />
+      <Field label="Email" name="email" type="email" autoComplete="email" value={email} onChange={setEmail} error={errors.email} />
+      <SubmitButton busy={resend.busy}>Send a new link</SubmitButton>
+    </Form>
+  );
+}

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import email
+import re
+import time
+import uuid
+from email import policy
+from pathlib import Path
+
+import httpx
+
+PASSWORD = "correct horse battery staple 42"
+TOKEN_LINK = re.compile(r"/auth/(verify-email|reset-password)\?token=([A-Za-z0-9_\-%]+)")
+
+
+def uniqueEmail(prefix: str = "user") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}@Example.test"
+
+
+def mailsTo(outboxDir: Path, address: str) -> list[email.message.EmailMessage]:
+    found = []
+    for path in sorted(outboxDir.glob("*.eml"), key=lambda item: item.stat().st_mtime_ns):
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        if str(message["To"]).lower() == address.lower():
+            found.append(message)
+    return found
+
+
+def waitForMails(outboxDir: Path, address: str, count: int = 1, timeout: float = 10.0) -> list[email.message.EmailMessage]:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = mailsTo(outboxDir, address)
+        if len(found) >= count or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
+def bodyOf(message: email.message.EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def tokenFrom(message: email.message.EmailMessage, kind: str) -> str:
+    for match in TOKEN_LINK.finditer(bodyOf(message)):
+        if match.group(1) == kind:
+            return match.group(2)
+    raise AssertionError(f"no {kind} link in mail")
+
+
+def latestToken(outboxDir: Path, address: str, kind: str, count: int = 1) -> str:
+    mails = [mail for mail in waitForMails(outboxDir, address, count) if f"/auth/{kind}?" in bodyOf(mail)]
+    assert mails, f"no {kind} mail for {address}"
+    return tokenFrom(mails[-1], kind)
+
+
+async def registerVerified(client: httpx.AsyncClient, outboxDir: Path, prefix: str = "user") -> str:
+    address = uniqueEmail(prefix)
+    response = await client.post("/api/auth/register", json={"email": address, "password": PASSWORD})
+    assert response.status_code == 202, response.text
+    token = latestToken(outboxDir, address, "verify-email")
+    verified = await client.post("/api/auth/verify-email", json={"token": token})
+    assert verified.status_code == 200, verified.text
+    return address
+
+
+async def login(client: httpx.AsyncClient, address: str, password: str = PASSWORD, **extra: str) -> dict[str, str]:
+    response = await client.post("/api/auth/login", json={"email": address, "password": password, **extra})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def bearer(tokens: dict[str, str]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens['accessToken']}"}

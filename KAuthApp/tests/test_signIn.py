@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from KAuthApp.tests.authTestSupport import (
+    PASSWORD,
+    bearer,
+    latestToken,
+    login,
+    registerVerified,
+    uniqueEmail,
+    waitForMails,
+)
+
+
+async def test_registerVerifyLoginMe(client: httpx.AsyncClient, outboxDir: Path) -> None:
+    address = uniqueEmail()
+    response = await client.post("/api/auth/register", json={"email": address, "password": PASSWORD,
+                                                            "displayName": "Ana"})
+    assert response.status_code == 202
+    assert response.json()["status"] == "verification_sent"
+    refused = await client.post("/api/auth/login", json={"email": address, "password": PASSWORD})
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "email_not_verified"
+    token = latestToken(outboxDir, address, "verify-email")
+    verified = await client.post("/api/auth/verify-email", json={"token": token})
+    assert verified.status_code == 200
+    tokens = await login(client, address.upper())
+    assert tokens["tokenType"] == "bearer"
+    assert tokens["expiresIn"] > 0
+    me = await client.get("/api/auth/me", headers=bearer(tokens))
+    assert me.status_code == 200
+    body = me.json()
+    assert body["email"] == address.lower()
+    assert body["displayName"] == "Ana"
+    assert body["emailVerified"] is True
+    assert body["roles"] == ["user"]
+    assert body["mfaEnabled"] is False
+
+
+async def test_loginSetsHardenedRefreshCookie(client: httpx.AsyncClient, outboxDir: Path) -> None:
+    address = await registerVerified(client, outboxDir)
+    response = await client.post("/api/auth/login", json={"email": address, "password": PASSWORD})
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"kauth_refresh={response.json()['refreshToken']};")
+    for attribute in ("HttpOnly", "Path=/api/auth", "SameSite=strict"):
+        assert attribute.lower() in cookie.lower()
+    assert "secure" not in cookie.lower()  # PUBLIC_BASE_URL is http in the test stack
+    client.cookies.clear()
+
+
+async def test_verificationTokenIsSingleUse(client: httpx.AsyncClient, outboxDir: Path) -> None:
+    address = uniqueEmail()
+    await client.post("/api/auth/register", json={"email": address, "password": PASSWORD})
+    token = latestToken(outboxDir, address, "verify-email")
+    assert (await client.post("/api/auth/verify-email", json={"token": token})).status_code == 200
+    again = await client.post("/api/auth/verify-email", json={"token": token})
+    assert again.status_code == 400
+    assert again.json()["error"]["code"] == "token_invalid_or_used"
+    bogus = await client.post("/api/auth/verify-email", json={"token": "x" * 43})
+    assert bogus.json()["error"]["code"] == "token_invalid_or_used"
+
+
+async def test_resendIssuesNewLinkAndInvalidatesOld(client: httpx.AsyncClient, outboxDir: Path) -> None:
+    address = uniqueEmail()
+    await client.post("/api/auth/register", json={"email": address, "password": PASSWORD})
+    first = latestToken(outboxDir, address, "verify-email")
+    resent = await client.post("/api/auth/verify-email/resend", json={"email": address})
+    assert resent.status_code == 202
+    second = latestToken(outboxDir, address, "verify-email", count=2)
+    assert second != first
+    stale = await client.post("/api/auth/verify-email", json={"token": first})
+    assert stale.status_code == 400
+    assert (await client.post("/api/auth/verify-email", json={"token": second})).status_code == 200
+    unknown = await client.post("/api/auth/verify-email/resend", json={"email": uniqueEmail()})
+    assert unknown.status_code == 202
+    assert unknown.json() == resent.json()
+
+
+async def test_registerExistingEmailAnswersAlikeAndMailsOwner(client: httpx.AsyncClient, outboxDir: Path) -> None:
+    address = await registerVerified(client, outboxDir)
+    fresh = await client.post("/api/auth/register", json={"email": uniqueEmail(), "password": PASSWORD})
+    taken = await client.post("/api/auth/register", json={"email": address.upper(), "password": PASSWORD})
+    assert taken.status_code == fresh.status_code == 202
+    assert taken.json() == fresh.json()
+    mails = waitForMails(outboxDir, address, count=2)
+    assert "already" in str(mails[-1]["Subject"])
+    assert (await login(client, address))["accessToken"]
+
+
+async def test_weakPasswordsRefusedWithRule(client: httpx.AsyncClient) -> None:
+    address = uniqueEmail("alice")
+    cases = {"short1": "min_length", "x" * 129: "max_length", "password123": "common_password",
+             f"my{address.split('@')[0].upper()}pw": "contains_email", "iloveyou2": "common_password"}
+    for password, rule in cases.items():
+        response = await client.post("/api/auth/register", json={"email": address, "password": password})
+        assert response.status_code == 422, password
+        error = response.json()["error"]
+        assert error["code"] == "weak_password"
+        assert error["details"][0]["rule"] == rule
+
+
+async def test_malformedBodiesGiveFieldDetails(client: httpx.AsyncClient) -> None:
+    response = await client.post("/api/auth/register", json={"email": "not-an-email", "password": 12345678})
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "validation_failed"
+    assert {detail["field"] for detail in error["details"]} == {"email", "password"}
+    extra = await client.post("/api/auth/login", json={"email": "a@b.test", "password": "x", "admin": True})
+    assert extra.status_code == 422

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import uuid
+
+from KSysAdmin.backend.application.auditTrail import AuditTrail
+from KSysAdmin.backend.domain.adminPrincipal import AdminPrincipal, RequestContext, holdsAdminRole
+from KSysAdmin.backend.domain.exceptions.adminErrors import (
+    AdminAccessRevokedError,
+    InsufficientRoleError,
+    MissingTokenError,
+)
+from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepositoryInterface
+from KSysAdmin.backend.domain.models.auditLog import AuditOutcome
+from KSysAdmin.backend.domain.models.base import utcNow
+from KSysAdmin.backend.domain.models.user import UserStatus
+from KSysAdmin.backend.domain.userStatusPolicy import isTemporarilyLocked
+from shared.backend.security.jwtCodec import JwtCodec
+
+
+# Verifies the admin token, then re-reads the account: a lock, disable or demotion takes effect at once.
+class AuthorizeAdmin:
+    def __init__(self, users: UserRepositoryInterface, audit: AuditTrail, codec: JwtCodec, audience: str) -> None:
+        self.users = users
+        self.audit = audit
+        self.codec = codec
+        self.audience = audience
+
+    async def execute(
+        self, token: str | None, context: RequestContext, requireSuperadmin: bool, action: str
+    ) -> AdminPrincipal:
+        if not token:
+            raise MissingTokenError()
+        claims = self.codec.decode(token, self.audience)
+        try:
+            userId = uuid.UUID(claims.subject)
+        except ValueError:
+            raise AdminAccessRevokedError() from None
+        user = await self.users.getById(userId)
+        if (
+            user is None
+            or user.deletedAt is not None
+            or user.status != UserStatus.ACTIVE.value
+            or isTemporarilyLocked(user.lockedUntil, utcNow())
+        ):
+            raise AdminAccessRevokedError()
+        roles = await self.users.rolesOf(user.id)
+        principal = AdminPrincipal(userId=user.id, email=user.email, roles=roles, sessionId=claims.sessionId)
+        if not holdsAdminRole(roles):
+            await self.deny(context, principal, action)
+        if requireSuperadmin and not principal.isSuperadmin:
+            await self.deny(context, principal, action)
+        return principal
+
+    async def deny(self, context: RequestContext, principal: AdminPrincipal, action: str) -> None:
+        await self.audit.recordRefusal(context, principal, action, AuditOutcome.DENIED, None, None,
+                                       {"code": InsufficientRoleError.code, "roles": sorted(principal.roles)})
+        raise InsufficientRoleError()

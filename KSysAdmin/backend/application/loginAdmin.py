@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from typing import NoReturn
+
+from KSysAdmin.backend.application.auditTrail import AuditTrail
+from KSysAdmin.backend.application.loginInput import LoginInput
+from KSysAdmin.backend.application.tokenOutput import TokenOutput
+from KSysAdmin.backend.domain.adminPrincipal import RequestContext, holdsAdminRole
+from KSysAdmin.backend.domain.exceptions.adminErrors import InvalidCredentialsError
+from KSysAdmin.backend.domain.interfaces.transactionInterface import TransactionInterface
+from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepositoryInterface
+from KSysAdmin.backend.domain.lockoutPolicy import LockoutRule, clearFailures, registerFailure
+from KSysAdmin.backend.domain.models.auditLog import ActorType, AuditOutcome
+from KSysAdmin.backend.domain.models.base import utcNow
+from KSysAdmin.backend.domain.models.user import User, UserStatus
+from KSysAdmin.backend.domain.userStatusPolicy import isTemporarilyLocked
+from shared.backend.security.jwtCodec import JwtCodec
+from shared.backend.security.passwordHasher import PasswordHasher
+from shared.backend.utils.uuid import generateId
+
+ACTION = "admin.login"
+
+
+class LoginAdmin:
+    def __init__(
+        self,
+        users: UserRepositoryInterface,
+        audit: AuditTrail,
+        transaction: TransactionInterface,
+        hasher: PasswordHasher,
+        codec: JwtCodec,
+        audience: str,
+        ttlSeconds: int,
+        lockout: LockoutRule,
+    ) -> None:
+        self.users = users
+        self.audit = audit
+        self.transaction = transaction
+        self.hasher = hasher
+        self.codec = codec
+        self.audience = audience
+        self.ttlSeconds = ttlSeconds
+        self.lockout = lockout
+
+    async def execute(self, data: LoginInput, context: RequestContext) -> TokenOutput:
+        now = utcNow()
+        user = await self.users.getByEmail(data.email, forUpdate=True)
+        if user is None or user.deletedAt is not None:
+            await self.hasher.verify(None, data.password)
+            await self.refuse(context, None, "unknown_account", {"email": data.email.strip().lower()})
+        if isTemporarilyLocked(user.lockedUntil, now):
+            # Same cost as a real check, and no count: the lock ends on its own.
+            await self.hasher.verify(None, data.password)
+            await self.refuse(context, user, "locked_out", {})
+        if not await self.hasher.verify(user.passwordHash, data.password):
+            lockedNow = registerFailure(user, now, self.lockout)
+            if lockedNow:
+                await self.audit.record(context, None, "auth.lockout", AuditOutcome.SUCCESS, "user", user.id,
+                                        {"lockedUntil": user.lockedUntil.isoformat() if user.lockedUntil else None},
+                                        actorType=ActorType.SYSTEM)
+            await self.refuse(context, user, "wrong_password", {"failedLoginCount": user.failedLoginCount})
+        roles = await self.users.rolesOf(user.id)
+        if user.status != UserStatus.ACTIVE.value:
+            await self.refuse(context, user, f"status_{user.status}", {})
+        if not holdsAdminRole(roles):
+            await self.refuse(context, user, "not_admin", {})
+        clearFailures(user)
+        if self.hasher.needsRehash(user.passwordHash):
+            user.passwordHash = await self.hasher.hash(data.password)
+        sessionId = str(generateId())
+        token, claims = self.codec.issue(str(user.id), sessionId, sorted(roles), self.audience, self.ttlSeconds)
+        await self.audit.record(context, None, ACTION, AuditOutcome.SUCCESS, "user", user.id,
+                                {"sessionId": sessionId, "roles": sorted(roles)}, actorId=user.id)
+        await self.transaction.commit()
+        return TokenOutput(accessToken=token, expiresIn=claims.expiresAt - claims.issuedAt, roles=sorted(roles))
+
+    # Failed logins keep their side effects (failure count, lock) and an audit entry, then answer 401.
+    async def refuse(
+        self, context: RequestContext, user: User | None, reason: str, details: dict[str, object]
+    ) -> NoReturn:
+        await self.users.flush()
+        await self.audit.record(context, None, ACTION, AuditOutcome.FAILURE, "user", user.id if user else None,
+                                {"reason": reason, **details})
+        await self.transaction.commit()
+        raise InvalidCredentialsError()

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import uuid
+
+from KSysAdmin.backend.application.auditTrail import AuditTrail
+from KSysAdmin.backend.application.sessionRevoker import SessionRevoker
+from KSysAdmin.backend.application.userOutput import RevokeSessionsOutput
+from KSysAdmin.backend.domain.adminPrincipal import AdminPrincipal, RequestContext, mayManage
+from KSysAdmin.backend.domain.exceptions.adminErrors import InsufficientRoleError, UserNotFoundError
+from KSysAdmin.backend.domain.interfaces.transactionInterface import TransactionInterface
+from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepositoryInterface
+from KSysAdmin.backend.domain.models.auditLog import AuditOutcome
+from KSysAdmin.backend.domain.models.base import utcNow
+
+ACTION = "user.sessions_revoke"
+
+
+class RevokeUserSessions:
+    def __init__(
+        self,
+        users: UserRepositoryInterface,
+        audit: AuditTrail,
+        transaction: TransactionInterface,
+        revoker: SessionRevoker,
+    ) -> None:
+        self.users = users
+        self.audit = audit
+        self.transaction = transaction
+        self.revoker = revoker
+
+    async def execute(
+        self, principal: AdminPrincipal, userId: uuid.UUID, context: RequestContext
+    ) -> RevokeSessionsOutput:
+        async with self.audit.audited(context, principal, ACTION, "user", userId):
+            user = await self.users.getById(userId, forUpdate=True)
+            if user is None:
+                raise UserNotFoundError()
+            if user.id != principal.userId and not mayManage(principal, await self.users.rolesOf(user.id)):
+                raise InsufficientRoleError()
+            revoked, keys = await self.revoker.revokeInTransaction(user.id, "admin_revoke", utcNow())
+            await self.audit.record(context, principal, ACTION, AuditOutcome.SUCCESS, "user", user.id,
+                                    {"revokedSessions": len(revoked)})
+            await self.transaction.commit()
+        removed = await self.revoker.removeKeys(keys)
+        return RevokeSessionsOutput(revokedSessions=len(revoked), removedSessionKeys=removed)

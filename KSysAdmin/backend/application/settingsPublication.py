@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from KSysAdmin.backend.domain.interfaces.settingsPublisherInterface import SettingsPublisherInterface
+from shared.backend.exceptions.domainError import DependencyUnavailableError
+from shared.backend.loggingFactory import getSystemLogger
+
+logger = getSystemLogger("ksysadmin.settings")
+
+
+class SettingsNotPublishedError(DependencyUnavailableError):
+    code = "settings_not_published"
+    message = "The setting was stored but could not be published; it is published again on the next start"
+
+
+async def publishOrRaise(publisher: SettingsPublisherInterface, name: str, document: dict[str, object]) -> None:
+    try:
+        await publisher.publish(name, document)
+    except Exception as error:
+        logger.error("settings_not_published", f"Could not publish setting {name}", error)
+        raise SettingsNotPublishedError() from None
+    logger.application("settings_published", f"Published setting {name}", version=document.get("version"))

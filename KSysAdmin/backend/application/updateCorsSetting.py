@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from KSysAdmin.backend.application.auditTrail import AuditTrail
+from KSysAdmin.backend.application.settingsInput import CorsInput
+from KSysAdmin.backend.application.settingsOutput import CorsOutput
+from KSysAdmin.backend.application.settingsPublication import publishOrRaise
+from KSysAdmin.backend.domain.adminPrincipal import AdminPrincipal, RequestContext
+from KSysAdmin.backend.domain.exceptions.adminErrors import InvalidSettingError, StaleVersionError
+from KSysAdmin.backend.domain.interfaces.settingsPublisherInterface import SettingsPublisherInterface
+from KSysAdmin.backend.domain.interfaces.settingsRepositoryInterface import SettingsRepositoryInterface
+from KSysAdmin.backend.domain.interfaces.transactionInterface import TransactionInterface
+from KSysAdmin.backend.domain.models.auditLog import AuditOutcome
+from KSysAdmin.backend.domain.settingsDocuments import SettingName, corsDocument, storedOrigins
+
+ACTION = "settings.cors_update"
+
+
+class UpdateCorsSetting:
+    def __init__(
+        self,
+        settings: SettingsRepositoryInterface,
+        publisher: SettingsPublisherInterface,
+        audit: AuditTrail,
+        transaction: TransactionInterface,
+    ) -> None:
+        self.settings = settings
+        self.publisher = publisher
+        self.audit = audit
+        self.transaction = transaction
+
+    async def execute(self, principal: AdminPrincipal, data: CorsInput, context: RequestContext) -> CorsOutput:
+        name = SettingName.CORS.value
+        async with self.audit.audited(context, principal, ACTION, "setting", name):
+            duplicates = sorted({origin for origin in data.origins if data.origins.count(origin) > 1})
+            if duplicates:
+                detail = {"field": "origins", "message": f"duplicate origin {duplicates[0]}"}
+                raise InvalidSettingError(details=[detail])
+            previous = await self.settings.get(name)
+            stored = await self.settings.compareAndSet(name, data.version, {"origins": data.origins}, principal.userId)
+            if stored is None:
+                raise StaleVersionError(details=[{"field": "version", "message": "not the current version"}])
+            await self.audit.record(context, principal, ACTION, AuditOutcome.SUCCESS, "setting", name, {
+                "version": stored.version,
+                "from": storedOrigins(previous.value) if previous else None,
+                "to": data.origins,
+            })
+            await self.transaction.commit()
+        await publishOrRaise(self.publisher, name, corsDocument(stored.version, data.origins))
+        return CorsOutput(version=stored.version, origins=data.origins, updatedAt=stored.updatedAt,
+                          updatedBy=stored.updatedBy)

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from shared.backend.exceptions.domainError import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    UnauthenticatedError,
+    UnprocessableError,
+)
+
+
+class InvalidCredentialsError(UnauthenticatedError):
+    code = "invalid_credentials"
+    message = "The email or password is wrong, or the account may not use the admin console"
+
+
+class MissingTokenError(UnauthenticatedError):
+    code = "unauthenticated"
+    message = "An admin access token is required"
+
+
+class AdminAccessRevokedError(UnauthenticatedError):
+    code = "invalid_token"
+    message = "The access token is invalid or expired"
+
+
+class InsufficientRoleError(PermissionDeniedError):
+    code = "insufficient_role"
+    message = "Your role does not allow this action"
+
+
+class UserNotFoundError(NotFoundError):
+    code = "user_not_found"
+    message = "The user does not exist"
+
+
+class PaymentNotFoundError(NotFoundError):
+    code = "payment_not_found"
+    message = "The payment does not exist"
+
+
+class InvalidStatusTransitionError(ConflictError):
+    code = "invalid_status_transition"
+    message = "The user's current status does not allow this action"
+
+
+class LastSuperadminError(ConflictError):
+    code = "last_superadmin"
+    message = "The last active superadmin cannot be demoted, locked or disabled"
+
+
+class SelfActionError(ConflictError):
+    code = "cannot_target_self"
+    message = "Admins cannot lock, disable, unlock or enable their own account"
+
+
+class StaleVersionError(ConflictError):
+    code = "stale_version"
+    message = "The setting was changed meanwhile: reload it and apply your change again"
+
+
+class InvalidSettingError(UnprocessableError):
+    code = "invalid_setting"
+    message = "The setting is invalid"
+
+
+class InvalidCursorError(UnprocessableError):
+    code = "invalid_cursor"
+    message = "The pagination cursor is invalid"
+
+
+class WeakPasswordError(UnprocessableError):
+    code = "weak_password"
+    message = "The password is too weak"

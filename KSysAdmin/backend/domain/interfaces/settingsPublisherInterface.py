@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class SettingsPublisherInterface(Protocol):
+    async def publish(self, name: str, document: dict[str, object]) -> None: ...

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Text, UniqueConstraint, Uuid, text
+from sqlmodel import Field
+
+from KSysAdmin.backend.domain.models.base import KSysAdminModel, checkIn, timestampColumn, utcNow
+from shared.backend.utils.uuid import generateId
+
+
+class PaymentMethod(StrEnum):
+    BRIVA = "briva"
+    QRIS = "qris"
+
+
+class PaymentStatus(StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+class Payment(KSysAdminModel, table=True):
+    __tablename__ = "payments"
+    __table_args__ = (
+        UniqueConstraint("user_id", "idempotency_key"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("currency = 'IDR'", name="currency"),
+        CheckConstraint(checkIn("method", [method.value for method in PaymentMethod]), name="method"),
+        CheckConstraint(checkIn("status", [status.value for status in PaymentStatus]), name="status"),
+        Index("ix_payments_user_id_created_at_id", "user_id", "created_at", "id"),
+        Index("ix_payments_created_at_id", "created_at", "id"),
+        Index("ix_payments_status_created_at_id", "status", "created_at", "id"),
+        Index("ix_payments_method_created_at_id", "method", "created_at", "id"),
+        Index("ix_payments_virtual_account_no", "virtual_account_no"),
+        Index("ix_payments_status_expires_at", "status", "expires_at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=generateId, sa_column=Column("id", Uuid, primary_key=True))
+    userId: uuid.UUID = Field(sa_column=Column("user_id", Uuid, ForeignKey("users.id"), nullable=False))
+    amount: int = Field(sa_column=Column("amount", BigInteger, nullable=False))
+    currency: str = Field(
+        default="IDR", sa_column=Column("currency", Text, nullable=False, server_default=text("'IDR'"))
+    )
+    method: str = Field(sa_column=Column("method", Text, nullable=False))
+    status: str = Field(
+        default=PaymentStatus.PENDING.value,
+        sa_column=Column("status", Text, nullable=False, server_default=text("'pending'")),
+    )
+    description: str | None = Field(default=None, sa_column=Column("description", Text))
+    idempotencyKey: str = Field(sa_column=Column("idempotency_key", Text, nullable=False))
+    requestHash: str = Field(sa_column=Column("request_hash", Text, nullable=False))
+    virtualAccountNo: str | None = Field(default=None, sa_column=Column("virtual_account_no", Text))
+    customerNo: str | None = Field(default=None, sa_column=Column("customer_no", Text))
+    qrContent: str | None = Field(default=None, sa_column=Column("qr_content", Text))
+    partnerReferenceNo: str = Field(sa_column=Column("partner_reference_no", Text, nullable=False, unique=True))
+    briReferenceNo: str | None = Field(default=None, sa_column=Column("bri_reference_no", Text))
+    expiresAt: datetime = Field(sa_column=timestampColumn("expires_at", withDefault=False))
+    paidAt: datetime | None = Field(default=None, sa_column=timestampColumn("paid_at", True, False))
+    failureReason: str | None = Field(default=None, sa_column=Column("failure_reason", Text))
+    flaggedReason: str | None = Field(default=None, sa_column=Column("flagged_reason", Text))
+    createdAt: datetime = Field(default_factory=utcNow, sa_column=timestampColumn("created_at"))
+    updatedAt: datetime = Field(default_factory=utcNow, sa_column=timestampColumn("updated_at"))

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Column, Index, Integer, Text, Uuid, text
+from sqlmodel import Field
+
+from KSysAdmin.backend.domain.models.base import KSysAdminModel, checkIn, timestampColumn, utcNow
+from shared.backend.utils.uuid import generateId
+
+
+class UserStatus(StrEnum):
+    PENDING_VERIFICATION = "pending_verification"
+    ACTIVE = "active"
+    LOCKED = "locked"
+    DISABLED = "disabled"
+
+
+# Emails are stored lowercased (CHECK) with the C collation: the unique btree then serves
+# case-insensitive equality, byte-ordered sorting and prefix ranges.
+class User(KSysAdminModel, table=True):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(checkIn("status", [status.value for status in UserStatus]), name="status"),
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        CheckConstraint("failed_login_count >= 0", name="failed_login_count_non_negative"),
+        Index("ix_users_created_at_id", "created_at", "id"),
+        Index("ix_users_status_created_at_id", "status", "created_at", "id"),
+    )
+
+    id: uuid.UUID = Field(default_factory=generateId, sa_column=Column("id", Uuid, primary_key=True))
+    email: str = Field(sa_column=Column("email", Text(collation="C"), nullable=False, unique=True))
+    passwordHash: str = Field(sa_column=Column("password_hash", Text, nullable=False))
+    status: str = Field(
+        default=UserStatus.PENDING_VERIFICATION.value,
+        sa_column=Column("status", Text, nullable=False, server_default=text("'pending_verification'")),
+    )
+    emailVerifiedAt: datetime | None = Field(default=None, sa_column=timestampColumn("email_verified_at", True, False))
+    failedLoginCount: int = Field(
+        default=0, sa_column=Column("failed_login_count", Integer, nullable=False, server_default=text("0"))
+    )
+    failedLoginWindowStartedAt: datetime | None = Field(
+        default=None, sa_column=timestampColumn("failed_login_window_started_at", True, False)
+    )
+    lockedUntil: datetime | None = Field(default=None, sa_column=timestampColumn("locked_until", True, False))
+    totpSecretEncrypted: str | None = Field(default=None, sa_column=Column("totp_secret_encrypted", Text))
+    mfaEnabled: bool = Field(
+        default=False, sa_column=Column("mfa_enabled", Boolean, nullable=False, server_default=text("false"))
+    )
+    totpLastUsedStep: int | None = Field(default=None, sa_column=Column("totp_last_used_step", BigInteger))
+    displayName: str | None = Field(default=None, sa_column=Column("display_name", Text))
+    phoneEncrypted: str | None = Field(default=None, sa_column=Column("phone_encrypted", Text))
+    createdAt: datetime = Field(default_factory=utcNow, sa_column=timestampColumn("created_at"))
+    updatedAt: datetime = Field(default_factory=utcNow, sa_column=timestampColumn("updated_at"))
+    deletedAt: datetime | None = Field(default=None, sa_column=timestampColumn("deleted_at", True, False))

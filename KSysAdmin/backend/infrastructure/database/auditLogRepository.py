@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.sql.elements import ColumnElement
+
+from KSysAdmin.backend.domain.models.auditLog import AuditLog
+from KSysAdmin.backend.domain.queries import AuditLogFilter, KeysetPosition
+from shared.backend.database.baseRepository import BaseRepository
+
+
+class AuditLogRepository(BaseRepository[AuditLog]):
+    model = AuditLog
+
+    async def listPage(self, filter: AuditLogFilter, after: KeysetPosition | None, limit: int) -> list[AuditLog]:
+        conditions: list[ColumnElement[bool]] = []
+        if filter.actorId is not None:
+            conditions.append(AuditLog.actorId == filter.actorId)
+        if filter.targetType is not None:
+            conditions.append(AuditLog.targetType == filter.targetType)
+        if filter.targetId is not None:
+            conditions.append(AuditLog.targetId == filter.targetId)
+        if filter.action is not None:
+            conditions.append(AuditLog.action == filter.action)
+        if filter.since is not None:
+            conditions.append(AuditLog.createdAt >= filter.since)
+        if filter.until is not None:
+            conditions.append(AuditLog.createdAt < filter.until)
+        if after is not None:
+            conditions.append(tuple_(AuditLog.createdAt, AuditLog.id) < tuple_(after.value, after.id))
+        statement = (
+            select(AuditLog)
+            .where(*conditions)
+            .order_by(AuditLog.createdAt.desc(), AuditLog.id.desc())
+            .limit(limit)
+        )
+        return list((await self.session.execute(statement)).scalars().all())
+
+    async def recentForUser(self, userId: uuid.UUID, limit: int) -> list[AuditLog]:
+        # Two indexed queries merged here: entries about the user and entries by the user.
+        about = (
+            select(AuditLog)
+            .where(AuditLog.targetType == "user", AuditLog.targetId == str(userId))
+            .order_by(AuditLog.createdAt.desc(), AuditLog.id.desc())
+            .limit(limit)
+        )
+        by = (
+            select(AuditLog)
+            .where(AuditLog.actorId == userId)
+            .order_by(AuditLog.createdAt.desc(), AuditLog.id.desc())
+            .limit(limit)
+        )
+        entries: dict[uuid.UUID, AuditLog] = {}
+        for statement in (about, by):
+            for entry in (await self.session.execute(statement)).scalars().all():
+                entries[entry.id] = entry
+        ordered = sorted(entries.values(), key=lambda entry: (entry.createdAt, entry.id), reverse=True)
+        return ordered[:limit]

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from KSysAdmin.backend.application.auditLogOutput import AuditLogPageOutput
+from KSysAdmin.backend.application.listAuditLogs import ListAuditLogs
+from KSysAdmin.backend.domain.queries import AuditLogFilter
+from KSysAdmin.backend.infrastructure.http.dependencies import AdminDep, AuditLogsDep
+
+
+def asUtc(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def createAuditRoutes() -> APIRouter:
+    router = APIRouter(prefix="/audit-logs")
+
+    @router.get("", response_model=AuditLogPageOutput)
+    async def listAuditLogs(
+        admin: AdminDep,
+        auditLogs: AuditLogsDep,
+        actorId: Annotated[uuid.UUID | None, Query()] = None,
+        targetType: Annotated[str | None, Query(max_length=64)] = None,
+        targetId: Annotated[str | None, Query(max_length=128)] = None,
+        action: Annotated[str | None, Query(max_length=128)] = None,
+        since: Annotated[datetime | None, Query(alias="from")] = None,
+        until: Annotated[datetime | None, Query(alias="to")] = None,
+        cursor: Annotated[str | None, Query(max_length=1024)] = None,
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    ) -> AuditLogPageOutput:
+        filter = AuditLogFilter(actorId=actorId, targetType=targetType, targetId=targetId, action=action,
+                                since=asUtc(since), until=asUtc(until))
+        return await ListAuditLogs(auditLogs).execute(filter, cursor, limit)
+
+    return router

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from KSysAdmin.backend.application.loginAdmin import LoginAdmin
+from KSysAdmin.backend.application.loginInput import LoginInput
+from KSysAdmin.backend.application.tokenOutput import TokenOutput
+from KSysAdmin.backend.domain.lockoutPolicy import LockoutRule
+from KSysAdmin.backend.infrastructure.http.dependencies import AuditDep, ContextDep, SessionDep, ToolsDep, UsersDep
+
+
+def createAuthRoutes() -> APIRouter:
+    router = APIRouter(prefix="/auth")
+
+    @router.post("/login", response_model=TokenOutput)
+    async def login(
+        data: LoginInput, users: UsersDep, audit: AuditDep, session: SessionDep, tools: ToolsDep, context: ContextDep
+    ) -> TokenOutput:
+        auth = tools.settings.auth
+        useCase = LoginAdmin(
+            users, audit, session, tools.hasher, tools.codec,
+            tools.settings.jwt.adminAudience, tools.settings.jwt.adminAccessTtlSeconds,
+            LockoutRule(auth.lockoutThreshold, auth.lockoutWindowSeconds, auth.lockoutDurationSeconds),
+        )
+        return await useCase.execute(data, context)
+
+    return router

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from KSysAdmin.backend.application.auditTrail import AuditTrail
+from KSysAdmin.backend.application.authorizeAdmin import AuthorizeAdmin
+from KSysAdmin.backend.application.sessionRevoker import SessionRevoker
+from KSysAdmin.backend.domain.adminPrincipal import AdminPrincipal, RequestContext
+from KSysAdmin.backend.infrastructure.database.auditLogRepository import AuditLogRepository
+from KSysAdmin.backend.infrastructure.database.paymentRepository import PaymentRepository
+from KSysAdmin.backend.infrastructure.database.settingsRepository import SettingsRepository
+from KSysAdmin.backend.infrastructure.database.userRepository import UserRepository
+from KSysAdmin.backend.infrastructure.http.adminTools import AdminTools, getAdminTools
+from KSysAdmin.backend.infrastructure.redis.sessionKeyStore import RedisSessionKeyStore
+from KSysAdmin.backend.infrastructure.redis.settingsPublisher import RedisSettingsPublisher
+from shared.backend.database.engine import getDb
+from shared.backend.redis.client import getRedis
+
+bearer = HTTPBearer(auto_error=False)
+
+SessionDep = Annotated[AsyncSession, Depends(getDb)]
+RedisDep = Annotated[Redis, Depends(getRedis)]
+ToolsDep = Annotated[AdminTools, Depends(getAdminTools)]
+CredentialsDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def requestContext(request: Request) -> RequestContext:
+    client = request.client
+    return RequestContext(requestId=getattr(request.state, "requestId", None), ip=client.host if client else None)
+
+
+ContextDep = Annotated[RequestContext, Depends(requestContext)]
+
+
+def userRepository(session: SessionDep) -> UserRepository:
+    return UserRepository(session)
+
+
+def auditLogRepository(session: SessionDep) -> AuditLogRepository:
+    return AuditLogRepository(session)
+
+
+def paymentRepository(session: SessionDep) -> PaymentRepository:
+    return PaymentRepository(session)
+
+
+def settingsRepository(session: SessionDep) -> SettingsRepository:
+    return SettingsRepository(session)
+
+
+UsersDep = Annotated[UserRepository, Depends(userRepository)]
+AuditLogsDep = Annotated[AuditLogRepository, Depends(auditLogRepository)]
+PaymentsDep = Annotated[PaymentRepository, Depends(paymentRepository)]
+SettingsRepoDep = Annotated[SettingsRepository, Depends(settingsRepository)]
+
+
+def auditTrail(auditLogs: AuditLogsDep, session: SessionDep) -> AuditTrail:
+    return AuditTrail(auditLogs, session)
+
+
+AuditDep = Annotated[AuditTrail, Depends(auditTrail)]
+
+
+def sessionRevoker(users: UsersDep, redis: RedisDep) -> SessionRevoker:
+    return SessionRevoker(users, RedisSessionKeyStore(redis))
+
+
+def settingsPublisher(redis: RedisDep) -> RedisSettingsPublisher:
+    return RedisSettingsPublisher(redis)
+
+
+RevokerDep = Annotated[SessionRevoker, Depends(sessionRevoker)]
+PublisherDep = Annotated[RedisSettingsPublisher, Depends(settingsPublisher)]
+
+
+def routeName(request: Request) -> str:
+    route = request.scope.get("route")
+    return f"{request.method} {getattr(route, 'path', request.url.path)}"
+
+
+async def authorize(
+    request: Request,
+    credentials: CredentialsDep,
+    users: UsersDep,
+    audit: AuditDep,
+    tools: ToolsDep,
+    context: ContextDep,
+    requireSuperadmin: bool,
+) -> AdminPrincipal:
+    useCase = AuthorizeAdmin(users, audit, tools.codec, tools.settings.jwt.adminAudience)
+    token = credentials.credentials if credentials is not None else None
+    return await useCase.execute(token, context, requireSuperadmin, routeName(request))
+
+
+async def currentAdmin(
+    request: Request, credentials: CredentialsDep, users: UsersDep, audit: AuditDep, tools: ToolsDep,
+    context: ContextDep,
+) -> AdminPrincipal:
+    return await authorize(request, credentials, users, audit, tools, context, requireSuperadmin=False)
+
+
+async def currentSuperadmin(
+    request: Request, credentials: CredentialsDep, users: UsersDep, audit: AuditDep, tools: ToolsDep,
+    context: ContextDep,
+) -> AdminPrincipal:
+    return await authorize(request, credentials, users, audit, tools, context, requireSuperadmin=True)
+
+
+AdminDep = Annotated[AdminPrincipal, Depends(currentAdmin)]
+SuperadminDep = Annotated[AdminPrincipal, Depends(currentSuperadmin)]

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from KSysAdmin.backend.application.sessionRevoker import SessionKeysNotRemovedError
+from KSysAdmin.backend.application.settingsPublication import SettingsNotPublishedError
+from KSysAdmin.backend.domain.exceptions.adminErrors import (
+    AdminAccessRevokedError,
+    InsufficientRoleError,
+    InvalidCredentialsError,
+    InvalidCursorError,
+    InvalidSettingError,
+    InvalidStatusTransitionError,
+    LastSuperadminError,
+    MissingTokenError,
+    PaymentNotFoundError,
+    SelfActionError,
+    StaleVersionError,
+    UserNotFoundError,
+    WeakPasswordError,
+)
+from shared.backend.exceptions.domainError import DomainError
+from shared.backend.security.jwtCodec import InvalidTokenError
+
+# KSysAdmin's errors and their HTTP statuses; anything else falls back on the shared table.
+ADMIN_STATUS_TABLE: dict[type[DomainError], int] = {
+    InvalidCredentialsError: 401,
+    MissingTokenError: 401,
+    InvalidTokenError: 401,
+    AdminAccessRevokedError: 401,
+    InsufficientRoleError: 403,
+    UserNotFoundError: 404,
+    PaymentNotFoundError: 404,
+    InvalidStatusTransitionError: 409,
+    LastSuperadminError: 409,
+    SelfActionError: 409,
+    StaleVersionError: 409,
+    InvalidSettingError: 422,
+    InvalidCursorError: 422,
+    WeakPasswordError: 422,
+    SessionKeysNotRemovedError: 503,
+    SettingsNotPublishedError: 503,
+}

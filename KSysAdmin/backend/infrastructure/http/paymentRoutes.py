@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from KSysAdmin.backend.application.getPaymentDetail import GetPaymentDetail
+from KSysAdmin.backend.application.listPayments import ListPayments
+from KSysAdmin.backend.application.paymentOutput import PaymentDetailOutput, PaymentPageOutput
+from KSysAdmin.backend.domain.queries import PaymentFilter
+from KSysAdmin.backend.infrastructure.http.auditRoutes import asUtc
+from KSysAdmin.backend.infrastructure.http.dependencies import AdminDep, PaymentsDep
+
+PaymentStatusName = Literal["pending", "paid", "expired", "cancelled", "failed"]
+PaymentMethodName = Literal["briva", "qris"]
+
+
+def createPaymentRoutes() -> APIRouter:
+    router = APIRouter(prefix="/payments")
+
+    @router.get("", response_model=PaymentPageOutput)
+    async def listPayments(
+        admin: AdminDep,
+        payments: PaymentsDep,
+        status: Annotated[PaymentStatusName | None, Query()] = None,
+        method: Annotated[PaymentMethodName | None, Query()] = None,
+        userId: Annotated[uuid.UUID | None, Query()] = None,
+        since: Annotated[datetime | None, Query(alias="from")] = None,
+        until: Annotated[datetime | None, Query(alias="to")] = None,
+        cursor: Annotated[str | None, Query(max_length=1024)] = None,
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    ) -> PaymentPageOutput:
+        filter = PaymentFilter(status=status, method=method, userId=userId, since=asUtc(since), until=asUtc(until))
+        return await ListPayments(payments).execute(filter, cursor, limit)
+
+    @router.get("/{paymentId}", response_model=PaymentDetailOutput)
+    async def getPayment(paymentId: uuid.UUID, admin: AdminDep, payments: PaymentsDep) -> PaymentDetailOutput:
+        return await GetPaymentDetail(payments).execute(paymentId)
+
+    return router

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from KSysAdmin.backend.application.getCorsSetting import GetCorsSetting
+from KSysAdmin.backend.application.getRateLimitSetting import GetRateLimitSetting
+from KSysAdmin.backend.application.settingsInput import CorsInput, RateLimitsInput
+from KSysAdmin.backend.application.settingsOutput import CorsOutput, RateLimitsOutput
+from KSysAdmin.backend.application.updateCorsSetting import UpdateCorsSetting
+from KSysAdmin.backend.application.updateRateLimitSetting import UpdateRateLimitSetting
+from KSysAdmin.backend.infrastructure.http.dependencies import (
+    AuditDep,
+    ContextDep,
+    PublisherDep,
+    SessionDep,
+    SettingsRepoDep,
+    SuperadminDep,
+    ToolsDep,
+)
+
+
+def createSettingsRoutes() -> APIRouter:
+    router = APIRouter(prefix="/settings")
+
+    @router.get("/cors", response_model=CorsOutput)
+    async def getCors(admin: SuperadminDep, settings: SettingsRepoDep, tools: ToolsDep) -> CorsOutput:
+        return await GetCorsSetting(settings, tools.settings.cors.origins).execute()
+
+    @router.put("/cors", response_model=CorsOutput)
+    async def putCors(
+        data: CorsInput, admin: SuperadminDep, settings: SettingsRepoDep, publisher: PublisherDep, audit: AuditDep,
+        session: SessionDep, context: ContextDep,
+    ) -> CorsOutput:
+        return await UpdateCorsSetting(settings, publisher, audit, session).execute(admin, data, context)
+
+    @router.get("/rate-limits", response_model=RateLimitsOutput)
+    async def getRateLimits(admin: SuperadminDep, settings: SettingsRepoDep) -> RateLimitsOutput:
+        return await GetRateLimitSetting(settings).execute()
+
+    @router.put("/rate-limits", response_model=RateLimitsOutput)
+    async def putRateLimits(
+        data: RateLimitsInput, admin: SuperadminDep, settings: SettingsRepoDep, publisher: PublisherDep,
+        audit: AuditDep, session: SessionDep, context: ContextDep,
+    ) -> RateLimitsOutput:
+        return await UpdateRateLimitSetting(settings, publisher, audit, session).execute(admin, data, context)
+
+    return router

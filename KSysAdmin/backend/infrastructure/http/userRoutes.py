@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from KSysAdmin.backend.application.changeUserStatus import ChangeUserStatus
+from KSysAdmin.backend.application.getUserDetail import GetUserDetail
+from KSysAdmin.backend.application.listUsers import ListUsers
+from KSysAdmin.backend.application.revokeUserSessions import RevokeUserSessions
+from KSysAdmin.backend.application.rolesInput import RolesInput
+from KSysAdmin.backend.application.setUserRoles import SetUserRoles
+from KSysAdmin.backend.application.userOutput import (
+    RevokeSessionsOutput,
+    UserDetailOutput,
+    UserOutput,
+    UserPageOutput,
+)
+from KSysAdmin.backend.domain.queries import UserFilter, UserSort
+from KSysAdmin.backend.domain.userStatusPolicy import StatusAction
+from KSysAdmin.backend.infrastructure.http.dependencies import (
+    AdminDep,
+    AuditDep,
+    AuditLogsDep,
+    ContextDep,
+    RevokerDep,
+    SessionDep,
+    SuperadminDep,
+    UsersDep,
+)
+
+StatusName = Literal["pending_verification", "active", "locked", "disabled"]
+RoleFilter = Literal["user", "admin", "superadmin"]
+SortName = Literal["-createdAt", "createdAt", "email", "-email"]
+StatusHandler = Callable[[uuid.UUID, AdminDep, UsersDep, AuditDep, SessionDep, RevokerDep, ContextDep],
+                         Awaitable[UserOutput]]
+
+
+def statusHandler(action: StatusAction) -> StatusHandler:
+    async def handler(
+        userId: uuid.UUID, admin: AdminDep, users: UsersDep, audit: AuditDep, session: SessionDep,
+        revoker: RevokerDep, context: ContextDep,
+    ) -> UserOutput:
+        return await ChangeUserStatus(users, audit, session, revoker).execute(admin, userId, action, context)
+
+    handler.__name__ = f"{action.value}User"
+    return handler
+
+
+def createUserRoutes() -> APIRouter:
+    router = APIRouter(prefix="/users")
+
+    @router.get("", response_model=UserPageOutput)
+    async def listUsers(
+        admin: AdminDep,
+        users: UsersDep,
+        emailPrefix: Annotated[str | None, Query(min_length=1, max_length=320)] = None,
+        status: Annotated[StatusName | None, Query()] = None,
+        role: Annotated[RoleFilter | None, Query()] = None,
+        includeDeleted: Annotated[bool, Query()] = False,
+        sort: Annotated[SortName, Query()] = "-createdAt",
+        cursor: Annotated[str | None, Query(max_length=1024)] = None,
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    ) -> UserPageOutput:
+        filter = UserFilter(emailPrefix=emailPrefix, status=status, role=role, includeDeleted=includeDeleted)
+        return await ListUsers(users).execute(filter, UserSort(sort), cursor, limit)
+
+    @router.get("/{userId}", response_model=UserDetailOutput)
+    async def getUser(userId: uuid.UUID, admin: AdminDep, users: UsersDep, auditLogs: AuditLogsDep) -> UserDetailOutput:
+        return await GetUserDetail(users, auditLogs).execute(userId)
+
+    for action in StatusAction:
+        router.add_api_route(f"/{{userId}}/{action.value}", statusHandler(action), methods=["POST"],
+                             response_model=UserOutput)
+
+    @router.post("/{userId}/sessions/revoke", response_model=RevokeSessionsOutput)
+    async def revokeSessions(
+        userId: uuid.UUID, admin: AdminDep, users: UsersDep, audit: AuditDep, session: SessionDep,
+        revoker: RevokerDep, context: ContextDep,
+    ) -> RevokeSessionsOutput:
+        return await RevokeUserSessions(users, audit, session, revoker).execute(admin, userId, context)
+
+    @router.put("/{userId}/roles", response_model=UserOutput)
+    async def setRoles(
+        userId: uuid.UUID, data: RolesInput, admin: SuperadminDep, users: UsersDep, audit: AuditDep,
+        session: SessionDep, context: ContextDep,
+    ) -> UserOutput:
+        return await SetUserRoles(users, audit, session).execute(admin, userId, data, context)
+
+    return router

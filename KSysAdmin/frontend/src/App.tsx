@@ -1,0 +1,57 @@
+import { useEffect, useSyncExternalStore } from "react";
+import { Layout, Router, Spinner, matchPath, useRouter } from "@kservices/shared";
+import { tokens } from "./api";
+import { AdminLoginPage } from "./pages/Login";
+import { DashboardPage } from "./pages/Dashboard";
+import { UsersPage } from "./pages/Users";
+import { UserDetailPage } from "./pages/UserDetail";
+import { AuditLogsPage } from "./pages/AuditLogs";
+import { PaymentsPage } from "./pages/Payments";
+import { SettingsPage } from "./pages/Settings";
+
+const NAV = [
+  { to: "/", label: "Dashboard" },
+  { to: "/users", label: "Users" },
+  { to: "/audit", label: "Audit log" },
+  { to: "/payments", label: "Payments" },
+  { to: "/settings", label: "Settings" },
+];
+
+function Routes() {
+  const { path, search, navigate } = useRouter();
+  const signedIn = useSyncExternalStore((l) => tokens.subscribe(l), () => tokens.isSignedIn());
+  const isLogin = matchPath("/login", path) !== null;
+  useEffect(() => {
+    if (!signedIn && !isLogin) navigate(`/login?next=${encodeURIComponent(`/admin${path}${search}`)}`, { replace: true });
+  }, [signedIn, isLogin, path, search, navigate]);
+
+  const user = matchPath("/users/:id", path);
+  let content: React.JSX.Element;
+  if (isLogin) content = <AdminLoginPage />;
+  else if (!signedIn) content = <Spinner label="Redirecting to sign in..." />;
+  else if (matchPath("/", path)) content = <DashboardPage />;
+  else if (matchPath("/users", path)) content = <UsersPage />;
+  else if (user) content = <UserDetailPage key={user.id} id={user.id} />;
+  else if (matchPath("/audit", path)) content = <AuditLogsPage />;
+  else if (matchPath("/payments", path)) content = <PaymentsPage />;
+  else if (matchPath("/settings", path)) content = <SettingsPage />;
+  else content = <section className="card"><h1>Page not found</h1></section>;
+
+  return (
+    <Layout
+      title="KServices Admin"
+      nav={signedIn ? NAV : []}
+      actions={signedIn ? <button type="button" className="button button-small" onClick={() => { tokens.clear(); navigate("/login", { replace: true }); }}>Sign out</button> : null}
+    >
+      {content}
+    </Layout>
+  );
+}
+
+export function App() {
+  return (
+    <Router base="/admin/">
+      <Routes />
+    </Router>
+  );
+}

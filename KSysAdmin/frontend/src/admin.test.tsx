@@ -1,0 +1,130 @@
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { Router } from "@kservices/shared";
+import { tokens } from "./api";
+import { BarChart } from "./charts";
+import { AdminLoginPage } from "./pages/Login";
+import { CorsEditor, RateLimitEditor, validateOrigins } from "./pages/Settings";
+import { UsersPage } from "./pages/Users";
+
+function json(status: number, body: unknown) {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+}
+const envelope = (code: string, details: unknown[] = []) => ({ error: { code, message: "server", requestId: "rid-a", details } });
+
+function renderAt(path: string, ui: React.ReactNode) {
+  window.history.pushState(null, "", path);
+  return render(<Router base="/admin/">{ui}</Router>);
+}
+
+let fetchMock: ReturnType<typeof vi.fn>;
+beforeEach(() => {
+  tokens.setTokens({ accessToken: "admin-token", expiresIn: 900 });
+  fetchMock = vi.fn();
+  vi.stubGlobal("fetch", fetchMock);
+});
+afterEach(() => tokens.clear());
+
+describe("admin login", () => {
+  it("keeps the admin token in memory only", async () => {
+    tokens.clear();
+    fetchMock.mockResolvedValue(json(200, { accessToken: "adm", refreshToken: "should-not-be-stored", tokenType: "bearer", expiresIn: 600 }));
+    renderAt("/admin/login", <AdminLoginPage />);
+    await userEvent.type(screen.getByLabelText("Email"), "root@example.com");
+    await userEvent.type(screen.getByLabelText("Password"), "very-secret-pass");
+    await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    await waitFor(() => expect(tokens.getAccessToken()).toBe("adm"));
+    expect(fetchMock.mock.calls[0][0]).toBe("/api/admin/auth/login");
+    expect(sessionStorage.length).toBe(0);
+    expect(localStorage.length).toBe(0);
+  });
+
+  it("says when the account is not an admin", async () => {
+    tokens.clear();
+    fetchMock.mockResolvedValue(json(403, envelope("permission_denied")));
+    renderAt("/admin/login", <AdminLoginPage />);
+    await userEvent.type(screen.getByLabelText("Email"), "user@example.com");
+    await userEvent.type(screen.getByLabelText("Password"), "very-secret-pass");
+    await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("This account is not an administrator.");
+  });
+});
+
+describe("users table", () => {
+  it("searches by email prefix with filters and pages with the cursor", async () => {
+    fetchMock
+      .mockResolvedValueOnce(json(200, { items: [{ id: "u1", email: "alice@example.com", status: "active", roles: ["user"], createdAt: "2026-01-01T00:00:00Z" }], nextCursor: "c2" }))
+      .mockResolvedValueOnce(json(200, { items: [{ id: "u2", email: "alice2@example.com", status: "locked", roles: ["user"], createdAt: "2026-01-02T00:00:00Z" }], nextCursor: null }));
+    renderAt("/admin/users?q=alice&status=active", <UsersPage />);
+    expect(await screen.findByRole("link", { name: "alice@example.com" })).toHaveAttribute("href", "/admin/users/u1");
+    expect(fetchMock.mock.calls[0][0]).toBe("/api/admin/users?emailPrefix=alice&status=active&limit=50");
+    expect(fetchMock.mock.calls[0][1].headers.Authorization).toBe("Bearer admin-token");
+    await userEvent.click(screen.getByRole("button", { name: "Next" }));
+    expect(await screen.findByRole("link", { name: "alice2@example.com" })).toBeInTheDocument();
+    expect(fetchMock.mock.calls[1][0]).toBe("/api/admin/users?emailPrefix=alice&status=active&cursor=c2&limit=50");
+    expect(screen.getByRole("button", { name: "Next" })).toBeDisabled();
+  });
+});
+
+describe("settings editors", () => {
+  it("validates origins on the client", () => {
+    expect(validateOrigins(["https://ok.example.com", "https://bad.example.com/", "ftp://x", "https://ok.example.com"])).toEqual({
+      "origins.1": expect.stringContaining("not an origin"),
+      "origins.2": expect.stringContaining("not an origin"),
+      "origins.3": expect.stringContaining("listed twice"),
+    });
+  });
+
+  it("sends the version and shows a 409 conflict with a reload", async () => {
+    fetchMock
+      .mockResolvedValueOnce(json(200, { origins: ["https://a.example.com"], version: 3 }))
+      .mockResolvedValueOnce(json(409, envelope("stale_version")))
+      .mockResolvedValueOnce(json(200, { origins: ["https://a.example.com", "https://b.example.com"], version: 4 }));
+    renderAt("/admin/settings", <CorsEditor />);
+    const area = await screen.findByLabelText("Allowed origins (one per line)");
+    await userEvent.type(area, "\nhttps://c.example.com");
+    await userEvent.click(screen.getByRole("button", { name: "Save origins" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent(/Someone else changed these settings/);
+    expect(JSON.parse(fetchMock.mock.calls[1][1].body)).toEqual({ origins: ["https://a.example.com", "https://c.example.com"], version: 3 });
+    expect(fetchMock.mock.calls[1][1].method).toBe("PUT");
+    await userEvent.click(screen.getByRole("button", { name: "Reload latest settings" }));
+    await waitFor(() => expect(screen.getByText(/Version 4/)).toBeInTheDocument());
+  });
+
+  it("shows 422 rule errors next to the failing field", async () => {
+    const rule = { routeGroup: "auth-login", scope: "ip", limit: 5, windowSeconds: 60, failMode: "open", enabled: true };
+    fetchMock
+      .mockResolvedValueOnce(json(200, { rules: [rule], version: 1 }))
+      .mockResolvedValueOnce(json(422, envelope("validation_failed", [{ field: "rules.0.limit", location: "body", message: "Limit must be at most 10000" }])));
+    renderAt("/admin/settings", <RateLimitEditor />);
+    const limit = await screen.findByLabelText("Limit");
+    await userEvent.clear(limit);
+    await userEvent.type(limit, "999999");
+    await userEvent.click(screen.getByRole("button", { name: "Save rules" }));
+    await waitFor(() => expect(screen.getByLabelText("Limit")).toHaveAccessibleDescription("Limit must be at most 10000"));
+    expect(screen.getByRole("alert")).toHaveTextContent("Some fields need attention.");
+    expect(JSON.parse(fetchMock.mock.calls[1][1].body).rules[0].limit).toBe(999999);
+  });
+
+  it("refuses a zero limit before sending", async () => {
+    fetchMock.mockResolvedValueOnce(json(200, { rules: [], version: 1 }));
+    renderAt("/admin/settings", <RateLimitEditor />);
+    await userEvent.click(await screen.findByRole("button", { name: "Add rule" }));
+    await userEvent.selectOptions(screen.getByLabelText("Route group"), "auth-login");
+    await userEvent.clear(screen.getByLabelText("Limit"));
+    await userEvent.type(screen.getByLabelText("Limit"), "0");
+    await userEvent.click(screen.getByRole("button", { name: "Save rules" }));
+    expect(screen.getByLabelText("Limit")).toHaveAccessibleDescription(/from 1 to 1000000/);
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("BarChart", () => {
+  it("draws one bar per day with a readable title", () => {
+    render(<BarChart title="Logins" points={[{ label: "2026-01-01", value: 3 }, { label: "2026-01-02", value: 7 }]} />);
+    const chart = screen.getByRole("img", { name: /Logins: 2 days, total 10/ });
+    expect(chart.querySelectorAll("rect")).toHaveLength(2);
+    expect(within(chart.parentElement!).getByText("2026-01-02: 7")).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,138 @@
+import { ApiClient, TokenStore, asPage, type Page, type Query, type TokenPair } from "@kservices/shared";
+
+// Admin tokens are short-lived and kept in memory only: a reload asks the admin to sign in again.
+export const tokens = new TokenStore();
+
+export const client = new ApiClient({
+  tokens,
+  onAuthFailure: () => {
+    if (!window.location.pathname.startsWith("/admin/login")) {
+      const next = `${window.location.pathname}${window.location.search}`;
+      window.location.assign(`/admin/login?next=${encodeURIComponent(next)}&expired=1`);
+    }
+  },
+});
+
+export type UserStatus = "pending_verification" | "active" | "locked" | "disabled";
+export const ROLES = ["user", "admin", "superadmin"] as const;
+
+export interface AdminUser {
+  id: string;
+  email: string;
+  displayName?: string | null;
+  status: UserStatus;
+  roles: string[];
+  emailVerifiedAt?: string | null;
+  mfaEnabled?: boolean;
+  lockedUntil?: string | null;
+  createdAt: string;
+  lastLoginAt?: string | null;
+}
+
+export interface AdminSession {
+  id: string;
+  ip: string | null;
+  userAgent?: string | null;
+  deviceFingerprint?: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt?: string | null;
+  revokedReason?: string | null;
+}
+
+export interface AuditEntry {
+  id: string;
+  createdAt: string;
+  actorId: string | null;
+  actorType?: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  ip?: string | null;
+  requestId?: string | null;
+  outcome: string;
+  details?: unknown;
+}
+
+export interface AdminUserDetail extends AdminUser {
+  sessions?: AdminSession[];
+  paymentSummary?: { total: number; byStatus?: Record<string, number>; paidAmount?: number } | null;
+  recentAudit?: AuditEntry[];
+}
+
+export interface AdminPayment {
+  id: string;
+  userId: string;
+  userEmail?: string | null;
+  amount: number;
+  method: string;
+  status: string;
+  description?: string | null;
+  virtualAccountNo?: string | null;
+  partnerReferenceNo?: string | null;
+  briReferenceNo?: string | null;
+  createdAt: string;
+  paidAt?: string | null;
+  expiresAt?: string | null;
+  failureReason?: string | null;
+  flaggedReason?: string | null;
+}
+
+export interface DailyStat {
+  date: string;
+  signups: number;
+  logins: number;
+  failedLogins: number;
+  payments: number;
+  paidAmount: number;
+}
+
+export interface CorsSettings {
+  origins: string[];
+  version: number;
+  updatedAt?: string | null;
+  updatedBy?: string | null;
+}
+
+// The route groups the admin service accepts (KSysAdmin settingsInput.RouteGroupName).
+export const ROUTE_GROUPS = ["auth-login", "auth-register", "password-reset", "auth", "payment-create", "payment", "admin-login", "admin", "default"];
+
+export interface RateLimitRule {
+  routeGroup: string;
+  scope: "ip" | "user";
+  limit: number;
+  windowSeconds: number;
+  failMode: "open" | "closed";
+  enabled: boolean;
+  id?: string;
+}
+
+export interface RateLimitSettings {
+  rules: RateLimitRule[];
+  version: number;
+  updatedAt?: string | null;
+  updatedBy?: string | null;
+}
+
+const list = async <T,>(path: string, query: Query): Promise<Page<T>> => asPage<T>(await client.get<unknown>(path, { query }));
+const id = (value: string) => encodeURIComponent(value);
+
+export const adminApi = {
+  login: (input: { email: string; password: string; totpCode?: string }) =>
+    client.post<TokenPair>("/api/admin/auth/login", input, { auth: false }),
+  stats: (days = 30) => client.get<{ days: DailyStat[] }>("/api/admin/stats/daily", { query: { days } }),
+  // The admin service reads the email prefix from `emailPrefix`.
+  users: (query: Query) => list<AdminUser>("/api/admin/users", query),
+  user: (userId: string) => client.get<AdminUserDetail>(`/api/admin/users/${id(userId)}`),
+  userAction: (userId: string, action: "lock" | "unlock" | "disable" | "enable", reason?: string) =>
+    client.post<AdminUser>(`/api/admin/users/${id(userId)}/${action}`, reason ? { reason } : {}),
+  revokeSessions: (userId: string) => client.post<unknown>(`/api/admin/users/${id(userId)}/sessions/revoke`, {}),
+  setRoles: (userId: string, roles: string[]) => client.put<AdminUser>(`/api/admin/users/${id(userId)}/roles`, { roles }),
+  auditLogs: (query: Query) => list<AuditEntry>("/api/admin/audit-logs", query),
+  payments: (query: Query) => list<AdminPayment>("/api/admin/payments", query),
+  cors: () => client.get<CorsSettings>("/api/admin/settings/cors"),
+  saveCors: (input: { origins: string[]; version: number }) => client.put<CorsSettings>("/api/admin/settings/cors", input),
+  rateLimits: () => client.get<RateLimitSettings>("/api/admin/settings/rate-limits"),
+  saveRateLimits: (input: { rules: RateLimitRule[]; version: number }) =>
+    client.put<RateLimitSettings>("/api/admin/settings/rate-limits", input),
+};

@@ -1,0 +1,67 @@
+import { useState } from "react";
+import { Card, ErrorMessage, Field, Form, Spinner, formatDateTime, useLoad, useRouter } from "@kservices/shared";
+import { adminApi } from "../api";
+
+const FILTERS = ["actorId", "action", "targetType", "targetId", "from", "to"] as const;
+
+function toIso(local: string): string {
+  if (!local) return "";
+  const date = new Date(local);
+  return Number.isNaN(date.getTime()) ? "" : date.toISOString();
+}
+
+export function AuditLogsPage() {
+  const { query, navigate } = useRouter();
+  const current = Object.fromEntries(FILTERS.map((key) => [key, query.get(key) ?? ""])) as Record<(typeof FILTERS)[number], string>;
+  const [form, setForm] = useState(current);
+  const [cursors, setCursors] = useState<Array<string | null>>([null]);
+  const cursor = cursors[cursors.length - 1];
+  const page = useLoad(
+    () => adminApi.auditLogs({ ...current, from: toIso(current.from), to: toIso(current.to), cursor, limit: 50 }),
+    [query.toString(), cursor],
+  );
+  const apply = () => {
+    const params = new URLSearchParams();
+    for (const key of FILTERS) if (form[key].trim()) params.set(key, form[key].trim());
+    setCursors([null]);
+    navigate(`/audit${params.toString() ? `?${params}` : ""}`, { replace: true });
+  };
+  const set = (key: (typeof FILTERS)[number]) => (value: string) => setForm({ ...form, [key]: value });
+  return (
+    <Card title="Audit log">
+      <Form onSubmit={apply} className="form-row" label="Filter audit log">
+        <Field label="Actor id" name="actorId" value={form.actorId} onChange={set("actorId")} />
+        <Field label="Action" name="action" value={form.action} onChange={set("action")} placeholder="admin.user.lock" />
+        <Field label="Target type" name="targetType" value={form.targetType} onChange={set("targetType")} placeholder="user" />
+        <Field label="Target id" name="targetId" value={form.targetId} onChange={set("targetId")} />
+        <Field label="From" name="from" type="datetime-local" value={form.from} onChange={set("from")} />
+        <Field label="To" name="to" type="datetime-local" value={form.to} onChange={set("to")} />
+        <button type="submit" className="button button-primary">Filter</button>
+      </Form>
+      <ErrorMessage error={page.error} />
+      {page.loading ? <Spinner /> : null}
+      {page.data && page.data.items.length === 0 ? <p className="muted">No entries match.</p> : null}
+      {page.data && page.data.items.length > 0 ? (
+        <div className="table-wrap"><table>
+          <thead><tr><th scope="col">When</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">Outcome</th><th scope="col">IP</th><th scope="col">Request</th><th scope="col">Details</th></tr></thead>
+          <tbody>{page.data.items.map((a) => (
+            <tr key={a.id}>
+              <td>{formatDateTime(a.createdAt)}</td>
+              <td>{a.actorId ? <span className="mono">{a.actorId}</span> : a.actorType ?? "system"}</td>
+              <td>{a.action}</td>
+              <td>{a.targetType ? `${a.targetType}:${a.targetId ?? ""}` : "-"}</td>
+              <td>{a.outcome}</td>
+              <td className="mono">{a.ip ?? "-"}</td>
+              <td className="mono">{a.requestId ?? "-"}</td>
+              <td>{a.details ? <details><summary>JSON</summary><pre className="mono">{JSON.stringify(a.details, null, 2)}</pre></details> : "-"}</td>
+            </tr>
+          ))}</tbody>
+        </table></div>
+      ) : null}
+      <div className="pager">
+        <button type="button" className="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>Previous</button>
+        <button type="button" className="button" disabled={!page.data?.nextCursor} onClick={() => page.data?.nextCursor && setCursors([...cursors, page.data.nextCursor])}>Next</button>
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,23 @@
+import { Card, ErrorMessage, Spinner, formatRupiah, useLoad } from "@kservices/shared";
+import { adminApi } from "../api";
+import { BarChart } from "../charts";
+
+export function DashboardPage() {
+  const stats = useLoad(() => adminApi.stats(30), []);
+  if (stats.loading) return <Spinner label="Loading statistics..." />;
+  if (stats.error) return <Card title="Dashboard"><ErrorMessage error={stats.error} overrides={{ not_found: "The statistics endpoint (GET /api/admin/stats/daily) is not available yet." }} /></Card>;
+  const days = stats.data?.days ?? [];
+  const series = (key: "signups" | "logins" | "failedLogins" | "payments" | "paidAmount") => days.map((d) => ({ label: d.date, value: d[key] }));
+  return (
+    <>
+      <h1>Dashboard <span className="muted">(last {days.length} days)</span></h1>
+      <div className="grid">
+        <BarChart title="Sign-ups" points={series("signups")} />
+        <BarChart title="Logins" points={series("logins")} color="#146c43" />
+        <BarChart title="Failed logins" points={series("failedLogins")} color="#b42318" />
+        <BarChart title="Payments" points={series("payments")} color="#7a4cc2" />
+        <BarChart title="Paid amount" points={series("paidAmount")} color="#b26b00" format={(v) => formatRupiah(v)} />
+      </div>
+    </>
+  );
+}

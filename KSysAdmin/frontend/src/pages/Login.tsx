@@ -1,0 +1,49 @@
+import { useState } from "react";
+import { Card, ErrorMessage, Field, Form, Notice, SubmitButton, compact, hasErrors, isApiError, safeNext, serverFieldErrors, useAction, useRouter, validateEmail, validateRequired, validateTotp, type FieldErrors } from "@kservices/shared";
+import { adminApi, tokens } from "../api";
+
+export function AdminLoginPage() {
+  const { query, navigate } = useRouter();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [totpCode, setTotpCode] = useState("");
+  const [needsCode, setNeedsCode] = useState(false);
+  const [clientErrors, setClientErrors] = useState<FieldErrors>({});
+  const login = useAction(async () => {
+    try {
+      const pair = await adminApi.login({ email: email.trim(), password, ...(needsCode ? { totpCode: totpCode.trim() } : {}) });
+      tokens.setTokens(pair);
+      navigate(safeNext(query.get("next"), "/admin/"), { replace: true });
+    } catch (error) {
+      if (isApiError(error) && error.code === "mfa_required" && !needsCode) {
+        setNeedsCode(true);
+        return;
+      }
+      throw error;
+    }
+  });
+  const submit = () => {
+    const errors = compact({
+      email: validateEmail(email),
+      password: validateRequired(password, "your password"),
+      totpCode: needsCode ? validateTotp(totpCode) : undefined,
+    });
+    setClientErrors(errors);
+    if (!hasErrors(errors)) void login.run();
+  };
+  const fieldErrors = { ...serverFieldErrors(login.error), ...clientErrors };
+  return (
+    <Card title="Administrator sign in" narrow>
+      {query.get("expired") === "1" ? <Notice tone="info">Your admin session ended. Sign in again.</Notice> : null}
+      <ErrorMessage error={login.error} overrides={{ permission_denied: "This account is not an administrator." }} knownFields={["email", "password", "totpCode"]} />
+      <Form onSubmit={submit} label="Administrator sign in">
+        <Field label="Email" name="email" type="email" autoComplete="username" value={email} onChange={setEmail} error={fieldErrors.email} required autoFocus />
+        <Field label="Password" name="password" type="password" autoComplete="current-password" value={password} onChange={setPassword} error={fieldErrors.password} required />
+        {needsCode ? (
+          <Field label="Authentication code" name="totpCode" inputMode="numeric" autoComplete="one-time-code" value={totpCode} onChange={setTotpCode} error={fieldErrors.totpCode} required autoFocus />
+        ) : null}
+        <SubmitButton busy={login.busy} busyLabel="Signing in...">Sign in</SubmitButton>
+      </Form>
+    </Card>
+  );
+}

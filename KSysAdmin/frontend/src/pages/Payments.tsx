@@ -1,0 +1,68 @@
+import { useState } from "react";
+import { Card, ErrorMessage, Field, Form, Link, SelectField, Spinner, formatDateTime, formatRupiah, useLoad, useRouter } from "@kservices/shared";
+import { adminApi } from "../api";
+
+const FILTERS = ["status", "method", "userId", "from", "to"] as const;
+
+// Date inputs give YYYY-MM-DD; the API takes ISO date-times (from = start of day, to = end of day, local time).
+export function dayBounds(day: string, end: boolean): string {
+  if (!day) return "";
+  const date = new Date(`${day}T${end ? "23:59:59.999" : "00:00:00"}`);
+  return Number.isNaN(date.getTime()) ? "" : date.toISOString();
+}
+
+export function PaymentsPage() {
+  const { query, navigate } = useRouter();
+  const current = Object.fromEntries(FILTERS.map((key) => [key, query.get(key) ?? ""])) as Record<(typeof FILTERS)[number], string>;
+  const [form, setForm] = useState(current);
+  const [cursors, setCursors] = useState<Array<string | null>>([null]);
+  const cursor = cursors[cursors.length - 1];
+  const page = useLoad(() => adminApi.payments({ ...current, from: dayBounds(current.from, false), to: dayBounds(current.to, true), cursor, limit: 50 }), [query.toString(), cursor]);
+  const apply = () => {
+    const params = new URLSearchParams();
+    for (const key of FILTERS) if (form[key].trim()) params.set(key, form[key].trim());
+    setCursors([null]);
+    navigate(`/payments${params.toString() ? `?${params}` : ""}`, { replace: true });
+  };
+  const set = (key: (typeof FILTERS)[number]) => (value: string) => setForm({ ...form, [key]: value });
+  return (
+    <Card title="Payments">
+      <Form onSubmit={apply} className="form-row" label="Filter payments">
+        <SelectField label="Status" name="status" value={form.status} onChange={set("status")} options={[
+          { value: "", label: "Any" }, { value: "pending", label: "Pending" }, { value: "paid", label: "Paid" },
+          { value: "expired", label: "Expired" }, { value: "cancelled", label: "Cancelled" }, { value: "failed", label: "Failed" },
+        ]} />
+        <SelectField label="Method" name="method" value={form.method} onChange={set("method")} options={[
+          { value: "", label: "Any" }, { value: "briva", label: "BRIVA" }, { value: "qris", label: "QRIS" },
+        ]} />
+        <Field label="User id" name="userId" value={form.userId} onChange={set("userId")} />
+        <Field label="From" name="from" type="date" value={form.from} onChange={set("from")} />
+        <Field label="To" name="to" type="date" value={form.to} onChange={set("to")} />
+        <button type="submit" className="button button-primary">Filter</button>
+      </Form>
+      <ErrorMessage error={page.error} />
+      {page.loading ? <Spinner /> : null}
+      {page.data && page.data.items.length === 0 ? <p className="muted">No payments match.</p> : null}
+      {page.data && page.data.items.length > 0 ? (
+        <div className="table-wrap"><table>
+          <thead><tr><th scope="col">Created</th><th scope="col">User</th><th scope="col">Amount</th><th scope="col">Method</th><th scope="col">Status</th><th scope="col">Paid</th><th scope="col">Id</th></tr></thead>
+          <tbody>{page.data.items.map((p) => (
+            <tr key={p.id}>
+              <td>{formatDateTime(p.createdAt)}</td>
+              <td><Link to={`/users/${p.userId}`}>{p.userEmail ?? p.userId}</Link></td>
+              <td>{formatRupiah(p.amount)}</td>
+              <td>{p.method}</td>
+              <td><span className={`badge badge-${p.status}`}>{p.status}</span>{p.flaggedReason ? <span className="badge badge-failed" title={p.flaggedReason}> flagged</span> : null}</td>
+              <td>{formatDateTime(p.paidAt ?? null)}</td>
+              <td className="mono">{p.id}{p.virtualAccountNo ? <div className="muted">VA {p.virtualAccountNo}</div> : null}</td>
+            </tr>
+          ))}</tbody>
+        </table></div>
+      ) : null}
+      <div className="pager">
+        <button type="button" className="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>Previous</button>
+        <button type="button" className="button" disabled={!page.data?.nextCursor} onClick={() => page.data?.nextCursor && setCursors([...cursors, page.data.nextCursor])}>Next</button>
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,178 @@
+import { useEffect, useState } from "react";
+import { Card, ErrorMessage, Field, Form, Notice, SelectField, Spinner, SubmitButton, TextAreaField, formatDateTime, isApiError, serverFieldErrors, useAction, useLoad, type FieldErrors } from "@kservices/shared";
+import { adminApi, ROUTE_GROUPS, type RateLimitRule } from "../api";
+
+const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i;
+
+export function validateOrigins(lines: string[]): FieldErrors {
+  const errors: FieldErrors = {};
+  lines.forEach((line, index) => {
+    if (!ORIGIN.test(line)) errors[`origins.${index}`] = `"${line}" is not an origin like https://app.example.com (scheme and host, no path or trailing slash).`;
+  });
+  const seen = new Set<string>();
+  lines.forEach((line, index) => {
+    const key = line.toLowerCase();
+    if (seen.has(key) && !errors[`origins.${index}`]) errors[`origins.${index}`] = `"${line}" is listed twice.`;
+    seen.add(key);
+  });
+  return errors;
+}
+
+const CONFLICT_TEXT = "Someone else changed these settings since you loaded them. Reload to see the latest version, then apply your change again.";
+const CONFLICT = { conflict: CONFLICT_TEXT, stale_version: CONFLICT_TEXT, insufficient_role: "Only a superadmin can change settings." };
+
+export function CorsEditor() {
+  const cors = useLoad(() => adminApi.cors(), []);
+  const [text, setText] = useState("");
+  const [clientErrors, setClientErrors] = useState<FieldErrors>({});
+  const [saved, setSaved] = useState(false);
+  useEffect(() => {
+    if (cors.data) setText(cors.data.origins.join("\n"));
+  }, [cors.data]);
+  const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
+  const save = useAction(async () => {
+    const result = await adminApi.saveCors({ origins: lines, version: cors.data!.version });
+    cors.setData(result);
+    setSaved(true);
+  });
+  if (cors.loading && !cors.data) return <Card title="CORS origins"><Spinner /></Card>;
+  if (cors.error && !cors.data) return <Card title="CORS origins"><ErrorMessage error={cors.error} /></Card>;
+  const errors = { ...serverFieldErrors(save.error), ...clientErrors };
+  const originErrors = Object.entries(errors).filter(([k]) => k === "origins" || k.startsWith("origins.")).map(([k, v]) => {
+    const index = Number(k.split(".")[1]);
+    return Number.isNaN(index) || !lines[index] || v.includes(lines[index]) ? v : `Line ${index + 1} (${lines[index]}): ${v}`;
+  });
+  const conflict = isApiError(save.error) && save.error.status === 409;
+  return (
+    <Card title="CORS origins">
+      <p className="muted">Version {cors.data!.version}{cors.data!.updatedAt ? `, updated ${formatDateTime(cors.data!.updatedAt)}` : ""}{cors.data!.updatedBy ? ` by ${cors.data!.updatedBy}` : ""}.</p>
+      {saved ? <Notice>CORS origins saved; the public server applies them within seconds.</Notice> : null}
+      <ErrorMessage error={save.error} overrides={CONFLICT} knownFields={Object.keys(errors)} />
+      {conflict ? <button type="button" className="button" onClick={() => { save.setError(null); cors.reload(); }}>Reload latest settings</button> : null}
+      <Form
+        onSubmit={() => {
+          setSaved(false);
+          const e = validateOrigins(lines);
+          setClientErrors(e);
+          if (Object.keys(e).length === 0) void save.run();
+        }}
+        label="CORS origins"
+      >
+        <TextAreaField label="Allowed origins (one per line)" name="origins" value={text} onChange={setText} error={originErrors.length ? originErrors.join(" ") : undefined} hint="Scheme, host and optional port, e.g. https://shop.example.com" spellCheck={false} />
+        <SubmitButton busy={save.busy}>Save origins</SubmitButton>
+      </Form>
+    </Card>
+  );
+}
+
+interface RuleForm {
+  routeGroup: string;
+  scope: "ip" | "user";
+  limit: string;
+  windowSeconds: string;
+  failMode: "open" | "closed";
+  enabled: boolean;
+  id?: string;
+}
+
+function toForm(rule: RateLimitRule): RuleForm {
+  return { ...rule, limit: String(rule.limit), windowSeconds: String(rule.windowSeconds) };
+}
+
+export function validateRules(rules: RuleForm[]): FieldErrors {
+  const errors: FieldErrors = {};
+  rules.forEach((rule, i) => {
+    if (!rule.routeGroup.trim()) errors[`rules.${i}.routeGroup`] = "Choose a route group.";
+    if (!/^\d+$/.test(rule.limit) || Number(rule.limit) < 1 || Number(rule.limit) > 1_000_000) errors[`rules.${i}.limit`] = "Use a whole number from 1 to 1000000.";
+    if (!/^\d+$/.test(rule.windowSeconds) || Number(rule.windowSeconds) < 1 || Number(rule.windowSeconds) > 86400) errors[`rules.${i}.windowSeconds`] = "Use 1 to 86400 seconds.";
+  });
+  const seen = new Set<string>();
+  rules.forEach((rule, i) => {
+    const key = `${rule.routeGroup.trim()}|${rule.scope}`;
+    if (seen.has(key) && !errors[`rules.${i}.routeGroup`]) errors[`rules.${i}.routeGroup`] = "This route group already has a rule for this scope.";
+    seen.add(key);
+  });
+  return errors;
+}
+
+export function RateLimitEditor() {
+  const settings = useLoad(() => adminApi.rateLimits(), []);
+  const [rules, setRules] = useState<RuleForm[]>([]);
+  const [clientErrors, setClientErrors] = useState<FieldErrors>({});
+  const [saved, setSaved] = useState(false);
+  useEffect(() => {
+    if (settings.data) setRules(settings.data.rules.map(toForm));
+  }, [settings.data]);
+  const save = useAction(async () => {
+    const payload: RateLimitRule[] = rules.map((r) => ({
+      ...(r.id ? { id: r.id } : {}),
+      routeGroup: r.routeGroup.trim(),
+      scope: r.scope,
+      limit: Number(r.limit),
+      windowSeconds: Number(r.windowSeconds),
+      failMode: r.failMode,
+      enabled: r.enabled,
+    }));
+    const result = await adminApi.saveRateLimits({ rules: payload, version: settings.data!.version });
+    settings.setData(result);
+    setSaved(true);
+  });
+  if (settings.loading && !settings.data) return <Card title="Rate limits"><Spinner /></Card>;
+  if (settings.error && !settings.data) return <Card title="Rate limits"><ErrorMessage error={settings.error} /></Card>;
+  const errors = { ...serverFieldErrors(save.error), ...clientErrors };
+  const update = (index: number, change: Partial<RuleForm>) => setRules(rules.map((r, i) => (i === index ? { ...r, ...change } : r)));
+  const conflict = isApiError(save.error) && save.error.status === 409;
+  return (
+    <Card title="Rate limits">
+      <p className="muted">Version {settings.data!.version}{settings.data!.updatedAt ? `, updated ${formatDateTime(settings.data!.updatedAt)}` : ""}. The gateway applies changes within seconds.</p>
+      {saved ? <Notice>Rate limits saved.</Notice> : null}
+      <ErrorMessage error={save.error} overrides={CONFLICT} knownFields={Object.keys(errors)} />
+      {conflict ? <button type="button" className="button" onClick={() => { save.setError(null); settings.reload(); }}>Reload latest settings</button> : null}
+      <Form
+        onSubmit={() => {
+          setSaved(false);
+          const e = validateRules(rules);
+          setClientErrors(e);
+          if (Object.keys(e).length === 0) void save.run();
+        }}
+        label="Rate limit rules"
+      >
+        {rules.map((rule, i) => (
+          <fieldset key={i} className="form-row" aria-label={`Rule ${i + 1}`}>
+            <legend>Rule {i + 1}</legend>
+            <SelectField
+              label="Route group"
+              name={`rules.${i}.routeGroup`}
+              value={rule.routeGroup}
+              onChange={(v) => update(i, { routeGroup: v })}
+              options={[
+                ...(rule.routeGroup === "" ? [{ value: "", label: "Choose a route group" }] : []),
+                ...[...new Set([...ROUTE_GROUPS, ...(rule.routeGroup ? [rule.routeGroup] : [])])].map((g) => ({ value: g, label: g })),
+              ]}
+              error={errors[`rules.${i}.routeGroup`]}
+            />
+            <SelectField label="Scope" name={`rules.${i}.scope`} value={rule.scope} onChange={(v) => update(i, { scope: v as RuleForm["scope"] })} options={[{ value: "ip", label: "Per IP" }, { value: "user", label: "Per user" }]} error={errors[`rules.${i}.scope`]} />
+            <Field label="Limit" name={`rules.${i}.limit`} inputMode="numeric" value={rule.limit} onChange={(v) => update(i, { limit: v })} error={errors[`rules.${i}.limit`]} />
+            <Field label="Window (s)" name={`rules.${i}.windowSeconds`} inputMode="numeric" value={rule.windowSeconds} onChange={(v) => update(i, { windowSeconds: v })} error={errors[`rules.${i}.windowSeconds`]} />
+            <SelectField label="If Redis is down" name={`rules.${i}.failMode`} value={rule.failMode} onChange={(v) => update(i, { failMode: v as RuleForm["failMode"] })} options={[{ value: "open", label: "Allow (open)" }, { value: "closed", label: "Refuse (closed)" }]} error={errors[`rules.${i}.failMode`]} />
+            <label className="checkbox"><input type="checkbox" checked={rule.enabled} onChange={(e) => update(i, { enabled: e.target.checked })} /> Enabled</label>
+            <button type="button" className="button button-small" onClick={() => setRules(rules.filter((_, j) => j !== i))}>Remove</button>
+          </fieldset>
+        ))}
+        <div className="actions">
+          <button type="button" className="button" onClick={() => setRules([...rules, { routeGroup: "", scope: "ip", limit: "10", windowSeconds: "60", failMode: "open", enabled: true }])}>Add rule</button>
+          <SubmitButton busy={save.busy}>Save rules</SubmitButton>
+        </div>
+      </Form>
+    </Card>
+  );
+}
+
+export function SettingsPage() {
+  return (
+    <>
+      <CorsEditor />
+      <RateLimitEditor />
+    </>
+  );
+}

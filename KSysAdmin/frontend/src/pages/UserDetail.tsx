@@ -1,0 +1,100 @@
+import { useEffect, useState } from "react";
+import { Card, ErrorMessage, Link, Notice, Spinner, formatDateTime, formatRupiah, useAction, useLoad } from "@kservices/shared";
+import { adminApi, ROLES } from "../api";
+
+export function UserDetailPage({ id }: { id: string }) {
+  const user = useLoad(() => adminApi.user(id), [id]);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [roles, setRoles] = useState<string[]>([]);
+  useEffect(() => {
+    if (user.data) setRoles(user.data.roles);
+  }, [user.data]);
+
+  const act = useAction(async (action: "lock" | "unlock" | "disable" | "enable" | "revoke") => {
+    setNotice(null);
+    if (action === "revoke") await adminApi.revokeSessions(id);
+    else await adminApi.userAction(id, action);
+    setNotice(action === "revoke" ? "All sessions of this user were revoked." : `User ${action === "lock" ? "locked" : action === "unlock" ? "unlocked" : action === "disable" ? "disabled" : "enabled"}.`);
+    user.reload();
+  });
+  const saveRoles = useAction(async () => {
+    setNotice(null);
+    await adminApi.setRoles(id, roles);
+    setNotice("Roles saved.");
+    user.reload();
+  });
+
+  if (user.loading && !user.data) return <Spinner />;
+  if (user.error && !user.data) return <ErrorMessage error={user.error} overrides={{ not_found: "No user with this id." }} />;
+  const data = user.data!;
+  const status = data.status;
+  return (
+    <>
+      <Card title={data.email}>
+        {notice ? <Notice>{notice}</Notice> : null}
+        <ErrorMessage error={act.error} />
+        <dl className="details">
+          <dt>Status</dt><dd><span className={`badge badge-${status}`} data-testid="user-status">{status}</span></dd>
+          <dt>Id</dt><dd className="mono">{data.id}</dd>
+          {data.displayName ? (<><dt>Display name</dt><dd>{data.displayName}</dd></>) : null}
+          <dt>Email verified</dt><dd>{data.emailVerifiedAt ? formatDateTime(data.emailVerifiedAt) : "No"}</dd>
+          <dt>Two-factor</dt><dd>{data.mfaEnabled ? "Enabled" : "Off"}</dd>
+          {data.lockedUntil ? (<><dt>Locked until</dt><dd>{formatDateTime(data.lockedUntil)}</dd></>) : null}
+          <dt>Created</dt><dd>{formatDateTime(data.createdAt)}</dd>
+          {data.paymentSummary ? (
+            <><dt>Payments</dt><dd>{data.paymentSummary.total} total{data.paymentSummary.byStatus ? ` (${Object.entries(data.paymentSummary.byStatus).map(([k, v]) => `${v} ${k}`).join(", ")})` : ""}{data.paymentSummary.paidAmount !== undefined ? `, ${formatRupiah(data.paymentSummary.paidAmount)} paid` : ""} · <Link to={`/payments?userId=${data.id}`}>browse</Link></dd></>
+          ) : null}
+        </dl>
+        <h2>Actions</h2>
+        <div className="actions">
+          {status === "locked" ? (
+            <button type="button" className="button" disabled={act.busy} onClick={() => void act.run("unlock")}>Unlock</button>
+          ) : (
+            <button type="button" className="button" disabled={act.busy || status === "disabled"} onClick={() => void act.run("lock")}>Lock</button>
+          )}
+          {status === "disabled" ? (
+            <button type="button" className="button" disabled={act.busy} onClick={() => void act.run("enable")}>Enable</button>
+          ) : (
+            <button type="button" className="button button-danger" disabled={act.busy} onClick={() => { if (window.confirm(`Disable ${data.email}?`)) void act.run("disable"); }}>Disable</button>
+          )}
+          <button type="button" className="button" disabled={act.busy} onClick={() => void act.run("revoke")}>Revoke all sessions</button>
+        </div>
+        <h2>Roles</h2>
+        <ErrorMessage error={saveRoles.error} overrides={{ permission_denied: "Only a superadmin can change roles.", insufficient_role: "Only a superadmin can change roles.", conflict: "The last superadmin cannot be demoted." }} />
+        <fieldset className="actions">
+          <legend className="muted">Roles</legend>
+          {ROLES.map((role) => (
+            <label key={role} className="checkbox">
+              <input type="checkbox" checked={roles.includes(role)} onChange={(event) => setRoles(event.target.checked ? [...roles, role] : roles.filter((r) => r !== role))} />
+              {role}
+            </label>
+          ))}
+          <button type="button" className="button" disabled={saveRoles.busy} onClick={() => void saveRoles.run()}>Save roles</button>
+        </fieldset>
+      </Card>
+      {data.sessions ? (
+        <Card title="Sessions">
+          {data.sessions.length === 0 ? <p className="muted">No open sessions.</p> : (
+            <div className="table-wrap"><table>
+              <thead><tr><th scope="col">Device</th><th scope="col">IP</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Revoked</th></tr></thead>
+              <tbody>{data.sessions.map((s) => (
+                <tr key={s.id}><td title={s.deviceFingerprint ?? undefined}>{s.userAgent ?? "-"}</td><td className="mono">{s.ip ?? "-"}</td><td>{formatDateTime(s.createdAt)}</td><td>{formatDateTime(s.lastUsedAt)}</td><td>{s.revokedAt ? `${formatDateTime(s.revokedAt)}${s.revokedReason ? ` (${s.revokedReason})` : ""}` : "-"}</td></tr>
+              ))}</tbody>
+            </table></div>
+          )}
+        </Card>
+      ) : null}
+      {data.recentAudit ? (
+        <Card title="Recent audit entries">
+          <div className="table-wrap"><table>
+            <thead><tr><th scope="col">When</th><th scope="col">Action</th><th scope="col">Outcome</th><th scope="col">IP</th></tr></thead>
+            <tbody>{data.recentAudit.map((a) => (
+              <tr key={a.id}><td>{formatDateTime(a.createdAt)}</td><td>{a.action}</td><td>{a.outcome}</td><td className="mono">{a.ip ?? "-"}</td></tr>
+            ))}</tbody>
+          </table></div>
+          <p><Link to={`/audit?targetId=${data.id}`}>All audit entries for this user</Link></p>
+        </Card>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,66 @@
+import { useState } from "react";
+import { Card, ErrorMessage, Field, Form, Link, SelectField, Spinner, formatDateTime, useLoad, useRouter } from "@kservices/shared";
+import { adminApi, ROLES } from "../api";
+
+export function UsersPage() {
+  const { query, navigate } = useRouter();
+  const q = query.get("q") ?? "";
+  const status = query.get("status") ?? "";
+  const role = query.get("role") ?? "";
+  const [search, setSearch] = useState(q);
+  const [cursors, setCursors] = useState<Array<string | null>>([null]);
+  const cursor = cursors[cursors.length - 1];
+  const page = useLoad(() => adminApi.users({ emailPrefix: q.trim().toLowerCase(), status, role, cursor, limit: 50 }), [q, status, role, cursor]);
+
+  const apply = (changes: Record<string, string>) => {
+    const params = new URLSearchParams(query);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value) params.set(key, value);
+      else params.delete(key);
+    }
+    setCursors([null]);
+    const text = params.toString();
+    navigate(`/users${text ? `?${text}` : ""}`, { replace: true });
+  };
+
+  return (
+    <Card title="Users">
+      <Form onSubmit={() => apply({ q: search.trim() })} className="form-row" label="Search users">
+        <Field label="Email starts with" name="q" type="search" value={search} onChange={setSearch} placeholder="alice@" />
+        <SelectField label="Status" name="status" value={status} onChange={(v) => apply({ status: v })} options={[
+          { value: "", label: "Any status" },
+          { value: "active", label: "Active" },
+          { value: "pending_verification", label: "Pending verification" },
+          { value: "locked", label: "Locked" },
+          { value: "disabled", label: "Disabled" },
+        ]} />
+        <SelectField label="Role" name="role" value={role} onChange={(v) => apply({ role: v })} options={[{ value: "", label: "Any role" }, ...ROLES.map((r) => ({ value: r, label: r }))]} />
+        <button type="submit" className="button button-primary">Search</button>
+      </Form>
+      <ErrorMessage error={page.error} />
+      {page.loading ? <Spinner /> : null}
+      {page.data && page.data.items.length === 0 ? <p className="muted">No users match.</p> : null}
+      {page.data && page.data.items.length > 0 ? (
+        <div className="table-wrap">
+          <table>
+            <thead><tr><th scope="col">Email</th><th scope="col">Status</th><th scope="col">Roles</th><th scope="col">Created</th></tr></thead>
+            <tbody>
+              {page.data.items.map((user) => (
+                <tr key={user.id}>
+                  <td><Link to={`/users/${user.id}`}>{user.email}</Link></td>
+                  <td><span className={`badge badge-${user.status}`}>{user.status}</span></td>
+                  <td>{user.roles.join(", ")}</td>
+                  <td>{formatDateTime(user.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <div className="pager">
+        <button type="button" className="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>Previous</button>
+        <button type="button" className="button" disabled={!page.data?.nextCursor} onClick={() => page.data?.nextCursor && setCursors([...cursors, page.data.nextCursor])}>Next</button>
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import base64
+import json
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from KSysAdmin.backend.domain.models.auditLog import AuditLog
+from KSysAdmin.backend.domain.models.user import UserStatus
+from KSysAdmin.tests.adminSupport import PASSWORD, AdminWorld
+from shared.backend.security.jwtCodec import JwtCodec
+from shared.backend.utils.uuid import generateId
+
+UNKNOWN_ID = "01a207cb-0000-7000-8000-000000000000"
+# (method, path, body, superadmin only) for every protected admin route.
+ROUTES: list[tuple[str, str, dict[str, object] | None, bool]] = [
+    ("GET", "/api/admin/users", None, False),
+    ("GET", f"/api/admin/users/{UNKNOWN_ID}", None, False),
+    ("POST", f"/api/admin/users/{UNKNOWN_ID}/lock", None, False),
+    ("POST", f"/api/admin/users/{UNKNOWN_ID}/unlock", None, False),
+    ("POST", f"/api/admin/users/{UNKNOWN_ID}/disable", None, False),
+    ("POST", f"/api/admin/users/{UNKNOWN_ID}/enable", None, False),
+    ("POST", f"/api/admin/users/{UNKNOWN_ID}/sessions/revoke", None, False),
+    ("PUT", f"/api/admin/users/{UNKNOWN_ID}/roles", {"roles": ["user"]}, True),
+    ("GET", "/api/admin/audit-logs", None, False),
+    ("GET", "/api/admin/payments", None, False),
+    ("GET", f"/api/admin/payments/{UNKNOWN_ID}", None, False),
+    ("GET", "/api/admin/settings/cors", None, True),
+    ("PUT", "/api/admin/settings/cors", {"version": 999, "origins": []}, True),
+    ("GET", "/api/admin/settings/rate-limits", None, True),
+    ("PUT", "/api/admin/settings/rate-limits", {"version": 999, "rules": []}, True),
+]
+Route = tuple[str, str, dict[str, object] | None, bool]
+ROUTE_IDS = [f"{method} {path.replace(UNKNOWN_ID, '{id}')}" for method, path, _, _ in ROUTES]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def tamper(token: str) -> str:
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["roles"] = ["superadmin"]
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+    return f"{header}.{forged}.{signature}"
+
+
+def unsigned(token: str) -> str:
+    _, payload, _ = token.split(".")
+    header = base64.urlsafe_b64encode(b'{"alg":"none","typ":"JWT"}').decode().rstrip("=")
+    return f"{header}.{payload}."
+
+
+async def call(world: AdminWorld, route: Route, headers: dict[str, str]) -> httpx.Response:
+    method, path, body, _ = route
+    return await world.client.request(method, path, json=body, headers=headers)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
+async def test_refusesMissingAndForeignTokens(world: AdminWorld, route: Route) -> None:
+    admin, headers = await world.adminToken(superadmin=True)
+    codec = JwtCodec(world.settings.jwt)
+    userToken, _ = codec.issue(str(admin.id), str(generateId()), ["superadmin"], world.settings.jwt.userAudience, 300)
+    expired, _ = codec.issue(str(admin.id), str(generateId()), ["superadmin"], world.settings.jwt.adminAudience, -120)
+    good = headers["Authorization"].removeprefix("Bearer ")
+    cases = {
+        "no token": {},
+        "not bearer": {"Authorization": f"Basic {good}"},
+        "user audience": bearer(userToken),
+        "expired": bearer(expired),
+        "tampered": bearer(tamper(good)),
+        "alg none": bearer(unsigned(good)),
+        "garbage": bearer("not-a-jwt"),
+    }
+    for name, caseHeaders in cases.items():
+        response = await call(world, route, caseHeaders)
+        assert response.status_code == 401, f"{name}: {response.status_code} {response.text}"
+        assert response.json()["error"]["code"] in {"unauthenticated", "invalid_token"}, name
+    accepted = await call(world, route, headers)
+    assert accepted.status_code not in (401, 403), accepted.text
+
+
+@pytest.mark.parametrize("route", [route for route in ROUTES if route[3]], ids=lambda route: f"{route[0]} {route[1]}")
+async def test_plainAdminRefusedOnSuperadminRoutes(world: AdminWorld, route: Route) -> None:
+    admin, headers = await world.adminToken(superadmin=False)
+    response = await call(world, route, headers)
+    assert response.status_code == 403, response.text
+    assert response.json()["error"]["code"] == "insufficient_role"
+    async with world.database.sessionFactory() as session:
+        statement = select(AuditLog).where(AuditLog.actorId == admin.id, AuditLog.outcome == "denied")
+        rows = (await session.execute(statement)).scalars().all()
+    assert len(rows) == 1
+
+
+async def test_loginSucceedsForAdminsOnly(world: AdminWorld) -> None:
+    admin = await world.createUser(roles=("admin",))
+    credentials = {"email": admin.email.upper(), "password": PASSWORD}
+    response = await world.client.post("/api/admin/auth/login", json=credentials)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["tokenType"] == "bearer" and body["roles"] == ["admin"]
+    assert body["expiresIn"] == world.settings.jwt.adminAccessTtlSeconds
+    claims = JwtCodec(world.settings.jwt).decode(body["accessToken"], world.settings.jwt.adminAudience)
+    assert claims.subject == str(admin.id)
+    entries = await world.auditEntries("admin.login", admin.id)
+    assert [entry.outcome for entry in entries] == ["success"]
+
+    plain = await world.createUser(roles=("user",))
+    refused = await world.client.post("/api/admin/auth/login", json={"email": plain.email, "password": PASSWORD})
+    unknown = await world.client.post("/api/admin/auth/login",
+                                      json={"email": "nobody@example.test", "password": PASSWORD})
+    wrong = await world.client.post("/api/admin/auth/login", json={"email": admin.email, "password": "nope"})
+    for response in (refused, unknown, wrong):
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "invalid_credentials"
+    assert [entry.details["reason"] for entry in await world.auditEntries("admin.login", plain.id)] == ["not_admin"]
+
+
+async def test_disabledAdminCannotLogIn(world: AdminWorld) -> None:
+    admin = await world.createUser(roles=("admin",), status=UserStatus.DISABLED.value)
+    response = await world.client.post("/api/admin/auth/login", json={"email": admin.email, "password": PASSWORD})
+    assert response.status_code == 401
+
+
+async def test_failedLoginsLockTheAccount(world: AdminWorld) -> None:
+    admin = await world.createUser(roles=("admin",))
+    threshold = world.settings.auth.lockoutThreshold
+    for _ in range(threshold):
+        response = await world.client.post("/api/admin/auth/login", json={"email": admin.email, "password": "bad"})
+        assert response.status_code == 401
+    stored = await world.getUser(admin.id)
+    assert stored.lockedUntil is not None
+    locked = await world.client.post("/api/admin/auth/login", json={"email": admin.email, "password": PASSWORD})
+    assert locked.status_code == 401
+    reasons = [entry.details["reason"] for entry in await world.auditEntries("admin.login", admin.id)]
+    assert reasons == ["wrong_password"] * threshold + ["locked_out"]
+    assert len(await world.auditEntries("auth.lockout", admin.id)) == 1
+
+
+async def test_tokenStopsWorkingWhenAdminIsDisabledOrDemoted(world: AdminWorld) -> None:
+    _, superHeaders = await world.adminToken(superadmin=True)
+    admin, headers = await world.adminToken()
+    assert (await world.client.get("/api/admin/users", headers=headers)).status_code == 200
+    demoted = await world.client.put(f"/api/admin/users/{admin.id}/roles", json={"roles": ["user"]},
+                                     headers=superHeaders)
+    assert demoted.status_code == 200, demoted.text
+    assert (await world.client.get("/api/admin/users", headers=headers)).status_code == 403
+    other, otherHeaders = await world.adminToken()
+    assert (await world.client.post(f"/api/admin/users/{other.id}/disable", headers=superHeaders)).status_code == 200
+    assert (await world.client.get("/api/admin/users", headers=otherHeaders)).status_code == 401

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from KSysAdmin.backend.domain.models.base import utcNow
+from KSysAdmin.backend.domain.models.payment import Payment
+from KSysAdmin.backend.domain.models.paymentEvent import PaymentEvent
+from KSysAdmin.tests.adminSupport import AdminWorld
+from shared.backend.utils.uuid import generateId
+
+
+async def test_auditLogFiltersAndKeyset(world: AdminWorld) -> None:
+    admin, headers = await world.adminToken()
+    since = utcNow()
+    targets = [await world.createUser() for _ in range(5)]
+    for target in targets:
+        await world.client.post(f"/api/admin/users/{target.id}/lock", headers=headers)
+        await world.client.post(f"/api/admin/users/{target.id}/unlock", headers=headers)
+    seen = []
+    cursor = None
+    while True:
+        params = {"actorId": str(admin.id), "action": "user.lock", "limit": "2"}
+        if cursor:
+            params["cursor"] = cursor
+        body = (await world.client.get("/api/admin/audit-logs", params=params, headers=headers)).json()
+        seen.extend(body["items"])
+        cursor = body["nextCursor"]
+        if cursor is None:
+            break
+    assert [item["targetId"] for item in seen] == [str(target.id) for target in reversed(targets)]
+    assert all(item["actorId"] == str(admin.id) and item["outcome"] == "success" for item in seen)
+    byTarget = await world.client.get(
+        "/api/admin/audit-logs", params={"targetType": "user", "targetId": str(targets[0].id)}, headers=headers
+    )
+    assert [item["action"] for item in byTarget.json()["items"]] == ["user.unlock", "user.lock"]
+    window = {"actorId": str(admin.id), "from": since.isoformat(), "to": (since - timedelta(seconds=1)).isoformat()}
+    empty = await world.client.get("/api/admin/audit-logs", params=window, headers=headers)
+    assert empty.json()["items"] == []
+    recent = {"actorId": str(admin.id), "from": since.isoformat(), "limit": "200"}
+    assert len((await world.client.get("/api/admin/audit-logs", params=recent, headers=headers)).json()["items"]) == 10
+
+
+async def seedPayments(world: AdminWorld, userId: object, count: int) -> list[Payment]:
+    payments = []
+    async with world.database.sessionFactory() as session:
+        for index in range(count):
+            payment = Payment(
+                userId=userId, amount=10_000 + index, method="briva" if index % 2 else "qris",
+                status="paid" if index % 3 == 0 else "pending", idempotencyKey=generateId().hex,
+                requestHash="h", partnerReferenceNo=generateId().hex, expiresAt=utcNow() + timedelta(hours=1),
+            )
+            session.add(payment)
+            payments.append(payment)
+        await session.flush()
+        session.add(PaymentEvent(paymentId=payments[0].id, kind="va_notification", dedupeKey=generateId().hex,
+                                 raw={"paymentRequestId": "x"}, signatureValid=True, outcome="settled"))
+        await session.commit()
+    return payments
+
+
+async def test_paymentListDetailAndSummary(world: AdminWorld) -> None:
+    _, headers = await world.adminToken()
+    owner = await world.createUser()
+    payments = await seedPayments(world, owner.id, 7)
+    listed = await world.client.get("/api/admin/payments", params={"userId": str(owner.id), "limit": "3"},
+                                    headers=headers)
+    body = listed.json()
+    assert len(body["items"]) == 3 and body["nextCursor"]
+    rest = await world.client.get("/api/admin/payments", params={"userId": str(owner.id), "cursor": body["nextCursor"]},
+                                  headers=headers)
+    ids = [item["id"] for item in body["items"] + rest.json()["items"]]
+    assert sorted(ids) == sorted(str(payment.id) for payment in payments) and len(set(ids)) == 7
+    paid = await world.client.get("/api/admin/payments", params={"userId": str(owner.id), "status": "paid"},
+                                  headers=headers)
+    assert {item["status"] for item in paid.json()["items"]} == {"paid"} and len(paid.json()["items"]) == 3
+    detail = await world.client.get(f"/api/admin/payments/{payments[0].id}", headers=headers)
+    assert detail.status_code == 200
+    assert detail.json()["amount"] == 10_000 and [event["kind"] for event in detail.json()["events"]] == [
+        "va_notification"
+    ]
+    assert "requestHash" not in detail.json()
+    assert (await world.client.get(f"/api/admin/payments/{generateId()}", headers=headers)).status_code == 404
+    summary = (await world.client.get(f"/api/admin/users/{owner.id}", headers=headers)).json()["paymentSummary"]
+    assert summary == {"total": 7, "byStatus": {"paid": 3, "pending": 4}, "paidAmount": 10_000 + 10_003 + 10_006}

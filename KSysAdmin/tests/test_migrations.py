@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import asyncpg
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from KSysAdmin.backend.infrastructure.database.tables import metadata
+from KSysAdmin.tests.migrationSupport import alembicConfig, plainDsn, runAlembic, scratchDatabase
+from shared.backend.config.settings import Settings
+
+EXPECTED_ROLES = {"user", "admin", "superadmin"}
+
+
+async def tableNames(url: str) -> set[str]:
+    connection = await asyncpg.connect(plainDsn(url, url.rsplit("/", 1)[-1]))
+    try:
+        rows = await connection.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        return {row["tablename"] for row in rows}
+    finally:
+        await connection.close()
+
+
+def diffAgainstModels(connection: Connection) -> list[object]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True, "compare_server_default": False})
+    return list(compare_metadata(context, metadata))
+
+
+async def schemaDiff(url: str) -> list[object]:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(diffAgainstModels)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def scratchUrl(settings: Settings):
+    async with scratchDatabase(settings.database.url.get_secret_value()) as url:
+        yield url
+
+
+async def test_upgradeDowngradeUpgrade(scratchUrl: str) -> None:
+    config = alembicConfig(scratchUrl)
+    await runAlembic(config, "upgrade", "head")
+    created = await tableNames(scratchUrl)
+    assert set(metadata.tables) <= created
+    await runAlembic(config, "downgrade", "base")
+    assert await tableNames(scratchUrl) <= {"alembic_version"}
+    await runAlembic(config, "upgrade", "head")
+    assert set(metadata.tables) <= await tableNames(scratchUrl)
+
+
+async def test_stairway(scratchUrl: str) -> None:
+    config = alembicConfig(scratchUrl)
+    revisions = list(reversed(list(ScriptDirectory.from_config(config).walk_revisions())))
+    assert revisions, "no migrations found"
+    for revision in revisions:
+        await runAlembic(config, "upgrade", revision.revision)
+        await runAlembic(config, "downgrade", revision.down_revision or "base")
+        await runAlembic(config, "upgrade", revision.revision)
+
+
+async def test_modelsMatchMigrations(scratchUrl: str) -> None:
+    await runAlembic(alembicConfig(scratchUrl), "upgrade", "head")
+    assert await schemaDiff(scratchUrl) == []
+
+
+async def test_rolesSeededAndAuditAppendOnly(scratchUrl: str) -> None:
+    await runAlembic(alembicConfig(scratchUrl), "upgrade", "head")
+    connection = await asyncpg.connect(plainDsn(scratchUrl, scratchUrl.rsplit("/", 1)[-1]))
+    try:
+        roles = {row["name"] for row in await connection.fetch("SELECT name FROM roles")}
+        assert roles == EXPECTED_ROLES
+        await connection.execute(
+            "INSERT INTO audit_logs (id, actor_type, action, outcome) "
+            "VALUES (gen_random_uuid(), 'system', 'x', 'success')"
+        )
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await connection.execute("UPDATE audit_logs SET action = 'y'")
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await connection.execute("DELETE FROM audit_logs")
+        with pytest.raises(asyncpg.CheckViolationError):
+            await connection.execute(
+                "INSERT INTO users (id, email, password_hash) VALUES (gen_random_uuid(), 'Upper@Example.com', 'h')"
+            )
+    finally:
+        await connection.close()

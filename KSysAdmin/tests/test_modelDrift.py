@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+from sqlalchemy import MetaData, Table
+from sqlalchemy.dialects import postgresql
+
+from KSysAdmin.backend.infrastructure.database import tables
+
+recordMetadata = tables.metadata
+ROOT_DIR = Path(__file__).resolve().parents[2]
+DUPLICATE_SERVICES = ("KAuthApp", "KSysPayment")
+# Tables a service may declare with a subset of the columns (read-only views of the schema of record).
+PARTIAL_TABLES = {("KSysPayment", "users")}
+DIALECT = postgresql.dialect()
+
+
+def serviceMetadata(service: str) -> MetaData | None:
+    folder = ROOT_DIR / service / "backend/domain/models"
+    found: MetaData | None = None
+    for path in sorted(folder.glob("*.py")):
+        module = importlib.import_module(f"{service}.backend.domain.models.{path.stem}")
+        for value in vars(module).values():
+            table = getattr(value, "__table__", None)
+            if isinstance(table, Table):
+                found = table.metadata
+    return found
+
+
+def describeColumns(table: Table) -> dict[str, tuple[str, bool, bool]]:
+    return {
+        column.name: (column.type.compile(dialect=DIALECT), bool(column.nullable), bool(column.primary_key))
+        for column in table.columns
+    }
+
+
+def foreignKeys(table: Table) -> set[tuple[str, str]]:
+    return {(key.parent.name, key.target_fullname) for key in table.foreign_keys}
+
+
+def duplicatedTables() -> list[tuple[str, Table]]:
+    pairs = []
+    for service in DUPLICATE_SERVICES:
+        metadata = serviceMetadata(service)
+        if metadata is None:
+            continue
+        assert metadata is not recordMetadata
+        pairs.extend((service, table) for table in metadata.tables.values())
+    return pairs
+
+
+def test_servicesUseTheirOwnMetadata() -> None:
+    seen = [serviceMetadata(service) for service in DUPLICATE_SERVICES]
+    ids = {id(item) for item in seen if item is not None} | {id(recordMetadata)}
+    assert len(ids) == len([item for item in seen if item is not None]) + 1
+
+
+@pytest.mark.parametrize(("service", "table"), duplicatedTables(), ids=lambda value: getattr(value, "name", value))
+def test_duplicateMatchesSchemaOfRecord(service: str, table: Table) -> None:
+    assert table.name in recordMetadata.tables, f"{service} declares {table.name}, which KSysAdmin does not own"
+    record = recordMetadata.tables[table.name]
+    expected = describeColumns(record)
+    actual = describeColumns(table)
+    if (service, table.name) in PARTIAL_TABLES:
+        expected = {name: value for name, value in expected.items() if name in actual}
+        assert set(actual) <= set(describeColumns(record)), f"{service}.{table.name} has unknown columns"
+    assert actual == expected, f"{service}.{table.name} drifted from KSysAdmin"
+    assert [column.name for column in table.primary_key] == [column.name for column in record.primary_key]
+    assert foreignKeys(table) <= foreignKeys(record)

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+
+from KSysAdmin.backend.domain.models.base import utcNow
+from KSysAdmin.tests.adminSupport import AdminWorld
+from shared.backend.utils.uuid import generateId
+
+
+async def seedUsers(world: AdminWorld, domain: str, count: int, sameInstant: bool = False) -> list[str]:
+    base = utcNow() - timedelta(hours=1)
+    emails = []
+    for index in range(count):
+        # Several rows share a timestamp so that the id tie-breaker is exercised.
+        createdAt = base if sameInstant else base + timedelta(seconds=index // 3)
+        user = await world.createUser(email=f"p{index:03d}-{generateId().hex[-6:]}@{domain}", createdAt=createdAt)
+        emails.append(user.email)
+    return emails
+
+
+async def pageThrough(
+    world: AdminWorld, headers: dict[str, str], params: dict[str, str], between: int = 0, domain: str = ""
+) -> tuple[list[str], int]:
+    seen: list[str] = []
+    cursor: str | None = None
+    pages = 0
+    while True:
+        query = {**params, **({"cursor": cursor} if cursor else {})}
+        response: httpx.Response = await world.client.get("/api/admin/users", params=query, headers=headers)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        seen.extend(item["email"] for item in body["items"])
+        pages += 1
+        cursor = body["nextCursor"]
+        if cursor is None:
+            return seen, pages
+        # Concurrent writers: new accounts arrive between page requests.
+        for _ in range(between):
+            await world.createUser(email=f"new-{generateId().hex[-10:]}@{domain}")
+
+
+async def test_newestFirstPagesSurviveConcurrentInserts(world: AdminWorld) -> None:
+    _, headers = await world.adminToken()
+    domain = f"{generateId().hex[-8:]}.page.test"
+    emails = await seedUsers(world, domain, 23)
+    seen, pages = await pageThrough(world, headers, {"emailPrefix": "p", "limit": "5", "sort": "-createdAt"},
+                                    between=2, domain=domain)
+    ours = [email for email in seen if email.endswith(domain)]
+    assert sorted(ours) == sorted(emails) and len(ours) == len(set(ours))
+    assert pages >= 5
+
+
+async def test_sortByEmailAndPrefixSearch(world: AdminWorld) -> None:
+    _, headers = await world.adminToken()
+    domain = f"{generateId().hex[-8:]}.sort.test"
+    emails = await seedUsers(world, domain, 11, sameInstant=True)
+    for sort, expected in (("email", sorted(emails)), ("-email", sorted(emails, reverse=True)),
+                           ("createdAt", None), ("-createdAt", None)):
+        seen, _ = await pageThrough(world, headers, {"emailPrefix": "p0", "sort": sort, "limit": "4"})
+        ours = [email for email in seen if email.endswith(domain)]
+        if expected is not None:
+            assert ours == expected
+        else:
+            assert sorted(ours) == sorted(emails) and len(set(ours)) == len(ours)
+    exact = await world.client.get("/api/admin/users", params={"emailPrefix": emails[4].upper()}, headers=headers)
+    assert [item["email"] for item in exact.json()["items"]] == [emails[4]]
+
+
+async def test_filtersByStatusAndRole(world: AdminWorld) -> None:
+    _, headers = await world.adminToken()
+    domain = f"{generateId().hex[-8:]}.filter.test"
+    locked = await world.createUser(email=f"locked@{domain}", status="locked")
+    admin = await world.createUser(email=f"admin@{domain}", roles=("user", "admin"))
+    await world.createUser(email=f"plain@{domain}")
+    byStatus = await world.client.get("/api/admin/users", params={"status": "locked", "limit": "200"}, headers=headers)
+    assert locked.email in [item["email"] for item in byStatus.json()["items"]]
+    assert all(item["status"] == "locked" for item in byStatus.json()["items"])
+    byRole = await world.client.get("/api/admin/users", params={"role": "admin", "emailPrefix": "admin@"},
+                                    headers=headers)
+    assert [item["email"] for item in byRole.json()["items"] if item["email"].endswith(domain)] == [admin.email]
+    bad = await world.client.get("/api/admin/users", params={"status": "sleeping"}, headers=headers)
+    assert bad.status_code == 422
+
+
+async def test_invalidCursorsAreRefused(world: AdminWorld) -> None:
+    _, headers = await world.adminToken()
+    await seedUsers(world, f"{generateId().hex[-8:]}.cursor.test", 3)
+    first = await world.client.get("/api/admin/users", params={"limit": "1"}, headers=headers)
+    cursor = first.json()["nextCursor"]
+    assert cursor
+    for params in ({"cursor": "%%%"}, {"cursor": "e30"}, {"cursor": cursor, "sort": "email"}):
+        response = await world.client.get("/api/admin/users", params=params, headers=headers)
+        assert response.status_code == 422, params
+        assert response.json()["error"]["code"] == "invalid_cursor"

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import asyncio
+import json
+
+from redis.asyncio.client import PubSub
+
+from admin_server import createAdminApp
+from KSysAdmin.tests.adminSupport import AdminWorld
+from tests.support.inProcess import runningApp
+
+CORS_KEY = "ksysadmin:settings:cors"
+LIMITS_KEY = "ksysadmin:settings:rate-limits"
+CHANNEL = "ksysadmin:settings"
+RULES: list[dict[str, object]] = [
+    {"routeGroup": "auth-login", "scope": "ip", "limit": 10, "windowSeconds": 60, "failMode": "closed",
+     "enabled": True},
+    {"routeGroup": "payment", "scope": "user", "limit": 500, "windowSeconds": 60, "failMode": "open",
+     "enabled": False},
+]
+
+
+async def currentVersion(world: AdminWorld, headers: dict[str, str], name: str) -> int:
+    response = await world.client.get(f"/api/admin/settings/{name}", headers=headers)
+    assert response.status_code == 200, response.text
+    return int(response.json()["version"])
+
+
+async def nextMessage(pubsub: PubSub) -> str:
+    async with asyncio.timeout(2):
+        while True:
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.1)
+            if message is not None:
+                return str(message["data"])
+
+
+async def test_rateLimitsArePublishedWithVersion(world: AdminWorld) -> None:
+    superadmin, headers = await world.adminToken(superadmin=True)
+    version = await currentVersion(world, headers, "rate-limits")
+    pubsub = world.redis.pubsub()
+    await pubsub.subscribe(CHANNEL)
+    try:
+        response = await world.client.put("/api/admin/settings/rate-limits", json={"version": version, "rules": RULES},
+                                          headers=headers)
+        assert response.status_code == 200, response.text
+        assert response.json()["version"] == version + 1
+        assert await nextMessage(pubsub) == LIMITS_KEY
+    finally:
+        await pubsub.unsubscribe(CHANNEL)
+        await pubsub.aclose()
+    published = json.loads(await world.redis.get(LIMITS_KEY))
+    assert published == {"version": version + 1, "rules": RULES}
+    stored = (await world.client.get("/api/admin/settings/rate-limits", headers=headers)).json()
+    assert stored["version"] == version + 1 and stored["updatedBy"] == str(superadmin.id)
+    assert sorted(stored["rules"], key=lambda rule: rule["routeGroup"]) == RULES
+    entries = await world.auditEntries("settings.rate_limits_update", "rate-limits")
+    assert entries[-1].actorId == superadmin.id and entries[-1].details["version"] == version + 1
+
+
+async def test_staleVersionIsRefused(world: AdminWorld) -> None:
+    _, headers = await world.adminToken(superadmin=True)
+    version = await currentVersion(world, headers, "cors")
+    body = {"version": version, "origins": ["https://one.example.com"]}
+    assert (await world.client.put("/api/admin/settings/cors", json=body, headers=headers)).status_code == 200
+    stale = await world.client.put("/api/admin/settings/cors", json=body, headers=headers)
+    assert stale.status_code == 409 and stale.json()["error"]["code"] == "stale_version"
+    published = json.loads(await world.redis.get(CORS_KEY))
+    assert published == {"version": version + 1, "origins": ["https://one.example.com"]}
+
+
+async def test_invalidSettingsNameTheField(world: AdminWorld) -> None:
+    _, headers = await world.adminToken(superadmin=True)
+    version = await currentVersion(world, headers, "rate-limits")
+    before = await world.redis.get(LIMITS_KEY)
+    badRule = {**RULES[0], "windowSeconds": 0}
+    response = await world.client.put("/api/admin/settings/rate-limits",
+                                      json={"version": version, "rules": [RULES[1], badRule]}, headers=headers)
+    assert response.status_code == 422
+    assert [detail["field"] for detail in response.json()["error"]["details"]] == ["rules.1.windowSeconds"]
+    duplicate = await world.client.put("/api/admin/settings/rate-limits",
+                                       json={"version": version, "rules": [RULES[0], RULES[0]]}, headers=headers)
+    assert duplicate.status_code == 422
+    assert duplicate.json()["error"]["details"][0]["field"] == "rules.1.routeGroup"
+    stringly = await world.client.put("/api/admin/settings/rate-limits",
+                                      json={"version": version, "rules": [{**RULES[0], "limit": "10"}]},
+                                      headers=headers)
+    assert stringly.status_code == 422
+    for origin in ("*", "ftp://x.example.com", "https://x.example.com/path", "example.com"):
+        bad = await world.client.put("/api/admin/settings/cors", json={"version": 0, "origins": [origin]},
+                                     headers=headers)
+        assert bad.status_code == 422, origin
+        assert bad.json()["error"]["details"][0]["field"] == "origins.0"
+    assert await currentVersion(world, headers, "rate-limits") == version
+    assert await world.redis.get(LIMITS_KEY) == before
+
+
+async def test_storedSettingsAreRepublishedOnStartup(world: AdminWorld) -> None:
+    _, headers = await world.adminToken(superadmin=True)
+    version = await currentVersion(world, headers, "cors")
+    body = {"version": version, "origins": ["https://two.example.com", "http://localhost:5173"]}
+    assert (await world.client.put("/api/admin/settings/cors", json=body, headers=headers)).status_code == 200
+    expected = await world.redis.get(CORS_KEY)
+    await world.redis.delete(CORS_KEY)
+    async with runningApp(createAdminApp(world.settings)):
+        assert await world.redis.get(CORS_KEY) == expected

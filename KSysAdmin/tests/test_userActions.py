@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from KSysAdmin.backend.domain.models.role import Role, RoleName, UserRole
+from KSysAdmin.backend.domain.models.user import User, UserStatus
+from KSysAdmin.tests.adminSupport import AdminWorld
+from shared.backend.utils.uuid import generateId
+
+
+async def liveKeys(world: AdminWorld, sessionIds: list[object]) -> int:
+    return int(await world.redis.exists(*[f"kauth:session:{sessionId}" for sessionId in sessionIds]))
+
+
+async def test_lockRevokesSessionsAndAudits(world: AdminWorld) -> None:
+    admin, headers = await world.adminToken()
+    target = await world.createUser()
+    sessionIds = await world.createSessions(target.id, 3)
+    requestId = f"req-{generateId().hex}"
+    response = await world.client.post(f"/api/admin/users/{target.id}/lock",
+                                       headers={**headers, "X-Request-ID": requestId})
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == UserStatus.LOCKED.value
+    assert (await world.getUser(target.id)).status == UserStatus.LOCKED.value
+    assert all(row.revokedAt is not None and row.revokedReason == "admin_lock"
+               for row in await world.sessionRows(target.id))
+    assert await liveKeys(world, sessionIds) == 0
+    [entry] = await world.auditEntries("user.lock", target.id)
+    assert entry.actorId == admin.id and entry.outcome == "success" and entry.requestId == requestId
+    assert entry.details == {"from": "active", "to": "locked", "revokedSessions": 3}
+
+
+async def test_unlockDisableEnableCycle(world: AdminWorld) -> None:
+    _, headers = await world.adminToken()
+    target = await world.createUser(status=UserStatus.LOCKED.value)
+    expected = [("unlock", "active"), ("disable", "disabled"), ("enable", "active"), ("lock", "locked")]
+    for action, status in expected:
+        response = await world.client.post(f"/api/admin/users/{target.id}/{action}", headers=headers)
+        assert response.status_code == 200, f"{action}: {response.text}"
+        assert response.json()["status"] == status
+        assert [entry.outcome for entry in await world.auditEntries(f"user.{action}", target.id)] == ["success"]
+
+
+async def test_invalidTransitionsAndBadIds(world: AdminWorld) -> None:
+    _, headers = await world.adminToken()
+    target = await world.createUser()
+    refused = await world.client.post(f"/api/admin/users/{target.id}/unlock", headers=headers)
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "invalid_status_transition"
+    assert [entry.outcome for entry in await world.auditEntries("user.unlock", target.id)] == ["failure"]
+    assert (await world.getUser(target.id)).status == UserStatus.ACTIVE.value
+    missing = await world.client.post(f"/api/admin/users/{generateId()}/lock", headers=headers)
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "user_not_found"
+    malformed = await world.client.post("/api/admin/users/12345/lock", headers=headers)
+    assert malformed.status_code == 422
+    assert (await world.client.get(f"/api/admin/users/{generateId()}", headers=headers)).status_code == 404
+
+
+async def test_plainAdminCannotManageAdmins(world: AdminWorld) -> None:
+    admin, headers = await world.adminToken()
+    other = await world.createUser(roles=("admin",))
+    response = await world.client.post(f"/api/admin/users/{other.id}/disable", headers=headers)
+    assert response.status_code == 403
+    [entry] = await world.auditEntries("user.disable", other.id)
+    assert entry.outcome == "denied" and entry.actorId == admin.id
+    assert (await world.getUser(other.id)).status == UserStatus.ACTIVE.value
+
+
+async def test_adminCannotLockSelf(world: AdminWorld) -> None:
+    admin, headers = await world.adminToken()
+    response = await world.client.post(f"/api/admin/users/{admin.id}/lock", headers=headers)
+    assert response.status_code == 409 and response.json()["error"]["code"] == "cannot_target_self"
+
+
+async def test_revokeSessionsRemovesRedisKeys(world: AdminWorld) -> None:
+    admin, headers = await world.adminToken()
+    target = await world.createUser()
+    sessionIds = await world.createSessions(target.id, 4)
+    bystander = await world.createUser()
+    otherIds = await world.createSessions(bystander.id, 1)
+    assert await liveKeys(world, sessionIds) == 4
+    response = await world.client.post(f"/api/admin/users/{target.id}/sessions/revoke", headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"revokedSessions": 4, "removedSessionKeys": 4}
+    assert await liveKeys(world, sessionIds) == 0
+    assert await liveKeys(world, otherIds) == 1
+    assert (await world.getUser(target.id)).status == UserStatus.ACTIVE.value
+    [entry] = await world.auditEntries("user.sessions_revoke", target.id)
+    assert entry.details == {"revokedSessions": 4} and entry.actorId == admin.id
+    # Repeating is harmless and clears keys that reappeared (for example after a failed first attempt).
+    await world.redis.set(f"kauth:session:{sessionIds[0]}", "{}")
+    again = await world.client.post(f"/api/admin/users/{target.id}/sessions/revoke", headers=headers)
+    assert again.json() == {"revokedSessions": 0, "removedSessionKeys": 1}
+
+
+async def test_userDetailShowsRolesSessionsAndAudit(world: AdminWorld) -> None:
+    _, headers = await world.adminToken()
+    target = await world.createUser(roles=("user", "admin"))
+    await world.createSessions(target.id, 2)
+    # A plain admin may read an admin's account but not manage it.
+    refused = await world.client.post(f"/api/admin/users/{target.id}/sessions/revoke", headers=headers)
+    assert refused.status_code == 403
+    _, superHeaders = await world.adminToken(superadmin=True)
+    await world.client.post(f"/api/admin/users/{target.id}/sessions/revoke", headers=superHeaders)
+    detail = (await world.client.get(f"/api/admin/users/{target.id}", headers=headers)).json()
+    assert detail["roles"] == ["admin", "user"] and detail["email"] == target.email
+    assert len(detail["sessions"]) == 2 and all(item["revokedAt"] for item in detail["sessions"])
+    assert detail["paymentSummary"] == {"total": 0, "byStatus": {}, "paidAmount": 0}
+    actions = [entry["action"] for entry in detail["recentAudit"]]
+    assert actions.count("user.sessions_revoke") == 2
+
+
+async def test_setRolesBySuperadmin(world: AdminWorld) -> None:
+    superadmin, headers = await world.adminToken(superadmin=True)
+    target = await world.createUser()
+    response = await world.client.put(f"/api/admin/users/{target.id}/roles", json={"roles": ["user", "admin"]},
+                                      headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["roles"] == ["admin", "user"]
+    [entry] = await world.auditEntries("user.roles_set", target.id)
+    assert entry.details == {"from": ["user"], "to": ["admin", "user"]} and entry.actorId == superadmin.id
+    invalid = await world.client.put(f"/api/admin/users/{target.id}/roles", json={"roles": ["root"]},
+                                     headers=headers)
+    assert invalid.status_code == 422
+    assert invalid.json()["error"]["details"][0]["field"] == "roles.0"
+
+
+async def test_lastSuperadminIsProtected(world: AdminWorld) -> None:
+    async with world.database.sessionFactory() as session:
+        superadminIds = (
+            UserRole.__table__.select()
+            .with_only_columns(UserRole.userId)
+            .join(Role.__table__, Role.id == UserRole.roleId)
+            .where(Role.name == RoleName.SUPERADMIN.value)
+        )
+        await session.execute(update(User).where(User.id.in_(superadminIds)).values(status=UserStatus.DISABLED.value))
+        await session.commit()
+    last, headers = await world.adminToken(superadmin=True)
+    for method, path, body in (
+        ("PUT", f"/api/admin/users/{last.id}/roles", {"roles": ["admin"]}),
+        ("POST", f"/api/admin/users/{last.id}/lock", None),
+        ("POST", f"/api/admin/users/{last.id}/disable", None),
+    ):
+        response = await world.client.request(method, path, json=body, headers=headers)
+        assert response.status_code == 409, response.text
+        assert response.json()["error"]["code"] == "last_superadmin"
+    second = await world.createUser(roles=("superadmin",))
+    demoted = await world.client.put(f"/api/admin/users/{last.id}/roles", json={"roles": ["admin"]}, headers=headers)
+    assert demoted.status_code == 200
+    secondHeaders = {"Authorization": f"Bearer {await world.login(second)}"}
+    refused = await world.client.post(f"/api/admin/users/{second.id}/disable", headers=secondHeaders)
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "last_superadmin"

@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import timedelta
+
+from KSysPayment.backend.application.auditTrail import auditPayment
+from KSysPayment.backend.application.createPaymentInput import CreatePaymentInput
+from KSysPayment.backend.application.paymentOutput import CreatedPayment, PaymentOutput
+from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayTimeoutError
+from KSysPayment.backend.domain.exceptions.paymentErrors import (
+    AmountOutOfBoundsError,
+    IdempotencyKeyReusedError,
+    InvalidIdempotencyKeyError,
+    PaymentNotFoundError,
+)
+from KSysPayment.backend.domain.gatewayTypes import QrisCode, VirtualAccount
+from KSysPayment.backend.domain.idempotency import isValidIdempotencyKey, requestHash
+from KSysPayment.backend.domain.interfaces.unitOfWorkInterface import UnitOfWorkFactory
+from KSysPayment.backend.domain.models.auditLog import ActorType, AuditOutcome
+from KSysPayment.backend.domain.models.base import utcNow
+from KSysPayment.backend.domain.models.payment import Payment, PaymentMethod, PaymentStatus
+from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
+from KSysPayment.backend.domain.paymentStateMachine import canTransition
+from KSysPayment.backend.domain.requestContext import RequestContext
+from shared.backend.config.settings import PaymentSettings
+from shared.backend.exceptions.domainError import DomainError
+from shared.backend.loggingFactory import getSystemLogger
+from shared.backend.utils.uuid import generateId
+
+logger = getSystemLogger("payment.create")
+VA_NAME = "KServices"
+
+
+def newCustomerNo() -> str:
+    # 13 digits, never starting with 0; virtualAccountNo = padded BRIVA number + customerNo.
+    return str(10**12 + secrets.randbelow(9 * 10**12))
+
+
+class CreatePayment:
+    def __init__(
+        self, uowFactory: UnitOfWorkFactory, gateway: PaymentGatewayInterface, settings: PaymentSettings
+    ) -> None:
+        self.uowFactory = uowFactory
+        self.gateway = gateway
+        self.settings = settings
+
+    async def execute(
+        self, userId: uuid.UUID, idempotencyKey: str | None, data: CreatePaymentInput, context: RequestContext
+    ) -> CreatedPayment:
+        if idempotencyKey is None or not isValidIdempotencyKey(idempotencyKey):
+            raise InvalidIdempotencyKeyError()
+        if not self.settings.minAmount <= data.amount <= self.settings.maxAmount:
+            raise AmountOutOfBoundsError(
+                f"The amount must be between {self.settings.minAmount} and {self.settings.maxAmount} rupiah",
+                details=[{"field": "amount", "min": self.settings.minAmount, "max": self.settings.maxAmount}],
+            )
+        bodyHash = requestHash(data.canonical())
+        # Transaction 1: idempotency check and the pending row, serialised per (user, key).
+        async with self.uowFactory() as uow:
+            await uow.payments.lockIdempotencyKey(userId, idempotencyKey)
+            existing = await uow.payments.getByIdempotencyKey(userId, idempotencyKey)
+            if existing is not None:
+                if existing.requestHash != bodyHash:
+                    raise IdempotencyKeyReusedError(details=[{"paymentId": str(existing.id)}])
+                return CreatedPayment(payment=PaymentOutput.fromPayment(existing), created=False)
+            payment = self.newPayment(userId, idempotencyKey, bodyHash, data)
+            await uow.payments.add(payment)
+            await uow.audit.add(auditPayment("payment.created", payment, context, details={"method": payment.method}))
+            await uow.commit()
+        # The provider call runs outside any transaction; its result is stored in transaction 2.
+        try:
+            provisioned = await self.provision(payment)
+        except Exception as error:
+            await self.markFailed(payment.id, error, context)
+            if isinstance(error, GatewayTimeoutError) and payment.customerNo:
+                await self.deleteQuietly(payment)
+            if isinstance(error, DomainError):
+                error.details.append({"paymentId": str(payment.id)})
+            raise
+        return CreatedPayment(payment=await self.storeProvisioned(payment.id, provisioned, context), created=True)
+
+    def newPayment(self, userId: uuid.UUID, idempotencyKey: str, bodyHash: str, data: CreatePaymentInput) -> Payment:
+        paymentId = generateId()
+        now = utcNow()
+        payment = Payment(
+            id=paymentId, userId=userId, amount=data.amount, method=data.method.value,
+            status=PaymentStatus.PENDING.value, description=data.description, idempotencyKey=idempotencyKey,
+            requestHash=bodyHash, partnerReferenceNo=paymentId.hex, createdAt=now, updatedAt=now,
+            expiresAt=now + timedelta(minutes=self.settings.expiryMinutes),
+        )
+        if data.method == PaymentMethod.BRIVA:
+            payment.customerNo = newCustomerNo()
+            payment.virtualAccountNo = self.gateway.virtualAccountNoFor(payment.customerNo)
+        return payment
+
+    async def provision(self, payment: Payment) -> VirtualAccount | QrisCode:
+        if payment.method == PaymentMethod.BRIVA.value:
+            return await self.gateway.createVirtualAccount(
+                customerNo=str(payment.customerNo), name=VA_NAME, amount=payment.amount,
+                expiresAt=payment.expiresAt, trxId=payment.partnerReferenceNo,
+                description=payment.description or "",
+            )
+        return await self.gateway.generateQris(partnerReferenceNo=payment.partnerReferenceNo, amount=payment.amount)
+
+    async def storeProvisioned(
+        self, paymentId: uuid.UUID, provisioned: VirtualAccount | QrisCode, context: RequestContext
+    ) -> PaymentOutput:
+        async with self.uowFactory() as uow:
+            payment = await uow.payments.getById(paymentId, forUpdate=True)
+            if payment is None:
+                raise PaymentNotFoundError()
+            if isinstance(provisioned, VirtualAccount):
+                payment.virtualAccountNo = provisioned.virtualAccountNo
+            else:
+                payment.qrContent = provisioned.qrContent
+                payment.briReferenceNo = provisioned.referenceNo
+            payment.updatedAt = utcNow()
+            await uow.audit.add(auditPayment("payment.provisioned", payment, context))
+            await uow.commit()
+        return PaymentOutput.fromPayment(payment)
+
+    async def markFailed(self, paymentId: uuid.UUID, error: Exception, context: RequestContext) -> None:
+        reason = f"{error.code}: {error.message}" if isinstance(error, DomainError) else type(error).__name__
+        logger.warning("payment_provision_failed", "BRI refused or failed the payment", payment_id=str(paymentId),
+                       request_id=context.requestId, reason=reason)
+        try:
+            async with self.uowFactory() as uow:
+                payment = await uow.payments.getById(paymentId, forUpdate=True)
+                if payment is None or not canTransition(payment.status, PaymentStatus.FAILED):
+                    return
+                payment.status = PaymentStatus.FAILED.value
+                payment.failureReason = reason[:500]
+                payment.updatedAt = utcNow()
+                await uow.audit.add(auditPayment("payment.failed", payment, context, outcome=AuditOutcome.FAILURE,
+                                                 actorType=ActorType.SYSTEM, details={"reason": reason[:500]}))
+                await uow.commit()
+        except Exception as storeError:
+            # Left pending: reconciliation expires it; the original error still reaches the client.
+            logger.error("payment_mark_failed_error", "Could not mark the payment failed", storeError,
+                         payment_id=str(paymentId))
+
+    async def deleteQuietly(self, payment: Payment) -> None:
+        # Outcome unknown after a timeout: the VA may exist at BRI; remove it so nobody pays a failed payment.
+        try:
+            await self.gateway.deleteVirtualAccount(customerNo=str(payment.customerNo),
+                                                    trxId=payment.partnerReferenceNo)
+        except Exception as error:
+            logger.warning("payment_va_cleanup_failed", "Could not delete the VA after a timeout",
+                           payment_id=str(payment.id), error_type=type(error).__name__)

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from KSysPayment.backend.application.dtoBase import OutputModel
+from KSysPayment.backend.domain.models.payment import Payment
+
+
+class PaymentOutput(OutputModel):
+    id: uuid.UUID
+    amount: int
+    currency: str
+    method: str
+    status: str
+    description: str | None
+    # Digits only (BRI pads the BRIVA prefix with spaces; customers type the digits).
+    virtualAccountNo: str | None
+    qrContent: str | None
+    expiresAt: datetime
+    createdAt: datetime
+    paidAt: datetime | None
+    failureReason: str | None
+
+    @classmethod
+    def fromPayment(cls, payment: Payment) -> PaymentOutput:
+        return cls(
+            id=payment.id, amount=payment.amount, currency=payment.currency, method=payment.method,
+            status=payment.status, description=payment.description,
+            virtualAccountNo=payment.virtualAccountNo.replace(" ", "") if payment.virtualAccountNo else None,
+            qrContent=payment.qrContent, expiresAt=payment.expiresAt, createdAt=payment.createdAt,
+            paidAt=payment.paidAt, failureReason=payment.failureReason,
+        )
+
+
+class PaymentPageOutput(OutputModel):
+    items: list[PaymentOutput]
+    nextCursor: str | None
+
+
+class CreatedPayment(OutputModel):
+    payment: PaymentOutput
+    created: bool

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from KSysPayment.backend.application.auditTrail import auditPayment
+from KSysPayment.backend.domain.interfaces.unitOfWorkInterface import UnitOfWorkFactory, UnitOfWorkInterface
+from KSysPayment.backend.domain.models.auditLog import ActorType, AuditOutcome
+from KSysPayment.backend.domain.models.base import utcNow
+from KSysPayment.backend.domain.models.payment import Payment, PaymentMethod, PaymentStatus
+from KSysPayment.backend.domain.models.paymentEvent import PaymentEvent
+from KSysPayment.backend.domain.paymentNotification import NotificationKind, PaymentNotification, SettlementOutcome
+from KSysPayment.backend.domain.paymentStateMachine import canTransition
+from KSysPayment.backend.domain.requestContext import RequestContext
+from shared.backend.loggingFactory import getSystemLogger
+
+logger = getSystemLogger("payment.settlement")
+VA_KINDS = (NotificationKind.VA_NOTIFY, NotificationKind.VA_POLL)
+FLAGGED = (SettlementOutcome.AMOUNT_MISMATCH, SettlementOutcome.REFERENCE_MISMATCH, SettlementOutcome.LATE,
+           SettlementOutcome.ALREADY_PAID)
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementResult:
+    outcome: SettlementOutcome
+    paymentId: uuid.UUID | None
+    status: str | None
+
+
+def judge(payment: Payment, notification: PaymentNotification) -> tuple[SettlementOutcome, str | None]:
+    # Returns the outcome and, for anything an admin must look at, the flag reason.
+    expectedMethod = PaymentMethod.BRIVA.value if notification.kind in VA_KINDS else PaymentMethod.QRIS.value
+    if payment.method != expectedMethod or (
+        notification.briReferenceNo and payment.briReferenceNo
+        and notification.briReferenceNo != payment.briReferenceNo
+    ):
+        return SettlementOutcome.REFERENCE_MISMATCH, f"reference_mismatch: {notification.kind.value} does not match"
+    if not notification.paid:
+        return SettlementOutcome.NOT_PAID, None
+    if notification.amount != payment.amount:
+        return SettlementOutcome.AMOUNT_MISMATCH, (
+            f"amount_mismatch: expected {payment.amount}, BRI reported {notification.amount}")
+    if payment.status == PaymentStatus.PAID.value:
+        return SettlementOutcome.ALREADY_PAID, "already_paid: a second payment was reported"
+    if not canTransition(payment.status, PaymentStatus.PAID):
+        return SettlementOutcome.LATE, f"late_payment: paid while {payment.status}"
+    return SettlementOutcome.SETTLED, None
+
+
+# Exactly-once: the payment row is locked, then the event with its unique dedupe key is inserted in
+# the same transaction as the state change; a repeat inserts nothing and changes nothing.
+class SettleNotification:
+    def __init__(self, uowFactory: UnitOfWorkFactory) -> None:
+        self.uowFactory = uowFactory
+
+    async def execute(self, notification: PaymentNotification, context: RequestContext) -> SettlementResult:
+        async with self.uowFactory() as uow:
+            payment = await self.findLocked(uow, notification)
+            if payment is None:
+                outcome, reason = SettlementOutcome.UNKNOWN_PAYMENT, None
+            else:
+                outcome, reason = judge(payment, notification)
+            event = PaymentEvent(
+                paymentId=payment.id if payment else None, kind=notification.kind.value,
+                dedupeKey=notification.dedupeKey, raw=notification.raw, signatureValid=True, outcome=outcome.value,
+            )
+            if not await uow.events.addIfNew(event):
+                await uow.rollback()
+                logger.application("payment_notification_duplicate", "Duplicate BRI report ignored",
+                                   payment_id=str(payment.id) if payment else None, request_id=context.requestId,
+                                   kind=notification.kind.value)
+                return SettlementResult(SettlementOutcome.DUPLICATE, payment.id if payment else None,
+                                        payment.status if payment else None)
+            if payment is not None:
+                await self.apply(uow, payment, outcome, reason, notification, context)
+            await uow.commit()
+        if payment is None:
+            logger.security("payment_notification_unknown", "BRI reported a payment we do not know",
+                            request_id=context.requestId, kind=notification.kind.value)
+        return SettlementResult(outcome, payment.id if payment else None, payment.status if payment else None)
+
+    async def findLocked(self, uow: UnitOfWorkInterface, notification: PaymentNotification) -> Payment | None:
+        if notification.kind in VA_KINDS:
+            if not notification.virtualAccountNo:
+                return None
+            return await uow.payments.findByVirtualAccountNo(notification.virtualAccountNo, forUpdate=True)
+        if notification.partnerReferenceNo:
+            found = await uow.payments.findByPartnerReferenceNo(notification.partnerReferenceNo, forUpdate=True)
+            if found is not None:
+                return found
+        if notification.briReferenceNo:
+            return await uow.payments.findByBriReferenceNo(notification.briReferenceNo, forUpdate=True)
+        return None
+
+    async def apply(self, uow: UnitOfWorkInterface, payment: Payment, outcome: SettlementOutcome,
+                    reason: str | None, notification: PaymentNotification, context: RequestContext) -> None:
+        now = utcNow()
+        details: dict[str, object] = {"kind": notification.kind.value, "outcome": outcome.value,
+                                      "reportedAmount": notification.amount}
+        if outcome == SettlementOutcome.SETTLED:
+            payment.status = PaymentStatus.PAID.value
+            payment.paidAt = now
+            payment.updatedAt = now
+            await uow.audit.add(auditPayment("payment.paid", payment, context, actorType=ActorType.SYSTEM,
+                                             details=details))
+        elif outcome in FLAGGED and reason is not None:
+            payment.flaggedReason = reason[:500]
+            payment.updatedAt = now
+            await uow.audit.add(auditPayment("payment.flagged", payment, context, actorType=ActorType.SYSTEM,
+                                             outcome=AuditOutcome.FAILURE, details={**details, "reason": reason}))

@@ -1,0 +1,221 @@
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+
+from KSysPayment.backend.domain.exceptions.gatewayErrors import (
+    InboundClientError,
+    InboundMissingFieldError,
+    InboundRequestError,
+    InboundSignatureError,
+    InboundTimestampError,
+    InboundTokenError,
+)
+from KSysPayment.backend.infrastructure.bri.keys import BriConfigurationError, loadPublicKey
+from KSysPayment.backend.infrastructure.bri.snapSignature import (
+    parseSnapTimestamp,
+    stringToSign,
+    verifyHmacSignature,
+    verifyRsaTokenSignature,
+)
+from shared.backend.config.settings import BriSettings
+
+TIMESTAMP_FIELD = [{"field": "X-TIMESTAMP"}]
+
+
+class InboundTokenStoreInterface(Protocol):
+    # Production: Redis (SET key 1 EX ttl / EXISTS key). Only hashes are stored, never tokens.
+    async def save(self, tokenHash: str, ttlSeconds: int) -> None: ...
+
+    async def exists(self, tokenHash: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedAccessToken:
+    accessToken: str
+    expiresIn: int
+
+    def responseBody(self) -> dict[str, str]:
+        return {
+            "responseCode": "2007300",
+            "responseMessage": "Successful",
+            "accessToken": self.accessToken,
+            "tokenType": "BearerToken",
+            "expiresIn": str(self.expiresIn),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedInboundCall:
+    timestamp: datetime
+    externalId: str | None
+    partnerId: str | None
+    channelId: str | None
+    signatureKind: str
+
+
+def utcNow() -> datetime:
+    return datetime.now(UTC)
+
+
+def hashToken(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def headerOf(headers: Mapping[str, str], name: str) -> str | None:
+    value = headers.get(name)
+    if value is None:
+        lowered = name.lower()
+        value = next((v for k, v in headers.items() if k.lower() == lowered), None)
+    return value
+
+
+def requireHeader(headers: Mapping[str, str], name: str) -> str:
+    value = headerOf(headers, name)
+    if value is None or not value.strip():
+        raise InboundMissingFieldError(f"Missing mandatory header {name}", details=[{"field": name}])
+    return value
+
+
+def asPaths(endpointPaths: str | Sequence[str]) -> tuple[str, ...]:
+    return (endpointPaths,) if isinstance(endpointPaths, str) else tuple(endpointPaths)
+
+
+class InboundAuthenticator:
+    def __init__(
+        self,
+        *,
+        clientId: str,
+        clientSecret: str,
+        briPublicKey: RSAPublicKey,
+        tokenStore: InboundTokenStoreInterface,
+        tokenTtlSeconds: int = 899,
+        timestampToleranceSeconds: float = 300.0,
+        rsaClientIds: Sequence[str] = (),
+        allowQrisRsaWithoutToken: bool = False,
+        now: Callable[[], datetime] = utcNow,
+    ) -> None:
+        if not clientId or not clientSecret:
+            raise ValueError("inbound clientId and clientSecret are required")
+        self.clientId = clientId
+        self.clientSecret = clientSecret
+        self.briPublicKey = briPublicKey
+        self.tokenStore = tokenStore
+        self.tokenTtlSeconds = tokenTtlSeconds
+        self.timestampToleranceSeconds = timestampToleranceSeconds
+        # Client ids accepted in the RSA form of QRIS notifications (clientId|timestamp).
+        self.rsaClientIds = tuple(dict.fromkeys((clientId, *rsaClientIds)))
+        self.allowQrisRsaWithoutToken = allowQrisRsaWithoutToken
+        self.now = now
+
+    @classmethod
+    def fromSettings(
+        cls,
+        settings: BriSettings,
+        tokenStore: InboundTokenStoreInterface,
+        *,
+        timestampToleranceSeconds: float = 300.0,
+        tokenTtlSeconds: int = 899,
+    ) -> InboundAuthenticator:
+        # HMAC key for BRI's notifications: the client secret (BRI.md: one secret, both directions).
+        if not settings.inboundClientId:
+            raise BriConfigurationError("BRI_INBOUND_CLIENT_ID is required to accept calls from BRI")
+        return cls(
+            clientId=settings.inboundClientId,
+            clientSecret=settings.clientSecret.get_secret_value(),
+            briPublicKey=loadPublicKey(settings.briPublicKeyPath),
+            tokenStore=tokenStore,
+            tokenTtlSeconds=tokenTtlSeconds,
+            timestampToleranceSeconds=timestampToleranceSeconds,
+            rsaClientIds=(settings.clientId,) if settings.clientId else (),
+        )
+
+    def checkTimestamp(self, headers: Mapping[str, str]) -> tuple[str, datetime]:
+        raw = requireHeader(headers, "X-TIMESTAMP")
+        try:
+            parsed = parseSnapTimestamp(raw)
+        except ValueError:
+            raise InboundTimestampError("X-TIMESTAMP is not a SNAP timestamp", details=TIMESTAMP_FIELD) from None
+        skew = abs((self.now() - parsed).total_seconds())
+        if skew > self.timestampToleranceSeconds:
+            raise InboundTimestampError("X-TIMESTAMP is outside the accepted window", details=TIMESTAMP_FIELD)
+        return raw, parsed
+
+    async def issueAccessToken(self, headers: Mapping[str, str], rawBody: bytes) -> IssuedAccessToken:
+        clientKey = requireHeader(headers, "X-CLIENT-KEY")
+        signature = requireHeader(headers, "X-SIGNATURE")
+        timestamp, _ = self.checkTimestamp(headers)
+        if not hmac.compare_digest(clientKey.encode(), self.clientId.encode()):
+            raise InboundClientError()
+        if not verifyRsaTokenSignature(self.briPublicKey, clientKey, timestamp, signature):
+            raise InboundSignatureError()
+        try:
+            body = json.loads(rawBody) if rawBody else None
+        except ValueError:
+            raise InboundRequestError("The token request body is not JSON") from None
+        if not isinstance(body, dict) or body.get("grantType") != "client_credentials":
+            raise InboundRequestError("grantType must be client_credentials")
+        token = secrets.token_urlsafe(32)
+        await self.tokenStore.save(hashToken(token), self.tokenTtlSeconds)
+        return IssuedAccessToken(token, self.tokenTtlSeconds)
+
+    async def checkToken(self, headers: Mapping[str, str]) -> str:
+        authorization = requireHeader(headers, "Authorization").strip()
+        scheme, _, token = authorization.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise InboundTokenError("Authorization must be 'Bearer <token>'")
+        if not await self.tokenStore.exists(hashToken(token)):
+            raise InboundTokenError()
+        return token
+
+    def verifiedCall(self, headers: Mapping[str, str], parsed: datetime, kind: str) -> VerifiedInboundCall:
+        return VerifiedInboundCall(
+            timestamp=parsed,
+            externalId=headerOf(headers, "X-EXTERNAL-ID"),
+            partnerId=headerOf(headers, "X-PARTNER-ID"),
+            channelId=headerOf(headers, "CHANNEL-ID"),
+            signatureKind=kind,
+        )
+
+    def hmacMatches(self, method: str, paths: tuple[str, ...], token: str, rawBody: bytes,
+                    timestamp: str, signature: str) -> bool:
+        matched = False
+        for path in paths:
+            message = stringToSign(method, path, token, rawBody, timestamp)
+            matched |= verifyHmacSignature(self.clientSecret, message, signature)
+        return matched
+
+    async def verifyTransaction(
+        self, *, method: str, endpointPaths: str | Sequence[str], headers: Mapping[str, str], rawBody: bytes
+    ) -> VerifiedInboundCall:
+        # endpointPaths: the path(s) BRI signs, i.e. the path of the URL BRI is configured with.
+        signature = requireHeader(headers, "X-SIGNATURE")
+        timestamp, parsed = self.checkTimestamp(headers)
+        token = await self.checkToken(headers)
+        if not self.hmacMatches(method, asPaths(endpointPaths), token, rawBody, timestamp, signature):
+            raise InboundSignatureError()
+        return self.verifiedCall(headers, parsed, "hmac")
+
+    async def verifyQrisNotification(
+        self, *, method: str, endpointPaths: str | Sequence[str], headers: Mapping[str, str], rawBody: bytes
+    ) -> VerifiedInboundCall:
+        # Uncertain in BRI's docs: HMAC-SHA512 as other calls, or RSA-SHA256 over clientId|timestamp.
+        signature = requireHeader(headers, "X-SIGNATURE")
+        timestamp, parsed = self.checkTimestamp(headers)
+        hasToken = headerOf(headers, "Authorization") is not None
+        token = await self.checkToken(headers) if hasToken or not self.allowQrisRsaWithoutToken else ""
+        if token and self.hmacMatches(method, asPaths(endpointPaths), token, rawBody, timestamp, signature):
+            return self.verifiedCall(headers, parsed, "hmac")
+        for clientId in self.rsaClientIds:
+            if verifyRsaTokenSignature(self.briPublicKey, clientId, timestamp, signature):
+                return self.verifiedCall(headers, parsed, "rsa")
+        raise InboundSignatureError()

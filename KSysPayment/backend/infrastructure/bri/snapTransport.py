@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import asyncio
+import itertools
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import httpx
+
+from KSysPayment.backend.domain.exceptions.gatewayErrors import (
+    GatewayAuthError,
+    GatewayBadResponseError,
+    GatewayTimeoutError,
+    GatewayUnavailableError,
+)
+from KSysPayment.backend.infrastructure.bri.responseCodes import (
+    RetryPolicy,
+    errorForResponse,
+    isRetriable,
+    isSuccess,
+    isUnauthorized,
+)
+from KSysPayment.backend.infrastructure.bri.snapSignature import (
+    SignatureEncoding,
+    hmacSignature,
+    minifiedJson,
+    snapTimestamp,
+    stringToSign,
+)
+from KSysPayment.backend.infrastructure.bri.tokenCache import TokenCache
+from shared.backend.exceptions.domainError import DomainError
+from shared.backend.loggingFactory import getSystemLogger
+
+JsonObject = dict[str, object]
+logger = getSystemLogger("bri.transport")
+EXTERNAL_ID_COUNTER = itertools.count()
+
+
+def newExternalId() -> str:
+    # Numeric, unique per day: epoch millis + process counter + random digits (20 digits).
+    millis = int(time.time() * 1000)
+    return f"{millis}{next(EXTERNAL_ID_COUNTER) % 1000:03d}{secrets.randbelow(10_000):04d}"
+
+
+def utcNow() -> datetime:
+    return datetime.now(UTC)
+
+
+class SnapTransport:
+    def __init__(
+        self,
+        *,
+        httpClient: httpx.AsyncClient,
+        baseUrl: str,
+        tokenCache: TokenCache,
+        clientSecret: str,
+        partnerId: str,
+        channelId: str,
+        encoding: SignatureEncoding,
+        retryPolicy: RetryPolicy,
+        externalIdFactory: Callable[[], str] = newExternalId,
+        now: Callable[[], datetime] = utcNow,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.httpClient = httpClient
+        self.baseUrl = baseUrl.rstrip("/")
+        # A base URL with a path prefix is part of the signed endpointPath.
+        self.pathPrefix = urlsplit(self.baseUrl).path.rstrip("/")
+        self.tokenCache = tokenCache
+        self.clientSecret = clientSecret
+        self.partnerId = partnerId
+        self.channelId = channelId
+        self.encoding = encoding
+        self.retryPolicy = retryPolicy
+        self.externalIdFactory = externalIdFactory
+        self.now = now
+        self.sleep = sleep
+
+    def signedHeaders(self, method: str, signedPath: str, token: str, bodyBytes: bytes) -> dict[str, str]:
+        timestamp = snapTimestamp(self.now())
+        signature = hmacSignature(
+            self.clientSecret, stringToSign(method, signedPath, token, bodyBytes, timestamp), self.encoding
+        )
+        return {
+            "Authorization": f"Bearer {token}",
+            "X-TIMESTAMP": timestamp,
+            "X-SIGNATURE": signature,
+            "Content-Type": "application/json",
+            "X-PARTNER-ID": self.partnerId,
+            "CHANNEL-ID": self.channelId,
+            "X-EXTERNAL-ID": self.externalIdFactory(),
+        }
+
+    async def call(self, method: str, path: str, body: JsonObject, *, idempotent: bool) -> JsonObject:
+        bodyBytes = minifiedJson(body)
+        signedPath = self.pathPrefix + path
+        url = self.baseUrl + path
+        attempt = 0
+        authRetried = False
+        while True:
+            attempt += 1
+            token = await self.tokenCache.get()
+            headers = self.signedHeaders(method, signedPath, token, bodyBytes)
+            try:
+                data = await self.send(method, url, bodyBytes, headers)
+            except GatewayAuthError:
+                if authRetried:
+                    raise
+                # A 401 means BRI did not process the call: drop the token and retry once.
+                authRetried = True
+                attempt -= 1
+                self.tokenCache.invalidate(token)
+                logger.warning("bri_auth_retry", "BRI answered 401, refreshing the token", path=path)
+                continue
+            except DomainError as error:
+                if not (idempotent and isRetriable(error) and attempt < self.retryPolicy.maxAttempts):
+                    raise
+                logger.warning("bri_call_retry", "BRI call failed, retrying", path=path, attempt=attempt,
+                               error_code=error.code, external_id=headers["X-EXTERNAL-ID"])
+                await self.sleep(self.retryPolicy.delayFor(attempt))
+                continue
+            return data
+
+    async def send(self, method: str, url: str, bodyBytes: bytes, headers: dict[str, str]) -> JsonObject:
+        try:
+            response = await self.httpClient.request(method, url, content=bodyBytes, headers=headers)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
+            raise GatewayUnavailableError(f"BRI unreachable: {type(error).__name__}") from error
+        except httpx.TimeoutException as error:
+            raise GatewayTimeoutError(f"BRI did not answer in time: {type(error).__name__}") from error
+        except httpx.HTTPError as error:
+            raise GatewayTimeoutError(f"BRI connection failed mid-call: {type(error).__name__}") from error
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            if response.status_code >= 500 or response.status_code == 429:
+                raise GatewayUnavailableError(f"BRI answered HTTP {response.status_code}")
+            if response.status_code == 401:
+                raise GatewayAuthError("", f"HTTP {response.status_code}")
+            raise GatewayBadResponseError(f"BRI answered HTTP {response.status_code} without a JSON object")
+        code = str(data.get("responseCode") or "")
+        message = str(data.get("responseMessage") or "")
+        if isSuccess(response.status_code, code):
+            return data
+        if isUnauthorized(response.status_code, code):
+            raise GatewayAuthError(code, message)
+        raise errorForResponse(response.status_code, code, message)

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql import Select
+
+from KSysPayment.backend.domain.exceptions.paymentErrors import IdempotencyKeyReusedError
+from KSysPayment.backend.domain.models.payment import Payment, PaymentStatus
+from KSysPayment.backend.domain.paymentQueries import KeysetPosition, PaymentFilter
+from shared.backend.database.baseRepository import BaseRepository
+
+IDEMPOTENCY_CONSTRAINT = "uq_payments_user_id_idempotency_key"
+
+
+def advisoryKey(userId: uuid.UUID, idempotencyKey: str) -> int:
+    digest = hashlib.sha256(f"payment:{userId}:{idempotencyKey}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def lockedIf(statement: Select[tuple[Payment]], forUpdate: bool) -> Select[tuple[Payment]]:
+    return statement.with_for_update() if forUpdate else statement
+
+
+class PaymentRepository(BaseRepository[Payment]):
+    model = Payment
+
+    async def add(self, entity: Payment) -> Payment:
+        try:
+            return await super().add(entity)
+        except IntegrityError as error:
+            if IDEMPOTENCY_CONSTRAINT in str(error.orig):
+                raise IdempotencyKeyReusedError() from None
+            raise
+
+    async def one(self, statement: Select[tuple[Payment]]) -> Payment | None:
+        return (await self.session.execute(statement)).scalars().first()
+
+    async def getOwned(self, id: uuid.UUID, userId: uuid.UUID, forUpdate: bool = False) -> Payment | None:
+        statement = select(Payment).where(Payment.id == id, Payment.userId == userId)  # type: ignore[arg-type]
+        return await self.one(lockedIf(statement, forUpdate))
+
+    async def lockIdempotencyKey(self, userId: uuid.UUID, idempotencyKey: str) -> None:
+        # Held until the transaction ends: concurrent creates with one key run one after the other.
+        await self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                   {"key": advisoryKey(userId, idempotencyKey)})
+
+    async def getByIdempotencyKey(self, userId: uuid.UUID, idempotencyKey: str) -> Payment | None:
+        statement = select(Payment).where(
+            Payment.userId == userId, Payment.idempotencyKey == idempotencyKey  # type: ignore[arg-type]
+        )
+        return await self.one(statement)
+
+    async def findByVirtualAccountNo(self, virtualAccountNo: str, forUpdate: bool = False) -> Payment | None:
+        # Customer numbers are random: prefer the newest if one ever repeats.
+        statement = (
+            select(Payment)
+            .where(Payment.virtualAccountNo == virtualAccountNo)  # type: ignore[arg-type]
+            .order_by(Payment.createdAt.desc())  # type: ignore[attr-defined]
+            .limit(1)
+        )
+        return await self.one(lockedIf(statement, forUpdate))
+
+    async def findByPartnerReferenceNo(self, partnerReferenceNo: str, forUpdate: bool = False) -> Payment | None:
+        statement = select(Payment).where(Payment.partnerReferenceNo == partnerReferenceNo)  # type: ignore[arg-type]
+        return await self.one(lockedIf(statement, forUpdate))
+
+    async def findByBriReferenceNo(self, briReferenceNo: str, forUpdate: bool = False) -> Payment | None:
+        statement = select(Payment).where(Payment.briReferenceNo == briReferenceNo).limit(1)  # type: ignore[arg-type]
+        return await self.one(lockedIf(statement, forUpdate))
+
+    async def listPage(
+        self, userId: uuid.UUID, filter: PaymentFilter, after: KeysetPosition | None, limit: int
+    ) -> list[Payment]:
+        createdAt, paymentId = Payment.createdAt, Payment.id
+        statement = select(Payment).where(Payment.userId == userId)  # type: ignore[arg-type]
+        if filter.status:
+            statement = statement.where(Payment.status == filter.status)  # type: ignore[arg-type]
+        if filter.method:
+            statement = statement.where(Payment.method == filter.method)  # type: ignore[arg-type]
+        if after is not None:
+            statement = statement.where(or_(
+                createdAt < after.createdAt,  # type: ignore[operator]
+                and_(createdAt == after.createdAt, paymentId < after.id),  # type: ignore[arg-type, operator]
+            ))
+        statement = statement.order_by(createdAt.desc(), paymentId.desc()).limit(limit)  # type: ignore[attr-defined]
+        return list((await self.session.execute(statement)).scalars().all())
+
+    async def listPendingBefore(self, deadline: datetime, limit: int) -> list[Payment]:
+        statement = (
+            select(Payment)
+            .where(Payment.status == PaymentStatus.PENDING.value, Payment.expiresAt <= deadline)  # type: ignore[arg-type]
+            .order_by(Payment.expiresAt)  # type: ignore[arg-type]
+            .limit(limit)
+        )
+        return list((await self.session.execute(statement)).scalars().all())

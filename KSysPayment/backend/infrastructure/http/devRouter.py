@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from KSysPayment.backend.application.paymentOutput import PaymentOutput
+from KSysPayment.backend.application.simulatePaymentInput import SimulatePaymentInput
+from KSysPayment.backend.infrastructure.http.paymentDependencies import SimulatePaymentDep
+from shared.backend.security.currentUser import CurrentUserDep
+
+DEV_ENVIRONMENTS = ("development", "test")
+
+
+# Mounted only in development and test: production answers 404.
+def createDevRouter() -> APIRouter:
+    router = APIRouter(prefix="/api/payment/dev", tags=["payment-dev"])
+
+    @router.post("/simulate-payment", response_model=PaymentOutput)
+    async def simulatePayment(body: SimulatePaymentInput, user: CurrentUserDep,
+                              useCase: SimulatePaymentDep) -> PaymentOutput:
+        return await useCase.execute(user.userId, body)
+
+    return router

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from KSysPayment.backend.application.cancelPayment import CancelPayment
+from KSysPayment.backend.application.createPayment import CreatePayment
+from KSysPayment.backend.application.getPayment import GetPayment
+from KSysPayment.backend.application.listPayments import ListPayments
+from KSysPayment.backend.application.settleNotification import SettleNotification
+from KSysPayment.backend.application.simulatePayment import SimulatePayment
+from KSysPayment.backend.domain.requestContext import RequestContext
+from KSysPayment.backend.infrastructure.bri.inboundAuth import InboundAuthenticator
+from shared.backend.security.currentUser import CurrentUser, requireUser
+
+
+def requestContext(request: Request, user: CurrentUser | None = None) -> RequestContext:
+    return RequestContext(
+        requestId=getattr(request.state, "requestId", None),
+        ip=request.client.host if request.client else None,
+        userId=user.userId if user else None,
+    )
+
+
+def createPayment(request: Request) -> CreatePayment:
+    state = request.app.state
+    return CreatePayment(state.paymentUow, state.paymentGateway, state.settings.payment)
+
+
+def getPayment(request: Request) -> GetPayment:
+    return GetPayment(request.app.state.paymentUow)
+
+
+def listPayments(request: Request) -> ListPayments:
+    return ListPayments(request.app.state.paymentUow)
+
+
+def cancelPayment(request: Request) -> CancelPayment:
+    return CancelPayment(request.app.state.paymentUow, request.app.state.paymentGateway)
+
+
+def settleNotification(request: Request) -> SettleNotification:
+    return SettleNotification(request.app.state.paymentUow)
+
+
+def simulatePayment(request: Request) -> SimulatePayment:
+    return SimulatePayment(request.app.state.paymentUow, request.app.state.paymentSimulator)
+
+
+def inboundAuthenticator(request: Request) -> InboundAuthenticator:
+    authenticator: InboundAuthenticator = request.app.state.inboundAuthenticator
+    return authenticator
+
+
+async def userContext(request: Request, user: Annotated[CurrentUser, Depends(requireUser)]) -> RequestContext:
+    return requestContext(request, user)
+
+
+CreatePaymentDep = Annotated[CreatePayment, Depends(createPayment)]
+GetPaymentDep = Annotated[GetPayment, Depends(getPayment)]
+ListPaymentsDep = Annotated[ListPayments, Depends(listPayments)]
+CancelPaymentDep = Annotated[CancelPayment, Depends(cancelPayment)]
+SettleNotificationDep = Annotated[SettleNotification, Depends(settleNotification)]
+SimulatePaymentDep = Annotated[SimulatePayment, Depends(simulatePayment)]
+InboundAuthenticatorDep = Annotated[InboundAuthenticator, Depends(inboundAuthenticator)]
+UserContextDep = Annotated[RequestContext, Depends(userContext)]

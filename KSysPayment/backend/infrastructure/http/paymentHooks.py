@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from KSysPayment.backend.application.reconcilePayments import ReconcilePayments
+from KSysPayment.backend.infrastructure.background.reconcileLoop import reconcileTask
+from KSysPayment.backend.infrastructure.bri.briClient import BriSnapClient
+from KSysPayment.backend.infrastructure.bri.inboundAuth import InboundAuthenticator
+from KSysPayment.backend.infrastructure.bri.keys import BriConfigurationError, loadPublicKey
+from KSysPayment.backend.infrastructure.database.unitOfWork import unitOfWorkFactory
+from KSysPayment.backend.infrastructure.devtools.simulatorClient import HttpSimulatorClient
+from KSysPayment.backend.infrastructure.redis.inboundTokenStore import RedisInboundTokenStore
+from shared.backend.config.settings import Settings
+
+Hook = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def buildAuthenticator(settings: Settings, app: FastAPI) -> InboundAuthenticator:
+    bri = settings.bri
+    secret = bri.clientSecret.get_secret_value()
+    if not bri.inboundClientId or not secret:
+        raise BriConfigurationError("BRI_INBOUND_CLIENT_ID and BRI_CLIENT_SECRET are required for BRI notifications")
+    return InboundAuthenticator(
+        clientId=bri.inboundClientId, clientSecret=secret, briPublicKey=loadPublicKey(bri.briPublicKeyPath),
+        tokenStore=RedisInboundTokenStore(app.state.redis),
+    )
+
+
+def briHook(settings: Settings) -> Hook:
+    @asynccontextmanager
+    async def hook(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            client = BriSnapClient.fromSettings(settings.bri)
+            app.state.inboundAuthenticator = buildAuthenticator(settings, app)
+        except BriConfigurationError as error:
+            raise BriConfigurationError(f"KSysPayment cannot start: BRI is not configured: {error}") from None
+        app.state.paymentGateway = client
+        app.state.paymentUow = unitOfWorkFactory(app.state.database.sessionFactory)
+        simulatorHttp = httpx.AsyncClient() if settings.app.env != "production" else None
+        if simulatorHttp is not None:
+            app.state.paymentSimulator = HttpSimulatorClient(settings.bri.baseUrl, simulatorHttp)
+        try:
+            yield
+        finally:
+            if simulatorHttp is not None:
+                await simulatorHttp.aclose()
+            await client.aclose()
+
+    return hook
+
+
+def reconcileHook(settings: Settings) -> Hook:
+    @asynccontextmanager
+    async def hook(app: FastAPI) -> AsyncIterator[None]:
+        useCase = ReconcilePayments(app.state.paymentUow, app.state.paymentGateway)
+        async with reconcileTask(app.state.database.engine, useCase.execute,
+                                 settings.payment.reconcileIntervalSeconds):
+            yield
+
+    return hook

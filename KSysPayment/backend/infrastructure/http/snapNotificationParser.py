@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import json
+
+from KSysPayment.backend.domain.exceptions.gatewayErrors import (
+    InboundFieldFormatError,
+    InboundMissingFieldError,
+    InboundRequestError,
+)
+from KSysPayment.backend.domain.paymentNotification import (
+    NotificationKind,
+    PaymentNotification,
+    qrisDedupeKey,
+    vaDedupeKey,
+)
+from KSysPayment.backend.infrastructure.bri.snapAmount import parseRupiah
+
+JsonObject = dict[str, object]
+QRIS_PAID = "00"
+
+
+def parseObject(rawBody: bytes) -> JsonObject:
+    try:
+        body = json.loads(rawBody)
+    except ValueError:
+        raise InboundRequestError("The body is not JSON") from None
+    if not isinstance(body, dict):
+        raise InboundRequestError("The body is not a JSON object")
+    return body
+
+
+def requireText(body: JsonObject, name: str) -> str:
+    value = body.get(name)
+    if value is None or value == "":
+        raise InboundMissingFieldError(f"Missing mandatory field {name}")
+    if not isinstance(value, str):
+        raise InboundFieldFormatError(f"{name} must be a string")
+    return value
+
+
+def optionalText(body: JsonObject, name: str) -> str | None:
+    value = body.get(name)
+    return value if isinstance(value, str) and value else None
+
+
+def objectOf(body: JsonObject, name: str) -> JsonObject:
+    value = body.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+def rupiahOf(value: object, name: str) -> int:
+    try:
+        return parseRupiah(value)
+    except ValueError:
+        raise InboundFieldFormatError(f"{name} is not a rupiah amount") from None
+
+
+def vaAmount(body: JsonObject) -> int:
+    # BRI.md: additionalInfo.paymentAmount; other SNAP clients send paidAmount/totalAmount {value, currency}.
+    info = objectOf(body, "additionalInfo")
+    if "paymentAmount" in info:
+        return rupiahOf(info["paymentAmount"], "additionalInfo.paymentAmount")
+    for name in ("paidAmount", "totalAmount"):
+        money = objectOf(body, name)
+        if "value" in money:
+            return rupiahOf(money["value"], f"{name}.value")
+    raise InboundMissingFieldError("Missing mandatory field additionalInfo.paymentAmount")
+
+
+def parseVaNotification(rawBody: bytes) -> PaymentNotification:
+    body = parseObject(rawBody)
+    requireText(body, "partnerServiceId")
+    requireText(body, "customerNo")
+    virtualAccountNo = requireText(body, "virtualAccountNo")
+    paymentRequestId = requireText(body, "paymentRequestId")
+    return PaymentNotification(
+        kind=NotificationKind.VA_NOTIFY, dedupeKey=vaDedupeKey(paymentRequestId, virtualAccountNo),
+        amount=vaAmount(body), paid=True, virtualAccountNo=virtualAccountNo, raw=body,
+    )
+
+
+def parseQrisNotification(rawBody: bytes) -> PaymentNotification:
+    body = parseObject(rawBody)
+    referenceNo = requireText(body, "originalReferenceNo")
+    status = requireText(body, "latestTransactionStatus")
+    money = objectOf(body, "amount")
+    if "value" not in money:
+        raise InboundMissingFieldError("Missing mandatory field amount.value")
+    return PaymentNotification(
+        # Only the paid report shares the key with polls; other statuses never block it.
+        kind=NotificationKind.QRIS_NOTIFY,
+        dedupeKey=qrisDedupeKey(referenceNo) if status == QRIS_PAID else f"{qrisDedupeKey(referenceNo)}:{status}",
+        amount=rupiahOf(money["value"], "amount.value"), paid=status == QRIS_PAID,
+        partnerReferenceNo=optionalText(body, "originalPartnerReferenceNo"), briReferenceNo=referenceNo, raw=body,
+    )

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from KSysPayment.backend.application.settleNotification import SettlementResult
+from KSysPayment.backend.domain.paymentNotification import PaymentNotification, SettlementOutcome
+from KSysPayment.backend.infrastructure.bri.inboundResponses import (
+    QRIS_NOTIFY_SERVICE_CODE,
+    TOKEN_SERVICE_CODE,
+    VA_NOTIFY_SERVICE_CODE,
+    snapBody,
+    snapErrorResponse,
+    snapSuccessBody,
+)
+from KSysPayment.backend.infrastructure.http.paymentDependencies import (
+    InboundAuthenticatorDep,
+    SettleNotificationDep,
+    requestContext,
+)
+from KSysPayment.backend.infrastructure.http.snapNotificationParser import (
+    parseQrisNotification,
+    parseVaNotification,
+)
+from shared.backend.exceptions.domainError import DomainError
+from shared.backend.loggingFactory import getSystemLogger
+
+# BRI is configured with these URLs under the gateway prefix (docs/payment.md).
+PREFIX = "/api/payment"
+TOKEN_PATH = "/snap/v1.0/access-token/b2b"  # noqa: S105 - a URL path
+VA_NOTIFY_PATH = "/snap/v1.0/transfer-va/notify-payment-intrabank"
+QRIS_NOTIFY_PATH = "/snap/v1.1/qr/qr-mpm-notify"
+logger = getSystemLogger("payment.inbound")
+
+
+def signedPaths(request: Request) -> tuple[str, ...]:
+    # BRI signs the path of the URL it is configured with; accept it with or without our prefix.
+    path = request.url.path
+    return (path, path.removeprefix(PREFIX)) if path.startswith(PREFIX + "/") else (path,)
+
+
+def rejected(serviceCode: str, error: DomainError, request: Request) -> JSONResponse:
+    status, body = snapErrorResponse(serviceCode, error)
+    logger.security("bri_inbound_rejected", "Refused an inbound BRI call", path=request.url.path,
+                    code=error.code, response_code=body["responseCode"],
+                    request_id=getattr(request.state, "requestId", None))
+    return JSONResponse(body, status_code=status)
+
+
+def generalError(serviceCode: str, error: Exception, request: Request) -> JSONResponse:
+    logger.error("bri_notification_failed", "Could not record a BRI notification", error, path=request.url.path)
+    return JSONResponse(snapBody(f"500{serviceCode}00", "General Error"), status_code=500)
+
+
+def vaData(notification: PaymentNotification) -> dict[str, object]:
+    raw = notification.raw
+    keys = ("partnerServiceId", "customerNo", "virtualAccountNo", "paymentRequestId", "trxDateTime")
+    return {key: raw[key] for key in keys if key in raw}
+
+
+def vaReply(result: SettlementResult, notification: PaymentNotification) -> JSONResponse:
+    if result.outcome == SettlementOutcome.UNKNOWN_PAYMENT:
+        return JSONResponse(snapBody("4043412", "Invalid Bill/Virtual Account [Not Found]"), status_code=404)
+    # Recorded (settled, duplicate, or flagged for an admin): acknowledged so BRI stops retrying.
+    return JSONResponse({**snapSuccessBody(VA_NOTIFY_SERVICE_CODE), "virtualAccountData": vaData(notification)})
+
+
+def qrisReply(result: SettlementResult) -> JSONResponse:
+    if result.outcome == SettlementOutcome.UNKNOWN_PAYMENT:
+        return JSONResponse(snapBody("4045201", "Transaction Not Found"), status_code=404)
+    return JSONResponse(snapSuccessBody(QRIS_NOTIFY_SERVICE_CODE))
+
+
+def createSnapRouter() -> APIRouter:
+    router = APIRouter(prefix=PREFIX, tags=["payment-bri-inbound"])
+
+    @router.post(TOKEN_PATH, include_in_schema=False)
+    async def accessToken(request: Request, authenticator: InboundAuthenticatorDep) -> JSONResponse:
+        rawBody = await request.body()
+        try:
+            issued = await authenticator.issueAccessToken(request.headers, rawBody)
+        except DomainError as error:
+            return rejected(TOKEN_SERVICE_CODE, error, request)
+        return JSONResponse(issued.responseBody())
+
+    @router.post(VA_NOTIFY_PATH, include_in_schema=False)
+    async def notifyVa(request: Request, authenticator: InboundAuthenticatorDep,
+                       settle: SettleNotificationDep) -> JSONResponse:
+        rawBody = await request.body()  # the exact bytes BRI signed, read before any parsing
+        try:
+            await authenticator.verifyTransaction(method="POST", endpointPaths=signedPaths(request),
+                                                  headers=request.headers, rawBody=rawBody)
+            notification = parseVaNotification(rawBody)
+        except DomainError as error:
+            return rejected(VA_NOTIFY_SERVICE_CODE, error, request)
+        try:
+            result = await settle.execute(notification, requestContext(request))
+        except Exception as error:
+            return generalError(VA_NOTIFY_SERVICE_CODE, error, request)
+        return vaReply(result, notification)
+
+    @router.post(QRIS_NOTIFY_PATH, include_in_schema=False)
+    async def notifyQris(request: Request, authenticator: InboundAuthenticatorDep,
+                         settle: SettleNotificationDep) -> JSONResponse:
+        rawBody = await request.body()
+        try:
+            await authenticator.verifyQrisNotification(method="POST", endpointPaths=signedPaths(request),
+                                                       headers=request.headers, rawBody=rawBody)
+            notification = parseQrisNotification(rawBody)
+        except DomainError as error:
+            return rejected(QRIS_NOTIFY_SERVICE_CODE, error, request)
+        try:
+            result = await settle.execute(notification, requestContext(request))
+        except Exception as error:
+            return generalError(QRIS_NOTIFY_SERVICE_CODE, error, request)
+        return qrisReply(result)
+
+    return router

@@ -1,0 +1,74 @@
+import { useRef, useState } from "react";
+import { Card, ErrorMessage, Field, Form, SelectField, SubmitButton, TextAreaField, compact, hasErrors, serverFieldErrors, useAction, useRouter, type FieldErrors } from "@kservices/shared";
+import { newIdempotencyKey, paymentApi, type PaymentMethod } from "../api";
+
+export const MIN_AMOUNT = 10_000;
+export const MAX_AMOUNT = 50_000_000; // PAYMENT_MAX_AMOUNT default; the server has the final say
+
+// Whole rupiah: "150000" or Indonesian grouping "150.000"; decimals and other separators are refused.
+export function parseRupiah(text: string): number | null {
+  const cleaned = text.replace(/^Rp\.?/i, "").replace(/\s/g, "");
+  if (!/^\d+$/.test(cleaned) && !/^\d{1,3}(\.\d{3})+$/.test(cleaned)) return null;
+  const value = Number(cleaned.replace(/\./g, ""));
+  return Number.isSafeInteger(value) ? value : null;
+}
+
+export function validateAmount(text: string): string | undefined {
+  if (!text.trim()) return "Enter an amount in rupiah.";
+  const value = parseRupiah(text.trim());
+  if (value === null) return "Enter whole rupiah only, without decimals (for example 150000).";
+  if (value < MIN_AMOUNT) return `The minimum is Rp ${MIN_AMOUNT.toLocaleString("id-ID")}.`;
+  if (value > MAX_AMOUNT) return `The maximum is Rp ${MAX_AMOUNT.toLocaleString("id-ID")}.`;
+  return undefined;
+}
+
+export function NewPaymentPage() {
+  const { navigate } = useRouter();
+  const [amount, setAmount] = useState("");
+  const [method, setMethod] = useState<PaymentMethod>("briva");
+  const [description, setDescription] = useState("");
+  const [clientErrors, setClientErrors] = useState<FieldErrors>({});
+  // One key per submitted body: a retry of the same form after a network error reuses it, any edit makes a new one.
+  const keyRef = useRef<{ body: string; key: string } | null>(null);
+
+  const create = useAction(async () => {
+    const body = { amount: parseRupiah(amount.trim())!, method, description: description.trim() || null };
+    const text = JSON.stringify(body);
+    if (!keyRef.current || keyRef.current.body !== text) keyRef.current = { body: text, key: newIdempotencyKey() };
+    const payment = await paymentApi.create(body, keyRef.current.key);
+    keyRef.current = null;
+    navigate(`/payments/${payment.id}`);
+  });
+
+  const submit = () => {
+    const errors = compact({
+      amount: validateAmount(amount),
+      description: description.length > 200 ? "Use at most 200 characters." : undefined,
+    });
+    setClientErrors(errors);
+    if (!hasErrors(errors)) void create.run();
+  };
+
+  const fieldErrors = { ...serverFieldErrors(create.error), ...clientErrors };
+  return (
+    <Card title="New payment" narrow>
+      <ErrorMessage error={create.error} knownFields={["amount", "method", "description"]} />
+      <Form onSubmit={submit} label="New payment">
+        <Field label="Amount (Rp)" name="amount" inputMode="numeric" value={amount} onChange={setAmount} error={fieldErrors.amount} hint="Whole rupiah, for example 150000." required autoFocus />
+        <SelectField
+          label="Method"
+          name="method"
+          value={method}
+          onChange={(value) => setMethod(value as PaymentMethod)}
+          options={[
+            { value: "briva", label: "BRIVA (BRI virtual account)" },
+            { value: "qris", label: "QRIS" },
+          ]}
+          error={fieldErrors.method}
+        />
+        <TextAreaField label="Description (optional)" name="description" value={description} onChange={setDescription} error={fieldErrors.description} maxLength={200} />
+        <SubmitButton busy={create.busy} busyLabel="Creating payment...">Create payment</SubmitButton>
+      </Form>
+    </Card>
+  );
+}

@@ -1,0 +1,120 @@
+import { useEffect, useState } from "react";
+import { Card, ErrorMessage, Link, Notice, QrImage, Spinner, devToolsEnabled, formatCountdown, formatDateTime, formatRupiah, isApiError, useAction, useLoad, useNow } from "@kservices/shared";
+import { FINAL_STATUSES, paymentApi, type Payment } from "../api";
+import { StatusBadge, methodLabel } from "../status";
+
+export const POLL_INTERVAL_MS = 2000;
+
+export function PaymentDetailPage({ id }: { id: string }) {
+  const payment = useLoad(() => paymentApi.get(id), [id]);
+  const [pollError, setPollError] = useState<unknown>(null);
+  const now = useNow(1000);
+  const data = payment.data;
+  const final = data ? FINAL_STATUSES.includes(data.status) : false;
+
+  // Live status: poll until the payment reaches a final state.
+  useEffect(() => {
+    if (!data || final) return;
+    let active = true;
+    const timer = setInterval(() => {
+      paymentApi
+        .get(id)
+        .then((fresh) => {
+          if (!active) return;
+          setPollError(null);
+          payment.setData(fresh);
+        })
+        .catch((error: unknown) => {
+          if (active) setPollError(error);
+        });
+    }, POLL_INTERVAL_MS);
+    return () => {
+      active = false;
+      clearInterval(timer);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [id, final, data?.id]);
+
+  const cancel = useAction(async () => {
+    payment.setData(await paymentApi.cancel(id));
+  });
+  const [simulated, setSimulated] = useState(false);
+  const simulate = useAction(async () => {
+    await paymentApi.simulate(id);
+    setSimulated(true);
+  });
+
+  if (payment.loading && !data) return <Spinner label="Loading payment..." />;
+  if (payment.error && !data) return <ErrorMessage error={payment.error} overrides={{ not_found: "This payment does not exist or is not yours." }} />;
+  if (!data) return null;
+
+  const expiresAt = data.expiresAt ? Date.parse(data.expiresAt) : null;
+  const msLeft = expiresAt !== null ? expiresAt - now : null;
+  const simulateMissing = isApiError(simulate.error) && simulate.error.status === 404;
+
+  return (
+    <Card title="Payment">
+      <p aria-live="polite">
+        Status: <StatusBadge status={data.status} />
+      </p>
+      {data.status === "paid" ? <Notice>Payment received{data.paidAt ? ` on ${formatDateTime(data.paidAt)}` : ""}. Thank you.</Notice> : null}
+      {data.status === "failed" ? <Notice tone="warning">The payment could not be created at the bank{data.failureReason ? `: ${data.failureReason}` : "."}</Notice> : null}
+      <dl className="details">
+        <dt>Amount</dt><dd data-testid="amount">{formatRupiah(data.amount)}</dd>
+        <dt>Method</dt><dd>{methodLabel(data.method)}</dd>
+        {data.description ? (<><dt>Description</dt><dd>{data.description}</dd></>) : null}
+        {data.virtualAccountNumber ? (<><dt>Virtual account</dt><dd className="mono">{data.virtualAccountNumber}</dd></>) : null}
+        <dt>Created</dt><dd>{formatDateTime(data.createdAt)}</dd>
+        <dt>Reference</dt><dd className="mono">{data.id}</dd>
+      </dl>
+
+      {data.status === "pending" ? (
+        <>
+          {data.method === "briva" && data.virtualAccountNumber ? (
+            <>
+              <h2>Transfer to this BRI virtual account</h2>
+              <p className="big-number" data-testid="va-number">{data.virtualAccountNumber}</p>
+              <p className="muted">Pay exactly {formatRupiah(data.amount)} from BRImo, an ATM or internet banking.</p>
+            </>
+          ) : null}
+          {data.method === "qris" && data.qrContent ? (
+            <>
+              <h2>Scan with any QRIS app</h2>
+              <QrImage value={data.qrContent} label={`QRIS code for ${formatRupiah(data.amount)}`} size={260} />
+            </>
+          ) : null}
+          {msLeft !== null ? (
+            <p>
+              {msLeft > 0 ? (
+                <>Expires in <strong data-testid="countdown" role="timer">{formatCountdown(msLeft)}</strong> ({formatDateTime(data.expiresAt)})</>
+              ) : (
+                <>The payment window has ended; waiting for confirmation.</>
+              )}
+            </p>
+          ) : null}
+          {pollError ? <ErrorMessage error={pollError} /> : <p className="muted">This page updates by itself when the payment arrives.</p>}
+          <ErrorMessage error={cancel.error} overrides={{ conflict: "This payment can no longer be cancelled.", invalid_payment_state: "This payment can no longer be cancelled." }} />
+          <div className="actions">
+            <button type="button" className="button button-danger" onClick={() => { if (window.confirm("Cancel this payment?")) void cancel.run(); }} disabled={cancel.busy}>
+              Cancel payment
+            </button>
+            {devToolsEnabled() ? (
+              <button type="button" className="button" onClick={() => void simulate.run()} disabled={simulate.busy}>
+                Simulate customer payment (development)
+              </button>
+            ) : null}
+          </div>
+          {simulated && !simulate.error ? <Notice tone="info">Simulated payment sent; the status updates when the notification lands.</Notice> : null}
+          {simulateMissing ? (
+            <Notice tone="warning">The payment simulator is not available on this server (the dev-only endpoint answered 404). It only exists in development.</Notice>
+          ) : (
+            <ErrorMessage error={simulate.error} />
+          )}
+        </>
+      ) : null}
+      <p><Link to="/">Back to my payments</Link> · <Link to="/new">New payment</Link></p>
+    </Card>
+  );
+}
+
+export type { Payment };

@@ -1,0 +1,70 @@
+import { useState } from "react";
+import { Card, ErrorMessage, Link, SelectField, Spinner, formatDateTime, formatRupiah, useLoad, useRouter } from "@kservices/shared";
+import { paymentApi } from "../api";
+import { StatusBadge, methodLabel } from "../status";
+
+export function PaymentListPage() {
+  const { query, navigate } = useRouter();
+  const status = query.get("status") ?? "";
+  const method = query.get("method") ?? "";
+  const [cursors, setCursors] = useState<Array<string | null>>([null]);
+  const cursor = cursors[cursors.length - 1];
+  const page = useLoad(() => paymentApi.list({ status, method, cursor }), [status, method, cursor]);
+
+  const setFilter = (key: string, value: string) => {
+    const params = new URLSearchParams(query);
+    if (value) params.set(key, value);
+    else params.delete(key);
+    setCursors([null]);
+    const text = params.toString();
+    navigate(`/${text ? `?${text}` : ""}`, { replace: true });
+  };
+
+  return (
+    <Card title="My payments">
+      <div className="form-row" role="search" aria-label="Filter payments">
+        <SelectField label="Status" name="status" value={status} onChange={(v) => setFilter("status", v)} options={[
+          { value: "", label: "All statuses" },
+          { value: "pending", label: "Pending" },
+          { value: "paid", label: "Paid" },
+          { value: "expired", label: "Expired" },
+          { value: "cancelled", label: "Cancelled" },
+          { value: "failed", label: "Failed" },
+        ]} />
+        <SelectField label="Method" name="method" value={method} onChange={(v) => setFilter("method", v)} options={[
+          { value: "", label: "All methods" },
+          { value: "briva", label: "BRIVA" },
+          { value: "qris", label: "QRIS" },
+        ]} />
+        <Link to="/new" className="button button-primary">New payment</Link>
+      </div>
+      <ErrorMessage error={page.error} />
+      {page.loading ? <Spinner /> : null}
+      {page.data && page.data.items.length === 0 ? <p className="muted">No payments match.</p> : null}
+      {page.data && page.data.items.length > 0 ? (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr><th scope="col">Created</th><th scope="col">Amount</th><th scope="col">Method</th><th scope="col">Status</th><th scope="col">Description</th></tr>
+            </thead>
+            <tbody>
+              {page.data.items.map((payment) => (
+                <tr key={payment.id}>
+                  <td><Link to={`/payments/${payment.id}`}>{formatDateTime(payment.createdAt)}</Link></td>
+                  <td>{formatRupiah(payment.amount)}</td>
+                  <td>{methodLabel(payment.method)}</td>
+                  <td><StatusBadge status={payment.status} /></td>
+                  <td>{payment.description ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <div className="pager">
+        <button type="button" className="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>Previous</button>
+        <button type="button" className="button" disabled={!page.data?.nextCursor} onClick={() => page.data?.nextCursor && setCursors([...cursors, page.data.nextCursor])}>Next</button>
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,127 @@
+import { act, render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { Router } from "@kservices/shared";
+import { tokens } from "./api";
+import { NewPaymentPage, parseRupiah, validateAmount } from "./pages/NewPayment";
+import { PaymentDetailPage, POLL_INTERVAL_MS } from "./pages/PaymentDetail";
+
+function json(status: number, body: unknown) {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+}
+const envelope = (code: string, details: unknown[] = []) => ({ error: { code, message: "server", requestId: "rid-7", details } });
+
+function renderAt(path: string, ui: React.ReactNode) {
+  window.history.pushState(null, "", path);
+  return render(<Router base="/payment/">{ui}</Router>);
+}
+
+const pending = {
+  id: "p1",
+  amount: 150000,
+  method: "briva",
+  status: "pending",
+  description: "Order 1",
+  virtualAccountNumber: "7777700012345678",
+  qrContent: null,
+  expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+  createdAt: new Date().toISOString(),
+};
+
+let fetchMock: ReturnType<typeof vi.fn>;
+beforeEach(() => {
+  tokens.setTokens({ accessToken: "acc", expiresIn: 900 });
+  fetchMock = vi.fn();
+  vi.stubGlobal("fetch", fetchMock);
+});
+afterEach(() => {
+  vi.useRealTimers();
+  tokens.clear();
+});
+
+describe("amount parsing", () => {
+  it("accepts whole rupiah with dot grouping", () => {
+    expect(parseRupiah("150.000")).toBe(150000);
+    expect(parseRupiah("150000")).toBe(150000);
+    expect(parseRupiah("1500,50")).toBeNull();
+    expect(validateAmount("12.5")).toMatch(/whole rupiah/);
+    expect(validateAmount("500")).toMatch(/minimum/);
+    expect(validateAmount("")).toMatch(/Enter an amount/);
+  });
+});
+
+describe("NewPaymentPage", () => {
+  it("validates the amount before sending", async () => {
+    renderAt("/payment/new", <NewPaymentPage />);
+    await userEvent.type(screen.getByLabelText("Amount (Rp)"), "abc");
+    await userEvent.click(screen.getByRole("button", { name: "Create payment" }));
+    expect(screen.getByLabelText("Amount (Rp)")).toHaveAccessibleDescription(/whole rupiah/i);
+    expect(fetchMock).not.toHaveBeenCalled();
+  });
+
+  it("sends a fresh Idempotency-Key per submit and opens the payment", async () => {
+    fetchMock
+      .mockResolvedValueOnce(json(503, envelope("service_unavailable")))
+      .mockResolvedValueOnce(json(201, pending));
+    renderAt("/payment/new", <NewPaymentPage />);
+    await userEvent.type(screen.getByLabelText("Amount (Rp)"), "150000");
+    await userEvent.selectOptions(screen.getByLabelText("Method"), "qris");
+    await userEvent.click(screen.getByRole("button", { name: "Create payment" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent(/temporarily unavailable/);
+    await userEvent.click(screen.getByRole("button", { name: "Create payment" }));
+    await waitFor(() => expect(window.location.pathname).toBe("/payment/payments/p1"));
+    const [url, init] = fetchMock.mock.calls[0];
+    expect(url).toBe("/api/payment/payments");
+    expect(JSON.parse(init.body)).toEqual({ amount: 150000, method: "qris", description: null });
+    const key = init.headers["Idempotency-Key"];
+    expect(key).toMatch(/^[0-9a-f-]{32,36}$/);
+    // A retry of the very same body keeps the key, so the server can deduplicate it.
+    expect(fetchMock.mock.calls[1][1].headers["Idempotency-Key"]).toBe(key);
+    expect(init.headers.Authorization).toBe("Bearer acc");
+  });
+
+  it("shows 422 details next to the amount", async () => {
+    fetchMock.mockResolvedValue(json(422, envelope("validation_failed", [{ field: "amount", message: "Amount exceeds the limit" }])));
+    renderAt("/payment/new", <NewPaymentPage />);
+    await userEvent.type(screen.getByLabelText("Amount (Rp)"), "99000000");
+    await userEvent.click(screen.getByRole("button", { name: "Create payment" }));
+    await waitFor(() => expect(screen.getByLabelText("Amount (Rp)")).toHaveAccessibleDescription(/Amount exceeds the limit/));
+  });
+});
+
+describe("PaymentDetailPage", () => {
+  it("shows the VA number, counts down and polls until paid", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    fetchMock
+      .mockResolvedValueOnce(json(200, pending))
+      .mockResolvedValueOnce(json(200, pending))
+      .mockResolvedValueOnce(json(200, { ...pending, status: "paid", paidAt: new Date().toISOString() }));
+    renderAt("/payment/payments/p1", <PaymentDetailPage id="p1" />);
+    expect(await screen.findByTestId("va-number")).toHaveTextContent("7777700012345678");
+    expect(screen.getByTestId("countdown").textContent).toMatch(/^(59:5\d|1:00:00)$/);
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(POLL_INTERVAL_MS * 2 + 10);
+    });
+    await waitFor(() => expect(screen.getByText("Paid")).toBeInTheDocument());
+    const calls = fetchMock.mock.calls.length;
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(POLL_INTERVAL_MS * 3);
+    });
+    expect(fetchMock.mock.calls.length).toBe(calls);
+  });
+
+  it("renders a QRIS code as a local image", async () => {
+    fetchMock.mockResolvedValue(json(200, { ...pending, method: "qris", virtualAccountNumber: null, qrContent: "00020101021226610016ID.CO.BRI.WWW" }));
+    renderAt("/payment/payments/p1", <PaymentDetailPage id="p1" />);
+    const img = await screen.findByRole("img", { name: /QRIS code/ });
+    expect(img.getAttribute("src")).toMatch(/^data:image\/png;base64,/);
+  });
+
+  it("explains when the dev simulator endpoint is missing", async () => {
+    fetchMock.mockResolvedValueOnce(json(200, pending)).mockResolvedValueOnce(json(404, envelope("not_found")));
+    renderAt("/payment/payments/p1", <PaymentDetailPage id="p1" />);
+    await userEvent.click(await screen.findByRole("button", { name: /Simulate customer payment/ }));
+    expect(await screen.findByText(/simulator is not available/)).toBeInTheDocument();
+    expect(JSON.parse(fetchMock.mock.calls[1][1].body)).toEqual({ paymentId: "p1" });
+  });
+});

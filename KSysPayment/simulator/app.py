@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from KSysPayment.simulator import brivaRoutes, devRoutes, qrisRoutes, tokenRoutes
+from KSysPayment.simulator.simulatorContext import SnapReply, buildContext
+from KSysPayment.simulator.simulatorSettings import SimulatorSettings
+
+
+def isLoopback(host: str | None) -> bool:
+    try:
+        return host is not None and ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+async def snapReplyHandler(_request: Request, error: Exception) -> Response:
+    assert isinstance(error, SnapReply)  # noqa: S101 - registered for SnapReply only
+    return JSONResponse(error.body, status_code=error.status)
+
+
+def createSimulatorApp(settings: SimulatorSettings | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Keys and settings load at startup, never at import.
+        context = buildContext(settings or SimulatorSettings())
+        app.state.context = context
+        yield
+        await context.httpClient.aclose()
+
+    app = FastAPI(title="BRI SNAP simulator (development only)", lifespan=lifespan, docs_url="/simulator/docs",
+                  openapi_url="/simulator/openapi.json", redoc_url=None)
+
+    @app.middleware("http")
+    async def loopbackOnly(request: Request, callNext: Callable[[Request], Awaitable[Response]]) -> Response:
+        # Development tool: refuse anything that is not loopback, whatever the bind address.
+        if not isLoopback(request.client.host if request.client else None):
+            return JSONResponse({"responseCode": "4030000", "responseMessage": "Forbidden"}, status_code=403)
+        return await callNext(request)
+
+    app.add_exception_handler(SnapReply, snapReplyHandler)
+    for module in (tokenRoutes, brivaRoutes, qrisRoutes, devRoutes):
+        app.include_router(module.router)
+    return app
+
+
+app = createSimulatorApp()

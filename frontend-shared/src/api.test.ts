@@ -1,0 +1,119 @@
+import { describe, expect, it, vi } from "vitest";
+import { ApiClient, buildQuery, safeNext } from "./api";
+import { ApiError } from "./errors";
+import { TokenStore } from "./tokens";
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}) {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
+}
+
+describe("ApiClient", () => {
+  it("sends the bearer token and JSON body", async () => {
+    const tokens = new TokenStore();
+    tokens.setTokens({ accessToken: "a1", expiresIn: 900 });
+    const fetchImpl = vi.fn().mockResolvedValue(json(200, { ok: true }));
+    const client = new ApiClient({ tokens, fetchImpl });
+    await client.post("/api/x", { a: 1 }, { headers: { "Idempotency-Key": "k" } });
+    const [url, init] = fetchImpl.mock.calls[0];
+    expect(url).toBe("/api/x");
+    expect(init.headers.Authorization).toBe("Bearer a1");
+    expect(init.headers["Idempotency-Key"]).toBe("k");
+    expect(init.body).toBe('{"a":1}');
+  });
+
+  it("throws ApiError with retryAfter on 429", async () => {
+    const fetchImpl = vi.fn().mockResolvedValue(
+      json(429, { error: { code: "rate_limited", message: "slow down", requestId: "r", details: [] } }, { "Retry-After": "7" }),
+    );
+    const client = new ApiClient({ fetchImpl });
+    const error = await client.get("/api/x").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).retryAfter).toBe(7);
+  });
+
+  it("maps network failures to network_error", async () => {
+    const client = new ApiClient({ fetchImpl: vi.fn().mockRejectedValue(new TypeError("fail")) });
+    await expect(client.get("/api/x")).rejects.toMatchObject({ code: "network_error", status: 0 });
+  });
+
+  it("refreshes once on invalid_token and retries the request", async () => {
+    const tokens = new TokenStore();
+    tokens.setRefreshFunction(async () => ({ accessToken: "a2", refreshToken: "r2", expiresIn: 900 }));
+    tokens.setTokens({ accessToken: "a1", refreshToken: "r1", expiresIn: 900 });
+    const fetchImpl = vi
+      .fn()
+      .mockResolvedValueOnce(json(401, { error: { code: "invalid_token", message: "expired" } }))
+      .mockResolvedValueOnce(json(200, { me: 1 }));
+    const onAuthFailure = vi.fn();
+    const client = new ApiClient({ tokens, fetchImpl, onAuthFailure });
+    expect(await client.get("/api/auth/me")).toEqual({ me: 1 });
+    expect(fetchImpl.mock.calls[1][1].headers.Authorization).toBe("Bearer a2");
+    expect(onAuthFailure).not.toHaveBeenCalled();
+  });
+
+  it("sends the user to login on session_revoked", async () => {
+    const tokens = new TokenStore();
+    const refresh = vi.fn();
+    tokens.setRefreshFunction(refresh);
+    tokens.setTokens({ accessToken: "a1", refreshToken: "r1", expiresIn: 900 });
+    const fetchImpl = vi.fn().mockResolvedValue(json(401, { error: { code: "session_revoked", message: "gone" } }));
+    const onAuthFailure = vi.fn();
+    const client = new ApiClient({ tokens, fetchImpl, onAuthFailure });
+    await expect(client.get("/api/auth/me")).rejects.toMatchObject({ code: "session_revoked" });
+    expect(onAuthFailure).toHaveBeenCalledTimes(1);
+    expect(refresh).not.toHaveBeenCalled();
+    expect(tokens.canRefresh()).toBe(false);
+  });
+
+  it("does not redirect for unauthenticated calls such as login", async () => {
+    const tokens = new TokenStore();
+    const fetchImpl = vi.fn().mockResolvedValue(json(401, { error: { code: "invalid_credentials", message: "no" } }));
+    const onAuthFailure = vi.fn();
+    const client = new ApiClient({ tokens, fetchImpl, onAuthFailure });
+    await expect(client.post("/api/auth/login", {}, { auth: false })).rejects.toMatchObject({ code: "invalid_credentials" });
+    expect(onAuthFailure).not.toHaveBeenCalled();
+  });
+});
+
+describe("helpers", () => {
+  it("builds queries without empty values", () => {
+    expect(buildQuery({ q: "a b", status: "", cursor: null, limit: 50 })).toBe("?q=a+b&limit=50");
+  });
+  it("refuses open redirects", () => {
+    expect(safeNext("//evil.example", "/auth/")).toBe("/auth/");
+    expect(safeNext("https://evil.example", "/auth/")).toBe("/auth/");
+    expect(safeNext("/payment/new", "/auth/")).toBe("/payment/new");
+  });
+});
+
+describe("createUserApi", () => {
+  it("restores the session from the HttpOnly cookie with a body-less refresh", async () => {
+    const { createUserApi } = await import("./api");
+    const fetchImpl = vi
+      .fn()
+      .mockResolvedValueOnce(json(200, { accessToken: "a9", refreshToken: "ignored", tokenType: "bearer", expiresIn: 900 }))
+      .mockResolvedValueOnce(json(200, { id: "u1" }));
+    const { client, tokens } = createUserApi({ fetchImpl, onAuthFailure: vi.fn() });
+    await client.get("/api/auth/me");
+    const [url, init] = fetchImpl.mock.calls[0];
+    expect(url).toBe("/api/auth/refresh");
+    expect(init.method).toBe("POST");
+    expect(init.body).toBeUndefined();
+    expect(init.credentials).toBe("same-origin");
+    expect(fetchImpl.mock.calls[1][1].headers.Authorization).toBe("Bearer a9");
+    expect(tokens.getAccessToken()).toBe("a9");
+    expect(sessionStorage.length + localStorage.length).toBe(0);
+  });
+
+  it("sends the user to login when there is no session cookie", async () => {
+    const { createUserApi } = await import("./api");
+    const fetchImpl = vi.fn()
+      .mockResolvedValueOnce(json(401, { error: { code: "invalid_token", message: "no cookie" } }))
+      .mockResolvedValueOnce(json(401, { error: { code: "unauthenticated", message: "no token" } }));
+    const onAuthFailure = vi.fn();
+    const { client } = createUserApi({ fetchImpl, onAuthFailure });
+    await expect(client.get("/api/auth/me")).rejects.toMatchObject({ code: "unauthenticated" });
+    expect(onAuthFailure).toHaveBeenCalledTimes(1);
+    expect(fetchImpl).toHaveBeenCalledTimes(2);
+  });
+});

@@ -1,0 +1,176 @@
+import { ApiError, apiErrorFrom } from "./errors";
+import { TokenStore, type TokenPair } from "./tokens";
+
+export type Query = Record<string, string | number | boolean | null | undefined>;
+
+export interface RequestOptions {
+  body?: unknown;
+  query?: Query;
+  headers?: Record<string, string>;
+  auth?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ApiClientOptions {
+  baseUrl?: string;
+  tokens?: TokenStore;
+  // Called when the server says the session is gone and a refresh could not bring it back.
+  onAuthFailure?: (error: ApiError) => void;
+  fetchImpl?: typeof fetch;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+const SESSION_CODES = new Set(["invalid_token", "session_revoked", "token_expired", "unauthenticated"]);
+// The account itself was stopped by an admin: no refresh can help.
+const ACCOUNT_CODES = new Set(["account_locked", "account_disabled"]);
+
+export function buildQuery(query?: Query): string {
+  if (!query) return "";
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === "") continue;
+    params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+export class ApiClient {
+  readonly tokens: TokenStore | null;
+  private readonly baseUrl: string;
+  private readonly onAuthFailure?: (error: ApiError) => void;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(options: ApiClientOptions = {}) {
+    this.baseUrl = options.baseUrl ?? "";
+    this.tokens = options.tokens ?? null;
+    this.onAuthFailure = options.onAuthFailure;
+    this.fetchImpl = options.fetchImpl ?? ((input, init) => fetch(input, init));
+  }
+
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const useAuth = options.auth !== false && this.tokens !== null;
+    if (useAuth && this.tokens && !this.tokens.getAccessToken() && this.tokens.canRefresh()) {
+      await this.tokens.refresh();
+    }
+    try {
+      return await this.send<T>(method, path, options, useAuth);
+    } catch (error) {
+      if (
+        useAuth &&
+        this.tokens &&
+        error instanceof ApiError &&
+        error.status === 401 &&
+        SESSION_CODES.has(error.code)
+      ) {
+        if (error.code !== "session_revoked" && this.tokens.canRefresh() && (await this.tokens.refresh())) {
+          try {
+            return await this.send<T>(method, path, options, useAuth);
+          } catch (retryError) {
+            if (retryError instanceof ApiError && retryError.status === 401) {
+              this.tokens.clear();
+              this.onAuthFailure?.(retryError);
+            }
+            throw retryError;
+          }
+        }
+        this.tokens.clear();
+        this.onAuthFailure?.(error);
+      } else if (useAuth && this.tokens && error instanceof ApiError && ACCOUNT_CODES.has(error.code)) {
+        this.tokens.clear();
+        this.onAuthFailure?.(error);
+      }
+      throw error;
+    }
+  }
+
+  private async send<T>(method: string, path: string, options: RequestOptions, useAuth: boolean): Promise<T> {
+    const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify(options.body);
+    }
+    const token = useAuth ? this.tokens?.getAccessToken() : null;
+    if (token) headers.Authorization = `Bearer ${token}`;
+    let response: Response;
+    try {
+      response = await this.fetchImpl(`${this.baseUrl}${path}${buildQuery(options.query)}`, {
+        method,
+        headers,
+        body,
+        credentials: "same-origin",
+        signal: options.signal,
+      });
+    } catch (error) {
+      if ((error as { name?: string }).name === "AbortError") throw error;
+      throw new ApiError({ status: 0, code: "network_error", message: "Network error" });
+    }
+    const text = await response.text();
+    let data: unknown = null;
+    if (text) {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        data = null;
+      }
+    }
+    if (!response.ok) throw apiErrorFrom(response.status, data, response.headers);
+    return data as T;
+  }
+
+  get<T>(path: string, options?: RequestOptions): Promise<T> {
+    return this.request<T>("GET", path, options);
+  }
+  post<T>(path: string, body?: unknown, options?: RequestOptions): Promise<T> {
+    return this.request<T>("POST", path, { ...options, body });
+  }
+  put<T>(path: string, body?: unknown, options?: RequestOptions): Promise<T> {
+    return this.request<T>("PUT", path, { ...options, body });
+  }
+  patch<T>(path: string, body?: unknown, options?: RequestOptions): Promise<T> {
+    return this.request<T>("PATCH", path, { ...options, body });
+  }
+  delete<T>(path: string, options?: RequestOptions): Promise<T> {
+    return this.request<T>("DELETE", path, options);
+  }
+}
+
+// Lists may come as {items, nextCursor} (the contract) or as a bare array.
+export function asPage<T>(data: unknown): Page<T> {
+  if (Array.isArray(data)) return { items: data as T[], nextCursor: null };
+  const page = (data ?? {}) as Partial<Page<T>>;
+  return { items: page.items ?? [], nextCursor: page.nextCursor ?? null };
+}
+
+export function loginUrl(next?: string): string {
+  const target = next ?? `${window.location.pathname}${window.location.search}`;
+  return `/auth/login?next=${encodeURIComponent(target)}`;
+}
+
+// Only same-origin absolute paths are followed after login (no open redirects).
+export function safeNext(value: string | null, fallback: string): string {
+  if (!value) return fallback;
+  if (!value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return fallback;
+  return value;
+}
+
+// The user-facing API (auth + payment): the refresh token travels only in the HttpOnly cookie.
+export function createUserApi(options: { fetchImpl?: typeof fetch; onAuthFailure?: (error: ApiError) => void } = {}) {
+  const tokens = new TokenStore();
+  const client = new ApiClient({
+    tokens,
+    fetchImpl: options.fetchImpl,
+    onAuthFailure:
+      options.onAuthFailure ??
+      (() => {
+        window.location.assign(loginUrl());
+      }),
+  });
+  tokens.setRefreshFunction(() => client.post<TokenPair>("/api/auth/refresh", undefined, { auth: false }));
+  return { client, tokens };
+}

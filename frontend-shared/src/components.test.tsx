@@ -1,0 +1,65 @@
+import { act, render, screen } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import { ErrorMessage, Field, formatCountdown } from "./components";
+import { ApiError } from "./errors";
+
+describe("Field", () => {
+  it("labels the input and links the error message", () => {
+    render(<Field label="Email" name="email" value="" onChange={() => undefined} error="Enter your email address." />);
+    const input = screen.getByLabelText("Email");
+    expect(input).toHaveAttribute("aria-invalid", "true");
+    expect(input).toHaveAccessibleDescription("Enter your email address.");
+  });
+});
+
+describe("ErrorMessage", () => {
+  it("renders the envelope message and unknown-field details", () => {
+    const error = new ApiError({
+      status: 422,
+      code: "validation_failed",
+      message: "x",
+      details: [
+        { field: "email", message: "bad email" },
+        { field: "other", message: "other problem" },
+      ],
+    });
+    render(<ErrorMessage error={error} knownFields={["email"]} />);
+    const alert = screen.getByRole("alert");
+    expect(alert).toHaveTextContent("Some fields need attention.");
+    expect(alert).toHaveTextContent("other problem");
+    expect(alert).not.toHaveTextContent("bad email");
+  });
+
+  it("renders the retry time for 429", () => {
+    render(<ErrorMessage error={new ApiError({ status: 429, code: "rate_limited", message: "x", retryAfter: 30 })} />);
+    expect(screen.getByRole("alert")).toHaveTextContent("Try again in 30 s.");
+  });
+});
+
+describe("formatCountdown", () => {
+  it("formats minutes and hours", () => {
+    expect(formatCountdown(65_000)).toBe("1:05");
+    expect(formatCountdown(3_600_000 + 61_000)).toBe("1:01:01");
+    expect(formatCountdown(-1)).toBe("0:00");
+  });
+});
+
+describe("ErrorMessage countdown", () => {
+  it("counts the retry time down", async () => {
+    vi.useFakeTimers();
+    try {
+      render(<ErrorMessage error={new ApiError({ status: 429, code: "rate_limited", message: "x", retryAfter: 3 })} />);
+      expect(screen.getByRole("alert")).toHaveTextContent("Try again in 3 s.");
+      await act(async () => {
+        await vi.advanceTimersByTimeAsync(2_000);
+      });
+      expect(screen.getByRole("alert")).toHaveTextContent("Try again in 1 s.");
+      await act(async () => {
+        await vi.advanceTimersByTimeAsync(2_000);
+      });
+      expect(screen.getByRole("alert")).toHaveTextContent("You can try again now.");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

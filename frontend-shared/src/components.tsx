@@ -1,0 +1,287 @@
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
+import QRCode from "qrcode";
+import { ApiError, errorMessage, isApiError, normaliseField } from "./errors";
+
+interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, "onChange" | "value"> {
+  label: string;
+  name: string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string;
+  hint?: ReactNode;
+}
+
+export function Field({ label, name, value, onChange, error, hint, id, ...rest }: FieldProps) {
+  const autoId = useId();
+  const inputId = id ?? `${name}-${autoId}`;
+  const errorId = `${inputId}-error`;
+  const hintId = `${inputId}-hint`;
+  const describedBy = [error ? errorId : null, hint ? hintId : null].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className={`field${error ? " field-invalid" : ""}`}>
+      <label htmlFor={inputId}>{label}</label>
+      <input
+        id={inputId}
+        name={name}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        {...rest}
+      />
+      {hint ? <p className="field-hint" id={hintId}>{hint}</p> : null}
+      {error ? <p className="field-error" id={errorId}>{error}</p> : null}
+    </div>
+  );
+}
+
+interface SelectProps extends Omit<SelectHTMLAttributes<HTMLSelectElement>, "onChange" | "value"> {
+  label: string;
+  name: string;
+  value: string;
+  onChange: (value: string) => void;
+  options: Array<{ value: string; label: string }>;
+  error?: string;
+}
+
+export function SelectField({ label, name, value, onChange, options, error, id, ...rest }: SelectProps) {
+  const autoId = useId();
+  const inputId = id ?? `${name}-${autoId}`;
+  const errorId = `${inputId}-error`;
+  return (
+    <div className={`field${error ? " field-invalid" : ""}`}>
+      <label htmlFor={inputId}>{label}</label>
+      <select
+        id={inputId}
+        name={name}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? errorId : undefined}
+        {...rest}
+      >
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      {error ? <p className="field-error" id={errorId}>{error}</p> : null}
+    </div>
+  );
+}
+
+interface TextAreaProps extends Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, "onChange" | "value"> {
+  label: string;
+  name: string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string;
+  hint?: ReactNode;
+}
+
+export function TextAreaField({ label, name, value, onChange, error, hint, id, ...rest }: TextAreaProps) {
+  const autoId = useId();
+  const inputId = id ?? `${name}-${autoId}`;
+  const errorId = `${inputId}-error`;
+  const hintId = `${inputId}-hint`;
+  const describedBy = [error ? errorId : null, hint ? hintId : null].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className={`field${error ? " field-invalid" : ""}`}>
+      <label htmlFor={inputId}>{label}</label>
+      <textarea
+        id={inputId}
+        name={name}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        {...rest}
+      />
+      {hint ? <p className="field-hint" id={hintId}>{hint}</p> : null}
+      {error ? <p className="field-error" id={errorId}>{error}</p> : null}
+    </div>
+  );
+}
+
+// Shows the envelope message, plus any details that do not belong to a field on the form.
+export function ErrorMessage({
+  error,
+  overrides,
+  knownFields = [],
+}: {
+  error: unknown;
+  overrides?: Record<string, string>;
+  knownFields?: string[];
+}) {
+  const receivedAt = useMemo(() => Date.now(), [error]);
+  const counting = isApiError(error) && error.code === "rate_limited" && error.retryAfter !== null && error.retryAfter > 0;
+  const now = useNow(1000, counting);
+  if (!error) return null;
+  let shown = error;
+  if (isApiError(error) && error.code === "rate_limited" && error.retryAfter !== null) {
+    const left = Math.max(0, error.retryAfter - Math.floor(Math.max(0, now - receivedAt) / 1000));
+    shown = new ApiError({ status: error.status, code: error.code, message: error.message, requestId: error.requestId, details: error.details, retryAfter: left });
+  }
+  const extra = isApiError(error)
+    ? error.details.filter((detail) => {
+        const field = normaliseField(detail.field, detail.location);
+        return typeof detail.message === "string" && !knownFields.includes(field);
+      })
+    : [];
+  return (
+    <div className="alert alert-error" role="alert" data-error-code={isApiError(error) ? error.code : "unknown"}>
+      <p>{errorMessage(shown, overrides)}</p>
+      {extra.length > 0 ? (
+        <ul>
+          {extra.map((detail, index) => (
+            <li key={index}>
+              {detail.field ? <strong>{normaliseField(detail.field, detail.location) || detail.field}: </strong> : null}
+              {detail.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+export function Notice({ children, tone = "success" }: { children: ReactNode; tone?: "success" | "info" | "warning" }) {
+  return (
+    <div className={`alert alert-${tone}`} role="status">
+      {children}
+    </div>
+  );
+}
+
+export function SubmitButton({ busy, children, busyLabel, ...rest }: { busy: boolean; children: ReactNode; busyLabel?: string } & React.ButtonHTMLAttributes<HTMLButtonElement>) {
+  return (
+    <button type="submit" className="button button-primary" disabled={busy || rest.disabled} aria-busy={busy} {...rest}>
+      {busy ? busyLabel ?? "Please wait..." : children}
+    </button>
+  );
+}
+
+export function Spinner({ label = "Loading..." }: { label?: string }) {
+  return (
+    <p className="loading" role="status" aria-live="polite">
+      <span className="spinner" aria-hidden="true" /> {label}
+    </p>
+  );
+}
+
+// Runs an async action with busy/error state; the error is an ApiError or anything thrown.
+export function useAction<A extends unknown[], R>(action: (...args: A) => Promise<R>) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+  const run = useCallback(
+    async (...args: A): Promise<R | undefined> => {
+      setBusy(true);
+      setError(null);
+      try {
+        return await action(...args);
+      } catch (caught) {
+        if (mounted.current) setError(caught);
+        return undefined;
+      } finally {
+        if (mounted.current) setBusy(false);
+      }
+    },
+    [action],
+  );
+  return { busy, error, setError, run };
+}
+
+// Loads data on mount and whenever deps change.
+export function useLoad<T>(loader: () => Promise<T>, deps: unknown[]) {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [loading, setLoading] = useState(true);
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    let active = true;
+    setLoading(true);
+    setError(null);
+    loader()
+      .then((value) => {
+        if (active) setData(value);
+      })
+      .catch((caught: unknown) => {
+        if (active) setError(caught);
+      })
+      .finally(() => {
+        if (active) setLoading(false);
+      });
+    return () => {
+      active = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [...deps, version]);
+  const reload = useCallback(() => setVersion((value) => value + 1), []);
+  return { data, setData, error, loading, reload };
+}
+
+export function Form({ onSubmit, children, label, className }: { onSubmit: () => void; children: ReactNode; label?: string; className?: string }) {
+  const handle = (event: FormEvent) => {
+    event.preventDefault();
+    onSubmit();
+  };
+  return (
+    <form className={className ?? "form"} onSubmit={handle} noValidate aria-label={label}>
+      {children}
+    </form>
+  );
+}
+
+export function QrImage({ value, label, size = 240 }: { value: string; label: string; size?: number }) {
+  const [src, setSrc] = useState<string | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let active = true;
+    QRCode.toDataURL(value, { width: size, margin: 2, errorCorrectionLevel: "M" })
+      .then((url) => {
+        if (active) setSrc(url);
+      })
+      .catch(() => {
+        if (active) setFailed(true);
+      });
+    return () => {
+      active = false;
+    };
+  }, [value, size]);
+  if (failed) return <p className="field-error">Could not draw the QR code.</p>;
+  if (!src) return <Spinner label="Drawing QR code..." />;
+  return <img className="qr" src={src} alt={label} width={size} height={size} data-qr-value={value} />;
+}
+
+export function useNow(intervalMs = 1000, active = true): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(timer);
+  }, [intervalMs, active]);
+  return now;
+}
+
+export function formatCountdown(msLeft: number): string {
+  if (msLeft <= 0) return "0:00";
+  const total = Math.floor(msLeft / 1000);
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = total % 60;
+  const mm = hours > 0 ? String(minutes).padStart(2, "0") : String(minutes);
+  return `${hours > 0 ? `${hours}:` : ""}${mm}:${String(seconds).padStart(2, "0")}`;
+}
+
+export function errorText(error: unknown): string {
+  return errorMessage(error);
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { ApiError, apiErrorFrom, errorMessage, fieldErrorsOf, parseRetryAfter } from "./errors";
+
+const envelope = (code: string, extra: Record<string, unknown> = {}) => ({
+  error: { code, message: "server text", requestId: "req-123", details: [], ...extra },
+});
+
+describe("apiErrorFrom", () => {
+  it("parses the envelope into a typed ApiError", () => {
+    const error = apiErrorFrom(401, envelope("invalid_credentials"), new Headers());
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.status).toBe(401);
+    expect(error.code).toBe("invalid_credentials");
+    expect(error.message).toBe("server text");
+    expect(error.requestId).toBe("req-123");
+    expect(error.retryAfter).toBeNull();
+  });
+
+  it("reads Retry-After seconds for 429", () => {
+    const error = apiErrorFrom(429, envelope("rate_limited"), new Headers({ "Retry-After": "42" }));
+    expect(error.retryAfter).toBe(42);
+    expect(errorMessage(error)).toBe("Too many attempts. Try again in 42 s.");
+  });
+
+  it("reads Retry-After as an HTTP date", () => {
+    const now = Date.parse("2026-01-01T00:00:00Z");
+    expect(parseRetryAfter("Thu, 01 Jan 2026 00:00:30 GMT", now)).toBe(30);
+    expect(parseRetryAfter("garbage", now)).toBeNull();
+    expect(parseRetryAfter(null, now)).toBeNull();
+  });
+
+  it("falls back to the status and the X-Request-ID header when the body is not an envelope", () => {
+    const error = apiErrorFrom(502, "<html>bad gateway</html>", new Headers({ "X-Request-ID": "hdr-9" }));
+    expect(error.code).toBe("bad_gateway");
+    expect(error.requestId).toBe("hdr-9");
+  });
+});
+
+describe("errorMessage", () => {
+  const known: Array<[string, number, RegExp]> = [
+    ["unauthenticated", 401, /sign in/i],
+    ["invalid_credentials", 401, /email or password is incorrect/i],
+    ["invalid_token", 401, /no longer valid/i],
+    ["email_not_verified", 403, /verify your email/i],
+    ["account_locked", 403, /locked/i],
+    ["account_disabled", 403, /disabled/i],
+    ["mfa_required", 401, /authenticator/i],
+    ["invalid_mfa_code", 401, /code is not valid/i],
+    ["validation_failed", 422, /fields need attention/i],
+    ["conflict", 409, /changed/i],
+    ["not_found", 404, /could not find/i],
+    ["service_unavailable", 503, /temporarily unavailable/i],
+    ["internal_error", 500, /went wrong on our side.*req-123/i],
+  ];
+  it.each(known)("has a message for %s", (code, status, pattern) => {
+    expect(errorMessage(apiErrorFrom(status, envelope(code), new Headers()))).toMatch(pattern);
+  });
+
+  it("shows the request id for unknown codes", () => {
+    const text = errorMessage(apiErrorFrom(418, envelope("teapot"), new Headers()));
+    expect(text).toContain("Something went wrong");
+    expect(text).toContain("req-123");
+  });
+
+  it("handles 429 without Retry-After", () => {
+    expect(errorMessage(apiErrorFrom(429, envelope("rate_limited"), new Headers()))).toMatch(/wait a moment/);
+  });
+
+  it("lets a page reword a code", () => {
+    const error = apiErrorFrom(400, envelope("invalid_token"), new Headers());
+    expect(errorMessage(error, { invalid_token: "Link expired." })).toBe("Link expired.");
+  });
+
+  it("has a generic message for non-API errors", () => {
+    expect(errorMessage(new TypeError("x"))).toMatch(/Something went wrong/);
+  });
+});
+
+describe("fieldErrorsOf", () => {
+  it("maps 422 details to fields, stripping the body prefix", () => {
+    expect(
+      fieldErrorsOf([
+        { field: "email", location: "body", message: "value is not a valid email address" },
+        { field: "body.password", message: "Value error, password is too common" },
+        { field: "rules.0.limit", message: "must be positive" },
+        { field: "body", location: "body", message: "whole body" },
+      ]),
+    ).toEqual({
+      email: "Value is not a valid email address",
+      password: "Password is too common",
+      "rules.0.limit": "Must be positive",
+    });
+  });
+});

@@ -1,0 +1,227 @@
+export interface ErrorDetail {
+  field?: string;
+  location?: string;
+  message: string;
+  type?: string;
+  [key: string]: unknown;
+}
+
+export interface ErrorEnvelope {
+  error: {
+    code: string;
+    message: string;
+    requestId?: string | null;
+    details?: ErrorDetail[];
+  };
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly requestId: string | null;
+  readonly details: ErrorDetail[];
+  readonly retryAfter: number | null;
+
+  constructor(init: {
+    status: number;
+    code: string;
+    message: string;
+    requestId?: string | null;
+    details?: ErrorDetail[];
+    retryAfter?: number | null;
+  }) {
+    super(init.message);
+    this.name = "ApiError";
+    this.status = init.status;
+    this.code = init.code;
+    this.requestId = init.requestId ?? null;
+    this.details = init.details ?? [];
+    this.retryAfter = init.retryAfter ?? null;
+  }
+
+  fieldErrors(): Record<string, string> {
+    return fieldErrorsOf(this.details);
+  }
+}
+
+export function isApiError(value: unknown): value is ApiError {
+  return value instanceof ApiError;
+}
+
+// Retry-After is either delta-seconds or an HTTP date.
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | null {
+  if (!value) return null;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return null;
+  return Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+function isEnvelope(body: unknown): body is ErrorEnvelope {
+  if (!body || typeof body !== "object") return false;
+  const error = (body as { error?: unknown }).error;
+  return !!error && typeof error === "object" && typeof (error as { code?: unknown }).code === "string";
+}
+
+const STATUS_FALLBACK: Record<number, string> = {
+  400: "bad_request",
+  401: "unauthenticated",
+  403: "permission_denied",
+  404: "not_found",
+  409: "conflict",
+  422: "validation_failed",
+  429: "rate_limited",
+  500: "internal_error",
+  502: "bad_gateway",
+  503: "service_unavailable",
+  504: "gateway_timeout",
+};
+
+export function apiErrorFrom(status: number, body: unknown, headers: Headers): ApiError {
+  const headerRequestId = headers.get("X-Request-ID");
+  let retryAfter = parseRetryAfter(headers.get("Retry-After"));
+  if (isEnvelope(body)) {
+    const { code, message, requestId, details } = body.error;
+    if (retryAfter === null && Array.isArray(details)) {
+      const hint = details.find((d) => typeof d.retryAfter === "number");
+      if (hint) retryAfter = hint.retryAfter as number;
+    }
+    return new ApiError({
+      status,
+      code,
+      message: message || "Request failed",
+      requestId: requestId ?? headerRequestId,
+      details: Array.isArray(details) ? details : [],
+      retryAfter,
+    });
+  }
+  return new ApiError({
+    status,
+    code: STATUS_FALLBACK[status] ?? (status >= 500 ? "internal_error" : "http_error"),
+    message: `Request failed with status ${status}`,
+    requestId: headerRequestId,
+    retryAfter,
+  });
+}
+
+// Backend fields arrive as "email", "body.email" or "rules.0.limit"; strip the location prefix.
+export function normaliseField(field: string | undefined, location?: string): string {
+  if (!field) return "";
+  let name = field;
+  for (const prefix of ["body.", "query.", "path.", "header."]) {
+    if (name.startsWith(prefix)) name = name.slice(prefix.length);
+  }
+  if (location && name === location) return "";
+  return name;
+}
+
+export function fieldErrorsOf(details: ErrorDetail[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const detail of details) {
+    const field = normaliseField(detail.field, detail.location);
+    if (!field || out[field]) continue;
+    out[field] = humaniseDetail(detail.message);
+  }
+  return out;
+}
+
+function humaniseDetail(message: string): string {
+  const text = message.replace(/^Value error, /, "");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+const MESSAGES: Record<string, string> = {
+  unauthenticated: "Please sign in to continue.",
+  invalid_credentials: "The email or password is incorrect.",
+  invalid_token: "This link or session is no longer valid. Please sign in again.",
+  session_revoked: "Your session was ended. Please sign in again.",
+  token_expired: "Your session has expired. Please sign in again.",
+  email_not_verified: "Please verify your email address first: open the link we emailed you.",
+  account_locked: "This account is locked. Try again later or contact support.",
+  account_disabled: "This account has been disabled. Contact support if you think this is a mistake.",
+  mfa_required: "Enter the code from your authenticator app to finish signing in.",
+  invalid_mfa_code: "That code is not valid. Check your authenticator app and try again.",
+  mfa_already_enabled: "Two-factor authentication is already enabled.",
+  mfa_not_enabled: "Two-factor authentication is not enabled.",
+  validation_failed: "Some fields need attention.",
+  invalid_input: "The request is invalid.",
+  bad_request: "The request is invalid.",
+  weak_password: "Choose a stronger password.",
+  email_taken: "An account with this email already exists.",
+  duplicate_email: "An account with this email already exists.",
+  rate_limited: "Too many attempts. Please wait and try again.",
+  conflict: "This changed while you were working on it. Reload and try again.",
+  version_conflict: "Someone else changed these settings. Reload to see the latest version, then try again.",
+  idempotency_conflict: "This request was already sent with different details. Start a new payment.",
+  not_found: "We could not find what you were looking for.",
+  permission_denied: "You are not allowed to do this.",
+  forbidden: "You are not allowed to do this.",
+  payment_not_cancellable: "This payment can no longer be cancelled.",
+  invalid_state: "This action is not possible in the current state.",
+  service_unavailable: "The service is temporarily unavailable. Please try again shortly.",
+  bad_gateway: "The service is temporarily unreachable. Please try again shortly.",
+  gateway_timeout: "The service took too long to answer. Please try again.",
+  upstream_error: "The payment provider did not answer correctly. Please try again.",
+  payload_too_large: "The request is too large.",
+  network_error: "Cannot reach the server. Check your connection and try again.",
+  internal_error: "Something went wrong on our side.",
+  // Codes the backends define beyond the common set.
+  token_invalid_or_used: "This link is invalid, already used or expired.",
+  refresh_token_reused: "Your session was ended for your security. Please sign in again.",
+  session_not_found: "That session no longer exists.",
+  invalid_password: "The password is incorrect.",
+  mfa_not_set_up: "Start the two-factor setup first.",
+  insufficient_role: "Your role does not allow this.",
+  cannot_target_self: "You cannot do this to your own account.",
+  last_superadmin: "The last superadmin cannot be demoted, locked or disabled.",
+  invalid_status_transition: "The user is not in a state that allows this.",
+  user_not_found: "No user with this id.",
+  payment_not_found: "This payment does not exist or is not yours.",
+  stale_version: "Someone else changed these settings. Reload to see the latest version, then try again.",
+  invalid_setting: "Some settings are not valid.",
+  invalid_cursor: "This page of results is no longer valid. Go back to the first page.",
+  amount_out_of_bounds: "The amount is outside the allowed range.",
+  idempotency_key_reused: "This request was already sent with different details. Start a new payment.",
+  invalid_idempotency_key: "The request could not be sent safely. Reload the page and try again.",
+  invalid_payment_state: "This payment can no longer be changed.",
+  simulator_failed: "The payment simulator could not pay this payment.",
+  gateway_unavailable: "The bank is not reachable right now. Please try again shortly.",
+  gateway_rejected: "The bank refused this payment request.",
+  gateway_auth_failed: "The payment provider is misconfigured. Please try again later.",
+  gateway_bad_response: "The bank answered unexpectedly. Please try again.",
+  gateway_conflict: "The bank reported a conflict for this payment. Please try again.",
+  gateway_not_found: "The bank does not know this payment.",
+  gateway_duplicate_external_id: "The bank saw a duplicate request. Please try again.",
+};
+
+export function knownErrorCodes(): string[] {
+  return Object.keys(MESSAGES);
+}
+
+// The text shown to users for an error; overrides let a page reword a code in its own context.
+export function errorMessage(error: unknown, overrides: Record<string, string> = {}): string {
+  if (!isApiError(error)) {
+    return "Something went wrong. Please try again.";
+  }
+  if (error.code === "rate_limited") {
+    const base = overrides.rate_limited ?? "Too many attempts.";
+    if (error.retryAfter !== null && error.retryAfter > 0) {
+      return `${base} Try again in ${error.retryAfter} s.`;
+    }
+    if (error.retryAfter === 0) {
+      return `${base} You can try again now.`;
+    }
+    return `${base} Please wait a moment and try again.`;
+  }
+  const text = overrides[error.code] ?? MESSAGES[error.code];
+  if (text) {
+    if (error.code === "internal_error" && error.requestId) {
+      return `${text} Reference: ${error.requestId}.`;
+    }
+    return text;
+  }
+  const suffix = error.requestId ? ` Reference: ${error.requestId}.` : "";
+  const detail = error.message && !error.message.startsWith("Request failed") ? ` (${error.message})` : "";
+  return `Something went wrong${detail}.${suffix}`;
+}

@@ -1,0 +1,17 @@
+export * from "./errors";
+export * from "./tokens";
+export * from "./api";
+export * from "./router";
+export * from "./components";
+export * from "./layout";
+export * from "./format";
+export * from "./validation";
+import { isApiError } from "./errors";
+
+export function serverFieldErrors(error: unknown): Record<string, string> {
+  return isApiError(error) && error.status === 422 ? error.fieldErrors() : {};
+}
+
+export function devToolsEnabled(): boolean {
+  return import.meta.env.DEV || import.meta.env.VITE_DEV_TOOLS === "1" || import.meta.env.VITE_DEV_TOOLS === "true";
+}

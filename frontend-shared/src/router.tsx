@@ -1,0 +1,104 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type AnchorHTMLAttributes, type MouseEvent, type ReactNode } from "react";
+
+interface RouterState {
+  base: string;
+  path: string;
+  search: string;
+  navigate: (to: string, options?: { replace?: boolean }) => void;
+}
+
+const RouterContext = createContext<RouterState | null>(null);
+
+function stripBase(pathname: string, base: string): string {
+  const trimmed = base.endsWith("/") ? base.slice(0, -1) : base;
+  if (trimmed && pathname.startsWith(trimmed)) {
+    const rest = pathname.slice(trimmed.length);
+    return rest.startsWith("/") ? rest : `/${rest}`;
+  }
+  return pathname || "/";
+}
+
+export function Router({ base, children }: { base: string; children: ReactNode }) {
+  const [location, setLocation] = useState(() => ({
+    path: stripBase(window.location.pathname, base),
+    search: window.location.search,
+  }));
+
+  useEffect(() => {
+    const onPop = () =>
+      setLocation({ path: stripBase(window.location.pathname, base), search: window.location.search });
+    window.addEventListener("popstate", onPop);
+    return () => window.removeEventListener("popstate", onPop);
+  }, [base]);
+
+  const navigate = useCallback(
+    (to: string, options: { replace?: boolean } = {}) => {
+      const full = resolveHref(to, base);
+      if (!full.startsWith(base)) {
+        window.location.assign(full);
+        return;
+      }
+      if (options.replace) window.history.replaceState(null, "", full);
+      else window.history.pushState(null, "", full);
+      const url = new URL(full, window.location.origin);
+      setLocation({ path: stripBase(url.pathname, base), search: url.search });
+      window.scrollTo?.(0, 0);
+    },
+    [base],
+  );
+
+  const value = useMemo(() => ({ base, path: location.path, search: location.search, navigate }), [base, location, navigate]);
+  return <RouterContext.Provider value={value}>{children}</RouterContext.Provider>;
+}
+
+// "/login" is app-relative; "/auth/login" from another app (or this one) is absolute.
+export function resolveHref(to: string, base: string): string {
+  if (to.startsWith(base) || `${to}/` === base || isOtherApp(to, base)) return to;
+  return joinBase(base, to);
+}
+
+function joinBase(base: string, to: string): string {
+  const clean = to.startsWith("/") ? to.slice(1) : to;
+  return `${base}${clean}`;
+}
+
+export function useRouter() {
+  const value = useContext(RouterContext);
+  if (!value) throw new Error("useRouter outside <Router>");
+  const query = useMemo(() => new URLSearchParams(value.search), [value.search]);
+  return { ...value, query };
+}
+
+export function matchPath(pattern: string, path: string): Record<string, string> | null {
+  const strip = (text: string) => text.replace(/\/+$/, "") || "/";
+  const a = strip(pattern).split("/");
+  const b = strip(path).split("/");
+  if (a.length !== b.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < a.length; i += 1) {
+    if (a[i].startsWith(":")) params[a[i].slice(1)] = decodeURIComponent(b[i]);
+    else if (a[i] !== b[i]) return null;
+  }
+  return params;
+}
+
+export function Link({ to, children, ...rest }: { to: string; children: ReactNode } & AnchorHTMLAttributes<HTMLAnchorElement>) {
+  const { base, navigate, path } = useRouter();
+  const href = resolveHref(to, base);
+  const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
+    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    if (!href.startsWith(base)) return;
+    event.preventDefault();
+    navigate(href);
+  };
+  const current = stripBase(href.split("?")[0], base) === path;
+  return (
+    <a href={href} onClick={onClick} aria-current={current ? "page" : undefined} {...rest}>
+      {children}
+    </a>
+  );
+}
+
+function isOtherApp(to: string, base: string): boolean {
+  return ["/auth/", "/payment/", "/admin/"].some((prefix) => to.startsWith(prefix) && prefix !== base);
+}

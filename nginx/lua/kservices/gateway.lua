@@ -1,0 +1,32 @@
+-- Gateway settings rendered into nginx.conf (init_by_lua) and shared by the Lua modules.
+local _M = {
+    redisHost = "127.0.0.1",
+    redisPort = 6379,
+    redisDb = 0,
+    redisTimeoutMs = 200,
+    redisPoolSize = 64,
+    redisIdleMs = 30000,
+    trustedProxies = {},
+    limitScale = 1,
+}
+
+local function splitCsv(value)
+    local items = {}
+    for item in string.gmatch(value or "", "[^,%s]+") do
+        items[item] = true
+    end
+    return items
+end
+
+function _M.configure(options)
+    _M.redisHost = (options.redisHost ~= nil and options.redisHost ~= "") and options.redisHost or _M.redisHost
+    _M.redisPort = tonumber(options.redisPort) or _M.redisPort
+    _M.redisDb = tonumber(options.redisDb) or _M.redisDb
+    _M.trustedProxies = splitCsv(options.trustedProxies)
+    local scale = tonumber(options.limitScale)
+    if scale and scale > 0 then
+        _M.limitScale = scale
+    end
+end
+
+return _M

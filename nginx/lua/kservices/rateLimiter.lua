@@ -1,0 +1,291 @@
+-- Access-phase rate limiter for /api/* (see docs/gateway.md): sliding window over two fixed
+-- Redis counters, one EVALSHA round trip per request, a shared-dict "blocked until" cache so
+-- rejected floods cost no Redis call, and per-rule fail modes when Redis is unreachable.
+local gateway = require "kservices.gateway"
+local json = require "kservices.json"
+local redisConn = require "kservices.redisConn"
+local rules = require "kservices.rateLimitRules"
+
+local ngx = ngx
+local var = ngx.var
+local shared = ngx.shared.kservices_rate_limit
+local floor, ceil, max = math.floor, math.ceil, math.max
+local byte, sub, find = string.byte, string.sub, string.find
+
+local _M = {}
+
+-- KEYS: current, previous [, session, ipCurrent, ipPrevious]
+-- ARGV: limit, windowMs, elapsedMs, expectedUserId
+-- Returns {allowed, current, previous, usedUserKeys}. Rejected requests are not counted.
+local script = [[
+local curKey, prevKey, userKeys = KEYS[1], KEYS[2], 0
+if #KEYS == 5 then
+  local kind = redis.call('TYPE', KEYS[3])['ok']
+  local valid = false
+  if kind == 'hash' then
+    local userId = redis.call('HGET', KEYS[3], 'userId')
+    valid = (not userId) or ARGV[4] == '' or userId == ARGV[4]
+  elseif kind == 'string' then
+    valid = true
+  end
+  if valid then userKeys = 1 else curKey, prevKey = KEYS[4], KEYS[5] end
+end
+local limit, windowMs, elapsed = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local cur = tonumber(redis.call('GET', curKey) or '0')
+local prev = tonumber(redis.call('GET', prevKey) or '0')
+if prev * (windowMs - elapsed) / windowMs + cur + 1 > limit then
+  return {0, cur, prev, userKeys}
+end
+cur = redis.call('INCR', curKey)
+if cur == 1 then redis.call('PEXPIRE', curKey, windowMs * 2 + 1000) end
+return {1, cur, prev, userKeys}
+]]
+
+local function hex(bin)
+    return (bin:gsub(".", function(c)
+        return string.format("%02x", byte(c))
+    end))
+end
+
+local scriptSha = hex(ngx.sha1_bin(script))
+
+local FAIL_LOG_INTERVAL = 10
+local REDIS_RETRY_SECONDS = 1
+local BAD_SESSION_SECONDS = 5
+
+-- Route groups: exact method + path first, then by prefix.
+local function routeGroup(method, uri)
+    if byte(uri, -1) == 47 and #uri > 1 then
+        uri = sub(uri, 1, -2)
+    end
+    if find(uri, "/api/auth/", 1, true) == 1 then
+        if uri == "/api/auth/login" and method == "POST" then
+            return "auth-login"
+        elseif uri == "/api/auth/register" and method == "POST" then
+            return "auth-register"
+        elseif uri == "/api/auth/password/forgot" or uri == "/api/auth/password/reset" then
+            return "password-reset"
+        end
+        return "auth"
+    elseif find(uri, "/api/payment/", 1, true) == 1 then
+        if uri == "/api/payment/payments" and method == "POST" then
+            return "payment-create"
+        end
+        return "payment"
+    elseif find(uri, "/api/admin/", 1, true) == 1 then
+        if uri == "/api/admin/auth/login" and method == "POST" then
+            return "admin-login"
+        end
+        return "admin"
+    end
+    return "default"
+end
+_M.routeGroup = routeGroup
+
+-- The client address; X-Forwarded-For only when the direct peer is a trusted proxy, taking the
+-- rightmost address that is not itself a trusted proxy.
+local function clientIp()
+    local peer = var.remote_addr
+    local trusted = gateway.trustedProxies
+    if not trusted[peer] then
+        return peer
+    end
+    local forwarded = var.http_x_forwarded_for
+    if not forwarded then
+        return peer
+    end
+    local hops = {}
+    for hop in string.gmatch(forwarded, "[^,%s]+") do
+        hops[#hops + 1] = hop
+    end
+    for i = #hops, 1, -1 do
+        local hop = hops[i]
+        if not trusted[hop] then
+            if find(hop, "^[%x%.:]+$") then
+                return hop
+            end
+            return peer
+        end
+    end
+    return peer
+end
+_M.clientIp = clientIp
+
+-- sub and sid from a bearer token's payload; the signature is checked by the backend, the
+-- session's existence in Redis is checked by the counting script.
+local function tokenClaims()
+    local header = var.http_authorization
+    if not header or #header < 20 then
+        return nil
+    end
+    local scheme = sub(header, 1, 7)
+    if scheme ~= "Bearer " and scheme:lower() ~= "bearer " then
+        return nil
+    end
+    local first = find(header, ".", 8, true)
+    if not first then
+        return nil
+    end
+    local second = find(header, ".", first + 1, true)
+    if not second or second - first > 4096 then
+        return nil
+    end
+    local payload = sub(header, first + 1, second - 1):gsub("[-_]", { ["-"] = "+", ["_"] = "/" })
+    local padding = #payload % 4
+    if padding == 2 then
+        payload = payload .. "=="
+    elseif padding == 3 then
+        payload = payload .. "="
+    end
+    local decoded = ngx.decode_base64(payload)
+    if not decoded then
+        return nil
+    end
+    local claims = json.decode(decoded)
+    if type(claims) ~= "table" then
+        return nil
+    end
+    local subject, sid = claims.sub, claims.sid
+    if type(subject) ~= "string" or type(sid) ~= "string" or #sid > 128 or #subject > 128
+        or find(sid, "[:%s]") or find(subject, "[:%s]") then
+        return nil
+    end
+    return subject, sid
+end
+_M.tokenClaims = tokenClaims
+
+-- The JSON error envelope. message and details are trusted literals; the request id is either
+-- nginx's hex $request_id or a caller's id already restricted to [A-Za-z0-9._-] by the map.
+local function envelope(status, code, message, details)
+    local body = '{"error":{"code":"' .. code .. '","message":"' .. message .. '","requestId":"'
+        .. (var.kRequestId or "") .. '","details":[' .. details .. "]}}"
+    local header = ngx.header
+    header["Content-Type"] = "application/json"
+    header["Content-Length"] = #body
+    header["Cache-Control"] = "no-store"
+    ngx.status = status
+    ngx.print(body)
+    return ngx.exit(status)
+end
+
+local function reject(rule, retryAfter)
+    retryAfter = max(1, ceil(retryAfter))
+    local header = ngx.header
+    header["Retry-After"] = retryAfter
+    header["RateLimit-Policy"] = rule.policyHeader
+    header["RateLimit"] = rule.quotaPrefix .. "r=0;t=" .. retryAfter
+    return envelope(429, "rate_limited", "Too many requests: retry after " .. retryAfter .. " s",
+        '{"retryAfter":' .. retryAfter .. ',"routeGroup":"' .. rule.routeGroup .. '"}')
+end
+
+local function redisFailed(rule, err, markDown)
+    if markDown then
+        -- Skip Redis for a moment: a dead or blackholed server must not cost every request a timeout.
+        shared:set("redis:down", true, REDIS_RETRY_SECONDS)
+    end
+    if shared:add("log:redis", true, FAIL_LOG_INTERVAL) then
+        ngx.log(ngx.ERR, "rate limit: Redis unavailable (", err, "); failing ",
+            "closed for login/register/password-reset rules, open for the rest (logged once per ",
+            FAIL_LOG_INTERVAL, " s)")
+    end
+    if rule.failMode == "closed" then
+        return envelope(503, "service_unavailable", "Rate limiting is unavailable; try again shortly",
+            '{"retryAfter":' .. REDIS_RETRY_SECONDS .. ',"routeGroup":"' .. rule.routeGroup .. '"}')
+    end
+end
+
+-- args: the script's KEYS followed by its ARGV; nkeys: how many are keys.
+local function count(nkeys, args)
+    local red, err = redisConn.connect()
+    if not red then
+        return nil, err
+    end
+    local res
+    res, err = red:evalsha(scriptSha, nkeys, unpack(args))
+    if not res and err and find(err, "NOSCRIPT", 1, true) then
+        res, err = red:eval(script, nkeys, unpack(args))
+    end
+    if not res then
+        red:close()
+        return nil, err
+    end
+    redisConn.release(red)
+    return res
+end
+
+function _M.access()
+    local group = routeGroup(ngx.req.get_method(), var.uri)
+    local rule = rules.get(group)
+    if not rule or not rule.enabled then
+        return
+    end
+    local now = ngx.now()
+    local ip = clientIp()
+    local subject, sid
+    if rule.scope == "user" then
+        subject, sid = tokenClaims()
+        if sid and shared:get("badsid:" .. sid) then
+            subject, sid = nil, nil
+        end
+    end
+
+    local routeName = rule.routeGroup
+    -- The block key carries the rule's limit and window, so a changed rule starts afresh.
+    local ipBlock = rule.blockPrefix .. "ip:" .. ip
+    local userBlock = subject and (rule.blockPrefix .. "user:" .. subject)
+    local blockedUntil = shared:get(userBlock or ipBlock)
+    if blockedUntil and blockedUntil > now then
+        return reject(rule, blockedUntil - now)
+    end
+
+    if shared:get("redis:down") then
+        return redisFailed(rule, "marked down", false)
+    end
+
+    local windowMs = rule.windowMs
+    local nowMs = floor(now * 1000)
+    local window = floor(nowMs / windowMs)
+    local elapsed = nowMs - window * windowMs
+    local base = "rate_limit:ip:" .. ip .. ":" .. routeName .. ":"
+    local res, err
+    if subject then
+        local userBase = "rate_limit:user:" .. subject .. ":" .. routeName .. ":"
+        res, err = count(5, { userBase .. window, userBase .. (window - 1), "kauth:session:" .. sid,
+            base .. window, base .. (window - 1), rule.limit, windowMs, elapsed, subject })
+    else
+        res, err = count(2, { base .. window, base .. (window - 1), rule.limit, windowMs, elapsed, "" })
+    end
+    if not res then
+        return redisFailed(rule, err, true)
+    end
+
+    local allowed, cur, prev, usedUser = res[1], res[2], res[3], res[4]
+    if subject and usedUser == 0 then
+        shared:set("badsid:" .. sid, true, BAD_SESSION_SECONDS)
+        userBlock = nil
+    end
+    local limit = rule.limit
+    local remainingMs = windowMs - elapsed
+    if allowed == 0 then
+        -- Time until one more request fits under the sliding estimate.
+        local waitMs
+        if cur + 1 > limit then
+            waitMs = remainingMs + (cur > 0 and windowMs * (1 - (limit - 1) / cur) or 0)
+        else
+            waitMs = windowMs - windowMs * (limit - 1 - cur) / prev - elapsed
+        end
+        waitMs = max(waitMs, 1)
+        local untilTime = now + waitMs / 1000
+        shared:set(userBlock or ipBlock, untilTime, waitMs / 1000)
+        return reject(rule, waitMs / 1000)
+    end
+
+    local remaining = floor(limit - (prev * remainingMs / windowMs + cur))
+    if remaining < 0 then
+        remaining = 0
+    end
+    ngx.header["RateLimit-Policy"] = rule.policyHeader
+    ngx.header["RateLimit"] = rule.quotaPrefix .. "r=" .. remaining .. ";t=" .. ceil(remainingMs / 1000)
+end
+
+return _M

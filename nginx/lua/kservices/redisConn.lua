@@ -1,0 +1,58 @@
+-- Redis connections from the per-worker cosocket keepalive pool, with short timeouts. Loads
+-- resty.redis (OpenResty) or nginx.redis (Debian's lua-nginx-redis), whichever exists.
+local gateway = require "kservices.gateway"
+
+local okDriver, driver = pcall(require, "resty.redis")
+if not okDriver then
+    driver = require "nginx.redis"
+end
+if rawget(driver, "evalsha") == nil and driver.add_commands then
+    -- Older drivers only generate methods for a fixed command list.
+    local missing = {}
+    for _, cmd in ipairs({ "evalsha", "exists", "type", "ping", "publish", "select" }) do
+        if rawget(driver, cmd) == nil then
+            missing[#missing + 1] = cmd
+        end
+    end
+    if #missing > 0 then
+        driver.add_commands(unpack(missing))
+    end
+end
+
+local _M = { driverName = okDriver and "resty.redis" or "nginx.redis" }
+
+function _M.connect()
+    local red, err = driver:new()
+    if not red then
+        return nil, err
+    end
+    local timeout = gateway.redisTimeoutMs
+    if red.set_timeouts then
+        red:set_timeouts(timeout, timeout, timeout)
+    else
+        red:set_timeout(timeout)
+    end
+    local pool = "kservices:" .. gateway.redisHost .. ":" .. gateway.redisPort .. ":" .. gateway.redisDb
+    local ok
+    ok, err = red:connect(gateway.redisHost, gateway.redisPort, { pool = pool })
+    if not ok then
+        return nil, err
+    end
+    if gateway.redisDb ~= 0 and red:get_reused_times() == 0 then
+        ok, err = red:select(gateway.redisDb)
+        if not ok then
+            red:close()
+            return nil, err
+        end
+    end
+    return red
+end
+
+function _M.release(red)
+    local ok = red:set_keepalive(gateway.redisIdleMs, gateway.redisPoolSize)
+    if not ok then
+        red:close()
+    end
+end
+
+return _M

@@ -1,0 +1,233 @@
+// End-to-end flows of issue 8 through the gateway, in Debian's headless Chromium.
+// Needs the full stack: GATEWAY_URL, MAIL_OUTBOX_DIR, E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD
+// (a superadmin), and frontends built with `npm run build:dev` (the simulate button).
+// Nothing is skipped: a missing endpoint or variable fails the test.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import {
+  api, assertNoProblems, env, launchBrowser, newPage, nextTotpWindow, screenshot, sleep, totp, uniqueEmail, waitForMailLink,
+} from "./helpers.mjs";
+
+const PASSWORD = "Kservices-e2e-Passphrase-42";
+
+async function step(page, name, fn) {
+  try {
+    await fn();
+  } catch (error) {
+    await screenshot(page, `${name}-failure`).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function loginUser(page, email, password, code) {
+  await page.goto("/auth/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  if (code) {
+    await page.getByLabel("Authentication code").fill(typeof code === "function" ? code() : code);
+    await page.getByRole("button", { name: "Verify" }).click();
+  }
+  await page.getByTestId("profile-email").waitFor();
+}
+
+async function loginAdmin(page) {
+  await page.goto("/admin/login");
+  await page.getByLabel("Email").fill(env.adminEmail);
+  await page.getByLabel("Password").fill(env.adminPassword);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: /Dashboard/ }).waitFor();
+}
+
+describe("KServices frontends through the gateway", { concurrency: false }, () => {
+  let browser;
+  const email = uniqueEmail("e2e-user");
+  let originalRateLimits = null;
+
+  before(async () => {
+    // Fail fast and loudly when the environment is incomplete.
+    void env.gateway;
+    void env.outbox;
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    if (originalRateLimits) {
+      const login = await api("POST", "/api/admin/auth/login", { body: { email: env.adminEmail, password: env.adminPassword } });
+      const token = login.data?.accessToken;
+      const current = await api("GET", "/api/admin/settings/rate-limits", { token });
+      await api("PUT", "/api/admin/settings/rate-limits", {
+        token,
+        body: { rules: originalRateLimits.rules, version: current.data?.version },
+      });
+    }
+    await browser?.close();
+  });
+
+  it("serves the three apps with deep links and the strict CSP", async () => {
+    const page = await newPage(browser);
+    const cases = [
+      ["/auth/register", /\/auth\/register$/, "Create an account"],
+      // Signed out: the payment and admin apps send the visitor to their login pages, keeping the deep link.
+      ["/payment/new", /\/auth\/login\?next=%2Fpayment%2Fnew$/, "Sign in"],
+      ["/admin/users", /\/admin\/login\?next=%2Fadmin%2Fusers$/, "Administrator sign in"],
+    ];
+    for (const [path, finalUrl, heading] of cases) {
+      const response = await page.goto(path);
+      assert.equal(response.status(), 200, `${path} should fall back to the app's index.html`);
+      assert.match(response.headers()["content-security-policy"] ?? "", /script-src 'self'/);
+      await page.getByRole("heading", { name: heading, exact: true }).waitFor();
+      assert.match(page.url(), finalUrl);
+    }
+    assertNoProblems(page);
+    await page.context().close();
+  });
+
+  it("registers, verifies by the emailed link, signs in, pays by BRIVA and sees it paid", async () => {
+    const page = await newPage(browser);
+    await step(page, "register-pay", async () => {
+      await page.goto("/auth/register");
+      await page.getByLabel("Email").fill(email);
+      await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+      await page.getByLabel("Confirm password").fill(PASSWORD);
+      await page.getByRole("button", { name: "Create account" }).click();
+      await page.getByText("We sent a verification link").waitFor();
+
+      const link = await waitForMailLink(email, "/auth/verify-email");
+      await page.goto(link);
+      await page.getByText("Your email address is verified.").waitFor();
+
+      await loginUser(page, email, PASSWORD);
+      assert.equal(await page.getByTestId("profile-email").textContent(), email);
+
+      // A full page load into the payment app: the session survives through the tab's refresh token.
+      await page.goto("/payment/new");
+      await page.getByLabel("Amount (Rp)").fill("150000");
+      await page.getByLabel("Method").selectOption("briva");
+      await page.getByLabel("Description (optional)").fill("E2E order");
+      await page.getByRole("button", { name: "Create payment" }).click();
+      await page.getByTestId("va-number").waitFor();
+      assert.match(await page.getByTestId("va-number").textContent(), /^\d{8,}$/);
+      await page.getByTestId("countdown").waitFor();
+
+      const simulate = page.getByRole("button", { name: /Simulate customer payment/ });
+      assert.ok(await simulate.count(), "the simulate button is missing: build the frontends with `npm run build:dev`");
+      await simulate.click();
+      await page.locator('[data-status="paid"]').waitFor({ timeout: 30_000 });
+      assertNoProblems(page);
+      await screenshot(page, "01-payment-paid");
+    });
+    await page.context().close();
+  });
+
+  it("an admin finds and locks the user; the user's open page is sent to login", async () => {
+    const userPage = await newPage(browser);
+    const adminPage = await newPage(browser);
+    await step(adminPage, "admin-lock", async () => {
+      await loginUser(userPage, email, PASSWORD);
+      await loginAdmin(adminPage);
+      await adminPage.getByRole("link", { name: "Users" }).click();
+      await adminPage.getByLabel("Email starts with").fill(email.slice(0, 18));
+      await adminPage.getByRole("button", { name: "Search" }).click();
+      await adminPage.getByRole("link", { name: email }).click();
+      await adminPage.getByRole("button", { name: "Lock", exact: true }).click();
+      await adminPage.getByTestId("user-status").filter({ hasText: "locked" }).waitFor();
+      await screenshot(adminPage, "02-admin-user-locked");
+
+      // The user's next request (an in-app navigation that calls the API) lands on the login page.
+      await userPage.getByRole("link", { name: "Sessions" }).click();
+      await userPage.waitForURL(/\/auth\/login\?next=/, { timeout: 15_000 });
+      await screenshot(userPage, "03-user-sent-to-login");
+
+      // Unlock again so the following flows can sign in.
+      await adminPage.getByRole("button", { name: "Unlock" }).click();
+      await adminPage.getByTestId("user-status").filter({ hasText: "active" }).waitFor();
+      assertNoProblems(adminPage);
+      assertNoProblems(userPage);
+    });
+    await userPage.context().close();
+    await adminPage.context().close();
+  });
+
+  it("enables MFA with the QR code and signs in with a TOTP code", async () => {
+    const page = await newPage(browser);
+    await step(page, "mfa", async () => {
+      await loginUser(page, email, PASSWORD);
+      await page.getByRole("link", { name: "Two-factor" }).click();
+      await page.getByRole("button", { name: "Set up two-factor authentication" }).click();
+      await page.getByRole("img", { name: "QR code for your authenticator app" }).waitFor();
+      const secret = (await page.getByTestId("totp-secret").textContent()).trim();
+      assert.match(secret, /^[A-Z2-7]{16,}=*$/);
+      await page.getByLabel("Authentication code").fill(totp(secret));
+      await page.getByRole("button", { name: "Enable" }).click();
+      const codes = page.getByTestId("recovery-codes").locator("li");
+      await codes.first().waitFor();
+      assert.equal(await codes.count(), 10);
+      await screenshot(page, "04-mfa-recovery-codes");
+      await page.getByRole("button", { name: "I saved them" }).click();
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.waitForURL(/\/auth\/login/);
+
+      // Codes cannot be replayed inside their window: wait for the next one.
+      await nextTotpWindow();
+      await loginUser(page, email, PASSWORD, () => totp(secret));
+      assertNoProblems(page);
+      await screenshot(page, "05-mfa-signed-in");
+    });
+    await page.context().close();
+  });
+
+  it("an admin lowers the login rate limit and the login page shows the 429 message", async () => {
+    const limit = 3;
+    const adminPage = await newPage(browser);
+    const page = await newPage(browser);
+    await step(adminPage, "rate-limit", async () => {
+      const login = await api("POST", "/api/admin/auth/login", { body: { email: env.adminEmail, password: env.adminPassword } });
+      assert.equal(login.status, 200, `admin API login failed: ${JSON.stringify(login.data)}`);
+      const before = await api("GET", "/api/admin/settings/rate-limits", { token: login.data.accessToken });
+      assert.equal(before.status, 200, `GET settings/rate-limits: ${JSON.stringify(before.data)}`);
+      originalRateLimits = before.data;
+
+      await loginAdmin(adminPage);
+      await adminPage.getByRole("link", { name: "Settings" }).click();
+      await adminPage.getByRole("button", { name: "Save rules" }).waitFor();
+      const groups = await adminPage.locator('select[name$=".routeGroup"]').evaluateAll((els) => els.map((el) => el.value));
+      let index = groups.indexOf(env.loginRouteGroup);
+      if (index < 0) {
+        await adminPage.getByRole("button", { name: "Add rule" }).click();
+        index = groups.length;
+        await adminPage.locator(`select[name="rules.${index}.routeGroup"]`).selectOption(env.loginRouteGroup);
+      }
+      await adminPage.locator(`select[name="rules.${index}.scope"]`).selectOption("ip");
+      await adminPage.locator(`input[name="rules.${index}.limit"]`).fill(String(limit));
+      await adminPage.locator(`input[name="rules.${index}.windowSeconds"]`).fill("60");
+      const enabled = adminPage.getByRole("group", { name: `Rule ${index + 1}` }).getByLabel("Enabled");
+      if (!(await enabled.isChecked())) await enabled.check();
+      await adminPage.getByRole("button", { name: "Save rules" }).click();
+      await adminPage.getByText("Rate limits saved.").waitFor();
+      await screenshot(adminPage, "06-admin-rate-limit-saved");
+
+      await sleep(2_500); // the gateway applies new rules within 2 s
+      await page.goto("/auth/login");
+      let message = "";
+      for (let attempt = 1; attempt <= limit + 2; attempt += 1) {
+        await page.getByLabel("Email").fill(uniqueEmail("e2e-nobody"));
+        await page.getByLabel("Password").fill("wrong-password-123");
+        const [response] = await Promise.all([
+          page.waitForResponse((r) => r.url().endsWith("/api/auth/login") && r.request().method() === "POST"),
+          page.getByRole("button", { name: "Sign in" }).click(),
+        ]);
+        const alert = page.getByRole("alert").first();
+        if (response.status() === 429) await alert.filter({ hasText: /Try again in/ }).waitFor();
+        else await alert.waitFor();
+        message = (await alert.textContent()) ?? "";
+        if (/Try again in \d+ s/.test(message)) break;
+      }
+      assert.match(message, /Too many attempts\. Try again in \d+ s\./);
+      await screenshot(page, "07-login-rate-limited");
+      assertNoProblems(page);
+    });
+    await adminPage.context().close();
+    await page.context().close();
+  });
+});

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import os
+import shutil
+import ssl
+import subprocess
+
+import httpx
+
+from tests.gateway.conftest import GATEWAY_REDIS_DB, backendAddresses
+from tests.gateway.gatewayProcess import ROOT_DIR, GatewayInstance, freePort, runDirectory
+
+
+def test_bodyLimitsPerRouteGroup(gatewayClient: httpx.Client, limiterGateway: GatewayInstance) -> None:
+    offset = limiterGateway.logOffset()
+    tooLarge = gatewayClient.post("/api/auth/login", content=b"x" * (17 * 1024),
+                                  headers={"Content-Type": "application/json", "X-Forwarded-For": "198.51.100.7"})
+    assert tooLarge.status_code == 413
+    assert tooLarge.json()["error"]["code"] == "payload_too_large"
+    fits = gatewayClient.post("/api/admin/auth/x", content=b"x" * (17 * 1024),
+                              headers={"Content-Type": "application/json", "X-Forwarded-For": "198.51.100.7"})
+    assert fits.status_code != 413
+    entries = limiterGateway.entriesSince(offset, "/api/auth/login", 1)
+    assert not entries[0]["upstream"]
+
+
+def test_internalRoutesAreNotReachable(gatewayClient: httpx.Client) -> None:
+    for path in ("/internal/", "/internal/metrics", "/internal/bri/notify"):
+        response = gatewayClient.get(path)
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
+
+
+def test_securityHeaders(gatewayClient: httpx.Client) -> None:
+    api = gatewayClient.get("/api/auth/me", headers={"X-Forwarded-For": "198.51.100.8"})
+    assert api.headers["X-Content-Type-Options"] == "nosniff"
+    assert api.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in api.headers["Content-Security-Policy"]
+    assert "Strict-Transport-Security" not in api.headers
+    page = gatewayClient.get("/auth/")
+    assert page.status_code == 200
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert "Strict-Transport-Security" not in page.headers
+
+
+def test_tlsListenerFromTheTemplateSendsHsts(testRedisPort: int) -> None:
+    runDir = runDirectory("tls")
+    gateway = GatewayInstance(runDir, testRedisPort, GATEWAY_REDIS_DB, *backendAddresses())
+    tlsPort = freePort()
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(runDir / "key.pem"), "-out", str(runDir / "cert.pem")],
+                   check=True, capture_output=True)
+    (runDir / "tls").mkdir()
+    rendered = subprocess.run(
+        ["envsubst", "${GATEWAY_TLS_PORT} ${GATEWAY_TLS_CERT} ${GATEWAY_TLS_KEY}"],
+        input=(ROOT_DIR / "nginx/conf/tls.conf.template").read_text(), capture_output=True, text=True, check=True,
+        env={**os.environ, "GATEWAY_TLS_PORT": f"127.0.0.1:{tlsPort}", "GATEWAY_TLS_CERT": str(runDir / "cert.pem"),
+             "GATEWAY_TLS_KEY": str(runDir / "key.pem")},
+    ).stdout
+    (runDir / "tls" / "tls.conf").write_text(rendered)
+    gateway.start()
+    trust = ssl.create_default_context(cafile=str(runDir / "cert.pem"))
+    try:
+        secure = httpx.get(f"https://127.0.0.1:{tlsPort}/api/auth/me", verify=trust, timeout=5)
+        assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+        assert secure.headers["RateLimit-Policy"].startswith('"auth";')
+        page = httpx.get(f"https://127.0.0.1:{tlsPort}/auth/", verify=trust, timeout=5)
+        assert "Strict-Transport-Security" in page.headers
+        plain = httpx.get(f"{gateway.url}/api/auth/me", timeout=5)
+        assert "Strict-Transport-Security" not in plain.headers
+    finally:
+        gateway.stop()
+        shutil.rmtree(runDir, ignore_errors=True)
+
+
+def test_sharedTestGatewayRunsTheLimiter() -> None:
+    port = os.environ.get("TEST_GATEWAY_PORT", "58080")
+    response = httpx.get(f"http://127.0.0.1:{port}/api/auth/me", timeout=5)
+    assert response.headers["RateLimit-Policy"].startswith('"auth";q=')
+    assert response.headers["RateLimit"].startswith('"auth";r=')
