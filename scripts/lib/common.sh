@@ -33,7 +33,7 @@ ensureAptPackages() {
 ensureSystemPackages() {
   ensureAptPackages ca-certificates curl gettext-base procps python3 python3-pip python3-venv \
     postgresql postgresql-contrib redis-server nginx libnginx-mod-http-lua libnginx-mod-http-ndk \
-    lua-nginx-redis
+    lua-nginx-redis lua-cjson openssl wrk
 }
 
 postgresBinDir() {

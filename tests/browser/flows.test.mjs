@@ -100,7 +100,16 @@ describe("KServices frontends through the gateway", { concurrency: false }, () =
       await loginUser(page, email, PASSWORD);
       assert.equal(await page.getByTestId("profile-email").textContent(), email);
 
-      // A full page load into the payment app: the session survives through the tab's refresh token.
+      // The refresh token is only in the HttpOnly cookie; web storage stays empty.
+      const cookie = (await page.context().cookies()).find((c) => c.name === "kauth_refresh");
+      assert.ok(cookie, "the auth service should set the kauth_refresh cookie on login");
+      assert.equal(cookie.httpOnly, true);
+      assert.equal(cookie.sameSite, "Strict");
+      assert.equal(cookie.path, "/api/auth");
+      const stored = await page.evaluate(() => localStorage.length + sessionStorage.length);
+      assert.equal(stored, 0, "no tokens in localStorage or sessionStorage");
+
+      // A full page load into the payment app: the cookie restores the session.
       await page.goto("/payment/new");
       await page.getByLabel("Amount (Rp)").fill("150000");
       await page.getByLabel("Method").selectOption("briva");
@@ -109,6 +118,9 @@ describe("KServices frontends through the gateway", { concurrency: false }, () =
       await page.getByTestId("va-number").waitFor();
       assert.match(await page.getByTestId("va-number").textContent(), /^\d{8,}$/);
       await page.getByTestId("countdown").waitFor();
+      // A reload keeps the session (and the page) through the cookie.
+      await page.reload();
+      await page.getByTestId("va-number").waitFor();
 
       const simulate = page.getByRole("button", { name: /Simulate customer payment/ });
       assert.ok(await simulate.count(), "the simulate button is missing: build the frontends with `npm run build:dev`");

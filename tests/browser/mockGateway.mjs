@@ -44,13 +44,15 @@ export function startMockGateway({ port = 0, outbox }) {
   const oneTime = new Map(); // token -> {email, purpose}
   const payments = new Map();
   const counters = new Map();
-  let rateLimits = { rules: [{ routeGroup: "auth_login", scope: "ip", limit: 100, windowSeconds: 60, failMode: "open", enabled: true }], version: 1 };
+  let rateLimits = { rules: [{ routeGroup: "auth-login", scope: "ip", limit: 100, windowSeconds: 60, failMode: "open", enabled: true }], version: 1 };
   let cors = { origins: ["http://localhost"], version: 1 };
   const admin = { id: randomUUID(), email: "admin@example.com", password: "Admin-Passphrase-42", status: "active", roles: ["superadmin"], mfaSecret: null, mfaEnabled: false, lastCounter: -1, createdAt: new Date().toISOString() };
   users.set(admin.email, admin);
 
   const err = (status, code, message, details = [], headers = {}) => ({ status, body: { error: { code, message, requestId: randomUUID(), details } }, headers });
   const ok = (body, status = 200) => ({ status, body });
+  const refreshCookie = (value, maxAge = 2592000) => `kauth_refresh=${value}; Max-Age=${maxAge}; Path=/api/auth; HttpOnly; SameSite=Strict`;
+  const cookieOf = (req, name) => (req.headers.cookie ?? "").split(/;\s*/).map((c) => c.split("=")).find(([k]) => k === name)?.[1] || undefined;
   const issue = (user, adminToken = false) => {
     const sid = randomUUID();
     const refresh = randomBytes(24).toString("hex");
@@ -113,7 +115,7 @@ export function startMockGateway({ port = 0, outbox }) {
       const token = randomBytes(16).toString("hex");
       oneTime.set(token, { email: user.email, purpose: "verify" });
       sendMail(user.email, "Verify your email", `verify-email?token=${token}`);
-      return ok({ id: user.id, email: user.email, status: user.status }, 201);
+      return ok({ status: "accepted" }, 202);
     }
     if (m("POST", "/api/auth/verify-email")) {
       const entry = oneTime.get(body.token);
@@ -124,7 +126,7 @@ export function startMockGateway({ port = 0, outbox }) {
     }
     if (m("POST", "/api/auth/login") || m("POST", "/api/admin/auth/login")) {
       const isAdmin = path.startsWith("/api/admin");
-      const limited = !isAdmin && rateLimited(req, "auth_login");
+      const limited = !isAdmin && rateLimited(req, "auth-login");
       if (limited) return limited;
       const user = users.get((body.email ?? "").toLowerCase());
       if (!user || user.password !== body.password) return err(401, "invalid_credentials", "Invalid email or password");
@@ -141,26 +143,28 @@ export function startMockGateway({ port = 0, outbox }) {
         } else if (!user.recoveryCodes.includes(body.recoveryCode)) return err(401, "invalid_mfa_code", "Invalid code");
         else user.recoveryCodes = user.recoveryCodes.filter((c) => c !== body.recoveryCode);
       }
-      return ok(issue(user, isAdmin));
+      const tokens = issue(user, isAdmin);
+      return { ...ok(isAdmin ? { ...tokens, roles: user.roles } : tokens), headers: isAdmin ? {} : { "Set-Cookie": refreshCookie(tokens.refreshToken) } };
     }
     if (m("POST", "/api/auth/refresh")) {
-      const entry = [...sessions.entries()].find(([, s]) => s.refresh === body.refreshToken);
-      if (!entry || entry[1].revoked) return err(401, "invalid_token", "Invalid refresh token");
+      const presented = body.refreshToken ?? cookieOf(req, "kauth_refresh");
+      const entry = [...sessions.entries()].find(([, s]) => s.refresh === presented);
+      if (!entry || entry[1].revoked) return { ...err(401, "invalid_token", "Invalid refresh token"), headers: { "Set-Cookie": refreshCookie("", 0) } };
       const [sid, session] = entry;
       session.refresh = randomBytes(24).toString("hex");
       const token = randomBytes(24).toString("hex");
       access.set(token, { sid, exp: Date.now() + 900_000, admin: false });
-      return ok({ accessToken: token, refreshToken: session.refresh, tokenType: "bearer", expiresIn: 900 });
+      return { ...ok({ accessToken: token, refreshToken: session.refresh, tokenType: "bearer", expiresIn: 900 }), headers: { "Set-Cookie": refreshCookie(session.refresh) } };
     }
     if (path.startsWith("/api/auth/") || path.startsWith("/api/payment/")) {
       const who = auth(req);
       if (who.status) return who;
       const { user, sid } = who;
-      if (m("POST", "/api/auth/logout")) { sessions.get(sid).revoked = true; return { status: 204 }; }
+      if (m("POST", "/api/auth/logout")) { sessions.get(sid).revoked = true; return { status: 204, headers: { "Set-Cookie": refreshCookie("", 0) } }; }
       if (m("POST", "/api/auth/logout-all")) { for (const s of sessions.values()) if (s.userId === user.id) s.revoked = true; return { status: 204 }; }
       if (m("GET", "/api/auth/me")) return ok({ id: user.id, email: user.email, displayName: user.displayName, phoneNumber: user.phoneNumber, mfaEnabled: user.mfaEnabled, roles: user.roles, createdAt: user.createdAt });
       if (m("PATCH", "/api/auth/me")) { user.displayName = body.displayName; user.phoneNumber = body.phoneNumber; return ok({ id: user.id, email: user.email, displayName: user.displayName, phoneNumber: user.phoneNumber, mfaEnabled: user.mfaEnabled }); }
-      if (m("GET", "/api/auth/sessions")) return ok({ items: [...sessions.entries()].filter(([, s]) => s.userId === user.id && !s.revoked).map(([id, s]) => ({ id, device: "Chromium", ip: "127.0.0.1", createdAt: s.createdAt, lastUsedAt: s.createdAt, current: id === sid })), nextCursor: null });
+      if (m("GET", "/api/auth/sessions")) return ok({ sessions: [...sessions.entries()].filter(([, s]) => s.userId === user.id && !s.revoked).map(([id, s]) => ({ id, deviceFingerprint: null, userAgent: req.headers["user-agent"] ?? null, ip: "127.0.0.1", createdAt: s.createdAt, lastUsedAt: s.createdAt, current: id === sid })) });
       if ((a = m("DELETE", "/api/auth/sessions/:id"))) { const s = sessions.get(a[0]); if (!s || s.userId !== user.id) return err(404, "not_found", "No such session"); s.revoked = true; return { status: 204 }; }
       if (m("POST", "/api/auth/mfa/totp/setup")) { user.mfaSecret = base32(randomBytes(20)); return ok({ provisioningUri: `otpauth://totp/KServices:${encodeURIComponent(user.email)}?secret=${user.mfaSecret}&issuer=KServices` }); }
       if (m("POST", "/api/auth/mfa/totp/enable")) {
@@ -173,7 +177,7 @@ export function startMockGateway({ port = 0, outbox }) {
       if (m("POST", "/api/payment/payments")) {
         if (!req.headers["idempotency-key"]) return err(400, "bad_request", "Idempotency-Key header is required");
         if (!Number.isInteger(body.amount) || body.amount < 10000) return err(422, "validation_failed", "The request failed validation", [{ field: "amount", location: "body", message: "Amount must be at least 10000" }]);
-        const p = { id: randomUUID(), userId: user.id, amount: body.amount, method: body.method, status: "pending", description: body.description, virtualAccountNumber: body.method === "briva" ? `77777${String(Math.floor(Math.random() * 1e11)).padStart(11, "0")}` : null, qrContent: body.method === "qris" ? `00020101021226610016ID.CO.BRI.WWW${randomBytes(8).toString("hex")}` : null, expiresAt: new Date(Date.now() + 3600_000).toISOString(), paidAt: null, createdAt: new Date().toISOString() };
+        const p = { id: randomUUID(), userId: user.id, amount: body.amount, method: body.method, status: "pending", description: body.description, virtualAccountNo: body.method === "briva" ? `77777${String(Math.floor(Math.random() * 1e11)).padStart(11, "0")}` : null, qrContent: body.method === "qris" ? `00020101021226610016ID.CO.BRI.WWW${randomBytes(8).toString("hex")}` : null, expiresAt: new Date(Date.now() + 3600_000).toISOString(), paidAt: null, createdAt: new Date().toISOString() };
         payments.set(p.id, p);
         return ok(paymentView(p), 201);
       }
@@ -191,13 +195,13 @@ export function startMockGateway({ port = 0, outbox }) {
         return ok({ days: Array.from({ length: days }, (_, i) => ({ date: new Date(Date.now() - (days - 1 - i) * 86400_000).toISOString().slice(0, 10), signups: i % 7, logins: (i * 3) % 11, failedLogins: i % 3, payments: i % 5, paidAmount: (i % 5) * 150000 })) });
       }
       if (m("GET", "/api/admin/users")) {
-        const q = (url.searchParams.get("q") ?? "").toLowerCase();
+        const q = (url.searchParams.get("emailPrefix") ?? "").toLowerCase();
         const status = url.searchParams.get("status");
         const role = url.searchParams.get("role");
         const items = [...users.values()].filter((u) => u.email.startsWith(q) && (!status || u.status === status) && (!role || u.roles.includes(role))).map(({ password: _p, mfaSecret: _s, recoveryCodes: _r, ...rest }) => rest);
         return ok(page(items, url));
       }
-      if ((a = m("GET", "/api/admin/users/:id"))) { const u = byId(a[0]); if (!u) return err(404, "not_found", "No such user"); const { password: _p, mfaSecret: _s, recoveryCodes: _r, ...rest } = u; return ok({ ...rest, sessions: [...sessions.entries()].filter(([, s]) => s.userId === u.id).map(([id, s]) => ({ id, ip: "127.0.0.1", createdAt: s.createdAt, lastUsedAt: s.createdAt, revokedAt: s.revoked ? new Date().toISOString() : null })), paymentSummary: { count: [...payments.values()].filter((p) => p.userId === u.id).length }, recentAudit: [] }); }
+      if ((a = m("GET", "/api/admin/users/:id"))) { const u = byId(a[0]); if (!u) return err(404, "not_found", "No such user"); const { password: _p, mfaSecret: _s, recoveryCodes: _r, ...rest } = u; return ok({ ...rest, sessions: [...sessions.entries()].filter(([, s]) => s.userId === u.id).map(([id, s]) => ({ id, ip: "127.0.0.1", createdAt: s.createdAt, lastUsedAt: s.createdAt, revokedAt: s.revoked ? new Date().toISOString() : null })), paymentSummary: { total: [...payments.values()].filter((p) => p.userId === u.id).length, byStatus: {}, paidAmount: 0 }, recentAudit: [] }); }
       if ((a = m("POST", "/api/admin/users/:id/(lock|unlock|disable|enable)"))) {
         const u = byId(a[0]); if (!u) return err(404, "not_found", "No such user");
         u.status = { lock: "locked", unlock: "active", disable: "disabled", enable: "active" }[a[1]];
@@ -208,11 +212,12 @@ export function startMockGateway({ port = 0, outbox }) {
       if ((a = m("PUT", "/api/admin/users/:id/roles"))) { const u = byId(a[0]); u.roles = body.roles; return ok({ id: u.id, email: u.email, status: u.status, roles: u.roles }); }
       if (m("GET", "/api/admin/audit-logs")) return ok({ items: [], nextCursor: null });
       if (m("GET", "/api/admin/payments")) return ok(page([...payments.values()], url));
+      if ((a = m("GET", "/api/admin/payments/:id"))) { const p = payments.get(a[0]); return p ? ok({ ...p, events: [] }) : err(404, "payment_not_found", "No such payment"); }
       if (m("GET", "/api/admin/settings/cors")) return ok(cors);
-      if (m("PUT", "/api/admin/settings/cors")) { if (body.version !== cors.version) return err(409, "conflict", "Stale version"); cors = { origins: body.origins, version: cors.version + 1 }; return ok(cors); }
+      if (m("PUT", "/api/admin/settings/cors")) { if (body.version !== cors.version) return err(409, "stale_version", "Stale version"); cors = { origins: body.origins, version: cors.version + 1 }; return ok(cors); }
       if (m("GET", "/api/admin/settings/rate-limits")) return ok(rateLimits);
       if (m("PUT", "/api/admin/settings/rate-limits")) {
-        if (body.version !== rateLimits.version) return err(409, "conflict", "Stale version");
+        if (body.version !== rateLimits.version) return err(409, "stale_version", "Stale version");
         const details = [];
         body.rules.forEach((r, i) => { if (r.limit > 10000) details.push({ field: `rules.${i}.limit`, location: "body", message: "Limit must be at most 10000" }); });
         if (details.length) return err(422, "validation_failed", "The request failed validation", details);

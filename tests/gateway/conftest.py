@@ -9,7 +9,7 @@ import pytest
 import redis
 
 from shared.backend.config.settings import Settings
-from tests.gateway.gatewayProcess import GatewayInstance, runDirectory
+from tests.gateway.gatewayProcess import GatewayInstance, runDirectory, stackSetting
 
 # The limiter suite runs its own gateway (same template, same backends) on a private Redis
 # database, trusting 127.0.0.1 as a proxy so each test can pose as distinct clients through
@@ -18,10 +18,8 @@ GATEWAY_REDIS_DB = 11
 
 
 def backendAddresses() -> tuple[str, str]:
-    import os
-
-    return (f"127.0.0.1:{os.environ.get('TEST_PUBLIC_PORT', '58001')}",
-            f"127.0.0.1:{os.environ.get('TEST_ADMIN_PORT', '58002')}")
+    return (f"127.0.0.1:{stackSetting('TEST_PUBLIC_PORT', '28001')}",
+            f"127.0.0.1:{stackSetting('TEST_ADMIN_PORT', '28002')}")
 
 
 @pytest.fixture(scope="session")

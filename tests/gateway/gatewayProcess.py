@@ -3,6 +3,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -26,9 +27,30 @@ def runDirectory(name: str) -> Path:
 
 
 def freePort() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    # Below Linux's ephemeral range (32768-60999), where outgoing connections may hold any port.
+    start = random.randrange(29100, 32000)
+    for offset in range(2900):
+        port = 29100 + (start - 29100 + offset) % 2900
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port between 29100 and 31999")
+
+
+def stackSetting(name: str, default: str) -> str:
+    # The test stack's settings: the environment (scripts/test.sh exports them), else its env file.
+    if name in os.environ:
+        return os.environ[name]
+    envFile = Path(os.environ.get("KSERVICES_ENV_FILE", ROOT_DIR / ".run" / "test" / "env"))
+    if envFile.is_file():
+        for line in envFile.read_text().splitlines():
+            key, _, value = line.partition("=")
+            if key.strip() == name:
+                return value.strip()
+    return default
 
 
 def waitForPort(port: int, timeout: float = 10.0) -> None:

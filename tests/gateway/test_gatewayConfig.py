@@ -8,7 +8,7 @@ import subprocess
 import httpx
 
 from tests.gateway.conftest import GATEWAY_REDIS_DB, backendAddresses
-from tests.gateway.gatewayProcess import ROOT_DIR, GatewayInstance, freePort, runDirectory
+from tests.gateway.gatewayProcess import ROOT_DIR, GatewayInstance, freePort, runDirectory, stackSetting
 
 
 def test_bodyLimitsPerRouteGroup(gatewayClient: httpx.Client, limiterGateway: GatewayInstance) -> None:
@@ -77,7 +77,7 @@ def test_tlsListenerFromTheTemplateSendsHsts(testRedisPort: int) -> None:
 
 
 def test_sharedTestGatewayRunsTheLimiter() -> None:
-    port = os.environ.get("TEST_GATEWAY_PORT", "58080")
+    port = stackSetting("TEST_GATEWAY_PORT", "28080")
     response = httpx.get(f"http://127.0.0.1:{port}/api/auth/me", timeout=5)
     assert response.headers["RateLimit-Policy"].startswith('"auth";q=')
     assert response.headers["RateLimit"].startswith('"auth";r=')

@@ -85,6 +85,7 @@ def test_redisDownFailsClosedForLoginAndOpenForTheRestThenRecovers(
             assert response.status_code == 503
             body = response.json()
             assert body["error"]["code"] == "service_unavailable"
+            assert body["error"]["details"] == [{"retryAfter": 1, "routeGroup": "admin-login"}]
             assert body["error"]["requestId"] == response.headers["X-Request-ID"]
         closedOthers = [outageClient.post(path, json={}).status_code
                         for path in ("/api/auth/register", "/api/auth/password/forgot")]

@@ -1,5 +1,5 @@
 import { useEffect } from "react";
-import { Layout, Router, Spinner, matchPath, useAction, useRouter, type NavItem } from "@kservices/shared";
+import { Layout, Router, Spinner, matchPath, safeNext, useAction, useRouter, type NavItem } from "@kservices/shared";
 import { authApi, tokens } from "./api";
 import { useBootstrap, useSignedIn } from "./session";
 import { LoginPage } from "./pages/Login";
@@ -47,7 +47,7 @@ function find(routes: Record<string, () => React.JSX.Element>, path: string) {
 }
 
 function Routes() {
-  const { path, search, navigate } = useRouter();
+  const { path, search, query, navigate } = useRouter();
   const ready = useBootstrap();
   const signedIn = useSignedIn();
   const PublicPage = find(PUBLIC_ROUTES, path);
@@ -60,6 +60,16 @@ function Routes() {
       navigate(`/login?next=${encodeURIComponent(next)}`, { replace: true });
     }
   }, [needsLogin, PrivatePage, path, search, navigate]);
+
+  // Already signed in (the cookie restored the session): the login page forwards to its target.
+  const onLogin = matchPath("/login", path) !== null;
+  useEffect(() => {
+    if (ready && signedIn && onLogin) {
+      const next = safeNext(query.get("next"), "/auth/");
+      if (next.startsWith("/auth/")) navigate(next, { replace: true });
+      else window.location.assign(next);
+    }
+  }, [ready, signedIn, onLogin, query, navigate]);
 
   const logout = useAction(async () => {
     try {

@@ -1,12 +1,13 @@
 import { useEffect, useSyncExternalStore } from "react";
 import { Layout, Router, Spinner, matchPath, useRouter } from "@kservices/shared";
-import { tokens } from "./api";
+import { adminRoles, tokens } from "./api";
 import { AdminLoginPage } from "./pages/Login";
 import { DashboardPage } from "./pages/Dashboard";
 import { UsersPage } from "./pages/Users";
 import { UserDetailPage } from "./pages/UserDetail";
 import { AuditLogsPage } from "./pages/AuditLogs";
 import { PaymentsPage } from "./pages/Payments";
+import { PaymentDetailPage } from "./pages/PaymentDetail";
 import { SettingsPage } from "./pages/Settings";
 
 const NAV = [
@@ -14,8 +15,12 @@ const NAV = [
   { to: "/users", label: "Users" },
   { to: "/audit", label: "Audit log" },
   { to: "/payments", label: "Payments" },
-  { to: "/settings", label: "Settings" },
 ];
+
+// Settings are superadmin-only on the server; plain admins do not see the link (the server still decides).
+function navFor(roles: string[]) {
+  return roles.length === 0 || roles.includes("superadmin") ? [...NAV, { to: "/settings", label: "Settings" }] : NAV;
+}
 
 function Routes() {
   const { path, search, navigate } = useRouter();
@@ -26,6 +31,7 @@ function Routes() {
   }, [signedIn, isLogin, path, search, navigate]);
 
   const user = matchPath("/users/:id", path);
+  const payment = matchPath("/payments/:id", path);
   let content: React.JSX.Element;
   if (isLogin) content = <AdminLoginPage />;
   else if (!signedIn) content = <Spinner label="Redirecting to sign in..." />;
@@ -34,14 +40,15 @@ function Routes() {
   else if (user) content = <UserDetailPage key={user.id} id={user.id} />;
   else if (matchPath("/audit", path)) content = <AuditLogsPage />;
   else if (matchPath("/payments", path)) content = <PaymentsPage />;
+  else if (payment) content = <PaymentDetailPage key={payment.id} id={payment.id} />;
   else if (matchPath("/settings", path)) content = <SettingsPage />;
   else content = <section className="card"><h1>Page not found</h1></section>;
 
   return (
     <Layout
       title="KServices Admin"
-      nav={signedIn ? NAV : []}
-      actions={signedIn ? <button type="button" className="button button-small" onClick={() => { tokens.clear(); navigate("/login", { replace: true }); }}>Sign out</button> : null}
+      nav={signedIn ? navFor(adminRoles.get()) : []}
+      actions={signedIn ? <button type="button" className="button button-small" onClick={() => { tokens.clear(); adminRoles.set([]); navigate("/login", { replace: true }); }}>Sign out</button> : null}
     >
       {content}
     </Layout>

@@ -128,3 +128,20 @@ describe("BarChart", () => {
     expect(within(chart.parentElement!).getByText("2026-01-02: 7")).toBeInTheDocument();
   });
 });
+
+describe("payment detail", () => {
+  it("shows the payment with its notification events and a flag", async () => {
+    const { PaymentDetailPage } = await import("./pages/PaymentDetail");
+    fetchMock.mockResolvedValueOnce(json(200, {
+      id: "p1", userId: "u1", amount: 150000, currency: "IDR", method: "briva", status: "pending", description: null,
+      virtualAccountNo: "7777700012345678", partnerReferenceNo: "KS-1", briReferenceNo: null, expiresAt: "2026-01-01T01:00:00Z",
+      paidAt: null, failureReason: null, flaggedReason: "amount mismatch", createdAt: "2026-01-01T00:00:00Z", updatedAt: "2026-01-01T00:00:00Z",
+      events: [{ id: "e1", kind: "va_notify", dedupeKey: "d1", signatureValid: true, outcome: "flagged", raw: { paidAmount: { value: "1.00" } }, receivedAt: "2026-01-01T00:10:00Z" }],
+    }));
+    renderAt("/admin/payments/p1", <PaymentDetailPage id="p1" />);
+    expect(await screen.findByText("Flagged for review: amount mismatch")).toBeInTheDocument();
+    expect(screen.getByText("va_notify")).toBeInTheDocument();
+    expect(screen.getByText("7777700012345678")).toBeInTheDocument();
+    expect(fetchMock.mock.calls[0][0]).toBe("/api/admin/payments/p1");
+  });
+});

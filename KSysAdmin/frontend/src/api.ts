@@ -3,6 +3,15 @@ import { ApiClient, TokenStore, asPage, type Page, type Query, type TokenPair } 
 // Admin tokens are short-lived and kept in memory only: a reload asks the admin to sign in again.
 export const tokens = new TokenStore();
 
+// Roles from the admin login answer, kept next to the token (memory only) to hide superadmin-only pages.
+let currentRoles: string[] = [];
+export const adminRoles = {
+  get: () => currentRoles,
+  set: (roles: string[] | undefined) => {
+    currentRoles = roles ?? [];
+  },
+};
+
 export const client = new ApiClient({
   tokens,
   onAuthFailure: () => {
@@ -78,6 +87,20 @@ export interface AdminPayment {
   flaggedReason?: string | null;
 }
 
+export interface PaymentEvent {
+  id: string;
+  kind: string;
+  dedupeKey: string;
+  signatureValid: boolean;
+  outcome: string;
+  raw: unknown;
+  receivedAt: string;
+}
+
+export interface AdminPaymentDetail extends AdminPayment {
+  events: PaymentEvent[];
+}
+
 export interface DailyStat {
   date: string;
   signups: number;
@@ -119,7 +142,7 @@ const id = (value: string) => encodeURIComponent(value);
 
 export const adminApi = {
   login: (input: { email: string; password: string; totpCode?: string }) =>
-    client.post<TokenPair>("/api/admin/auth/login", input, { auth: false }),
+    client.post<TokenPair & { roles?: string[] }>("/api/admin/auth/login", input, { auth: false }),
   stats: (days = 30) => client.get<{ days: DailyStat[] }>("/api/admin/stats/daily", { query: { days } }),
   // The admin service reads the email prefix from `emailPrefix`.
   users: (query: Query) => list<AdminUser>("/api/admin/users", query),
@@ -130,6 +153,7 @@ export const adminApi = {
   setRoles: (userId: string, roles: string[]) => client.put<AdminUser>(`/api/admin/users/${id(userId)}/roles`, { roles }),
   auditLogs: (query: Query) => list<AuditEntry>("/api/admin/audit-logs", query),
   payments: (query: Query) => list<AdminPayment>("/api/admin/payments", query),
+  payment: (paymentId: string) => client.get<AdminPaymentDetail>(`/api/admin/payments/${id(paymentId)}`),
   cors: () => client.get<CorsSettings>("/api/admin/settings/cors"),
   saveCors: (input: { origins: string[]; version: number }) => client.put<CorsSettings>("/api/admin/settings/cors", input),
   rateLimits: () => client.get<RateLimitSettings>("/api/admin/settings/rate-limits"),

@@ -22,7 +22,7 @@ const pending = {
   method: "briva",
   status: "pending",
   description: "Order 1",
-  virtualAccountNumber: "7777700012345678",
+  virtualAccountNo: "7777700012345678",
   qrContent: null,
   expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
   createdAt: new Date().toISOString(),
@@ -83,7 +83,7 @@ describe("NewPaymentPage", () => {
   it("shows 422 details next to the amount", async () => {
     fetchMock.mockResolvedValue(json(422, envelope("validation_failed", [{ field: "amount", message: "Amount exceeds the limit" }])));
     renderAt("/payment/new", <NewPaymentPage />);
-    await userEvent.type(screen.getByLabelText("Amount (Rp)"), "99000000");
+    await userEvent.type(screen.getByLabelText("Amount (Rp)"), "49000000");
     await userEvent.click(screen.getByRole("button", { name: "Create payment" }));
     await waitFor(() => expect(screen.getByLabelText("Amount (Rp)")).toHaveAccessibleDescription(/Amount exceeds the limit/));
   });
@@ -111,7 +111,7 @@ describe("PaymentDetailPage", () => {
   });
 
   it("renders a QRIS code as a local image", async () => {
-    fetchMock.mockResolvedValue(json(200, { ...pending, method: "qris", virtualAccountNumber: null, qrContent: "00020101021226610016ID.CO.BRI.WWW" }));
+    fetchMock.mockResolvedValue(json(200, { ...pending, method: "qris", virtualAccountNo: null, qrContent: "00020101021226610016ID.CO.BRI.WWW" }));
     renderAt("/payment/payments/p1", <PaymentDetailPage id="p1" />);
     const img = await screen.findByRole("img", { name: /QRIS code/ });
     expect(img.getAttribute("src")).toMatch(/^data:image\/png;base64,/);

@@ -53,6 +53,8 @@ local function normalize(rule, scale)
         limit = scaled,
         windowSeconds = window,
         windowMs = window * 1000,
+        limitStr = tostring(scaled),
+        windowMsStr = tostring(window * 1000),
         failMode = failMode,
         enabled = enabled,
         policyHeader = '"' .. rule.routeGroup .. '";q=' .. scaled .. ";w=" .. window,

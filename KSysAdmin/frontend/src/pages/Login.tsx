@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { Card, ErrorMessage, Field, Form, Notice, SubmitButton, compact, hasErrors, isApiError, safeNext, serverFieldErrors, useAction, useRouter, validateEmail, validateRequired, validateTotp, type FieldErrors } from "@kservices/shared";
-import { adminApi, tokens } from "../api";
+import { adminApi, adminRoles, tokens } from "../api";
 
 export function AdminLoginPage() {
   const { query, navigate } = useRouter();
@@ -12,6 +12,7 @@ export function AdminLoginPage() {
   const login = useAction(async () => {
     try {
       const pair = await adminApi.login({ email: email.trim(), password, ...(needsCode ? { totpCode: totpCode.trim() } : {}) });
+      adminRoles.set(pair.roles);
       tokens.setTokens(pair);
       navigate(safeNext(query.get("next"), "/admin/"), { replace: true });
     } catch (error) {

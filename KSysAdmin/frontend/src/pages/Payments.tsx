@@ -54,7 +54,7 @@ export function PaymentsPage() {
               <td>{p.method}</td>
               <td><span className={`badge badge-${p.status}`}>{p.status}</span>{p.flaggedReason ? <span className="badge badge-failed" title={p.flaggedReason}> flagged</span> : null}</td>
               <td>{formatDateTime(p.paidAt ?? null)}</td>
-              <td className="mono">{p.id}{p.virtualAccountNo ? <div className="muted">VA {p.virtualAccountNo}</div> : null}</td>
+              <td className="mono"><Link to={`/payments/${p.id}`}>{p.id}</Link>{p.virtualAccountNo ? <div className="muted">VA {p.virtualAccountNo}</div> : null}</td>
             </tr>
           ))}</tbody>
         </table></div>

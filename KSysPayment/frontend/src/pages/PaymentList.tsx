@@ -22,7 +22,7 @@ export function PaymentListPage() {
 
   return (
     <Card title="My payments">
-      <div className="form-row" role="search" aria-label="Filter payments">
+      <div className="form-row filters" role="search" aria-label="Filter payments">
         <SelectField label="Status" name="status" value={status} onChange={(v) => setFilter("status", v)} options={[
           { value: "", label: "All statuses" },
           { value: "pending", label: "Pending" },

@@ -1,0 +1,49 @@
+import { Card, ErrorMessage, Link, Spinner, formatDateTime, formatRupiah, useLoad } from "@kservices/shared";
+import { adminApi } from "../api";
+
+export function PaymentDetailPage({ id }: { id: string }) {
+  const payment = useLoad(() => adminApi.payment(id), [id]);
+  if (payment.loading && !payment.data) return <Spinner />;
+  if (payment.error && !payment.data) return <ErrorMessage error={payment.error} overrides={{ not_found: "No payment with this id." }} />;
+  const p = payment.data!;
+  return (
+    <>
+      <Card title="Payment">
+        {p.flaggedReason ? <div className="alert alert-warning" role="status">Flagged for review: {p.flaggedReason}</div> : null}
+        <dl className="details">
+          <dt>Status</dt><dd><span className={`badge badge-${p.status}`}>{p.status}</span></dd>
+          <dt>Amount</dt><dd>{formatRupiah(p.amount)}</dd>
+          <dt>Method</dt><dd>{p.method}</dd>
+          <dt>User</dt><dd><Link to={`/users/${p.userId}`}>{p.userId}</Link></dd>
+          {p.description ? (<><dt>Description</dt><dd>{p.description}</dd></>) : null}
+          {p.virtualAccountNo ? (<><dt>Virtual account</dt><dd className="mono">{p.virtualAccountNo}</dd></>) : null}
+          {p.partnerReferenceNo ? (<><dt>Our reference</dt><dd className="mono">{p.partnerReferenceNo}</dd></>) : null}
+          {p.briReferenceNo ? (<><dt>BRI reference</dt><dd className="mono">{p.briReferenceNo}</dd></>) : null}
+          <dt>Created</dt><dd>{formatDateTime(p.createdAt)}</dd>
+          <dt>Expires</dt><dd>{formatDateTime(p.expiresAt ?? null)}</dd>
+          <dt>Paid</dt><dd>{formatDateTime(p.paidAt ?? null)}</dd>
+          {p.failureReason ? (<><dt>Failure</dt><dd>{p.failureReason}</dd></>) : null}
+          <dt>Id</dt><dd className="mono">{p.id}</dd>
+        </dl>
+      </Card>
+      <Card title="Events">
+        {p.events.length === 0 ? <p className="muted">No notifications received.</p> : (
+          <div className="table-wrap"><table>
+            <thead><tr><th scope="col">Received</th><th scope="col">Kind</th><th scope="col">Outcome</th><th scope="col">Signature</th><th scope="col">Dedupe key</th><th scope="col">Raw</th></tr></thead>
+            <tbody>{p.events.map((e) => (
+              <tr key={e.id}>
+                <td>{formatDateTime(e.receivedAt)}</td>
+                <td>{e.kind}</td>
+                <td>{e.outcome}</td>
+                <td>{e.signatureValid ? "valid" : <span className="badge badge-failed">invalid</span>}</td>
+                <td className="mono">{e.dedupeKey}</td>
+                <td><details><summary>JSON</summary><pre className="mono">{JSON.stringify(e.raw, null, 2)}</pre></details></td>
+              </tr>
+            ))}</tbody>
+          </table></div>
+        )}
+        <p><Link to="/payments">Back to payments</Link></p>
+      </Card>
+    </>
+  );
+}
