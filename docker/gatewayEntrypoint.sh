@@ -14,4 +14,10 @@ for name in $(grep -o '${[A-Z_]*}' "$home/nginx/nginx.conf" | tr -d '${}' | sort
   conf=$(printf '%s' "$conf" | awk -v key="\${$name}" -v value="$value" '{ gsub(/[\\&]/, "\\\\&", value); n = index($0, key); while (n > 0) { $0 = substr($0, 1, n - 1) value substr($0, n + length(key)); n = index($0, key) } print }')
 done
 printf '%s\n' "$conf" > "$run/nginx.conf"
+# The HTTPS listener only when a certificate and key are mounted and configured.
+if [ -n "${GATEWAY_TLS_CERT:-}" ]; then
+  mkdir -p "$run/tls"
+  sed -e "s|\${GATEWAY_TLS_PORT}|${GATEWAY_TLS_PORT:-443}|" -e "s|\${GATEWAY_TLS_CERT}|$GATEWAY_TLS_CERT|" \
+      -e "s|\${GATEWAY_TLS_KEY}|$GATEWAY_TLS_KEY|" "$home/nginx/conf/tls.conf.template" > "$run/tls/tls.conf"
+fi
 exec "${OPENRESTY:-openresty}" -p "$run" -c "$run/nginx.conf" -g "daemon off;"

@@ -91,6 +91,8 @@ redisDb=${REDIS_URL##*/}
 export GATEWAY_PORT PUBLIC_UPSTREAM=127.0.0.1:8001 ADMIN_UPSTREAM=127.0.0.1:8002
 export GATEWAY_REDIS_HOST=${redisHost/localhost/127.0.0.1} GATEWAY_REDIS_PORT=${redisAddress##*:}
 export GATEWAY_REDIS_DB=${redisDb:-0} GATEWAY_TRUSTED_PROXIES=$(envValue "$ENV_FILE" GATEWAY_TRUSTED_PROXIES)
+export GATEWAY_TLS_PORT=$(envValue "$ENV_FILE" GATEWAY_TLS_PORT) GATEWAY_TLS_CERT=$(envValue "$ENV_FILE" GATEWAY_TLS_CERT)
+export GATEWAY_TLS_KEY=$(envValue "$ENV_FILE" GATEWAY_TLS_KEY)
 startGateway "$RUN/gateway"
 waitFor 15 "gateway" httpOk "http://127.0.0.1:$GATEWAY_PORT/health/public"
 

@@ -14,6 +14,17 @@ linkFrontends() {
   done
 }
 
+# renderTls RUN_DIR: an HTTPS listener when GATEWAY_TLS_CERT and GATEWAY_TLS_KEY are set, else none.
+renderTls() {
+  local run=$1
+  rm -rf "$run/tls"
+  [ -n "${GATEWAY_TLS_CERT:-}" ] || return 0
+  [ -f "$GATEWAY_TLS_CERT" ] && [ -f "${GATEWAY_TLS_KEY:-}" ] || die "GATEWAY_TLS_CERT/GATEWAY_TLS_KEY: files not found"
+  mkdir -p "$run/tls"
+  GATEWAY_TLS_PORT=${GATEWAY_TLS_PORT:-443} envsubst '${GATEWAY_TLS_PORT} ${GATEWAY_TLS_CERT} ${GATEWAY_TLS_KEY}' \
+    < "$ROOT_DIR/nginx/conf/tls.conf.template" > "$run/tls/tls.conf"
+}
+
 # renderGateway RUN_DIR: needs GATEWAY_PORT, PUBLIC_UPSTREAM, ADMIN_UPSTREAM, GATEWAY_REDIS_* exported.
 renderGateway() {
   local run=$1 modules=""
@@ -31,6 +42,7 @@ renderGateway() {
   export GATEWAY_RATE_LIMIT_SCALE=${GATEWAY_RATE_LIMIT_SCALE:-1}
   linkFrontends "$run/www"
   envsubst "$GATEWAY_TEMPLATE_VARS" < "$ROOT_DIR/nginx/nginx.conf" > "$run/nginx.conf"
+  renderTls "$run"
   nginx -t -q -p "$run" -c "$run/nginx.conf" 2>"$run/nginx-test.log" \
     || { cat "$run/nginx-test.log" >&2; die "nginx configuration test failed"; }
 }

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +18,8 @@ VALID = {
 @pytest.fixture
 def cleanEnv(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     monkeypatch.setenv("KSERVICES_ENV_FILE", "")
-    for name in [*VALID, "APP_ENV", "CORS_ORIGINS", "PAYMENT_MIN_AMOUNT", "PAYMENT_MAX_AMOUNT", "GATEWAY_PORT"]:
+    for name in [*VALID, "APP_ENV", "CORS_ORIGINS", "PAYMENT_MIN_AMOUNT", "PAYMENT_MAX_AMOUNT", "GATEWAY_PORT",
+                 "GATEWAY_TLS_CERT", "GATEWAY_TLS_KEY"]:
         monkeypatch.delenv(name, raising=False)
     for name, value in VALID.items():
         monkeypatch.setenv(name, value)
@@ -91,3 +93,18 @@ def test_secretsAreNotRenderedInRepr(cleanEnv: pytest.MonkeyPatch) -> None:
     settings = loadSettings()
     assert VALID["JWT_SECRET"] not in repr(settings)
     assert "asyncpg://postgres@127" not in repr(settings.database)
+
+
+def test_tlsCertificateAndKeyGoTogetherAndMustExist(cleanEnv: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    cert = tmp_path / "cert.pem"
+    cert.write_text("pem")
+    cleanEnv.setenv("GATEWAY_TLS_CERT", str(cert))
+    with pytest.raises(ConfigurationError, match="GATEWAY_TLS_CERT and GATEWAY_TLS_KEY must be set together"):
+        loadSettings()
+    cleanEnv.setenv("GATEWAY_TLS_KEY", str(tmp_path / "missing.pem"))
+    with pytest.raises(ConfigurationError, match="does not exist"):
+        loadSettings()
+    key = tmp_path / "key.pem"
+    key.write_text("pem")
+    cleanEnv.setenv("GATEWAY_TLS_KEY", str(key))
+    assert loadSettings().gateway.tlsKeyPath == key

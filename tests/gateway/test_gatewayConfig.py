@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 import shutil
 import ssl
 import subprocess
@@ -8,7 +7,7 @@ import subprocess
 import httpx
 
 from tests.gateway.conftest import GATEWAY_REDIS_DB, backendAddresses
-from tests.gateway.gatewayProcess import ROOT_DIR, GatewayInstance, freePort, runDirectory, stackSetting
+from tests.gateway.gatewayProcess import GatewayInstance, freePort, runDirectory, stackSetting
 
 
 def test_bodyLimitsPerRouteGroup(gatewayClient: httpx.Client, limiterGateway: GatewayInstance) -> None:
@@ -53,14 +52,9 @@ def test_tlsListenerFromTheTemplateSendsHsts(testRedisPort: int) -> None:
                     "-addext", "subjectAltName=IP:127.0.0.1",
                     "-keyout", str(runDir / "key.pem"), "-out", str(runDir / "cert.pem")],
                    check=True, capture_output=True)
-    (runDir / "tls").mkdir()
-    rendered = subprocess.run(
-        ["envsubst", "${GATEWAY_TLS_PORT} ${GATEWAY_TLS_CERT} ${GATEWAY_TLS_KEY}"],
-        input=(ROOT_DIR / "nginx/conf/tls.conf.template").read_text(), capture_output=True, text=True, check=True,
-        env={**os.environ, "GATEWAY_TLS_PORT": f"127.0.0.1:{tlsPort}", "GATEWAY_TLS_CERT": str(runDir / "cert.pem"),
-             "GATEWAY_TLS_KEY": str(runDir / "key.pem")},
-    ).stdout
-    (runDir / "tls" / "tls.conf").write_text(rendered)
+    # renderGateway writes the HTTPS listener from the template when certificate and key are configured.
+    gateway.env |= {"GATEWAY_TLS_PORT": f"127.0.0.1:{tlsPort}", "GATEWAY_TLS_CERT": str(runDir / "cert.pem"),
+                    "GATEWAY_TLS_KEY": str(runDir / "key.pem")}
     gateway.start()
     trust = ssl.create_default_context(cafile=str(runDir / "cert.pem"))
     try:
@@ -71,6 +65,7 @@ def test_tlsListenerFromTheTemplateSendsHsts(testRedisPort: int) -> None:
         assert "Strict-Transport-Security" in page.headers
         plain = httpx.get(f"{gateway.url}/api/auth/me", timeout=5)
         assert "Strict-Transport-Security" not in plain.headers
+        assert f"listen 127.0.0.1:{tlsPort} ssl" in (runDir / "tls" / "tls.conf").read_text()
     finally:
         gateway.stop()
         shutil.rmtree(runDir, ignore_errors=True)

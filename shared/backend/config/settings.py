@@ -133,10 +133,28 @@ class GatewaySettings(GroupSettings):
         default_factory=list, validation_alias="GATEWAY_TRUSTED_PROXIES"
     )
 
+    tlsPort: int = Field(443, ge=1, le=65535, validation_alias="GATEWAY_TLS_PORT")
+    tlsCertPath: Path | None = Field(None, validation_alias="GATEWAY_TLS_CERT")
+    tlsKeyPath: Path | None = Field(None, validation_alias="GATEWAY_TLS_KEY")
+
     @field_validator("trustedProxies", mode="before")
     @classmethod
     def parseProxies(cls, value: object) -> object:
         return splitCsv(value)
+
+    @field_validator("tlsCertPath", "tlsKeyPath", mode="before")
+    @classmethod
+    def emptyIsUnset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def requireCertificatePair(self) -> GatewaySettings:
+        if (self.tlsCertPath is None) != (self.tlsKeyPath is None):
+            raise ValueError("GATEWAY_TLS_CERT and GATEWAY_TLS_KEY must be set together")
+        for path in (self.tlsCertPath, self.tlsKeyPath):
+            if path is not None and not path.is_file():
+                raise ValueError(f"TLS file {path} does not exist")
+        return self
 
 
 class MailSettings(GroupSettings):
