@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import email
 import re
 import time
@@ -9,12 +10,14 @@ from pathlib import Path
 
 import httpx
 
+from shared.backend.config.settings import Settings
+
 PASSWORD = "correct horse battery staple 42"
 TOKEN_LINK = re.compile(r"/auth/(verify-email|reset-password)\?token=([A-Za-z0-9_\-%]+)")
 
 
 def uniqueEmail(prefix: str = "user") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:12]}@Example.test"
+    return f"{prefix}-{uuid.uuid4().hex[:12]}@Example.com"
 
 
 def mailsTo(outboxDir: Path, address: str) -> list[email.message.EmailMessage]:
@@ -26,7 +29,9 @@ def mailsTo(outboxDir: Path, address: str) -> list[email.message.EmailMessage]:
     return found
 
 
-def waitForMails(outboxDir: Path, address: str, count: int = 1, timeout: float = 10.0) -> list[email.message.EmailMessage]:
+def waitForMails(
+    outboxDir: Path, address: str, count: int = 1, timeout: float = 10.0
+) -> list[email.message.EmailMessage]:
     deadline = time.monotonic() + timeout
     while True:
         found = mailsTo(outboxDir, address)
@@ -72,3 +77,12 @@ async def login(client: httpx.AsyncClient, address: str, password: str = PASSWOR
 
 def bearer(tokens: dict[str, str]) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['accessToken']}"}
+
+
+def authAppSettings(settings: Settings, outboxDir: Path, **auth: int) -> Settings:
+    # model_copy skips validation, so tests may use lockout windows far below the production minimums.
+    return dataclasses.replace(
+        settings,
+        auth=settings.auth.model_copy(update=auth),
+        mail=settings.mail.model_copy(update={"backend": "file", "outboxDir": outboxDir}),
+    )

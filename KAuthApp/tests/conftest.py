@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -8,6 +7,7 @@ import httpx
 import pytest
 
 from KAuthApp.backend.infrastructure.http.authService import createAuthService
+from KAuthApp.tests.authTestSupport import authAppSettings
 from shared.backend.appFactory import createApp
 from shared.backend.config.settings import Settings
 from tests.support.inProcess import runningApp
@@ -18,15 +18,6 @@ def outboxDir(runDir: Path) -> Path:
     path = runDir / "kauth-tests-mail"
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def authAppSettings(settings: Settings, outboxDir: Path, **auth: int) -> Settings:
-    # model_copy skips validation, so tests may use lockout windows far below the production minimums.
-    return dataclasses.replace(
-        settings,
-        auth=settings.auth.model_copy(update=auth),
-        mail=settings.mail.model_copy(update={"backend": "file", "outboxDir": outboxDir}),
-    )
 
 
 @pytest.fixture(scope="session")

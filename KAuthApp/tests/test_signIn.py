@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import httpx
+from fastapi import Response
+from sqlalchemy import text
 
+from KAuthApp.backend.infrastructure.http.refreshCookie import setRefreshCookie
 from KAuthApp.tests.authTestSupport import (
     PASSWORD,
     bearer,
@@ -13,6 +17,8 @@ from KAuthApp.tests.authTestSupport import (
     uniqueEmail,
     waitForMails,
 )
+from shared.backend.config.settings import Settings
+from shared.backend.database.engine import Database
 
 
 async def test_registerVerifyLoginMe(client: httpx.AsyncClient, outboxDir: Path) -> None:
@@ -108,5 +114,35 @@ async def test_malformedBodiesGiveFieldDetails(client: httpx.AsyncClient) -> Non
     error = response.json()["error"]
     assert error["code"] == "validation_failed"
     assert {detail["field"] for detail in error["details"]} == {"email", "password"}
-    extra = await client.post("/api/auth/login", json={"email": "a@b.test", "password": "x", "admin": True})
+    extra = await client.post("/api/auth/login", json={"email": "a@b.example.com", "password": "x", "admin": True})
     assert extra.status_code == 422
+
+
+async def test_registerAgainWhilePendingSendsFreshLink(client: httpx.AsyncClient, outboxDir: Path) -> None:
+    address = uniqueEmail()
+    await client.post("/api/auth/register", json={"email": address, "password": PASSWORD})
+    again = await client.post("/api/auth/register", json={"email": address, "password": PASSWORD})
+    assert again.status_code == 202
+    token = latestToken(outboxDir, address, "verify-email", count=2)
+    assert (await client.post("/api/auth/verify-email", json={"token": token})).status_code == 200
+
+
+async def test_expiredVerificationTokenRefused(client: httpx.AsyncClient, outboxDir: Path, database: Database) -> None:
+    address = uniqueEmail()
+    await client.post("/api/auth/register", json={"email": address, "password": PASSWORD})
+    token = latestToken(outboxDir, address, "verify-email")
+    async with database.engine.begin() as connection:
+        await connection.execute(text(
+            "UPDATE one_time_tokens SET expires_at = now() - interval '1 second' WHERE user_id = "
+            "(SELECT id FROM users WHERE email = :email)"), {"email": address.lower()})
+    expired = await client.post("/api/auth/verify-email", json={"token": token})
+    assert expired.status_code == 400
+    assert expired.json()["error"]["code"] == "token_invalid_or_used"
+
+
+def test_refreshCookieIsSecureBehindHttps(appSettings: Settings) -> None:
+    secureSettings = dataclasses.replace(
+        appSettings, gateway=appSettings.gateway.model_copy(update={"publicBaseUrl": "https://auth.example.com"}))
+    response = Response()
+    setRefreshCookie(response, secureSettings, "token-value", 60)
+    assert "secure" in response.headers["set-cookie"].lower()

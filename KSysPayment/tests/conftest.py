@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 from KSysPayment.backend.infrastructure.bri.generateKeys import generatePairs
 from KSysPayment.backend.infrastructure.http.paymentService import createPaymentService
 from KSysPayment.simulator.app import createSimulatorApp
+from KSysPayment.tests.support.briSender import BriSender
 from KSysPayment.tests.support.paymentStack import (
     Payer,
     PaymentStack,
@@ -59,3 +60,8 @@ async def payer(database: Database, redisClient: Redis, settings: Settings) -> P
 @pytest.fixture
 async def otherPayer(database: Database, redisClient: Redis, settings: Settings) -> Payer:
     return await createUser(database, redisClient, settings)
+
+
+@pytest.fixture
+def briSender(paymentStackServer: PaymentStack, paymentKeyDir: Path) -> BriSender:
+    return BriSender(paymentStackServer.http, paymentStackServer.appUrl, paymentKeyDir)

@@ -7,7 +7,7 @@ startUvicorn() {
   portFree "$port" || die "port $port is taken: $name cannot start there"
   (cd "$ROOT_DIR" && KSERVICES_ENV_FILE=$envFile exec "$ROOT_DIR/.venv/bin/python" -m uvicorn "$app" \
       --host 127.0.0.1 --port "$port" --proxy-headers --forwarded-allow-ips 127.0.0.1 \
-      --no-server-header --log-level warning --timeout-graceful-shutdown 5 \
+      --no-server-header --log-level warning --timeout-graceful-shutdown 5 --timeout-keep-alive 75 \
       >"$run/$name.log" 2>&1) &
   echo $! >"$run/$name.pid"
 }
@@ -62,7 +62,7 @@ startSimulator() {
     SIM_MERCHANT_PUBLIC_KEY_PATH="$keys/merchant_public.pem" SIM_PRIVATE_KEY_PATH="$keys/bri_private.pem" \
     SIM_MERCHANT_BASE_URL=$merchant SIM_PORT=$port \
     exec "$ROOT_DIR/.venv/bin/python" -m uvicorn KSysPayment.simulator.app:app --host 127.0.0.1 --port "$port" \
-      --log-level warning >"$run/simulator.log" 2>&1) &
+      --timeout-keep-alive 75 --log-level warning >"$run/simulator.log" 2>&1) &
   echo $! >"$run/simulator.pid"
   local deadline=$((SECONDS + 30))
   until portInUse "$port"; do

@@ -49,10 +49,22 @@ class RegisterUser:
             return ACCEPTED
         return await self.alreadyRegistered(email)
 
+    # A still-unverified owner gets a fresh verification link; a verified one gets a notice.
     async def alreadyRegistered(self, email: str) -> AcceptedOutput:
-        existing = await self.ports.users.getByEmail(email)
-        await self.ports.audit.record(ACTION, AuditOutcome.FAILURE, targetId=existing.id if existing else None,
-                                      details={"reason": "email_taken"})
-        await self.ports.transaction.commit()
-        await self.ports.mailer.send(alreadyRegisteredMail(email, self.ports.settings.gateway.publicBaseUrl))
+        ports, now = self.ports, utcNow()
+        existing = await ports.users.getByEmail(email, forUpdate=True)
+        pending = existing is not None and existing.emailVerifiedAt is None \
+            and existing.status == UserStatus.PENDING_VERIFICATION.value
+        token = None
+        if existing is not None and pending:
+            token = await issueToken(ports, existing, TokenPurpose.EMAIL_VERIFICATION,
+                                     ports.settings.auth.verificationTtlSeconds, now)
+        await ports.audit.record(ACTION, AuditOutcome.FAILURE, targetId=existing.id if existing else None,
+                                 details={"reason": "email_taken", "pending": pending})
+        await ports.transaction.commit()
+        baseUrl = ports.settings.gateway.publicBaseUrl
+        if token is not None:
+            await ports.mailer.send(verificationMail(email, baseUrl, token, ports.settings.auth.verificationTtlSeconds))
+        else:
+            await ports.mailer.send(alreadyRegisteredMail(email, baseUrl))
         return ACCEPTED

@@ -41,6 +41,7 @@ def recoveryCodeHash(userId: uuid.UUID, code: str) -> str:
     return hashlib.sha256(f"{userId}:{normalized}".encode()).hexdigest()
 
 
+# 80 random bits: enough that the fast (salted) SHA-256 at rest resists offline guessing.
 def newRecoveryCode() -> str:
-    raw = secrets.token_hex(6)
-    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+    raw = secrets.token_hex(10)
+    return "-".join(raw[index:index + 5] for index in range(0, 20, 5))

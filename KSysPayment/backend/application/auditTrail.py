@@ -20,7 +20,7 @@ def auditPayment(
 ) -> AuditLog:
     allDetails: dict[str, object] = {"status": payment.status, "amount": payment.amount, **(details or {})}
     logger.audit(action, f"{action} {payment.id}", payment_id=str(payment.id), request_id=context.requestId,
-                 actor_type=actorType.value, outcome=outcome.value, **allDetails)
+                 actor_type=actorType.value, audit_outcome=outcome.value, details=allDetails)
     return AuditLog(
         actorId=payment.userId if actorType == ActorType.USER else None,
         actorType=actorType.value,

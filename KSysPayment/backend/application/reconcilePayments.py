@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -38,19 +39,25 @@ class ReconcileReport:
     errors: int = 0
 
 
+def never() -> bool:
+    return False
+
+
 class ReconcilePayments:
     def __init__(self, uowFactory: UnitOfWorkFactory, gateway: PaymentGatewayInterface) -> None:
         self.uowFactory = uowFactory
         self.gateway = gateway
         self.settle = SettleNotification(uowFactory)
 
-    async def execute(self, now: datetime | None = None) -> ReconcileReport:
+    async def execute(self, now: datetime | None = None, stopping: Callable[[], bool] = never) -> ReconcileReport:
         current = now or utcNow()
         context = RequestContext(requestId=f"reconcile-{generateId().hex}")
         async with self.uowFactory() as uow:
             due = await uow.payments.listPendingBefore(current + POLL_HORIZON, BATCH_SIZE)
         report = ReconcileReport()
         for payment in due:
+            if stopping():
+                break
             # Per-payment work logs and continues: one bad payment never stops the pass.
             try:
                 await self.reconcileOne(payment, current, context, report)

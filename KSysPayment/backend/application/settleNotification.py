@@ -69,8 +69,9 @@ class SettleNotification:
                 logger.application("payment_notification_duplicate", "Duplicate BRI report ignored",
                                    payment_id=str(payment.id) if payment else None, request_id=context.requestId,
                                    kind=notification.kind.value)
-                return SettlementResult(SettlementOutcome.DUPLICATE, payment.id if payment else None,
-                                        payment.status if payment else None)
+                if payment is None:
+                    return SettlementResult(SettlementOutcome.UNKNOWN_PAYMENT, None, None)
+                return SettlementResult(SettlementOutcome.DUPLICATE, payment.id, payment.status)
             if payment is not None:
                 await self.apply(uow, payment, outcome, reason, notification, context)
             await uow.commit()

@@ -10,6 +10,8 @@ from KSysPayment.backend.infrastructure.database.reconcileLock import reconcileL
 from shared.backend.loggingFactory import getSystemLogger
 
 logger = getSystemLogger("payment.reconcile")
+# A pass in flight may finish this long after shutdown starts; then it is cancelled.
+STOP_GRACE_SECONDS = 10.0
 
 
 async def runPass(engine: AsyncEngine, reconcile: Callable[[], Awaitable[object]]) -> bool:
@@ -20,28 +22,39 @@ async def runPass(engine: AsyncEngine, reconcile: Callable[[], Awaitable[object]
         return True
 
 
-async def reconcileForever(engine: AsyncEngine, reconcile: Callable[[], Awaitable[object]],
-                           intervalSeconds: float) -> None:
-    while True:
+# reconcile(stopping) should return early once stopping() is true (shutdown).
+Reconcile = Callable[[Callable[[], bool]], Awaitable[object]]
+
+
+async def reconcileForever(engine: AsyncEngine, reconcile: Reconcile, intervalSeconds: float,
+                           stop: asyncio.Event) -> None:
+    while not stop.is_set():
         try:
-            await runPass(engine, reconcile)
-        except asyncio.CancelledError:
-            raise
+            await runPass(engine, lambda: reconcile(stop.is_set))
         except Exception as error:
             # Never fatal: the next pass tries again.
             logger.error("payment_reconcile_pass_failed", "Reconciliation pass failed", error)
-        await asyncio.sleep(intervalSeconds)
+        with suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), intervalSeconds)
 
 
 @asynccontextmanager
-async def reconcileTask(engine: AsyncEngine, reconcile: Callable[[], Awaitable[object]],
-                        intervalSeconds: float) -> AsyncIterator[asyncio.Task[None]]:
-    task = asyncio.create_task(reconcileForever(engine, reconcile, intervalSeconds), name="payment-reconcile")
+async def reconcileTask(
+    engine: AsyncEngine, reconcile: Reconcile, intervalSeconds: float
+) -> AsyncIterator[asyncio.Task[None]]:
+    stop = asyncio.Event()
+    loop = reconcileForever(engine, reconcile, intervalSeconds, stop)
+    task = asyncio.create_task(loop, name="payment-reconcile")
     logger.application("payment_reconcile_started", "Reconciliation task started", interval_s=intervalSeconds)
     try:
         yield task
     finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
+        # Let a running pass end between queries (cancelling mid-query can wedge a pooled connection).
+        stop.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), STOP_GRACE_SECONDS)
+        except TimeoutError:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
         logger.application("payment_reconcile_stopped", "Reconciliation task stopped")

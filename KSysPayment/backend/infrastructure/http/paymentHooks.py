@@ -57,7 +57,7 @@ def reconcileHook(settings: Settings) -> Hook:
     @asynccontextmanager
     async def hook(app: FastAPI) -> AsyncIterator[None]:
         useCase = ReconcilePayments(app.state.paymentUow, app.state.paymentGateway)
-        async with reconcileTask(app.state.database.engine, useCase.execute,
+        async with reconcileTask(app.state.database.engine, lambda stopping: useCase.execute(stopping=stopping),
                                  settings.payment.reconcileIntervalSeconds):
             yield
 

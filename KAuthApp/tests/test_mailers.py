@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import asyncio
+import email
+from email import policy
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from KAuthApp.backend.domain.interfaces.mailerInterface import MailMessage
+from KAuthApp.backend.infrastructure.mail.fileOutboxMailer import FileOutboxMailer
+from KAuthApp.backend.infrastructure.mail.mailerFactory import createMailer
+from KAuthApp.backend.infrastructure.mail.smtpMailer import SmtpMailer
+from shared.backend.config.settings import MailSettings
+
+MESSAGE = MailMessage(to="someone@example.com", subject="Hello there", text="Line one\nhttps://x.example/a?token=b\n")
+
+
+async def test_fileOutboxWritesOneParsableEmlAtomically(tmp_path: Path) -> None:
+    mailer = FileOutboxMailer(tmp_path / "outbox", "no-reply@kservices.example.com")
+    await mailer.send(MESSAGE)
+    await mailer.send(MESSAGE)
+    files = sorted((tmp_path / "outbox").iterdir())
+    assert len(files) == 2
+    assert all(path.suffix == ".eml" and not path.name.startswith(".tmp") for path in files)
+    parsed = email.message_from_bytes(files[0].read_bytes(), policy=policy.default)
+    assert parsed["To"] == MESSAGE.to
+    assert parsed["From"] == "no-reply@kservices.example.com"
+    assert parsed["Subject"] == MESSAGE.subject
+    assert parsed["Message-ID"] and parsed["Date"]
+    body = parsed.get_body(preferencelist=("plain",))
+    assert body is not None and "token=b" in str(body.get_content())
+
+
+class FakeSmtpServer:
+    def __init__(self) -> None:
+        self.messages: list[bytes] = []
+        self.recipients: list[str] = []
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 fake ESMTP\r\n")
+        while line := await reader.readline():
+            command = line.decode().strip().upper()
+            if command.startswith(("EHLO", "HELO")):
+                writer.write(b"250 fake\r\n")
+            elif command.startswith("RCPT TO"):
+                self.recipients.append(line.decode().strip()[8:])
+                writer.write(b"250 ok\r\n")
+            elif command == "DATA":
+                writer.write(b"354 go ahead\r\n")
+                await writer.drain()
+                data = b""
+                while (chunk := await reader.readline()) != b".\r\n":
+                    data += chunk
+                self.messages.append(data)
+                writer.write(b"250 queued\r\n")
+            elif command == "QUIT":
+                writer.write(b"221 bye\r\n")
+                await writer.drain()
+                break
+            else:
+                writer.write(b"250 ok\r\n")
+            await writer.drain()
+        writer.close()
+
+
+async def test_smtpMailerDeliversToServer() -> None:
+    fake = FakeSmtpServer()
+    server = await asyncio.start_server(fake.handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    settings = MailSettings.model_construct(
+        backend="smtp", outboxDir=Path("unused"), fromAddress="no-reply@kservices.example.com",
+        smtpHost="127.0.0.1", smtpPort=port, smtpUser="", smtpPassword=SecretStr(""), smtpStartTls=False,
+    )
+    assert isinstance(createMailer(settings), SmtpMailer)
+    async with server:
+        await SmtpMailer(settings).send(MESSAGE)
+    assert len(fake.messages) == 1
+    assert "someone@example.com" in fake.recipients[0]
+    parsed = email.message_from_bytes(fake.messages[0], policy=policy.default)
+    assert parsed["Subject"] == MESSAGE.subject

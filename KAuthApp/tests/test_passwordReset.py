@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from KAuthApp.tests.authTestSupport import (
+    PASSWORD,
+    bearer,
+    latestToken,
+    login,
+    mailsTo,
+    registerVerified,
+    uniqueEmail,
+)
+
+NEW_PASSWORD = "reset to something fresh 9"
+
+
+async def test_forgotAnswersAlikeForUnknownAddresses(client: httpx.AsyncClient, outboxDir: Path) -> None:
+    address = await registerVerified(client, outboxDir)
+    known = await client.post("/api/auth/password/forgot", json={"email": address})
+    stranger = uniqueEmail()
+    unknown = await client.post("/api/auth/password/forgot", json={"email": stranger})
+    assert known.status_code == unknown.status_code == 202
+    assert known.json() == unknown.json()
+    assert latestToken(outboxDir, address, "reset-password")
+    assert mailsTo(outboxDir, stranger) == []
+
+
+async def test_resetSetsPasswordEndsSessionsAndIsSingleUse(client: httpx.AsyncClient, outboxDir: Path) -> None:
+    address = await registerVerified(client, outboxDir)
+    session = await login(client, address)
+    client.cookies.clear()
+    await client.post("/api/auth/password/forgot", json={"email": address})
+    token = latestToken(outboxDir, address, "reset-password")
+    weak = await client.post("/api/auth/password/reset", json={"token": token, "newPassword": "password1"})
+    assert weak.status_code == 422
+    assert weak.json()["error"]["code"] == "weak_password"
+    reset = await client.post("/api/auth/password/reset", json={"token": token, "newPassword": NEW_PASSWORD})
+    assert reset.status_code == 204
+    assert (await client.get("/api/auth/me", headers=bearer(session))).status_code == 401
+    again = await client.post("/api/auth/password/reset", json={"token": token, "newPassword": "yet another one 55"})
+    assert again.status_code == 400
+    assert again.json()["error"]["code"] == "token_invalid_or_used"
+    assert (await client.post("/api/auth/login", json={"email": address, "password": PASSWORD})).status_code == 401
+    assert (await login(client, address, NEW_PASSWORD))["accessToken"]
+    client.cookies.clear()
+
+
+async def test_newResetLinkInvalidatesOlderOne(client: httpx.AsyncClient, outboxDir: Path) -> None:
+    address = await registerVerified(client, outboxDir)
+    await client.post("/api/auth/password/forgot", json={"email": address})
+    first = latestToken(outboxDir, address, "reset-password", count=2)
+    await client.post("/api/auth/password/forgot", json={"email": address})
+    second = latestToken(outboxDir, address, "reset-password", count=3)
+    assert first != second
+    stale = await client.post("/api/auth/password/reset", json={"token": first, "newPassword": NEW_PASSWORD})
+    assert stale.status_code == 400
+    verifyToken = await client.post("/api/auth/verify-email", json={"token": second})
+    assert verifyToken.status_code == 400
+    assert (await client.post("/api/auth/password/reset",
+                              json={"token": second, "newPassword": NEW_PASSWORD})).status_code == 204

@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+from sqlalchemy import text
+
+from KAuthApp.backend.application import refreshSession
+from KAuthApp.tests.authTestSupport import bearer, login, registerVerified
+from shared.backend.database.engine import Database
+
+
+def sessionIdOf(tokens: dict[str, str]) -> str:
+    return str(uuid.UUID(hex=tokens["refreshToken"].split(".")[0]))
+
+
+async def test_refreshRotatesAndKeepsSessionKey(client: httpx.AsyncClient, outboxDir: Path, redisClient: Redis) -> None:
+    address = await registerVerified(client, outboxDir)
+    tokens = await login(client, address)
+    key = f"kauth:session:{sessionIdOf(tokens)}"
+    assert await redisClient.hget(key, "roles") == "user"
+    assert 0 < await redisClient.ttl(key) <= 604800
+    refreshed = await client.post("/api/auth/refresh", json={"refreshToken": tokens["refreshToken"]})
+    assert refreshed.status_code == 200
+    fresh = refreshed.json()
+    assert fresh["refreshToken"] != tokens["refreshToken"]
+    assert sessionIdOf(fresh) == sessionIdOf(tokens)
+    assert (await client.get("/api/auth/me", headers=bearer(fresh))).status_code == 200
+    client.cookies.clear()
+
+
+async def test_refreshFromCookie(client: httpx.AsyncClient, outboxDir: Path) -> None:
+    address = await registerVerified(client, outboxDir)
+    client.cookies.clear()
+    await login(client, address)
+    assert client.cookies.get("kauth_refresh")
+    refreshed = await client.post("/api/auth/refresh")
+    assert refreshed.status_code == 200
+    assert client.cookies.get("kauth_refresh") == refreshed.json()["refreshToken"]
+    logout = await client.post("/api/auth/logout")
+    assert logout.status_code == 204
+    assert client.cookies.get("kauth_refresh") is None
+    again = await client.post("/api/auth/refresh")
+    assert again.status_code == 401
+    assert again.json()["error"]["code"] == "invalid_token"
+
+
+async def test_reuseOfRotatedTokenRevokesFamily(
+    client: httpx.AsyncClient, outboxDir: Path, redisClient: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(refreshSession, "ROTATION_GRACE_SECONDS", 0.0)
+    address = await registerVerified(client, outboxDir)
+    stolen = await login(client, address)
+    current = (await client.post("/api/auth/refresh", json={"refreshToken": stolen["refreshToken"]})).json()
+    reused = await client.post("/api/auth/refresh", json={"refreshToken": stolen["refreshToken"]})
+    assert reused.status_code == 401
+    assert reused.json()["error"]["code"] == "refresh_token_reused"
+    assert not await redisClient.exists(f"kauth:session:{sessionIdOf(current)}")
+    me = await client.get("/api/auth/me", headers=bearer(current))
+    assert me.json()["error"]["code"] == "session_revoked"
+    afterwards = await client.post("/api/auth/refresh", json={"refreshToken": current["refreshToken"]})
+    assert afterwards.status_code == 401
+    client.cookies.clear()
+
+
+async def test_staleTokenInsideGraceIsRefusedWithoutRevoking(client: httpx.AsyncClient, outboxDir: Path) -> None:
+    address = await registerVerified(client, outboxDir)
+    first = await login(client, address)
+    second = (await client.post("/api/auth/refresh", json={"refreshToken": first["refreshToken"]})).json()
+    stale = await client.post("/api/auth/refresh", json={"refreshToken": first["refreshToken"]})
+    assert stale.status_code == 401
+    assert stale.json()["error"]["code"] == "invalid_token"
+    assert (await client.get("/api/auth/me", headers=bearer(second))).status_code == 200
+    client.cookies.clear()
+
+
+async def test_concurrentRefreshExactlyOneSucceeds(client: httpx.AsyncClient, outboxDir: Path) -> None:
+    address = await registerVerified(client, outboxDir)
+    tokens = await login(client, address)
+    client.cookies.clear()
+    body = {"refreshToken": tokens["refreshToken"]}
+    results = await asyncio.gather(*[client.post("/api/auth/refresh", json=body) for _ in range(2)])
+    statuses = sorted(response.status_code for response in results)
+    assert statuses == [200, 401]
+    winner = next(response for response in results if response.status_code == 200).json()
+    assert (await client.post("/api/auth/refresh", json={"refreshToken": winner["refreshToken"]})).status_code == 200
+    client.cookies.clear()
+
+
+async def test_forgedRefreshTokensRefused(client: httpx.AsyncClient, outboxDir: Path) -> None:
+    address = await registerVerified(client, outboxDir)
+    tokens = await login(client, address)
+    client.cookies.clear()
+    prefix = tokens["refreshToken"].split(".")[0]
+    for forged in ("garbage", f"{prefix}.{'A' * 43}", f"{uuid.uuid4().hex}.{'B' * 43}"):
+        response = await client.post("/api/auth/refresh", json={"refreshToken": forged})
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] in {"invalid_token", "refresh_token_reused"}
+
+
+async def test_logoutTakesEffectImmediately(client: httpx.AsyncClient, outboxDir: Path) -> None:
+    address = await registerVerified(client, outboxDir)
+    tokens = await login(client, address)
+    client.cookies.clear()
+    assert (await client.post("/api/auth/logout", headers=bearer(tokens))).status_code == 204
+    me = await client.get("/api/auth/me", headers=bearer(tokens))
+    assert me.status_code == 401
+    assert me.json()["error"]["code"] == "session_revoked"
+    refresh = await client.post("/api/auth/refresh", json={"refreshToken": tokens["refreshToken"]})
+    assert refresh.status_code == 401
+    assert (await client.post("/api/auth/logout")).status_code == 401
+
+
+async def test_sessionsListRevokeAndLogoutAll(client: httpx.AsyncClient, outboxDir: Path) -> None:
+    address = await registerVerified(client, outboxDir)
+    phone = await login(client, address, deviceFingerprint="phone")
+    laptop = await login(client, address, deviceFingerprint="laptop")
+    tablet = await login(client, address, deviceFingerprint="tablet")
+    client.cookies.clear()
+    listed = (await client.get("/api/auth/sessions", headers=bearer(laptop))).json()["sessions"]
+    assert {item["deviceFingerprint"] for item in listed} == {"phone", "laptop", "tablet"}
+    assert [item["deviceFingerprint"] for item in listed if item["current"]] == ["laptop"]
+    assert {"id", "ip", "userAgent", "createdAt", "lastUsedAt", "expiresAt"} <= set(listed[0])
+    phoneId = sessionIdOf(phone)
+    assert (await client.delete(f"/api/auth/sessions/{phoneId}", headers=bearer(laptop))).status_code == 204
+    assert (await client.get("/api/auth/me", headers=bearer(phone))).status_code == 401
+    again = await client.delete(f"/api/auth/sessions/{phoneId}", headers=bearer(laptop))
+    assert again.status_code == 404
+    assert again.json()["error"]["code"] == "session_not_found"
+    other = await registerVerified(client, outboxDir)
+    stranger = await login(client, other)
+    client.cookies.clear()
+    foreign = await client.delete(f"/api/auth/sessions/{sessionIdOf(tablet)}", headers=bearer(stranger))
+    assert foreign.status_code == 404
+    assert (await client.post("/api/auth/logout-all", headers=bearer(laptop))).status_code == 204
+    for tokens in (laptop, tablet):
+        assert (await client.get("/api/auth/me", headers=bearer(tokens))).status_code == 401
+    assert (await client.get("/api/auth/me", headers=bearer(stranger))).status_code == 200
+
+
+async def test_idleExpiredSessionCannotRefresh(
+    client: httpx.AsyncClient, outboxDir: Path, redisClient: Redis, database: Database
+) -> None:
+    address = await registerVerified(client, outboxDir)
+    tokens = await login(client, address)
+    client.cookies.clear()
+    async with database.engine.begin() as connection:
+        await connection.execute(text("UPDATE sessions SET idle_expires_at = now() - interval '1 second' "
+                                      "WHERE id = :id"), {"id": sessionIdOf(tokens)})
+    refused = await client.post("/api/auth/refresh", json={"refreshToken": tokens["refreshToken"]})
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "invalid_token"
+    assert not await redisClient.exists(f"kauth:session:{sessionIdOf(tokens)}")

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from KSysPayment.backend.infrastructure.bri.keys import BriConfigurationError
+from KSysPayment.backend.infrastructure.http.paymentService import createPaymentService
+from KSysPayment.tests.support.paymentQueries import storedPayment
+from KSysPayment.tests.support.paymentStack import PREFIX, Payer, PaymentStack
+from shared.backend.appFactory import createApp
+from shared.backend.config.settings import AppSettings
+from shared.backend.database.engine import Database
+from tests.support.inProcess import runningApp
+
+SIMULATE = f"{PREFIX}/dev/simulate-payment"
+
+
+async def test_simulatePaysBrivaAndQris(paymentStack: PaymentStack, payer: Payer) -> None:
+    for method in ("briva", "qris"):
+        created = (await paymentStack.create(payer, method=method)).json()
+        response = await paymentStack.http.post(f"{paymentStack.appUrl}{SIMULATE}",
+                                                json={"paymentId": created["id"]}, headers=payer.headers)
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == "paid"
+        assert response.json()["id"] == created["id"]
+
+
+async def test_simulateWrongAmountFlags(paymentStack: PaymentStack, payer: Payer, database: Database) -> None:
+    created = (await paymentStack.create(payer, amount=15000)).json()
+    response = await paymentStack.http.post(f"{paymentStack.appUrl}{SIMULATE}",
+                                            json={"paymentId": created["id"], "amount": 1000}, headers=payer.headers)
+    assert response.json()["status"] == "pending"
+    assert str((await storedPayment(database, created["id"]))["flagged_reason"]).startswith("amount_mismatch")
+
+
+async def test_simulateOthersPaymentIs404(paymentStack: PaymentStack, payer: Payer, otherPayer: Payer) -> None:
+    created = (await paymentStack.create(payer)).json()
+    response = await paymentStack.http.post(f"{paymentStack.appUrl}{SIMULATE}",
+                                            json={"paymentId": created["id"]}, headers=otherPayer.headers)
+    assert response.status_code == 404
+    paid = await paymentStack.http.post(f"{paymentStack.appUrl}{SIMULATE}",
+                                        json={"paymentId": "nope"}, headers=payer.headers)
+    assert paid.status_code == 422
+
+
+async def test_simulateNotMountedInProduction(paymentStack: PaymentStack) -> None:
+    production = AppSettings(APP_ENV="production")  # type: ignore[arg-type]
+    settings = dataclasses.replace(paymentStack.settings, app=production)
+    app = createApp(settings, createPaymentService(settings))
+    async with runningApp(app) as client:
+        response = await client.post(SIMULATE, json={"paymentId": "01a207db-cfea-7139-9e0d-4164dc16234d"})
+    assert response.status_code == 404
+
+
+async def test_missingKeysFailStartup(paymentStack: PaymentStack) -> None:
+    bri = paymentStack.settings.bri.model_copy(update={"privateKeyPath": None})
+    settings = dataclasses.replace(paymentStack.settings, bri=bri)
+    with pytest.raises(BriConfigurationError, match="BRI_PRIVATE_KEY_PATH"):
+        async with runningApp(createApp(settings, createPaymentService(settings))):
+            pass

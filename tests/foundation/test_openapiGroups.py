@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import httpx
+import pytest
+
+GROUPS = {"/api/auth": "KAuthApp", "/api/payment": "KSysPayment", "/api/admin": "KSysAdmin"}
+# One operation each group must document (a route that exists since its service landed).
+KNOWN = {"/api/auth": "/api/auth/login", "/api/payment": "/api/payment/payments", "/api/admin": "/api/admin/auth/login"}
+
+
+@pytest.mark.parametrize("prefix", list(GROUPS))
+def test_eachGroupDocumentsOnlyItsOwnPaths(gatewayUrl: str, prefix: str) -> None:
+    spec = httpx.get(f"{gatewayUrl}{prefix}/openapi.json").json()
+    assert spec["info"]["title"] == GROUPS[prefix]
+    paths = spec["paths"]
+    assert KNOWN[prefix] in paths
+    assert all(path.startswith(f"{prefix}/") for path in paths)
+    assert "/health" not in paths
+
+
+def test_docsPagesAreServedThroughTheGateway(gatewayUrl: str) -> None:
+    for prefix in GROUPS:
+        page = httpx.get(f"{gatewayUrl}{prefix}/docs")
+        assert page.status_code == 200
+        assert f"{prefix}/openapi.json" in page.text
