@@ -7,11 +7,11 @@ import pytest
 
 from KAuthApp.backend.domain.commonPasswords import commonPasswords
 from KAuthApp.backend.domain.exceptions.authErrors import WeakPasswordError
-from KAuthApp.backend.domain.lockoutPolicy import LockoutRule, lockRemainingSeconds, registerFailure
 from KAuthApp.backend.domain.models.user import User
 from KAuthApp.backend.domain.opaqueTokens import newRefreshToken, recoveryCodeHash, refreshTokenSession
 from KAuthApp.backend.domain.passwordPolicy import checkPassword
 from KAuthApp.backend.domain.totpPolicy import STEP_SECONDS, matchTotp
+from shared.backend.security.lockoutPolicy import LockoutRule, lockRemainingSeconds, registerFailure
 from shared.backend.utils.uuid import generateId
 
 

@@ -9,12 +9,12 @@ from redis.asyncio import Redis
 from sqlalchemy import select
 
 from KSysAdmin.backend.domain.models.auditLog import AuditLog
-from KSysAdmin.backend.domain.models.base import utcNow
 from KSysAdmin.backend.domain.models.role import Role, UserRole
 from KSysAdmin.backend.domain.models.session import Session
 from KSysAdmin.backend.domain.models.user import User, UserStatus
 from shared.backend.config.settings import Settings
 from shared.backend.database.engine import Database
+from shared.backend.database.modelSupport import utcNow
 from shared.backend.security.passwordHasher import PasswordHasher
 from shared.backend.utils.uuid import generateId
 

@@ -27,6 +27,7 @@ ROUTES: list[tuple[str, str, dict[str, object] | None, bool]] = [
     ("GET", "/api/admin/audit-logs", None, False),
     ("GET", "/api/admin/payments", None, False),
     ("GET", f"/api/admin/payments/{UNKNOWN_ID}", None, False),
+    ("GET", "/api/admin/stats/daily", None, False),
     ("GET", "/api/admin/settings/cors", None, True),
     ("PUT", "/api/admin/settings/cors", {"version": 999, "origins": []}, True),
     ("GET", "/api/admin/settings/rate-limits", None, True),

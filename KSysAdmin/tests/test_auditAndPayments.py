@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from KSysAdmin.backend.domain.models.base import utcNow
 from KSysAdmin.backend.domain.models.payment import Payment
 from KSysAdmin.backend.domain.models.paymentEvent import PaymentEvent
 from KSysAdmin.tests.adminSupport import AdminWorld
+from shared.backend.database.modelSupport import utcNow
 from shared.backend.utils.uuid import generateId
 
 

@@ -8,12 +8,12 @@ import pytest
 from KSysAdmin.backend.application.cursorCodec import decodeCursor, encodeCursor
 from KSysAdmin.backend.application.settingsInput import RouteGroupName
 from KSysAdmin.backend.domain.exceptions.adminErrors import InvalidCursorError, InvalidStatusTransitionError
-from KSysAdmin.backend.domain.lockoutPolicy import LockoutRule, registerFailure
-from KSysAdmin.backend.domain.models.base import utcNow
 from KSysAdmin.backend.domain.models.rateLimitRule import RouteGroup
 from KSysAdmin.backend.domain.models.user import User
 from KSysAdmin.backend.domain.passwordStrength import passwordProblems
 from KSysAdmin.backend.domain.userStatusPolicy import StatusAction, nextStatus
+from shared.backend.database.modelSupport import utcNow
+from shared.backend.security.lockoutPolicy import LockoutRule, registerFailure
 from shared.backend.utils.uuid import generateId
 
 

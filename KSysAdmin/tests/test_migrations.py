@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import re
+
 import asyncpg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import CheckConstraint
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -90,3 +93,28 @@ async def test_rolesSeededAndAuditAppendOnly(scratchUrl: str) -> None:
             )
     finally:
         await connection.close()
+
+
+def checkLiterals(text: str) -> tuple[str, ...]:
+    return tuple(sorted(re.findall(r"'([^']*)'", text)))
+
+
+# Autogenerate does not compare CHECK constraints: their names and quoted values are compared here.
+async def test_checkConstraintsMatchModels(scratchUrl: str) -> None:
+    await runAlembic(alembicConfig(scratchUrl), "upgrade", "head")
+    connection = await asyncpg.connect(plainDsn(scratchUrl, scratchUrl.rsplit("/", 1)[-1]))
+    try:
+        rows = await connection.fetch(
+            "SELECT conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint "
+            "WHERE contype = 'c' AND connamespace = 'public'::regnamespace AND conrelid <> 0"
+        )
+    finally:
+        await connection.close()
+    actual = {row["conname"]: checkLiterals(row["definition"]) for row in rows}
+    expected = {
+        str(constraint.name): checkLiterals(str(constraint.sqltext))
+        for table in metadata.tables.values()
+        for constraint in table.constraints
+        if isinstance(constraint, CheckConstraint)
+    }
+    assert actual == expected

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import httpx
 
-from KSysAdmin.backend.domain.models.base import utcNow
 from KSysAdmin.tests.adminSupport import AdminWorld
+from shared.backend.database.modelSupport import utcNow
 from shared.backend.utils.uuid import generateId
 
 

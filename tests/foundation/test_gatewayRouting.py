@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -114,3 +115,15 @@ def test_backendDownGives502Envelope(tmp_path: Path) -> None:
         }
     finally:
         subprocess.run(["bash", "-c", script + f"stopGateway {tmp_path}"], env=env, check=False, timeout=30)
+
+
+def test_malformedRequestLineGetsThe400Envelope(settings: Settings) -> None:
+    with socket.create_connection(("127.0.0.1", settings.gateway.port), timeout=5) as connection:
+        connection.sendall(b"GET /api/admin/users/nul%00byte HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        raw = b""
+        while chunk := connection.recv(65536):
+            raw += chunk
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400")
+    assert b"Content-Type: application/json" in head
+    assert json.loads(body)["error"]["code"] == "bad_request"

@@ -23,3 +23,11 @@ def test_docsPagesAreServedThroughTheGateway(gatewayUrl: str) -> None:
         page = httpx.get(f"{gatewayUrl}{prefix}/docs")
         assert page.status_code == 200
         assert f"{prefix}/openapi.json" in page.text
+
+
+def test_validationErrorsAreDocumentedAsTheEnvelope(gatewayUrl: str) -> None:
+    spec = httpx.get(f"{gatewayUrl}/api/auth/openapi.json").json()
+    assert "HTTPValidationError" not in str(spec)
+    login = spec["paths"]["/api/auth/login"]["post"]["responses"]["422"]
+    assert login["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorEnvelope"}
+    assert spec["components"]["schemas"]["ErrorEnvelope"]["required"] == ["error"]

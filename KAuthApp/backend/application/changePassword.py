@@ -7,8 +7,8 @@ from KAuthApp.backend.application.changePasswordInput import ChangePasswordInput
 from KAuthApp.backend.application.sessionIssuer import SessionIssuer
 from KAuthApp.backend.domain.exceptions.authErrors import UserNotFoundError, WrongPasswordError
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
-from KAuthApp.backend.domain.models.base import utcNow
 from KAuthApp.backend.domain.passwordPolicy import checkPassword
+from shared.backend.database.modelSupport import utcNow
 
 ACTION = "auth.password_change"
 

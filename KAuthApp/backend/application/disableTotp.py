@@ -12,7 +12,7 @@ from KAuthApp.backend.domain.exceptions.authErrors import (
     WrongPasswordError,
 )
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
-from KAuthApp.backend.domain.models.base import utcNow
+from shared.backend.database.modelSupport import utcNow
 from shared.backend.exceptions.domainError import DomainError
 
 ACTION = "auth.mfa_disable"

@@ -13,9 +13,9 @@ from KAuthApp.backend.domain.exceptions.authErrors import (
     UserNotFoundError,
 )
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
-from KAuthApp.backend.domain.models.base import utcNow
 from KAuthApp.backend.domain.opaqueTokens import newRecoveryCode, recoveryCodeHash
 from KAuthApp.backend.domain.totpPolicy import matchTotp
+from shared.backend.database.modelSupport import utcNow
 
 ACTION = "auth.mfa_enable"
 RECOVERY_CODE_COUNT = 10

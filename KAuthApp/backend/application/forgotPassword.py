@@ -6,9 +6,9 @@ from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.application.emailInput import EmailInput
 from KAuthApp.backend.application.verificationTokens import issueToken
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
-from KAuthApp.backend.domain.models.base import utcNow
 from KAuthApp.backend.domain.models.oneTimeToken import TokenPurpose
 from KAuthApp.backend.domain.models.user import UserStatus
+from shared.backend.database.modelSupport import utcNow
 
 ACTION = "auth.password_reset_request"
 ACCEPTED = AcceptedOutput(

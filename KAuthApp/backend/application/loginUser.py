@@ -14,11 +14,11 @@ from KAuthApp.backend.domain.exceptions.authErrors import (
     InvalidMfaCodeError,
     MfaRequiredError,
 )
-from KAuthApp.backend.domain.lockoutPolicy import LockoutRule, clearFailures, lockRemainingSeconds, registerFailure
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
-from KAuthApp.backend.domain.models.base import utcNow
 from KAuthApp.backend.domain.models.user import User, UserStatus
+from shared.backend.database.modelSupport import utcNow
 from shared.backend.exceptions.domainError import DomainError
+from shared.backend.security.lockoutPolicy import LockoutRule, clearFailures, lockRemainingSeconds, registerFailure
 
 ACTION = "auth.login"
 

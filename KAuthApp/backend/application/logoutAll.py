@@ -5,7 +5,7 @@ import uuid
 from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.application.sessionIssuer import SessionIssuer
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
-from KAuthApp.backend.domain.models.base import utcNow
+from shared.backend.database.modelSupport import utcNow
 
 
 class LogoutAll:

@@ -5,9 +5,9 @@ import uuid
 from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.application.sessionIssuer import SessionIssuer
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
-from KAuthApp.backend.domain.models.base import utcNow
 from KAuthApp.backend.domain.models.session import Session
 from KAuthApp.backend.domain.opaqueTokens import hashToken, refreshTokenSession, sameHash
+from shared.backend.database.modelSupport import utcNow
 
 
 # Ends the session named by the refresh token (body or cookie) or, failing that, by the access

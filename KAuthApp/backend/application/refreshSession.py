@@ -4,10 +4,10 @@ from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.application.sessionIssuer import IssuedSession, SessionIssuer, isExpired
 from KAuthApp.backend.domain.exceptions.authErrors import InvalidRefreshTokenError, RefreshTokenReusedError
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
-from KAuthApp.backend.domain.models.base import utcNow
 from KAuthApp.backend.domain.models.session import Session
 from KAuthApp.backend.domain.models.user import UserStatus
 from KAuthApp.backend.domain.opaqueTokens import hashToken, refreshTokenSession, sameHash
+from shared.backend.database.modelSupport import utcNow
 
 # A stale token presented this soon after its rotation is the loser of a concurrent refresh (two
 # tabs), not a theft: it is refused without ending the family. Tests may set it to 0.

@@ -7,11 +7,11 @@ from KAuthApp.backend.application.registerInput import RegisterInput
 from KAuthApp.backend.application.verificationTokens import issueToken
 from KAuthApp.backend.domain.exceptions.authErrors import DuplicateEmailError
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
-from KAuthApp.backend.domain.models.base import utcNow
 from KAuthApp.backend.domain.models.oneTimeToken import TokenPurpose
 from KAuthApp.backend.domain.models.role import RoleName
 from KAuthApp.backend.domain.models.user import User, UserStatus
 from KAuthApp.backend.domain.passwordPolicy import checkPassword
+from shared.backend.database.modelSupport import utcNow
 
 ACTION = "auth.register"
 ACCEPTED = AcceptedOutput(

@@ -5,12 +5,12 @@ from KAuthApp.backend.application.resetPasswordInput import ResetPasswordInput
 from KAuthApp.backend.application.sessionIssuer import SessionIssuer
 from KAuthApp.backend.application.verificationTokens import openToken
 from KAuthApp.backend.domain.exceptions.authErrors import TokenInvalidOrUsedError
-from KAuthApp.backend.domain.lockoutPolicy import clearFailures
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
-from KAuthApp.backend.domain.models.base import utcNow
 from KAuthApp.backend.domain.models.oneTimeToken import TokenPurpose
 from KAuthApp.backend.domain.models.user import UserStatus
 from KAuthApp.backend.domain.passwordPolicy import checkPassword
+from shared.backend.database.modelSupport import utcNow
+from shared.backend.security.lockoutPolicy import clearFailures
 
 ACTION = "auth.password_reset"
 

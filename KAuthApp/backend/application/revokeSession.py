@@ -6,7 +6,7 @@ from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.application.sessionIssuer import SessionIssuer, isExpired
 from KAuthApp.backend.domain.exceptions.authErrors import SessionNotFoundError
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
-from KAuthApp.backend.domain.models.base import utcNow
+from shared.backend.database.modelSupport import utcNow
 
 
 class RevokeSession:

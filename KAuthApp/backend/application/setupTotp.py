@@ -7,8 +7,8 @@ from KAuthApp.backend.application.secondFactor import mfaContext
 from KAuthApp.backend.application.totpOutputs import TotpSetupOutput
 from KAuthApp.backend.domain.exceptions.authErrors import MfaAlreadyEnabledError, UserNotFoundError
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
-from KAuthApp.backend.domain.models.base import utcNow
 from KAuthApp.backend.domain.totpPolicy import newTotpSecret, provisioningUri
+from shared.backend.database.modelSupport import utcNow
 
 
 # Stores a new secret, encrypted and bound to the user; MFA is on only after EnableTotp.

@@ -9,7 +9,7 @@ from KAuthApp.backend.application.profileOutput import ProfileOutput
 from KAuthApp.backend.application.profileReader import phoneContext, profileOf
 from KAuthApp.backend.domain.exceptions.authErrors import UserNotFoundError
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
-from KAuthApp.backend.domain.models.base import utcNow
+from shared.backend.database.modelSupport import utcNow
 
 
 def normalizePhone(value: str) -> str:

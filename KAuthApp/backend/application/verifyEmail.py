@@ -6,9 +6,9 @@ from KAuthApp.backend.application.tokenInput import TokenInput
 from KAuthApp.backend.application.verificationTokens import openToken
 from KAuthApp.backend.domain.exceptions.authErrors import TokenInvalidOrUsedError
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
-from KAuthApp.backend.domain.models.base import utcNow
 from KAuthApp.backend.domain.models.oneTimeToken import TokenPurpose
 from KAuthApp.backend.domain.models.user import UserStatus
+from shared.backend.database.modelSupport import utcNow
 
 ACTION = "auth.verify_email"
 

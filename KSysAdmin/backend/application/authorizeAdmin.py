@@ -11,9 +11,9 @@ from KSysAdmin.backend.domain.exceptions.adminErrors import (
 )
 from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepositoryInterface
 from KSysAdmin.backend.domain.models.auditLog import AuditOutcome
-from KSysAdmin.backend.domain.models.base import utcNow
 from KSysAdmin.backend.domain.models.user import UserStatus
 from KSysAdmin.backend.domain.userStatusPolicy import isTemporarilyLocked
+from shared.backend.database.modelSupport import utcNow
 from shared.backend.security.jwtCodec import JwtCodec
 
 

@@ -14,11 +14,11 @@ from KSysAdmin.backend.domain.exceptions.adminErrors import (
 )
 from KSysAdmin.backend.domain.interfaces.transactionInterface import TransactionInterface
 from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepositoryInterface
-from KSysAdmin.backend.domain.lockoutPolicy import clearFailures
 from KSysAdmin.backend.domain.models.auditLog import AuditOutcome
-from KSysAdmin.backend.domain.models.base import utcNow
 from KSysAdmin.backend.domain.models.role import RoleName
 from KSysAdmin.backend.domain.userStatusPolicy import REVOKING_ACTIONS, StatusAction, nextStatus
+from shared.backend.database.modelSupport import utcNow
+from shared.backend.security.lockoutPolicy import clearFailures
 
 
 class ChangeUserStatus:

@@ -10,10 +10,10 @@ from KSysAdmin.backend.domain.exceptions.adminErrors import WeakPasswordError
 from KSysAdmin.backend.domain.interfaces.transactionInterface import TransactionInterface
 from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepositoryInterface
 from KSysAdmin.backend.domain.models.auditLog import ActorType, AuditOutcome
-from KSysAdmin.backend.domain.models.base import utcNow
 from KSysAdmin.backend.domain.models.role import RoleName
 from KSysAdmin.backend.domain.models.user import User, UserStatus
 from KSysAdmin.backend.domain.passwordStrength import passwordProblems
+from shared.backend.database.modelSupport import utcNow
 from shared.backend.exceptions.domainError import UnprocessableError
 from shared.backend.security.passwordHasher import PasswordHasher
 

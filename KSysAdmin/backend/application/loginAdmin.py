@@ -9,12 +9,12 @@ from KSysAdmin.backend.domain.adminPrincipal import RequestContext, holdsAdminRo
 from KSysAdmin.backend.domain.exceptions.adminErrors import InvalidCredentialsError
 from KSysAdmin.backend.domain.interfaces.transactionInterface import TransactionInterface
 from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepositoryInterface
-from KSysAdmin.backend.domain.lockoutPolicy import LockoutRule, clearFailures, registerFailure
 from KSysAdmin.backend.domain.models.auditLog import ActorType, AuditOutcome
-from KSysAdmin.backend.domain.models.base import utcNow
 from KSysAdmin.backend.domain.models.user import User, UserStatus
 from KSysAdmin.backend.domain.userStatusPolicy import isTemporarilyLocked
+from shared.backend.database.modelSupport import utcNow
 from shared.backend.security.jwtCodec import JwtCodec
+from shared.backend.security.lockoutPolicy import LockoutRule, clearFailures, registerFailure
 from shared.backend.security.passwordHasher import PasswordHasher
 from shared.backend.utils.uuid import generateId
 

@@ -10,7 +10,7 @@ from KSysAdmin.backend.domain.exceptions.adminErrors import InsufficientRoleErro
 from KSysAdmin.backend.domain.interfaces.transactionInterface import TransactionInterface
 from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepositoryInterface
 from KSysAdmin.backend.domain.models.auditLog import AuditOutcome
-from KSysAdmin.backend.domain.models.base import utcNow
+from shared.backend.database.modelSupport import utcNow
 
 ACTION = "user.sessions_revoke"
 

@@ -14,8 +14,8 @@ from KSysAdmin.backend.domain.exceptions.adminErrors import (
 from KSysAdmin.backend.domain.interfaces.transactionInterface import TransactionInterface
 from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepositoryInterface
 from KSysAdmin.backend.domain.models.auditLog import AuditOutcome
-from KSysAdmin.backend.domain.models.base import utcNow
 from KSysAdmin.backend.domain.models.role import RoleName
+from shared.backend.database.modelSupport import utcNow
 
 ACTION = "user.roles_set"
 

@@ -8,11 +8,11 @@ from KSysPayment.backend.application.paymentOutput import PaymentOutput
 from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayNotFoundError
 from KSysPayment.backend.domain.exceptions.paymentErrors import PaymentNotFoundError
 from KSysPayment.backend.domain.interfaces.unitOfWorkInterface import UnitOfWorkFactory, UnitOfWorkInterface
-from KSysPayment.backend.domain.models.base import utcNow
 from KSysPayment.backend.domain.models.payment import Payment, PaymentMethod, PaymentStatus
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
 from KSysPayment.backend.domain.paymentStateMachine import requireTransition
 from KSysPayment.backend.domain.requestContext import RequestContext
+from shared.backend.database.modelSupport import utcNow
 
 
 class CancelPayment:

@@ -18,12 +18,12 @@ from KSysPayment.backend.domain.gatewayTypes import QrisCode, VirtualAccount
 from KSysPayment.backend.domain.idempotency import isValidIdempotencyKey, requestHash
 from KSysPayment.backend.domain.interfaces.unitOfWorkInterface import UnitOfWorkFactory
 from KSysPayment.backend.domain.models.auditLog import ActorType, AuditOutcome
-from KSysPayment.backend.domain.models.base import utcNow
 from KSysPayment.backend.domain.models.payment import Payment, PaymentMethod, PaymentStatus
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
 from KSysPayment.backend.domain.paymentStateMachine import canTransition
 from KSysPayment.backend.domain.requestContext import RequestContext
 from shared.backend.config.settings import PaymentSettings
+from shared.backend.database.modelSupport import utcNow
 from shared.backend.exceptions.domainError import DomainError
 from shared.backend.loggingFactory import getSystemLogger
 from shared.backend.utils.uuid import generateId

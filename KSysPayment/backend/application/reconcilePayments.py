@@ -10,7 +10,6 @@ from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayNotFoundE
 from KSysPayment.backend.domain.gatewayTypes import GatewayPaymentState
 from KSysPayment.backend.domain.interfaces.unitOfWorkInterface import UnitOfWorkFactory
 from KSysPayment.backend.domain.models.auditLog import ActorType
-from KSysPayment.backend.domain.models.base import utcNow
 from KSysPayment.backend.domain.models.payment import Payment, PaymentMethod, PaymentStatus
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
 from KSysPayment.backend.domain.paymentNotification import (
@@ -22,6 +21,7 @@ from KSysPayment.backend.domain.paymentNotification import (
 )
 from KSysPayment.backend.domain.paymentStateMachine import canTransition
 from KSysPayment.backend.domain.requestContext import RequestContext
+from shared.backend.database.modelSupport import utcNow
 from shared.backend.loggingFactory import getSystemLogger
 from shared.backend.utils.uuid import generateId
 

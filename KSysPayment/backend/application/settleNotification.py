@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from KSysPayment.backend.application.auditTrail import auditPayment
 from KSysPayment.backend.domain.interfaces.unitOfWorkInterface import UnitOfWorkFactory, UnitOfWorkInterface
 from KSysPayment.backend.domain.models.auditLog import ActorType, AuditOutcome
-from KSysPayment.backend.domain.models.base import utcNow
 from KSysPayment.backend.domain.models.payment import Payment, PaymentMethod, PaymentStatus
 from KSysPayment.backend.domain.models.paymentEvent import PaymentEvent
 from KSysPayment.backend.domain.paymentNotification import NotificationKind, PaymentNotification, SettlementOutcome
 from KSysPayment.backend.domain.paymentStateMachine import canTransition
 from KSysPayment.backend.domain.requestContext import RequestContext
+from shared.backend.database.modelSupport import utcNow
 from shared.backend.loggingFactory import getSystemLogger
 
 logger = getSystemLogger("payment.settlement")

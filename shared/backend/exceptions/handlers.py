@@ -1,16 +1,13 @@
 from __future__ import annotations
 
-import traceback
 from collections.abc import Mapping
 
-import asyncpg
-import redis.exceptions
-import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.backend.exceptions.dependencyErrors import HANDLED, classify
 from shared.backend.exceptions.domainError import (
     ConflictError,
     DependencyUnavailableError,
@@ -25,6 +22,7 @@ from shared.backend.exceptions.domainError import (
 )
 from shared.backend.exceptions.envelope import codeForStatus, errorResponse
 from shared.backend.loggingFactory import getSystemLogger
+from shared.backend.middleware.unhandledErrors import UnhandledErrorMiddleware
 
 # Services extend this table with their own domain errors; lookup follows the class hierarchy.
 DEFAULT_STATUS_TABLE: dict[type[DomainError], int] = {
@@ -40,26 +38,6 @@ DEFAULT_STATUS_TABLE: dict[type[DomainError], int] = {
 }
 
 logger = getSystemLogger("errors")
-
-# Connection-level failures of PostgreSQL and Redis: the request may be retried once they are back.
-DATABASE_DOWN: tuple[type[Exception], ...] = (
-    sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.TimeoutError,
-    sqlalchemy.exc.DisconnectionError, asyncpg.exceptions.ConnectionDoesNotExistError,
-    asyncpg.exceptions.CannotConnectNowError, asyncpg.exceptions.TooManyConnectionsError,
-)
-CACHE_DOWN: tuple[type[Exception], ...] = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
-# asyncpg raises the builtin ConnectionRefusedError while opening a new pool connection.
-SOCKET_DOWN: tuple[type[Exception], ...] = (ConnectionError,)
-
-
-def dependencyName(error: Exception) -> str:
-    if isinstance(error, CACHE_DOWN):
-        return "cache"
-    if isinstance(error, DATABASE_DOWN):
-        return "database"
-    names = " ".join(frame.f_code.co_filename for frame, _ in traceback.walk_tb(error.__traceback__))
-    return "database" if "asyncpg" in names else "cache" if "redis" in names else "backing service"
-
 
 def requestIdOf(request: Request) -> str | None:
     return getattr(request.state, "requestId", None)
@@ -103,21 +81,18 @@ def installErrorHandlers(app: FastAPI, table: Mapping[type[DomainError], int] | 
         return errorResponse(error.status_code, codeForStatus(error.status_code), message,
                              requestIdOf(request), headers=error.headers)
 
-    async def onDependencyDown(request: Request, error: Exception) -> JSONResponse:
-        dependency = dependencyName(error)
-        logger.error("dependency_unavailable", f"{dependency} unavailable while serving a request", error,
-                     method=request.method, path=request.url.path)
-        return errorResponse(503, "service_unavailable", f"The {dependency} is temporarily unavailable",
-                             requestIdOf(request), headers={"Retry-After": "5"})
-
-    async def onUnexpectedError(request: Request, error: Exception) -> JSONResponse:
-        logger.error("unhandled_exception", "Unhandled exception while serving a request", error,
-                     method=request.method, path=request.url.path)
-        return errorResponse(500, "internal_error", "An unexpected error occurred", requestIdOf(request))
+    async def onInfrastructureError(request: Request, error: Exception) -> JSONResponse:
+        classified = classify(error)
+        if classified is None:
+            raise error
+        logger.error("dependency_error", classified.message, error, method=request.method, path=request.url.path)
+        headers = {"Retry-After": "5"} if classified.status == 503 else None
+        return errorResponse(classified.status, classified.code, classified.message, requestIdOf(request),
+                             headers=headers)
 
     app.add_exception_handler(DomainError, onDomainError)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, onValidationError)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, onHttpError)  # type: ignore[arg-type]
-    for errorClass in (*DATABASE_DOWN, *CACHE_DOWN, *SOCKET_DOWN):
-        app.add_exception_handler(errorClass, onDependencyDown)
-    app.add_exception_handler(Exception, onUnexpectedError)
+    for errorClass in HANDLED:
+        app.add_exception_handler(errorClass, onInfrastructureError)
+    app.add_middleware(UnhandledErrorMiddleware)

@@ -8,7 +8,8 @@ from sqlalchemy import CheckConstraint, Column, Index, Text, Uuid, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 
-from KAuthApp.backend.domain.models.base import KAuthModel, checkIn, timestampColumn, utcNow
+from KAuthApp.backend.domain.models.base import KAuthModel
+from shared.backend.database.modelSupport import checkIn, timestampColumn, utcNow
 from shared.backend.utils.uuid import generateId
 
 

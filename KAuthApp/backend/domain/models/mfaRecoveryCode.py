@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Text, UniqueConstraint, Uuid
 from sqlmodel import Field
 
-from KAuthApp.backend.domain.models.base import KAuthModel, timestampColumn, utcNow
+from KAuthApp.backend.domain.models.base import KAuthModel
+from shared.backend.database.modelSupport import timestampColumn, utcNow
 from shared.backend.utils.uuid import generateId
 
 

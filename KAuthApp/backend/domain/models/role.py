@@ -7,7 +7,8 @@ from enum import StrEnum
 from sqlalchemy import Column, ForeignKey, Index, Text, Uuid
 from sqlmodel import Field
 
-from KAuthApp.backend.domain.models.base import KAuthModel, timestampColumn, utcNow
+from KAuthApp.backend.domain.models.base import KAuthModel
+from shared.backend.database.modelSupport import timestampColumn, utcNow
 from shared.backend.utils.uuid import generateId
 
 

@@ -7,7 +7,8 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, Column, Index, Integer, Text, Uuid, text
 from sqlmodel import Field
 
-from KAuthApp.backend.domain.models.base import KAuthModel, checkIn, timestampColumn, utcNow
+from KAuthApp.backend.domain.models.base import KAuthModel
+from shared.backend.database.modelSupport import checkIn, timestampColumn, utcNow
 from shared.backend.utils.uuid import generateId
 
 

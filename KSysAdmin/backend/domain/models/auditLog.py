@@ -8,7 +8,8 @@ from sqlalchemy import CheckConstraint, Column, Index, Text, Uuid, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 
-from KSysAdmin.backend.domain.models.base import KSysAdminModel, checkIn, timestampColumn, utcNow
+from KSysAdmin.backend.domain.models.base import KSysAdminModel
+from shared.backend.database.modelSupport import checkIn, timestampColumn, utcNow
 from shared.backend.utils.uuid import generateId
 
 

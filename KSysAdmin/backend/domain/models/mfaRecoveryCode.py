@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Text, UniqueConstraint, Uuid
 from sqlmodel import Field
 
-from KSysAdmin.backend.domain.models.base import KSysAdminModel, timestampColumn, utcNow
+from KSysAdmin.backend.domain.models.base import KSysAdminModel
+from shared.backend.database.modelSupport import timestampColumn, utcNow
 from shared.backend.utils.uuid import generateId
 
 

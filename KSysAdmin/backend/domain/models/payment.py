@@ -7,7 +7,8 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Text, UniqueConstraint, Uuid, text
 from sqlmodel import Field
 
-from KSysAdmin.backend.domain.models.base import KSysAdminModel, checkIn, timestampColumn, utcNow
+from KSysAdmin.backend.domain.models.base import KSysAdminModel
+from shared.backend.database.modelSupport import checkIn, timestampColumn, utcNow
 from shared.backend.utils.uuid import generateId
 
 
@@ -38,6 +39,7 @@ class Payment(KSysAdminModel, table=True):
         Index("ix_payments_method_created_at_id", "method", "created_at", "id"),
         Index("ix_payments_virtual_account_no", "virtual_account_no"),
         Index("ix_payments_status_expires_at", "status", "expires_at"),
+        Index("ix_payments_paid_at", "paid_at"),
     )
 
     id: uuid.UUID = Field(default_factory=generateId, sa_column=Column("id", Uuid, primary_key=True))

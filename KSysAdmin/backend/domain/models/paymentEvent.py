@@ -7,7 +7,8 @@ from sqlalchemy import Boolean, Column, ForeignKey, Index, Text, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 
-from KSysAdmin.backend.domain.models.base import KSysAdminModel, timestampColumn, utcNow
+from KSysAdmin.backend.domain.models.base import KSysAdminModel
+from shared.backend.database.modelSupport import timestampColumn, utcNow
 from shared.backend.utils.uuid import generateId
 
 

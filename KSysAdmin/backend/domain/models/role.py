@@ -7,7 +7,8 @@ from enum import StrEnum
 from sqlalchemy import Column, ForeignKey, Index, Text, Uuid
 from sqlmodel import Field
 
-from KSysAdmin.backend.domain.models.base import KSysAdminModel, timestampColumn, utcNow
+from KSysAdmin.backend.domain.models.base import KSysAdminModel
+from shared.backend.database.modelSupport import timestampColumn, utcNow
 from shared.backend.utils.uuid import generateId
 
 

@@ -7,7 +7,8 @@ from sqlalchemy import CheckConstraint, Column, Integer, Text, Uuid, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 
-from KSysAdmin.backend.domain.models.base import KSysAdminModel, timestampColumn, utcNow
+from KSysAdmin.backend.domain.models.base import KSysAdminModel
+from shared.backend.database.modelSupport import timestampColumn, utcNow
 
 
 class SystemSetting(KSysAdminModel, table=True):

@@ -7,7 +7,8 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, Column, Index, Integer, Text, Uuid, text
 from sqlmodel import Field
 
-from KSysAdmin.backend.domain.models.base import KSysAdminModel, checkIn, timestampColumn, utcNow
+from KSysAdmin.backend.domain.models.base import KSysAdminModel
+from shared.backend.database.modelSupport import checkIn, timestampColumn, utcNow
 from shared.backend.utils.uuid import generateId
 
 

@@ -6,9 +6,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from KSysAdmin.backend.domain.models.base import utcNow
 from KSysAdmin.backend.domain.models.rateLimitRule import RateLimitRule
 from KSysAdmin.backend.domain.models.systemSetting import SystemSetting
+from shared.backend.database.modelSupport import utcNow
 
 
 class SettingsRepository:

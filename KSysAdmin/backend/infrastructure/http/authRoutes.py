@@ -5,8 +5,8 @@ from fastapi import APIRouter
 from KSysAdmin.backend.application.loginAdmin import LoginAdmin
 from KSysAdmin.backend.application.loginInput import LoginInput
 from KSysAdmin.backend.application.tokenOutput import TokenOutput
-from KSysAdmin.backend.domain.lockoutPolicy import LockoutRule
 from KSysAdmin.backend.infrastructure.http.dependencies import AuditDep, ContextDep, SessionDep, ToolsDep, UsersDep
+from shared.backend.security.lockoutPolicy import LockoutRule
 
 
 def createAuthRoutes() -> APIRouter:

@@ -14,6 +14,7 @@ from KSysAdmin.backend.domain.adminPrincipal import AdminPrincipal, RequestConte
 from KSysAdmin.backend.infrastructure.database.auditLogRepository import AuditLogRepository
 from KSysAdmin.backend.infrastructure.database.paymentRepository import PaymentRepository
 from KSysAdmin.backend.infrastructure.database.settingsRepository import SettingsRepository
+from KSysAdmin.backend.infrastructure.database.statsRepository import StatsRepository
 from KSysAdmin.backend.infrastructure.database.userRepository import UserRepository
 from KSysAdmin.backend.infrastructure.http.adminTools import AdminTools, getAdminTools
 from KSysAdmin.backend.infrastructure.redis.sessionKeyStore import RedisSessionKeyStore
@@ -53,10 +54,15 @@ def settingsRepository(session: SessionDep) -> SettingsRepository:
     return SettingsRepository(session)
 
 
+def statsRepository(session: SessionDep) -> StatsRepository:
+    return StatsRepository(session)
+
+
 UsersDep = Annotated[UserRepository, Depends(userRepository)]
 AuditLogsDep = Annotated[AuditLogRepository, Depends(auditLogRepository)]
 PaymentsDep = Annotated[PaymentRepository, Depends(paymentRepository)]
 SettingsRepoDep = Annotated[SettingsRepository, Depends(settingsRepository)]
+StatsDep = Annotated[StatsRepository, Depends(statsRepository)]
 
 
 def auditTrail(auditLogs: AuditLogsDep, session: SessionDep) -> AuditTrail:

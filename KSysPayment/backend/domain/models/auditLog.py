@@ -8,7 +8,8 @@ from sqlalchemy import CheckConstraint, Column, Index, Text, Uuid, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 
-from KSysPayment.backend.domain.models.base import KSysPaymentModel, checkIn, timestampColumn, utcNow
+from KSysPayment.backend.domain.models.base import KSysPaymentModel
+from shared.backend.database.modelSupport import checkIn, timestampColumn, utcNow
 from shared.backend.utils.uuid import generateId
 
 

@@ -7,7 +7,8 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Text, UniqueConstraint, Uuid, text
 from sqlmodel import Field
 
-from KSysPayment.backend.domain.models.base import KSysPaymentModel, checkIn, timestampColumn, utcNow
+from KSysPayment.backend.domain.models.base import KSysPaymentModel
+from shared.backend.database.modelSupport import checkIn, timestampColumn, utcNow
 from shared.backend.utils.uuid import generateId
 
 

@@ -7,7 +7,8 @@ from sqlalchemy import Boolean, Column, ForeignKey, Index, Text, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 
-from KSysPayment.backend.domain.models.base import KSysPaymentModel, timestampColumn, utcNow
+from KSysPayment.backend.domain.models.base import KSysPaymentModel
+from shared.backend.database.modelSupport import timestampColumn, utcNow
 from shared.backend.utils.uuid import generateId
 
 

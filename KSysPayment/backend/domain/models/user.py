@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import Column, Text, Uuid
 from sqlmodel import Field
 
-from KSysPayment.backend.domain.models.base import KSysPaymentModel, timestampColumn
+from KSysPayment.backend.domain.models.base import KSysPaymentModel
+from shared.backend.database.modelSupport import timestampColumn
 
 
 # Read-only subset of KSysAdmin's users table (payments reference it); never insert through it.

@@ -1,9 +1,16 @@
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
-from KSysAdmin.backend.domain.models.user import User
+
+# The users columns that count failed logins (the same in every service's users model).
+class LockoutSubject(Protocol):
+    failedLoginCount: int
+    failedLoginWindowStartedAt: datetime | None
+    lockedUntil: datetime | None
 
 
 @dataclass(frozen=True)
@@ -13,8 +20,14 @@ class LockoutRule:
     durationSeconds: int
 
 
-# Counts one failed password inside the sliding window; returns True when the account just locked.
-def registerFailure(user: User, now: datetime, rule: LockoutRule) -> bool:
+def lockRemainingSeconds(user: LockoutSubject, now: datetime) -> int | None:
+    if user.lockedUntil is None or user.lockedUntil <= now:
+        return None
+    return max(1, math.ceil((user.lockedUntil - now).total_seconds()))
+
+
+# Counts one failure inside the window; returns True when this failure locked the account.
+def registerFailure(user: LockoutSubject, now: datetime, rule: LockoutRule) -> bool:
     started = user.failedLoginWindowStartedAt
     if started is None or now - started > timedelta(seconds=rule.windowSeconds):
         user.failedLoginCount = 1
@@ -29,7 +42,7 @@ def registerFailure(user: User, now: datetime, rule: LockoutRule) -> bool:
     return True
 
 
-def clearFailures(user: User) -> None:
+def clearFailures(user: LockoutSubject) -> None:
     user.failedLoginCount = 0
     user.failedLoginWindowStartedAt = None
     user.lockedUntil = None

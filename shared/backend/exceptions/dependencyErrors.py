@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+
+import asyncpg
+import redis.exceptions
+import sqlalchemy.exc
+
+# Failures of PostgreSQL and Redis that are not the request's fault: the request may be retried.
+DATABASE_DOWN: tuple[type[Exception], ...] = (
+    sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.TimeoutError,
+    sqlalchemy.exc.DisconnectionError, asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.CannotConnectNowError, asyncpg.exceptions.TooManyConnectionsError,
+)
+CACHE_DOWN: tuple[type[Exception], ...] = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+# Every exception class the shared handler looks at; asyncpg raises the builtin ConnectionRefusedError
+# while opening a pool connection, and SQLAlchemy wraps some server states in a plain DBAPIError.
+HANDLED: tuple[type[Exception], ...] = (*DATABASE_DOWN, *CACHE_DOWN, sqlalchemy.exc.DBAPIError, ConnectionError)
+# SQLSTATE classes: 08 connection exception, 53 insufficient resources, 57P operator intervention
+# (shutdown, cannot connect now); 22 data exception (for example a NUL character in text).
+UNAVAILABLE_STATES = ("08", "53", "57P")
+INVALID_DATA_STATE = "22"
+
+
+@dataclass(frozen=True)
+class Classified:
+    status: int
+    code: str
+    message: str
+
+
+def sqlState(error: BaseException) -> str | None:
+    seen: BaseException | None = error
+    while seen is not None:
+        for candidate in (seen, getattr(seen, "orig", None)):
+            state = getattr(candidate, "sqlstate", None)
+            if isinstance(state, str):
+                return state
+        seen = seen.__cause__
+    return None
+
+
+def unavailable(dependency: str) -> Classified:
+    return Classified(503, "service_unavailable", f"The {dependency} is temporarily unavailable")
+
+
+def classify(error: BaseException) -> Classified | None:
+    if isinstance(error, CACHE_DOWN):
+        return unavailable("cache")
+    state = sqlState(error)
+    if state is not None and state.startswith(INVALID_DATA_STATE):
+        return Classified(422, "invalid_input", "A value in the request cannot be stored (for example a NUL character)")
+    if isinstance(error, DATABASE_DOWN) or (state is not None and state.startswith(UNAVAILABLE_STATES)):
+        return unavailable("database")
+    if isinstance(error, ConnectionError):
+        files = " ".join(frame.f_code.co_filename for frame, _ in traceback.walk_tb(error.__traceback__))
+        return unavailable("database" if "asyncpg" in files else "cache" if "redis" in files else "backing service")
+    return None

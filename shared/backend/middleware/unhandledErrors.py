@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.backend.exceptions.envelope import errorResponse
+from shared.backend.loggingFactory import getSystemLogger
+
+logger = getSystemLogger("errors")
+
+
+# Answers an unexpected exception with the 500 envelope and does not re-raise it, so the server keeps
+# the keep-alive connection (re-raising makes uvicorn drop it and the gateway's next request on it
+# fails with 502).
+class UnhandledErrorMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def trackingSend(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, trackingSend)
+        except Exception as error:
+            logger.error("unhandled_exception", "Unhandled exception while serving a request", error,
+                         method=scope.get("method"), path=scope.get("path"))
+            if started:
+                raise
+            requestId = scope.get("state", {}).get("requestId")
+            await errorResponse(500, "internal_error", "An unexpected error occurred", requestId)(scope, receive, send)

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from shared.backend.config.settings import DatabaseSettings, RedisSettings, Settings
+from shared.backend.database.engine import createDatabase
+from shared.backend.redis.client import createRedisClient
+from tests.faults.privateStack import PrivateStack, Sample, Traffic
+from tests.security.securitySupport import AccountFactory
+
+RECOVERY_SECONDS = 5.0
+MAX_OUTAGE_ANSWER_SECONDS = 5.0
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[PrivateStack]:
+    # Not under pytest's tmp dir: a concurrent pytest resets its mode to 0700, locking out the postgres user.
+    directory = Path(tempfile.mkdtemp(prefix="kservices-faults-"))
+    private = PrivateStack(directory, Path(os.environ["KSERVICES_ENV_FILE"]))
+    try:
+        private.start()
+        yield private
+    finally:
+        private.stop()
+        if not os.environ.get("KEEP_FAULTS_DIR"):
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+async def adminToken(stack: PrivateStack, settings: Settings) -> AsyncIterator[str]:
+    database = createDatabase(DatabaseSettings(DATABASE_URL=stack.databaseUrl))  # type: ignore[call-arg]
+    redis = createRedisClient(RedisSettings(REDIS_URL=stack.redis.url))  # type: ignore[call-arg]
+    account = await AccountFactory(settings, database, redis).create(["user", "admin"], "faultadmin")
+    await redis.aclose()
+    await database.engine.dispose()
+    yield account.adminToken
+
+
+def assertOutageAnswers(samples: list[Sample], stoppedAt: float, restartedAt: float) -> None:
+    # Every request in flight at any moment of the outage, including those caught by the shutdown itself.
+    during = [s for s in samples if s.startedAt + s.seconds >= stoppedAt and s.startedAt <= restartedAt]
+    assert during, "no traffic during the outage"
+    bad = [s for s in during if s.status == 0 or s.status == 500 or (s.status >= 400 and not s.envelope)]
+    assert not bad, f"outage answers that are not envelopes or are 500: {bad[:5]}"
+    slow = [s for s in during if s.seconds > MAX_OUTAGE_ANSWER_SECONDS]
+    assert not slow, f"requests hung during the outage: {slow[:5]}"
+    assert any(s.status == 503 for s in during if s.startedAt >= stoppedAt + 0.5), "no 503 while it was down"
+
+
+def assertRecovered(samples: list[Sample], restartedAt: float) -> None:
+    kinds = {s.kind for s in samples}
+    for kind in kinds:
+        after = [s for s in samples if s.kind == kind and s.startedAt >= restartedAt]
+        ok = [s for s in after if s.status < 500 and s.status != 0]
+        assert ok, f"{kind} never recovered: {after[-3:]}"
+        assert ok[0].startedAt - restartedAt <= RECOVERY_SECONDS, f"{kind} took {ok[0].startedAt - restartedAt:.1f} s"
+        assert all(s.status < 500 for s in after if s.startedAt >= ok[0].startedAt + 1), f"{kind} relapsed"
+
+
+async def assertEveryUserAudited(stack: PrivateStack, emails: list[str]) -> None:
+    database = createDatabase(DatabaseSettings(DATABASE_URL=stack.databaseUrl))  # type: ignore[call-arg]
+    try:
+        async with database.engine.connect() as connection:
+            rows = (await connection.execute(text(
+                "SELECT u.email, count(a.id) FROM users u LEFT JOIN audit_logs a "
+                "ON a.target_id = u.id::text AND a.action LIKE '%register%' "
+                "WHERE u.email LIKE 'fault-%' GROUP BY u.email"))).all()
+    finally:
+        await database.engine.dispose()
+    counts = {str(email): int(count) for email, count in rows}
+    assert set(emails) <= set(counts), "a registration answered 202 but no user row exists"
+    assert all(count >= 1 for count in counts.values()), f"users without their audit entry: {counts}"
+
+
+def outage(stack: PrivateStack, adminToken: str, stopService: str) -> tuple[Traffic, float, float]:
+    service = stack.redis if stopService == "redis" else stack.postgres
+    with Traffic(stack, adminToken) as traffic:
+        time.sleep(1.5)
+        stoppedAt = time.monotonic()
+        service.stop()
+        time.sleep(3)
+        service.start()
+        restartedAt = time.monotonic()
+        time.sleep(RECOVERY_SECONDS + 2)
+    return traffic, stoppedAt, restartedAt
+
+
+@pytest.mark.parametrize("dependency", ["redis", "postgres"])
+async def test_outageMidTrafficAnswers503AndRecovers(stack: PrivateStack, adminToken: str, dependency: str) -> None:
+    traffic, stoppedAt, restartedAt = outage(stack, adminToken, dependency)
+    before = [s for s in traffic.samples if s.startedAt + s.seconds < stoppedAt]
+    assert before and all(s.status < 500 for s in before), f"unhealthy before: {[s for s in before if s.status >= 500]}"
+    assertOutageAnswers(traffic.samples, stoppedAt, restartedAt)
+    assertRecovered(traffic.samples, restartedAt)
+    registers = [s for s in traffic.samples if s.kind == "register"]
+    assert traffic.registered, f"no registration succeeded: {registers[:3]}"
+    await assertEveryUserAudited(stack, traffic.registered)

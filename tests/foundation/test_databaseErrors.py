@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import dataclasses
+
+import sqlalchemy.exc
+from fastapi import APIRouter, FastAPI, Request
+from sqlalchemy import text
+
+from shared.backend.appFactory import ServiceSpec, createApp
+from shared.backend.config.settings import Settings
+from tests.support.inProcess import runningApp
+
+
+class ShuttingDownError(Exception):
+    sqlstate = "57P03"
+
+
+def probeApp(settings: Settings) -> FastAPI:
+    router = APIRouter(prefix="/api/probe")
+
+    @router.get("/echo")
+    async def echo(request: Request, value: str) -> dict[str, str]:
+        async with request.app.state.database.sessionFactory() as session:
+            return {"value": (await session.execute(text("SELECT CAST(:v AS text)"), {"v": value})).scalar_one()}
+
+    @router.get("/shutdown")
+    async def shutdown() -> None:
+        raise sqlalchemy.exc.DBAPIError("SELECT 1", None, ShuttingDownError("the database system is shutting down"))
+
+    @router.get("/bug")
+    async def bug() -> None:
+        raise KeyError("not a dependency problem")
+
+    return createApp(settings, ServiceSpec(title="probe", routers=[router], docGroups={}))
+
+
+async def test_nulCharacterIsRefusedAs422(settings: Settings) -> None:
+    async with runningApp(probeApp(dataclasses.replace(settings))) as client:
+        assert (await client.get("/api/probe/echo", params={"value": "fine"})).json() == {"value": "fine"}
+        response = await client.get("/api/probe/echo", params={"value": "nul\x00byte"})
+        assert response.status_code == 422
+        assert response.json()["error"]["code"] == "invalid_input"
+
+
+async def test_databaseShuttingDownIs503(settings: Settings) -> None:
+    async with runningApp(probeApp(settings)) as client:
+        response = await client.get("/api/probe/shutdown")
+        assert response.status_code == 503
+        assert response.json()["error"]["message"] == "The database is temporarily unavailable"
+        assert response.headers["Retry-After"] == "5"
+
+
+async def test_unexpectedErrorIsA500EnvelopeWithRequestId(settings: Settings) -> None:
+    async with runningApp(probeApp(settings)) as client:
+        response = await client.get("/api/probe/bug", headers={"X-Request-ID": "bug-request-1"})
+        assert response.status_code == 500
+        assert response.json()["error"] == {
+            "code": "internal_error", "message": "An unexpected error occurred", "requestId": "bug-request-1",
+            "details": [],
+        }
+        assert response.headers["X-Request-ID"] == "bug-request-1"
