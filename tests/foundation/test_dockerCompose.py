@@ -40,7 +40,9 @@ def test_openrestyEntrypointRendersLikeEnvsubst(tmp_path: Path) -> None:
     fake = tmp_path / "openresty"
     fake.write_text(f'#!/bin/sh\ncp "{home}/run/nginx.conf" "{tmp_path}/rendered.conf"\n')
     fake.chmod(0o755)
-    env = os.environ | composeGatewayEnvironment() | {"KSERVICES_HOME": str(home), "OPENRESTY": str(fake)}
+    # The entrypoint sets NGINX_* itself; values exported by scripts/test.sh must not leak in.
+    clean = {key: value for key, value in os.environ.items() if not key.startswith(("NGINX_", "GATEWAY_"))}
+    env = clean | composeGatewayEnvironment() | {"KSERVICES_HOME": str(home), "OPENRESTY": str(fake)}
     subprocess.run(["sh", str(ROOT / "docker/gatewayEntrypoint.sh")], env=env, check=True, timeout=30)
     rendered = (tmp_path / "rendered.conf").read_text()
     expectedVars = composeGatewayEnvironment() | {
