@@ -2,6 +2,42 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEven
 import QRCode from "qrcode";
 import { ApiError, errorMessage, isApiError, normaliseField } from "./errors";
 
+interface FieldIds {
+  inputId: string;
+  errorId: string;
+  hintId: string;
+  describedBy: string | undefined;
+}
+
+// The ids that tie a control to its label, hint and error message.
+function useFieldIds(name: string, id: string | undefined, error?: string, hint?: ReactNode): FieldIds {
+  const autoId = useId();
+  const inputId = id ?? `${name}-${autoId}`;
+  const errorId = `${inputId}-error`;
+  const hintId = `${inputId}-hint`;
+  const describedBy = [error ? errorId : null, hint ? hintId : null].filter(Boolean).join(" ") || undefined;
+  return { inputId, errorId, hintId, describedBy };
+}
+
+interface FieldFrameProps {
+  label: string;
+  ids: FieldIds;
+  error?: string;
+  hint?: ReactNode;
+  children: ReactNode;
+}
+
+function FieldFrame({ label, ids, error, hint, children }: FieldFrameProps) {
+  return (
+    <div className={`field${error ? " field-invalid" : ""}`}>
+      <label htmlFor={ids.inputId}>{label}</label>
+      {children}
+      {hint ? <p className="field-hint" id={ids.hintId}>{hint}</p> : null}
+      {error ? <p className="field-error" id={ids.errorId}>{error}</p> : null}
+    </div>
+  );
+}
+
 interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, "onChange" | "value"> {
   label: string;
   name: string;
@@ -12,26 +48,19 @@ interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, "onChan
 }
 
 export function Field({ label, name, value, onChange, error, hint, id, ...rest }: FieldProps) {
-  const autoId = useId();
-  const inputId = id ?? `${name}-${autoId}`;
-  const errorId = `${inputId}-error`;
-  const hintId = `${inputId}-hint`;
-  const describedBy = [error ? errorId : null, hint ? hintId : null].filter(Boolean).join(" ") || undefined;
+  const ids = useFieldIds(name, id, error, hint);
   return (
-    <div className={`field${error ? " field-invalid" : ""}`}>
-      <label htmlFor={inputId}>{label}</label>
+    <FieldFrame label={label} ids={ids} error={error} hint={hint}>
       <input
-        id={inputId}
+        id={ids.inputId}
         name={name}
         value={value}
         onChange={(event) => onChange(event.target.value)}
         aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
+        aria-describedby={ids.describedBy}
         {...rest}
       />
-      {hint ? <p className="field-hint" id={hintId}>{hint}</p> : null}
-      {error ? <p className="field-error" id={errorId}>{error}</p> : null}
-    </div>
+    </FieldFrame>
   );
 }
 
@@ -45,19 +74,16 @@ interface SelectProps extends Omit<SelectHTMLAttributes<HTMLSelectElement>, "onC
 }
 
 export function SelectField({ label, name, value, onChange, options, error, id, ...rest }: SelectProps) {
-  const autoId = useId();
-  const inputId = id ?? `${name}-${autoId}`;
-  const errorId = `${inputId}-error`;
+  const ids = useFieldIds(name, id, error);
   return (
-    <div className={`field${error ? " field-invalid" : ""}`}>
-      <label htmlFor={inputId}>{label}</label>
+    <FieldFrame label={label} ids={ids} error={error}>
       <select
-        id={inputId}
+        id={ids.inputId}
         name={name}
         value={value}
         onChange={(event) => onChange(event.target.value)}
         aria-invalid={error ? true : undefined}
-        aria-describedby={error ? errorId : undefined}
+        aria-describedby={ids.describedBy}
         {...rest}
       >
         {options.map((option) => (
@@ -66,8 +92,7 @@ export function SelectField({ label, name, value, onChange, options, error, id, 
           </option>
         ))}
       </select>
-      {error ? <p className="field-error" id={errorId}>{error}</p> : null}
-    </div>
+    </FieldFrame>
   );
 }
 
@@ -81,26 +106,19 @@ interface TextAreaProps extends Omit<TextareaHTMLAttributes<HTMLTextAreaElement>
 }
 
 export function TextAreaField({ label, name, value, onChange, error, hint, id, ...rest }: TextAreaProps) {
-  const autoId = useId();
-  const inputId = id ?? `${name}-${autoId}`;
-  const errorId = `${inputId}-error`;
-  const hintId = `${inputId}-hint`;
-  const describedBy = [error ? errorId : null, hint ? hintId : null].filter(Boolean).join(" ") || undefined;
+  const ids = useFieldIds(name, id, error, hint);
   return (
-    <div className={`field${error ? " field-invalid" : ""}`}>
-      <label htmlFor={inputId}>{label}</label>
+    <FieldFrame label={label} ids={ids} error={error} hint={hint}>
       <textarea
-        id={inputId}
+        id={ids.inputId}
         name={name}
         value={value}
         onChange={(event) => onChange(event.target.value)}
         aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
+        aria-describedby={ids.describedBy}
         {...rest}
       />
-      {hint ? <p className="field-hint" id={hintId}>{hint}</p> : null}
-      {error ? <p className="field-error" id={errorId}>{error}</p> : null}
-    </div>
+    </FieldFrame>
   );
 }
 
