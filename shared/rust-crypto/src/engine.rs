@@ -4,6 +4,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 use zeroize::Zeroizing;
 
+use crate::buffers::filledBytes;
 use crate::errors::toPyErr;
 use crate::primitives::{self, Argon2Params, Failure, KEY_LEN, NONCE_LEN, SALT_LEN, TAG_LEN};
 
@@ -211,13 +212,11 @@ impl RecordCipher {
             .len()
             .checked_add(TAG_LEN)
             .ok_or_else(|| toPyErr(Failure::Invalid("plaintext too long".into())))?;
-        // The new bytes object is not visible to Python until we return, so filling it without the GIL is safe.
-        let ciphertext = PyBytes::new_with(py, sealedLen, |buffer| {
-            py.allow_threads(|| self.sealInto(&salt, &nonce, plaintext, context.as_bytes(), buffer))
-                .map_err(toPyErr)
+        let ciphertext = filledBytes(py, sealedLen, |buffer| {
+            self.sealInto(&salt, &nonce, plaintext, context.as_bytes(), buffer)
         })?;
         Ok(CryptoOutput {
-            ciphertext: ciphertext.into(),
+            ciphertext,
             salt: PyBytes::new(py, &salt).into(),
             nonce: PyBytes::new(py, &nonce).into(),
         })
@@ -232,10 +231,11 @@ impl RecordCipher {
         let salt = output.salt.as_ref(py).as_bytes();
         let nonce = output.nonce.as_ref(py).as_bytes();
         let ciphertext = output.ciphertext.as_ref(py).as_bytes();
-        let plain = py
-            .allow_threads(|| self.open(salt, nonce, ciphertext, context.as_bytes()))
-            .map_err(toPyErr)?;
-        Ok(PyBytes::new(py, &plain).into())
+        let plainLen = ciphertext.len().saturating_sub(TAG_LEN);
+        filledBytes(py, plainLen, |buffer| {
+            buffer.copy_from_slice(&self.open(salt, nonce, ciphertext, context.as_bytes())?);
+            Ok(())
+        })
     }
 
     fn encode(&self, py: Python<'_>, output: PyRef<'_, CryptoOutput>) -> String {
@@ -274,7 +274,10 @@ impl RecordCipher {
         let plain = py
             .allow_threads(|| self.openString(value, context.as_bytes()))
             .map_err(toPyErr)?;
-        Ok(PyBytes::new(py, &plain).into())
+        filledBytes(py, plain.len(), |buffer| {
+            buffer.copy_from_slice(&plain);
+            Ok(())
+        })
     }
 
     fn __repr__(&self) -> String {
