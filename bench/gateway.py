@@ -14,70 +14,23 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 
 import redis
-from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+
+ROOT_DIR = Path(__file__).resolve().parents[1]
+if str(ROOT_DIR) not in sys.path:
+    sys.path.insert(0, str(ROOT_DIR))  # run as a script: imports resolve from the repo root
+from bench.wrkMeasure import childPids, measure, nginxWorkers, runWrk  # noqa: E402
 
 # Gateway limiter benchmark (issue 6). One nginx worker, wrk on loopback, each case run the same
 # bounded time: (a) bare `return 429`, (b) our limiter rejecting a flood from one key, (c) proxied
-# /health without and with the limiter, (d) the same limit in a FastAPI middleware (Redis INCR).
+# /health without and with the limiter, (d) the same limit in a hand-written ASGI middleware (Redis INCR),
+# (d2) the same limit with slowapi, the FastAPI limiter a user would otherwise pick.
 
-ROOT_DIR = Path(__file__).resolve().parents[1]
 RULES_KEY = "ksysadmin:settings:rate-limits"
-Scope = MutableMapping[str, object]
-Receive = Callable[[], Awaitable[MutableMapping[str, object]]]
-Send = Callable[[MutableMapping[str, object]], Awaitable[None]]
-Asgi = Callable[[Scope, Receive, Send], Awaitable[None]]
-
-
-class RedisIncrLimiter:
-    # The peer: a pure ASGI middleware counting each request with INCR (+ EXPIRE NX) in one round trip.
-    def __init__(self, app: Asgi, redisUrl: str, limit: int, windowSeconds: int) -> None:
-        from redis.asyncio import Redis
-
-        self.app = app
-        self.redis = Redis.from_url(redisUrl)
-        self.limit = limit
-        self.windowSeconds = windowSeconds
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] == "/health":
-            await self.app(scope, receive, send)
-            return
-        client = scope.get("client")
-        identity = client[0] if isinstance(client, tuple) else "unknown"
-        window = int(time.time()) // self.windowSeconds
-        key = f"rate_limit:ip:{identity}:bench:{window}"
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.incr(key)
-            pipe.expire(key, self.windowSeconds * 2, nx=True)
-            count, _ = await pipe.execute()
-        if count > self.limit:
-            response = JSONResponse(
-                {"error": {"code": "rate_limited", "message": "Too many requests", "requestId": "",
-                           "details": [{"retryAfter": self.windowSeconds, "routeGroup": "bench"}]}},
-                status_code=429, headers={"Retry-After": str(self.windowSeconds)},
-            )
-            await response(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
-
-
-def createBenchApp() -> Asgi:
-    app = FastAPI()
-
-    @app.get("/health")
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get("/limited")
-    async def limited() -> dict[str, str]:
-        return {"status": "ok"}
-
-    return RedisIncrLimiter(app, os.environ["BENCH_REDIS_URL"], 1, 60)
+SLOWAPI_ENV = ["uv", "run", "--no-project", "--with", "slowapi", "--with", "fastapi", "--with", "uvicorn[standard]",
+               "--with", "redis", "python"]
 
 
 def freePort() -> int:
@@ -107,11 +60,16 @@ def waitForHttp(url: str, timeout: float = 20.0) -> None:
     raise RuntimeError(f"{url} did not answer")
 
 
-def benchServer(port: int) -> str:
+def benchServer(port: int, realPort: int) -> str:
     # a2 answers like the limiter does (same headers, same envelope) without any Lua.
     envelope = ('{"error":{"code":"rate_limited","message":"Too many requests: retry after 60 s",'
                 '"requestId":"$kRequestId","details":[{"retryAfter":60,"routeGroup":"auth"}]}}')
     return f"""
+    upstream kservices_real {{
+        server 127.0.0.1:{realPort} max_fails=0;
+        keepalive 64;
+    }}
+
     server {{
         listen 127.0.0.1:{port};
         proxy_http_version 1.1;
@@ -135,13 +93,22 @@ def benchServer(port: int) -> str:
             include {ROOT_DIR}/nginx/conf/rateLimit.conf;
             proxy_pass http://kservices_public/health;
         }}
+        location = /real-health {{
+            proxy_pass http://kservices_real/health;
+        }}
+        location = /real-health-limited {{
+            include {ROOT_DIR}/nginx/conf/rateLimit.conf;
+            proxy_pass http://kservices_real/health;
+        }}
     }}
 """
 
 
 class Stack:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, envFile: Path) -> None:
         self.directory = directory
+        self.envFile = envFile
+        self.realPort = freePort()
         self.redisPort = freePort()
         self.appPort = freePort()
         self.gatewayPort = freePort()
@@ -155,10 +122,23 @@ class Stack:
              "no", "--dir", str(self.directory)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         env = {**os.environ, "BENCH_REDIS_URL": f"redis://127.0.0.1:{self.redisPort}/0"}
         self.processes.append(subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "bench.gateway:createBenchApp", "--host", "127.0.0.1",
+            [sys.executable, "-m", "uvicorn", "--factory", "bench.gatewayPeers:createBenchApp", "--host", "127.0.0.1",
              "--port", str(self.appPort), "--log-level", "warning", "--no-access-log", "--workers", "1"],
             cwd=ROOT_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         waitForHttp(f"http://127.0.0.1:{self.appPort}/health")
+        self.peerPort = freePort()
+        self.processes.append(subprocess.Popen(
+            [*SLOWAPI_ENV, "-m", "uvicorn", "bench.slowapiPeer:app", "--host", "127.0.0.1", "--port",
+             str(self.peerPort), "--log-level", "warning", "--no-access-log", "--workers", "1"],
+            cwd=ROOT_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        waitForHttp(f"http://127.0.0.1:{self.peerPort}/docs", timeout=120)
+        # The real public server (its /health probes PostgreSQL, Redis and the crypto module).
+        self.processes.append(subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "public_server:app", "--host", "127.0.0.1", "--port", str(self.realPort),
+             "--log-level", "warning", "--no-access-log", "--workers", "1"],
+            cwd=ROOT_DIR, env={**os.environ, "KSERVICES_ENV_FILE": str(self.envFile), "LOG_LEVEL": "WARNING"},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        waitForHttp(f"http://127.0.0.1:{self.realPort}/health", timeout=60)
 
         shutil.rmtree(self.runDir, ignore_errors=True)
         self.runDir.mkdir(parents=True)
@@ -176,7 +156,7 @@ class Stack:
         # Same conditions for every case: no access log, plus the bench-only server.
         text = re.sub(r"access_log [^;]+;", "access_log off;", text)
         closing = text.rstrip().rfind("}")
-        conf.write_text(text[:closing] + benchServer(self.benchPort) + "}\n")
+        conf.write_text(text[:closing] + benchServer(self.benchPort, self.realPort) + "}\n")
         subprocess.run(["nginx", "-t", "-q", "-p", str(self.runDir), "-c", str(conf)], check=True)
         subprocess.run(["nginx", "-p", str(self.runDir), "-c", str(conf)], check=True)
         waitForHttp(f"http://127.0.0.1:{self.gatewayPort}/health/public")
@@ -203,63 +183,6 @@ class Stack:
         shutil.rmtree(self.runDir, ignore_errors=True)
 
 
-def parseLatency(value: str) -> float:
-    number = float(re.sub(r"[a-z]+$", "", value))
-    unit = re.sub(r"^[\d.]+", "", value)
-    return number * {"us": 0.001, "ms": 1.0, "s": 1000.0}.get(unit, 1.0)
-
-
-def runWrk(url: str, seconds: int, connections: int) -> dict[str, float]:
-    output = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-        check=True, capture_output=True, text=True,
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p50 = re.search(r"50%\s+([\d.]+\w+)", output)
-    p99 = re.search(r"99%\s+([\d.]+\w+)", output)
-    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    total = re.search(r"(\d+) requests in", output)
-    return {
-        "rps": rps,
-        "p50": parseLatency(p50.group(1)) if p50 else 0.0,
-        "p99": parseLatency(p99.group(1)) if p99 else 0.0,
-        "non2xx": float(non2xx.group(1)) if non2xx else 0.0,
-        "total": float(total.group(1)) if total else 0.0,
-    }
-
-
-def cpuSeconds(pids: list[int]) -> float:
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])
-    return total / ticks
-
-
-def nginxWorkers(runDir: Path) -> list[int]:
-    master = (runDir / "nginx.pid").read_text().strip()
-    workers = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[1] == master:
-            workers.append(int(stat.parent.name))
-    return workers
-
-
-def measure(url: str, seconds: int, connections: int, pids: list[int]) -> dict[str, float]:
-    before = [cpuSeconds([pid]) for pid in pids]
-    result = runWrk(url, seconds, connections)
-    requests = max(result["total"], 1)
-    perProcess = [(cpuSeconds([pid]) - start) * 1e6 / requests for pid, start in zip(pids, before, strict=True)]
-    result["cpuUs"] = sum(perProcess)
-    result["cpuSplit"] = perProcess  # type: ignore[assignment]
-    return result
-
-
 def describeMachine() -> str:
     cpu = "unknown CPU"
     cpuinfo = Path("/proc/cpuinfo")
@@ -277,12 +200,16 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=5,
                         help="cases run interleaved; the best round of each case is reported")
+    parser.add_argument("--env-file", type=Path, default=ROOT_DIR / ".run/test/env",
+                        help="env file of the running test stack, for the real public server's /health")
     args = parser.parse_args()
+    if not args.env_file.is_file():
+        raise SystemExit(f"{args.env_file} is missing: run scripts/test.sh up first")
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
 
     with tempfile.TemporaryDirectory() as directory:
-        stack = Stack(Path(directory))
+        stack = Stack(Path(directory), args.env_file)
         try:
             stack.start()
             gateway = f"http://127.0.0.1:{stack.gatewayPort}"
@@ -292,12 +219,16 @@ def main() -> None:
 
             # Exhaust the one-request quota so the floods below are pure rejections.
             httpx.get(f"{gateway}/api/auth/flood")
+            peer = f"http://127.0.0.1:{stack.peerPort}"
             httpx.get(f"{app}/limited")
-            if httpx.get(f"{gateway}/api/auth/flood").status_code != 429 or \
-                    httpx.get(f"{app}/limited").status_code != 429:
+            httpx.get(f"{peer}/limited")
+            if any(httpx.get(url).status_code != 429 for url in
+                   (f"{gateway}/api/auth/flood", f"{app}/limited", f"{peer}/limited")):
                 raise SystemExit("the flood keys are not limited: check the bench rules")
             nginx = nginxWorkers(stack.runDir)
             redisPid, appPid = stack.processes[0].pid, stack.processes[1].pid
+            peerPids = childPids(stack.processes[2].pid)
+            realPid = stack.processes[3].pid
             cases = [
                 ("a", "nginx bare `return 429` (ceiling)", f"{bench}/bare429", nginx),
                 ("a2", "nginx `return 429` with the gateway's headers and envelope, no Lua", f"{bench}/gateway429",
@@ -307,7 +238,14 @@ def main() -> None:
                  [*nginx, appPid, redisPid]),
                 ("c1", "proxied /health (bench FastAPI app), with limiter: 1 EVALSHA each",
                  f"{bench}/app-health-limited", [*nginx, appPid, redisPid]),
-                ("d", "FastAPI middleware (Redis INCR) rejecting a flood", f"{app}/limited", [appPid, redisPid]),
+                ("r0", "proxied /health of the real public server, no limiter", f"{bench}/real-health",
+                 [*nginx, realPid, redisPid]),
+                ("r1", "proxied /health of the real public server, with limiter", f"{bench}/real-health-limited",
+                 [*nginx, realPid, redisPid]),
+                ("d", "hand-written ASGI middleware (Redis INCR) in FastAPI rejecting a flood", f"{app}/limited",
+                 [appPid, redisPid]),
+                ("d2", "slowapi (Redis storage, fixed window) in FastAPI rejecting a flood", f"{peer}/limited",
+                 [*peerPids, redisPid]),
             ]
             samples: dict[str, list[dict[str, float]]] = {case[0]: [] for case in cases}
             for roundIndex in range(args.rounds):
@@ -337,7 +275,9 @@ def main() -> None:
     ratioB, ratioBCpu = results["b"]["rps"] / results["a"]["rps"], cpu["a"] / cpu["b"]
     ratioB2 = cpu["a2"] / cpu["b"]
     overhead, overheadCpu = 1 - results["c1"]["rps"] / results["c0"]["rps"], 1 - cpu["c0"] / cpu["c1"]
-    versusPeer, versusPeerCpu = results["b"]["rps"] / results["d"]["rps"], cpu["d"] / cpu["b"]
+    realOverhead, realOverheadCpu = 1 - results["r1"]["rps"] / results["r0"]["rps"], 1 - cpu["r0"] / cpu["r1"]
+    versusPeer, versusPeerCpu = results["b"]["rps"] / results["d2"]["rps"], cpu["d2"] / cpu["b"]
+    versusBest, versusBestCpu = results["b"]["rps"] / results["d"]["rps"], cpu["d"] / cpu["b"]
     # Verdicts use CPU per request: on a shared machine it moves far less than req/s does.
     checks = [
         f"- (b) vs (a), target >= 50%: {ratioBCpu:.0%} by CPU per request ({ratioB:.0%} by req/s): "
@@ -345,8 +285,12 @@ def main() -> None:
         f"- (b) vs (a2) (same headers and body, no Lua): {ratioB2:.0%} by CPU per request",
         f"- limiter cost on allowed requests (c1 vs c0), target < 10%: {overheadCpu:.1%} by CPU per request "
         f"(nginx + Redis + app; {overhead:.1%} by req/s): {verdict(overheadCpu < 0.10)}",
-        f"- (b) vs (d), target >= 20x: {versusPeerCpu:.1f}x by CPU per request (uvicorn + Redis for d; "
-        f"{versusPeer:.1f}x by req/s): {verdict(versusPeerCpu >= 20)}",
+        f"- limiter cost on allowed requests to the real /health (r1 vs r0), target < 10%: {realOverheadCpu:.1%} by "
+        f"CPU per request ({realOverhead:.1%} by req/s): {verdict(realOverheadCpu < 0.10)}",
+        f"- (b) vs (d2) slowapi, the peer a user would pick, target >= 20x: {versusPeerCpu:.1f}x by CPU per "
+        f"request (uvicorn + Redis; {versusPeer:.1f}x by req/s): {verdict(versusPeerCpu >= 20)}",
+        f"- (b) vs (d), the hand-written best case: {versusBestCpu:.1f}x by CPU per request ({versusBest:.1f}x by "
+        "req/s)",
     ]
     print(f"Machine: {describeMachine()}")
     print(f"Date: {datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d %H:%M UTC')}; wrk -t1 "
