@@ -53,5 +53,6 @@ async def closeRedis(client: Redis) -> None:
     await client.aclose()
 
 
-def getRedis(request: Request) -> Redis:
+# A dependency; async so FastAPI does not run it in its thread pool.
+async def getRedis(request: Request) -> Redis:
     return request.app.state.redis

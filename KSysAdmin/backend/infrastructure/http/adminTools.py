@@ -24,7 +24,7 @@ class AdminTools:
     codec: JwtCodec
 
 
-def getAdminTools(request: Request) -> AdminTools:
+async def getAdminTools(request: Request) -> AdminTools:
     return request.app.state.adminTools
 
 

@@ -30,7 +30,8 @@ ToolsDep = Annotated[AdminTools, Depends(getAdminTools)]
 CredentialsDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
-def requestContext(request: Request) -> RequestContext:
+# Dependencies are async: FastAPI runs a sync dependency in its thread pool, a hop per request.
+async def requestContext(request: Request) -> RequestContext:
     client = request.client
     return RequestContext(requestId=getattr(request.state, "requestId", None), ip=client.host if client else None)
 
@@ -38,23 +39,23 @@ def requestContext(request: Request) -> RequestContext:
 ContextDep = Annotated[RequestContext, Depends(requestContext)]
 
 
-def userRepository(session: SessionDep) -> UserRepository:
+async def userRepository(session: SessionDep) -> UserRepository:
     return UserRepository(session)
 
 
-def auditLogRepository(session: SessionDep) -> AuditLogRepository:
+async def auditLogRepository(session: SessionDep) -> AuditLogRepository:
     return AuditLogRepository(session)
 
 
-def paymentRepository(session: SessionDep) -> PaymentRepository:
+async def paymentRepository(session: SessionDep) -> PaymentRepository:
     return PaymentRepository(session)
 
 
-def settingsRepository(session: SessionDep) -> SettingsRepository:
+async def settingsRepository(session: SessionDep) -> SettingsRepository:
     return SettingsRepository(session)
 
 
-def statsRepository(session: SessionDep) -> StatsRepository:
+async def statsRepository(session: SessionDep) -> StatsRepository:
     return StatsRepository(session)
 
 
@@ -65,18 +66,18 @@ SettingsRepoDep = Annotated[SettingsRepository, Depends(settingsRepository)]
 StatsDep = Annotated[StatsRepository, Depends(statsRepository)]
 
 
-def auditTrail(auditLogs: AuditLogsDep, session: SessionDep) -> AuditTrail:
+async def auditTrail(auditLogs: AuditLogsDep, session: SessionDep) -> AuditTrail:
     return AuditTrail(auditLogs, session)
 
 
 AuditDep = Annotated[AuditTrail, Depends(auditTrail)]
 
 
-def sessionRevoker(users: UsersDep, redis: RedisDep) -> SessionRevoker:
+async def sessionRevoker(users: UsersDep, redis: RedisDep) -> SessionRevoker:
     return SessionRevoker(users, RedisSessionKeyStore(redis))
 
 
-def settingsPublisher(redis: RedisDep) -> RedisSettingsPublisher:
+async def settingsPublisher(redis: RedisDep) -> RedisSettingsPublisher:
     return RedisSettingsPublisher(redis)
 
 

@@ -23,32 +23,33 @@ def requestContext(request: Request, user: CurrentUser | None = None) -> Request
     )
 
 
-def createPayment(request: Request) -> CreatePayment:
+# Dependencies are async: FastAPI runs a sync dependency in its thread pool, a hop per request.
+async def createPayment(request: Request) -> CreatePayment:
     state = request.app.state
     return CreatePayment(state.paymentUow, state.paymentGateway, state.settings.payment)
 
 
-def getPayment(request: Request) -> GetPayment:
+async def getPayment(request: Request) -> GetPayment:
     return GetPayment(request.app.state.paymentUow)
 
 
-def listPayments(request: Request) -> ListPayments:
+async def listPayments(request: Request) -> ListPayments:
     return ListPayments(request.app.state.paymentUow)
 
 
-def cancelPayment(request: Request) -> CancelPayment:
+async def cancelPayment(request: Request) -> CancelPayment:
     return CancelPayment(request.app.state.paymentUow, request.app.state.paymentGateway)
 
 
-def settleNotification(request: Request) -> SettleNotification:
+async def settleNotification(request: Request) -> SettleNotification:
     return SettleNotification(request.app.state.paymentUow)
 
 
-def simulatePayment(request: Request) -> SimulatePayment:
+async def simulatePayment(request: Request) -> SimulatePayment:
     return SimulatePayment(request.app.state.paymentUow, request.app.state.paymentSimulator)
 
 
-def inboundAuthenticator(request: Request) -> InboundAuthenticator:
+async def inboundAuthenticator(request: Request) -> InboundAuthenticator:
     authenticator: InboundAuthenticator = request.app.state.inboundAuthenticator
     return authenticator
 
