@@ -13,6 +13,7 @@ from KSysPayment.backend.domain.exceptions.paymentErrors import (
     IdempotencyKeyReusedError,
     InvalidIdempotencyKeyError,
     PaymentNotFoundError,
+    VirtualAccountNumberTakenError,
 )
 from KSysPayment.backend.domain.gatewayTypes import QrisCode, VirtualAccount
 from KSysPayment.backend.domain.idempotency import isValidIdempotencyKey, requestHash
@@ -30,6 +31,7 @@ from shared.backend.utils.uuid import generateId
 
 logger = getSystemLogger("payment.create")
 VA_NAME = "KServices"
+VA_NUMBER_ATTEMPTS = 3
 
 
 def newCustomerNo() -> str:
@@ -56,6 +58,40 @@ class CreatePayment:
                 details=[{"field": "amount", "min": self.settings.minAmount, "max": self.settings.maxAmount}],
             )
         bodyHash = requestHash(data.canonical())
+        opened = await self.open(userId, idempotencyKey, bodyHash, data, context)
+        if isinstance(opened, CreatedPayment):
+            return opened
+        payment = opened
+        # The provider call runs outside any transaction; its result is stored in transaction 2.
+        try:
+            provisioned = await self.provision(payment)
+        except Exception as error:
+            await self.markFailed(payment.id, error, context)
+            if isinstance(error, GatewayTimeoutError) and payment.customerNo:
+                await self.deleteQuietly(payment)
+            if isinstance(error, DomainError):
+                error.details.append({"paymentId": str(payment.id)})
+            raise
+        return CreatedPayment(payment=await self.storeProvisioned(payment.id, provisioned, context), created=True)
+
+    async def open(
+        self, userId: uuid.UUID, idempotencyKey: str, bodyHash: str, data: CreatePaymentInput, context: RequestContext
+    ) -> CreatedPayment | Payment:
+        # A random VA number that a pending payment already holds is drawn again in a new transaction.
+        attempt = 1
+        while True:
+            try:
+                return await self.openOnce(userId, idempotencyKey, bodyHash, data, context)
+            except VirtualAccountNumberTakenError:
+                logger.warning("payment_va_number_taken", "Drew a VA number a pending payment holds",
+                               request_id=context.requestId, attempt=attempt)
+                if attempt == VA_NUMBER_ATTEMPTS:
+                    raise
+                attempt += 1
+
+    async def openOnce(
+        self, userId: uuid.UUID, idempotencyKey: str, bodyHash: str, data: CreatePaymentInput, context: RequestContext
+    ) -> CreatedPayment | Payment:
         # Transaction 1: idempotency check and the pending row, serialised per (user, key).
         async with self.uowFactory() as uow:
             await uow.payments.lockIdempotencyKey(userId, idempotencyKey)
@@ -68,17 +104,7 @@ class CreatePayment:
             await uow.payments.add(payment)
             await uow.audit.add(auditPayment("payment.created", payment, context, details={"method": payment.method}))
             await uow.commit()
-        # The provider call runs outside any transaction; its result is stored in transaction 2.
-        try:
-            provisioned = await self.provision(payment)
-        except Exception as error:
-            await self.markFailed(payment.id, error, context)
-            if isinstance(error, GatewayTimeoutError) and payment.customerNo:
-                await self.deleteQuietly(payment)
-            if isinstance(error, DomainError):
-                error.details.append({"paymentId": str(payment.id)})
-            raise
-        return CreatedPayment(payment=await self.storeProvisioned(payment.id, provisioned, context), created=True)
+            return payment
 
     def newPayment(self, userId: uuid.UUID, idempotencyKey: str, bodyHash: str, data: CreatePaymentInput) -> Payment:
         paymentId = generateId()

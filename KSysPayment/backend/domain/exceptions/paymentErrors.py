@@ -42,3 +42,8 @@ class InvalidCursorError(UnprocessableError):
 class SimulatorUnavailableError(UpstreamError):
     code = "simulator_failed"
     message = "The BRI simulator could not pay this payment"
+
+
+class VirtualAccountNumberTakenError(ConflictError):
+    code = "virtual_account_number_taken"
+    message = "No free virtual account number was found; retry the request"

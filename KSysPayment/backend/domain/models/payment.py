@@ -38,6 +38,10 @@ class Payment(KSysPaymentModel, table=True):
         Index("ix_payments_status_created_at_id", "status", "created_at", "id"),
         Index("ix_payments_method_created_at_id", "method", "created_at", "id"),
         Index("ix_payments_virtual_account_no", "virtual_account_no"),
+        # At most one pending payment per VA number (migration 0003).
+        Index("uq_payments_pending_virtual_account_no", "virtual_account_no", unique=True,
+              postgresql_where=text("status = 'pending'")),
+        Index("ix_payments_bri_reference_no", "bri_reference_no"),
         Index("ix_payments_status_expires_at", "status", "expires_at"),
     )
 

@@ -8,12 +8,16 @@ from sqlalchemy import and_, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 
-from KSysPayment.backend.domain.exceptions.paymentErrors import IdempotencyKeyReusedError
+from KSysPayment.backend.domain.exceptions.paymentErrors import (
+    IdempotencyKeyReusedError,
+    VirtualAccountNumberTakenError,
+)
 from KSysPayment.backend.domain.models.payment import Payment, PaymentStatus
 from KSysPayment.backend.domain.paymentQueries import KeysetPosition, PaymentFilter
 from shared.backend.database.baseRepository import BaseRepository
 
 IDEMPOTENCY_CONSTRAINT = "uq_payments_user_id_idempotency_key"
+PENDING_VA_CONSTRAINT = "uq_payments_pending_virtual_account_no"
 
 
 def advisoryKey(userId: uuid.UUID, idempotencyKey: str) -> int:
@@ -34,6 +38,8 @@ class PaymentRepository(BaseRepository[Payment]):
         except IntegrityError as error:
             if IDEMPOTENCY_CONSTRAINT in str(error.orig):
                 raise IdempotencyKeyReusedError() from None
+            if PENDING_VA_CONSTRAINT in str(error.orig):
+                raise VirtualAccountNumberTakenError() from None
             raise
 
     async def one(self, statement: Select[tuple[Payment]]) -> Payment | None:
