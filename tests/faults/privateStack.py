@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
@@ -28,9 +30,11 @@ def lowFreePort() -> int:
     raise RuntimeError("no free port below 32768")
 
 
-def waitHealthy(url: str, timeout: float = 60) -> None:
+def waitHealthy(url: str, timeout: float = 60, process: subprocess.Popen[bytes] | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{url}: the server exited with {process.returncode}")
         try:
             if httpx.get(url, timeout=2).status_code == 200:
                 return
@@ -61,34 +65,57 @@ class PrivateStack:
                   f"MAIL_OUTBOX_DIR={self.directory / 'mail'}", "DATABASE_CONNECT_TIMEOUT_SECONDS=2"]
         self.envFile.write_text("\n".join(lines) + "\n")
 
-    def start(self) -> None:
+    def prepare(self) -> None:
+        # Redis, PostgreSQL, the migrated database and the env file; no server yet.
         self.redis.start()
         self.postgres.start()
         subprocess.run([postgresBin("createdb"), "-h", "127.0.0.1", "-p", str(self.postgres.port), "-U", "postgres",
                         "kservices_faults"], check=True, capture_output=True, timeout=30)
         self.writeEnv()
-        env = os.environ | {"KSERVICES_ENV_FILE": str(self.envFile)}
-        subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=MIGRATIONS, env=env, check=True,
-                       capture_output=True, timeout=120)
+        subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=MIGRATIONS, env=self.serverEnv(),
+                       check=True, capture_output=True, timeout=120)
+
+    def serverEnv(self, extraEnv: dict[str, str] | None = None) -> dict[str, str]:
+        return os.environ | {"KSERVICES_ENV_FILE": str(self.envFile)} | (extraEnv or {})
+
+    def launch(self, name: str, app: str, extraEnv: dict[str, str] | None = None) -> None:
+        # A restart keeps the port; its own session, so a kill of its process group reaches only this server.
+        port = self.ports.setdefault(name, lowFreePort())
+        log = (self.directory / f"{name}.log").open("ab")
+        self.servers[name] = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
+             "--log-level", "warning"], cwd=ROOT, env=self.serverEnv(extraEnv), stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        log.close()
+
+    def kill(self, name: str) -> None:
+        process = self.servers[name]
+        if process.poll() is None:  # a reaped pid may belong to someone else by now
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=15)
+
+    def terminate(self, name: str) -> None:
+        process = self.servers[name]
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.kill(name)
+
+    def start(self) -> None:
+        self.prepare()
         for name, app in (("public", "public_server:app"), ("admin", "admin_server:app")):
-            self.ports[name] = lowFreePort()
-            log = (self.directory / f"{name}.log").open("wb")
-            self.servers[name] = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(self.ports[name]),
-                 "--log-level", "warning"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        for name in self.servers:
-            waitHealthy(self.url(name, "/health"))
+            self.launch(name, app)
+        for name, process in self.servers.items():
+            waitHealthy(self.url(name, "/health"), process=process)
 
     def url(self, name: str, path: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}{path}"
 
     def stop(self) -> None:
-        for process in self.servers.values():
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        for name in self.servers:
+            self.terminate(name)
         self.redis.stop()
         try:
             self.postgres.stop()
