@@ -2,18 +2,21 @@ from __future__ import annotations
 
 import uuid
 
-from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.application.profileOutput import ProfileOutput
-from KAuthApp.backend.application.profileReader import profileOf
+from KAuthApp.backend.application.profileReader import profileOutput
 from KAuthApp.backend.domain.exceptions.authErrors import UserNotFoundError
+from KAuthApp.backend.domain.interfaces.cipherInterface import CipherInterface
+from KAuthApp.backend.domain.interfaces.profileQueryInterface import ProfileQueryInterface
 
 
+# Read only: one query for the user and its roles, no transaction and no other port.
 class GetProfile:
-    def __init__(self, ports: AuthPorts) -> None:
-        self.ports = ports
+    def __init__(self, profiles: ProfileQueryInterface, cipher: CipherInterface) -> None:
+        self.profiles = profiles
+        self.cipher = cipher
 
     async def execute(self, userId: uuid.UUID) -> ProfileOutput:
-        user = await self.ports.users.getById(userId)
-        if user is None or user.deletedAt is not None:
+        profile = await self.profiles.profileOf(userId)
+        if profile is None:
             raise UserNotFoundError()
-        return await profileOf(self.ports, user, await self.ports.users.rolesOf(userId))
+        return profileOutput(profile, self.cipher)

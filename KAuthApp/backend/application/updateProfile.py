@@ -6,7 +6,7 @@ import uuid
 from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.application.profileInput import ProfileInput
 from KAuthApp.backend.application.profileOutput import ProfileOutput
-from KAuthApp.backend.application.profileReader import phoneContext, profileOf
+from KAuthApp.backend.application.profileReader import phoneContext, profileFromUser, profileOutput
 from KAuthApp.backend.domain.exceptions.authErrors import UserNotFoundError
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from shared.backend.database.modelSupport import utcNow
@@ -30,7 +30,7 @@ class UpdateProfile:
             user.displayName = data.displayName.strip() if data.displayName else None
         if "phoneNumber" in data.model_fields_set:
             user.phoneEncrypted = (
-                await ports.cipher.encryptSensitiveAsync(normalizePhone(data.phoneNumber), phoneContext(user))
+                await ports.cipher.encryptSensitiveAsync(normalizePhone(data.phoneNumber), phoneContext(user.id))
                 if data.phoneNumber else None
             )
         user.updatedAt = utcNow()
@@ -38,4 +38,4 @@ class UpdateProfile:
         await ports.audit.record("auth.profile_update", AuditOutcome.SUCCESS, actorId=userId, targetId=userId,
                                  details={"fields": changed})
         await ports.transaction.commit()
-        return await profileOf(ports, user, await ports.users.rolesOf(userId))
+        return profileOutput(profileFromUser(user, await ports.users.rolesOf(userId)), ports.cipher)

@@ -9,7 +9,6 @@ from KAuthApp.backend.application.changePassword import ChangePassword
 from KAuthApp.backend.application.changePasswordInput import ChangePasswordInput
 from KAuthApp.backend.application.emailInput import EmailInput
 from KAuthApp.backend.application.forgotPassword import ForgotPassword
-from KAuthApp.backend.application.getProfile import GetProfile
 from KAuthApp.backend.application.listSessions import ListSessions
 from KAuthApp.backend.application.logoutAll import LogoutAll
 from KAuthApp.backend.application.profileInput import ProfileInput
@@ -19,7 +18,7 @@ from KAuthApp.backend.application.resetPasswordInput import ResetPasswordInput
 from KAuthApp.backend.application.revokeSession import RevokeSession
 from KAuthApp.backend.application.sessionOutput import SessionListOutput
 from KAuthApp.backend.application.updateProfile import UpdateProfile
-from KAuthApp.backend.infrastructure.http.dependencies import PortsDep
+from KAuthApp.backend.infrastructure.http.dependencies import GetProfileDep, PortsDep
 from KAuthApp.backend.infrastructure.http.refreshCookie import clearRefreshCookie
 from shared.backend.security.currentUser import CurrentUserDep
 
@@ -28,8 +27,8 @@ def createAccountRouter() -> APIRouter:
     router = APIRouter()
 
     @router.get("/me")
-    async def readMe(user: CurrentUserDep, ports: PortsDep) -> ProfileOutput:
-        return await GetProfile(ports).execute(user.userId)
+    async def readMe(user: CurrentUserDep, getProfile: GetProfileDep) -> ProfileOutput:
+        return await getProfile.execute(user.userId)
 
     @router.patch("/me")
     async def updateMe(data: ProfileInput, user: CurrentUserDep, ports: PortsDep) -> ProfileOutput:

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from KAuthApp.backend.domain.commonPasswords import commonPasswords
+from KAuthApp.backend.infrastructure.database.profileQuery import autocommitEngine
 from KAuthApp.backend.infrastructure.http.authRouter import createAuthRouter
 from KAuthApp.backend.infrastructure.http.errorStatus import AUTH_STATUS_TABLE
 from KAuthApp.backend.infrastructure.mail.mailerFactory import createMailer
@@ -21,6 +22,7 @@ def createAuthHook(settings: Settings) -> ServiceHook:
         # Built once: the hasher computes its dummy hash, the password list is read from disk.
         app.state.kauthHasher = await asyncio.to_thread(PasswordHasher, settings.auth)
         app.state.kauthMailer = createMailer(settings.mail)
+        app.state.kauthReadEngine = autocommitEngine(app.state.database.engine)
         await asyncio.to_thread(commonPasswords)
         yield
 

@@ -7,9 +7,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from KAuthApp.backend.application.auditTrail import AuditTrail
 from KAuthApp.backend.application.authPorts import AuthPorts
+from KAuthApp.backend.application.getProfile import GetProfile
 from KAuthApp.backend.application.requestContext import RequestContext
 from KAuthApp.backend.infrastructure.database.auditLogRepository import AuditLogRepository
 from KAuthApp.backend.infrastructure.database.oneTimeTokenRepository import OneTimeTokenRepository
+from KAuthApp.backend.infrastructure.database.profileQuery import ProfileQuery
 from KAuthApp.backend.infrastructure.database.recoveryCodeRepository import RecoveryCodeRepository
 from KAuthApp.backend.infrastructure.database.sessionRepository import SessionRepository
 from KAuthApp.backend.infrastructure.database.sqlTransaction import SqlTransaction
@@ -52,6 +54,12 @@ async def getAuthPorts(
     )
 
 
+# GET me needs neither an ORM session nor the other ports: two small objects over app-wide resources.
+async def getProfileUseCase(request: Request) -> GetProfile:
+    state = request.app.state
+    return GetProfile(ProfileQuery(state.kauthReadEngine), state.crypto)
+
+
 # Logout also works with an expired or revoked access token as long as a refresh token names the session.
 async def optionalUser(request: Request) -> CurrentUser | None:
     if not request.headers.get("authorization"):
@@ -63,4 +71,5 @@ async def optionalUser(request: Request) -> CurrentUser | None:
 
 
 PortsDep = Annotated[AuthPorts, Depends(getAuthPorts)]
+GetProfileDep = Annotated[GetProfile, Depends(getProfileUseCase)]
 OptionalUserDep = Annotated[CurrentUser | None, Depends(optionalUser)]

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from KAuthApp.backend.domain.models.role import Role, UserRole
+from KAuthApp.backend.domain.models.user import User
+from KAuthApp.backend.domain.userProfile import UserProfile
+
+USERS: Table = User.__table__  # type: ignore[attr-defined]
+ROLES: Table = Role.__table__  # type: ignore[attr-defined]
+USER_ROLES: Table = UserRole.__table__  # type: ignore[attr-defined]
+
+# The user's profile columns and its role names (ARRAY of a correlated subquery, empty without roles) in
+# one statement; a soft-deleted user reads as absent.
+ROLE_NAMES = (
+    select(ROLES.c.name)
+    .join(USER_ROLES, USER_ROLES.c.role_id == ROLES.c.id)
+    .where(USER_ROLES.c.user_id == USERS.c.id)
+    .order_by(ROLES.c.name)
+    .scalar_subquery()
+)
+PROFILE_STATEMENT = select(
+    USERS.c.id, USERS.c.email, USERS.c.display_name, USERS.c.phone_encrypted,
+    USERS.c.email_verified_at.is_not(None), USERS.c.mfa_enabled, func.array(ROLE_NAMES), USERS.c.created_at,
+).where(USERS.c.id == bindparam("userId"), USERS.c.deleted_at.is_(None))
+
+
+# Runs on an AUTOCOMMIT view of the shared engine: a single SELECT needs no BEGIN/ROLLBACK round trips
+# and no ORM session.
+class ProfileQuery:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def profileOf(self, userId: uuid.UUID) -> UserProfile | None:
+        async with self.engine.connect() as connection:
+            row = (await connection.execute(PROFILE_STATEMENT, {"userId": userId})).first()
+        if row is None:
+            return None
+        profileId, email, displayName, phoneEncrypted, emailVerified, mfaEnabled, roles, createdAt = row
+        return UserProfile(id=profileId, email=email, displayName=displayName, phoneEncrypted=phoneEncrypted,
+                           emailVerified=emailVerified, mfaEnabled=mfaEnabled, roles=list(roles), createdAt=createdAt)
+
+
+def autocommitEngine(engine: AsyncEngine) -> AsyncEngine:
+    return engine.execution_options(isolation_level="AUTOCOMMIT")

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+
+from KAuthApp.backend.infrastructure.database.profileQuery import ProfileQuery, autocommitEngine
+from KAuthApp.tests.authTestSupport import bearer, login, registerVerified
+from shared.backend.database.engine import Database
+
+
+# Every SQL statement any engine in this process sends while the block runs.
+@contextmanager
+def sqlStatements() -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+
+
+async def userIdOf(database: Database, address: str) -> uuid.UUID:
+    async with database.engine.connect() as connection:
+        found = await connection.execute(text("SELECT id FROM users WHERE email = :email"), {"email": address.lower()})
+        return found.scalar_one()
+
+
+async def runSql(database: Database, statement: str, userId: uuid.UUID) -> None:
+    async with database.engine.begin() as connection:
+        await connection.execute(text(statement), {"id": userId})
+
+
+async def test_profileQueryLoadsUserAndRolesInOneStatement(
+    client: httpx.AsyncClient, outboxDir: Path, database: Database
+) -> None:
+    address = await registerVerified(client, outboxDir)
+    userId = await userIdOf(database, address)
+    query = ProfileQuery(autocommitEngine(database.engine))
+    await runSql(database, "INSERT INTO user_roles (user_id, role_id, created_at) "
+                           "SELECT :id, id, now() FROM roles WHERE name = 'admin'", userId)
+    try:
+        with sqlStatements() as statements:
+            profile = await query.profileOf(userId)
+        assert len(statements) == 1
+        assert profile is not None
+        assert (profile.id, profile.email, profile.roles) == (userId, address.lower(), ["admin", "user"])
+        assert profile.emailVerified is True
+        assert profile.phoneEncrypted is None
+    finally:
+        await runSql(database, "DELETE FROM user_roles WHERE user_id = :id", userId)
+    roleless = await query.profileOf(userId)
+    assert roleless is not None
+    assert roleless.roles == []
+    await runSql(database, "UPDATE users SET deleted_at = now() WHERE id = :id", userId)
+    assert await query.profileOf(userId) is None
+    assert await query.profileOf(uuid.uuid4()) is None
+
+
+async def test_getMeRunsOneSqlStatement(client: httpx.AsyncClient, outboxDir: Path) -> None:
+    tokens = await login(client, await registerVerified(client, outboxDir))
+    client.cookies.clear()
+    with sqlStatements() as statements:
+        me = await client.get("/api/auth/me", headers=bearer(tokens))
+    assert me.status_code == 200
+    assert me.json()["roles"] == ["user"]
+    assert len(statements) == 1, statements
