@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import asyncpg
+import pytest
 import sqlalchemy.exc
 from fastapi import APIRouter, FastAPI, Request
 from sqlalchemy import text
@@ -27,6 +29,16 @@ def probeApp(settings: Settings) -> FastAPI:
     async def shutdown() -> None:
         raise sqlalchemy.exc.DBAPIError("SELECT 1", None, ShuttingDownError("the database system is shutting down"))
 
+    @router.get("/busy")
+    async def busy() -> None:
+        # What SQLAlchemy raises for a connection left mid-operation by an earlier failure.
+        raise sqlalchemy.exc.InternalError(
+            "ROLLBACK", None, asyncpg.exceptions.InternalClientError("another operation is in progress"))
+
+    @router.get("/invalidated")
+    async def invalidated() -> None:
+        raise sqlalchemy.exc.DBAPIError("SELECT 1", None, Exception("connection closed"), connection_invalidated=True)
+
     @router.get("/bug")
     async def bug() -> None:
         raise KeyError("not a dependency problem")
@@ -48,6 +60,14 @@ async def test_databaseShuttingDownIs503(settings: Settings) -> None:
         assert response.status_code == 503
         assert response.json()["error"]["message"] == "The database is temporarily unavailable"
         assert response.headers["Retry-After"] == "5"
+
+
+@pytest.mark.parametrize("path", ["/api/probe/busy", "/api/probe/invalidated"])
+async def test_brokenConnectionIs503(settings: Settings, path: str) -> None:
+    async with runningApp(probeApp(settings)) as client:
+        response = await client.get(path)
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "service_unavailable"
 
 
 async def test_unexpectedErrorIsA500EnvelopeWithRequestId(settings: Settings) -> None:

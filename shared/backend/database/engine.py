@@ -4,11 +4,15 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import sqlalchemy.exc
 from fastapi import Request
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from shared.backend.config.settings import DatabaseSettings
+from shared.backend.loggingFactory import getSystemLogger
+
+logger = getSystemLogger("database")
 
 
 class DatabaseUnavailableError(RuntimeError):
@@ -63,5 +67,19 @@ async def closeDb(database: Database) -> None:
 
 async def getDb(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.database
-    async with database.sessionFactory() as session:
+    session = database.sessionFactory()
+    try:
         yield session
+    finally:
+        await closeSession(session)
+
+
+async def closeSession(session: AsyncSession) -> None:
+    # Closing rolls back. On a connection that died mid-request this fails after the answer was chosen;
+    # PostgreSQL drops the open transaction with the connection, so the connection is discarded and logged.
+    try:
+        await session.close()
+    except sqlalchemy.exc.DBAPIError as error:
+        logger.warning("db_session_close_failed", "Discarded a broken database connection",
+                       error_type=type(error).__name__)
+        await session.invalidate()

@@ -11,6 +11,8 @@ import sqlalchemy.exc
 DATABASE_DOWN: tuple[type[Exception], ...] = (
     sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.TimeoutError,
     sqlalchemy.exc.DisconnectionError, asyncpg.exceptions.ConnectionDoesNotExistError,
+    # A connection left mid-operation by a failure ("another operation is in progress").
+    asyncpg.exceptions.InternalClientError,
     asyncpg.exceptions.CannotConnectNowError, asyncpg.exceptions.TooManyConnectionsError,
 )
 CACHE_DOWN: tuple[type[Exception], ...] = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
@@ -30,14 +32,22 @@ class Classified:
     message: str
 
 
-def sqlState(error: BaseException) -> str | None:
+def chain(error: BaseException) -> list[BaseException]:
+    # The error, the driver errors SQLAlchemy wraps (.orig) and their causes.
+    found: list[BaseException] = []
     seen: BaseException | None = error
-    while seen is not None:
-        for candidate in (seen, getattr(seen, "orig", None)):
-            state = getattr(candidate, "sqlstate", None)
-            if isinstance(state, str):
-                return state
+    while seen is not None and len(found) < 20:
+        wrapped = getattr(seen, "orig", None)
+        found += [seen, wrapped] if isinstance(wrapped, BaseException) else [seen]
         seen = seen.__cause__
+    return found
+
+
+def sqlState(error: BaseException) -> str | None:
+    for candidate in chain(error):
+        state = getattr(candidate, "sqlstate", None)
+        if isinstance(state, str):
+            return state
     return None
 
 
@@ -51,7 +61,11 @@ def classify(error: BaseException) -> Classified | None:
     state = sqlState(error)
     if state is not None and state.startswith(INVALID_DATA_STATE):
         return Classified(422, "invalid_input", "A value in the request cannot be stored (for example a NUL character)")
-    if isinstance(error, DATABASE_DOWN) or (state is not None and state.startswith(UNAVAILABLE_STATES)):
+    databaseDown = any(isinstance(candidate, DATABASE_DOWN) for candidate in chain(error))
+    if databaseDown or (state is not None and state.startswith(UNAVAILABLE_STATES)):
+        return unavailable("database")
+    # SQLAlchemy's own verdict that the connection died (the pool then discards the older ones).
+    if isinstance(error, sqlalchemy.exc.DBAPIError) and error.connection_invalidated:
         return unavailable("database")
     if isinstance(error, ConnectionError):
         files = " ".join(frame.f_code.co_filename for frame, _ in traceback.walk_tb(error.__traceback__))
