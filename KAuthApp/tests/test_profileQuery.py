@@ -61,7 +61,11 @@ async def test_profileQueryLoadsUserAndRolesInOneStatement(
     roleless = await query.profileOf(userId)
     assert roleless is not None
     assert roleless.roles == []
-    await runSql(database, "UPDATE users SET deleted_at = now() WHERE id = :id", userId)
+    for statement in ("UPDATE users SET status = 'locked' WHERE id = :id",
+                      "UPDATE users SET status = 'disabled' WHERE id = :id"):
+        await runSql(database, statement, userId)
+        assert await query.profileOf(userId) is None, statement
+    await runSql(database, "UPDATE users SET status = 'active', deleted_at = now() WHERE id = :id", userId)
     assert await query.profileOf(userId) is None
     assert await query.profileOf(uuid.uuid4()) is None
 

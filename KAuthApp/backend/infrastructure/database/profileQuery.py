@@ -6,7 +6,7 @@ from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from KAuthApp.backend.domain.models.role import Role, UserRole
-from KAuthApp.backend.domain.models.user import User
+from KAuthApp.backend.domain.models.user import User, UserStatus
 from KAuthApp.backend.domain.userProfile import UserProfile
 
 USERS: Table = User.__table__  # type: ignore[attr-defined]
@@ -14,7 +14,8 @@ ROLES: Table = Role.__table__  # type: ignore[attr-defined]
 USER_ROLES: Table = UserRole.__table__  # type: ignore[attr-defined]
 
 # The user's profile columns and its role names (ARRAY of a correlated subquery, empty without roles) in
-# one statement; a soft-deleted user reads as absent.
+# one statement. A soft-deleted, locked or disabled user reads as absent: admin actions also delete the
+# user's session keys, and this keeps GET me refused should that deletion ever fail.
 ROLE_NAMES = (
     select(ROLES.c.name)
     .join(USER_ROLES, USER_ROLES.c.role_id == ROLES.c.id)
@@ -25,7 +26,7 @@ ROLE_NAMES = (
 PROFILE_STATEMENT = select(
     USERS.c.id, USERS.c.email, USERS.c.display_name, USERS.c.phone_encrypted,
     USERS.c.email_verified_at.is_not(None), USERS.c.mfa_enabled, func.array(ROLE_NAMES), USERS.c.created_at,
-).where(USERS.c.id == bindparam("userId"), USERS.c.deleted_at.is_(None))
+).where(USERS.c.id == bindparam("userId"), USERS.c.deleted_at.is_(None), USERS.c.status == UserStatus.ACTIVE.value)
 
 
 # Runs on an AUTOCOMMIT view of the shared engine: a single SELECT needs no BEGIN/ROLLBACK round trips
