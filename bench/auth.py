@@ -4,6 +4,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -13,6 +14,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 from argon2 import PasswordHasher as Argon2Hasher
@@ -21,17 +23,30 @@ from shared.backend.config.settings import loadSettings
 
 # KAuthApp benchmark (issue 5): raw Argon2id verifies/s on the same cores next to logins/s, and
 # authenticated GET /api/auth/me requests/s and p99. Runs against the test stack's PostgreSQL and Redis
-# (scripts/test.sh up) with its own `uvicorn public_server:app --workers N`; --url measures another
-# deployment instead. GET me is also measured through the test gateway (scripts/test.sh up), and the
+# (scripts/test.sh up) with its own `uvicorn public_server:app --workers N` behind its own gateway; --url
+# measures another deployment instead (and the test stack's gateway). The
 # peer is fastapi-users (JWT strategy, same PostgreSQL server, same worker count) serving /users/me,
 # started in a throwaway uv environment (see bench/fastapiUsersPeer.py).
 
 ROOT_DIR = Path(__file__).resolve().parents[1]
 PASSWORD = "bench passphrase that is long 1"  # noqa: S105 (a throwaway bench account)
+LOGIN_ACCOUNTS = 16
+# Each login locks its account's row while Argon2 runs (lockout counters), so the flood rotates over
+# LOGIN_ACCOUNTS accounts, each wrk thread starting half-way round from the other.
 LOGIN_SCRIPT = """
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = '%s'
+local bodies = {%s}
+local threads = 0
+function setup(thread)
+  thread:set("offset", threads * #bodies / 2)
+  threads = threads + 1
+end
+function init(args)
+  position = offset or 0
+end
+function request()
+  position = position %% #bodies + 1
+  return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, bodies[position])
+end
 """
 
 
@@ -77,22 +92,25 @@ def runWrk(args: list[str]) -> dict[str, float]:
 
 
 def startServer(port: int, workers: int) -> subprocess.Popen[bytes]:
-    return waitForServer(subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "public_server:app", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
         cwd=ROOT_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    ), f"http://127.0.0.1:{port}/health")
+    )
+    waitForServer(f"http://127.0.0.1:{port}/health", process)
+    return process
 
 
-def waitForServer(process: subprocess.Popen[bytes], url: str) -> subprocess.Popen[bytes]:
+def waitForServer(url: str, process: subprocess.Popen[bytes] | None = None) -> None:
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
             if httpx.get(url, timeout=1).status_code == 200:
-                return process
+                return
         except httpx.HTTPError:
             time.sleep(0.2)
-    os.killpg(process.pid, signal.SIGTERM)
+    if process is not None:
+        os.killpg(process.pid, signal.SIGTERM)
     raise RuntimeError(f"{url} did not answer")
 
 
@@ -116,7 +134,7 @@ def startPeer(port: int, workers: int, pgPort: str) -> subprocess.Popen[bytes]:
         cwd=ROOT_DIR / "bench", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    waitForServer(process, f"http://127.0.0.1:{port}/docs")
+    waitForServer(f"http://127.0.0.1:{port}/docs", process)
     return process
 
 
@@ -128,28 +146,52 @@ def peerToken(baseUrl: str) -> str:
     return str(login.json()["access_token"])
 
 
-def prepareUser(baseUrl: str) -> tuple[str, str]:
+def prepareUsers(baseUrl: str, count: int) -> tuple[list[str], str]:
     import asyncio
 
     from sqlalchemy import text
 
     from shared.backend.database.engine import createDatabase
 
-    email = f"bench-{uuid.uuid4().hex[:10]}@example.com"
-    response = httpx.post(f"{baseUrl}/api/auth/register", json={"email": email, "password": PASSWORD}, timeout=30)
-    response.raise_for_status()
+    emails = [f"bench-{uuid.uuid4().hex[:10]}@example.com" for _ in range(count)]
+    for email in emails:
+        response = httpx.post(f"{baseUrl}/api/auth/register", json={"email": email, "password": PASSWORD},
+                              timeout=30)
+        response.raise_for_status()
 
     async def verify() -> None:
         database = createDatabase(loadSettings().database)
         async with database.engine.begin() as connection:
             await connection.execute(text("UPDATE users SET status = 'active', email_verified_at = now() "
-                                          "WHERE email = :email"), {"email": email})
+                                          "WHERE email = ANY(:emails)"), {"emails": emails})
         await database.engine.dispose()
 
     asyncio.run(verify())
-    login = httpx.post(f"{baseUrl}/api/auth/login", json={"email": email, "password": PASSWORD}, timeout=30)
+    login = httpx.post(f"{baseUrl}/api/auth/login", json={"email": emails[0], "password": PASSWORD}, timeout=30)
     login.raise_for_status()
-    return email, login.json()["accessToken"]
+    return emails, login.json()["accessToken"]
+
+
+def startGateway(runDir: Path, serverPort: int, redisUrl: str) -> int:
+    # A gateway of our own (scripts/lib/gateway.sh, limits x1000 as in the test stack) in front of the
+    # bench server, so GET me through the gateway runs on the same worker count as the peer.
+    redis = urlsplit(redisUrl)
+    port = freePort()
+    env = {**os.environ, "GATEWAY_PORT": str(port), "PUBLIC_UPSTREAM": f"127.0.0.1:{serverPort}",
+           "ADMIN_UPSTREAM": f"127.0.0.1:{serverPort}", "GATEWAY_REDIS_HOST": redis.hostname or "127.0.0.1",
+           "GATEWAY_REDIS_PORT": str(redis.port or 6379), "GATEWAY_REDIS_DB": (redis.path.strip("/") or "0"),
+           "GATEWAY_TRUSTED_PROXIES": "", "GATEWAY_RATE_LIMIT_SCALE": "1000", "NGINX_WORKERS": "1"}
+    script = (f'source "{ROOT_DIR}/scripts/lib/common.sh"; source "{ROOT_DIR}/scripts/lib/gateway.sh"; '
+              f'renderGateway "{runDir}"')
+    subprocess.run(["bash", "-c", script], check=True, env=env)
+    subprocess.run(["nginx", "-p", str(runDir), "-c", str(runDir / "nginx.conf")], check=True, env=env)
+    waitForServer(f"http://127.0.0.1:{port}/health/public")
+    return port
+
+
+def stopGateway(runDir: Path) -> None:
+    if (runDir / "nginx.pid").is_file():
+        subprocess.run(["nginx", "-p", str(runDir), "-c", str(runDir / "nginx.conf"), "-s", "quit"], check=False)
 
 
 def main() -> None:
@@ -163,21 +205,26 @@ def main() -> None:
     settings = loadSettings()
     server = peer = None
     baseUrl = options.url
-    if baseUrl is None:
-        port = freePort()
-        server = startServer(port, options.workers)
-        baseUrl = f"http://127.0.0.1:{port}"
+    gatewayRun = Path(tempfile.mkdtemp(prefix="auth-bench-gateway-"))
+    gatewayUrl = f"http://127.0.0.1:{settings.gateway.port}"  # with --url: the test stack's gateway
+    gatewayLabel = "test gateway"
     try:
-        email, accessToken = prepareUser(baseUrl)
+        if baseUrl is None:
+            port = freePort()
+            server = startServer(port, options.workers)
+            baseUrl = f"http://127.0.0.1:{port}"
+            gatewayUrl = f"http://127.0.0.1:{startGateway(gatewayRun, port, settings.redis.url.get_secret_value())}"
+            gatewayLabel = "its gateway"
+        emails, accessToken = prepareUsers(baseUrl, LOGIN_ACCOUNTS)
         raw = rawArgon2Rate(options.seconds, options.workers)
+        bodies = ", ".join(repr(json.dumps({"email": email, "password": PASSWORD})) for email in emails)
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(LOGIN_SCRIPT % json.dumps({"email": email, "password": PASSWORD}))
+            script.write(LOGIN_SCRIPT % bodies)
         logins = runWrk(["-t2", f"-c{options.workers * 4}", f"-d{options.seconds}s", "-s", script.name,
                          f"{baseUrl}/api/auth/login"])
         me = runWrk(["-t2", f"-c{options.connections}", f"-d{options.seconds}s", "-H",
                      f"Authorization: Bearer {accessToken}", f"{baseUrl}/api/auth/me"])
         Path(script.name).unlink(missing_ok=True)
-        gatewayUrl = f"http://127.0.0.1:{settings.gateway.port}"
         viaGateway = runWrk(["-t2", f"-c{options.connections}", f"-d{options.seconds}s", "-H",
                              f"Authorization: Bearer {accessToken}", f"{gatewayUrl}/api/auth/me"])
         pgPort = str(settings.database.url.get_secret_value().rsplit(":", 1)[1].split("/")[0])
@@ -187,6 +234,8 @@ def main() -> None:
         peerMe = runWrk(["-t2", f"-c{options.connections}", f"-d{options.seconds}s", "-H",
                          f"Authorization: Bearer {peerToken(peerUrl)}", f"{peerUrl}/users/me"])
     finally:
+        stopGateway(gatewayRun)
+        shutil.rmtree(gatewayRun, ignore_errors=True)
         stop(server)
         stop(peer)
     print(f"target: {baseUrl} ({options.workers} workers, {os.cpu_count()} cores)")
@@ -194,10 +243,12 @@ def main() -> None:
     print(f"{'raw argon2id verify (' + str(options.workers) + ' threads)':<34}{raw:>10.1f}{'':>10}{'':>10}")
     print(f"{'POST /api/auth/login':<34}{logins['rps']:>10.1f}{logins['p99']:>10.1f}{logins['non2xx']:>10.0f}")
     print(f"{'GET /api/auth/me':<34}{me['rps']:>10.1f}{me['p99']:>10.1f}{me['non2xx']:>10.0f}")
-    print(f"{'GET /api/auth/me via test gateway':<34}{viaGateway['rps']:>10.1f}{viaGateway['p99']:>10.1f}"
+    print(f"{'GET /api/auth/me via ' + gatewayLabel:<34}{viaGateway['rps']:>10.1f}{viaGateway['p99']:>10.1f}"
           f"{viaGateway['non2xx']:>10.0f}")
     print(f"{'peer fastapi-users GET /users/me':<34}{peerMe['rps']:>10.1f}{peerMe['p99']:>10.1f}"
           f"{peerMe['non2xx']:>10.0f}")
+    if viaGateway["non2xx"] or me["non2xx"] or logins["non2xx"]:
+        raise SystemExit("some answers were not 2xx: the figures above do not count")
     ratio = viaGateway["rps"] / max(peerMe["rps"], 0.1)
     print(f"GET me via gateway / peer = {ratio:.2f}x (target >= 2x)")
     print(f"logins / raw argon2 = {logins['rps'] / raw:.0%} (target >= 85%)")
