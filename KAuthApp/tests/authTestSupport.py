@@ -21,9 +21,18 @@ def uniqueEmail(prefix: str = "user") -> str:
 
 
 def mailsTo(outboxDir: Path, address: str) -> list[email.message.EmailMessage]:
+    # The outbox writes `.tmp-*.eml` and renames it: skip those, and files renamed while being read.
+    stored = []
+    for path in outboxDir.glob("*.eml"):
+        if path.name.startswith("."):
+            continue
+        try:
+            stored.append((path.stat().st_mtime_ns, path.read_bytes()))
+        except FileNotFoundError:
+            continue
     found = []
-    for path in sorted(outboxDir.glob("*.eml"), key=lambda item: item.stat().st_mtime_ns):
-        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+    for _, raw in sorted(stored, key=lambda item: item[0]):
+        message = email.message_from_bytes(raw, policy=policy.default)
         if str(message["To"]).lower() == address.lower():
             found.append(message)
     return found

@@ -119,14 +119,20 @@ export async function waitForMailLink(email, path, timeoutMs = 20_000) {
     let files = [];
     try {
       files = readdirSync(env.outbox)
-        .filter((name) => name.endsWith(".eml"))
+        // The outbox writes .tmp-*.eml and renames it: only finished mails count.
+        .filter((name) => name.endsWith(".eml") && !name.startsWith("."))
         .map((name) => join(env.outbox, name))
         .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
     } catch {
       files = [];
     }
     for (const file of files) {
-      const text = emlText(readFileSync(file, "utf8"));
+      let text;
+      try {
+        text = emlText(readFileSync(file, "utf8"));
+      } catch {
+        continue; // renamed or removed since the listing
+      }
       if (!text.toLowerCase().includes(email.toLowerCase())) continue;
       const match = pattern.exec(text);
       if (match) return match[1].replace(/&amp;/g, "&");
