@@ -43,8 +43,8 @@ def chain(error: BaseException) -> list[BaseException]:
     return found
 
 
-def sqlState(error: BaseException) -> str | None:
-    for candidate in chain(error):
+def sqlState(links: list[BaseException]) -> str | None:
+    for candidate in links:
         state = getattr(candidate, "sqlstate", None)
         if isinstance(state, str):
             return state
@@ -58,10 +58,11 @@ def unavailable(dependency: str) -> Classified:
 def classify(error: BaseException) -> Classified | None:
     if isinstance(error, CACHE_DOWN):
         return unavailable("cache")
-    state = sqlState(error)
+    links = chain(error)
+    state = sqlState(links)
     if state is not None and state.startswith(INVALID_DATA_STATE):
         return Classified(422, "invalid_input", "A value in the request cannot be stored (for example a NUL character)")
-    databaseDown = any(isinstance(candidate, DATABASE_DOWN) for candidate in chain(error))
+    databaseDown = any(isinstance(candidate, DATABASE_DOWN) for candidate in links)
     if databaseDown or (state is not None and state.startswith(UNAVAILABLE_STATES)):
         return unavailable("database")
     # SQLAlchemy's own verdict that the connection died (the pool then discards the older ones).
