@@ -34,6 +34,7 @@ ROOT_DIR = Path(__file__).resolve().parents[1]
 if str(ROOT_DIR) not in sys.path:
     sys.path.insert(0, str(ROOT_DIR))  # run as a script: imports resolve from the repo root
 from bench.adminSeed import deepCursor, seed  # noqa: E402
+from bench.benchGateway import BenchGateway  # noqa: E402
 
 TEST_ENV = ROOT_DIR / ".run/test/env"
 RUN_DIR = ROOT_DIR / ".run/bench-admin"
@@ -124,13 +125,8 @@ class Stack:
         self.gatewayStarted = False
 
     def shell(self, function: str) -> None:
-        script = (f'source "{ROOT_DIR}/scripts/lib/common.sh"; source "{ROOT_DIR}/scripts/lib/gateway.sh"; '
-                  f'{function} "{RUN_DIR}"')
-        env = {**os.environ, "GATEWAY_PORT": str(self.gatewayPort), "PUBLIC_UPSTREAM": f"127.0.0.1:{self.adminPort}",
-               "ADMIN_UPSTREAM": f"127.0.0.1:{self.adminPort}", "GATEWAY_REDIS_HOST": "127.0.0.1",
-               "GATEWAY_REDIS_PORT": self.redisPort, "GATEWAY_REDIS_DB": str(BENCH_REDIS_DB),
-               "GATEWAY_TRUSTED_PROXIES": "", "GATEWAY_RATE_LIMIT_SCALE": "1000", "ROOT_DIR": str(ROOT_DIR)}
-        subprocess.run(["bash", "-c", script], check=True, env=env)
+        BenchGateway(RUN_DIR, self.gatewayPort, self.adminPort, "127.0.0.1", int(self.redisPort), BENCH_REDIS_DB,
+                     1000).run(function)
 
     def start(self) -> None:
         for port in (self.adminPort, self.gatewayPort):

@@ -3,7 +3,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -19,6 +18,8 @@ from urllib.parse import urlsplit
 import httpx
 from argon2 import PasswordHasher as Argon2Hasher
 
+from bench.benchGateway import BenchGateway
+from bench.wrkMeasure import wrk
 from shared.backend.config.settings import loadSettings
 
 # KAuthApp benchmark (issue 5): raw Argon2id verifies/s on the same cores next to logins/s, and
@@ -74,21 +75,6 @@ def rawArgon2Rate(seconds: float, threads: int) -> float:
     with ThreadPoolExecutor(threads) as pool:
         total = sum(pool.map(lambda _: worker(), range(threads)))
     return total / (time.perf_counter() - started)
-
-
-def parseLatency(value: str) -> float:
-    number = float(re.sub(r"[a-z]+$", "", value))
-    unit = re.sub(r"^[\d.]+", "", value)
-    return number * {"us": 0.001, "ms": 1.0, "s": 1000.0}.get(unit, 1.0)
-
-
-def runWrk(args: list[str]) -> dict[str, float]:
-    output = subprocess.run(["wrk", "--latency", *args], check=True, capture_output=True, text=True).stdout
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    p99 = re.search(r"99%\s+([\d.]+\w+)", output)
-    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    return {"rps": float(rps.group(1)) if rps else 0.0, "p99": parseLatency(p99.group(1)) if p99 else 0.0,
-            "non2xx": float(non2xx.group(1)) if non2xx else 0.0}
 
 
 def startServer(port: int, workers: int) -> subprocess.Popen[bytes]:
@@ -172,26 +158,12 @@ def prepareUsers(baseUrl: str, count: int) -> tuple[list[str], str]:
     return emails, login.json()["accessToken"]
 
 
-def startGateway(runDir: Path, serverPort: int, redisUrl: str) -> int:
-    # A gateway of our own (scripts/lib/gateway.sh, limits x1000 as in the test stack) in front of the
-    # bench server, so GET me through the gateway runs on the same worker count as the peer.
+def benchGateway(runDir: Path, serverPort: int, redisUrl: str) -> BenchGateway:
+    # A gateway of our own (limits x1000 as in the test stack) in front of the bench server, so GET me
+    # through the gateway runs on the same worker count as the peer.
     redis = urlsplit(redisUrl)
-    port = freePort()
-    env = {**os.environ, "GATEWAY_PORT": str(port), "PUBLIC_UPSTREAM": f"127.0.0.1:{serverPort}",
-           "ADMIN_UPSTREAM": f"127.0.0.1:{serverPort}", "GATEWAY_REDIS_HOST": redis.hostname or "127.0.0.1",
-           "GATEWAY_REDIS_PORT": str(redis.port or 6379), "GATEWAY_REDIS_DB": (redis.path.strip("/") or "0"),
-           "GATEWAY_TRUSTED_PROXIES": "", "GATEWAY_RATE_LIMIT_SCALE": "1000", "NGINX_WORKERS": "1"}
-    script = (f'source "{ROOT_DIR}/scripts/lib/common.sh"; source "{ROOT_DIR}/scripts/lib/gateway.sh"; '
-              f'renderGateway "{runDir}"')
-    subprocess.run(["bash", "-c", script], check=True, env=env)
-    subprocess.run(["nginx", "-p", str(runDir), "-c", str(runDir / "nginx.conf")], check=True, env=env)
-    waitForServer(f"http://127.0.0.1:{port}/health/public")
-    return port
-
-
-def stopGateway(runDir: Path) -> None:
-    if (runDir / "nginx.pid").is_file():
-        subprocess.run(["nginx", "-p", str(runDir), "-c", str(runDir / "nginx.conf"), "-s", "quit"], check=False)
+    return BenchGateway(runDir, freePort(), serverPort, redis.hostname or "127.0.0.1", redis.port or 6379,
+                        int(redis.path.strip("/") or "0"), 1000)
 
 
 def main() -> None:
@@ -206,6 +178,7 @@ def main() -> None:
     server = peer = None
     baseUrl = options.url
     gatewayRun = Path(tempfile.mkdtemp(prefix="auth-bench-gateway-"))
+    gateway: BenchGateway | None = None
     gatewayUrl = f"http://127.0.0.1:{settings.gateway.port}"  # with --url: the test stack's gateway
     gatewayLabel = "test gateway"
     try:
@@ -213,28 +186,32 @@ def main() -> None:
             port = freePort()
             server = startServer(port, options.workers)
             baseUrl = f"http://127.0.0.1:{port}"
-            gatewayUrl = f"http://127.0.0.1:{startGateway(gatewayRun, port, settings.redis.url.get_secret_value())}"
+            gateway = benchGateway(gatewayRun, port, settings.redis.url.get_secret_value())
+            gateway.run("startGateway")
+            gatewayUrl = f"http://127.0.0.1:{gateway.port}"
+            waitForServer(f"{gatewayUrl}/health/public")
             gatewayLabel = "its gateway"
         emails, accessToken = prepareUsers(baseUrl, LOGIN_ACCOUNTS)
         raw = rawArgon2Rate(options.seconds, options.workers)
         bodies = ", ".join(repr(json.dumps({"email": email, "password": PASSWORD})) for email in emails)
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(LOGIN_SCRIPT % bodies)
-        logins = runWrk(["-t2", f"-c{options.workers * 4}", f"-d{options.seconds}s", "-s", script.name,
+        logins = wrk(["-t2", f"-c{options.workers * 4}", f"-d{options.seconds}s", "-s", script.name,
                          f"{baseUrl}/api/auth/login"])
-        me = runWrk(["-t2", f"-c{options.connections}", f"-d{options.seconds}s", "-H",
+        me = wrk(["-t2", f"-c{options.connections}", f"-d{options.seconds}s", "-H",
                      f"Authorization: Bearer {accessToken}", f"{baseUrl}/api/auth/me"])
         Path(script.name).unlink(missing_ok=True)
-        viaGateway = runWrk(["-t2", f"-c{options.connections}", f"-d{options.seconds}s", "-H",
+        viaGateway = wrk(["-t2", f"-c{options.connections}", f"-d{options.seconds}s", "-H",
                              f"Authorization: Bearer {accessToken}", f"{gatewayUrl}/api/auth/me"])
         pgPort = str(settings.database.url.get_secret_value().rsplit(":", 1)[1].split("/")[0])
         peerPort = freePort()
         peer = startPeer(peerPort, options.workers, pgPort)
         peerUrl = f"http://127.0.0.1:{peerPort}"
-        peerMe = runWrk(["-t2", f"-c{options.connections}", f"-d{options.seconds}s", "-H",
+        peerMe = wrk(["-t2", f"-c{options.connections}", f"-d{options.seconds}s", "-H",
                          f"Authorization: Bearer {peerToken(peerUrl)}", f"{peerUrl}/users/me"])
     finally:
-        stopGateway(gatewayRun)
+        if gateway is not None:
+            gateway.run("stopGateway")
         shutil.rmtree(gatewayRun, ignore_errors=True)
         stop(server)
         stop(peer)

@@ -21,6 +21,7 @@ import redis
 ROOT_DIR = Path(__file__).resolve().parents[1]
 if str(ROOT_DIR) not in sys.path:
     sys.path.insert(0, str(ROOT_DIR))  # run as a script: imports resolve from the repo root
+from bench.benchGateway import BenchGateway  # noqa: E402
 from bench.wrkMeasure import childPids, measure, nginxWorkers, runWrk  # noqa: E402
 
 # Gateway limiter benchmark (issue 6). One nginx worker, wrk on loopback, each case run the same
@@ -142,15 +143,8 @@ class Stack:
 
         shutil.rmtree(self.runDir, ignore_errors=True)
         self.runDir.mkdir(parents=True)
-        gatewayEnv = {
-            **os.environ, "GATEWAY_PORT": str(self.gatewayPort), "PUBLIC_UPSTREAM": f"127.0.0.1:{self.appPort}",
-            "ADMIN_UPSTREAM": f"127.0.0.1:{self.appPort}", "GATEWAY_REDIS_HOST": "127.0.0.1",
-            "GATEWAY_REDIS_PORT": str(self.redisPort), "GATEWAY_REDIS_DB": "0", "GATEWAY_TRUSTED_PROXIES": "",
-            "GATEWAY_RATE_LIMIT_SCALE": "1", "NGINX_WORKERS": "1",
-        }
-        script = (f'source "{ROOT_DIR}/scripts/lib/common.sh"; source "{ROOT_DIR}/scripts/lib/gateway.sh"; '
-                  f'renderGateway "{self.runDir}"')
-        subprocess.run(["bash", "-c", script], check=True, env=gatewayEnv)
+        gateway = BenchGateway(self.runDir, self.gatewayPort, self.appPort, "127.0.0.1", self.redisPort, 0, 1)
+        gateway.run("renderGateway")
         conf = self.runDir / "nginx.conf"
         text = conf.read_text()
         # Same conditions for every case: no access log, plus the bench-only server.
@@ -158,7 +152,7 @@ class Stack:
         closing = text.rstrip().rfind("}")
         conf.write_text(text[:closing] + benchServer(self.benchPort, self.realPort) + "}\n")
         subprocess.run(["nginx", "-t", "-q", "-p", str(self.runDir), "-c", str(conf)], check=True)
-        subprocess.run(["nginx", "-p", str(self.runDir), "-c", str(conf)], check=True)
+        subprocess.run(["nginx", "-p", str(self.runDir), "-c", str(conf)], check=True, env=gateway.environment())
         waitForHttp(f"http://127.0.0.1:{self.gatewayPort}/health/public")
 
         client = redis.Redis(port=self.redisPort)

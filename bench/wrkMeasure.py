@@ -15,11 +15,16 @@ def parseLatency(value: str) -> float:
 
 
 def runWrk(url: str, seconds: int, connections: int) -> dict[str, float]:
-    output = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-        check=True, capture_output=True, text=True,
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    return wrk(["-t1", f"-c{connections}", f"-d{seconds}s", url])
+
+
+# One wrk run with the given arguments; req/s, p50/p99 in ms, non-2xx answers and total requests.
+def wrk(args: list[str]) -> dict[str, float]:
+    output = subprocess.run(["wrk", "--latency", *args], check=True, capture_output=True, text=True).stdout
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    if rate is None:
+        raise RuntimeError(f"wrk printed no request rate: {output[-300:]}")
+    rps = float(rate.group(1))
     p50 = re.search(r"50%\s+([\d.]+\w+)", output)
     p99 = re.search(r"99%\s+([\d.]+\w+)", output)
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
