@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type ChangeEvent, type FormEvent, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
 import QRCode from "qrcode";
 import { ApiError, errorMessage, isApiError, normaliseField } from "./errors";
 
@@ -17,6 +17,20 @@ function useFieldIds(name: string, id: string | undefined, error?: string, hint?
   const hintId = `${inputId}-hint`;
   const describedBy = [error ? errorId : null, hint ? hintId : null].filter(Boolean).join(" ") || undefined;
   return { inputId, errorId, hintId, describedBy };
+}
+
+type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+
+// What every control carries: its id and name, the value and change handler, and the error/hint wiring.
+function controlProps(ids: FieldIds, name: string, value: string, onChange: (value: string) => void, error?: string) {
+  return {
+    id: ids.inputId,
+    name,
+    value,
+    onChange: (event: ChangeEvent<Control>) => onChange(event.target.value),
+    "aria-invalid": error ? true : undefined,
+    "aria-describedby": ids.describedBy,
+  };
 }
 
 interface FieldFrameProps {
@@ -52,12 +66,7 @@ export function Field({ label, name, value, onChange, error, hint, id, ...rest }
   return (
     <FieldFrame label={label} ids={ids} error={error} hint={hint}>
       <input
-        id={ids.inputId}
-        name={name}
-        value={value}
-        onChange={(event) => onChange(event.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={ids.describedBy}
+        {...controlProps(ids, name, value, onChange, error)}
         {...rest}
       />
     </FieldFrame>
@@ -78,12 +87,7 @@ export function SelectField({ label, name, value, onChange, options, error, id, 
   return (
     <FieldFrame label={label} ids={ids} error={error}>
       <select
-        id={ids.inputId}
-        name={name}
-        value={value}
-        onChange={(event) => onChange(event.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={ids.describedBy}
+        {...controlProps(ids, name, value, onChange, error)}
         {...rest}
       >
         {options.map((option) => (
@@ -110,12 +114,7 @@ export function TextAreaField({ label, name, value, onChange, error, hint, id, .
   return (
     <FieldFrame label={label} ids={ids} error={error} hint={hint}>
       <textarea
-        id={ids.inputId}
-        name={name}
-        value={value}
-        onChange={(event) => onChange(event.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={ids.describedBy}
+        {...controlProps(ids, name, value, onChange, error)}
         {...rest}
       />
     </FieldFrame>
