@@ -5,6 +5,7 @@ import { Router } from "@kservices/shared";
 import { tokens } from "./api";
 import { BarChart } from "./charts";
 import { AdminLoginPage } from "./pages/Login";
+import { PaymentsPage } from "./pages/Payments";
 import { CorsEditor, RateLimitEditor, validateOrigins } from "./pages/Settings";
 import { UsersPage } from "./pages/Users";
 
@@ -64,6 +65,32 @@ describe("users table", () => {
     expect(await screen.findByRole("link", { name: "alice2@example.com" })).toBeInTheDocument();
     expect(fetchMock.mock.calls[1][0]).toBe("/api/admin/users?emailPrefix=alice&status=active&cursor=c2&limit=50");
     expect(screen.getByRole("button", { name: "Next" })).toBeDisabled();
+  });
+});
+
+describe("payments table", () => {
+  it("puts trimmed filters in the URL, starts again at page one, and pages back", async () => {
+    const item = (id: string) => ({ id, userId: "u1", userEmail: "a@example.com", amount: 15000, method: "briva", status: "paid", createdAt: "2026-01-01T00:00:00Z", paidAt: null, flaggedReason: null, virtualAccountNo: null });
+    fetchMock
+      .mockResolvedValueOnce(json(200, { items: [item("p1")], nextCursor: "c2" }))
+      .mockResolvedValueOnce(json(200, { items: [item("p2")], nextCursor: null }))
+      .mockResolvedValueOnce(json(200, { items: [item("p3")], nextCursor: null }))
+      .mockResolvedValueOnce(json(200, { items: [item("p4")], nextCursor: null }));
+    renderAt("/admin/payments?method=qris", <PaymentsPage />);
+    expect(await screen.findByRole("link", { name: "p1" })).toBeInTheDocument();
+    expect(fetchMock.mock.calls[0][0]).toBe("/api/admin/payments?method=qris&limit=50");
+    expect(screen.getByRole("button", { name: "Previous" })).toBeDisabled();
+    await userEvent.click(screen.getByRole("button", { name: "Next" }));
+    expect(await screen.findByRole("link", { name: "p2" })).toBeInTheDocument();
+    expect(fetchMock.mock.calls[1][0]).toBe("/api/admin/payments?method=qris&cursor=c2&limit=50");
+    await userEvent.click(screen.getByRole("button", { name: "Previous" }));
+    expect(await screen.findByRole("link", { name: "p3" })).toBeInTheDocument();
+    expect(fetchMock.mock.calls[2][0]).toBe("/api/admin/payments?method=qris&limit=50");
+    await userEvent.type(screen.getByLabelText("User id"), "  u9  ");
+    await userEvent.click(screen.getByRole("button", { name: "Filter" }));
+    expect(await screen.findByRole("link", { name: "p4" })).toBeInTheDocument();
+    expect(window.location.search).toBe("?method=qris&userId=u9");
+    expect(fetchMock.mock.calls[3][0]).toBe("/api/admin/payments?method=qris&userId=u9&limit=50");
   });
 });
 

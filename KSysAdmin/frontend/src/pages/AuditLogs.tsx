@@ -1,6 +1,6 @@
-import { useState } from "react";
-import { Card, ErrorMessage, Field, Form, Spinner, formatDateTime, useLoad, useRouter } from "@kservices/shared";
+import { Card, ErrorMessage, Field, Form, Spinner, formatDateTime, useLoad } from "@kservices/shared";
 import { adminApi } from "../api";
+import { Pager, useCursorStack, useQueryFilters } from "../listPaging";
 
 const FILTERS = ["actorId", "action", "targetType", "targetId", "from", "to"] as const;
 
@@ -11,22 +11,12 @@ function toIso(local: string): string {
 }
 
 export function AuditLogsPage() {
-  const { query, navigate } = useRouter();
-  const current = Object.fromEntries(FILTERS.map((key) => [key, query.get(key) ?? ""])) as Record<(typeof FILTERS)[number], string>;
-  const [form, setForm] = useState(current);
-  const [cursors, setCursors] = useState<Array<string | null>>([null]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useCursorStack();
+  const { current, form, set, apply, queryKey } = useQueryFilters(FILTERS, "/audit", pages);
   const page = useLoad(
-    () => adminApi.auditLogs({ ...current, from: toIso(current.from), to: toIso(current.to), cursor, limit: 50 }),
-    [query.toString(), cursor],
+    () => adminApi.auditLogs({ ...current, from: toIso(current.from), to: toIso(current.to), cursor: pages.cursor, limit: 50 }),
+    [queryKey, pages.cursor],
   );
-  const apply = () => {
-    const params = new URLSearchParams();
-    for (const key of FILTERS) if (form[key].trim()) params.set(key, form[key].trim());
-    setCursors([null]);
-    navigate(`/audit${params.toString() ? `?${params}` : ""}`, { replace: true });
-  };
-  const set = (key: (typeof FILTERS)[number]) => (value: string) => setForm({ ...form, [key]: value });
   return (
     <Card title="Audit log">
       <Form onSubmit={apply} className="form-row" label="Filter audit log">
@@ -58,10 +48,7 @@ export function AuditLogsPage() {
           ))}</tbody>
         </table></div>
       ) : null}
-      <div className="pager">
-        <button type="button" className="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>Previous</button>
-        <button type="button" className="button" disabled={!page.data?.nextCursor} onClick={() => page.data?.nextCursor && setCursors([...cursors, page.data.nextCursor])}>Next</button>
-      </div>
+      <Pager pages={pages} nextCursor={page.data?.nextCursor} />
     </Card>
   );
 }

@@ -1,6 +1,6 @@
-import { useState } from "react";
-import { Card, ErrorMessage, Field, Form, Link, SelectField, Spinner, formatDateTime, formatRupiah, useLoad, useRouter } from "@kservices/shared";
+import { Card, ErrorMessage, Field, Form, Link, SelectField, Spinner, formatDateTime, formatRupiah, useLoad } from "@kservices/shared";
 import { adminApi } from "../api";
+import { Pager, useCursorStack, useQueryFilters } from "../listPaging";
 
 const FILTERS = ["status", "method", "userId", "from", "to"] as const;
 
@@ -12,19 +12,9 @@ export function dayBounds(day: string, end: boolean): string {
 }
 
 export function PaymentsPage() {
-  const { query, navigate } = useRouter();
-  const current = Object.fromEntries(FILTERS.map((key) => [key, query.get(key) ?? ""])) as Record<(typeof FILTERS)[number], string>;
-  const [form, setForm] = useState(current);
-  const [cursors, setCursors] = useState<Array<string | null>>([null]);
-  const cursor = cursors[cursors.length - 1];
-  const page = useLoad(() => adminApi.payments({ ...current, from: dayBounds(current.from, false), to: dayBounds(current.to, true), cursor, limit: 50 }), [query.toString(), cursor]);
-  const apply = () => {
-    const params = new URLSearchParams();
-    for (const key of FILTERS) if (form[key].trim()) params.set(key, form[key].trim());
-    setCursors([null]);
-    navigate(`/payments${params.toString() ? `?${params}` : ""}`, { replace: true });
-  };
-  const set = (key: (typeof FILTERS)[number]) => (value: string) => setForm({ ...form, [key]: value });
+  const pages = useCursorStack();
+  const { current, form, set, apply, queryKey } = useQueryFilters(FILTERS, "/payments", pages);
+  const page = useLoad(() => adminApi.payments({ ...current, from: dayBounds(current.from, false), to: dayBounds(current.to, true), cursor: pages.cursor, limit: 50 }), [queryKey, pages.cursor]);
   return (
     <Card title="Payments">
       <Form onSubmit={apply} className="form-row" label="Filter payments">
@@ -59,10 +49,7 @@ export function PaymentsPage() {
           ))}</tbody>
         </table></div>
       ) : null}
-      <div className="pager">
-        <button type="button" className="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>Previous</button>
-        <button type="button" className="button" disabled={!page.data?.nextCursor} onClick={() => page.data?.nextCursor && setCursors([...cursors, page.data.nextCursor])}>Next</button>
-      </div>
+      <Pager pages={pages} nextCursor={page.data?.nextCursor} />
     </Card>
   );
 }

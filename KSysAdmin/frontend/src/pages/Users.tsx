@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { Card, ErrorMessage, Field, Form, Link, SelectField, Spinner, formatDateTime, useLoad, useRouter } from "@kservices/shared";
 import { adminApi, ROLES } from "../api";
+import { Pager, useCursorStack } from "../listPaging";
 
 export function UsersPage() {
   const { query, navigate } = useRouter();
@@ -8,9 +9,8 @@ export function UsersPage() {
   const status = query.get("status") ?? "";
   const role = query.get("role") ?? "";
   const [search, setSearch] = useState(q);
-  const [cursors, setCursors] = useState<Array<string | null>>([null]);
-  const cursor = cursors[cursors.length - 1];
-  const page = useLoad(() => adminApi.users({ emailPrefix: q.trim().toLowerCase(), status, role, cursor, limit: 50 }), [q, status, role, cursor]);
+  const pages = useCursorStack();
+  const page = useLoad(() => adminApi.users({ emailPrefix: q.trim().toLowerCase(), status, role, cursor: pages.cursor, limit: 50 }), [q, status, role, pages.cursor]);
 
   const apply = (changes: Record<string, string>) => {
     const params = new URLSearchParams(query);
@@ -18,7 +18,7 @@ export function UsersPage() {
       if (value) params.set(key, value);
       else params.delete(key);
     }
-    setCursors([null]);
+    pages.reset();
     const text = params.toString();
     navigate(`/users${text ? `?${text}` : ""}`, { replace: true });
   };
@@ -57,10 +57,7 @@ export function UsersPage() {
           </table>
         </div>
       ) : null}
-      <div className="pager">
-        <button type="button" className="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>Previous</button>
-        <button type="button" className="button" disabled={!page.data?.nextCursor} onClick={() => page.data?.nextCursor && setCursors([...cursors, page.data.nextCursor])}>Next</button>
-      </div>
+      <Pager pages={pages} nextCursor={page.data?.nextCursor} />
     </Card>
   );
 }
