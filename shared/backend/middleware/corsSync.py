@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,6 +10,7 @@ from redis.asyncio import Redis
 
 from shared.backend.loggingFactory import getSystemLogger
 from shared.backend.middleware.cors import CorsOrigins
+from shared.backend.utils.tasks import cancelAndWait
 
 CORS_KEY = "ksysadmin:settings:cors"
 SETTINGS_CHANNEL = "ksysadmin:settings"
@@ -72,6 +72,4 @@ async def corsSyncHook(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await cancelAndWait(task)
