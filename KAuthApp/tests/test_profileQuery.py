@@ -9,9 +9,10 @@ import httpx
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
-from KAuthApp.backend.infrastructure.database.profileQuery import ProfileQuery, autocommitEngine
+from KAuthApp.backend.infrastructure.database.profileQuery import ProfileQuery
 from KAuthApp.tests.authTestSupport import bearer, login, registerVerified
-from shared.backend.database.engine import Database
+from shared.backend.config.settings import Settings
+from shared.backend.database.engine import Database, createEngine
 
 
 # Every SQL statement any engine in this process sends while the block runs.
@@ -41,14 +42,16 @@ async def runSql(database: Database, statement: str, userId: uuid.UUID) -> None:
 
 
 async def test_profileQueryLoadsUserAndRolesInOneStatement(
-    client: httpx.AsyncClient, outboxDir: Path, database: Database
+    client: httpx.AsyncClient, outboxDir: Path, database: Database, settings: Settings
 ) -> None:
     address = await registerVerified(client, outboxDir)
     userId = await userIdOf(database, address)
-    query = ProfileQuery(autocommitEngine(database.engine))
+    readEngine = createEngine(settings.database, autocommit=True)
+    query = ProfileQuery(readEngine)
     await runSql(database, "INSERT INTO user_roles (user_id, role_id, created_at) "
                            "SELECT :id, id, now() FROM roles WHERE name = 'admin'", userId)
     try:
+        await query.profileOf(userId)  # the engine's first connection runs the dialect's own set-up queries
         with sqlStatements() as statements:
             profile = await query.profileOf(userId)
         assert len(statements) == 1
@@ -57,6 +60,7 @@ async def test_profileQueryLoadsUserAndRolesInOneStatement(
         assert profile.emailVerified is True
         assert profile.phoneEncrypted is None
     finally:
+        await readEngine.dispose()
         await runSql(database, "DELETE FROM user_roles WHERE user_id = :id", userId)
     roleless = await query.profileOf(userId)
     assert roleless is not None

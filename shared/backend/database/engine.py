@@ -3,10 +3,11 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy.exc
 from fastapi import Request
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from shared.backend.config.settings import DatabaseSettings
@@ -25,17 +26,29 @@ class Database:
     sessionFactory: async_sessionmaker[AsyncSession]
 
 
-def createEngine(settings: DatabaseSettings) -> AsyncEngine:
-    return create_async_engine(
+# Replaces pool_pre_ping (BEGIN, ping, ROLLBACK: three round trips per checkout) with asyncpg's own view of
+# the socket: a connection the server closed (restart, pg_terminate_backend) is replaced before use, and
+# the pool retries with a new one. A connection that breaks while in use is discarded by its error.
+def replaceClosedConnection(dbapiConnection: Any, record: Any, proxy: Any) -> None:
+    if dbapiConnection.driver_connection.is_closed():
+        raise sqlalchemy.exc.DisconnectionError("connection closed by the server")
+
+
+# autocommit: a pool of its own for single-statement reads, with no BEGIN/ROLLBACK round trips. Giving a
+# view of the main engine AUTOCOMMIT instead switches the isolation level at every checkout and return.
+def createEngine(settings: DatabaseSettings, autocommit: bool = False) -> AsyncEngine:
+    sizing = ({"isolation_level": "AUTOCOMMIT", "pool_size": settings.readPoolSize, "max_overflow": 0} if autocommit
+              else {"pool_size": settings.poolSize, "max_overflow": settings.maxOverflow})
+    engine = create_async_engine(
         settings.url.get_secret_value(),
-        pool_size=settings.poolSize,
-        max_overflow=settings.maxOverflow,
+        **sizing,
         pool_timeout=settings.poolTimeoutSeconds,
-        pool_pre_ping=True,
         pool_recycle=1800,
         echo=settings.echo,
         connect_args={"timeout": settings.connectTimeoutSeconds, "command_timeout": 30},
     )
+    event.listen(engine.sync_engine, "checkout", replaceClosedConnection)
+    return engine
 
 
 def createDatabase(settings: DatabaseSettings) -> Database:

@@ -29,8 +29,8 @@ PROFILE_STATEMENT = select(
 ).where(USERS.c.id == bindparam("userId"), USERS.c.deleted_at.is_(None), USERS.c.status == UserStatus.ACTIVE.value)
 
 
-# Runs on an AUTOCOMMIT view of the shared engine: a single SELECT needs no BEGIN/ROLLBACK round trips
-# and no ORM session.
+# Runs on the autocommit read engine (createEngine(..., autocommit=True)): a single SELECT needs no
+# BEGIN/ROLLBACK round trips and no ORM session.
 class ProfileQuery:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -43,7 +43,3 @@ class ProfileQuery:
         profileId, email, displayName, phoneEncrypted, emailVerified, mfaEnabled, roles, createdAt = row
         return UserProfile(id=profileId, email=email, displayName=displayName, phoneEncrypted=phoneEncrypted,
                            emailVerified=emailVerified, mfaEnabled=mfaEnabled, roles=list(roles), createdAt=createdAt)
-
-
-def autocommitEngine(engine: AsyncEngine) -> AsyncEngine:
-    return engine.execution_options(isolation_level="AUTOCOMMIT")

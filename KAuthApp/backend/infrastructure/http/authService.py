@@ -7,12 +7,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from KAuthApp.backend.domain.commonPasswords import commonPasswords
-from KAuthApp.backend.infrastructure.database.profileQuery import autocommitEngine
 from KAuthApp.backend.infrastructure.http.authRouter import createAuthRouter
 from KAuthApp.backend.infrastructure.http.errorStatus import AUTH_STATUS_TABLE
 from KAuthApp.backend.infrastructure.mail.mailerFactory import createMailer
 from shared.backend.appFactory import ServiceHook, ServiceSpec
 from shared.backend.config.settings import Settings
+from shared.backend.database.engine import createEngine
 from shared.backend.security.passwordHasher import PasswordHasher
 
 
@@ -22,9 +22,12 @@ def createAuthHook(settings: Settings) -> ServiceHook:
         # Built once: the hasher computes its dummy hash, the password list is read from disk.
         app.state.kauthHasher = await asyncio.to_thread(PasswordHasher, settings.auth)
         app.state.kauthMailer = createMailer(settings.mail)
-        app.state.kauthReadEngine = autocommitEngine(app.state.database.engine)
+        app.state.kauthReadEngine = createEngine(settings.database, autocommit=True)
         await asyncio.to_thread(commonPasswords)
-        yield
+        try:
+            yield
+        finally:
+            await app.state.kauthReadEngine.dispose()
 
     return authResources
 
