@@ -77,11 +77,17 @@ def rawArgon2Rate(seconds: float, threads: int) -> float:
     return total / (time.perf_counter() - started)
 
 
+# Each worker hashes on cores/workers threads, as .env.example advises for N workers (AUTH_HASH_THREADS).
+def hashThreads(workers: int) -> int:
+    return max(1, (os.cpu_count() or 1) // workers)
+
+
 def startServer(port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "AUTH_HASH_THREADS": str(hashThreads(workers))}
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "public_server:app", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
-        cwd=ROOT_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        cwd=ROOT_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     waitForServer(f"http://127.0.0.1:{port}/health", process)
     return process
@@ -215,7 +221,8 @@ def main() -> None:
         shutil.rmtree(gatewayRun, ignore_errors=True)
         stop(server)
         stop(peer)
-    print(f"target: {baseUrl} ({options.workers} workers, {os.cpu_count()} cores)")
+    print(f"target: {baseUrl} ({options.workers} workers, {os.cpu_count()} cores, "
+          f"AUTH_HASH_THREADS={hashThreads(options.workers) if server else 'as deployed'})")
     print(f"{'case':<34}{'req/s':>10}{'p99 ms':>10}{'non-2xx':>10}")
     print(f"{'raw argon2id verify (' + str(options.workers) + ' threads)':<34}{raw:>10.1f}{'':>10}{'':>10}")
     print(f"{'POST /api/auth/login':<34}{logins['rps']:>10.1f}{logins['p99']:>10.1f}{logins['non2xx']:>10.0f}")

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 from argon2 import PasswordHasher as Argon2Hasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -17,6 +19,10 @@ class PasswordHasher:
         )
         # Verified against for unknown accounts so that they cost the same time as wrong passwords.
         self.dummyHash = self.hasher.hash("kservices-dummy-password")
+        # Hashes run on a bounded pool of their own: more at once than cores only evicts each other's
+        # memory blocks from the CPU caches, and they never take the default pool's threads.
+        self.threads = settings.hashThreads or os.cpu_count() or 1
+        self.executor = ThreadPoolExecutor(self.threads, thread_name_prefix="argon2")
 
     def hashSync(self, password: str) -> str:
         return self.hasher.hash(password)
@@ -34,10 +40,11 @@ class PasswordHasher:
             return True
 
     async def hash(self, password: str) -> str:
-        return await asyncio.to_thread(self.hashSync, password)
+        return await asyncio.get_running_loop().run_in_executor(self.executor, self.hashSync, password)
 
     async def verify(self, passwordHash: str | None, password: str) -> bool:
+        loop = asyncio.get_running_loop()
         if passwordHash is None:
-            await asyncio.to_thread(self.verifySync, self.dummyHash, password)
+            await loop.run_in_executor(self.executor, self.verifySync, self.dummyHash, password)
             return False
-        return await asyncio.to_thread(self.verifySync, passwordHash, password)
+        return await loop.run_in_executor(self.executor, self.verifySync, passwordHash, password)
