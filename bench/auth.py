@@ -6,12 +6,14 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -27,7 +29,9 @@ from shared.backend.config.settings import loadSettings
 # (scripts/test.sh up) with its own `uvicorn public_server:app --workers N` behind its own gateway; --url
 # measures another deployment instead (and the test stack's gateway). The
 # peer is fastapi-users (JWT strategy, same PostgreSQL server, same worker count) serving /users/me,
-# started in a throwaway uv environment (see bench/fastapiUsersPeer.py).
+# started in a throwaway uv environment (see bench/fastapiUsersPeer.py). All of them run side by side for
+# --rounds rounds of every case back to back; the table gives medians and each round's figure, and the
+# ratios are taken within a round, so a change in the machine's speed does not favour one side.
 
 ROOT_DIR = Path(__file__).resolve().parents[1]
 PASSWORD = "bench passphrase that is long 1"  # noqa: S105 (a throwaway bench account)
@@ -172,22 +176,72 @@ def benchGateway(runDir: Path, serverPort: int, redisUrl: str) -> BenchGateway:
                         int(redis.path.strip("/") or "0"), 1000)
 
 
+@dataclass
+class Targets:
+    baseUrl: str
+    gatewayUrl: str
+    peerUrl: str
+    loginScript: str
+    accessToken: str
+    peerToken: str
+
+
+# One round: every case once, back to back, so that a change in the machine's speed hits all of them.
+def measureRound(targets: Targets, options: argparse.Namespace) -> dict[str, dict[str, float]]:
+    load = ["-t2", f"-c{options.connections}", f"-d{options.seconds}s", "-H"]
+    return {
+        "raw": {"rps": rawArgon2Rate(options.seconds, options.workers), "p99": 0.0, "non2xx": 0.0},
+        "login": wrk(["-t2", f"-c{options.workers * 4}", f"-d{options.seconds}s", "-s", targets.loginScript,
+                      f"{targets.gatewayUrl}/api/auth/login"]),
+        "me": wrk([*load, f"Authorization: Bearer {targets.accessToken}", f"{targets.baseUrl}/api/auth/me"]),
+        "gateway": wrk([*load, f"Authorization: Bearer {targets.accessToken}", f"{targets.gatewayUrl}/api/auth/me"]),
+        "peer": wrk([*load, f"Authorization: Bearer {targets.peerToken}", f"{targets.peerUrl}/users/me"]),
+    }
+
+
+def median(rounds: list[dict[str, dict[str, float]]], case: str, field: str) -> float:
+    return statistics.median(result[case][field] for result in rounds)
+
+
+def report(rounds: list[dict[str, dict[str, float]]], options: argparse.Namespace, header: str) -> None:
+    labels = {"raw": f"raw argon2id verify ({options.workers} threads)", "login": "POST /api/auth/login via gateway",
+              "me": "GET /api/auth/me", "gateway": "GET /api/auth/me via gateway",
+              "peer": "peer fastapi-users GET /users/me"}
+    print(header)
+    print(f"{'case (median of ' + str(len(rounds)) + ' rounds)':<34}{'req/s':>10}{'p99 ms':>10}{'non-2xx':>10}"
+          f"  req/s per round")
+    for case, label in labels.items():
+        perRound = " ".join(f"{result[case]['rps']:.1f}" for result in rounds)
+        p99 = f"{median(rounds, case, 'p99'):.1f}" if case != "raw" else ""
+        print(f"{label:<34}{median(rounds, case, 'rps'):>10.1f}{p99:>10}"
+              f"{sum(result[case]['non2xx'] for result in rounds):>10.0f}  {perRound}")
+    if any(result[case]["non2xx"] for result in rounds for case in labels):
+        raise SystemExit("some answers were not 2xx: the figures above do not count")
+    ratios = [result["gateway"]["rps"] / max(result["peer"]["rps"], 0.1) for result in rounds]
+    shares = [result["login"]["rps"] / result["raw"]["rps"] for result in rounds]
+    print(f"GET me via gateway / peer = {statistics.median(ratios):.2f}x median "
+          f"({' '.join(f'{ratio:.2f}' for ratio in ratios)}; target >= 2x)")
+    print(f"logins / raw argon2 = {statistics.median(shares):.0%} median "
+          f"({' '.join(f'{share:.0%}' for share in shares)}; target >= 85%)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="KAuthApp login and GET me benchmark")
     parser.add_argument("--url", help="measure this base URL instead of starting a server")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     options = parser.parse_args()
     os.environ.setdefault("KSERVICES_ENV_FILE", str(ROOT_DIR / ".run/test/env"))
     settings = loadSettings()
     server = peer = None
-    baseUrl = options.url
     gatewayRun = Path(tempfile.mkdtemp(prefix="auth-bench-gateway-"))
     gateway: BenchGateway | None = None
     gatewayUrl = f"http://127.0.0.1:{settings.gateway.port}"  # with --url: the test stack's gateway
-    gatewayLabel = "test gateway"
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115 (removed below)
     try:
+        baseUrl = options.url
         if baseUrl is None:
             port = freePort()
             server = startServer(port, options.workers)
@@ -196,46 +250,26 @@ def main() -> None:
             gateway.run("startGateway")
             gatewayUrl = f"http://127.0.0.1:{gateway.port}"
             waitForServer(f"{gatewayUrl}/health/public")
-            gatewayLabel = "its gateway"
         emails, accessToken = prepareUsers(baseUrl, LOGIN_ACCOUNTS)
-        raw = rawArgon2Rate(options.seconds, options.workers)
         bodies = ", ".join(repr(json.dumps({"email": email, "password": PASSWORD})) for email in emails)
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(LOGIN_SCRIPT % bodies)
-        logins = wrk(["-t2", f"-c{options.workers * 4}", f"-d{options.seconds}s", "-s", script.name,
-                         f"{baseUrl}/api/auth/login"])
-        me = wrk(["-t2", f"-c{options.connections}", f"-d{options.seconds}s", "-H",
-                     f"Authorization: Bearer {accessToken}", f"{baseUrl}/api/auth/me"])
-        Path(script.name).unlink(missing_ok=True)
-        viaGateway = wrk(["-t2", f"-c{options.connections}", f"-d{options.seconds}s", "-H",
-                             f"Authorization: Bearer {accessToken}", f"{gatewayUrl}/api/auth/me"])
+        script.write(LOGIN_SCRIPT % bodies)
+        script.close()
         pgPort = str(settings.database.url.get_secret_value().rsplit(":", 1)[1].split("/")[0])
         peerPort = freePort()
         peer = startPeer(peerPort, options.workers, pgPort)
         peerUrl = f"http://127.0.0.1:{peerPort}"
-        peerMe = wrk(["-t2", f"-c{options.connections}", f"-d{options.seconds}s", "-H",
-                         f"Authorization: Bearer {peerToken(peerUrl)}", f"{peerUrl}/users/me"])
+        targets = Targets(baseUrl, gatewayUrl, peerUrl, script.name, accessToken, peerToken(peerUrl))
+        rounds = [measureRound(targets, options) for _ in range(options.rounds)]
     finally:
         if gateway is not None:
             gateway.run("stopGateway")
         shutil.rmtree(gatewayRun, ignore_errors=True)
+        Path(script.name).unlink(missing_ok=True)
         stop(server)
         stop(peer)
-    print(f"target: {baseUrl} ({options.workers} workers, {os.cpu_count()} cores, "
-          f"AUTH_HASH_THREADS={hashThreads(options.workers) if server else 'as deployed'})")
-    print(f"{'case':<34}{'req/s':>10}{'p99 ms':>10}{'non-2xx':>10}")
-    print(f"{'raw argon2id verify (' + str(options.workers) + ' threads)':<34}{raw:>10.1f}{'':>10}{'':>10}")
-    print(f"{'POST /api/auth/login':<34}{logins['rps']:>10.1f}{logins['p99']:>10.1f}{logins['non2xx']:>10.0f}")
-    print(f"{'GET /api/auth/me':<34}{me['rps']:>10.1f}{me['p99']:>10.1f}{me['non2xx']:>10.0f}")
-    print(f"{'GET /api/auth/me via ' + gatewayLabel:<34}{viaGateway['rps']:>10.1f}{viaGateway['p99']:>10.1f}"
-          f"{viaGateway['non2xx']:>10.0f}")
-    print(f"{'peer fastapi-users GET /users/me':<34}{peerMe['rps']:>10.1f}{peerMe['p99']:>10.1f}"
-          f"{peerMe['non2xx']:>10.0f}")
-    if viaGateway["non2xx"] or me["non2xx"] or logins["non2xx"]:
-        raise SystemExit("some answers were not 2xx: the figures above do not count")
-    ratio = viaGateway["rps"] / max(peerMe["rps"], 0.1)
-    print(f"GET me via gateway / peer = {ratio:.2f}x (target >= 2x)")
-    print(f"logins / raw argon2 = {logins['rps'] / raw:.0%} (target >= 85%)")
+    hashNote = f"AUTH_HASH_THREADS={hashThreads(options.workers)}" if server else "as deployed"
+    report(rounds, options, f"target: {baseUrl} ({options.workers} workers, {os.cpu_count()} cores, {hashNote}); "
+                            f"gateway {gatewayUrl}; peer {peerUrl}")
 
 
 if __name__ == "__main__":
