@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
+
 from KSysAdmin.backend.domain.models.payment import Payment
 from KSysAdmin.backend.domain.models.paymentEvent import PaymentEvent
 from KSysAdmin.tests.adminSupport import AdminWorld
@@ -82,3 +84,26 @@ async def test_paymentListDetailAndSummary(world: AdminWorld) -> None:
     assert (await world.client.get(f"/api/admin/payments/{generateId()}", headers=headers)).status_code == 404
     summary = (await world.client.get(f"/api/admin/users/{owner.id}", headers=headers)).json()["paymentSummary"]
     assert summary == {"total": 7, "byStatus": {"paid": 3, "pending": 4}, "paidAmount": 10_000 + 10_003 + 10_006}
+
+
+async def test_paymentListFiltersFlaggedPayments(world: AdminWorld) -> None:
+    _, headers = await world.adminToken()
+    owner = await world.createUser()
+    payments = await seedPayments(world, owner.id, 3)
+    async with world.database.sessionFactory() as session:
+        flagged = await session.get(Payment, payments[1].id)
+        assert flagged is not None
+        flagged.flaggedReason = "amount mismatch: notified 10000, expected 10001"
+        await session.commit()
+
+    async def listed(value: str) -> httpx.Response:
+        return await world.client.get("/api/admin/payments", params={"userId": str(owner.id), "flagged": value},
+                                      headers=headers)
+
+    onlyFlagged = (await listed("true")).json()["items"]
+    assert [item["id"] for item in onlyFlagged] == [str(payments[1].id)]
+    assert onlyFlagged[0]["flaggedReason"].startswith("amount mismatch")
+    notFlagged = (await listed("false")).json()["items"]
+    assert sorted(item["id"] for item in notFlagged) == sorted(str(payments[i].id) for i in (0, 2))
+    refused = await listed("maybe")
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "validation_failed"

@@ -53,6 +53,7 @@ class PaymentFilter:
     userId: uuid.UUID | None = None
     since: datetime | None = None
     until: datetime | None = None
+    flagged: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,21 @@ describe("payments table", () => {
     expect(window.location.search).toBe("?method=qris&userId=u9");
     expect(fetchMock.mock.calls[3][0]).toBe("/api/admin/payments?method=qris&userId=u9&limit=50");
   });
+
+  it("lists only flagged payments when asked and marks them", async () => {
+    const flagged = { id: "p9", userId: "u1", userEmail: "a@example.com", amount: 15000, method: "briva", status: "pending", createdAt: "2026-01-01T00:00:00Z", paidAt: null, flaggedReason: "amount mismatch", virtualAccountNo: null };
+    fetchMock
+      .mockResolvedValueOnce(json(200, { items: [], nextCursor: null }))
+      .mockResolvedValueOnce(json(200, { items: [flagged], nextCursor: null }));
+    renderAt("/admin/payments", <PaymentsPage />);
+    expect(await screen.findByText("No payments match.")).toBeInTheDocument();
+    await userEvent.selectOptions(screen.getByLabelText("Flagged"), "true");
+    await userEvent.click(screen.getByRole("button", { name: "Filter" }));
+    expect(await screen.findByRole("link", { name: "p9" })).toBeInTheDocument();
+    expect(window.location.search).toBe("?flagged=true");
+    expect(fetchMock.mock.calls[1][0]).toBe("/api/admin/payments?flagged=true&limit=50");
+    expect(screen.getByTitle("amount mismatch")).toHaveTextContent("flagged");
+  });
 });
 
 describe("settings editors", () => {

@@ -26,6 +26,9 @@ class PaymentRepository(BaseRepository[Payment]):
             conditions.append(Payment.createdAt >= filter.since)
         if filter.until is not None:
             conditions.append(Payment.createdAt < filter.until)
+        if filter.flagged is not None:
+            flagged = Payment.flaggedReason.is_not(None)  # type: ignore[union-attr]
+            conditions.append(flagged if filter.flagged else ~flagged)
         if after is not None:
             conditions.append(tuple_(Payment.createdAt, Payment.id) < tuple_(after.value, after.id))
         statement = (

@@ -29,10 +29,12 @@ def createPaymentRoutes() -> APIRouter:
         userId: Annotated[uuid.UUID | None, Query()] = None,
         since: Annotated[datetime | None, Query(alias="from")] = None,
         until: Annotated[datetime | None, Query(alias="to")] = None,
+        flagged: Annotated[bool | None, Query()] = None,
         cursor: Annotated[str | None, Query(max_length=1024)] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
     ) -> PaymentPageOutput:
-        filter = PaymentFilter(status=status, method=method, userId=userId, since=asUtc(since), until=asUtc(until))
+        filter = PaymentFilter(status=status, method=method, userId=userId, since=asUtc(since), until=asUtc(until),
+                               flagged=flagged)
         return await ListPayments(payments).execute(filter, cursor, limit)
 
     @router.get("/{paymentId}", response_model=PaymentDetailOutput)

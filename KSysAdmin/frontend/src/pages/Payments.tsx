@@ -2,7 +2,7 @@ import { Card, ErrorMessage, Field, Form, Link, SelectField, Spinner, formatDate
 import { adminApi } from "../api";
 import { Pager, useCursorStack, useQueryFilters } from "../listPaging";
 
-const FILTERS = ["status", "method", "userId", "from", "to"] as const;
+const FILTERS = ["status", "method", "flagged", "userId", "from", "to"] as const;
 
 // Date inputs give YYYY-MM-DD; the API takes ISO date-times (from = start of day, to = end of day, local time).
 export function dayBounds(day: string, end: boolean): string {
@@ -24,6 +24,9 @@ export function PaymentsPage() {
         ]} />
         <SelectField label="Method" name="method" value={form.method} onChange={set("method")} options={[
           { value: "", label: "Any" }, { value: "briva", label: "BRIVA" }, { value: "qris", label: "QRIS" },
+        ]} />
+        <SelectField label="Flagged" name="flagged" value={form.flagged} onChange={set("flagged")} options={[
+          { value: "", label: "Any" }, { value: "true", label: "Flagged for review" }, { value: "false", label: "Not flagged" },
         ]} />
         <Field label="User id" name="userId" value={form.userId} onChange={set("userId")} />
         <Field label="From" name="from" type="date" value={form.from} onChange={set("from")} />
