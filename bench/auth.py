@@ -5,7 +5,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from argon2 import PasswordHasher as Argon2Hasher
 from bench.benchGateway import BenchGateway
 from bench.wrkMeasure import wrk
 from shared.backend.config.settings import loadSettings
+from tests.support.processes import freePort
 
 # KAuthApp benchmark (issue 5): raw Argon2id verifies/s on the same cores next to logins/s, and
 # authenticated GET /api/auth/me requests/s and p99. Runs against the test stack's PostgreSQL and Redis
@@ -53,12 +53,6 @@ function request()
   return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, bodies[position])
 end
 """
-
-
-def freePort() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def rawArgon2Rate(seconds: float, threads: int) -> float:

@@ -5,11 +5,9 @@ import datetime
 import json
 import os
 import platform
-import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,6 +21,7 @@ if str(ROOT_DIR) not in sys.path:
     sys.path.insert(0, str(ROOT_DIR))  # run as a script: imports resolve from the repo root
 from bench.benchGateway import BenchGateway  # noqa: E402
 from bench.wrkMeasure import childPids, measure, nginxWorkers, runWrk  # noqa: E402
+from tests.support.processes import freePort  # noqa: E402
 
 # Gateway limiter benchmark (issue 6). One nginx worker, wrk on loopback, each case run the same
 # bounded time: (a) bare `return 429`, (b) our limiter rejecting a flood from one key, (c) proxied
@@ -32,20 +31,6 @@ from bench.wrkMeasure import childPids, measure, nginxWorkers, runWrk  # noqa: E
 RULES_KEY = "ksysadmin:settings:rate-limits"
 SLOWAPI_ENV = ["uv", "run", "--no-project", "--with", "slowapi", "--with", "fastapi", "--with", "uvicorn[standard]",
                "--with", "redis", "python"]
-
-
-def freePort() -> int:
-    # Below Linux's ephemeral range (32768-60999), where outgoing connections may hold any port.
-    start = random.randrange(29100, 32000)
-    for offset in range(2900):
-        port = 29100 + (start - 29100 + offset) % 2900
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port between 29100 and 31999")
 
 
 def waitForHttp(url: str, timeout: float = 20.0) -> None:

@@ -26,6 +26,8 @@ from sqlalchemy import text
 ROOT_DIR = Path(__file__).resolve().parents[1]
 if str(ROOT_DIR) not in sys.path:
     sys.path.insert(0, str(ROOT_DIR))  # run as a script: imports resolve from the repo root
+from tests.support.processes import freePort  # noqa: E402
+
 CLIENT_ID = "bench-client"
 CLIENT_SECRET = "bench-secret-" + "0123456789abcdef" * 2
 INBOUND_CLIENT_ID = "bench-bri"
@@ -42,12 +44,6 @@ def benchApp() -> FastAPI:
 
     settings = loadSettings()
     return createApp(settings, createPaymentService(settings))
-
-
-def freePort() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def waitForPort(port: int, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:

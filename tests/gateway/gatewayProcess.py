@@ -3,7 +3,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import random
 import shutil
 import socket
 import subprocess
@@ -12,6 +11,8 @@ import time
 from pathlib import Path
 
 import httpx
+
+from tests.support.processes import freePort
 
 ROOT_DIR = Path(__file__).resolve().parents[2]
 RULES_KEY = "ksysadmin:settings:rate-limits"
@@ -24,20 +25,6 @@ def runDirectory(name: str) -> Path:
     directory = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=base))
     directory.chmod(0o755)
     return directory
-
-
-def freePort() -> int:
-    # Below Linux's ephemeral range (32768-60999), where outgoing connections may hold any port.
-    start = random.randrange(29100, 32000)
-    for offset in range(2900):
-        port = 29100 + (start - 29100 + offset) % 2900
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port between 29100 and 31999")
 
 
 def stackSetting(name: str, default: str) -> str:

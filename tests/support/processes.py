@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 import shutil
 import socket
 import subprocess
@@ -8,9 +9,17 @@ from pathlib import Path
 
 
 def freePort() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    # Below Linux's ephemeral range (32768-60999), where outgoing connections may hold any port.
+    start = random.randrange(29100, 32000)
+    for offset in range(2900):
+        port = 29100 + (start - 29100 + offset) % 2900
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port between 29100 and 31999")
 
 
 class RedisProcess:
