@@ -2,12 +2,16 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from argon2 import PasswordHasher as Argon2Hasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from shared.backend.config.settings import AuthSettings
+
+T = TypeVar("T")
 
 
 class PasswordHasher:
@@ -40,11 +44,13 @@ class PasswordHasher:
             return True
 
     async def hash(self, password: str) -> str:
-        return await asyncio.get_running_loop().run_in_executor(self.executor, self.hashSync, password)
+        return await self.offLoop(self.hashSync, password)
 
     async def verify(self, passwordHash: str | None, password: str) -> bool:
-        loop = asyncio.get_running_loop()
         if passwordHash is None:
-            await loop.run_in_executor(self.executor, self.verifySync, self.dummyHash, password)
+            await self.offLoop(self.verifySync, self.dummyHash, password)
             return False
-        return await loop.run_in_executor(self.executor, self.verifySync, passwordHash, password)
+        return await self.offLoop(self.verifySync, passwordHash, password)
+
+    async def offLoop(self, function: Callable[..., T], *args: str) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, function, *args)

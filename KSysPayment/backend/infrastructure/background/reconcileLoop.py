@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from KSysPayment.backend.infrastructure.database.reconcileLock import reconcileLock
 from shared.backend.loggingFactory import getSystemLogger
+from shared.backend.utils.tasks import cancelAndWait
 
 logger = getSystemLogger("payment.reconcile")
 # A pass in flight may finish this long after shutdown starts; then it is cancelled.
@@ -54,7 +55,5 @@ async def reconcileTask(
         try:
             await asyncio.wait_for(asyncio.shield(task), STOP_GRACE_SECONDS)
         except TimeoutError:
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
+            await cancelAndWait(task)
         logger.application("payment_reconcile_stopped", "Reconciliation task stopped")
