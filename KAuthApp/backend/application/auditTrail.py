@@ -10,7 +10,8 @@ from shared.backend.loggingFactory import getSystemLogger
 logger = getSystemLogger("kauth.audit")
 
 
-# Entries join the use case's transaction; details never hold secrets (tokens, codes, passwords).
+# Entries join the use case's transaction and are written by its commit; details never hold secrets
+# (tokens, codes, passwords).
 class AuditTrail:
     def __init__(self, repository: AuditLogRepositoryInterface, context: RequestContext) -> None:
         self.repository = repository
@@ -37,7 +38,7 @@ class AuditTrail:
             outcome=outcome.value,
             details=details or {},
         )
-        await self.repository.add(entry)
+        self.repository.stage(entry)
         logger.audit(action, f"auth {action}: {outcome.value}", outcome=outcome.value, target_id=entry.targetId,
                      actor_id=str(actorId) if actorId else None)
         return entry

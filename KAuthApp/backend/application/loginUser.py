@@ -60,7 +60,7 @@ class LoginUser:
             user.passwordHash = await ports.hasher.hash(data.password)
         roles = await ports.users.rolesOf(user.id)
         issuer = SessionIssuer(ports)
-        session, refreshToken = await issuer.open(user, data.deviceFingerprint, now)
+        session, refreshToken = issuer.open(user, data.deviceFingerprint, now)
         await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=user.id, targetId=user.id,
                                  details={"sessionId": str(session.id), "method": method})
         await ports.transaction.commit()

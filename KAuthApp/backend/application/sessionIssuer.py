@@ -42,7 +42,8 @@ class SessionIssuer:
     def idleEnd(self, now: datetime, absoluteEnd: datetime) -> datetime:
         return min(now + timedelta(seconds=self.auth.sessionIdleSeconds), absoluteEnd)
 
-    async def open(self, user: User, fingerprint: str | None, now: datetime) -> tuple[Session, str]:
+    # The new row is written by the login's commit.
+    def open(self, user: User, fingerprint: str | None, now: datetime) -> tuple[Session, str]:
         sessionId = generateId()
         refreshToken = newRefreshToken(sessionId)
         absoluteEnd = now + timedelta(seconds=self.auth.sessionAbsoluteSeconds)
@@ -54,7 +55,7 @@ class SessionIssuer:
             createdAt=now, lastUsedAt=now, idleExpiresAt=self.idleEnd(now, absoluteEnd),
             absoluteExpiresAt=absoluteEnd,
         )
-        await self.ports.sessions.add(session)
+        self.ports.sessions.stage(session)
         return session, refreshToken
 
     def rotate(self, session: Session, now: datetime) -> str:

@@ -34,6 +34,13 @@ class BaseRepository(Generic[ModelT]):
         await self.session.flush()
         return entity
 
+    # Joins the unit of work without a flush: written by the commit, together with whatever else is
+    # pending (a flush costs ~0.9 ms of CPU here). For rows nothing in the transaction reads or updates
+    # afterwards and whose constraints cannot fail on their own (client-made ids).
+    def stage(self, entity: ModelT) -> ModelT:
+        self.session.add(entity)
+        return entity
+
     async def save(self, entity: ModelT) -> ModelT:
         merged = await self.session.merge(entity)
         await self.session.flush()
