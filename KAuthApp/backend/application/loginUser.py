@@ -32,7 +32,8 @@ class LoginUser:
     async def execute(self, data: LoginInput) -> IssuedSession:
         ports, now = self.ports, utcNow()
         email = data.email.strip().lower()
-        user = await ports.users.getByEmail(email, forUpdate=True)
+        found = await ports.users.lockForLogin(email)
+        user, roles = found if found is not None else (None, [])
         if user is None or user.deletedAt is not None:
             # Same Argon2 cost, status, code and body as a wrong password: no account enumeration.
             await ports.hasher.verify(None, data.password)
@@ -58,7 +59,6 @@ class LoginUser:
         clearFailures(user)
         if ports.hasher.needsRehash(user.passwordHash):
             user.passwordHash = await ports.hasher.hash(data.password)
-        roles = await ports.users.rolesOf(user.id)
         issuer = SessionIssuer(ports)
         session, refreshToken = issuer.open(user, data.deviceFingerprint, now)
         await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=user.id, targetId=user.id,

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from KAuthApp.backend.domain.exceptions.authErrors import DuplicateEmailError
 from KAuthApp.backend.domain.models.role import Role, UserRole
 from KAuthApp.backend.domain.models.user import User
+from KAuthApp.backend.infrastructure.database.profileQuery import ROLE_NAMES
 from shared.backend.database.baseRepository import BaseRepository
 
 EMAIL_CONSTRAINT = "uq_users_email"
@@ -21,6 +22,16 @@ class UserRepository(BaseRepository[User]):
         if forUpdate:
             statement = statement.with_for_update()
         return (await self.session.execute(statement)).scalar_one_or_none()
+
+    # A login's read: the user row locked for its lockout counters, and its role names, in one statement.
+    async def lockForLogin(self, email: str) -> tuple[User, list[str]] | None:
+        statement = (
+            select(User, func.array(ROLE_NAMES))
+            .where(User.email == email.strip().lower())  # type: ignore[arg-type]
+            .with_for_update(of=User)  # type: ignore[arg-type]
+        )
+        row = (await self.session.execute(statement)).one_or_none()
+        return (row[0], list(row[1])) if row is not None else None
 
     async def addUser(self, user: User) -> User:
         try:
