@@ -137,6 +137,7 @@ class Sample:
 class Traffic:
     stack: PrivateStack
     adminToken: str
+    userToken: str
     samples: list[Sample] = field(default_factory=list)
     registered: list[str] = field(default_factory=list)
     stopEvent: threading.Event = field(default_factory=threading.Event)
@@ -149,6 +150,9 @@ class Traffic:
              {"email": email, "password": "Fault-tolerant passphrase 42!"}, {}),
             ("adminUsers", "GET", self.stack.url("admin", "/api/admin/users?limit=5"), None,
              {"Authorization": f"Bearer {self.adminToken}"}),
+            # GET me reads through KAuthApp's own autocommit pool.
+            ("me", "GET", self.stack.url("public", "/api/auth/me"), None,
+             {"Authorization": f"Bearer {self.userToken}"}),
         ]
 
     def run(self) -> None:

@@ -14,7 +14,7 @@ from shared.backend.config.settings import DatabaseSettings, RedisSettings, Sett
 from shared.backend.database.engine import createDatabase
 from shared.backend.redis.client import createRedisClient
 from tests.faults.privateStack import PrivateStack, Sample, Traffic
-from tests.security.securitySupport import AccountFactory
+from tests.security.securitySupport import Account, AccountFactory
 
 RECOVERY_SECONDS = 5.0
 MAX_OUTAGE_ANSWER_SECONDS = 5.0
@@ -34,14 +34,15 @@ def stack() -> Iterator[PrivateStack]:
             shutil.rmtree(directory, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
-async def adminToken(stack: PrivateStack, settings: Settings) -> AsyncIterator[str]:
+# Per test: a Redis outage drops the session keys (the private Redis keeps no data across a restart).
+@pytest.fixture
+async def account(stack: PrivateStack, settings: Settings) -> AsyncIterator[Account]:
     database = createDatabase(DatabaseSettings(DATABASE_URL=stack.databaseUrl))  # type: ignore[call-arg]
     redis = createRedisClient(RedisSettings(REDIS_URL=stack.redis.url))  # type: ignore[call-arg]
     account = await AccountFactory(settings, database, redis).create(["user", "admin"], "faultadmin")
     await redis.aclose()
     await database.engine.dispose()
-    yield account.adminToken
+    yield account
 
 
 def assertOutageAnswers(samples: list[Sample], stoppedAt: float, restartedAt: float) -> None:
@@ -80,9 +81,9 @@ async def assertEveryUserAudited(stack: PrivateStack, emails: list[str]) -> None
     assert all(count >= 1 for count in counts.values()), f"users without their audit entry: {counts}"
 
 
-def outage(stack: PrivateStack, adminToken: str, stopService: str) -> tuple[Traffic, float, float]:
+def outage(stack: PrivateStack, account: Account, stopService: str) -> tuple[Traffic, float, float]:
     service = stack.redis if stopService == "redis" else stack.postgres
-    with Traffic(stack, adminToken) as traffic:
+    with Traffic(stack, account.adminToken, account.userToken) as traffic:
         time.sleep(1.5)
         stoppedAt = time.monotonic()
         service.stop()
@@ -94,12 +95,17 @@ def outage(stack: PrivateStack, adminToken: str, stopService: str) -> tuple[Traf
 
 
 @pytest.mark.parametrize("dependency", ["redis", "postgres"])
-async def test_outageMidTrafficAnswers503AndRecovers(stack: PrivateStack, adminToken: str, dependency: str) -> None:
-    traffic, stoppedAt, restartedAt = outage(stack, adminToken, dependency)
+async def test_outageMidTrafficAnswers503AndRecovers(stack: PrivateStack, account: Account, dependency: str) -> None:
+    traffic, stoppedAt, restartedAt = outage(stack, account, dependency)
     before = [s for s in traffic.samples if s.startedAt + s.seconds < stoppedAt]
     assert before and all(s.status < 500 for s in before), f"unhealthy before: {[s for s in before if s.status >= 500]}"
     assertOutageAnswers(traffic.samples, stoppedAt, restartedAt)
     assertRecovered(traffic.samples, restartedAt)
+    if dependency == "postgres":
+        # GET me's own pool answers 503 while PostgreSQL is down and serves the profile again after.
+        mes = [s for s in traffic.samples if s.kind == "me"]
+        assert any(s.status == 503 for s in mes if stoppedAt + 0.5 <= s.startedAt <= restartedAt), mes[-5:]
+        assert any(s.status == 200 for s in mes if s.startedAt >= restartedAt), mes[-5:]
     registers = [s for s in traffic.samples if s.kind == "register"]
     assert traffic.registered, f"no registration succeeded: {registers[:3]}"
     await assertEveryUserAudited(stack, traffic.registered)
