@@ -9,8 +9,10 @@ from email import policy
 from pathlib import Path
 
 import httpx
+from sqlalchemy import text
 
 from shared.backend.config.settings import Settings
+from shared.backend.database.engine import Database
 
 PASSWORD = "correct horse battery staple 42"
 TOKEN_LINK = re.compile(r"/auth/(verify-email|reset-password)\?token=([A-Za-z0-9_\-%]+)")
@@ -95,3 +97,15 @@ def authAppSettings(settings: Settings, outboxDir: Path, **auth: int) -> Setting
         auth=settings.auth.model_copy(update=auth),
         mail=settings.mail.model_copy(update={"backend": "file", "outboxDir": outboxDir}),
     )
+
+
+# Direct SQL on a user's rows, for tests that set up state the API does not offer (roles, ids).
+async def userIdOf(database: Database, address: str) -> uuid.UUID:
+    async with database.engine.connect() as connection:
+        found = await connection.execute(text("SELECT id FROM users WHERE email = :email"), {"email": address.lower()})
+        return found.scalar_one()
+
+
+async def runSql(database: Database, statement: str, userId: uuid.UUID) -> None:
+    async with database.engine.begin() as connection:
+        await connection.execute(text(statement), {"id": userId})

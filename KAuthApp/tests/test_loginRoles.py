@@ -7,8 +7,7 @@ import httpx
 import jwt
 from redis.asyncio import Redis
 
-from KAuthApp.tests.authTestSupport import login, registerVerified
-from KAuthApp.tests.test_profileQuery import runSql, userIdOf
+from KAuthApp.tests.authTestSupport import login, registerVerified, runSql, userIdOf
 from shared.backend.config.settings import Settings
 from shared.backend.database.engine import Database
 from shared.backend.security.sessionStore import sessionKey

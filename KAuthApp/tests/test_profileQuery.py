@@ -6,11 +6,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from KAuthApp.backend.infrastructure.database.profileQuery import ProfileQuery
-from KAuthApp.tests.authTestSupport import bearer, login, registerVerified
+from KAuthApp.tests.authTestSupport import bearer, login, registerVerified, runSql, userIdOf
 from shared.backend.config.settings import Settings
 from shared.backend.database.engine import Database, createEngine
 
@@ -28,17 +28,6 @@ def sqlStatements() -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(Engine, "before_cursor_execute", record)
-
-
-async def userIdOf(database: Database, address: str) -> uuid.UUID:
-    async with database.engine.connect() as connection:
-        found = await connection.execute(text("SELECT id FROM users WHERE email = :email"), {"email": address.lower()})
-        return found.scalar_one()
-
-
-async def runSql(database: Database, statement: str, userId: uuid.UUID) -> None:
-    async with database.engine.begin() as connection:
-        await connection.execute(text(statement), {"id": userId})
 
 
 async def test_profileQueryLoadsUserAndRolesInOneStatement(
