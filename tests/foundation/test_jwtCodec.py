@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import time
+
+import jwt
+import pytest
+
+from shared.backend.config.settings import Settings
+from shared.backend.security import jwtCodec
+from shared.backend.security.jwtCodec import InvalidTokenError, JwtCodec
+
+SUBJECT = "0190f1a4-0000-7000-8000-000000000001"
+SESSION = "0190f1a4-0000-7000-8000-000000000002"
+
+
+@pytest.fixture
+def codec(settings: Settings) -> JwtCodec:
+    return JwtCodec(settings.jwt)
+
+
+def test_aRepeatedTokenIsVerifiedByPyJwtOnce(codec: JwtCodec, settings: Settings,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    token, issued = codec.issue(SUBJECT, SESSION, ["user"], settings.jwt.userAudience, 900)
+    calls = 0
+    original = jwt.decode
+
+    def countingDecode(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jwtCodec.jwt, "decode", countingDecode)
+    assert [codec.decode(token, settings.jwt.userAudience) for _ in range(3)] == [issued] * 3
+    assert calls == 1
+
+
+def test_aCachedTokenIsRefusedOnceExpired(codec: JwtCodec, settings: Settings,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    token, issued = codec.issue(SUBJECT, SESSION, ["user"], settings.jwt.userAudience, 900)
+    assert codec.decode(token, settings.jwt.userAudience) == issued
+    monkeypatch.setattr(jwtCodec.time, "time", lambda: float(issued.expiresAt))
+    with pytest.raises(InvalidTokenError):
+        codec.decode(token, settings.jwt.userAudience)
+
+
+def test_theCacheIsKeyedByAudience(codec: JwtCodec, settings: Settings) -> None:
+    token, _ = codec.issue(SUBJECT, SESSION, ["user"], settings.jwt.userAudience, 900)
+    codec.decode(token, settings.jwt.userAudience)
+    with pytest.raises(InvalidTokenError):
+        codec.decode(token, settings.jwt.adminAudience)
+
+
+def test_refusedTokensAreNotCached(codec: JwtCodec, settings: Settings) -> None:
+    token, _ = codec.issue(SUBJECT, SESSION, ["user"], settings.jwt.userAudience, 900)
+    header, payload, signature = token.split(".")
+    tampered = f"{header}.{payload}.{signature[:-2]}AA"
+    for _ in range(2):
+        with pytest.raises(InvalidTokenError):
+            codec.decode(tampered, settings.jwt.userAudience)
+    assert codec.verified.cache_info().currsize == 0
+
+
+def test_anExpiredTokenIsRefusedBeforeCaching(codec: JwtCodec, settings: Settings) -> None:
+    now = int(time.time())
+    claims = {"sub": SUBJECT, "sid": SESSION, "aud": settings.jwt.userAudience, "iss": settings.jwt.issuer,
+              "iat": now - 7200, "exp": now - 3600, "jti": "x"}
+    token = jwt.encode(claims, settings.jwt.secret.get_secret_value(), algorithm=settings.jwt.algorithm)
+    with pytest.raises(InvalidTokenError):
+        codec.decode(token, settings.jwt.userAudience)
+    assert codec.verified.cache_info().currsize == 0
