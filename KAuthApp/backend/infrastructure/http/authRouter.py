@@ -9,7 +9,8 @@ from KAuthApp.backend.infrastructure.http.signInRoutes import createSignInRouter
 
 def createAuthRouter() -> APIRouter:
     router = APIRouter(prefix="/api/auth", tags=["auth"])
-    router.include_router(createSignInRouter())
+    # FastAPI tries routes in order: the account routes, GET me first among them, lead as the hottest path.
     router.include_router(createAccountRouter())
+    router.include_router(createSignInRouter())
     router.include_router(createMfaRouter())
     return router
