@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +31,9 @@ from tests.support.processes import freePort
 # measures another deployment instead (and the test stack's gateway). The
 # peer is fastapi-users (JWT strategy, same PostgreSQL server, same worker count) serving /users/me,
 # started in a throwaway uv environment (see bench/fastapiUsersPeer.py). All of them run side by side for
-# --rounds rounds of every case back to back; the table gives medians and each round's figure, and the
-# ratios are taken within a round, so a change in the machine's speed does not favour one side.
+# --rounds rounds; within a round each target's two cases alternate in --slices short runs. The table gives
+# medians and each round's figure, and the ratios are taken within a round, so a change in the machine's
+# speed does not favour one side.
 
 ROOT_DIR = Path(__file__).resolve().parents[1]
 PASSWORD = "bench passphrase that is long 1"  # noqa: S105 (a throwaway bench account)
@@ -180,16 +182,40 @@ class Targets:
     peerToken: str
 
 
-# One round: every case once, back to back, so that a change in the machine's speed hits all of them.
+Case = Callable[[int], dict[str, float]]
+
+
+# Runs the cases in turn, `slices` short runs each, so that a drift in the machine's speed hits every case
+# alike; a case's figures are the mean req/s over its slices, the worst p99 and all non-2xx answers.
+def interleaved(cases: dict[str, Case], seconds: int, slices: int) -> dict[str, dict[str, float]]:
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in cases}
+    for _ in range(slices):
+        for name, case in cases.items():
+            runs[name].append(case(max(1, seconds // slices)))
+    return {name: {"rps": statistics.mean(run["rps"] for run in results),
+                   "p99": max(run["p99"] for run in results),
+                   "non2xx": sum(run["non2xx"] for run in results)} for name, results in runs.items()}
+
+
+# One round: the two pairs that each target compares, interleaved, then GET me direct.
 def measureRound(targets: Targets, options: argparse.Namespace) -> dict[str, dict[str, float]]:
-    load = ["-t2", f"-c{options.connections}", f"-d{options.seconds}s", "-H"]
+    def getMe(url: str, token: str) -> Case:
+        return lambda seconds: wrk(["-t2", f"-c{options.connections}", f"-d{seconds}s", "-H",
+                                    f"Authorization: Bearer {token}", url])
+
+    def login(seconds: int) -> dict[str, float]:
+        return wrk(["-t2", f"-c{options.workers * 4}", f"-d{seconds}s", "-s", targets.loginScript,
+                    f"{targets.gatewayUrl}/api/auth/login"])
+
+    def raw(seconds: int) -> dict[str, float]:
+        return {"rps": rawArgon2Rate(seconds, options.workers), "p99": 0.0, "non2xx": 0.0}
+
     return {
-        "raw": {"rps": rawArgon2Rate(options.seconds, options.workers), "p99": 0.0, "non2xx": 0.0},
-        "login": wrk(["-t2", f"-c{options.workers * 4}", f"-d{options.seconds}s", "-s", targets.loginScript,
-                      f"{targets.gatewayUrl}/api/auth/login"]),
-        "me": wrk([*load, f"Authorization: Bearer {targets.accessToken}", f"{targets.baseUrl}/api/auth/me"]),
-        "gateway": wrk([*load, f"Authorization: Bearer {targets.accessToken}", f"{targets.gatewayUrl}/api/auth/me"]),
-        "peer": wrk([*load, f"Authorization: Bearer {targets.peerToken}", f"{targets.peerUrl}/users/me"]),
+        **interleaved({"raw": raw, "login": login}, options.seconds, options.slices),
+        **interleaved({"gateway": getMe(f"{targets.gatewayUrl}/api/auth/me", targets.accessToken),
+                       "peer": getMe(f"{targets.peerUrl}/users/me", targets.peerToken)}, options.seconds,
+                      options.slices),
+        "me": getMe(f"{targets.baseUrl}/api/auth/me", targets.accessToken)(options.seconds),
     }
 
 
@@ -224,7 +250,8 @@ def main() -> None:
     parser.add_argument("--url", help="measure this base URL instead of starting a server")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--slices", type=int, default=4, help="alternating runs per compared case and round")
     parser.add_argument("--connections", type=int, default=32)
     options = parser.parse_args()
     os.environ.setdefault("KSERVICES_ENV_FILE", str(ROOT_DIR / ".run/test/env"))
