@@ -15,24 +15,23 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
 from fastapi import FastAPI
 from sqlalchemy import text
 
 # Payment benchmark (issue 7): create-payment latency through an nginx proxy against the BRI simulator
 # at 50 concurrent clients, then BRI-signed VA notifications with 10% duplicates, checking that no
-# payment is settled twice. Needs the test PostgreSQL and Redis (`scripts/test.sh up`).
+# payment is settled twice. wrk generates both loads (bench/paymentLoad.py). Needs the test PostgreSQL
+# and Redis (`scripts/test.sh up`).
 
 ROOT_DIR = Path(__file__).resolve().parents[1]
 if str(ROOT_DIR) not in sys.path:
     sys.path.insert(0, str(ROOT_DIR))  # run as a script: imports resolve from the repo root
+from bench.paymentLoad import PREFIX, createLoad, notifyLoad  # noqa: E402
 from tests.support.processes import freePort  # noqa: E402
 
 CLIENT_ID = "bench-client"
 CLIENT_SECRET = "bench-secret-" + "0123456789abcdef" * 2
 INBOUND_CLIENT_ID = "bench-bri"
-PREFIX = "/api/payment"
-VA_NOTIFY = "/snap/v1.0/transfer-va/notify-payment-intrabank"
 SECTION = "## Payment (issue 7)"
 
 
@@ -145,11 +144,6 @@ class Stack:
         shutil.rmtree(self.runDir, ignore_errors=True)
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
 async def makeUsers(count: int) -> list[str]:
     from redis.asyncio import Redis
 
@@ -176,82 +170,6 @@ async def makeUsers(count: int) -> list[str]:
     await redis.aclose()
     await database.engine.dispose()
     return tokens
-
-
-async def createPhase(
-    baseUrl: str, tokens: list[str], total: int
-) -> tuple[list[float], float, list[dict[str, object]], list[str]]:
-    latencies: list[float] = []
-    created: list[dict[str, object]] = []
-    errors: list[str] = []
-    counter = iter(range(total))
-    limits = httpx.Limits(max_connections=len(tokens), max_keepalive_connections=len(tokens))
-    async with httpx.AsyncClient(base_url=baseUrl, limits=limits, timeout=30) as client:
-        async def worker(token: str) -> None:
-            for _ in counter:
-                headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": secrets.token_hex(16)}
-                started = time.perf_counter()
-                response = await client.post(f"{PREFIX}/payments", headers=headers,
-                                             json={"amount": 15000, "method": "briva", "description": "bench"})
-                latencies.append((time.perf_counter() - started) * 1000)
-                if response.status_code == 201:
-                    created.append(response.json())
-                else:
-                    errors.append(f"{response.status_code} {response.json()['error']['code']}")
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker(token) for token in tokens))
-        elapsed = time.perf_counter() - started
-    return latencies, elapsed, created, errors
-
-
-async def notifyPhase(baseUrl: str, keys: Path, vaNumbers: list[str], concurrency: int) -> tuple[int, float, int]:
-    from KSysPayment.backend.infrastructure.bri.keys import loadPrivateKey
-    from KSysPayment.backend.infrastructure.bri.snapSignature import (
-        hmacSignature,
-        minifiedJson,
-        rsaTokenSignature,
-        snapTimestamp,
-        stringToSign,
-    )
-
-    briKey = loadPrivateKey(keys / "bri_private.pem")
-    now = datetime.datetime.now(datetime.UTC)
-    stamp = snapTimestamp(now)
-    async with httpx.AsyncClient(base_url=baseUrl, timeout=30,
-                                 limits=httpx.Limits(max_connections=concurrency)) as client:
-        tokenResponse = await client.post(f"{PREFIX}/snap/v1.0/access-token/b2b",
-                                          content=minifiedJson({"grantType": "client_credentials"}),
-                                          headers={"X-CLIENT-KEY": INBOUND_CLIENT_ID, "X-TIMESTAMP": stamp,
-                                                   "X-SIGNATURE": rsaTokenSignature(briKey, INBOUND_CLIENT_ID, stamp),
-                                                   "Content-Type": "application/json"})
-        token = tokenResponse.json()["accessToken"]
-        # 10% duplicates: every tenth payment's notification is sent twice.
-        jobs = [(va, f"{index:016d}") for index, va in enumerate(vaNumbers)]
-        jobs += [job for index, job in enumerate(list(jobs)) if index % 10 == 0]
-        requests = []
-        for counter, (va, requestId) in enumerate(jobs):
-            body = minifiedJson({"partnerServiceId": va[:8], "customerNo": va[8:], "virtualAccountNo": va,
-                                 "paymentRequestId": requestId, "trxDateTime": stamp,
-                                 "additionalInfo": {"paymentAmount": "15000.00", "terminalId": "9", "bankId": "002"}})
-            signature = hmacSignature(CLIENT_SECRET, stringToSign("POST", PREFIX + VA_NOTIFY, token, body, stamp))
-            requests.append((body, {"Authorization": f"Bearer {token}", "X-TIMESTAMP": stamp, "X-SIGNATURE": signature,
-                                    "Content-Type": "application/json", "X-PARTNER-ID": "77777",
-                                    "CHANNEL-ID": "95221", "X-EXTERNAL-ID": f"{counter:020d}"}))
-        queue = iter(requests)
-        failures = 0
-
-        async def worker() -> None:
-            nonlocal failures
-            for body, headers in queue:
-                response = await client.post(PREFIX + VA_NOTIFY, content=body, headers=headers)
-                if response.status_code != 200 or response.json().get("responseCode") != "2003400":
-                    failures += 1
-                    print(f"notification answered {response.status_code} {response.text[:120]}", file=sys.stderr)
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return len(requests), time.perf_counter() - started, failures
 
 
 async def doubleSettlements(paymentIds: list[str]) -> tuple[int, int]:
@@ -292,38 +210,49 @@ def writeDocs(report: str) -> None:
     path.write_text(updated)
 
 
-async def run(args: argparse.Namespace, stack: Stack) -> str:
+async def paymentsOf(description: str) -> list[tuple[str, str]]:
+    from shared.backend.config.settings import loadSettings
+    from shared.backend.database.engine import createDatabase
+
+    database = createDatabase(loadSettings().database)
+    async with database.engine.connect() as connection:
+        rows = (await connection.execute(text(
+            "SELECT id::text, virtual_account_no FROM payments WHERE description = :description ORDER BY created_at"),
+            {"description": description})).all()
+    await database.engine.dispose()
+    return [(str(paymentId), str(va)) for paymentId, va in rows]
+
+
+def run(args: argparse.Namespace, stack: Stack) -> str:
     baseUrl = f"http://127.0.0.1:{stack.gatewayPort}"
-    tokens = await makeUsers(args.clients)
-    await createPhase(baseUrl, tokens[:5], 50)  # warm-up: pools, token cache
-    latencies, elapsed, created, errors = await createPhase(baseUrl, tokens, args.creates)
-    vaNumbers = [str(item["virtualAccountNo"]) for item in created]
-    # The API shows digits only; BRI's VA number pads the 5-digit BRIVA prefix to 8 characters.
-    vaNumbers = ["   " + va for va in vaNumbers]
-    sent, notifyElapsed, failures = await notifyPhase(baseUrl, stack.keys, vaNumbers, args.clients)
-    doubles, paid = await doubleSettlements([str(item["id"]) for item in created])
-    p50, p95, p99 = (percentile(latencies, q) for q in (0.5, 0.95, 0.99))
-    rate = len(created) / elapsed
-    failed = ", ".join(f"{errors.count(e)} x {e}" for e in sorted(set(errors))) or "none"
-    notifyRate = sent / notifyElapsed
-    settledRate = paid / notifyElapsed
+    tokens = asyncio.run(makeUsers(args.clients))
+    runId = secrets.token_hex(6)
+    createLoad(baseUrl, tokens[:5], f"warmup {runId}", 3, 5)  # pools, BRI token cache
+    creates = createLoad(baseUrl, tokens, f"bench {runId}", args.seconds, args.clients)
+    created = asyncio.run(paymentsOf(f"bench {runId}"))
+    notified = notifyLoad(baseUrl, stack.keys, CLIENT_SECRET, INBOUND_CLIENT_ID, [va for _, va in created],
+                          args.notify_seconds, args.clients)
+    doubles, paid = asyncio.run(doubleSettlements([paymentId for paymentId, _ in created]))
     ok = {True: "met", False: "NOT met"}
+    wrapped = f"; the list ran out {notified.get('wrapped', 0):.0f} time(s)" if notified.get("wrapped") else ""
     return "\n".join([
         f"Measured {datetime.date.today()} on {describeMachine()} with `uv run python bench/payment.py "
         f"--write-docs` ({args.workers} uvicorn worker(s) for the payment service, nginx proxy with 1 worker, "
         f"the BRI simulator in its own process, PostgreSQL 15 and Redis 7 from `scripts/test.sh up`, "
-        f"all on loopback; the load generator shares the machine; load average {os.getloadavg()[0]:.1f} at the "
-        f"end, from other work on the same 2 cores).",
+        f"all on loopback; wrk generates the load on the same cores; load average {os.getloadavg()[0]:.1f} at "
+        f"the end).",
         "",
         "| measure | value | target |",
         "|---|---|---|",
-        f"| create payment (BRIVA), {args.clients} concurrent clients, {len(created)} requests | "
-        f"{rate:,.0f} creates/s; p50 {p50:.0f} ms, p95 {p95:.0f} ms, p99 {p99:.0f} ms | "
-        f"p99 < 100 ms: {ok[p99 < 100]} |",
-        f"| create errors | {failed} | none |",
-        f"| VA notifications, {args.clients} concurrent, {sent} sent ({sent - len(vaNumbers)} duplicates) | "
-        f"{notifyRate:,.0f} notifications/s answered, {settledRate:,.0f} settlements/s; {failures} non-success "
-        f"replies | >= 500/s: {ok[notifyRate >= 500]} |",
+        f"| create payment (BRIVA), {args.clients} concurrent clients for {args.seconds} s, "
+        f"{creates['total']:.0f} answered, {len(created)} stored | {creates['rps']:,.0f} creates/s; "
+        f"p50 {creates['p50']:.0f} ms, "
+        f"p90 {creates['p90']:.0f} ms, p99 {creates['p99']:.0f} ms | p99 < 100 ms: {ok[creates['p99'] < 100]} |",
+        f"| create answers other than 201 | {creates['non2xx']:.0f} | none |",
+        f"| VA notifications, {args.clients} concurrent for {args.notify_seconds} s, {notified['total']:.0f} sent "
+        f"(~10% duplicates) | {notified['rps']:,.0f} notifications/s answered, "
+        f"{paid / args.notify_seconds:,.0f} settlements/s; {notified['non2xx'] + notified.get('bad', 0):.0f} "
+        f"non-success replies{wrapped} | >= 500/s: {ok[notified['rps'] >= 500]} |",
         f"| double settlements | {doubles} ({paid} of {len(created)} payments paid) | 0: {ok[doubles == 0]} |",
         "",
         "A create is two PostgreSQL transactions plus one signed BRI call (create-va) to the simulator; a "
@@ -337,7 +266,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Payment benchmark (issue 7)")
     parser.add_argument("--env-file", type=Path, default=ROOT_DIR / ".run/test/env")
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--creates", type=int, default=2000)
+    parser.add_argument("--seconds", type=int, default=20, help="length of the create phase")
+    parser.add_argument("--notify-seconds", type=int, default=8, help="length of the notification phase")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
@@ -347,7 +277,7 @@ def main() -> None:
     stack = Stack(args.env_file, args.workers)
     try:
         stack.start()
-        report = asyncio.run(run(args, stack))
+        report = run(args, stack)
     except Exception:
         for log in stack.runDir.glob("*.log"):
             lines = log.read_text(errors="replace").splitlines()

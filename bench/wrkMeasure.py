@@ -18,7 +18,8 @@ def runWrk(url: str, seconds: int, connections: int) -> dict[str, float]:
     return wrk(["-t1", f"-c{connections}", f"-d{seconds}s", url])
 
 
-# One wrk run with the given arguments; req/s, p50/p99 in ms, non-2xx answers and total requests.
+# One wrk run with the given arguments; req/s, p50/p90/p99 in ms, non-2xx answers and total requests, plus
+# any `counter <name> <n>` lines a script's done() printed.
 def wrk(args: list[str]) -> dict[str, float]:
     output = subprocess.run(["wrk", "--latency", *args], check=True, capture_output=True, text=True).stdout
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
@@ -26,15 +27,18 @@ def wrk(args: list[str]) -> dict[str, float]:
         raise RuntimeError(f"wrk printed no request rate: {output[-300:]}")
     rps = float(rate.group(1))
     p50 = re.search(r"50%\s+([\d.]+\w+)", output)
+    p90 = re.search(r"90%\s+([\d.]+\w+)", output)
     p99 = re.search(r"99%\s+([\d.]+\w+)", output)
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     total = re.search(r"(\d+) requests in", output)
     return {
         "rps": rps,
         "p50": parseLatency(p50.group(1)) if p50 else 0.0,
+        "p90": parseLatency(p90.group(1)) if p90 else 0.0,
         "p99": parseLatency(p99.group(1)) if p99 else 0.0,
         "non2xx": float(non2xx.group(1)) if non2xx else 0.0,
         "total": float(total.group(1)) if total else 0.0,
+        **{name: float(count) for name, count in re.findall(r"^counter (\w+) (\d+)$", output, re.M)},
     }
 
 
