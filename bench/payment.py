@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import text
@@ -172,21 +173,35 @@ async def makeUsers(count: int) -> list[str]:
     return tokens
 
 
-async def doubleSettlements(paymentIds: list[str]) -> tuple[int, int]:
+# One read-only statement against the test database, through a short-lived engine.
+def fetchRows(sql: str, params: dict[str, object]) -> list[tuple[Any, ...]]:
     from shared.backend.config.settings import loadSettings
     from shared.backend.database.engine import createDatabase
 
-    database = createDatabase(loadSettings().database)
-    async with database.engine.connect() as connection:
-        doubles = (await connection.execute(text(
-            "SELECT count(*) FROM (SELECT payment_id FROM payment_events WHERE outcome = 'settled' "
-            "AND payment_id = ANY(CAST(:ids AS uuid[])) GROUP BY payment_id HAVING count(*) > 1) AS d"),
-            {"ids": paymentIds})).scalar_one()
-        paid = (await connection.execute(text(
-            "SELECT count(*) FROM payments WHERE status = 'paid' AND id = ANY(CAST(:ids AS uuid[]))"),
-            {"ids": paymentIds})).scalar_one()
-    await database.engine.dispose()
+    async def fetch() -> list[tuple[Any, ...]]:
+        database = createDatabase(loadSettings().database)
+        try:
+            async with database.engine.connect() as connection:
+                return [tuple(row) for row in (await connection.execute(text(sql), params)).all()]
+        finally:
+            await database.engine.dispose()
+
+    return asyncio.run(fetch())
+
+
+def doubleSettlements(paymentIds: list[str]) -> tuple[int, int]:
+    doubles = fetchRows("SELECT count(*) FROM (SELECT payment_id FROM payment_events WHERE outcome = 'settled' "
+                        "AND payment_id = ANY(CAST(:ids AS uuid[])) GROUP BY payment_id HAVING count(*) > 1) AS d",
+                        {"ids": paymentIds})[0][0]
+    paid = fetchRows("SELECT count(*) FROM payments WHERE status = 'paid' AND id = ANY(CAST(:ids AS uuid[]))",
+                     {"ids": paymentIds})[0][0]
     return int(doubles), int(paid)
+
+
+def paymentsOf(description: str) -> list[tuple[str, str]]:
+    rows = fetchRows("SELECT id::text, virtual_account_no FROM payments WHERE description = :description "
+                     "ORDER BY created_at", {"description": description})
+    return [(str(paymentId), str(va)) for paymentId, va in rows]
 
 
 def describeMachine() -> str:
@@ -210,29 +225,16 @@ def writeDocs(report: str) -> None:
     path.write_text(updated)
 
 
-async def paymentsOf(description: str) -> list[tuple[str, str]]:
-    from shared.backend.config.settings import loadSettings
-    from shared.backend.database.engine import createDatabase
-
-    database = createDatabase(loadSettings().database)
-    async with database.engine.connect() as connection:
-        rows = (await connection.execute(text(
-            "SELECT id::text, virtual_account_no FROM payments WHERE description = :description ORDER BY created_at"),
-            {"description": description})).all()
-    await database.engine.dispose()
-    return [(str(paymentId), str(va)) for paymentId, va in rows]
-
-
 def run(args: argparse.Namespace, stack: Stack) -> str:
     baseUrl = f"http://127.0.0.1:{stack.gatewayPort}"
     tokens = asyncio.run(makeUsers(args.clients))
     runId = secrets.token_hex(6)
     createLoad(baseUrl, tokens[:5], f"warmup {runId}", 3, 5)  # pools, BRI token cache
     creates = createLoad(baseUrl, tokens, f"bench {runId}", args.seconds, args.clients)
-    created = asyncio.run(paymentsOf(f"bench {runId}"))
+    created = paymentsOf(f"bench {runId}")
     notified = notifyLoad(baseUrl, stack.keys, CLIENT_SECRET, INBOUND_CLIENT_ID, [va for _, va in created],
                           args.notify_seconds, args.clients)
-    doubles, paid = asyncio.run(doubleSettlements([paymentId for paymentId, _ in created]))
+    doubles, paid = doubleSettlements([paymentId for paymentId, _ in created])
     ok = {True: "met", False: "NOT met"}
     wrapped = f"; the list ran out {notified.get('wrapped', 0):.0f} time(s)" if notified.get("wrapped") else ""
     return "\n".join([
