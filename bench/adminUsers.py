@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import asyncpg
-import httpx
+import httpx2
 import redis
 from sqlalchemy.engine import make_url
 
@@ -81,9 +81,9 @@ def waitForHttp(url: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if httpx.get(url, timeout=1).status_code == 200:
+            if httpx2.get(url, timeout=1).status_code == 200:
                 return
-        except httpx.HTTPError:
+        except httpx2.HTTPError:
             pass
         time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer 200")
@@ -152,13 +152,15 @@ class Stack:
         shutil.rmtree(RUN_DIR, ignore_errors=True)
 
 
-async def login(client: httpx.AsyncClient, baseUrl: str) -> dict[str, str]:
+async def login(client: httpx2.AsyncClient, baseUrl: str) -> dict[str, str]:
     response = await client.post(f"{baseUrl}/api/admin/auth/login", json={"email": SUPERADMIN, "password": PASSWORD})
     response.raise_for_status()
     return {"Authorization": f"Bearer {response.json()['accessToken']}"}
 
 
-async def cursorChain(client: httpx.AsyncClient, baseUrl: str, headers: dict[str, str], start: str | None) -> list[str]:
+async def cursorChain(
+    client: httpx2.AsyncClient, baseUrl: str, headers: dict[str, str], start: str | None
+) -> list[str]:
     paths, cursor = [], start
     for _ in range(20):
         path = "/api/admin/users?limit=50" + (f"&cursor={cursor}" if cursor else "")
@@ -170,7 +172,7 @@ async def cursorChain(client: httpx.AsyncClient, baseUrl: str, headers: dict[str
     return paths
 
 
-async def buildCases(client: httpx.AsyncClient, baseUrl: str, headers: dict[str, str], deep: str) -> list[Case]:
+async def buildCases(client: httpx2.AsyncClient, baseUrl: str, headers: dict[str, str], deep: str) -> list[Case]:
     picker = random.Random(4)
     prefixes = [f"{picker.randrange(16 ** 3):03x}" for _ in range(64)]
     return [
@@ -186,7 +188,7 @@ async def buildCases(client: httpx.AsyncClient, baseUrl: str, headers: dict[str,
     ]
 
 
-async def measure(client: httpx.AsyncClient, baseUrl: str, headers: dict[str, str], case: Case, count: int,
+async def measure(client: httpx2.AsyncClient, baseUrl: str, headers: dict[str, str], case: Case, count: int,
                   concurrency: int) -> list[float]:
     paths = case[1]
     queue = [paths[index % len(paths)] for index in range(count + 20)]
@@ -212,8 +214,8 @@ def percentile(ordered: list[float], fraction: float) -> float:
 
 async def benchmark(arguments: argparse.Namespace, dsn: str, stack: Stack) -> list[tuple[str, list[float]]]:
     results: list[tuple[str, list[float]]] = []
-    limits = httpx.Limits(max_connections=arguments.concurrency, max_keepalive_connections=arguments.concurrency)
-    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+    limits = httpx2.Limits(max_connections=arguments.concurrency, max_keepalive_connections=arguments.concurrency)
+    async with httpx2.AsyncClient(timeout=30, limits=limits) as client:
         deep = await deepCursor(dsn, arguments.users)
         targets = [f"http://127.0.0.1:{stack.adminPort}", f"http://127.0.0.1:{stack.gatewayPort}"]
         cases = await buildCases(client, targets[0], await login(client, targets[0]), deep)

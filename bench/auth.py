@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2
 from argon2 import PasswordHasher as Argon2Hasher
 
 from bench.benchGateway import BenchGateway
@@ -97,9 +97,9 @@ def waitForServer(url: str, process: subprocess.Popen[bytes] | None = None) -> N
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
-            if httpx.get(url, timeout=1).status_code == 200:
+            if httpx2.get(url, timeout=1).status_code == 200:
                 return
-        except httpx.HTTPError:
+        except httpx2.HTTPError:
             time.sleep(0.2)
     if process is not None:
         os.killpg(process.pid, signal.SIGTERM)
@@ -132,8 +132,8 @@ def startPeer(port: int, workers: int, pgPort: str) -> subprocess.Popen[bytes]:
 
 def peerToken(baseUrl: str) -> str:
     email = f"peer-{uuid.uuid4().hex[:10]}@example.com"
-    httpx.post(f"{baseUrl}/auth/register", json={"email": email, "password": PASSWORD}, timeout=30).raise_for_status()
-    login = httpx.post(f"{baseUrl}/auth/jwt/login", data={"username": email, "password": PASSWORD}, timeout=30)
+    httpx2.post(f"{baseUrl}/auth/register", json={"email": email, "password": PASSWORD}, timeout=30).raise_for_status()
+    login = httpx2.post(f"{baseUrl}/auth/jwt/login", data={"username": email, "password": PASSWORD}, timeout=30)
     login.raise_for_status()
     return str(login.json()["access_token"])
 
@@ -147,7 +147,7 @@ def prepareUsers(baseUrl: str, count: int) -> tuple[list[str], str]:
 
     emails = [f"bench-{uuid.uuid4().hex[:10]}@example.com" for _ in range(count)]
     for email in emails:
-        response = httpx.post(f"{baseUrl}/api/auth/register", json={"email": email, "password": PASSWORD},
+        response = httpx2.post(f"{baseUrl}/api/auth/register", json={"email": email, "password": PASSWORD},
                               timeout=30)
         response.raise_for_status()
 
@@ -159,7 +159,7 @@ def prepareUsers(baseUrl: str, count: int) -> tuple[list[str], str]:
         await database.engine.dispose()
 
     asyncio.run(verify())
-    login = httpx.post(f"{baseUrl}/api/auth/login", json={"email": emails[0], "password": PASSWORD}, timeout=30)
+    login = httpx2.post(f"{baseUrl}/api/auth/login", json={"email": emails[0], "password": PASSWORD}, timeout=30)
     login.raise_for_status()
     return emails, login.json()["accessToken"]
 

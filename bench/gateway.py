@@ -34,14 +34,14 @@ SLOWAPI_ENV = ["uv", "run", "--no-project", "--with", "slowapi", "--with", "fast
 
 
 def waitForHttp(url: str, timeout: float = 20.0) -> None:
-    import httpx
+    import httpx2
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            httpx.get(url, timeout=1)
+            httpx2.get(url, timeout=1)
             return
-        except httpx.HTTPError:
+        except httpx2.HTTPError:
             time.sleep(0.1)
     raise RuntimeError(f"{url} did not answer")
 
@@ -205,14 +205,14 @@ def main() -> None:
             gateway = f"http://127.0.0.1:{stack.gatewayPort}"
             bench = f"http://127.0.0.1:{stack.benchPort}"
             app = f"http://127.0.0.1:{stack.appPort}"
-            import httpx
+            import httpx2
 
             # Exhaust the one-request quota so the floods below are pure rejections.
-            httpx.get(f"{gateway}/api/auth/flood")
+            httpx2.get(f"{gateway}/api/auth/flood")
             peer = f"http://127.0.0.1:{stack.peerPort}"
-            httpx.get(f"{app}/limited")
-            httpx.get(f"{peer}/limited")
-            if any(httpx.get(url).status_code != 429 for url in
+            httpx2.get(f"{app}/limited")
+            httpx2.get(f"{peer}/limited")
+            if any(httpx2.get(url).status_code != 429 for url in
                    (f"{gateway}/api/auth/flood", f"{app}/limited", f"{peer}/limited")):
                 raise SystemExit("the flood keys are not limited: check the bench rules")
             nginx = nginxWorkers(stack.runDir)

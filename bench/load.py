@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
-import httpx
+import httpx2
 from sqlalchemy import text
 
 from shared.backend.config.settings import Settings, loadSettings
@@ -44,11 +44,11 @@ class Client:
     refresh: str = ""
 
 
-async def timed(stats: Stats, route: str, call: Awaitable[httpx.Response]) -> httpx.Response | None:
+async def timed(stats: Stats, route: str, call: Awaitable[httpx2.Response]) -> httpx2.Response | None:
     started = time.perf_counter()
     try:
         response = await call
-    except httpx.HTTPError as error:
+    except httpx2.HTTPError as error:
         stats.record(route, 0, time.perf_counter() - started)
         stats.transportErrors[type(error).__name__] += 1
         return None
@@ -56,14 +56,14 @@ async def timed(stats: Stats, route: str, call: Awaitable[httpx.Response]) -> ht
     return response
 
 
-async def login(http: httpx.AsyncClient, base: str, stats: Stats, client: Client) -> None:
+async def login(http: httpx2.AsyncClient, base: str, stats: Stats, client: Client) -> None:
     response = await timed(stats, "POST login", http.post(f"{base}/api/auth/login",
                                                           json={"email": client.email, "password": PASSWORD}))
     if response is not None and response.status_code == 200:
         client.access, client.refresh = response.json()["accessToken"], response.json()["refreshToken"]
 
 
-async def worker(http: httpx.AsyncClient, base: str, stats: Stats, client: Client, adminToken: str,
+async def worker(http: httpx2.AsyncClient, base: str, stats: Stats, client: Client, adminToken: str,
                  deadline: float) -> None:
     await login(http, base, stats, client)
     while time.monotonic() < deadline:
@@ -159,9 +159,9 @@ async def main() -> int:
     base = f"http://127.0.0.1:{settings.gateway.port}"
     clients, adminToken = await createClients(settings, args.clients)
     stats = Stats()
-    limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
+    limits = httpx2.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
     started = time.monotonic()
-    async with httpx.AsyncClient(timeout=30, limits=limits) as http:
+    async with httpx2.AsyncClient(timeout=30, limits=limits) as http:
         deadline = started + args.seconds
         await asyncio.gather(*(worker(http, base, stats, c, adminToken, deadline) for c in clients))
     report(stats, time.monotonic() - started)

@@ -5,7 +5,7 @@ import json
 import tempfile
 from pathlib import Path
 
-import httpx
+import httpx2
 
 from bench.wrkMeasure import wrk
 
@@ -122,7 +122,7 @@ def notifyLoad(baseUrl: str, keys: Path, secret: str, inboundClientId: str, vaNu
 
     stamp = snapTimestamp(datetime.datetime.now(datetime.UTC))
     signature = rsaTokenSignature(loadPrivateKey(keys / "bri_private.pem"), inboundClientId, stamp)
-    answer = httpx.post(f"{baseUrl}{PREFIX}/snap/v1.0/access-token/b2b",
+    answer = httpx2.post(f"{baseUrl}{PREFIX}/snap/v1.0/access-token/b2b",
                         content=minifiedJson({"grantType": "client_credentials"}), timeout=30,
                         headers={"X-CLIENT-KEY": inboundClientId, "X-TIMESTAMP": stamp, "X-SIGNATURE": signature,
                                  "Content-Type": "application/json"})

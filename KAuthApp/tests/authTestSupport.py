@@ -8,7 +8,7 @@ import uuid
 from email import policy
 from pathlib import Path
 
-import httpx
+import httpx2
 from sqlalchemy import text
 
 from shared.backend.config.settings import Settings
@@ -70,7 +70,7 @@ def latestToken(outboxDir: Path, address: str, kind: str, count: int = 1) -> str
     return tokenFrom(mails[-1], kind)
 
 
-async def registerVerified(client: httpx.AsyncClient, outboxDir: Path, prefix: str = "user") -> str:
+async def registerVerified(client: httpx2.AsyncClient, outboxDir: Path, prefix: str = "user") -> str:
     address = uniqueEmail(prefix)
     response = await client.post("/api/auth/register", json={"email": address, "password": PASSWORD})
     assert response.status_code == 202, response.text
@@ -80,7 +80,7 @@ async def registerVerified(client: httpx.AsyncClient, outboxDir: Path, prefix: s
     return address
 
 
-async def login(client: httpx.AsyncClient, address: str, password: str = PASSWORD, **extra: str) -> dict[str, str]:
+async def login(client: httpx2.AsyncClient, address: str, password: str = PASSWORD, **extra: str) -> dict[str, str]:
     response = await client.post("/api/auth/login", json={"email": address, "password": password, **extra})
     assert response.status_code == 200, response.text
     return response.json()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from KAuthApp.backend.infrastructure.http.authService import createAuthService
@@ -26,6 +26,6 @@ def appSettings(settings: Settings, outboxDir: Path) -> Settings:
 
 
 @pytest.fixture(scope="session")
-async def client(appSettings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+async def client(appSettings: Settings) -> AsyncIterator[httpx2.AsyncClient]:
     async with runningApp(createApp(appSettings, createAuthService(appSettings))) as running:
         yield running

@@ -5,7 +5,7 @@ import json
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 import jwt
 
 from KAuthApp.tests.authTestSupport import login, registerVerified
@@ -16,7 +16,7 @@ def encodePart(value: dict[str, object]) -> str:
     return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
 
 
-async def test_badAccessTokensRefused(client: httpx.AsyncClient, outboxDir: Path, appSettings: Settings) -> None:
+async def test_badAccessTokensRefused(client: httpx2.AsyncClient, outboxDir: Path, appSettings: Settings) -> None:
     address = await registerVerified(client, outboxDir)
     tokens = await login(client, address)
     client.cookies.clear()
@@ -42,7 +42,7 @@ async def test_badAccessTokensRefused(client: httpx.AsyncClient, outboxDir: Path
     assert (await client.get("/api/auth/me", headers={"Authorization": f"Bearer {tokens['accessToken']}"})).is_success
 
 
-async def test_accessTokenClaims(client: httpx.AsyncClient, outboxDir: Path, appSettings: Settings) -> None:
+async def test_accessTokenClaims(client: httpx2.AsyncClient, outboxDir: Path, appSettings: Settings) -> None:
     address = await registerVerified(client, outboxDir)
     tokens = await login(client, address)
     client.cookies.clear()

@@ -3,7 +3,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 import pyotp
 from sqlalchemy import text
 
@@ -22,7 +22,7 @@ async def auditRows(database: Database, address: str) -> list[tuple[str, str, st
         return [tuple(row) for row in rows.all()]  # type: ignore[misc]
 
 
-async def test_everySecurityEventIsAudited(client: httpx.AsyncClient, outboxDir: Path, database: Database) -> None:
+async def test_everySecurityEventIsAudited(client: httpx2.AsyncClient, outboxDir: Path, database: Database) -> None:
     address = await registerVerified(client, outboxDir)
     await client.post("/api/auth/login", json={"email": address, "password": "wrong password 1"})
     tokens = await login(client, address)
@@ -66,7 +66,7 @@ async def test_everySecurityEventIsAudited(client: httpx.AsyncClient, outboxDir:
         assert setup["secret"] not in details and token not in details
 
 
-async def test_lockoutAndReuseAreAudited(client: httpx.AsyncClient, outboxDir: Path, database: Database) -> None:
+async def test_lockoutAndReuseAreAudited(client: httpx2.AsyncClient, outboxDir: Path, database: Database) -> None:
     address = await registerVerified(client, outboxDir)
     for _ in range(5):
         await client.post("/api/auth/login", json={"email": address, "password": "wrong password 1"})
@@ -76,7 +76,7 @@ async def test_lockoutAndReuseAreAudited(client: httpx.AsyncClient, outboxDir: P
 
 
 async def test_adminDisabledOrLockedUsersAreRefused(
-    client: httpx.AsyncClient, outboxDir: Path, database: Database
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database
 ) -> None:
     address = await registerVerified(client, outboxDir)
     tokens = await login(client, address)

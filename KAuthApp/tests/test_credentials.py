@@ -5,7 +5,7 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from KAuthApp.backend.infrastructure.http.authService import createAuthService
@@ -18,26 +18,26 @@ LOCK_SECONDS = 2
 
 
 @pytest.fixture(scope="module")
-async def lockingClient(settings: Settings, outboxDir: Path) -> AsyncIterator[httpx.AsyncClient]:
+async def lockingClient(settings: Settings, outboxDir: Path) -> AsyncIterator[httpx2.AsyncClient]:
     small = authAppSettings(settings, outboxDir, lockoutThreshold=3, lockoutWindowSeconds=60,
                             lockoutDurationSeconds=LOCK_SECONDS)
     async with runningApp(createApp(small, createAuthService(small))) as running:
         yield running
 
 
-def withoutRequestId(response: httpx.Response) -> dict[str, object]:
+def withoutRequestId(response: httpx2.Response) -> dict[str, object]:
     error = dict(response.json()["error"])
     error.pop("requestId")
     return error
 
 
-async def timedLogin(client: httpx.AsyncClient, address: str, password: str) -> tuple[httpx.Response, float]:
+async def timedLogin(client: httpx2.AsyncClient, address: str, password: str) -> tuple[httpx2.Response, float]:
     started = time.perf_counter()
     response = await client.post("/api/auth/login", json={"email": address, "password": password})
     return response, time.perf_counter() - started
 
 
-async def test_unknownEmailAndWrongPasswordAreIndistinguishable(client: httpx.AsyncClient, outboxDir: Path) -> None:
+async def test_unknownEmailAndWrongPasswordAreIndistinguishable(client: httpx2.AsyncClient, outboxDir: Path) -> None:
     address = await registerVerified(client, outboxDir)
     wrong, wrongTimes = None, []
     unknown, unknownTimes = None, []
@@ -57,7 +57,7 @@ async def test_unknownEmailAndWrongPasswordAreIndistinguishable(client: httpx.As
     assert 0.5 < unknownMedian / wrongMedian < 2.0
 
 
-async def test_lockoutAfterThresholdAndUnlockAfterDuration(lockingClient: httpx.AsyncClient, outboxDir: Path) -> None:
+async def test_lockoutAfterThresholdAndUnlockAfterDuration(lockingClient: httpx2.AsyncClient, outboxDir: Path) -> None:
     address = await registerVerified(lockingClient, outboxDir)
     for _ in range(2):
         response = await lockingClient.post("/api/auth/login", json={"email": address, "password": "nope nope 1"})
@@ -76,7 +76,7 @@ async def test_lockoutAfterThresholdAndUnlockAfterDuration(lockingClient: httpx.
     lockingClient.cookies.clear()
 
 
-async def test_successResetsFailureCount(lockingClient: httpx.AsyncClient, outboxDir: Path) -> None:
+async def test_successResetsFailureCount(lockingClient: httpx2.AsyncClient, outboxDir: Path) -> None:
     address = await registerVerified(lockingClient, outboxDir)
     for _ in range(2):
         await lockingClient.post("/api/auth/login", json={"email": address, "password": "nope nope 1"})
@@ -87,7 +87,7 @@ async def test_successResetsFailureCount(lockingClient: httpx.AsyncClient, outbo
     lockingClient.cookies.clear()
 
 
-async def test_changePasswordNeedsCurrentAndEndsOtherSessions(client: httpx.AsyncClient, outboxDir: Path) -> None:
+async def test_changePasswordNeedsCurrentAndEndsOtherSessions(client: httpx2.AsyncClient, outboxDir: Path) -> None:
     address = await registerVerified(client, outboxDir)
     other = await login(client, address)
     current = await login(client, address)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import httpx
+import httpx2
 
 from KAuthApp.tests.authTestSupport import PASSWORD, bearer, latestToken, uniqueEmail
 from shared.backend.config.settings import Settings
@@ -10,7 +10,7 @@ from shared.backend.config.settings import Settings
 # the server writes (settings.mail.outboxDir), exactly as a developer would open it.
 async def test_registerVerifyLoginMeThroughGateway(gatewayUrl: str, settings: Settings) -> None:
     address = uniqueEmail("e2e")
-    async with httpx.AsyncClient(base_url=gatewayUrl, timeout=30) as client:
+    async with httpx2.AsyncClient(base_url=gatewayUrl, timeout=30) as client:
         registered = await client.post("/api/auth/register", json={"email": address, "password": PASSWORD})
         assert registered.status_code == 202, registered.text
         assert registered.headers.get("x-request-id")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-import httpx
+import httpx2
 import jwt
 from redis.asyncio import Redis
 
@@ -22,7 +22,7 @@ def rolesIn(tokens: dict[str, str], settings: Settings) -> list[str]:
 # The login reads the role names with the locked user row; the token and the gateway's session key
 # carry exactly the roles stored, including none at all.
 async def test_loginCarriesTheStoredRoles(
-    client: httpx.AsyncClient, outboxDir: Path, database: Database, appSettings: Settings, redisClient: Redis
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database, appSettings: Settings, redisClient: Redis
 ) -> None:
     address = await registerVerified(client, outboxDir)
     userId = await userIdOf(database, address)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 import pyotp
 from sqlalchemy import text
 
@@ -11,7 +11,7 @@ from KAuthApp.tests.authTestSupport import PASSWORD, bearer, login, registerVeri
 from shared.backend.database.engine import Database
 
 
-async def enableMfa(client: httpx.AsyncClient, tokens: dict[str, str]) -> tuple[pyotp.TOTP, list[str], str]:
+async def enableMfa(client: httpx2.AsyncClient, tokens: dict[str, str]) -> tuple[pyotp.TOTP, list[str], str]:
     setup = await client.post("/api/auth/mfa/totp/setup", headers=bearer(tokens))
     assert setup.status_code == 200
     body = setup.json()
@@ -29,7 +29,7 @@ async def enableMfa(client: httpx.AsyncClient, tokens: dict[str, str]) -> tuple[
     return totp, codes, body["secret"]
 
 
-async def test_totpLoginReplayAndRecoveryCodes(client: httpx.AsyncClient, outboxDir: Path, database: Database) -> None:
+async def test_totpLoginReplayAndRecoveryCodes(client: httpx2.AsyncClient, outboxDir: Path, database: Database) -> None:
     address = await registerVerified(client, outboxDir)
     tokens = await login(client, address)
     client.cookies.clear()
@@ -69,7 +69,7 @@ async def test_totpLoginReplayAndRecoveryCodes(client: httpx.AsyncClient, outbox
     assert not {entry[0] for entry in hashes} & {code for code in codes}
 
 
-async def test_disableNeedsPasswordAndCode(client: httpx.AsyncClient, outboxDir: Path) -> None:
+async def test_disableNeedsPasswordAndCode(client: httpx2.AsyncClient, outboxDir: Path) -> None:
     address = await registerVerified(client, outboxDir)
     tokens = await login(client, address)
     client.cookies.clear()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
+import httpx2
 
 from KAuthApp.tests.authTestSupport import (
     PASSWORD,
@@ -17,7 +17,7 @@ from KAuthApp.tests.authTestSupport import (
 NEW_PASSWORD = "reset to something fresh 9"
 
 
-async def test_forgotAnswersAlikeForUnknownAddresses(client: httpx.AsyncClient, outboxDir: Path) -> None:
+async def test_forgotAnswersAlikeForUnknownAddresses(client: httpx2.AsyncClient, outboxDir: Path) -> None:
     address = await registerVerified(client, outboxDir)
     known = await client.post("/api/auth/password/forgot", json={"email": address})
     stranger = uniqueEmail()
@@ -28,7 +28,7 @@ async def test_forgotAnswersAlikeForUnknownAddresses(client: httpx.AsyncClient, 
     assert mailsTo(outboxDir, stranger) == []
 
 
-async def test_resetSetsPasswordEndsSessionsAndIsSingleUse(client: httpx.AsyncClient, outboxDir: Path) -> None:
+async def test_resetSetsPasswordEndsSessionsAndIsSingleUse(client: httpx2.AsyncClient, outboxDir: Path) -> None:
     address = await registerVerified(client, outboxDir)
     session = await login(client, address)
     client.cookies.clear()
@@ -48,7 +48,7 @@ async def test_resetSetsPasswordEndsSessionsAndIsSingleUse(client: httpx.AsyncCl
     client.cookies.clear()
 
 
-async def test_newResetLinkInvalidatesOlderOne(client: httpx.AsyncClient, outboxDir: Path) -> None:
+async def test_newResetLinkInvalidatesOlderOne(client: httpx2.AsyncClient, outboxDir: Path) -> None:
     address = await registerVerified(client, outboxDir)
     await client.post("/api/auth/password/forgot", json={"email": address})
     first = latestToken(outboxDir, address, "reset-password", count=2)

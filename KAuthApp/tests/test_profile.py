@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
+import httpx2
 from sqlalchemy import text
 
 from KAuthApp.tests.authTestSupport import bearer, login, registerVerified
@@ -11,7 +11,7 @@ from shared.backend.database.engine import Database
 PHONE = "+62 812-3456-7890"
 
 
-async def test_profileUpdateAndEncryptedPhone(client: httpx.AsyncClient, outboxDir: Path, database: Database) -> None:
+async def test_profileUpdateAndEncryptedPhone(client: httpx2.AsyncClient, outboxDir: Path, database: Database) -> None:
     owner = await registerVerified(client, outboxDir)
     intruder = await registerVerified(client, outboxDir)
     ownerTokens = await login(client, owner)

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+import httpx2
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -31,7 +31,7 @@ def sqlStatements() -> Iterator[list[str]]:
 
 
 async def test_profileQueryLoadsUserAndRolesInOneStatement(
-    client: httpx.AsyncClient, outboxDir: Path, database: Database, settings: Settings
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database, settings: Settings
 ) -> None:
     address = await registerVerified(client, outboxDir)
     userId = await userIdOf(database, address)
@@ -63,7 +63,7 @@ async def test_profileQueryLoadsUserAndRolesInOneStatement(
     assert await query.profileOf(uuid.uuid4()) is None
 
 
-async def test_getMeRunsOneSqlStatement(client: httpx.AsyncClient, outboxDir: Path) -> None:
+async def test_getMeRunsOneSqlStatement(client: httpx2.AsyncClient, outboxDir: Path) -> None:
     tokens = await login(client, await registerVerified(client, outboxDir))
     client.cookies.clear()
     with sqlStatements() as statements:

@@ -4,7 +4,7 @@ import asyncio
 import uuid
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from redis.asyncio import Redis
 from sqlalchemy import text
@@ -18,7 +18,9 @@ def sessionIdOf(tokens: dict[str, str]) -> str:
     return str(uuid.UUID(hex=tokens["refreshToken"].split(".")[0]))
 
 
-async def test_refreshRotatesAndKeepsSessionKey(client: httpx.AsyncClient, outboxDir: Path, redisClient: Redis) -> None:
+async def test_refreshRotatesAndKeepsSessionKey(
+    client: httpx2.AsyncClient, outboxDir: Path, redisClient: Redis
+) -> None:
     address = await registerVerified(client, outboxDir)
     tokens = await login(client, address)
     key = f"kauth:session:{sessionIdOf(tokens)}"
@@ -33,7 +35,7 @@ async def test_refreshRotatesAndKeepsSessionKey(client: httpx.AsyncClient, outbo
     client.cookies.clear()
 
 
-async def test_refreshFromCookie(client: httpx.AsyncClient, outboxDir: Path) -> None:
+async def test_refreshFromCookie(client: httpx2.AsyncClient, outboxDir: Path) -> None:
     address = await registerVerified(client, outboxDir)
     client.cookies.clear()
     await login(client, address)
@@ -50,7 +52,7 @@ async def test_refreshFromCookie(client: httpx.AsyncClient, outboxDir: Path) -> 
 
 
 async def test_reuseOfRotatedTokenRevokesFamily(
-    client: httpx.AsyncClient, outboxDir: Path, redisClient: Redis, monkeypatch: pytest.MonkeyPatch
+    client: httpx2.AsyncClient, outboxDir: Path, redisClient: Redis, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(refreshSession, "ROTATION_GRACE_SECONDS", 0.0)
     address = await registerVerified(client, outboxDir)
@@ -67,7 +69,7 @@ async def test_reuseOfRotatedTokenRevokesFamily(
     client.cookies.clear()
 
 
-async def test_staleTokenInsideGraceIsRefusedWithoutRevoking(client: httpx.AsyncClient, outboxDir: Path) -> None:
+async def test_staleTokenInsideGraceIsRefusedWithoutRevoking(client: httpx2.AsyncClient, outboxDir: Path) -> None:
     address = await registerVerified(client, outboxDir)
     first = await login(client, address)
     second = (await client.post("/api/auth/refresh", json={"refreshToken": first["refreshToken"]})).json()
@@ -78,7 +80,7 @@ async def test_staleTokenInsideGraceIsRefusedWithoutRevoking(client: httpx.Async
     client.cookies.clear()
 
 
-async def test_concurrentRefreshExactlyOneSucceeds(client: httpx.AsyncClient, outboxDir: Path) -> None:
+async def test_concurrentRefreshExactlyOneSucceeds(client: httpx2.AsyncClient, outboxDir: Path) -> None:
     address = await registerVerified(client, outboxDir)
     tokens = await login(client, address)
     client.cookies.clear()
@@ -91,7 +93,7 @@ async def test_concurrentRefreshExactlyOneSucceeds(client: httpx.AsyncClient, ou
     client.cookies.clear()
 
 
-async def test_forgedRefreshTokensRefused(client: httpx.AsyncClient, outboxDir: Path) -> None:
+async def test_forgedRefreshTokensRefused(client: httpx2.AsyncClient, outboxDir: Path) -> None:
     address = await registerVerified(client, outboxDir)
     tokens = await login(client, address)
     client.cookies.clear()
@@ -102,7 +104,7 @@ async def test_forgedRefreshTokensRefused(client: httpx.AsyncClient, outboxDir: 
         assert response.json()["error"]["code"] in {"invalid_token", "refresh_token_reused"}
 
 
-async def test_logoutTakesEffectImmediately(client: httpx.AsyncClient, outboxDir: Path) -> None:
+async def test_logoutTakesEffectImmediately(client: httpx2.AsyncClient, outboxDir: Path) -> None:
     address = await registerVerified(client, outboxDir)
     tokens = await login(client, address)
     client.cookies.clear()
@@ -115,7 +117,7 @@ async def test_logoutTakesEffectImmediately(client: httpx.AsyncClient, outboxDir
     assert (await client.post("/api/auth/logout")).status_code == 401
 
 
-async def test_sessionsListRevokeAndLogoutAll(client: httpx.AsyncClient, outboxDir: Path) -> None:
+async def test_sessionsListRevokeAndLogoutAll(client: httpx2.AsyncClient, outboxDir: Path) -> None:
     address = await registerVerified(client, outboxDir)
     phone = await login(client, address, deviceFingerprint="phone")
     laptop = await login(client, address, deviceFingerprint="laptop")
@@ -143,7 +145,7 @@ async def test_sessionsListRevokeAndLogoutAll(client: httpx.AsyncClient, outboxD
 
 
 async def test_idleExpiredSessionCannotRefresh(
-    client: httpx.AsyncClient, outboxDir: Path, redisClient: Redis, database: Database
+    client: httpx2.AsyncClient, outboxDir: Path, redisClient: Redis, database: Database
 ) -> None:
     address = await registerVerified(client, outboxDir)
     tokens = await login(client, address)

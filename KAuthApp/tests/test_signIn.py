@@ -3,7 +3,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-import httpx
+import httpx2
 from fastapi import Response
 from sqlalchemy import text
 
@@ -21,7 +21,7 @@ from shared.backend.config.settings import Settings
 from shared.backend.database.engine import Database
 
 
-async def test_registerVerifyLoginMe(client: httpx.AsyncClient, outboxDir: Path) -> None:
+async def test_registerVerifyLoginMe(client: httpx2.AsyncClient, outboxDir: Path) -> None:
     address = uniqueEmail()
     response = await client.post("/api/auth/register", json={"email": address, "password": PASSWORD,
                                                             "displayName": "Ana"})
@@ -46,7 +46,7 @@ async def test_registerVerifyLoginMe(client: httpx.AsyncClient, outboxDir: Path)
     assert body["mfaEnabled"] is False
 
 
-async def test_loginSetsHardenedRefreshCookie(client: httpx.AsyncClient, outboxDir: Path) -> None:
+async def test_loginSetsHardenedRefreshCookie(client: httpx2.AsyncClient, outboxDir: Path) -> None:
     address = await registerVerified(client, outboxDir)
     response = await client.post("/api/auth/login", json={"email": address, "password": PASSWORD})
     cookie = response.headers["set-cookie"]
@@ -57,7 +57,7 @@ async def test_loginSetsHardenedRefreshCookie(client: httpx.AsyncClient, outboxD
     client.cookies.clear()
 
 
-async def test_verificationTokenIsSingleUse(client: httpx.AsyncClient, outboxDir: Path) -> None:
+async def test_verificationTokenIsSingleUse(client: httpx2.AsyncClient, outboxDir: Path) -> None:
     address = uniqueEmail()
     await client.post("/api/auth/register", json={"email": address, "password": PASSWORD})
     token = latestToken(outboxDir, address, "verify-email")
@@ -69,7 +69,7 @@ async def test_verificationTokenIsSingleUse(client: httpx.AsyncClient, outboxDir
     assert bogus.json()["error"]["code"] == "token_invalid_or_used"
 
 
-async def test_resendIssuesNewLinkAndInvalidatesOld(client: httpx.AsyncClient, outboxDir: Path) -> None:
+async def test_resendIssuesNewLinkAndInvalidatesOld(client: httpx2.AsyncClient, outboxDir: Path) -> None:
     address = uniqueEmail()
     await client.post("/api/auth/register", json={"email": address, "password": PASSWORD})
     first = latestToken(outboxDir, address, "verify-email")
@@ -85,7 +85,7 @@ async def test_resendIssuesNewLinkAndInvalidatesOld(client: httpx.AsyncClient, o
     assert unknown.json() == resent.json()
 
 
-async def test_registerExistingEmailAnswersAlikeAndMailsOwner(client: httpx.AsyncClient, outboxDir: Path) -> None:
+async def test_registerExistingEmailAnswersAlikeAndMailsOwner(client: httpx2.AsyncClient, outboxDir: Path) -> None:
     address = await registerVerified(client, outboxDir)
     fresh = await client.post("/api/auth/register", json={"email": uniqueEmail(), "password": PASSWORD})
     taken = await client.post("/api/auth/register", json={"email": address.upper(), "password": PASSWORD})
@@ -96,7 +96,7 @@ async def test_registerExistingEmailAnswersAlikeAndMailsOwner(client: httpx.Asyn
     assert (await login(client, address))["accessToken"]
 
 
-async def test_weakPasswordsRefusedWithRule(client: httpx.AsyncClient) -> None:
+async def test_weakPasswordsRefusedWithRule(client: httpx2.AsyncClient) -> None:
     address = uniqueEmail("alice")
     cases = {"short1": "min_length", "x" * 129: "max_length", "password123": "common_password",
              f"my{address.split('@')[0].upper()}pw": "contains_email", "iloveyou2": "common_password"}
@@ -108,7 +108,7 @@ async def test_weakPasswordsRefusedWithRule(client: httpx.AsyncClient) -> None:
         assert error["details"][0]["rule"] == rule
 
 
-async def test_malformedBodiesGiveFieldDetails(client: httpx.AsyncClient) -> None:
+async def test_malformedBodiesGiveFieldDetails(client: httpx2.AsyncClient) -> None:
     response = await client.post("/api/auth/register", json={"email": "not-an-email", "password": 12345678})
     assert response.status_code == 422
     error = response.json()["error"]
@@ -118,7 +118,7 @@ async def test_malformedBodiesGiveFieldDetails(client: httpx.AsyncClient) -> Non
     assert extra.status_code == 422
 
 
-async def test_registerAgainWhilePendingSendsFreshLink(client: httpx.AsyncClient, outboxDir: Path) -> None:
+async def test_registerAgainWhilePendingSendsFreshLink(client: httpx2.AsyncClient, outboxDir: Path) -> None:
     address = uniqueEmail()
     await client.post("/api/auth/register", json={"email": address, "password": PASSWORD})
     again = await client.post("/api/auth/register", json={"email": address, "password": PASSWORD})
@@ -127,7 +127,7 @@ async def test_registerAgainWhilePendingSendsFreshLink(client: httpx.AsyncClient
     assert (await client.post("/api/auth/verify-email", json={"token": token})).status_code == 200
 
 
-async def test_expiredVerificationTokenRefused(client: httpx.AsyncClient, outboxDir: Path, database: Database) -> None:
+async def test_expiredVerificationTokenRefused(client: httpx2.AsyncClient, outboxDir: Path, database: Database) -> None:
     address = uniqueEmail()
     await client.post("/api/auth/register", json={"email": address, "password": PASSWORD})
     token = latestToken(outboxDir, address, "verify-email")

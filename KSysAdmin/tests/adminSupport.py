@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import httpx
+import httpx2
 from redis.asyncio import Redis
 from sqlalchemy import select
 
@@ -27,7 +27,7 @@ class AdminWorld:
     settings: Settings
     database: Database
     redis: Redis
-    client: httpx.AsyncClient
+    client: httpx2.AsyncClient
 
     def passwordHash(self, password: str = PASSWORD) -> str:
         if password not in HASHES:

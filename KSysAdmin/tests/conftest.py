@@ -3,7 +3,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import AsyncIterator
 
-import httpx
+import httpx2
 import pytest
 from redis.asyncio import Redis
 
@@ -49,13 +49,13 @@ async def adminRedis(adminSettings: Settings) -> AsyncIterator[Redis]:
 
 
 @pytest.fixture(scope="session")
-async def adminClient(adminSettings: Settings, adminRedis: Redis) -> AsyncIterator[httpx.AsyncClient]:
+async def adminClient(adminSettings: Settings, adminRedis: Redis) -> AsyncIterator[httpx2.AsyncClient]:
     async with runningApp(createAdminApp(adminSettings)) as client:
         yield client
 
 
 @pytest.fixture
 def world(
-    adminSettings: Settings, adminDatabase: Database, adminRedis: Redis, adminClient: httpx.AsyncClient
+    adminSettings: Settings, adminDatabase: Database, adminRedis: Redis, adminClient: httpx2.AsyncClient
 ) -> AdminWorld:
     return AdminWorld(adminSettings, adminDatabase, adminRedis, adminClient)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import base64
 import json
 
-import httpx
+import httpx2
 import pytest
 from sqlalchemy import select
 
@@ -55,7 +55,7 @@ def unsigned(token: str) -> str:
     return f"{header}.{payload}."
 
 
-async def call(world: AdminWorld, route: Route, headers: dict[str, str]) -> httpx.Response:
+async def call(world: AdminWorld, route: Route, headers: dict[str, str]) -> httpx2.Response:
     method, path, body, _ = route
     return await world.client.request(method, path, json=body, headers=headers)
 

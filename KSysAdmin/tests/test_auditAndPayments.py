@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import httpx
+import httpx2
 
 from KSysAdmin.backend.domain.models.payment import Payment
 from KSysAdmin.backend.domain.models.paymentEvent import PaymentEvent
@@ -96,7 +96,7 @@ async def test_paymentListFiltersFlaggedPayments(world: AdminWorld) -> None:
         flagged.flaggedReason = "amount mismatch: notified 10000, expected 10001"
         await session.commit()
 
-    async def listed(value: str) -> httpx.Response:
+    async def listed(value: str) -> httpx2.Response:
         return await world.client.get("/api/admin/payments", params={"userId": str(owner.id), "flagged": value},
                                       headers=headers)
 

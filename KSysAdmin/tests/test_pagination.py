@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import httpx
+import httpx2
 
 from KSysAdmin.tests.adminSupport import AdminWorld
 from shared.backend.database.modelSupport import utcNow
@@ -28,7 +28,7 @@ async def pageThrough(
     pages = 0
     while True:
         query = {**params, **({"cursor": cursor} if cursor else {})}
-        response: httpx.Response = await world.client.get("/api/admin/users", params=query, headers=headers)
+        response: httpx2.Response = await world.client.get("/api/admin/users", params=query, headers=headers)
         assert response.status_code == 200, response.text
         body = response.json()
         seen.extend(item["email"] for item in body["items"])

@@ -5,7 +5,7 @@ import secrets
 import time
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2
 
 from KSysPayment.backend.infrastructure.bri.snapSignature import (
     hmacSignature,
@@ -33,7 +33,7 @@ def tamper(signature: str) -> str:
 async def postJson(context: SimulatorContext, url: str, body: bytes, headers: dict[str, str]) -> JsonObject:
     try:
         response = await context.httpClient.post(url, content=body, headers=headers)
-    except httpx.HTTPError as error:
+    except httpx2.HTTPError as error:
         return {"status": 0, "error": type(error).__name__}
     try:
         parsed: object = response.json()

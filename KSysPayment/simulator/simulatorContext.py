@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import httpx
+import httpx2
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from fastapi import Request
 
@@ -39,7 +39,7 @@ class SimulatorContext:
     tokenStore: MemoryInboundTokenStore
     authenticator: InboundAuthenticator
     briPrivateKey: RSAPrivateKey
-    httpClient: httpx.AsyncClient
+    httpClient: httpx2.AsyncClient
 
     def now(self) -> datetime:
         return datetime.now(UTC)
@@ -66,7 +66,7 @@ def buildContext(settings: SimulatorSettings) -> SimulatorContext:
         tokenStore=tokenStore,
         authenticator=authenticator,
         briPrivateKey=loadPrivateKey(settings.privateKeyPath),
-        httpClient=httpx.AsyncClient(timeout=settings.notifyTimeoutSeconds),
+        httpClient=httpx2.AsyncClient(timeout=settings.notifyTimeoutSeconds),
     )
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from redis.asyncio import Redis
 
@@ -41,7 +41,7 @@ async def paymentStackServer(settings: Settings, paymentKeyDir: Path) -> AsyncIt
     async with (
         serving(simulator, simulatorSocket) as simulatorUrl,
         serving(app, appSocket) as appUrl,
-        httpx.AsyncClient(timeout=30) as http,
+        httpx2.AsyncClient(timeout=30) as http,
     ):
         yield PaymentStack(appUrl, simulatorUrl, app, appSettings, http)
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import httpx
+import httpx2
 import pytest
 from redis.asyncio import Redis
 
@@ -14,9 +14,9 @@ from shared.backend.utils.uuid import generateId
 
 async def gatewayUp(gatewayUrl: str) -> bool:
     try:
-        async with httpx.AsyncClient(timeout=3) as client:
+        async with httpx2.AsyncClient(timeout=3) as client:
             return (await client.get(f"{gatewayUrl}/health/public")).status_code == 200
-    except httpx.HTTPError:
+    except httpx2.HTTPError:
         return False
 
 
@@ -26,7 +26,7 @@ async def test_payThroughGatewayAndSimulator(
 ) -> None:
     assert await gatewayUp(gatewayUrl), "the test stack is not running (scripts/test.sh up)"
     payer = await createUser(database, redisClient, settings)
-    async with httpx.AsyncClient(base_url=gatewayUrl, timeout=30, headers=payer.headers) as client:
+    async with httpx2.AsyncClient(base_url=gatewayUrl, timeout=30, headers=payer.headers) as client:
         created = await client.post(f"{PREFIX}/payments", json={"amount": 12000, "method": method},
                                     headers={"Idempotency-Key": generateId().hex})
         assert created.status_code == 201, created.text

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
+import httpx2
 
 from tests.support.processes import PostgresProcess, RedisProcess, postgresBin
 
@@ -36,9 +36,9 @@ def waitHealthy(url: str, timeout: float = 60, process: subprocess.Popen[bytes] 
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"{url}: the server exited with {process.returncode}")
         try:
-            if httpx.get(url, timeout=2).status_code == 200:
+            if httpx2.get(url, timeout=2).status_code == 200:
                 return
-        except httpx.HTTPError:
+        except httpx2.HTTPError:
             pass
         time.sleep(0.2)
     raise RuntimeError(f"{url} never became healthy")
@@ -157,7 +157,7 @@ class Traffic:
 
     def run(self) -> None:
         counter = 0
-        with httpx.Client(timeout=10) as client:
+        with httpx2.Client(timeout=10) as client:
             while not self.stopEvent.is_set():
                 counter += 1
                 for kind, method, url, body, headers in self.requests(counter):
@@ -165,7 +165,7 @@ class Traffic:
                     try:
                         response = client.request(method, url, json=body, headers=headers)
                         status, text = response.status_code, response.text
-                    except httpx.HTTPError as error:
+                    except httpx2.HTTPError as error:
                         status, text = 0, repr(error)
                     envelope = '"error"' in text and '"requestId"' in text
                     self.samples.append(Sample(kind, started, status, time.monotonic() - started, envelope, text[:200]))

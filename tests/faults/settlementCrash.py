@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+import httpx2
 from sqlalchemy import text
 
 from KSysPayment.tests.support.briSender import BriSender
@@ -30,7 +30,7 @@ class CrashStack:
     stack: PrivateStack
     keyDir: Path
     database: Database
-    http: httpx.AsyncClient
+    http: httpx2.AsyncClient
     userToken: str = ""
 
     def startSimulator(self) -> None:

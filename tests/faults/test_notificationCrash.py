@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from KSysPayment.backend.infrastructure.bri.generateKeys import generatePairs
@@ -42,7 +42,7 @@ async def crashStack(settings: Settings) -> AsyncIterator[CrashStack]:
     try:
         generatePairs(directory / "keys")
         private.prepare()
-        async with httpx.AsyncClient(timeout=30) as http:
+        async with httpx2.AsyncClient(timeout=30) as http:
             crash = CrashStack(private, directory / "keys", database, http)
             crash.startSimulator()
             redis = createRedisClient(RedisSettings(REDIS_URL=private.redis.url))  # type: ignore[call-arg]

@@ -6,7 +6,7 @@ import json
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 from redis.asyncio import Redis
 
 from shared.backend.config.settings import CorsSettings, RedisSettings, Settings
@@ -15,11 +15,11 @@ from tests.support.inProcess import runningApp
 from tests.support.processes import RedisProcess
 
 
-async def preflight(client: httpx.AsyncClient, origin: str) -> httpx.Response:
+async def preflight(client: httpx2.AsyncClient, origin: str) -> httpx2.Response:
     return await client.options("/health", headers={"Origin": origin, "Access-Control-Request-Method": "GET"})
 
 
-async def waitForOrigin(client: httpx.AsyncClient, origin: str, withinSeconds: float) -> float:
+async def waitForOrigin(client: httpx2.AsyncClient, origin: str, withinSeconds: float) -> float:
     started = time.monotonic()
     while time.monotonic() - started < withinSeconds:
         response = await client.get("/health", headers={"Origin": origin})

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import httpx
+import httpx2
 import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict
@@ -75,13 +75,13 @@ def buildApp() -> FastAPI:
 
 
 @pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=buildApp(), raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+async def client() -> AsyncIterator[httpx2.AsyncClient]:
+    transport = httpx2.ASGITransport(app=buildApp(), raise_app_exceptions=False)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://t") as client:
         yield client
 
 
-def assertEnvelope(response: httpx.Response, status: int, code: str) -> dict[str, object]:
+def assertEnvelope(response: httpx2.Response, status: int, code: str) -> dict[str, object]:
     assert response.status_code == status
     body = response.json()
     assert set(body) == {"error"}
@@ -95,33 +95,33 @@ def assertEnvelope(response: httpx.Response, status: int, code: str) -> dict[str
 
 @pytest.mark.parametrize(("index", "case"), list(enumerate(CASES)), ids=[c[2] for c in CASES])
 async def test_domainErrorsMapToStatusAndEnvelope(
-    client: httpx.AsyncClient, index: int, case: tuple[type[DomainError], int, str]
+    client: httpx2.AsyncClient, index: int, case: tuple[type[DomainError], int, str]
 ) -> None:
     _, status, code = case
     error = assertEnvelope(await client.get(f"/raise/{index}"), status, code)
     assert error["details"] == [{"field": "x"}]
 
 
-async def test_validationErrorsListEveryField(client: httpx.AsyncClient) -> None:
+async def test_validationErrorsListEveryField(client: httpx2.AsyncClient) -> None:
     response = await client.post("/body", json={"amount": "12"})
     error = assertEnvelope(response, 422, "validation_failed")
     fields = {detail["field"] for detail in error["details"]}  # type: ignore[union-attr,index]
     assert fields == {"amount", "email"}
 
 
-async def test_unknownRouteAndMethodUseEnvelope(client: httpx.AsyncClient) -> None:
+async def test_unknownRouteAndMethodUseEnvelope(client: httpx2.AsyncClient) -> None:
     assertEnvelope(await client.get("/nowhere"), 404, "not_found")
     assertEnvelope(await client.delete("/body"), 405, "method_not_allowed")
 
 
-async def test_unexpectedErrorHidesInternals(client: httpx.AsyncClient) -> None:
+async def test_unexpectedErrorHidesInternals(client: httpx2.AsyncClient) -> None:
     response = await client.get("/boom", headers={"X-Request-ID": "trace-abc-123"})
     error = assertEnvelope(response, 500, "internal_error")
     assert error["requestId"] == "trace-abc-123"
     assert "secret" not in response.text
 
 
-async def test_malformedRequestIdIsReplaced(client: httpx.AsyncClient) -> None:
+async def test_malformedRequestIdIsReplaced(client: httpx2.AsyncClient) -> None:
     response = await client.get("/nowhere", headers={"X-Request-ID": "bad id\twith spaces"})
     assert response.headers["X-Request-ID"] != "bad id\twith spaces"
     assert len(response.headers["X-Request-ID"]) == 32

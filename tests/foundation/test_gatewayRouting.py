@@ -7,7 +7,7 @@ import subprocess
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from shared.backend.config.settings import Settings
@@ -38,7 +38,7 @@ def test_eachPrefixReachesItsServer(
     gatewayUrl: str, runDir: Path, settings: Settings, path: str, title: str, server: str
 ) -> None:
     requestId = f"route-{generateId().hex}"
-    response = httpx.get(gatewayUrl + path, headers={"X-Request-ID": requestId})
+    response = httpx2.get(gatewayUrl + path, headers={"X-Request-ID": requestId})
     assert response.status_code == 200
     assert response.json()["info"]["title"] == title
     upstreams = {str(line["upstream"]) for line in logLinesWith(runDir / "gateway/access.log", requestId)}
@@ -49,14 +49,14 @@ def test_eachPrefixReachesItsServer(
 
 def test_healthOfBothServersThroughGateway(gatewayUrl: str) -> None:
     for name in ("public", "admin"):
-        response = httpx.get(f"{gatewayUrl}/health/{name}")
+        response = httpx2.get(f"{gatewayUrl}/health/{name}")
         assert response.status_code == 200
         assert response.json()["components"]["database"]["status"] == "up"
 
 
 def test_unknownApiPathIsAnsweredByGatewayInEnvelope(gatewayUrl: str, runDir: Path) -> None:
     requestId = f"unknown-{generateId().hex}"
-    response = httpx.get(f"{gatewayUrl}/api/unknown/thing", headers={"X-Request-ID": requestId})
+    response = httpx2.get(f"{gatewayUrl}/api/unknown/thing", headers={"X-Request-ID": requestId})
     assert response.status_code == 404
     assert response.json() == {
         "error": {"code": "not_found", "message": "No route for this path", "requestId": requestId, "details": []}
@@ -66,7 +66,7 @@ def test_unknownApiPathIsAnsweredByGatewayInEnvelope(gatewayUrl: str, runDir: Pa
 
 def test_requestIdPropagatesToBackendLogsAndBack(gatewayUrl: str, runDir: Path) -> None:
     requestId = f"trace-{generateId().hex}"
-    response = httpx.get(f"{gatewayUrl}/api/auth/does-not-exist", headers={"X-Request-ID": requestId})
+    response = httpx2.get(f"{gatewayUrl}/api/auth/does-not-exist", headers={"X-Request-ID": requestId})
     assert response.status_code == 404
     assert response.headers["X-Request-ID"] == requestId
     assert response.headers.get_list("X-Request-ID") == [requestId]
@@ -77,7 +77,7 @@ def test_requestIdPropagatesToBackendLogsAndBack(gatewayUrl: str, runDir: Path) 
 
 def test_gatewayGeneratesRequestIdWhenAbsentOrMalformed(gatewayUrl: str, runDir: Path) -> None:
     for headers in ({}, {"X-Request-ID": "bad id"}):
-        response = httpx.get(f"{gatewayUrl}/api/admin/nothing-here", headers=headers)
+        response = httpx2.get(f"{gatewayUrl}/api/admin/nothing-here", headers=headers)
         generated = response.headers["X-Request-ID"]
         assert len(generated) == 32 and generated != "bad id"
         assert response.json()["error"]["requestId"] == generated
@@ -85,14 +85,14 @@ def test_gatewayGeneratesRequestIdWhenAbsentOrMalformed(gatewayUrl: str, runDir:
 
 
 def test_oversizedBodyAnsweredByGatewayInEnvelope(gatewayUrl: str) -> None:
-    response = httpx.post(f"{gatewayUrl}/api/auth/register", content=b"x" * 200_000,
+    response = httpx2.post(f"{gatewayUrl}/api/auth/register", content=b"x" * 200_000,
                           headers={"Content-Type": "application/json"})
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "payload_too_large"
 
 
 def test_spaDeepLinkServesIndexWithCsp(gatewayUrl: str) -> None:
-    response = httpx.get(f"{gatewayUrl}/auth/deep/link/route")
+    response = httpx2.get(f"{gatewayUrl}/auth/deep/link/route")
     assert response.status_code == 200
     assert "<html" in response.text.lower()
     assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
@@ -108,7 +108,8 @@ def test_backendDownGives502Envelope(tmp_path: Path) -> None:
     script = f"source {ROOT}/scripts/lib/common.sh; source {ROOT}/scripts/lib/gateway.sh; "
     subprocess.run(["bash", "-c", script + f"startGateway {tmp_path}"], env=env, check=True, timeout=30)
     try:
-        response = httpx.get(f"http://127.0.0.1:{gatewayPort}/api/auth/anything", headers={"X-Request-ID": "down-1234"})
+        response = httpx2.get(f"http://127.0.0.1:{gatewayPort}/api/auth/anything",
+                              headers={"X-Request-ID": "down-1234"})
         assert response.status_code == 502
         assert response.json()["error"] == {
             "code": "bad_gateway", "message": "Upstream service unreachable", "requestId": "down-1234", "details": [],

@@ -4,7 +4,7 @@ import shutil
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2
 import pytest
 import redis
 
@@ -47,8 +47,8 @@ def limiterGateway(testRedisPort: int, limiterRedis: redis.Redis) -> Iterator[Ga
 
 
 @pytest.fixture
-def gatewayClient(limiterGateway: GatewayInstance) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=limiterGateway.url, timeout=5) as client:
+def gatewayClient(limiterGateway: GatewayInstance) -> Iterator[httpx2.Client]:
+    with httpx2.Client(base_url=limiterGateway.url, timeout=5) as client:
         yield client
 
 

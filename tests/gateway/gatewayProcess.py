@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 
 from tests.support.processes import freePort
 
@@ -162,7 +162,7 @@ def fakeToken(subject: str, sessionId: str) -> str:
     return f"{header}.{payload}.c2lnbmF0dXJl"
 
 
-def waitForRule(client: httpx.Client, path: str, routeGroup: str, limit: int, timeout: float = 2.5,
+def waitForRule(client: httpx2.Client, path: str, routeGroup: str, limit: int, timeout: float = 2.5,
                 method: str = "GET", headers: dict[str, str] | None = None) -> float:
     # Polls until the gateway advertises the new quota; returns how long it took.
     started = time.monotonic()
@@ -180,7 +180,7 @@ def waitForRule(client: httpx.Client, path: str, routeGroup: str, limit: int, ti
 class RuleSetter:
     # Publishes rule documents like the admin API does and waits until the gateway serves them,
     # probing /api/admin/ from a dedicated address with a marker quota.
-    def __init__(self, redisClient: object, client: httpx.Client) -> None:
+    def __init__(self, redisClient: object, client: httpx2.Client) -> None:
         self.redisClient = redisClient
         self.client = client
         self.version = int(time.time() * 1000) % 1_000_000

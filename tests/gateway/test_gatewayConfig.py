@@ -4,13 +4,13 @@ import shutil
 import ssl
 import subprocess
 
-import httpx
+import httpx2
 
 from tests.gateway.conftest import GATEWAY_REDIS_DB, backendAddresses
 from tests.gateway.gatewayProcess import GatewayInstance, freePort, runDirectory, stackSetting
 
 
-def test_bodyLimitsPerRouteGroup(gatewayClient: httpx.Client, limiterGateway: GatewayInstance) -> None:
+def test_bodyLimitsPerRouteGroup(gatewayClient: httpx2.Client, limiterGateway: GatewayInstance) -> None:
     offset = limiterGateway.logOffset()
     tooLarge = gatewayClient.post("/api/auth/login", content=b"x" * (17 * 1024),
                                   headers={"Content-Type": "application/json", "X-Forwarded-For": "198.51.100.7"})
@@ -23,14 +23,14 @@ def test_bodyLimitsPerRouteGroup(gatewayClient: httpx.Client, limiterGateway: Ga
     assert not entries[0]["upstream"]
 
 
-def test_internalRoutesAreNotReachable(gatewayClient: httpx.Client) -> None:
+def test_internalRoutesAreNotReachable(gatewayClient: httpx2.Client) -> None:
     for path in ("/internal/", "/internal/metrics", "/internal/bri/notify"):
         response = gatewayClient.get(path)
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "not_found"
 
 
-def test_securityHeaders(gatewayClient: httpx.Client) -> None:
+def test_securityHeaders(gatewayClient: httpx2.Client) -> None:
     api = gatewayClient.get("/api/auth/me", headers={"X-Forwarded-For": "198.51.100.8"})
     assert api.headers["X-Content-Type-Options"] == "nosniff"
     assert api.headers["X-Frame-Options"] == "DENY"
@@ -58,12 +58,12 @@ def test_tlsListenerFromTheTemplateSendsHsts(testRedisPort: int) -> None:
     gateway.start()
     trust = ssl.create_default_context(cafile=str(runDir / "cert.pem"))
     try:
-        secure = httpx.get(f"https://127.0.0.1:{tlsPort}/api/auth/me", verify=trust, timeout=5)
+        secure = httpx2.get(f"https://127.0.0.1:{tlsPort}/api/auth/me", verify=trust, timeout=5)
         assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
         assert secure.headers["RateLimit-Policy"].startswith('"auth";')
-        page = httpx.get(f"https://127.0.0.1:{tlsPort}/auth/", verify=trust, timeout=5)
+        page = httpx2.get(f"https://127.0.0.1:{tlsPort}/auth/", verify=trust, timeout=5)
         assert "Strict-Transport-Security" in page.headers
-        plain = httpx.get(f"{gateway.url}/api/auth/me", timeout=5)
+        plain = httpx2.get(f"{gateway.url}/api/auth/me", timeout=5)
         assert "Strict-Transport-Security" not in plain.headers
         assert f"listen 127.0.0.1:{tlsPort} ssl" in (runDir / "tls" / "tls.conf").read_text()
     finally:
@@ -73,6 +73,6 @@ def test_tlsListenerFromTheTemplateSendsHsts(testRedisPort: int) -> None:
 
 def test_sharedTestGatewayRunsTheLimiter() -> None:
     port = stackSetting("TEST_GATEWAY_PORT", "28080")
-    response = httpx.get(f"http://127.0.0.1:{port}/api/auth/me", timeout=5)
+    response = httpx2.get(f"http://127.0.0.1:{port}/api/auth/me", timeout=5)
     assert response.headers["RateLimit-Policy"].startswith('"auth";q=')
     assert response.headers["RateLimit"].startswith('"auth";r=')

@@ -6,7 +6,7 @@ import re
 import time
 import uuid
 
-import httpx
+import httpx2
 import pytest
 import redis
 
@@ -37,12 +37,12 @@ def asClient(ip: str, token: str | None = None) -> dict[str, str]:
 
 
 @pytest.fixture
-def rules(cleanRules: redis.Redis, gatewayClient: httpx.Client) -> RuleSetter:
+def rules(cleanRules: redis.Redis, gatewayClient: httpx2.Client) -> RuleSetter:
     return RuleSetter(cleanRules, gatewayClient)
 
 
 def test_overLimitGets429WithHeadersAndEnvelopeAndNeverReachesBackend(
-        rules: RuleSetter, gatewayClient: httpx.Client, limiterGateway: GatewayInstance) -> None:
+        rules: RuleSetter, gatewayClient: httpx2.Client, limiterGateway: GatewayInstance) -> None:
     rules.set(rule("auth-login", 3, windowSeconds=60, failMode="closed"))
     headers = asClient(freshIp())
     offset = limiterGateway.logOffset()
@@ -81,7 +81,7 @@ def test_overLimitGets429WithHeadersAndEnvelopeAndNeverReachesBackend(
 
 
 def test_perUserLimitFollowsTheUserAcrossAddresses(
-        rules: RuleSetter, gatewayClient: httpx.Client, cleanRules: redis.Redis) -> None:
+        rules: RuleSetter, gatewayClient: httpx2.Client, cleanRules: redis.Redis) -> None:
     rules.set(rule("payment", 3, scope="user"))
     _, token = createSession(cleanRules)
     statuses = [gatewayClient.get("/api/payment/payments", headers=asClient(freshIp(), token)).status_code
@@ -94,7 +94,7 @@ def test_perUserLimitFollowsTheUserAcrossAddresses(
 
 
 def test_anonymousCallersAreLimitedPerAddress(
-        rules: RuleSetter, gatewayClient: httpx.Client, cleanRules: redis.Redis) -> None:
+        rules: RuleSetter, gatewayClient: httpx2.Client, cleanRules: redis.Redis) -> None:
     rules.set(rule("payment", 2, scope="user"))
     first, second = freshIp(), freshIp()
     assert [gatewayClient.get("/api/payment/x", headers=asClient(first)).status_code == 429
@@ -106,7 +106,7 @@ def test_anonymousCallersAreLimitedPerAddress(
 
 
 def test_twoUsersBehindOneAddressDoNotShareALimit(
-        rules: RuleSetter, gatewayClient: httpx.Client, cleanRules: redis.Redis) -> None:
+        rules: RuleSetter, gatewayClient: httpx2.Client, cleanRules: redis.Redis) -> None:
     rules.set(rule("payment", 3, scope="user"))
     sharedIp = freshIp()
     _, alice = createSession(cleanRules)
@@ -121,7 +121,7 @@ def test_twoUsersBehindOneAddressDoNotShareALimit(
 
 
 def test_revokedSessionFallsBackToTheAddress(
-        rules: RuleSetter, gatewayClient: httpx.Client, cleanRules: redis.Redis) -> None:
+        rules: RuleSetter, gatewayClient: httpx2.Client, cleanRules: redis.Redis) -> None:
     rules.set(rule("auth", 2, scope="user"))
     ip = freshIp()
     userId, token = createSession(cleanRules)
@@ -135,7 +135,7 @@ def test_revokedSessionFallsBackToTheAddress(
 
 
 def test_burstAcrossAWindowBoundaryCannotPassTwiceTheLimit(
-        rules: RuleSetter, gatewayClient: httpx.Client) -> None:
+        rules: RuleSetter, gatewayClient: httpx2.Client) -> None:
     limit, window = 5, 2
     rules.set(rule("auth-register", limit, windowSeconds=window, failMode="closed"))
     headers = asClient(freshIp())
@@ -159,7 +159,7 @@ def test_burstAcrossAWindowBoundaryCannotPassTwiceTheLimit(
 
 
 def test_ruleChangeTakesEffectWithinTwoSeconds(
-        rules: RuleSetter, gatewayClient: httpx.Client, cleanRules: redis.Redis) -> None:
+        rules: RuleSetter, gatewayClient: httpx2.Client, cleanRules: redis.Redis) -> None:
     rules.set(rule("auth", 50, scope="user"))
     ip = freshIp()
     response = gatewayClient.get("/api/auth/me", headers=asClient(ip))
@@ -190,7 +190,7 @@ def test_ruleChangeTakesEffectWithinTwoSeconds(
     assert "RateLimit" not in gatewayClient.get("/api/auth/me", headers=fresh).headers
 
 
-def test_routeGroupsAreClassifiedFromMethodAndPath(rules: RuleSetter, gatewayClient: httpx.Client) -> None:
+def test_routeGroupsAreClassifiedFromMethodAndPath(rules: RuleSetter, gatewayClient: httpx2.Client) -> None:
     rules.set()
     ip = asClient(freshIp())
     cases = [
@@ -210,7 +210,7 @@ def test_routeGroupsAreClassifiedFromMethodAndPath(rules: RuleSetter, gatewayCli
         assert response.headers["RateLimit-Policy"].startswith(f'"{group}";'), (method, path)
 
 
-def test_defaultRulesAreRealistic(cleanRules: redis.Redis, gatewayClient: httpx.Client) -> None:
+def test_defaultRulesAreRealistic(cleanRules: redis.Redis, gatewayClient: httpx2.Client) -> None:
     time.sleep(1.2)
     response = gatewayClient.post("/api/auth/login", json={}, headers=asClient(freshIp()))
     assert response.headers["RateLimit-Policy"] == '"auth-login";q=10;w=60'

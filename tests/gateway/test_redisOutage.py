@@ -5,7 +5,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 import redis
 
@@ -38,8 +38,8 @@ def outage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OutageStack]:
 
 
 @pytest.fixture
-def outageClient(outage: OutageStack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=outage.gateway.url, timeout=5) as client:
+def outageClient(outage: OutageStack) -> Iterator[httpx2.Client]:
+    with httpx2.Client(base_url=outage.gateway.url, timeout=5) as client:
         yield client
 
 
@@ -50,7 +50,7 @@ def commandCalls(client: redis.Redis, command: str) -> int:
 
 
 def test_rejectedFloodCostsNoRedisCallAndForwardedForIsIgnoredFromUntrustedPeers(
-        outage: OutageStack, outageClient: httpx.Client) -> None:
+        outage: OutageStack, outageClient: httpx2.Client) -> None:
     client = outage.redisClient()
     # Default auth-login rule: 10 per 60 s per address. The peer is not a trusted proxy, so rotating
     # X-Forwarded-For does not give a fresh quota.
@@ -68,7 +68,7 @@ def test_rejectedFloodCostsNoRedisCallAndForwardedForIsIgnoredFromUntrustedPeers
 
 
 def test_redisDownFailsClosedForLoginAndOpenForTheRestThenRecovers(
-        outage: OutageStack, outageClient: httpx.Client) -> None:
+        outage: OutageStack, outageClient: httpx2.Client) -> None:
     client = outage.redisClient()
     client.flushall()
     client.close()

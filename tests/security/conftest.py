@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 
-import httpx
+import httpx2
 import pytest
 
 from shared.backend.config.settings import Settings
@@ -29,12 +29,12 @@ async def actors(settings: Settings, database: Database) -> AsyncIterator[Actors
 
 
 @pytest.fixture(scope="module")
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=15) as client:
+def http() -> Iterator[httpx2.Client]:
+    with httpx2.Client(timeout=15) as client:
         yield client
 
 
 @pytest.fixture
-async def ahttp() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=15) as client:
+async def ahttp() -> AsyncIterator[httpx2.AsyncClient]:
+    async with httpx2.AsyncClient(timeout=15) as client:
         yield client

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-import httpx
+import httpx2
 from redis.asyncio import Redis
 from sqlalchemy import text
 
@@ -87,7 +87,7 @@ def inProcessDocument(group: str) -> JsonObject:
 
 
 def liveDocument(gatewayUrl: str, group: str) -> JsonObject:
-    response = httpx.get(f"{gatewayUrl}{GROUPS[group]}/openapi.json", timeout=10)
+    response = httpx2.get(f"{gatewayUrl}{GROUPS[group]}/openapi.json", timeout=10)
     response.raise_for_status()
     document: JsonObject = response.json()
     return document
@@ -109,7 +109,7 @@ def operationsOf(document: JsonObject, group: str) -> list[Operation]:
     return found
 
 
-def isEnvelope(response: httpx.Response) -> bool:
+def isEnvelope(response: httpx2.Response) -> bool:
     try:
         body = response.json()
     except ValueError:
@@ -118,14 +118,14 @@ def isEnvelope(response: httpx.Response) -> bool:
     return isinstance(error, dict) and {"code", "message", "requestId", "details"} <= set(error)
 
 
-def errorCode(response: httpx.Response) -> str | None:
+def errorCode(response: httpx2.Response) -> str | None:
     if not isEnvelope(response):
         return None
     return str(response.json()["error"]["code"])
 
 
-def send(client: httpx.Client, operation: Operation, base: str, token: str | None = None,
-         ids: dict[str, str] | None = None, body: JsonObject | None = None) -> httpx.Response:
+def send(client: httpx2.Client, operation: Operation, base: str, token: str | None = None,
+         ids: dict[str, str] | None = None, body: JsonObject | None = None) -> httpx2.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     if operation.key == ("POST", "/api/payment/payments"):
         headers["Idempotency-Key"] = generateId().hex

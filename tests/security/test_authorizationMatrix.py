@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import httpx
+import httpx2
 import pytest
 
 from tests.security.securitySupport import (
@@ -37,7 +37,7 @@ def protected(gatewayUrl: str, *groups: str) -> list[Operation]:
     return [op for op in operations(gatewayUrl, *groups) if op.key not in ANONYMOUS_ALLOWED]
 
 
-def describe(op: Operation, response: httpx.Response) -> str:
+def describe(op: Operation, response: httpx2.Response) -> str:
     return f"{op.method} {op.path} -> {response.status_code} {response.text[:160]}"
 
 
@@ -56,7 +56,7 @@ def test_allowlistsNameExistingOperations(gatewayUrl: str) -> None:
 
 
 @pytest.mark.parametrize("group", sorted(GROUPS))
-def test_anonymousGets401EnvelopeOutsideTheAllowlist(gatewayUrl: str, http: httpx.Client, group: str) -> None:
+def test_anonymousGets401EnvelopeOutsideTheAllowlist(gatewayUrl: str, http: httpx2.Client, group: str) -> None:
     ops = protected(gatewayUrl, group)
     assert ops, f"no protected operation found in {group}"
     failures = [describe(op, r) for op in ops
@@ -64,7 +64,7 @@ def test_anonymousGets401EnvelopeOutsideTheAllowlist(gatewayUrl: str, http: http
     assert not failures, "anonymous access not refused:\n" + "\n".join(failures)
 
 
-def test_userTokensAreRefusedOnAdminRoutes(gatewayUrl: str, http: httpx.Client, actors: Actors) -> None:
+def test_userTokensAreRefusedOnAdminRoutes(gatewayUrl: str, http: httpx2.Client, actors: Actors) -> None:
     failures: list[str] = []
     for op in protected(gatewayUrl, "admin"):
         # A user-audience token is not an admin token at all.
@@ -78,14 +78,14 @@ def test_userTokensAreRefusedOnAdminRoutes(gatewayUrl: str, http: httpx.Client, 
     assert not failures, "\n".join(failures)
 
 
-def test_adminTokensAreRefusedOnUserRoutes(gatewayUrl: str, http: httpx.Client, actors: Actors) -> None:
+def test_adminTokensAreRefusedOnUserRoutes(gatewayUrl: str, http: httpx2.Client, actors: Actors) -> None:
     failures = [describe(op, r) for op in protected(gatewayUrl, "auth", "payment")
                 if (r := send(http, op, gatewayUrl, actors.superadmin.adminToken)).status_code != 401
                 or not isEnvelope(r)]
     assert not failures, "admin token accepted on a user route:\n" + "\n".join(failures)
 
 
-def test_plainAdminIsRefusedOnSuperadminRoutesOnly(gatewayUrl: str, http: httpx.Client, actors: Actors) -> None:
+def test_plainAdminIsRefusedOnSuperadminRoutesOnly(gatewayUrl: str, http: httpx2.Client, actors: Actors) -> None:
     failures: list[str] = []
     for op in protected(gatewayUrl, "admin"):
         response = send(http, op, gatewayUrl, actors.admin.adminToken)
@@ -98,7 +98,7 @@ def test_plainAdminIsRefusedOnSuperadminRoutesOnly(gatewayUrl: str, http: httpx.
     assert not failures, "\n".join(failures)
 
 
-def test_superadminPassesSuperadminRoutes(gatewayUrl: str, http: httpx.Client, actors: Actors) -> None:
+def test_superadminPassesSuperadminRoutes(gatewayUrl: str, http: httpx2.Client, actors: Actors) -> None:
     failures: list[str] = []
     for op in protected(gatewayUrl, "admin"):
         if op.key not in SUPERADMIN_ONLY:
@@ -111,7 +111,7 @@ def test_superadminPassesSuperadminRoutes(gatewayUrl: str, http: httpx.Client, a
     assert not failures, "\n".join(failures)
 
 
-async def test_userTokensPassEveryUserRoute(gatewayUrl: str, http: httpx.Client, actors: Actors) -> None:
+async def test_userTokensPassEveryUserRoute(gatewayUrl: str, http: httpx2.Client, actors: Actors) -> None:
     probe = await actors.factory.create(["user"], "sec-probe")
     failures: list[str] = []
     for op in protected(gatewayUrl, "auth", "payment"):
@@ -131,7 +131,7 @@ def test_everyUserRouteWithAnIdHasAnIdorCheck(gatewayUrl: str) -> None:
     assert withIds - IDOR_COVERED == set(), "add an IDOR check for these routes"
 
 
-async def test_otherUsersSessionCannotBeRevoked(gatewayUrl: str, ahttp: httpx.AsyncClient, actors: Actors) -> None:
+async def test_otherUsersSessionCannotBeRevoked(gatewayUrl: str, ahttp: httpx2.AsyncClient, actors: Actors) -> None:
     victim = actors.otherUser
     sid = victim.sessionId
     response = await ahttp.delete(f"{gatewayUrl}/api/auth/sessions/{sid}",
@@ -145,7 +145,7 @@ async def test_otherUsersSessionCannotBeRevoked(gatewayUrl: str, ahttp: httpx.As
 
 
 async def test_otherUsersPaymentIsInvisibleAndUncancellable(
-    gatewayUrl: str, ahttp: httpx.AsyncClient, actors: Actors
+    gatewayUrl: str, ahttp: httpx2.AsyncClient, actors: Actors
 ) -> None:
     paymentId = await actors.factory.insertPayment(actors.otherUser)
     intruder = {"Authorization": f"Bearer {actors.user.userToken}"}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-import httpx
+import httpx2
 import pytest
 
 from shared.backend.config.settings import Settings
@@ -77,7 +77,7 @@ def tokenFor(actors: Actors, group: str) -> str:
     return actors.superadmin.adminToken if group == "admin" else actors.user.userToken
 
 
-def checkResponse(response: httpx.Response, label: str, failures: list[str]) -> None:
+def checkResponse(response: httpx2.Response, label: str, failures: list[str]) -> None:
     if response.status_code >= 500:
         failures.append(f"{label}: {response.status_code} {response.text[:200]}")
     elif response.status_code >= 400 and not isEnvelope(response):
@@ -87,7 +87,7 @@ def checkResponse(response: httpx.Response, label: str, failures: list[str]) -> 
 
 
 @pytest.mark.parametrize("group", sorted(GROUPS))
-def test_hostileStringsInEveryBodyField(gatewayUrl: str, http: httpx.Client, actors: Actors, group: str) -> None:
+def test_hostileStringsInEveryBodyField(gatewayUrl: str, http: httpx2.Client, actors: Actors, group: str) -> None:
     document = groupDocument(gatewayUrl, group)
     failures: list[str] = []
     probed = 0
@@ -109,7 +109,7 @@ def test_hostileStringsInEveryBodyField(gatewayUrl: str, http: httpx.Client, act
 
 
 @pytest.mark.parametrize("group", sorted(GROUPS))
-def test_hostileStringsInEveryQueryParameter(gatewayUrl: str, http: httpx.Client, actors: Actors,
+def test_hostileStringsInEveryQueryParameter(gatewayUrl: str, http: httpx2.Client, actors: Actors,
                                              group: str) -> None:
     document = groupDocument(gatewayUrl, group)
     failures: list[str] = []
@@ -130,7 +130,7 @@ def test_hostileStringsInEveryQueryParameter(gatewayUrl: str, http: httpx.Client
 
 
 @pytest.mark.parametrize("path", sorted(BODY_LIMITS))
-def test_oversizedBodyIs413Envelope(gatewayUrl: str, http: httpx.Client, path: str) -> None:
+def test_oversizedBodyIs413Envelope(gatewayUrl: str, http: httpx2.Client, path: str) -> None:
     payload = b'{"email": "' + b"a" * (BODY_LIMITS[path] + 1024) + b'"}'
     response = http.post(gatewayUrl + path, content=payload, headers={"Content-Type": "application/json"})
     assert response.status_code == 413 and isEnvelope(response), response.text[:200]
@@ -140,7 +140,7 @@ def test_oversizedBodyIs413Envelope(gatewayUrl: str, http: httpx.Client, path: s
     ("/api/auth/login", 5000), ("/api/auth/register", 5000), ("/api/payment/payments", 10_000),
     ("/api/admin/auth/login", 10_000), ("/api/admin/users/00000000-0000-7000-8000-000000000000/roles", 10_000),
 ])
-def test_deeplyNestedJsonIsA4xxEnvelope(gatewayUrl: str, http: httpx.Client, actors: Actors, path: str,
+def test_deeplyNestedJsonIsA4xxEnvelope(gatewayUrl: str, http: httpx2.Client, actors: Actors, path: str,
                                         depth: int) -> None:
     token = actors.superadmin.adminToken if path.startswith("/api/admin/users") else actors.user.userToken
     method = "PUT" if path.endswith("/roles") else "POST"
@@ -152,7 +152,7 @@ def test_deeplyNestedJsonIsA4xxEnvelope(gatewayUrl: str, http: httpx.Client, act
         assert http.get(f"{gatewayUrl}/health/{name}").status_code == 200
 
 
-def test_corsAllowsOnlyConfiguredOrigins(gatewayUrl: str, http: httpx.Client, settings: Settings) -> None:
+def test_corsAllowsOnlyConfiguredOrigins(gatewayUrl: str, http: httpx2.Client, settings: Settings) -> None:
     configured = settings.cors.origins
     assert configured, "CORS_ORIGINS is empty in the test env"
     for path in ("/api/auth/login", "/api/payment/payments", "/api/admin/users"):

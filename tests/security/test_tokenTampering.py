@@ -4,7 +4,7 @@ import base64
 import json
 import time
 
-import httpx
+import httpx2
 import jwt
 import pytest
 from sqlalchemy import text
@@ -38,18 +38,18 @@ def accountOf(actors: Actors, kind: str) -> Account:
     return actors.superadmin if kind == "admin" else actors.user
 
 
-async def call(client: httpx.AsyncClient, base: str, group: str, token: str) -> httpx.Response:
+async def call(client: httpx2.AsyncClient, base: str, group: str, token: str) -> httpx2.Response:
     method, path, _ = TARGETS[group]
     return await client.request(method, base + path, headers={"Authorization": f"Bearer {token}"})
 
 
-def assertRefused(response: httpx.Response, case: str) -> None:
+def assertRefused(response: httpx2.Response, case: str) -> None:
     assert response.status_code == 401, f"{case}: {response.status_code} {response.text[:200]}"
     assert isEnvelope(response) and errorCode(response) in REFUSED, f"{case}: {response.text[:200]}"
 
 
 @pytest.mark.parametrize("group", sorted(TARGETS))
-async def test_validTokenIsAcceptedAsControl(gatewayUrl: str, ahttp: httpx.AsyncClient, actors: Actors,
+async def test_validTokenIsAcceptedAsControl(gatewayUrl: str, ahttp: httpx2.AsyncClient, actors: Actors,
                                              group: str) -> None:
     kind = TARGETS[group][2]
     account = accountOf(actors, kind)
@@ -59,7 +59,7 @@ async def test_validTokenIsAcceptedAsControl(gatewayUrl: str, ahttp: httpx.Async
 
 
 @pytest.mark.parametrize("group", sorted(TARGETS))
-async def test_forgedAndAlteredTokensAreRefused(gatewayUrl: str, ahttp: httpx.AsyncClient, actors: Actors,
+async def test_forgedAndAlteredTokensAreRefused(gatewayUrl: str, ahttp: httpx2.AsyncClient, actors: Actors,
                                                 group: str) -> None:
     kind = TARGETS[group][2]
     account = accountOf(actors, kind)
@@ -86,7 +86,7 @@ async def test_forgedAndAlteredTokensAreRefused(gatewayUrl: str, ahttp: httpx.As
 
 
 @pytest.mark.parametrize("group", sorted(TARGETS))
-async def test_wrongAudienceIsRefused(gatewayUrl: str, ahttp: httpx.AsyncClient, actors: Actors, group: str) -> None:
+async def test_wrongAudienceIsRefused(gatewayUrl: str, ahttp: httpx2.AsyncClient, actors: Actors, group: str) -> None:
     kind = TARGETS[group][2]
     account = accountOf(actors, kind)
     # A superadmin's user-audience token on the admin API, and its admin token on the user APIs.
@@ -95,7 +95,7 @@ async def test_wrongAudienceIsRefused(gatewayUrl: str, ahttp: httpx.AsyncClient,
 
 
 @pytest.mark.parametrize("group", ["auth", "payment"])
-async def test_revokedSessionIsRefused(gatewayUrl: str, ahttp: httpx.AsyncClient, actors: Actors, group: str) -> None:
+async def test_revokedSessionIsRefused(gatewayUrl: str, ahttp: httpx2.AsyncClient, actors: Actors, group: str) -> None:
     factory = actors.factory
     account = await factory.create(["user"], "sec-revoke")
     assert (await call(ahttp, gatewayUrl, group, account.userToken)).status_code == 200
@@ -105,7 +105,7 @@ async def test_revokedSessionIsRefused(gatewayUrl: str, ahttp: httpx.AsyncClient
     assert errorCode(response) == "session_revoked"
 
 
-async def test_disabledAdminIsRefusedAtOnce(gatewayUrl: str, ahttp: httpx.AsyncClient, actors: Actors) -> None:
+async def test_disabledAdminIsRefusedAtOnce(gatewayUrl: str, ahttp: httpx2.AsyncClient, actors: Actors) -> None:
     factory = actors.factory
     account = await factory.create(["user", "admin"], "sec-disabled-admin")
     assert (await call(ahttp, gatewayUrl, "admin", account.adminToken)).status_code == 200
@@ -115,7 +115,7 @@ async def test_disabledAdminIsRefusedAtOnce(gatewayUrl: str, ahttp: httpx.AsyncC
 
 
 @pytest.mark.parametrize("path", BRI_INBOUND)
-async def test_briInboundRefusesUnsignedCalls(gatewayUrl: str, ahttp: httpx.AsyncClient, path: str) -> None:
+async def test_briInboundRefusesUnsignedCalls(gatewayUrl: str, ahttp: httpx2.AsyncClient, path: str) -> None:
     body = {"partnerServiceId": "   12345", "virtualAccountNo": "1", "originalReferenceNo": "1"}
     response = await ahttp.post(gatewayUrl + path, json=body,
                                 headers={"Authorization": "Bearer forged", "X-SIGNATURE": "forged"})

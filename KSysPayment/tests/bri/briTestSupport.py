@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+import httpx2
 import uvicorn
 from fastapi import FastAPI
 
@@ -64,7 +64,7 @@ class Stub:
 class Simulator:
     url: str
     settings: SimulatorSettings
-    http: httpx.AsyncClient
+    http: httpx2.AsyncClient
 
     async def stats(self) -> dict[str, object]:
         response = await self.http.get(f"{self.url}/simulator/payments")

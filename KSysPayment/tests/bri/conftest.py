@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from KSysPayment.backend.infrastructure.bri.briClient import BriSnapClient
@@ -39,7 +39,7 @@ async def merchantStub(keyDir: Path) -> AsyncIterator[Stub]:
 @pytest.fixture(scope="session")
 async def simulatorServer(keyDir: Path, merchantStub: Stub) -> AsyncIterator[Simulator]:
     settings = simulatorSettings(keyDir, merchantStub.url)
-    async with runServer(createSimulatorApp(settings)) as url, httpx.AsyncClient() as http:
+    async with runServer(createSimulatorApp(settings)) as url, httpx2.AsyncClient() as http:
         yield Simulator(url, settings, http)
 
 

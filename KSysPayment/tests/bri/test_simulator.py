@@ -4,7 +4,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from KSysPayment.backend.infrastructure.bri.briClient import BriSnapClient
@@ -30,7 +30,7 @@ async def createVa(makeClient: ClientFactory, expiresAt: datetime | None = None)
                                       trxId="trx-1", description="Order 1")
 
 
-async def pay(simulator: Simulator, **body: object) -> httpx.Response:
+async def pay(simulator: Simulator, **body: object) -> httpx2.Response:
     return await simulator.http.post(f"{simulator.url}/simulator/pay", json=body, timeout=30)
 
 

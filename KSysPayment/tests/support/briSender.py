@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
+import httpx2
 
 from KSysPayment.backend.infrastructure.bri.keys import loadPrivateKey
 from KSysPayment.backend.infrastructure.bri.snapSignature import (
@@ -21,13 +21,13 @@ QRIS_NOTIFY = "/snap/v1.1/qr/qr-mpm-notify"
 
 # Plays BRI by hand: token request then signed notifications with any body.
 class BriSender:
-    def __init__(self, http: httpx.AsyncClient, appUrl: str, keyDir: Path) -> None:
+    def __init__(self, http: httpx2.AsyncClient, appUrl: str, keyDir: Path) -> None:
         self.http = http
         self.appUrl = appUrl
         self.briKey = loadPrivateKey(keyDir / "bri_private.pem")
         self.counter = 0
 
-    async def token(self, clientId: str = INBOUND_CLIENT_ID) -> httpx.Response:
+    async def token(self, clientId: str = INBOUND_CLIENT_ID) -> httpx2.Response:
         timestamp = snapTimestamp(datetime.now(UTC))
         headers = {"X-CLIENT-KEY": clientId, "X-TIMESTAMP": timestamp,
                    "X-SIGNATURE": rsaTokenSignature(self.briKey, clientId, timestamp),
@@ -42,7 +42,7 @@ class BriSender:
         return token
 
     async def notify(self, path: str, body: dict[str, object], *, token: str | None = None,
-                     secret: str = CLIENT_SECRET, encoding: str = "hex") -> httpx.Response:
+                     secret: str = CLIENT_SECRET, encoding: str = "hex") -> httpx2.Response:
         accessToken = token or await self.accessToken()
         raw = minifiedJson(body)
         timestamp = snapTimestamp(datetime.now(UTC))

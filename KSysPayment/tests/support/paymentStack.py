@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+import httpx2
 from fastapi import FastAPI
 from redis.asyncio import Redis
 from sqlalchemy import text
@@ -88,7 +88,7 @@ class PaymentStack:
     simulatorUrl: str
     app: FastAPI
     settings: Settings
-    http: httpx.AsyncClient
+    http: httpx2.AsyncClient
 
     async def simulatorState(self) -> dict[str, object]:
         response = await self.http.get(f"{self.simulatorUrl}/simulator/payments")
@@ -103,10 +103,10 @@ class PaymentStack:
         return data
 
     async def create(self, user: Payer, amount: int = 15000, method: str = "briva", key: str | None = None,
-                     description: str | None = "Order") -> httpx.Response:
+                     description: str | None = "Order") -> httpx2.Response:
         headers = {**user.headers, "Idempotency-Key": key or generateId().hex}
         body = {"amount": amount, "method": method, "description": description}
         return await self.http.post(f"{self.appUrl}{PREFIX}/payments", json=body, headers=headers)
 
-    async def get(self, user: Payer, paymentId: str) -> httpx.Response:
+    async def get(self, user: Payer, paymentId: str) -> httpx2.Response:
         return await self.http.get(f"{self.appUrl}{PREFIX}/payments/{paymentId}", headers=user.headers)

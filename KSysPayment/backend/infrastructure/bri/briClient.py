@@ -5,7 +5,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-import httpx
+import httpx2
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayBadResponseError
@@ -77,7 +77,7 @@ class BriSnapClient:
         settings: BriSettings,
         *,
         privateKey: RSAPrivateKey,
-        httpClient: httpx.AsyncClient | None = None,
+        httpClient: httpx2.AsyncClient | None = None,
         retryPolicy: RetryPolicy | None = None,
         refreshMarginSeconds: float = 100.0,
         externalIdFactory: Callable[[], str] = newExternalId,
@@ -89,8 +89,8 @@ class BriSnapClient:
             raise BriConfigurationError("BRI_CLIENT_ID, BRI_CLIENT_SECRET and BRI_PARTNER_ID are required")
         self.settings = settings
         self.ownsHttpClient = httpClient is None
-        timeout = httpx.Timeout(settings.timeoutSeconds, connect=min(3.0, settings.timeoutSeconds))
-        self.httpClient = httpClient or httpx.AsyncClient(timeout=timeout)
+        timeout = httpx2.Timeout(settings.timeoutSeconds, connect=min(3.0, settings.timeoutSeconds))
+        self.httpClient = httpClient or httpx2.AsyncClient(timeout=timeout)
         policy = retryPolicy or RetryPolicy()
         fetcher = B2bTokenFetcher(httpClient=self.httpClient, baseUrl=settings.baseUrl, clientId=settings.clientId,
                                   privateKey=privateKey, retryPolicy=policy, now=now, clock=clock)

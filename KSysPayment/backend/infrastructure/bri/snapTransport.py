@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2
 
 from KSysPayment.backend.domain.exceptions.gatewayErrors import (
     GatewayAuthError,
@@ -53,7 +53,7 @@ class SnapTransport:
     def __init__(
         self,
         *,
-        httpClient: httpx.AsyncClient,
+        httpClient: httpx2.AsyncClient,
         baseUrl: str,
         tokenCache: TokenCache,
         clientSecret: str,
@@ -127,11 +127,11 @@ class SnapTransport:
     async def send(self, method: str, url: str, bodyBytes: bytes, headers: dict[str, str]) -> JsonObject:
         try:
             response = await self.httpClient.request(method, url, content=bodyBytes, headers=headers)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
+        except (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout) as error:
             raise GatewayUnavailableError(f"BRI unreachable: {type(error).__name__}") from error
-        except httpx.TimeoutException as error:
+        except httpx2.TimeoutException as error:
             raise GatewayTimeoutError(f"BRI did not answer in time: {type(error).__name__}") from error
-        except httpx.HTTPError as error:
+        except httpx2.HTTPError as error:
             raise GatewayTimeoutError(f"BRI connection failed mid-call: {type(error).__name__}") from error
         try:
             data = response.json()

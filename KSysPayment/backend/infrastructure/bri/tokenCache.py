@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import httpx
+import httpx2
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from KSysPayment.backend.domain.exceptions.gatewayErrors import (
@@ -42,7 +42,7 @@ class B2bTokenFetcher:
     def __init__(
         self,
         *,
-        httpClient: httpx.AsyncClient,
+        httpClient: httpx2.AsyncClient,
         baseUrl: str,
         clientId: str,
         privateKey: RSAPrivateKey,
@@ -84,7 +84,7 @@ class B2bTokenFetcher:
         body = minifiedJson({"grantType": "client_credentials"})
         try:
             response = await self.httpClient.post(self.url, content=body, headers=headers)
-        except httpx.HTTPError as error:
+        except httpx2.HTTPError as error:
             raise GatewayUnavailableError(f"BRI token endpoint unreachable: {type(error).__name__}") from error
         try:
             data = response.json()

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-import httpx
+import httpx2
 
 from KSysPayment.backend.domain.exceptions.paymentErrors import SimulatorUnavailableError
 
 
 # Development only: POST {BRI_BASE_URL}/simulator/pay, which pays and notifies us before answering.
 class HttpSimulatorClient:
-    def __init__(self, baseUrl: str, httpClient: httpx.AsyncClient) -> None:
+    def __init__(self, baseUrl: str, httpClient: httpx2.AsyncClient) -> None:
         self.baseUrl = baseUrl.rstrip("/")
         self.httpClient = httpClient
 
@@ -21,7 +21,7 @@ class HttpSimulatorClient:
             body["partnerReferenceNo"] = partnerReferenceNo
         try:
             response = await self.httpClient.post(f"{self.baseUrl}/simulator/pay", json=body, timeout=15.0)
-        except httpx.HTTPError as error:
+        except httpx2.HTTPError as error:
             raise SimulatorUnavailableError(f"The BRI simulator is unreachable: {type(error).__name__}") from error
         if response.status_code != 200:
             raise SimulatorUnavailableError(f"The BRI simulator answered HTTP {response.status_code}",

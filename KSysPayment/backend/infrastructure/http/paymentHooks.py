@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-import httpx
+import httpx2
 from fastapi import FastAPI
 
 from KSysPayment.backend.application.reconcilePayments import ReconcilePayments
@@ -40,7 +40,7 @@ def briHook(settings: Settings) -> Hook:
             raise BriConfigurationError(f"KSysPayment cannot start: BRI is not configured: {error}") from None
         app.state.paymentGateway = client
         app.state.paymentUow = unitOfWorkFactory(app.state.database.sessionFactory)
-        simulatorHttp = httpx.AsyncClient() if settings.app.env != "production" else None
+        simulatorHttp = httpx2.AsyncClient() if settings.app.env != "production" else None
         if simulatorHttp is not None:
             app.state.paymentSimulator = HttpSimulatorClient(settings.bri.baseUrl, simulatorHttp)
         try:
