@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from KSysPayment.backend.domain.models.auditLog import ActorType, AuditLog, AuditOutcome
 from KSysPayment.backend.domain.models.payment import Payment
 from KSysPayment.backend.domain.requestContext import RequestContext
@@ -8,8 +10,8 @@ from shared.backend.loggingFactory import getSystemLogger
 logger = getSystemLogger("payment.audit")
 
 
-# Builds the audit row (added in the caller's transaction) and logs the change with ids.
-def auditPayment(
+# The audit row for a change to a payment, to be stored by the caller's transaction or statement.
+def auditEntry(
     action: str,
     payment: Payment,
     context: RequestContext,
@@ -19,8 +21,6 @@ def auditPayment(
     details: dict[str, object] | None = None,
 ) -> AuditLog:
     allDetails: dict[str, object] = {"status": payment.status, "amount": payment.amount, **(details or {})}
-    logger.audit(action, f"{action} {payment.id}", payment_id=str(payment.id), request_id=context.requestId,
-                 actor_type=actorType.value, audit_outcome=outcome.value, details=allDetails)
     return AuditLog(
         actorId=payment.userId if actorType == ActorType.USER else None,
         actorType=actorType.value,
@@ -32,3 +32,17 @@ def auditPayment(
         outcome=outcome.value,
         details=allDetails,
     )
+
+
+# The audit log line for an entry, with the payment and request ids.
+def logAudit(entry: AuditLog) -> None:
+    logger.audit(entry.action, f"{entry.action} {entry.targetId}", payment_id=entry.targetId,
+                 request_id=entry.requestId, actor_type=entry.actorType, audit_outcome=entry.outcome,
+                 details=entry.details)
+
+
+# Builds the audit row (added in the caller's transaction) and logs the change; options as auditEntry's.
+def auditPayment(action: str, payment: Payment, context: RequestContext, **options: Any) -> AuditLog:
+    entry = auditEntry(action, payment, context, **options)
+    logAudit(entry)
+    return entry

@@ -4,7 +4,7 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from KSysPayment.backend.application.auditTrail import auditPayment
+from KSysPayment.backend.application.auditTrail import auditEntry, auditPayment, logAudit
 from KSysPayment.backend.application.createPaymentInput import CreatePaymentInput
 from KSysPayment.backend.application.paymentOutput import CreatedPayment, PaymentOutput
 from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayTimeoutError
@@ -72,7 +72,7 @@ class CreatePayment:
             if isinstance(error, DomainError):
                 error.details.append({"paymentId": str(payment.id)})
             raise
-        return CreatedPayment(payment=await self.storeProvisioned(payment.id, provisioned, context), created=True)
+        return CreatedPayment(payment=await self.storeProvisioned(payment, provisioned, context), created=True)
 
     async def open(
         self, userId: uuid.UUID, idempotencyKey: str, bodyHash: str, data: CreatePaymentInput, context: RequestContext
@@ -92,19 +92,21 @@ class CreatePayment:
     async def openOnce(
         self, userId: uuid.UUID, idempotencyKey: str, bodyHash: str, data: CreatePaymentInput, context: RequestContext
     ) -> CreatedPayment | Payment:
-        # Transaction 1: idempotency check and the pending row, serialised per (user, key).
+        # Transaction 1: the pending row and its audit row in one statement, unless the key is taken; a
+        # concurrent create with the same key waits for this one and then reads its payment.
+        payment = self.newPayment(userId, idempotencyKey, bodyHash, data)
+        entry = auditEntry("payment.created", payment, context, details={"method": payment.method})
         async with self.uowFactory() as uow:
-            await uow.payments.lockIdempotencyKey(userId, idempotencyKey)
+            if await uow.payments.openIfAbsent(payment, entry):
+                await uow.commit()
+                logAudit(entry)
+                return payment
             existing = await uow.payments.getByIdempotencyKey(userId, idempotencyKey)
-            if existing is not None:
-                if existing.requestHash != bodyHash:
-                    raise IdempotencyKeyReusedError(details=[{"paymentId": str(existing.id)}])
-                return CreatedPayment(payment=PaymentOutput.fromPayment(existing), created=False)
-            payment = self.newPayment(userId, idempotencyKey, bodyHash, data)
-            await uow.payments.add(payment)
-            await uow.audit.add(auditPayment("payment.created", payment, context, details={"method": payment.method}))
-            await uow.commit()
-            return payment
+        if existing is None:
+            raise RuntimeError("an Idempotency-Key conflict left no payment to read")
+        if existing.requestHash != bodyHash:
+            raise IdempotencyKeyReusedError(details=[{"paymentId": str(existing.id)}])
+        return CreatedPayment(payment=PaymentOutput.fromPayment(existing), created=False)
 
     def newPayment(self, userId: uuid.UUID, idempotencyKey: str, bodyHash: str, data: CreatePaymentInput) -> Payment:
         paymentId = generateId()
@@ -130,21 +132,22 @@ class CreatePayment:
         return await self.gateway.generateQris(partnerReferenceNo=payment.partnerReferenceNo, amount=payment.amount)
 
     async def storeProvisioned(
-        self, paymentId: uuid.UUID, provisioned: VirtualAccount | QrisCode, context: RequestContext
+        self, payment: Payment, provisioned: VirtualAccount | QrisCode, context: RequestContext
     ) -> PaymentOutput:
+        # Transaction 2: BRI's answer and its audit row in one statement.
+        changes: dict[str, object] = {"updatedAt": utcNow()}
+        if isinstance(provisioned, VirtualAccount):
+            changes["virtualAccountNo"] = provisioned.virtualAccountNo
+        else:
+            changes.update(qrContent=provisioned.qrContent, briReferenceNo=provisioned.referenceNo)
+        entry = auditEntry("payment.provisioned", payment, context)
         async with self.uowFactory() as uow:
-            payment = await uow.payments.getById(paymentId, forUpdate=True)
-            if payment is None:
+            stored = await uow.payments.updateWithAudit(payment.id, changes, entry)
+            if stored is None:
                 raise PaymentNotFoundError()
-            if isinstance(provisioned, VirtualAccount):
-                payment.virtualAccountNo = provisioned.virtualAccountNo
-            else:
-                payment.qrContent = provisioned.qrContent
-                payment.briReferenceNo = provisioned.referenceNo
-            payment.updatedAt = utcNow()
-            await uow.audit.add(auditPayment("payment.provisioned", payment, context))
             await uow.commit()
-        return PaymentOutput.fromPayment(payment)
+        logAudit(entry)
+        return PaymentOutput.fromPayment(stored)
 
     async def markFailed(self, paymentId: uuid.UUID, error: Exception, context: RequestContext) -> None:
         reason = f"{error.code}: {error.message}" if isinstance(error, DomainError) else type(error).__name__

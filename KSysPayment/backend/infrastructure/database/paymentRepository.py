@@ -1,28 +1,22 @@
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, or_, select, text
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 
-from KSysPayment.backend.domain.exceptions.paymentErrors import (
-    IdempotencyKeyReusedError,
-    VirtualAccountNumberTakenError,
-)
+from KSysPayment.backend.domain.exceptions.paymentErrors import VirtualAccountNumberTakenError
+from KSysPayment.backend.domain.models.auditLog import AuditLog
 from KSysPayment.backend.domain.models.payment import Payment, PaymentStatus
 from KSysPayment.backend.domain.paymentQueries import KeysetPosition, PaymentFilter
+from KSysPayment.backend.infrastructure.database.paymentStatements import openStatement, updateWithAuditStatement
 from shared.backend.database.baseRepository import BaseRepository
+from shared.backend.database.coreRows import columnOf, entityFrom, rowParameters
 
-IDEMPOTENCY_CONSTRAINT = "uq_payments_user_id_idempotency_key"
 PENDING_VA_CONSTRAINT = "uq_payments_pending_virtual_account_no"
-
-
-def advisoryKey(userId: uuid.UUID, idempotencyKey: str) -> int:
-    digest = hashlib.sha256(f"payment:{userId}:{idempotencyKey}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def lockedIf(statement: Select[tuple[Payment]], forUpdate: bool) -> Select[tuple[Payment]]:
@@ -32,15 +26,29 @@ def lockedIf(statement: Select[tuple[Payment]], forUpdate: bool) -> Select[tuple
 class PaymentRepository(BaseRepository[Payment]):
     model = Payment
 
-    async def add(self, entity: Payment) -> Payment:
+    async def openIfAbsent(self, payment: Payment, audit: AuditLog) -> bool:
+        # A concurrent insert of the same (user, Idempotency-Key) is waited for. False: the key was taken.
+        parameters = rowParameters(payment, "p_") | rowParameters(audit, "a_")
         try:
-            return await super().add(entity)
+            connection = await self.session.connection()
+            return (await connection.execute(openStatement(), parameters)).first() is not None
         except IntegrityError as error:
-            if IDEMPOTENCY_CONSTRAINT in str(error.orig):
-                raise IdempotencyKeyReusedError() from None
             if PENDING_VA_CONSTRAINT in str(error.orig):
                 raise VirtualAccountNumberTakenError() from None
             raise
+
+    async def updateWithAudit(self, id: uuid.UUID, changes: dict[str, Any], audit: AuditLog) -> Payment | None:
+        changed = {columnOf(Payment, attribute): value for attribute, value in changes.items()}
+        parameters = {"payment_id": id, **{f"p_{column}": value for column, value in changed.items()},
+                      **rowParameters(audit, "a_")}
+        statement = updateWithAuditStatement(tuple(changed))
+        connection = await self.session.connection()
+        row = (await connection.execute(statement, parameters)).mappings().first()
+        if row is None:
+            return None
+        payment = entityFrom(Payment, row)
+        audit.details = {**audit.details, "status": payment.status, "amount": payment.amount}
+        return payment
 
     async def one(self, statement: Select[tuple[Payment]]) -> Payment | None:
         return (await self.session.execute(statement)).scalars().first()
@@ -48,11 +56,6 @@ class PaymentRepository(BaseRepository[Payment]):
     async def getOwned(self, id: uuid.UUID, userId: uuid.UUID, forUpdate: bool = False) -> Payment | None:
         statement = select(Payment).where(Payment.id == id, Payment.userId == userId)  # type: ignore[arg-type]
         return await self.one(lockedIf(statement, forUpdate))
-
-    async def lockIdempotencyKey(self, userId: uuid.UUID, idempotencyKey: str) -> None:
-        # Held until the transaction ends: concurrent creates with one key run one after the other.
-        await self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                                   {"key": advisoryKey(userId, idempotencyKey)})
 
     async def getByIdempotencyKey(self, userId: uuid.UUID, idempotencyKey: str) -> Payment | None:
         statement = select(Payment).where(

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from KSysPayment.backend.application.auditTrail import auditEntry
+from KSysPayment.backend.domain.exceptions.paymentErrors import VirtualAccountNumberTakenError
+from KSysPayment.backend.domain.models.payment import Payment
+from KSysPayment.backend.domain.requestContext import RequestContext
+from KSysPayment.backend.infrastructure.database.unitOfWork import SqlUnitOfWork
+from KSysPayment.tests.support.paymentQueries import auditActions, execute, storedPayment
+from KSysPayment.tests.support.paymentStack import Payer
+from shared.backend.database.engine import Database
+from shared.backend.database.modelSupport import utcNow
+from shared.backend.utils.uuid import generateId
+
+CONTEXT = RequestContext(requestId="statements-0001", ip="127.0.0.1")
+
+
+def newPayment(payer: Payer, key: str, virtualAccountNo: str | None = None) -> Payment:
+    paymentId, now = generateId(), utcNow()
+    return Payment(id=paymentId, userId=payer.id, amount=15000, method="briva", status="pending",
+                   description="statements", idempotencyKey=key, requestHash="h" * 64,
+                   partnerReferenceNo=paymentId.hex, virtualAccountNo=virtualAccountNo, createdAt=now, updatedAt=now,
+                   expiresAt=now + timedelta(minutes=30))
+
+
+async def openPayment(database: Database, payment: Payment) -> bool:
+    async with SqlUnitOfWork(database.sessionFactory) as uow:
+        opened = await uow.payments.openIfAbsent(payment, auditEntry("payment.created", payment, CONTEXT))
+        await uow.commit()
+    return opened
+
+
+async def test_openIfAbsentWritesPaymentAndAuditOnlyForANewKey(database: Database, payer: Payer) -> None:
+    key = secrets.token_hex(8)
+    first, second = newPayment(payer, key), newPayment(payer, key)
+    assert await openPayment(database, first) is True
+    assert await openPayment(database, second) is False
+    async with database.engine.connect() as connection:
+        rows = await connection.execute(
+            text("SELECT id FROM payments WHERE user_id = :user AND idempotency_key = :key"),
+            {"user": payer.id, "key": key})
+        ids = rows.scalars().all()
+    assert ids == [first.id]
+    assert await auditActions(database, str(first.id)) == ["payment.created"]
+    assert await auditActions(database, str(second.id)) == []
+
+
+async def test_openIfAbsentRefusesAPendingVaNumberAndWritesNothing(database: Database, payer: Payer) -> None:
+    va = "   77777" + str(10**12 + secrets.randbelow(10**12))
+    assert await openPayment(database, newPayment(payer, secrets.token_hex(8), va)) is True
+    clash = newPayment(payer, secrets.token_hex(8), va)
+    with pytest.raises(VirtualAccountNumberTakenError):
+        await openPayment(database, clash)
+    assert await auditActions(database, str(clash.id)) == []
+
+
+async def test_updateWithAuditStoresChangesAndAuditsTheStoredStatus(database: Database, payer: Payer) -> None:
+    payment = newPayment(payer, secrets.token_hex(8))
+    await openPayment(database, payment)
+    await execute(database, "UPDATE payments SET status = 'cancelled' WHERE id = :id", id=payment.id)
+    entry = auditEntry("payment.provisioned", payment, CONTEXT)
+    async with SqlUnitOfWork(database.sessionFactory) as uow:
+        changes = {"qrContent": "QR-1", "briReferenceNo": "R-1"}
+        stored = await uow.payments.updateWithAudit(payment.id, changes, entry)
+        await uow.commit()
+    assert stored is not None
+    assert (stored.status, stored.qrContent, stored.briReferenceNo) == ("cancelled", "QR-1", "R-1")
+    row = await storedPayment(database, str(payment.id))
+    assert (row["qr_content"], row["bri_reference_no"]) == ("QR-1", "R-1")
+    async with database.engine.connect() as connection:
+        details = (await connection.execute(
+            text("SELECT details FROM audit_logs WHERE target_id = :id AND action = 'payment.provisioned'"),
+            {"id": str(payment.id)})).scalar_one()
+    assert details == {"status": "cancelled", "amount": 15000}
+    assert entry.details == details
+
+
+async def test_updateWithAuditOfAnUnknownPaymentWritesNothing(database: Database, payer: Payer) -> None:
+    missing = newPayment(payer, secrets.token_hex(8))
+    async with SqlUnitOfWork(database.sessionFactory) as uow:
+        stored = await uow.payments.updateWithAudit(missing.id, {"qrContent": "QR-2"},
+                                                    auditEntry("payment.provisioned", missing, CONTEXT))
+        await uow.commit()
+    assert stored is None
+    assert await auditActions(database, str(missing.id)) == []
