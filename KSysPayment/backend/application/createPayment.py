@@ -40,10 +40,13 @@ def newCustomerNo() -> str:
 
 
 class CreatePayment:
+    # statements: a unit of work whose every statement commits by itself, for the single-statement steps.
     def __init__(
-        self, uowFactory: UnitOfWorkFactory, gateway: PaymentGatewayInterface, settings: PaymentSettings
+        self, uowFactory: UnitOfWorkFactory, statements: UnitOfWorkFactory, gateway: PaymentGatewayInterface,
+        settings: PaymentSettings,
     ) -> None:
         self.uowFactory = uowFactory
+        self.statements = statements
         self.gateway = gateway
         self.settings = settings
 
@@ -96,7 +99,7 @@ class CreatePayment:
         # concurrent create with the same key waits for this one and then reads its payment.
         payment = self.newPayment(userId, idempotencyKey, bodyHash, data)
         entry = auditEntry("payment.created", payment, context, details={"method": payment.method})
-        async with self.uowFactory() as uow:
+        async with self.statements() as uow:
             if await uow.payments.openIfAbsent(payment, entry):
                 await uow.commit()
                 logAudit(entry)
@@ -141,7 +144,7 @@ class CreatePayment:
         else:
             changes.update(qrContent=provisioned.qrContent, briReferenceNo=provisioned.referenceNo)
         entry = auditEntry("payment.provisioned", payment, context)
-        async with self.uowFactory() as uow:
+        async with self.statements() as uow:
             stored = await uow.payments.updateWithAudit(payment.id, changes, entry)
             if stored is None:
                 raise PaymentNotFoundError()

@@ -20,10 +20,15 @@ class DatabaseUnavailableError(RuntimeError):
     pass
 
 
+# engine: transactions (BEGIN ... COMMIT). autocommitEngine: a pool of its own for work done in one
+# statement (a read, or a write whose CTEs make it atomic), which skips the BEGIN and COMMIT round trips;
+# every statement on it is its own transaction.
 @dataclass(frozen=True)
 class Database:
     engine: AsyncEngine
     sessionFactory: async_sessionmaker[AsyncSession]
+    autocommitEngine: AsyncEngine
+    autocommitSessionFactory: async_sessionmaker[AsyncSession]
 
 
 # Replaces pool_pre_ping (BEGIN, ping, ROLLBACK: three round trips per checkout) with asyncpg's own view of
@@ -34,11 +39,11 @@ def replaceClosedConnection(dbapiConnection: Any, record: Any, proxy: Any) -> No
         raise sqlalchemy.exc.DisconnectionError("connection closed by the server")
 
 
-# autocommit: a pool of its own for single-statement reads, with no BEGIN/ROLLBACK round trips. Giving a
-# view of the main engine AUTOCOMMIT instead switches the isolation level at every checkout and return.
+# autocommit: a pool of its own with no BEGIN/COMMIT round trips. Giving a view of the main engine
+# AUTOCOMMIT instead switches the isolation level at every checkout and return.
 def createEngine(settings: DatabaseSettings, autocommit: bool = False) -> AsyncEngine:
-    sizing = ({"isolation_level": "AUTOCOMMIT", "pool_size": settings.readPoolSize, "max_overflow": 0} if autocommit
-              else {"pool_size": settings.poolSize, "max_overflow": settings.maxOverflow})
+    sizing = ({"isolation_level": "AUTOCOMMIT", "pool_size": settings.autocommitPoolSize, "max_overflow": 0}
+              if autocommit else {"pool_size": settings.poolSize, "max_overflow": settings.maxOverflow})
     engine = create_async_engine(
         settings.url.get_secret_value(),
         **sizing,
@@ -52,8 +57,9 @@ def createEngine(settings: DatabaseSettings, autocommit: bool = False) -> AsyncE
 
 
 def createDatabase(settings: DatabaseSettings) -> Database:
-    engine = createEngine(settings)
-    return Database(engine, async_sessionmaker(engine, expire_on_commit=False, autoflush=False))
+    engine, autocommitEngine = createEngine(settings), createEngine(settings, autocommit=True)
+    return Database(engine, async_sessionmaker(engine, expire_on_commit=False, autoflush=False),
+                    autocommitEngine, async_sessionmaker(autocommitEngine, expire_on_commit=False, autoflush=False))
 
 
 async def checkConnection(database: Database) -> float:
@@ -68,7 +74,7 @@ async def initDb(settings: DatabaseSettings) -> Database:
     try:
         await checkConnection(database)
     except Exception as error:
-        await database.engine.dispose()
+        await closeDb(database)
         host = database.engine.url.render_as_string(hide_password=True)
         raise DatabaseUnavailableError(f"PostgreSQL unreachable at {host}: {type(error).__name__}: {error}") from error
     return database
@@ -76,6 +82,7 @@ async def initDb(settings: DatabaseSettings) -> Database:
 
 async def closeDb(database: Database) -> None:
     await database.engine.dispose()
+    await database.autocommitEngine.dispose()
 
 
 async def getDb(request: Request) -> AsyncIterator[AsyncSession]:

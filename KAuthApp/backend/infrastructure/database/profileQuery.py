@@ -29,7 +29,7 @@ PROFILE_STATEMENT = select(
 ).where(USERS.c.id == bindparam("userId"), USERS.c.deleted_at.is_(None), USERS.c.status == UserStatus.ACTIVE.value)
 
 
-# Runs on the autocommit read engine (createEngine(..., autocommit=True)): a single SELECT needs no
+# Runs on the autocommit engine (Database.autocommitEngine): a single SELECT needs no
 # BEGIN/ROLLBACK round trips and no ORM session.
 class ProfileQuery:
     def __init__(self, engine: AsyncEngine) -> None:

@@ -12,7 +12,6 @@ from KAuthApp.backend.infrastructure.http.errorStatus import AUTH_STATUS_TABLE
 from KAuthApp.backend.infrastructure.mail.mailerFactory import createMailer
 from shared.backend.appFactory import ServiceHook, ServiceSpec
 from shared.backend.config.settings import Settings
-from shared.backend.database.engine import createEngine
 from shared.backend.security.passwordHasher import PasswordHasher
 
 
@@ -22,12 +21,8 @@ def createAuthHook(settings: Settings) -> ServiceHook:
         # Built once: the hasher computes its dummy hash, the password list is read from disk.
         app.state.kauthHasher = await asyncio.to_thread(PasswordHasher, settings.auth)
         app.state.kauthMailer = createMailer(settings.mail)
-        app.state.kauthReadEngine = createEngine(settings.database, autocommit=True)
         await asyncio.to_thread(commonPasswords)
-        try:
-            yield
-        finally:
-            await app.state.kauthReadEngine.dispose()
+        yield
 
     return authResources
 

@@ -57,7 +57,7 @@ async def getAuthPorts(
 # GET me needs neither an ORM session nor the other ports: two small objects over app-wide resources.
 async def getProfileUseCase(request: Request) -> GetProfile:
     state = request.app.state
-    return GetProfile(ProfileQuery(state.kauthReadEngine), state.crypto)
+    return GetProfile(ProfileQuery(state.database.autocommitEngine), state.crypto)
 
 
 # Logout also works with an expired or revoked access token as long as a refresh token names the session.

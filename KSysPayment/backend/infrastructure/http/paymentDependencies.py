@@ -26,15 +26,15 @@ def requestContext(request: Request, user: CurrentUser | None = None) -> Request
 # Dependencies are async: FastAPI runs a sync dependency in its thread pool, a hop per request.
 async def createPayment(request: Request) -> CreatePayment:
     state = request.app.state
-    return CreatePayment(state.paymentUow, state.paymentGateway, state.settings.payment)
+    return CreatePayment(state.paymentUow, state.paymentStatements, state.paymentGateway, state.settings.payment)
 
 
 async def getPayment(request: Request) -> GetPayment:
-    return GetPayment(request.app.state.paymentUow)
+    return GetPayment(request.app.state.paymentStatements)
 
 
 async def listPayments(request: Request) -> ListPayments:
-    return ListPayments(request.app.state.paymentUow)
+    return ListPayments(request.app.state.paymentStatements)
 
 
 async def cancelPayment(request: Request) -> CancelPayment:

@@ -40,6 +40,8 @@ def briHook(settings: Settings) -> Hook:
             raise BriConfigurationError(f"KSysPayment cannot start: BRI is not configured: {error}") from None
         app.state.paymentGateway = client
         app.state.paymentUow = unitOfWorkFactory(app.state.database.sessionFactory)
+        # Every statement commits by itself: only for work done in one statement.
+        app.state.paymentStatements = unitOfWorkFactory(app.state.database.autocommitSessionFactory)
         simulatorHttp = httpx2.AsyncClient() if settings.app.env != "production" else None
         if simulatorHttp is not None:
             app.state.paymentSimulator = HttpSimulatorClient(settings.bri.baseUrl, simulatorHttp)
