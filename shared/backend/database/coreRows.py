@@ -33,8 +33,13 @@ def columnNames(model: type[SQLModel]) -> tuple[str, ...]:
     return tuple(column for _, column in attributeColumns(model))
 
 
+@cache
+def columnsByAttribute(model: type[SQLModel]) -> dict[str, str]:
+    return dict(attributeColumns(model))
+
+
 def columnOf(model: type[SQLModel], attribute: str) -> str:
-    return dict(attributeColumns(model))[attribute]
+    return columnsByAttribute(model)[attribute]
 
 
 def entityFrom(model: type[ModelT], row: Mapping[str, Any]) -> ModelT:
