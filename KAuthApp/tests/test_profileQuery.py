@@ -1,33 +1,52 @@
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx2
+from asyncpg.connection import LoggedQuery
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 
-from KAuthApp.backend.infrastructure.database.profileQuery import ProfileQuery
+from KAuthApp.backend.infrastructure.database.profileQuery import PROFILE_SQL, ProfileQuery
 from KAuthApp.tests.authTestSupport import bearer, login, registerVerified, runSql, userIdOf
 from shared.backend.config.settings import Settings
 from shared.backend.database.engine import Database, createEngine
 
 
-# Every SQL statement any engine in this process sends while the block runs.
-@contextmanager
-def sqlStatements() -> Iterator[list[str]]:
+# Every SQL statement this process sends while the block runs: through any engine (SQLAlchemy's event),
+# and straight through asyncpg on a connection checked out of any pool meanwhile (asyncpg's query logger).
+@asynccontextmanager
+async def sqlStatements() -> AsyncIterator[list[str]]:
     seen: list[str] = []
 
     def record(*args: object) -> None:
         seen.append(str(args[2]))
 
-    event.listen(Engine, "before_cursor_execute", record)
+    def logQuery(query: LoggedQuery) -> None:
+        seen.append(query.query)
+
+    def onCheckout(dbapiConnection: Any, *_: object) -> None:
+        dbapiConnection.driver_connection.add_query_logger(logQuery)
+
+    def onCheckin(dbapiConnection: Any, *_: object) -> None:
+        dbapiConnection.driver_connection.remove_query_logger(logQuery)
+
+    listeners = [(Engine, "before_cursor_execute", record), (Pool, "checkout", onCheckout),
+                 (Pool, "checkin", onCheckin)]
+    for target, name, listener in listeners:
+        event.listen(target, name, listener)
     try:
         yield seen
+        await asyncio.sleep(0)  # asyncpg calls its query loggers on the next loop iteration
     finally:
-        event.remove(Engine, "before_cursor_execute", record)
+        for target, name, listener in listeners:
+            event.remove(target, name, listener)
 
 
 async def test_profileQueryLoadsUserAndRolesInOneStatement(
@@ -41,9 +60,9 @@ async def test_profileQueryLoadsUserAndRolesInOneStatement(
                            "SELECT :id, id, now() FROM roles WHERE name = 'admin'", userId)
     try:
         await query.profileOf(userId)  # the engine's first connection runs the dialect's own set-up queries
-        with sqlStatements() as statements:
+        async with sqlStatements() as statements:
             profile = await query.profileOf(userId)
-        assert len(statements) == 1
+        assert statements == [PROFILE_SQL]
         assert profile is not None
         assert (profile.id, profile.email, profile.roles) == (userId, address.lower(), ["admin", "user"])
         assert profile.emailVerified is True
@@ -66,8 +85,8 @@ async def test_profileQueryLoadsUserAndRolesInOneStatement(
 async def test_getMeRunsOneSqlStatement(client: httpx2.AsyncClient, outboxDir: Path) -> None:
     tokens = await login(client, await registerVerified(client, outboxDir))
     client.cookies.clear()
-    with sqlStatements() as statements:
+    async with sqlStatements() as statements:
         me = await client.get("/api/auth/me", headers=bearer(tokens))
     assert me.status_code == 200
     assert me.json()["roles"] == ["user"]
-    assert len(statements) == 1, statements
+    assert statements == [PROFILE_SQL], statements
