@@ -6,6 +6,7 @@ import sys
 import time
 from collections.abc import Mapping, MutableMapping
 from enum import StrEnum
+from functools import lru_cache
 
 import structlog
 
@@ -17,6 +18,7 @@ SECRET_KEY_PATTERN = re.compile(
     re.IGNORECASE,
 )
 REDACTED = "[redacted]"
+SCALARS = frozenset({str, int, float, bool})
 
 
 class LogCategory(StrEnum):
@@ -28,9 +30,17 @@ class LogCategory(StrEnum):
     USER = "User"
 
 
+# Field names come from code, so the set is small: the pattern runs once per name, not once per line.
+@lru_cache(maxsize=4096)
+def isSecretKey(key: str) -> bool:
+    return SECRET_KEY_PATTERN.search(key) is not None
+
+
 def redactValue(key: str, value: object) -> object:
-    if SECRET_KEY_PATTERN.search(key):
+    if isSecretKey(key):
         return REDACTED
+    if value is None or type(value) in SCALARS:
+        return value
     if isinstance(value, Mapping):
         return {str(k): redactValue(str(k), v) for k, v in value.items()}
     return value
