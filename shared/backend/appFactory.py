@@ -115,7 +115,7 @@ def createApp(settings: Settings, spec: ServiceSpec) -> FastAPI:
     app.state.jwtCodec = JwtCodec(settings.jwt)
     installErrorHandlers(app, spec.statusTable)
     app.state.corsOrigins = installCors(app, settings.cors)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(RequestIdMiddleware, slowRequestMs=settings.app.slowRequestMs)
     app.include_router(createHealthRouter(healthProbes))
     for router in spec.routers:
         app.include_router(router)

@@ -123,6 +123,9 @@ class SystemLogger:
     def performance(self, label: str, message: str, **fields: object) -> None:
         self.log(LogCategory.PERFORMANCE, "measure", label, message, **fields)
 
+    def performanceDetail(self, label: str, message: str, **fields: object) -> None:
+        self.logger.debug(message, category=str(LogCategory.PERFORMANCE), type="measure", label=label, **fields)
+
     def audit(self, label: str, message: str, **fields: object) -> None:
         self.log(LogCategory.AUDIT, "event", label, message, **fields)
 

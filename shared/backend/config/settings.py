@@ -35,6 +35,7 @@ class AppSettings(GroupSettings):
     name: str = Field("kservices", validation_alias="APP_NAME")
     logLevel: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", validation_alias="LOG_LEVEL")
     logFormat: Literal["json", "console", "auto"] = Field("auto", validation_alias="LOG_FORMAT")
+    slowRequestMs: int = Field(250, ge=1, le=600_000, validation_alias="LOG_SLOW_REQUEST_MS")
 
     @property
     def isProduction(self) -> bool:

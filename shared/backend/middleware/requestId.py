@@ -24,9 +24,13 @@ def requestIdFrom(scope: Scope) -> str:
     return generateId().hex
 
 
+# Binds the request id to the logs and the answer. The request's own line is INFO when it failed or was slow
+# and DEBUG otherwise: the gateway's access log already records every request under the same id, and a
+# line per request cost ~8% of a GET me's worker CPU (docs/decisions.md).
 class RequestIdMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, slowRequestMs: float = 250) -> None:
         self.app = app
+        self.slowRequestMs = slowRequestMs
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -48,6 +52,9 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, sendWithId)
         finally:
-            logger.performance("http_request", "request served", method=scope["method"], path=scope["path"],
-                               status=status, duration_ms=round((time.perf_counter() - started) * 1000, 2))
+            durationMs = round((time.perf_counter() - started) * 1000, 2)
+            noteworthy = status >= 400 or durationMs >= self.slowRequestMs
+            log = logger.performance if noteworthy else logger.performanceDetail
+            log("http_request", "request served", method=scope["method"], path=scope["path"], status=status,
+                duration_ms=durationMs)
             clearRequestContext()
