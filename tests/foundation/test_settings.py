@@ -19,7 +19,7 @@ VALID = {
 def cleanEnv(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     monkeypatch.setenv("KSERVICES_ENV_FILE", "")
     for name in [*VALID, "APP_ENV", "CORS_ORIGINS", "PAYMENT_MIN_AMOUNT", "PAYMENT_MAX_AMOUNT", "GATEWAY_PORT",
-                 "GATEWAY_TLS_CERT", "GATEWAY_TLS_KEY"]:
+                 "GATEWAY_TLS_CERT", "GATEWAY_TLS_KEY", "DATABASE_READ_POOL_SIZE", "DATABASE_AUTOCOMMIT_POOL_SIZE"]:
         monkeypatch.delenv(name, raising=False)
     for name, value in VALID.items():
         monkeypatch.setenv(name, value)
@@ -74,6 +74,20 @@ def test_everyProblemIsReportedAtOnce(cleanEnv: pytest.MonkeyPatch) -> None:
         loadSettings()
     assert "DATABASE_URL" in str(error.value)
     assert "JWT_SECRET" in str(error.value)
+
+
+def test_renamedVariableIsRefusedNamingItsNewName(cleanEnv: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    cleanEnv.setenv("DATABASE_READ_POOL_SIZE", "5")
+    renamed = "DATABASE_READ_POOL_SIZE: was renamed to DATABASE_AUTOCOMMIT_POOL_SIZE"
+    with pytest.raises(ConfigurationError, match=renamed):
+        loadSettings()
+    cleanEnv.delenv("DATABASE_READ_POOL_SIZE")
+    envFile = tmp_path / ".env"
+    envFile.write_text("DATABASE_READ_POOL_SIZE=5\n")
+    with pytest.raises(ConfigurationError, match="DATABASE_READ_POOL_SIZE: was renamed"):
+        loadSettings(envFile)
+    envFile.write_text("DATABASE_AUTOCOMMIT_POOL_SIZE=5\n")
+    assert loadSettings(envFile).database.autocommitPoolSize == 5
 
 
 def test_placeholderSecretsRefusedOutsideDevelopment(cleanEnv: pytest.MonkeyPatch) -> None:

@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -273,9 +274,18 @@ def refusePlaceholders(settings: Settings) -> list[str]:
     ]
 
 
+# Old names still set in the environment or the env file would otherwise be ignored without a word.
+RENAMED = {"DATABASE_READ_POOL_SIZE": "DATABASE_AUTOCOMMIT_POOL_SIZE"}
+
+
+def refuseRenamed(path: Path | None) -> list[str]:
+    present = set(os.environ) | (set(dotenv_values(path)) if path is not None and path.is_file() else set())
+    return [f"{old}: was renamed to {new}" for old, new in RENAMED.items() if old in present]
+
+
 def loadSettings(envFile: Path | None = None) -> Settings:
     path = envFile if envFile is not None else envFilePath()
-    problems: list[str] = []
+    problems: list[str] = refuseRenamed(path)
     groups: dict[str, GroupSettings] = {}
     for name, groupClass in GROUPS.items():
         try:
