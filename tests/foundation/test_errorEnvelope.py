@@ -56,7 +56,7 @@ CASES: list[tuple[type[DomainError], int, str]] = [
 def buildApp() -> FastAPI:
     app = FastAPI()
     installErrorHandlers(app, {TeapotError: 418})
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(RequestIdMiddleware, slowRequestMs=250)
 
     @app.get("/raise/{index}")
     async def raiseDomain(index: int) -> None:

@@ -28,7 +28,7 @@ def requestIdFrom(scope: Scope) -> str:
 # and DEBUG otherwise: the gateway's access log already records every request under the same id, and a
 # line per request cost ~8% of a GET me's worker CPU (docs/decisions.md).
 class RequestIdMiddleware:
-    def __init__(self, app: ASGIApp, slowRequestMs: float = 250) -> None:
+    def __init__(self, app: ASGIApp, *, slowRequestMs: float) -> None:
         self.app = app
         self.slowRequestMs = slowRequestMs
 

@@ -56,11 +56,12 @@ class ProfileQuery:
             try:
                 row = await driver.fetchrow(PROFILE_SQL, *profileArguments(userId))
             except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-                if driver.is_closed():
+                closed = driver.is_closed()
+                if closed:
                     await connection.invalidate()
                 # Wrapped as SQLAlchemy would: the shared handler reads its SQLSTATE (503 for 08, 53, 57P).
                 raise sqlalchemy.exc.DBAPIError(PROFILE_SQL, None, error,  # type: ignore[arg-type]
-                                                connection_invalidated=driver.is_closed()) from error
+                                                connection_invalidated=closed) from error
         if row is None:
             return None
         profileId, email, displayName, phoneEncrypted, emailVerified, mfaEnabled, roles, createdAt = row
