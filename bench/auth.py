@@ -38,8 +38,8 @@ from tests.support.processes import freePort
 ROOT_DIR = Path(__file__).resolve().parents[1]
 PASSWORD = "bench passphrase that is long 1"  # noqa: S105 (a throwaway bench account)
 LOGIN_ACCOUNTS = 16
-# Each login locks its account's row while Argon2 runs (lockout counters), so the flood rotates over
-# LOGIN_ACCOUNTS accounts, each wrk thread starting half-way round from the other.
+# The flood rotates over LOGIN_ACCOUNTS accounts, each wrk thread starting half-way round from the other, so
+# that logins of one account rarely wait on each other's row lock (docs/auth.md, Login request path).
 LOGIN_SCRIPT = """
 local bodies = {%s}
 local threads = 0

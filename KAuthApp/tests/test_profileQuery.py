@@ -1,52 +1,15 @@
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import httpx2
-from asyncpg.connection import LoggedQuery
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from sqlalchemy.pool import Pool
 
-from KAuthApp.backend.infrastructure.database.profileQuery import PROFILE_SQL, ProfileQuery
+from KAuthApp.backend.infrastructure.database.profileQuery import PROFILE_QUERY, ProfileQuery
 from KAuthApp.tests.authTestSupport import bearer, login, registerVerified, runSql, userIdOf
+from KAuthApp.tests.statementLog import sqlStatements
 from shared.backend.config.settings import Settings
 from shared.backend.database.engine import Database, createEngine
-
-
-# Every SQL statement this process sends while the block runs: through any engine (SQLAlchemy's event),
-# and straight through asyncpg on a connection checked out of any pool meanwhile (asyncpg's query logger).
-@asynccontextmanager
-async def sqlStatements() -> AsyncIterator[list[str]]:
-    seen: list[str] = []
-
-    def record(*args: object) -> None:
-        seen.append(str(args[2]))
-
-    def logQuery(query: LoggedQuery) -> None:
-        seen.append(query.query)
-
-    def onCheckout(dbapiConnection: Any, *_: object) -> None:
-        dbapiConnection.driver_connection.add_query_logger(logQuery)
-
-    def onCheckin(dbapiConnection: Any, *_: object) -> None:
-        dbapiConnection.driver_connection.remove_query_logger(logQuery)
-
-    listeners = [(Engine, "before_cursor_execute", record), (Pool, "checkout", onCheckout),
-                 (Pool, "checkin", onCheckin)]
-    for target, name, listener in listeners:
-        event.listen(target, name, listener)
-    try:
-        yield seen
-        await asyncio.sleep(0)  # asyncpg calls its query loggers on the next loop iteration
-    finally:
-        for target, name, listener in listeners:
-            event.remove(target, name, listener)
 
 
 async def test_profileQueryLoadsUserAndRolesInOneStatement(
@@ -62,7 +25,7 @@ async def test_profileQueryLoadsUserAndRolesInOneStatement(
         await query.profileOf(userId)  # the engine's first connection runs the dialect's own set-up queries
         async with sqlStatements() as statements:
             profile = await query.profileOf(userId)
-        assert statements == [PROFILE_SQL]
+        assert statements == [PROFILE_QUERY.sql]
         assert profile is not None
         assert (profile.id, profile.email, profile.roles) == (userId, address.lower(), ["admin", "user"])
         assert profile.emailVerified is True
@@ -89,4 +52,4 @@ async def test_getMeRunsOneSqlStatement(client: httpx2.AsyncClient, outboxDir: P
         me = await client.get("/api/auth/me", headers=bearer(tokens))
     assert me.status_code == 200
     assert me.json()["roles"] == ["user"]
-    assert statements == [PROFILE_SQL], statements
+    assert statements == [PROFILE_QUERY.sql], statements

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 
 from KAuthApp.backend.application.requestContext import RequestContext
+from KAuthApp.backend.domain.auditRecord import AuditRecord
 from KAuthApp.backend.domain.interfaces.auditLogRepositoryInterface import AuditLogRepositoryInterface
 from KAuthApp.backend.domain.models.auditLog import ActorType, AuditLog, AuditOutcome
+from shared.backend.database.modelSupport import utcNow
 from shared.backend.loggingFactory import getSystemLogger
+from shared.backend.utils.uuid import generateId
 
 logger = getSystemLogger("kauth.audit")
 
@@ -17,7 +21,8 @@ class AuditTrail:
         self.repository = repository
         self.context = context
 
-    async def record(
+    # The entry's values with every default filled in: the model's default factories cost more to run.
+    def entry(
         self,
         action: str,
         outcome: AuditOutcome,
@@ -26,8 +31,9 @@ class AuditTrail:
         targetId: uuid.UUID | None = None,
         targetType: str = "user",
         details: dict[str, object] | None = None,
-    ) -> AuditLog:
-        entry = AuditLog(
+    ) -> AuditRecord:
+        return AuditRecord(
+            id=generateId(),
             actorId=actorId,
             actorType=ActorType.USER.value if actorId is not None else ActorType.ANONYMOUS.value,
             action=action,
@@ -37,8 +43,25 @@ class AuditTrail:
             requestId=self.context.requestId,
             outcome=outcome.value,
             details=details or {},
+            createdAt=utcNow(),
         )
-        self.repository.stage(entry)
-        logger.audit(action, f"auth {action}: {outcome.value}", outcome=outcome.value, target_id=entry.targetId,
-                     actor_id=str(actorId) if actorId else None)
-        return entry
+
+    async def record(
+        self,
+        action: str,
+        outcome: AuditOutcome,
+        *,
+        actorId: uuid.UUID | None = None,
+        targetId: uuid.UUID | None = None,
+        targetType: str = "user",
+        details: dict[str, object] | None = None,
+    ) -> None:
+        entry = self.entry(action, outcome, actorId=actorId, targetId=targetId, targetType=targetType,
+                           details=details)
+        self.repository.stage(AuditLog(**asdict(entry)))
+        self.announce(entry)
+
+    # The log line of an entry written (or staged) elsewhere.
+    def announce(self, entry: AuditRecord) -> None:
+        logger.audit(entry.action, f"auth {entry.action}: {entry.outcome}", outcome=entry.outcome,
+                     target_id=entry.targetId, actor_id=str(entry.actorId) if entry.actorId else None)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from KAuthApp.backend.application.auditTrail import AuditTrail
 from KAuthApp.backend.domain.interfaces.cipherInterface import CipherInterface
+from KAuthApp.backend.domain.interfaces.loginRecordsInterface import LoginRecordsInterface
 from KAuthApp.backend.domain.interfaces.mailerInterface import MailerInterface
 from KAuthApp.backend.domain.interfaces.oneTimeTokenRepositoryInterface import OneTimeTokenRepositoryInterface
 from KAuthApp.backend.domain.interfaces.recoveryCodeRepositoryInterface import RecoveryCodeRepositoryInterface
@@ -20,6 +21,7 @@ from shared.backend.security.passwordHasher import PasswordHasher
 @dataclass(frozen=True)
 class AuthPorts:
     users: UserRepositoryInterface
+    logins: LoginRecordsInterface
     sessions: SessionRepositoryInterface
     tokens: OneTimeTokenRepositoryInterface
     recoveryCodes: RecoveryCodeRepositoryInterface

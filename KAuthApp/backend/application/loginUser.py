@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import NoReturn
 
 from KAuthApp.backend.application.authPorts import AuthPorts
@@ -14,6 +16,7 @@ from KAuthApp.backend.domain.exceptions.authErrors import (
     InvalidMfaCodeError,
     MfaRequiredError,
 )
+from KAuthApp.backend.domain.loginSnapshot import LoginSnapshot
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from KAuthApp.backend.domain.models.user import User, UserStatus
 from shared.backend.database.modelSupport import utcNow
@@ -23,26 +26,57 @@ from shared.backend.security.lockoutPolicy import LockoutRule, clearFailures, lo
 ACTION = "auth.login"
 
 
+# The hash a login verified its password against (None: the dummy hash), and the answer.
+@dataclass(slots=True)
+class CheckedPassword:
+    passwordHash: str | None
+    matched: bool
+
+
 class LoginUser:
     def __init__(self, ports: AuthPorts) -> None:
         self.ports = ports
         auth = ports.settings.auth
         self.rule = LockoutRule(auth.lockoutThreshold, auth.lockoutWindowSeconds, auth.lockoutDurationSeconds)
 
+    # Exactly one Argon2 run per attempt, before any row is locked. The usual success (a password suffices,
+    # no rehash due) then takes one statement; anything else is settled in a transaction on the locked row.
     async def execute(self, data: LoginInput) -> IssuedSession:
         ports, now = self.ports, utcNow()
         email = data.email.strip().lower()
+        snapshot = await ports.logins.snapshot(email)
+        usable = snapshot is not None and snapshot.deletedAt is None and not snapshot.isLocked(now)
+        checked = CheckedPassword(snapshot.passwordHash if snapshot is not None and usable else None, False)
+        # Same Argon2 cost for an unknown, deleted or locked account as for a wrong password (a dummy hash).
+        checked.matched = await ports.hasher.verify(checked.passwordHash, data.password)
+        if snapshot is not None and checked.matched and snapshot.passwordSuffices() \
+                and not ports.hasher.needsRehash(snapshot.passwordHash):
+            issued = await self.openAtOnce(snapshot, data, now)
+            if issued is not None:
+                return issued
+        return await self.settle(email, data, checked, now)
+
+    async def openAtOnce(self, snapshot: LoginSnapshot, data: LoginInput, now: datetime) -> IssuedSession | None:
+        issuer = SessionIssuer(self.ports)
+        session, refreshToken = issuer.draft(snapshot.id, data.deviceFingerprint, now)
+        audit = self.ports.audit.entry(ACTION, AuditOutcome.SUCCESS, actorId=snapshot.id, targetId=snapshot.id,
+                                       details={"sessionId": str(session.id), "method": "password"})
+        if await self.ports.logins.openSession(snapshot.passwordHash, now, session, audit) is None:
+            return None  # changed since the snapshot: settled on the locked row
+        self.ports.audit.announce(audit)
+        await issuer.publish(session, snapshot.roles, now)
+        return issuer.issue(session, snapshot.roles, refreshToken, now)
+
+    async def settle(self, email: str, data: LoginInput, checked: CheckedPassword, now: datetime) -> IssuedSession:
+        ports = self.ports
         found = await ports.users.lockForLogin(email)
         user, roles = found if found is not None else (None, [])
         if user is None or user.deletedAt is not None:
-            # Same Argon2 cost, status, code and body as a wrong password: no account enumeration.
-            await ports.hasher.verify(None, data.password)
             await self.refuse(None, "unknown_account", InvalidCredentialsError(), {"email": email})
         remaining = lockRemainingSeconds(user, now)
         if remaining is not None:
-            await ports.hasher.verify(None, data.password)
             await self.refuse(user, "locked_out", AccountLockedError(remaining), {"retryAfter": remaining})
-        if not await ports.hasher.verify(user.passwordHash, data.password):
+        if not await self.passwordMatches(user, data.password, checked):
             await self.countFailure(user, "wrong_password", InvalidCredentialsError())
         statusError = self.statusError(user)
         if statusError is not None:
@@ -66,6 +100,12 @@ class LoginUser:
         await ports.transaction.commit()
         await issuer.publish(session, roles, now)
         return issuer.issue(session, roles, refreshToken, now)
+
+    # The answer of the Argon2 run already made, unless the row's hash changed since (then hashed again).
+    async def passwordMatches(self, user: User, password: str, checked: CheckedPassword) -> bool:
+        if checked.passwordHash == user.passwordHash:
+            return checked.matched
+        return await self.ports.hasher.verify(user.passwordHash, password)
 
     # Only told after a correct password, so statuses reveal nothing to a guesser.
     def statusError(self, user: User) -> DomainError | None:

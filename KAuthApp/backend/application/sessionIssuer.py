@@ -2,14 +2,16 @@ from __future__ import annotations
 
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.application.tokenOutput import TokenOutput
 from KAuthApp.backend.domain.models.session import Session
 from KAuthApp.backend.domain.models.user import User
 from KAuthApp.backend.domain.opaqueTokens import hashToken, newRefreshToken
+from KAuthApp.backend.domain.sessionRecord import SessionRecord
 from shared.backend.utils.uuid import generateId
 
 USER_AGENT_MAX = 512
@@ -22,15 +24,23 @@ class IssuedSession:
     cookieMaxAge: int
 
 
-def sessionEnd(session: Session) -> datetime:
+# What issuing tokens and publishing the Redis key read of a session: a stored row or a new record.
+class SessionWindow(Protocol):
+    id: uuid.UUID
+    userId: uuid.UUID
+    idleExpiresAt: datetime
+    absoluteExpiresAt: datetime
+
+
+def sessionEnd(session: SessionWindow) -> datetime:
     return min(session.idleExpiresAt, session.absoluteExpiresAt)
 
 
-def remainingSeconds(session: Session, now: datetime) -> int:
+def remainingSeconds(session: SessionWindow, now: datetime) -> int:
     return max(0, math.ceil((sessionEnd(session) - now).total_seconds()))
 
 
-def isExpired(session: Session, now: datetime) -> bool:
+def isExpired(session: SessionWindow, now: datetime) -> bool:
     return sessionEnd(session) <= now
 
 
@@ -42,21 +52,26 @@ class SessionIssuer:
     def idleEnd(self, now: datetime, absoluteEnd: datetime) -> datetime:
         return min(now + timedelta(seconds=self.auth.sessionIdleSeconds), absoluteEnd)
 
-    # The new row is written by the login's commit.
-    def open(self, user: User, fingerprint: str | None, now: datetime) -> tuple[Session, str]:
+    # A new session's values and its refresh token; nothing is written yet.
+    def draft(self, userId: uuid.UUID, fingerprint: str | None, now: datetime) -> tuple[SessionRecord, str]:
         sessionId = generateId()
         refreshToken = newRefreshToken(sessionId)
         absoluteEnd = now + timedelta(seconds=self.auth.sessionAbsoluteSeconds)
         context = self.ports.audit.context
-        session = Session(
-            id=sessionId, userId=user.id, familyId=generateId(), refreshTokenHash=hashToken(refreshToken),
+        record = SessionRecord(
+            id=sessionId, userId=userId, familyId=generateId(), refreshTokenHash=hashToken(refreshToken),
             deviceFingerprint=fingerprint, ip=context.ip,
             userAgent=context.userAgent[:USER_AGENT_MAX] if context.userAgent else None,
             createdAt=now, lastUsedAt=now, idleExpiresAt=self.idleEnd(now, absoluteEnd),
             absoluteExpiresAt=absoluteEnd,
         )
-        self.ports.sessions.stage(session)
-        return session, refreshToken
+        return record, refreshToken
+
+    # The new row is written by the login's commit.
+    def open(self, user: User, fingerprint: str | None, now: datetime) -> tuple[SessionRecord, str]:
+        record, refreshToken = self.draft(user.id, fingerprint, now)
+        self.ports.sessions.stage(Session(**asdict(record)))
+        return record, refreshToken
 
     def rotate(self, session: Session, now: datetime) -> str:
         refreshToken = newRefreshToken(session.id)
@@ -68,7 +83,7 @@ class SessionIssuer:
         return refreshToken
 
     # After commit: the Redis key lives as long as the session can still be refreshed.
-    async def publish(self, session: Session, roles: list[str], now: datetime) -> None:
+    async def publish(self, session: SessionWindow, roles: list[str], now: datetime) -> None:
         end = sessionEnd(session)
         await self.ports.sessionCache.save(
             str(session.id), str(session.userId), roles, int(end.timestamp()), remainingSeconds(session, now)
@@ -77,7 +92,7 @@ class SessionIssuer:
     async def drop(self, sessionIds: list[uuid.UUID]) -> None:
         await self.ports.sessionCache.delete([str(sessionId) for sessionId in sessionIds])
 
-    def issue(self, session: Session, roles: list[str], refreshToken: str, now: datetime) -> IssuedSession:
+    def issue(self, session: SessionWindow, roles: list[str], refreshToken: str, now: datetime) -> IssuedSession:
         jwt = self.ports.settings.jwt
         accessToken, claims = self.ports.codec.issue(
             str(session.userId), str(session.id), roles, jwt.userAudience, jwt.accessTtlSeconds

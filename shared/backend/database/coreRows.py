@@ -26,7 +26,12 @@ def columnParameters(table: Table, prefix: str, columns: tuple[str, ...]) -> lis
 
 # The entity's values as parameters for columnParameters(..., prefix, every column).
 def rowParameters(entity: SQLModel, prefix: str) -> dict[str, Any]:
-    return {prefix + column: getattr(entity, attribute) for attribute, column in attributeColumns(type(entity))}
+    return recordParameters(type(entity), entity, prefix)
+
+
+# The same for any object with the model's attribute names (a record of a row not yet written).
+def recordParameters(model: type[SQLModel], record: object, prefix: str) -> dict[str, Any]:
+    return {prefix + column: getattr(record, attribute) for attribute, column in attributeColumns(model)}
 
 
 def columnNames(model: type[SQLModel]) -> tuple[str, ...]:

@@ -2,15 +2,13 @@ from __future__ import annotations
 
 import uuid
 
-import asyncpg
-import sqlalchemy.exc
 from sqlalchemy import Table, bindparam, func, select
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from KAuthApp.backend.domain.models.role import Role, UserRole
 from KAuthApp.backend.domain.models.user import User, UserStatus
 from KAuthApp.backend.domain.userProfile import UserProfile
+from shared.backend.database.driverStatement import DriverStatement
 
 USERS: Table = User.__table__  # type: ignore[attr-defined]
 ROLES: Table = Role.__table__  # type: ignore[attr-defined]
@@ -31,37 +29,17 @@ PROFILE_STATEMENT = select(
     USERS.c.email_verified_at.is_not(None), USERS.c.mfa_enabled, func.array(ROLE_NAMES), USERS.c.created_at,
 ).where(USERS.c.id == bindparam("userId"), USERS.c.deleted_at.is_(None), USERS.c.status == UserStatus.ACTIVE.value)
 
-# Compiled once for asyncpg: the SQL with $n placeholders, and the bound values in placeholder order.
-COMPILED = PROFILE_STATEMENT.compile(dialect=postgresql.asyncpg.dialect())
-PROFILE_SQL = str(COMPILED)
-PROFILE_ARGUMENTS = [(name, COMPILED.params[name]) for name in COMPILED.positiontup or ()]
+PROFILE_QUERY = DriverStatement(PROFILE_STATEMENT)
 
 
-def profileArguments(userId: uuid.UUID) -> list[object]:
-    return [userId if name == "userId" else value for name, value in PROFILE_ARGUMENTS]
-
-
-# Runs on the autocommit engine (Database.autocommitEngine): a single SELECT needs no BEGIN/ROLLBACK round
-# trips. The statement runs through asyncpg itself: SQLAlchemy's execution path cost ~40 us of the ~85 us
-# this read took (docs/decisions.md).
+# Runs on the autocommit engine (Database.autocommitEngine) through asyncpg itself: SQLAlchemy's execution
+# path cost ~40 us of the ~85 us this read took (docs/decisions.md).
 class ProfileQuery:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
     async def profileOf(self, userId: uuid.UUID) -> UserProfile | None:
-        # engine.connect() checks the connection out (wrapping pool and connect errors as SQLAlchemy does)
-        # and returns it; only the statement itself bypasses SQLAlchemy's execution path.
-        async with self.engine.connect() as connection:
-            driver = (await connection.get_raw_connection()).driver_connection
-            try:
-                row = await driver.fetchrow(PROFILE_SQL, *profileArguments(userId))
-            except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-                closed = driver.is_closed()
-                if closed:
-                    await connection.invalidate()
-                # Wrapped as SQLAlchemy would: the shared handler reads its SQLSTATE (503 for 08, 53, 57P).
-                raise sqlalchemy.exc.DBAPIError(PROFILE_SQL, None, error,  # type: ignore[arg-type]
-                                                connection_invalidated=closed) from error
+        row = await PROFILE_QUERY.fetchRow(self.engine, {"userId": userId})
         if row is None:
             return None
         profileId, email, displayName, phoneEncrypted, emailVerified, mfaEnabled, roles, createdAt = row

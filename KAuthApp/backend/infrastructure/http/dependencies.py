@@ -10,6 +10,7 @@ from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.application.getProfile import GetProfile
 from KAuthApp.backend.application.requestContext import RequestContext
 from KAuthApp.backend.infrastructure.database.auditLogRepository import AuditLogRepository
+from KAuthApp.backend.infrastructure.database.loginRecords import LoginRecords
 from KAuthApp.backend.infrastructure.database.oneTimeTokenRepository import OneTimeTokenRepository
 from KAuthApp.backend.infrastructure.database.profileQuery import ProfileQuery
 from KAuthApp.backend.infrastructure.database.recoveryCodeRepository import RecoveryCodeRepository
@@ -40,6 +41,7 @@ async def getAuthPorts(
     state = request.app.state
     return AuthPorts(
         users=UserRepository(session),
+        logins=LoginRecords(state.database.autocommitEngine),
         sessions=SessionRepository(session),
         tokens=OneTimeTokenRepository(session),
         recoveryCodes=RecoveryCodeRepository(session),
