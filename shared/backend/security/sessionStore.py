@@ -1,10 +1,21 @@
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from redis.asyncio import Redis
+from redis.exceptions import NoScriptError
 
 from shared.backend.redis.client import redisKey
+
+# The key replaced whole with its expiry, atomically and in one round trip: as a MULTI/EXEC pipeline of DEL,
+# HSET and EXPIRE through redis-py it cost ~10% of a login's event-loop time.
+REPLACE_SCRIPT = """
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'userId', ARGV[1], 'roles', ARGV[2], 'expiresAt', ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+"""
+REPLACE_SHA = hashlib.sha1(REPLACE_SCRIPT.encode(), usedforsecurity=False).hexdigest()
 
 
 def sessionKey(sessionId: str) -> str:
@@ -18,12 +29,11 @@ class SessionStore:
         self.redis = redis
 
     async def save(self, sessionId: str, userId: str, roles: Iterable[str], expiresAt: int, ttlSeconds: int) -> None:
-        key = sessionKey(sessionId)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.delete(key)
-            pipe.hset(key, mapping={"userId": userId, "roles": ",".join(sorted(roles)), "expiresAt": expiresAt})
-            pipe.expire(key, max(ttlSeconds, 1))
-            await pipe.execute()
+        arguments = (1, sessionKey(sessionId), userId, ",".join(sorted(roles)), expiresAt, max(ttlSeconds, 1))
+        try:
+            await self.redis.evalsha(REPLACE_SHA, *arguments)  # type: ignore[misc]
+        except NoScriptError:
+            await self.redis.eval(REPLACE_SCRIPT, *arguments)  # type: ignore[misc]  # caches the script
 
     async def exists(self, sessionId: str) -> bool:
         return bool(await self.redis.exists(sessionKey(sessionId)))

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import time
+import uuid
+
+from redis.asyncio import Redis
+
+from shared.backend.security.sessionStore import SessionStore, sessionKey
+
+
+async def test_saveReplacesTheKeyWholeWithItsExpiry(redisClient: Redis) -> None:
+    store, sessionId = SessionStore(redisClient), str(uuid.uuid4())
+    key = sessionKey(sessionId)
+    await redisClient.hset(key, mapping={"userId": "stale", "leftover": "x"})
+    await redisClient.script_flush()  # the first save finds no cached script and loads it
+    expiresAt = int(time.time()) + 600
+    await store.save(sessionId, "user-1", ["user", "admin"], expiresAt, 600)
+    assert await redisClient.hgetall(key) == {"userId": "user-1", "roles": "admin,user", "expiresAt": str(expiresAt)}
+    assert 590 < await redisClient.ttl(key) <= 600
+    await store.save(sessionId, "user-1", [], expiresAt, 0)  # a zero lifetime still expires, never persists
+    assert await redisClient.hget(key, "roles") == ""
+    assert 0 < await redisClient.ttl(key) <= 1
+    assert await store.delete([sessionId]) == 1
+    assert not await store.exists(sessionId)
