@@ -68,3 +68,28 @@ def test_anExpiredTokenIsRefusedBeforeCaching(codec: JwtCodec, settings: Setting
     with pytest.raises(InvalidTokenError):
         codec.decode(token, settings.jwt.userAudience)
     assert codec.verified.cache_info().currsize == 0
+
+
+@pytest.mark.parametrize("algorithm", ["HS256", "HS384", "HS512"])
+def test_issuedTokensAreWhatPyJwtSignsAndChecks(settings: Settings, algorithm: str) -> None:
+    secret = settings.jwt.secret.__class__("s" * 64)  # long enough for HS512 (RFC 7518 section 3.2)
+    jwtSettings = settings.jwt.model_copy(update={"algorithm": algorithm, "secret": secret})
+    codec = JwtCodec(jwtSettings)
+    token, issued = codec.issue(SUBJECT, SESSION, ["user"], jwtSettings.userAudience, 900)
+    assert jwt.get_unverified_header(token) == {"alg": algorithm, "typ": "JWT"}
+    claims = jwt.decode(token, jwtSettings.secret.get_secret_value(), algorithms=[algorithm],
+                        audience=jwtSettings.userAudience, issuer=jwtSettings.issuer)
+    assert (claims["sub"], claims["sid"], claims["exp"], claims["jti"]) == (
+        SUBJECT, SESSION, issued.expiresAt, issued.tokenId)
+    with pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(token, "another secret that is long enough for hmac", algorithms=[algorithm],
+                   audience=jwtSettings.userAudience)
+
+
+# The secret is checked once, when the codec is built: an asymmetric key is still refused as an HMAC secret.
+def test_aPublicKeyIsRefusedAsSecret(settings: Settings) -> None:
+    pem = ("-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n"
+           "-----END PUBLIC KEY-----\n")
+    secret = settings.jwt.secret.__class__(pem)
+    with pytest.raises(jwt.InvalidKeyError):
+        JwtCodec(settings.jwt.model_copy(update={"secret": secret}))

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import json
+import json
 import time
 from dataclasses import dataclass
 from functools import lru_cache
 
 import jwt
+from jwt.algorithms import HMACAlgorithm
+from jwt.api_jws import PyJWS
+from jwt.algorithms import HMACAlgorithm
+from jwt.api_jws import PyJWS
 
 from shared.backend.config.settings import JwtSettings
 from shared.backend.exceptions.domainError import UnauthenticatedError
@@ -33,11 +39,39 @@ class AccessClaims:
     tokenId: str
 
 
+# PyJWT checks on every call that an HMAC secret is not an asymmetric key (PEM, SSH and two DER parses);
+# the codec's one secret is checked once, when the codec is built.
+class CheckedSecretHmac(HMACAlgorithm):
+    def __init__(self, hashName: str, secret: str) -> None:
+        super().__init__(getattr(HMACAlgorithm, hashName))
+        self.secret = secret
+        self.prepared = super().prepare_key(secret)
+
+    def prepare_key(self, key: str | bytes) -> bytes:
+        return self.prepared if key == self.secret else super().prepare_key(key)
+
+
+# PyJWT checks on every call that an HMAC secret is not an asymmetric key (PEM, SSH and two DER parses);
+# the codec's one secret is checked once, when the codec is built.
+class CheckedSecretHmac(HMACAlgorithm):
+    def __init__(self, hashName: str, secret: str) -> None:
+        super().__init__(getattr(HMACAlgorithm, hashName))
+        self.secret = secret
+        self.prepared = super().prepare_key(secret)
+
+    def prepare_key(self, key: str | bytes) -> bytes:
+        return self.prepared if key == self.secret else super().prepare_key(key)
+
+
 class JwtCodec:
     def __init__(self, settings: JwtSettings) -> None:
         self.settings = settings
         self.key = settings.secret.get_secret_value()
         self.verified = lru_cache(maxsize=VERIFIED_TOKENS)(self.verify)
+        self.signer = PyJWS(algorithms=[])
+        self.signer.register_algorithm(settings.algorithm, CheckedSecretHmac("SHA" + settings.algorithm[2:], self.key))
+        self.signer = PyJWS(algorithms=[])
+        self.signer.register_algorithm(settings.algorithm, CheckedSecretHmac("SHA" + settings.algorithm[2:], self.key))
 
     def issue(
         self, subject: str, sessionId: str, roles: list[str], audience: str, ttlSeconds: int
@@ -48,7 +82,8 @@ class JwtCodec:
             "sub": subject, "sid": sessionId, "roles": list(roles), "aud": audience, "iss": self.settings.issuer,
             "iat": now, "exp": claims.expiresAt, "jti": claims.tokenId,
         }
-        return jwt.encode(payload, self.key, algorithm=self.settings.algorithm), claims
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        return self.signer.encode(body, self.key, algorithm=self.settings.algorithm), claims
 
     def decode(self, token: str, audience: str) -> AccessClaims:
         claims = self.verified(token, audience)
