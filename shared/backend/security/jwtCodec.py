@@ -1,14 +1,11 @@
 from __future__ import annotations
 
 import json
-import json
 import time
 from dataclasses import dataclass
 from functools import lru_cache
 
 import jwt
-from jwt.algorithms import HMACAlgorithm
-from jwt.api_jws import PyJWS
 from jwt.algorithms import HMACAlgorithm
 from jwt.api_jws import PyJWS
 
@@ -51,25 +48,11 @@ class CheckedSecretHmac(HMACAlgorithm):
         return self.prepared if key == self.secret else super().prepare_key(key)
 
 
-# PyJWT checks on every call that an HMAC secret is not an asymmetric key (PEM, SSH and two DER parses);
-# the codec's one secret is checked once, when the codec is built.
-class CheckedSecretHmac(HMACAlgorithm):
-    def __init__(self, hashName: str, secret: str) -> None:
-        super().__init__(getattr(HMACAlgorithm, hashName))
-        self.secret = secret
-        self.prepared = super().prepare_key(secret)
-
-    def prepare_key(self, key: str | bytes) -> bytes:
-        return self.prepared if key == self.secret else super().prepare_key(key)
-
-
 class JwtCodec:
     def __init__(self, settings: JwtSettings) -> None:
         self.settings = settings
         self.key = settings.secret.get_secret_value()
         self.verified = lru_cache(maxsize=VERIFIED_TOKENS)(self.verify)
-        self.signer = PyJWS(algorithms=[])
-        self.signer.register_algorithm(settings.algorithm, CheckedSecretHmac("SHA" + settings.algorithm[2:], self.key))
         self.signer = PyJWS(algorithms=[])
         self.signer.register_algorithm(settings.algorithm, CheckedSecretHmac("SHA" + settings.algorithm[2:], self.key))
 
