@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.backend.config.settings import Settings, loadSettings
-from shared.backend.database.engine import Database, createDatabase
+from shared.backend.database.engine import Database, closeDb, createDatabase
 from shared.backend.redis.client import createRedisClient
 
 # Tests read only the environment written by scripts/test.sh, never a developer's .env.
@@ -32,7 +32,7 @@ def settings() -> Settings:
 async def database(settings: Settings) -> AsyncIterator[Database]:
     database = createDatabase(settings.database)
     yield database
-    await database.engine.dispose()
+    await closeDb(database)
 
 
 @pytest.fixture

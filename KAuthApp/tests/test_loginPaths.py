@@ -99,7 +99,7 @@ async def test_openSessionWritesNothingOnceTheAccountChanged(
 ) -> None:
     address = await registerVerified(client, outboxDir)
     userId = await userIdOf(database, address)
-    logins = LoginRecords(database.autocommitEngine)
+    logins = LoginRecords(database.driverPool)
     snapshot = await logins.snapshot(address.lower())
     assert snapshot is not None and snapshot.passwordSuffices() and snapshot.roles == ["user"]
     changes = {

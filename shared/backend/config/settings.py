@@ -48,6 +48,7 @@ class DatabaseSettings(GroupSettings):
     poolSize: int = Field(20, ge=1, le=200, validation_alias="DATABASE_POOL_SIZE")
     maxOverflow: int = Field(20, ge=0, le=200, validation_alias="DATABASE_MAX_OVERFLOW")
     autocommitPoolSize: int = Field(10, ge=1, le=200, validation_alias="DATABASE_AUTOCOMMIT_POOL_SIZE")
+    driverPoolSize: int = Field(10, ge=1, le=200, validation_alias="DATABASE_DRIVER_POOL_SIZE")
     poolTimeoutSeconds: float = Field(10.0, gt=0, le=60, validation_alias="DATABASE_POOL_TIMEOUT_SECONDS")
     connectTimeoutSeconds: float = Field(5.0, gt=0, le=60, validation_alias="DATABASE_CONNECT_TIMEOUT_SECONDS")
     echo: bool = Field(False, validation_alias="DATABASE_ECHO")

@@ -11,6 +11,7 @@ from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from shared.backend.config.settings import DatabaseSettings
+from shared.backend.database.driverPool import DriverPool
 from shared.backend.loggingFactory import getSystemLogger
 
 logger = getSystemLogger("database")
@@ -22,13 +23,15 @@ class DatabaseUnavailableError(RuntimeError):
 
 # engine: transactions (BEGIN ... COMMIT). autocommitEngine: a pool of its own for work done in one
 # statement (a read, or a write whose CTEs make it atomic), which skips the BEGIN and COMMIT round trips;
-# every statement on it is its own transaction.
+# every statement on it is its own transaction. driverPool: asyncpg's own pool for the hottest such
+# statements (GET me, login), compiled once and run without SQLAlchemy (DriverStatement).
 @dataclass(frozen=True)
 class Database:
     engine: AsyncEngine
     sessionFactory: async_sessionmaker[AsyncSession]
     autocommitEngine: AsyncEngine
     autocommitSessionFactory: async_sessionmaker[AsyncSession]
+    driverPool: DriverPool
 
 
 # Replaces pool_pre_ping (BEGIN, ping, ROLLBACK: three round trips per checkout) with asyncpg's own view of
@@ -59,7 +62,8 @@ def createEngine(settings: DatabaseSettings, autocommit: bool = False) -> AsyncE
 def createDatabase(settings: DatabaseSettings) -> Database:
     engine, autocommitEngine = createEngine(settings), createEngine(settings, autocommit=True)
     return Database(engine, async_sessionmaker(engine, expire_on_commit=False, autoflush=False),
-                    autocommitEngine, async_sessionmaker(autocommitEngine, expire_on_commit=False, autoflush=False))
+                    autocommitEngine, async_sessionmaker(autocommitEngine, expire_on_commit=False, autoflush=False),
+                    DriverPool(settings))
 
 
 async def checkConnection(database: Database) -> float:
@@ -83,6 +87,7 @@ async def initDb(settings: DatabaseSettings) -> Database:
 async def closeDb(database: Database) -> None:
     await database.engine.dispose()
     await database.autocommitEngine.dispose()
+    await database.driverPool.close()
 
 
 async def getDb(request: Request) -> AsyncIterator[AsyncSession]:

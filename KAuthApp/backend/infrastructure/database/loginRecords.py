@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from KAuthApp.backend.domain.auditRecord import AuditRecord
 from KAuthApp.backend.domain.loginSnapshot import LoginSnapshot
@@ -16,6 +15,7 @@ from KAuthApp.backend.domain.models.user import UserStatus
 from KAuthApp.backend.domain.sessionRecord import SessionRecord
 from KAuthApp.backend.infrastructure.database.profileQuery import ROLE_NAMES, USERS
 from shared.backend.database.coreRows import columnNames, columnParameters, recordParameters
+from shared.backend.database.driverPool import DriverPool
 from shared.backend.database.driverStatement import DriverStatement
 
 SESSIONS: Table = Session.__table__  # type: ignore[attr-defined]
@@ -58,13 +58,13 @@ def openSessionStatement() -> DriverStatement:
 OPEN_SESSION = openSessionStatement()
 
 
-# A login's two statements on the autocommit engine, both through asyncpg (DriverStatement).
+# A login's two statements, both on the driver pool (DriverStatement).
 class LoginRecords:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, pool: DriverPool) -> None:
+        self.pool = pool
 
     async def snapshot(self, email: str) -> LoginSnapshot | None:
-        row = await SNAPSHOT.fetchRow(self.engine, {"email": email})
+        row = await self.pool.fetchRow(SNAPSHOT, {"email": email})
         if row is None:
             return None
         userId, passwordHash, status, emailVerifiedAt, mfaEnabled, lockedUntil, deletedAt, roles = row
@@ -80,5 +80,5 @@ class LoginRecords:
             **recordParameters(Session, session, "s_"), **recordParameters(AuditLog, audit, "a_"),
             "a_details": json.dumps(audit.details),
         }
-        row = await OPEN_SESSION.fetchRow(self.engine, values)
+        row = await self.pool.fetchRow(OPEN_SESSION, values)
         return row[0] if row is not None else None

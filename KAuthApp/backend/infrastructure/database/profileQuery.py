@@ -3,11 +3,11 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import Table, bindparam, func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from KAuthApp.backend.domain.models.role import Role, UserRole
 from KAuthApp.backend.domain.models.user import User, UserStatus
 from KAuthApp.backend.domain.userProfile import UserProfile
+from shared.backend.database.driverPool import DriverPool
 from shared.backend.database.driverStatement import DriverStatement
 
 USERS: Table = User.__table__  # type: ignore[attr-defined]
@@ -32,14 +32,14 @@ PROFILE_STATEMENT = select(
 PROFILE_QUERY = DriverStatement(PROFILE_STATEMENT)
 
 
-# Runs on the autocommit engine (Database.autocommitEngine) through asyncpg itself: SQLAlchemy's execution
-# path cost ~40 us of the ~85 us this read took (docs/decisions.md).
+# Runs on the driver pool (Database.driverPool): through SQLAlchemy's execution path and pool this read cost
+# several times the statement (docs/decisions.md).
 class ProfileQuery:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, pool: DriverPool) -> None:
+        self.pool = pool
 
     async def profileOf(self, userId: uuid.UUID) -> UserProfile | None:
-        row = await PROFILE_QUERY.fetchRow(self.engine, {"userId": userId})
+        row = await self.pool.fetchRow(PROFILE_QUERY, {"userId": userId})
         if row is None:
             return None
         profileId, email, displayName, phoneEncrypted, emailVerified, mfaEnabled, roles, createdAt = row

@@ -41,7 +41,7 @@ async def getAuthPorts(
     state = request.app.state
     return AuthPorts(
         users=UserRepository(session),
-        logins=LoginRecords(state.database.autocommitEngine),
+        logins=LoginRecords(state.database.driverPool),
         sessions=SessionRepository(session),
         tokens=OneTimeTokenRepository(session),
         recoveryCodes=RecoveryCodeRepository(session),
@@ -59,7 +59,7 @@ async def getAuthPorts(
 # GET me needs neither an ORM session nor the other ports: two small objects over app-wide resources.
 async def getProfileUseCase(request: Request) -> GetProfile:
     state = request.app.state
-    return GetProfile(ProfileQuery(state.database.autocommitEngine), state.crypto)
+    return GetProfile(ProfileQuery(state.database.driverPool), state.crypto)
 
 
 # Logout also works with an expired or revoked access token as long as a refresh token names the session.

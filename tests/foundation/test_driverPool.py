@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import pytest
+import sqlalchemy.exc
+from sqlalchemy import literal_column, select, text
+
+from shared.backend.config.settings import Settings
+from shared.backend.database.driverPool import DriverPool
+from shared.backend.database.driverStatement import DriverStatement
+from shared.backend.exceptions.dependencyErrors import classify
+from tests.support.processes import freePort
+
+SELECT_ONE = DriverStatement(select(literal_column("1")))
+
+
+async def test_aStatementRunsAndItsConnectionIsReused(settings: Settings) -> None:
+    pool = DriverPool(settings.database)
+    try:
+        pids = {(await pool.fetchRow(DriverStatement(select(text("pg_backend_pid()"))), {}))[0] for _ in range(3)}
+        assert len(pids) == 1
+        assert (await pool.fetchRow(SELECT_ONE, {}))[0] == 1  # type: ignore[index]
+    finally:
+        await pool.close()
+
+
+async def test_serverErrorsKeepTheirSqlState(settings: Settings) -> None:
+    pool = DriverPool(settings.database)
+    division = DriverStatement(select(literal_column("1") / literal_column("0")))
+    try:
+        with pytest.raises(sqlalchemy.exc.DBAPIError) as raised:
+            await pool.fetchRow(division, {})
+        assert getattr(raised.value.orig, "sqlstate", None) == "22012"
+        assert (await pool.fetchRow(SELECT_ONE, {}))[0] == 1  # type: ignore[index]  # the connection survived
+    finally:
+        await pool.close()
+
+
+async def test_anUnreachableServerIsAnOutage(settings: Settings) -> None:
+    url = settings.database.url.get_secret_value().rsplit("@", 1)[0] + f"@127.0.0.1:{freePort()}/none"
+    unreachable = settings.database.model_copy(update={"url": settings.database.url.__class__(url)})
+    pool = DriverPool(unreachable)
+    try:
+        with pytest.raises(sqlalchemy.exc.OperationalError) as raised:
+            await pool.fetchRow(SELECT_ONE, {})
+        classified = classify(raised.value)
+        assert classified is not None and (classified.status, classified.code) == (503, "service_unavailable")
+    finally:
+        await pool.close()
