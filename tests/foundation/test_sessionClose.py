@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import asyncpg
 import pytest
 import sqlalchemy.exc
 
-from shared.backend.database.engine import closeSession
+from shared.backend.database.engine import closeSession, getDb
 
 
 class BrokenSession:
@@ -31,3 +33,27 @@ async def test_aBugWhileClosingIsNotSwallowed() -> None:
     with pytest.raises(RuntimeError):
         await closeSession(session)  # type: ignore[arg-type]
     assert not session.invalidated
+
+
+class TrackedSession:
+    def __init__(self, inTransaction: bool) -> None:
+        self.inTransaction = inTransaction
+        self.closed = False
+
+    def in_transaction(self) -> bool:
+        return self.inTransaction
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.parametrize("inTransaction", [True, False])
+async def test_aRequestSessionIsClosedOnlyWhileItHoldsATransaction(inTransaction: bool) -> None:
+    session = TrackedSession(inTransaction)
+    database = SimpleNamespace(sessionFactory=lambda: session)
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(database=database)))
+    dependency = getDb(request)  # type: ignore[arg-type]
+    assert await anext(dependency) is session
+    with pytest.raises(StopAsyncIteration):
+        await anext(dependency)
+    assert session.closed is inTransaction

@@ -96,7 +96,10 @@ async def getDb(request: Request) -> AsyncIterator[AsyncSession]:
     try:
         yield session
     finally:
-        await closeSession(session)
+        # Without a transaction the session holds no connection: closing it would only detach its objects
+        # (~0.15 ms of a login that never used it).
+        if session.in_transaction():
+            await closeSession(session)
 
 
 async def closeSession(session: AsyncSession) -> None:
