@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
+from typing import Any
 
 from KAuthApp.backend.application.requestContext import RequestContext
 from KAuthApp.backend.domain.auditRecord import AuditRecord
@@ -46,18 +47,9 @@ class AuditTrail:
             createdAt=utcNow(),
         )
 
-    async def record(
-        self,
-        action: str,
-        outcome: AuditOutcome,
-        *,
-        actorId: uuid.UUID | None = None,
-        targetId: uuid.UUID | None = None,
-        targetType: str = "user",
-        details: dict[str, object] | None = None,
-    ) -> None:
-        entry = self.entry(action, outcome, actorId=actorId, targetId=targetId, targetType=targetType,
-                           details=details)
+    # Options as for entry().
+    async def record(self, action: str, outcome: AuditOutcome, **options: Any) -> None:
+        entry = self.entry(action, outcome, **options)
         self.repository.stage(AuditLog(**asdict(entry)))
         self.announce(entry)
 

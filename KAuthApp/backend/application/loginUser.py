@@ -27,7 +27,7 @@ ACTION = "auth.login"
 
 
 # The hash a login verified its password against (None: the dummy hash), and the answer.
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class CheckedPassword:
     passwordHash: str | None
     matched: bool
@@ -45,10 +45,10 @@ class LoginUser:
         ports, now = self.ports, utcNow()
         email = data.email.strip().lower()
         snapshot = await ports.logins.snapshot(email)
-        usable = snapshot is not None and snapshot.deletedAt is None and not snapshot.isLocked(now)
-        checked = CheckedPassword(snapshot.passwordHash if snapshot is not None and usable else None, False)
+        usable = snapshot is not None and snapshot.deletedAt is None and lockRemainingSeconds(snapshot, now) is None
+        passwordHash = snapshot.passwordHash if snapshot is not None and usable else None
         # Same Argon2 cost for an unknown, deleted or locked account as for a wrong password (a dummy hash).
-        checked.matched = await ports.hasher.verify(checked.passwordHash, data.password)
+        checked = CheckedPassword(passwordHash, await ports.hasher.verify(passwordHash, data.password))
         if snapshot is not None and checked.matched and snapshot.passwordSuffices() \
                 and not ports.hasher.needsRehash(snapshot.passwordHash):
             issued = await self.openAtOnce(snapshot, data, now)

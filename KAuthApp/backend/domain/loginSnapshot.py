@@ -19,9 +19,6 @@ class LoginSnapshot:
     deletedAt: datetime | None
     roles: list[str]
 
-    def isLocked(self, now: datetime) -> bool:
-        return self.lockedUntil is not None and self.lockedUntil > now
-
     # A password alone opens the session: an active, verified, undeleted account without MFA.
     def passwordSuffices(self) -> bool:
         return (self.status == UserStatus.ACTIVE.value and self.emailVerifiedAt is not None

@@ -6,6 +6,12 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 
+# What tells whether an account is locked: a users row, or a login's unlocked read of it.
+class LockedSubject(Protocol):
+    @property
+    def lockedUntil(self) -> datetime | None: ...
+
+
 # The users columns that count failed logins (the same in every service's users model).
 class LockoutSubject(Protocol):
     failedLoginCount: int
@@ -20,7 +26,7 @@ class LockoutRule:
     durationSeconds: int
 
 
-def lockRemainingSeconds(user: LockoutSubject, now: datetime) -> int | None:
+def lockRemainingSeconds(user: LockedSubject, now: datetime) -> int | None:
     if user.lockedUntil is None or user.lockedUntil <= now:
         return None
     return max(1, math.ceil((user.lockedUntil - now).total_seconds()))
