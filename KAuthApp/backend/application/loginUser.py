@@ -45,13 +45,14 @@ class LoginUser:
         ports, now = self.ports, utcNow()
         email = data.email.strip().lower()
         snapshot = await ports.logins.snapshot(email)
-        usable = snapshot is not None and snapshot.deletedAt is None and lockRemainingSeconds(snapshot, now) is None
-        passwordHash = snapshot.passwordHash if snapshot is not None and usable else None
+        usable = snapshot if snapshot is not None and snapshot.deletedAt is None \
+            and lockRemainingSeconds(snapshot, now) is None else None
+        passwordHash = usable.passwordHash if usable is not None else None
         # Same Argon2 cost for an unknown, deleted or locked account as for a wrong password (a dummy hash).
         checked = CheckedPassword(passwordHash, await ports.hasher.verify(passwordHash, data.password))
-        if snapshot is not None and checked.matched and snapshot.passwordSuffices() \
-                and not ports.hasher.needsRehash(snapshot.passwordHash):
-            issued = await self.openAtOnce(snapshot, data, now)
+        if usable is not None and checked.matched and usable.passwordSuffices() \
+                and not ports.hasher.needsRehash(usable.passwordHash):
+            issued = await self.openAtOnce(usable, data, now)
             if issued is not None:
                 return issued
         return await self.settle(email, data, checked, now)
