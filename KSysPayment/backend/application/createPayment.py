@@ -17,6 +17,7 @@ from KSysPayment.backend.domain.exceptions.paymentErrors import (
 )
 from KSysPayment.backend.domain.gatewayTypes import QrisCode, VirtualAccount
 from KSysPayment.backend.domain.idempotency import isValidIdempotencyKey, requestHash
+from KSysPayment.backend.domain.interfaces.paymentRecordsInterface import PaymentRecordsInterface
 from KSysPayment.backend.domain.interfaces.unitOfWorkInterface import UnitOfWorkFactory
 from KSysPayment.backend.domain.models.auditLog import ActorType, AuditOutcome
 from KSysPayment.backend.domain.models.payment import Payment, PaymentMethod, PaymentStatus
@@ -40,13 +41,14 @@ def newCustomerNo() -> str:
 
 
 class CreatePayment:
-    # statements: a unit of work whose every statement commits by itself, for the single-statement steps.
+    # statements: a unit of work whose every statement commits by itself; records: the create's two writes.
     def __init__(
-        self, uowFactory: UnitOfWorkFactory, statements: UnitOfWorkFactory, gateway: PaymentGatewayInterface,
-        settings: PaymentSettings,
+        self, uowFactory: UnitOfWorkFactory, statements: UnitOfWorkFactory, records: PaymentRecordsInterface,
+        gateway: PaymentGatewayInterface, settings: PaymentSettings,
     ) -> None:
         self.uowFactory = uowFactory
         self.statements = statements
+        self.records = records
         self.gateway = gateway
         self.settings = settings
 
@@ -99,11 +101,10 @@ class CreatePayment:
         # concurrent create with the same key waits for this one and then reads its payment.
         payment = self.newPayment(userId, idempotencyKey, bodyHash, data)
         entry = auditEntry("payment.created", payment, context, details={"method": payment.method})
+        if await self.records.openIfAbsent(payment, entry):
+            logAudit(entry)
+            return payment
         async with self.statements() as uow:
-            if await uow.payments.openIfAbsent(payment, entry):
-                await uow.commit()
-                logAudit(entry)
-                return payment
             existing = await uow.payments.getByIdempotencyKey(userId, idempotencyKey)
         if existing is None:
             raise RuntimeError("an Idempotency-Key conflict left no payment to read")
@@ -144,11 +145,9 @@ class CreatePayment:
         else:
             changes.update(qrContent=provisioned.qrContent, briReferenceNo=provisioned.referenceNo)
         entry = auditEntry("payment.provisioned", payment, context)
-        async with self.statements() as uow:
-            stored = await uow.payments.updateWithAudit(payment.id, changes, entry)
-            if stored is None:
-                raise PaymentNotFoundError()
-            await uow.commit()
+        stored = await self.records.updateWithAudit(payment.id, changes, entry)
+        if stored is None:
+            raise PaymentNotFoundError()
         logAudit(entry)
         return PaymentOutput.fromPayment(stored)
 

@@ -2,20 +2,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from KSysPayment.backend.domain.models.auditLog import AuditLog
 from KSysPayment.backend.domain.models.payment import Payment
 from KSysPayment.backend.domain.paymentQueries import KeysetPosition, PaymentFilter
 
 
 class PaymentRepositoryInterface(Protocol):
-    # Payment and audit row in one statement unless (user, Idempotency-Key) exists; False if it does.
-    async def openIfAbsent(self, payment: Payment, audit: AuditLog) -> bool: ...
-
-    # Attribute changes and the audit row in one statement; the audit details get the stored status and amount.
-    async def updateWithAudit(self, id: uuid.UUID, changes: dict[str, Any], audit: AuditLog) -> Payment | None: ...
-
     async def getById(self, id: uuid.UUID, forUpdate: bool = False) -> Payment | None: ...
 
     async def getOwned(self, id: uuid.UUID, userId: uuid.UUID, forUpdate: bool = False) -> Payment | None: ...

@@ -2,21 +2,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 
-from KSysPayment.backend.domain.exceptions.paymentErrors import VirtualAccountNumberTakenError
-from KSysPayment.backend.domain.models.auditLog import AuditLog
 from KSysPayment.backend.domain.models.payment import Payment, PaymentStatus
 from KSysPayment.backend.domain.paymentQueries import KeysetPosition, PaymentFilter
-from KSysPayment.backend.infrastructure.database.paymentStatements import openStatement, updateWithAuditStatement
 from shared.backend.database.baseRepository import BaseRepository
-from shared.backend.database.coreRows import columnOf, entityFrom, rowParameters
-
-PENDING_VA_CONSTRAINT = "uq_payments_pending_virtual_account_no"
 
 
 def lockedIf(statement: Select[tuple[Payment]], forUpdate: bool) -> Select[tuple[Payment]]:
@@ -25,30 +17,6 @@ def lockedIf(statement: Select[tuple[Payment]], forUpdate: bool) -> Select[tuple
 
 class PaymentRepository(BaseRepository[Payment]):
     model = Payment
-
-    async def openIfAbsent(self, payment: Payment, audit: AuditLog) -> bool:
-        # A concurrent insert of the same (user, Idempotency-Key) is waited for. False: the key was taken.
-        parameters = rowParameters(payment, "p_") | rowParameters(audit, "a_")
-        try:
-            connection = await self.session.connection()
-            return (await connection.execute(openStatement(), parameters)).first() is not None
-        except IntegrityError as error:
-            if PENDING_VA_CONSTRAINT in str(error.orig):
-                raise VirtualAccountNumberTakenError() from None
-            raise
-
-    async def updateWithAudit(self, id: uuid.UUID, changes: dict[str, Any], audit: AuditLog) -> Payment | None:
-        changed = {columnOf(Payment, attribute): value for attribute, value in changes.items()}
-        parameters = {"payment_id": id, **{f"p_{column}": value for column, value in changed.items()},
-                      **rowParameters(audit, "a_")}
-        statement = updateWithAuditStatement(tuple(changed))
-        connection = await self.session.connection()
-        row = (await connection.execute(statement, parameters)).mappings().first()
-        if row is None:
-            return None
-        payment = entityFrom(Payment, row)
-        audit.details = {**audit.details, "status": payment.status, "amount": payment.amount}
-        return payment
 
     async def one(self, statement: Select[tuple[Payment]]) -> Payment | None:
         return (await self.session.execute(statement)).scalars().first()

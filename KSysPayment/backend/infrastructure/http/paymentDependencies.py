@@ -26,7 +26,8 @@ def requestContext(request: Request, user: CurrentUser | None = None) -> Request
 # Dependencies are async: FastAPI runs a sync dependency in its thread pool, a hop per request.
 async def createPayment(request: Request) -> CreatePayment:
     state = request.app.state
-    return CreatePayment(state.paymentUow, state.paymentStatements, state.paymentGateway, state.settings.payment)
+    return CreatePayment(state.paymentUow, state.paymentStatements, state.paymentRecords, state.paymentGateway,
+                         state.settings.payment)
 
 
 async def getPayment(request: Request) -> GetPayment:

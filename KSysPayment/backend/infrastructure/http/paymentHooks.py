@@ -11,6 +11,7 @@ from KSysPayment.backend.infrastructure.background.reconcileLoop import reconcil
 from KSysPayment.backend.infrastructure.bri.briClient import BriSnapClient
 from KSysPayment.backend.infrastructure.bri.inboundAuth import InboundAuthenticator
 from KSysPayment.backend.infrastructure.bri.keys import BriConfigurationError, loadPublicKey
+from KSysPayment.backend.infrastructure.database.paymentRecords import PaymentRecords
 from KSysPayment.backend.infrastructure.database.unitOfWork import unitOfWorkFactory
 from KSysPayment.backend.infrastructure.devtools.simulatorClient import HttpSimulatorClient
 from KSysPayment.backend.infrastructure.redis.inboundTokenStore import RedisInboundTokenStore
@@ -42,6 +43,7 @@ def briHook(settings: Settings) -> Hook:
         app.state.paymentUow = unitOfWorkFactory(app.state.database.sessionFactory)
         # Every statement commits by itself: only for work done in one statement.
         app.state.paymentStatements = unitOfWorkFactory(app.state.database.autocommitSessionFactory)
+        app.state.paymentRecords = PaymentRecords(app.state.database.driverPool)
         simulatorHttp = httpx2.AsyncClient() if settings.app.env != "production" else None
         if simulatorHttp is not None:
             app.state.paymentSimulator = HttpSimulatorClient(settings.bri.baseUrl, simulatorHttp)

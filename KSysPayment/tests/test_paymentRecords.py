@@ -10,7 +10,7 @@ from KSysPayment.backend.application.auditTrail import auditEntry
 from KSysPayment.backend.domain.exceptions.paymentErrors import VirtualAccountNumberTakenError
 from KSysPayment.backend.domain.models.payment import Payment
 from KSysPayment.backend.domain.requestContext import RequestContext
-from KSysPayment.backend.infrastructure.database.unitOfWork import SqlUnitOfWork
+from KSysPayment.backend.infrastructure.database.paymentRecords import PaymentRecords
 from KSysPayment.tests.support.paymentQueries import auditActions, execute, storedPayment
 from KSysPayment.tests.support.paymentStack import Payer
 from shared.backend.database.engine import Database
@@ -29,10 +29,8 @@ def newPayment(payer: Payer, key: str, virtualAccountNo: str | None = None) -> P
 
 
 async def openPayment(database: Database, payment: Payment) -> bool:
-    async with SqlUnitOfWork(database.sessionFactory) as uow:
-        opened = await uow.payments.openIfAbsent(payment, auditEntry("payment.created", payment, CONTEXT))
-        await uow.commit()
-    return opened
+    entry = auditEntry("payment.created", payment, CONTEXT)
+    return await PaymentRecords(database.driverPool).openIfAbsent(payment, entry)
 
 
 async def test_openIfAbsentWritesPaymentAndAuditOnlyForANewKey(database: Database, payer: Payer) -> None:
@@ -64,12 +62,12 @@ async def test_updateWithAuditStoresChangesAndAuditsTheStoredStatus(database: Da
     await openPayment(database, payment)
     await execute(database, "UPDATE payments SET status = 'cancelled' WHERE id = :id", id=payment.id)
     entry = auditEntry("payment.provisioned", payment, CONTEXT)
-    async with SqlUnitOfWork(database.sessionFactory) as uow:
-        changes = {"qrContent": "QR-1", "briReferenceNo": "R-1"}
-        stored = await uow.payments.updateWithAudit(payment.id, changes, entry)
-        await uow.commit()
+    changes = {"qrContent": "QR-1", "briReferenceNo": "R-1"}
+    stored = await PaymentRecords(database.driverPool).updateWithAudit(payment.id, changes, entry)
     assert stored is not None
     assert (stored.status, stored.qrContent, stored.briReferenceNo) == ("cancelled", "QR-1", "R-1")
+    assert (stored.id, stored.userId, stored.expiresAt, stored.customerNo) == (
+        payment.id, payer.id, payment.expiresAt, None)
     row = await storedPayment(database, str(payment.id))
     assert (row["qr_content"], row["bri_reference_no"]) == ("QR-1", "R-1")
     async with database.engine.connect() as connection:
@@ -82,9 +80,7 @@ async def test_updateWithAuditStoresChangesAndAuditsTheStoredStatus(database: Da
 
 async def test_updateWithAuditOfAnUnknownPaymentWritesNothing(database: Database, payer: Payer) -> None:
     missing = newPayment(payer, secrets.token_hex(8))
-    async with SqlUnitOfWork(database.sessionFactory) as uow:
-        stored = await uow.payments.updateWithAudit(missing.id, {"qrContent": "QR-2"},
-                                                    auditEntry("payment.provisioned", missing, CONTEXT))
-        await uow.commit()
+    stored = await PaymentRecords(database.driverPool).updateWithAudit(
+        missing.id, {"qrContent": "QR-2"}, auditEntry("payment.provisioned", missing, CONTEXT))
     assert stored is None
     assert await auditActions(database, str(missing.id)) == []

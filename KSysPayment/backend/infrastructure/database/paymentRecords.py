@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import json
+import uuid
+from functools import cache
+from typing import Any
+
+import asyncpg
+from sqlalchemy.exc import DBAPIError
+
+from KSysPayment.backend.domain.exceptions.paymentErrors import VirtualAccountNumberTakenError
+from KSysPayment.backend.domain.models.auditLog import AuditLog
+from KSysPayment.backend.domain.models.payment import Payment
+from KSysPayment.backend.infrastructure.database.paymentStatements import openStatement, updateWithAuditStatement
+from shared.backend.database.coreRows import columnOf, entityFrom, rowParameters
+from shared.backend.database.driverPool import DriverPool
+from shared.backend.database.driverStatement import DriverStatement
+
+PENDING_VA_CONSTRAINT = "uq_payments_pending_virtual_account_no"
+OPEN = DriverStatement(openStatement())
+
+
+@cache
+def updateStatement(changed: tuple[str, ...]) -> DriverStatement:
+    return DriverStatement(updateWithAuditStatement(changed))
+
+
+def auditValues(audit: AuditLog) -> dict[str, Any]:
+    return rowParameters(audit, "a_") | {"a_details": json.dumps(audit.details)}
+
+
+# A create's two writes on the driver pool (DriverStatement): each runs on every create.
+class PaymentRecords:
+    def __init__(self, pool: DriverPool) -> None:
+        self.pool = pool
+
+    # A concurrent insert of the same (user, Idempotency-Key) is waited for. False: the key was taken.
+    async def openIfAbsent(self, payment: Payment, audit: AuditLog) -> bool:
+        try:
+            return await self.pool.fetchRow(OPEN, rowParameters(payment, "p_") | auditValues(audit)) is not None
+        except DBAPIError as error:
+            cause = error.orig
+            if isinstance(cause, asyncpg.UniqueViolationError) and cause.constraint_name == PENDING_VA_CONSTRAINT:
+                raise VirtualAccountNumberTakenError() from None
+            raise
+
+    async def updateWithAudit(self, id: uuid.UUID, changes: dict[str, Any], audit: AuditLog) -> Payment | None:
+        changed = {columnOf(Payment, attribute): value for attribute, value in changes.items()}
+        values = {"payment_id": id, **{f"p_{column}": value for column, value in changed.items()}, **auditValues(audit)}
+        row = await self.pool.fetchRow(updateStatement(tuple(changed)), values)
+        if row is None:
+            return None
+        payment = entityFrom(Payment, row)
+        audit.details = {**audit.details, "status": payment.status, "amount": payment.amount}
+        return payment
