@@ -20,7 +20,8 @@ from tests.support.inProcess import runningApp
 
 
 def reconciler(stack: PaymentStack) -> ReconcilePayments:
-    return ReconcilePayments(stack.app.state.paymentUow, stack.app.state.paymentGateway)
+    state = stack.app.state
+    return ReconcilePayments(state.paymentUow, state.settlementRecords, state.paymentGateway)
 
 
 async def expireIn(database: Database, paymentId: str, seconds: int) -> None:

@@ -109,6 +109,12 @@ async def blockedBy(database: Database, holderPid: int) -> list[tuple[int, str]]
     return [(int(str(pid)), str(query)) for pid, query in rows]
 
 
+async def terminateBackends(database: Database, pids: list[int]) -> None:
+    async with database.engine.connect() as connection:
+        await connection.execute(text("SELECT pg_terminate_backend(pid) FROM unnest(CAST(:pids AS int[])) AS pid"),
+                                 {"pids": pids})
+
+
 async def waitBackendsGone(database: Database, pids: list[int]) -> None:
     await pollRows(database, "SELECT pid FROM pg_stat_activity WHERE pid = ANY(:pids)", lambda rows: not rows,
                    "backends of the killed server still exist", pids=pids)

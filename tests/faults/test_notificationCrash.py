@@ -22,6 +22,7 @@ from tests.faults.settlementCrash import (
     blockedBy,
     eventRows,
     lockedPayment,
+    terminateBackends,
     waitBackendsGone,
     waitForStatus,
 )
@@ -69,7 +70,10 @@ def crash(crashStack: CrashStack) -> Iterator[CrashStack]:
             crashStack.stack.terminate("public")
 
 
-async def killDuringSettlement(crash: CrashStack, payment: dict[str, object]) -> dict[str, object]:
+# The server is killed while its settlement statement waits for the payment row lock. The statement has
+# reached PostgreSQL whole, so it commits once the lock is free, unless `abandon` terminates its backend
+# first (as when a server dies before its statement is sent): then nothing is written.
+async def killDuringSettlement(crash: CrashStack, payment: dict[str, object], abandon: bool) -> dict[str, object]:
     paymentId = str(payment["id"])
     async with lockedPayment(crash.database, paymentId) as holder:
         paying = asyncio.create_task(crash.simulatorPays(str(payment["virtualAccountNo"])))
@@ -79,19 +83,22 @@ async def killDuringSettlement(crash: CrashStack, payment: dict[str, object]) ->
         except BaseException:
             paying.cancel()
             raise
-        # The server is inside SettleNotification, waiting for the row lock: kill it there.
         crash.stack.kill("public")
         paid = await asyncio.wait_for(paying, 15)
-    # Its backend gets the lock after the rollback, then finds the client gone and aborts.
+        if abandon:
+            await terminateBackends(crash.database, [pid for pid, _ in blocked])
     await waitBackendsGone(crash.database, [pid for pid, _ in blocked])
     return paid
 
 
-async def assertNothingWritten(crash: CrashStack, paymentId: str, paid: dict[str, object]) -> None:
+def assertUnanswered(paid: dict[str, object]) -> None:
     notifications = paid["notifications"]
     assert isinstance(notifications, list) and len(notifications) == 1, paid
     # No HTTP answer at all: BRI sees a transport failure and retries.
     assert notifications[0]["status"] == 0, notifications
+
+
+async def assertNothingWritten(crash: CrashStack, paymentId: str) -> None:
     stored = await storedPayment(crash.database, paymentId)
     assert (stored["status"], stored["paid_at"]) == ("pending", None)
     assert await eventRows(crash.database, paymentId) == []
@@ -111,13 +118,29 @@ async def briRetries(crash: CrashStack, body: object) -> None:
     assert response.json()["responseCode"] == ACKNOWLEDGED
 
 
-async def test_killedMidSettlementBriRetrySettlesOnce(crash: CrashStack) -> None:
+async def test_killedMidSettlementBriRetryCreditsOnce(crash: CrashStack) -> None:
     payment = await crash.createBriva(AMOUNT)
     paymentId = str(payment["id"])
-    paid = await killDuringSettlement(crash, payment)
-    await assertNothingWritten(crash, paymentId, paid)
+    paid = await killDuringSettlement(crash, payment, abandon=False)
+    assertUnanswered(paid)
+    # The killed server's statement committed by itself: paid once, though BRI got no answer.
+    await assertPaidOnce(crash, paymentId, "va_notify")
+    paidAt = (await storedPayment(crash.database, paymentId))["paid_at"]
     crash.startPublic(IDLE_RECONCILE_SECONDS)
-    # BRI's retry: the same body, with a fresh token, timestamp and signature.
+    # BRI's retries: the same body, with a fresh token, timestamp and signature; acknowledged, not credited.
+    for _ in range(2):
+        await briRetries(crash, paid["notification"])
+        await assertPaidOnce(crash, paymentId, "va_notify")
+    assert (await storedPayment(crash.database, paymentId))["paid_at"] == paidAt
+
+
+async def test_abandonedSettlementBriRetrySettlesOnce(crash: CrashStack) -> None:
+    payment = await crash.createBriva(AMOUNT)
+    paymentId = str(payment["id"])
+    paid = await killDuringSettlement(crash, payment, abandon=True)
+    assertUnanswered(paid)
+    await assertNothingWritten(crash, paymentId)
+    crash.startPublic(IDLE_RECONCILE_SECONDS)
     await briRetries(crash, paid["notification"])
     await assertPaidOnce(crash, paymentId, "va_notify")
     paidAt = (await storedPayment(crash.database, paymentId))["paid_at"]
@@ -126,11 +149,12 @@ async def test_killedMidSettlementBriRetrySettlesOnce(crash: CrashStack) -> None
     assert (await storedPayment(crash.database, paymentId))["paid_at"] == paidAt
 
 
-async def test_killedMidSettlementReconciliationSettlesOnce(crash: CrashStack) -> None:
+async def test_abandonedSettlementReconciliationSettlesOnce(crash: CrashStack) -> None:
     payment = await crash.createBriva(AMOUNT)
     paymentId = str(payment["id"])
-    paid = await killDuringSettlement(crash, payment)
-    await assertNothingWritten(crash, paymentId, paid)
+    paid = await killDuringSettlement(crash, payment, abandon=True)
+    assertUnanswered(paid)
+    await assertNothingWritten(crash, paymentId)
     # No retry: the restarted server's reconciliation polls BRI, which has the VA as paid.
     await execute(crash.database, "UPDATE payments SET expires_at = now() + interval '1 minute' WHERE id = :id",
                   id=paymentId)

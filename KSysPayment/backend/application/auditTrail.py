@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from KSysPayment.backend.domain.models.auditLog import ActorType, AuditLog, AuditOutcome
@@ -21,16 +22,32 @@ def auditEntry(
     details: dict[str, object] | None = None,
 ) -> AuditLog:
     allDetails: dict[str, object] = {"status": payment.status, "amount": payment.amount, **(details or {})}
+    actorId = payment.userId if actorType == ActorType.USER else None
+    return auditRow(action, str(payment.id), context, actorId=actorId, actorType=actorType, outcome=outcome,
+                    details=allDetails)
+
+
+# The same for a payment not read yet: targetId None is filled in by the statement that finds it.
+def auditRow(
+    action: str,
+    targetId: str | None,
+    context: RequestContext,
+    *,
+    actorId: uuid.UUID | None = None,
+    actorType: ActorType = ActorType.SYSTEM,
+    outcome: AuditOutcome = AuditOutcome.SUCCESS,
+    details: dict[str, object],
+) -> AuditLog:
     return AuditLog(
-        actorId=payment.userId if actorType == ActorType.USER else None,
+        actorId=actorId,
         actorType=actorType.value,
         action=action,
         targetType="payment",
-        targetId=str(payment.id),
+        targetId=targetId,
         ip=context.ip,
         requestId=context.requestId,
         outcome=outcome.value,
-        details=allDetails,
+        details=details,
     )
 
 

@@ -8,6 +8,7 @@ from KSysPayment.backend.application.auditTrail import auditPayment
 from KSysPayment.backend.application.settleNotification import SettleNotification
 from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayNotFoundError
 from KSysPayment.backend.domain.gatewayTypes import GatewayPaymentState
+from KSysPayment.backend.domain.interfaces.settlementRecordsInterface import SettlementRecordsInterface
 from KSysPayment.backend.domain.interfaces.unitOfWorkInterface import UnitOfWorkFactory
 from KSysPayment.backend.domain.models.auditLog import ActorType
 from KSysPayment.backend.domain.models.payment import Payment, PaymentMethod, PaymentStatus
@@ -44,10 +45,12 @@ def never() -> bool:
 
 
 class ReconcilePayments:
-    def __init__(self, uowFactory: UnitOfWorkFactory, gateway: PaymentGatewayInterface) -> None:
+    def __init__(
+        self, uowFactory: UnitOfWorkFactory, settlements: SettlementRecordsInterface, gateway: PaymentGatewayInterface,
+    ) -> None:
         self.uowFactory = uowFactory
         self.gateway = gateway
-        self.settle = SettleNotification(uowFactory)
+        self.settle = SettleNotification(uowFactory, settlements)
 
     async def execute(self, now: datetime | None = None, stopping: Callable[[], bool] = never) -> ReconcileReport:
         current = now or utcNow()

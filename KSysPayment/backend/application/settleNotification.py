@@ -3,7 +3,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from KSysPayment.backend.application.auditTrail import auditPayment
+from KSysPayment.backend.application.auditTrail import auditPayment, auditRow, logAudit
+from KSysPayment.backend.domain.interfaces.settlementRecordsInterface import (
+    SettlementLookup,
+    SettlementRecordsInterface,
+)
 from KSysPayment.backend.domain.interfaces.unitOfWorkInterface import UnitOfWorkFactory, UnitOfWorkInterface
 from KSysPayment.backend.domain.models.auditLog import ActorType, AuditOutcome
 from KSysPayment.backend.domain.models.payment import Payment, PaymentMethod, PaymentStatus
@@ -27,10 +31,28 @@ class SettlementResult:
     status: str | None
 
 
+def expectedMethod(notification: PaymentNotification) -> str:
+    return PaymentMethod.BRIVA.value if notification.kind in VA_KINDS else PaymentMethod.QRIS.value
+
+
+# Where the one-statement settlement finds the payment: the VA number, or the QRIS partner reference (a
+# QRIS report with only BRI's reference goes to the locked transaction).
+def lookupOf(notification: PaymentNotification) -> tuple[SettlementLookup, str] | None:
+    if notification.kind in VA_KINDS:
+        account = notification.virtualAccountNo
+        return (SettlementLookup.VIRTUAL_ACCOUNT, account) if account else None
+    if notification.partnerReferenceNo:
+        return SettlementLookup.PARTNER_REFERENCE, notification.partnerReferenceNo
+    return None
+
+
+def settlementDetails(notification: PaymentNotification, outcome: SettlementOutcome) -> dict[str, object]:
+    return {"kind": notification.kind.value, "outcome": outcome.value, "reportedAmount": notification.amount}
+
+
 def judge(payment: Payment, notification: PaymentNotification) -> tuple[SettlementOutcome, str | None]:
     # Returns the outcome and, for anything an admin must look at, the flag reason.
-    expectedMethod = PaymentMethod.BRIVA.value if notification.kind in VA_KINDS else PaymentMethod.QRIS.value
-    if payment.method != expectedMethod or (
+    if payment.method != expectedMethod(notification) or (
         notification.briReferenceNo and payment.briReferenceNo
         and notification.briReferenceNo != payment.briReferenceNo
     ):
@@ -48,12 +70,18 @@ def judge(payment: Payment, notification: PaymentNotification) -> tuple[Settleme
 
 
 # Exactly-once: the payment row is locked, then the event with its unique dedupe key is inserted in
-# the same transaction as the state change; a repeat inserts nothing and changes nothing.
+# the same transaction (or statement) as the state change; a repeat inserts nothing and changes nothing.
+# A paid report for a pending payment, the usual case, is first tried as one statement (records); when
+# that writes nothing, the locked transaction decides.
 class SettleNotification:
-    def __init__(self, uowFactory: UnitOfWorkFactory) -> None:
+    def __init__(self, uowFactory: UnitOfWorkFactory, records: SettlementRecordsInterface) -> None:
         self.uowFactory = uowFactory
+        self.records = records
 
     async def execute(self, notification: PaymentNotification, context: RequestContext) -> SettlementResult:
+        settled = await self.settleAtOnce(notification, context)
+        if settled is not None:
+            return SettlementResult(SettlementOutcome.SETTLED, settled, PaymentStatus.PAID.value)
         async with self.uowFactory() as uow:
             payment = await self.findLocked(uow, notification)
             if payment is None:
@@ -80,6 +108,23 @@ class SettleNotification:
                             request_id=context.requestId, kind=notification.kind.value)
         return SettlementResult(outcome, payment.id if payment else None, payment.status if payment else None)
 
+    async def settleAtOnce(self, notification: PaymentNotification, context: RequestContext) -> uuid.UUID | None:
+        found = lookupOf(notification)
+        if found is None or not notification.paid or notification.amount is None:
+            return None
+        lookup, key = found
+        details: dict[str, object] = {"status": PaymentStatus.PAID.value, "amount": notification.amount,
+                                      **settlementDetails(notification, SettlementOutcome.SETTLED)}
+        entry = auditRow("payment.paid", None, context, details=details)
+        event = PaymentEvent(kind=notification.kind.value, dedupeKey=notification.dedupeKey, raw=notification.raw,
+                             signatureValid=True, outcome=SettlementOutcome.SETTLED.value)
+        paymentId = await self.records.settleIfPending(lookup, key, expectedMethod(notification), notification.amount,
+                                                       notification.briReferenceNo or None, event, entry)
+        if paymentId is not None:
+            entry.targetId = str(paymentId)
+            logAudit(entry)
+        return paymentId
+
     async def findLocked(self, uow: UnitOfWorkInterface, notification: PaymentNotification) -> Payment | None:
         if notification.kind in VA_KINDS:
             if not notification.virtualAccountNo:
@@ -96,8 +141,7 @@ class SettleNotification:
     async def apply(self, uow: UnitOfWorkInterface, payment: Payment, outcome: SettlementOutcome,
                     reason: str | None, notification: PaymentNotification, context: RequestContext) -> None:
         now = utcNow()
-        details: dict[str, object] = {"kind": notification.kind.value, "outcome": outcome.value,
-                                      "reportedAmount": notification.amount}
+        details = settlementDetails(notification, outcome)
         if outcome == SettlementOutcome.SETTLED:
             payment.status = PaymentStatus.PAID.value
             payment.paidAt = now

@@ -43,7 +43,7 @@ async def cancelPayment(request: Request) -> CancelPayment:
 
 
 async def settleNotification(request: Request) -> SettleNotification:
-    return SettleNotification(request.app.state.paymentUow)
+    return SettleNotification(request.app.state.paymentUow, request.app.state.settlementRecords)
 
 
 async def simulatePayment(request: Request) -> SimulatePayment:

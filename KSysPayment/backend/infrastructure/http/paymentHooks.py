@@ -12,6 +12,7 @@ from KSysPayment.backend.infrastructure.bri.briClient import BriSnapClient
 from KSysPayment.backend.infrastructure.bri.inboundAuth import InboundAuthenticator
 from KSysPayment.backend.infrastructure.bri.keys import BriConfigurationError, loadPublicKey
 from KSysPayment.backend.infrastructure.database.paymentRecords import PaymentRecords
+from KSysPayment.backend.infrastructure.database.settlementRecords import SettlementRecords
 from KSysPayment.backend.infrastructure.database.unitOfWork import unitOfWorkFactory
 from KSysPayment.backend.infrastructure.devtools.simulatorClient import HttpSimulatorClient
 from KSysPayment.backend.infrastructure.redis.inboundTokenStore import RedisInboundTokenStore
@@ -44,6 +45,7 @@ def briHook(settings: Settings) -> Hook:
         # Every statement commits by itself: only for work done in one statement.
         app.state.paymentStatements = unitOfWorkFactory(app.state.database.autocommitSessionFactory)
         app.state.paymentRecords = PaymentRecords(app.state.database.driverPool)
+        app.state.settlementRecords = SettlementRecords(app.state.database.driverPool)
         simulatorHttp = httpx2.AsyncClient() if settings.app.env != "production" else None
         if simulatorHttp is not None:
             app.state.paymentSimulator = HttpSimulatorClient(settings.bri.baseUrl, simulatorHttp)
@@ -60,7 +62,7 @@ def briHook(settings: Settings) -> Hook:
 def reconcileHook(settings: Settings) -> Hook:
     @asynccontextmanager
     async def hook(app: FastAPI) -> AsyncIterator[None]:
-        useCase = ReconcilePayments(app.state.paymentUow, app.state.paymentGateway)
+        useCase = ReconcilePayments(app.state.paymentUow, app.state.settlementRecords, app.state.paymentGateway)
         async with reconcileTask(app.state.database.engine, lambda stopping: useCase.execute(stopping=stopping),
                                  settings.payment.reconcileIntervalSeconds):
             yield
