@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import asyncpg
@@ -8,6 +9,7 @@ import sqlalchemy.exc
 from fastapi import APIRouter, FastAPI, Request
 from sqlalchemy import text
 
+from KSysPayment.tests.support.servers import boundSocket, serving
 from shared.backend.appFactory import ServiceSpec, createApp
 from shared.backend.config.settings import Settings
 from tests.support.inProcess import runningApp
@@ -79,3 +81,26 @@ async def test_unexpectedErrorIsA500EnvelopeWithRequestId(settings: Settings) ->
             "details": [],
         }
         assert response.headers["X-Request-ID"] == "bug-request-1"
+
+
+async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, target: str) -> tuple[int, bytes, str]:
+    writer.write(f"GET {target} HTTP/1.1\r\nHost: probe\r\n\r\n".encode())
+    await writer.drain()
+    head = (await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)).decode("latin-1").lower()
+    length = int(head.split("content-length:", 1)[1].split("\r\n", 1)[0])
+    body = await asyncio.wait_for(reader.readexactly(length), 10)
+    return int(head.split(" ", 2)[1]), body, head
+
+
+async def test_unexpectedErrorKeepsTheKeepAliveConnection(settings: Settings) -> None:
+    # The gateway reuses upstream connections: one dropped after a 500 turns its next request into a 502.
+    sock = boundSocket()
+    async with serving(probeApp(settings), sock):
+        reader, writer = await asyncio.open_connection(*sock.getsockname())
+        try:
+            status, body, head = await exchange(reader, writer, "/api/probe/bug")
+            assert status == 500 and b"internal_error" in body and "connection: close" not in head
+            status, body, _ = await exchange(reader, writer, "/api/probe/echo?value=after")
+            assert (status, body) == (200, b'{"value":"after"}')
+        finally:
+            writer.close()
