@@ -1,9 +1,20 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from sqlalchemy import text
 
+from KSysPayment.backend.application.cancelPayment import CancelPayment
+from KSysPayment.backend.application.createPayment import CreatePayment
+from KSysPayment.backend.application.createPaymentInput import CreatePaymentInput
+from KSysPayment.backend.domain.gatewayTypes import VirtualAccount
+from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
+from KSysPayment.backend.domain.requestContext import RequestContext
+from KSysPayment.tests.support.paymentQueries import auditActions
 from KSysPayment.tests.support.paymentStack import PREFIX, Payer, PaymentStack
 from shared.backend.database.engine import Database
 
@@ -52,3 +63,34 @@ async def test_cancelRacingPaymentEndsInOneFinalState(
             # A payment that slipped in after the cancel is recorded and flagged, never credited.
             assert "settled" not in outcomes
             assert final["paidAt"] is None
+
+
+class CancelDuringCreate:
+    # The real gateway, except that create-va lets the payment's cancel run first: a cancel arriving while
+    # BRI creates the VA finds nothing to delete at BRI.
+    def __init__(self, real: PaymentGatewayInterface, cancel: Callable[[uuid.UUID], Awaitable[object]]) -> None:
+        self.real = real
+        self.cancel = cancel
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    async def createVirtualAccount(self, **fields: Any) -> VirtualAccount:
+        await self.cancel(uuid.UUID(hex=fields["trxId"]))
+        return await self.real.createVirtualAccount(**fields)
+
+
+async def test_cancelDuringCreateLeavesNoVaAtBri(paymentStack: PaymentStack, payer: Payer, database: Database) -> None:
+    state = paymentStack.app.state
+    context = RequestContext(requestId="cancel-during-create", ip="127.0.0.1")
+    canceller = CancelPayment(state.paymentUow, state.paymentGateway)
+    gateway = CancelDuringCreate(state.paymentGateway,
+                                 lambda paymentId: canceller.execute(payer.id, paymentId, context))
+    create = CreatePayment(state.paymentUow, state.paymentStatements, state.paymentRecords, gateway,
+                           state.settings.payment)
+    created = await create.execute(payer.id, secrets.token_hex(8),
+                                   CreatePaymentInput(amount=15000, method="briva"), context)
+    assert created.payment.status == "cancelled"
+    assert (await paymentStack.simulatorState())["virtualAccounts"] == []
+    actions = await auditActions(database, str(created.payment.id))
+    assert actions == ["payment.created", "payment.cancelled", "payment.provisioned"]

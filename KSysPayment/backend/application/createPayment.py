@@ -77,7 +77,13 @@ class CreatePayment:
             if isinstance(error, DomainError):
                 error.details.append({"paymentId": str(payment.id)})
             raise
-        return CreatedPayment(payment=await self.storeProvisioned(payment, provisioned, context), created=True)
+        stored = await self.storeProvisioned(payment, provisioned, context)
+        if stored.status != PaymentStatus.PENDING.value and isinstance(provisioned, VirtualAccount):
+            # Cancelled while BRI created the VA: the cancel found none to delete, so it is deleted now.
+            logger.warning("payment_closed_during_create", "Deleting the VA of a payment closed while BRI made it",
+                           payment_id=str(payment.id), request_id=context.requestId, status=stored.status)
+            await self.deleteQuietly(payment)
+        return CreatedPayment(payment=stored, created=True)
 
     async def open(
         self, userId: uuid.UUID, idempotencyKey: str, bodyHash: str, data: CreatePaymentInput, context: RequestContext
@@ -172,10 +178,10 @@ class CreatePayment:
                          payment_id=str(paymentId))
 
     async def deleteQuietly(self, payment: Payment) -> None:
-        # Outcome unknown after a timeout: the VA may exist at BRI; remove it so nobody pays a failed payment.
+        # A VA nobody may pay (its payment failed after a timeout, or was cancelled while BRI made it); best effort.
         try:
             await self.gateway.deleteVirtualAccount(customerNo=str(payment.customerNo),
                                                     trxId=payment.partnerReferenceNo)
         except Exception as error:
-            logger.warning("payment_va_cleanup_failed", "Could not delete the VA after a timeout",
+            logger.warning("payment_va_cleanup_failed", "Could not delete the VA at BRI",
                            payment_id=str(payment.id), error_type=type(error).__name__)
