@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from KSysPayment.simulator import brivaRoutes, devRoutes, qrisRoutes, tokenRoutes
 from KSysPayment.simulator.simulatorContext import SnapReply, buildContext
@@ -17,6 +18,21 @@ def isLoopback(host: str | None) -> bool:
         return host is not None and ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+# Development tool: refuses anything that is not loopback, whatever the bind address. Pure ASGI: the
+# simulator shares the bench's cores with the service it serves.
+class LoopbackOnly:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        client = scope.get("client")
+        if scope["type"] == "http" and not isLoopback(client[0] if client else None):
+            forbidden = JSONResponse({"responseCode": "4030000", "responseMessage": "Forbidden"}, status_code=403)
+            await forbidden(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 async def snapReplyHandler(_request: Request, error: Exception) -> Response:
@@ -36,13 +52,7 @@ def createSimulatorApp(settings: SimulatorSettings | None = None) -> FastAPI:
     app = FastAPI(title="BRI SNAP simulator (development only)", lifespan=lifespan, docs_url="/simulator/docs",
                   openapi_url="/simulator/openapi.json", redoc_url=None)
 
-    @app.middleware("http")
-    async def loopbackOnly(request: Request, callNext: Callable[[Request], Awaitable[Response]]) -> Response:
-        # Development tool: refuse anything that is not loopback, whatever the bind address.
-        if not isLoopback(request.client.host if request.client else None):
-            return JSONResponse({"responseCode": "4030000", "responseMessage": "Forbidden"}, status_code=403)
-        return await callNext(request)
-
+    app.add_middleware(LoopbackOnly)
     app.add_exception_handler(SnapReply, snapReplyHandler)
     for module in (tokenRoutes, brivaRoutes, qrisRoutes, devRoutes):
         app.include_router(module.router)

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import httpx2
 import pytest
+from fastapi.responses import JSONResponse
 
 from KSysPayment.backend.infrastructure.bri.briClient import BriSnapClient
 from KSysPayment.backend.infrastructure.bri.snapSignature import hmacSignature, snapTimestamp, stringToSign
-from KSysPayment.simulator.app import createSimulatorApp, isLoopback
+from KSysPayment.simulator.app import LoopbackOnly, createSimulatorApp, isLoopback
 from KSysPayment.tests.bri.briTestSupport import (
     CLIENT_SECRET,
     ClientFactory,
@@ -118,6 +119,17 @@ def test_loopbackOnly() -> None:
     assert not isLoopback("10.0.0.5")
     assert not isLoopback(None)
     assert not isLoopback("testclient")
+
+
+@pytest.mark.parametrize(("client", "expected"), [("127.0.0.1", 200), ("10.0.0.5", 403)])
+async def test_loopbackOnlyRefusesOtherClients(client: str, expected: int) -> None:
+    inner = JSONResponse({"reached": True})
+    transport = httpx2.ASGITransport(app=LoopbackOnly(inner), client=(client, 40000))
+    async with httpx2.AsyncClient(transport=transport, base_url="http://simulator") as http:
+        response = await http.get("/simulator/payments")
+    assert response.status_code == expected
+    assert response.json() == ({"reached": True} if expected == 200
+                               else {"responseCode": "4030000", "responseMessage": "Forbidden"})
 
 
 @pytest.mark.parametrize(
