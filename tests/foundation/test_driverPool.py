@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy.exc
-from sqlalchemy import literal_column, select, text
+from sqlalchemy import bindparam, func, literal_column, select, text
+from sqlalchemy.dialects.postgresql import JSONB
 
 from shared.backend.config.settings import Settings
 from shared.backend.database.driverPool import DriverPool
@@ -44,5 +45,15 @@ async def test_anUnreachableServerIsAnOutage(settings: Settings) -> None:
             await pool.fetchRow(SELECT_ONE, {})
         classified = classify(raised.value)
         assert classified is not None and (classified.status, classified.code) == (503, "service_unavailable")
+    finally:
+        await pool.close()
+
+
+async def test_jsonParametersTakePythonValues(settings: Settings) -> None:
+    pool = DriverPool(settings.database)
+    statement = DriverStatement(select(func.jsonb_typeof(bindparam("document", type_=JSONB)),
+                                       bindparam("document", type_=JSONB)["name"].astext))
+    try:
+        assert tuple(await pool.fetchRow(statement, {"document": {"name": "Budi"}})) == ("object", "Budi")  # type: ignore[arg-type]
     finally:
         await pool.close()

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -78,7 +77,6 @@ class LoginRecords:
         values: dict[str, Any] = {
             "user_id": session.userId, "password_hash": passwordHash, "now": now,
             **recordParameters(Session, session, "s_"), **recordParameters(AuditLog, audit, "a_"),
-            "a_details": json.dumps(audit.details),
         }
         row = await self.pool.fetchRow(OPEN_SESSION, values)
         return row[0] if row is not None else None

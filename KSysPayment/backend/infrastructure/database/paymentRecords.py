@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import uuid
 from functools import cache
 from typing import Any
@@ -25,10 +24,6 @@ def updateStatement(changed: tuple[str, ...]) -> DriverStatement:
     return DriverStatement(updateWithAuditStatement(changed))
 
 
-def auditValues(audit: AuditLog) -> dict[str, Any]:
-    return rowParameters(audit, "a_") | {"a_details": json.dumps(audit.details)}
-
-
 # A create's two writes on the driver pool (DriverStatement): each runs on every create.
 class PaymentRecords:
     def __init__(self, pool: DriverPool) -> None:
@@ -37,7 +32,7 @@ class PaymentRecords:
     # A concurrent insert of the same (user, Idempotency-Key) is waited for. False: the key was taken.
     async def openIfAbsent(self, payment: Payment, audit: AuditLog) -> bool:
         try:
-            return await self.pool.fetchRow(OPEN, rowParameters(payment, "p_") | auditValues(audit)) is not None
+            return await self.pool.fetchRow(OPEN, rowParameters(payment, "p_") | rowParameters(audit, "a_")) is not None
         except DBAPIError as error:
             cause = error.orig
             if isinstance(cause, asyncpg.UniqueViolationError) and cause.constraint_name == PENDING_VA_CONSTRAINT:
@@ -46,7 +41,8 @@ class PaymentRecords:
 
     async def updateWithAudit(self, id: uuid.UUID, changes: dict[str, Any], audit: AuditLog) -> Payment | None:
         changed = {columnOf(Payment, attribute): value for attribute, value in changes.items()}
-        values = {"payment_id": id, **{f"p_{column}": value for column, value in changed.items()}, **auditValues(audit)}
+        values = {"payment_id": id, **{f"p_{column}": value for column, value in changed.items()},
+                  **rowParameters(audit, "a_")}
         row = await self.pool.fetchRow(updateStatement(tuple(changed)), values)
         if row is None:
             return None

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import uuid
 from functools import cache
 
@@ -70,8 +69,7 @@ class SettlementRecords:
     ) -> uuid.UUID | None:
         values = {
             "lookup": key, "method": method, "amount": amount, "bri_reference_no": briReferenceNo,
-            "now": event.receivedAt, **rowParameters(event, "e_"), "e_raw": json.dumps(event.raw),
-            **rowParameters(audit, "a_"), "a_details": json.dumps(audit.details),
+            "now": event.receivedAt, **rowParameters(event, "e_"), **rowParameters(audit, "a_"),
         }
         row = await self.pool.fetchRow(settleStatement(lookup, briReferenceNo is not None), values)
         return row[0] if row is not None else None
