@@ -9,12 +9,12 @@ import pytest
 from argon2 import PasswordHasher as Argon2Hasher
 from sqlalchemy import text
 
-from KAuthApp.backend.domain.auditRecord import AuditRecord
 from KAuthApp.backend.domain.loginSnapshot import LoginSnapshot
 from KAuthApp.backend.domain.sessionRecord import SessionRecord
 from KAuthApp.backend.infrastructure.database.loginRecords import OPEN_SESSION, SNAPSHOT, LoginRecords
 from KAuthApp.tests.authTestSupport import PASSWORD, login, registerVerified, runSql, uniqueEmail, userIdOf
 from KAuthApp.tests.statementLog import sqlStatements
+from shared.backend.database.auditRecord import AuditRecord
 from shared.backend.database.engine import Database
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.security.passwordHasher import PasswordHasher

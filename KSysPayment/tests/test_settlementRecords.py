@@ -7,12 +7,12 @@ import pytest
 
 from KSysPayment.backend.application.auditTrail import auditRow
 from KSysPayment.backend.domain.interfaces.settlementRecordsInterface import SettlementLookup
-from KSysPayment.backend.domain.models.auditLog import AuditLog
 from KSysPayment.backend.domain.models.paymentEvent import PaymentEvent
 from KSysPayment.backend.infrastructure.database.settlementRecords import SettlementRecords
 from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, execute, storedPayment
 from KSysPayment.tests.support.paymentRows import CONTEXT, newPayment, openPayment
 from KSysPayment.tests.support.paymentStack import Payer
+from shared.backend.database.auditRecord import AuditRecord
 from shared.backend.database.engine import Database
 
 
@@ -25,7 +25,7 @@ def settledEvent(dedupeKey: str) -> PaymentEvent:
                         outcome="settled")
 
 
-def paidEntry() -> AuditLog:
+def paidEntry() -> AuditRecord:
     return auditRow("payment.paid", None, CONTEXT, details={"status": "paid", "amount": 15000})
 
 

@@ -5,9 +5,9 @@ from dataclasses import asdict
 from typing import Any
 
 from KAuthApp.backend.application.requestContext import RequestContext
-from KAuthApp.backend.domain.auditRecord import AuditRecord
 from KAuthApp.backend.domain.interfaces.auditLogRepositoryInterface import AuditLogRepositoryInterface
 from KAuthApp.backend.domain.models.auditLog import ActorType, AuditLog, AuditOutcome
+from shared.backend.database.auditRecord import AuditRecord
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.loggingFactory import getSystemLogger
 from shared.backend.utils.uuid import generateId

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from KSysPayment.backend.application.auditTrail import auditPayment, auditRow, logAudit
 from KSysPayment.backend.domain.interfaces.settlementRecordsInterface import (
@@ -121,8 +121,7 @@ class SettleNotification:
         paymentId = await self.records.settleIfPending(lookup, key, expectedMethod(notification), notification.amount,
                                                        notification.briReferenceNo or None, event, entry)
         if paymentId is not None:
-            entry.targetId = str(paymentId)
-            logAudit(entry)
+            logAudit(replace(entry, targetId=str(paymentId)))
         return paymentId
 
     async def findLocked(self, uow: UnitOfWorkInterface, notification: PaymentNotification) -> Payment | None:

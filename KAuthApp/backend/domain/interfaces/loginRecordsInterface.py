@@ -4,9 +4,9 @@ import uuid
 from datetime import datetime
 from typing import Protocol
 
-from KAuthApp.backend.domain.auditRecord import AuditRecord
 from KAuthApp.backend.domain.loginSnapshot import LoginSnapshot
 from KAuthApp.backend.domain.sessionRecord import SessionRecord
+from shared.backend.database.auditRecord import AuditRecord
 
 
 class LoginRecordsInterface(Protocol):

@@ -6,13 +6,13 @@ from typing import Any
 
 from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 
-from KAuthApp.backend.domain.auditRecord import AuditRecord
 from KAuthApp.backend.domain.loginSnapshot import LoginSnapshot
 from KAuthApp.backend.domain.models.auditLog import AuditLog
 from KAuthApp.backend.domain.models.session import Session
 from KAuthApp.backend.domain.models.user import UserStatus
 from KAuthApp.backend.domain.sessionRecord import SessionRecord
 from KAuthApp.backend.infrastructure.database.profileQuery import ROLE_NAMES, USERS
+from shared.backend.database.auditRecord import AuditRecord
 from shared.backend.database.coreRows import columnNames, columnParameters, recordParameters
 from shared.backend.database.driverPool import DriverPool
 from shared.backend.database.driverStatement import DriverStatement

@@ -3,14 +3,14 @@ from __future__ import annotations
 import uuid
 from typing import Any, Protocol
 
-from KSysPayment.backend.domain.models.auditLog import AuditLog
 from KSysPayment.backend.domain.models.payment import Payment
+from shared.backend.database.auditRecord import AuditRecord
 
 
 # A create's two writes, each one statement that commits by itself.
 class PaymentRecordsInterface(Protocol):
     # Payment and audit row unless (user, Idempotency-Key) exists; False if it does.
-    async def openIfAbsent(self, payment: Payment, audit: AuditLog) -> bool: ...
+    async def openIfAbsent(self, payment: Payment, audit: AuditRecord) -> bool: ...
 
     # Attribute changes and the audit row; the audit details get the stored status and amount.
-    async def updateWithAudit(self, id: uuid.UUID, changes: dict[str, Any], audit: AuditLog) -> Payment | None: ...
+    async def updateWithAudit(self, id: uuid.UUID, changes: dict[str, Any], audit: AuditRecord) -> Payment | None: ...

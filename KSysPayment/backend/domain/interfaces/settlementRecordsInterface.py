@@ -4,8 +4,8 @@ import uuid
 from enum import StrEnum
 from typing import Protocol
 
-from KSysPayment.backend.domain.models.auditLog import AuditLog
 from KSysPayment.backend.domain.models.paymentEvent import PaymentEvent
+from shared.backend.database.auditRecord import AuditRecord
 
 
 class SettlementLookup(StrEnum):
@@ -19,5 +19,5 @@ class SettlementRecordsInterface(Protocol):
     # in). Returns the payment id; None when anything differs or the event's dedupe key exists (nothing written).
     async def settleIfPending(
         self, lookup: SettlementLookup, key: str, method: str, amount: int, briReferenceNo: str | None,
-        event: PaymentEvent, audit: AuditLog,
+        event: PaymentEvent, audit: AuditRecord,
     ) -> uuid.UUID | None: ...

@@ -11,7 +11,8 @@ from KSysPayment.backend.domain.exceptions.paymentErrors import VirtualAccountNu
 from KSysPayment.backend.domain.models.auditLog import AuditLog
 from KSysPayment.backend.domain.models.payment import Payment
 from KSysPayment.backend.infrastructure.database.paymentStatements import openStatement, updateWithAuditStatement
-from shared.backend.database.coreRows import columnOf, entityFrom, rowParameters
+from shared.backend.database.auditRecord import AuditRecord
+from shared.backend.database.coreRows import columnOf, entityFrom, recordParameters, rowParameters
 from shared.backend.database.driverPool import DriverPool
 from shared.backend.database.driverStatement import DriverStatement
 
@@ -30,22 +31,23 @@ class PaymentRecords:
         self.pool = pool
 
     # A concurrent insert of the same (user, Idempotency-Key) is waited for. False: the key was taken.
-    async def openIfAbsent(self, payment: Payment, audit: AuditLog) -> bool:
+    async def openIfAbsent(self, payment: Payment, audit: AuditRecord) -> bool:
+        values = rowParameters(payment, "p_") | recordParameters(AuditLog, audit, "a_")
         try:
-            return await self.pool.fetchRow(OPEN, rowParameters(payment, "p_") | rowParameters(audit, "a_")) is not None
+            return await self.pool.fetchRow(OPEN, values) is not None
         except DBAPIError as error:
             cause = error.orig
             if isinstance(cause, asyncpg.UniqueViolationError) and cause.constraint_name == PENDING_VA_CONSTRAINT:
                 raise VirtualAccountNumberTakenError() from None
             raise
 
-    async def updateWithAudit(self, id: uuid.UUID, changes: dict[str, Any], audit: AuditLog) -> Payment | None:
+    async def updateWithAudit(self, id: uuid.UUID, changes: dict[str, Any], audit: AuditRecord) -> Payment | None:
         changed = {columnOf(Payment, attribute): value for attribute, value in changes.items()}
         values = {"payment_id": id, **{f"p_{column}": value for column, value in changed.items()},
-                  **rowParameters(audit, "a_")}
+                  **recordParameters(AuditLog, audit, "a_")}
         row = await self.pool.fetchRow(updateStatement(tuple(changed)), values)
         if row is None:
             return None
         payment = entityFrom(Payment, row)
-        audit.details = {**audit.details, "status": payment.status, "amount": payment.amount}
+        audit.details.update(status=payment.status, amount=payment.amount)
         return payment

@@ -10,7 +10,8 @@ from KSysPayment.backend.domain.interfaces.settlementRecordsInterface import Set
 from KSysPayment.backend.domain.models.auditLog import AuditLog
 from KSysPayment.backend.domain.models.payment import Payment, PaymentStatus
 from KSysPayment.backend.domain.models.paymentEvent import PaymentEvent
-from shared.backend.database.coreRows import columnNames, columnParameters, rowParameters
+from shared.backend.database.auditRecord import AuditRecord
+from shared.backend.database.coreRows import columnNames, columnParameters, recordParameters, rowParameters
 from shared.backend.database.driverPool import DriverPool
 from shared.backend.database.driverStatement import DriverStatement
 
@@ -65,11 +66,11 @@ class SettlementRecords:
 
     async def settleIfPending(
         self, lookup: SettlementLookup, key: str, method: str, amount: int, briReferenceNo: str | None,
-        event: PaymentEvent, audit: AuditLog,
+        event: PaymentEvent, audit: AuditRecord,
     ) -> uuid.UUID | None:
         values = {
             "lookup": key, "method": method, "amount": amount, "bri_reference_no": briReferenceNo,
-            "now": event.receivedAt, **rowParameters(event, "e_"), **rowParameters(audit, "a_"),
+            "now": event.receivedAt, **rowParameters(event, "e_"), **recordParameters(AuditLog, audit, "a_"),
         }
         row = await self.pool.fetchRow(settleStatement(lookup, briReferenceNo is not None), values)
         return row[0] if row is not None else None

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 
-# An audit row's values (the audit_logs model's attributes), written by the ORM or by one statement.
+# An audit row's values (the audit_logs model's attributes, in every service), written by the ORM or by one
+# statement.
 @dataclass(frozen=True, slots=True)
 class AuditRecord:
     id: uuid.UUID
