@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from shared.backend.config.settings import DatabaseSettings
+
 ROOT = Path(__file__).resolve().parents[2]
 ENTRYPOINT_VARS = {"NGINX_LOAD_MODULES", "NGINX_WORKERS", "NGINX_RUN_DIR", "NGINX_MIME_TYPES", "NGINX_LUA_DIR",
                    "NGINX_CONF_DIR", "NGINX_WWW_DIR"}
@@ -58,3 +60,16 @@ def test_openrestyEntrypointRendersLikeEnvsubst(tmp_path: Path) -> None:
     assert rendered.strip() == expected.strip()
     assert not re.search(r"\$\{[A-Z_]+\}", rendered)
     assert "$kRequestId" in rendered
+
+
+def test_composePostgresAcceptsBothServersFullPools() -> None:
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    settings = [argument.split("=", 1) for argument in services["postgres"]["command"] if "=" in argument]
+    maxConnections = int(dict(settings)["max_connections"])
+    fields = DatabaseSettings.model_fields
+    perProcess = sum(int(fields[name].default) for name in ("poolSize", "maxOverflow", "autocommitPoolSize",
+                                                               "driverPoolSize"))
+    for server in ("public", "admin"):
+        assert "--workers" not in services[server]["command"]
+    # Both servers at full pools, plus a margin for migrations and an operator's psql.
+    assert maxConnections >= 2 * perProcess + 10
