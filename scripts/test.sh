@@ -70,7 +70,7 @@ startStack() {
   mkdir -p "$RUN"
   stopStack
   step "Starting PostgreSQL on $TEST_PG_PORT and Redis on $TEST_REDIS_PORT"
-  startPostgres "$RUN/postgres" "$TEST_PG_PORT" postgres
+  startPostgres "$RUN/postgres" "$TEST_PG_PORT" postgres "-c fsync=off"
   local bin
   bin=$(postgresBinDir)
   "$bin/dropdb" -h 127.0.0.1 -p "$TEST_PG_PORT" -U postgres --if-exists --force kservices_test

@@ -1,9 +1,10 @@
 # Project-local PostgreSQL and Redis under a run directory (sourced).
 # shellcheck shell=bash
 
-# startPostgres DIR PORT DBNAME: initialises a cluster owned by postgres (initdb refuses root) and starts it.
+# startPostgres DIR PORT DBNAME [OPTIONS]: initialises a cluster owned by postgres (initdb refuses root) and
+# starts it, with extra server OPTIONS (the test stack passes "-c fsync=off"; a developer's data keeps fsync).
 startPostgres() {
-  local dir=$1 port=$2 db=$3 bin
+  local dir=$1 port=$2 db=$3 options=${4:-} bin
   bin=$(postgresBinDir)
   mkdir -p "$dir"
   if [ ! -f "$dir/data/PG_VERSION" ]; then
@@ -20,7 +21,7 @@ startPostgres() {
   if ! runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
     portFree "$port" || die "port $port is taken: PostgreSQL cannot start there"
     runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 $options" start >/dev/null \
       || die "PostgreSQL failed to start: see $dir/postgres.log"
   fi
   waitFor 30 "PostgreSQL on $port" "$bin/pg_isready" -h 127.0.0.1 -p "$port"
