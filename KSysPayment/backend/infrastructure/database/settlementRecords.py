@@ -8,16 +8,15 @@ from sqlalchemy.dialects import postgresql
 
 from KSysPayment.backend.domain.interfaces.settlementRecordsInterface import SettlementLookup
 from KSysPayment.backend.domain.models.auditLog import AuditLog
-from KSysPayment.backend.domain.models.payment import Payment, PaymentStatus
+from KSysPayment.backend.domain.models.payment import PaymentStatus
 from KSysPayment.backend.domain.models.paymentEvent import PaymentEvent
+from KSysPayment.backend.infrastructure.database.paymentStatements import AUDIT_LOGS, PAYMENTS
 from shared.backend.database.auditRecord import AuditRecord
 from shared.backend.database.coreRows import columnNames, columnParameters, recordParameters, rowParameters
 from shared.backend.database.driverPool import DriverPool
 from shared.backend.database.driverStatement import DriverStatement
 
-PAYMENTS: Table = Payment.__table__  # type: ignore[attr-defined]
 EVENTS: Table = PaymentEvent.__table__  # type: ignore[attr-defined]
-AUDIT_LOGS: Table = AuditLog.__table__  # type: ignore[attr-defined]
 LOOKUPS = {SettlementLookup.VIRTUAL_ACCOUNT: PAYMENTS.c.virtual_account_no,
            SettlementLookup.PARTNER_REFERENCE: PAYMENTS.c.partner_reference_no}
 
