@@ -37,7 +37,8 @@ class Payment(KSysPaymentModel, table=True):
         Index("ix_payments_created_at_id", "created_at", "id"),
         Index("ix_payments_status_created_at_id", "status", "created_at", "id"),
         Index("ix_payments_method_created_at_id", "method", "created_at", "id"),
-        Index("ix_payments_virtual_account_no", "virtual_account_no"),
+        # A VA notification takes the newest payment of its VA number straight from here (migration 0005).
+        Index("ix_payments_virtual_account_no_created_at", "virtual_account_no", "created_at"),
         # At most one pending payment per VA number (migration 0003).
         Index("uq_payments_pending_virtual_account_no", "virtual_account_no", unique=True,
               postgresql_where=text("status = 'pending'")),
