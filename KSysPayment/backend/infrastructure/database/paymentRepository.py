@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select, tuple_
 from sqlalchemy.sql import Select
 
 from KSysPayment.backend.domain.models.payment import Payment, PaymentStatus
@@ -59,10 +59,9 @@ class PaymentRepository(BaseRepository[Payment]):
         if filter.method:
             statement = statement.where(Payment.method == filter.method)  # type: ignore[arg-type]
         if after is not None:
-            statement = statement.where(or_(
-                createdAt < after.createdAt,  # type: ignore[operator]
-                and_(createdAt == after.createdAt, paymentId < after.id),  # type: ignore[arg-type, operator]
-            ))
+            # A row comparison is an index condition of ix_payments_user_id_created_at_id: a page reads only its
+            # own rows, where an OR of the two cases filtered out every newer payment of the user first.
+            statement = statement.where(tuple_(createdAt, paymentId) < tuple_(after.createdAt, after.id))
         statement = statement.order_by(createdAt.desc(), paymentId.desc()).limit(limit)  # type: ignore[attr-defined]
         return list((await self.session.execute(statement)).scalars().all())
 
