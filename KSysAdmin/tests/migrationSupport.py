@@ -26,6 +26,11 @@ def plainDsn(url: str, database: str) -> str:
     return make_url(url).set(drivername="postgresql", database=database).render_as_string(hide_password=False)
 
 
+# A plain asyncpg connection to the database a SQLAlchemy URL names.
+async def connectTo(url: str) -> asyncpg.Connection:
+    return await asyncpg.connect(plainDsn(url, make_url(url).database or ""))
+
+
 # A throwaway database on the test server: migrations run there, never on kservices_test.
 @asynccontextmanager
 async def scratchDatabase(baseUrl: str) -> AsyncIterator[str]:

@@ -12,14 +12,14 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from KSysAdmin.backend.infrastructure.database.tables import metadata
-from KSysAdmin.tests.migrationSupport import alembicConfig, plainDsn, runAlembic, scratchDatabase
+from KSysAdmin.tests.migrationSupport import alembicConfig, connectTo, runAlembic, scratchDatabase
 from shared.backend.config.settings import Settings
 
 EXPECTED_ROLES = {"user", "admin", "superadmin"}
 
 
 async def tableNames(url: str) -> set[str]:
-    connection = await asyncpg.connect(plainDsn(url, url.rsplit("/", 1)[-1]))
+    connection = await connectTo(url)
     try:
         rows = await connection.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
         return {row["tablename"] for row in rows}
@@ -75,7 +75,7 @@ async def test_modelsMatchMigrations(scratchUrl: str) -> None:
 
 async def test_rolesSeededAndAuditAppendOnly(scratchUrl: str) -> None:
     await runAlembic(alembicConfig(scratchUrl), "upgrade", "head")
-    connection = await asyncpg.connect(plainDsn(scratchUrl, scratchUrl.rsplit("/", 1)[-1]))
+    connection = await connectTo(scratchUrl)
     try:
         roles = {row["name"] for row in await connection.fetch("SELECT name FROM roles")}
         assert roles == EXPECTED_ROLES
@@ -102,7 +102,7 @@ def checkLiterals(text: str) -> tuple[str, ...]:
 # Autogenerate does not compare CHECK constraints: their names and quoted values are compared here.
 async def test_checkConstraintsMatchModels(scratchUrl: str) -> None:
     await runAlembic(alembicConfig(scratchUrl), "upgrade", "head")
-    connection = await asyncpg.connect(plainDsn(scratchUrl, scratchUrl.rsplit("/", 1)[-1]))
+    connection = await connectTo(scratchUrl)
     try:
         rows = await connection.fetch(
             "SELECT conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint "

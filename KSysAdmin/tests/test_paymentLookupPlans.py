@@ -7,7 +7,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from KSysAdmin.tests.migrationSupport import alembicConfig, plainDsn, runAlembic, scratchDatabase
+from KSysAdmin.tests.migrationSupport import alembicConfig, connectTo, runAlembic, scratchDatabase
 from shared.backend.config.settings import Settings
 
 PAYMENTS = 11000
@@ -45,7 +45,7 @@ async def vaLookupPlan(connection: asyncpg.Connection) -> list[dict[str, Any]]:
 async def test_vaLookupUsesTheVaIndexWithOrWithoutStatistics(settings: Settings, analyzed: bool) -> None:
     async with scratchDatabase(settings.database.url.get_secret_value()) as url:
         await runAlembic(alembicConfig(url), "upgrade", "head")
-        connection = await asyncpg.connect(plainDsn(url, url.rsplit("/", 1)[-1]))
+        connection = await connectTo(url)
         try:
             await connection.execute(USER_SEED)
             await connection.execute(PAYMENT_SEED, PAYMENTS)
