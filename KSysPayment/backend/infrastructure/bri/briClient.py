@@ -16,6 +16,7 @@ from KSysPayment.backend.domain.gatewayTypes import (
     VirtualAccount,
     VirtualAccountPaymentStatus,
 )
+from KSysPayment.backend.infrastructure.bri.briHttpClient import briHttpClient
 from KSysPayment.backend.infrastructure.bri.keys import BriConfigurationError, loadPrivateKey
 from KSysPayment.backend.infrastructure.bri.responseCodes import RetryPolicy
 from KSysPayment.backend.infrastructure.bri.snapAmount import parseRupiah, snapMoney
@@ -90,7 +91,7 @@ class BriSnapClient:
         self.settings = settings
         self.ownsHttpClient = httpClient is None
         timeout = httpx2.Timeout(settings.timeoutSeconds, connect=min(3.0, settings.timeoutSeconds))
-        self.httpClient = httpClient or httpx2.AsyncClient(timeout=timeout)
+        self.httpClient = httpClient or briHttpClient(timeout)
         policy = retryPolicy or RetryPolicy()
         fetcher = B2bTokenFetcher(httpClient=self.httpClient, baseUrl=settings.baseUrl, clientId=settings.clientId,
                                   privateKey=privateKey, retryPolicy=policy, now=now, clock=clock)
