@@ -6,6 +6,7 @@ from pathlib import Path
 
 import httpx2
 import pytest
+import uvloop
 
 from KSysPayment.backend.infrastructure.bri.asyncioNetwork import AsyncioBackend, AsyncioStream
 from KSysPayment.backend.infrastructure.bri.briHttpClient import briHttpClient
@@ -85,6 +86,19 @@ async def test_silentServerIsReadTimeout() -> None:
 
 
 async def test_tlsIsVerified(tmp_path: Path) -> None:
+    await tlsScenario(tmp_path)
+
+
+async def test_tlsAndStaleConnectionsOnUvloop(tmp_path: Path) -> None:
+    # The servers run on uvloop (uvicorn's loop), whose start_tls and transports differ from asyncio's.
+    def onUvloop() -> None:
+        uvloop.run(tlsScenario(tmp_path))
+        uvloop.run(test_connectionClosedByTheServerIsNotReused())
+
+    await asyncio.to_thread(onUvloop)
+
+
+async def tlsScenario(tmp_path: Path) -> None:
     serverContext, trusted = tlsContexts(tmp_path)
     async with rawHttpServer(RawHttpServer(), tls=serverContext) as server:
         async with briHttpClient(TIMEOUT, trusted=trusted) as client:
