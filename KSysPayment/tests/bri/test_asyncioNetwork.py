@@ -52,7 +52,7 @@ async def test_writesAreHeldUntilTheRead() -> None:
     assert server.connections == [[head + BODY]]
 
 
-async def test_largeBodyIsSentWithoutWaitingForTheRead() -> None:
+async def test_bodyPastTheHoldLimitIsSentWhole() -> None:
     body = b'{"padding":"' + b"y" * 300_000 + b'"}'
     async with rawHttpServer(RawHttpServer()) as server, briHttpClient(TIMEOUT) as client:
         response = await client.post(f"{server.url}/large", content=body)
@@ -108,3 +108,12 @@ async def tlsScenario(tmp_path: Path) -> None:
         async with briHttpClient(TIMEOUT) as client:
             with pytest.raises(httpx2.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
                 await post(client, server.url)
+
+
+async def test_socketOptionsAreApplied() -> None:
+    async with rawHttpServer(RawHttpServer()) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        stream = await AsyncioBackend().connect_tcp(
+            "127.0.0.1", port, timeout=1.0, socket_options=[(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)])
+        assert stream.get_extra_info("socket").getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+        await stream.aclose()

@@ -120,6 +120,17 @@ async def connected(opening: Coroutine[Any, Any, StreamPair], seconds: float | N
         raise ConnectError(str(error) or type(error).__name__) from error
 
 
+def streamWithOptions(opened: StreamPair, socketOptions: Iterable[SocketOption] | None) -> AsyncioStream:
+    reader, writer = opened
+    try:
+        for option in socketOptions or ():
+            writer.get_extra_info("socket").setsockopt(*option)
+    except OSError as error:
+        writer.close()
+        raise ConnectError(str(error) or type(error).__name__) from error
+    return AsyncioStream(reader, writer)
+
+
 # The network layer httpcore2 otherwise runs through anyio, on the running asyncio loop directly.
 class AsyncioBackend(AsyncNetworkBackend):
     async def connect_tcp(
@@ -128,23 +139,17 @@ class AsyncioBackend(AsyncNetworkBackend):
         local_address: str | None = None, socket_options: Iterable[SocketOption] | None = None,
     ) -> AsyncNetworkStream:
         localAddr = (local_address, 0) if local_address else None
-        reader, writer = await connected(
+        opened = await connected(
             asyncio.open_connection(host, port, limit=READ_LIMIT, local_addr=localAddr), timeout)
-        sock = writer.get_extra_info("socket")
-        for option in socket_options or ():
-            sock.setsockopt(*option)
-        return AsyncioStream(reader, writer)
+        return streamWithOptions(opened, socket_options)
 
     async def connect_unix_socket(
         self, path: str,
         timeout: float | None = None,  # noqa: ASYNC109 (httpcore2's signature)
         socket_options: Iterable[SocketOption] | None = None,
     ) -> AsyncNetworkStream:
-        reader, writer = await connected(asyncio.open_unix_connection(path, limit=READ_LIMIT), timeout)
-        sock = writer.get_extra_info("socket")
-        for option in socket_options or ():
-            sock.setsockopt(*option)
-        return AsyncioStream(reader, writer)
+        opened = await connected(asyncio.open_unix_connection(path, limit=READ_LIMIT), timeout)
+        return streamWithOptions(opened, socket_options)
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
