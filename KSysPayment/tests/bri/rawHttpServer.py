@@ -26,6 +26,7 @@ class RawHttpServer:
     silent: bool = False
     connections: list[list[bytes]] = field(default_factory=list)
     url: str = ""
+    port: int = 0
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         chunks: list[bytes] = []
@@ -56,8 +57,8 @@ class RawHttpServer:
 @contextlib.asynccontextmanager
 async def rawHttpServer(server: RawHttpServer, tls: ssl.SSLContext | None = None) -> AsyncIterator[RawHttpServer]:
     listener = await asyncio.start_server(server.handle, "127.0.0.1", 0, ssl=tls)
-    port = listener.sockets[0].getsockname()[1]
-    server.url = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
+    server.port = listener.sockets[0].getsockname()[1]
+    server.url = f"{'https' if tls else 'http'}://127.0.0.1:{server.port}"
     try:
         yield server
     finally:

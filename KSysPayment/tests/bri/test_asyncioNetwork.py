@@ -38,8 +38,7 @@ async def test_requestsRunOnAsyncioStreamsOverOneConnection() -> None:
 
 async def test_writesAreHeldUntilTheRead() -> None:
     async with rawHttpServer(RawHttpServer()) as server:
-        port = int(server.url.rsplit(":", 1)[1])
-        stream = await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=1.0)
+        stream = await AsyncioBackend().connect_tcp("127.0.0.1", server.port, timeout=1.0)
         assert isinstance(stream, AsyncioStream)
         head = b"POST / HTTP/1.1\r\nHost: bri\r\nContent-Length: %d\r\n\r\n" % len(BODY)
         await stream.write(head, timeout=1.0)
@@ -112,8 +111,7 @@ async def tlsScenario(tmp_path: Path) -> None:
 
 async def test_socketOptionsAreApplied() -> None:
     async with rawHttpServer(RawHttpServer()) as server:
-        port = int(server.url.rsplit(":", 1)[1])
         stream = await AsyncioBackend().connect_tcp(
-            "127.0.0.1", port, timeout=1.0, socket_options=[(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)])
+            "127.0.0.1", server.port, timeout=1.0, socket_options=[(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)])
         assert stream.get_extra_info("socket").getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
         await stream.aclose()

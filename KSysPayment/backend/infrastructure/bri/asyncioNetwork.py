@@ -23,6 +23,14 @@ READ_LIMIT = 2**16
 HOLD_LIMIT = 2**16
 
 
+# get_extra_info names httpcore2 asks for, as asyncio's transports call them.
+EXTRA_INFO = {"ssl_object": "ssl_object", "client_addr": "sockname", "server_addr": "peername", "socket": "socket"}
+
+
+def reason(error: Exception) -> str:
+    return str(error) or type(error).__name__
+
+
 def socketReadable(sock: Any) -> bool:
     # An idle keep-alive socket that is gone or has bytes waiting was closed or broken by the server.
     fd = -1 if sock is None else sock.fileno()
@@ -51,7 +59,7 @@ class AsyncioStream(AsyncNetworkStream):
         except TimeoutError as error:
             raise ReadTimeout("timed out reading from the server") from error
         except OSError as error:
-            raise ReadError(str(error) or type(error).__name__) from error
+            raise ReadError(reason(error)) from error
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:  # noqa: ASYNC109 (httpcore2's signature)
         if not buffer:
@@ -75,7 +83,7 @@ class AsyncioStream(AsyncNetworkStream):
         except TimeoutError as error:
             raise WriteTimeout("timed out writing to the server") from error
         except (OSError, RuntimeError) as error:
-            raise WriteError(str(error) or type(error).__name__) from error
+            raise WriteError(reason(error)) from error
 
     async def aclose(self) -> None:
         # Not awaited to the end: a TLS shutdown with a silent peer could hold the request that closes an
@@ -96,15 +104,14 @@ class AsyncioStream(AsyncNetworkStream):
             raise ConnectTimeout("timed out in the TLS handshake") from error
         except OSError as error:  # ssl.SSLError included
             self.writer.close()
-            raise ConnectError(str(error) or type(error).__name__) from error
+            raise ConnectError(reason(error)) from error
         return self
 
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable":
             return self.writer.transport.is_closing() or self.reader.at_eof() \
                 or socketReadable(self.writer.get_extra_info("socket"))
-        names = {"ssl_object": "ssl_object", "client_addr": "sockname", "server_addr": "peername", "socket": "socket"}
-        return self.writer.get_extra_info(names[info]) if info in names else None
+        return self.writer.get_extra_info(EXTRA_INFO[info]) if info in EXTRA_INFO else None
 
 
 StreamPair = tuple[asyncio.StreamReader, asyncio.StreamWriter]
@@ -117,7 +124,7 @@ async def connected(opening: Coroutine[Any, Any, StreamPair], seconds: float | N
     except TimeoutError as error:
         raise ConnectTimeout("timed out connecting to the server") from error
     except OSError as error:
-        raise ConnectError(str(error) or type(error).__name__) from error
+        raise ConnectError(reason(error)) from error
 
 
 def streamWithOptions(opened: StreamPair, socketOptions: Iterable[SocketOption] | None) -> AsyncioStream:
@@ -127,7 +134,7 @@ def streamWithOptions(opened: StreamPair, socketOptions: Iterable[SocketOption] 
             writer.get_extra_info("socket").setsockopt(*option)
     except OSError as error:
         writer.close()
-        raise ConnectError(str(error) or type(error).__name__) from error
+        raise ConnectError(reason(error)) from error
     return AsyncioStream(reader, writer)
 
 
