@@ -11,7 +11,8 @@ from typing import Any
 
 import uvloop
 
-from bench.auth import PASSWORD, ROOT_DIR, prepareUsers
+from bench.auth import LOGIN_ACCOUNTS, PASSWORD, ROOT_DIR, prepareUsers
+from shared.backend.config.settings import loadSettings
 
 # What a login's own Python costs after a pause (docs/benchmarks.md, Auth, "a login's Python runs cold"): the
 # public app called in process as ASGI, logins one after another on the test stack's PostgreSQL and Redis
@@ -96,9 +97,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     options = parser.parse_args()
     os.environ.setdefault("KSERVICES_ENV_FILE", str(ROOT_DIR / ".run/test/env"))
-    from shared.backend.config.settings import loadSettings
-
-    emails, _ = prepareUsers(f"http://127.0.0.1:{loadSettings().gateway.port}", 16)
+    emails, _ = prepareUsers(f"http://127.0.0.1:{loadSettings().gateway.port}", LOGIN_ACCOUNTS)
     bodies = [json.dumps({"email": email, "password": PASSWORD}).encode() for email in emails]
     # The app logs as deployed (one audit line per login), to /dev/null as in bench.auth.
     saved = os.dup(1)
