@@ -65,6 +65,7 @@ class RedisSettings(GroupSettings):
     url: SecretStr = Field(validation_alias="REDIS_URL")
     maxConnections: int = Field(50, ge=1, le=10000, validation_alias="REDIS_MAX_CONNECTIONS")
     socketTimeoutSeconds: float = Field(2.0, gt=0, le=60, validation_alias="REDIS_SOCKET_TIMEOUT_SECONDS")
+    poolTimeoutSeconds: float = Field(2.0, gt=0, le=60, validation_alias="REDIS_POOL_TIMEOUT_SECONDS")
 
     @field_validator("url")
     @classmethod

@@ -3,7 +3,7 @@ from __future__ import annotations
 import time
 
 from fastapi import Request
-from redis.asyncio import ConnectionPool, Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from shared.backend.config.settings import RedisSettings
 
@@ -19,10 +19,13 @@ def redisKey(service: str, type: str, identifier: str) -> str:
     return f"{service}:{type}:{identifier}"
 
 
+# When all maxConnections are busy a command waits up to poolTimeoutSeconds for one, then fails as an outage
+# (redis ConnectionError, a 503); the plain pool failed at once, so a burst over the limit lost requests.
 def createRedisClient(settings: RedisSettings) -> Redis:
-    pool = ConnectionPool.from_url(
+    pool = BlockingConnectionPool.from_url(
         settings.url.get_secret_value(),
         max_connections=settings.maxConnections,
+        timeout=settings.poolTimeoutSeconds,
         socket_timeout=settings.socketTimeoutSeconds,
         socket_connect_timeout=settings.socketTimeoutSeconds,
         health_check_interval=30,
