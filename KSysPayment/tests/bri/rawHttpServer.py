@@ -18,12 +18,14 @@ RESPONSE_BODY = b'{"responseCode":"2002700","responseMessage":"Successful"}'
 
 
 # A plain asyncio HTTP/1.1 server that records every recv of every connection and answers each request
-# (read up to its Content-Length) with RESPONSE_BODY; closeAfter closes the connection after each answer
-# without saying so, as a server's idle timeout would; silent never answers.
+# (read up to its Content-Length) with `status`, any `headers` and RESPONSE_BODY; closeAfter closes the connection
+# after each answer without saying so, as a server's idle timeout would; silent never answers.
 @dataclass
 class RawHttpServer:
     closeAfter: bool = False
     silent: bool = False
+    status: bytes = b"200 OK"
+    headers: bytes = b""
     connections: list[list[bytes]] = field(default_factory=list)
     url: str = ""
     port: int = 0
@@ -45,8 +47,8 @@ class RawHttpServer:
                 if not separator or len(rest) < length or self.silent:
                     continue
                 buffer = rest[length:]
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                             b"Content-Length: %d\r\n\r\n%s" % (len(RESPONSE_BODY), RESPONSE_BODY))
+                writer.write(b"HTTP/1.1 %s\r\nContent-Type: application/json\r\n%sContent-Length: %d\r\n\r\n%s"
+                             % (self.status, self.headers, len(RESPONSE_BODY), RESPONSE_BODY))
                 await writer.drain()
                 if self.closeAfter:
                     return

@@ -5,7 +5,6 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-import httpx2
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayBadResponseError
@@ -16,7 +15,7 @@ from KSysPayment.backend.domain.gatewayTypes import (
     VirtualAccount,
     VirtualAccountPaymentStatus,
 )
-from KSysPayment.backend.infrastructure.bri.briHttpClient import briHttpClient
+from KSysPayment.backend.infrastructure.bri.briHttpClient import BriHttpClient
 from KSysPayment.backend.infrastructure.bri.keys import BriConfigurationError, loadPrivateKey
 from KSysPayment.backend.infrastructure.bri.responseCodes import RetryPolicy
 from KSysPayment.backend.infrastructure.bri.snapAmount import parseRupiah, snapMoney
@@ -26,6 +25,7 @@ from KSysPayment.backend.infrastructure.bri.tokenCache import B2bTokenFetcher, T
 from shared.backend.config.settings import BriSettings
 
 VA_PATH = "/snap/v1.0/transfer-va"
+CONNECT_SECONDS = 3.0
 CUSTOMER_NO_PATTERN = re.compile(r"^\d{1,13}$")
 # SNAP latestTransactionStatus values.
 QRIS_STATES = {
@@ -78,7 +78,7 @@ class BriSnapClient:
         settings: BriSettings,
         *,
         privateKey: RSAPrivateKey,
-        httpClient: httpx2.AsyncClient | None = None,
+        httpClient: BriHttpClient | None = None,
         retryPolicy: RetryPolicy | None = None,
         refreshMarginSeconds: float = 100.0,
         externalIdFactory: Callable[[], str] = newExternalId,
@@ -90,8 +90,8 @@ class BriSnapClient:
             raise BriConfigurationError("BRI_CLIENT_ID, BRI_CLIENT_SECRET and BRI_PARTNER_ID are required")
         self.settings = settings
         self.ownsHttpClient = httpClient is None
-        timeout = httpx2.Timeout(settings.timeoutSeconds, connect=min(3.0, settings.timeoutSeconds))
-        self.httpClient = httpClient or briHttpClient(timeout)
+        self.httpClient = httpClient or BriHttpClient(timeoutSeconds=settings.timeoutSeconds,
+                                                      connectSeconds=CONNECT_SECONDS)
         policy = retryPolicy or RetryPolicy()
         fetcher = B2bTokenFetcher(httpClient=self.httpClient, baseUrl=settings.baseUrl, clientId=settings.clientId,
                                   privateKey=privateKey, retryPolicy=policy, now=now, clock=clock)

@@ -1,30 +1,81 @@
 from __future__ import annotations
 
+import json
 import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass
 
-import httpcore2
-import httpx2
+import aiohttp
 
-from KSysPayment.backend.infrastructure.bri.asyncioNetwork import AsyncioBackend
-
-# httpx2's own defaults for the pool.
-POOL_LIMITS = httpx2.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
-
-
-# httpx2's transport with its connection pool on AsyncioBackend (httpx2 takes no network backend, so the pool
-# it builds is replaced by the same pool built with one). Errors map to httpx2's exceptions as before.
-class AsyncioTransport(httpx2.AsyncHTTPTransport):
-    def __init__(self, *, trusted: ssl.SSLContext | None = None, limits: httpx2.Limits = POOL_LIMITS) -> None:
-        verify: ssl.SSLContext | bool = trusted or True
-        super().__init__(verify=verify, limits=limits)
-        self._pool = httpcore2.AsyncConnectionPool(
-            ssl_context=httpx2.create_ssl_context(verify=verify), max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections, keepalive_expiry=limits.keepalive_expiry,
-            network_backend=AsyncioBackend(),
-        )
+MAX_CONNECTIONS = 100
+KEEPALIVE_SECONDS = 5.0
 
 
-# BRI's client. Certificates are verified as httpx2 does by default unless `trusted` (a test's own CA) is given;
-# with a transport of its own, httpx2 reads no HTTP(S)_PROXY from the environment: BRI calls go direct.
-def briHttpClient(timeout: httpx2.Timeout, *, trusted: ssl.SSLContext | None = None) -> httpx2.AsyncClient:
-    return httpx2.AsyncClient(timeout=timeout, transport=AsyncioTransport(trusted=trusted))
+@dataclass(frozen=True, slots=True)
+class HttpAnswer:
+    status: int
+    body: bytes
+
+    def json(self) -> object:
+        return json.loads(self.body)  # ValueError when the body is not JSON
+
+
+# The call may have reached the server: its outcome is unknown.
+class HttpCallError(Exception):
+    pass
+
+
+# The request was never sent: connection refused, name not resolved, TLS not verified, no connection in time.
+class HttpConnectError(HttpCallError):
+    pass
+
+
+# The request was sent and no whole answer came within the call's timeout.
+class HttpTimeoutError(HttpCallError):
+    pass
+
+
+def describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+# HTTP/1.1 client for BRI and its simulator on aiohttp, a keep-alive pool per instance. `timeoutSeconds`
+# bounds a whole call, `connectSeconds` the wait for a pooled or new connection. Certificates are verified
+# against the system's trust store unless `trusted` (a test's own CA) is given. Redirects are not followed
+# and no HTTP(S)_PROXY is read from the environment: BRI calls go direct.
+class BriHttpClient:
+    def __init__(
+        self, *, timeoutSeconds: float, connectSeconds: float, trusted: ssl.SSLContext | None = None,
+        maxConnections: int = MAX_CONNECTIONS, keepaliveSeconds: float = KEEPALIVE_SECONDS,
+    ) -> None:
+        self.timeout = aiohttp.ClientTimeout(total=timeoutSeconds, connect=min(connectSeconds, timeoutSeconds))
+        self.sslContext = trusted or ssl.create_default_context()
+        self.maxConnections = maxConnections
+        self.keepaliveSeconds = keepaliveSeconds
+        self.session: aiohttp.ClientSession | None = None
+
+    # aiohttp binds a session to the running loop, so it is made at the first call.
+    def opened(self) -> aiohttp.ClientSession:
+        if self.session is None:
+            connector = aiohttp.TCPConnector(limit=self.maxConnections, keepalive_timeout=self.keepaliveSeconds,
+                                             ssl=self.sslContext)
+            self.session = aiohttp.ClientSession(connector=connector, timeout=self.timeout, trust_env=False)
+        return self.session
+
+    async def request(self, method: str, url: str, body: bytes, headers: Mapping[str, str]) -> HttpAnswer:
+        try:
+            async with self.opened().request(method, url, data=body, headers=headers,
+                                             allow_redirects=False) as response:
+                return HttpAnswer(response.status, await response.read())
+        # ConnectionTimeoutError is also a TimeoutError: the connect errors are told apart first.
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as error:
+            raise HttpConnectError(describe(error)) from error
+        except TimeoutError as error:
+            raise HttpTimeoutError(describe(error)) from error
+        except aiohttp.ClientError as error:
+            raise HttpCallError(describe(error)) from error
+
+    async def aclose(self) -> None:
+        if self.session is not None:
+            await self.session.close()
+            self.session = None

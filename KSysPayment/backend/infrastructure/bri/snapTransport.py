@@ -8,13 +8,17 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-import httpx2
-
 from KSysPayment.backend.domain.exceptions.gatewayErrors import (
     GatewayAuthError,
     GatewayBadResponseError,
     GatewayTimeoutError,
     GatewayUnavailableError,
+)
+from KSysPayment.backend.infrastructure.bri.briHttpClient import (
+    BriHttpClient,
+    HttpCallError,
+    HttpConnectError,
+    HttpTimeoutError,
 )
 from KSysPayment.backend.infrastructure.bri.responseCodes import (
     RetryPolicy,
@@ -53,7 +57,7 @@ class SnapTransport:
     def __init__(
         self,
         *,
-        httpClient: httpx2.AsyncClient,
+        httpClient: BriHttpClient,
         baseUrl: str,
         tokenCache: TokenCache,
         clientSecret: str,
@@ -126,27 +130,27 @@ class SnapTransport:
 
     async def send(self, method: str, url: str, bodyBytes: bytes, headers: dict[str, str]) -> JsonObject:
         try:
-            response = await self.httpClient.request(method, url, content=bodyBytes, headers=headers)
-        except (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout) as error:
-            raise GatewayUnavailableError(f"BRI unreachable: {type(error).__name__}") from error
-        except httpx2.TimeoutException as error:
-            raise GatewayTimeoutError(f"BRI did not answer in time: {type(error).__name__}") from error
-        except httpx2.HTTPError as error:
-            raise GatewayTimeoutError(f"BRI connection failed mid-call: {type(error).__name__}") from error
+            answer = await self.httpClient.request(method, url, bodyBytes, headers)
+        except HttpConnectError as error:
+            raise GatewayUnavailableError(f"BRI unreachable: {error}") from error
+        except HttpTimeoutError as error:
+            raise GatewayTimeoutError(f"BRI did not answer in time: {error}") from error
+        except HttpCallError as error:
+            raise GatewayTimeoutError(f"BRI connection failed mid-call: {error}") from error
         try:
-            data = response.json()
+            data = answer.json()
         except ValueError:
             data = None
         if not isinstance(data, dict):
-            if response.status_code >= 500 or response.status_code == 429:
-                raise GatewayUnavailableError(f"BRI answered HTTP {response.status_code}")
-            if response.status_code == 401:
-                raise GatewayAuthError("", f"HTTP {response.status_code}")
-            raise GatewayBadResponseError(f"BRI answered HTTP {response.status_code} without a JSON object")
+            if answer.status >= 500 or answer.status == 429:
+                raise GatewayUnavailableError(f"BRI answered HTTP {answer.status}")
+            if answer.status == 401:
+                raise GatewayAuthError("", f"HTTP {answer.status}")
+            raise GatewayBadResponseError(f"BRI answered HTTP {answer.status} without a JSON object")
         code = str(data.get("responseCode") or "")
         message = str(data.get("responseMessage") or "")
-        if isSuccess(response.status_code, code):
+        if isSuccess(answer.status, code):
             return data
-        if isUnauthorized(response.status_code, code):
+        if isUnauthorized(answer.status, code):
             raise GatewayAuthError(code, message)
-        raise errorForResponse(response.status_code, code, message)
+        raise errorForResponse(answer.status, code, message)

@@ -6,13 +6,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import httpx2
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from KSysPayment.backend.domain.exceptions.gatewayErrors import (
     GatewayBadResponseError,
     GatewayUnavailableError,
 )
+from KSysPayment.backend.infrastructure.bri.briHttpClient import BriHttpClient, HttpCallError
 from KSysPayment.backend.infrastructure.bri.responseCodes import (
     RetryPolicy,
     errorForResponse,
@@ -42,7 +42,7 @@ class B2bTokenFetcher:
     def __init__(
         self,
         *,
-        httpClient: httpx2.AsyncClient,
+        httpClient: BriHttpClient,
         baseUrl: str,
         clientId: str,
         privateKey: RSAPrivateKey,
@@ -83,20 +83,20 @@ class B2bTokenFetcher:
         }
         body = minifiedJson({"grantType": "client_credentials"})
         try:
-            response = await self.httpClient.post(self.url, content=body, headers=headers)
-        except httpx2.HTTPError as error:
-            raise GatewayUnavailableError(f"BRI token endpoint unreachable: {type(error).__name__}") from error
+            answer = await self.httpClient.request("POST", self.url, body, headers)
+        except HttpCallError as error:
+            raise GatewayUnavailableError(f"BRI token endpoint unreachable: {error}") from error
         try:
-            data = response.json()
+            data = answer.json()
         except ValueError:
             data = None
         if not isinstance(data, dict):
-            if response.status_code >= 500:
-                raise GatewayUnavailableError(f"BRI token endpoint answered {response.status_code}")
+            if answer.status >= 500:
+                raise GatewayUnavailableError(f"BRI token endpoint answered {answer.status}")
             raise GatewayBadResponseError("BRI token response is not a JSON object")
         code = str(data.get("responseCode") or "")
-        if not isSuccess(response.status_code, code):
-            raise errorForResponse(response.status_code, code, str(data.get("responseMessage") or ""))
+        if not isSuccess(answer.status, code):
+            raise errorForResponse(answer.status, code, str(data.get("responseMessage") or ""))
         token = data.get("accessToken")
         if not isinstance(token, str) or not token:
             raise GatewayBadResponseError("BRI token response has no accessToken")

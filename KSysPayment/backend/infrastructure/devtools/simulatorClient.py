@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-import httpx2
+import json
 
 from KSysPayment.backend.domain.exceptions.paymentErrors import SimulatorUnavailableError
+from KSysPayment.backend.infrastructure.bri.briHttpClient import BriHttpClient, HttpCallError
 
 
 # Development only: POST {BRI_BASE_URL}/simulator/pay, which pays and notifies us before answering.
 class HttpSimulatorClient:
-    def __init__(self, baseUrl: str, httpClient: httpx2.AsyncClient) -> None:
+    def __init__(self, baseUrl: str, httpClient: BriHttpClient) -> None:
         self.baseUrl = baseUrl.rstrip("/")
         self.httpClient = httpClient
 
@@ -20,11 +21,17 @@ class HttpSimulatorClient:
         else:
             body["partnerReferenceNo"] = partnerReferenceNo
         try:
-            response = await self.httpClient.post(f"{self.baseUrl}/simulator/pay", json=body, timeout=15.0)
-        except httpx2.HTTPError as error:
-            raise SimulatorUnavailableError(f"The BRI simulator is unreachable: {type(error).__name__}") from error
-        if response.status_code != 200:
-            raise SimulatorUnavailableError(f"The BRI simulator answered HTTP {response.status_code}",
-                                            details=[{"simulator": response.text[:300]}])
-        data: dict[str, object] = response.json()
+            answer = await self.httpClient.request("POST", f"{self.baseUrl}/simulator/pay", json.dumps(body).encode(),
+                                                   {"Content-Type": "application/json"})
+        except HttpCallError as error:
+            raise SimulatorUnavailableError(f"The BRI simulator is unreachable: {error}") from error
+        if answer.status != 200:
+            raise SimulatorUnavailableError(f"The BRI simulator answered HTTP {answer.status}",
+                                            details=[{"simulator": answer.body[:300].decode(errors="replace")}])
+        try:
+            data = answer.json()
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            raise SimulatorUnavailableError("The BRI simulator answered without a JSON object")
         return data

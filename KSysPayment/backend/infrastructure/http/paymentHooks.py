@@ -3,12 +3,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-import httpx2
 from fastapi import FastAPI
 
 from KSysPayment.backend.application.reconcilePayments import ReconcilePayments
 from KSysPayment.backend.infrastructure.background.reconcileLoop import reconcileTask
 from KSysPayment.backend.infrastructure.bri.briClient import BriSnapClient
+from KSysPayment.backend.infrastructure.bri.briHttpClient import BriHttpClient
 from KSysPayment.backend.infrastructure.bri.inboundAuth import InboundAuthenticator
 from KSysPayment.backend.infrastructure.bri.keys import BriConfigurationError, loadPublicKey
 from KSysPayment.backend.infrastructure.database.paymentRecords import PaymentRecords
@@ -19,6 +19,8 @@ from KSysPayment.backend.infrastructure.redis.inboundTokenStore import RedisInbo
 from shared.backend.config.settings import Settings
 
 Hook = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+# The simulator pays and notifies us before it answers /simulator/pay.
+SIMULATOR_TIMEOUT_SECONDS = 15.0
 
 
 def buildAuthenticator(settings: Settings, app: FastAPI) -> InboundAuthenticator:
@@ -46,7 +48,8 @@ def briHook(settings: Settings) -> Hook:
         app.state.paymentStatements = unitOfWorkFactory(app.state.database.autocommitSessionFactory)
         app.state.paymentRecords = PaymentRecords(app.state.database.driverPool)
         app.state.settlementRecords = SettlementRecords(app.state.database.driverPool)
-        simulatorHttp = httpx2.AsyncClient() if settings.app.env != "production" else None
+        simulatorHttp = (BriHttpClient(timeoutSeconds=SIMULATOR_TIMEOUT_SECONDS, connectSeconds=3.0)
+                         if settings.app.env != "production" else None)
         if simulatorHttp is not None:
             app.state.paymentSimulator = HttpSimulatorClient(settings.bri.baseUrl, simulatorHttp)
         try:
