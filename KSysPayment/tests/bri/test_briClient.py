@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -197,6 +198,18 @@ async def test_createIsNeverRetried(makeClient: ClientFactory, simulator: Simula
     with pytest.raises(GatewayTimeoutError):
         await client.generateQris(partnerReferenceNo="order-1", amount=10000)
     assert await simulator.calls("/v1.0/qr-dynamic-mpm/qr-mpm-generate-qr") == 1
+
+
+async def test_unreachableBriIsUnavailableWithoutNamingTheHost(makeClient: ClientFactory) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    client = makeClient(settingsOverrides={"BRI_BASE_URL": f"http://127.0.0.1:{port}"})
+    with pytest.raises(GatewayUnavailableError) as caught:
+        await createVa(client)
+    # The message reaches API answers and the payment's failure reason: the error's kind, not our network.
+    assert caught.value.message == "BRI token endpoint unreachable: ClientConnectorError"
+    assert str(port) not in caught.value.message
 
 
 async def test_createTimeoutIsOutcomeUnknown(makeClient: ClientFactory, simulator: Simulator) -> None:

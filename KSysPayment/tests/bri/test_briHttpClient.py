@@ -71,8 +71,8 @@ async def test_refusedConnectionIsConnectError() -> None:
         unused.bind(("127.0.0.1", 0))
         port = unused.getsockname()[1]
     async with client() as http:
-        with pytest.raises(HttpConnectError, match="ClientConnectorError"):
-            await post(http, f"http://127.0.0.1:{port}")
+        with pytest.raises(HttpConnectError, match=r"^ClientConnectorError$"):
+            await post(http, f"http://127.0.0.1:{port}")  # the message names no host or port
 
 
 async def test_silentServerIsTimeoutAfterTheRequestWasSent() -> None:
@@ -132,6 +132,7 @@ async def tlsScenario(tmp_path: Path) -> None:
             answer = await post(http, server.url)
             assert answer.status == 200 and answer.body == RESPONSE_BODY
         async with client() as http:
-            with pytest.raises(HttpConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+            with pytest.raises(HttpConnectError, match=r"^ClientConnectorCertificateError$") as refused:
                 await post(http, server.url)
+            assert "CERTIFICATE_VERIFY_FAILED" in str(refused.value.__cause__)
         assert len(server.connections) == 1  # the refused call sent nothing over TLS

@@ -20,7 +20,8 @@ class HttpAnswer:
         return json.loads(self.body)  # ValueError when the body is not JSON
 
 
-# The call may have reached the server: its outcome is unknown.
+# The call may have reached the server: its outcome is unknown. The message is the name of aiohttp's error
+# only: it reaches API answers and payments' failure reasons, which must not show BRI's host or our network.
 class HttpCallError(Exception):
     pass
 
@@ -33,10 +34,6 @@ class HttpConnectError(HttpCallError):
 # The request was sent and no whole answer came within the call's timeout.
 class HttpTimeoutError(HttpCallError):
     pass
-
-
-def describe(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
 # HTTP/1.1 client for BRI and its simulator on aiohttp, a keep-alive pool per instance. `timeoutSeconds`
@@ -69,11 +66,11 @@ class BriHttpClient:
                 return HttpAnswer(response.status, await response.read())
         # ConnectionTimeoutError is also a TimeoutError: the connect errors are told apart first.
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as error:
-            raise HttpConnectError(describe(error)) from error
+            raise HttpConnectError(type(error).__name__) from error
         except TimeoutError as error:
-            raise HttpTimeoutError(describe(error)) from error
+            raise HttpTimeoutError(type(error).__name__) from error
         except aiohttp.ClientError as error:
-            raise HttpCallError(describe(error)) from error
+            raise HttpCallError(type(error).__name__) from error
 
     async def aclose(self) -> None:
         if self.session is not None:
