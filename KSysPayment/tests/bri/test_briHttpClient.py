@@ -42,7 +42,7 @@ async def test_requestsShareOneConnectionAndLeaveInOneSend() -> None:
         for _ in range(3):
             answer = await post(http, server.url)
             assert answer.status == 200 and answer.body == RESPONSE_BODY
-            assert answer.json() == {"responseCode": "2002700", "responseMessage": "Successful"}
+            assert answer.jsonObject() == {"responseCode": "2002700", "responseMessage": "Successful"}
     assert len(server.connections) == 1
     chunks = server.connections[0]
     assert len(chunks) == 3

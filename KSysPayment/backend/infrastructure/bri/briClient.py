@@ -25,7 +25,6 @@ from KSysPayment.backend.infrastructure.bri.tokenCache import B2bTokenFetcher, T
 from shared.backend.config.settings import BriSettings
 
 VA_PATH = "/snap/v1.0/transfer-va"
-CONNECT_SECONDS = 3.0
 CUSTOMER_NO_PATTERN = re.compile(r"^\d{1,13}$")
 # SNAP latestTransactionStatus values.
 QRIS_STATES = {
@@ -90,8 +89,7 @@ class BriSnapClient:
             raise BriConfigurationError("BRI_CLIENT_ID, BRI_CLIENT_SECRET and BRI_PARTNER_ID are required")
         self.settings = settings
         self.ownsHttpClient = httpClient is None
-        self.httpClient = httpClient or BriHttpClient(timeoutSeconds=settings.timeoutSeconds,
-                                                      connectSeconds=CONNECT_SECONDS)
+        self.httpClient = httpClient or BriHttpClient(timeoutSeconds=settings.timeoutSeconds)
         policy = retryPolicy or RetryPolicy()
         fetcher = B2bTokenFetcher(httpClient=self.httpClient, baseUrl=settings.baseUrl, clientId=settings.clientId,
                                   privateKey=privateKey, retryPolicy=policy, now=now, clock=clock)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import aiohttp
 
 MAX_CONNECTIONS = 100
+CONNECT_SECONDS = 3.0
 KEEPALIVE_SECONDS = 5.0
 
 
@@ -16,8 +17,13 @@ class HttpAnswer:
     status: int
     body: bytes
 
-    def json(self) -> object:
-        return json.loads(self.body)  # ValueError when the body is not JSON
+    # The body as a JSON object, or None when it is not one (not JSON, or another JSON value).
+    def jsonObject(self) -> dict[str, object] | None:
+        try:
+            data = json.loads(self.body)
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
 
 
 # The call may have reached the server: its outcome is unknown. The message is the name of aiohttp's error
@@ -42,7 +48,7 @@ class HttpTimeoutError(HttpCallError):
 # and no HTTP(S)_PROXY is read from the environment: BRI calls go direct.
 class BriHttpClient:
     def __init__(
-        self, *, timeoutSeconds: float, connectSeconds: float, trusted: ssl.SSLContext | None = None,
+        self, *, timeoutSeconds: float, connectSeconds: float = CONNECT_SECONDS, trusted: ssl.SSLContext | None = None,
         maxConnections: int = MAX_CONNECTIONS, keepaliveSeconds: float = KEEPALIVE_SECONDS,
     ) -> None:
         self.timeout = aiohttp.ClientTimeout(total=timeoutSeconds, connect=min(connectSeconds, timeoutSeconds))

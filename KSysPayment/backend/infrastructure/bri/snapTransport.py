@@ -137,11 +137,8 @@ class SnapTransport:
             raise GatewayTimeoutError(f"BRI did not answer in time: {error}") from error
         except HttpCallError as error:
             raise GatewayTimeoutError(f"BRI connection failed mid-call: {error}") from error
-        try:
-            data = answer.json()
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
+        data = answer.jsonObject()
+        if data is None:
             if answer.status >= 500 or answer.status == 429:
                 raise GatewayUnavailableError(f"BRI answered HTTP {answer.status}")
             if answer.status == 401:

@@ -86,11 +86,8 @@ class B2bTokenFetcher:
             answer = await self.httpClient.request("POST", self.url, body, headers)
         except HttpCallError as error:
             raise GatewayUnavailableError(f"BRI token endpoint unreachable: {error}") from error
-        try:
-            data = answer.json()
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
+        data = answer.jsonObject()
+        if data is None:
             if answer.status >= 500:
                 raise GatewayUnavailableError(f"BRI token endpoint answered {answer.status}")
             raise GatewayBadResponseError("BRI token response is not a JSON object")

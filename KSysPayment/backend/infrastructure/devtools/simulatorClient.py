@@ -28,10 +28,7 @@ class HttpSimulatorClient:
         if answer.status != 200:
             raise SimulatorUnavailableError(f"The BRI simulator answered HTTP {answer.status}",
                                             details=[{"simulator": answer.body[:300].decode(errors="replace")}])
-        try:
-            data = answer.json()
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
+        data = answer.jsonObject()
+        if data is None:
             raise SimulatorUnavailableError("The BRI simulator answered without a JSON object")
         return data

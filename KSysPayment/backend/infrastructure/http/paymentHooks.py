@@ -48,7 +48,7 @@ def briHook(settings: Settings) -> Hook:
         app.state.paymentStatements = unitOfWorkFactory(app.state.database.autocommitSessionFactory)
         app.state.paymentRecords = PaymentRecords(app.state.database.driverPool)
         app.state.settlementRecords = SettlementRecords(app.state.database.driverPool)
-        simulatorHttp = (BriHttpClient(timeoutSeconds=SIMULATOR_TIMEOUT_SECONDS, connectSeconds=3.0)
+        simulatorHttp = (BriHttpClient(timeoutSeconds=SIMULATOR_TIMEOUT_SECONDS)
                          if settings.app.env != "production" else None)
         if simulatorHttp is not None:
             app.state.paymentSimulator = HttpSimulatorClient(settings.bri.baseUrl, simulatorHttp)
