@@ -129,8 +129,16 @@ class GatewayInstance:
             return []
         return [json.loads(line) for line in self.accessLog.read_text().splitlines() if line.strip()]
 
+    # The number of lines logged so far, once the last answered request's line is in: nginx writes it just
+    # after the response, so a count taken at once could miss it and let it land among the lines that follow.
     def logOffset(self) -> int:
-        return len(self.accessLogLines())
+        count = len(self.accessLogLines())
+        while True:
+            time.sleep(0.05)
+            settled = len(self.accessLogLines())
+            if settled == count:
+                return count
+            count = settled
 
     def entriesSince(self, offset: int, pathPrefix: str = "", expected: int = 0) -> list[dict[str, object]]:
         # nginx writes the access log line just after the response: wait briefly for the last ones.
