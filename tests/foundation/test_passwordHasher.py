@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -39,3 +40,16 @@ async def test_zeroMeansOneThreadPerCore(settings: Settings) -> None:
     assert hasher.threads >= 1
     assert await hasher.verify(await hasher.hash("a long passphrase"), "a long passphrase")
     assert not await hasher.verify(None, "a long passphrase")
+
+
+def threadNice() -> int:
+    stat = Path(f"/proc/self/task/{threading.get_native_id()}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[16])
+
+
+@pytest.mark.parametrize("increment", [0, 5])
+async def test_hashThreadsRunAtTheirNiceIncrement(settings: Settings, increment: int) -> None:
+    hasher = PasswordHasher(settings.auth.model_copy(update={"hashThreads": 1, "hashNice": increment}))
+    base = threadNice()
+    assert await asyncio.get_running_loop().run_in_executor(hasher.executor, threadNice) == base + increment
+    assert threadNice() == base  # the event loop's thread keeps its priority

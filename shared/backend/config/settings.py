@@ -178,6 +178,7 @@ class AuthSettings(GroupSettings):
     argon2MemoryKib: int = Field(19456, ge=19456, le=1048576, validation_alias="AUTH_ARGON2_MEMORY_KIB")
     argon2Parallelism: int = Field(1, ge=1, le=16, validation_alias="AUTH_ARGON2_PARALLELISM")
     hashThreads: int = Field(0, ge=0, le=64, validation_alias="AUTH_HASH_THREADS")  # 0: one per CPU core
+    hashNice: int = Field(5, ge=0, le=19, validation_alias="AUTH_HASH_NICE")  # hash threads' nice increment
     lockoutThreshold: int = Field(5, ge=1, le=100, validation_alias="AUTH_LOCKOUT_THRESHOLD")
     lockoutWindowSeconds: int = Field(900, ge=60, validation_alias="AUTH_LOCKOUT_WINDOW_SECONDS")
     lockoutDurationSeconds: int = Field(900, ge=60, validation_alias="AUTH_LOCKOUT_DURATION_SECONDS")

@@ -14,6 +14,13 @@ from shared.backend.config.settings import AuthSettings
 T = TypeVar("T")
 
 
+# Runs in each hash thread as it starts: Linux applies nice per thread, so only Argon2id yields its core to
+# the event loop and the services a request waits on.
+def lowerPriority(increment: int) -> None:
+    if increment:
+        os.nice(increment)
+
+
 class PasswordHasher:
     def __init__(self, settings: AuthSettings) -> None:
         self.hasher = Argon2Hasher(
@@ -26,7 +33,8 @@ class PasswordHasher:
         # Hashes run on a bounded pool of their own: more at once than cores only evicts each other's
         # memory blocks from the CPU caches, and they never take the default pool's threads.
         self.threads = settings.hashThreads or os.cpu_count() or 1
-        self.executor = ThreadPoolExecutor(self.threads, thread_name_prefix="argon2")
+        self.executor = ThreadPoolExecutor(self.threads, thread_name_prefix="argon2", initializer=lowerPriority,
+                                           initargs=(settings.hashNice,))
 
     def hashSync(self, password: str) -> str:
         return self.hasher.hash(password)
