@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import gc
 
 from fastapi import FastAPI
@@ -24,6 +25,16 @@ async def test_startupObjectsAreFrozenWhileServingAndGivenBackAtShutdown(setting
         frozen = gc.get_freeze_count()
     assert frozen > 10_000
     assert gc.get_freeze_count() == 0
+
+
+async def test_youngGenerationThresholdAppliesWhileServingAndIsRestoredAtShutdown(settings: Settings) -> None:
+    before = gc.get_threshold()
+    configured = dataclasses.replace(settings, app=settings.app.model_copy(update={"gcYoungThreshold": 12_345}))
+    async with runningApp(buildAdminApp(configured)) as client:
+        assert (await client.get("/health")).status_code == 200
+        serving = gc.get_threshold()
+    assert serving == (12_345, *before[1:])
+    assert gc.get_threshold() == before
 
 
 async def test_autocommitPoolCommitsEachStatementByItself(database: Database) -> None:

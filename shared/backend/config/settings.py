@@ -37,6 +37,8 @@ class AppSettings(GroupSettings):
     logLevel: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", validation_alias="LOG_LEVEL")
     logFormat: Literal["json", "console", "auto"] = Field("auto", validation_alias="LOG_FORMAT")
     slowRequestMs: int = Field(250, ge=1, le=600_000, validation_alias="LOG_SLOW_REQUEST_MS")
+    # Objects the cyclic collector's youngest generation takes before it runs, while serving (Python: 700).
+    gcYoungThreshold: int = Field(20_000, ge=700, le=1_000_000, validation_alias="APP_GC_YOUNG_THRESHOLD")
 
     @property
     def isProduction(self) -> bool:
