@@ -20,4 +20,6 @@ COPY . .
 RUN useradd --system --uid 10001 kservices && mkdir -p /app/.run/mail && chown -R kservices /app/.run
 USER kservices
 EXPOSE 8001 8002
-CMD ["uvicorn", "public_server:app", "--host", "0.0.0.0", "--port", "8001", "--proxy-headers"]
+# Flags as in scripts/lib/stack.sh: no uvicorn access line per request (the gateway's access log has each one).
+CMD ["uvicorn", "public_server:app", "--host", "0.0.0.0", "--port", "8001", "--proxy-headers", \
+     "--timeout-keep-alive", "75", "--no-server-header", "--log-level", "warning", "--timeout-graceful-shutdown", "5"]

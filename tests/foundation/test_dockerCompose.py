@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -33,6 +34,18 @@ def test_composeDefinesTheWholeStack() -> None:
     assert templateVars() - ENTRYPOINT_VARS <= set(composeGatewayEnvironment())
     for service in ("public", "admin", "migrate"):
         assert (ROOT / services[service]["build"]["dockerfile"]).is_file()
+
+
+# Each request is in the gateway's JSON access log; uvicorn's own access line (INFO) would repeat it in plain text.
+def test_composeServersRunWithTheStackScriptsUvicornFlags() -> None:
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    stackScript = (ROOT / "scripts/lib/stack.sh").read_text()
+    flags = ["--no-server-header", "--log-level warning", "--timeout-graceful-shutdown 5", "--timeout-keep-alive 75"]
+    dockerfileCmd = json.loads((ROOT / "docker/app.Dockerfile").read_text().split("CMD ", 1)[1].replace("\\\n", ""))
+    for flag in flags:
+        assert flag in stackScript
+        for command in (services["public"]["command"], services["admin"]["command"], dockerfileCmd):
+            assert flag in " ".join(command)
 
 
 def test_openrestyEntrypointRendersLikeEnvsubst(tmp_path: Path) -> None:
