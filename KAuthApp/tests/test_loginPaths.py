@@ -148,3 +148,28 @@ async def test_changeAfterSnapshotIsSettledOnTheLockedRow(
     assert (response.status_code, response.json()["error"]["code"]) == (status, code)
     assert len(argon2Runs) == runs
     assert (await rowCounts(database, userId))[0] == 0
+
+
+# The login reads its own body (loginRoute.py): bad bodies get the same 422 field details as declared bodies,
+# and neither Argon2 nor any write runs.
+async def test_malformedLoginBodiesAreRefusedBeforeAnyWork(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database, argon2Runs: list[str]
+) -> None:
+    address = await registerVerified(client, outboxDir)
+    userId = await userIdOf(database, address)
+    before = await rowCounts(database, userId)
+    cases = [({"json": {"email": address}}, {"password"}),
+             ({"json": {"email": address, "password": PASSWORD, "admin": True}}, {"admin"}),
+             ({"json": {"email": address, "password": 12345678}}, {"password"}),
+             ({"json": {"email": address, "password": PASSWORD, "totpCode": "1" * 17}}, {"totpCode"}),
+             ({"content": b'{"email": "', "headers": {"Content-Type": "application/json"}}, {"body"}),
+             ({"data": {"email": address, "password": PASSWORD}}, {"body"})]
+    for request, fields in cases:
+        response = await client.post("/api/auth/login", **request)  # type: ignore[arg-type]
+        assert response.status_code == 422, request
+        error = response.json()["error"]
+        assert error["code"] == "validation_failed"
+        assert {detail["field"] for detail in error["details"]} == fields, request
+        assert PASSWORD not in response.text
+    assert argon2Runs == []
+    assert await rowCounts(database, userId) == before

@@ -21,6 +21,7 @@ from shared.backend.exceptions.domainError import (
 )
 from shared.backend.exceptions.handlers import installErrorHandlers
 from shared.backend.middleware.requestId import RequestIdMiddleware
+from tests.support.inProcess import appClient
 
 
 class DuplicateEmailError(ConflictError):
@@ -76,8 +77,7 @@ def buildApp() -> FastAPI:
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx2.AsyncClient]:
-    transport = httpx2.ASGITransport(app=buildApp(), raise_app_exceptions=False)
-    async with httpx2.AsyncClient(transport=transport, base_url="http://t") as client:
+    async with appClient(buildApp()) as client:
         yield client
 
 

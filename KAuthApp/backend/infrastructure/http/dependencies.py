@@ -35,9 +35,7 @@ def requestContext(request: Request) -> RequestContext:
     )
 
 
-async def getAuthPorts(
-    request: Request, background: BackgroundTasks, session: Annotated[AsyncSession, Depends(getDb)]
-) -> AuthPorts:
+def buildAuthPorts(request: Request, background: BackgroundTasks, session: AsyncSession) -> AuthPorts:
     state = request.app.state
     return AuthPorts(
         users=UserRepository(session),
@@ -54,6 +52,12 @@ async def getAuthPorts(
         codec=state.jwtCodec,
         settings=state.settings,
     )
+
+
+async def getAuthPorts(
+    request: Request, background: BackgroundTasks, session: Annotated[AsyncSession, Depends(getDb)]
+) -> AuthPorts:
+    return buildAuthPorts(request, background, session)
 
 
 # GET me needs neither an ORM session nor the other ports: two small objects over app-wide resources.

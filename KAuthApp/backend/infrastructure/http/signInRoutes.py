@@ -6,8 +6,6 @@ from fastapi import APIRouter, Body, Request, Response, status
 
 from KAuthApp.backend.application.acceptedOutput import AcceptedOutput
 from KAuthApp.backend.application.emailInput import EmailInput
-from KAuthApp.backend.application.loginInput import LoginInput
-from KAuthApp.backend.application.loginUser import LoginUser
 from KAuthApp.backend.application.logoutSession import LogoutSession
 from KAuthApp.backend.application.refreshInput import RefreshInput
 from KAuthApp.backend.application.refreshSession import RefreshSession
@@ -42,12 +40,6 @@ def createSignInRouter() -> APIRouter:
     @router.post("/verify-email/resend", status_code=status.HTTP_202_ACCEPTED)
     async def resendVerification(data: EmailInput, ports: PortsDep) -> AcceptedOutput:
         return await ResendVerification(ports).execute(data)
-
-    @router.post("/login")
-    async def login(data: LoginInput, ports: PortsDep, response: Response) -> TokenOutput:
-        issued = await LoginUser(ports).execute(data)
-        setRefreshCookie(response, ports.settings, issued.tokens.refreshToken, issued.cookieMaxAge)
-        return issued.tokens
 
     @router.post("/refresh")
     async def refresh(
