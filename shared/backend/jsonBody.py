@@ -21,12 +21,11 @@ def isJsonContentType(value: str | None) -> bool:
 # The body validated straight from its bytes; every failure is FastAPI's RequestValidationError, so the
 # app's handler answers 422 with one detail per field, located under "body" as for a declared body.
 async def readJsonBody(request: Request, model: type[ModelT]) -> ModelT:
-    body = await request.body()
     if not isJsonContentType(request.headers.get("content-type")):
         raise RequestValidationError([{"type": "content_type", "loc": ("body",), "input": None,
                                        "msg": "The body must be JSON (Content-Type: application/json)"}])
     try:
-        return model.model_validate_json(body)
+        return model.model_validate_json(await request.body())
     except ValidationError as error:
         raise RequestValidationError(
             [{**item, "loc": ("body", *item["loc"])} for item in error.errors(include_url=False, include_input=False)]
