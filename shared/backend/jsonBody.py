@@ -6,6 +6,8 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 
+from shared.backend.openapiDocs import ENVELOPE_REF
+
 # A hot route that takes the raw request skips FastAPI's body parsing and dependency solving
 # (docs/decisions.md, "The login route reads its own body"); these two give it the same contract and docs.
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -37,7 +39,7 @@ def jsonBodyDoc(model: type[BaseModel]) -> dict[str, object]:
     schema = model.model_json_schema()
     if "$defs" in schema:
         raise ValueError(f"{model.__name__}: jsonBodyDoc documents flat models only (no nested model refs)")
-    envelope = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}
+    envelope = {"application/json": {"schema": {"$ref": ENVELOPE_REF}}}
     return {
         "requestBody": {"required": True, "content": {"application/json": {"schema": schema}}},
         "responses": {"422": {"description": "Validation Error", "content": envelope}},

@@ -7,6 +7,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
 # What every error answer looks like (DESIGN section 5); replaces FastAPI's HTTPValidationError.
+ENVELOPE_REF = "#/components/schemas/ErrorEnvelope"
 ENVELOPE_SCHEMA: dict[str, object] = {
     "title": "ErrorEnvelope",
     "type": "object",
@@ -32,9 +33,7 @@ def withEnvelopeErrors(spec: dict[str, object]) -> dict[str, object]:
     schemas.pop("HTTPValidationError", None)  # type: ignore[union-attr]
     schemas.pop("ValidationError", None)  # type: ignore[union-attr]
     schemas["ErrorEnvelope"] = ENVELOPE_SCHEMA  # type: ignore[index]
-    text = json.dumps(spec).replace(
-        '"#/components/schemas/HTTPValidationError"', '"#/components/schemas/ErrorEnvelope"'
-    )
+    text = json.dumps(spec).replace('"#/components/schemas/HTTPValidationError"', json.dumps(ENVELOPE_REF))
     return json.loads(text)
 
 
