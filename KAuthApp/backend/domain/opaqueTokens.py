@@ -5,6 +5,9 @@ import hmac
 import secrets
 import uuid
 
+# Shared with the admin console's login, which checks recovery codes too.
+from shared.backend.security.secondFactor import recoveryCodeHash as recoveryCodeHash
+
 TOKEN_BYTES = 32
 
 
@@ -34,11 +37,6 @@ def refreshTokenSession(token: str) -> uuid.UUID | None:
         return uuid.UUID(hex=prefix)
     except ValueError:
         return None
-
-
-def recoveryCodeHash(userId: uuid.UUID, code: str) -> str:
-    normalized = code.strip().lower().replace("-", "").replace(" ", "")
-    return hashlib.sha256(f"{userId}:{normalized}".encode()).hexdigest()
 
 
 # 80 random bits: enough that the fast (salted) SHA-256 at rest resists offline guessing.
