@@ -115,6 +115,8 @@ case "$MODE" in
 esac
 
 trap stopStack EXIT
+# System packages first: a bare Debian machine has no pip for ensureUv.
+ensureSystemPackages
 ensureUv
 buildFrontends build:dev
 startStack

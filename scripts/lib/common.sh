@@ -31,9 +31,24 @@ ensureAptPackages() {
 }
 
 ensureSystemPackages() {
+  local hadNginx=0
+  dpkg-query -W -f='${Status}' nginx 2>/dev/null | grep -q "install ok installed" && hadNginx=1
   ensureAptPackages ca-certificates curl gettext-base procps python3 python3-pip python3-venv \
     postgresql postgresql-contrib redis-server nginx libnginx-mod-http-lua libnginx-mod-http-ndk \
     lua-nginx-redis lua-cjson openssl wrk
+  [ "$hadNginx" -eq 1 ] || stopDistroNginx
+}
+
+# Debian starts its own nginx (and its default site on port 80) when the package is installed; the
+# project runs nginx itself, so a service this script just installed is stopped and disabled.
+stopDistroNginx() {
+  info "stopping and disabling the nginx service that the Debian package started"
+  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+    asRoot systemctl disable --now nginx >/dev/null 2>&1 || true
+  elif [ -x /etc/init.d/nginx ]; then
+    asRoot /etc/init.d/nginx stop >/dev/null 2>&1 || true
+    command -v update-rc.d >/dev/null && { asRoot update-rc.d nginx disable >/dev/null 2>&1 || true; }
+  fi
 }
 
 postgresBinDir() {

@@ -25,6 +25,15 @@ renderTls() {
     < "$ROOT_DIR/nginx/conf/tls.conf.template" > "$run/tls/tls.conf"
 }
 
+# resolveHost NAME: prints NAME's IPv4 address (NAME itself when it is one); fails when it does not resolve.
+resolveHost() {
+  case "$1" in
+    localhost) echo 127.0.0.1 ;;
+    *[!0-9.]*) getent ahostsv4 "$1" | awk 'NR == 1 { print $1; found = 1 } END { exit !found }' ;;
+    *) echo "$1" ;;
+  esac
+}
+
 # renderGateway RUN_DIR: needs GATEWAY_PORT, PUBLIC_UPSTREAM, ADMIN_UPSTREAM, GATEWAY_REDIS_* exported.
 renderGateway() {
   local run=$1 modules=""
@@ -51,7 +60,8 @@ startGateway() {
   local run=$1
   renderGateway "$run"
   stopGateway "$run"
-  portFree "$GATEWAY_PORT" || die "port $GATEWAY_PORT is taken: the gateway cannot start there"
+  portFree "$GATEWAY_PORT" || die "port $GATEWAY_PORT is taken: the gateway cannot start there (a system nginx?" \
+    "stop it with 'systemctl disable --now nginx', or set GATEWAY_PORT in .env)"
   nginx -p "$run" -c "$run/nginx.conf" || die "nginx failed to start: see $run/error.log"
 }
 

@@ -10,17 +10,17 @@ startPostgres() {
   if [ ! -f "$dir/data/PG_VERSION" ]; then
     info "initialising PostgreSQL cluster in $dir/data"
     mkdir -p "$dir/data"
-    chown -R postgres:postgres "$dir"
-    runuser -u postgres -- "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 >/dev/null \
+    asRoot chown -R postgres:postgres "$dir"
+    asRoot runuser -u postgres -- "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 >/dev/null \
       || die "initdb failed in $dir/data"
   fi
-  chown -R postgres:postgres "$dir"
+  asRoot chown -R postgres:postgres "$dir"
   # Parent directories must be traversable by the postgres user.
   local parent=$dir
   while [ "$parent" != "/" ]; do chmod o+x "$parent" 2>/dev/null; parent=$(dirname "$parent"); done
-  if ! runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+  if ! asRoot runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
     portFree "$port" || die "port $port is taken: PostgreSQL cannot start there"
-    runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 \
+    asRoot runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 \
       -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 $options" start >/dev/null \
       || die "PostgreSQL failed to start: see $dir/postgres.log"
   fi
@@ -33,7 +33,7 @@ stopPostgres() {
   local dir=$1 bin
   bin=$(postgresBinDir)
   [ -f "$dir/data/postmaster.pid" ] || return 0
-  runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+  asRoot runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
 }
 
 # startRedis DIR PORT: a server that keeps nothing on disk, bound to loopback.
