@@ -17,7 +17,7 @@ RUN uv sync --frozen --no-dev --no-group test --no-install-package k-services-cr
 COPY --from=crypto /wheels /wheels
 RUN uv pip install --python /opt/venv/bin/python --no-deps /wheels/*.whl
 COPY . .
-RUN useradd --system --uid 10001 kservices && mkdir -p /app/.run/mail && chown -R kservices /app/.run
+RUN useradd --system --uid 10001 kservices && mkdir -p /app/.run/mail /app/.run/bri && chown -R kservices /app/.run
 USER kservices
 EXPOSE 8001 8002
 # Flags as in scripts/lib/stack.sh: no uvicorn access line per request (the gateway's access log has each one).

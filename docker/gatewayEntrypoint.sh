@@ -7,6 +7,15 @@ mkdir -p "$run/tmp"
 export NGINX_LOAD_MODULES="" NGINX_WORKERS="${NGINX_WORKERS:-auto}" NGINX_RUN_DIR="$run"
 export NGINX_MIME_TYPES=/usr/local/openresty/nginx/conf/mime.types NGINX_LUA_DIR=$home/nginx/lua
 export NGINX_CONF_DIR=$home/nginx/conf NGINX_WWW_DIR=$home/www
+# Lua's cosockets resolve no names without a resolver directive: the Redis host goes in as an address,
+# looked up once here (restart the gateway when Redis gets a new address).
+case "${GATEWAY_REDIS_HOST:-}" in
+  *[!0-9.]*)
+    address=$(getent ahostsv4 "$GATEWAY_REDIS_HOST" | awk 'NR == 1 { print $1 }')
+    [ -n "$address" ] || { echo "gateway: cannot resolve GATEWAY_REDIS_HOST=$GATEWAY_REDIS_HOST" >&2; exit 1; }
+    export GATEWAY_REDIS_HOST="$address" ;;
+  "") echo "gateway: GATEWAY_REDIS_HOST is not set" >&2; exit 1 ;;
+esac
 conf=$(cat "$home/nginx/nginx.conf")
 # Every ${NAME} in the template is replaced by that environment variable (empty when unset).
 for name in $(grep -o '${[A-Z_]*}' "$home/nginx/nginx.conf" | tr -d '${}' | sort -u); do

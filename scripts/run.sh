@@ -86,10 +86,16 @@ waitHealthy public http://127.0.0.1:8001/health "$RUN"
 waitHealthy admin http://127.0.0.1:8002/health "$RUN"
 
 step "Starting the gateway on port $GATEWAY_PORT"
-redisHost=${redisAddress%%:*}
+# The gateway's Lua speaks plain Redis without AUTH, and resolves no host names (no resolver directive).
+case "$REDIS_URL" in
+  redis://*@*) die "REDIS_URL carries credentials, which the gateway's Lua cannot send: use a Redis without AUTH" ;;
+  redis://*) ;;
+  *) die "REDIS_URL must be redis://host:port/db for the gateway (rediss:// and unix:// are not supported)" ;;
+esac
+redisHost=$(resolveHost "${redisAddress%%:*}") || die "cannot resolve the Redis host in REDIS_URL: ${redisAddress%%:*}"
 redisDb=${REDIS_URL##*/}
 export GATEWAY_PORT PUBLIC_UPSTREAM=127.0.0.1:8001 ADMIN_UPSTREAM=127.0.0.1:8002
-export GATEWAY_REDIS_HOST=${redisHost/localhost/127.0.0.1} GATEWAY_REDIS_PORT=${redisAddress##*:}
+export GATEWAY_REDIS_HOST=$redisHost GATEWAY_REDIS_PORT=${redisAddress##*:}
 export GATEWAY_REDIS_DB=${redisDb:-0} GATEWAY_TRUSTED_PROXIES=$(envValue "$ENV_FILE" GATEWAY_TRUSTED_PROXIES)
 export GATEWAY_TLS_PORT=$(envValue "$ENV_FILE" GATEWAY_TLS_PORT) GATEWAY_TLS_CERT=$(envValue "$ENV_FILE" GATEWAY_TLS_CERT)
 export GATEWAY_TLS_KEY=$(envValue "$ENV_FILE" GATEWAY_TLS_KEY)

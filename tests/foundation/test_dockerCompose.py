@@ -57,10 +57,12 @@ def test_openrestyEntrypointRendersLikeEnvsubst(tmp_path: Path) -> None:
     fake.chmod(0o755)
     # The entrypoint sets NGINX_* itself; values exported by scripts/test.sh must not leak in.
     clean = {key: value for key, value in os.environ.items() if not key.startswith(("NGINX_", "GATEWAY_"))}
-    env = clean | composeGatewayEnvironment() | {"KSERVICES_HOME": str(home), "OPENRESTY": str(fake)}
+    # Compose's "redis" does not resolve here; "localhost" does, and goes in as its address.
+    env = clean | composeGatewayEnvironment() | {"KSERVICES_HOME": str(home), "OPENRESTY": str(fake),
+                                                 "GATEWAY_REDIS_HOST": "localhost"}
     subprocess.run(["sh", str(ROOT / "docker/gatewayEntrypoint.sh")], env=env, check=True, timeout=30)
     rendered = (tmp_path / "rendered.conf").read_text()
-    expectedVars = composeGatewayEnvironment() | {
+    expectedVars = composeGatewayEnvironment() | {"GATEWAY_REDIS_HOST": "127.0.0.1"} | {
         "NGINX_LOAD_MODULES": "", "NGINX_WORKERS": "auto", "NGINX_RUN_DIR": f"{home}/run",
         "NGINX_MIME_TYPES": "/usr/local/openresty/nginx/conf/mime.types", "NGINX_LUA_DIR": f"{home}/nginx/lua",
         "NGINX_CONF_DIR": f"{home}/nginx/conf", "NGINX_WWW_DIR": f"{home}/www",
@@ -73,6 +75,37 @@ def test_openrestyEntrypointRendersLikeEnvsubst(tmp_path: Path) -> None:
     assert rendered.strip() == expected.strip()
     assert not re.search(r"\$\{[A-Z_]+\}", rendered)
     assert "$kRequestId" in rendered
+
+
+def test_openrestyEntrypointRefusesARedisHostThatDoesNotResolve(tmp_path: Path) -> None:
+    clean = {key: value for key, value in os.environ.items() if not key.startswith(("NGINX_", "GATEWAY_"))}
+    env = clean | composeGatewayEnvironment() | {"KSERVICES_HOME": str(tmp_path), "OPENRESTY": "/bin/false",
+                                                 "GATEWAY_REDIS_HOST": "no-such-host.invalid"}
+    result = subprocess.run(["sh", str(ROOT / "docker/gatewayEntrypoint.sh")], env=env, capture_output=True,
+                            text=True, timeout=30)
+    assert result.returncode == 1
+    assert "cannot resolve GATEWAY_REDIS_HOST=no-such-host.invalid" in result.stderr
+
+
+# The app servers pay through the compose simulator by default, with keys from the volume both mount.
+def test_composeWiresTheBriSimulatorAndItsKeys() -> None:
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    simulator, public = services["simulator"], services["public"]
+    port = simulator["environment"]["SIM_PORT"]
+    assert public["environment"]["BRI_BASE_URL"].endswith(f"http://simulator:{port}}}")
+    assert f"--port {port}" in " ".join(simulator["command"])
+    mount = public["volumes"][0].split(":")[1]
+    assert simulator["volumes"] == public["volumes"] == services["bri-keys"]["volumes"]
+    assert services["bri-keys"]["command"][-1] == mount
+    for name in ("BRI_PRIVATE_KEY_PATH", "BRI_PUBLIC_KEY_PATH"):
+        assert public["environment"][name].startswith(mount + "/")
+    assert simulator["environment"]["SIM_MERCHANT_BASE_URL"].startswith("http://gateway:8080/")
+    assert public["environment"]["PUBLIC_BASE_URL"] == "http://localhost:8080"
+
+
+def test_dockerignoreKeepsSecretsAndLocalDataOutOfImages() -> None:
+    ignored = set((ROOT / ".dockerignore").read_text().split())
+    assert {".env", ".run/", ".venv/", ".git/"} <= ignored
 
 
 def test_composePostgresAcceptsBothServersFullPools() -> None:
