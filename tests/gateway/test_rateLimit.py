@@ -197,6 +197,8 @@ def test_routeGroupsAreClassifiedFromMethodAndPath(rules: RuleSetter, gatewayCli
         ("POST", "/api/auth/login", "auth-login"),
         ("GET", "/api/auth/login", "auth"),
         ("POST", "/api/auth/register", "auth-register"),
+        ("POST", "/api/auth/verify-email/resend", "auth-register"),
+        ("GET", "/api/auth/verify-email/resend", "auth"),
         ("POST", "/api/auth/password/forgot", "password-reset"),
         ("POST", "/api/auth/password/reset", "password-reset"),
         ("GET", "/api/auth/me", "auth"),

@@ -78,8 +78,8 @@ local function routeGroup(method, uri)
     if find(uri, "/api/auth/", 1, true) == 1 then
         if uri == "/api/auth/login" and method == "POST" then
             return "auth-login"
-        elseif uri == "/api/auth/register" and method == "POST" then
-            return "auth-register"
+        elseif (uri == "/api/auth/register" or uri == "/api/auth/verify-email/resend") and method == "POST" then
+            return "auth-register"  -- both send a verification mail
         elseif uri == "/api/auth/password/forgot" or uri == "/api/auth/password/reset" then
             return "password-reset"
         end
@@ -245,13 +245,16 @@ local function count(nkeys, args)
 end
 
 function _M.access()
+    local ip = clientIp()
+    if ip ~= var.remote_addr then
+        var.kClientIp = ip  -- a client behind a trusted proxy: logged and forwarded as the client
+    end
     local group = routeGroup(ngx.req.get_method(), var.uri)
     local rule = rules.get(group)
     if not rule or not rule.enabled then
         return
     end
     local now = ngx.now()
-    local ip = clientIp()
     local subject, sid
     if rule.scope == "user" then
         subject, sid = tokenClaims()
