@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import NoReturn
 
 from KSysAdmin.backend.application.auditTrail import AuditTrail
@@ -13,9 +14,12 @@ from KSysAdmin.backend.domain.models.auditLog import ActorType, AuditOutcome
 from KSysAdmin.backend.domain.models.user import User, UserStatus
 from KSysAdmin.backend.domain.userStatusPolicy import isTemporarilyLocked
 from shared.backend.database.modelSupport import utcNow
+from shared.backend.exceptions.domainError import DomainError
 from shared.backend.security.jwtCodec import JwtCodec
 from shared.backend.security.lockoutPolicy import LockoutRule, clearFailures, registerFailure
 from shared.backend.security.passwordHasher import PasswordHasher
+from shared.backend.security.secondFactor import RecoveryCodeConsumer, SecretDecrypter, checkSecondFactor
+from shared.backend.security.secondFactorErrors import InvalidMfaCodeError, MfaRequiredError
 from shared.backend.utils.uuid import generateId
 
 ACTION = "admin.login"
@@ -32,6 +36,8 @@ class LoginAdmin:
         audience: str,
         ttlSeconds: int,
         lockout: LockoutRule,
+        cipher: SecretDecrypter,
+        recoveryCodes: RecoveryCodeConsumer,
     ) -> None:
         self.users = users
         self.audit = audit
@@ -41,6 +47,8 @@ class LoginAdmin:
         self.audience = audience
         self.ttlSeconds = ttlSeconds
         self.lockout = lockout
+        self.cipher = cipher
+        self.recoveryCodes = recoveryCodes
 
     async def execute(self, data: LoginInput, context: RequestContext) -> TokenOutput:
         now = utcNow()
@@ -53,33 +61,51 @@ class LoginAdmin:
             await self.hasher.verify(None, data.password)
             await self.refuse(context, user, "locked_out", {})
         if not await self.hasher.verify(user.passwordHash, data.password):
-            lockedNow = registerFailure(user, now, self.lockout)
-            if lockedNow:
-                await self.audit.record(context, None, "auth.lockout", AuditOutcome.SUCCESS, "user", user.id,
-                                        {"lockedUntil": user.lockedUntil.isoformat() if user.lockedUntil else None},
-                                        actorType=ActorType.SYSTEM)
-            await self.refuse(context, user, "wrong_password", {"failedLoginCount": user.failedLoginCount})
+            await self.countFailure(context, user, "wrong_password", now, InvalidCredentialsError())
         roles = await self.users.rolesOf(user.id)
         if user.status != UserStatus.ACTIVE.value:
             await self.refuse(context, user, f"status_{user.status}", {})
         if not holdsAdminRole(roles):
             await self.refuse(context, user, "not_admin", {})
+        method = await self.secondFactor(context, user, data, now)
         clearFailures(user)
         if self.hasher.needsRehash(user.passwordHash):
             user.passwordHash = await self.hasher.hash(data.password)
         sessionId = str(generateId())
         token, claims = self.codec.issue(str(user.id), sessionId, sorted(roles), self.audience, self.ttlSeconds)
         await self.audit.record(context, None, ACTION, AuditOutcome.SUCCESS, "user", user.id,
-                                {"sessionId": sessionId, "roles": sorted(roles)}, actorId=user.id)
+                                {"sessionId": sessionId, "roles": sorted(roles), "method": method}, actorId=user.id)
         await self.transaction.commit()
         return TokenOutput(accessToken=token, expiresIn=claims.expiresAt - claims.issuedAt, roles=sorted(roles))
 
+    # After the password, status and role checks: an account with MFA on also needs a TOTP or recovery code.
+    async def secondFactor(self, context: RequestContext, user: User, data: LoginInput, now: datetime) -> str:
+        if not user.mfaEnabled:
+            return "password"
+        if not data.totpCode and not data.recoveryCode:
+            await self.refuse(context, user, "mfa_required", {}, MfaRequiredError())
+        method = await checkSecondFactor(self.cipher, self.recoveryCodes, user, data.totpCode, data.recoveryCode, now)
+        if method is None:
+            await self.countFailure(context, user, "invalid_mfa_code", now, InvalidMfaCodeError())
+        return method
+
+    # A wrong password or code counts toward the lockout; the failure that locks the account is audited.
+    async def countFailure(
+        self, context: RequestContext, user: User, reason: str, now: datetime, error: DomainError
+    ) -> NoReturn:
+        if registerFailure(user, now, self.lockout):
+            await self.audit.record(context, None, "auth.lockout", AuditOutcome.SUCCESS, "user", user.id,
+                                    {"lockedUntil": user.lockedUntil.isoformat() if user.lockedUntil else None,
+                                     "reason": reason}, actorType=ActorType.SYSTEM)
+        await self.refuse(context, user, reason, {"failedLoginCount": user.failedLoginCount}, error)
+
     # Failed logins keep their side effects (failure count, lock) and an audit entry, then answer 401.
     async def refuse(
-        self, context: RequestContext, user: User | None, reason: str, details: dict[str, object]
+        self, context: RequestContext, user: User | None, reason: str, details: dict[str, object],
+        error: DomainError | None = None,
     ) -> NoReturn:
         await self.users.flush()
         await self.audit.record(context, None, ACTION, AuditOutcome.FAILURE, "user", user.id if user else None,
                                 {"reason": reason, **details})
         await self.transaction.commit()
-        raise InvalidCredentialsError()
+        raise error or InvalidCredentialsError()

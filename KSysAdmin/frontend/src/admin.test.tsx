@@ -41,6 +41,39 @@ describe("admin login", () => {
     expect(localStorage.length).toBe(0);
   });
 
+  it("asks for the authenticator code after mfa_required, then sends it", async () => {
+    tokens.clear();
+    fetchMock
+      .mockResolvedValueOnce(json(401, envelope("mfa_required", [{ field: "totpCode", message: "required" }])))
+      .mockResolvedValueOnce(json(200, { accessToken: "adm", tokenType: "bearer", expiresIn: 600, roles: ["admin"] }));
+    renderAt("/admin/login", <AdminLoginPage />);
+    await userEvent.type(screen.getByLabelText("Email"), "root@example.com");
+    await userEvent.type(screen.getByLabelText("Password"), "very-secret-pass");
+    await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(JSON.parse(fetchMock.mock.calls[0][1].body)).toEqual({ email: "root@example.com", password: "very-secret-pass" });
+    await userEvent.type(await screen.findByLabelText("Authentication code"), "123456");
+    await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    await waitFor(() => expect(tokens.getAccessToken()).toBe("adm"));
+    expect(JSON.parse(fetchMock.mock.calls[1][1].body)).toEqual({ email: "root@example.com", password: "very-secret-pass", totpCode: "123456" });
+  });
+
+  it("can use a recovery code instead", async () => {
+    tokens.clear();
+    fetchMock
+      .mockResolvedValueOnce(json(401, envelope("mfa_required")))
+      .mockResolvedValueOnce(json(401, envelope("invalid_mfa_code")));
+    renderAt("/admin/login", <AdminLoginPage />);
+    await userEvent.type(screen.getByLabelText("Email"), "root@example.com");
+    await userEvent.type(screen.getByLabelText("Password"), "very-secret-pass");
+    await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    await userEvent.click(await screen.findByRole("button", { name: "Use a recovery code" }));
+    await userEvent.type(screen.getByLabelText("Recovery code"), "abcde-12345");
+    await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("That code is not valid.");
+    expect(JSON.parse(fetchMock.mock.calls[1][1].body).recoveryCode).toBe("abcde-12345");
+    expect(tokens.getAccessToken()).toBeNull();
+  });
+
   it("says when the account is not an admin", async () => {
     tokens.clear();
     fetchMock.mockResolvedValue(json(403, envelope("permission_denied")));

@@ -12,6 +12,10 @@ from shared.backend.exceptions.domainError import (
     UnprocessableError,
 )
 
+# Shared with the admin console's login.
+from shared.backend.security.secondFactorErrors import InvalidMfaCodeError as InvalidMfaCodeError
+from shared.backend.security.secondFactorErrors import MfaRequiredError as MfaRequiredError
+
 
 class InvalidCredentialsError(UnauthenticatedError):
     code = "invalid_credentials"
@@ -38,19 +42,6 @@ class AccountLockedError(DomainError):
         )
         super().__init__(details=details)
         self.headers = {"Retry-After": str(retryAfterSeconds)} if retryAfterSeconds is not None else None
-
-
-class MfaRequiredError(UnauthenticatedError):
-    code = "mfa_required"
-    message = "A one-time code from your authenticator app or a recovery code is required"
-
-    def __init__(self) -> None:
-        super().__init__(details=[{"field": "totpCode", "message": "required", "methods": ["totp", "recovery_code"]}])
-
-
-class InvalidMfaCodeError(UnauthenticatedError):
-    code = "invalid_mfa_code"
-    message = "The one-time code is invalid or already used"
 
 
 class InvalidRefreshTokenError(UnauthenticatedError):

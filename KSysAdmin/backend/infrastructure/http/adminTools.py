@@ -10,6 +10,7 @@ from KSysAdmin.backend.application.publishStoredSettings import PublishStoredSet
 from KSysAdmin.backend.infrastructure.database.settingsRepository import SettingsRepository
 from KSysAdmin.backend.infrastructure.redis.settingsPublisher import RedisSettingsPublisher
 from shared.backend.config.settings import Settings
+from shared.backend.cryptoFactory import CryptoService
 from shared.backend.loggingFactory import getSystemLogger
 from shared.backend.security.jwtCodec import JwtCodec
 from shared.backend.security.passwordHasher import PasswordHasher
@@ -22,6 +23,7 @@ class AdminTools:
     settings: Settings
     hasher: PasswordHasher
     codec: JwtCodec
+    cipher: CryptoService
 
 
 async def getAdminTools(request: Request) -> AdminTools:
@@ -33,7 +35,9 @@ def adminStartupHook(app: FastAPI) -> AbstractAsyncContextManager[None]:
     @asynccontextmanager
     async def run() -> AsyncIterator[None]:
         settings: Settings = app.state.settings
-        app.state.adminTools = AdminTools(settings, PasswordHasher(settings.auth), JwtCodec(settings.jwt))
+        app.state.adminTools = AdminTools(
+            settings, PasswordHasher(settings.auth), JwtCodec(settings.jwt), app.state.crypto
+        )
         async with app.state.database.sessionFactory() as session:
             publisher = RedisSettingsPublisher(app.state.redis)
             published = await PublishStoredSettings(SettingsRepository(session), publisher).execute()

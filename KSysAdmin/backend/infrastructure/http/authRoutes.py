@@ -5,7 +5,14 @@ from fastapi import APIRouter
 from KSysAdmin.backend.application.loginAdmin import LoginAdmin
 from KSysAdmin.backend.application.loginInput import LoginInput
 from KSysAdmin.backend.application.tokenOutput import TokenOutput
-from KSysAdmin.backend.infrastructure.http.dependencies import AuditDep, ContextDep, SessionDep, ToolsDep, UsersDep
+from KSysAdmin.backend.infrastructure.http.dependencies import (
+    AuditDep,
+    ContextDep,
+    RecoveryCodesDep,
+    SessionDep,
+    ToolsDep,
+    UsersDep,
+)
 from shared.backend.security.lockoutPolicy import LockoutRule
 
 
@@ -14,13 +21,15 @@ def createAuthRoutes() -> APIRouter:
 
     @router.post("/login", response_model=TokenOutput)
     async def login(
-        data: LoginInput, users: UsersDep, audit: AuditDep, session: SessionDep, tools: ToolsDep, context: ContextDep
+        data: LoginInput, users: UsersDep, audit: AuditDep, session: SessionDep, tools: ToolsDep, context: ContextDep,
+        recoveryCodes: RecoveryCodesDep,
     ) -> TokenOutput:
         auth = tools.settings.auth
         useCase = LoginAdmin(
             users, audit, session, tools.hasher, tools.codec,
             tools.settings.jwt.adminAudience, tools.settings.jwt.adminAccessTtlSeconds,
             LockoutRule(auth.lockoutThreshold, auth.lockoutWindowSeconds, auth.lockoutDurationSeconds),
+            tools.cipher, recoveryCodes,
         )
         return await useCase.execute(data, context)
 

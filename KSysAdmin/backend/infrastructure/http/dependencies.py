@@ -13,6 +13,7 @@ from KSysAdmin.backend.application.sessionRevoker import SessionRevoker
 from KSysAdmin.backend.domain.adminPrincipal import AdminPrincipal, RequestContext
 from KSysAdmin.backend.infrastructure.database.auditLogRepository import AuditLogRepository
 from KSysAdmin.backend.infrastructure.database.paymentRepository import PaymentRepository
+from KSysAdmin.backend.infrastructure.database.recoveryCodeRepository import RecoveryCodeRepository
 from KSysAdmin.backend.infrastructure.database.settingsRepository import SettingsRepository
 from KSysAdmin.backend.infrastructure.database.statsRepository import StatsRepository
 from KSysAdmin.backend.infrastructure.database.userRepository import UserRepository
@@ -51,6 +52,10 @@ async def paymentRepository(session: SessionDep) -> PaymentRepository:
     return PaymentRepository(session)
 
 
+async def recoveryCodeRepository(session: SessionDep) -> RecoveryCodeRepository:
+    return RecoveryCodeRepository(session)
+
+
 async def settingsRepository(session: SessionDep) -> SettingsRepository:
     return SettingsRepository(session)
 
@@ -62,6 +67,7 @@ async def statsRepository(session: SessionDep) -> StatsRepository:
 UsersDep = Annotated[UserRepository, Depends(userRepository)]
 AuditLogsDep = Annotated[AuditLogRepository, Depends(auditLogRepository)]
 PaymentsDep = Annotated[PaymentRepository, Depends(paymentRepository)]
+RecoveryCodesDep = Annotated[RecoveryCodeRepository, Depends(recoveryCodeRepository)]
 SettingsRepoDep = Annotated[SettingsRepository, Depends(settingsRepository)]
 StatsDep = Annotated[StatsRepository, Depends(statsRepository)]
 

@@ -19,10 +19,13 @@ from KSysAdmin.backend.domain.exceptions.adminErrors import (
 )
 from shared.backend.exceptions.domainError import DomainError
 from shared.backend.security.jwtCodec import InvalidTokenError
+from shared.backend.security.secondFactorErrors import InvalidMfaCodeError, MfaRequiredError
 
 # KSysAdmin's errors and their HTTP statuses; anything else falls back on the shared table.
 ADMIN_STATUS_TABLE: dict[type[DomainError], int] = {
     InvalidCredentialsError: 401,
+    MfaRequiredError: 401,
+    InvalidMfaCodeError: 401,
     MissingTokenError: 401,
     InvalidTokenError: 401,
     AdminAccessRevokedError: 401,

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import time
+
+import pyotp
+import pytest
+
+from KSysAdmin.backend.domain.models.mfaRecoveryCode import MfaRecoveryCode
+from KSysAdmin.backend.domain.models.user import User
+from KSysAdmin.tests.adminSupport import PASSWORD, AdminWorld
+from shared.backend.config.settings import Settings
+from shared.backend.cryptoFactory import CryptoService, createCrypto
+from shared.backend.security.secondFactor import STEP_SECONDS, mfaContext, recoveryCodeHash
+
+LOGIN = "/api/admin/auth/login"
+RECOVERY_CODE = "abcde-12345-fghij-67890"
+
+
+@pytest.fixture(scope="module")
+def cipher(adminSettings: Settings) -> CryptoService:
+    return createCrypto(adminSettings.crypto)
+
+
+# An admin with TOTP on, as KAuthApp's enable leaves it: the secret encrypted for the user, one recovery code.
+async def mfaAdmin(world: AdminWorld, cipher: CryptoService) -> tuple[User, pyotp.TOTP]:
+    admin = await world.createUser(roles=("admin",))
+    secret = pyotp.random_base32()
+    async with world.database.sessionFactory() as session:
+        stored = await session.get(User, admin.id)
+        assert stored is not None
+        stored.mfaEnabled = True
+        stored.totpSecretEncrypted = cipher.encryptSensitive(secret, mfaContext(admin.id))
+        session.add(MfaRecoveryCode(userId=admin.id, codeHash=recoveryCodeHash(admin.id, RECOVERY_CODE)))
+        await session.commit()
+    return admin, pyotp.TOTP(secret, interval=STEP_SECONDS)
+
+
+def wrongCode(totp: pyotp.TOTP) -> str:
+    now = time.time()
+    valid = {totp.at(now + offset * STEP_SECONDS) for offset in (-1, 0, 1)}
+    return next(code for code in ("000000", "111111", "222222", "333333") if code not in valid)
+
+
+async def reasons(world: AdminWorld, admin: User) -> list[object]:
+    return [entry.details["reason"] for entry in await world.auditEntries("admin.login", admin.id)
+            if entry.outcome == "failure"]
+
+
+async def test_mfaAdminWithoutCodeGetsMfaRequiredAndNoToken(world: AdminWorld, cipher: CryptoService) -> None:
+    admin, _ = await mfaAdmin(world, cipher)
+    response = await world.client.post(LOGIN, json={"email": admin.email, "password": PASSWORD})
+    assert response.status_code == 401, response.text
+    assert response.json()["error"]["code"] == "mfa_required"
+    assert "accessToken" not in response.json()
+    assert await reasons(world, admin) == ["mfa_required"]
+    assert (await world.getUser(admin.id)).failedLoginCount == 0
+    # A wrong password still says nothing about MFA.
+    wrong = await world.client.post(LOGIN, json={"email": admin.email, "password": "nope", "totpCode": "123456"})
+    assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "invalid_credentials"
+
+
+async def test_validCodeGivesATokenOnceAndIsNotReplayable(world: AdminWorld, cipher: CryptoService) -> None:
+    admin, totp = await mfaAdmin(world, cipher)
+    code = totp.now()
+    response = await world.client.post(LOGIN, json={"email": admin.email, "password": PASSWORD, "totpCode": code})
+    assert response.status_code == 200, response.text
+    assert response.json()["accessToken"]
+    assert (await world.getUser(admin.id)).totpLastUsedStep is not None
+    success = [entry for entry in await world.auditEntries("admin.login", admin.id) if entry.outcome == "success"]
+    assert [entry.details["method"] for entry in success] == ["totp"]
+    replay = await world.client.post(LOGIN, json={"email": admin.email, "password": PASSWORD, "totpCode": code})
+    assert replay.status_code == 401, replay.text
+    assert replay.json()["error"]["code"] == "invalid_mfa_code"
+    assert await reasons(world, admin) == ["invalid_mfa_code"]
+
+
+async def test_wrongCodesCountTowardTheLockout(world: AdminWorld, cipher: CryptoService) -> None:
+    admin, totp = await mfaAdmin(world, cipher)
+    threshold = world.settings.auth.lockoutThreshold
+    for _ in range(threshold):
+        response = await world.client.post(
+            LOGIN, json={"email": admin.email, "password": PASSWORD, "totpCode": wrongCode(totp)}
+        )
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "invalid_mfa_code"
+    stored = await world.getUser(admin.id)
+    assert stored.lockedUntil is not None
+    locked = await world.client.post(LOGIN, json={"email": admin.email, "password": PASSWORD, "totpCode": totp.now()})
+    assert locked.status_code == 401 and locked.json()["error"]["code"] == "invalid_credentials"
+    assert await reasons(world, admin) == ["invalid_mfa_code"] * threshold + ["locked_out"]
+    lockouts = await world.auditEntries("auth.lockout", admin.id)
+    assert [entry.details["reason"] for entry in lockouts] == ["invalid_mfa_code"]
+
+
+@pytest.mark.parametrize("spelling", [RECOVERY_CODE, RECOVERY_CODE.upper().replace("-", "")])
+async def test_recoveryCodeWorksOnce(world: AdminWorld, cipher: CryptoService, spelling: str) -> None:
+    admin, _ = await mfaAdmin(world, cipher)
+    body = {"email": admin.email, "password": PASSWORD, "recoveryCode": spelling}
+    first = await world.client.post(LOGIN, json=body)
+    assert first.status_code == 200, first.text
+    success = [entry for entry in await world.auditEntries("admin.login", admin.id) if entry.outcome == "success"]
+    assert [entry.details["method"] for entry in success] == ["recovery_code"]
+    again = await world.client.post(LOGIN, json=body)
+    assert again.status_code == 401
+    assert again.json()["error"]["code"] == "invalid_mfa_code"
+    assert (await world.getUser(admin.id)).failedLoginCount == 1
