@@ -103,3 +103,21 @@ async def test_storedSettingsAreRepublishedOnStartup(world: AdminWorld) -> None:
     await world.redis.delete(CORS_KEY)
     async with runningApp(createAdminApp(world.settings)):
         assert await world.redis.get(CORS_KEY) == expected
+
+
+async def test_updateAuditsRecordThePreviousValue(world: AdminWorld) -> None:
+    _, headers = await world.adminToken(superadmin=True)
+    for origins in (["https://first.example.com"], ["https://second.example.com"]):
+        version = await currentVersion(world, headers, "cors")
+        response = await world.client.put("/api/admin/settings/cors", json={"version": version, "origins": origins},
+                                          headers=headers)
+        assert response.status_code == 200, response.text
+    cors = (await world.auditEntries("settings.cors_update", "cors"))[-1].details
+    assert cors["from"] == ["https://first.example.com"] and cors["to"] == ["https://second.example.com"]
+    for rules in (RULES[:1], RULES[1:]):
+        version = await currentVersion(world, headers, "rate-limits")
+        response = await world.client.put("/api/admin/settings/rate-limits", json={"version": version, "rules": rules},
+                                          headers=headers)
+        assert response.status_code == 200, response.text
+    limits = (await world.auditEntries("settings.rate_limits_update", "rate-limits"))[-1].details
+    assert limits["from"] == RULES[:1] and limits["rules"] == RULES[1:]

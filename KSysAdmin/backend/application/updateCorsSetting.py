@@ -35,13 +35,15 @@ class UpdateCorsSetting:
             if duplicates:
                 detail = {"field": "origins", "message": f"duplicate origin {duplicates[0]}"}
                 raise InvalidSettingError(details=[detail])
+            # Copied before the update: reading the row back refreshes the same ORM instance in place.
             previous = await self.settings.get(name)
+            previousOrigins = storedOrigins(previous.value) if previous else None
             stored = await self.settings.compareAndSet(name, data.version, {"origins": data.origins}, principal.userId)
             if stored is None:
                 raise StaleVersionError(details=[{"field": "version", "message": "not the current version"}])
             await self.audit.record(context, principal, ACTION, AuditOutcome.SUCCESS, "setting", name, {
                 "version": stored.version,
-                "from": storedOrigins(previous.value) if previous else None,
+                "from": previousOrigins,
                 "to": data.origins,
             })
             await self.transaction.commit()

@@ -47,9 +47,11 @@ class UpdateRateLimitSetting:
             stored = await self.settings.compareAndSet(name, data.version, snapshot, principal.userId)
             if stored is None:
                 raise StaleVersionError(details=[{"field": "version", "message": "not the current version"}])
+            # Read under the setting's row lock that the update took, so no other change slips in between.
+            previousRules = [ruleDocument(rule) for rule in await self.settings.listRateLimitRules()]
             await self.settings.replaceRateLimitRules(rules)
             await self.audit.record(context, principal, ACTION, AuditOutcome.SUCCESS, "setting", name,
-                                    {"version": stored.version, **snapshot})
+                                    {"version": stored.version, "from": previousRules, **snapshot})
             await self.transaction.commit()
         await publishOrRaise(self.publisher, name, rateLimitsDocument(stored.version, rules))
         return RateLimitsOutput(
