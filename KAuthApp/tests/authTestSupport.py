@@ -106,6 +106,15 @@ async def userIdOf(database: Database, address: str) -> uuid.UUID:
         return found.scalar_one()
 
 
+async def auditRows(database: Database, address: str) -> list[tuple[str, str, str | None, str | None, str]]:
+    async with database.engine.connect() as connection:
+        rows = await connection.execute(text(
+            "SELECT a.action, a.outcome, a.ip, a.request_id, a.details::text FROM audit_logs a "
+            "JOIN users u ON a.target_id = u.id::text WHERE u.email = :email ORDER BY a.created_at, a.id"
+        ), {"email": address.lower()})
+        return [tuple(row) for row in rows.all()]  # type: ignore[misc]
+
+
 async def runSql(database: Database, statement: str, userId: uuid.UUID) -> None:
     async with database.engine.begin() as connection:
         await connection.execute(text(statement), {"id": userId})

@@ -7,19 +7,10 @@ import httpx2
 import pyotp
 from sqlalchemy import text
 
-from KAuthApp.tests.authTestSupport import PASSWORD, bearer, latestToken, login, registerVerified
+from KAuthApp.tests.authTestSupport import PASSWORD, auditRows, bearer, latestToken, login, registerVerified
 from shared.backend.database.engine import Database
 
 SECRET_WORDS = ("password", "refreshToken", "token", "code\"", "secret")
-
-
-async def auditRows(database: Database, address: str) -> list[tuple[str, str, str | None, str | None, str]]:
-    async with database.engine.connect() as connection:
-        rows = await connection.execute(text(
-            "SELECT a.action, a.outcome, a.ip, a.request_id, a.details::text FROM audit_logs a "
-            "JOIN users u ON a.target_id = u.id::text WHERE u.email = :email ORDER BY a.created_at, a.id"
-        ), {"email": address.lower()})
-        return [tuple(row) for row in rows.all()]  # type: ignore[misc]
 
 
 async def test_everySecurityEventIsAudited(client: httpx2.AsyncClient, outboxDir: Path, database: Database) -> None:
@@ -32,7 +23,7 @@ async def test_everySecurityEventIsAudited(client: httpx2.AsyncClient, outboxDir
     refreshed = (await client.post("/api/auth/refresh", json={"refreshToken": second["refreshToken"]})).json()
     sessionId = refreshed["refreshToken"].split(".")[0]
     await client.patch("/api/auth/me", headers=bearer(tokens), json={"phoneNumber": "+628111111111"})
-    setup = (await client.post("/api/auth/mfa/totp/setup", headers=bearer(tokens))).json()
+    setup = (await client.post("/api/auth/mfa/totp/setup", headers=bearer(tokens), json={"password": PASSWORD})).json()
     totp = pyotp.TOTP(setup["secret"])
     await client.post("/api/auth/mfa/totp/enable", headers=bearer(tokens), json={"code": totp.now()})
     await client.post("/api/auth/mfa/totp/disable", headers=bearer(tokens),

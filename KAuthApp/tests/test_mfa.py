@@ -12,7 +12,7 @@ from shared.backend.database.engine import Database
 
 
 async def enableMfa(client: httpx2.AsyncClient, tokens: dict[str, str]) -> tuple[pyotp.TOTP, list[str], str]:
-    setup = await client.post("/api/auth/mfa/totp/setup", headers=bearer(tokens))
+    setup = await client.post("/api/auth/mfa/totp/setup", headers=bearer(tokens), json={"password": PASSWORD})
     assert setup.status_code == 200
     body = setup.json()
     assert body["provisioningUri"].startswith("otpauth://totp/")
@@ -74,7 +74,7 @@ async def test_disableNeedsPasswordAndCode(client: httpx2.AsyncClient, outboxDir
     tokens = await login(client, address)
     client.cookies.clear()
     totp, codes, _ = await enableMfa(client, tokens)
-    again = await client.post("/api/auth/mfa/totp/setup", headers=bearer(tokens))
+    again = await client.post("/api/auth/mfa/totp/setup", headers=bearer(tokens), json={"password": PASSWORD})
     assert again.status_code == 409
     noCode = await client.post("/api/auth/mfa/totp/disable", headers=bearer(tokens), json={"password": PASSWORD})
     assert noCode.json()["error"]["code"] == "invalid_mfa_code"

@@ -4,16 +4,19 @@ import uuid
 
 from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.application.changePasswordInput import ChangePasswordInput
+from KAuthApp.backend.application.reauthentication import Reauthentication
 from KAuthApp.backend.application.sessionIssuer import SessionIssuer
 from KAuthApp.backend.domain.exceptions.authErrors import UserNotFoundError, WrongPasswordError
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from KAuthApp.backend.domain.passwordPolicy import checkPassword
 from shared.backend.database.modelSupport import utcNow
+from shared.backend.security.lockoutPolicy import clearFailures
 
 ACTION = "auth.password_change"
 
 
-# Needs the current password; every other session of the user ends, the current one stays.
+# Needs the current password (counted like a login's). Every other session of the user ends, the current
+# one stays. The new password's policy is checked first, so the answer never tells whether a guess was right.
 class ChangePassword:
     def __init__(self, ports: AuthPorts) -> None:
         self.ports = ports
@@ -23,12 +26,10 @@ class ChangePassword:
         user = await ports.users.getById(userId, forUpdate=True)
         if user is None or user.deletedAt is not None:
             raise UserNotFoundError()
-        if not await ports.hasher.verify(user.passwordHash, data.currentPassword):
-            await ports.audit.record(ACTION, AuditOutcome.FAILURE, actorId=userId, targetId=userId,
-                                     details={"reason": "wrong_password"})
-            await ports.transaction.commit()
-            raise WrongPasswordError("The current password is wrong")
         checkPassword(data.newPassword, user.email)
+        await Reauthentication(ports, ACTION).checkPassword(user, data.currentPassword, now,
+                                                            WrongPasswordError("The current password is wrong"))
+        clearFailures(user)
         user.passwordHash = await ports.hasher.hash(data.newPassword)
         user.updatedAt = now
         await ports.users.flush()

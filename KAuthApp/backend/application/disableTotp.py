@@ -3,22 +3,18 @@ from __future__ import annotations
 import uuid
 
 from KAuthApp.backend.application.authPorts import AuthPorts
+from KAuthApp.backend.application.reauthentication import Reauthentication
 from KAuthApp.backend.application.secondFactor import verifySecondFactor
 from KAuthApp.backend.application.totpInputs import TotpDisableInput
-from KAuthApp.backend.domain.exceptions.authErrors import (
-    InvalidMfaCodeError,
-    MfaNotEnabledError,
-    UserNotFoundError,
-    WrongPasswordError,
-)
+from KAuthApp.backend.domain.exceptions.authErrors import InvalidMfaCodeError, MfaNotEnabledError, UserNotFoundError
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from shared.backend.database.modelSupport import utcNow
-from shared.backend.exceptions.domainError import DomainError
+from shared.backend.security.lockoutPolicy import clearFailures
 
 ACTION = "auth.mfa_disable"
 
 
-# Needs the password and a current code (or a recovery code).
+# Needs the password and a current code (or a recovery code); wrong ones count toward the login lockout.
 class DisableTotp:
     def __init__(self, ports: AuthPorts) -> None:
         self.ports = ports
@@ -30,20 +26,13 @@ class DisableTotp:
             raise UserNotFoundError()
         if not user.mfaEnabled:
             raise MfaNotEnabledError()
-        error: DomainError | None = None
-        if not await ports.hasher.verify(user.passwordHash, data.password):
-            error = WrongPasswordError()
-        else:
-            try:
-                await verifySecondFactor(ports, user, data.code, data.recoveryCode, now)
-            except InvalidMfaCodeError as failure:
-                error = failure
-        if error is not None:
-            await ports.users.flush()
-            await ports.audit.record(ACTION, AuditOutcome.FAILURE, actorId=userId, targetId=userId,
-                                     details={"reason": error.code})
-            await ports.transaction.commit()
-            raise error
+        reauthentication = Reauthentication(ports, ACTION)
+        await reauthentication.checkPassword(user, data.password, now)
+        try:
+            await verifySecondFactor(ports, user, data.code, data.recoveryCode, now)
+        except InvalidMfaCodeError as error:
+            await reauthentication.fail(user, "invalid_mfa_code", error)
+        clearFailures(user)
         user.mfaEnabled = False
         user.totpSecretEncrypted = None
         user.totpLastUsedStep = None

@@ -6,6 +6,7 @@ from typing import NoReturn
 
 from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.application.loginInput import LoginInput
+from KAuthApp.backend.application.reauthentication import countedFailure, lockoutRuleOf
 from KAuthApp.backend.application.secondFactor import verifySecondFactor
 from KAuthApp.backend.application.sessionIssuer import IssuedSession, SessionIssuer
 from KAuthApp.backend.domain.exceptions.authErrors import (
@@ -21,7 +22,7 @@ from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from KAuthApp.backend.domain.models.user import User, UserStatus
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.exceptions.domainError import DomainError
-from shared.backend.security.lockoutPolicy import LockoutRule, clearFailures, lockRemainingSeconds, registerFailure
+from shared.backend.security.lockoutPolicy import clearFailures, lockRemainingSeconds
 
 ACTION = "auth.login"
 
@@ -36,8 +37,7 @@ class CheckedPassword:
 class LoginUser:
     def __init__(self, ports: AuthPorts) -> None:
         self.ports = ports
-        auth = ports.settings.auth
-        self.rule = LockoutRule(auth.lockoutThreshold, auth.lockoutWindowSeconds, auth.lockoutDurationSeconds)
+        self.rule = lockoutRuleOf(ports.settings)
 
     # Exactly one Argon2 run per attempt, before any row is locked. The usual success (a password suffices,
     # no rehash due) then takes one statement; anything else is settled in a transaction on the locked row.
@@ -119,13 +119,7 @@ class LoginUser:
         return None
 
     async def countFailure(self, user: User, reason: str, error: DomainError) -> NoReturn:
-        now = utcNow()
-        if registerFailure(user, now, self.rule):
-            remaining = lockRemainingSeconds(user, now)
-            await self.ports.audit.record("auth.lockout", AuditOutcome.SUCCESS, targetId=user.id,
-                                          details={"lockedUntil": user.lockedUntil.isoformat() if user.lockedUntil
-                                                   else None, "reason": reason})
-            error = AccountLockedError(remaining)
+        error = await countedFailure(self.ports, self.rule, user, reason, error)
         await self.refuse(user, reason, error, {"failedLoginCount": user.failedLoginCount})
 
     # A refused login keeps its side effects (failure count, lock) and an audit entry, then raises.

@@ -5,6 +5,10 @@ from pydantic import Field
 from KAuthApp.backend.application.dtoBase import InputModel
 
 
+class TotpSetupInput(InputModel):
+    password: str = Field(min_length=1, max_length=1024)
+
+
 class TotpCodeInput(InputModel):
     code: str = Field(min_length=1, max_length=16)
 

@@ -62,7 +62,9 @@ export const authApi = {
     return sessions ?? asPage<SessionInfo>(data).items;
   },
   revokeSession: (id: string) => client.delete<unknown>(`/api/auth/sessions/${encodeURIComponent(id)}`),
-  mfaSetup: () => client.post<{ provisioningUri: string; secret?: string }>("/api/auth/mfa/totp/setup"),
+  // The current password is asked again: a stolen access token alone must not bind an authenticator.
+  mfaSetup: (password: string) =>
+    client.post<{ provisioningUri: string; secret?: string }>("/api/auth/mfa/totp/setup", { password }),
   mfaEnable: (code: string) => client.post<{ recoveryCodes: string[] }>("/api/auth/mfa/totp/enable", { code }),
   mfaDisable: (input: { password: string; code: string }) =>
     client.post<unknown>("/api/auth/mfa/totp/disable", input),

@@ -5,7 +5,7 @@ from fastapi import APIRouter, status
 from KAuthApp.backend.application.disableTotp import DisableTotp
 from KAuthApp.backend.application.enableTotp import EnableTotp
 from KAuthApp.backend.application.setupTotp import SetupTotp
-from KAuthApp.backend.application.totpInputs import TotpCodeInput, TotpDisableInput
+from KAuthApp.backend.application.totpInputs import TotpCodeInput, TotpDisableInput, TotpSetupInput
 from KAuthApp.backend.application.totpOutputs import RecoveryCodesOutput, TotpSetupOutput
 from KAuthApp.backend.infrastructure.http.dependencies import PortsDep
 from shared.backend.security.currentUser import CurrentUserDep
@@ -15,8 +15,8 @@ def createMfaRouter() -> APIRouter:
     router = APIRouter(prefix="/mfa/totp")
 
     @router.post("/setup")
-    async def setup(user: CurrentUserDep, ports: PortsDep) -> TotpSetupOutput:
-        return await SetupTotp(ports).execute(user.userId)
+    async def setup(data: TotpSetupInput, user: CurrentUserDep, ports: PortsDep) -> TotpSetupOutput:
+        return await SetupTotp(ports).execute(user.userId, data)
 
     @router.post("/enable")
     async def enable(data: TotpCodeInput, user: CurrentUserDep, ports: PortsDep) -> RecoveryCodesOutput:

@@ -19,7 +19,10 @@ export function MfaPage() {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [disabled, setDisabled] = useState(false);
 
-  const start = useAction(async () => setSetup(await authApi.mfaSetup()));
+  const start = useAction(async () => {
+    setSetup(await authApi.mfaSetup(password));
+    setPassword("");
+  });
   const enable = useAction(async () => {
     const result = await authApi.mfaEnable(code.trim());
     setRecoveryCodes(result.recoveryCodes);
@@ -84,9 +87,17 @@ export function MfaPage() {
         <>
           <p>Protect your account with a time-based code from an authenticator app.</p>
           <ErrorMessage error={start.error} />
-          <button type="button" className="button button-primary" onClick={() => void start.run()} disabled={start.busy}>
-            Set up two-factor authentication
-          </button>
+          <Form
+            onSubmit={() => {
+              const e = compact({ password: validateRequired(password, "your password") });
+              setErrors(e);
+              if (!hasErrors(e)) void start.run();
+            }}
+            label="Set up two-factor authentication"
+          >
+            <Field label="Password" name="password" type="password" autoComplete="current-password" value={password} onChange={setPassword} error={errors.password} hint="Confirm it is you before an authenticator is added." required />
+            <SubmitButton busy={start.busy}>Set up two-factor authentication</SubmitButton>
+          </Form>
         </>
       ) : (
         <>
