@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 import shutil
 import ssl
 import subprocess
@@ -8,6 +11,22 @@ import httpx2
 
 from tests.gateway.conftest import GATEWAY_REDIS_DB, backendAddresses
 from tests.gateway.gatewayProcess import GatewayInstance, freePort, runDirectory, stackSetting
+
+
+# Each API's Swagger UI page carries its own CSP: the CDN it loads from and the hash of its one inline script.
+def test_apiDocsPagesAllowTheirOwnScriptsOnly(gatewayClient: httpx2.Client) -> None:
+    for prefix in ("/api/auth", "/api/payment", "/api/admin"):
+        page = gatewayClient.get(f"{prefix}/docs", headers={"X-Forwarded-For": "198.51.100.9"})
+        assert page.status_code == 200, prefix
+        policy = page.headers["Content-Security-Policy"]
+        assert page.headers.get_list("Content-Security-Policy") == [policy]
+        script = re.search(rb"<script>(.*?)</script>", page.content, re.DOTALL)
+        assert script is not None and f"{prefix}/openapi.json".encode() in script.group(1)
+        digest = base64.b64encode(hashlib.sha256(script.group(1)).digest()).decode()
+        assert f"script-src https://cdn.jsdelivr.net 'sha256-{digest}';" in policy
+        assert "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy.split("style-src")[0]
+        assert page.headers["X-Frame-Options"] == "DENY"
+        assert page.headers["X-Request-ID"]
 
 
 def test_bodyLimitsPerRouteGroup(gatewayClient: httpx2.Client, limiterGateway: GatewayInstance) -> None:
@@ -76,3 +95,16 @@ def test_sharedTestGatewayRunsTheLimiter() -> None:
     response = httpx2.get(f"http://127.0.0.1:{port}/api/auth/me", timeout=5)
     assert response.headers["RateLimit-Policy"].startswith('"auth";q=')
     assert response.headers["RateLimit"].startswith('"auth";r=')
+
+
+# Errors nginx raises itself, before any route, still answer in the envelope.
+def test_gatewayOwnErrorsUseTheEnvelope(gatewayClient: httpx2.Client) -> None:
+    cases = [
+        (gatewayClient.post("/health/public"), 405, "method_not_allowed"),
+        (gatewayClient.get("/api/auth/" + "x" * 9000), 414, "uri_too_long"),
+        (gatewayClient.get("/api/auth/me", headers={"X-Big": "y" * 9000}), 431, "headers_too_large"),
+    ]
+    for response, status, code in cases:
+        assert (response.status_code, response.headers["Content-Type"]) == (status, "application/json"), code
+        assert response.json()["error"]["code"] == code
+    assert gatewayClient.get("/health/public").status_code == 200
