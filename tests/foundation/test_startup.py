@@ -47,6 +47,16 @@ def test_unreachablePostgresStopsStartup(settings: Settings, module: str) -> Non
     assert elapsed < 20
 
 
+# A URL option only SQLAlchemy's dialect knows reaches asyncpg's own pool as a server setting, which
+# PostgreSQL refuses: startup says so instead of the first login failing.
+def test_databaseUrlTheDriverPoolRefusesStopsStartup(settings: Settings) -> None:
+    url = settings.database.url.get_secret_value() + "?prepared_statement_cache_size=0"
+    code, output, _ = runServer("public_server", serverEnvironment(settings, DATABASE_URL=url))
+    assert code != 0
+    assert "PostgreSQL unreachable at" in output
+    assert 'unrecognized configuration parameter "prepared_statement_cache_size"' in output
+
+
 def test_unreachableRedisStopsStartup(settings: Settings) -> None:
     closedPort = freePort()
     code, output, _ = runServer("public_server", serverEnvironment(settings, REDIS_URL=f"redis://127.0.0.1:{closedPort}"))

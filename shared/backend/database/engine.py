@@ -71,6 +71,7 @@ async def checkConnection(database: Database) -> float:
     started = time.perf_counter()
     async with database.engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
+    await database.driverPool.check()
     return (time.perf_counter() - started) * 1000
 
 
