@@ -9,6 +9,7 @@ source "$ROOT_DIR/scripts/lib/stack.sh"
 source "$ROOT_DIR/scripts/lib/gateway.sh"
 source "$ROOT_DIR/scripts/lib/envFile.sh"
 source "$ROOT_DIR/scripts/lib/frontend.sh"
+closeInheritedFds
 
 MODE=${1:-all}
 [ "$MODE" = "--" ] && MODE=all

@@ -8,6 +8,16 @@ step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 info() { printf '    %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# The servers started here must not keep a caller's descriptors open (a lock held around this script, a
+# pipe the caller reads to its end): descriptors 3-254 are closed (255 is bash's own script file).
+closeInheritedFds() {
+  local fd
+  for fd in /proc/$$/fd/*; do
+    fd=${fd##*/}
+    if [ "$fd" -gt 2 ] && [ "$fd" -lt 255 ]; then eval "exec $fd>&-"; fi
+  done
+}
+
 asRoot() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
