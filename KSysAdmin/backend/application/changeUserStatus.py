@@ -41,16 +41,19 @@ class ChangeUserStatus:
         revokeKeys: list[uuid.UUID] = []
         async with self.audit.audited(context, principal, auditAction, "user", userId):
             now = utcNow()
+            # Lock and disable may remove a superadmin: the roles lock comes first, before the user's row, in
+            # the same order as role changes and create-superadmin take them (the other order deadlocks).
+            if action in REVOKING_ACTIONS:
+                await self.users.lockRoleChanges()
             user = await self.users.getById(userId, forUpdate=True)
             if user is None:
                 raise UserNotFoundError()
             roles = await self.users.rolesOf(user.id)
             if user.id != principal.userId and not mayManage(principal, roles):
                 raise InsufficientRoleError()
-            if action in REVOKING_ACTIONS and RoleName.SUPERADMIN.value in roles:
-                await self.users.lockRoleChanges()
-                if await self.users.countActiveSuperadmins(excluding=user.id) == 0:
-                    raise LastSuperadminError()
+            if action in REVOKING_ACTIONS and RoleName.SUPERADMIN.value in roles \
+                    and await self.users.countActiveSuperadmins(excluding=user.id) == 0:
+                raise LastSuperadminError()
             if user.id == principal.userId:
                 raise SelfActionError()
             previous = user.status

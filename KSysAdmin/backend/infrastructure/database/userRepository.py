@@ -66,7 +66,8 @@ class UserRepository(BaseRepository[User]):
         await self.session.flush()
 
     async def lockRoleChanges(self) -> None:
-        # Serializes every change that could remove a superadmin (demote, lock, disable).
+        # Serializes every change that could remove a superadmin (demote, lock, disable). Always taken before
+        # any users row lock in the same transaction: one lock order, so these changes cannot deadlock.
         statement = select(Role.id).where(Role.name == RoleName.SUPERADMIN.value).with_for_update()
         await self.session.execute(statement)
 
