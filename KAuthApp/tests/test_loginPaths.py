@@ -65,6 +65,16 @@ async def test_everyLoginAttemptRunsArgon2Once(
         assert len(argon2Runs) == 1, (email, status)
 
 
+# A malformed address is not a 422 (that would tell it apart from an unknown one): the dummy hash, then 401.
+async def test_malformedAddressCostsTheDummyHash(client: httpx2.AsyncClient, argon2Runs: list[str]) -> None:
+    for address in ("not-an-email", "a@@b.example.com", "x" * 254):
+        argon2Runs.clear()
+        response = await client.post("/api/auth/login", json={"email": address, "password": PASSWORD})
+        assert response.status_code == 401, address
+        assert response.json()["error"]["code"] == "invalid_credentials"
+        assert len(argon2Runs) == 1, address
+
+
 async def test_usualLoginIsTwoStatements(client: httpx2.AsyncClient, outboxDir: Path, database: Database) -> None:
     address = await registerVerified(client, outboxDir)
     userId = await userIdOf(database, address)

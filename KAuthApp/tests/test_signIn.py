@@ -146,3 +146,19 @@ def test_refreshCookieIsSecureBehindHttps(appSettings: Settings) -> None:
     response = Response()
     setRefreshCookie(response, secureSettings, "token-value", 60)
     assert "secure" in response.headers["set-cookie"].lower()
+
+
+async def test_loginFindsTheAddressAsRegisterStoredIt(client: httpx2.AsyncClient, database: Database) -> None:
+    local = uniqueEmail().split("@")[0].lower()
+    typed = f"{local}@xn--bcher-kva.de"
+    registered = await client.post("/api/auth/register", json={"email": typed, "password": PASSWORD})
+    assert registered.status_code == 202
+    async with database.engine.begin() as connection:
+        stored = await connection.execute(text(
+            "UPDATE users SET status = 'active', email_verified_at = now() WHERE email LIKE :local || '@%' "
+            "RETURNING email"), {"local": local})
+        assert stored.scalar_one() == f"{local}@bücher.de"
+    assert (await login(client, typed))["accessToken"]
+    assert (await login(client, f" {local.upper()}@BÜCHER.de "))["accessToken"]
+    client.cookies.clear()
+

@@ -3,6 +3,7 @@ from __future__ import annotations
 from KAuthApp.backend.application.acceptedOutput import AcceptedOutput
 from KAuthApp.backend.application.authMails import resetMail
 from KAuthApp.backend.application.authPorts import AuthPorts
+from KAuthApp.backend.application.emailAddress import normalizeEmail
 from KAuthApp.backend.application.emailInput import EmailInput
 from KAuthApp.backend.application.verificationTokens import issueToken
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
@@ -23,7 +24,7 @@ class ForgotPassword:
 
     async def execute(self, data: EmailInput) -> AcceptedOutput:
         ports, now = self.ports, utcNow()
-        email = str(data.email).strip().lower()
+        email = normalizeEmail(str(data.email))
         user = await ports.users.getByEmail(email, forUpdate=True)
         if user is None or user.deletedAt is not None or user.status == UserStatus.DISABLED.value:
             await ports.audit.record(ACTION, AuditOutcome.FAILURE, targetId=user.id if user else None,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from KAuthApp.backend.application.acceptedOutput import AcceptedOutput
 from KAuthApp.backend.application.authMails import alreadyRegisteredMail, verificationMail
 from KAuthApp.backend.application.authPorts import AuthPorts
+from KAuthApp.backend.application.emailAddress import normalizeEmail
 from KAuthApp.backend.application.registerInput import RegisterInput
 from KAuthApp.backend.application.verificationTokens import issueToken
 from KAuthApp.backend.domain.exceptions.authErrors import DuplicateEmailError
@@ -28,7 +29,7 @@ class RegisterUser:
 
     async def execute(self, data: RegisterInput) -> AcceptedOutput:
         ports, now = self.ports, utcNow()
-        email = str(data.email).strip().lower()
+        email = normalizeEmail(str(data.email))
         checkPassword(data.password, email)
         passwordHash = await ports.hasher.hash(data.password)
         existing = await ports.users.getByEmail(email)

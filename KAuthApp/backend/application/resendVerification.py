@@ -3,6 +3,7 @@ from __future__ import annotations
 from KAuthApp.backend.application.acceptedOutput import AcceptedOutput
 from KAuthApp.backend.application.authMails import verificationMail
 from KAuthApp.backend.application.authPorts import AuthPorts
+from KAuthApp.backend.application.emailAddress import normalizeEmail
 from KAuthApp.backend.application.emailInput import EmailInput
 from KAuthApp.backend.application.verificationTokens import issueToken
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
@@ -22,7 +23,7 @@ class ResendVerification:
 
     async def execute(self, data: EmailInput) -> AcceptedOutput:
         ports, now = self.ports, utcNow()
-        email = str(data.email).strip().lower()
+        email = normalizeEmail(str(data.email))
         user = await ports.users.getByEmail(email, forUpdate=True)
         pending = user is not None and user.deletedAt is None and user.emailVerifiedAt is None \
             and user.status == UserStatus.PENDING_VERIFICATION.value
