@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 
 from KAuthApp.backend.application import refreshSession
-from KAuthApp.tests.authTestSupport import bearer, login, registerVerified
+from KAuthApp.tests.authTestSupport import PASSWORD, bearer, login, registerVerified
 from shared.backend.database.engine import Database
 
 
@@ -157,3 +157,41 @@ async def test_idleExpiredSessionCannotRefresh(
     assert refused.status_code == 401
     assert refused.json()["error"]["code"] == "invalid_token"
     assert not await redisClient.exists(f"kauth:session:{sessionIdOf(tokens)}")
+
+
+
+# Two sessions; the second is revoked, then its Redis key is put back, as if the revocation's DEL had failed.
+async def revokedSessionWithKeyBack(
+    client: httpx2.AsyncClient, outboxDir: Path, redisClient: Redis
+) -> tuple[dict[str, str], dict[str, str], str]:
+    address = await registerVerified(client, outboxDir)
+    kept = await login(client, address)
+    ended = await login(client, address)
+    client.cookies.clear()
+    key = f"kauth:session:{sessionIdOf(ended)}"
+    saved = await redisClient.hgetall(key)
+    assert (await client.delete(f"/api/auth/sessions/{sessionIdOf(ended)}", headers=bearer(kept))).status_code == 204
+    await redisClient.hset(key, mapping=saved)
+    await redisClient.expire(key, 600)
+    assert (await client.get("/api/auth/me", headers=bearer(ended))).status_code == 200
+    return kept, ended, key
+
+
+async def test_logoutAllDeletesKeysOfSessionsRevokedEarlier(
+    client: httpx2.AsyncClient, outboxDir: Path, redisClient: Redis
+) -> None:
+    kept, ended, key = await revokedSessionWithKeyBack(client, outboxDir, redisClient)
+    assert (await client.post("/api/auth/logout-all", headers=bearer(kept))).status_code == 204
+    assert not await redisClient.exists(key)
+    assert (await client.get("/api/auth/me", headers=bearer(ended))).status_code == 401
+
+
+async def test_passwordChangeDeletesKeysOfSessionsRevokedEarlier(
+    client: httpx2.AsyncClient, outboxDir: Path, redisClient: Redis
+) -> None:
+    kept, _, key = await revokedSessionWithKeyBack(client, outboxDir, redisClient)
+    changed = await client.post("/api/auth/password/change", headers=bearer(kept),
+                                json={"currentPassword": PASSWORD, "newPassword": "a brand new passphrase 7"})
+    assert changed.status_code == 204
+    assert not await redisClient.exists(key)
+    assert await redisClient.exists(f"kauth:session:{sessionIdOf(kept)}")

@@ -15,8 +15,9 @@ from shared.backend.security.lockoutPolicy import clearFailures
 ACTION = "auth.password_change"
 
 
-# Needs the current password (counted like a login's). Every other session of the user ends, the current
-# one stays. The new password's policy is checked first, so the answer never tells whether a guess was right.
+# Needs the current password (counted like a login's). Every other session of the user ends and its Redis
+# key is deleted (as in LogoutAll); the current one stays. The new password's policy is checked first, so
+# the answer never tells whether a guess was right.
 class ChangePassword:
     def __init__(self, ports: AuthPorts) -> None:
         self.ports = ports
@@ -36,5 +37,6 @@ class ChangePassword:
         revoked = await ports.sessions.revokeAllOf(userId, "password_changed", now, keep=sessionId)
         await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=userId, targetId=userId,
                                  details={"revokedSessions": len(revoked)})
+        keys = await ports.sessions.unexpiredIds(userId, now, keep=sessionId)
         await ports.transaction.commit()
-        await SessionIssuer(ports).drop(revoked)
+        await SessionIssuer(ports).drop(keys)

@@ -8,14 +8,17 @@ from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from shared.backend.database.modelSupport import utcNow
 
 
+# Deletes the Redis keys of every unexpired session of the user, revoked now or earlier, so a retry after a
+# Redis failure repairs it.
 class LogoutAll:
     def __init__(self, ports: AuthPorts) -> None:
         self.ports = ports
 
     async def execute(self, userId: uuid.UUID, sessionId: uuid.UUID) -> None:
-        ports = self.ports
-        revoked = await ports.sessions.revokeAllOf(userId, "logout_all", utcNow())
+        ports, now = self.ports, utcNow()
+        revoked = await ports.sessions.revokeAllOf(userId, "logout_all", now)
         await ports.audit.record("auth.logout_all", AuditOutcome.SUCCESS, actorId=userId, targetId=userId,
                                  details={"sessionId": str(sessionId), "revokedCount": len(revoked)})
+        keys = await ports.sessions.unexpiredIds(userId, now)
         await ports.transaction.commit()
-        await SessionIssuer(ports).drop([*revoked, sessionId])
+        await SessionIssuer(ports).drop([*keys, sessionId])

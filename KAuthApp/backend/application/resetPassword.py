@@ -16,7 +16,8 @@ ACTION = "auth.password_reset"
 
 
 # Sets the new password, ends every session, clears a temporary lockout. The link proves control
-# of the mailbox, so a still-unverified address counts as verified.
+# of the mailbox, so a still-unverified address counts as verified. Every unexpired session's Redis key is
+# deleted (as in LogoutAll).
 class ResetPassword:
     def __init__(self, ports: AuthPorts) -> None:
         self.ports = ports
@@ -46,5 +47,6 @@ class ResetPassword:
         revoked = await ports.sessions.revokeAllOf(user.id, "password_reset", now)
         await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=user.id, targetId=user.id,
                                  details={"revokedSessions": len(revoked)})
+        keys = await ports.sessions.unexpiredIds(user.id, now)
         await ports.transaction.commit()
-        await SessionIssuer(ports).drop(revoked)
+        await SessionIssuer(ports).drop(keys)

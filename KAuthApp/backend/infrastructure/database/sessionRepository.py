@@ -25,6 +25,17 @@ class SessionRepository(BaseRepository[Session]):
         )
         return list((await self.session.execute(statement)).scalars().all())
 
+    # Every session of the user whose Redis key may still exist (revoked or not), but `keep`.
+    async def unexpiredIds(self, userId: uuid.UUID, now: datetime, keep: uuid.UUID | None = None) -> list[uuid.UUID]:
+        statement = select(Session.id).where(
+            Session.userId == userId,  # type: ignore[arg-type]
+            Session.idleExpiresAt > now,  # type: ignore[arg-type]
+            Session.absoluteExpiresAt > now,  # type: ignore[arg-type]
+        )
+        if keep is not None:
+            statement = statement.where(Session.id != keep)  # type: ignore[arg-type]
+        return list((await self.session.execute(statement)).scalars().all())
+
     async def revokeWhere(self, condition: ColumnElement[bool], reason: str, now: datetime) -> list[uuid.UUID]:
         statement = (
             update(Session)
