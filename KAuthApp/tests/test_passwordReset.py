@@ -6,13 +6,17 @@ import httpx2
 
 from KAuthApp.tests.authTestSupport import (
     PASSWORD,
+    auditRows,
     bearer,
     latestToken,
     login,
     mailsTo,
     registerVerified,
+    runSql,
     uniqueEmail,
+    userIdOf,
 )
+from shared.backend.database.engine import Database
 
 NEW_PASSWORD = "reset to something fresh 9"
 
@@ -61,3 +65,19 @@ async def test_newResetLinkInvalidatesOlderOne(client: httpx2.AsyncClient, outbo
     assert verifyToken.status_code == 400
     assert (await client.post("/api/auth/password/reset",
                               json={"token": second, "newPassword": NEW_PASSWORD})).status_code == 204
+
+
+async def test_resetOfDisabledAccountIsRefusedAndAudited(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database
+) -> None:
+    address = await registerVerified(client, outboxDir)
+    await client.post("/api/auth/password/forgot", json={"email": address})
+    token = latestToken(outboxDir, address, "reset-password", count=2)
+    await runSql(database, "UPDATE users SET status = 'disabled' WHERE id = :id", await userIdOf(database, address))
+    refused = await client.post("/api/auth/password/reset", json={"token": token, "newPassword": NEW_PASSWORD})
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "token_invalid_or_used"
+    failures = [details for action, outcome, _, _, details in await auditRows(database, address)
+                if (action, outcome) == ("auth.password_reset", "failure")]
+    assert len(failures) == 1
+    assert "account_unavailable" in failures[0] and token not in failures[0]

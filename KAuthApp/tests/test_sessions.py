@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 
 from KAuthApp.backend.application import refreshSession
-from KAuthApp.tests.authTestSupport import PASSWORD, bearer, login, registerVerified
+from KAuthApp.tests.authTestSupport import PASSWORD, auditRows, bearer, login, registerVerified
 from shared.backend.database.engine import Database
 
 
@@ -195,3 +195,31 @@ async def test_passwordChangeDeletesKeysOfSessionsRevokedEarlier(
     assert changed.status_code == 204
     assert not await redisClient.exists(key)
     assert await redisClient.exists(f"kauth:session:{sessionIdOf(kept)}")
+
+async def test_refusedRefreshesAreAudited(client: httpx2.AsyncClient, outboxDir: Path, database: Database) -> None:
+    address = await registerVerified(client, outboxDir)
+    first = await login(client, address)
+    second = await login(client, address)
+    client.cookies.clear()
+    await client.post("/api/auth/refresh", json={"refreshToken": first["refreshToken"]})
+    stale = await client.post("/api/auth/refresh", json={"refreshToken": first["refreshToken"]})
+    assert stale.json()["error"]["code"] == "invalid_token"
+    async with database.engine.begin() as connection:
+        await connection.execute(text("UPDATE sessions SET idle_expires_at = now() - interval '1 second' "
+                                      "WHERE id = :id"), {"id": sessionIdOf(second)})
+    expired = await client.post("/api/auth/refresh", json={"refreshToken": second["refreshToken"]})
+    assert expired.json()["error"]["code"] == "invalid_token"
+    third = await login(client, address)
+    client.cookies.clear()
+    async with database.engine.begin() as connection:
+        await connection.execute(text("UPDATE users SET status = 'disabled' WHERE email = :email"),
+                                 {"email": address.lower()})
+    unavailable = await client.post("/api/auth/refresh", json={"refreshToken": third["refreshToken"]})
+    assert unavailable.json()["error"]["code"] == "invalid_token"
+    refreshes = [(outcome, details) for action, outcome, _, _, details in await auditRows(database, address)
+                 if action == "auth.refresh"]
+    assert [outcome for outcome, _ in refreshes] == ["denied", "failure", "failure"]
+    for (_, details), (reason, tokens) in zip(refreshes, (("concurrent_refresh", first), ("expired", second),
+                                                          ("account_unavailable", third)), strict=True):
+        assert reason in details and sessionIdOf(tokens) in details
+        assert tokens["refreshToken"] not in details

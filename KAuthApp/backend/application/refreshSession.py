@@ -12,6 +12,7 @@ from shared.backend.database.modelSupport import utcNow
 # A stale token presented this soon after its rotation is the loser of a concurrent refresh (two
 # tabs), not a theft: it is refused without ending the family. Tests may set it to 0.
 ROTATION_GRACE_SECONDS = 2.0
+ACTION = "auth.refresh"
 
 
 class RefreshSession:
@@ -44,6 +45,10 @@ class RefreshSession:
     async def refuseStale(self, session: Session) -> None:
         ports, now = self.ports, utcNow()
         if session.revokedAt is None and (now - session.lastUsedAt).total_seconds() < ROTATION_GRACE_SECONDS:
+            # Audited, so that a thief who won the race against the owner still leaves a trace.
+            await ports.audit.record(ACTION, AuditOutcome.DENIED, targetId=session.userId,
+                                     details={"reason": "concurrent_refresh", "sessionId": str(session.id)})
+            await ports.transaction.commit()
             raise InvalidRefreshTokenError()
         revoked = await ports.sessions.revokeFamily(session.familyId, "refresh_token_reused", now)
         await ports.audit.record("auth.refresh_token_reused", AuditOutcome.DENIED, targetId=session.userId,
@@ -54,7 +59,10 @@ class RefreshSession:
         raise RefreshTokenReusedError()
 
     async def end(self, session: Session, reason: str) -> None:
-        revoked = await self.ports.sessions.revokeIds([session.id], reason, utcNow())
-        await self.ports.transaction.commit()
+        ports = self.ports
+        revoked = await ports.sessions.revokeIds([session.id], reason, utcNow())
+        await ports.audit.record(ACTION, AuditOutcome.FAILURE, targetId=session.userId,
+                                 details={"reason": reason, "sessionId": str(session.id)})
+        await ports.transaction.commit()
         await self.issuer.drop([*revoked, session.id])
         raise InvalidRefreshTokenError()

@@ -33,6 +33,9 @@ class ResetPassword:
             raise
         user = await ports.users.getById(entry.userId, forUpdate=True)
         if user is None or user.deletedAt is not None or user.status == UserStatus.DISABLED.value:
+            await ports.audit.record(ACTION, AuditOutcome.FAILURE, targetId=entry.userId,
+                                     details={"reason": "account_unavailable"})
+            await ports.transaction.commit()
             raise TokenInvalidOrUsedError()
         checkPassword(data.newPassword, user.email)
         entry.usedAt = now
