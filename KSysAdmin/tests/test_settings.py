@@ -6,6 +6,7 @@ import json
 from redis.asyncio.client import PubSub
 
 from admin_server import createAdminApp
+from KSysAdmin.backend.infrastructure.redis.settingsPublisher import RedisSettingsPublisher
 from KSysAdmin.tests.adminSupport import AdminWorld
 from tests.support.inProcess import runningApp
 
@@ -121,3 +122,23 @@ async def test_updateAuditsRecordThePreviousValue(world: AdminWorld) -> None:
         assert response.status_code == 200, response.text
     limits = (await world.auditEntries("settings.rate_limits_update", "rate-limits"))[-1].details
     assert limits["from"] == RULES[:1] and limits["rules"] == RULES[1:]
+
+
+# A publish that lands after a newer one (two PUTs close together) must not put the older version back.
+async def test_anOlderVersionIsNotPublishedOverANewerOne(world: AdminWorld) -> None:
+    _, headers = await world.adminToken(superadmin=True)
+    version = await currentVersion(world, headers, "cors")
+    newer = {"version": version + 5, "origins": ["https://newer.example.com"]}
+    await world.redis.set(CORS_KEY, json.dumps(newer))
+    try:
+        response = await world.client.put("/api/admin/settings/cors",
+                                          json={"version": version, "origins": ["https://older.example.com"]},
+                                          headers=headers)
+        assert response.status_code == 200, response.text
+        assert json.loads(await world.redis.get(CORS_KEY)) == newer
+        # The startup republish writes what PostgreSQL holds, whatever Redis has.
+        publisher = RedisSettingsPublisher(world.redis)
+        assert await publisher.publish("cors", {"version": version + 1, "origins": []}, force=True)
+        assert json.loads(await world.redis.get(CORS_KEY)) == {"version": version + 1, "origins": []}
+    finally:
+        await world.redis.delete(CORS_KEY)

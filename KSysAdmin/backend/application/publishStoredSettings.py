@@ -5,7 +5,8 @@ from KSysAdmin.backend.domain.interfaces.settingsRepositoryInterface import Sett
 from KSysAdmin.backend.domain.settingsDocuments import SettingName, corsDocument, rateLimitsDocument, storedOrigins
 
 
-# Run at startup: Redis may have been flushed or restarted; PostgreSQL holds the truth.
+# Run at startup: Redis may have been flushed or restarted; PostgreSQL holds the truth, so its values are
+# written even over a higher version (a restored database).
 class PublishStoredSettings:
     def __init__(self, settings: SettingsRepositoryInterface, publisher: SettingsPublisherInterface) -> None:
         self.settings = settings
@@ -15,11 +16,13 @@ class PublishStoredSettings:
         published = []
         cors = await self.settings.get(SettingName.CORS.value)
         if cors is not None:
-            await self.publisher.publish(SettingName.CORS.value, corsDocument(cors.version, storedOrigins(cors.value)))
+            document = corsDocument(cors.version, storedOrigins(cors.value))
+            await self.publisher.publish(SettingName.CORS.value, document, force=True)
             published.append(SettingName.CORS.value)
         limits = await self.settings.get(SettingName.RATE_LIMITS.value)
         if limits is not None:
             rules = await self.settings.listRateLimitRules()
-            await self.publisher.publish(SettingName.RATE_LIMITS.value, rateLimitsDocument(limits.version, rules))
+            document = rateLimitsDocument(limits.version, rules)
+            await self.publisher.publish(SettingName.RATE_LIMITS.value, document, force=True)
             published.append(SettingName.RATE_LIMITS.value)
         return published

@@ -14,8 +14,12 @@ class SettingsNotPublishedError(DependencyUnavailableError):
 
 async def publishOrRaise(publisher: SettingsPublisherInterface, name: str, document: dict[str, object]) -> None:
     try:
-        await publisher.publish(name, document)
+        written = await publisher.publish(name, document)
     except Exception as error:
         logger.error("settings_not_published", f"Could not publish setting {name}", error)
         raise SettingsNotPublishedError() from None
-    logger.application("settings_published", f"Published setting {name}", version=document.get("version"))
+    if written:
+        logger.application("settings_published", f"Published setting {name}", version=document.get("version"))
+    else:
+        logger.application("settings_publish_skipped", f"A newer {name} is already published",
+                           version=document.get("version"))
