@@ -166,6 +166,7 @@ describe("KServices frontends through the gateway", { concurrency: false }, () =
     await step(page, "mfa", async () => {
       await loginUser(page, email, PASSWORD);
       await page.getByRole("link", { name: "Two-factor" }).click();
+      await page.getByLabel("Password").fill(PASSWORD);
       await page.getByRole("button", { name: "Set up two-factor authentication" }).click();
       await page.getByRole("img", { name: "QR code for your authenticator app" }).waitFor();
       const secret = (await page.getByTestId("totp-secret").textContent()).trim();
