@@ -107,6 +107,8 @@ async def deleteVa(request: Request) -> JsonObject:
     va = findVa(request, virtualAccountNo, "31")
     if requireText(body, "trxId", "31") != va.trxId:
         raise snapError(404, "31", "12", "Invalid Bill/Virtual Account [trxId]")
+    if va.paidStatus == "Y":
+        raise snapError(409, "31", "01", "Conflict [virtual account already paid]")
     del getContext(request).state.virtualAccounts[virtualAccountNo]
     return success("31", {"partnerServiceId": partnerServiceId, "customerNo": customerNo,
                           "virtualAccountNo": virtualAccountNo, "trxId": va.trxId})

@@ -6,15 +6,17 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from KSysPayment.backend.application.cancelPayment import CancelPayment
 from KSysPayment.backend.application.createPayment import CreatePayment
 from KSysPayment.backend.application.createPaymentInput import CreatePaymentInput
+from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayConflictError
 from KSysPayment.backend.domain.gatewayTypes import VirtualAccount
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
 from KSysPayment.backend.domain.requestContext import RequestContext
-from KSysPayment.tests.support.paymentQueries import auditActions
+from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, storedPayment
 from KSysPayment.tests.support.paymentStack import PREFIX, Payer, PaymentStack
 from shared.backend.database.engine import Database
 
@@ -39,6 +41,44 @@ async def test_cancelQris(paymentStack: PaymentStack, payer: Payer) -> None:
     paymentId = (await paymentStack.create(payer, method="qris")).json()["id"]
     status, body = await cancel(paymentStack, payer, paymentId)
     assert (status, body["status"]) == (200, "cancelled")
+    # The QR stays payable at BRI: a closed payment no longer shows it.
+    assert body["qrContent"] is None
+    assert (await paymentStack.get(payer, paymentId)).json()["qrContent"] is None
+
+
+@pytest.mark.parametrize("method", ["briva", "qris"])
+async def test_cancelOfPaymentPaidAtBriSettlesIt(
+    paymentStack: PaymentStack, payer: Payer, database: Database, method: str
+) -> None:
+    created = (await paymentStack.create(payer, method=method)).json()
+    stored = await storedPayment(database, created["id"])
+    target = ({"virtualAccountNo": created["virtualAccountNo"]} if method == "briva"
+              else {"partnerReferenceNo": stored["partner_reference_no"]})
+    # BRI takes the money but its notification is lost (our endpoint refuses the tampered signature).
+    result = await paymentStack.pay(**target, tamperSignature=True)
+    assert result["notifications"][0]["status"] == 401  # type: ignore[index]
+    status, body = await cancel(paymentStack, payer, created["id"])
+    assert status == 409
+    assert body["error"]["code"] == "payment_already_paid"  # type: ignore[index]
+    assert body["error"]["details"][0]["status"] == "paid"  # type: ignore[index]
+    assert (await paymentStack.get(payer, created["id"])).json()["status"] == "paid"
+    assert await eventOutcomes(database, created["id"]) == ["settled"]
+    assert "payment.cancelled" not in await auditActions(database, created["id"])
+
+
+@pytest.mark.parametrize(("briStatus", "status", "code"), [(503, 503, "gateway_unavailable"),
+                                                           (504, 504, "gateway_timeout")])
+async def test_cancelWhileBriCannotAnswerChangesNothing(
+    paymentStack: PaymentStack, payer: Payer, database: Database, briStatus: int, status: int, code: str
+) -> None:
+    created = (await paymentStack.create(payer)).json()
+    fault = {"path": "/snap/v1.0/transfer-va/status", "count": 3, "status": briStatus}
+    (await paymentStack.http.post(f"{paymentStack.simulatorUrl}/simulator/faults", json=fault)).raise_for_status()
+    answer, body = await cancel(paymentStack, payer, created["id"])
+    assert (answer, body["error"]["code"]) == (status, code)  # type: ignore[index]
+    assert (await paymentStack.get(payer, created["id"])).json()["status"] == "pending"
+    assert len((await paymentStack.simulatorState())["virtualAccounts"]) == 1  # type: ignore[arg-type]
+    assert await auditActions(database, created["id"]) == ["payment.created", "payment.provisioned"]
 
 
 async def test_cancelRacingPaymentEndsInOneFinalState(
@@ -83,7 +123,7 @@ class CancelDuringCreate:
 async def test_cancelDuringCreateLeavesNoVaAtBri(paymentStack: PaymentStack, payer: Payer, database: Database) -> None:
     state = paymentStack.app.state
     context = RequestContext(requestId="cancel-during-create", ip="127.0.0.1")
-    canceller = CancelPayment(state.paymentUow, state.paymentGateway)
+    canceller = CancelPayment(state.paymentUow, state.settlementRecords, state.paymentGateway)
     gateway = CancelDuringCreate(state.paymentGateway,
                                  lambda paymentId: canceller.execute(payer.id, paymentId, context))
     create = CreatePayment(state.paymentUow, state.paymentStatements, state.paymentRecords, gateway,
@@ -94,3 +134,13 @@ async def test_cancelDuringCreateLeavesNoVaAtBri(paymentStack: PaymentStack, pay
     assert (await paymentStack.simulatorState())["virtualAccounts"] == []
     actions = await auditActions(database, str(created.payment.id))
     assert actions == ["payment.created", "payment.cancelled", "payment.provisioned"]
+
+
+async def test_simulatorRefusesToDeleteAPaidVa(paymentStack: PaymentStack, payer: Payer, database: Database) -> None:
+    created = (await paymentStack.create(payer)).json()
+    await paymentStack.pay(virtualAccountNo=created["virtualAccountNo"])
+    stored = await storedPayment(database, created["id"])
+    with pytest.raises(GatewayConflictError):
+        await paymentStack.app.state.paymentGateway.deleteVirtualAccount(
+            customerNo=str(stored["customer_no"]), trxId=str(stored["partner_reference_no"]))
+    assert len((await paymentStack.simulatorState())["virtualAccounts"]) == 1  # type: ignore[arg-type]

@@ -3,9 +3,11 @@ from __future__ import annotations
 import asyncio
 import secrets
 
+import pytest
+
 from KSysPayment.tests.support.briSender import QRIS_NOTIFY, VA_NOTIFY, BriSender, qrisBody, vaBody
 from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, storedPayment
-from KSysPayment.tests.support.paymentStack import PREFIX, Payer, PaymentStack
+from KSysPayment.tests.support.paymentStack import CLIENT_ID, PREFIX, Payer, PaymentStack
 from shared.backend.database.engine import Database
 
 
@@ -96,6 +98,41 @@ async def test_amountMismatchIsFlaggedNotPaid(paymentStack: PaymentStack, payer:
     assert str(stored["flagged_reason"]).startswith("amount_mismatch")
     assert await eventOutcomes(database, created["id"]) == ["amount_mismatch"]
     assert "payment.flagged" in await auditActions(database, created["id"])
+
+
+@pytest.mark.parametrize("method", ["briva", "qris"])
+async def test_notificationInAnotherCurrencyIsAnAmountMismatch(
+    paymentStack: PaymentStack, payer: Payer, database: Database, briSender: BriSender, method: str
+) -> None:
+    created = (await paymentStack.create(payer, amount=15000, method=method)).json()
+    stored = await storedPayment(database, created["id"])
+    if method == "briva":
+        body = vaBody(str(stored["virtual_account_no"]), 15000, "7000000000000005")
+        body["additionalInfo"] = {"terminalId": "9", "bankId": "002"}
+        body["paidAmount"] = {"value": "15000.00", "currency": "USD"}
+        path, success = VA_NOTIFY, "2003400"
+    else:
+        body = qrisBody(str(stored["bri_reference_no"]), str(stored["partner_reference_no"]), 15000)
+        body["amount"] = {"value": "15000.00", "currency": "USD"}
+        path, success = QRIS_NOTIFY, "2005200"
+    reply = await briSender.notify(path, body)
+    assert reply.json()["responseCode"] == success
+    after = await storedPayment(database, created["id"])
+    assert after["status"] == "pending"
+    assert after["flagged_reason"] == "amount_mismatch: expected 15000 IDR, BRI reported 15000 USD"
+    assert await eventOutcomes(database, created["id"]) == ["amount_mismatch"]
+
+
+async def test_qrisNotificationRsaSignedWithEitherClientId(
+    paymentStack: PaymentStack, payer: Payer, database: Database, briSender: BriSender
+) -> None:
+    created, reference, partner = await qrisPayment(paymentStack, payer, database)
+    stranger = await briSender.notify(QRIS_NOTIFY, qrisBody(reference, partner, 20000), rsaClientId="stranger")
+    assert (stranger.status_code, stranger.json()["responseCode"]) == (401, "4015200")
+    # docs/bri.md: BRI may sign the RSA form with the client id it issued to us (BRI_CLIENT_ID).
+    reply = await briSender.notify(QRIS_NOTIFY, qrisBody(reference, partner, 20000), rsaClientId=CLIENT_ID)
+    assert (reply.status_code, reply.json()["responseCode"]) == (200, "2005200")
+    assert (await paymentStack.get(payer, created["id"])).json()["status"] == "paid"
 
 
 async def test_lateNotificationAfterCancelIsFlagged(

@@ -3,10 +3,16 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Callable
+from typing import Any
 
+import pytest
 from sqlalchemy import text
 
+from KSysPayment.backend.application import reconcilePayments
 from KSysPayment.backend.application.reconcilePayments import ReconcilePayments
+from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayRejectedError, GatewayUnavailableError
+from KSysPayment.backend.domain.gatewayTypes import VirtualAccountPaymentStatus
+from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
 from KSysPayment.backend.infrastructure.background.reconcileLoop import reconcileTask, runPass
 from KSysPayment.backend.infrastructure.database.reconcileLock import RECONCILE_LOCK_KEY
 from KSysPayment.backend.infrastructure.http.paymentService import createPaymentService
@@ -19,9 +25,26 @@ from shared.backend.database.engine import Database
 from tests.support.inProcess import runningApp
 
 
-def reconciler(stack: PaymentStack) -> ReconcilePayments:
+def reconciler(stack: PaymentStack, gateway: PaymentGatewayInterface | None = None) -> ReconcilePayments:
     state = stack.app.state
-    return ReconcilePayments(state.paymentUow, state.settlementRecords, state.paymentGateway)
+    return ReconcilePayments(state.paymentUow, state.settlementRecords, gateway or state.paymentGateway)
+
+
+class AlteredStatus:
+    # The real gateway, except that the VA status answer of chosen customer numbers is changed or an error.
+    def __init__(self, real: PaymentGatewayInterface, answers: dict[str, Exception | dict[str, Any]]) -> None:
+        self.real = real
+        self.answers = answers
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    async def virtualAccountStatus(self, *, customerNo: str, inquiryRequestId: str) -> VirtualAccountPaymentStatus:
+        answer = self.answers.get(customerNo)
+        if isinstance(answer, Exception):
+            raise answer
+        status = await self.real.virtualAccountStatus(customerNo=customerNo, inquiryRequestId=inquiryRequestId)
+        return dataclasses.replace(status, **answer) if answer else status
 
 
 async def expireIn(database: Database, paymentId: str, seconds: int) -> None:
@@ -124,3 +147,88 @@ async def test_failingPassNeverStopsTheLoop(database: Database) -> None:
     assert len(calls) >= 3
     assert not any(calls)
     assert task.done() and not task.cancelled()
+
+
+async def test_failingPollsNeitherStallThePassNorStayPendingForever(
+    paymentStack: PaymentStack, payer: Payer, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reconcilePayments, "BATCH_SIZE", 2)
+    rejected = [(await paymentStack.create(payer)).json() for _ in range(2)]
+    briDown = [(await paymentStack.create(payer)).json() for _ in range(2)]
+    healthy = (await paymentStack.create(payer)).json()
+    # The oldest first: before, they filled every batch and the healthy payment was never reached.
+    for payment in rejected:
+        await expireIn(database, payment["id"], -4 * 3600)
+    await expireIn(database, briDown[0]["id"], -2 * 3600)
+    await expireIn(database, briDown[1]["id"], -60)
+    await expireIn(database, healthy["id"], -5)
+    answers: dict[str, Exception | dict[str, Any]] = {}
+    for payment in rejected:
+        answers[str((await storedPayment(database, payment["id"]))["customer_no"])] = GatewayRejectedError("4002601")
+    for payment in briDown:
+        answers[str((await storedPayment(database, payment["id"]))["customer_no"])] = GatewayUnavailableError()
+    report = await reconciler(paymentStack, AlteredStatus(paymentStack.app.state.paymentGateway, answers)).execute()
+    assert report.errors >= 4
+    for payment in [*rejected, briDown[0]]:
+        stored = await storedPayment(database, payment["id"])
+        assert stored["status"] == "expired"
+        assert str(stored["flagged_reason"]).startswith("unverified_expiry: BRI status poll failed")
+        assert (await auditActions(database, payment["id"]))[-2:] == ["payment.expired", "payment.flagged"]
+    # BRI unreachable for a minute only: the payment waits for a poll that answers.
+    assert (await storedPayment(database, briDown[1]["id"]))["status"] == "pending"
+    healthyRow = await storedPayment(database, healthy["id"])
+    assert (healthyRow["status"], healthyRow["flagged_reason"]) == ("expired", None)
+
+
+@pytest.mark.parametrize("missing", ["paidAmount", "paymentRequestId"])
+async def test_pollWithoutAmountOrRequestIdLeavesTheKeyToTheNotification(
+    paymentStack: PaymentStack, payer: Payer, database: Database, briSender: BriSender, missing: str
+) -> None:
+    created = (await paymentStack.create(payer, amount=15000)).json()
+    result = await paymentStack.pay(virtualAccountNo=created["virtualAccountNo"], tamperSignature=True)
+    stored = await storedPayment(database, created["id"])
+    await expireIn(database, created["id"], 60)
+    gateway = AlteredStatus(paymentStack.app.state.paymentGateway, {str(stored["customer_no"]): {missing: None}})
+    await reconciler(paymentStack, gateway).execute()
+    # Paid at BRI but unverifiable: nothing settled, flagged or recorded.
+    stored = await storedPayment(database, created["id"])
+    assert (stored["status"], stored["flagged_reason"]) == ("pending", None)
+    assert await eventOutcomes(database, created["id"]) == []
+    reply = await briSender.notify(VA_NOTIFY, vaBody(str(stored["virtual_account_no"]), 15000,
+                                                     str(result["paymentRequestId"])))
+    assert reply.json()["responseCode"] == "2003400"
+    stored = await storedPayment(database, created["id"])
+    assert (stored["status"], stored["flagged_reason"]) == ("paid", None)
+    assert await eventOutcomes(database, created["id"]) == ["settled"]
+
+
+async def test_overduePaymentPaidWithoutAmountIsFlaggedNotExpired(
+    paymentStack: PaymentStack, payer: Payer, database: Database
+) -> None:
+    created = (await paymentStack.create(payer)).json()
+    await paymentStack.pay(virtualAccountNo=created["virtualAccountNo"], tamperSignature=True)
+    customerNo = str((await storedPayment(database, created["id"]))["customer_no"])
+    await expireIn(database, created["id"], -5)
+    gateway = AlteredStatus(paymentStack.app.state.paymentGateway, {customerNo: {"paidAmount": None}})
+    report = await reconciler(paymentStack, gateway).execute()
+    stored = await storedPayment(database, created["id"])
+    assert stored["status"] == "pending"
+    assert str(stored["flagged_reason"]).startswith("paid_unverified")
+    assert report.flagged >= 1
+    await reconciler(paymentStack, gateway).execute()
+    assert (await auditActions(database, created["id"])).count("payment.flagged") == 1
+
+
+async def test_pollInAnotherCurrencyIsAnAmountMismatch(
+    paymentStack: PaymentStack, payer: Payer, database: Database
+) -> None:
+    created = (await paymentStack.create(payer, amount=15000)).json()
+    await paymentStack.pay(virtualAccountNo=created["virtualAccountNo"], tamperSignature=True)
+    customerNo = str((await storedPayment(database, created["id"]))["customer_no"])
+    await expireIn(database, created["id"], 60)
+    gateway = AlteredStatus(paymentStack.app.state.paymentGateway, {customerNo: {"currency": "USD"}})
+    await reconciler(paymentStack, gateway).execute()
+    stored = await storedPayment(database, created["id"])
+    assert stored["status"] == "pending"
+    assert stored["flagged_reason"] == "amount_mismatch: expected 15000 IDR, BRI reported 15000 USD"
+    assert await eventOutcomes(database, created["id"]) == ["amount_mismatch"]

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import uuid
-from contextlib import suppress
 
 from KSysPayment.backend.application.auditTrail import auditPayment
 from KSysPayment.backend.application.paymentOutput import PaymentOutput
-from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayNotFoundError
-from KSysPayment.backend.domain.exceptions.paymentErrors import PaymentNotFoundError
+from KSysPayment.backend.application.paymentPoll import pollPayment
+from KSysPayment.backend.application.settleNotification import SettleNotification
+from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayConflictError, GatewayNotFoundError
+from KSysPayment.backend.domain.exceptions.paymentErrors import PaymentNotFoundError, PaymentPaidAtGatewayError
+from KSysPayment.backend.domain.interfaces.settlementRecordsInterface import SettlementRecordsInterface
 from KSysPayment.backend.domain.interfaces.unitOfWorkInterface import UnitOfWorkFactory, UnitOfWorkInterface
 from KSysPayment.backend.domain.models.payment import Payment, PaymentMethod, PaymentStatus
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
@@ -16,20 +18,23 @@ from shared.backend.database.modelSupport import utcNow
 
 
 class CancelPayment:
-    def __init__(self, uowFactory: UnitOfWorkFactory, gateway: PaymentGatewayInterface) -> None:
+    def __init__(
+        self, uowFactory: UnitOfWorkFactory, settlements: SettlementRecordsInterface, gateway: PaymentGatewayInterface,
+    ) -> None:
         self.uowFactory = uowFactory
         self.gateway = gateway
+        self.settle = SettleNotification(uowFactory, settlements)
 
     async def execute(self, userId: uuid.UUID, paymentId: uuid.UUID, context: RequestContext) -> PaymentOutput:
         async with self.uowFactory() as uow:
             payment = await self.requireOwned(uow, userId, paymentId)
             requireTransition(payment.status, PaymentStatus.CANCELLED)
-        # Close the VA at BRI first (no transaction open): once deleted nobody can pay it. A payment
-        # notified meanwhile wins the row lock below and the cancel answers invalid_payment_state.
+        # BRI is asked first (no transaction open): a payment it already took money for is settled, not
+        # cancelled. A gateway error leaves the payment as it is and reaches the client (502/503/504).
+        await self.requireUnpaidAtBri(payment, context)
         if payment.method == PaymentMethod.BRIVA.value and payment.customerNo:
-            with suppress(GatewayNotFoundError):
-                await self.gateway.deleteVirtualAccount(customerNo=payment.customerNo,
-                                                        trxId=payment.partnerReferenceNo)
+            await self.deleteVirtualAccount(payment, context)
+        # A payment notified meanwhile wins the row lock below and the cancel answers invalid_payment_state.
         async with self.uowFactory() as uow:
             locked = await self.requireOwned(uow, userId, paymentId, forUpdate=True)
             requireTransition(locked.status, PaymentStatus.CANCELLED)
@@ -38,6 +43,28 @@ class CancelPayment:
             await uow.audit.add(auditPayment("payment.cancelled", locked, context))
             await uow.commit()
         return PaymentOutput.fromPayment(locked)
+
+    async def deleteVirtualAccount(self, payment: Payment, context: RequestContext) -> None:
+        # Once deleted nobody can pay the VA. BRI refuses to delete a VA paid since the poll: ask again.
+        try:
+            await self.gateway.deleteVirtualAccount(customerNo=str(payment.customerNo),
+                                                    trxId=payment.partnerReferenceNo)
+        except GatewayNotFoundError:
+            return
+        except GatewayConflictError:
+            await self.requireUnpaidAtBri(payment, context)
+            raise
+
+    async def requireUnpaidAtBri(self, payment: Payment, context: RequestContext) -> None:
+        result = await pollPayment(self.gateway, payment)
+        if not result.paid:
+            return
+        if result.notification is not None:
+            await self.settle.execute(result.notification, context)
+        async with self.uowFactory() as uow:
+            current = await self.requireOwned(uow, payment.userId, payment.id)
+        raise PaymentPaidAtGatewayError(details=[{"paymentId": str(current.id), "status": current.status,
+                                                  "flaggedReason": current.flaggedReason or result.reason}])
 
     @staticmethod
     async def requireOwned(uow: UnitOfWorkInterface, userId: uuid.UUID, paymentId: uuid.UUID,

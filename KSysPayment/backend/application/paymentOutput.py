@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 
 from KSysPayment.backend.application.dtoBase import OutputModel
-from KSysPayment.backend.domain.models.payment import Payment
+from KSysPayment.backend.domain.models.payment import Payment, PaymentStatus
 
 
 class PaymentOutput(OutputModel):
@@ -28,7 +28,9 @@ class PaymentOutput(OutputModel):
             id=payment.id, amount=payment.amount, currency=payment.currency, method=payment.method,
             status=payment.status, description=payment.description,
             virtualAccountNo=payment.virtualAccountNo.replace(" ", "") if payment.virtualAccountNo else None,
-            qrContent=payment.qrContent, expiresAt=payment.expiresAt, createdAt=payment.createdAt,
+            # A QR stays payable at BRI after a cancel or expiry: it is shown only while the payment is pending.
+            qrContent=payment.qrContent if payment.status == PaymentStatus.PENDING.value else None,
+            expiresAt=payment.expiresAt, createdAt=payment.createdAt,
             paidAt=payment.paidAt, failureReason=payment.failureReason,
         )
 

@@ -1,25 +1,25 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from KSysPayment.backend.application.auditTrail import auditPayment
+from KSysPayment.backend.application.paymentPoll import pollPayment
 from KSysPayment.backend.application.settleNotification import SettleNotification
-from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayNotFoundError
-from KSysPayment.backend.domain.gatewayTypes import GatewayPaymentState
+from KSysPayment.backend.domain.exceptions.gatewayErrors import (
+    GatewayAuthError,
+    GatewayBadResponseError,
+    GatewayRejectedError,
+    GatewayUnavailableError,
+)
 from KSysPayment.backend.domain.interfaces.settlementRecordsInterface import SettlementRecordsInterface
 from KSysPayment.backend.domain.interfaces.unitOfWorkInterface import UnitOfWorkFactory
-from KSysPayment.backend.domain.models.auditLog import ActorType
+from KSysPayment.backend.domain.models.auditLog import ActorType, AuditOutcome
 from KSysPayment.backend.domain.models.payment import Payment, PaymentMethod, PaymentStatus
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
-from KSysPayment.backend.domain.paymentNotification import (
-    NotificationKind,
-    PaymentNotification,
-    SettlementOutcome,
-    qrisDedupeKey,
-    vaDedupeKey,
-)
+from KSysPayment.backend.domain.paymentNotification import SettlementOutcome
 from KSysPayment.backend.domain.paymentStateMachine import canTransition
 from KSysPayment.backend.domain.requestContext import RequestContext
 from shared.backend.database.modelSupport import utcNow
@@ -30,6 +30,12 @@ logger = getSystemLogger("payment.reconcile")
 # Pending payments expiring within this window (or already overdue) are polled at BRI.
 POLL_HORIZON = timedelta(minutes=5)
 BATCH_SIZE = 200
+GATEWAY_ERRORS = (GatewayRejectedError, GatewayAuthError, GatewayBadResponseError, GatewayUnavailableError)
+# BRI refused the poll or answered something unreadable: asking again will not help.
+PERMANENT_ERRORS = (GatewayRejectedError, GatewayBadResponseError)
+# An overdue payment whose poll keeps failing for a transient reason (BRI down, timeouts, our credentials)
+# is expired anyway, and flagged, once overdue by this long; after a permanent failure at once.
+UNVERIFIED_EXPIRY_GRACE = timedelta(hours=1)
 
 
 @dataclass
@@ -37,11 +43,17 @@ class ReconcileReport:
     polled: int = 0
     settled: int = 0
     expired: int = 0
+    flagged: int = 0
     errors: int = 0
 
 
 def never() -> bool:
     return False
+
+
+def mayExpireUnverified(payment: Payment, now: datetime, error: Exception) -> bool:
+    grace = timedelta(0) if isinstance(error, PERMANENT_ERRORS) else UNVERIFIED_EXPIRY_GRACE
+    return payment.expiresAt <= now - grace
 
 
 class ReconcilePayments:
@@ -55,66 +67,67 @@ class ReconcilePayments:
     async def execute(self, now: datetime | None = None, stopping: Callable[[], bool] = never) -> ReconcileReport:
         current = now or utcNow()
         context = RequestContext(requestId=f"reconcile-{generateId().hex}")
-        async with self.uowFactory() as uow:
-            due = await uow.payments.listPendingBefore(current + POLL_HORIZON, BATCH_SIZE)
         report = ReconcileReport()
+        after: tuple[datetime, uuid.UUID] | None = None
+        # Batches in (expires_at, id) order until every due payment was seen once.
+        while not stopping():
+            async with self.uowFactory() as uow:
+                due = await uow.payments.listPendingBefore(current + POLL_HORIZON, after, BATCH_SIZE)
+            await self.reconcileBatch(due, current, context, report, stopping)
+            if len(due) < BATCH_SIZE:
+                break
+            after = (due[-1].expiresAt, due[-1].id)
+        if report.polled:
+            logger.application("payment_reconcile_pass", "Reconciliation pass done", request_id=context.requestId,
+                               polled=report.polled, settled=report.settled, expired=report.expired,
+                               flagged=report.flagged, errors=report.errors)
+        return report
+
+    async def reconcileBatch(self, due: list[Payment], now: datetime, context: RequestContext,
+                             report: ReconcileReport, stopping: Callable[[], bool]) -> None:
         for payment in due:
             if stopping():
-                break
+                return
             # Per-payment work logs and continues: one bad payment never stops the pass.
             try:
-                await self.reconcileOne(payment, current, context, report)
+                await self.reconcileOne(payment, now, context, report)
             except Exception as error:
                 report.errors += 1
                 logger.error("payment_reconcile_failed", "Reconciling a payment failed", error,
                              payment_id=str(payment.id), request_id=context.requestId)
-        if due:
-            logger.application("payment_reconcile_pass", "Reconciliation pass done", request_id=context.requestId,
-                               polled=report.polled, settled=report.settled, expired=report.expired,
-                               errors=report.errors)
-        return report
 
     async def reconcileOne(self, payment: Payment, now: datetime, context: RequestContext,
                            report: ReconcileReport) -> None:
         report.polled += 1
-        notification = await self.poll(payment)
-        if notification is not None:
-            result = await self.settle.execute(notification, context)
-            if result.outcome == SettlementOutcome.SETTLED:
+        try:
+            result = await pollPayment(self.gateway, payment)
+        except GATEWAY_ERRORS as error:
+            if not mayExpireUnverified(payment, now, error):
+                raise
+            report.errors += 1
+            await self.close(payment, context, report, f"unverified_expiry: BRI status poll failed ({error.code})")
+            return
+        if result.unverified:
+            # Paid at BRI: never expired. Left pending for the notification, flagged for an admin once overdue.
+            if payment.expiresAt <= now and await self.flag(payment, str(result.reason), context):
+                report.flagged += 1
+            return
+        if result.notification is not None:
+            settled = await self.settle.execute(result.notification, context)
+            if settled.outcome == SettlementOutcome.SETTLED:
                 report.settled += 1
                 return
-        if payment.expiresAt <= now and await self.expire(payment, context):
+        if payment.expiresAt <= now:
+            await self.close(payment, context, report)
+
+    async def close(self, payment: Payment, context: RequestContext, report: ReconcileReport,
+                    flagReason: str | None = None) -> None:
+        if await self.expire(payment, context, flagReason):
             report.expired += 1
+            report.flagged += flagReason is not None
             await self.deleteQuietly(payment)
 
-    async def poll(self, payment: Payment) -> PaymentNotification | None:
-        try:
-            if payment.method == PaymentMethod.BRIVA.value and payment.customerNo and payment.virtualAccountNo:
-                status = await self.gateway.virtualAccountStatus(customerNo=payment.customerNo,
-                                                                 inquiryRequestId=generateId().hex)
-                if status.state != GatewayPaymentState.PAID:
-                    return None
-                requestId = status.paymentRequestId or f"poll-{payment.id.hex}"
-                return PaymentNotification(
-                    kind=NotificationKind.VA_POLL, dedupeKey=vaDedupeKey(requestId, payment.virtualAccountNo),
-                    amount=status.paidAmount, paid=True, virtualAccountNo=payment.virtualAccountNo,
-                    raw={"paymentRequestId": requestId, "paidAmount": status.paidAmount,
-                         "statusCode": status.statusCode},
-                )
-            if payment.method == PaymentMethod.QRIS.value and payment.briReferenceNo:
-                qris = await self.gateway.queryQris(referenceNo=payment.briReferenceNo)
-                if qris.state != GatewayPaymentState.PAID:
-                    return None
-                return PaymentNotification(
-                    kind=NotificationKind.QRIS_POLL, dedupeKey=qrisDedupeKey(qris.referenceNo), amount=qris.amount,
-                    paid=True, partnerReferenceNo=payment.partnerReferenceNo, briReferenceNo=qris.referenceNo,
-                    raw={"referenceNo": qris.referenceNo, "amount": qris.amount, "statusCode": qris.statusCode},
-                )
-        except GatewayNotFoundError:
-            return None
-        return None
-
-    async def expire(self, payment: Payment, context: RequestContext) -> bool:
+    async def expire(self, payment: Payment, context: RequestContext, flagReason: str | None) -> bool:
         async with self.uowFactory() as uow:
             locked = await uow.payments.getById(payment.id, forUpdate=True)
             if locked is None or not canTransition(locked.status, PaymentStatus.EXPIRED):
@@ -122,6 +135,26 @@ class ReconcilePayments:
             locked.status = PaymentStatus.EXPIRED.value
             locked.updatedAt = utcNow()
             await uow.audit.add(auditPayment("payment.expired", locked, context, actorType=ActorType.SYSTEM))
+            if flagReason is not None:
+                # Expired without BRI's word that it is unpaid: an admin checks it at BRI.
+                locked.flaggedReason = flagReason
+                await uow.audit.add(auditPayment("payment.flagged", locked, context, actorType=ActorType.SYSTEM,
+                                                 outcome=AuditOutcome.FAILURE, details={"reason": flagReason}))
+            await uow.commit()
+        if flagReason is not None:
+            logger.warning("payment_expired_unverified", "Expired a payment BRI could not be asked about",
+                           payment_id=str(payment.id), request_id=context.requestId, reason=flagReason)
+        return True
+
+    async def flag(self, payment: Payment, reason: str, context: RequestContext) -> bool:
+        async with self.uowFactory() as uow:
+            locked = await uow.payments.getById(payment.id, forUpdate=True)
+            if locked is None or locked.status != PaymentStatus.PENDING.value or locked.flaggedReason == reason:
+                return False
+            locked.flaggedReason = reason
+            locked.updatedAt = utcNow()
+            await uow.audit.add(auditPayment("payment.flagged", locked, context, actorType=ActorType.SYSTEM,
+                                             outcome=AuditOutcome.FAILURE, details={"reason": reason}))
             await uow.commit()
         return True
 

@@ -22,6 +22,10 @@ logger = getSystemLogger("payment.settlement")
 VA_KINDS = (NotificationKind.VA_NOTIFY, NotificationKind.VA_POLL)
 FLAGGED = (SettlementOutcome.AMOUNT_MISMATCH, SettlementOutcome.REFERENCE_MISMATCH, SettlementOutcome.LATE,
            SettlementOutcome.ALREADY_PAID)
+# Outcomes recorded under the report's own dedupe key: a repeat of them is a duplicate. The others
+# (unknown payment, not paid) get the outcome appended, so they never block a later report of the payment.
+BLOCKING = (SettlementOutcome.SETTLED, *FLAGGED)
+CURRENCY = "IDR"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +51,16 @@ def lookupOf(notification: PaymentNotification) -> tuple[SettlementLookup, str] 
 
 
 def settlementDetails(notification: PaymentNotification, outcome: SettlementOutcome) -> dict[str, object]:
-    return {"kind": notification.kind.value, "outcome": outcome.value, "reportedAmount": notification.amount}
+    return {"kind": notification.kind.value, "outcome": outcome.value, "reportedAmount": notification.amount,
+            "reportedCurrency": notification.currency}
+
+
+def inRupiah(notification: PaymentNotification) -> bool:
+    return notification.currency in (None, CURRENCY)
+
+
+def eventKey(notification: PaymentNotification, outcome: SettlementOutcome) -> str:
+    return notification.dedupeKey if outcome in BLOCKING else f"{notification.dedupeKey}:{outcome.value}"
 
 
 def judge(payment: Payment, notification: PaymentNotification) -> tuple[SettlementOutcome, str | None]:
@@ -59,9 +72,10 @@ def judge(payment: Payment, notification: PaymentNotification) -> tuple[Settleme
         return SettlementOutcome.REFERENCE_MISMATCH, f"reference_mismatch: {notification.kind.value} does not match"
     if not notification.paid:
         return SettlementOutcome.NOT_PAID, None
-    if notification.amount != payment.amount:
+    if notification.amount != payment.amount or not inRupiah(notification):
         return SettlementOutcome.AMOUNT_MISMATCH, (
-            f"amount_mismatch: expected {payment.amount}, BRI reported {notification.amount}")
+            f"amount_mismatch: expected {payment.amount} {CURRENCY}, BRI reported {notification.amount} "
+            f"{notification.currency or CURRENCY}")
     if payment.status == PaymentStatus.PAID.value:
         return SettlementOutcome.ALREADY_PAID, "already_paid: a second payment was reported"
     if not canTransition(payment.status, PaymentStatus.PAID):
@@ -90,7 +104,8 @@ class SettleNotification:
                 outcome, reason = judge(payment, notification)
             event = PaymentEvent(
                 paymentId=payment.id if payment else None, kind=notification.kind.value,
-                dedupeKey=notification.dedupeKey, raw=notification.raw, signatureValid=True, outcome=outcome.value,
+                dedupeKey=eventKey(notification, outcome), raw=notification.raw, signatureValid=True,
+                outcome=outcome.value,
             )
             if not await uow.events.addIfNew(event):
                 await uow.rollback()
@@ -110,7 +125,7 @@ class SettleNotification:
 
     async def settleAtOnce(self, notification: PaymentNotification, context: RequestContext) -> uuid.UUID | None:
         found = lookupOf(notification)
-        if found is None or not notification.paid or notification.amount is None:
+        if found is None or not notification.paid or notification.amount is None or not inRupiah(notification):
             return None
         lookup, key = found
         details: dict[str, object] = {"status": PaymentStatus.PAID.value, "amount": notification.amount,

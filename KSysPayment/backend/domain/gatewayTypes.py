@@ -31,6 +31,8 @@ class VirtualAccountPaymentStatus:
     virtualAccountNo: str
     state: GatewayPaymentState
     paidAmount: int | None
+    # Currency of paidAmount as BRI reported it (None when absent).
+    currency: str | None
     paymentRequestId: str | None
     statusCode: str | None
     description: str | None
@@ -51,3 +53,4 @@ class QrisPaymentStatus:
     statusCode: str
     description: str | None
     amount: int | None
+    currency: str | None

@@ -29,6 +29,8 @@ class PaymentNotification:
     dedupeKey: str
     amount: int | None
     paid: bool
+    # The currency BRI reported with the amount, None when the report has none (IDR is then assumed).
+    currency: str | None = None
     virtualAccountNo: str | None = None
     partnerReferenceNo: str | None = None
     briReferenceNo: str | None = None

@@ -42,15 +42,18 @@ class BriSender:
         return token
 
     async def notify(self, path: str, body: dict[str, object], *, token: str | None = None,
-                     secret: str = CLIENT_SECRET, encoding: str = "hex") -> httpx2.Response:
+                     secret: str = CLIENT_SECRET, encoding: str = "hex",
+                     rsaClientId: str | None = None) -> httpx2.Response:
+        # rsaClientId: sign as RSA over clientId|timestamp (the QRIS form) instead of the HMAC.
         accessToken = token or await self.accessToken()
         raw = minifiedJson(body)
         timestamp = snapTimestamp(datetime.now(UTC))
         message = stringToSign("POST", PREFIX + path, accessToken, raw, timestamp)
+        signature = (rsaTokenSignature(self.briKey, rsaClientId, timestamp) if rsaClientId
+                     else hmacSignature(secret, message, "base64" if encoding == "base64" else "hex"))
         self.counter += 1
         headers = {
-            "Authorization": f"Bearer {accessToken}", "X-TIMESTAMP": timestamp,
-            "X-SIGNATURE": hmacSignature(secret, message, "base64" if encoding == "base64" else "hex"),
+            "Authorization": f"Bearer {accessToken}", "X-TIMESTAMP": timestamp, "X-SIGNATURE": signature,
             "Content-Type": "application/json", "X-PARTNER-ID": "77777", "CHANNEL-ID": "95221",
             "X-EXTERNAL-ID": f"{int(datetime.now(UTC).timestamp() * 1000)}{self.counter:06d}",
         }

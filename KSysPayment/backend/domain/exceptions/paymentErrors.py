@@ -29,6 +29,12 @@ class InvalidPaymentStateError(ConflictError):
     message = "The payment is not in a state that allows this"
 
 
+class PaymentPaidAtGatewayError(InvalidPaymentStateError):
+    # A cancel found the payment paid at BRI; details carry the payment's status after settling it.
+    code = "payment_already_paid"
+    message = "BRI reports this payment as paid, so it was not cancelled"
+
+
 class AmountOutOfBoundsError(UnprocessableError):
     code = "amount_out_of_bounds"
     message = "The amount is outside the allowed range"

@@ -59,6 +59,15 @@ def amountOf(data: JsonObject, key: str) -> int | None:
         raise GatewayBadResponseError(f"BRI sent an unreadable {key}") from error
 
 
+def currencyOf(data: JsonObject, key: str) -> str | None:
+    currency = objectOf(data, key).get("currency")
+    if currency is None:
+        return None
+    if not isinstance(currency, str):
+        raise GatewayBadResponseError(f"BRI sent an unreadable {key}.currency")
+    return currency
+
+
 def dateOf(value: str | None) -> datetime | None:
     if not value:
         return None
@@ -167,6 +176,7 @@ class BriSnapClient:
             virtualAccountNo=textOf(vad, "virtualAccountNo") or str(body["virtualAccountNo"]),
             state=GatewayPaymentState.PAID if paid else GatewayPaymentState.PENDING,
             paidAmount=amountOf(vad, "paidAmount"),
+            currency=currencyOf(vad, "paidAmount"),
             paymentRequestId=textOf(vad, "paymentRequestId") or None,
             statusCode=flag,
             description=textOf(reason, "english") or textOf(data, "responseMessage"),
@@ -209,4 +219,5 @@ class BriSnapClient:
             statusCode=status,
             description=textOf(data, "transactionStatusDesc"),
             amount=amountOf(data, "amount"),
+            currency=currencyOf(data, "amount"),
         )

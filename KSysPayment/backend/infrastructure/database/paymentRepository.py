@@ -65,11 +65,15 @@ class PaymentRepository(BaseRepository[Payment]):
         statement = statement.order_by(createdAt.desc(), paymentId.desc()).limit(limit)  # type: ignore[attr-defined]
         return list((await self.session.execute(statement)).scalars().all())
 
-    async def listPendingBefore(self, deadline: datetime, limit: int) -> list[Payment]:
-        statement = (
-            select(Payment)
-            .where(Payment.status == PaymentStatus.PENDING.value, Payment.expiresAt <= deadline)  # type: ignore[arg-type]
-            .order_by(Payment.expiresAt)  # type: ignore[arg-type]
-            .limit(limit)
+    async def listPendingBefore(
+        self, deadline: datetime, after: tuple[datetime, uuid.UUID] | None, limit: int
+    ) -> list[Payment]:
+        expiresAt, paymentId = Payment.expiresAt, Payment.id
+        statement = select(Payment).where(
+            Payment.status == PaymentStatus.PENDING.value, expiresAt <= deadline  # type: ignore[arg-type,operator]
         )
+        if after is not None:
+            # Keyset: a pass walks past payments it could not close instead of reading them again.
+            statement = statement.where(tuple_(expiresAt, paymentId) > tuple_(*after))
+        statement = statement.order_by(expiresAt, paymentId).limit(limit)  # type: ignore[arg-type]
         return list((await self.session.execute(statement)).scalars().all())

@@ -39,7 +39,8 @@ async def listPayments(request: Request) -> ListPayments:
 
 
 async def cancelPayment(request: Request) -> CancelPayment:
-    return CancelPayment(request.app.state.paymentUow, request.app.state.paymentGateway)
+    state = request.app.state
+    return CancelPayment(state.paymentUow, state.settlementRecords, state.paymentGateway)
 
 
 async def settleNotification(request: Request) -> SettleNotification:

@@ -10,7 +10,7 @@ from KSysPayment.backend.infrastructure.background.reconcileLoop import reconcil
 from KSysPayment.backend.infrastructure.bri.briClient import BriSnapClient
 from KSysPayment.backend.infrastructure.bri.briHttpClient import BriHttpClient
 from KSysPayment.backend.infrastructure.bri.inboundAuth import InboundAuthenticator
-from KSysPayment.backend.infrastructure.bri.keys import BriConfigurationError, loadPublicKey
+from KSysPayment.backend.infrastructure.bri.keys import BriConfigurationError
 from KSysPayment.backend.infrastructure.database.paymentRecords import PaymentRecords
 from KSysPayment.backend.infrastructure.database.settlementRecords import SettlementRecords
 from KSysPayment.backend.infrastructure.database.unitOfWork import unitOfWorkFactory
@@ -25,13 +25,10 @@ SIMULATOR_TIMEOUT_SECONDS = 15.0
 
 def buildAuthenticator(settings: Settings, app: FastAPI) -> InboundAuthenticator:
     bri = settings.bri
-    secret = bri.clientSecret.get_secret_value()
-    if not bri.inboundClientId or not secret:
-        raise BriConfigurationError("BRI_INBOUND_CLIENT_ID and BRI_CLIENT_SECRET are required for BRI notifications")
-    return InboundAuthenticator(
-        clientId=bri.inboundClientId, clientSecret=secret, briPublicKey=loadPublicKey(bri.briPublicKeyPath),
-        tokenStore=RedisInboundTokenStore(app.state.redis),
-    )
+    if not bri.clientSecret.get_secret_value():
+        raise BriConfigurationError("BRI_CLIENT_SECRET is required for BRI notifications")
+    # fromSettings also accepts QRIS notifications RSA-signed with BRI_CLIENT_ID (docs/bri.md).
+    return InboundAuthenticator.fromSettings(bri, RedisInboundTokenStore(app.state.redis))
 
 
 def briHook(settings: Settings) -> Hook:

@@ -55,15 +55,25 @@ def rupiahOf(value: object, name: str) -> int:
         raise InboundFieldFormatError(f"{name} is not a rupiah amount") from None
 
 
-def vaAmount(body: JsonObject) -> int:
+def currencyOf(money: JsonObject, name: str) -> str | None:
+    # Settlement judges a currency other than IDR an amount mismatch.
+    currency = money.get("currency")
+    if currency is None:
+        return None
+    if not isinstance(currency, str):
+        raise InboundFieldFormatError(f"{name}.currency must be a string")
+    return currency
+
+
+def vaAmount(body: JsonObject) -> tuple[int, str | None]:
     # BRI.md: additionalInfo.paymentAmount; other SNAP clients send paidAmount/totalAmount {value, currency}.
     info = objectOf(body, "additionalInfo")
     if "paymentAmount" in info:
-        return rupiahOf(info["paymentAmount"], "additionalInfo.paymentAmount")
+        return rupiahOf(info["paymentAmount"], "additionalInfo.paymentAmount"), None
     for name in ("paidAmount", "totalAmount"):
         money = objectOf(body, name)
         if "value" in money:
-            return rupiahOf(money["value"], f"{name}.value")
+            return rupiahOf(money["value"], f"{name}.value"), currencyOf(money, name)
     raise InboundMissingFieldError("Missing mandatory field additionalInfo.paymentAmount")
 
 
@@ -73,9 +83,10 @@ def parseVaNotification(rawBody: bytes) -> PaymentNotification:
     requireText(body, "customerNo")
     virtualAccountNo = requireText(body, "virtualAccountNo")
     paymentRequestId = requireText(body, "paymentRequestId")
+    amount, currency = vaAmount(body)
     return PaymentNotification(
         kind=NotificationKind.VA_NOTIFY, dedupeKey=vaDedupeKey(paymentRequestId, virtualAccountNo),
-        amount=vaAmount(body), paid=True, virtualAccountNo=virtualAccountNo, raw=body,
+        amount=amount, currency=currency, paid=True, virtualAccountNo=virtualAccountNo, raw=body,
     )
 
 
@@ -90,6 +101,7 @@ def parseQrisNotification(rawBody: bytes) -> PaymentNotification:
         # Only the paid report shares the key with polls; other statuses never block it.
         kind=NotificationKind.QRIS_NOTIFY,
         dedupeKey=qrisDedupeKey(referenceNo) if status == QRIS_PAID else f"{qrisDedupeKey(referenceNo)}:{status}",
-        amount=rupiahOf(money["value"], "amount.value"), paid=status == QRIS_PAID,
+        amount=rupiahOf(money["value"], "amount.value"), currency=currencyOf(money, "amount"),
+        paid=status == QRIS_PAID,
         partnerReferenceNo=optionalText(body, "originalPartnerReferenceNo"), briReferenceNo=referenceNo, raw=body,
     )

@@ -93,7 +93,7 @@ export function PaymentDetailPage({ id }: { id: string }) {
             </p>
           ) : null}
           {pollError ? <ErrorMessage error={pollError} /> : <p className="muted">This page updates by itself when the payment arrives.</p>}
-          <ErrorMessage error={cancel.error} overrides={{ conflict: "This payment can no longer be cancelled.", invalid_payment_state: "This payment can no longer be cancelled." }} />
+          <ErrorMessage error={cancel.error} overrides={{ conflict: "This payment can no longer be cancelled.", invalid_payment_state: "This payment can no longer be cancelled.", payment_already_paid: "BRI has already received this payment, so it was not cancelled." }} />
           <div className="actions">
             <button type="button" className="button button-danger" onClick={() => { if (window.confirm("Cancel this payment?")) void cancel.run(); }} disabled={cancel.busy}>
               Cancel payment
