@@ -4,7 +4,7 @@ import importlib
 from pathlib import Path
 
 import pytest
-from sqlalchemy import MetaData, Table
+from sqlalchemy import CheckConstraint, MetaData, Table, UniqueConstraint
 from sqlalchemy.dialects import postgresql
 
 from KSysAdmin.backend.infrastructure.database import tables
@@ -40,6 +40,26 @@ def foreignKeys(table: Table) -> set[tuple[str, str]]:
     return {(key.parent.name, key.target_fullname) for key in table.foreign_keys}
 
 
+def describeConstraints(table: Table) -> set[tuple[str, str, str]]:
+    # CHECK and UNIQUE constraints by name and SQL text (primary and foreign keys are compared apart).
+    described = set()
+    for constraint in table.constraints:
+        if isinstance(constraint, CheckConstraint):
+            described.add(("check", str(constraint.name), str(constraint.sqltext)))
+        elif isinstance(constraint, UniqueConstraint):
+            described.add(("unique", str(constraint.name), ",".join(column.name for column in constraint.columns)))
+    return described
+
+
+def describeIndexes(table: Table) -> set[tuple[str, str, bool, str]]:
+    described = set()
+    for index in table.indexes:
+        where = index.dialect_options["postgresql"].get("where")
+        columns = ",".join(str(expression) for expression in index.expressions)
+        described.add((str(index.name), columns, bool(index.unique), "" if where is None else str(where)))
+    return described
+
+
 def duplicatedTables() -> list[tuple[str, Table]]:
     pairs = []
     for service in DUPLICATE_SERVICES:
@@ -69,3 +89,6 @@ def test_duplicateMatchesSchemaOfRecord(service: str, table: Table) -> None:
     assert actual == expected, f"{service}.{table.name} drifted from KSysAdmin"
     assert [column.name for column in table.primary_key] == [column.name for column in record.primary_key]
     assert foreignKeys(table) <= foreignKeys(record)
+    if (service, table.name) not in PARTIAL_TABLES:
+        assert describeConstraints(table) == describeConstraints(record), f"{service}.{table.name} constraints drifted"
+        assert describeIndexes(table) == describeIndexes(record), f"{service}.{table.name} indexes drifted"

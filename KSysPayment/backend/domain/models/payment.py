@@ -44,6 +44,10 @@ class Payment(KSysPaymentModel, table=True):
               postgresql_where=text("status = 'pending'")),
         Index("ix_payments_bri_reference_no", "bri_reference_no"),
         Index("ix_payments_status_expires_at", "status", "expires_at"),
+        Index("ix_payments_paid_at", "paid_at"),
+        # Flagged payments for the admin list (migration 0004).
+        Index("ix_payments_flagged_created_at_id", "created_at", "id",
+              postgresql_where=text("flagged_reason IS NOT NULL")),
     )
 
     id: uuid.UUID = Field(default_factory=generateId, sa_column=Column("id", Uuid, primary_key=True))
