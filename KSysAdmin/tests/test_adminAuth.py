@@ -120,6 +120,17 @@ async def test_loginSucceedsForAdminsOnly(world: AdminWorld) -> None:
     assert [entry.details["reason"] for entry in await world.auditEntries("admin.login", plain.id)] == ["not_admin"]
 
 
+# Stored as KAuthApp's register and create-superadmin store it (IDNA domain in Unicode), found as typed.
+async def test_loginFindsAnAdminByTheAddressAsTyped(world: AdminWorld) -> None:
+    local = f"a{generateId().hex[-12:]}"
+    admin = await world.createUser(roles=("admin",), email=f"{local}@bücher.de")
+    response = await world.client.post("/api/admin/auth/login",
+                                       json={"email": f"{local}@xn--bcher-kva.de", "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    assert JwtCodec(world.settings.jwt).decode(response.json()["accessToken"],
+                                               world.settings.jwt.adminAudience).subject == str(admin.id)
+
+
 async def test_disabledAdminCannotLogIn(world: AdminWorld) -> None:
     admin = await world.createUser(roles=("admin",), status=UserStatus.DISABLED.value)
     response = await world.client.post("/api/admin/auth/login", json={"email": admin.email, "password": PASSWORD})

@@ -3,13 +3,13 @@ from __future__ import annotations
 from KAuthApp.backend.application.acceptedOutput import AcceptedOutput
 from KAuthApp.backend.application.authMails import resetMail
 from KAuthApp.backend.application.authPorts import AuthPorts
-from KAuthApp.backend.application.emailAddress import normalizeEmail
 from KAuthApp.backend.application.emailInput import EmailInput
 from KAuthApp.backend.application.verificationTokens import issueToken
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from KAuthApp.backend.domain.models.oneTimeToken import TokenPurpose
 from KAuthApp.backend.domain.models.user import UserStatus
 from shared.backend.database.modelSupport import utcNow
+from shared.backend.security.emailAddress import normalizeEmail
 
 ACTION = "auth.password_reset_request"
 ACCEPTED = AcceptedOutput(

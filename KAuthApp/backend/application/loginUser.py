@@ -5,7 +5,6 @@ from datetime import datetime
 from typing import NoReturn
 
 from KAuthApp.backend.application.authPorts import AuthPorts
-from KAuthApp.backend.application.emailAddress import normalizeEmail
 from KAuthApp.backend.application.loginInput import LoginInput
 from KAuthApp.backend.application.reauthentication import countedFailure, lockoutRuleOf
 from KAuthApp.backend.application.secondFactor import verifySecondFactor
@@ -23,18 +22,10 @@ from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from KAuthApp.backend.domain.models.user import User, UserStatus
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.exceptions.domainError import DomainError
+from shared.backend.security.emailAddress import lookupEmail
 from shared.backend.security.lockoutPolicy import clearFailures, lockRemainingSeconds
 
 ACTION = "auth.login"
-
-
-# The address as register stored it; a malformed one is looked up as typed, finds no account and is refused
-# after the dummy hash like any unknown address (never a 422 that tells it apart).
-def loginEmail(address: str) -> str:
-    try:
-        return normalizeEmail(address)
-    except ValueError:
-        return address.strip().lower()
 
 
 # The hash a login verified its password against (None: the dummy hash), and the answer.
@@ -53,7 +44,7 @@ class LoginUser:
     # no rehash due) then takes one statement; anything else is settled in a transaction on the locked row.
     async def execute(self, data: LoginInput) -> IssuedSession:
         ports, now = self.ports, utcNow()
-        email = loginEmail(data.email)
+        email = lookupEmail(data.email)
         snapshot = await ports.logins.snapshot(email)
         usable = snapshot if snapshot is not None and snapshot.deletedAt is None \
             and lockRemainingSeconds(snapshot, now) is None else None

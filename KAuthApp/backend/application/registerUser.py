@@ -3,7 +3,6 @@ from __future__ import annotations
 from KAuthApp.backend.application.acceptedOutput import AcceptedOutput
 from KAuthApp.backend.application.authMails import alreadyRegisteredMail, verificationMail
 from KAuthApp.backend.application.authPorts import AuthPorts
-from KAuthApp.backend.application.emailAddress import normalizeEmail
 from KAuthApp.backend.application.registerInput import RegisterInput
 from KAuthApp.backend.application.verificationTokens import issueToken
 from KAuthApp.backend.domain.exceptions.authErrors import DuplicateEmailError
@@ -13,6 +12,7 @@ from KAuthApp.backend.domain.models.role import RoleName
 from KAuthApp.backend.domain.models.user import User, UserStatus
 from KAuthApp.backend.domain.passwordPolicy import checkPassword
 from shared.backend.database.modelSupport import utcNow
+from shared.backend.security.emailAddress import normalizeEmail
 
 ACTION = "auth.register"
 ACCEPTED = AcceptedOutput(

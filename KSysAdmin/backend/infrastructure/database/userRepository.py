@@ -12,6 +12,7 @@ from KSysAdmin.backend.domain.models.session import Session
 from KSysAdmin.backend.domain.models.user import User, UserStatus
 from KSysAdmin.backend.domain.queries import KeysetPosition, PaymentSummary, UserFilter, UserSort
 from shared.backend.database.baseRepository import BaseRepository
+from shared.backend.security.emailAddress import lookupEmail
 
 # Above every code point an email can contain: `prefix <= email < prefix + PREFIX_END` is a prefix match.
 PREFIX_END = "\U0010ffff"
@@ -23,8 +24,6 @@ def roleLiteral(roleId: uuid.UUID) -> ColumnElement[uuid.UUID]:
     return literal_column(f"'{uuid.UUID(str(roleId))}'::uuid", Uuid)
 
 
-def normalizeEmail(email: str) -> str:
-    return email.strip().lower()
 
 
 class UserRepository(BaseRepository[User]):
@@ -34,7 +33,7 @@ class UserRepository(BaseRepository[User]):
         await self.session.flush()
 
     async def getByEmail(self, email: str, forUpdate: bool = False) -> User | None:
-        statement = select(User).where(User.email == normalizeEmail(email))
+        statement = select(User).where(User.email == lookupEmail(email))
         if forUpdate:
             statement = statement.with_for_update()
         return (await self.session.execute(statement)).scalar_one_or_none()
@@ -90,7 +89,7 @@ class UserRepository(BaseRepository[User]):
     def filterConditions(self, filter: UserFilter, roleId: uuid.UUID | None) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
         if filter.emailPrefix:
-            prefix = normalizeEmail(filter.emailPrefix)
+            prefix = filter.emailPrefix.strip().lower()
             conditions += [User.email >= prefix, User.email < prefix + PREFIX_END]
         if filter.status:
             conditions.append(User.status == filter.status)

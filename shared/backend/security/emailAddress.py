@@ -7,3 +7,12 @@ from pydantic.networks import validate_email
 # form: display name dropped, IDNA domain in Unicode, NFC), lowercased. Raises ValueError on a malformed one.
 def normalizeEmail(address: str) -> str:
     return validate_email(address)[1].lower()
+
+
+# The address to look an account up by at login: as register stored it; a malformed one as typed (it finds
+# no account and is refused like any unknown address, never with a 422 that tells it apart).
+def lookupEmail(address: str) -> str:
+    try:
+        return normalizeEmail(address)
+    except ValueError:
+        return address.strip().lower()
