@@ -104,3 +104,16 @@ async def test_gatewayUnavailableIs503(paymentStack: PaymentStack, payer: Payer)
     response = await paymentStack.create(payer)
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "gateway_unavailable"
+
+
+async def test_createTimeoutRemovesAVaBriMakesLate(paymentStack: PaymentStack, payer: Payer) -> None:
+    # BRI answers create-va after our 5 s timeout: the VA appears at BRI after the first delete was sent.
+    fault = {"path": "/snap/v1.0/transfer-va/create-va", "count": 1, "status": None, "delaySeconds": 6}
+    (await paymentStack.http.post(f"{paymentStack.simulatorUrl}/simulator/faults", json=fault)).raise_for_status()
+    response = await paymentStack.create(payer)
+    assert response.status_code == 504
+    assert response.json()["error"]["code"] == "gateway_timeout"
+    paymentId = next(d["paymentId"] for d in response.json()["error"]["details"] if "paymentId" in d)
+    failed = (await paymentStack.get(payer, paymentId)).json()
+    assert (failed["status"], failed["virtualAccountNo"]) == ("failed", None)
+    assert (await paymentStack.simulatorState())["virtualAccounts"] == []

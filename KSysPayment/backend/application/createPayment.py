@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import secrets
 import uuid
 from datetime import timedelta
@@ -7,7 +8,7 @@ from datetime import timedelta
 from KSysPayment.backend.application.auditTrail import auditEntry, auditPayment, logAudit
 from KSysPayment.backend.application.createPaymentInput import CreatePaymentInput
 from KSysPayment.backend.application.paymentOutput import CreatedPayment, PaymentOutput
-from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayTimeoutError
+from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayNotFoundError, GatewayTimeoutError
 from KSysPayment.backend.domain.exceptions.paymentErrors import (
     AmountOutOfBoundsError,
     IdempotencyKeyReusedError,
@@ -33,6 +34,9 @@ from shared.backend.utils.uuid import generateId
 logger = getSystemLogger("payment.create")
 VA_NAME = "KServices"
 VA_NUMBER_ATTEMPTS = 3
+# After a create-va timeout BRI may still be creating the VA: a delete BRI answers "not found" is sent
+# again after these pauses (3.5 s in all) so a create landing late is still removed.
+TIMEOUT_DELETE_PAUSES = (0.5, 1.0, 2.0)
 
 
 def newCustomerNo() -> str:
@@ -73,7 +77,7 @@ class CreatePayment:
         except Exception as error:
             await self.markFailed(payment.id, error, context)
             if isinstance(error, GatewayTimeoutError) and payment.customerNo:
-                await self.deleteQuietly(payment)
+                await self.deleteAfterTimeout(payment)
             if isinstance(error, DomainError):
                 error.details.append({"paymentId": str(payment.id)})
             raise
@@ -177,11 +181,23 @@ class CreatePayment:
             logger.error("payment_mark_failed_error", "Could not mark the payment failed", storeError,
                          payment_id=str(paymentId))
 
-    async def deleteQuietly(self, payment: Payment) -> None:
+    async def deleteAfterTimeout(self, payment: Payment) -> None:
+        for pause in (0.0, *TIMEOUT_DELETE_PAUSES):
+            await asyncio.sleep(pause)
+            if await self.deleteQuietly(payment):
+                return
+        logger.warning("payment_va_cleanup_unconfirmed", "BRI never knew the VA of a timed-out create",
+                       payment_id=str(payment.id))
+
+    async def deleteQuietly(self, payment: Payment) -> bool:
         # A VA nobody may pay (its payment failed after a timeout, or was cancelled while BRI made it); best effort.
+        # Returns False only when BRI does not know the VA (yet).
         try:
             await self.gateway.deleteVirtualAccount(customerNo=str(payment.customerNo),
                                                     trxId=payment.partnerReferenceNo)
+        except GatewayNotFoundError:
+            return False
         except Exception as error:
             logger.warning("payment_va_cleanup_failed", "Could not delete the VA at BRI",
                            payment_id=str(payment.id), error_type=type(error).__name__)
+        return True

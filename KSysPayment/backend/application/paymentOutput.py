@@ -27,7 +27,9 @@ class PaymentOutput(OutputModel):
         return cls(
             id=payment.id, amount=payment.amount, currency=payment.currency, method=payment.method,
             status=payment.status, description=payment.description,
-            virtualAccountNo=payment.virtualAccountNo.replace(" ", "") if payment.virtualAccountNo else None,
+            # A failed create's VA may exist at BRI for a while: its number is never shown.
+            virtualAccountNo=(payment.virtualAccountNo.replace(" ", "")
+                              if payment.virtualAccountNo and payment.status != PaymentStatus.FAILED.value else None),
             # A QR stays payable at BRI after a cancel or expiry: it is shown only while the payment is pending.
             qrContent=payment.qrContent if payment.status == PaymentStatus.PENDING.value else None,
             expiresAt=payment.expiresAt, createdAt=payment.createdAt,

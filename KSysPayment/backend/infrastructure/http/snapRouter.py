@@ -48,7 +48,8 @@ def rejected(serviceCode: str, error: DomainError, request: Request) -> JSONResp
 
 
 def generalError(serviceCode: str, error: Exception, request: Request) -> JSONResponse:
-    logger.error("bri_notification_failed", "Could not record a BRI notification", error, path=request.url.path)
+    # BRI's format for our own failures (BRI retries a notification; the retry is deduplicated).
+    logger.error("bri_inbound_failed", "Could not answer a BRI call", error, path=request.url.path)
     return JSONResponse(snapBody(f"500{serviceCode}00", "General Error"), status_code=500)
 
 
@@ -81,6 +82,8 @@ def createSnapRouter() -> APIRouter:
             issued = await authenticator.issueAccessToken(request.headers, rawBody)
         except DomainError as error:
             return rejected(TOKEN_SERVICE_CODE, error, request)
+        except Exception as error:  # e.g. Redis down while checking or saving the token
+            return generalError(TOKEN_SERVICE_CODE, error, request)
         return JSONResponse(issued.responseBody())
 
     @router.post(VA_NOTIFY_PATH, include_in_schema=False)
@@ -93,6 +96,8 @@ def createSnapRouter() -> APIRouter:
             notification = parseVaNotification(rawBody)
         except DomainError as error:
             return rejected(VA_NOTIFY_SERVICE_CODE, error, request)
+        except Exception as error:  # e.g. Redis down while checking or saving the token
+            return generalError(VA_NOTIFY_SERVICE_CODE, error, request)
         try:
             result = await settle.execute(notification, requestContext(request))
         except Exception as error:
@@ -109,6 +114,8 @@ def createSnapRouter() -> APIRouter:
             notification = parseQrisNotification(rawBody)
         except DomainError as error:
             return rejected(QRIS_NOTIFY_SERVICE_CODE, error, request)
+        except Exception as error:  # e.g. Redis down while checking or saving the token
+            return generalError(QRIS_NOTIFY_SERVICE_CODE, error, request)
         try:
             result = await settle.execute(notification, requestContext(request))
         except Exception as error:
