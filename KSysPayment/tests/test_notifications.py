@@ -129,10 +129,16 @@ async def test_qrisNotificationRsaSignedWithEitherClientId(
     created, reference, partner = await qrisPayment(paymentStack, payer, database)
     stranger = await briSender.notify(QRIS_NOTIFY, qrisBody(reference, partner, 20000), rsaClientId="stranger")
     assert (stranger.status_code, stranger.json()["responseCode"]) == (401, "4015200")
+    # The RSA form signs no body: a paid report the QR query does not confirm records nothing.
+    early = await briSender.notify(QRIS_NOTIFY, qrisBody(reference, partner, 20000), rsaClientId=CLIENT_ID)
+    assert (early.status_code, early.json()["responseCode"]) == (500, "5005200")
+    assert await eventOutcomes(database, created["id"]) == []
+    await paymentStack.pay(referenceNo=reference, tamperToken=True)
     # docs/bri.md: BRI may sign the RSA form with the client id it issued to us (BRI_CLIENT_ID).
     reply = await briSender.notify(QRIS_NOTIFY, qrisBody(reference, partner, 20000), rsaClientId=CLIENT_ID)
     assert (reply.status_code, reply.json()["responseCode"]) == (200, "2005200")
     assert (await paymentStack.get(payer, created["id"])).json()["status"] == "paid"
+    assert await eventOutcomes(database, created["id"]) == ["settled"]
 
 
 async def test_lateNotificationAfterCancelIsFlagged(

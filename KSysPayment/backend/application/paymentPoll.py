@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayNotFoundError
 from KSysPayment.backend.domain.gatewayTypes import GatewayPaymentState
@@ -79,3 +79,17 @@ async def pollQris(gateway: PaymentGatewayInterface, payment: Payment, reference
         raw={"referenceNo": qris.referenceNo, "amount": qris.amount, "currency": qris.currency,
              "statusCode": qris.statusCode},
     ))
+
+
+# The RSA form of a QRIS notification signs no body bytes: a paid report verified only that way is settled
+# with the amount, currency and partner reference of BRI's own query, or not at all (None).
+async def confirmQrisReport(gateway: PaymentGatewayInterface,
+                            notification: PaymentNotification) -> PaymentNotification | None:
+    try:
+        qris = await gateway.queryQris(referenceNo=str(notification.briReferenceNo))
+    except GatewayNotFoundError:
+        return None
+    if qris.state != GatewayPaymentState.PAID or qris.amount is None:
+        return None
+    return replace(notification, amount=qris.amount, currency=qris.currency,
+                   partnerReferenceNo=qris.partnerReferenceNo or notification.partnerReferenceNo)

@@ -10,6 +10,7 @@ from KSysPayment.backend.application.getPayment import GetPayment
 from KSysPayment.backend.application.listPayments import ListPayments
 from KSysPayment.backend.application.settleNotification import SettleNotification
 from KSysPayment.backend.application.simulatePayment import SimulatePayment
+from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
 from KSysPayment.backend.domain.requestContext import RequestContext
 from KSysPayment.backend.infrastructure.bri.inboundAuth import InboundAuthenticator
 from shared.backend.security.currentUser import CurrentUser, requireUser
@@ -56,6 +57,11 @@ async def inboundAuthenticator(request: Request) -> InboundAuthenticator:
     return authenticator
 
 
+async def paymentGateway(request: Request) -> PaymentGatewayInterface:
+    gateway: PaymentGatewayInterface = request.app.state.paymentGateway
+    return gateway
+
+
 async def userContext(request: Request, user: Annotated[CurrentUser, Depends(requireUser)]) -> RequestContext:
     return requestContext(request, user)
 
@@ -67,4 +73,5 @@ CancelPaymentDep = Annotated[CancelPayment, Depends(cancelPayment)]
 SettleNotificationDep = Annotated[SettleNotification, Depends(settleNotification)]
 SimulatePaymentDep = Annotated[SimulatePayment, Depends(simulatePayment)]
 InboundAuthenticatorDep = Annotated[InboundAuthenticator, Depends(inboundAuthenticator)]
+PaymentGatewayDep = Annotated[PaymentGatewayInterface, Depends(paymentGateway)]
 UserContextDep = Annotated[RequestContext, Depends(userContext)]

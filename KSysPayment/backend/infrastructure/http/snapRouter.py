@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from KSysPayment.backend.application.paymentPoll import confirmQrisReport
 from KSysPayment.backend.application.settleNotification import SettlementResult
 from KSysPayment.backend.domain.paymentNotification import PaymentNotification, SettlementOutcome
 from KSysPayment.backend.infrastructure.bri.inboundResponses import (
@@ -15,6 +16,7 @@ from KSysPayment.backend.infrastructure.bri.inboundResponses import (
 )
 from KSysPayment.backend.infrastructure.http.paymentDependencies import (
     InboundAuthenticatorDep,
+    PaymentGatewayDep,
     SettleNotificationDep,
     requestContext,
 )
@@ -51,6 +53,13 @@ def generalError(serviceCode: str, error: Exception, request: Request) -> JSONRe
     # BRI's format for our own failures (BRI retries a notification; the retry is deduplicated).
     logger.error("bri_inbound_failed", "Could not answer a BRI call", error, path=request.url.path)
     return JSONResponse(snapBody(f"500{serviceCode}00", "General Error"), status_code=500)
+
+
+def unconfirmed(request: Request) -> JSONResponse:
+    # Nothing is recorded; BRI may retry, and reconciliation polls the QR in any case.
+    logger.security("bri_qris_unconfirmed", "An RSA-signed paid QRIS report BRI's query does not confirm",
+                    path=request.url.path, request_id=getattr(request.state, "requestId", None))
+    return JSONResponse(snapBody(f"500{QRIS_NOTIFY_SERVICE_CODE}00", "General Error"), status_code=500)
 
 
 def vaData(notification: PaymentNotification) -> dict[str, object]:
@@ -105,11 +114,11 @@ def createSnapRouter() -> APIRouter:
         return vaReply(result, notification)
 
     @router.post(QRIS_NOTIFY_PATH, include_in_schema=False)
-    async def notifyQris(request: Request, authenticator: InboundAuthenticatorDep,
-                         settle: SettleNotificationDep) -> JSONResponse:
+    async def notifyQris(request: Request, authenticator: InboundAuthenticatorDep, settle: SettleNotificationDep,
+                         gateway: PaymentGatewayDep) -> JSONResponse:
         rawBody = await request.body()
         try:
-            await authenticator.verifyQrisNotification(method="POST", endpointPaths=signedPaths(request),
+            verified = await authenticator.verifyQrisNotification(method="POST", endpointPaths=signedPaths(request),
                                                        headers=request.headers, rawBody=rawBody)
             notification = parseQrisNotification(rawBody)
         except DomainError as error:
@@ -117,6 +126,11 @@ def createSnapRouter() -> APIRouter:
         except Exception as error:  # e.g. Redis down while checking or saving the token
             return generalError(QRIS_NOTIFY_SERVICE_CODE, error, request)
         try:
+            if verified.signatureKind == "rsa" and notification.paid:
+                confirmed = await confirmQrisReport(gateway, notification)
+                if confirmed is None:
+                    return unconfirmed(request)
+                notification = confirmed
             result = await settle.execute(notification, requestContext(request))
         except Exception as error:
             return generalError(QRIS_NOTIFY_SERVICE_CODE, error, request)
