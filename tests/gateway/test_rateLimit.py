@@ -204,6 +204,8 @@ def test_routeGroupsAreClassifiedFromMethodAndPath(rules: RuleSetter, gatewayCli
         ("GET", "/api/auth/me", "auth"),
         ("POST", "/api/payment/payments", "payment-create"),
         ("GET", "/api/payment/payments", "payment"),
+        ("POST", "/api/payment/snap/v1.0/access-token/b2b", "payment-callback"),
+        ("POST", "/api/payment/snapshots", "payment"),
         ("GET", "/api/admin/users", "admin"),
         ("POST", "/api/admin/auth/login", "admin-login"),
     ]

@@ -8,8 +8,8 @@ from pydantic import AfterValidator, Field
 from KSysAdmin.backend.application.dtoBase import InputModel
 
 RouteGroupName = Literal[
-    "auth-login", "auth-register", "password-reset", "auth", "payment-create", "payment", "admin-login", "admin",
-    "default",
+    "auth-login", "auth-register", "password-reset", "auth", "payment-create", "payment", "payment-callback",
+    "admin-login", "admin", "default",
 ]
 
 

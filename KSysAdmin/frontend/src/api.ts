@@ -118,7 +118,7 @@ export interface CorsSettings {
 }
 
 // The route groups the admin service accepts (KSysAdmin settingsInput.RouteGroupName).
-export const ROUTE_GROUPS = ["auth-login", "auth-register", "password-reset", "auth", "payment-create", "payment", "admin-login", "admin", "default"];
+export const ROUTE_GROUPS = ["auth-login", "auth-register", "password-reset", "auth", "payment-create", "payment", "payment-callback", "admin-login", "admin", "default"];
 
 export interface RateLimitRule {
   routeGroup: string;

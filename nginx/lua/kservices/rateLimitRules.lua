@@ -14,6 +14,7 @@ _M.defaults = {
     { routeGroup = "auth", scope = "user", limit = 120, windowSeconds = 60, failMode = "open", enabled = true },
     { routeGroup = "payment-create", scope = "user", limit = 20, windowSeconds = 60, failMode = "open", enabled = true },
     { routeGroup = "payment", scope = "user", limit = 120, windowSeconds = 60, failMode = "open", enabled = true },
+    { routeGroup = "payment-callback", scope = "ip", limit = 1200, windowSeconds = 60, failMode = "open", enabled = true },
     { routeGroup = "admin-login", scope = "ip", limit = 10, windowSeconds = 60, failMode = "closed", enabled = true },
     { routeGroup = "admin", scope = "user", limit = 300, windowSeconds = 60, failMode = "open", enabled = true },
     { routeGroup = "default", scope = "ip", limit = 300, windowSeconds = 60, failMode = "open", enabled = true },

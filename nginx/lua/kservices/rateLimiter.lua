@@ -87,6 +87,8 @@ local function routeGroup(method, uri)
     elseif find(uri, "/api/payment/", 1, true) == 1 then
         if uri == "/api/payment/payments" and method == "POST" then
             return "payment-create"
+        elseif find(uri, "/api/payment/snap/", 1, true) == 1 then
+            return "payment-callback"  -- BRI's token and notification calls
         end
         return "payment"
     elseif find(uri, "/api/admin/", 1, true) == 1 then

@@ -19,6 +19,7 @@ class RouteGroup(StrEnum):
     AUTH = "auth"
     PAYMENT_CREATE = "payment-create"
     PAYMENT = "payment"
+    PAYMENT_CALLBACK = "payment-callback"
     ADMIN_LOGIN = "admin-login"
     ADMIN = "admin"
     DEFAULT = "default"
