@@ -19,10 +19,12 @@ AFTER = ("'auth-login', 'auth-register', 'password-reset', 'auth', 'payment-crea
 # from users' payment requests.
 def upgrade() -> None:
     op.drop_constraint(op.f("ck_rate_limit_rules_route_group"), "rate_limit_rules", type_="check")
-    op.create_check_constraint(op.f("ck_rate_limit_rules_route_group"), "rate_limit_rules", f"route_group IN ({AFTER})")
+    op.create_check_constraint(op.f("ck_rate_limit_rules_route_group"), "rate_limit_rules",
+                               f"route_group IN ({AFTER})")
 
 
 def downgrade() -> None:
     op.execute("DELETE FROM rate_limit_rules WHERE route_group = 'payment-callback'")
     op.drop_constraint(op.f("ck_rate_limit_rules_route_group"), "rate_limit_rules", type_="check")
-    op.create_check_constraint(op.f("ck_rate_limit_rules_route_group"), "rate_limit_rules", f"route_group IN ({BEFORE})")
+    op.create_check_constraint(op.f("ck_rate_limit_rules_route_group"), "rate_limit_rules",
+                               f"route_group IN ({BEFORE})")
