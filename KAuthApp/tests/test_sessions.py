@@ -12,6 +12,7 @@ from sqlalchemy import text
 from KAuthApp.backend.application import refreshSession
 from KAuthApp.tests.authTestSupport import PASSWORD, auditRows, bearer, login, registerVerified
 from shared.backend.database.engine import Database
+from shared.backend.security.sessionStore import SessionStore
 
 
 def sessionIdOf(tokens: dict[str, str]) -> str:
@@ -171,6 +172,9 @@ async def revokedSessionWithKeyBack(
     key = f"kauth:session:{sessionIdOf(ended)}"
     saved = await redisClient.hgetall(key)
     assert (await client.delete(f"/api/auth/sessions/{sessionIdOf(ended)}", headers=bearer(kept))).status_code == 204
+    # The revocation is remembered for an access token's lifetime: a racing refresh cannot save the key again.
+    assert 0 < await redisClient.ttl(f"kauth:revoked:{sessionIdOf(ended)}") <= 900
+    assert not await SessionStore(redisClient).save(sessionIdOf(ended), "x", ["user"], 0, 600)
     await redisClient.hset(key, mapping=saved)
     await redisClient.expire(key, 600)
     assert (await client.get("/api/auth/me", headers=bearer(ended))).status_code == 200

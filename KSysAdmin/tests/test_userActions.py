@@ -25,6 +25,7 @@ async def test_lockRevokesSessionsAndAudits(world: AdminWorld) -> None:
     assert all(row.revokedAt is not None and row.revokedReason == "admin_lock"
                for row in await world.sessionRows(target.id))
     assert await liveKeys(world, sessionIds) == 0
+    assert await world.redis.exists(*[f"kauth:revoked:{sessionId}" for sessionId in sessionIds]) == 3
     [entry] = await world.auditEntries("user.lock", target.id)
     assert entry.actorId == admin.id and entry.outcome == "success" and entry.requestId == requestId
     assert entry.details == {"from": "active", "to": "locked", "revokedSessions": 3}

@@ -12,6 +12,7 @@ from KAuthApp.backend.domain.models.session import Session
 from KAuthApp.backend.domain.models.user import User
 from KAuthApp.backend.domain.opaqueTokens import hashToken, newRefreshToken
 from KAuthApp.backend.domain.sessionRecord import SessionRecord
+from shared.backend.security.sessionStore import SessionRevokedError
 from shared.backend.utils.uuid import generateId
 
 USER_AGENT_MAX = 512
@@ -82,15 +83,19 @@ class SessionIssuer:
         session.ip = context.ip or session.ip
         return refreshToken
 
-    # After commit: the Redis key lives as long as the session can still be refreshed.
+    # After commit: the Redis key lives as long as the session can still be refreshed. A revocation that
+    # committed meanwhile (logout-all, an admin's lock) wins: no key, and no tokens for the caller.
     async def publish(self, session: SessionWindow, roles: list[str], now: datetime) -> None:
         end = sessionEnd(session)
-        await self.ports.sessionCache.save(
+        if not await self.ports.sessionCache.save(
             str(session.id), str(session.userId), roles, int(end.timestamp()), remainingSeconds(session, now)
-        )
+        ):
+            raise SessionRevokedError()
 
+    # The revocation is remembered for an access token's lifetime, longer than any racing save can take.
     async def drop(self, sessionIds: list[uuid.UUID]) -> None:
-        await self.ports.sessionCache.delete([str(sessionId) for sessionId in sessionIds])
+        await self.ports.sessionCache.revoke([str(sessionId) for sessionId in sessionIds],
+                                             self.ports.settings.jwt.accessTtlSeconds)
 
     def issue(self, session: SessionWindow, roles: list[str], refreshToken: str, now: datetime) -> IssuedSession:
         jwt = self.ports.settings.jwt

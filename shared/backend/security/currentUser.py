@@ -8,17 +8,12 @@ from fastapi import Depends, Request
 
 from shared.backend.exceptions.domainError import UnauthenticatedError
 from shared.backend.security.jwtCodec import AccessClaims, InvalidTokenError, JwtCodec
-from shared.backend.security.sessionStore import SessionStore
+from shared.backend.security.sessionStore import SessionRevokedError, SessionStore
 
 
 class MissingTokenError(UnauthenticatedError):
     code = "unauthenticated"
     message = "A bearer access token is required"
-
-
-class SessionRevokedError(UnauthenticatedError):
-    code = "session_revoked"
-    message = "The session has ended; sign in again"
 
 
 @dataclass(frozen=True)

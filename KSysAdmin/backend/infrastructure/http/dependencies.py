@@ -79,8 +79,8 @@ async def auditTrail(auditLogs: AuditLogsDep, session: SessionDep) -> AuditTrail
 AuditDep = Annotated[AuditTrail, Depends(auditTrail)]
 
 
-async def sessionRevoker(users: UsersDep, redis: RedisDep) -> SessionRevoker:
-    return SessionRevoker(users, RedisSessionKeyStore(redis))
+async def sessionRevoker(users: UsersDep, redis: RedisDep, tools: ToolsDep) -> SessionRevoker:
+    return SessionRevoker(users, RedisSessionKeyStore(redis, tools.settings.jwt.accessTtlSeconds))
 
 
 async def settingsPublisher(redis: RedisDep) -> RedisSettingsPublisher:

@@ -4,19 +4,15 @@ import uuid
 
 from redis.asyncio import Redis
 
-from shared.backend.redis.client import redisKey
+from shared.backend.security.sessionStore import SessionStore
 
 
-def sessionKey(sessionId: uuid.UUID) -> str:
-    # KAuthApp's contract (DESIGN 6): kauth:session:{sessionId}, the id in its canonical string form.
-    return redisKey("kauth", "session", str(sessionId))
-
-
+# KAuthApp's keys (DESIGN 6: kauth:session:{sessionId}), deleted through the shared store, which also keeps
+# a login or refresh racing the revocation from putting a key back.
 class RedisSessionKeyStore:
-    def __init__(self, redis: Redis) -> None:
-        self.redis = redis
+    def __init__(self, redis: Redis, rememberSeconds: int) -> None:
+        self.store = SessionStore(redis)
+        self.rememberSeconds = rememberSeconds
 
     async def deleteSessions(self, sessionIds: list[uuid.UUID]) -> int:
-        if not sessionIds:
-            return 0
-        return int(await self.redis.delete(*[sessionKey(sessionId) for sessionId in sessionIds]))
+        return await self.store.revoke([str(sessionId) for sessionId in sessionIds], self.rememberSeconds)
