@@ -10,7 +10,11 @@ from sqlalchemy import text
 
 from KSysPayment.backend.application import reconcilePayments
 from KSysPayment.backend.application.reconcilePayments import ReconcilePayments
-from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayRejectedError, GatewayUnavailableError
+from KSysPayment.backend.domain.exceptions.gatewayErrors import (
+    GatewayConflictError,
+    GatewayRejectedError,
+    GatewayUnavailableError,
+)
 from KSysPayment.backend.domain.gatewayTypes import VirtualAccountPaymentStatus
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
 from KSysPayment.backend.infrastructure.background.reconcileLoop import reconcileTask, runPass
@@ -155,18 +159,21 @@ async def test_failingPollsNeitherStallThePassNorStayPendingForever(
     monkeypatch.setattr(reconcilePayments, "BATCH_SIZE", 2)
     rejected = [(await paymentStack.create(payer)).json() for _ in range(2)]
     briDown = [(await paymentStack.create(payer)).json() for _ in range(2)]
+    conflicted = (await paymentStack.create(payer)).json()
     healthy = (await paymentStack.create(payer)).json()
     # The oldest first: before, they filled every batch and the healthy payment was never reached.
     for payment in rejected:
         await expireIn(database, payment["id"], -4 * 3600)
     await expireIn(database, briDown[0]["id"], -2 * 3600)
     await expireIn(database, briDown[1]["id"], -60)
+    await expireIn(database, conflicted["id"], -30)
     await expireIn(database, healthy["id"], -5)
     answers: dict[str, Exception | dict[str, Any]] = {}
     for payment in rejected:
         answers[str((await storedPayment(database, payment["id"]))["customer_no"])] = GatewayRejectedError("4002601")
     for payment in briDown:
         answers[str((await storedPayment(database, payment["id"]))["customer_no"])] = GatewayUnavailableError()
+    answers[str((await storedPayment(database, conflicted["id"]))["customer_no"])] = GatewayConflictError("4092600")
     report = await reconciler(paymentStack, AlteredStatus(paymentStack.app.state.paymentGateway, answers)).execute()
     assert report.errors >= 4
     for payment in [*rejected, briDown[0]]:
@@ -174,8 +181,9 @@ async def test_failingPollsNeitherStallThePassNorStayPendingForever(
         assert stored["status"] == "expired"
         assert str(stored["flagged_reason"]).startswith("unverified_expiry: BRI status poll failed")
         assert (await auditActions(database, payment["id"]))[-2:] == ["payment.expired", "payment.flagged"]
-    # BRI unreachable for a minute only: the payment waits for a poll that answers.
+    # BRI unreachable for a minute only, or a duplicate-id conflict: the payment waits for a poll that answers.
     assert (await storedPayment(database, briDown[1]["id"]))["status"] == "pending"
+    assert (await storedPayment(database, conflicted["id"]))["status"] == "pending"
     healthyRow = await storedPayment(database, healthy["id"])
     assert (healthyRow["status"], healthyRow["flagged_reason"]) == ("expired", None)
 
@@ -219,13 +227,15 @@ async def test_overduePaymentPaidWithoutAmountIsFlaggedNotExpired(
     assert (await auditActions(database, created["id"])).count("payment.flagged") == 1
 
 
+# Paid at BRI, even with the wrong currency: flagged and kept pending, never expired, overdue or not.
+@pytest.mark.parametrize("expiresIn", [60, -60], ids=["not yet due", "overdue"])
 async def test_pollInAnotherCurrencyIsAnAmountMismatch(
-    paymentStack: PaymentStack, payer: Payer, database: Database
+    paymentStack: PaymentStack, payer: Payer, database: Database, expiresIn: int
 ) -> None:
     created = (await paymentStack.create(payer, amount=15000)).json()
     await paymentStack.pay(virtualAccountNo=created["virtualAccountNo"], tamperSignature=True)
     customerNo = str((await storedPayment(database, created["id"]))["customer_no"])
-    await expireIn(database, created["id"], 60)
+    await expireIn(database, created["id"], expiresIn)
     gateway = AlteredStatus(paymentStack.app.state.paymentGateway, {customerNo: {"currency": "USD"}})
     await reconciler(paymentStack, gateway).execute()
     stored = await storedPayment(database, created["id"])

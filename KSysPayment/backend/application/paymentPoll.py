@@ -40,7 +40,7 @@ def unverified(what: str) -> PollResult:
 async def pollPayment(gateway: PaymentGatewayInterface, payment: Payment) -> PollResult:
     try:
         if payment.method == PaymentMethod.BRIVA.value and payment.customerNo and payment.virtualAccountNo:
-            return await pollVirtualAccount(gateway, payment, payment.customerNo, payment.virtualAccountNo)
+            return await pollVirtualAccount(gateway, payment.customerNo, payment.virtualAccountNo)
         if payment.method == PaymentMethod.QRIS.value and payment.briReferenceNo:
             return await pollQris(gateway, payment, payment.briReferenceNo)
     except GatewayNotFoundError:
@@ -48,8 +48,7 @@ async def pollPayment(gateway: PaymentGatewayInterface, payment: Payment) -> Pol
     return UNPAID
 
 
-async def pollVirtualAccount(gateway: PaymentGatewayInterface, payment: Payment, customerNo: str,
-                             virtualAccountNo: str) -> PollResult:
+async def pollVirtualAccount(gateway: PaymentGatewayInterface, customerNo: str, virtualAccountNo: str) -> PollResult:
     status = await gateway.virtualAccountStatus(customerNo=customerNo, inquiryRequestId=generateId().hex)
     if status.state != GatewayPaymentState.PAID:
         return UNPAID

@@ -11,6 +11,7 @@ from KSysPayment.backend.application.settleNotification import SettleNotificatio
 from KSysPayment.backend.domain.exceptions.gatewayErrors import (
     GatewayAuthError,
     GatewayBadResponseError,
+    GatewayConflictError,
     GatewayRejectedError,
     GatewayUnavailableError,
 )
@@ -52,7 +53,9 @@ def never() -> bool:
 
 
 def mayExpireUnverified(payment: Payment, now: datetime, error: Exception) -> bool:
-    grace = timedelta(0) if isinstance(error, PERMANENT_ERRORS) else UNVERIFIED_EXPIRY_GRACE
+    # A conflict (a duplicate request or external id) passes: the next poll sends fresh ids.
+    permanent = isinstance(error, PERMANENT_ERRORS) and not isinstance(error, GatewayConflictError)
+    grace = timedelta(0) if permanent else UNVERIFIED_EXPIRY_GRACE
     return payment.expiresAt <= now - grace
 
 
@@ -113,10 +116,10 @@ class ReconcilePayments:
                 report.flagged += 1
             return
         if result.notification is not None:
+            # Paid at BRI: settled, or (amount or currency wrong) flagged by the settlement; never expired.
             settled = await self.settle.execute(result.notification, context)
-            if settled.outcome == SettlementOutcome.SETTLED:
-                report.settled += 1
-                return
+            report.settled += settled.outcome == SettlementOutcome.SETTLED
+            return
         if payment.expiresAt <= now:
             await self.close(payment, context, report)
 
