@@ -10,8 +10,10 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 
 from KAuthApp.backend.application import refreshSession
-from KAuthApp.tests.authTestSupport import PASSWORD, auditRows, bearer, login, registerVerified
+from KAuthApp.backend.infrastructure.database.sessionRepository import SessionRepository
+from KAuthApp.tests.authTestSupport import PASSWORD, auditRows, bearer, login, registerVerified, userIdOf
 from shared.backend.database.engine import Database
+from shared.backend.database.modelSupport import utcNow
 from shared.backend.security.sessionStore import SessionStore
 
 
@@ -227,3 +229,18 @@ async def test_refusedRefreshesAreAudited(client: httpx2.AsyncClient, outboxDir:
                                                           ("account_unavailable", third)), strict=True):
         assert reason in details and sessionIdOf(tokens) in details
         assert tokens["refreshToken"] not in details
+
+
+# The keys a logout-all or password change deletes: revoked sessions only, so a session a concurrent login
+# opened between the revocation and the listing keeps its key.
+async def test_keysToDeleteAreThoseOfRevokedSessionsOnly(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database
+) -> None:
+    address = await registerVerified(client, outboxDir)
+    kept, ended = await login(client, address), await login(client, address)
+    await login(client, address)  # a live session, as a concurrent login leaves it
+    client.cookies.clear()
+    assert (await client.delete(f"/api/auth/sessions/{sessionIdOf(ended)}", headers=bearer(kept))).status_code == 204
+    async with database.sessionFactory() as session:
+        ids = await SessionRepository(session).revokedUnexpiredIds(await userIdOf(database, address), utcNow())
+    assert [str(item) for item in ids] == [sessionIdOf(ended)]

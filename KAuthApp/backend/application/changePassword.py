@@ -37,6 +37,6 @@ class ChangePassword:
         revoked = await ports.sessions.revokeAllOf(userId, "password_changed", now, keep=sessionId)
         await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=userId, targetId=userId,
                                  details={"revokedSessions": len(revoked)})
-        keys = await ports.sessions.unexpiredIds(userId, now, keep=sessionId)
+        keys = await ports.sessions.revokedUnexpiredIds(userId, now, keep=sessionId)
         await ports.transaction.commit()
         await SessionIssuer(ports).drop(keys)

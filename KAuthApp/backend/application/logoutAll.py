@@ -19,6 +19,6 @@ class LogoutAll:
         revoked = await ports.sessions.revokeAllOf(userId, "logout_all", now)
         await ports.audit.record("auth.logout_all", AuditOutcome.SUCCESS, actorId=userId, targetId=userId,
                                  details={"sessionId": str(sessionId), "revokedCount": len(revoked)})
-        keys = await ports.sessions.unexpiredIds(userId, now)
+        keys = await ports.sessions.revokedUnexpiredIds(userId, now)
         await ports.transaction.commit()
         await SessionIssuer(ports).drop([*keys, sessionId])

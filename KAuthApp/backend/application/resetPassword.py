@@ -50,6 +50,6 @@ class ResetPassword:
         revoked = await ports.sessions.revokeAllOf(user.id, "password_reset", now)
         await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=user.id, targetId=user.id,
                                  details={"revokedSessions": len(revoked)})
-        keys = await ports.sessions.unexpiredIds(user.id, now)
+        keys = await ports.sessions.revokedUnexpiredIds(user.id, now)
         await ports.transaction.commit()
         await SessionIssuer(ports).drop(keys)

@@ -16,7 +16,7 @@ class SessionRepositoryInterface(Protocol):
 
     async def listActive(self, userId: uuid.UUID, now: datetime) -> list[Session]: ...
 
-    async def unexpiredIds(
+    async def revokedUnexpiredIds(
         self, userId: uuid.UUID, now: datetime, keep: uuid.UUID | None = None
     ) -> list[uuid.UUID]: ...
 

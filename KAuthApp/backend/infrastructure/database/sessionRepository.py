@@ -25,10 +25,13 @@ class SessionRepository(BaseRepository[Session]):
         )
         return list((await self.session.execute(statement)).scalars().all())
 
-    # Every session of the user whose Redis key may still exist (revoked or not), but `keep`.
-    async def unexpiredIds(self, userId: uuid.UUID, now: datetime, keep: uuid.UUID | None = None) -> list[uuid.UUID]:
+    # Every revoked session of the user whose Redis key may still exist (revoked now or earlier), but `keep`.
+    # A live session a concurrent login opened is left alone.
+    async def revokedUnexpiredIds(self, userId: uuid.UUID, now: datetime,
+                                  keep: uuid.UUID | None = None) -> list[uuid.UUID]:
         statement = select(Session.id).where(
             Session.userId == userId,  # type: ignore[arg-type]
+            Session.revokedAt.is_not(None),  # type: ignore[union-attr]
             Session.idleExpiresAt > now,  # type: ignore[arg-type]
             Session.absoluteExpiresAt > now,  # type: ignore[arg-type]
         )
