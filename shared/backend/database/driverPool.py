@@ -52,7 +52,7 @@ class DriverPool:
         except (OSError, TimeoutError, asyncpg.InterfaceError) as error:
             raise sqlalchemy.exc.OperationalError(statement.sql, None, error) from error  # type: ignore[arg-type]
 
-    # Opens the pool (startup, health): a DSN that asyncpg refuses fails here, not at the first login.
+    # Opens the pool at startup: a DSN that asyncpg refuses fails there, not at the first login.
     async def check(self) -> None:
         pool = await self.ready()
         async with pool.acquire(timeout=self.acquireTimeout) as connection:

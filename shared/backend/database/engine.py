@@ -71,7 +71,6 @@ async def checkConnection(database: Database) -> float:
     started = time.perf_counter()
     async with database.engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
-    await database.driverPool.check()
     return (time.perf_counter() - started) * 1000
 
 
@@ -79,6 +78,7 @@ async def initDb(settings: DatabaseSettings) -> Database:
     database = createDatabase(settings)
     try:
         await checkConnection(database)
+        await database.driverPool.check()
     except Exception as error:
         await closeDb(database)
         host = database.engine.url.render_as_string(hide_password=True)
