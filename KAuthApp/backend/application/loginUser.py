@@ -6,7 +6,7 @@ from typing import NoReturn
 
 from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.application.loginInput import LoginInput
-from KAuthApp.backend.application.reauthentication import countedFailure, lockoutRuleOf
+from KAuthApp.backend.application.reauthentication import countedFailure
 from KAuthApp.backend.application.secondFactor import verifySecondFactor
 from KAuthApp.backend.application.sessionIssuer import IssuedSession, SessionIssuer
 from KAuthApp.backend.domain.exceptions.authErrors import (
@@ -23,7 +23,7 @@ from KAuthApp.backend.domain.models.user import User, UserStatus
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.exceptions.domainError import DomainError
 from shared.backend.security.emailAddress import lookupEmail
-from shared.backend.security.lockoutPolicy import clearFailures, lockRemainingSeconds
+from shared.backend.security.lockoutPolicy import LockoutRule, clearFailures, lockRemainingSeconds
 
 ACTION = "auth.login"
 
@@ -38,7 +38,7 @@ class CheckedPassword:
 class LoginUser:
     def __init__(self, ports: AuthPorts) -> None:
         self.ports = ports
-        self.rule = lockoutRuleOf(ports.settings)
+        self.rule = LockoutRule.of(ports.settings.auth)
 
     # Exactly one Argon2 run per attempt, before any row is locked. The usual success (a password suffices,
     # no rehash due) then takes one statement; anything else is settled in a transaction on the locked row.

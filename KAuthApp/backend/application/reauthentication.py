@@ -7,15 +7,9 @@ from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.domain.exceptions.authErrors import AccountLockedError, WrongPasswordError
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from KAuthApp.backend.domain.models.user import User
-from shared.backend.config.settings import Settings
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.exceptions.domainError import DomainError
 from shared.backend.security.lockoutPolicy import LockoutRule, lockRemainingSeconds, registerFailure
-
-
-def lockoutRuleOf(settings: Settings) -> LockoutRule:
-    auth = settings.auth
-    return LockoutRule(auth.lockoutThreshold, auth.lockoutWindowSeconds, auth.lockoutDurationSeconds)
 
 
 # Counts one failed proof (password or code) on the locked user row; when it locks the account, audits
@@ -38,7 +32,7 @@ class Reauthentication:
     def __init__(self, ports: AuthPorts, action: str) -> None:
         self.ports = ports
         self.action = action
-        self.rule = lockoutRuleOf(ports.settings)
+        self.rule = LockoutRule.of(ports.settings.auth)
 
     async def refuseIfLocked(self, user: User, now: datetime) -> None:
         remaining = lockRemainingSeconds(user, now)

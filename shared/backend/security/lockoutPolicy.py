@@ -3,7 +3,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from shared.backend.config.settings import AuthSettings
 
 
 # What tells whether an account is locked: a users row, or a login's unlocked read of it.
@@ -24,6 +27,10 @@ class LockoutRule:
     threshold: int
     windowSeconds: int
     durationSeconds: int
+
+    @classmethod
+    def of(cls, auth: AuthSettings) -> LockoutRule:
+        return cls(auth.lockoutThreshold, auth.lockoutWindowSeconds, auth.lockoutDurationSeconds)
 
 
 def lockRemainingSeconds(user: LockedSubject, now: datetime) -> int | None:

@@ -24,11 +24,10 @@ def createAuthRoutes() -> APIRouter:
         data: LoginInput, users: UsersDep, audit: AuditDep, session: SessionDep, tools: ToolsDep, context: ContextDep,
         recoveryCodes: RecoveryCodesDep,
     ) -> TokenOutput:
-        auth = tools.settings.auth
         useCase = LoginAdmin(
             users, audit, session, tools.hasher, tools.codec,
             tools.settings.jwt.adminAudience, tools.settings.jwt.adminAccessTtlSeconds,
-            LockoutRule(auth.lockoutThreshold, auth.lockoutWindowSeconds, auth.lockoutDurationSeconds),
+            LockoutRule.of(tools.settings.auth),
             tools.cipher, recoveryCodes,
         )
         return await useCase.execute(data, context)
