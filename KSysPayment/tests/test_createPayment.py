@@ -113,7 +113,12 @@ async def test_createTimeoutRemovesAVaBriMakesLate(paymentStack: PaymentStack, p
     response = await paymentStack.create(payer)
     assert response.status_code == 504
     assert response.json()["error"]["code"] == "gateway_timeout"
+    # Answered before the cleanup ends: its deletes keep trying in the background.
+    cleanups = paymentStack.app.state.paymentCleanups
+    assert len(cleanups.running) == 1
     paymentId = next(d["paymentId"] for d in response.json()["error"]["details"] if "paymentId" in d)
     failed = (await paymentStack.get(payer, paymentId)).json()
     assert (failed["status"], failed["virtualAccountNo"]) == ("failed", None)
+    await cleanups.drain(10)
+    assert not cleanups.running
     assert (await paymentStack.simulatorState())["virtualAccounts"] == []

@@ -3,7 +3,9 @@ from __future__ import annotations
 import asyncio
 import secrets
 import uuid
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
+from typing import Any
 
 from KSysPayment.backend.application.auditTrail import auditEntry, auditPayment, logAudit
 from KSysPayment.backend.application.createPaymentInput import CreatePaymentInput
@@ -45,16 +47,19 @@ def newCustomerNo() -> str:
 
 
 class CreatePayment:
-    # statements: a unit of work whose every statement commits by itself; records: the create's two writes.
+    # statements: a unit of work whose every statement commits by itself; records: the create's two writes;
+    # spawn: runs a cleanup in the background, after the answer.
     def __init__(
         self, uowFactory: UnitOfWorkFactory, statements: UnitOfWorkFactory, records: PaymentRecordsInterface,
         gateway: PaymentGatewayInterface, settings: PaymentSettings,
+        spawn: Callable[[Coroutine[Any, Any, None]], None],
     ) -> None:
         self.uowFactory = uowFactory
         self.statements = statements
         self.records = records
         self.gateway = gateway
         self.settings = settings
+        self.spawn = spawn
 
     async def execute(
         self, userId: uuid.UUID, idempotencyKey: str | None, data: CreatePaymentInput, context: RequestContext
@@ -77,7 +82,7 @@ class CreatePayment:
         except Exception as error:
             await self.markFailed(payment.id, error, context)
             if isinstance(error, GatewayTimeoutError) and payment.customerNo:
-                await self.deleteAfterTimeout(payment)
+                self.spawn(self.deleteAfterTimeout(payment))  # the 504 does not wait for it
             if isinstance(error, DomainError):
                 error.details.append({"paymentId": str(payment.id)})
             raise

@@ -28,7 +28,7 @@ def requestContext(request: Request, user: CurrentUser | None = None) -> Request
 async def createPayment(request: Request) -> CreatePayment:
     state = request.app.state
     return CreatePayment(state.paymentUow, state.paymentStatements, state.paymentRecords, state.paymentGateway,
-                         state.settings.payment)
+                         state.settings.payment, state.paymentCleanups.spawn)
 
 
 async def getPayment(request: Request) -> GetPayment:

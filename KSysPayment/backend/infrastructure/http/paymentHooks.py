@@ -6,6 +6,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import FastAPI
 
 from KSysPayment.backend.application.reconcilePayments import ReconcilePayments
+from KSysPayment.backend.infrastructure.background.cleanupTasks import CleanupTasks
 from KSysPayment.backend.infrastructure.background.reconcileLoop import reconcileTask
 from KSysPayment.backend.infrastructure.bri.briClient import BriSnapClient
 from KSysPayment.backend.infrastructure.bri.briHttpClient import BriHttpClient
@@ -45,6 +46,7 @@ def briHook(settings: Settings) -> Hook:
         app.state.paymentStatements = unitOfWorkFactory(app.state.database.autocommitSessionFactory)
         app.state.paymentRecords = PaymentRecords(app.state.database.driverPool)
         app.state.settlementRecords = SettlementRecords(app.state.database.driverPool)
+        app.state.paymentCleanups = CleanupTasks()
         simulatorHttp = (BriHttpClient(timeoutSeconds=SIMULATOR_TIMEOUT_SECONDS)
                          if settings.app.env != "production" else None)
         if simulatorHttp is not None:
@@ -52,6 +54,7 @@ def briHook(settings: Settings) -> Hook:
         try:
             yield
         finally:
+            await app.state.paymentCleanups.close()  # before the BRI client they use is closed
             if simulatorHttp is not None:
                 await simulatorHttp.aclose()
             await client.aclose()
