@@ -4,6 +4,7 @@ import asyncio
 import secrets
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -123,7 +124,7 @@ class CancelDuringCreate:
 async def test_cancelDuringCreateLeavesNoVaAtBri(paymentStack: PaymentStack, payer: Payer, database: Database) -> None:
     state = paymentStack.app.state
     context = RequestContext(requestId="cancel-during-create", ip="127.0.0.1")
-    canceller = CancelPayment(state.paymentUow, state.settlementRecords, state.paymentGateway)
+    canceller = CancelPayment(state.paymentUow, state.settlementRecords, state.paymentGateway, timedelta(hours=24))
     gateway = CancelDuringCreate(state.paymentGateway,
                                  lambda paymentId: canceller.execute(payer.id, paymentId, context))
     create = CreatePayment(state.paymentUow, state.paymentStatements, state.paymentRecords, gateway,

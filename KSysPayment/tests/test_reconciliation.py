@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -31,7 +32,8 @@ from tests.support.inProcess import runningApp
 
 def reconciler(stack: PaymentStack, gateway: PaymentGatewayInterface | None = None) -> ReconcilePayments:
     state = stack.app.state
-    return ReconcilePayments(state.paymentUow, state.settlementRecords, gateway or state.paymentGateway)
+    return ReconcilePayments(state.paymentUow, state.settlementRecords, gateway or state.paymentGateway,
+                             timedelta(hours=24))
 
 
 class AlteredStatus:

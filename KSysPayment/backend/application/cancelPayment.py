@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from KSysPayment.backend.application.auditTrail import auditPayment
 from KSysPayment.backend.application.paymentOutput import PaymentOutput
@@ -13,6 +14,7 @@ from KSysPayment.backend.domain.interfaces.unitOfWorkInterface import UnitOfWork
 from KSysPayment.backend.domain.models.payment import Payment, PaymentMethod, PaymentStatus
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
 from KSysPayment.backend.domain.paymentStateMachine import requireTransition
+from KSysPayment.backend.domain.qrisRecheck import firstRecheck
 from KSysPayment.backend.domain.requestContext import RequestContext
 from shared.backend.database.modelSupport import utcNow
 
@@ -20,9 +22,11 @@ from shared.backend.database.modelSupport import utcNow
 class CancelPayment:
     def __init__(
         self, uowFactory: UnitOfWorkFactory, settlements: SettlementRecordsInterface, gateway: PaymentGatewayInterface,
+        recheckWindow: timedelta,
     ) -> None:
         self.uowFactory = uowFactory
         self.gateway = gateway
+        self.recheckWindow = recheckWindow
         self.settle = SettleNotification(uowFactory, settlements)
 
     async def execute(self, userId: uuid.UUID, paymentId: uuid.UUID, context: RequestContext) -> PaymentOutput:
@@ -38,8 +42,11 @@ class CancelPayment:
         async with self.uowFactory() as uow:
             locked = await self.requireOwned(uow, userId, paymentId, forUpdate=True)
             requireTransition(locked.status, PaymentStatus.CANCELLED)
+            now = utcNow()
             locked.status = PaymentStatus.CANCELLED.value
-            locked.updatedAt = utcNow()
+            locked.updatedAt = now
+            # Nothing withdraws a QR at BRI: reconciliation asks about it again (docs/payment.md).
+            locked.recheckAt = firstRecheck(locked, now, self.recheckWindow)
             await uow.audit.add(auditPayment("payment.cancelled", locked, context))
             await uow.commit()
         return PaymentOutput.fromPayment(locked)

@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 
 from KSysPayment.backend.application.auditTrail import auditPayment
 from KSysPayment.backend.application.paymentPoll import pollPayment
+from KSysPayment.backend.application.recheckClosedQris import RecheckClosedQris
 from KSysPayment.backend.application.settleNotification import SettleNotification
 from KSysPayment.backend.domain.exceptions.gatewayErrors import (
-    GatewayAuthError,
+    GATEWAY_ERRORS,
     GatewayBadResponseError,
     GatewayConflictError,
     GatewayRejectedError,
-    GatewayUnavailableError,
 )
 from KSysPayment.backend.domain.interfaces.settlementRecordsInterface import SettlementRecordsInterface
 from KSysPayment.backend.domain.interfaces.unitOfWorkInterface import UnitOfWorkFactory
@@ -22,6 +22,7 @@ from KSysPayment.backend.domain.models.payment import Payment, PaymentMethod, Pa
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
 from KSysPayment.backend.domain.paymentNotification import SettlementOutcome
 from KSysPayment.backend.domain.paymentStateMachine import canTransition
+from KSysPayment.backend.domain.qrisRecheck import firstRecheck
 from KSysPayment.backend.domain.requestContext import RequestContext
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.loggingFactory import getSystemLogger
@@ -31,7 +32,6 @@ logger = getSystemLogger("payment.reconcile")
 # Pending payments expiring within this window (or already overdue) are polled at BRI.
 POLL_HORIZON = timedelta(minutes=5)
 BATCH_SIZE = 200
-GATEWAY_ERRORS = (GatewayRejectedError, GatewayAuthError, GatewayBadResponseError, GatewayUnavailableError)
 # BRI refused the poll or answered something unreadable: asking again will not help.
 PERMANENT_ERRORS = (GatewayRejectedError, GatewayBadResponseError)
 # An overdue payment whose poll keeps failing for a transient reason (BRI down, timeouts, our credentials)
@@ -46,6 +46,8 @@ class ReconcileReport:
     expired: int = 0
     flagged: int = 0
     errors: int = 0
+    rechecked: int = 0  # closed QRs asked about again
+    late: int = 0  # of which BRI reported paid
 
 
 def never() -> bool:
@@ -62,10 +64,13 @@ def mayExpireUnverified(payment: Payment, now: datetime, error: Exception) -> bo
 class ReconcilePayments:
     def __init__(
         self, uowFactory: UnitOfWorkFactory, settlements: SettlementRecordsInterface, gateway: PaymentGatewayInterface,
+        recheckWindow: timedelta,
     ) -> None:
         self.uowFactory = uowFactory
         self.gateway = gateway
+        self.recheckWindow = recheckWindow
         self.settle = SettleNotification(uowFactory, settlements)
+        self.recheck = RecheckClosedQris(uowFactory, self.settle, gateway, recheckWindow)
 
     async def execute(self, now: datetime | None = None, stopping: Callable[[], bool] = never) -> ReconcileReport:
         current = now or utcNow()
@@ -80,10 +85,14 @@ class ReconcilePayments:
             if len(due) < BATCH_SIZE:
                 break
             after = (due[-1].expiresAt, due[-1].id)
-        if report.polled:
+        rechecked = await self.recheck.execute(current, context, stopping)
+        report.rechecked, report.late = rechecked.rechecked, rechecked.late
+        report.errors += rechecked.errors
+        if report.polled or report.rechecked:
             logger.application("payment_reconcile_pass", "Reconciliation pass done", request_id=context.requestId,
                                polled=report.polled, settled=report.settled, expired=report.expired,
-                               flagged=report.flagged, errors=report.errors)
+                               flagged=report.flagged, rechecked=report.rechecked, late=report.late,
+                               errors=report.errors)
         return report
 
     async def reconcileBatch(self, due: list[Payment], now: datetime, context: RequestContext,
@@ -135,8 +144,10 @@ class ReconcilePayments:
             locked = await uow.payments.getById(payment.id, forUpdate=True)
             if locked is None or not canTransition(locked.status, PaymentStatus.EXPIRED):
                 return False
+            now = utcNow()
             locked.status = PaymentStatus.EXPIRED.value
-            locked.updatedAt = utcNow()
+            locked.updatedAt = now
+            locked.recheckAt = firstRecheck(locked, now, self.recheckWindow)
             await uow.audit.add(auditPayment("payment.expired", locked, context, actorType=ActorType.SYSTEM))
             if flagReason is not None:
                 # Expired without BRI's word that it is unpaid: an admin checks it at BRI.

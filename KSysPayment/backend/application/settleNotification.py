@@ -165,5 +165,7 @@ class SettleNotification:
         elif outcome in FLAGGED and reason is not None:
             payment.flaggedReason = reason[:500]
             payment.updatedAt = now
+            if outcome == SettlementOutcome.LATE:
+                payment.recheckAt = None  # BRI's answer is in: a closed QR is no longer asked about
             await uow.audit.add(auditPayment("payment.flagged", payment, context, actorType=ActorType.SYSTEM,
                                              outcome=AuditOutcome.FAILURE, details={**details, "reason": reason}))

@@ -65,6 +65,10 @@ class GatewayTimeoutError(GatewayUnavailableError):
     message = "The payment gateway did not answer in time; the outcome is unknown"
 
 
+# What a call to BRI raises when BRI could not be asked or would not answer.
+GATEWAY_ERRORS = (GatewayRejectedError, GatewayAuthError, GatewayBadResponseError, GatewayUnavailableError)
+
+
 # Inbound: calls the gateway makes to us (token request, payment notifications).
 class InboundAuthError(UnauthenticatedError):
     code = "inbound_unauthorized"

@@ -29,3 +29,8 @@ class PaymentRepositoryInterface(Protocol):
     async def listPendingBefore(
         self, deadline: datetime, after: tuple[datetime, uuid.UUID] | None, limit: int
     ) -> list[Payment]: ...
+
+    # Closed QRIS payments whose recheck is due by now, ordered by (recheck_at, id), after that position when given.
+    async def listRecheckDue(
+        self, now: datetime, after: tuple[datetime, uuid.UUID] | None, limit: int
+    ) -> list[Payment]: ...

@@ -48,6 +48,8 @@ class Payment(KSysPaymentModel, table=True):
         # Flagged payments for the admin list (migration 0004).
         Index("ix_payments_flagged_created_at_id", "created_at", "id",
               postgresql_where=text("flagged_reason IS NOT NULL")),
+        # Closed QRIS payments that reconciliation still asks BRI about (migration 0007).
+        Index("ix_payments_recheck_at_id", "recheck_at", "id", postgresql_where=text("recheck_at IS NOT NULL")),
     )
 
     id: uuid.UUID = Field(default_factory=generateId, sa_column=Column("id", Uuid, primary_key=True))
@@ -73,5 +75,7 @@ class Payment(KSysPaymentModel, table=True):
     paidAt: datetime | None = Field(default=None, sa_column=timestampColumn("paid_at", True, False))
     failureReason: str | None = Field(default=None, sa_column=Column("failure_reason", Text))
     flaggedReason: str | None = Field(default=None, sa_column=Column("flagged_reason", Text))
+    # When to ask BRI again whether a cancelled or expired QR was paid anyway (None: not watched).
+    recheckAt: datetime | None = Field(default=None, sa_column=timestampColumn("recheck_at", True, False))
     createdAt: datetime = Field(default_factory=utcNow, sa_column=timestampColumn("created_at"))
     updatedAt: datetime = Field(default_factory=utcNow, sa_column=timestampColumn("updated_at"))

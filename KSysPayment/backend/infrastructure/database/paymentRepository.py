@@ -77,3 +77,14 @@ class PaymentRepository(BaseRepository[Payment]):
             statement = statement.where(tuple_(expiresAt, paymentId) > tuple_(*after))
         statement = statement.order_by(expiresAt, paymentId).limit(limit)  # type: ignore[arg-type]
         return list((await self.session.execute(statement)).scalars().all())
+
+    async def listRecheckDue(
+        self, now: datetime, after: tuple[datetime, uuid.UUID] | None, limit: int
+    ) -> list[Payment]:
+        recheckAt, paymentId = Payment.recheckAt, Payment.id
+        # Read from the partial index ix_payments_recheck_at_id (only watched rows have a recheck_at).
+        statement = select(Payment).where(recheckAt <= now)  # type: ignore[arg-type,operator]
+        if after is not None:
+            statement = statement.where(tuple_(recheckAt, paymentId) > tuple_(*after))
+        statement = statement.order_by(recheckAt, paymentId).limit(limit)  # type: ignore[arg-type]
+        return list((await self.session.execute(statement)).scalars().all())

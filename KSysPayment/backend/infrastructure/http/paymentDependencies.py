@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -41,7 +42,8 @@ async def listPayments(request: Request) -> ListPayments:
 
 async def cancelPayment(request: Request) -> CancelPayment:
     state = request.app.state
-    return CancelPayment(state.paymentUow, state.settlementRecords, state.paymentGateway)
+    return CancelPayment(state.paymentUow, state.settlementRecords, state.paymentGateway,
+                         timedelta(hours=state.settings.payment.qrisRecheckHours))
 
 
 async def settleNotification(request: Request) -> SettleNotification:

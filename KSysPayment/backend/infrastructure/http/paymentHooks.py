@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 
@@ -65,7 +66,8 @@ def briHook(settings: Settings) -> Hook:
 def reconcileHook(settings: Settings) -> Hook:
     @asynccontextmanager
     async def hook(app: FastAPI) -> AsyncIterator[None]:
-        useCase = ReconcilePayments(app.state.paymentUow, app.state.settlementRecords, app.state.paymentGateway)
+        useCase = ReconcilePayments(app.state.paymentUow, app.state.settlementRecords, app.state.paymentGateway,
+                                    timedelta(hours=settings.payment.qrisRecheckHours))
         async with reconcileTask(app.state.database.engine, lambda stopping: useCase.execute(stopping=stopping),
                                  settings.payment.reconcileIntervalSeconds):
             yield
