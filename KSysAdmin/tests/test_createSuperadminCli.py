@@ -68,3 +68,15 @@ async def test_existingUserIsPromotedWithoutPasswordChange(world: AdminWorld, en
     assert promoted.returncode == 0 and "granted" in promoted.stdout
     assert await rolesOf(world, user.email) == [["superadmin", "user"]]
     assert (await world.getUser(user.id)).passwordHash == user.passwordHash
+
+
+async def test_addressIsStoredAsRegisterStoresIt(world: AdminWorld, envFile: Path) -> None:
+    malformed = await asyncio.to_thread(runCli, envFile, "root-at-example.com", STRONG)
+    assert malformed.returncode == 2 and "email" in malformed.stderr
+    # An IDNA domain typed in its ASCII form is stored in Unicode, as register's EmailStr keeps it.
+    email = f"Root-{generateId().hex[-8:]}@XN--BCHER-KVA.Example"
+    created = await asyncio.to_thread(runCli, envFile, email, STRONG)
+    assert created.returncode == 0, created.stderr
+    assert await rolesOf(world, email.split("@")[0].lower() + "@bücher.example") == [["superadmin"]]
+    response = await world.client.post("/api/admin/auth/login", json={"email": email, "password": STRONG})
+    assert response.status_code == 200

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
-
 from KSysAdmin.backend.application.auditTrail import AuditTrail
 from KSysAdmin.backend.domain.adminPrincipal import RequestContext
 from KSysAdmin.backend.domain.exceptions.adminErrors import WeakPasswordError
@@ -15,6 +13,7 @@ from KSysAdmin.backend.domain.models.user import User, UserStatus
 from KSysAdmin.backend.domain.passwordStrength import passwordProblems
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.exceptions.domainError import UnprocessableError
+from shared.backend.security.emailAddress import normalizeEmail
 from shared.backend.security.passwordHasher import PasswordHasher
 
 ACTION = "cli.create_superadmin"
@@ -40,9 +39,10 @@ class CreateSuperadmin:
         self.hasher = hasher
 
     async def execute(self, email: str, password: str) -> CreateSuperadminResult:
+        # Stored as register stores an address, so that the account's login finds it.
         try:
-            normalized = validate_email(email.strip(), check_deliverability=False).normalized.lower()
-        except EmailNotValidError as error:
+            normalized = normalizeEmail(email.strip())
+        except ValueError as error:
             raise UnprocessableError(str(error), code="invalid_email") from None
         problems = passwordProblems(password, normalized)
         if problems:
