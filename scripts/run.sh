@@ -86,11 +86,10 @@ waitHealthy public http://127.0.0.1:8001/health "$RUN"
 waitHealthy admin http://127.0.0.1:8002/health "$RUN"
 
 step "Starting the gateway on port $GATEWAY_PORT"
-# The gateway's Lua speaks plain Redis without AUTH, and resolves no host names (no resolver directive).
+# The gateway's Lua speaks plain TCP Redis (AUTH included, no TLS) and resolves no host names (no resolver).
 case "$REDIS_URL" in
-  redis://*@*) die "REDIS_URL carries credentials, which the gateway's Lua cannot send: use a Redis without AUTH" ;;
-  redis://*) ;;
-  *) die "REDIS_URL must be redis://host:port/db for the gateway (rediss:// and unix:// are not supported)" ;;
+  redis://*) gatewayRedisAuth "$REDIS_URL" ;;
+  *) die "REDIS_URL must be redis://[[user]:password@]host:port/db for the gateway (rediss:// and unix:// are not supported)" ;;
 esac
 redisHost=$(resolveHost "${redisAddress%%:*}") || die "cannot resolve the Redis host in REDIS_URL: ${redisAddress%%:*}"
 redisDb=${REDIS_URL##*/}

@@ -34,6 +34,27 @@ resolveHost() {
   esac
 }
 
+# percentDecode VALUE: a URL component as redis-py reads it (%XX decoded, "+" kept, backslashes literal).
+percentDecode() {
+  local value=${1//\\/\\\\}
+  printf '%b' "${value//%/\\x}"
+}
+
+# gatewayRedisAuth REDIS_URL: exports GATEWAY_REDIS_USERNAME and GATEWAY_REDIS_PASSWORD from
+# redis://[username]:password@host:port/db (both empty without credentials). nginx reads them from its
+# environment (env directive), so the password is never written into the rendered configuration.
+gatewayRedisAuth() {
+  local rest=${1#*://} userinfo="" username password=""
+  rest=${rest%%/*}
+  case "$rest" in *@*) userinfo=${rest%@*} ;; esac
+  username=${userinfo%%:*}
+  case "$userinfo" in *:*) password=${userinfo#*:} ;; esac
+  [ -z "$username" ] || [ -n "$password" ] || die "REDIS_URL names a Redis user without a password"
+  GATEWAY_REDIS_USERNAME=$(percentDecode "$username")
+  GATEWAY_REDIS_PASSWORD=$(percentDecode "$password")
+  export GATEWAY_REDIS_USERNAME GATEWAY_REDIS_PASSWORD
+}
+
 # renderGateway RUN_DIR: needs GATEWAY_PORT, PUBLIC_UPSTREAM, ADMIN_UPSTREAM, GATEWAY_REDIS_* exported.
 renderGateway() {
   local run=$1 modules=""

@@ -52,8 +52,9 @@ def waitForPort(port: int, timeout: float = 10.0) -> None:
 
 
 class RedisServer:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *options: str) -> None:
         self.directory = directory
+        self.options = options
         self.port = freePort()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -61,7 +62,7 @@ class RedisServer:
         binary = shutil.which("redis-server") or "/usr/bin/redis-server"
         self.process = subprocess.Popen(
             [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
-             "--dir", str(self.directory)],
+             "--dir", str(self.directory), *self.options],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         waitForPort(self.port)
@@ -75,7 +76,8 @@ class RedisServer:
 
 class GatewayInstance:
     def __init__(self, runDir: Path, redisPort: int, redisDb: int, publicUpstream: str, adminUpstream: str,
-                 trustedProxies: str = "127.0.0.1", port: int | None = None) -> None:
+                 trustedProxies: str = "127.0.0.1", port: int | None = None,
+                 environment: dict[str, str] | None = None) -> None:
         self.runDir = runDir
         self.port = port or freePort()
         self.env = {
@@ -89,6 +91,7 @@ class GatewayInstance:
             "GATEWAY_TRUSTED_PROXIES": trustedProxies,
             "GATEWAY_RATE_LIMIT_SCALE": "1",
             "NGINX_WORKERS": "1",
+            **(environment or {}),
         }
 
     @property

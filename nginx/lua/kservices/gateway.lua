@@ -3,6 +3,8 @@ local _M = {
     redisHost = "127.0.0.1",
     redisPort = 6379,
     redisDb = 0,
+    redisUsername = nil,
+    redisPassword = nil,
     redisTimeoutMs = 200,
     redisPoolSize = 64,
     redisIdleMs = 30000,
@@ -22,6 +24,9 @@ function _M.configure(options)
     _M.redisHost = (options.redisHost ~= nil and options.redisHost ~= "") and options.redisHost or _M.redisHost
     _M.redisPort = tonumber(options.redisPort) or _M.redisPort
     _M.redisDb = tonumber(options.redisDb) or _M.redisDb
+    -- AUTH on each new connection when a password is set (with an ACL user when a username is set too).
+    _M.redisPassword = (options.redisPassword ~= nil and options.redisPassword ~= "") and options.redisPassword or nil
+    _M.redisUsername = (_M.redisPassword and options.redisUsername ~= "") and options.redisUsername or nil
     _M.trustedProxies = splitCsv(options.trustedProxies)
     local scale = tonumber(options.limitScale)
     if scale and scale > 0 then

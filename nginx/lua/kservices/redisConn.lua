@@ -9,7 +9,7 @@ end
 if rawget(driver, "evalsha") == nil and driver.add_commands then
     -- Older drivers only generate methods for a fixed command list.
     local missing = {}
-    for _, cmd in ipairs({ "evalsha", "exists", "type", "ping", "publish", "select" }) do
+    for _, cmd in ipairs({ "evalsha", "exists", "type", "ping", "publish", "select", "auth" }) do
         if rawget(driver, cmd) == nil then
             missing[#missing + 1] = cmd
         end
@@ -20,6 +20,20 @@ if rawget(driver, "evalsha") == nil and driver.add_commands then
 end
 
 local _M = { driverName = okDriver and "resty.redis" or "nginx.redis" }
+
+-- A new connection: AUTH (with an ACL user when a username is set), then SELECT.
+local function prepare(red)
+    local ok, err = true, nil
+    if gateway.redisUsername then
+        ok, err = red:auth(gateway.redisUsername, gateway.redisPassword)
+    elseif gateway.redisPassword then
+        ok, err = red:auth(gateway.redisPassword)
+    end
+    if ok and gateway.redisDb ~= 0 then
+        ok, err = red:select(gateway.redisDb)
+    end
+    return ok, err
+end
 
 function _M.connect()
     local red, err = driver:new()
@@ -38,8 +52,9 @@ function _M.connect()
     if not ok then
         return nil, err
     end
-    if gateway.redisDb ~= 0 and red:get_reused_times() == 0 then
-        ok, err = red:select(gateway.redisDb)
+    if red:get_reused_times() == 0 then
+        -- Only a new one: a pooled connection keeps its AUTH and SELECT.
+        ok, err = prepare(red)
         if not ok then
             red:close()
             return nil, err
