@@ -23,6 +23,7 @@ ROUTES: list[tuple[str, str, dict[str, object] | None, bool]] = [
     ("POST", f"/api/admin/users/{UNKNOWN_ID}/disable", None, False),
     ("POST", f"/api/admin/users/{UNKNOWN_ID}/enable", None, False),
     ("POST", f"/api/admin/users/{UNKNOWN_ID}/sessions/revoke", None, False),
+    ("POST", f"/api/admin/users/{UNKNOWN_ID}/mfa/reset", None, False),
     ("PUT", f"/api/admin/users/{UNKNOWN_ID}/roles", {"roles": ["user"]}, True),
     ("GET", "/api/admin/audit-logs", None, False),
     ("GET", "/api/admin/payments", None, False),

@@ -4,6 +4,7 @@ import time
 
 import pyotp
 import pytest
+from sqlalchemy import select
 
 from KSysAdmin.backend.domain.models.mfaRecoveryCode import MfaRecoveryCode
 from KSysAdmin.backend.domain.models.user import User
@@ -21,9 +22,10 @@ def cipher(adminSettings: Settings) -> CryptoService:
     return createCrypto(adminSettings.crypto)
 
 
-# An admin with TOTP on, as KAuthApp's enable leaves it: the secret encrypted for the user, one recovery code.
-async def mfaAdmin(world: AdminWorld, cipher: CryptoService) -> tuple[User, pyotp.TOTP]:
-    admin = await world.createUser(roles=("admin",))
+# An account with TOTP on, as KAuthApp's enable leaves it: the secret encrypted for the user, one recovery code.
+async def mfaAdmin(world: AdminWorld, cipher: CryptoService, roles: tuple[str, ...] = ("admin",)
+                   ) -> tuple[User, pyotp.TOTP]:
+    admin = await world.createUser(roles=roles)
     secret = pyotp.random_base32()
     async with world.database.sessionFactory() as session:
         stored = await session.get(User, admin.id)
@@ -104,3 +106,38 @@ async def test_recoveryCodeWorksOnce(world: AdminWorld, cipher: CryptoService, s
     assert again.status_code == 401
     assert again.json()["error"]["code"] == "invalid_mfa_code"
     assert (await world.getUser(admin.id)).failedLoginCount == 1
+
+
+async def test_adminResetsAUsersMfaAndEndsTheirSessions(world: AdminWorld, cipher: CryptoService) -> None:
+    admin, headers = await world.adminToken()
+    user, _ = await mfaAdmin(world, cipher, roles=("user",))
+    sessionIds = await world.createSessions(user.id, 2)
+    response = await world.client.post(f"/api/admin/users/{user.id}/mfa/reset", headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["mfaEnabled"] is False
+    stored = await world.getUser(user.id)
+    assert (stored.mfaEnabled, stored.totpSecretEncrypted, stored.totpLastUsedStep) == (False, None, None)
+    async with world.database.sessionFactory() as session:
+        codes = (await session.execute(select(MfaRecoveryCode).where(MfaRecoveryCode.userId == user.id))).all()
+    assert codes == []
+    assert all(row.revokedReason == "admin_mfa_reset" for row in await world.sessionRows(user.id))
+    assert [await world.redis.exists(f"kauth:session:{sid}") for sid in sessionIds] == [0, 0]
+    [entry] = await world.auditEntries("user.mfa_reset", user.id)
+    assert entry.actorId == admin.id and entry.details == {"deletedRecoveryCodes": 1, "revokedSessions": 2}
+    # Nothing left to reset: refused, and nothing more is recorded as done.
+    again = await world.client.post(f"/api/admin/users/{user.id}/mfa/reset", headers=headers)
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "mfa_not_enabled")
+    assert [entry.outcome for entry in await world.auditEntries("user.mfa_reset", user.id)] == ["success", "failure"]
+
+
+async def test_mfaResetIsRefusedOnOneselfAndOnAnAdminForAPlainAdmin(world: AdminWorld, cipher: CryptoService) -> None:
+    other, _ = await mfaAdmin(world, cipher)
+    _, headers = await world.adminToken()
+    refused = await world.client.post(f"/api/admin/users/{other.id}/mfa/reset", headers=headers)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "insufficient_role")
+    assert (await world.getUser(other.id)).mfaEnabled is True
+    superadmin, superHeaders = await world.adminToken(superadmin=True)
+    own = await world.client.post(f"/api/admin/users/{superadmin.id}/mfa/reset", headers=superHeaders)
+    assert (own.status_code, own.json()["error"]["code"]) == (409, "cannot_target_self")
+    done = await world.client.post(f"/api/admin/users/{other.id}/mfa/reset", headers=superHeaders)
+    assert done.status_code == 200 and done.json()["mfaEnabled"] is False

@@ -220,3 +220,39 @@ describe("payment detail", () => {
     expect(fetchMock.mock.calls[0][0]).toBe("/api/admin/payments/p1");
   });
 });
+
+describe("user detail", () => {
+  const user = { id: "u1", email: "lost@example.com", status: "active", roles: ["user"], displayName: null, emailVerifiedAt: "2026-01-01T00:00:00Z",
+    lockedUntil: null, mfaEnabled: true, createdAt: "2026-01-01T00:00:00Z", updatedAt: "2026-01-01T00:00:00Z", deletedAt: null,
+    sessions: [], paymentSummary: { total: 0, byStatus: {}, paidAmount: 0 }, recentAudit: [] };
+
+  it("resets two-factor after a confirmation and reloads the user", async () => {
+    const { UserDetailPage } = await import("./pages/UserDetail");
+    vi.stubGlobal("confirm", vi.fn(() => true));
+    fetchMock
+      .mockResolvedValueOnce(json(200, user))
+      .mockResolvedValueOnce(json(200, { ...user, mfaEnabled: false, sessions: undefined }))
+      .mockResolvedValueOnce(json(200, { ...user, mfaEnabled: false }));
+    renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
+    await userEvent.click(await screen.findByRole("button", { name: "Reset two-factor" }));
+    expect(await screen.findByText("Two-factor authentication was turned off and all sessions were revoked.")).toBeInTheDocument();
+    expect(fetchMock.mock.calls[1][0]).toBe("/api/admin/users/u1/mfa/reset");
+    expect(fetchMock.mock.calls[1][1].method).toBe("POST");
+    await waitFor(() => expect(screen.queryByRole("button", { name: "Reset two-factor" })).not.toBeInTheDocument());
+    expect(screen.getByText("Off")).toBeInTheDocument();
+  });
+
+  it("sends nothing when the confirmation is declined, and offers no reset while two-factor is off", async () => {
+    const { UserDetailPage } = await import("./pages/UserDetail");
+    vi.stubGlobal("confirm", vi.fn(() => false));
+    fetchMock.mockResolvedValueOnce(json(200, user));
+    const view = renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
+    await userEvent.click(await screen.findByRole("button", { name: "Reset two-factor" }));
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    view.unmount();
+    fetchMock.mockResolvedValueOnce(json(200, { ...user, mfaEnabled: false }));
+    renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
+    expect(await screen.findByText("Off")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Reset two-factor" })).not.toBeInTheDocument();
+  });
+});

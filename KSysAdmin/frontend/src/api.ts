@@ -150,6 +150,7 @@ export const adminApi = {
   userAction: (userId: string, action: "lock" | "unlock" | "disable" | "enable", reason?: string) =>
     client.post<AdminUser>(`/api/admin/users/${id(userId)}/${action}`, reason ? { reason } : {}),
   revokeSessions: (userId: string) => client.post<unknown>(`/api/admin/users/${id(userId)}/sessions/revoke`, {}),
+  resetMfa: (userId: string) => client.post<AdminUser>(`/api/admin/users/${id(userId)}/mfa/reset`, {}),
   setRoles: (userId: string, roles: string[]) => client.put<AdminUser>(`/api/admin/users/${id(userId)}/roles`, { roles }),
   auditLogs: (query: Query) => list<AuditEntry>("/api/admin/audit-logs", query),
   payments: (query: Query) => list<AdminPayment>("/api/admin/payments", query),

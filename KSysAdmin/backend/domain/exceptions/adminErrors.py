@@ -59,6 +59,11 @@ class StaleVersionError(ConflictError):
     message = "The setting was changed meanwhile: reload it and apply your change again"
 
 
+class MfaNotEnabledError(ConflictError):
+    code = "mfa_not_enabled"
+    message = "Two-factor authentication is not enabled for this user"
+
+
 class InvalidSettingError(UnprocessableError):
     code = "invalid_setting"
     message = "The setting is invalid"

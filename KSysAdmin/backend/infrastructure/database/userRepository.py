@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import Uuid, and_, delete, exists, func, insert, literal_column, select, tuple_, update
 from sqlalchemy.sql.elements import ColumnElement
 
+from KSysAdmin.backend.domain.models.mfaRecoveryCode import MfaRecoveryCode
 from KSysAdmin.backend.domain.models.payment import Payment, PaymentStatus
 from KSysAdmin.backend.domain.models.role import Role, RoleName, UserRole
 from KSysAdmin.backend.domain.models.session import Session
@@ -127,6 +128,10 @@ class UserRepository(BaseRepository[User]):
             select(Session).where(Session.userId == userId).order_by(Session.createdAt.desc()).limit(limit)
         )
         return list((await self.session.execute(statement)).scalars().all())
+
+    async def deleteRecoveryCodes(self, userId: uuid.UUID) -> int:
+        statement = delete(MfaRecoveryCode).where(MfaRecoveryCode.userId == userId)  # type: ignore[arg-type]
+        return int((await self.session.execute(statement)).rowcount)  # type: ignore[attr-defined]
 
     async def revokeSessions(self, userId: uuid.UUID, reason: str, now: datetime) -> list[uuid.UUID]:
         statement = (

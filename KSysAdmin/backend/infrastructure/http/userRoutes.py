@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from KSysAdmin.backend.application.changeUserStatus import ChangeUserStatus
 from KSysAdmin.backend.application.getUserDetail import GetUserDetail
 from KSysAdmin.backend.application.listUsers import ListUsers
+from KSysAdmin.backend.application.resetUserMfa import ResetUserMfa
 from KSysAdmin.backend.application.revokeUserSessions import RevokeUserSessions
 from KSysAdmin.backend.application.rolesInput import RolesInput
 from KSysAdmin.backend.application.setUserRoles import SetUserRoles
@@ -81,6 +82,13 @@ def createUserRoutes() -> APIRouter:
         revoker: RevokerDep, context: ContextDep,
     ) -> RevokeSessionsOutput:
         return await RevokeUserSessions(users, audit, session, revoker).execute(admin, userId, context)
+
+    @router.post("/{userId}/mfa/reset", response_model=UserOutput)
+    async def resetMfa(
+        userId: uuid.UUID, admin: AdminDep, users: UsersDep, audit: AuditDep, session: SessionDep,
+        revoker: RevokerDep, context: ContextDep,
+    ) -> UserOutput:
+        return await ResetUserMfa(users, audit, session, revoker).execute(admin, userId, context)
 
     @router.put("/{userId}/roles", response_model=UserOutput)
     async def setRoles(

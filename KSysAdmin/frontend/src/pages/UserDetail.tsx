@@ -10,11 +10,14 @@ export function UserDetailPage({ id }: { id: string }) {
     if (user.data) setRoles(user.data.roles);
   }, [user.data]);
 
-  const act = useAction(async (action: "lock" | "unlock" | "disable" | "enable" | "revoke") => {
+  const act = useAction(async (action: "lock" | "unlock" | "disable" | "enable" | "revoke" | "resetMfa") => {
     setNotice(null);
     if (action === "revoke") await adminApi.revokeSessions(id);
+    else if (action === "resetMfa") await adminApi.resetMfa(id);
     else await adminApi.userAction(id, action);
-    setNotice(action === "revoke" ? "All sessions of this user were revoked." : `User ${action === "lock" ? "locked" : action === "unlock" ? "unlocked" : action === "disable" ? "disabled" : "enabled"}.`);
+    setNotice(action === "revoke" ? "All sessions of this user were revoked."
+      : action === "resetMfa" ? "Two-factor authentication was turned off and all sessions were revoked."
+      : `User ${action === "lock" ? "locked" : action === "unlock" ? "unlocked" : action === "disable" ? "disabled" : "enabled"}.`);
     user.reload();
   });
   const saveRoles = useAction(async () => {
@@ -32,7 +35,7 @@ export function UserDetailPage({ id }: { id: string }) {
     <>
       <Card title={data.email}>
         {notice ? <Notice>{notice}</Notice> : null}
-        <ErrorMessage error={act.error} />
+        <ErrorMessage error={act.error} overrides={{ mfa_not_enabled: "Two-factor authentication is already off.", cannot_target_self: "You cannot do this to your own account.", insufficient_role: "Only a superadmin can manage an admin's account." }} />
         <dl className="details">
           <dt>Status</dt><dd><span className={`badge badge-${status}`} data-testid="user-status">{status}</span></dd>
           <dt>Id</dt><dd className="mono">{data.id}</dd>
@@ -58,6 +61,9 @@ export function UserDetailPage({ id }: { id: string }) {
             <button type="button" className="button button-danger" disabled={act.busy} onClick={() => { if (window.confirm(`Disable ${data.email}?`)) void act.run("disable"); }}>Disable</button>
           )}
           <button type="button" className="button" disabled={act.busy} onClick={() => void act.run("revoke")}>Revoke all sessions</button>
+          {data.mfaEnabled ? (
+            <button type="button" className="button button-danger" disabled={act.busy} onClick={() => { if (window.confirm(`Turn off two-factor authentication for ${data.email}? Their recovery codes are deleted and all their sessions end.`)) void act.run("resetMfa"); }}>Reset two-factor</button>
+          ) : null}
         </div>
         <h2>Roles</h2>
         <ErrorMessage error={saveRoles.error} overrides={{ permission_denied: "Only a superadmin can change roles.", insufficient_role: "Only a superadmin can change roles.", conflict: "The last superadmin cannot be demoted." }} />
