@@ -118,3 +118,27 @@ async def test_checkConstraintsMatchModels(scratchUrl: str) -> None:
         if isinstance(constraint, CheckConstraint)
     }
     assert actual == expected
+
+
+async def test_recheckMigrationRerunsAfterAFailedIndexBuild(scratchUrl: str) -> None:
+    config = alembicConfig(scratchUrl)
+    await runAlembic(config, "upgrade", "0006")
+    # What a first 0007 attempt leaves when its concurrent build fails: the column committed, an INVALID index.
+    connection = await connectTo(scratchUrl)
+    try:
+        await connection.execute("ALTER TABLE payments ADD COLUMN recheck_at timestamptz")
+        await connection.execute("CREATE INDEX ix_payments_recheck_at_id ON payments (recheck_at, id)")
+        await connection.execute("UPDATE pg_index SET indisvalid = false WHERE indexrelid = "
+                                 "'ix_payments_recheck_at_id'::regclass")
+    finally:
+        await connection.close()
+    await runAlembic(config, "upgrade", "head")
+    connection = await connectTo(scratchUrl)
+    try:
+        valid, definition = await connection.fetchrow(
+            "SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index "
+            "WHERE indexrelid = 'ix_payments_recheck_at_id'::regclass")
+    finally:
+        await connection.close()
+    assert valid is True and "WHERE (recheck_at IS NOT NULL)" in definition
+    assert await schemaDiff(scratchUrl) == []

@@ -44,12 +44,17 @@ async def recheckAt(database: Database, paymentId: str) -> datetime | None:
     return value
 
 
-async def makeDue(database: Database, paymentId: str, age: timedelta | None = None) -> None:
+# The recheck due now; the QR created `age` ago, expired `expiredFor` ago when given.
+async def makeDue(database: Database, paymentId: str, age: timedelta | None = None,
+                  expiredFor: timedelta | None = None) -> None:
     await execute(database, "UPDATE payments SET recheck_at = now() - interval '1 second' WHERE id = :id",
                   id=paymentId)
     if age is not None:
         await execute(database, "UPDATE payments SET created_at = now() - make_interval(secs => :s) WHERE id = :id",
                       s=age.total_seconds(), id=paymentId)
+    if expiredFor is not None:
+        await execute(database, "UPDATE payments SET expires_at = now() - make_interval(secs => :s) WHERE id = :id",
+                      s=expiredFor.total_seconds(), id=paymentId)
 
 
 def near(value: datetime | None, expected: timedelta, slack: timedelta = timedelta(minutes=1)) -> bool:
@@ -106,14 +111,17 @@ async def test_expiredQrIsAskedAboutWithGrowingWaitsUntilTheWindowEnds(
     assert (await storedPayment(database, qr["id"]))["status"] == "expired"
     assert near(await recheckAt(database, qr["id"]), timedelta(minutes=5))
     assert await recheckAt(database, va["id"]) is None  # a deleted VA cannot be paid
-    # Unpaid at BRI: asked again after a wait as long as the QR's age (at least 5 minutes, at most 6 hours).
+    # Unpaid at BRI: asked again after a wait as long as the QR's age (at least 5 minutes, at most 6 hours), the
+    # last time 24 hours after its expiry.
     for age, wait in ((timedelta(minutes=1), timedelta(minutes=5)), (timedelta(hours=2), timedelta(hours=2)),
-                      (timedelta(hours=12), timedelta(hours=6)), (timedelta(hours=23, minutes=50),
-                                                                  timedelta(minutes=10))):
+                      (timedelta(hours=12), timedelta(hours=6))):
         await makeDue(database, qr["id"], age)
         await reconciler(paymentStack).execute()
         assert near(await recheckAt(database, qr["id"]), wait), (age, wait)
-    await makeDue(database, qr["id"], timedelta(hours=24, seconds=1))
+    await makeDue(database, qr["id"], timedelta(hours=25), timedelta(hours=23, minutes=50))
+    await reconciler(paymentStack).execute()
+    assert near(await recheckAt(database, qr["id"]), timedelta(minutes=10))
+    await makeDue(database, qr["id"], expiredFor=timedelta(hours=24, seconds=1))
     await reconciler(paymentStack).execute()
     after = await storedPayment(database, qr["id"])
     assert (after["status"], after["recheck_at"], after["flagged_reason"]) == ("expired", None, None)
@@ -125,6 +133,33 @@ async def test_unreachableBriIsAskedAgainLater(paymentStack: PaymentStack, payer
     await cancel(paymentStack, payer, created["id"])
     await makeDue(database, created["id"], timedelta(hours=1))
     report = await reconciler(paymentStack, UnreachableQuery(paymentStack.app.state.paymentGateway)).execute()
+    assert report.errors >= 1
+    after = await storedPayment(database, created["id"])
+    assert near(after["recheck_at"], timedelta(hours=1))  # type: ignore[arg-type]
+    assert (after["status"], after["flagged_reason"]) == ("cancelled", None)
+
+
+async def test_failedLastAskIsFlaggedNotDropped(paymentStack: PaymentStack, payer: Payer, database: Database) -> None:
+    created = (await paymentStack.create(payer, method="qris")).json()
+    await cancel(paymentStack, payer, created["id"])
+    await makeDue(database, created["id"], expiredFor=timedelta(hours=24, seconds=1))
+    await reconciler(paymentStack, UnreachableQuery(paymentStack.app.state.paymentGateway)).execute()
+    after = await storedPayment(database, created["id"])
+    assert after["recheck_at"] is None
+    assert after["flagged_reason"] == "late_check_unverified: BRI could not be asked (gateway_unavailable)"
+    assert (await auditActions(database, created["id"]))[-1] == "payment.flagged"
+
+
+class BrokenQuery(UnreachableQuery):
+    async def queryQris(self, *, referenceNo: str) -> QrisPaymentStatus:
+        raise RuntimeError("a bug")
+
+
+async def test_unexpectedFailureKeepsTheSchedule(paymentStack: PaymentStack, payer: Payer, database: Database) -> None:
+    created = (await paymentStack.create(payer, method="qris")).json()
+    await cancel(paymentStack, payer, created["id"])
+    await makeDue(database, created["id"], timedelta(hours=1))
+    report = await reconciler(paymentStack, BrokenQuery(paymentStack.app.state.paymentGateway)).execute()
     assert report.errors >= 1
     after = await storedPayment(database, created["id"])
     assert near(after["recheck_at"], timedelta(hours=1))  # type: ignore[arg-type]

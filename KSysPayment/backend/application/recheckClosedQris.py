@@ -55,6 +55,7 @@ class RecheckClosedQris:
                     report.errors += 1
                     logger.error("payment_recheck_failed", "Asking BRI about a closed QR failed", error,
                                  payment_id=str(payment.id), request_id=context.requestId)
+                    await self.moveOn(payment, now, context, type(error).__name__)
             if len(due) < BATCH_SIZE:
                 break
             after = (due[-1].recheckAt, due[-1].id)  # type: ignore[assignment]
@@ -69,7 +70,10 @@ class RecheckClosedQris:
             report.errors += 1
             logger.warning("payment_recheck_unavailable", "BRI could not be asked about a closed QR",
                            payment_id=str(payment.id), request_id=context.requestId, code=error.code)
-            await self.update(payment.id, nextRecheck(payment, now, self.window), context)
+            later = nextRecheck(payment, now, self.window)
+            # The last ask failed: an admin checks the payment at BRI instead.
+            reason = None if later is not None else f"late_check_unverified: BRI could not be asked ({error.code})"
+            await self.update(payment.id, later, context, reason)
             return
         if result.notification is not None:
             settled = await self.settle.execute(result.notification, context)
@@ -79,6 +83,17 @@ class RecheckClosedQris:
             await self.update(payment.id, None, context, f"late_payment: paid while {payment.status}; {result.reason}")
         else:
             await self.update(payment.id, nextRecheck(payment, now, self.window), context)
+
+    # After an unexpected failure the schedule still applies: the payment is not asked about on every pass, and
+    # a failed last ask is flagged.
+    async def moveOn(self, payment: Payment, now: datetime, context: RequestContext, failure: str) -> None:
+        later = nextRecheck(payment, now, self.window)
+        reason = None if later is not None else f"late_check_unverified: the recheck failed ({failure})"
+        try:
+            await self.update(payment.id, later, context, reason)
+        except Exception as error:
+            logger.error("payment_recheck_reschedule_failed", "Could not reschedule a closed QR's recheck", error,
+                         payment_id=str(payment.id), request_id=context.requestId)
 
     # Sets the next recheck (None: stop), and flags the payment for an admin when given a reason.
     async def update(self, paymentId: uuid.UUID, recheckAt: datetime | None, context: RequestContext,

@@ -6,7 +6,7 @@ from KSysPayment.backend.domain.models.payment import Payment, PaymentMethod, Pa
 
 # BRI.md has no call that withdraws a QR: a cancelled or expired one stays payable, and its notification can be
 # lost. Reconciliation asks BRI again, first this long after the QR closed, then after waits as long as its age
-# (at most MAX_STEP), the last time at the window's end (counted from its creation).
+# (at most MAX_STEP), the last time at the window's end: `window` after the QR's expiry.
 FIRST_RECHECK = timedelta(minutes=5)
 MAX_STEP = timedelta(hours=6)
 WATCHED = (PaymentStatus.CANCELLED.value, PaymentStatus.EXPIRED.value)
@@ -24,5 +24,5 @@ def nextRecheck(payment: Payment, now: datetime, window: timedelta) -> datetime 
 
 
 def scheduled(payment: Payment, now: datetime, at: datetime, window: timedelta) -> datetime | None:
-    end = payment.createdAt + window
-    return None if now >= end else min(at, end)
+    end = payment.expiresAt + window
+    return None if window <= timedelta(0) or now >= end else min(at, end)

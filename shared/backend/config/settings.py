@@ -196,7 +196,7 @@ class PaymentSettings(GroupSettings):
     maxAmount: int = Field(50000000, ge=1, validation_alias="PAYMENT_MAX_AMOUNT")
     expiryMinutes: int = Field(60, ge=5, le=10080, validation_alias="PAYMENT_EXPIRY_MINUTES")
     reconcileIntervalSeconds: int = Field(30, ge=1, le=3600, validation_alias="PAYMENT_RECONCILE_INTERVAL_SECONDS")
-    # How long after its creation a cancelled or expired QR is still asked about at BRI (0: never).
+    # How long after its expiry a cancelled or expired QR is still asked about at BRI (0: never).
     qrisRecheckHours: int = Field(24, ge=0, le=720, validation_alias="PAYMENT_QRIS_RECHECK_HOURS")
 
     @model_validator(mode="after")

@@ -12,18 +12,23 @@ depends_on: str | Sequence[str] | None = None
 
 
 # A cancelled or expired QR stays payable at BRI: reconciliation asks BRI about it again at recheck_at. The
-# nullable column without a default is added without rewriting the table, and committed as the autocommit block
-# opens. The partial index holds only the watched rows and is built CONCURRENTLY so that payments keep being
-# written meanwhile (if the build fails, PostgreSQL leaves an INVALID index of this name that must be dropped
-# before the upgrade is run again).
+# nullable column without a default is added without rewriting the table; its brief ACCESS EXCLUSIVE lock is
+# waited for at most 5 s (then the upgrade fails and can be run again) so that payment traffic never queues
+# behind it. The column is committed as the autocommit block opens; the partial index holds only the watched
+# rows and is built CONCURRENTLY so that payments keep being written meanwhile. Every step tolerates a
+# previous attempt that failed half-way (an INVALID index left by a failed build is dropped first).
 def upgrade() -> None:
-    op.add_column("payments", sa.Column("recheck_at", sa.DateTime(timezone=True), nullable=True))
+    op.execute("SET LOCAL lock_timeout = '5s'")
+    op.add_column("payments", sa.Column("recheck_at", sa.DateTime(timezone=True), nullable=True), if_not_exists=True)
     with op.get_context().autocommit_block():
+        op.drop_index("ix_payments_recheck_at_id", table_name="payments", postgresql_concurrently=True,
+                      if_exists=True)
         op.create_index("ix_payments_recheck_at_id", "payments", ["recheck_at", "id"], unique=False,
                         postgresql_where=sa.text("recheck_at IS NOT NULL"), postgresql_concurrently=True)
 
 
 def downgrade() -> None:
     with op.get_context().autocommit_block():
-        op.drop_index("ix_payments_recheck_at_id", table_name="payments", postgresql_concurrently=True)
+        op.drop_index("ix_payments_recheck_at_id", table_name="payments", postgresql_concurrently=True,
+                      if_exists=True)
     op.drop_column("payments", "recheck_at")
