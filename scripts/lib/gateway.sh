@@ -34,10 +34,21 @@ resolveHost() {
   esac
 }
 
-# percentDecode VALUE: a URL component as redis-py reads it (%XX decoded, "+" kept, backslashes literal).
+# percentDecode NAME VALUE: sets NAME to VALUE as urllib's unquote (so redis-py) reads it: each %XX decoded,
+# anything else (a lone %, "+", backslashes) kept as it is.
 percentDecode() {
-  local value=${1//\\/\\\\}
-  printf '%b' "${value//%/\\x}"
+  local value=$2 decoded="" byte
+  while [ -n "$value" ]; do
+    if [[ $value =~ ^%([0-9A-Fa-f]{2}) ]]; then
+      printf -v byte "\\x${BASH_REMATCH[1]}"
+      decoded+=$byte
+      value=${value:3}
+    else
+      decoded+=${value:0:1}
+      value=${value:1}
+    fi
+  done
+  printf -v "$1" '%s' "$decoded"
 }
 
 # gatewayRedisAuth REDIS_URL: exports GATEWAY_REDIS_USERNAME and GATEWAY_REDIS_PASSWORD from
@@ -50,8 +61,8 @@ gatewayRedisAuth() {
   username=${userinfo%%:*}
   case "$userinfo" in *:*) password=${userinfo#*:} ;; esac
   [ -z "$username" ] || [ -n "$password" ] || die "REDIS_URL names a Redis user without a password"
-  GATEWAY_REDIS_USERNAME=$(percentDecode "$username")
-  GATEWAY_REDIS_PASSWORD=$(percentDecode "$password")
+  percentDecode GATEWAY_REDIS_USERNAME "$username"
+  percentDecode GATEWAY_REDIS_PASSWORD "$password"
   export GATEWAY_REDIS_USERNAME GATEWAY_REDIS_PASSWORD
 }
 

@@ -81,28 +81,34 @@ def test_refusedAuthFailsClosedLikeAnOutage(gatewayFor: object, environment: dic
         assert response.json()["error"]["details"] == [{"retryAfter": 1, "routeGroup": "admin-login"}]
     log = gateway.errorLog.read_text()
     assert "Redis unavailable" in log and ("WRONGPASS" in log or "NOAUTH" in log)
-    assert PASSWORD not in log
+    sent = environment.get("GATEWAY_REDIS_PASSWORD")
+    assert sent is None or sent not in log
 
 
 def redisAuthOf(url: str) -> subprocess.CompletedProcess[str]:
-    script = (f'source "{ROOT_DIR}/scripts/lib/common.sh"; source "{ROOT_DIR}/scripts/lib/gateway.sh"; '
-              'gatewayRedisAuth "$1" && printf "%s\\n%s" "$GATEWAY_REDIS_USERNAME" "$GATEWAY_REDIS_PASSWORD"')
+    script = (f'source "{ROOT_DIR}/scripts/lib/common.sh"; source "{ROOT_DIR}/scripts/lib/envFile.sh"; '
+              f'source "{ROOT_DIR}/scripts/lib/gateway.sh"; gatewayRedisAuth "$1" && '
+              'printf "%s\\n%s\\n%s" "$GATEWAY_REDIS_USERNAME" "$GATEWAY_REDIS_PASSWORD" "$(hostPort "$1")"')
     return subprocess.run(["bash", "-c", script, "redisAuth", url], capture_output=True, text=True, timeout=10,
                           check=False)
 
 
 @pytest.mark.parametrize(("url", "expected"), [
-    ("redis://127.0.0.1:6379/0", ["", ""]),
-    ("redis://:s3cret@redis:6379/0", ["", "s3cret"]),
+    ("redis://127.0.0.1:6379/0", ["", "", "127.0.0.1:6379"]),
+    ("redis://:s3cret@redis:6379/0", ["", "s3cret", "redis:6379"]),
     # Percent-decoded as redis-py reads the URL; "+" and backslashes stay as they are.
-    ("redis://gw:p%40ss%25w%3Ad\\x+y@10.0.0.5:6380/2", ["gw", "p@ss%w:d\\x+y"]),
+    ("redis://gw:p%40ss%25w%3Ad\\x+y@10.0.0.5:6380/2", ["gw", "p@ss%w:d\\x+y", "10.0.0.5:6380"]),
+    # A lone or malformed % is kept; an unencoded @ ends the credentials at the last one.
+    ("redis://:50%off%41%4g%@h:6379/0", ["", "50%offA%4g%", "h:6379"]),
+    ("redis://:p@ss@h:6379/0", ["", "p@ss", "h:6379"]),
 ])
 def test_runShReadsRedisCredentialsAsRedisPyDoes(url: str, expected: list[str]) -> None:
     result = redisAuthOf(url)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n") == expected
     parsed = redis.Redis.from_url(url).connection_pool.connection_kwargs
-    assert [parsed.get("username") or "", parsed.get("password") or ""] == expected
+    assert [parsed.get("username") or "", parsed.get("password") or "", f"{parsed['host']}:{parsed['port']}"] \
+        == expected
 
 
 def test_runShRefusesAUserWithoutAPassword() -> None:

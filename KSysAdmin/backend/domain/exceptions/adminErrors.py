@@ -51,7 +51,7 @@ class LastSuperadminError(ConflictError):
 
 class SelfActionError(ConflictError):
     code = "cannot_target_self"
-    message = "Admins cannot lock, disable, unlock or enable their own account"
+    message = "Admins cannot change the status of, or reset the MFA of, their own account"
 
 
 class StaleVersionError(ConflictError):

@@ -35,7 +35,7 @@ export function UserDetailPage({ id }: { id: string }) {
     <>
       <Card title={data.email}>
         {notice ? <Notice>{notice}</Notice> : null}
-        <ErrorMessage error={act.error} overrides={{ mfa_not_enabled: "Two-factor authentication is already off.", cannot_target_self: "You cannot do this to your own account.", insufficient_role: "Only a superadmin can manage an admin's account." }} />
+        <ErrorMessage error={act.error} overrides={{ mfa_not_enabled: "Two-factor authentication is already off.", cannot_target_self: "You cannot do this to your own account.", insufficient_role: "Only a superadmin can manage an admin's account.", session_keys_not_removed: "Done, but Redis could not be updated: press Revoke all sessions to end the sessions now." }} />
         <dl className="details">
           <dt>Status</dt><dd><span className={`badge badge-${status}`} data-testid="user-status">{status}</span></dd>
           <dt>Id</dt><dd className="mono">{data.id}</dd>
