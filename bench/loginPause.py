@@ -7,9 +7,9 @@ import os
 import statistics
 import time
 from collections.abc import Callable
-from typing import Any
 
 import uvloop
+from fastapi import FastAPI
 
 from bench.auth import LOGIN_ACCOUNTS, PASSWORD, ROOT_DIR, prepareUsers
 from shared.backend.config.settings import loadSettings
@@ -40,7 +40,7 @@ CASES: dict[str, tuple[Callable[[str, str], bool] | None, float]] = {
 }
 
 
-async def post(app: Any, path: str, body: bytes) -> int:
+async def post(app: FastAPI, path: str, body: bytes) -> int:
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
              "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "state": {},
              "headers": [(b"host", b"bench"), (b"content-type", b"application/json"), (b"user-agent", b"bench")],
@@ -48,13 +48,13 @@ async def post(app: Any, path: str, body: bytes) -> int:
     messages = [{"type": "http.request", "body": body, "more_body": False}]
     statuses: list[int] = []
 
-    async def receive() -> dict[str, Any]:
+    async def receive() -> dict[str, object]:
         if messages:
             return messages.pop()
         await asyncio.Event().wait()  # no disconnect while the app answers
         raise AssertionError("unreachable")
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: dict[str, object]) -> None:
         if message["type"] == "http.response.start":
             statuses.append(message["status"])
 
@@ -62,7 +62,7 @@ async def post(app: Any, path: str, body: bytes) -> int:
     return statuses[0]
 
 
-async def measureCase(app: Any, bodies: list[bytes], case: str, logins: int) -> float:
+async def measureCase(app: FastAPI, bodies: list[bytes], case: str, logins: int) -> float:
     verify, pause = CASES[case]
     hasher = app.state.kauthHasher
     if verify is None:

@@ -14,7 +14,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import text
@@ -177,11 +176,11 @@ async def makeUsers(count: int) -> list[str]:
 
 
 # One read-only statement against the test database, through a short-lived engine.
-def fetchRows(sql: str, params: dict[str, object]) -> list[tuple[Any, ...]]:
+def fetchRows(sql: str, params: dict[str, object]) -> list[tuple[object, ...]]:
     from shared.backend.config.settings import loadSettings
     from shared.backend.database.engine import createDatabase
 
-    async def fetch() -> list[tuple[Any, ...]]:
+    async def fetch() -> list[tuple[object, ...]]:
         database = createDatabase(loadSettings().database)
         try:
             async with database.engine.connect() as connection:

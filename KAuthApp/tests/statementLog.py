@@ -3,7 +3,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from asyncpg.connection import LoggedQuery
 from asyncpg.pool import PoolAcquireContext
@@ -25,15 +24,15 @@ async def sqlStatements() -> AsyncIterator[list[str]]:
     def logQuery(query: LoggedQuery) -> None:
         seen.append(query.query)
 
-    def onCheckout(dbapiConnection: Any, *_: object) -> None:
+    def onCheckout(dbapiConnection: object, *_: object) -> None:
         dbapiConnection.driver_connection.add_query_logger(logQuery)
 
-    def onCheckin(dbapiConnection: Any, *_: object) -> None:
+    def onCheckin(dbapiConnection: object, *_: object) -> None:
         dbapiConnection.driver_connection.remove_query_logger(logQuery)
 
     enter, leave = PoolAcquireContext.__aenter__, PoolAcquireContext.__aexit__
 
-    async def acquired(context: PoolAcquireContext) -> Any:
+    async def acquired(context: PoolAcquireContext) -> object:
         proxy = await enter(context)
         proxy.add_query_logger(logQuery)
         return proxy

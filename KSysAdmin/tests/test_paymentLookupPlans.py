@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
 
 import asyncpg
 import pytest
@@ -27,13 +26,13 @@ FROM generate_series(1, $1::integer) AS n
 """
 
 
-def planNodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def planNodes(node: dict[str, object]) -> Iterator[dict[str, object]]:
     yield node
     for child in node.get("Plans", []):
         yield from planNodes(child)
 
 
-async def vaLookupPlan(connection: asyncpg.Connection) -> list[dict[str, Any]]:
+async def vaLookupPlan(connection: asyncpg.Connection) -> list[dict[str, object]]:
     explained = await connection.fetchval(f"EXPLAIN (FORMAT JSON) {VA_LOOKUP}", "77777" + "1".zfill(13))
     return list(planNodes(json.loads(explained)[0]["Plan"]))
 

@@ -5,7 +5,6 @@ import secrets
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -113,10 +112,10 @@ class CancelDuringCreate:
         self.real = real
         self.cancel = cancel
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> object:
         return getattr(self.real, name)
 
-    async def createVirtualAccount(self, **fields: Any) -> VirtualAccount:
+    async def createVirtualAccount(self, **fields: object) -> VirtualAccount:
         await self.cancel(uuid.UUID(hex=fields["trxId"]))
         return await self.real.createVirtualAccount(**fields)
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from KSysPayment.backend.application.reconcilePayments import ReconcilePayments
 from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayUnavailableError
@@ -26,7 +25,7 @@ class UnreachableQuery:
     def __init__(self, real: PaymentGatewayInterface) -> None:
         self.real = real
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> object:
         return getattr(self.real, name)
 
     async def queryQris(self, *, referenceNo: str) -> QrisPaymentStatus:

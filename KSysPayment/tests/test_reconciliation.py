@@ -4,7 +4,6 @@ import asyncio
 import dataclasses
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -38,11 +37,11 @@ def reconciler(stack: PaymentStack, gateway: PaymentGatewayInterface | None = No
 
 class AlteredStatus:
     # The real gateway, except that the VA status answer of chosen customer numbers is changed or an error.
-    def __init__(self, real: PaymentGatewayInterface, answers: dict[str, Exception | dict[str, Any]]) -> None:
+    def __init__(self, real: PaymentGatewayInterface, answers: dict[str, Exception | dict[str, object]]) -> None:
         self.real = real
         self.answers = answers
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> object:
         return getattr(self.real, name)
 
     async def virtualAccountStatus(self, *, customerNo: str, inquiryRequestId: str) -> VirtualAccountPaymentStatus:
@@ -170,7 +169,7 @@ async def test_failingPollsNeitherStallThePassNorStayPendingForever(
     await expireIn(database, briDown[1]["id"], -60)
     await expireIn(database, conflicted["id"], -30)
     await expireIn(database, healthy["id"], -5)
-    answers: dict[str, Exception | dict[str, Any]] = {}
+    answers: dict[str, Exception | dict[str, object]] = {}
     for payment in rejected:
         answers[str((await storedPayment(database, payment["id"]))["customer_no"])] = GatewayRejectedError("4002601")
     for payment in briDown:

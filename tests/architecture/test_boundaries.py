@@ -74,3 +74,19 @@ def test_sharedImportsNoService() -> None:
 @pytest.mark.parametrize("folder", [*SERVICES, "shared", "tests"])
 def test_namespacePackagesOnly(folder: str) -> None:
     assert [relative(path) for path in pythonFiles(ROOT_DIR / folder) if path.name == "__init__.py"] == []
+
+
+# DESIGN section 2: no `Any`, in code, tests and benchmarks alike (`object` or a precise type instead).
+def test_noAnyAnnotations() -> None:
+    problems = []
+    for folder in (*SERVICES, "shared", "tests", "bench"):
+        for path in pythonFiles(ROOT_DIR / folder):
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.module in ("typing", "typing_extensions") \
+                        and any(alias.name == "Any" for alias in node.names):
+                    problems.append(f"{relative(path)}:{node.lineno} imports Any")
+                elif isinstance(node, ast.Attribute) and node.attr == "Any" \
+                        and isinstance(node.value, ast.Name) and node.value.id in ("typing", "t"):
+                    problems.append(f"{relative(path)}:{node.lineno} uses typing.Any")
+    assert problems == []

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from typing import Any
 
 from KAuthApp.backend.application.requestContext import RequestContext
 from KAuthApp.backend.domain.interfaces.auditLogRepositoryInterface import AuditLogRepositoryInterface
@@ -48,7 +47,7 @@ class AuditTrail:
         )
 
     # Options as for entry().
-    async def record(self, action: str, outcome: AuditOutcome, **options: Any) -> None:
+    async def record(self, action: str, outcome: AuditOutcome, **options: object) -> None:
         entry = self.entry(action, outcome, **options)
         self.repository.stage(AuditLog(**asdict(entry)))
         self.announce(entry)

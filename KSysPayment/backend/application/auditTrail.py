@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from typing import Any
 
 from KSysPayment.backend.domain.models.auditLog import ActorType, AuditLog, AuditOutcome
 from KSysPayment.backend.domain.models.payment import Payment
@@ -57,7 +56,7 @@ def logAudit(entry: AuditRecord) -> None:
 
 # Builds the audit row as the model (added in the caller's transaction) and logs the change; options as
 # auditEntry's.
-def auditPayment(action: str, payment: Payment, context: RequestContext, **options: Any) -> AuditLog:
+def auditPayment(action: str, payment: Payment, context: RequestContext, **options: object) -> AuditLog:
     entry = auditEntry(action, payment, context, **options)
     logAudit(entry)
     return AuditLog(**asdict(entry))

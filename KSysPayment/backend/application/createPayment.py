@@ -5,7 +5,6 @@ import secrets
 import uuid
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
-from typing import Any
 
 from KSysPayment.backend.application.auditTrail import auditEntry, auditPayment, logAudit
 from KSysPayment.backend.application.createPaymentInput import CreatePaymentInput
@@ -52,7 +51,7 @@ class CreatePayment:
     def __init__(
         self, uowFactory: UnitOfWorkFactory, statements: UnitOfWorkFactory, records: PaymentRecordsInterface,
         gateway: PaymentGatewayInterface, settings: PaymentSettings,
-        spawn: Callable[[Coroutine[Any, Any, None]], None],
+        spawn: Callable[[Coroutine[object, object, None]], None],
     ) -> None:
         self.uowFactory = uowFactory
         self.statements = statements

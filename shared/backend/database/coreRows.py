@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import BindParameter, Table, bindparam, inspect
 from sqlmodel import SQLModel
@@ -20,17 +20,17 @@ def attributeColumns(model: type[SQLModel]) -> tuple[tuple[str, str], ...]:
 
 
 # Named, typed parameters for the given columns: "<prefix><column>".
-def columnParameters(table: Table, prefix: str, columns: tuple[str, ...]) -> list[BindParameter[Any]]:
+def columnParameters(table: Table, prefix: str, columns: tuple[str, ...]) -> list[BindParameter[object]]:
     return [bindparam(prefix + column, type_=table.c[column].type) for column in columns]
 
 
 # The entity's values as parameters for columnParameters(..., prefix, every column).
-def rowParameters(entity: SQLModel, prefix: str) -> dict[str, Any]:
+def rowParameters(entity: SQLModel, prefix: str) -> dict[str, object]:
     return recordParameters(type(entity), entity, prefix)
 
 
 # The same for any object with the model's attribute names (a record of a row not yet written).
-def recordParameters(model: type[SQLModel], record: object, prefix: str) -> dict[str, Any]:
+def recordParameters(model: type[SQLModel], record: object, prefix: str) -> dict[str, object]:
     return {prefix + column: getattr(record, attribute) for attribute, column in attributeColumns(model)}
 
 
@@ -47,5 +47,5 @@ def columnOf(model: type[SQLModel], attribute: str) -> str:
     return columnsByAttribute(model)[attribute]
 
 
-def entityFrom(model: type[ModelT], row: Mapping[str, Any]) -> ModelT:
+def entityFrom(model: type[ModelT], row: Mapping[str, object]) -> ModelT:
     return model(**{attribute: row[column] for attribute, column in attributeColumns(model)})

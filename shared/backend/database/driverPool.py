@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from typing import Any
 
 import asyncpg
 import sqlalchemy.exc
@@ -42,7 +41,7 @@ class DriverPool:
         return self.pool
 
     # Failures arrive as SQLAlchemy's errors, which the shared handler classifies (503 for an outage).
-    async def fetchRow(self, statement: DriverStatement, values: Mapping[str, Any]) -> asyncpg.Record | None:
+    async def fetchRow(self, statement: DriverStatement, values: Mapping[str, object]) -> asyncpg.Record | None:
         try:
             pool = await self.ready()
             async with pool.acquire(timeout=self.acquireTimeout) as connection:

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
 
 from sqlalchemy import JSON
 from sqlalchemy.dialects import postgresql
@@ -22,6 +21,6 @@ class DriverStatement:
         self.literals = {name: compiled.params[name] for name in self.names if not compiled.binds[name].required}
         self.jsonNames = frozenset(name for name in self.names if isinstance(compiled.binds[name].type, JSON))
 
-    def arguments(self, values: Mapping[str, Any]) -> list[Any]:
+    def arguments(self, values: Mapping[str, object]) -> list[object]:
         return [self.literals[name] if name in self.literals
                 else json.dumps(values[name]) if name in self.jsonNames else values[name] for name in self.names]

@@ -4,7 +4,6 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy.exc
 from fastapi import Request
@@ -38,7 +37,7 @@ class Database:
 # Replaces pool_pre_ping (BEGIN, ping, ROLLBACK: three round trips per checkout) with asyncpg's own view of
 # the socket: a connection the server closed (restart, pg_terminate_backend) is replaced before use, and
 # the pool retries with a new one. A connection that breaks while in use is discarded by its error.
-def replaceClosedConnection(dbapiConnection: Any, record: Any, proxy: Any) -> None:
+def replaceClosedConnection(dbapiConnection: object, record: object, proxy: object) -> None:
     if dbapiConnection.driver_connection.is_closed():
         raise sqlalchemy.exc.DisconnectionError("connection closed by the server")
 

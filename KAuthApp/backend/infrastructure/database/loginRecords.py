@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 
@@ -74,7 +73,7 @@ class LoginRecords:
     async def openSession(
         self, passwordHash: str, now: datetime, session: SessionRecord, audit: AuditRecord
     ) -> uuid.UUID | None:
-        values: dict[str, Any] = {
+        values: dict[str, object] = {
             "user_id": session.userId, "password_hash": passwordHash, "now": now,
             **recordParameters(Session, session, "s_"), **recordParameters(AuditLog, audit, "a_"),
         }

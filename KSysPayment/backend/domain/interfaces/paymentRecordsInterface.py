@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Protocol
+from typing import Protocol
 
 from KSysPayment.backend.domain.models.payment import Payment
 from shared.backend.database.auditRecord import AuditRecord
@@ -13,4 +13,6 @@ class PaymentRecordsInterface(Protocol):
     async def openIfAbsent(self, payment: Payment, audit: AuditRecord) -> bool: ...
 
     # Attribute changes and the audit row; the audit details get the stored status and amount.
-    async def updateWithAudit(self, id: uuid.UUID, changes: dict[str, Any], audit: AuditRecord) -> Payment | None: ...
+    async def updateWithAudit(
+        self, id: uuid.UUID, changes: dict[str, object], audit: AuditRecord
+    ) -> Payment | None: ...

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
-from typing import Any
 
 from shared.backend.loggingFactory import getSystemLogger
 from shared.backend.utils.tasks import cancelAndWait
@@ -18,7 +17,7 @@ class CleanupTasks:
     def __init__(self) -> None:
         self.running: set[asyncio.Task[None]] = set()
 
-    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+    def spawn(self, work: Coroutine[object, object, None]) -> None:
         task = asyncio.create_task(work, name="payment-cleanup")
         self.running.add(task)
         task.add_done_callback(self.finished)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import uuid
 from functools import cache
-from typing import Any
 
 import asyncpg
 from sqlalchemy.exc import DBAPIError
@@ -41,7 +40,7 @@ class PaymentRecords:
                 raise VirtualAccountNumberTakenError() from None
             raise
 
-    async def updateWithAudit(self, id: uuid.UUID, changes: dict[str, Any], audit: AuditRecord) -> Payment | None:
+    async def updateWithAudit(self, id: uuid.UUID, changes: dict[str, object], audit: AuditRecord) -> Payment | None:
         changed = {columnOf(Payment, attribute): value for attribute, value in changes.items()}
         values = {"payment_id": id, **{f"p_{column}": value for column, value in changed.items()},
                   **recordParameters(AuditLog, audit, "a_")}
