@@ -43,6 +43,8 @@ def redactValue(key: str, value: object) -> object:
         return value
     if isinstance(value, Mapping):
         return {str(k): redactValue(str(k), v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redactValue(key, item) for item in value]
     return value
 
 

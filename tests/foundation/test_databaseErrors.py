@@ -12,6 +12,7 @@ from sqlalchemy import text
 from KSysPayment.tests.support.servers import boundSocket, serving
 from shared.backend.appFactory import ServiceSpec, createApp
 from shared.backend.config.settings import Settings
+from shared.backend.database.engine import Database
 from tests.support.inProcess import runningApp
 
 
@@ -104,3 +105,14 @@ async def test_unexpectedErrorKeepsTheKeepAliveConnection(settings: Settings) ->
             assert (status, body) == (200, b'{"value":"after"}')
         finally:
             writer.close()
+
+
+async def test_databaseErrorsNameTheStatementNotItsValues(database: Database) -> None:
+    # A statement failing on one value must not put its other values (here a password hash) in the error text
+    # that handlers log.
+    async with database.sessionFactory() as session:
+        with pytest.raises(sqlalchemy.exc.DBAPIError) as error:
+            await session.execute(text("SELECT CAST(:hash AS text), 1 / CAST(:zero AS integer)"),
+                                  {"hash": "$argon2id$v=19$secret-hash", "zero": 0})
+    assert "division by zero" in str(error.value)
+    assert "secret-hash" not in str(error.value)

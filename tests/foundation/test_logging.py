@@ -45,14 +45,16 @@ def test_secretsNeverReachTheLog(jsonLogs: pytest.CaptureFixture[str]) -> None:
     getSystemLogger("test").security(
         "login", "attempt", password="hunter2-secret", refresh_token="tok-abc", headers={"Authorization": "Bearer x"},
         client_secret="cs-1", totp_code="123456", email="a@example.com",
+        rules=[{"group": "auth", "token": "tok-in-list"}], pairs=({"secret": "tok-in-tuple"},),
     )
     output = jsonLogs.readouterr().out
-    for secret in ("hunter2-secret", "tok-abc", "Bearer x", "cs-1", "123456"):
+    for secret in ("hunter2-secret", "tok-abc", "Bearer x", "cs-1", "123456", "tok-in-list", "tok-in-tuple"):
         assert secret not in output
     record = json.loads(output.strip().splitlines()[-1])
     assert record["password"] == "[redacted]"
     assert record["headers"] == {"Authorization": "[redacted]"}
     assert record["email"] == "a@example.com"
+    assert record["rules"] == [{"group": "auth", "token": "[redacted]"}]
 
 
 def test_exceptionsCarryTypeMessageAndStack(jsonLogs: pytest.CaptureFixture[str]) -> None:

@@ -8,6 +8,7 @@ import pytest
 from shared.backend.config.settings import ConfigurationError, loadSettings
 
 VALID = {
+    "APP_ENV": "development",
     "DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:5432/app",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "JWT_SECRET": "s" * 40,
@@ -19,7 +20,8 @@ VALID = {
 def cleanEnv(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     monkeypatch.setenv("KSERVICES_ENV_FILE", "")
     for name in [*VALID, "APP_ENV", "CORS_ORIGINS", "PAYMENT_MIN_AMOUNT", "PAYMENT_MAX_AMOUNT", "GATEWAY_PORT",
-                 "GATEWAY_TLS_CERT", "GATEWAY_TLS_KEY", "DATABASE_READ_POOL_SIZE", "DATABASE_AUTOCOMMIT_POOL_SIZE"]:
+                 "GATEWAY_TLS_CERT", "GATEWAY_TLS_KEY", "DATABASE_READ_POOL_SIZE", "DATABASE_AUTOCOMMIT_POOL_SIZE",
+                 "MAIL_BACKEND", "BRI_CLIENT_SECRET"]:
         monkeypatch.delenv(name, raising=False)
     for name, value in VALID.items():
         monkeypatch.setenv(name, value)
@@ -96,6 +98,22 @@ def test_placeholderSecretsRefusedOutsideDevelopment(cleanEnv: pytest.MonkeyPatc
     cleanEnv.setenv("APP_ENV", "production")
     with pytest.raises(ConfigurationError, match="JWT_SECRET: is a placeholder"):
         loadSettings()
+
+
+def test_productionRefusesDevelopmentConveniences(cleanEnv: pytest.MonkeyPatch) -> None:
+    cleanEnv.setenv("APP_ENV", "production")
+    cleanEnv.setenv("BRI_CLIENT_SECRET", "change-me")
+    with pytest.raises(ConfigurationError) as error:
+        loadSettings()
+    assert "BRI_CLIENT_SECRET: is a placeholder" in str(error.value)
+    assert "MAIL_BACKEND: file is for development and tests" in str(error.value)
+    cleanEnv.setenv("BRI_CLIENT_SECRET", "b" * 48)
+    cleanEnv.setenv("MAIL_BACKEND", "smtp")
+    assert loadSettings().app.isProduction
+    # The test environment keeps the file outbox the suites read.
+    cleanEnv.setenv("APP_ENV", "test")
+    cleanEnv.setenv("MAIL_BACKEND", "file")
+    assert loadSettings().mail.backend == "file"
 
 
 def test_corsOriginsParsedFromCommaList(cleanEnv: pytest.MonkeyPatch) -> None:

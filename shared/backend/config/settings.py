@@ -32,7 +32,9 @@ def splitCsv(value: object) -> object:
 
 
 class AppSettings(GroupSettings):
-    env: Literal["development", "test", "production"] = Field("development", validation_alias="APP_ENV")
+    # Required: a deployment that forgets it must not get development's conveniences (simulator routes, file
+    # mail, placeholder secrets).
+    env: Literal["development", "test", "production"] = Field(validation_alias="APP_ENV")
     name: str = Field("kservices", validation_alias="APP_NAME")
     logLevel: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", validation_alias="LOG_LEVEL")
     logFormat: Literal["json", "console", "auto"] = Field("auto", validation_alias="LOG_FORMAT")
@@ -267,18 +269,23 @@ def describeErrors(error: ValidationError) -> list[str]:
     return lines
 
 
-def refusePlaceholders(settings: Settings) -> list[str]:
+def refuseUnsafeSettings(settings: Settings) -> list[str]:
     if settings.app.env == "development":
         return []
     secrets = {
         "JWT_SECRET": settings.jwt.secret.get_secret_value(),
         "CRYPTO_MASTER_KEY": settings.crypto.masterKey.get_secret_value(),
+        "BRI_CLIENT_SECRET": settings.bri.clientSecret.get_secret_value(),
     }
-    return [
+    problems = [
         f"{name}: is a placeholder; generate a real secret outside development"
         for name, value in secrets.items()
         if any(marker in value.lower() for marker in PLACEHOLDER_MARKERS)
     ]
+    if settings.app.isProduction and settings.mail.backend == "file":
+        # The file outbox keeps every verification and reset link, token included, in plain files.
+        problems.append("MAIL_BACKEND: file is for development and tests; use smtp in production")
+    return problems
 
 
 # Old names still set in the environment or the env file would otherwise be ignored without a word.
@@ -301,7 +308,7 @@ def loadSettings(envFile: Path | None = None) -> Settings:
             problems.extend(describeErrors(error))
     if not problems:
         settings = Settings(**groups)  # type: ignore[arg-type]
-        problems.extend(refusePlaceholders(settings))
+        problems.extend(refuseUnsafeSettings(settings))
         if not problems:
             return settings
     raise ConfigurationError("invalid configuration:\n  " + "\n  ".join(problems))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy.exc
 from fastapi import Request
 from sqlalchemy import event, text
+from sqlalchemy.engine import AdaptedConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from shared.backend.config.settings import DatabaseSettings
@@ -37,7 +38,7 @@ class Database:
 # Replaces pool_pre_ping (BEGIN, ping, ROLLBACK: three round trips per checkout) with asyncpg's own view of
 # the socket: a connection the server closed (restart, pg_terminate_backend) is replaced before use, and
 # the pool retries with a new one. A connection that breaks while in use is discarded by its error.
-def replaceClosedConnection(dbapiConnection: object, record: object, proxy: object) -> None:
+def replaceClosedConnection(dbapiConnection: AdaptedConnection, record: object, proxy: object) -> None:
     if dbapiConnection.driver_connection.is_closed():
         raise sqlalchemy.exc.DisconnectionError("connection closed by the server")
 
@@ -53,6 +54,8 @@ def createEngine(settings: DatabaseSettings, autocommit: bool = False) -> AsyncE
         pool_timeout=settings.poolTimeoutSeconds,
         pool_recycle=1800,
         echo=settings.echo,
+        # Error messages and echo lines name the statement, never its values (password hashes, token hashes).
+        hide_parameters=True,
         connect_args={"timeout": settings.connectTimeoutSeconds, "command_timeout": 30},
     )
     event.listen(engine.sync_engine, "checkout", replaceClosedConnection)
