@@ -7,7 +7,7 @@ import httpx2
 import pyotp
 from sqlalchemy import text
 
-from KAuthApp.tests.authTestSupport import PASSWORD, bearer, login, registerVerified
+from KAuthApp.tests.authTestSupport import PASSWORD, auditRows, bearer, login, registerVerified
 from shared.backend.database.engine import Database
 
 
@@ -69,7 +69,7 @@ async def test_totpLoginReplayAndRecoveryCodes(client: httpx2.AsyncClient, outbo
     assert not {entry[0] for entry in hashes} & {code for code in codes}
 
 
-async def test_disableNeedsPasswordAndCode(client: httpx2.AsyncClient, outboxDir: Path) -> None:
+async def test_disableNeedsPasswordAndCode(client: httpx2.AsyncClient, outboxDir: Path, database: Database) -> None:
     address = await registerVerified(client, outboxDir)
     tokens = await login(client, address)
     client.cookies.clear()
@@ -85,5 +85,8 @@ async def test_disableNeedsPasswordAndCode(client: httpx2.AsyncClient, outboxDir
     disabled = await client.post("/api/auth/mfa/totp/disable", headers=bearer(tokens),
                                  json={"password": PASSWORD, "code": totp.at(time.time() + 30)})
     assert disabled.status_code == 204
+    successes = [details for action, outcome, _, _, details in await auditRows(database, address)
+                 if action == "auth.mfa_disable" and outcome == "success"]
+    assert len(successes) == 1 and '"method": "totp"' in successes[0]
     assert (await login(client, address))["accessToken"]
     client.cookies.clear()

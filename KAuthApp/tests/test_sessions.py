@@ -231,6 +231,22 @@ async def test_refusedRefreshesAreAudited(client: httpx2.AsyncClient, outboxDir:
         assert tokens["refreshToken"] not in details
 
 
+async def test_refreshOfAnEndedSessionIsAudited(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database
+) -> None:
+    address = await registerVerified(client, outboxDir)
+    tokens = await login(client, address)
+    client.cookies.clear()
+    assert (await client.post("/api/auth/logout", headers=bearer(tokens))).status_code == 204
+    refused = await client.post("/api/auth/refresh", json={"refreshToken": tokens["refreshToken"]})
+    assert refused.json()["error"]["code"] == "invalid_token"
+    [(outcome, details)] = [(outcome, details) for action, outcome, _, _, details in await auditRows(database, address)
+                            if action == "auth.refresh"]
+    assert outcome == "denied"
+    assert "session_revoked" in details and "logout" in details and sessionIdOf(tokens) in details
+    assert tokens["refreshToken"] not in details
+
+
 # The keys a logout-all or password change deletes: revoked sessions only, so a session a concurrent login
 # opened between the revocation and the listing keeps its key.
 async def test_keysToDeleteAreThoseOfRevokedSessionsOnly(

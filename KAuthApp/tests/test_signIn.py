@@ -162,3 +162,24 @@ async def test_loginFindsTheAddressAsRegisterStoredIt(client: httpx2.AsyncClient
     assert (await login(client, f" {local.upper()}@BÜCHER.de "))["accessToken"]
     client.cookies.clear()
 
+
+
+async def test_deletedAccountIsNeverActivatedByItsLink(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database
+) -> None:
+    address = uniqueEmail()
+    await client.post("/api/auth/register", json={"email": address, "password": PASSWORD})
+    token = latestToken(outboxDir, address, "verify-email")
+    async with database.engine.begin() as connection:
+        await connection.execute(text("UPDATE users SET deleted_at = now() WHERE email = :email"),
+                                 {"email": address.lower()})
+    refused = await client.post("/api/auth/verify-email", json={"token": token})
+    assert (refused.status_code, refused.json()["error"]["code"]) == (400, "token_invalid_or_used")
+    async with database.engine.connect() as connection:
+        status, verifiedAt = (await connection.execute(
+            text("SELECT status, email_verified_at FROM users WHERE email = :email"), {"email": address.lower()})).one()
+        reasons = (await connection.execute(text(
+            "SELECT details->>'reason' FROM audit_logs WHERE action = 'auth.verify_email' AND outcome = 'failure' "
+            "AND target_id = (SELECT id::text FROM users WHERE email = :email)"), {"email": address.lower()})).scalars()
+        assert list(reasons) == ["account_deleted"]
+    assert (status, verifiedAt) == ("pending_verification", None)

@@ -164,3 +164,6 @@ async def test_tokenStopsWorkingWhenAdminIsDisabledOrDemoted(world: AdminWorld) 
     other, otherHeaders = await world.adminToken()
     assert (await world.client.post(f"/api/admin/users/{other.id}/disable", headers=superHeaders)).status_code == 200
     assert (await world.client.get("/api/admin/users", headers=otherHeaders)).status_code == 401
+    entries = await world.auditEntries("GET /users", other.id)
+    refusals = [entry for entry in entries if entry.outcome == "denied"]
+    assert [entry.details for entry in refusals] == [{"code": "invalid_token", "reason": "status_disabled"}]

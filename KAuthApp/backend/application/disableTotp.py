@@ -29,7 +29,7 @@ class DisableTotp:
         reauthentication = Reauthentication(ports, ACTION)
         await reauthentication.checkPassword(user, data.password, now)
         try:
-            await verifySecondFactor(ports, user, data.code, data.recoveryCode, now)
+            method = await verifySecondFactor(ports, user, data.code, data.recoveryCode, now)
         except InvalidMfaCodeError as error:
             await reauthentication.fail(user, "invalid_mfa_code", error)
         clearFailures(user)
@@ -39,5 +39,6 @@ class DisableTotp:
         user.updatedAt = now
         await ports.users.flush()
         await ports.recoveryCodes.deleteAll(userId)
-        await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=userId, targetId=userId)
+        await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=userId, targetId=userId,
+                                 details={"method": method})
         await ports.transaction.commit()

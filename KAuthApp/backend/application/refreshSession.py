@@ -30,6 +30,12 @@ class RefreshSession:
         if not sameHash(session.refreshTokenHash, hashToken(refreshToken)):
             await self.refuseStale(session)
         if session.revokedAt is not None:
+            # The current token of an ended session (logout, reset, an admin's lock): a stolen copy, or a client
+            # that missed the logout. Audited either way.
+            await ports.audit.record(ACTION, AuditOutcome.DENIED, targetId=session.userId,
+                                     details={"reason": "session_revoked", "sessionId": str(session.id),
+                                              "revokedReason": session.revokedReason})
+            await ports.transaction.commit()
             raise InvalidRefreshTokenError()
         user = await ports.users.getById(session.userId)
         usable = user is not None and user.deletedAt is None and user.status == UserStatus.ACTIVE.value

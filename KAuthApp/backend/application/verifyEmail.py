@@ -26,8 +26,14 @@ class VerifyEmail:
             await ports.audit.record(ACTION, AuditOutcome.FAILURE, details={"reason": "token_invalid_or_used"})
             await ports.transaction.commit()
             raise
-        user = await ports.users.getById(entry.userId, forUpdate=True)
-        if user is None:
+        userId = entry.userId
+        user = await ports.users.getById(userId, forUpdate=True)
+        if user is None or user.deletedAt is not None:
+            # A deleted account is never activated; the token stays unused.
+            await ports.transaction.rollback()
+            await ports.audit.record(ACTION, AuditOutcome.FAILURE, targetId=userId,
+                                     details={"reason": "account_deleted"})
+            await ports.transaction.commit()
             raise TokenInvalidOrUsedError()
         entry.usedAt = now
         if user.emailVerifiedAt is None:

@@ -11,7 +11,7 @@ from KSysAdmin.backend.domain.exceptions.adminErrors import (
 )
 from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepositoryInterface
 from KSysAdmin.backend.domain.models.auditLog import AuditOutcome
-from KSysAdmin.backend.domain.models.user import UserStatus
+from KSysAdmin.backend.domain.models.user import User, UserStatus
 from KSysAdmin.backend.domain.userStatusPolicy import isTemporarilyLocked
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.security.jwtCodec import JwtCodec
@@ -36,12 +36,11 @@ class AuthorizeAdmin:
         except ValueError:
             raise AdminAccessRevokedError() from None
         user = await self.users.getById(userId)
-        if (
-            user is None
-            or user.deletedAt is not None
-            or user.status != UserStatus.ACTIVE.value
-            or isTemporarilyLocked(user.lockedUntil, utcNow())
-        ):
+        reason = self.revokedReason(user)
+        if user is None or reason is not None:
+            # A valid admin token whose account was since deleted, locked or disabled: refused, and audited.
+            await self.audit.recordRefusal(context, None, action, AuditOutcome.DENIED, "user", userId,
+                                           {"code": AdminAccessRevokedError.code, "reason": reason})
             raise AdminAccessRevokedError()
         roles = await self.users.rolesOf(user.id)
         principal = AdminPrincipal(userId=user.id, email=user.email, roles=roles, sessionId=claims.sessionId)
@@ -50,6 +49,16 @@ class AuthorizeAdmin:
         if requireSuperadmin and not principal.isSuperadmin:
             await self.deny(context, principal, action)
         return principal
+
+    @staticmethod
+    def revokedReason(user: User | None) -> str | None:
+        if user is None or user.deletedAt is not None:
+            return "account_deleted"
+        if user.status != UserStatus.ACTIVE.value:
+            return f"status_{user.status}"
+        if isTemporarilyLocked(user.lockedUntil, utcNow()):
+            return "locked_out"
+        return None
 
     async def deny(self, context: RequestContext, principal: AdminPrincipal, action: str) -> None:
         await self.audit.recordRefusal(context, principal, action, AuditOutcome.DENIED, None, None,
