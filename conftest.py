@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from dotenv import dotenv_values
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +21,14 @@ def pytest_configure(config: pytest.Config) -> None:
     if not TEST_ENV_FILE.is_file() and "DATABASE_URL" not in os.environ:
         raise pytest.UsageError(
             f"{TEST_ENV_FILE} is missing: run scripts/test.sh once, it starts the test PostgreSQL and Redis"
+        )
+    # Suites truncate and rewrite tables: never against settings that are not the test stack's.
+    environment = os.environ.get("APP_ENV") or (dotenv_values(TEST_ENV_FILE).get("APP_ENV")
+                                                if TEST_ENV_FILE.is_file() else None)
+    if environment != "test":
+        raise pytest.UsageError(
+            f"APP_ENV is {environment!r} in {TEST_ENV_FILE} and the environment: tests run only against the test "
+            "stack (APP_ENV=test, written by scripts/test.sh)"
         )
 
 
