@@ -72,7 +72,8 @@ fi
 runMigrations "$ENV_FILE"
 
 BRI_BASE_URL=$(envValue "$ENV_FILE" BRI_BASE_URL)
-if [ "$BRI_BASE_URL" = "http://127.0.0.1:8090" ]; then
+# The simulator is started whenever BRI_BASE_URL points at its local address (127.0.0.1 or localhost, port 8090).
+if [[ $BRI_BASE_URL =~ ^https?:// ]] && case "$(hostPort "$BRI_BASE_URL")" in 127.0.0.1:8090|localhost:8090) true ;; *) false ;; esac; then
   step "Starting the BRI simulator on 8090 (keys in .run/bri)"
   startSimulator "$RUN" 8090 "$ENV_FILE" "$ROOT_DIR/.run/bri" "http://127.0.0.1:$GATEWAY_PORT/api/payment"
 else
@@ -88,14 +89,15 @@ waitHealthy admin http://127.0.0.1:8002/health "$RUN"
 step "Starting the gateway on port $GATEWAY_PORT"
 # The gateway's Lua speaks plain TCP Redis (AUTH included, no TLS) and resolves no host names (no resolver).
 case "$REDIS_URL" in
-  redis://*) gatewayRedisAuth "$REDIS_URL" ;;
+  redis://*) gatewayRedisAuth "$REDIS_URL"; gatewayRedisDb "$REDIS_URL" ;;
   *) die "REDIS_URL must be redis://[[user]:password@]host:port/db for the gateway (rediss:// and unix:// are not supported)" ;;
 esac
 redisHost=$(resolveHost "${redisAddress%%:*}") || die "cannot resolve the Redis host in REDIS_URL: ${redisAddress%%:*}"
-redisDb=${REDIS_URL##*/}
+redisPort=6379
+case "$redisAddress" in *:*) redisPort=${redisAddress##*:} ;; esac
 export GATEWAY_PORT PUBLIC_UPSTREAM=127.0.0.1:8001 ADMIN_UPSTREAM=127.0.0.1:8002
-export GATEWAY_REDIS_HOST=$redisHost GATEWAY_REDIS_PORT=${redisAddress##*:}
-export GATEWAY_REDIS_DB=${redisDb:-0} GATEWAY_TRUSTED_PROXIES=$(envValue "$ENV_FILE" GATEWAY_TRUSTED_PROXIES)
+export GATEWAY_REDIS_HOST=$redisHost GATEWAY_REDIS_PORT=$redisPort
+export GATEWAY_TRUSTED_PROXIES=$(envValue "$ENV_FILE" GATEWAY_TRUSTED_PROXIES)
 export GATEWAY_TLS_PORT=$(envValue "$ENV_FILE" GATEWAY_TLS_PORT) GATEWAY_TLS_CERT=$(envValue "$ENV_FILE" GATEWAY_TLS_CERT)
 export GATEWAY_TLS_KEY=$(envValue "$ENV_FILE" GATEWAY_TLS_KEY)
 startGateway "$RUN/gateway"

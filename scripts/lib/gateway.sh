@@ -66,6 +66,17 @@ gatewayRedisAuth() {
   export GATEWAY_REDIS_USERNAME GATEWAY_REDIS_PASSWORD
 }
 
+# gatewayRedisDb REDIS_URL: exports GATEWAY_REDIS_DB, the database the backends use: the URL's path (0 when
+# empty). A db=... query option, which redis-py would read instead, is refused rather than silently differing.
+gatewayRedisDb() {
+  local rest=${1#*://} path=""
+  case "$rest" in */*) path=${rest#*/} ;; esac
+  case "$path" in *db=*) die "REDIS_URL: give the database in the path (redis://host:port/N), not as db=" ;; esac
+  path=${path%%\?*}
+  [[ $path =~ ^[0-9]*$ ]] || die "REDIS_URL: the database must be a number (redis://host:port/N), not '$path'"
+  export GATEWAY_REDIS_DB=${path:-0}
+}
+
 # renderGateway RUN_DIR: needs GATEWAY_PORT, PUBLIC_UPSTREAM, ADMIN_UPSTREAM, GATEWAY_REDIS_* exported.
 renderGateway() {
   local run=$1 modules=""

@@ -85,12 +85,17 @@ def test_refusedAuthFailsClosedLikeAnOutage(gatewayFor: object, environment: dic
     assert sent is None or sent not in log
 
 
-def redisAuthOf(url: str) -> subprocess.CompletedProcess[str]:
+# Runs a snippet of scripts/lib/gateway.sh's functions with the URL as $1.
+def gatewayLib(snippet: str, url: str) -> subprocess.CompletedProcess[str]:
     script = (f'source "{ROOT_DIR}/scripts/lib/common.sh"; source "{ROOT_DIR}/scripts/lib/envFile.sh"; '
-              f'source "{ROOT_DIR}/scripts/lib/gateway.sh"; gatewayRedisAuth "$1" && '
-              'printf "%s\\n%s\\n%s" "$GATEWAY_REDIS_USERNAME" "$GATEWAY_REDIS_PASSWORD" "$(hostPort "$1")"')
-    return subprocess.run(["bash", "-c", script, "redisAuth", url], capture_output=True, text=True, timeout=10,
+              f'source "{ROOT_DIR}/scripts/lib/gateway.sh"; {snippet}')
+    return subprocess.run(["bash", "-c", script, "gatewayLib", url], capture_output=True, text=True, timeout=10,
                           check=False)
+
+
+def redisAuthOf(url: str) -> subprocess.CompletedProcess[str]:
+    return gatewayLib('gatewayRedisAuth "$1" && printf "%s\\n%s\\n%s" "$GATEWAY_REDIS_USERNAME" '
+                      '"$GATEWAY_REDIS_PASSWORD" "$(hostPort "$1")"', url)
 
 
 @pytest.mark.parametrize(("url", "expected"), [
@@ -114,3 +119,18 @@ def test_runShReadsRedisCredentialsAsRedisPyDoes(url: str, expected: list[str]) 
 def test_runShRefusesAUserWithoutAPassword() -> None:
     result = redisAuthOf("redis://limiter@127.0.0.1:6379/0")
     assert result.returncode != 0 and "without a password" in result.stderr
+
+
+@pytest.mark.parametrize(("url", "database"), [
+    ("redis://127.0.0.1:6379/2", "2"), ("redis://127.0.0.1:6379", "0"), ("redis://:p@h:6379/0?socket_timeout=2", "0"),
+])
+def test_runShGivesTheGatewayTheBackendsDatabase(url: str, database: str) -> None:
+    result = gatewayLib('gatewayRedisDb "$1" && printf "%s" "$GATEWAY_REDIS_DB"', url)
+    assert (result.returncode, result.stdout) == (0, database), result.stderr
+    assert str(redis.Redis.from_url(url).connection_pool.connection_kwargs.get("db", 0)) == database
+
+
+@pytest.mark.parametrize("url", ["redis://h:6379/?db=3", "redis://h:6379/zero"])
+def test_runShRefusesADatabaseItCannotPassOn(url: str) -> None:
+    result = gatewayLib('gatewayRedisDb "$1"', url)
+    assert result.returncode != 0 and "REDIS_URL" in result.stderr
