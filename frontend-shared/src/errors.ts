@@ -156,7 +156,6 @@ const MESSAGES: Record<string, string> = {
   idempotency_conflict: "This request was already sent with different details. Start a new payment.",
   not_found: "We could not find what you were looking for.",
   permission_denied: "You are not allowed to do this.",
-  forbidden: "You are not allowed to do this.",
   payment_not_cancellable: "This payment can no longer be cancelled.",
   invalid_state: "This action is not possible in the current state.",
   service_unavailable: "The service is temporarily unavailable. Please try again shortly.",

@@ -5,7 +5,7 @@ import { BarChart } from "../charts";
 export function DashboardPage() {
   const stats = useLoad(() => adminApi.stats(30), []);
   if (stats.loading) return <Spinner label="Loading statistics..." />;
-  if (stats.error) return <Card title="Dashboard"><ErrorMessage error={stats.error} overrides={{ not_found: "The statistics endpoint (GET /api/admin/stats/daily) is not available yet." }} /></Card>;
+  if (stats.error) return <Card title="Dashboard"><ErrorMessage error={stats.error} /></Card>;
   const days = stats.data?.days ?? [];
   const series = (key: "signups" | "logins" | "failedLogins" | "payments" | "paidAmount") => days.map((d) => ({ label: d.date, value: d[key] }));
   return (

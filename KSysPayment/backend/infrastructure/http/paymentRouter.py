@@ -32,7 +32,10 @@ def createPaymentRouter() -> APIRouter:
         context: UserContextDep,
         useCase: CreatePaymentDep,
         response: Response,
-        idempotencyKey: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+        # Required, but checked by the use case so that a missing key answers 400 invalid_idempotency_key.
+        idempotencyKey: Annotated[str | None, Header(
+            alias="Idempotency-Key", description="Required: a client-chosen key per payment (1-128 characters "
+            "A-Z a-z 0-9 _ -); a missing or malformed one is 400 invalid_idempotency_key")] = None,
     ) -> PaymentOutput:
         bindUser(str(user.userId))
         result = await useCase.execute(user.userId, idempotencyKey, body, context)
