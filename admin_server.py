@@ -13,7 +13,8 @@ def createAdminApp(settings: Settings) -> FastAPI:
     spec = ServiceSpec(
         title="KServices admin API",
         routers=[createAdminRouter()],
-        docGroups={"/api/admin": "KSysAdmin"},
+        # The admin API's map stays out of production, where anyone could fetch it without a token.
+        docGroups={} if settings.app.isProduction else {"/api/admin": "KSysAdmin"},
         statusTable=ADMIN_STATUS_TABLE,
         hooks=[adminStartupHook],
     )

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 
 import httpx2
 import pytest
 from sqlalchemy import select
 
+from admin_server import createAdminApp
 from KSysAdmin.backend.domain.models.auditLog import AuditLog
 from KSysAdmin.backend.domain.models.user import UserStatus
 from KSysAdmin.tests.adminSupport import PASSWORD, AdminWorld
+from shared.backend.config.settings import Settings
 from shared.backend.security.jwtCodec import JwtCodec
 from shared.backend.utils.uuid import generateId
 
@@ -167,3 +170,13 @@ async def test_tokenStopsWorkingWhenAdminIsDisabledOrDemoted(world: AdminWorld) 
     entries = await world.auditEntries("GET /users", other.id)
     refusals = [entry for entry in entries if entry.outcome == "denied"]
     assert [entry.details for entry in refusals] == [{"code": "invalid_token", "reason": "status_disabled"}]
+
+
+def test_adminApiDocsAreNotServedInProduction(adminSettings: Settings) -> None:
+    def docPaths(env: str) -> set[str]:
+        settings = dataclasses.replace(adminSettings, app=adminSettings.app.model_copy(update={"env": env}))
+        return {getattr(route, "path", "") for route in createAdminApp(settings).routes} & {
+            "/api/admin/docs", "/api/admin/openapi.json"}
+
+    assert docPaths("development") == {"/api/admin/docs", "/api/admin/openapi.json"}
+    assert docPaths("production") == set()
