@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,15 +17,39 @@ from shared.backend.config.settings import Settings, loadSettings
 from shared.backend.database.engine import Database, closeDb, createDatabase
 from shared.backend.redis.client import createRedisClient
 
+ROOT_DIR = Path(__file__).resolve().parent
+DEFAULT_ENV_FILE = ".run/test/env"
 # Tests read only the environment written by scripts/test.sh, never a developer's .env.
-TEST_ENV_FILE = Path(os.environ.setdefault("KSERVICES_ENV_FILE", ".run/test/env"))
+TEST_ENV_FILE = Path(os.environ.setdefault("KSERVICES_ENV_FILE", DEFAULT_ENV_FILE))
+
+
+def listening(port: str | None) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", int(port or 0)), timeout=1).close()
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+# The test stack's PostgreSQL and Redis (and servers, gateway) are started once when they are not running, by
+# the command that sets them up for the whole suite; a stack it finds running is used as it is.
+def ensureTestStack(config: pytest.Config) -> None:
+    values = dotenv_values(ROOT_DIR / DEFAULT_ENV_FILE) if (ROOT_DIR / DEFAULT_ENV_FILE).is_file() else {}
+    if values and listening(values.get("TEST_PG_PORT")) and listening(values.get("TEST_REDIS_PORT")):
+        return
+    capture = config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+        print("\nthe test stack is not running: starting it with scripts/test.sh up", file=sys.stderr, flush=True)
+        started = subprocess.run(["bash", str(ROOT_DIR / "scripts/test.sh"), "up"], check=False)
+    if started.returncode != 0:
+        raise pytest.UsageError("scripts/test.sh up failed: the test PostgreSQL and Redis could not be started")
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if os.environ["KSERVICES_ENV_FILE"] == DEFAULT_ENV_FILE and "DATABASE_URL" not in os.environ:
+        ensureTestStack(config)
     if not TEST_ENV_FILE.is_file() and "DATABASE_URL" not in os.environ:
-        raise pytest.UsageError(
-            f"{TEST_ENV_FILE} is missing: run scripts/test.sh once, it starts the test PostgreSQL and Redis"
-        )
+        raise pytest.UsageError(f"{TEST_ENV_FILE} is missing: scripts/test.sh up writes it")
     # Suites truncate and rewrite tables: never against settings that are not the test stack's.
     environment = os.environ.get("APP_ENV") or (dotenv_values(TEST_ENV_FILE).get("APP_ENV")
                                                 if TEST_ENV_FILE.is_file() else None)
