@@ -18,9 +18,10 @@ from shared.backend.database.engine import Database, closeDb, createDatabase
 from shared.backend.redis.client import createRedisClient
 
 ROOT_DIR = Path(__file__).resolve().parent
-DEFAULT_ENV_FILE = ".run/test/env"
+DEFAULT_ENV_FILE = ROOT_DIR / ".run/test/env"
+TEST_DATABASE = "kservices_test"
 # Tests read only the environment written by scripts/test.sh, never a developer's .env.
-TEST_ENV_FILE = Path(os.environ.setdefault("KSERVICES_ENV_FILE", DEFAULT_ENV_FILE))
+TEST_ENV_FILE = Path(os.environ.setdefault("KSERVICES_ENV_FILE", str(DEFAULT_ENV_FILE))).resolve()
 
 
 def listening(port: str | None) -> bool:
@@ -34,7 +35,7 @@ def listening(port: str | None) -> bool:
 # The test stack's PostgreSQL and Redis (and servers, gateway) are started once when they are not running, by
 # the command that sets them up for the whole suite; a stack it finds running is used as it is.
 def ensureTestStack(config: pytest.Config) -> None:
-    values = dotenv_values(ROOT_DIR / DEFAULT_ENV_FILE) if (ROOT_DIR / DEFAULT_ENV_FILE).is_file() else {}
+    values = dotenv_values(DEFAULT_ENV_FILE) if DEFAULT_ENV_FILE.is_file() else {}
     if values and listening(values.get("TEST_PG_PORT")) and listening(values.get("TEST_REDIS_PORT")):
         return
     capture = config.pluginmanager.getplugin("capturemanager")
@@ -45,18 +46,23 @@ def ensureTestStack(config: pytest.Config) -> None:
         raise pytest.UsageError("scripts/test.sh up failed: the test PostgreSQL and Redis could not be started")
 
 
+def setting(name: str) -> str | None:
+    return os.environ.get(name) or (dotenv_values(TEST_ENV_FILE).get(name) if TEST_ENV_FILE.is_file() else None)
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    if os.environ["KSERVICES_ENV_FILE"] == DEFAULT_ENV_FILE and "DATABASE_URL" not in os.environ:
+    inspecting = config.option.help or config.option.collectonly or getattr(config.option, "showfixtures", False)
+    if TEST_ENV_FILE == DEFAULT_ENV_FILE and "DATABASE_URL" not in os.environ and not inspecting:
         ensureTestStack(config)
     if not TEST_ENV_FILE.is_file() and "DATABASE_URL" not in os.environ:
         raise pytest.UsageError(f"{TEST_ENV_FILE} is missing: scripts/test.sh up writes it")
     # Suites truncate and rewrite tables: never against settings that are not the test stack's.
-    environment = os.environ.get("APP_ENV") or (dotenv_values(TEST_ENV_FILE).get("APP_ENV")
-                                                if TEST_ENV_FILE.is_file() else None)
-    if environment != "test":
+    environment, databaseUrl = setting("APP_ENV"), setting("DATABASE_URL") or ""
+    database = databaseUrl.rsplit("/", 1)[-1].split("?", 1)[0]
+    if environment != "test" or database != TEST_DATABASE:
         raise pytest.UsageError(
-            f"APP_ENV is {environment!r} in {TEST_ENV_FILE} and the environment: tests run only against the test "
-            "stack (APP_ENV=test, written by scripts/test.sh)"
+            f"APP_ENV is {environment!r} and the database {database!r} in {TEST_ENV_FILE} and the environment: "
+            f"tests run only against the test stack (APP_ENV=test, database {TEST_DATABASE}, from scripts/test.sh)"
         )
 
 

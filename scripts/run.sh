@@ -72,6 +72,7 @@ fi
 runMigrations "$ENV_FILE"
 
 BRI_BASE_URL=$(envValue "$ENV_FILE" BRI_BASE_URL)
+BRI_BASE_URL=${BRI_BASE_URL:-http://127.0.0.1:8090}  # the settings' default
 # The simulator is started whenever BRI_BASE_URL points at its local address (127.0.0.1 or localhost, port 8090).
 if [[ $BRI_BASE_URL =~ ^https?:// ]] && case "$(hostPort "$BRI_BASE_URL")" in 127.0.0.1:8090|localhost:8090) true ;; *) false ;; esac; then
   step "Starting the BRI simulator on 8090 (keys in .run/bri)"

@@ -27,6 +27,7 @@ ensureEnvFile() {
 # hostPort URL: prints host:port of a URL such as postgresql+asyncpg://user@host:port/db.
 hostPort() {
   local rest=${1#*://}
+  rest=${rest%%\?*}
   rest=${rest%%/*}
   rest=${rest##*@}  # after the last @, as URL parsers read it: a password never shows
   echo "$rest"

@@ -70,9 +70,9 @@ gatewayRedisAuth() {
 # empty). A db=... query option, which redis-py would read instead, is refused rather than silently differing.
 gatewayRedisDb() {
   local rest=${1#*://} path=""
+  case "$rest" in *\?*db=*) die "REDIS_URL: give the database in the path (redis://host:port/N), not as db=" ;; esac
+  rest=${rest%%\?*}
   case "$rest" in */*) path=${rest#*/} ;; esac
-  case "$path" in *db=*) die "REDIS_URL: give the database in the path (redis://host:port/N), not as db=" ;; esac
-  path=${path%%\?*}
   [[ $path =~ ^[0-9]*$ ]] || die "REDIS_URL: the database must be a number (redis://host:port/N), not '$path'"
   export GATEWAY_REDIS_DB=${path:-0}
 }

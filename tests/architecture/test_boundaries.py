@@ -77,16 +77,17 @@ def test_namespacePackagesOnly(folder: str) -> None:
 
 
 # DESIGN section 2: no `Any`, in code, tests and benchmarks alike (`object` or a precise type instead).
+def anyUses(path: Path) -> Iterator[str]:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.ImportFrom) and node.module in ("typing", "typing_extensions") \
+                and any(alias.name == "Any" for alias in node.names):
+            yield f"{relative(path)}:{node.lineno} imports Any"
+        elif isinstance(node, ast.Attribute) and node.attr == "Any" \
+                and isinstance(node.value, ast.Name) and node.value.id in ("typing", "t"):
+            yield f"{relative(path)}:{node.lineno} uses typing.Any"
+
+
 def test_noAnyAnnotations() -> None:
-    problems = []
-    for folder in (*SERVICES, "shared", "tests", "bench"):
-        for path in pythonFiles(ROOT_DIR / folder):
-            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-            for node in ast.walk(tree):
-                if isinstance(node, ast.ImportFrom) and node.module in ("typing", "typing_extensions") \
-                        and any(alias.name == "Any" for alias in node.names):
-                    problems.append(f"{relative(path)}:{node.lineno} imports Any")
-                elif isinstance(node, ast.Attribute) and node.attr == "Any" \
-                        and isinstance(node.value, ast.Name) and node.value.id in ("typing", "t"):
-                    problems.append(f"{relative(path)}:{node.lineno} uses typing.Any")
-    assert problems == []
+    roots = [ROOT_DIR / name for name in ("conftest.py", "public_server.py", "admin_server.py")]
+    folders = [path for folder in (*SERVICES, "shared", "tests", "bench") for path in pythonFiles(ROOT_DIR / folder)]
+    assert [problem for path in [*roots, *folders] for problem in anyUses(path)] == []

@@ -106,6 +106,7 @@ def redisAuthOf(url: str) -> subprocess.CompletedProcess[str]:
     # A lone or malformed % is kept; an unencoded @ ends the credentials at the last one.
     ("redis://:50%off%41%4g%@h:6379/0", ["", "50%offA%4g%", "h:6379"]),
     ("redis://:p@ss@h:6379/0", ["", "p@ss", "h:6379"]),
+    ("redis://h:6380?socket_timeout=2", ["", "", "h:6380"]),
 ])
 def test_runShReadsRedisCredentialsAsRedisPyDoes(url: str, expected: list[str]) -> None:
     result = redisAuthOf(url)
@@ -130,7 +131,7 @@ def test_runShGivesTheGatewayTheBackendsDatabase(url: str, database: str) -> Non
     assert str(redis.Redis.from_url(url).connection_pool.connection_kwargs.get("db", 0)) == database
 
 
-@pytest.mark.parametrize("url", ["redis://h:6379/?db=3", "redis://h:6379/zero"])
+@pytest.mark.parametrize("url", ["redis://h:6379/?db=3", "redis://h:6379?db=3", "redis://h:6379/zero"])
 def test_runShRefusesADatabaseItCannotPassOn(url: str) -> None:
     result = gatewayLib('gatewayRedisDb "$1"', url)
     assert result.returncode != 0 and "REDIS_URL" in result.stderr
