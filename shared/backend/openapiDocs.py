@@ -30,12 +30,26 @@ ENVELOPE_SCHEMA: dict[str, object] = {
 }
 
 
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def envelopeAnswer(description: str) -> dict[str, object]:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": ENVELOPE_REF}}}}
+
+
 def withEnvelopeErrors(spec: dict[str, object]) -> dict[str, object]:
     components = spec.setdefault("components", {})
     schemas = components.setdefault("schemas", {})  # type: ignore[union-attr]
     schemas.pop("HTTPValidationError", None)  # type: ignore[union-attr]
     schemas.pop("ValidationError", None)  # type: ignore[union-attr]
     schemas["ErrorEnvelope"] = ENVELOPE_SCHEMA  # type: ignore[index]
+    # Every operation may answer a client or server error, always in the envelope (its code says which).
+    for item in spec.get("paths", {}).values():  # type: ignore[union-attr]
+        for method in HTTP_METHODS:
+            if method in item:
+                responses = item[method].setdefault("responses", {})
+                responses.setdefault("4XX", envelopeAnswer("Client error: the JSON error envelope"))
+                responses.setdefault("5XX", envelopeAnswer("Server or dependency error: the JSON error envelope"))
     text = json.dumps(spec).replace('"#/components/schemas/HTTPValidationError"', json.dumps(ENVELOPE_REF))
     return json.loads(text)
 

@@ -98,8 +98,11 @@ def test_theOpenApiDocumentsTheBodyAndTheEnvelope() -> None:
     assert operation["requestBody"]["required"] is True
     assert schema["required"] == ["email", "password"]
     assert schema["additionalProperties"] is False
-    assert operation["responses"]["422"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/ErrorEnvelope"}
+    envelope = {"$ref": "#/components/schemas/ErrorEnvelope"}
+    assert operation["responses"]["422"]["content"]["application/json"]["schema"] == envelope
+    # Every other error answer is described too, by status class.
+    for statusClass in ("4XX", "5XX"):
+        assert operation["responses"][statusClass]["content"]["application/json"]["schema"] == envelope
 
 
 def test_nestedModelsAreRefusedForTheDocs() -> None:
