@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from KSysPayment.backend.application.auditTrail import auditPayment
+from KSysPayment.backend.application.paymentBatches import paymentBatches
 from KSysPayment.backend.application.paymentPoll import pollPayment
 from KSysPayment.backend.application.settleNotification import SettleNotification
 from KSysPayment.backend.domain.exceptions.gatewayErrors import GATEWAY_ERRORS
@@ -42,10 +43,10 @@ class RecheckClosedQris:
 
     async def execute(self, now: datetime, context: RequestContext, stopping: Callable[[], bool]) -> RecheckReport:
         report = RecheckReport()
-        after: tuple[datetime, uuid.UUID] | None = None
-        while not stopping():
-            async with self.uowFactory() as uow:
-                due = await uow.payments.listRecheckDue(now, after, BATCH_SIZE)
+        async for due in paymentBatches(
+            self.uowFactory, lambda uow, after, size: uow.payments.listRecheckDue(now, after, size),
+            lambda payment: (payment.recheckAt or now, payment.id), BATCH_SIZE, stopping,
+        ):
             for payment in due:
                 if stopping():
                     return report
@@ -56,9 +57,6 @@ class RecheckClosedQris:
                     logger.error("payment_recheck_failed", "Asking BRI about a closed QR failed", error,
                                  payment_id=str(payment.id), request_id=context.requestId)
                     await self.moveOn(payment, now, context, type(error).__name__)
-            if len(due) < BATCH_SIZE:
-                break
-            after = (due[-1].recheckAt, due[-1].id)  # type: ignore[assignment]
         return report
 
     async def recheckOne(self, payment: Payment, now: datetime, context: RequestContext,

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from KSysPayment.backend.application.auditTrail import auditPayment
+from KSysPayment.backend.application.paymentBatches import paymentBatches
 from KSysPayment.backend.application.paymentPoll import pollPayment
 from KSysPayment.backend.application.recheckClosedQris import RecheckClosedQris
 from KSysPayment.backend.application.settleNotification import SettleNotification
@@ -76,15 +76,13 @@ class ReconcilePayments:
         current = now or utcNow()
         context = RequestContext(requestId=f"reconcile-{generateId().hex}")
         report = ReconcileReport()
-        after: tuple[datetime, uuid.UUID] | None = None
+        deadline = current + POLL_HORIZON
         # Batches in (expires_at, id) order until every due payment was seen once.
-        while not stopping():
-            async with self.uowFactory() as uow:
-                due = await uow.payments.listPendingBefore(current + POLL_HORIZON, after, BATCH_SIZE)
+        async for due in paymentBatches(
+            self.uowFactory, lambda uow, after, size: uow.payments.listPendingBefore(deadline, after, size),
+            lambda payment: (payment.expiresAt, payment.id), BATCH_SIZE, stopping,
+        ):
             await self.reconcileBatch(due, current, context, report, stopping)
-            if len(due) < BATCH_SIZE:
-                break
-            after = (due[-1].expiresAt, due[-1].id)
         rechecked = await self.recheck.execute(current, context, stopping)
         report.rechecked, report.late = rechecked.rechecked, rechecked.late
         report.errors += rechecked.errors
