@@ -100,6 +100,7 @@ async def test_changePasswordNeedsCurrentAndEndsOtherSessions(client: httpx2.Asy
     weak = await client.post("/api/auth/password/change", headers=bearer(current),
                              json={"currentPassword": PASSWORD, "newPassword": "qwerty123"})
     assert weak.json()["error"]["code"] == "weak_password"
+    assert weak.json()["error"]["details"][0]["field"] == "newPassword"
     changed = await client.post("/api/auth/password/change", headers=bearer(current),
                                 json={"currentPassword": PASSWORD, "newPassword": newPassword})
     assert changed.status_code == 204

@@ -41,6 +41,7 @@ async def test_resetSetsPasswordEndsSessionsAndIsSingleUse(client: httpx2.AsyncC
     weak = await client.post("/api/auth/password/reset", json={"token": token, "newPassword": "password1"})
     assert weak.status_code == 422
     assert weak.json()["error"]["code"] == "weak_password"
+    assert weak.json()["error"]["details"][0]["field"] == "newPassword"
     reset = await client.post("/api/auth/password/reset", json={"token": token, "newPassword": NEW_PASSWORD})
     assert reset.status_code == 204
     assert (await client.get("/api/auth/me", headers=bearer(session))).status_code == 401

@@ -106,6 +106,7 @@ async def test_weakPasswordsRefusedWithRule(client: httpx2.AsyncClient) -> None:
         error = response.json()["error"]
         assert error["code"] == "weak_password"
         assert error["details"][0]["rule"] == rule
+        assert error["details"][0]["field"] == "password"
 
 
 async def test_malformedBodiesGiveFieldDetails(client: httpx2.AsyncClient) -> None:

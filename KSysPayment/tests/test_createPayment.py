@@ -71,6 +71,8 @@ async def test_invalidRequests(paymentStack: PaymentStack, payer: Payer) -> None
     small = await paymentStack.create(payer, amount=9999)
     assert small.status_code == 422
     assert small.json()["error"]["code"] == "amount_out_of_bounds"
+    assert small.json()["error"]["details"] == [
+        {"field": "amount", "min": 10000, "max": 50000000, "message": "Enter between 10000 and 50000000"}]
     large = await paymentStack.create(payer, amount=50000001)
     assert large.json()["error"]["code"] == "amount_out_of_bounds"
     method = await paymentStack.create(payer, method="cash")

@@ -27,7 +27,7 @@ class ChangePassword:
         user = await ports.users.getById(userId, forUpdate=True)
         if user is None or user.deletedAt is not None:
             raise UserNotFoundError()
-        checkPassword(data.newPassword, user.email)
+        checkPassword(data.newPassword, user.email, "newPassword")
         await Reauthentication(ports, ACTION).checkPassword(user, data.currentPassword, now,
                                                             WrongPasswordError("The current password is wrong"))
         clearFailures(user)

@@ -37,7 +37,7 @@ class ResetPassword:
                                      details={"reason": "account_unavailable"})
             await ports.transaction.commit()
             raise TokenInvalidOrUsedError()
-        checkPassword(data.newPassword, user.email)
+        checkPassword(data.newPassword, user.email, "newPassword")
         entry.usedAt = now
         user.passwordHash = await ports.hasher.hash(data.newPassword)
         clearFailures(user)

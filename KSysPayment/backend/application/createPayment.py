@@ -68,7 +68,8 @@ class CreatePayment:
         if not self.settings.minAmount <= data.amount <= self.settings.maxAmount:
             raise AmountOutOfBoundsError(
                 f"The amount must be between {self.settings.minAmount} and {self.settings.maxAmount} rupiah",
-                details=[{"field": "amount", "min": self.settings.minAmount, "max": self.settings.maxAmount}],
+                details=[{"field": "amount", "min": self.settings.minAmount, "max": self.settings.maxAmount,
+                          "message": f"Enter between {self.settings.minAmount} and {self.settings.maxAmount}"}],
             )
         bodyHash = requestHash(data.canonical())
         opened = await self.open(userId, idempotencyKey, bodyHash, data, context)

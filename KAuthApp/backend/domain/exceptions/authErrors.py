@@ -63,8 +63,9 @@ class WeakPasswordError(UnprocessableError):
     code = "weak_password"
     message = "The password does not meet the password policy"
 
-    def __init__(self, rule: str, message: str) -> None:
-        super().__init__(details=[{"field": "password", "rule": rule, "message": message}])
+    # field: the body field that holds the refused password (password, or newPassword on change and reset).
+    def __init__(self, rule: str, message: str, field: str) -> None:
+        super().__init__(details=[{"field": field, "rule": rule, "message": message}])
 
 
 class SessionNotFoundError(NotFoundError):
