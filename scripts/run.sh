@@ -2,6 +2,7 @@
 # The newcomer's one command: installs what is missing, starts PostgreSQL, Redis, the BRI simulator,
 # both servers and the gateway, prints the URLs, and stops everything it started on Ctrl-C.
 set -euo pipefail
+ORIGINAL_PATH=$PATH
 source "$(dirname "$0")/lib/common.sh"
 source "$ROOT_DIR/scripts/lib/services.sh"
 source "$ROOT_DIR/scripts/lib/stack.sh"
@@ -28,12 +29,25 @@ stopAll() {
   info "stopped"
 }
 
+case "${1:-}" in
+  "") ;;
+  env) ensureEnvFile "$ENV_FILE"; info "$ENV_FILE is ready"; exit 0 ;;  # for docker compose, which reads it
+  *) die "usage: scripts/run.sh [env]" ;;
+esac
+
+ensureEnvFile "$ENV_FILE"
+GATEWAY_PORT=$(envValue "$ENV_FILE" GATEWAY_PORT)
+GATEWAY_PORT=${GATEWAY_PORT:-80}
+canBindPort "$GATEWAY_PORT" || die "GATEWAY_PORT=$GATEWAY_PORT in $ENV_FILE needs root: run as root, or set GATEWAY_PORT=8080 with PUBLIC_BASE_URL and CORS_ORIGINS http://localhost:8080"
+tlsPort=$(envValue "$ENV_FILE" GATEWAY_TLS_PORT)
+[ -z "$(envValue "$ENV_FILE" GATEWAY_TLS_CERT)" ] || canBindPort "${tlsPort:-443}" \
+  || die "GATEWAY_TLS_PORT=${tlsPort:-443} in $ENV_FILE needs root: run as root, or pick a port from 1024"
+
 step "Installing what is missing"
 ensureSystemPackages
 ensureUv
 ensurePythonDeps
 buildFrontends build:dev
-ensureEnvFile "$ENV_FILE"
 mkdir -p "$RUN"
 # Leftovers of a run that was killed without Ctrl-C.
 stopGateway "$RUN/gateway"
@@ -45,8 +59,6 @@ trap "exit 130" INT TERM
 
 DATABASE_URL=$(envValue "$ENV_FILE" DATABASE_URL)
 REDIS_URL=$(envValue "$ENV_FILE" REDIS_URL)
-GATEWAY_PORT=$(envValue "$ENV_FILE" GATEWAY_PORT)
-GATEWAY_PORT=${GATEWAY_PORT:-80}
 [ -n "$DATABASE_URL" ] || die "DATABASE_URL is not set in $ENV_FILE"
 [ -n "$REDIS_URL" ] || die "REDIS_URL is not set in $ENV_FILE"
 
@@ -113,6 +125,9 @@ info "admin       $base/admin/"
 info "API docs    $base/api/auth/docs  $base/api/payment/docs  $base/api/admin/docs"
 info "health      $base/health/public  $base/health/admin"
 info "logs        .run/dev/{public,admin}.log .run/dev/gateway/{access,error}.log"
+command -v uv >/dev/null && [[ ":$ORIGINAL_PATH:" != *":$HOME/.local/bin:"* ]] \
+  && [ "$(command -v uv)" = "$HOME/.local/bin/uv" ] \
+  && info "uv is in ~/.local/bin, which your shell's PATH lacks: export PATH=\"\$HOME/.local/bin:\$PATH\""
 info "Press Ctrl-C to stop everything."
 
 # Stops the stack as soon as one server exits, or on Ctrl-C.

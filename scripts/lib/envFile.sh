@@ -8,20 +8,37 @@ envValue() {
   grep -E "^${key}=" "$file" | tail -n 1 | cut -d= -f2- | sed -e 's/^"\(.*\)"$/\1/' -e "s/^'\(.*\)'$/\1/"
 }
 
-# Creates .env from .env.example with freshly generated secrets; never overwrites an existing .env.
+# Creates .env from .env.example with freshly generated secrets; never overwrites an existing .env. Only
+# root may bind port 80, so for anyone else the gateway and the URLs that name it move to port 8080.
 ensureEnvFile() {
   local target=$1
   [ -f "$target" ] && return 0
   step "Creating $target from .env.example with generated secrets"
-  local jwt crypto bri
+  local jwt crypto bri origin=http://localhost port=80
   jwt=$(randomSecret 48)
   crypto=$(randomSecret 32)
   bri=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  if ! canBindPort 80; then
+    origin=http://localhost:8080 port=8080
+    info "not root: the gateway listens on $origin (GATEWAY_PORT, PUBLIC_BASE_URL and CORS_ORIGINS in $target)"
+  fi
   sed -e "s|^JWT_SECRET=.*|JWT_SECRET=$jwt|" \
       -e "s|^CRYPTO_MASTER_KEY=.*|CRYPTO_MASTER_KEY=$crypto|" \
       -e "s|^BRI_CLIENT_SECRET=.*|BRI_CLIENT_SECRET=$bri|" \
+      -e "s|^GATEWAY_PORT=.*|GATEWAY_PORT=$port|" \
+      -e "s|^PUBLIC_BASE_URL=.*|PUBLIC_BASE_URL=$origin|" \
+      -e "s|^CORS_ORIGINS=.*|CORS_ORIGINS=$origin|" \
       "$ROOT_DIR/.env.example" >"$target"
   chmod 600 "$target"
+}
+
+# canBindPort PORT: whether this user may listen on PORT (root, or a port at or above the kernel's
+# unprivileged start, 1024 unless lowered).
+canBindPort() {
+  local start=1024
+  [ "$(id -u)" -eq 0 ] && return 0
+  [ -r /proc/sys/net/ipv4/ip_unprivileged_port_start ] && start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)
+  [ "$1" -ge "$start" ]
 }
 
 # hostPort URL: prints host:port of a URL such as postgresql+asyncpg://user@host:port/db.

@@ -95,7 +95,7 @@ def test_composeWiresTheBriSimulatorAndItsKeys() -> None:
     assert public["environment"]["BRI_BASE_URL"].endswith(f"http://simulator:{port}}}")
     assert f"--port {port}" in " ".join(simulator["command"])
     mount = public["volumes"][0].split(":")[1]
-    assert simulator["volumes"] == public["volumes"] == services["bri-keys"]["volumes"]
+    assert simulator["volumes"] == services["bri-keys"]["volumes"] == public["volumes"][:1]
     assert services["bri-keys"]["command"][-1] == mount
     for name in ("BRI_PRIVATE_KEY_PATH", "BRI_PUBLIC_KEY_PATH"):
         assert public["environment"][name].startswith(mount + "/")
@@ -119,3 +119,31 @@ def test_composePostgresAcceptsBothServersFullPools() -> None:
         assert "--workers" not in services[server]["command"]
     # Both servers at full pools, plus a margin for migrations and an operator's psql.
     assert maxConnections >= 2 * perProcess + 10
+
+
+# A postgres image's first start runs a socket-only server: only a TCP check waits for the real one.
+def test_composePostgresHealthcheckWaitsForTcp() -> None:
+    healthcheck = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["postgres"]["healthcheck"]
+    assert "-h 127.0.0.1" in healthcheck["test"][1]
+
+
+# What `scripts/run.sh env` writes, with compose's environment on top, is a configuration the app containers
+# start with, even when .env names host TLS files the containers do not have; mail lands in a volume.
+def test_composeAppsStartWithAnEnvFromRunShEnv(tmp_path: Path) -> None:
+    envFile = tmp_path / ".env"
+    create = f"source scripts/lib/common.sh; source scripts/lib/envFile.sh; ensureEnvFile {envFile}"
+    subprocess.run(["bash", "-c", create], cwd=ROOT, check=True, capture_output=True)
+    with envFile.open("a") as handle:
+        handle.write("GATEWAY_TLS_CERT=/host/cert.pem\nGATEWAY_TLS_KEY=/host/key.pem\n")
+    app = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["x-app"]
+    defaults = r"\$\{[A-Z_]+:-([^}]*)\}"  # ${NAME:-default}, as compose reads it without NAME set
+    environment = {key: re.sub(defaults, r"\1", str(value)) for key, value in app["environment"].items()}
+    script = ("from pathlib import Path; from shared.backend.config.settings import loadSettings; "
+              f"s = loadSettings(Path({str(envFile)!r})); print(s.gateway.tlsCertPath, s.mail.outboxDir)")
+    keep = {key: value for key, value in os.environ.items() if key in ("PATH", "HOME", "VIRTUAL_ENV")}
+    started = subprocess.run(["python", "-c", script], cwd=ROOT, env={**keep, **environment},
+                             capture_output=True, text=True)
+    assert started.returncode == 0, started.stderr
+    tlsCert, outbox = started.stdout.split()
+    assert tlsCert == "None"
+    assert f"mail:/app/{outbox}" in app["volumes"]
