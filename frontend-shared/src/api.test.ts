@@ -80,9 +80,23 @@ describe("helpers", () => {
     expect(buildQuery({ q: "a b", status: "", cursor: null, limit: 50 })).toBe("?q=a+b&limit=50");
   });
   it("refuses open redirects", () => {
+    // Each as the router reads it from ?next=, that is after one percent-decoding.
+    const decoded = (raw: string) => new URLSearchParams(`next=${raw}`).get("next");
+    for (const raw of ["%2F%09%2Fevil.example", "%2F%0A%2Fevil.example", "%2F%0D%2Fevil.example", "%2F%5Cevil.example",
+      "%5C%5Cevil.example", "%2F%00%2Fevil.example", "%2F%2Fevil.example", "https%3A%2F%2Fevil.example%2F",
+      "javascript%3Aalert(1)", "data%3Atext%2Fhtml%2Cx", "%2Fauth%2F%5C..%5C"]) {
+      expect(safeNext(decoded(raw), "/auth/"), raw).toBe("/auth/");
+    }
     expect(safeNext("//evil.example", "/auth/")).toBe("/auth/");
     expect(safeNext("https://evil.example", "/auth/")).toBe("/auth/");
+    expect(safeNext("", "/auth/")).toBe("/auth/");
+    expect(safeNext(null, "/auth/")).toBe("/auth/");
+  });
+
+  it("follows same-origin paths, returning only the path", () => {
     expect(safeNext("/payment/new", "/auth/")).toBe("/payment/new");
+    expect(safeNext("/payment/payments?status=paid#top", "/auth/")).toBe("/payment/payments?status=paid#top");
+    expect(safeNext(`${window.location.origin}/auth/sessions`, "/")).toBe("/auth/sessions");
   });
 });
 

@@ -152,11 +152,20 @@ export function loginUrl(next?: string): string {
   return `/auth/login?next=${encodeURIComponent(target)}`;
 }
 
-// Only same-origin absolute paths are followed after login (no open redirects).
+// Browsers drop tabs and newlines from URLs and read a backslash as "/": "/\t/evil.example" is //evil.example.
+const UNSAFE_URL_CHARS = /[\u0000-\u001f\u007f-\u009f\\]/;
+
+// Only same-origin paths are followed after login (no open redirects); the result is always a path.
 export function safeNext(value: string | null, fallback: string): string {
-  if (!value) return fallback;
-  if (!value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return fallback;
-  return value;
+  if (!value || UNSAFE_URL_CHARS.test(value)) return fallback;
+  let url: URL;
+  try {
+    url = new URL(value, window.location.origin);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== window.location.origin) return fallback;
+  return `${url.pathname}${url.search}${url.hash}`;
 }
 
 // The user-facing API (auth + payment): the refresh token travels only in the HttpOnly cookie.

@@ -76,6 +76,25 @@ describe("LoginPage", () => {
     expect(localStorage.length).toBe(0);
   });
 
+  it("does not follow a next that browsers read as another host", async () => {
+    const assign = vi.fn();
+    const real = window.location;
+    window.history.pushState(null, "", "/auth/login?next=%2F%09%2Fevil.example");
+    vi.stubGlobal("location", { ...real, assign });
+    try {
+      fetchMock.mockResolvedValue(json(200, { accessToken: "acc", refreshToken: "ref", tokenType: "bearer", expiresIn: 900 }));
+      renderAt("/auth/login?next=%2F%09%2Fevil.example", <LoginPage />);
+      await userEvent.type(screen.getByLabelText("Email"), "a@example.com");
+      await userEvent.type(screen.getByLabelText("Password"), "secret-password");
+      await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
+      await waitFor(() => expect(tokens.getAccessToken()).toBe("acc"));
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(assign).not.toHaveBeenCalled();
+    expect(real.pathname).toBe("/auth/");
+  });
+
   it("can use a recovery code instead", async () => {
     fetchMock
       .mockResolvedValueOnce(json(401, envelope("mfa_required")))
