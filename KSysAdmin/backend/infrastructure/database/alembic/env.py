@@ -43,7 +43,7 @@ def configureContext(connection: Connection | None = None, url: str | None = Non
         url=url,
         target_metadata=metadata,
         compare_type=True,
-        compare_server_default=False,
+        compare_server_default=True,
         literal_binds=connection is None,
         dialect_opts={"paramstyle": "named"} if connection is None else {},
     )
