@@ -30,6 +30,15 @@ describe("ErrorMessage", () => {
     expect(alert).not.toHaveTextContent("bad email");
   });
 
+  it("renders details of any shape without crashing", () => {
+    const details = [{ field: "amount", min: 1, max: 2 }, { field: { nested: true }, message: "odd field" }, { message: "no field" }];
+    render(<ErrorMessage error={new ApiError({ status: 422, code: "amount_out_of_bounds", message: "x", details: details as never })} />);
+    const alert = screen.getByRole("alert");
+    expect(alert).toHaveTextContent("The amount is outside the allowed range.");
+    expect(alert).toHaveTextContent("odd field");
+    expect(alert).toHaveTextContent("no field");
+  });
+
   it("renders the retry time for 429", () => {
     render(<ErrorMessage error={new ApiError({ status: 429, code: "rate_limited", message: "x", retryAfter: 30 })} />);
     expect(screen.getByRole("alert")).toHaveTextContent("Try again in 30 s.");

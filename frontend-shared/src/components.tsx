@@ -153,7 +153,7 @@ export function ErrorMessage({
         <ul>
           {extra.map((detail, index) => (
             <li key={index}>
-              {detail.field ? <strong>{normaliseField(detail.field, detail.location) || detail.field}: </strong> : null}
+              {typeof detail.field === "string" && detail.field ? <strong>{normaliseField(detail.field, detail.location) || detail.field}: </strong> : null}
               {detail.message}
             </li>
           ))}

@@ -91,4 +91,12 @@ describe("fieldErrorsOf", () => {
       "rules.0.limit": "Must be positive",
     });
   });
+
+  it("marks a field whose detail has no text, and never throws on odd details", () => {
+    expect(fieldErrorsOf([{ field: "amount", min: 10000, max: 50000000 }])).toEqual({ amount: "Check this value." });
+    expect(fieldErrorsOf([{ field: "amount", message: 42 } as never])).toEqual({ amount: "Check this value." });
+    const error = apiErrorFrom(422, envelope("amount_out_of_bounds", { details: [null, "text", [1], { field: 7 }, { field: "amount", min: 1 }] }), new Headers());
+    expect(error.details).toEqual([{ field: 7 }, { field: "amount", min: 1 }]);
+    expect(error.fieldErrors()).toEqual({ amount: "Check this value." });
+  });
 });

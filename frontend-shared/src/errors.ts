@@ -1,7 +1,8 @@
+// Details come from the server in many shapes; none of these keys is guaranteed.
 export interface ErrorDetail {
   field?: string;
   location?: string;
-  message: string;
+  message?: string;
   type?: string;
   [key: string]: unknown;
 }
@@ -82,8 +83,9 @@ export function apiErrorFrom(status: number, body: unknown, headers: Headers): A
   const headerRequestId = headers.get("X-Request-ID");
   let retryAfter = parseRetryAfter(headers.get("Retry-After"));
   if (isEnvelope(body)) {
-    const { code, message, requestId, details } = body.error;
-    if (retryAfter === null && Array.isArray(details)) {
+    const { code, message, requestId } = body.error;
+    const details = detailsOf(body.error.details);
+    if (retryAfter === null) {
       const hint = details.find((d) => typeof d.retryAfter === "number");
       if (hint) retryAfter = hint.retryAfter as number;
     }
@@ -92,7 +94,7 @@ export function apiErrorFrom(status: number, body: unknown, headers: Headers): A
       code,
       message: message || "Request failed",
       requestId: requestId ?? headerRequestId,
-      details: Array.isArray(details) ? details : [],
+      details,
       retryAfter,
     });
   }
@@ -105,9 +107,14 @@ export function apiErrorFrom(status: number, body: unknown, headers: Headers): A
   });
 }
 
+function detailsOf(value: unknown): ErrorDetail[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter((detail): detail is ErrorDetail => !!detail && typeof detail === "object" && !Array.isArray(detail));
+}
+
 // Backend fields arrive as "email", "body.email" or "rules.0.limit"; strip the location prefix.
-export function normaliseField(field: string | undefined, location?: string): string {
-  if (!field) return "";
+export function normaliseField(field: unknown, location?: unknown): string {
+  if (typeof field !== "string" || !field) return "";
   let name = field;
   for (const prefix of ["body.", "query.", "path.", "header."]) {
     if (name.startsWith(prefix)) name = name.slice(prefix.length);
@@ -126,7 +133,9 @@ export function fieldErrorsOf(details: ErrorDetail[]): Record<string, string> {
   return out;
 }
 
-function humaniseDetail(message: string): string {
+// A detail without a text of its own (such as {field, min, max}) still marks its field.
+function humaniseDetail(message: unknown): string {
+  if (typeof message !== "string" || !message.trim()) return "Check this value.";
   const text = message.replace(/^Value error, /, "");
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

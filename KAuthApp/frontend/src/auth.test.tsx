@@ -1,7 +1,8 @@
-import { render, screen, waitFor } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { Router } from "@kservices/shared";
+import { CrashingApp, mountCrashingMain } from "../../../frontend-shared/src/test/crashingMain";
 import { tokens } from "./api";
 import { LoginPage } from "./pages/Login";
 import { MfaPage } from "./pages/Mfa";
@@ -205,5 +206,15 @@ describe("MfaPage", () => {
     await userEvent.click(screen.getByRole("button", { name: "Set up two-factor authentication" }));
     expect(await screen.findByTestId("totp-secret")).toHaveTextContent(secret);
     expect(setupBodies()).toEqual([{ password: "wrong-password" }, { password: "right-password" }]);
+  });
+});
+
+describe("main", () => {
+  it("shows a reload message instead of a blank page when the app crashes", async () => {
+    vi.doMock("./App", () => ({ App: CrashingApp }));
+    const root = await mountCrashingMain(() => import("./main"));
+    vi.doUnmock("./App");
+    expect(within(root).getByRole("alert")).toHaveTextContent("Something went wrong");
+    root.remove();
   });
 });

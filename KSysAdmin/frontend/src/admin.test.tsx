@@ -2,6 +2,7 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Router } from "@kservices/shared";
+import { CrashingApp, mountCrashingMain } from "../../../frontend-shared/src/test/crashingMain";
 import { tokens } from "./api";
 import { BarChart } from "./charts";
 import { AdminLoginPage } from "./pages/Login";
@@ -254,5 +255,15 @@ describe("user detail", () => {
     renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
     expect(await screen.findByText("Off")).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Reset two-factor" })).not.toBeInTheDocument();
+  });
+});
+
+describe("main", () => {
+  it("shows a reload message instead of a blank page when the app crashes", async () => {
+    vi.doMock("./App", () => ({ App: CrashingApp }));
+    const root = await mountCrashingMain(() => import("./main"));
+    vi.doUnmock("./App");
+    expect(within(root).getByRole("alert")).toHaveTextContent("Something went wrong");
+    root.remove();
   });
 });

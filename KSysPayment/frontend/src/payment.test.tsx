@@ -1,7 +1,8 @@
-import { act, render, screen, waitFor } from "@testing-library/react";
+import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Router } from "@kservices/shared";
+import { CrashingApp, mountCrashingMain } from "../../../frontend-shared/src/test/crashingMain";
 import { tokens } from "./api";
 import { NewPaymentPage, parseRupiah, validateAmount } from "./pages/NewPayment";
 import { PaymentDetailPage, POLL_INTERVAL_MS } from "./pages/PaymentDetail";
@@ -87,6 +88,15 @@ describe("NewPaymentPage", () => {
     await userEvent.click(screen.getByRole("button", { name: "Create payment" }));
     await waitFor(() => expect(screen.getByLabelText("Amount (Rp)")).toHaveAccessibleDescription(/Amount exceeds the limit/));
   });
+
+  it("marks the amount when amount_out_of_bounds has no detail message", async () => {
+    fetchMock.mockResolvedValue(json(422, envelope("amount_out_of_bounds", [{ field: "amount", min: 10000, max: 50000000 }])));
+    renderAt("/payment/new", <NewPaymentPage />);
+    await userEvent.type(screen.getByLabelText("Amount (Rp)"), "49000000");
+    await userEvent.click(screen.getByRole("button", { name: "Create payment" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("The amount is outside the allowed range.");
+    expect(screen.getByLabelText("Amount (Rp)")).toHaveAccessibleDescription(/Check this value/);
+  });
 });
 
 describe("PaymentDetailPage", () => {
@@ -123,5 +133,15 @@ describe("PaymentDetailPage", () => {
     await userEvent.click(await screen.findByRole("button", { name: /Simulate customer payment/ }));
     expect(await screen.findByText(/simulator is not available/)).toBeInTheDocument();
     expect(JSON.parse(fetchMock.mock.calls[1][1].body)).toEqual({ paymentId: "p1" });
+  });
+});
+
+describe("main", () => {
+  it("shows a reload message instead of a blank page when the app crashes", async () => {
+    vi.doMock("./App", () => ({ App: CrashingApp }));
+    const root = await mountCrashingMain(() => import("./main"));
+    vi.doUnmock("./App");
+    expect(within(root).getByRole("alert")).toHaveTextContent("Something went wrong");
+    root.remove();
   });
 });
