@@ -60,25 +60,42 @@ describe("NewPaymentPage", () => {
     expect(fetchMock).not.toHaveBeenCalled();
   });
 
-  it("sends a fresh Idempotency-Key per submit and opens the payment", async () => {
-    fetchMock
-      .mockResolvedValueOnce(json(503, envelope("service_unavailable")))
-      .mockResolvedValueOnce(json(201, pending));
+  // Submits the same form twice, the first answered by `first`; returns the two Idempotency-Keys.
+  async function keysAfter(first: () => Promise<Response>) {
+    fetchMock.mockImplementationOnce(first).mockResolvedValueOnce(json(201, pending));
     renderAt("/payment/new", <NewPaymentPage />);
     await userEvent.type(screen.getByLabelText("Amount (Rp)"), "150000");
     await userEvent.selectOptions(screen.getByLabelText("Method"), "qris");
     await userEvent.click(screen.getByRole("button", { name: "Create payment" }));
-    expect(await screen.findByRole("alert")).toHaveTextContent(/temporarily unavailable/);
+    await screen.findByRole("alert");
     await userEvent.click(screen.getByRole("button", { name: "Create payment" }));
     await waitFor(() => expect(window.location.pathname).toBe("/payment/payments/p1"));
     const [url, init] = fetchMock.mock.calls[0];
     expect(url).toBe("/api/payment/payments");
     expect(JSON.parse(init.body)).toEqual({ amount: 150000, method: "qris", description: null });
-    const key = init.headers["Idempotency-Key"];
-    expect(key).toMatch(/^[0-9a-f-]{32,36}$/);
-    // A retry of the very same body keeps the key, so the server can deduplicate it.
-    expect(fetchMock.mock.calls[1][1].headers["Idempotency-Key"]).toBe(key);
     expect(init.headers.Authorization).toBe("Bearer acc");
+    const keys = fetchMock.mock.calls.map(([, call]) => call.headers["Idempotency-Key"]);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{32,36}$/);
+    return keys;
+  }
+
+  it.each([
+    ["a network error", () => Promise.reject(new TypeError("Failed to fetch"))],
+    ["a gateway 504", async () => new Response("<html>504</html>", { status: 504 })],
+    ["a 504 envelope without paymentId", async () => json(504, envelope("gateway_timeout"))],
+  ])("keeps the Idempotency-Key after %s: the first attempt may have been stored", async (_, first) => {
+    const [key, retryKey] = await keysAfter(first);
+    expect(retryKey).toBe(key);
+  });
+
+  it.each([
+    ["a 504 naming the failed payment", async () => json(504, envelope("gateway_timeout", [{ paymentId: "p0" }]))],
+    ["a bank refusal naming the failed payment", async () => json(502, envelope("gateway_rejected", [{ paymentId: "p0" }]))],
+    ["a 503", async () => json(503, envelope("service_unavailable"))],
+    ["a 422", async () => json(422, envelope("amount_out_of_bounds", [{ field: "amount", min: 10000, max: 50000000 }]))],
+  ])("uses a new Idempotency-Key after %s: the server decided that attempt", async (_, first) => {
+    const [key, retryKey] = await keysAfter(first);
+    expect(retryKey).not.toBe(key);
   });
 
   it("shows 422 details next to the amount", async () => {

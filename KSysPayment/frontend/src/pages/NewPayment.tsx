@@ -1,5 +1,5 @@
 import { useRef, useState } from "react";
-import { Card, ErrorMessage, Field, Form, SelectField, SubmitButton, TextAreaField, compact, hasErrors, serverFieldErrors, useAction, useRouter, type FieldErrors } from "@kservices/shared";
+import { Card, ErrorMessage, Field, Form, SelectField, SubmitButton, TextAreaField, compact, hasErrors, isApiError, serverFieldErrors, useAction, useRouter, type FieldErrors } from "@kservices/shared";
 import { newIdempotencyKey, paymentApi, type PaymentMethod } from "../api";
 
 export const MIN_AMOUNT = 10_000;
@@ -22,22 +22,36 @@ export function validateAmount(text: string): string | undefined {
   return undefined;
 }
 
+// Whether the server may have stored the payment without the page learning the answer: no response at
+// all, or a 504 from the gateway. A server's own failure names the attempt it stored as failed (paymentId).
+export function outcomeUnknown(error: unknown): boolean {
+  if (!isApiError(error)) return true;
+  if (error.code === "network_error") return true;
+  return error.status === 504 && !error.details.some((detail) => typeof detail.paymentId === "string");
+}
+
 export function NewPaymentPage() {
   const { navigate } = useRouter();
   const [amount, setAmount] = useState("");
   const [method, setMethod] = useState<PaymentMethod>("briva");
   const [description, setDescription] = useState("");
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
-  // One key per submitted body: a retry of the same form after a network error reuses it, any edit makes a new one.
+  // One key per submitted body. It is kept for a retry only when the outcome is unknown (the server then
+  // answers the retry with the payment it made); after any answer the server decided, a retry is a new attempt.
   const keyRef = useRef<{ body: string; key: string } | null>(null);
 
   const create = useAction(async () => {
     const body = { amount: parseRupiah(amount.trim())!, method, description: description.trim() || null };
     const text = JSON.stringify(body);
     if (!keyRef.current || keyRef.current.body !== text) keyRef.current = { body: text, key: newIdempotencyKey() };
-    const payment = await paymentApi.create(body, keyRef.current.key);
-    keyRef.current = null;
-    navigate(`/payments/${payment.id}`);
+    try {
+      const payment = await paymentApi.create(body, keyRef.current.key);
+      keyRef.current = null;
+      navigate(`/payments/${payment.id}`);
+    } catch (error) {
+      if (!outcomeUnknown(error)) keyRef.current = null;
+      throw error;
+    }
   });
 
   const submit = () => {
