@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Router } from "@kservices/shared";
 import { CrashingApp, mountCrashingMain } from "../../../frontend-shared/src/test/crashingMain";
-import { tokens } from "./api";
+import { adminRoles, tokens } from "./api";
 import { BarChart } from "./charts";
 import { AdminLoginPage } from "./pages/Login";
 import { PaymentsPage } from "./pages/Payments";
@@ -26,7 +26,10 @@ beforeEach(() => {
   fetchMock = vi.fn();
   vi.stubGlobal("fetch", fetchMock);
 });
-afterEach(() => tokens.clear());
+afterEach(() => {
+  tokens.clear();
+  adminRoles.set([]);
+});
 
 describe("admin login", () => {
   it("keeps the admin token in memory only", async () => {
@@ -255,6 +258,50 @@ describe("user detail", () => {
     renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
     expect(await screen.findByText("Off")).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Reset two-factor" })).not.toBeInTheDocument();
+  });
+
+  it.each([
+    ["Lock", "/api/admin/users/u1/lock"],
+    ["Revoke all sessions", "/api/admin/users/u1/sessions/revoke"],
+  ])("asks before %s and sends nothing when declined", async (name, url) => {
+    const { UserDetailPage } = await import("./pages/UserDetail");
+    const confirm = vi.fn(() => false);
+    vi.stubGlobal("confirm", confirm);
+    fetchMock.mockImplementation(async () => json(200, user));
+    renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
+    await userEvent.click(await screen.findByRole("button", { name }));
+    expect(confirm).toHaveBeenCalledWith(expect.stringContaining("lost@example.com"));
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    confirm.mockReturnValue(true);
+    await userEvent.click(screen.getByRole("button", { name }));
+    await waitFor(() => expect(fetchMock.mock.calls[1][0]).toBe(url));
+    expect(fetchMock.mock.calls[1][1].method).toBe("POST");
+  });
+
+  it("shows the roles editor to a superadmin only, and asks before saving", async () => {
+    const { UserDetailPage } = await import("./pages/UserDetail");
+    adminRoles.set(["admin"]);
+    fetchMock.mockImplementation(async () => json(200, user));
+    const view = renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
+    expect(await screen.findByTestId("user-roles")).toHaveTextContent("user");
+    expect(screen.queryByRole("button", { name: "Save roles" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("checkbox", { name: "admin" })).not.toBeInTheDocument();
+    view.unmount();
+
+    adminRoles.set(["admin", "superadmin"]);
+    const confirm = vi.fn(() => false);
+    vi.stubGlobal("confirm", confirm);
+    renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
+    await userEvent.click(await screen.findByRole("checkbox", { name: "admin" }));
+    await userEvent.click(screen.getByRole("button", { name: "Save roles" }));
+    expect(confirm).toHaveBeenCalledWith(expect.stringContaining("user, admin"));
+    expect(fetchMock.mock.calls.filter(([, init]) => init.method === "PUT")).toHaveLength(0);
+    confirm.mockReturnValue(true);
+    await userEvent.click(screen.getByRole("button", { name: "Save roles" }));
+    expect(await screen.findByText("Roles saved.")).toBeInTheDocument();
+    const put = fetchMock.mock.calls.find(([, init]) => init.method === "PUT")!;
+    expect(put[0]).toBe("/api/admin/users/u1/roles");
+    expect(JSON.parse(put[1].body)).toEqual({ roles: ["user", "admin"] });
   });
 });
 

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { Card, ErrorMessage, Link, Notice, Spinner, formatDateTime, formatRupiah, useAction, useLoad } from "@kservices/shared";
-import { adminApi, ROLES } from "../api";
+import { adminApi, adminRoles, ROLES } from "../api";
 
 export function UserDetailPage({ id }: { id: string }) {
   const user = useLoad(() => adminApi.user(id), [id]);
@@ -20,6 +20,8 @@ export function UserDetailPage({ id }: { id: string }) {
       : `User ${action === "lock" ? "locked" : action === "unlock" ? "unlocked" : action === "disable" ? "disabled" : "enabled"}.`);
     user.reload();
   });
+  // PUT roles is superadmin-only on the server; plain admins do not see the editor (the server still decides).
+  const canEditRoles = adminRoles.get().includes("superadmin");
   const saveRoles = useAction(async () => {
     setNotice(null);
     await adminApi.setRoles(id, roles);
@@ -39,6 +41,7 @@ export function UserDetailPage({ id }: { id: string }) {
         <dl className="details">
           <dt>Status</dt><dd><span className={`badge badge-${status}`} data-testid="user-status">{status}</span></dd>
           <dt>Id</dt><dd className="mono">{data.id}</dd>
+          <dt>Roles</dt><dd data-testid="user-roles">{data.roles.join(", ") || "none"}</dd>
           {data.displayName ? (<><dt>Display name</dt><dd>{data.displayName}</dd></>) : null}
           <dt>Email verified</dt><dd>{data.emailVerifiedAt ? formatDateTime(data.emailVerifiedAt) : "No"}</dd>
           <dt>Two-factor</dt><dd>{data.mfaEnabled ? "Enabled" : "Off"}</dd>
@@ -53,30 +56,34 @@ export function UserDetailPage({ id }: { id: string }) {
           {status === "locked" ? (
             <button type="button" className="button" disabled={act.busy} onClick={() => void act.run("unlock")}>Unlock</button>
           ) : (
-            <button type="button" className="button" disabled={act.busy || status === "disabled"} onClick={() => void act.run("lock")}>Lock</button>
+            <button type="button" className="button" disabled={act.busy || status === "disabled"} onClick={() => { if (window.confirm(`Lock ${data.email}? All their sessions end.`)) void act.run("lock"); }}>Lock</button>
           )}
           {status === "disabled" ? (
             <button type="button" className="button" disabled={act.busy} onClick={() => void act.run("enable")}>Enable</button>
           ) : (
             <button type="button" className="button button-danger" disabled={act.busy} onClick={() => { if (window.confirm(`Disable ${data.email}?`)) void act.run("disable"); }}>Disable</button>
           )}
-          <button type="button" className="button" disabled={act.busy} onClick={() => void act.run("revoke")}>Revoke all sessions</button>
+          <button type="button" className="button" disabled={act.busy} onClick={() => { if (window.confirm(`End all sessions of ${data.email}?`)) void act.run("revoke"); }}>Revoke all sessions</button>
           {data.mfaEnabled ? (
             <button type="button" className="button button-danger" disabled={act.busy} onClick={() => { if (window.confirm(`Turn off two-factor authentication for ${data.email}? Their recovery codes are deleted and all their sessions end.`)) void act.run("resetMfa"); }}>Reset two-factor</button>
           ) : null}
         </div>
-        <h2>Roles</h2>
-        <ErrorMessage error={saveRoles.error} overrides={{ permission_denied: "Only a superadmin can change roles.", insufficient_role: "Only a superadmin can change roles.", conflict: "The last superadmin cannot be demoted." }} />
-        <fieldset className="actions">
-          <legend className="muted">Roles</legend>
-          {ROLES.map((role) => (
-            <label key={role} className="checkbox">
-              <input type="checkbox" checked={roles.includes(role)} onChange={(event) => setRoles(event.target.checked ? [...roles, role] : roles.filter((r) => r !== role))} />
-              {role}
-            </label>
-          ))}
-          <button type="button" className="button" disabled={saveRoles.busy} onClick={() => void saveRoles.run()}>Save roles</button>
-        </fieldset>
+        {canEditRoles ? (
+          <>
+            <h2>Roles</h2>
+            <ErrorMessage error={saveRoles.error} overrides={{ permission_denied: "Only a superadmin can change roles.", insufficient_role: "Only a superadmin can change roles.", conflict: "The last superadmin cannot be demoted." }} />
+            <fieldset className="actions">
+              <legend className="muted">Roles</legend>
+              {ROLES.map((role) => (
+                <label key={role} className="checkbox">
+                  <input type="checkbox" checked={roles.includes(role)} onChange={(event) => setRoles(event.target.checked ? [...roles, role] : roles.filter((r) => r !== role))} />
+                  {role}
+                </label>
+              ))}
+              <button type="button" className="button" disabled={saveRoles.busy} onClick={() => { if (window.confirm(`Set the roles of ${data.email} to ${roles.join(", ") || "none"}?`)) void saveRoles.run(); }}>Save roles</button>
+            </fieldset>
+          </>
+        ) : null}
       </Card>
       {data.sessions ? (
         <Card title="Sessions">
