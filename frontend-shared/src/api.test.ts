@@ -51,6 +51,35 @@ describe("ApiClient", () => {
     expect(onAuthFailure).not.toHaveBeenCalled();
   });
 
+  it.each([
+    ["a network error", new ApiError({ status: 0, code: "network_error", message: "offline" })],
+    ["a 429", new ApiError({ status: 429, code: "rate_limited", message: "slow", retryAfter: 3 })],
+    ["a 503", new ApiError({ status: 503, code: "service_unavailable", message: "down" })],
+  ])("keeps the session when the refresh fails with %s", async (_, refreshError) => {
+    const tokens = new TokenStore();
+    tokens.setRefreshFunction(vi.fn().mockRejectedValue(refreshError));
+    tokens.setTokens({ accessToken: "a1", expiresIn: 900 });
+    const fetchImpl = vi.fn().mockResolvedValue(json(401, { error: { code: "token_expired", message: "expired" } }));
+    const onAuthFailure = vi.fn();
+    const client = new ApiClient({ tokens, fetchImpl, onAuthFailure });
+    await expect(client.get("/api/auth/me")).rejects.toMatchObject({ code: "token_expired" });
+    expect(onAuthFailure).not.toHaveBeenCalled();
+    expect(tokens.canRefresh()).toBe(true);
+    expect(tokens.getAccessToken()).toBe("a1");
+  });
+
+  it.each([400, 401, 403])("signs out when the refresh is refused with %s", async (status) => {
+    const tokens = new TokenStore();
+    tokens.setRefreshFunction(vi.fn().mockRejectedValue(new ApiError({ status, code: "invalid_token", message: "no" })));
+    tokens.setTokens({ accessToken: "a1", expiresIn: 900 });
+    const fetchImpl = vi.fn().mockResolvedValue(json(401, { error: { code: "token_expired", message: "expired" } }));
+    const onAuthFailure = vi.fn();
+    const client = new ApiClient({ tokens, fetchImpl, onAuthFailure });
+    await expect(client.get("/api/auth/me")).rejects.toMatchObject({ code: "token_expired" });
+    expect(onAuthFailure).toHaveBeenCalledTimes(1);
+    expect(tokens.getAccessToken()).toBeNull();
+  });
+
   it("sends the user to login on session_revoked", async () => {
     const tokens = new TokenStore();
     const refresh = vi.fn();

@@ -67,16 +67,20 @@ export class ApiClient {
         error.status === 401 &&
         SESSION_CODES.has(error.code)
       ) {
-        if (error.code !== "session_revoked" && this.tokens.canRefresh() && (await this.tokens.refresh())) {
-          try {
-            return await this.send<T>(method, path, options, useAuth);
-          } catch (retryError) {
-            if (retryError instanceof ApiError && retryError.status === 401) {
-              this.tokens.clear();
-              this.onAuthFailure?.(retryError);
+        if (error.code !== "session_revoked" && this.tokens.canRefresh()) {
+          if (await this.tokens.refresh()) {
+            try {
+              return await this.send<T>(method, path, options, useAuth);
+            } catch (retryError) {
+              if (retryError instanceof ApiError && retryError.status === 401) {
+                this.tokens.clear();
+                this.onAuthFailure?.(retryError);
+              }
+              throw retryError;
             }
-            throw retryError;
           }
+          // Only a refused refresh (400/401/403) ends the session; after a network error, 429 or 5xx it may still be valid.
+          if (this.tokens.canRefresh()) throw error;
         }
         this.tokens.clear();
         this.onAuthFailure?.(error);
