@@ -7,8 +7,8 @@ import { tokens } from "./api";
 import { NewPaymentPage, parseRupiah, validateAmount } from "./pages/NewPayment";
 import { PaymentDetailPage, POLL_INTERVAL_MS } from "./pages/PaymentDetail";
 
-function json(status: number, body: unknown) {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+function json(status: number, body: unknown, headers: Record<string, string> = {}) {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
 }
 const envelope = (code: string, details: unknown[] = []) => ({ error: { code, message: "server", requestId: "rid-7", details } });
 
@@ -135,6 +135,76 @@ describe("PaymentDetailPage", () => {
       await vi.advanceTimersByTimeAsync(POLL_INTERVAL_MS * 3);
     });
     expect(fetchMock.mock.calls.length).toBe(calls);
+  });
+
+  // Fake timers only, advanced by hand: each step also settles the promises it released.
+  async function advance(ms: number) {
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(ms);
+    });
+  }
+  const gets = () => fetchMock.mock.calls.filter(([url]) => url === "/api/payment/payments/p1").length;
+
+  it("never starts a poll while the last one is still waiting, and stops at unmount", async () => {
+    vi.useFakeTimers();
+    let answer!: (response: Response) => void;
+    fetchMock
+      .mockResolvedValueOnce(json(200, pending))
+      .mockReturnValueOnce(new Promise<Response>((resolve) => { answer = resolve; }))
+      .mockImplementation(async () => json(200, pending));
+    const view = renderAt("/payment/payments/p1", <PaymentDetailPage id="p1" />);
+    await advance(0);
+    expect(screen.getByTestId("va-number")).toBeInTheDocument();
+    await advance(POLL_INTERVAL_MS * 4);
+    expect(gets()).toBe(2);
+    answer(json(200, pending));
+    await advance(POLL_INTERVAL_MS);
+    expect(gets()).toBe(3);
+    view.unmount();
+    await advance(POLL_INTERVAL_MS * 3);
+    expect(gets()).toBe(3);
+  });
+
+  it("waits as long as Retry-After says after a 429", async () => {
+    vi.useFakeTimers();
+    fetchMock
+      .mockResolvedValueOnce(json(200, pending))
+      .mockResolvedValueOnce(json(429, envelope("rate_limited"), { "Retry-After": "10" }))
+      .mockImplementation(async () => json(200, pending));
+    renderAt("/payment/payments/p1", <PaymentDetailPage id="p1" />);
+    await advance(0);
+    await advance(POLL_INTERVAL_MS);
+    expect(gets()).toBe(2);
+    expect(screen.getByRole("alert")).toHaveTextContent("Too many attempts.");
+    await advance(9_900);
+    expect(gets()).toBe(2);
+    await advance(200);
+    expect(gets()).toBe(3);
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("pauses while the tab is hidden and polls again when it is shown", async () => {
+    vi.useFakeTimers();
+    let hidden = false;
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => hidden });
+    try {
+      fetchMock.mockImplementation(async () => json(200, pending));
+      renderAt("/payment/payments/p1", <PaymentDetailPage id="p1" />);
+      await advance(0);
+      await advance(POLL_INTERVAL_MS);
+      expect(gets()).toBe(2);
+      hidden = true;
+      await advance(POLL_INTERVAL_MS * 5);
+      expect(gets()).toBe(2);
+      hidden = false;
+      document.dispatchEvent(new Event("visibilitychange"));
+      await advance(0);
+      expect(gets()).toBe(3);
+      await advance(POLL_INTERVAL_MS);
+      expect(gets()).toBe(4);
+    } finally {
+      delete (document as { hidden?: boolean }).hidden;
+    }
   });
 
   it("renders a QRIS code as a local image", async () => {

@@ -1,6 +1,7 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { Card, ErrorMessage, Link, Notice, QrImage, Spinner, devToolsEnabled, formatCountdown, formatDateTime, formatRupiah, isApiError, useAction, useLoad, useNow } from "@kservices/shared";
 import { FINAL_STATUSES, paymentApi, type Payment } from "../api";
+import { usePolling } from "../polling";
 import { StatusBadge, methodLabel } from "../status";
 
 export const POLL_INTERVAL_MS = 2000;
@@ -13,27 +14,16 @@ export function PaymentDetailPage({ id }: { id: string }) {
   const final = data ? FINAL_STATUSES.includes(data.status) : false;
 
   // Live status: poll until the payment reaches a final state.
-  useEffect(() => {
-    if (!data || final) return;
-    let active = true;
-    const timer = setInterval(() => {
-      paymentApi
-        .get(id)
-        .then((fresh) => {
-          if (!active) return;
-          setPollError(null);
-          payment.setData(fresh);
-        })
-        .catch((error: unknown) => {
-          if (active) setPollError(error);
-        });
-    }, POLL_INTERVAL_MS);
-    return () => {
-      active = false;
-      clearInterval(timer);
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [id, final, data?.id]);
+  usePolling({
+    load: () => paymentApi.get(id),
+    onData: (fresh) => {
+      setPollError(null);
+      payment.setData(fresh);
+    },
+    onError: setPollError,
+    enabled: data !== null && !final,
+    intervalMs: POLL_INTERVAL_MS,
+  });
 
   const cancel = useAction(async () => {
     payment.setData(await paymentApi.cancel(id));
