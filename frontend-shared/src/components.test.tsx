@@ -71,4 +71,18 @@ describe("ErrorMessage countdown", () => {
       vi.useRealTimers();
     }
   });
+
+  it("counts down until a locked account can try again", async () => {
+    vi.useFakeTimers();
+    try {
+      render(<ErrorMessage error={new ApiError({ status: 423, code: "account_locked", message: "x", retryAfter: 65 })} />);
+      expect(screen.getByRole("alert")).toHaveTextContent("This account is locked. Try again in 65 s.");
+      await act(async () => {
+        await vi.advanceTimersByTimeAsync(5_000);
+      });
+      expect(screen.getByRole("alert")).toHaveTextContent("This account is locked. Try again in 60 s.");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

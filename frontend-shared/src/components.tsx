@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type ChangeEvent, type FormEvent, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
 import QRCode from "qrcode";
-import { ApiError, errorMessage, isApiError, normaliseField } from "./errors";
+import { ApiError, countdownSeconds, errorMessage, isApiError, normaliseField } from "./errors";
 
 interface FieldIds {
   inputId: string;
@@ -132,12 +132,12 @@ export function ErrorMessage({
   knownFields?: string[];
 }) {
   const receivedAt = useMemo(() => Date.now(), [error]);
-  const counting = isApiError(error) && error.code === "rate_limited" && error.retryAfter !== null && error.retryAfter > 0;
-  const now = useNow(1000, counting);
+  const retryAfter = countdownSeconds(error);
+  const now = useNow(1000, retryAfter !== null && retryAfter > 0);
   if (!error) return null;
   let shown = error;
-  if (isApiError(error) && error.code === "rate_limited" && error.retryAfter !== null) {
-    const left = Math.max(0, error.retryAfter - Math.floor(Math.max(0, now - receivedAt) / 1000));
+  if (isApiError(error) && retryAfter !== null) {
+    const left = Math.max(0, retryAfter - Math.floor(Math.max(0, now - receivedAt) / 1000));
     shown = new ApiError({ status: error.status, code: error.code, message: error.message, requestId: error.requestId, details: error.details, retryAfter: left });
   }
   const extra = isApiError(error)

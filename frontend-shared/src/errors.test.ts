@@ -62,6 +62,13 @@ describe("errorMessage", () => {
     expect(text).toContain("req-123");
   });
 
+  it("says when a locked account can try again", () => {
+    const body = envelope("account_locked", { details: [{ field: "retryAfter", retryAfter: 90 }] });
+    expect(errorMessage(apiErrorFrom(423, body, new Headers({ "Retry-After": "90" })))).toBe("This account is locked. Try again in 90 s.");
+    expect(errorMessage(apiErrorFrom(423, body, new Headers()))).toBe("This account is locked. Try again in 90 s.");
+    expect(errorMessage(apiErrorFrom(423, envelope("account_locked"), new Headers()))).toMatch(/locked\. Try again later or contact support/);
+  });
+
   it("handles 429 without Retry-After", () => {
     expect(errorMessage(apiErrorFrom(429, envelope("rate_limited"), new Headers()))).toMatch(/wait a moment/);
   });

@@ -203,8 +203,19 @@ const MESSAGES: Record<string, string> = {
   gateway_duplicate_external_id: "The bank saw a duplicate request. Please try again.",
 };
 
+// Codes whose message counts down to their Retry-After, and the sentence before "Try again in N s.".
+const RETRY_LEADS = new Map([
+  ["rate_limited", "Too many attempts."],
+  ["account_locked", "This account is locked."],
+]);
+
 export function knownErrorCodes(): string[] {
   return Object.keys(MESSAGES);
+}
+
+// The Retry-After (seconds) that the message of this error counts down from, if it shows one.
+export function countdownSeconds(error: unknown): number | null {
+  return isApiError(error) && RETRY_LEADS.has(error.code) ? error.retryAfter : null;
 }
 
 // The text shown to users for an error; overrides let a page reword a code in its own context.
@@ -212,15 +223,11 @@ export function errorMessage(error: unknown, overrides: Record<string, string> =
   if (!isApiError(error)) {
     return "Something went wrong. Please try again.";
   }
-  if (error.code === "rate_limited") {
-    const base = overrides.rate_limited ?? "Too many attempts.";
-    if (error.retryAfter !== null && error.retryAfter > 0) {
-      return `${base} Try again in ${error.retryAfter} s.`;
-    }
-    if (error.retryAfter === 0) {
-      return `${base} You can try again now.`;
-    }
-    return `${base} Please wait a moment and try again.`;
+  const lead = RETRY_LEADS.get(error.code);
+  if (lead && (error.retryAfter !== null || error.code === "rate_limited")) {
+    const base = overrides[error.code] ?? lead;
+    if (error.retryAfter === null) return `${base} Please wait a moment and try again.`;
+    return error.retryAfter > 0 ? `${base} Try again in ${error.retryAfter} s.` : `${base} You can try again now.`;
   }
   const text = overrides[error.code] ?? MESSAGES[error.code];
   if (text) {

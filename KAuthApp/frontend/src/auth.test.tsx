@@ -56,6 +56,15 @@ describe("LoginPage", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent("Try again in 12 s.");
   });
 
+  it("shows when a locked account can try again", async () => {
+    fetchMock.mockResolvedValue(json(423, envelope("account_locked", [{ field: "retryAfter", retryAfter: 300 }]), { "Retry-After": "300" }));
+    renderAt("/auth/login", <LoginPage />);
+    await userEvent.type(screen.getByLabelText("Email"), "a@example.com");
+    await userEvent.type(screen.getByLabelText("Password"), "secret-password");
+    await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent(/This account is locked\. Try again in (300|299) s\./);
+  });
+
   it("asks for a TOTP code when MFA is required, then signs in", async () => {
     fetchMock
       .mockResolvedValueOnce(json(401, envelope("mfa_required")))
