@@ -8,6 +8,7 @@ import { LoginPage } from "./pages/Login";
 import { MfaPage } from "./pages/Mfa";
 import { RegisterPage } from "./pages/Register";
 import { ResetPasswordPage } from "./pages/ResetPassword";
+import { ChangePasswordPage } from "./pages/ChangePassword";
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}) {
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
@@ -184,6 +185,35 @@ describe("ResetPasswordPage", () => {
     await userEvent.click(screen.getByRole("button", { name: "Set new password" }));
     expect(await screen.findByRole("alert")).toHaveTextContent(/invalid, already used or expired/);
     expect(JSON.parse(fetchMock.mock.calls[0][1].body)).toEqual({ token: "t1", newPassword: "a-new-long-password" });
+  });
+});
+
+// The auth service names the body field that failed: newPassword on change and reset.
+const weakNewPassword = () => json(422, envelope("weak_password", [{ field: "newPassword", rule: "common_password", message: "This password is too common" }]));
+
+describe("weak_password under the new-password field", () => {
+  it("on the reset page", async () => {
+    fetchMock.mockResolvedValue(weakNewPassword());
+    renderAt("/auth/reset-password?token=t1", <ResetPasswordPage />);
+    await userEvent.type(screen.getByLabelText("New password"), "password1234");
+    await userEvent.type(screen.getByLabelText("Confirm new password"), "password1234");
+    await userEvent.click(screen.getByRole("button", { name: "Set new password" }));
+    await waitFor(() => expect(screen.getByLabelText("New password")).toHaveAccessibleDescription(/This password is too common/));
+    expect(screen.getByRole("alert")).toHaveTextContent("Choose a stronger password.");
+    expect(screen.getByRole("alert")).not.toHaveTextContent("too common");
+  });
+
+  it("on the change-password page", async () => {
+    tokens.setTokens({ accessToken: "acc", expiresIn: 900 });
+    fetchMock.mockResolvedValue(weakNewPassword());
+    renderAt("/auth/password", <ChangePasswordPage />);
+    await userEvent.type(screen.getByLabelText("Current password"), "old-password-1");
+    await userEvent.type(screen.getByLabelText("New password"), "password1234");
+    await userEvent.type(screen.getByLabelText("Confirm new password"), "password1234");
+    await userEvent.click(screen.getByRole("button", { name: "Change password" }));
+    await waitFor(() => expect(screen.getByLabelText("New password")).toHaveAccessibleDescription(/This password is too common/));
+    expect(screen.getByRole("alert")).not.toHaveTextContent("too common");
+    expect(JSON.parse(fetchMock.mock.calls[0][1].body)).toEqual({ currentPassword: "old-password-1", newPassword: "password1234" });
   });
 });
 

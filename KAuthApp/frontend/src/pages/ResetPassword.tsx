@@ -11,11 +11,11 @@ const OVERRIDES = {
 export function ResetPasswordPage() {
   const { query, navigate } = useRouter();
   const token = query.get("token") ?? "";
-  const [password, setPassword] = useState("");
+  const [newPassword, setNewPassword] = useState("");
   const [confirm, setConfirm] = useState("");
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
   const reset = useAction(async () => {
-    await authApi.resetPassword({ token, newPassword: password });
+    await authApi.resetPassword({ token, newPassword });
     tokens.clear();
     navigate("/login?reset=1", { replace: true });
   });
@@ -26,20 +26,19 @@ export function ResetPasswordPage() {
       </Card>
     );
   }
-  const server = serverFieldErrors(reset.error);
-  const fieldErrors: FieldErrors = { ...server, password: server.newPassword, ...clientErrors };
+  const fieldErrors = { ...serverFieldErrors(reset.error), ...clientErrors };
   return (
     <Card title="Choose a new password" narrow>
       <ErrorMessage error={reset.error} overrides={OVERRIDES} knownFields={["newPassword", "token"]} />
       <Form
         onSubmit={() => {
-          const e = compact({ password: validateNewPassword(password), confirm: confirm === password ? undefined : "The passwords do not match." });
+          const e = compact({ newPassword: validateNewPassword(newPassword), confirm: confirm === newPassword ? undefined : "The passwords do not match." });
           setClientErrors(e);
           if (!hasErrors(e)) void reset.run();
         }}
         label="Reset password"
       >
-        <Field label="New password" name="password" type="password" autoComplete="new-password" value={password} onChange={setPassword} error={fieldErrors.password} hint="8 to 128 characters." required autoFocus />
+        <Field label="New password" name="newPassword" type="password" autoComplete="new-password" value={newPassword} onChange={setNewPassword} error={fieldErrors.newPassword} hint="8 to 128 characters." required autoFocus />
         <Field label="Confirm new password" name="confirm" type="password" autoComplete="new-password" value={confirm} onChange={setConfirm} error={fieldErrors.confirm} required />
         <SubmitButton busy={reset.busy}>Set new password</SubmitButton>
       </Form>
