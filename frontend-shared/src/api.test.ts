@@ -148,6 +148,16 @@ describe("createUserApi", () => {
     expect(sessionStorage.length + localStorage.length).toBe(0);
   });
 
+  it("keeps nothing of the refresh token that the refresh body carries", async () => {
+    const { createUserApi } = await import("./api");
+    const fetchImpl = vi.fn().mockResolvedValue(json(200, { accessToken: "a9", refreshToken: "body-refresh-secret", expiresIn: 900 }));
+    const { tokens } = createUserApi({ fetchImpl, onAuthFailure: vi.fn() });
+    expect(await tokens.refresh()).toBe(true);
+    expect(Object.values(tokens).filter((value) => typeof value === "string")).toEqual(["a9"]);
+    expect(document.cookie).not.toContain("body-refresh-secret");
+    expect(sessionStorage.length + localStorage.length).toBe(0);
+  });
+
   it("sends the user to login when there is no session cookie", async () => {
     const { createUserApi } = await import("./api");
     const fetchImpl = vi.fn()

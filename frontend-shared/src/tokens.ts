@@ -1,11 +1,12 @@
-// Access tokens live in memory only. The user's refresh token is never visible to scripts: the
-// auth backend keeps it in the HttpOnly cookie `kauth_refresh` (Path=/api/auth, SameSite=Strict),
-// set on login and refresh, so a reload or a move between /auth/ and /payment/ restores the
-// session by calling POST /api/auth/refresh with no body. See docs/frontend.md.
+// Access tokens live in memory only. POST /api/auth/login and /refresh also return the refresh
+// token in their JSON body (DESIGN section 5), but the app never keeps it: the HttpOnly cookie
+// `kauth_refresh` (Path=/api/auth, SameSite=Strict) that the same answers set carries it, so a
+// reload or a move between /auth/ and /payment/ restores the session by calling POST
+// /api/auth/refresh with no body. See docs/frontend.md.
 
 export interface TokenPair {
   accessToken: string;
-  refreshToken?: string | null;
+  refreshToken?: string | null; // in the body, never read or stored
   tokenType?: string;
   expiresIn: number;
 }
