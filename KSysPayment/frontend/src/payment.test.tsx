@@ -83,6 +83,9 @@ describe("NewPaymentPage", () => {
     ["a network error", () => Promise.reject(new TypeError("Failed to fetch"))],
     ["a gateway 504", async () => new Response("<html>504</html>", { status: 504 })],
     ["a 504 envelope without paymentId", async () => json(504, envelope("gateway_timeout"))],
+    ["a gateway 502 without paymentId", async () => json(502, envelope("bad_gateway"))],
+    ["a 500", async () => json(500, envelope("internal_error"))],
+    ["a 503", async () => json(503, envelope("service_unavailable"))],
   ])("keeps the Idempotency-Key after %s: the first attempt may have been stored", async (_, first) => {
     const [key, retryKey] = await keysAfter(first);
     expect(retryKey).toBe(key);
@@ -91,7 +94,7 @@ describe("NewPaymentPage", () => {
   it.each([
     ["a 504 naming the failed payment", async () => json(504, envelope("gateway_timeout", [{ paymentId: "p0" }]))],
     ["a bank refusal naming the failed payment", async () => json(502, envelope("gateway_rejected", [{ paymentId: "p0" }]))],
-    ["a 503", async () => json(503, envelope("service_unavailable"))],
+    ["a 409", async () => json(409, envelope("idempotency_key_reused"))],
     ["a 422", async () => json(422, envelope("amount_out_of_bounds", [{ field: "amount", min: 10000, max: 50000000 }]))],
   ])("uses a new Idempotency-Key after %s: the server decided that attempt", async (_, first) => {
     const [key, retryKey] = await keysAfter(first);

@@ -23,11 +23,12 @@ export function validateAmount(text: string): string | undefined {
 }
 
 // Whether the server may have stored the payment without the page learning the answer: no response at
-// all, or a 504 from the gateway. A server's own failure names the attempt it stored as failed (paymentId).
+// all, or a 5xx that names no attempt (the gateway's 502/504, a crash). The payment service's own failure
+// names the attempt it stored as failed (paymentId); a 4xx stored nothing.
 export function outcomeUnknown(error: unknown): boolean {
   if (!isApiError(error)) return true;
   if (error.code === "network_error") return true;
-  return error.status === 504 && !error.details.some((detail) => typeof detail.paymentId === "string");
+  return error.status >= 500 && !error.details.some((detail) => typeof detail.paymentId === "string");
 }
 
 export function NewPaymentPage() {
