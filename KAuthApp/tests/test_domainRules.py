@@ -8,7 +8,13 @@ import pytest
 from KAuthApp.backend.domain.commonPasswords import commonPasswords
 from KAuthApp.backend.domain.exceptions.authErrors import WeakPasswordError
 from KAuthApp.backend.domain.models.user import User
-from KAuthApp.backend.domain.opaqueTokens import newRefreshToken, recoveryCodeHash, refreshTokenSession
+from KAuthApp.backend.domain.opaqueTokens import (
+    issuedHere,
+    newRefreshToken,
+    recoveryCodeHash,
+    refreshTagKey,
+    refreshTokenSession,
+)
 from KAuthApp.backend.domain.passwordPolicy import checkPassword
 from KAuthApp.backend.domain.totpPolicy import STEP_SECONDS, matchTotp
 from shared.backend.security.lockoutPolicy import LockoutRule, lockRemainingSeconds, registerFailure
@@ -64,10 +70,16 @@ def test_lockoutWindowAndDuration() -> None:
 
 
 def test_refreshTokenFormatAndRecoveryHashBinding() -> None:
-    sessionId = generateId()
-    token = newRefreshToken(sessionId)
+    sessionId, key = generateId(), refreshTagKey("a-jwt-secret-of-at-least-32-characters")
+    token = newRefreshToken(sessionId, key)
     assert refreshTokenSession(token) == sessionId
     assert len(token.split(".")[1]) >= 43
     assert refreshTokenSession("abc.def") is None
+    assert issuedHere(token, key)
+    body, _, tag = token.rpartition(".")
+    secret = body.split(".")[1]
+    forged = [f"{body}.{'A' * len(tag)}", f"{sessionId.hex}.{'B' * len(secret)}.{tag}", body, f"{token}.{tag}"]
+    assert [issuedHere(candidate, key) for candidate in forged] == [False] * 4
+    assert not issuedHere(token, refreshTagKey("another-jwt-secret-of-32-characters-"))
     assert recoveryCodeHash(sessionId, "abcde-12345") == recoveryCodeHash(sessionId, "ABCDE12345")
     assert recoveryCodeHash(sessionId, "abcde-12345") != recoveryCodeHash(generateId(), "abcde-12345")

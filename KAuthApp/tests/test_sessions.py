@@ -5,11 +5,9 @@ import uuid
 from pathlib import Path
 
 import httpx2
-import pytest
 from redis.asyncio import Redis
 from sqlalchemy import text
 
-from KAuthApp.backend.application import refreshSession
 from KAuthApp.backend.infrastructure.database.sessionRepository import SessionRepository
 from KAuthApp.tests.authTestSupport import PASSWORD, auditRows, bearer, login, registerVerified, userIdOf
 from shared.backend.database.engine import Database
@@ -54,19 +52,32 @@ async def test_refreshFromCookie(client: httpx2.AsyncClient, outboxDir: Path) ->
     assert again.json()["error"]["code"] == "invalid_token"
 
 
+# The session was last refreshed longer ago than the rotation grace (2 s), as when a thief replays a token.
+async def ageLastUse(database: Database, tokens: dict[str, str], seconds: int = 3) -> None:
+    async with database.engine.begin() as connection:
+        await connection.execute(text("UPDATE sessions SET last_used_at = last_used_at - make_interval(secs => :s) "
+                                      "WHERE id = :id"), {"s": seconds, "id": sessionIdOf(tokens)})
+
+
 async def test_reuseOfRotatedTokenRevokesFamily(
-    client: httpx2.AsyncClient, outboxDir: Path, redisClient: Redis, monkeypatch: pytest.MonkeyPatch
+    client: httpx2.AsyncClient, outboxDir: Path, redisClient: Redis, database: Database
 ) -> None:
-    monkeypatch.setattr(refreshSession, "ROTATION_GRACE_SECONDS", 0.0)
     address = await registerVerified(client, outboxDir)
     stolen = await login(client, address)
     current = (await client.post("/api/auth/refresh", json={"refreshToken": stolen["refreshToken"]})).json()
+    await ageLastUse(database, current)
     reused = await client.post("/api/auth/refresh", json={"refreshToken": stolen["refreshToken"]})
     assert reused.status_code == 401
     assert reused.json()["error"]["code"] == "refresh_token_reused"
     assert not await redisClient.exists(f"kauth:session:{sessionIdOf(current)}")
     me = await client.get("/api/auth/me", headers=bearer(current))
     assert me.json()["error"]["code"] == "session_revoked"
+    # Ended in the database too, not only in Redis (whose revocation marker expires with the access token).
+    async with database.engine.connect() as connection:
+        reason = await connection.scalar(text("SELECT revoked_reason FROM sessions WHERE id = :id"),
+                                         {"id": sessionIdOf(current)})
+    assert reason == "refresh_token_reused"
+    await redisClient.delete(f"kauth:revoked:{sessionIdOf(current)}")
     afterwards = await client.post("/api/auth/refresh", json={"refreshToken": current["refreshToken"]})
     assert afterwards.status_code == 401
     client.cookies.clear()
@@ -83,28 +94,57 @@ async def test_staleTokenInsideGraceIsRefusedWithoutRevoking(client: httpx2.Asyn
     client.cookies.clear()
 
 
-async def test_concurrentRefreshExactlyOneSucceeds(client: httpx2.AsyncClient, outboxDir: Path) -> None:
+async def waitingOnLocks(database: Database, count: int) -> None:
+    async with asyncio.timeout(10), database.engine.connect() as connection:
+        while await connection.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                           "AND datname = current_database()")) < count:
+            await asyncio.sleep(0.02)
+            await connection.rollback()
+
+
+# The refreshes are made to overlap: the session row is held locked until all of them wait on it.
+async def test_concurrentRefreshExactlyOneSucceeds(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database
+) -> None:
     address = await registerVerified(client, outboxDir)
     tokens = await login(client, address)
     client.cookies.clear()
     body = {"refreshToken": tokens["refreshToken"]}
-    results = await asyncio.gather(*[client.post("/api/auth/refresh", json=body) for _ in range(2)])
-    statuses = sorted(response.status_code for response in results)
-    assert statuses == [200, 401]
+    async with database.engine.connect() as holder:
+        await holder.execute(text("SELECT 1 FROM sessions WHERE id = :id FOR UPDATE"), {"id": sessionIdOf(tokens)})
+        refreshes = [asyncio.create_task(client.post("/api/auth/refresh", json=body)) for _ in range(4)]
+        await waitingOnLocks(database, 4)
+        await holder.rollback()
+    results = await asyncio.gather(*refreshes)
+    assert sorted(response.status_code for response in results) == [200, 401, 401, 401]
+    assert {response.json()["error"]["code"] for response in results if response.status_code == 401} == {
+        "invalid_token"}
     winner = next(response for response in results if response.status_code == 200).json()
     assert (await client.post("/api/auth/refresh", json={"refreshToken": winner["refreshToken"]})).status_code == 200
     client.cookies.clear()
 
 
-async def test_forgedRefreshTokensRefused(client: httpx2.AsyncClient, outboxDir: Path) -> None:
+# A token that only names a session (its id is the access token's sid claim) is refused and ends nothing.
+async def test_forgedRefreshTokensRefusedAndTheSessionKept(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database
+) -> None:
     address = await registerVerified(client, outboxDir)
     tokens = await login(client, address)
     client.cookies.clear()
-    prefix = tokens["refreshToken"].split(".")[0]
-    for forged in ("garbage", f"{prefix}.{'A' * 43}", f"{uuid.uuid4().hex}.{'B' * 43}"):
+    await ageLastUse(database, tokens)
+    prefix, secret, tag = tokens["refreshToken"].split(".")
+    named = [f"{prefix}.{'A' * 43}", f"{prefix}.{'A' * 43}.{tag}", f"{prefix}.{secret}.{'C' * len(tag)}"]
+    for forged in ("garbage", f"{uuid.uuid4().hex}.{'B' * 43}", *named):
         response = await client.post("/api/auth/refresh", json={"refreshToken": forged})
         assert response.status_code == 401
-        assert response.json()["error"]["code"] in {"invalid_token", "refresh_token_reused"}
+        assert response.json()["error"]["code"] == "invalid_token", forged
+    assert (await client.get("/api/auth/me", headers=bearer(tokens))).status_code == 200
+    assert (await client.post("/api/auth/refresh", json={"refreshToken": tokens["refreshToken"]})).status_code == 200
+    refused = [details for action, outcome, _, _, details in await auditRows(database, address)
+               if action == "auth.refresh" and outcome == "denied"]
+    assert len(refused) == len(named)
+    assert all("forged_token" in details and sessionIdOf(tokens) in details for details in refused)
+    client.cookies.clear()
 
 
 async def test_logoutTakesEffectImmediately(client: httpx2.AsyncClient, outboxDir: Path) -> None:

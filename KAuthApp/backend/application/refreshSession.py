@@ -6,11 +6,11 @@ from KAuthApp.backend.domain.exceptions.authErrors import InvalidRefreshTokenErr
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from KAuthApp.backend.domain.models.session import Session
 from KAuthApp.backend.domain.models.user import UserStatus
-from KAuthApp.backend.domain.opaqueTokens import hashToken, refreshTokenSession, sameHash
+from KAuthApp.backend.domain.opaqueTokens import hashToken, issuedHere, refreshTokenSession, sameHash
 from shared.backend.database.modelSupport import utcNow
 
 # A stale token presented this soon after its rotation is the loser of a concurrent refresh (two
-# tabs), not a theft: it is refused without ending the family. Tests may set it to 0.
+# tabs), not a theft: it is refused without ending the family.
 ROTATION_GRACE_SECONDS = 2.0
 ACTION = "auth.refresh"
 
@@ -28,7 +28,7 @@ class RefreshSession:
         if refreshToken is None or session is None:
             raise InvalidRefreshTokenError()
         if not sameHash(session.refreshTokenHash, hashToken(refreshToken)):
-            await self.refuseStale(session)
+            await self.refuseStale(session, refreshToken)
         if session.revokedAt is not None:
             # The current token of an ended session (logout, reset, an admin's lock): a stolen copy, or a client
             # that missed the logout. Audited either way.
@@ -48,8 +48,14 @@ class RefreshSession:
         await self.issuer.publish(session, roles, now)
         return self.issuer.issue(session, roles, newToken, now)
 
-    async def refuseStale(self, session: Session) -> None:
+    async def refuseStale(self, session: Session, refreshToken: str) -> None:
         ports, now = self.ports, utcNow()
+        if not issuedHere(refreshToken, self.issuer.tagKey):
+            # Names a real session but was never issued (or predates the tags): refused, the session kept.
+            await ports.audit.record(ACTION, AuditOutcome.DENIED, targetId=session.userId,
+                                     details={"reason": "forged_token", "sessionId": str(session.id)})
+            await ports.transaction.commit()
+            raise InvalidRefreshTokenError()
         if session.revokedAt is None and (now - session.lastUsedAt).total_seconds() < ROTATION_GRACE_SECONDS:
             # Audited, so that a thief who won the race against the owner still leaves a trace.
             await ports.audit.record(ACTION, AuditOutcome.DENIED, targetId=session.userId,

@@ -10,7 +10,7 @@ from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.application.tokenOutput import TokenOutput
 from KAuthApp.backend.domain.models.session import Session
 from KAuthApp.backend.domain.models.user import User
-from KAuthApp.backend.domain.opaqueTokens import hashToken, newRefreshToken
+from KAuthApp.backend.domain.opaqueTokens import hashToken, newRefreshToken, refreshTagKey
 from KAuthApp.backend.domain.sessionRecord import SessionRecord
 from shared.backend.security.sessionStore import SessionRevokedError
 from shared.backend.utils.uuid import generateId
@@ -49,6 +49,7 @@ class SessionIssuer:
     def __init__(self, ports: AuthPorts) -> None:
         self.ports = ports
         self.auth = ports.settings.auth
+        self.tagKey = refreshTagKey(ports.settings.jwt.secret.get_secret_value())
 
     def idleEnd(self, now: datetime, absoluteEnd: datetime) -> datetime:
         return min(now + timedelta(seconds=self.auth.sessionIdleSeconds), absoluteEnd)
@@ -56,7 +57,7 @@ class SessionIssuer:
     # A new session's values and its refresh token; nothing is written yet.
     def draft(self, userId: uuid.UUID, fingerprint: str | None, now: datetime) -> tuple[SessionRecord, str]:
         sessionId = generateId()
-        refreshToken = newRefreshToken(sessionId)
+        refreshToken = newRefreshToken(sessionId, self.tagKey)
         absoluteEnd = now + timedelta(seconds=self.auth.sessionAbsoluteSeconds)
         context = self.ports.audit.context
         record = SessionRecord(
@@ -75,7 +76,7 @@ class SessionIssuer:
         return record, refreshToken
 
     def rotate(self, session: Session, now: datetime) -> str:
-        refreshToken = newRefreshToken(session.id)
+        refreshToken = newRefreshToken(session.id, self.tagKey)
         session.refreshTokenHash = hashToken(refreshToken)
         session.lastUsedAt = now
         session.idleExpiresAt = self.idleEnd(now, session.absoluteExpiresAt)

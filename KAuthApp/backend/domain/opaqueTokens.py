@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
 import uuid
+from functools import lru_cache
 
 # Shared with the admin console's login, which checks recovery codes too.
 from shared.backend.security.secondFactor import recoveryCodeHash as recoveryCodeHash
 
 TOKEN_BYTES = 32
+TAG_BYTES = 16
+TAG_KEY_LABEL = b"kauth refresh token tag v1"
 
 
 def newSecret() -> str:
@@ -23,10 +27,28 @@ def sameHash(left: str, right: str) -> bool:
     return hmac.compare_digest(left.encode(), right.encode())
 
 
-# Refresh tokens name their session ("<session id hex>.<256 random bits>") so that a rotated token
-# still finds its session and reuse can be told apart from a forged token; only the hash is stored.
-def newRefreshToken(sessionId: uuid.UUID) -> str:
-    return f"{sessionId.hex}.{newSecret()}"
+# The key of refresh tokens' tags, derived from the JWT secret for this use only.
+@lru_cache(maxsize=4)
+def refreshTagKey(secret: str) -> bytes:
+    return hmac.new(secret.encode("utf-8"), TAG_KEY_LABEL, hashlib.sha256).digest()
+
+
+def refreshTag(key: bytes, body: str) -> str:
+    digest = hmac.new(key, body.encode("utf-8"), hashlib.sha256).digest()[:TAG_BYTES]
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+# Refresh tokens are "<session id hex>.<256 random bits>.<tag>": the session id finds a rotated token's session,
+# and the tag (an HMAC of the rest under a server key) tells a token this server issued from a forged one that
+# only names a session, so that only a real rotated token counts as reuse. Only the hash is stored.
+def newRefreshToken(sessionId: uuid.UUID, key: bytes) -> str:
+    body = f"{sessionId.hex}.{newSecret()}"
+    return f"{body}.{refreshTag(key, body)}"
+
+
+def issuedHere(token: str, key: bytes) -> bool:
+    body, separator, tag = token.rpartition(".")
+    return bool(separator) and body.count(".") == 1 and hmac.compare_digest(tag, refreshTag(key, body))
 
 
 def refreshTokenSession(token: str) -> uuid.UUID | None:
