@@ -172,6 +172,20 @@ async def test_tokenStopsWorkingWhenAdminIsDisabledOrDemoted(world: AdminWorld) 
     assert [entry.details for entry in refusals] == [{"code": "invalid_token", "reason": "status_disabled"}]
 
 
+# Someone guessing an admin's password locks the account: a token the admin already holds stops working too.
+async def test_tokenStopsWorkingWhileTheAdminIsLockedOut(world: AdminWorld) -> None:
+    admin, headers = await world.adminToken()
+    assert (await world.client.get("/api/admin/users", headers=headers)).status_code == 200
+    for _ in range(world.settings.auth.lockoutThreshold):
+        await world.client.post("/api/admin/auth/login", json={"email": admin.email, "password": "bad"})
+    refused = await world.client.get("/api/admin/users", headers=headers)
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "invalid_token"
+    entries = await world.auditEntries("GET /users", admin.id)
+    refusals = [entry.details for entry in entries if entry.outcome == "denied"]
+    assert refusals == [{"code": "invalid_token", "reason": "locked_out"}]
+
+
 def test_adminApiDocsAreNotServedInProduction(adminSettings: Settings) -> None:
     def docPaths(env: str) -> set[str]:
         settings = dataclasses.replace(adminSettings, app=adminSettings.app.model_copy(update={"env": env}))

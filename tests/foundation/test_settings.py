@@ -32,8 +32,19 @@ def test_validEnvironmentLoadsEveryGroup(cleanEnv: pytest.MonkeyPatch) -> None:
     settings = loadSettings()
     assert settings.database.url.get_secret_value() == VALID["DATABASE_URL"]
     assert settings.crypto.masterKeyBytes() == bytes(range(32))
-    assert settings.auth.lockoutThreshold == 5
     assert settings.app.env == "development"
+
+
+# The security defaults issue 5 names: 15-min access tokens, 5 failures in 15 min lock for 15 min, 7-day idle
+# and 30-day absolute sessions, 24-h verification and 1-h reset links, Argon2id at OWASP's minimum.
+def test_authSecurityDefaults(cleanEnv: pytest.MonkeyPatch) -> None:
+    settings = loadSettings()
+    auth = settings.auth
+    assert settings.jwt.accessTtlSeconds == 900
+    assert (auth.lockoutThreshold, auth.lockoutWindowSeconds, auth.lockoutDurationSeconds) == (5, 900, 900)
+    assert (auth.sessionIdleSeconds, auth.sessionAbsoluteSeconds) == (7 * 86400, 30 * 86400)
+    assert (auth.verificationTtlSeconds, auth.resetTtlSeconds) == (86400, 3600)
+    assert (auth.argon2MemoryKib, auth.argon2TimeCost, auth.argon2Parallelism) == (19456, 2, 1)
 
 
 @pytest.mark.parametrize("variable", list(VALID))

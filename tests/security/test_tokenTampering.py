@@ -3,12 +3,15 @@ from __future__ import annotations
 import base64
 import json
 import time
+from datetime import UTC, datetime
 
 import httpx2
 import jwt
 import pytest
 from sqlalchemy import text
 
+from KSysPayment.backend.infrastructure.bri.snapSignature import snapTimestamp
+from shared.backend.config.settings import Settings
 from tests.security.securitySupport import BRI_INBOUND, Account, Actors, errorCode, isEnvelope
 
 # One protected read per group, and which audience and account it needs.
@@ -114,10 +117,16 @@ async def test_disabledAdminIsRefusedAtOnce(gatewayUrl: str, ahttp: httpx2.Async
     assertRefused(await call(ahttp, gatewayUrl, "admin", account.adminToken), "disabled admin")
 
 
+# Well-formed calls (a fresh timestamp, BRI's client key) with a forged signature or token: refused as
+# unauthorized, not for a missing header.
 @pytest.mark.parametrize("path", BRI_INBOUND)
-async def test_briInboundRefusesUnsignedCalls(gatewayUrl: str, ahttp: httpx2.AsyncClient, path: str) -> None:
+async def test_briInboundRefusesUnsignedCalls(
+    gatewayUrl: str, ahttp: httpx2.AsyncClient, settings: Settings, path: str
+) -> None:
     body = {"partnerServiceId": "   12345", "virtualAccountNo": "1", "originalReferenceNo": "1"}
-    response = await ahttp.post(gatewayUrl + path, json=body,
-                                headers={"Authorization": "Bearer forged", "X-SIGNATURE": "forged"})
-    assert response.status_code in (400, 401), response.text
-    assert str(response.json().get("responseCode", "")).startswith(("400", "401")), response.text
+    headers = {"Authorization": "Bearer forged", "X-SIGNATURE": base64.b64encode(b"forged" * 40).decode(),
+               "X-TIMESTAMP": snapTimestamp(datetime.now(UTC)), "X-CLIENT-KEY": settings.bri.inboundClientId,
+               "X-PARTNER-ID": "bri", "X-EXTERNAL-ID": "1", "CHANNEL-ID": "95221"}
+    response = await ahttp.post(gatewayUrl + path, json=body, headers=headers)
+    assert response.status_code == 401, response.text
+    assert str(response.json().get("responseCode", "")).startswith("401"), response.text
