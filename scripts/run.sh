@@ -24,7 +24,7 @@ stopAll() {
   stopPid "$RUN/public.pid"
   stopPid "$RUN/admin.pid"
   stopPid "$RUN/simulator.pid"
-  [ "$STARTED_REDIS" -eq 1 ] && stopRedis "$LOCAL_REDIS_PORT"
+  [ "$STARTED_REDIS" -eq 1 ] && stopRedis "$RUN/redis" "$LOCAL_REDIS_PORT"
   [ "$STARTED_PG" -eq 1 ] && stopPostgres "$RUN/postgres"
   info "stopped"
 }

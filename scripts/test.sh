@@ -26,7 +26,7 @@ stopStack() {
   stopPid "$RUN/public.pid"
   stopPid "$RUN/admin.pid"
   stopPid "$RUN/simulator.pid"
-  stopRedis "$TEST_REDIS_PORT"
+  stopRedis "$RUN/redis" "$TEST_REDIS_PORT"
   stopPostgres "$RUN/postgres"
 }
 

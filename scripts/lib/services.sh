@@ -42,11 +42,20 @@ stopPostgres() {
   asRoot runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
 }
 
-# startRedis DIR PORT: a server that keeps nothing on disk, bound to loopback.
+# redisDirOf PORT: the working directory of the Redis on PORT (empty when none answers).
+redisDirOf() {
+  { redis-cli -p "$1" config get dir 2>/dev/null || true; } | sed -n 2p
+}
+
+# startRedis DIR PORT: a server that keeps nothing on disk, bound to loopback. One already running from DIR
+# is reused; one from elsewhere (another checkout's stack) is never shared.
 startRedis() {
-  local dir=$1 port=$2
+  local dir=$1 port=$2 running
   mkdir -p "$dir"
-  if ! redis-cli -p "$port" ping >/dev/null 2>&1; then
+  running=$(redisDirOf "$port")
+  [ -z "$running" ] || [ "$running" = "$(cd "$dir" && pwd -P)" ] \
+    || die "port $port is taken by a Redis started from $running, not $dir"
+  if [ -z "$running" ]; then
     portFree "$port" || die "port $port is taken: Redis cannot start there"
     redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --save "" --appendonly no \
       --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >/dev/null \
@@ -55,7 +64,9 @@ startRedis() {
   waitFor 15 "Redis on $port" redis-cli -p "$port" ping
 }
 
+# stopRedis DIR PORT: stops the Redis on PORT only if it runs from DIR (startRedis's), never another one.
 stopRedis() {
-  local port=$1
+  local dir=$1 port=$2
+  [ -d "$dir" ] && [ "$(redisDirOf "$port")" = "$(cd "$dir" && pwd -P)" ] || return 0
   redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
 }

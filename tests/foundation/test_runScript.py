@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
+from tests.support.processes import freePort
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -60,3 +62,43 @@ def test_unknownArgumentIsRefused(copy: Path) -> None:
     refused = runAsUser(copy, "start")
     assert refused.returncode == 1
     assert "usage: scripts/run.sh [env]" in refused.stderr
+
+
+def services(command: str) -> subprocess.CompletedProcess[str]:
+    script = f"source scripts/lib/common.sh; source scripts/lib/services.sh; {command}"
+    return subprocess.run(["bash", "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+
+def redisAnswers(port: int) -> bool:
+    answer = subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True)
+    return answer.stdout.strip() == "PONG"
+
+
+# Another checkout's stack on the same port (a second clone running pytest): its Redis is never stopped or shared.
+def test_redisOfAnotherCheckoutIsNeitherStoppedNorShared(tmp_path: Path) -> None:
+    port, ours, other = freePort(), tmp_path / "ours", tmp_path / "other"
+    ours.mkdir()
+    assert services(f"startRedis {other} {port}").returncode == 0
+    try:
+        assert services(f"stopRedis {ours} {port}").returncode == 0
+        assert redisAnswers(port)
+        shared = services(f"startRedis {ours} {port}")
+        assert shared.returncode == 1
+        assert f"taken by a Redis started from {other}" in shared.stderr
+        assert services(f"stopRedis {other} {port}").returncode == 0
+        assert not redisAnswers(port)
+    finally:
+        subprocess.run(["redis-cli", "-p", str(port), "shutdown", "nosave"], capture_output=True)
+
+
+# Under set -e and pipefail, as the scripts run: a port where no Redis answers is not an error.
+def test_startAndStopRedisOnAFreePortUnderErrexit(tmp_path: Path) -> None:
+    port = freePort()
+    started = services(f"set -euo pipefail; stopRedis {tmp_path} {port}; startRedis {tmp_path} {port}; echo up")
+    try:
+        assert started.returncode == 0, started.stderr
+        assert started.stdout.strip().endswith("up") and redisAnswers(port)
+        assert services(f"set -euo pipefail; stopRedis {tmp_path} {port}").returncode == 0
+        assert not redisAnswers(port)
+    finally:
+        subprocess.run(["redis-cli", "-p", str(port), "shutdown", "nosave"], capture_output=True)
