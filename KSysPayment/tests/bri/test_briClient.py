@@ -218,9 +218,15 @@ async def test_createTimeoutIsOutcomeUnknown(makeClient: ClientFactory, simulato
     with pytest.raises(GatewayTimeoutError):
         await createVa(client)
     assert await simulator.calls(f"{VA}/create-va") == 1
-    await asyncio.sleep(0.5)
-    # BRI did create it: the service reconciles with inquiry instead of creating again.
-    assert (await client.inquiryVirtualAccount(customerNo="1234567890", trxId="trx-1")).amount == 10000
+    # BRI did create it once its delay ran out: the service reconciles with inquiry instead of creating again.
+    async with asyncio.timeout(10):
+        while True:
+            try:
+                found = await client.inquiryVirtualAccount(customerNo="1234567890", trxId="trx-1")
+                break
+            except GatewayNotFoundError:  # the simulator is still inside the delay
+                await asyncio.sleep(0.1)
+    assert found.amount == 10000
 
 
 async def test_simulatorRejectsAStrippedPartnerServiceId(makeClient: ClientFactory, simulator: Simulator) -> None:
