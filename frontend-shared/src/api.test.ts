@@ -31,6 +31,18 @@ describe("ApiClient", () => {
     expect((error as ApiError).retryAfter).toBe(7);
   });
 
+  it("keeps the session on a 423 account_locked from a re-authentication form", async () => {
+    const tokens = new TokenStore();
+    tokens.setTokens({ accessToken: "a1", expiresIn: 900 });
+    const body = { error: { code: "account_locked", message: "locked", requestId: "r", details: [] } };
+    const fetchImpl = vi.fn().mockResolvedValue(json(423, body, { "Retry-After": "900" }));
+    const onAuthFailure = vi.fn();
+    const client = new ApiClient({ tokens, fetchImpl, onAuthFailure });
+    await expect(client.post("/api/auth/password/change", {})).rejects.toMatchObject({ code: "account_locked" });
+    expect(tokens.getAccessToken()).toBe("a1");
+    expect(onAuthFailure).not.toHaveBeenCalled();
+  });
+
   it("maps network failures to network_error", async () => {
     const client = new ApiClient({ fetchImpl: vi.fn().mockRejectedValue(new TypeError("fail")) });
     await expect(client.get("/api/x")).rejects.toMatchObject({ code: "network_error", status: 0 });

@@ -24,9 +24,9 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+// A signed-in request answered 423 account_locked (too many wrong passwords in a re-authentication form) keeps
+// its session: the lock ends by itself, and an admin's lock or disable ends sessions (401 session_revoked).
 const SESSION_CODES = new Set(["invalid_token", "session_revoked", "token_expired", "unauthenticated"]);
-// The account itself was stopped by an admin: no refresh can help.
-const ACCOUNT_CODES = new Set(["account_locked", "account_disabled"]);
 
 export function buildQuery(query?: Query): string {
   if (!query) return "";
@@ -82,9 +82,6 @@ export class ApiClient {
           // Only a refused refresh (400/401/403) ends the session; after a network error, 429 or 5xx it may still be valid.
           if (this.tokens.canRefresh()) throw error;
         }
-        this.tokens.clear();
-        this.onAuthFailure?.(error);
-      } else if (useAuth && this.tokens && error instanceof ApiError && ACCOUNT_CODES.has(error.code)) {
         this.tokens.clear();
         this.onAuthFailure?.(error);
       }
