@@ -19,6 +19,11 @@ SECRET_KEY_PATTERN = re.compile(
 )
 REDACTED = "[redacted]"
 SCALARS = frozenset({str, int, float, bool})
+# The driver's and PostgreSQL's refusals of a value quote it (asyncpg: "invalid input for query argument $1:
+# 'value' (...)"; PostgreSQL: 'invalid input syntax for type uuid: "value"'): the rest of such a line goes.
+DRIVER_VALUE_PATTERN = re.compile(
+    r"(invalid input (?:for query argument \$\d+|syntax for type [\w ]+|value for enum [\w.]+)):[^\n]*"
+)
 
 
 class LogCategory(StrEnum):
@@ -56,6 +61,24 @@ def redactSecrets(_logger: object, _method: str, event: MutableMapping[str, obje
     return event
 
 
+def withoutDriverValues(value: object) -> object:
+    if isinstance(value, str):
+        return DRIVER_VALUE_PATTERN.sub(rf"\1: {REDACTED}", value)
+    if isinstance(value, list):
+        return [withoutDriverValues(item) for item in value]
+    if isinstance(value, dict):
+        return {key: withoutDriverValues(item) for key, item in value.items()}
+    return value
+
+
+# Runs after the exception is rendered (a traceback string or structlog's dicts), on its text and ours.
+def redactDriverValues(_logger: object, _method: str, event: MutableMapping[str, object]) -> Mapping[str, object]:
+    for key in ("exception", "error_message"):
+        if key in event:
+            event[key] = withoutDriverValues(event[key])
+    return event
+
+
 def addTimestampMs(_logger: object, _method: str, event: MutableMapping[str, object]) -> Mapping[str, object]:
     event["timestamp_ms"] = int(time.time() * 1000)
     return event
@@ -81,6 +104,7 @@ def configureLogging(settings: AppSettings) -> None:
         structlog.processors.ExceptionRenderer(structlog.tracebacks.ExceptionDictTransformer(show_locals=False))
         if useJson
         else structlog.processors.format_exc_info,
+        redactDriverValues,
     ]
     # JSON lines carry `message`; the console renderer prints the `event` key itself.
     processors += [renameEvent, renderer] if useJson else [renderer]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+import asyncpg
 import pytest
 
 from shared.backend.config.settings import AppSettings
@@ -68,3 +69,21 @@ def test_exceptionsCarryTypeMessageAndStack(jsonLogs: pytest.CaptureFixture[str]
     assert record["error_message"] == "broken thing"
     assert "exception" in record
     assert "test_exceptionsCarryTypeMessageAndStack" in json.dumps(record["exception"])
+
+
+# A bug that hands the driver a value it cannot encode (or PostgreSQL one it cannot parse) must not put that
+# value in the log: the driver's message quotes it.
+@pytest.mark.parametrize("logFormat", ["json", "console"])
+def test_driverRefusalsDoNotQuoteTheValue(capsys: pytest.CaptureFixture[str], logFormat: str) -> None:
+    configureLogging(AppSettings(APP_ENV="test", LOG_FORMAT=logFormat))  # type: ignore[call-arg]
+    messages = ["invalid input for query argument $2: 'hunter2-secret' (invalid UUID 'hunter2-secret')",
+                'invalid input syntax for type uuid: "tok-abc-secret"']
+    for message in messages:
+        try:
+            raise asyncpg.exceptions.DataError(message)
+        except asyncpg.exceptions.DataError as error:
+            getSystemLogger("test").error("failure", "query failed", error)
+    output = capsys.readouterr().out
+    assert "hunter2-secret" not in output and "tok-abc-secret" not in output
+    assert output.count("invalid input for query argument $2: [redacted]") == 2  # error_message and exception
+    assert "invalid input syntax for type uuid: [redacted]" in output
