@@ -94,3 +94,7 @@ async def test_invalidCursorsAreRefused(world: AdminWorld) -> None:
         response = await world.client.get("/api/admin/users", params=params, headers=headers)
         assert response.status_code == 422, params
         assert response.json()["error"]["code"] == "invalid_cursor"
+    for limit in ("0", "201"):
+        refused = await world.client.get("/api/admin/users", params={"limit": limit}, headers=headers)
+        assert refused.status_code == 422, limit
+    assert (await world.client.get("/api/admin/users", params={"limit": "200"}, headers=headers)).status_code == 200

@@ -58,26 +58,28 @@ async def test_rateLimitsArePublishedWithVersion(world: AdminWorld) -> None:
     assert entries[-1].actorId == superadmin.id and entries[-1].details["version"] == version + 1
 
 
+# Both the first write (an insert at version 0) and later ones (updates) refuse a version already replaced.
 async def test_staleVersionIsRefused(world: AdminWorld) -> None:
     _, headers = await world.adminToken(superadmin=True)
     version = await currentVersion(world, headers, "cors")
-    body = {"version": version, "origins": ["https://one.example.com"]}
-    assert (await world.client.put("/api/admin/settings/cors", json=body, headers=headers)).status_code == 200
-    stale = await world.client.put("/api/admin/settings/cors", json=body, headers=headers)
-    assert stale.status_code == 409 and stale.json()["error"]["code"] == "stale_version"
+    for step in (0, 1):
+        body = {"version": version + step, "origins": [f"https://step{step}.example.com"]}
+        assert (await world.client.put("/api/admin/settings/cors", json=body, headers=headers)).status_code == 200
+        stale = await world.client.put("/api/admin/settings/cors", json=body, headers=headers)
+        assert stale.status_code == 409 and stale.json()["error"]["code"] == "stale_version"
     published = json.loads(await world.redis.get(CORS_KEY))
-    assert published == {"version": version + 1, "origins": ["https://one.example.com"]}
+    assert published == {"version": version + 2, "origins": ["https://step1.example.com"]}
 
 
 async def test_invalidSettingsNameTheField(world: AdminWorld) -> None:
     _, headers = await world.adminToken(superadmin=True)
     version = await currentVersion(world, headers, "rate-limits")
     before = await world.redis.get(LIMITS_KEY)
-    badRule = {**RULES[0], "windowSeconds": 0}
-    response = await world.client.put("/api/admin/settings/rate-limits",
-                                      json={"version": version, "rules": [RULES[1], badRule]}, headers=headers)
-    assert response.status_code == 422
-    assert [detail["field"] for detail in response.json()["error"]["details"]] == ["rules.1.windowSeconds"]
+    for field, value in (("windowSeconds", 0), ("windowSeconds", 86_401), ("limit", 0), ("limit", 1_000_001)):
+        response = await world.client.put("/api/admin/settings/rate-limits", headers=headers,
+                                          json={"version": version, "rules": [RULES[1], {**RULES[0], field: value}]})
+        assert response.status_code == 422, (field, value)
+        assert [detail["field"] for detail in response.json()["error"]["details"]] == [f"rules.1.{field}"]
     duplicate = await world.client.put("/api/admin/settings/rate-limits",
                                        json={"version": version, "rules": [RULES[0], RULES[0]]}, headers=headers)
     assert duplicate.status_code == 422
@@ -86,7 +88,7 @@ async def test_invalidSettingsNameTheField(world: AdminWorld) -> None:
                                       json={"version": version, "rules": [{**RULES[0], "limit": "10"}]},
                                       headers=headers)
     assert stringly.status_code == 422
-    for origin in ("*", "ftp://x.example.com", "https://x.example.com/path", "example.com"):
+    for origin in ("*", "https://*.example.com", "ftp://x.example.com", "https://x.example.com/path", "example.com"):
         bad = await world.client.put("/api/admin/settings/cors", json={"version": 0, "origins": [origin]},
                                      headers=headers)
         assert bad.status_code == 422, origin

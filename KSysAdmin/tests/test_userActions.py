@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from KSysAdmin.backend.domain.models.role import Role, RoleName, UserRole
 from KSysAdmin.backend.domain.models.user import User, UserStatus
@@ -40,6 +40,19 @@ async def test_unlockDisableEnableCycle(world: AdminWorld) -> None:
         assert response.status_code == 200, f"{action}: {response.text}"
         assert response.json()["status"] == status
         assert [entry.outcome for entry in await world.auditEntries(f"user.{action}", target.id)] == ["success"]
+
+
+# An unlock also ends a lockout from failed logins: the counter and the lock's end are cleared.
+async def test_unlockClearsFailedLogins(world: AdminWorld) -> None:
+    _, headers = await world.adminToken()
+    target = await world.createUser(status=UserStatus.LOCKED.value)
+    async with world.database.engine.begin() as connection:
+        await connection.execute(text(
+            "UPDATE users SET failed_login_count = 4, failed_login_window_started_at = now(), "
+            "locked_until = now() + interval '10 minutes' WHERE id = :id"), {"id": target.id})
+    assert (await world.client.post(f"/api/admin/users/{target.id}/unlock", headers=headers)).status_code == 200
+    stored = await world.getUser(target.id)
+    assert (stored.status, stored.failedLoginCount, stored.lockedUntil) == ("active", 0, None)
 
 
 async def test_invalidTransitionsAndBadIds(world: AdminWorld) -> None:
