@@ -13,10 +13,12 @@ from KSysPayment.backend.application.cancelPayment import CancelPayment
 from KSysPayment.backend.application.createPayment import CreatePayment
 from KSysPayment.backend.application.createPaymentInput import CreatePaymentInput
 from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayConflictError
-from KSysPayment.backend.domain.gatewayTypes import VirtualAccount
+from KSysPayment.backend.domain.exceptions.paymentErrors import InvalidPaymentStateError
+from KSysPayment.backend.domain.gatewayTypes import QrisPaymentStatus, VirtualAccount
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
 from KSysPayment.backend.domain.requestContext import RequestContext
-from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, storedPayment
+from KSysPayment.tests.support.briSender import QRIS_NOTIFY, BriSender, qrisBody
+from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, execute, storedPayment
 from KSysPayment.tests.support.paymentStack import PREFIX, Payer, PaymentStack
 from shared.backend.database.engine import Database
 
@@ -144,3 +146,47 @@ async def test_simulatorRefusesToDeleteAPaidVa(paymentStack: PaymentStack, payer
         await paymentStack.app.state.paymentGateway.deleteVirtualAccount(
             customerNo=str(stored["customer_no"]), trxId=str(stored["partner_reference_no"]))
     assert len((await paymentStack.simulatorState())["virtualAccounts"]) == 1  # type: ignore[arg-type]
+
+
+async def test_cancelOfAnExpiredPaymentIsRefused(paymentStack: PaymentStack, payer: Payer, database: Database) -> None:
+    paymentId = (await paymentStack.create(payer)).json()["id"]
+    await execute(database, "UPDATE payments SET status = 'expired' WHERE id = :id", id=paymentId)
+    status, body = await cancel(paymentStack, payer, paymentId)
+    assert (status, body["error"]["code"]) == (409, "invalid_payment_state")  # type: ignore[index]
+    assert (await storedPayment(database, paymentId))["status"] == "expired"
+    assert "payment.cancelled" not in await auditActions(database, paymentId)
+
+
+class PaidAfterQuery:
+    # The real gateway, except that BRI's notification settles the payment just after the QRIS query answered.
+    def __init__(self, real: PaymentGatewayInterface, notify: Callable[[], Awaitable[object]]) -> None:
+        self.real = real
+        self.notify = notify
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+    async def queryQris(self, *, referenceNo: str) -> QrisPaymentStatus:
+        answer = await self.real.queryQris(referenceNo=referenceNo)
+        await self.notify()
+        return answer
+
+
+async def test_qrisCancelLosesToAPaymentSettledAfterThePoll(
+    paymentStack: PaymentStack, payer: Payer, database: Database, briSender: BriSender
+) -> None:
+    created = (await paymentStack.create(payer, amount=20000, method="qris")).json()
+    stored = await storedPayment(database, created["id"])
+    body = qrisBody(str(stored["bri_reference_no"]), str(stored["partner_reference_no"]), 20000)
+    state = paymentStack.app.state
+    gateway = PaidAfterQuery(state.paymentGateway, lambda: briSender.notify(QRIS_NOTIFY, body))
+    canceller = CancelPayment(state.paymentUow, state.settlementRecords, gateway, timedelta(hours=24))
+    context = RequestContext(requestId="cancel-after-poll", ip="127.0.0.1")
+    with pytest.raises(InvalidPaymentStateError) as refused:
+        await canceller.execute(payer.id, uuid.UUID(created["id"]), context)
+    assert (refused.value.code, refused.value.details) == (
+        "invalid_payment_state", [{"status": "paid", "requested": "cancelled"}])
+    after = await storedPayment(database, created["id"])
+    assert (after["status"], after["recheck_at"]) == ("paid", None)
+    assert await eventOutcomes(database, created["id"]) == ["settled"]
+    assert "payment.cancelled" not in await auditActions(database, created["id"])
