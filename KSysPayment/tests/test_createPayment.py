@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 
+from KSysPayment.tests.support.paymentQueries import storedPayment
 from KSysPayment.tests.support.paymentStack import Payer, PaymentStack
+from shared.backend.database.engine import Database
 
 
 async def test_createBrivaPayment(paymentStack: PaymentStack, payer: Payer) -> None:
@@ -124,3 +127,14 @@ async def test_createTimeoutRemovesAVaBriMakesLate(paymentStack: PaymentStack, p
     await cleanups.drain(10)
     assert not cleanups.running
     assert (await paymentStack.simulatorState())["virtualAccounts"] == []
+
+
+async def test_paymentExpiresAfterTheConfiguredMinutes(
+    paymentStack: PaymentStack, payer: Payer, database: Database
+) -> None:
+    lifetime = timedelta(minutes=paymentStack.settings.payment.expiryMinutes)
+    body = (await paymentStack.create(payer)).json()
+    stored = await storedPayment(database, body["id"])
+    assert stored["expires_at"] - stored["created_at"] == lifetime  # type: ignore[operator]
+    answered = datetime.fromisoformat(body["expiresAt"]) - datetime.fromisoformat(body["createdAt"])
+    assert abs(answered - lifetime) < timedelta(seconds=1)

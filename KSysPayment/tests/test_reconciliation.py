@@ -103,6 +103,20 @@ async def test_overdueUnpaidPaymentExpires(paymentStack: PaymentStack, payer: Pa
     assert (await auditActions(database, created["id"]))[-1] == "payment.expired"
 
 
+async def test_pendingPaymentNearItsExpiryIsPolledButNotExpired(
+    paymentStack: PaymentStack, payer: Payer, database: Database
+) -> None:
+    created = (await paymentStack.create(payer)).json()
+    await expireIn(database, created["id"], 180)  # within the poll horizon, not yet overdue
+    report = await reconciler(paymentStack).execute()
+    assert report.polled >= 1
+    stored = await storedPayment(database, created["id"])
+    assert (stored["status"], stored["flagged_reason"], stored["recheck_at"]) == ("pending", None, None)
+    assert (await auditActions(database, created["id"]))[-1] == "payment.provisioned"
+    remaining = (await paymentStack.simulatorState())["virtualAccounts"]
+    assert [va["virtualAccountNo"].replace(" ", "") for va in remaining] == [created["virtualAccountNo"]]  # type: ignore[union-attr]
+
+
 async def test_oneRunnerAtATime(paymentStack: PaymentStack, database: Database) -> None:
     calls: list[int] = []
 
