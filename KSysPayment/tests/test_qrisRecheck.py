@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from KSysPayment.backend.application.reconcilePayments import ReconcilePayments
 from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayUnavailableError
-from KSysPayment.backend.domain.gatewayTypes import QrisPaymentStatus
+from KSysPayment.backend.domain.gatewayTypes import GatewayPaymentState, QrisPaymentStatus
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
 from KSysPayment.tests.support.briSender import QRIS_NOTIFY, BriSender, qrisBody
 from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, execute, storedPayment
@@ -166,3 +167,24 @@ async def test_zeroWindowWatchesNothing(paymentStack: PaymentStack, payer: Payer
     await reconciler(paymentStack, window=timedelta(0)).execute()
     after = await storedPayment(database, created["id"])
     assert (after["status"], after["recheck_at"]) == ("expired", None)
+
+
+class PaidWithoutAmount(UnreachableQuery):
+    async def queryQris(self, *, referenceNo: str) -> QrisPaymentStatus:
+        answer = await self.real.queryQris(referenceNo=referenceNo)
+        return dataclasses.replace(answer, state=GatewayPaymentState.PAID, amount=None)
+
+
+async def test_recheckAnsweredPaidWithoutAmountIsFlaggedAndEnds(
+    paymentStack: PaymentStack, payer: Payer, database: Database
+) -> None:
+    created = (await paymentStack.create(payer, method="qris")).json()
+    await cancel(paymentStack, payer, created["id"])
+    await makeDue(database, created["id"])
+    await reconciler(paymentStack, PaidWithoutAmount(paymentStack.app.state.paymentGateway)).execute()
+    after = await storedPayment(database, created["id"])
+    assert after["flagged_reason"] == (
+        "late_payment: paid while cancelled; paid_unverified: BRI reports paid without an amount")
+    assert (after["status"], after["recheck_at"]) == ("cancelled", None)
+    assert await eventOutcomes(database, created["id"]) == []
+    assert (await auditActions(database, created["id"]))[-1] == "payment.flagged"
