@@ -5,7 +5,9 @@ import { NewPaymentPage } from "./pages/NewPayment";
 import { PaymentDetailPage } from "./pages/PaymentDetail";
 import { PaymentListPage } from "./pages/PaymentList";
 
-function useSession(): "loading" | "in" | "out" {
+// "unreachable": the refresh failed for a transient reason (no response, 429, 5xx), so the session may still be
+// valid: the page offers a retry instead of sending the user to sign in.
+function useSession(): { state: "loading" | "in" | "out" | "unreachable"; retry: () => void } {
   const signedIn = useSyncExternalStore((l) => tokens.subscribe(l), () => tokens.isSignedIn());
   const [tried, setTried] = useState(() => signedIn || !tokens.canRefresh());
   useEffect(() => {
@@ -16,20 +18,29 @@ function useSession(): "loading" | "in" | "out" {
       active = false;
     };
   }, [tried]);
-  if (signedIn) return "in";
-  return tried ? "out" : "loading";
+  const retry = () => setTried(false);
+  if (signedIn) return { state: "in", retry };
+  if (!tried) return { state: "loading", retry };
+  return { state: tokens.canRefresh() ? "unreachable" : "out", retry };
 }
 
 function Routes() {
   const { path } = useRouter();
-  const session = useSession();
+  const { state: session, retry } = useSession();
   useEffect(() => {
     if (session === "out") window.location.assign(loginUrl());
   }, [session]);
 
   let content: React.JSX.Element;
   const detail = matchPath("/payments/:id", path);
-  if (session !== "in") content = <Spinner label={session === "loading" ? "Restoring your session..." : "Redirecting to sign in..."} />;
+  if (session === "unreachable") {
+    content = (
+      <section className="card" role="alert">
+        <p>Cannot reach the server to restore your session.</p>
+        <button type="button" className="button" onClick={retry}>Try again</button>
+      </section>
+    );
+  } else if (session !== "in") content = <Spinner label={session === "loading" ? "Restoring your session..." : "Redirecting to sign in..."} />;
   else if (matchPath("/", path)) content = <PaymentListPage />;
   else if (matchPath("/new", path)) content = <NewPaymentPage />;
   else if (detail) content = <PaymentDetailPage key={detail.id} id={detail.id} />;

@@ -235,3 +235,28 @@ describe("main", () => {
     root.remove();
   });
 });
+
+describe("App", () => {
+  it("offers a retry, not the sign-in page, when restoring the session meets a server error", async () => {
+    const { App } = await import("./App");
+    tokens.setTokens({ accessToken: "stale", expiresIn: 0 }); // expired at once; the cookie may still be good
+    const assign = vi.fn();
+    vi.stubGlobal("location", { ...window.location, assign, pathname: "/payment/" });
+    let refreshes = 0;
+    fetchMock.mockImplementation(async (url: string) => {
+      if (url === "/api/auth/refresh") {
+        refreshes += 1;
+        return refreshes === 1 ? json(503, envelope("service_unavailable")) : json(200, { accessToken: "a2", expiresIn: 900 });
+      }
+      return json(200, { items: [], nextCursor: null });
+    });
+    renderAt("/payment/", <App />);
+    expect(await screen.findByText("Cannot reach the server to restore your session.")).toBeInTheDocument();
+    expect(assign).not.toHaveBeenCalled();
+    await userEvent.click(screen.getByRole("button", { name: "Try again" }));
+    await waitFor(() => expect(screen.queryByText("Cannot reach the server to restore your session.")).toBeNull());
+    expect(tokens.getAccessToken()).toBe("a2");
+    expect(assign).not.toHaveBeenCalled();
+    vi.unstubAllGlobals();
+  });
+});
