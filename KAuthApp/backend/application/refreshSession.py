@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import NoReturn
+
 from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.application.sessionIssuer import IssuedSession, SessionIssuer, isExpired
 from KAuthApp.backend.domain.exceptions.authErrors import InvalidRefreshTokenError, RefreshTokenReusedError
@@ -32,11 +34,7 @@ class RefreshSession:
         if session.revokedAt is not None:
             # The current token of an ended session (logout, reset, an admin's lock): a stolen copy, or a client
             # that missed the logout. Audited either way.
-            await ports.audit.record(ACTION, AuditOutcome.DENIED, targetId=session.userId,
-                                     details={"reason": "session_revoked", "sessionId": str(session.id),
-                                              "revokedReason": session.revokedReason})
-            await ports.transaction.commit()
-            raise InvalidRefreshTokenError()
+            await self.deny(session, "session_revoked", revokedReason=session.revokedReason)
         user = await ports.users.getById(session.userId)
         usable = user is not None and user.deletedAt is None and user.status == UserStatus.ACTIVE.value
         if isExpired(session, now) or not usable:
@@ -52,16 +50,10 @@ class RefreshSession:
         ports, now = self.ports, utcNow()
         if not issuedHere(refreshToken, self.issuer.tagKey):
             # Names a real session but was never issued (or predates the tags): refused, the session kept.
-            await ports.audit.record(ACTION, AuditOutcome.DENIED, targetId=session.userId,
-                                     details={"reason": "forged_token", "sessionId": str(session.id)})
-            await ports.transaction.commit()
-            raise InvalidRefreshTokenError()
+            await self.deny(session, "forged_token")
         if session.revokedAt is None and (now - session.lastUsedAt).total_seconds() < ROTATION_GRACE_SECONDS:
             # Audited, so that a thief who won the race against the owner still leaves a trace.
-            await ports.audit.record(ACTION, AuditOutcome.DENIED, targetId=session.userId,
-                                     details={"reason": "concurrent_refresh", "sessionId": str(session.id)})
-            await ports.transaction.commit()
-            raise InvalidRefreshTokenError()
+            await self.deny(session, "concurrent_refresh")
         revoked = await ports.sessions.revokeFamily(session.familyId, "refresh_token_reused", now)
         await ports.audit.record("auth.refresh_token_reused", AuditOutcome.DENIED, targetId=session.userId,
                                  details={"sessionId": str(session.id), "familyId": str(session.familyId),
@@ -69,6 +61,13 @@ class RefreshSession:
         await ports.transaction.commit()
         await self.issuer.drop([*revoked, session.id])
         raise RefreshTokenReusedError()
+
+    # Refused without ending anything: audited as denied with its reason, committed, then raised.
+    async def deny(self, session: Session, reason: str, **details: object) -> NoReturn:
+        await self.ports.audit.record(ACTION, AuditOutcome.DENIED, targetId=session.userId,
+                                      details={"reason": reason, "sessionId": str(session.id), **details})
+        await self.ports.transaction.commit()
+        raise InvalidRefreshTokenError()
 
     async def end(self, session: Session, reason: str) -> None:
         ports = self.ports
