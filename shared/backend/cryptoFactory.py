@@ -21,9 +21,19 @@ def requireContext(context: str) -> None:
         raise ValueError("an encryption context is required (for example 'user:{id}')")
 
 
+def utf8Text(plain: bytes) -> str:
+    try:
+        return plain.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DecryptionError("decrypted value is not UTF-8 text") from None
+
+
+# Encrypts under the current master key; decrypts under it or, for values written before a rotation, under
+# one of the previous keys (GCM's tag tells a wrong key apart, so no key id is stored).
 class CryptoService:
-    def __init__(self, cipher: RecordCipher) -> None:
+    def __init__(self, cipher: RecordCipher, previous: tuple[RecordCipher, ...] = ()) -> None:
         self._cipher = cipher
+        self._previous = previous
 
     @property
     def paramsId(self) -> int:
@@ -35,11 +45,28 @@ class CryptoService:
 
     def decryptSensitive(self, value: str, context: str) -> str:
         requireContext(context)
-        plain = self._cipher.decryptString(value, context)
+        return utf8Text(self.openValue(value, context)[0])
+
+    # The plaintext, and whether the current key opened it.
+    def openValue(self, value: str, context: str) -> tuple[bytes, bool]:
         try:
-            return plain.decode("utf-8")
-        except UnicodeDecodeError:
-            raise DecryptionError("decrypted value is not UTF-8 text") from None
+            return self._cipher.decryptString(value, context), True
+        except DecryptionError:
+            for cipher in self._previous:
+                try:
+                    return cipher.decryptString(value, context), False
+                except DecryptionError:
+                    continue
+            raise
+
+    # The value encrypted anew under the current key, or None when it already is; DecryptionError when no
+    # configured key opens it.
+    def reencryptSensitive(self, value: str, context: str) -> str | None:
+        requireContext(context)
+        plain, current = self.openValue(value, context)
+        if current:
+            return None
+        return self.encryptSensitive(utf8Text(plain), context)
 
     async def encryptSensitiveAsync(self, text: str, context: str) -> str:
         return await asyncio.to_thread(self.encryptSensitive, text, context)
@@ -63,11 +90,11 @@ class CryptoService:
         raise CryptoSelfTestError("crypto self-test: a value decrypted under the wrong context")
 
 
+# Derives one KEK per configured key (Argon2id, ~65 ms each at the default parameters).
 def createCrypto(settings: CryptoSettings) -> CryptoService:
-    cipher = RecordCipher(
-        settings.masterKeyBytes(),
-        settings.argon2MemoryKib,
-        settings.argon2Iterations,
-        settings.argon2Parallelism,
-    )
-    return CryptoService(cipher)
+    def cipherFor(masterKey: bytes) -> RecordCipher:
+        return RecordCipher(masterKey, settings.argon2MemoryKib, settings.argon2Iterations,
+                            settings.argon2Parallelism)
+
+    previous = tuple(cipherFor(key) for key in settings.previousMasterKeyBytes())
+    return CryptoService(cipherFor(settings.masterKeyBytes()), previous)

@@ -15,13 +15,15 @@ VALID = {
     "CRYPTO_MASTER_KEY": base64.b64encode(bytes(range(32))).decode(),
 }
 
+OLD_KEY = base64.b64encode(b"o" * 32).decode()
+
 
 @pytest.fixture
 def cleanEnv(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     monkeypatch.setenv("KSERVICES_ENV_FILE", "")
     for name in [*VALID, "APP_ENV", "CORS_ORIGINS", "PAYMENT_MIN_AMOUNT", "PAYMENT_MAX_AMOUNT", "GATEWAY_PORT",
                  "GATEWAY_TLS_CERT", "GATEWAY_TLS_KEY", "DATABASE_READ_POOL_SIZE", "DATABASE_AUTOCOMMIT_POOL_SIZE",
-                 "MAIL_BACKEND", "BRI_CLIENT_SECRET"]:
+                 "MAIL_BACKEND", "BRI_CLIENT_SECRET", "CRYPTO_PREVIOUS_MASTER_KEYS"]:
         monkeypatch.delenv(name, raising=False)
     for name, value in VALID.items():
         monkeypatch.setenv(name, value)
@@ -63,6 +65,11 @@ def test_missingRequiredVariableIsNamed(cleanEnv: pytest.MonkeyPatch, variable: 
         ("JWT_SECRET", "short", "at least 32 characters"),
         ("CRYPTO_MASTER_KEY", "not base64!", "must be base64"),
         ("CRYPTO_MASTER_KEY", base64.b64encode(b"x" * 16).decode(), "at least 32 bytes"),
+        ("CRYPTO_PREVIOUS_MASTER_KEYS", "not base64!", "key 1 must be base64"),
+        ("CRYPTO_PREVIOUS_MASTER_KEYS", OLD_KEY + "," + base64.b64encode(b"x" * 16).decode(),
+         "key 2 must decode to at least 32 bytes"),
+        ("CRYPTO_PREVIOUS_MASTER_KEYS", f"{OLD_KEY}, {OLD_KEY}", "lists the same key twice"),
+        ("CRYPTO_PREVIOUS_MASTER_KEYS", VALID["CRYPTO_MASTER_KEY"], "lists CRYPTO_MASTER_KEY itself"),
         ("CORS_ORIGINS", "*", "not an explicit http(s) origin"),
         ("GATEWAY_PORT", "99999", "GATEWAY_PORT"),
         ("APP_ENV", "staging", "APP_ENV"),
@@ -78,6 +85,19 @@ def test_invalidValueIsRefusedWithItsName(
     message = str(error.value)
     assert fragment in message
     assert variable.split("_")[0] in message
+
+
+def test_previousMasterKeysAreReadInOrderAndNeverEchoed(cleanEnv: pytest.MonkeyPatch) -> None:
+    assert loadSettings().crypto.previousMasterKeyBytes() == []
+    other = base64.b64encode(b"p" * 40).decode()
+    cleanEnv.setenv("CRYPTO_PREVIOUS_MASTER_KEYS", f" {OLD_KEY} ,{other}")
+    assert loadSettings().crypto.previousMasterKeyBytes() == [b"o" * 32, b"p" * 40]
+    short = base64.b64encode(b"secret-but-short").decode()
+    cleanEnv.setenv("CRYPTO_PREVIOUS_MASTER_KEYS", f"{OLD_KEY},{short}")
+    with pytest.raises(ConfigurationError) as error:
+        loadSettings()
+    assert "key 2" in str(error.value)
+    assert short not in str(error.value) and OLD_KEY not in str(error.value)
 
 
 def test_everyProblemIsReportedAtOnce(cleanEnv: pytest.MonkeyPatch) -> None:

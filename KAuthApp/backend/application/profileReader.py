@@ -1,19 +1,14 @@
 from __future__ import annotations
 
-import uuid
-
 from KAuthApp.backend.application.profileOutput import ProfileOutput
 from KAuthApp.backend.domain.interfaces.cipherInterface import CipherInterface
 from KAuthApp.backend.domain.models.user import User
 from KAuthApp.backend.domain.userProfile import UserProfile
 from shared.backend.cryptoFactory import DecryptionError
 from shared.backend.loggingFactory import getSystemLogger
+from shared.backend.security.fieldContexts import phoneContext
 
 logger = getSystemLogger("kauth.profile")
-
-
-def phoneContext(userId: uuid.UUID) -> str:
-    return f"user:{userId}"
 
 
 def profileFromUser(user: User, roles: list[str]) -> UserProfile:

@@ -6,10 +6,11 @@ import uuid
 from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.application.profileInput import ProfileInput
 from KAuthApp.backend.application.profileOutput import ProfileOutput
-from KAuthApp.backend.application.profileReader import phoneContext, profileFromUser, profileOutput
+from KAuthApp.backend.application.profileReader import profileFromUser, profileOutput
 from KAuthApp.backend.domain.exceptions.authErrors import UserNotFoundError
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from shared.backend.database.modelSupport import utcNow
+from shared.backend.security.fieldContexts import phoneContext
 
 
 def normalizePhone(value: str) -> str:

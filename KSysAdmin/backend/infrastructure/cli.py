@@ -7,12 +7,21 @@ import sys
 
 from KSysAdmin.backend.application.auditTrail import AuditTrail
 from KSysAdmin.backend.application.createSuperadmin import CreateSuperadmin
+from KSysAdmin.backend.application.reencryptSecrets import ReencryptReport, ReencryptSecrets
 from KSysAdmin.backend.infrastructure.database.auditLogRepository import AuditLogRepository
+from KSysAdmin.backend.infrastructure.database.encryptedColumnRepository import EncryptedColumnRepository
 from KSysAdmin.backend.infrastructure.database.userRepository import UserRepository
 from shared.backend.config.settings import ConfigurationError, loadSettings
+from shared.backend.cryptoFactory import createCrypto
 from shared.backend.database.engine import closeDb, initDb
 from shared.backend.exceptions.domainError import DomainError
 from shared.backend.security.passwordHasher import PasswordHasher
+
+
+def batchSize(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 10_000:
+        raise argparse.ArgumentTypeError("must be a whole number from 1 to 10000")
+    return int(text)
 
 
 def parseArguments(argv: list[str]) -> argparse.Namespace:
@@ -21,6 +30,10 @@ def parseArguments(argv: list[str]) -> argparse.Namespace:
     create = commands.add_parser("create-superadmin", help="create the first superadmin (idempotent)")
     create.add_argument("--email", required=True)
     create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    rotate = commands.add_parser("reencrypt-secrets", help="after a master key rotation, move every encrypted "
+                                 "value under CRYPTO_MASTER_KEY (resumable)")
+    rotate.add_argument("--dry-run", action="store_true", help="count what would change; write nothing")
+    rotate.add_argument("--batch-size", type=batchSize, default=500, help="rows per transaction (1-10000)")
     return parser.parse_args(argv)
 
 
@@ -52,10 +65,37 @@ async def createSuperadmin(email: str, password: str) -> int:
     return 0
 
 
+async def reencryptSecrets(dryRun: bool, batchSize: int) -> int:
+    settings = loadSettings()
+    cipher = createCrypto(settings.crypto)
+    database = await initDb(settings.database)
+    try:
+        async with database.sessionFactory() as session:
+            useCase = ReencryptSecrets(EncryptedColumnRepository(session),
+                                       AuditTrail(AuditLogRepository(session), session), session, cipher, batchSize)
+            report = await useCase.execute(dryRun)
+    finally:
+        await closeDb(database)
+    printReport(report, dryRun, len(settings.crypto.previousMasterKeys))
+    return 1 if report.unreadable else 0
+
+
+def printReport(report: ReencryptReport, dryRun: bool, previousKeys: int) -> None:
+    verb = "would re-encrypt" if dryRun else "re-encrypted"
+    print(f"{report.rows} rows with encrypted values: {verb} {report.reencrypted}, "
+          f"{report.current} already under CRYPTO_MASTER_KEY, {len(report.unreadable)} unreadable")
+    if previousKeys == 0:
+        print("CRYPTO_PREVIOUS_MASTER_KEYS is empty: values were only checked against CRYPTO_MASTER_KEY")
+    for item in report.unreadable:
+        print(f"kservices: no configured key opens {item} (left unchanged)", file=sys.stderr)
+
+
 def main(argv: list[str]) -> int:
     arguments = parseArguments(argv)
-    password = readPassword(arguments.password_stdin)
     try:
+        if arguments.command == "reencrypt-secrets":
+            return asyncio.run(reencryptSecrets(arguments.dry_run, arguments.batch_size))
+        password = readPassword(arguments.password_stdin)
         return asyncio.run(createSuperadmin(arguments.email, password))
     except ConfigurationError as error:
         print(f"kservices: {error}", file=sys.stderr)

@@ -6,14 +6,15 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from dotenv import dotenv_values
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Placeholders shipped in .env.example; refused outside development.
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder")
+T = TypeVar("T")
 
 
 def envFilePath() -> Path | None:
@@ -29,6 +30,10 @@ def splitCsv(value: object) -> object:
     if isinstance(value, str):
         return [item.strip() for item in value.split(",") if item.strip()]
     return value
+
+
+# A comma-separated environment variable read as a list (never as JSON).
+CsvList = Annotated[list[T], NoDecode, BeforeValidator(splitCsv)]
 
 
 class AppSettings(GroupSettings):
@@ -97,13 +102,8 @@ class JwtSettings(GroupSettings):
 
 
 class CorsSettings(GroupSettings):
-    origins: Annotated[list[str], NoDecode] = Field(default_factory=list, validation_alias="CORS_ORIGINS")
+    origins: CsvList[str] = Field(default_factory=list, validation_alias="CORS_ORIGINS")
     allowCredentials: bool = Field(True, validation_alias="CORS_ALLOW_CREDENTIALS")
-
-    @field_validator("origins", mode="before")
-    @classmethod
-    def parseOrigins(cls, value: object) -> object:
-        return splitCsv(value)
 
     @field_validator("origins")
     @classmethod
@@ -114,8 +114,21 @@ class CorsSettings(GroupSettings):
         return value
 
 
+def decodeMasterKey(value: str) -> bytes:
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("must be base64") from None
+    if len(raw) < 32:
+        raise ValueError("must decode to at least 32 bytes")
+    return raw
+
+
 class CryptoSettings(GroupSettings):
     masterKey: SecretStr = Field(validation_alias="CRYPTO_MASTER_KEY")
+    # Keys replaced by CRYPTO_MASTER_KEY: values under them still decrypt until re-encrypted (docs/crypto.md).
+    previousMasterKeys: CsvList[SecretStr] = Field(
+        default_factory=list, max_length=8, validation_alias="CRYPTO_PREVIOUS_MASTER_KEYS")
     argon2MemoryKib: int = Field(19456, ge=19456, le=4194304, validation_alias="CRYPTO_ARGON2_MEMORY_KIB")
     argon2Iterations: int = Field(2, ge=2, le=100, validation_alias="CRYPTO_ARGON2_ITERATIONS")
     argon2Parallelism: int = Field(1, ge=1, le=64, validation_alias="CRYPTO_ARGON2_PARALLELISM")
@@ -123,33 +136,44 @@ class CryptoSettings(GroupSettings):
     @field_validator("masterKey")
     @classmethod
     def requireKeyBytes(cls, value: SecretStr) -> SecretStr:
-        try:
-            raw = base64.b64decode(value.get_secret_value(), validate=True)
-        except (binascii.Error, ValueError):
-            raise ValueError("must be base64") from None
-        if len(raw) < 32:
-            raise ValueError("must decode to at least 32 bytes")
+        decodeMasterKey(value.get_secret_value())
         return value
+
+    # Names a bad key by its position only: the message never carries key material.
+    @field_validator("previousMasterKeys")
+    @classmethod
+    def requirePreviousKeyBytes(cls, value: list[SecretStr]) -> list[SecretStr]:
+        decoded = []
+        for position, key in enumerate(value, start=1):
+            try:
+                decoded.append(decodeMasterKey(key.get_secret_value()))
+            except ValueError as error:
+                raise ValueError(f"key {position} {error}") from None
+        if len(set(decoded)) != len(decoded):
+            raise ValueError("lists the same key twice")
+        return value
+
+    @model_validator(mode="after")
+    def refuseCurrentKeyAsPrevious(self) -> CryptoSettings:
+        if self.masterKeyBytes() in self.previousMasterKeyBytes():
+            raise ValueError("CRYPTO_PREVIOUS_MASTER_KEYS lists CRYPTO_MASTER_KEY itself")
+        return self
 
     def masterKeyBytes(self) -> bytes:
         return base64.b64decode(self.masterKey.get_secret_value())
+
+    def previousMasterKeyBytes(self) -> list[bytes]:
+        return [base64.b64decode(key.get_secret_value()) for key in self.previousMasterKeys]
 
 
 class GatewaySettings(GroupSettings):
     port: int = Field(80, ge=1, le=65535, validation_alias="GATEWAY_PORT")
     publicBaseUrl: str = Field("http://localhost", validation_alias="PUBLIC_BASE_URL")
-    trustedProxies: Annotated[list[str], NoDecode] = Field(
-        default_factory=list, validation_alias="GATEWAY_TRUSTED_PROXIES"
-    )
+    trustedProxies: CsvList[str] = Field(default_factory=list, validation_alias="GATEWAY_TRUSTED_PROXIES")
 
     tlsPort: int = Field(443, ge=1, le=65535, validation_alias="GATEWAY_TLS_PORT")
     tlsCertPath: Path | None = Field(None, validation_alias="GATEWAY_TLS_CERT")
     tlsKeyPath: Path | None = Field(None, validation_alias="GATEWAY_TLS_KEY")
-
-    @field_validator("trustedProxies", mode="before")
-    @classmethod
-    def parseProxies(cls, value: object) -> object:
-        return splitCsv(value)
 
     @field_validator("tlsCertPath", "tlsKeyPath", mode="before")
     @classmethod

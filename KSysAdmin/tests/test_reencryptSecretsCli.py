@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from KSysAdmin.backend.domain.models.auditLog import AuditLog
+from KSysAdmin.backend.domain.models.user import User
+from KSysAdmin.backend.infrastructure.database import tables
+from KSysAdmin.tests.migrationSupport import alembicConfig, runAlembic, scratchDatabase
+from shared.backend.config.settings import CryptoSettings, DatabaseSettings, Settings
+from shared.backend.cryptoFactory import CryptoService, DecryptionError, createCrypto
+from shared.backend.database.engine import Database, createDatabase
+from shared.backend.database.modelSupport import utcNow
+from shared.backend.security.fieldContexts import ENCRYPTED_USER_COLUMNS, phoneContext
+from shared.backend.security.secondFactor import mfaContext
+from shared.backend.utils.uuid import generateId
+
+ROOT_DIR = Path(__file__).resolve().parents[2]
+OLD_KEY = base64.b64encode(os.urandom(32)).decode()
+NEW_KEY = base64.b64encode(os.urandom(32)).decode()
+ACTION = "cli.reencrypt_secrets"
+
+
+def crypto(current: str) -> CryptoService:
+    return createCrypto(CryptoSettings(CRYPTO_MASTER_KEY=current, _env_file=None))  # type: ignore[call-arg]
+
+
+@pytest.fixture
+async def scratch(adminSettings: Settings) -> AsyncIterator[tuple[str, Database]]:
+    async with scratchDatabase(adminSettings.database.url.get_secret_value()) as url:
+        await runAlembic(alembicConfig(url), "upgrade", "head")
+        database = createDatabase(DatabaseSettings(DATABASE_URL=url))  # type: ignore[call-arg]
+        try:
+            yield url, database
+        finally:
+            await database.engine.dispose()
+
+
+# The test stack's configuration, with the scratch database and the given keys set in the environment (which
+# the env file does not override).
+def runCli(databaseUrl: str, keys: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("CRYPTO_")}
+    environment.update({"DATABASE_URL": databaseUrl, "CRYPTO_PREVIOUS_MASTER_KEYS": "", **keys})
+    command = [sys.executable, "-m", "KSysAdmin.backend.infrastructure.cli", "reencrypt-secrets", *arguments]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT_DIR, env=environment, timeout=120,
+                          check=False)
+
+
+async def addUser(database: Database, **values: object) -> uuid.UUID:
+    user = User(email=f"r{generateId().hex[-12:]}@example.com", passwordHash="x", status="active", **values)
+    async with database.sessionFactory() as session:
+        session.add(user)
+        await session.commit()
+    return user.id
+
+
+async def columnsOf(database: Database) -> dict[uuid.UUID, tuple[str | None, str | None]]:
+    async with database.sessionFactory() as session:
+        rows = await session.execute(select(User.id, User.phoneEncrypted, User.totpSecretEncrypted))
+        return {row.id: (row.phoneEncrypted, row.totpSecretEncrypted) for row in rows}
+
+
+async def auditDetails(database: Database) -> list[tuple[str, dict[str, object]]]:
+    async with database.sessionFactory() as session:
+        statement = select(AuditLog).where(AuditLog.action == ACTION).order_by(AuditLog.createdAt)
+        return [(entry.outcome, entry.details) for entry in (await session.execute(statement)).scalars()]
+
+
+async def test_rotationMovesEveryValueToTheNewKeyAndReportsWhatNoKeyOpens(
+    scratch: tuple[str, Database],
+) -> None:
+    url, database = scratch
+    old, new = crypto(OLD_KEY), crypto(NEW_KEY)
+    first, second, stray, deleted = generateId(), generateId(), generateId(), generateId()
+    await addUser(database, id=first, phoneEncrypted=old.encryptSensitive("+62811", phoneContext(first)),
+                  totpSecretEncrypted=old.encryptSensitive("JBSWY3DPEHPK3PXP", mfaContext(first)))
+    await addUser(database, id=second, phoneEncrypted=new.encryptSensitive("+62822", phoneContext(second)))
+    # A value copied from another user's row opens under no context of its own.
+    await addUser(database, id=stray, phoneEncrypted=old.encryptSensitive("+62833", phoneContext(first)))
+    await addUser(database, id=deleted, deletedAt=utcNow(),
+                  phoneEncrypted=old.encryptSensitive("+62844", phoneContext(deleted)))
+    await addUser(database)
+    before = await columnsOf(database)
+    keys = {"CRYPTO_MASTER_KEY": NEW_KEY, "CRYPTO_PREVIOUS_MASTER_KEYS": OLD_KEY}
+
+    dry = await asyncio.to_thread(runCli, url, keys, "--dry-run")
+    assert dry.returncode == 1, dry.stderr
+    assert "4 rows with encrypted values: would re-encrypt 3, 1 already under CRYPTO_MASTER_KEY, 1 unreadable" \
+        in dry.stdout
+    assert f"user {stray} phone_encrypted" in dry.stderr
+    assert await columnsOf(database) == before
+
+    done = await asyncio.to_thread(runCli, url, keys, "--batch-size", "2")
+    assert done.returncode == 1, done.stderr
+    assert "re-encrypted 3, 1 already under CRYPTO_MASTER_KEY, 1 unreadable" in done.stdout
+    after = await columnsOf(database)
+    assert new.decryptSensitive(after[first][0] or "", phoneContext(first)) == "+62811"
+    assert new.decryptSensitive(after[first][1] or "", mfaContext(first)) == "JBSWY3DPEHPK3PXP"
+    assert new.decryptSensitive(after[deleted][0] or "", phoneContext(deleted)) == "+62844"
+    with pytest.raises(DecryptionError):
+        old.decryptSensitive(after[first][0] or "", phoneContext(first))
+    assert after[second] == before[second] and after[stray] == before[stray]
+
+    async with database.sessionFactory() as session:
+        await session.execute(update(User).where(User.id == stray).values(phoneEncrypted=None))
+        await session.commit()
+    # With the old key dropped, every value still opens: the rotation is complete.
+    final = await asyncio.to_thread(runCli, url, {"CRYPTO_MASTER_KEY": NEW_KEY})
+    assert final.returncode == 0, final.stderr
+    assert "3 rows with encrypted values: re-encrypted 0, 4 already under CRYPTO_MASTER_KEY, 0 unreadable" \
+        in final.stdout
+    assert "CRYPTO_PREVIOUS_MASTER_KEYS is empty" in final.stdout
+
+    audited = await auditDetails(database)
+    assert [outcome for outcome, _ in audited] == ["failure", "failure", "success"]
+    assert audited[0][1]["dryRun"] is True and audited[1][1]["dryRun"] is False
+    assert audited[1][1]["reencrypted"] == 3 and audited[1][1]["unreadableValues"] == [
+        f"user {stray} phone_encrypted"]
+    assert not any(OLD_KEY in str(details) or NEW_KEY in str(details) for _, details in audited)
+
+
+async def test_badArgumentsAndKeysAreRefusedBeforeAnyWrite(scratch: tuple[str, Database]) -> None:
+    url, database = scratch
+    userId = generateId()
+    value = crypto(OLD_KEY).encryptSensitive("+62855", phoneContext(userId))
+    await addUser(database, id=userId, phoneEncrypted=value)
+    zero = await asyncio.to_thread(runCli, url, {"CRYPTO_MASTER_KEY": NEW_KEY}, "--batch-size", "0")
+    assert zero.returncode == 2 and "from 1 to 10000" in zero.stderr
+    same = await asyncio.to_thread(runCli, url, {"CRYPTO_MASTER_KEY": OLD_KEY, "CRYPTO_PREVIOUS_MASTER_KEYS": OLD_KEY})
+    assert same.returncode == 2 and "CRYPTO_MASTER_KEY itself" in same.stderr
+    assert OLD_KEY not in same.stderr
+    assert (await columnsOf(database))[userId] == (value, None)
+    assert await auditDetails(database) == []
+
+
+# A new encrypted column that the rotation command does not know would stay under a retired key.
+def test_everyEncryptedColumnIsWalkedByTheRotation() -> None:
+    encrypted = {(table.name, column.name) for table in tables.metadata.tables.values()
+                 for column in table.columns if column.name.endswith("_encrypted")}
+    assert encrypted == {("users", name) for name in ENCRYPTED_USER_COLUMNS}
