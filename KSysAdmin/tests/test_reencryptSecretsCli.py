@@ -23,6 +23,7 @@ from shared.backend.database.modelSupport import utcNow
 from shared.backend.security.fieldContexts import ENCRYPTED_USER_COLUMNS, phoneContext
 from shared.backend.security.secondFactor import mfaContext
 from shared.backend.utils.uuid import generateId
+from tests.support.processes import freePort
 
 ROOT_DIR = Path(__file__).resolve().parents[2]
 OLD_KEY = base64.b64encode(os.urandom(32)).decode()
@@ -138,6 +139,10 @@ async def test_badArgumentsAndKeysAreRefusedBeforeAnyWrite(scratch: tuple[str, D
     same = await asyncio.to_thread(runCli, url, {"CRYPTO_MASTER_KEY": OLD_KEY, "CRYPTO_PREVIOUS_MASTER_KEYS": OLD_KEY})
     assert same.returncode == 2 and "CRYPTO_MASTER_KEY itself" in same.stderr
     assert OLD_KEY not in same.stderr
+    down = await asyncio.to_thread(runCli, f"postgresql+asyncpg://postgres@127.0.0.1:{freePort()}/none",
+                                   {"CRYPTO_MASTER_KEY": NEW_KEY})
+    assert down.returncode == 2 and "kservices: PostgreSQL unreachable" in down.stderr
+    assert "Traceback" not in down.stderr
     assert (await columnsOf(database))[userId] == (value, None)
     assert await auditDetails(database) == []
 

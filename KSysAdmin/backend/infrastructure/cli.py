@@ -13,7 +13,7 @@ from KSysAdmin.backend.infrastructure.database.encryptedColumnRepository import 
 from KSysAdmin.backend.infrastructure.database.userRepository import UserRepository
 from shared.backend.config.settings import ConfigurationError, loadSettings
 from shared.backend.cryptoFactory import createCrypto
-from shared.backend.database.engine import closeDb, initDb
+from shared.backend.database.engine import DatabaseUnavailableError, closeDb, initDb
 from shared.backend.exceptions.domainError import DomainError
 from shared.backend.security.passwordHasher import PasswordHasher
 
@@ -97,7 +97,7 @@ def main(argv: list[str]) -> int:
             return asyncio.run(reencryptSecrets(arguments.dry_run, arguments.batch_size))
         password = readPassword(arguments.password_stdin)
         return asyncio.run(createSuperadmin(arguments.email, password))
-    except ConfigurationError as error:
+    except (ConfigurationError, DatabaseUnavailableError) as error:
         print(f"kservices: {error}", file=sys.stderr)
         return 2
     except DomainError as error:
