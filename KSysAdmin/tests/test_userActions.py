@@ -163,3 +163,23 @@ async def test_lastSuperadminIsProtected(world: AdminWorld) -> None:
     secondHeaders = {"Authorization": f"Bearer {await world.login(second)}"}
     refused = await world.client.post(f"/api/admin/users/{second.id}/disable", headers=secondHeaders)
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "last_superadmin"
+
+
+# A soft-deleted account is not found for admin changes (no status, role or MFA change is audited as done);
+# its sessions can still be revoked.
+async def test_softDeletedAccountIsNotChanged(world: AdminWorld) -> None:
+    _, headers = await world.adminToken(superadmin=True)
+    target = await world.createUser(status=UserStatus.LOCKED.value)
+    async with world.database.sessionFactory() as session:
+        await session.execute(update(User).where(User.id == target.id).values(deletedAt=text("now()"),
+                                                                             mfaEnabled=True))
+        await session.commit()
+    for method, path, body in [("POST", "unlock", None), ("POST", "lock", None), ("POST", "disable", None),
+                               ("PUT", "roles", {"roles": ["superadmin"]}), ("POST", "mfa/reset", None)]:
+        response = await world.client.request(method, f"/api/admin/users/{target.id}/{path}", headers=headers,
+                                              json=body)
+        assert response.status_code == 404 and response.json()["error"]["code"] == "user_not_found", path
+    stored = await world.getUser(target.id)
+    assert stored.status == UserStatus.LOCKED.value and stored.mfaEnabled
+    revoked = await world.client.post(f"/api/admin/users/{target.id}/sessions/revoke", headers=headers)
+    assert revoked.status_code == 200, revoked.text

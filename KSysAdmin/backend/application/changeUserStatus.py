@@ -46,7 +46,8 @@ class ChangeUserStatus:
             if action in REVOKING_ACTIONS:
                 await self.users.lockRoleChanges()
             user = await self.users.getById(userId, forUpdate=True)
-            if user is None:
+            # A soft-deleted account is gone for admin actions (its sessions can still be revoked).
+            if user is None or user.deletedAt is not None:
                 raise UserNotFoundError()
             roles = await self.users.rolesOf(user.id)
             if user.id != principal.userId and not mayManage(principal, roles):

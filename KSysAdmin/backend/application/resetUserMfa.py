@@ -37,7 +37,8 @@ class ResetUserMfa:
         async with self.audit.audited(context, principal, ACTION, "user", userId):
             now = utcNow()
             user = await self.users.getById(userId, forUpdate=True)
-            if user is None:
+            # A soft-deleted account is gone for admin actions (its sessions can still be revoked).
+            if user is None or user.deletedAt is not None:
                 raise UserNotFoundError()
             roles = await self.users.rolesOf(user.id)
             if user.id == principal.userId:

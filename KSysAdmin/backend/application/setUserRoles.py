@@ -35,7 +35,8 @@ class SetUserRoles:
                 raise InsufficientRoleError()
             await self.users.lockRoleChanges()
             user = await self.users.getById(userId, forUpdate=True)
-            if user is None:
+            # A soft-deleted account is gone for admin actions (its sessions can still be revoked).
+            if user is None or user.deletedAt is not None:
                 raise UserNotFoundError()
             current = await self.users.rolesOf(user.id)
             superadmin = RoleName.SUPERADMIN.value
