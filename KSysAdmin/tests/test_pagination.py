@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import base64
+import json
 from datetime import timedelta
 
 import httpx2
@@ -98,3 +100,21 @@ async def test_invalidCursorsAreRefused(world: AdminWorld) -> None:
         refused = await world.client.get("/api/admin/users", params={"limit": limit}, headers=headers)
         assert refused.status_code == 422, limit
     assert (await world.client.get("/api/admin/users", params={"limit": "200"}, headers=headers)).status_code == 200
+
+
+# A time with no UTC equivalent is refused as the client's mistake, never sent to the database.
+async def test_outOfRangeTimesAreRefusedOnTheirField(world: AdminWorld) -> None:
+    _, headers = await world.adminToken()
+    extreme = "9999-12-31T23:59:59-14:00"
+    for sort, path in (("-createdAt", "users"), ("-createdAt", "audit-logs"), ("-createdAt", "payments")):
+        payload = json.dumps({"s": sort, "v": extreme, "i": str(generateId())}).encode()
+        cursor = base64.urlsafe_b64encode(payload).decode().rstrip("=")
+        response = await world.client.get(f"/api/admin/{path}", params={"cursor": cursor}, headers=headers)
+        assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_cursor", path
+    for path in ("audit-logs", "payments"):
+        response = await world.client.get(f"/api/admin/{path}", params={"from": extreme}, headers=headers)
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert error["code"] == "validation_failed" and error["details"][0]["field"] == "from"
+        fine = await world.client.get(f"/api/admin/{path}", params={"from": "2026-01-01T00:00:00"}, headers=headers)
+        assert fine.status_code == 200, fine.text

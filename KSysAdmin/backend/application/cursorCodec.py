@@ -4,7 +4,7 @@ import base64
 import binascii
 import json
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from KSysAdmin.backend.domain.exceptions.adminErrors import InvalidCursorError
 from KSysAdmin.backend.domain.queries import KeysetPosition
@@ -32,8 +32,10 @@ def decodeCursor(cursor: str | None, sort: str, valueIsTime: bool = True) -> Key
         if not isinstance(raw, str) or not isinstance(rawId, str):
             raise ValueError("bad types")
         value: datetime | str = datetime.fromisoformat(raw) if valueIsTime else raw
-        if isinstance(value, datetime) and value.tzinfo is None:
-            raise ValueError("naive time")
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise ValueError("naive time")
+            value = value.astimezone(UTC)
         return KeysetPosition(value=value, id=uuid.UUID(rawId))
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, KeyError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError):
         raise InvalidCursorError(details=[{"field": "cursor", "message": "not a cursor from this listing"}]) from None

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -10,12 +9,7 @@ from KSysAdmin.backend.application.auditLogOutput import AuditLogPageOutput
 from KSysAdmin.backend.application.listAuditLogs import ListAuditLogs
 from KSysAdmin.backend.domain.queries import AuditLogFilter
 from KSysAdmin.backend.infrastructure.http.dependencies import AdminDep, AuditLogsDep
-
-
-def asUtc(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
+from KSysAdmin.backend.infrastructure.http.queryTypes import UtcTime
 
 
 def createAuditRoutes() -> APIRouter:
@@ -29,13 +23,13 @@ def createAuditRoutes() -> APIRouter:
         targetType: Annotated[str | None, Query(max_length=64)] = None,
         targetId: Annotated[str | None, Query(max_length=128)] = None,
         action: Annotated[str | None, Query(max_length=128)] = None,
-        since: Annotated[datetime | None, Query(alias="from")] = None,
-        until: Annotated[datetime | None, Query(alias="to")] = None,
+        since: Annotated[UtcTime | None, Query(alias="from")] = None,
+        until: Annotated[UtcTime | None, Query(alias="to")] = None,
         cursor: Annotated[str | None, Query(max_length=1024)] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
     ) -> AuditLogPageOutput:
         filter = AuditLogFilter(actorId=actorId, targetType=targetType, targetId=targetId, action=action,
-                                since=asUtc(since), until=asUtc(until))
+                                since=since, until=until)
         return await ListAuditLogs(auditLogs).execute(filter, cursor, limit)
 
     return router

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -10,8 +9,8 @@ from KSysAdmin.backend.application.getPaymentDetail import GetPaymentDetail
 from KSysAdmin.backend.application.listPayments import ListPayments
 from KSysAdmin.backend.application.paymentOutput import PaymentDetailOutput, PaymentPageOutput
 from KSysAdmin.backend.domain.queries import PaymentFilter
-from KSysAdmin.backend.infrastructure.http.auditRoutes import asUtc
 from KSysAdmin.backend.infrastructure.http.dependencies import AdminDep, PaymentsDep
+from KSysAdmin.backend.infrastructure.http.queryTypes import UtcTime
 
 PaymentStatusName = Literal["pending", "paid", "expired", "cancelled", "failed"]
 PaymentMethodName = Literal["briva", "qris"]
@@ -27,13 +26,13 @@ def createPaymentRoutes() -> APIRouter:
         status: Annotated[PaymentStatusName | None, Query()] = None,
         method: Annotated[PaymentMethodName | None, Query()] = None,
         userId: Annotated[uuid.UUID | None, Query()] = None,
-        since: Annotated[datetime | None, Query(alias="from")] = None,
-        until: Annotated[datetime | None, Query(alias="to")] = None,
+        since: Annotated[UtcTime | None, Query(alias="from")] = None,
+        until: Annotated[UtcTime | None, Query(alias="to")] = None,
         flagged: Annotated[bool | None, Query()] = None,
         cursor: Annotated[str | None, Query(max_length=1024)] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
     ) -> PaymentPageOutput:
-        filter = PaymentFilter(status=status, method=method, userId=userId, since=asUtc(since), until=asUtc(until),
+        filter = PaymentFilter(status=status, method=method, userId=userId, since=since, until=until,
                                flagged=flagged)
         return await ListPayments(payments).execute(filter, cursor, limit)
 
