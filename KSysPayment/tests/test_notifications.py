@@ -6,7 +6,7 @@ import secrets
 import pytest
 
 from KSysPayment.tests.support.briSender import QRIS_NOTIFY, VA_NOTIFY, BriSender, qrisBody, vaBody
-from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, storedPayment
+from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, execute, storedPayment
 from KSysPayment.tests.support.paymentStack import CLIENT_ID, PREFIX, Payer, PaymentStack
 from shared.backend.database.engine import Database
 
@@ -139,6 +139,25 @@ async def test_qrisNotificationRsaSignedWithEitherClientId(
     assert (reply.status_code, reply.json()["responseCode"]) == (200, "2005200")
     assert (await paymentStack.get(payer, created["id"])).json()["status"] == "paid"
     assert await eventOutcomes(database, created["id"]) == ["settled"]
+
+
+async def test_rsaOnlyUnpaidReportChangesNothing(
+    paymentStack: PaymentStack, payer: Payer, database: Database, briSender: BriSender
+) -> None:
+    # The RSA form signs no body: a not-paid report, invented or not, is acknowledged and only logged.
+    victim = (await paymentStack.create(payer, amount=20000, method="briva")).json()
+    await execute(database, "UPDATE payments SET flagged_reason = 'late_payment: paid while cancelled' "
+                  "WHERE id = :id", id=victim["id"])
+    created, reference, partner = await qrisPayment(paymentStack, payer, database)
+    ids = (victim["id"], created["id"])
+    before = [(await storedPayment(database, id), await auditActions(database, id)) for id in ids]
+    victimPartner = str(before[0][0]["partner_reference_no"])
+    invented = qrisBody(f"{secrets.randbelow(10**12):012d}", victimPartner, 1, status="01")
+    for body in (invented, qrisBody(reference, partner, 20000, "03")):
+        reply = await briSender.notify(QRIS_NOTIFY, body, rsaClientId=CLIENT_ID)
+        assert (reply.status_code, reply.json()["responseCode"]) == (200, "2005200")
+    assert [(await storedPayment(database, id), await auditActions(database, id)) for id in ids] == before
+    assert [await eventOutcomes(database, id) for id in ids] == [[], []]
 
 
 async def test_lateNotificationAfterCancelIsFlagged(

@@ -62,6 +62,13 @@ def unconfirmed(request: Request) -> JSONResponse:
     return JSONResponse(snapBody(f"500{QRIS_NOTIFY_SERVICE_CODE}00", "General Error"), status_code=500)
 
 
+def ignoredUnpaid(request: Request) -> JSONResponse:
+    # The RSA form signs no body: a not-paid report changes nothing, so it is acknowledged and only logged.
+    logger.security("bri_qris_rsa_unpaid_ignored", "Acknowledged an RSA-signed QRIS report that is not paid",
+                    path=request.url.path, request_id=getattr(request.state, "requestId", None))
+    return JSONResponse(snapSuccessBody(QRIS_NOTIFY_SERVICE_CODE))
+
+
 def vaData(notification: PaymentNotification) -> dict[str, object]:
     raw = notification.raw
     keys = ("partnerServiceId", "customerNo", "virtualAccountNo", "paymentRequestId", "trxDateTime")
@@ -126,7 +133,9 @@ def createSnapRouter() -> APIRouter:
         except Exception as error:  # e.g. Redis down while checking or saving the token
             return generalError(QRIS_NOTIFY_SERVICE_CODE, error, request)
         try:
-            if verified.signatureKind == "rsa" and notification.paid:
+            if verified.signatureKind == "rsa":
+                if not notification.paid:
+                    return ignoredUnpaid(request)
                 confirmed = await confirmQrisReport(gateway, notification)
                 if confirmed is None:
                     return unconfirmed(request)
