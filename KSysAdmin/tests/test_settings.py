@@ -6,6 +6,7 @@ import json
 from redis.asyncio.client import PubSub
 
 from admin_server import createAdminApp
+from KSysAdmin.backend.application.settingsInput import checkOrigin
 from KSysAdmin.backend.infrastructure.redis.settingsPublisher import RedisSettingsPublisher
 from KSysAdmin.tests.adminSupport import AdminWorld
 from tests.support.inProcess import runningApp
@@ -88,7 +89,9 @@ async def test_invalidSettingsNameTheField(world: AdminWorld) -> None:
                                       json={"version": version, "rules": [{**RULES[0], "limit": "10"}]},
                                       headers=headers)
     assert stringly.status_code == 422
-    for origin in ("*", "https://*.example.com", "ftp://x.example.com", "https://x.example.com/path", "example.com"):
+    for origin in ("*", "https://*.example.com", "ftp://x.example.com", "https://x.example.com/path", "example.com",
+                   "https://exa mple.com", "https://a.example.com:", "https://bücher.example", "https://-a.example.com",
+                   "https://a.example.com:99999"):
         bad = await world.client.put("/api/admin/settings/cors", json={"version": 0, "origins": [origin]},
                                      headers=headers)
         assert bad.status_code == 422, origin
@@ -144,3 +147,12 @@ async def test_anOlderVersionIsNotPublishedOverANewerOne(world: AdminWorld) -> N
         assert json.loads(await world.redis.get(CORS_KEY)) == {"version": version + 1, "origins": []}
     finally:
         await world.redis.delete(CORS_KEY)
+
+
+# Stored as a browser sends Origin, so that a configured origin matches: default ports dropped, lower case.
+def test_originsAreStoredAsBrowsersSendThem() -> None:
+    assert checkOrigin("HTTPS://App.Example.com:443") == "https://app.example.com"
+    assert checkOrigin("http://LOCALHOST:80") == "http://localhost"
+    assert checkOrigin("http://localhost:5173") == "http://localhost:5173"
+    assert checkOrigin("http://[::1]:8080") == "http://[::1]:8080"
+    assert checkOrigin("https://xn--bcher-kva.example") == "https://xn--bcher-kva.example"
