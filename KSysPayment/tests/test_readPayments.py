@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import base64
+import json
+
+import pytest
+
 from KSysPayment.tests.support.paymentStack import PREFIX, Payer, PaymentStack
 
 
@@ -51,3 +56,27 @@ async def test_keysetPaginationAndFilters(paymentStack: PaymentStack, payer: Pay
     assert badCursor.json()["error"]["code"] == "invalid_cursor"
     badStatus = await paymentStack.http.get(url, params={"status": "weird"}, headers=payer.headers)
     assert badStatus.status_code == 422
+
+
+CRAFTED_CURSORS = (
+    {"c": "2026-01-01T00:00:00+00:00", "i": 123},
+    {"c": "2026-01-01T00:00:00+00:00", "i": None},
+    {"c": "2026-01-01T00:00:00+00:00", "i": ["01a207db-cfea-7139-9e0d-4164dc16234d"]},
+    {"c": "2026-01-01T00:00:00+00:00", "i": {"hex": "01a207dbcfea71399e0d4164dc16234d"}},
+    {"c": 1767225600, "i": "01a207db-cfea-7139-9e0d-4164dc16234d"},
+    {"c": ["2026-01-01T00:00:00+00:00"], "i": "01a207db-cfea-7139-9e0d-4164dc16234d"},
+    {"c": "0001-01-01T00:00:00+05:00", "i": "01a207db-cfea-7139-9e0d-4164dc16234d"},
+    {"c": "9999-12-31T23:59:59-05:00", "i": "01a207db-cfea-7139-9e0d-4164dc16234d"},
+    ["2026-01-01T00:00:00+00:00", "01a207db-cfea-7139-9e0d-4164dc16234d"],
+    "2026-01-01T00:00:00+00:00",
+    123,
+    None,
+)
+
+
+@pytest.mark.parametrize("payload", CRAFTED_CURSORS)
+async def test_craftedCursorIs422(paymentStack: PaymentStack, payer: Payer, payload: object) -> None:
+    cursor = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+    response = await paymentStack.http.get(f"{paymentStack.appUrl}{PREFIX}/payments", params={"cursor": cursor},
+                                           headers=payer.headers)
+    assert (response.status_code, response.json()["error"]["code"]) == (422, "invalid_cursor")

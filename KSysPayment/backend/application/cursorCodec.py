@@ -4,7 +4,7 @@ import base64
 import binascii
 import json
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from KSysPayment.backend.domain.exceptions.paymentErrors import InvalidCursorError
 from KSysPayment.backend.domain.paymentQueries import KeysetPosition
@@ -25,9 +25,14 @@ def decodeCursor(cursor: str | None) -> KeysetPosition | None:
         if len(cursor) > MAX_CURSOR_LENGTH:
             raise ValueError("too long")
         payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(payload, dict) or not isinstance(payload.get("c"), str) or not isinstance(
+            payload.get("i"), str
+        ):
+            raise ValueError("bad types")
         createdAt = datetime.fromisoformat(payload["c"])
         if createdAt.tzinfo is None:
             raise ValueError("naive time")
-        return KeysetPosition(createdAt=createdAt, id=uuid.UUID(payload["i"]))
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+        # In UTC, a time the database cannot hold fails here (OverflowError), not in the query.
+        return KeysetPosition(createdAt=createdAt.astimezone(UTC), id=uuid.UUID(payload["i"]))
+    except (ValueError, KeyError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError):
         raise InvalidCursorError(details=[{"field": "cursor", "message": "not a cursor from this listing"}]) from None
