@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 import shutil
+import socket
 import ssl
 import subprocess
 
@@ -108,3 +110,66 @@ def test_gatewayOwnErrorsUseTheEnvelope(gatewayClient: httpx2.Client) -> None:
         assert (response.status_code, response.headers["Content-Type"]) == (status, "application/json"), code
         assert response.json()["error"]["code"] == code
     assert gatewayClient.get("/health/public").status_code == 200
+
+
+def rawExchange(port: int, request: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+    # A raw socket: httpx2 cannot send a bad request line or an unknown Transfer-Encoding.
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+        connection.sendall(request)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    statusLine, *lines = head.decode("latin-1").split("\r\n")
+    headers = [(name.strip(), value.strip()) for name, _, value in (line.partition(":") for line in lines)]
+    return int(statusLine.split()[1]), headers, body
+
+
+def assertEnvelope(status: int, headers: list[tuple[str, str]], body: bytes, expected: int, code: str) -> None:
+    names = [name.lower() for name, _ in headers]
+    assert status == expected, code
+    assert sorted(names) == sorted(set(names)), f"{code}: a header sent twice: {names}"
+    values = {name.lower(): value for name, value in headers}
+    assert values["content-type"] == "application/json", code
+    assert "content-range" not in values and "etag" not in values, code
+    assert values["x-content-type-options"] == "nosniff", code
+    error = json.loads(body)["error"]
+    assert (error["code"], error["requestId"]) == (code, values["x-request-id"])
+
+
+# Errors nginx raises before choosing a location (501, 505) or after a location began its answer (the
+# static module's 416 once its headers ran, its 405 on POST once it set the file's type).
+def test_lateAndEarlyNginxErrorsUseTheEnvelopeWithEachHeaderOnce(limiterGateway: GatewayInstance) -> None:
+    port = limiterGateway.port
+    cases = [
+        (b"POST /api/auth/login HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\nConnection: close\r\n\r\n",
+         501, "not_implemented"),
+        (b"GET /api/auth/me HTTP/2.0\r\nHost: a\r\nConnection: close\r\n\r\n", 505, "http_version_not_supported"),
+        (b"GET /auth/index.html HTTP/1.1\r\nHost: a\r\nRange: bytes=99999-\r\nConnection: close\r\n\r\n",
+         416, "range_not_satisfiable"),
+        (b"POST /auth/ HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+         405, "method_not_allowed"),
+    ]
+    for request, status, code in cases:
+        assertEnvelope(*rawExchange(port, request), status, code)
+    # A satisfiable range on the same page is still served.
+    partial = httpx2.get(f"{limiterGateway.url}/auth/index.html", headers={"Range": "bytes=0-3"}, timeout=5)
+    assert partial.status_code == 206 and len(partial.content) == 4
+
+
+# An upstream that is down: the 502 envelope keeps the quota headers the limiter set before proxying.
+def test_badGatewayEnvelopeKeepsTheQuotaHeaders(testRedisPort: int) -> None:
+    runDir = runDirectory("deadUpstream")
+    gateway = GatewayInstance(runDir, testRedisPort, GATEWAY_REDIS_DB, f"127.0.0.1:{freePort()}",
+                              f"127.0.0.1:{freePort()}")
+    gateway.start()
+    try:
+        status, headers, body = rawExchange(
+            gateway.port, b"GET /api/auth/me HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        assertEnvelope(status, headers, body, 502, "bad_gateway")
+        values = {name.lower(): value for name, value in headers}
+        assert values["ratelimit-policy"].startswith('"auth";q=')
+        assert values["ratelimit"].startswith('"auth";r=')
+    finally:
+        gateway.stop()
+        shutil.rmtree(runDir, ignore_errors=True)
