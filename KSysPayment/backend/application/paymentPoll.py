@@ -81,7 +81,8 @@ async def pollQris(gateway: PaymentGatewayInterface, payment: Payment, reference
 
 
 # The RSA form of a QRIS notification signs no body bytes: a paid report verified only that way is settled
-# with the amount, currency and partner reference of BRI's own query, or not at all (None).
+# with the amount, currency and partner reference of BRI's own query, or not at all (None). Without a partner
+# reference in the query the payment is found by BRI's reference, never by the unsigned body's.
 async def confirmQrisReport(gateway: PaymentGatewayInterface,
                             notification: PaymentNotification) -> PaymentNotification | None:
     try:
@@ -91,4 +92,4 @@ async def confirmQrisReport(gateway: PaymentGatewayInterface,
     if qris.state != GatewayPaymentState.PAID or qris.amount is None:
         return None
     return replace(notification, amount=qris.amount, currency=qris.currency,
-                   partnerReferenceNo=qris.partnerReferenceNo or notification.partnerReferenceNo)
+                   partnerReferenceNo=qris.partnerReferenceNo)

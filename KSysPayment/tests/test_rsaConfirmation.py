@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from KSysPayment.backend.application.paymentPoll import confirmQrisReport
+from KSysPayment.backend.application.settleNotification import SettleNotification
+from KSysPayment.backend.domain.gatewayTypes import QrisPaymentStatus
+from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
+from KSysPayment.backend.domain.paymentNotification import SettlementOutcome
+from KSysPayment.backend.domain.requestContext import RequestContext
+from KSysPayment.backend.infrastructure.http.snapNotificationParser import parseQrisNotification
+from KSysPayment.tests.support.briSender import qrisBody
+from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, storedPayment
+from KSysPayment.tests.support.paymentStack import Payer, PaymentStack
+from shared.backend.database.engine import Database
+
+
+class QueryWithoutPartnerReference:
+    # The real gateway, except that BRI's QRIS query leaves out originalPartnerReferenceNo.
+    def __init__(self, real: PaymentGatewayInterface) -> None:
+        self.real = real
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+    async def queryQris(self, *, referenceNo: str) -> QrisPaymentStatus:
+        answer = await self.real.queryQris(referenceNo=referenceNo)
+        return dataclasses.replace(answer, partnerReferenceNo=None)
+
+
+# An RSA-signed paid report names a QR that was really paid and another payment's partner reference: the
+# query confirms the QR, and it is that QR's payment that settles, never the one the unsigned body names.
+async def test_rsaConfirmedReportIgnoresTheBodysPartnerReference(
+    paymentStack: PaymentStack, payer: Payer, database: Database
+) -> None:
+    own = (await paymentStack.create(payer, amount=20000, method="qris")).json()
+    victim = (await paymentStack.create(payer, amount=20000, method="briva")).json()
+    reference = str((await storedPayment(database, own["id"]))["bri_reference_no"])
+    victimBefore = await storedPayment(database, victim["id"])
+    await paymentStack.pay(referenceNo=reference, tamperToken=True)  # paid at BRI, not yet reported to us
+    body = qrisBody(reference, str(victimBefore["partner_reference_no"]), 20000)
+    state = paymentStack.app.state
+    confirmed = await confirmQrisReport(QueryWithoutPartnerReference(state.paymentGateway),
+                                        parseQrisNotification(json.dumps(body).encode()))
+    assert confirmed is not None
+    result = await SettleNotification(state.paymentUow, state.settlementRecords).execute(confirmed, RequestContext())
+    assert (result.outcome, str(result.paymentId)) == (SettlementOutcome.SETTLED, own["id"])
+    assert (await storedPayment(database, own["id"]))["status"] == "paid"
+    assert await storedPayment(database, victim["id"]) == victimBefore
+    assert await eventOutcomes(database, victim["id"]) == []
+    assert "payment.flagged" not in await auditActions(database, victim["id"])
