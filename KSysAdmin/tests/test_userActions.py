@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import text, update
 
 from KSysAdmin.backend.domain.models.role import Role, RoleName, UserRole
@@ -183,3 +185,19 @@ async def test_softDeletedAccountIsNotChanged(world: AdminWorld) -> None:
     assert stored.status == UserStatus.LOCKED.value and stored.mfaEnabled
     revoked = await world.client.post(f"/api/admin/users/{target.id}/sessions/revoke", headers=headers)
     assert revoked.status_code == 200, revoked.text
+
+
+# Revoking an admin's sessions ends their console token too, at once, not when it expires.
+async def test_revokeEndsTheTargetAdminsToken(world: AdminWorld) -> None:
+    _, superHeaders = await world.adminToken(superadmin=True)
+    target, targetHeaders = await world.adminToken()
+    assert (await world.client.get("/api/admin/users", headers=targetHeaders)).status_code == 200
+    revoked = await world.client.post(f"/api/admin/users/{target.id}/sessions/revoke", headers=superHeaders)
+    assert revoked.status_code == 200, revoked.text
+    refused = await world.client.get("/api/admin/users", headers=targetHeaders)
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "invalid_token"
+    [entry] = await world.auditEntries("GET /users", target.id)
+    assert entry.outcome == "denied" and entry.details["reason"] == "token_revoked"
+    await asyncio.sleep(1.05)  # a token's iat is whole seconds: one issued in the revocation's second is void
+    fresh = {"Authorization": f"Bearer {await world.login(target)}"}
+    assert (await world.client.get("/api/admin/users", headers=fresh)).status_code == 200

@@ -36,7 +36,7 @@ class AuthorizeAdmin:
         except ValueError:
             raise AdminAccessRevokedError() from None
         user = await self.users.getById(userId)
-        reason = self.revokedReason(user)
+        reason = self.revokedReason(user, claims.issuedAt)
         if user is None or reason is not None:
             # A valid admin token whose account was since deleted, locked or disabled: refused, and audited.
             await self.audit.recordRefusal(context, None, action, AuditOutcome.DENIED, "user", userId,
@@ -50,14 +50,17 @@ class AuthorizeAdmin:
             await self.deny(context, principal, action)
         return principal
 
+    # A token is void once the account's sessions were revoked at or after its issue (iat is whole seconds).
     @staticmethod
-    def revokedReason(user: User | None) -> str | None:
+    def revokedReason(user: User | None, issuedAt: int) -> str | None:
         if user is None or user.deletedAt is not None:
             return "account_deleted"
         if user.status != UserStatus.ACTIVE.value:
             return f"status_{user.status}"
         if isTemporarilyLocked(user.lockedUntil, utcNow()):
             return "locked_out"
+        if user.adminTokensValidAfter is not None and issuedAt <= user.adminTokensValidAfter.timestamp():
+            return "token_revoked"
         return None
 
     async def deny(self, context: RequestContext, principal: AdminPrincipal, action: str) -> None:

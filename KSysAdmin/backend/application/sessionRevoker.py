@@ -27,6 +27,8 @@ class SessionRevoker:
         self, userId: uuid.UUID, reason: str, now: datetime
     ) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
         revoked = await self.users.revokeSessions(userId, reason, now)
+        # The account's admin console tokens end with its sessions, in the same transaction.
+        await self.users.voidAdminTokens(userId, now)
         return revoked, await self.users.unexpiredSessionIds(userId, now)
 
     async def removeKeys(self, sessionIds: list[uuid.UUID]) -> int:

@@ -46,6 +46,10 @@ class User(KAuthModel, table=True):
         default=None, sa_column=timestampColumn("failed_login_window_started_at", True, False)
     )
     lockedUntil: datetime | None = Field(default=None, sa_column=timestampColumn("locked_until", True, False))
+    # Admin console tokens issued at or before this time are refused (KSysAdmin's revocations).
+    adminTokensValidAfter: datetime | None = Field(
+        default=None, sa_column=timestampColumn("admin_tokens_valid_after", True, False)
+    )
     totpSecretEncrypted: str | None = Field(default=None, sa_column=Column("totp_secret_encrypted", Text))
     mfaEnabled: bool = Field(
         default=False, sa_column=Column("mfa_enabled", Boolean, nullable=False, server_default=text("false"))

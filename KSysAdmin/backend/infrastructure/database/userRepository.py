@@ -143,6 +143,11 @@ class UserRepository(BaseRepository[User]):
         )
         return list((await self.session.execute(statement)).scalars().all())
 
+    async def voidAdminTokens(self, userId: uuid.UUID, now: datetime) -> None:
+        statement = (update(User).where(User.id == userId).values(adminTokensValidAfter=now)
+                     .execution_options(synchronize_session="fetch"))
+        await self.session.execute(statement)
+
     async def unexpiredSessionIds(self, userId: uuid.UUID, now: datetime) -> list[uuid.UUID]:
         statement = select(Session.id).where(
             and_(Session.userId == userId, Session.absoluteExpiresAt > now)
