@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import re
@@ -223,3 +224,28 @@ def test_defaultRulesAreRealistic(cleanRules: redis.Redis, gatewayClient: httpx2
             break
         time.sleep(0.1)
     assert response.headers["RateLimit-Policy"] == '"auth-login";q=10;w=60'
+
+
+def tokenWith(claims: dict[str, object]) -> str:
+    def encode(value: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    return f"{encode({'alg': 'HS256', 'typ': 'JWT'})}.{encode(claims)}.c2lnbmF0dXJl"
+
+
+# An empty sub would pass the session check against any live session, an empty sid would match a stray
+# "kauth:session:" key: either would put every such caller in one shared user bucket. Both count per address.
+@pytest.mark.parametrize("emptyClaim", ["sub", "sid"])
+def test_tokenWithAnEmptySubOrSidCountsPerAddress(
+        rules: RuleSetter, gatewayClient: httpx2.Client, cleanRules: redis.Redis, emptyClaim: str) -> None:
+    rules.set(rule("payment", 2, scope="user"))
+    userId, _ = createSession(cleanRules)
+    sessionId = cleanRules.keys("kauth:session:*")[0].removeprefix("kauth:session:")
+    cleanRules.set("kauth:session:", "stray")
+    claims = {"sub": userId, "sid": sessionId, "exp": int(time.time()) + 900, emptyClaim: ""}
+    token = tokenWith(claims)
+    addresses = [freshIp() for _ in range(4)]
+    statuses = [gatewayClient.get("/api/payment/x", headers=asClient(ip, token)).status_code for ip in addresses]
+    assert all(status != 429 for status in statuses)
+    assert not cleanRules.keys("rate_limit:user:*")
+    assert all(cleanRules.keys(f"rate_limit:ip:{ip}:payment:*") for ip in addresses)

@@ -83,6 +83,7 @@ def test_redisDownFailsClosedForLoginAndOpenForTheRestThenRecovers(
         closed = [outageClient.post("/api/admin/auth/login", json={}) for _ in range(20)]
         for response in closed:
             assert response.status_code == 503
+            assert response.headers.get_list("Retry-After") == ["1"]
             body = response.json()
             assert body["error"]["code"] == "service_unavailable"
             assert body["error"]["details"] == [{"retryAfter": 1, "routeGroup": "admin-login"}]

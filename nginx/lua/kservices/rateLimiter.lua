@@ -15,7 +15,7 @@ local byte, sub, find = string.byte, string.sub, string.find
 local _M = {}
 
 -- KEYS: current, previous [, session, ipCurrent, ipPrevious]
--- ARGV: limit, windowMs, elapsedMs, expectedUserId
+-- ARGV: limit, windowMs, elapsedMs, expectedUserId (the token's sub, never empty with 5 KEYS)
 -- Returns {allowed, current, previous, usedUserKeys}. Rejected requests are not counted.
 local script = [[
 local curKey, prevKey, userKeys = KEYS[1], KEYS[2], 0
@@ -24,7 +24,7 @@ if #KEYS == 5 then
   local valid = false
   if kind == 'hash' then
     local userId = redis.call('HGET', KEYS[3], 'userId')
-    valid = (not userId) or ARGV[4] == '' or userId == ARGV[4]
+    valid = (not userId) or userId == ARGV[4]
   elseif kind == 'string' then
     valid = true
   end
@@ -68,6 +68,7 @@ end
 
 local FAIL_LOG_INTERVAL = 10
 local REDIS_RETRY_SECONDS = 1
+local REDIS_RETRY_SECONDS_STR = tostring(REDIS_RETRY_SECONDS)
 local BAD_SESSION_SECONDS = 5
 
 -- Route groups: exact method + path first, then by prefix.
@@ -165,8 +166,9 @@ local function tokenClaims()
         return nil
     end
     local subject, sid = claims.sub, claims.sid
-    if type(subject) ~= "string" or type(sid) ~= "string" or #sid > 128 or #subject > 128
-        or find(sid, "[:%s]") or find(subject, "[:%s]") then
+    -- An empty sub or sid is no identity: it would match any session and share one user bucket.
+    if type(subject) ~= "string" or type(sid) ~= "string" or #sid == 0 or #subject == 0
+        or #sid > 128 or #subject > 128 or find(sid, "[:%s]") or find(subject, "[:%s]") then
         return nil
     end
     return subject, sid
@@ -222,6 +224,7 @@ local function redisFailed(rule, err, markDown)
             FAIL_LOG_INTERVAL, " s)")
     end
     if rule.failMode == "closed" then
+        ngx.header["Retry-After"] = REDIS_RETRY_SECONDS_STR
         return envelope(503, "service_unavailable", "Rate limiting is unavailable; try again shortly",
             '{"retryAfter":' .. REDIS_RETRY_SECONDS .. ',"routeGroup":"' .. rule.routeGroup .. '"}')
     end
