@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from KSysAdmin.backend.infrastructure.http.adminRouter import createAdminRouter
 from KSysAdmin.backend.infrastructure.http.adminTools import adminStartupHook
 from KSysAdmin.backend.infrastructure.http.errorStatus import ADMIN_STATUS_TABLE
+from KSysAdmin.backend.infrastructure.http.validationAudit import installValidationAudit
 from shared.backend.appFactory import ServiceSpec, createApp, loadSettingsOrExit
 from shared.backend.config.settings import Settings
 
@@ -18,7 +19,9 @@ def createAdminApp(settings: Settings) -> FastAPI:
         statusTable=ADMIN_STATUS_TABLE,
         hooks=[adminStartupHook],
     )
-    return createApp(settings, spec)
+    app = createApp(settings, spec)
+    installValidationAudit(app)
+    return app
 
 
 app = createAdminApp(loadSettingsOrExit())

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 
+from KSysAdmin.backend.domain.models.auditLog import AuditLog
 from KSysAdmin.backend.domain.models.role import Role, RoleName, UserRole
 from KSysAdmin.backend.domain.models.user import User, UserStatus
 from KSysAdmin.tests.adminSupport import AdminWorld
@@ -201,3 +202,24 @@ async def test_revokeEndsTheTargetAdminsToken(world: AdminWorld) -> None:
     await asyncio.sleep(1.05)  # a token's iat is whole seconds: one issued in the revocation's second is void
     fresh = {"Authorization": f"Bearer {await world.login(target)}"}
     assert (await world.client.get("/api/admin/users", headers=fresh)).status_code == 200
+
+
+# A malformed change from an authorized admin is refused by validation and still audited (fields, no values).
+async def test_malformedChangesAreAuditedAsFailed(world: AdminWorld) -> None:
+    admin, headers = await world.adminToken(superadmin=True)
+    target = await world.createUser()
+    roles = await world.client.put(f"/api/admin/users/{target.id}/roles", json={"roles": ["root"]}, headers=headers)
+    assert roles.status_code == 422, roles.text
+    badId = await world.client.post("/api/admin/users/not-a-uuid/lock", headers=headers)
+    assert badId.status_code == 422, badId.text
+    read = await world.client.get("/api/admin/users", params={"limit": "0"}, headers=headers)
+    assert read.status_code == 422
+    async with world.database.sessionFactory() as session:
+        statement = (select(AuditLog).where(AuditLog.actorId == admin.id, AuditLog.action != "admin.login")
+                     .order_by(AuditLog.createdAt))
+        found = (await session.execute(statement)).scalars().all()
+    entries = [(entry.action, entry.outcome, entry.details) for entry in found]
+    assert entries == [
+        ("PUT /users/{userId}/roles", "failure", {"code": "validation_failed", "fields": ["roles.0"]}),
+        ("POST /users/{userId}/lock", "failure", {"code": "validation_failed", "fields": ["userId"]}),
+    ]

@@ -63,6 +63,10 @@ def validationDetails(error: RequestValidationError) -> list[dict[str, object]]:
     return details
 
 
+def validationResponse(request: Request, details: list[dict[str, object]]) -> JSONResponse:
+    return errorResponse(422, "validation_failed", "The request failed validation", requestIdOf(request), details)
+
+
 def installErrorHandlers(app: FastAPI, table: Mapping[type[DomainError], int] | None = None) -> None:
     statusTable = {**DEFAULT_STATUS_TABLE, **(table or {})}
 
@@ -73,8 +77,7 @@ def installErrorHandlers(app: FastAPI, table: Mapping[type[DomainError], int] | 
         return errorResponse(status, error.code, error.message, requestIdOf(request), error.details, headers)
 
     async def onValidationError(request: Request, error: RequestValidationError) -> JSONResponse:
-        return errorResponse(422, "validation_failed", "The request failed validation", requestIdOf(request),
-                             validationDetails(error))
+        return validationResponse(request, validationDetails(error))
 
     async def onHttpError(request: Request, error: StarletteHTTPException) -> JSONResponse:
         message = error.detail if isinstance(error.detail, str) else "Request failed"

@@ -24,6 +24,7 @@ from shared.backend.database.engine import getDb
 from shared.backend.redis.client import getRedis
 
 bearer = HTTPBearer(auto_error=False)
+PRINCIPAL_STATE = "adminPrincipal"
 
 SessionDep = Annotated[AsyncSession, Depends(getDb)]
 RedisDep = Annotated[Redis, Depends(getRedis)]
@@ -107,7 +108,10 @@ async def authorize(
 ) -> AdminPrincipal:
     useCase = AuthorizeAdmin(users, audit, tools.codec, tools.settings.jwt.adminAudience)
     token = credentials.credentials if credentials is not None else None
-    return await useCase.execute(token, context, requireSuperadmin, routeName(request))
+    principal = await useCase.execute(token, context, requireSuperadmin, routeName(request))
+    # For the audit of a request that then fails validation (validationAudit.py).
+    setattr(request.state, PRINCIPAL_STATE, principal)
+    return principal
 
 
 async def currentAdmin(
