@@ -22,8 +22,8 @@ OLD_KEY = base64.b64encode(b"o" * 32).decode()
 def cleanEnv(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     monkeypatch.setenv("KSERVICES_ENV_FILE", "")
     for name in [*VALID, "APP_ENV", "CORS_ORIGINS", "PAYMENT_MIN_AMOUNT", "PAYMENT_MAX_AMOUNT", "GATEWAY_PORT",
-                 "GATEWAY_TLS_CERT", "GATEWAY_TLS_KEY", "DATABASE_READ_POOL_SIZE", "DATABASE_AUTOCOMMIT_POOL_SIZE",
-                 "MAIL_BACKEND", "BRI_CLIENT_SECRET", "CRYPTO_PREVIOUS_MASTER_KEYS"]:
+                 "GATEWAY_TRUSTED_PROXIES", "GATEWAY_TLS_CERT", "GATEWAY_TLS_KEY", "DATABASE_READ_POOL_SIZE",
+                 "DATABASE_AUTOCOMMIT_POOL_SIZE", "MAIL_BACKEND", "BRI_CLIENT_SECRET", "CRYPTO_PREVIOUS_MASTER_KEYS"]:
         monkeypatch.delenv(name, raising=False)
     for name, value in VALID.items():
         monkeypatch.setenv(name, value)
@@ -72,6 +72,10 @@ def test_missingRequiredVariableIsNamed(cleanEnv: pytest.MonkeyPatch, variable: 
         ("CRYPTO_PREVIOUS_MASTER_KEYS", VALID["CRYPTO_MASTER_KEY"], "lists CRYPTO_MASTER_KEY itself"),
         ("CORS_ORIGINS", "*", "not an explicit http(s) origin"),
         ("GATEWAY_PORT", "99999", "GATEWAY_PORT"),
+        ("GATEWAY_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8", "'10.0.0.0/8' is not an IP address"),
+        ("GATEWAY_TRUSTED_PROXIES", "proxy.local", "'proxy.local' is not an IP address"),
+        ("GATEWAY_TRUSTED_PROXIES", "1.2.3.4:80", "'1.2.3.4:80' is not an IP address"),
+        ("GATEWAY_TRUSTED_PROXIES", "fe80::1%eth0", "'fe80::1%eth0' is not an IP address"),
         ("APP_ENV", "staging", "APP_ENV"),
         ("PAYMENT_MIN_AMOUNT", "900000000", "PAYMENT_MIN_AMOUNT must not exceed"),
     ],
@@ -150,6 +154,11 @@ def test_productionRefusesDevelopmentConveniences(cleanEnv: pytest.MonkeyPatch) 
 def test_corsOriginsParsedFromCommaList(cleanEnv: pytest.MonkeyPatch) -> None:
     cleanEnv.setenv("CORS_ORIGINS", "https://a.example, http://localhost:5173")
     assert loadSettings().cors.origins == ["https://a.example", "http://localhost:5173"]
+
+
+def test_trustedProxiesAcceptPlainAddresses(cleanEnv: pytest.MonkeyPatch) -> None:
+    cleanEnv.setenv("GATEWAY_TRUSTED_PROXIES", "127.0.0.1, 2001:DB8::7")
+    assert loadSettings().gateway.trustedProxies == ["127.0.0.1", "2001:DB8::7"]
 
 
 def test_secretsAreNotRenderedInRepr(cleanEnv: pytest.MonkeyPatch) -> None:

@@ -9,7 +9,7 @@ import pytest
 import redis
 
 from shared.backend.config.settings import Settings
-from tests.gateway.gatewayProcess import GatewayInstance, runDirectory, stackSetting
+from tests.gateway.gatewayProcess import GatewayInstance, RuleSetter, runDirectory, stackSetting
 
 # The limiter suite runs its own gateway (same template, same backends) on a private Redis
 # database, trusting 127.0.0.1 as a proxy so each test can pose as distinct clients through
@@ -59,3 +59,8 @@ def cleanRules(limiterRedis: redis.Redis) -> Iterator[redis.Redis]:
     limiterRedis.flushdb()
     yield limiterRedis
     limiterRedis.flushdb()
+
+
+@pytest.fixture
+def rules(cleanRules: redis.Redis, gatewayClient: httpx2.Client) -> RuleSetter:
+    return RuleSetter(cleanRules, gatewayClient)

@@ -37,11 +37,6 @@ def asClient(ip: str, token: str | None = None) -> dict[str, str]:
     return headers
 
 
-@pytest.fixture
-def rules(cleanRules: redis.Redis, gatewayClient: httpx2.Client) -> RuleSetter:
-    return RuleSetter(cleanRules, gatewayClient)
-
-
 def test_overLimitGets429WithHeadersAndEnvelopeAndNeverReachesBackend(
         rules: RuleSetter, gatewayClient: httpx2.Client, limiterGateway: GatewayInstance) -> None:
     rules.set(rule("auth-login", 3, windowSeconds=60, failMode="closed"))

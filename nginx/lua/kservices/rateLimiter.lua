@@ -1,6 +1,7 @@
 -- Access-phase rate limiter for /api/* (see docs/gateway.md): sliding window over two fixed
 -- Redis counters, one EVALSHA round trip per request, a shared-dict "blocked until" cache so
 -- rejected floods cost no Redis call, and per-rule fail modes when Redis is unreachable.
+local address = require "kservices.address"
 local gateway = require "kservices.gateway"
 local json = require "kservices.json"
 local redisConn = require "kservices.redisConn"
@@ -103,7 +104,8 @@ end
 _M.routeGroup = routeGroup
 
 -- The client address; X-Forwarded-For only when the direct peer is a trusted proxy, taking the
--- rightmost address that is not itself a trusted proxy.
+-- rightmost hop that is not itself a trusted proxy (parsed by kservices.address, its port dropped). A
+-- hop that is no address makes the peer the client, as without a trusted proxy.
 local function clientIp()
     local peer = var.remote_addr
     local trusted = gateway.trustedProxies
@@ -119,12 +121,12 @@ local function clientIp()
         hops[#hops + 1] = hop
     end
     for i = #hops, 1, -1 do
-        local hop = hops[i]
-        if not trusted[hop] then
-            if find(hop, "^[%x%.:]+$") then
-                return hop
-            end
+        local hop = address.fromHop(hops[i])
+        if not hop then
             return peer
+        end
+        if not trusted[hop] then
+            return hop
         end
     end
     return peer
@@ -253,6 +255,9 @@ function _M.access()
     local ip = clientIp()
     if ip ~= var.remote_addr then
         var.kClientIp = ip  -- a client behind a trusted proxy: logged and forwarded as the client
+    end
+    if find(ip, ":", 1, true) then
+        ip = address.identity(ip)  -- an IPv6 client is counted by its /64
     end
     local group = routeGroup(ngx.req.get_method(), var.uri)
     local rule = rules.get(group)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -174,6 +175,19 @@ class GatewaySettings(GroupSettings):
     tlsPort: int = Field(443, ge=1, le=65535, validation_alias="GATEWAY_TLS_PORT")
     tlsCertPath: Path | None = Field(None, validation_alias="GATEWAY_TLS_CERT")
     tlsKeyPath: Path | None = Field(None, validation_alias="GATEWAY_TLS_KEY")
+
+    # The gateway compares each entry with the peer's address: a CIDR range or a name would never match.
+    @field_validator("trustedProxies")
+    @classmethod
+    def requirePlainAddresses(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_address(entry)
+            except ValueError:
+                raise ValueError(f"'{entry}' is not an IP address (CIDR ranges are not supported)") from None
+            if "%" in entry:
+                raise ValueError(f"'{entry}' is not an IP address (no zone index)")
+        return value
 
     @field_validator("tlsCertPath", "tlsKeyPath", mode="before")
     @classmethod
