@@ -9,7 +9,7 @@ from datetime import timedelta
 from KSysPayment.backend.application.auditTrail import auditEntry, auditPayment, logAudit
 from KSysPayment.backend.application.createPaymentInput import CreatePaymentInput
 from KSysPayment.backend.application.paymentOutput import CreatedPayment, PaymentOutput
-from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayNotFoundError, GatewayTimeoutError
+from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayNotFoundError, outcomeUnknown
 from KSysPayment.backend.domain.exceptions.paymentErrors import (
     AmountOutOfBoundsError,
     IdempotencyKeyReusedError,
@@ -35,9 +35,9 @@ from shared.backend.utils.uuid import generateId
 logger = getSystemLogger("payment.create")
 VA_NAME = "KServices"
 VA_NUMBER_ATTEMPTS = 3
-# After a create-va timeout BRI may still be creating the VA: a delete BRI answers "not found" is sent
-# again after these pauses (3.5 s in all) so a create landing late is still removed.
-TIMEOUT_DELETE_PAUSES = (0.5, 1.0, 2.0)
+# After a create-va whose outcome is unknown (timeout, 5xx) BRI may still be creating the VA: a delete BRI
+# answers "not found" is sent again after these pauses (3.5 s in all) so a create landing late is still removed.
+CLEANUP_DELETE_PAUSES = (0.5, 1.0, 2.0)
 
 
 def newCustomerNo() -> str:
@@ -80,13 +80,14 @@ class CreatePayment:
         try:
             provisioned = await self.provision(payment)
         except Exception as error:
-            await self.markFailed(payment.id, error, context)
-            if isinstance(error, GatewayTimeoutError) and payment.customerNo:
-                self.spawn(self.deleteAfterTimeout(payment))  # the 504 does not wait for it
-            if isinstance(error, DomainError):
-                error.details.append({"paymentId": str(payment.id)})
+            # A clear refusal (4xx) or a call that never reached BRI made no VA; any other answer may have.
+            await self.fail(payment, error, context, vaMayExist=outcomeUnknown(error))
             raise
-        stored = await self.storeProvisioned(payment, provisioned, context)
+        try:
+            stored = await self.storeProvisioned(payment, provisioned, context)
+        except Exception as error:
+            await self.fail(payment, error, context, vaMayExist=True)
+            raise
         if stored.status != PaymentStatus.PENDING.value and isinstance(provisioned, VirtualAccount):
             # Cancelled while BRI created the VA: the cancel found none to delete, so it is deleted now.
             logger.warning("payment_closed_during_create", "Deleting the VA of a payment closed while BRI made it",
@@ -166,6 +167,13 @@ class CreatePayment:
         logAudit(entry)
         return PaymentOutput.fromPayment(stored)
 
+    async def fail(self, payment: Payment, error: Exception, context: RequestContext, *, vaMayExist: bool) -> None:
+        await self.markFailed(payment.id, error, context)
+        if vaMayExist and payment.customerNo:
+            self.spawn(self.deleteLeftVa(payment))  # the error answer does not wait for it
+        if isinstance(error, DomainError):
+            error.details.append({"paymentId": str(payment.id)})
+
     async def markFailed(self, paymentId: uuid.UUID, error: Exception, context: RequestContext) -> None:
         reason = f"{error.code}: {error.message}" if isinstance(error, DomainError) else type(error).__name__
         logger.warning("payment_provision_failed", "BRI refused or failed the payment", payment_id=str(paymentId),
@@ -186,16 +194,16 @@ class CreatePayment:
             logger.error("payment_mark_failed_error", "Could not mark the payment failed", storeError,
                          payment_id=str(paymentId))
 
-    async def deleteAfterTimeout(self, payment: Payment) -> None:
-        for pause in (0.0, *TIMEOUT_DELETE_PAUSES):
+    async def deleteLeftVa(self, payment: Payment) -> None:
+        for pause in (0.0, *CLEANUP_DELETE_PAUSES):
             await asyncio.sleep(pause)
             if await self.deleteQuietly(payment):
                 return
-        logger.warning("payment_va_cleanup_unconfirmed", "BRI never knew the VA of a timed-out create",
+        logger.warning("payment_va_cleanup_unconfirmed", "BRI never knew the VA of a failed create",
                        payment_id=str(payment.id))
 
     async def deleteQuietly(self, payment: Payment) -> bool:
-        # A VA nobody may pay (its payment failed after a timeout, or was cancelled while BRI made it); best effort.
+        # A VA nobody may pay (its create failed after BRI may have made it, or was cancelled meanwhile); best effort.
         # Returns False only when BRI does not know the VA (yet).
         try:
             await self.gateway.deleteVirtualAccount(customerNo=str(payment.customerNo),

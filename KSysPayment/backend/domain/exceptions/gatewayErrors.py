@@ -45,17 +45,24 @@ class GatewayAuthError(UpstreamError):
         super().__init__(details=[{"responseCode": responseCode, "responseMessage": responseMessage}])
 
 
+# outcomeUnknown: BRI may have done what was asked (a 2xx answer we cannot read, a 5xx answer, a timeout), so a
+# failed create still cleans up its VA; False when BRI was not reached or refused the call.
 class GatewayBadResponseError(UpstreamError):
     code = "gateway_bad_response"
     message = "The payment gateway answered something we cannot read"
+
+    def __init__(self, message: str | None = None, *, outcomeUnknown: bool = False) -> None:
+        self.outcomeUnknown = outcomeUnknown
+        super().__init__(message)
 
 
 class GatewayUnavailableError(DependencyUnavailableError):
     code = "gateway_unavailable"
     message = "The payment gateway is unavailable"
 
-    def __init__(self, message: str | None = None, responseCode: str = "") -> None:
+    def __init__(self, message: str | None = None, responseCode: str = "", *, outcomeUnknown: bool = False) -> None:
         self.responseCode = responseCode
+        self.outcomeUnknown = outcomeUnknown or isinstance(self, GatewayTimeoutError)
         super().__init__(message)
 
 
@@ -63,6 +70,10 @@ class GatewayTimeoutError(GatewayUnavailableError):
     # The request may have been processed: reconcile with inquiry/status before retrying a create.
     code = "gateway_timeout"
     message = "The payment gateway did not answer in time; the outcome is unknown"
+
+
+def outcomeUnknown(error: BaseException) -> bool:
+    return isinstance(error, GatewayBadResponseError | GatewayUnavailableError) and error.outcomeUnknown
 
 
 # What a call to BRI raises when BRI could not be asked or would not answer.

@@ -158,7 +158,11 @@ class BriSnapClient:
             "additionalInfo": {"description": description},
         }
         data = await self.transport.call("POST", f"{VA_PATH}/create-va", body, idempotent=False)
-        return self.parseVirtualAccount(data, body)
+        try:
+            return self.parseVirtualAccount(data, body)
+        except GatewayBadResponseError as error:
+            error.outcomeUnknown = True  # BRI answered success: the VA exists
+            raise
 
     async def inquiryVirtualAccount(self, *, customerNo: str, trxId: str) -> VirtualAccount:
         body: JsonObject = {**self.vaKeys(customerNo), "trxId": trxId}

@@ -26,6 +26,7 @@ from KSysPayment.backend.infrastructure.bri.responseCodes import (
     isRetriable,
     isSuccess,
     isUnauthorized,
+    statusOf,
 )
 from KSysPayment.backend.infrastructure.bri.snapSignature import (
     SignatureEncoding,
@@ -140,14 +141,18 @@ class SnapTransport:
         data = answer.jsonObject()
         if data is None:
             if answer.status >= 500 or answer.status == 429:
-                raise GatewayUnavailableError(f"BRI answered HTTP {answer.status}")
+                raise GatewayUnavailableError(f"BRI answered HTTP {answer.status}", outcomeUnknown=answer.status >= 500)
             if answer.status == 401:
                 raise GatewayAuthError("", f"HTTP {answer.status}")
-            raise GatewayBadResponseError(f"BRI answered HTTP {answer.status} without a JSON object")
+            raise GatewayBadResponseError(f"BRI answered HTTP {answer.status} without a JSON object",
+                                          outcomeUnknown=200 <= answer.status < 300)
         code = str(data.get("responseCode") or "")
         message = str(data.get("responseMessage") or "")
         if isSuccess(answer.status, code):
             return data
         if isUnauthorized(answer.status, code):
             raise GatewayAuthError(code, message)
-        raise errorForResponse(answer.status, code, message)
+        error = errorForResponse(answer.status, code, message)
+        if isinstance(error, GatewayUnavailableError) and statusOf(answer.status, code) >= 500:
+            error.outcomeUnknown = True  # a 5xx answer: BRI may have done what was asked
+        raise error

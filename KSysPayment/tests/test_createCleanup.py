@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+import pytest
+
+from KSysPayment.backend.infrastructure.bri.briHttpClient import BriHttpClient, HttpAnswer
+from KSysPayment.tests.support.paymentStack import PREFIX, Payer, PaymentStack
+
+CREATE_VA = "/snap/v1.0/transfer-va/create-va"
+DELETE_VA = "/snap/v1.0/transfer-va/delete-va"
+
+
+def answerAfterCreate(monkeypatch: pytest.MonkeyPatch, stack: PaymentStack, answer: HttpAnswer) -> list[bool]:
+    # BRI makes the VA (the simulator holds it), and we get `answer` instead of its success; returns the
+    # list the replaced answers are counted in.
+    httpClient: BriHttpClient = stack.app.state.paymentGateway.transport.httpClient
+    real = httpClient.request
+    replaced: list[bool] = []
+
+    async def request(method: str, url: str, body: bytes, headers: Mapping[str, str]) -> HttpAnswer:
+        received = await real(method, url, body, headers)
+        if not url.endswith(CREATE_VA) or received.status != 200:
+            return received  # a 401 (the simulator's reset dropped our token) is retried with a new one
+        replaced.append(True)
+        if answer.status == 200:  # BRI's success with an unreadable amount
+            data = json.loads(received.body)
+            data["virtualAccountData"]["totalAmount"]["value"] = "15,000.00"
+            return HttpAnswer(200, json.dumps(data).encode())
+        return answer
+
+    monkeypatch.setattr(httpClient, "request", request)
+    return replaced
+
+
+async def deleteCalls(stack: PaymentStack) -> int:
+    calls = (await stack.simulatorState())["calls"]
+    assert isinstance(calls, dict)
+    return int(calls.get(DELETE_VA, 0))
+
+
+async def failedCreate(stack: PaymentStack, payer: Payer, status: int, code: str) -> str:
+    response = await stack.create(payer)
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["code"] == code
+    paymentId = next(d["paymentId"] for d in error["details"] if "paymentId" in d)
+    stored = (await stack.get(payer, paymentId)).json()
+    assert (stored["status"], stored["virtualAccountNo"]) == ("failed", None)
+    return str(paymentId)
+
+
+@pytest.mark.parametrize(("answer", "status", "code"), [
+    (HttpAnswer(200, b""), 502, "gateway_bad_response"),
+    (HttpAnswer(500, b'{"responseCode":"5002700","responseMessage":"General Error"}'), 503, "gateway_unavailable"),
+    (HttpAnswer(502, b"<html>Bad Gateway</html>"), 503, "gateway_unavailable"),
+], ids=["unreadable2xx", "json5xx", "html5xx"])
+async def test_createAnswerThatMayHaveMadeTheVaDeletesIt(
+    paymentStack: PaymentStack, payer: Payer, monkeypatch: pytest.MonkeyPatch,
+    answer: HttpAnswer, status: int, code: str,
+) -> None:
+    created = answerAfterCreate(monkeypatch, paymentStack, answer)
+    await failedCreate(paymentStack, payer, status, code)
+    cleanups = paymentStack.app.state.paymentCleanups
+    await cleanups.drain(10)
+    assert created == [True]
+    state = await paymentStack.simulatorState()
+    assert state["virtualAccounts"] == [], "a failed payment's VA is still payable at BRI"
+
+
+async def test_createRefusedByBriSendsNoDelete(paymentStack: PaymentStack, payer: Payer) -> None:
+    # A 4xx is BRI saying it made no VA: nothing to clean up.
+    deletesBefore = await deleteCalls(paymentStack)
+    fault = {"path": CREATE_VA, "count": 1, "status": 400}
+    (await paymentStack.http.post(f"{paymentStack.simulatorUrl}/simulator/faults", json=fault)).raise_for_status()
+    await failedCreate(paymentStack, payer, 502, "gateway_rejected")
+    assert not paymentStack.app.state.paymentCleanups.running
+    assert await deleteCalls(paymentStack) == deletesBefore
+
+
+async def test_createThatCannotStoreBrisAnswerFailsAndDeletesTheVa(
+    paymentStack: PaymentStack, payer: Payer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = paymentStack.app.state.paymentRecords
+
+    async def brokenUpdate(*args: object) -> None:
+        raise ConnectionResetError("the database went away")
+
+    monkeypatch.setattr(records, "updateWithAudit", brokenUpdate)
+    response = await paymentStack.create(payer)
+    assert response.status_code == 503, response.text
+    monkeypatch.undo()
+    await paymentStack.app.state.paymentCleanups.drain(10)
+    assert (await paymentStack.simulatorState())["virtualAccounts"] == []
+    listed = await paymentStack.http.get(f"{paymentStack.appUrl}{PREFIX}/payments", headers=payer.headers)
+    [payment] = listed.json()["items"]
+    assert (payment["status"], payment["virtualAccountNo"]) == ("failed", None)
+    assert payment["failureReason"] == "ConnectionResetError"
