@@ -204,9 +204,12 @@ def test_routeGroupsAreClassifiedFromMethodAndPath(rules: RuleSetter, gatewayCli
         ("POST", "/api/payment/snapshots", "payment"),
         ("GET", "/api/admin/users", "admin"),
         ("POST", "/api/admin/auth/login", "admin-login"),
+        ("GET", "/health/public", "default"),
+        ("GET", "/health/admin", "default"),
     ]
     for method, path, group in cases:
         response = gatewayClient.request(method, path, headers=ip, json={} if method == "POST" else None)
+        assert "RateLimit-Policy" in response.headers, (method, path)
         assert response.headers["RateLimit-Policy"].startswith(f'"{group}";'), (method, path)
 
 
@@ -244,3 +247,16 @@ def test_tokenWithAnEmptySubOrSidCountsPerAddress(
     assert all(status != 429 for status in statuses)
     assert not cleanRules.keys("rate_limit:user:*")
     assert all(cleanRules.keys(f"rate_limit:ip:{ip}:payment:*") for ip in addresses)
+
+
+# A health call fans out to PostgreSQL, Redis and the crypto module: both endpoints count per address in the
+# "default" group (the admin API's route group names have no group of their own for them).
+def test_healthEndpointsAreLimitedPerAddress(rules: RuleSetter, gatewayClient: httpx2.Client) -> None:
+    rules.set(rule("default", 3))
+    headers = asClient(freshIp())
+    responses = [gatewayClient.get(path, headers=headers) for path in ("/health/public", "/health/admin",
+                                                                         "/health/public", "/health/admin")]
+    assert [response.status_code for response in responses] == [200, 200, 200, 429]
+    assert all(response.headers["RateLimit-Policy"] == '"default";q=3;w=60' for response in responses)
+    assert responses[3].json()["error"]["details"][0]["routeGroup"] == "default"
+    assert gatewayClient.get("/health/public", headers=asClient(freshIp())).status_code == 200

@@ -99,7 +99,7 @@ local function routeGroup(method, uri)
         end
         return "admin"
     end
-    return "default"
+    return "default"  -- /health/public and /health/admin
 end
 _M.routeGroup = routeGroup
 
