@@ -1,18 +1,20 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from KSysPayment.backend.application.cancelPayment import CancelPayment
+from KSysPayment.backend.application.cancelPayment import BRI_DEADLINE_SECONDS, CancelPayment
 from KSysPayment.backend.application.createPayment import CreatePayment
 from KSysPayment.backend.application.createPaymentInput import CreatePaymentInput
-from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayConflictError
+from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayConflictError, GatewayTimeoutError
 from KSysPayment.backend.domain.exceptions.paymentErrors import InvalidPaymentStateError
 from KSysPayment.backend.domain.gatewayTypes import QrisPaymentStatus, VirtualAccount
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
@@ -190,3 +192,26 @@ async def test_qrisCancelLosesToAPaymentSettledAfterThePoll(
     assert (after["status"], after["recheck_at"]) == ("paid", None)
     assert await eventOutcomes(database, created["id"]) == ["settled"]
     assert "payment.cancelled" not in await auditActions(database, created["id"])
+
+
+async def test_cancelEndsWithinItsBriDeadline(paymentStack: PaymentStack, payer: Payer, database: Database) -> None:
+    # BRI's status call hangs: the cancel answers gateway_timeout at its deadline and changes nothing.
+    created = (await paymentStack.create(payer)).json()
+    fault = {"path": "/snap/v1.0/transfer-va/status", "count": 1, "status": None, "delaySeconds": 3}
+    (await paymentStack.http.post(f"{paymentStack.simulatorUrl}/simulator/faults", json=fault)).raise_for_status()
+    state = paymentStack.app.state
+    canceller = CancelPayment(state.paymentUow, state.settlementRecords, state.paymentGateway, timedelta(hours=24),
+                              briDeadlineSeconds=0.5)
+    context = RequestContext(requestId="cancel-deadline", ip="127.0.0.1")
+    started = asyncio.get_running_loop().time()
+    with pytest.raises(GatewayTimeoutError):
+        await canceller.execute(payer.id, uuid.UUID(created["id"]), context)
+    assert asyncio.get_running_loop().time() - started < 1.5
+    assert (await storedPayment(database, created["id"]))["status"] == "pending"
+    assert len((await paymentStack.simulatorState())["virtualAccounts"]) == 1  # type: ignore[arg-type]
+
+
+def test_cancelDeadlineEndsBeforeTheGatewayGivesUp() -> None:
+    conf = (Path(__file__).parents[2] / "nginx" / "nginx.conf").read_text()
+    [readTimeout] = re.findall(r"proxy_read_timeout (\d+)s;", conf)
+    assert int(readTimeout) >= BRI_DEADLINE_SECONDS + 5  # 5 s left for the database and the answer

@@ -1,13 +1,20 @@
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import Awaitable
 from datetime import timedelta
+from typing import TypeVar
 
 from KSysPayment.backend.application.auditTrail import auditPayment
 from KSysPayment.backend.application.paymentOutput import PaymentOutput
 from KSysPayment.backend.application.paymentPoll import pollPayment
 from KSysPayment.backend.application.settleNotification import SettleNotification
-from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayConflictError, GatewayNotFoundError
+from KSysPayment.backend.domain.exceptions.gatewayErrors import (
+    GatewayConflictError,
+    GatewayNotFoundError,
+    GatewayTimeoutError,
+)
 from KSysPayment.backend.domain.exceptions.paymentErrors import PaymentNotFoundError, PaymentPaidAtGatewayError
 from KSysPayment.backend.domain.interfaces.settlementRecordsInterface import SettlementRecordsInterface
 from KSysPayment.backend.domain.interfaces.unitOfWorkInterface import UnitOfWorkFactory, UnitOfWorkInterface
@@ -18,26 +25,42 @@ from KSysPayment.backend.domain.qrisRecheck import firstRecheck
 from KSysPayment.backend.domain.requestContext import RequestContext
 from shared.backend.database.modelSupport import utcNow
 
+# The user waits for the cancel behind nginx's proxy_read_timeout (30 s): the calls to BRI (a status call
+# retried up to 3 x BRI_TIMEOUT_SECONDS, the delete, a second status call) end within this many seconds.
+BRI_DEADLINE_SECONDS = 24.0
+T = TypeVar("T")
+
+
+async def beforeDeadline(call: Awaitable[T], deadline: float) -> T:
+    # Only calls to BRI are cut: a database transaction is never cancelled midway.
+    try:
+        async with asyncio.timeout_at(deadline):
+            return await call
+    except TimeoutError:
+        raise GatewayTimeoutError("BRI did not answer within the cancel's deadline") from None
+
 
 class CancelPayment:
     def __init__(
         self, uowFactory: UnitOfWorkFactory, settlements: SettlementRecordsInterface, gateway: PaymentGatewayInterface,
-        recheckWindow: timedelta,
+        recheckWindow: timedelta, briDeadlineSeconds: float = BRI_DEADLINE_SECONDS,
     ) -> None:
         self.uowFactory = uowFactory
         self.gateway = gateway
         self.recheckWindow = recheckWindow
+        self.briDeadlineSeconds = briDeadlineSeconds
         self.settle = SettleNotification(uowFactory, settlements)
 
     async def execute(self, userId: uuid.UUID, paymentId: uuid.UUID, context: RequestContext) -> PaymentOutput:
         async with self.uowFactory() as uow:
             payment = await self.requireOwned(uow, userId, paymentId)
             requireTransition(payment.status, PaymentStatus.CANCELLED)
+        deadline = asyncio.get_running_loop().time() + self.briDeadlineSeconds
         # BRI is asked first (no transaction open): a payment it already took money for is settled, not
         # cancelled. A gateway error leaves the payment as it is and reaches the client (502/503/504).
-        await self.requireUnpaidAtBri(payment, context)
+        await self.requireUnpaidAtBri(payment, context, deadline)
         if payment.method == PaymentMethod.BRIVA.value and payment.customerNo:
-            await self.deleteVirtualAccount(payment, context)
+            await self.deleteVirtualAccount(payment, context, deadline)
         # A payment notified meanwhile wins the row lock below and the cancel answers invalid_payment_state.
         async with self.uowFactory() as uow:
             locked = await self.requireOwned(uow, userId, paymentId, forUpdate=True)
@@ -51,19 +74,19 @@ class CancelPayment:
             await uow.commit()
         return PaymentOutput.fromPayment(locked)
 
-    async def deleteVirtualAccount(self, payment: Payment, context: RequestContext) -> None:
+    async def deleteVirtualAccount(self, payment: Payment, context: RequestContext, deadline: float) -> None:
         # Once deleted nobody can pay the VA. BRI refuses to delete a VA paid since the poll: ask again.
         try:
-            await self.gateway.deleteVirtualAccount(customerNo=str(payment.customerNo),
-                                                    trxId=payment.partnerReferenceNo)
+            await beforeDeadline(self.gateway.deleteVirtualAccount(customerNo=str(payment.customerNo),
+                                                                   trxId=payment.partnerReferenceNo), deadline)
         except GatewayNotFoundError:
             return
         except GatewayConflictError:
-            await self.requireUnpaidAtBri(payment, context)
+            await self.requireUnpaidAtBri(payment, context, deadline)
             raise
 
-    async def requireUnpaidAtBri(self, payment: Payment, context: RequestContext) -> None:
-        result = await pollPayment(self.gateway, payment)
+    async def requireUnpaidAtBri(self, payment: Payment, context: RequestContext, deadline: float) -> None:
+        result = await beforeDeadline(pollPayment(self.gateway, payment), deadline)
         if not result.paid:
             return
         if result.notification is not None:
