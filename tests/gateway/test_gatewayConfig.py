@@ -84,8 +84,13 @@ def test_tlsListenerFromTheTemplateSendsHsts(testRedisPort: int) -> None:
         assert secure.headers["RateLimit-Policy"].startswith('"auth";')
         page = httpx2.get(f"https://127.0.0.1:{tlsPort}/auth/", verify=trust, timeout=5)
         assert "Strict-Transport-Security" in page.headers
-        plain = httpx2.get(f"{gateway.url}/api/auth/me", timeout=5)
+        # Plain HTTP is redirected to the TLS listener, method and body kept; health probes stay plain.
+        plain = httpx2.post(f"{gateway.url}/api/auth/login?next=x", json={}, timeout=5)
+        assert plain.status_code == 308
+        assert plain.headers["Location"] == f"https://127.0.0.1:{tlsPort}/api/auth/login?next=x"
         assert "Strict-Transport-Security" not in plain.headers
+        probe = httpx2.get(f"{gateway.url}/health/public", timeout=5)
+        assert probe.status_code != 308 and "Location" not in probe.headers
         assert f"listen 127.0.0.1:{tlsPort} ssl" in (runDir / "tls" / "tls.conf").read_text()
     finally:
         gateway.stop()
