@@ -118,3 +118,14 @@ async def auditRows(database: Database, address: str) -> list[tuple[str, str, st
 async def runSql(database: Database, statement: str, userId: uuid.UUID) -> None:
     async with database.engine.begin() as connection:
         await connection.execute(text(statement), {"id": userId})
+
+
+def sessionIdOf(tokens: dict[str, str]) -> str:
+    return str(uuid.UUID(hex=tokens["refreshToken"].split(".")[0]))
+
+
+# The session was last refreshed longer ago than the rotation grace (2 s), as when a thief replays a token.
+async def ageLastUse(database: Database, tokens: dict[str, str], seconds: int = 3) -> None:
+    async with database.engine.begin() as connection:
+        await connection.execute(text("UPDATE sessions SET last_used_at = last_used_at - make_interval(secs => :s) "
+                                      "WHERE id = :id"), {"s": seconds, "id": sessionIdOf(tokens)})

@@ -75,11 +75,13 @@ def test_refreshTokenFormatAndRecoveryHashBinding() -> None:
     assert refreshTokenSession(token) == sessionId
     assert len(token.split(".")[1]) >= 43
     assert refreshTokenSession("abc.def") is None
-    assert issuedHere(token, key)
+    assert issuedHere(token, (key,))
     body, _, tag = token.rpartition(".")
     secret = body.split(".")[1]
     forged = [f"{body}.{'A' * len(tag)}", f"{sessionId.hex}.{'B' * len(secret)}.{tag}", body, f"{token}.{tag}"]
-    assert [issuedHere(candidate, key) for candidate in forged] == [False] * 4
-    assert not issuedHere(token, refreshTagKey("another-jwt-secret-of-32-characters-"))
+    assert [issuedHere(candidate, (key,)) for candidate in forged] == [False] * 4
+    other = refreshTagKey("another-jwt-secret-of-32-characters-")
+    assert not issuedHere(token, (other,))
+    assert issuedHere(token, (other, key))  # tagged under a previous secret
     assert recoveryCodeHash(sessionId, "abcde-12345") == recoveryCodeHash(sessionId, "ABCDE12345")
     assert recoveryCodeHash(sessionId, "abcde-12345") != recoveryCodeHash(generateId(), "abcde-12345")

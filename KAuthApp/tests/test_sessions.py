@@ -9,14 +9,19 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 
 from KAuthApp.backend.infrastructure.database.sessionRepository import SessionRepository
-from KAuthApp.tests.authTestSupport import PASSWORD, auditRows, bearer, login, registerVerified, userIdOf
+from KAuthApp.tests.authTestSupport import (
+    PASSWORD,
+    ageLastUse,
+    auditRows,
+    bearer,
+    login,
+    registerVerified,
+    sessionIdOf,
+    userIdOf,
+)
 from shared.backend.database.engine import Database
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.security.sessionStore import SessionStore
-
-
-def sessionIdOf(tokens: dict[str, str]) -> str:
-    return str(uuid.UUID(hex=tokens["refreshToken"].split(".")[0]))
 
 
 async def test_refreshRotatesAndKeepsSessionKey(
@@ -50,13 +55,6 @@ async def test_refreshFromCookie(client: httpx2.AsyncClient, outboxDir: Path) ->
     again = await client.post("/api/auth/refresh")
     assert again.status_code == 401
     assert again.json()["error"]["code"] == "invalid_token"
-
-
-# The session was last refreshed longer ago than the rotation grace (2 s), as when a thief replays a token.
-async def ageLastUse(database: Database, tokens: dict[str, str], seconds: int = 3) -> None:
-    async with database.engine.begin() as connection:
-        await connection.execute(text("UPDATE sessions SET last_used_at = last_used_at - make_interval(secs => :s) "
-                                      "WHERE id = :id"), {"s": seconds, "id": sessionIdOf(tokens)})
 
 
 async def test_reuseOfRotatedTokenRevokesFamily(

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from fastapi import APIRouter, FastAPI, Request
 
-from shared.backend.config.settings import ConfigurationError, CryptoSettings, Settings, loadSettings
+from shared.backend.config.secretSettings import CryptoSettings
+from shared.backend.config.settings import ConfigurationError, Settings, loadSettings
 from shared.backend.cryptoFactory import CryptoService, createCrypto
 from shared.backend.database.engine import checkConnection as checkDatabase
 from shared.backend.database.engine import closeDb, initDb

@@ -7,7 +7,7 @@ import time
 
 from k_services_crypto import DecryptionError, RecordCipher
 
-from shared.backend.config.settings import CryptoSettings
+from shared.backend.config.secretSettings import CryptoSettings
 
 __all__ = ["CryptoSelfTestError", "CryptoService", "DecryptionError", "createCrypto"]
 

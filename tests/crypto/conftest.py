@@ -5,7 +5,7 @@ import base64
 import k_services_crypto as kcrypto
 import pytest
 
-from shared.backend.config.settings import CryptoSettings
+from shared.backend.config.secretSettings import CryptoSettings
 from shared.backend.cryptoFactory import CryptoService, createCrypto
 
 MASTER_KEY = bytes(range(32, 80))

@@ -6,7 +6,7 @@ import threading
 import k_services_crypto as kcrypto
 import pytest
 
-from shared.backend.config.settings import CryptoSettings
+from shared.backend.config.secretSettings import CryptoSettings
 from shared.backend.cryptoFactory import CryptoSelfTestError, CryptoService, DecryptionError, createCrypto
 
 

@@ -86,6 +86,28 @@ def test_issuedTokensAreWhatPyJwtSignsAndChecks(settings: Settings, algorithm: s
                    audience=jwtSettings.userAudience)
 
 
+# After a rotation, tokens signed under a listed previous secret verify; other secrets, and the old
+# secret's tokens once it is no longer listed, are refused, and claims are still checked under any key.
+def test_tokensOfAPreviousSecretVerifyWhileListed(codec: JwtCodec, settings: Settings) -> None:
+    audience = settings.jwt.userAudience
+    oldToken, issued = codec.issue(SUBJECT, SESSION, ["user"], audience, 900)
+    newSecret = settings.jwt.secret.__class__("n" * 48)
+    listing = JwtCodec(settings.jwt.model_copy(update={"secret": newSecret, "previousSecrets": [settings.jwt.secret]}))
+    assert listing.decode(oldToken, audience) == issued
+    newToken, _ = listing.issue(SUBJECT, SESSION, ["user"], audience, 900)
+    jwt.decode(newToken, "n" * 48, algorithms=[settings.jwt.algorithm], audience=audience)
+    with pytest.raises(InvalidTokenError):
+        listing.decode(oldToken, settings.jwt.adminAudience)
+    stranger = jwt.encode({**jwt.decode(oldToken, options={"verify_signature": False})}, "x" * 48,
+                          algorithm=settings.jwt.algorithm)
+    with pytest.raises(InvalidTokenError):
+        listing.decode(stranger, audience)
+    forgetting = JwtCodec(settings.jwt.model_copy(update={"secret": newSecret}))
+    with pytest.raises(InvalidTokenError):
+        forgetting.decode(oldToken, audience)
+    assert forgetting.decode(newToken, audience).subject == SUBJECT
+
+
 # The secret is checked once, when the codec is built: an asymmetric key is still refused as an HMAC secret.
 def test_aPublicKeyIsRefusedAsSecret(settings: Settings) -> None:
     pem = ("-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n"

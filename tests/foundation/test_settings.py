@@ -23,7 +23,8 @@ def cleanEnv(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     monkeypatch.setenv("KSERVICES_ENV_FILE", "")
     for name in [*VALID, "APP_ENV", "CORS_ORIGINS", "PAYMENT_MIN_AMOUNT", "PAYMENT_MAX_AMOUNT", "GATEWAY_PORT",
                  "GATEWAY_TRUSTED_PROXIES", "GATEWAY_TLS_CERT", "GATEWAY_TLS_KEY", "DATABASE_READ_POOL_SIZE",
-                 "DATABASE_AUTOCOMMIT_POOL_SIZE", "MAIL_BACKEND", "BRI_CLIENT_SECRET", "CRYPTO_PREVIOUS_MASTER_KEYS"]:
+                 "DATABASE_AUTOCOMMIT_POOL_SIZE", "MAIL_BACKEND", "BRI_CLIENT_SECRET", "CRYPTO_PREVIOUS_MASTER_KEYS",
+                 "JWT_PREVIOUS_SECRETS"]:
         monkeypatch.delenv(name, raising=False)
     for name, value in VALID.items():
         monkeypatch.setenv(name, value)
@@ -70,6 +71,10 @@ def test_missingRequiredVariableIsNamed(cleanEnv: pytest.MonkeyPatch, variable: 
          "key 2 must decode to at least 32 bytes"),
         ("CRYPTO_PREVIOUS_MASTER_KEYS", f"{OLD_KEY}, {OLD_KEY}", "lists the same key twice"),
         ("CRYPTO_PREVIOUS_MASTER_KEYS", VALID["CRYPTO_MASTER_KEY"], "lists CRYPTO_MASTER_KEY itself"),
+        ("JWT_PREVIOUS_SECRETS", "o" * 40 + ",short", "secret 2 must be at least 32 characters"),
+        ("JWT_PREVIOUS_SECRETS", "o" * 40 + "," + "o" * 40, "lists the same secret twice"),
+        ("JWT_PREVIOUS_SECRETS", VALID["JWT_SECRET"], "lists JWT_SECRET itself"),
+        ("JWT_PREVIOUS_SECRETS", ",".join(str(n) * 40 for n in range(5)), "at most 4 items"),
         ("CORS_ORIGINS", "*", "not an explicit http(s) origin"),
         ("GATEWAY_PORT", "99999", "GATEWAY_PORT"),
         ("GATEWAY_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8", "'10.0.0.0/8' is not an IP address"),
@@ -104,6 +109,17 @@ def test_previousMasterKeysAreReadInOrderAndNeverEchoed(cleanEnv: pytest.MonkeyP
     assert short not in str(error.value) and OLD_KEY not in str(error.value)
 
 
+def test_previousJwtSecretsAreReadInOrderAndNeverEchoed(cleanEnv: pytest.MonkeyPatch) -> None:
+    assert loadSettings().jwt.previousSecretValues() == []
+    cleanEnv.setenv("JWT_PREVIOUS_SECRETS", f" {'o' * 40} ,{'p' * 32}")
+    assert loadSettings().jwt.previousSecretValues() == ["o" * 40, "p" * 32]
+    cleanEnv.setenv("JWT_PREVIOUS_SECRETS", f"{'o' * 40},secret-but-short")
+    with pytest.raises(ConfigurationError) as error:
+        loadSettings()
+    assert "secret 2" in str(error.value)
+    assert "secret-but-short" not in str(error.value) and "o" * 40 not in str(error.value)
+
+
 def test_everyProblemIsReportedAtOnce(cleanEnv: pytest.MonkeyPatch) -> None:
     cleanEnv.delenv("DATABASE_URL")
     cleanEnv.setenv("JWT_SECRET", "short")
@@ -132,6 +148,11 @@ def test_placeholderSecretsRefusedOutsideDevelopment(cleanEnv: pytest.MonkeyPatc
     assert loadSettings().jwt.secret.get_secret_value().startswith("change-me")
     cleanEnv.setenv("APP_ENV", "production")
     with pytest.raises(ConfigurationError, match="JWT_SECRET: is a placeholder"):
+        loadSettings()
+    # A retired placeholder would keep tokens signed with a published secret valid.
+    cleanEnv.setenv("JWT_SECRET", "r" * 40)
+    cleanEnv.setenv("JWT_PREVIOUS_SECRETS", "s" * 40 + ",change-me-change-me-change-me-change-me")
+    with pytest.raises(ConfigurationError, match="JWT_PREVIOUS_SECRETS: secret 2: is a placeholder"):
         loadSettings()
 
 

@@ -48,7 +48,7 @@ class RefreshSession:
 
     async def refuseStale(self, session: Session, refreshToken: str) -> None:
         ports, now = self.ports, utcNow()
-        if not issuedHere(refreshToken, self.issuer.tagKey):
+        if not issuedHere(refreshToken, self.issuer.tagKeys):
             # Names a real session but was never issued (or predates the tags): refused, the session kept.
             await self.deny(session, "forged_token")
         if session.revokedAt is None and (now - session.lastUsedAt).total_seconds() < ROTATION_GRACE_SECONDS:

@@ -49,7 +49,9 @@ class SessionIssuer:
     def __init__(self, ports: AuthPorts) -> None:
         self.ports = ports
         self.auth = ports.settings.auth
-        self.tagKey = refreshTagKey(ports.settings.jwt.secret.get_secret_value())
+        jwt = ports.settings.jwt
+        self.tagKey = refreshTagKey(jwt.secret.get_secret_value())
+        self.tagKeys = (self.tagKey, *(refreshTagKey(secret) for secret in jwt.previousSecretValues()))
 
     def idleEnd(self, now: datetime, absoluteEnd: datetime) -> datetime:
         return min(now + timedelta(seconds=self.auth.sessionIdleSeconds), absoluteEnd)

@@ -28,7 +28,7 @@ def sameHash(left: str, right: str) -> bool:
 
 
 # The key of refresh tokens' tags, derived from the JWT secret for this use only.
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def refreshTagKey(secret: str) -> bytes:
     return hmac.new(secret.encode("utf-8"), TAG_KEY_LABEL, hashlib.sha256).digest()
 
@@ -46,9 +46,12 @@ def newRefreshToken(sessionId: uuid.UUID, key: bytes) -> str:
     return f"{body}.{refreshTag(key, body)}"
 
 
-def issuedHere(token: str, key: bytes) -> bool:
+# Tagged under the current key or, after a JWT_SECRET rotation, a previous one.
+def issuedHere(token: str, keys: tuple[bytes, ...]) -> bool:
     body, separator, tag = token.rpartition(".")
-    return bool(separator) and body.count(".") == 1 and hmac.compare_digest(tag, refreshTag(key, body))
+    if not separator or body.count(".") != 1:
+        return False
+    return any(hmac.compare_digest(tag, refreshTag(key, body)) for key in keys)
 
 
 def refreshTokenSession(token: str) -> uuid.UUID | None:

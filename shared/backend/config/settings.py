@@ -1,40 +1,20 @@
 from __future__ import annotations
 
-import base64
-import binascii
 import ipaddress
 import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal, TypeVar
+from typing import Literal
 
 from dotenv import dotenv_values
-from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+
+from shared.backend.config.groupSettings import CsvList, GroupSettings, envFilePath
+from shared.backend.config.secretSettings import CryptoSettings, JwtSettings
 
 # Placeholders shipped in .env.example; refused outside development.
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder")
-T = TypeVar("T")
-
-
-def envFilePath() -> Path | None:
-    configured = os.environ.get("KSERVICES_ENV_FILE", ".env")
-    return Path(configured) if configured else None
-
-
-class GroupSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=False, frozen=True)
-
-
-def splitCsv(value: object) -> object:
-    if isinstance(value, str):
-        return [item.strip() for item in value.split(",") if item.strip()]
-    return value
-
-
-# A comma-separated environment variable read as a list (never as JSON).
-CsvList = Annotated[list[T], NoDecode, BeforeValidator(splitCsv)]
 
 
 class AppSettings(GroupSettings):
@@ -85,23 +65,6 @@ class RedisSettings(GroupSettings):
         return value
 
 
-class JwtSettings(GroupSettings):
-    secret: SecretStr = Field(validation_alias="JWT_SECRET")
-    algorithm: Literal["HS256", "HS384", "HS512"] = Field("HS256", validation_alias="JWT_ALGORITHM")
-    issuer: str = Field("kservices", validation_alias="JWT_ISSUER")
-    accessTtlSeconds: int = Field(900, ge=60, le=3600, validation_alias="JWT_ACCESS_TTL_SECONDS")
-    adminAccessTtlSeconds: int = Field(600, ge=60, le=3600, validation_alias="JWT_ADMIN_ACCESS_TTL_SECONDS")
-    userAudience: str = Field("kauth", validation_alias="JWT_USER_AUDIENCE")
-    adminAudience: str = Field("ksysadmin", validation_alias="JWT_ADMIN_AUDIENCE")
-
-    @field_validator("secret")
-    @classmethod
-    def requireStrongSecret(cls, value: SecretStr) -> SecretStr:
-        if len(value.get_secret_value()) < 32:
-            raise ValueError("must be at least 32 characters")
-        return value
-
-
 class CorsSettings(GroupSettings):
     origins: CsvList[str] = Field(default_factory=list, validation_alias="CORS_ORIGINS")
     allowCredentials: bool = Field(True, validation_alias="CORS_ALLOW_CREDENTIALS")
@@ -113,58 +76,6 @@ class CorsSettings(GroupSettings):
             if origin == "*" or not origin.startswith(("http://", "https://")):
                 raise ValueError(f"'{origin}' is not an explicit http(s) origin")
         return value
-
-
-def decodeMasterKey(value: str) -> bytes:
-    try:
-        raw = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError("must be base64") from None
-    if len(raw) < 32:
-        raise ValueError("must decode to at least 32 bytes")
-    return raw
-
-
-class CryptoSettings(GroupSettings):
-    masterKey: SecretStr = Field(validation_alias="CRYPTO_MASTER_KEY")
-    # Keys replaced by CRYPTO_MASTER_KEY: values under them still decrypt until re-encrypted (docs/crypto.md).
-    previousMasterKeys: CsvList[SecretStr] = Field(
-        default_factory=list, max_length=8, validation_alias="CRYPTO_PREVIOUS_MASTER_KEYS")
-    argon2MemoryKib: int = Field(19456, ge=19456, le=4194304, validation_alias="CRYPTO_ARGON2_MEMORY_KIB")
-    argon2Iterations: int = Field(2, ge=2, le=100, validation_alias="CRYPTO_ARGON2_ITERATIONS")
-    argon2Parallelism: int = Field(1, ge=1, le=64, validation_alias="CRYPTO_ARGON2_PARALLELISM")
-
-    @field_validator("masterKey")
-    @classmethod
-    def requireKeyBytes(cls, value: SecretStr) -> SecretStr:
-        decodeMasterKey(value.get_secret_value())
-        return value
-
-    # Names a bad key by its position only: the message never carries key material.
-    @field_validator("previousMasterKeys")
-    @classmethod
-    def requirePreviousKeyBytes(cls, value: list[SecretStr]) -> list[SecretStr]:
-        decoded = []
-        for position, key in enumerate(value, start=1):
-            try:
-                decoded.append(decodeMasterKey(key.get_secret_value()))
-            except ValueError as error:
-                raise ValueError(f"key {position} {error}") from None
-        if len(set(decoded)) != len(decoded):
-            raise ValueError("lists the same key twice")
-        return value
-
-    @model_validator(mode="after")
-    def refuseCurrentKeyAsPrevious(self) -> CryptoSettings:
-        if self.masterKeyBytes() in self.previousMasterKeyBytes():
-            raise ValueError("CRYPTO_PREVIOUS_MASTER_KEYS lists CRYPTO_MASTER_KEY itself")
-        return self
-
-    def masterKeyBytes(self) -> bytes:
-        return base64.b64decode(self.masterKey.get_secret_value())
-
-    def previousMasterKeyBytes(self) -> list[bytes]:
-        return [base64.b64decode(key.get_secret_value()) for key in self.previousMasterKeys]
 
 
 class GatewaySettings(GroupSettings):
@@ -314,6 +225,9 @@ def refuseUnsafeSettings(settings: Settings) -> list[str]:
         "JWT_SECRET": settings.jwt.secret.get_secret_value(),
         "CRYPTO_MASTER_KEY": settings.crypto.masterKey.get_secret_value(),
         "BRI_CLIENT_SECRET": settings.bri.clientSecret.get_secret_value(),
+        # A retired placeholder would keep the tokens anyone could sign with it valid.
+        **{f"JWT_PREVIOUS_SECRETS: secret {position}": value
+           for position, value in enumerate(settings.jwt.previousSecretValues(), start=1)},
     }
     problems = [
         f"{name}: is a placeholder; generate a real secret outside development"

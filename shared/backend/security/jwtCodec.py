@@ -9,7 +9,7 @@ import jwt
 from jwt.algorithms import HMACAlgorithm
 from jwt.api_jws import PyJWS
 
-from shared.backend.config.settings import JwtSettings
+from shared.backend.config.secretSettings import JwtSettings
 from shared.backend.exceptions.domainError import UnauthenticatedError
 from shared.backend.utils.uuid import generateId
 
@@ -52,6 +52,8 @@ class JwtCodec:
     def __init__(self, settings: JwtSettings) -> None:
         self.settings = settings
         self.key = settings.secret.get_secret_value()
+        # Tokens are signed with JWT_SECRET; they verify under it or, after a rotation, a previous secret.
+        self.keys = (self.key, *settings.previousSecretValues())
         self.verified = lru_cache(maxsize=VERIFIED_TOKENS)(self.verify)
         self.signer = PyJWS(algorithms=[])
         self.signer.register_algorithm(settings.algorithm, CheckedSecretHmac("SHA" + settings.algorithm[2:], self.key))
@@ -76,17 +78,7 @@ class JwtCodec:
         return claims
 
     def verify(self, token: str, audience: str) -> AccessClaims:
-        try:
-            payload = jwt.decode(
-                token,
-                self.key,
-                algorithms=[self.settings.algorithm],
-                audience=audience,
-                issuer=self.settings.issuer,
-                options={"require": REQUIRED_CLAIMS},
-            )
-        except jwt.PyJWTError:
-            raise InvalidTokenError() from None
+        payload = self.decodeUnderAnyKey(token, audience)
         roles = payload.get("roles", [])
         if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
             raise InvalidTokenError()
@@ -94,3 +86,21 @@ class JwtCodec:
             str(payload["sub"]), str(payload["sid"]), tuple(roles), audience,
             int(payload["iat"]), int(payload["exp"]), str(payload["jti"]),
         )
+
+    # PyJWT checks the signature before any claim, so only a signature refusal moves on to the next key.
+    def decodeUnderAnyKey(self, token: str, audience: str) -> dict[str, object]:
+        for key in self.keys:
+            try:
+                return jwt.decode(
+                    token,
+                    key,
+                    algorithms=[self.settings.algorithm],
+                    audience=audience,
+                    issuer=self.settings.issuer,
+                    options={"require": REQUIRED_CLAIMS},
+                )
+            except jwt.InvalidSignatureError:
+                continue
+            except jwt.PyJWTError:
+                break
+        raise InvalidTokenError()
