@@ -21,6 +21,7 @@ import httpx2
 from argon2 import PasswordHasher as Argon2Hasher
 
 from bench.benchGateway import BenchGateway
+from bench.testStackEnv import useTestStackEnv
 from bench.wrkMeasure import wrk
 from shared.backend.config.settings import loadSettings
 from tests.support.processes import freePort
@@ -254,7 +255,7 @@ def main() -> None:
     parser.add_argument("--slices", type=int, default=4, help="alternating runs per compared case and round")
     parser.add_argument("--connections", type=int, default=32)
     options = parser.parse_args()
-    os.environ.setdefault("KSERVICES_ENV_FILE", str(ROOT_DIR / ".run/test/env"))
+    useTestStackEnv()
     settings = loadSettings()
     server = peer = None
     gatewayRun = Path(tempfile.mkdtemp(prefix="auth-bench-gateway-"))

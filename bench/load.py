@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import httpx2
 from sqlalchemy import text
 
+from bench.testStackEnv import useTestStackEnv
 from shared.backend.config.settings import Settings, loadSettings
 from shared.backend.database.engine import createDatabase
 from shared.backend.redis.client import createRedisClient
@@ -154,7 +155,7 @@ async def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=200)
     args = parser.parse_args()
-    os.environ.setdefault("KSERVICES_ENV_FILE", ".run/test/env")
+    useTestStackEnv()
     settings = loadSettings()
     base = f"http://127.0.0.1:{settings.gateway.port}"
     clients, adminToken = await createClients(settings, args.clients)

@@ -11,7 +11,8 @@ from collections.abc import Callable
 import uvloop
 from fastapi import FastAPI
 
-from bench.auth import LOGIN_ACCOUNTS, PASSWORD, ROOT_DIR, prepareUsers
+from bench.auth import LOGIN_ACCOUNTS, PASSWORD, prepareUsers
+from bench.testStackEnv import useTestStackEnv
 from shared.backend.config.settings import loadSettings
 
 # What a login's own Python costs after a pause (docs/benchmarks.md, Auth, "a login's Python runs cold"): the
@@ -96,7 +97,7 @@ def main() -> None:
     parser.add_argument("--logins", type=int, default=200, help="logins per case and round")
     parser.add_argument("--rounds", type=int, default=3)
     options = parser.parse_args()
-    os.environ.setdefault("KSERVICES_ENV_FILE", str(ROOT_DIR / ".run/test/env"))
+    useTestStackEnv()
     emails, _ = prepareUsers(f"http://127.0.0.1:{loadSettings().gateway.port}", LOGIN_ACCOUNTS)
     bodies = [json.dumps({"email": email, "password": PASSWORD}).encode() for email in emails]
     # The app logs as deployed (one audit line per login), to /dev/null as in bench.auth.
