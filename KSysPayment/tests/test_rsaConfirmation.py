@@ -11,7 +11,7 @@ from KSysPayment.backend.domain.paymentNotification import SettlementOutcome
 from KSysPayment.backend.domain.requestContext import RequestContext
 from KSysPayment.backend.infrastructure.http.snapNotificationParser import parseQrisNotification
 from KSysPayment.tests.support.briSender import qrisBody
-from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, storedPayment
+from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, eventRaws, storedPayment
 from KSysPayment.tests.support.paymentStack import Payer, PaymentStack
 from shared.backend.database.engine import Database
 
@@ -47,6 +47,11 @@ async def test_rsaConfirmedReportIgnoresTheBodysPartnerReference(
     result = await SettleNotification(state.paymentUow, state.settlementRecords).execute(confirmed, RequestContext())
     assert (result.outcome, str(result.paymentId)) == (SettlementOutcome.SETTLED, own["id"])
     assert (await storedPayment(database, own["id"]))["status"] == "paid"
+    # The event records BRI's query; the body's unsigned fields are kept only as the unsigned report.
+    (raw,) = await eventRaws(database, own["id"])
+    assert (raw["confirmedBy"], raw["referenceNo"], raw["amount"]) == ("qr-mpm-query", reference, 20000)
+    assert raw["unsignedReport"] == body
+    assert set(raw) == {"confirmedBy", "referenceNo", "amount", "currency", "statusCode", "unsignedReport"}
     assert await storedPayment(database, victim["id"]) == victimBefore
     assert await eventOutcomes(database, victim["id"]) == []
     assert "payment.flagged" not in await auditActions(database, victim["id"])

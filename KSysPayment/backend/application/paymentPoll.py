@@ -91,5 +91,8 @@ async def confirmQrisReport(gateway: PaymentGatewayInterface,
         return None
     if qris.state != GatewayPaymentState.PAID or qris.amount is None:
         return None
+    # The stored event keeps what BRI's query said; the unsigned report only under a name that says so.
+    raw = {"confirmedBy": "qr-mpm-query", "referenceNo": qris.referenceNo, "amount": qris.amount,
+           "currency": qris.currency, "statusCode": qris.statusCode, "unsignedReport": notification.raw}
     return replace(notification, amount=qris.amount, currency=qris.currency,
-                   partnerReferenceNo=qris.partnerReferenceNo)
+                   partnerReferenceNo=qris.partnerReferenceNo, raw=raw)

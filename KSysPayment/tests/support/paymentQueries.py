@@ -14,6 +14,13 @@ async def eventOutcomes(database: Database, paymentId: str) -> list[str]:
         return [str(value) for value in rows.scalars().all()]
 
 
+async def eventRaws(database: Database, paymentId: str) -> list[dict[str, object]]:
+    async with database.engine.connect() as connection:
+        rows = await connection.execute(
+            text("SELECT raw FROM payment_events WHERE payment_id = :id ORDER BY received_at, id"), {"id": paymentId})
+        return [dict(value) for value in rows.scalars().all()]
+
+
 async def auditActions(database: Database, paymentId: str) -> list[str]:
     async with database.engine.connect() as connection:
         rows = await connection.execute(
