@@ -6,6 +6,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx2
 import pytest
@@ -52,6 +53,40 @@ def test_healthOfBothServersThroughGateway(gatewayUrl: str) -> None:
         response = httpx2.get(f"{gatewayUrl}/health/{name}")
         assert response.status_code == 200
         assert response.json()["components"]["database"]["status"] == "up"
+
+
+def rawHead(url: str) -> tuple[int, dict[str, str], bytes]:
+    # A raw socket read to the end: an HTTP client would drop a body sent after a HEAD's headers.
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=5) as connection:
+        connection.sendall(f"HEAD {parts.path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".encode())
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    statusLine, *lines = head.decode("latin-1").split("\r\n")
+    headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
+    return int(statusLine.split()[1]), headers, body
+
+
+# Load balancers and uptime probes send HEAD: each health route answers it as GET, status and headers, no body,
+# on both servers and through the gateway.
+def test_healthAnswersHeadLikeGet(gatewayUrl: str, runDir: Path) -> None:
+    ports = dict(line.split("=", 1) for line in (runDir / "env").read_text().splitlines() if "=" in line)
+    urls = [f"{gatewayUrl}/health/public", f"{gatewayUrl}/health/admin",
+            f"http://127.0.0.1:{ports['TEST_PUBLIC_PORT']}/health", f"http://127.0.0.1:{ports['TEST_ADMIN_PORT']}/health"]
+    for url in urls:
+        get = httpx2.get(url, headers={"Connection": "close"})
+        status, headers, body = rawHead(url)
+        assert (status, body) == (get.status_code, b""), url
+        assert status == 200, url
+        assert set(headers) == set(get.headers), url
+        # The date, the request id, the quota left and the body's length (latencies vary) differ per call.
+        for name in set(get.headers) - {"date", "x-request-id", "ratelimit", "content-length"}:
+            assert headers[name] == get.headers[name], (url, name)
+        assert int(headers["content-length"]) > 0, url
+    refused = httpx2.post(urls[2])
+    assert refused.status_code == 405 and set(refused.headers["Allow"].split(", ")) == {"GET", "HEAD"}
 
 
 def test_unknownApiPathIsAnsweredByGatewayInEnvelope(gatewayUrl: str, runDir: Path) -> None:

@@ -37,6 +37,7 @@ async def test_stoppedRedisGives503NamingRedis(settings: Settings, tmp_path: Pat
             redis.stop()
             response = await client.get("/health")
             assert response.status_code == 503
+            assert (await client.head("/health")).status_code == 503
             error = response.json()["error"]
             assert error["code"] == "service_unavailable"
             assert "redis" in error["message"]

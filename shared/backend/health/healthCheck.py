@@ -26,9 +26,11 @@ async def runProbe(name: str, probe: HealthProbe) -> dict[str, object]:
 
 
 def createHealthRouter(probesOf: Callable[[Request], dict[str, HealthProbe]]) -> APIRouter:
-    router = APIRouter(tags=["health"])
+    router = APIRouter()
 
-    @router.get("/health", summary="Component status and latency")
+    # HEAD too, for load balancers and uptime probes: the server sends GET's status and headers, no body. One
+    # route, so a 405 allows both; out of the schema, where GET and HEAD would share an operation id.
+    @router.api_route("/health", methods=["GET", "HEAD"], include_in_schema=False)
     async def health(request: Request) -> JSONResponse:
         probes = probesOf(request)
         results = await asyncio.gather(*(runProbe(name, probe) for name, probe in probes.items()))
