@@ -9,6 +9,6 @@ RUN if [ -f package.json ]; then npm ci && npm run build; fi \
 
 FROM openresty/openresty:1.25.3.2-bookworm
 COPY nginx /kservices/nginx
-COPY docker/gatewayEntrypoint.sh /kservices/gatewayEntrypoint.sh
+COPY docker/gatewayEntrypoint.sh docker/gatewayValues.sh /kservices/
 COPY --from=frontends /www /kservices/www
 ENTRYPOINT ["/bin/sh", "/kservices/gatewayEntrypoint.sh"]

@@ -16,6 +16,9 @@ case "${GATEWAY_REDIS_HOST:-}" in
     export GATEWAY_REDIS_HOST="$address" ;;
   "") echo "gateway: GATEWAY_REDIS_HOST is not set" >&2; exit 1 ;;
 esac
+# Every substituted value must fit its grammar: a quote or newline in one would inject configuration.
+. "$(dirname "$0")/gatewayValues.sh"
+problem=$(gatewayValueProblem) || { echo "gateway: $problem" >&2; exit 1; }
 conf=$(cat "$home/nginx/nginx.conf")
 # Every ${NAME} in the template is replaced by that environment variable (empty when unset).
 for name in $(grep -o '${[A-Z_]*}' "$home/nginx/nginx.conf" | tr -d '${}' | sort -u); do

@@ -1,5 +1,7 @@
 # Renders nginx/nginx.conf for Debian's nginx with the Lua module and runs it (sourced).
 # shellcheck shell=bash
+# shellcheck source=docker/gatewayValues.sh
+source "$ROOT_DIR/docker/gatewayValues.sh"
 
 GATEWAY_TEMPLATE_VARS='${NGINX_LOAD_MODULES} ${NGINX_WORKERS} ${NGINX_RUN_DIR} ${NGINX_MIME_TYPES} ${NGINX_LUA_DIR} ${NGINX_CONF_DIR} ${NGINX_WWW_DIR} ${GATEWAY_PORT} ${PUBLIC_UPSTREAM} ${ADMIN_UPSTREAM} ${GATEWAY_REDIS_HOST} ${GATEWAY_REDIS_PORT} ${GATEWAY_REDIS_DB} ${GATEWAY_TRUSTED_PROXIES}'
 
@@ -77,7 +79,8 @@ gatewayRedisDb() {
   export GATEWAY_REDIS_DB=${path:-0}
 }
 
-# renderGateway RUN_DIR: needs GATEWAY_PORT, PUBLIC_UPSTREAM, ADMIN_UPSTREAM, GATEWAY_REDIS_* exported.
+# renderGateway RUN_DIR: needs GATEWAY_PORT, PUBLIC_UPSTREAM, ADMIN_UPSTREAM, GATEWAY_REDIS_* exported; refuses
+# before rendering, any value outside its grammar (docker/gatewayValues.sh).
 renderGateway() {
   local run=$1 modules=""
   mkdir -p "$run/tmp" "$run/www"
@@ -92,6 +95,8 @@ renderGateway() {
   # The built-in default rate limits are multiplied by GATEWAY_RATE_LIMIT_SCALE (nginx reads it from
   # its environment); scripts/test.sh sets 1000, published admin rules are never scaled.
   export GATEWAY_RATE_LIMIT_SCALE=${GATEWAY_RATE_LIMIT_SCALE:-1}
+  local problem
+  problem=$(gatewayValueProblem) || die "$problem"
   linkFrontends "$run/www"
   envsubst "$GATEWAY_TEMPLATE_VARS" < "$ROOT_DIR/nginx/nginx.conf" > "$run/nginx.conf"
   renderTls "$run"
