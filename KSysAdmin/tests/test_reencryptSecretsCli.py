@@ -5,17 +5,19 @@ import base64
 import os
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import asyncpg
 import pytest
 from sqlalchemy import select, update
 
 from KSysAdmin.backend.domain.models.auditLog import AuditLog
 from KSysAdmin.backend.domain.models.user import User
 from KSysAdmin.backend.infrastructure.database import tables
-from KSysAdmin.tests.migrationSupport import alembicConfig, runAlembic, scratchDatabase
+from KSysAdmin.tests.migrationSupport import alembicConfig, connectTo, runAlembic, scratchDatabase
 from shared.backend.config.settings import CryptoSettings, DatabaseSettings, Settings
 from shared.backend.cryptoFactory import CryptoService, DecryptionError, createCrypto
 from shared.backend.database.engine import Database, createDatabase
@@ -48,11 +50,12 @@ async def scratch(adminSettings: Settings) -> AsyncIterator[tuple[str, Database]
 
 # The test stack's configuration, with the scratch database and the given keys set in the environment (which
 # the env file does not override).
-def runCli(databaseUrl: str, keys: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
+def runCli(databaseUrl: str, keys: dict[str, str], *arguments: str,
+           timeout: float = 120) -> subprocess.CompletedProcess[str]:
     environment = {name: value for name, value in os.environ.items() if not name.startswith("CRYPTO_")}
     environment.update({"DATABASE_URL": databaseUrl, "CRYPTO_PREVIOUS_MASTER_KEYS": "", **keys})
     command = [sys.executable, "-m", "KSysAdmin.backend.infrastructure.cli", "reencrypt-secrets", *arguments]
-    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT_DIR, env=environment, timeout=120,
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT_DIR, env=environment, timeout=timeout,
                           check=False)
 
 
@@ -127,6 +130,49 @@ async def test_rotationMovesEveryValueToTheNewKeyAndReportsWhatNoKeyOpens(
     assert audited[1][1]["reencrypted"] == 3 and audited[1][1]["unreadableValues"] == [
         f"user {stray} phone_encrypted"]
     assert not any(OLD_KEY in str(details) or NEW_KEY in str(details) for _, details in audited)
+
+
+# A dry run only counts: it reads without row locks, so a row a user's transaction holds FOR UPDATE does not stop
+# it. The real run locks each batch: it waits for that row, then moves it.
+async def test_dryRunTakesNoRowLocksWhileTheRunWaitsForALockedRow(scratch: tuple[str, Database]) -> None:
+    url, database = scratch
+    userId = generateId()
+    await addUser(database, id=userId, phoneEncrypted=crypto(OLD_KEY).encryptSensitive("+62866", phoneContext(userId)))
+    keys = {"CRYPTO_MASTER_KEY": NEW_KEY, "CRYPTO_PREVIOUS_MASTER_KEYS": OLD_KEY}
+    holder = await connectTo(url)
+    try:
+        locked = holder.transaction()
+        await locked.start()
+        await holder.execute("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", userId)
+        # Raises TimeoutExpired when the dry run waits for the lock (it takes a few seconds otherwise).
+        dry = await asyncio.to_thread(runCli, url, keys, "--dry-run", timeout=30)
+        assert dry.returncode == 0, dry.stderr
+        assert "1 rows with encrypted values: would re-encrypt 1, 0 already" in dry.stdout
+        run = asyncio.create_task(asyncio.to_thread(runCli, url, keys))
+        await waitUntilBlockedBy(url, holder)
+        assert not run.done()
+        await locked.rollback()
+        done = await run
+    finally:
+        await holder.close()
+    assert done.returncode == 0, done.stderr
+    assert "1 rows with encrypted values: re-encrypted 1, 0 already" in done.stdout
+    moved = (await columnsOf(database))[userId][0] or ""
+    assert crypto(NEW_KEY).decryptSensitive(moved, phoneContext(userId)) == "+62866"
+
+
+# Returns once another backend waits for a lock the holder's transaction has. Asked on a connection of its own:
+# within the holder's transaction pg_stat_activity would answer from the snapshot its first read took.
+async def waitUntilBlockedBy(url: str, holder: asyncpg.Connection) -> None:
+    query = "SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))"
+    deadline = time.monotonic() + 30
+    observer = await connectTo(url)
+    try:
+        while not await observer.fetchval(query, holder.get_server_pid()):
+            assert time.monotonic() < deadline, "the run never waited for the locked row"
+            await asyncio.sleep(0.05)
+    finally:
+        await observer.close()
 
 
 async def test_badArgumentsAndKeysAreRefusedBeforeAnyWrite(scratch: tuple[str, Database]) -> None:

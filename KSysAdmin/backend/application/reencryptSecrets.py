@@ -36,7 +36,8 @@ class ReencryptReport:
 
 # After a master key rotation: every encrypted value still under a previous key is written again under the
 # current one, a batch of locked rows per transaction, so the command can be stopped and run again. A value
-# no configured key opens is left as it is and reported.
+# no configured key opens is left as it is and reported. A dry run only counts: it reads the same batches
+# without locks, so it neither waits for nor holds up the rows users are changing.
 class ReencryptSecrets:
     def __init__(self, columns: EncryptedColumnsInterface, audit: AuditTrail, transaction: TransactionInterface,
                  cipher: Reencrypter, batchSize: int) -> None:
@@ -49,7 +50,7 @@ class ReencryptSecrets:
     async def execute(self, dryRun: bool) -> ReencryptReport:
         report = ReencryptReport()
         afterId: uuid.UUID | None = None
-        while rows := await self.columns.lockBatch(afterId, self.batchSize):
+        while rows := await self.columns.nextBatch(afterId, self.batchSize, forUpdate=not dryRun):
             for row in rows:
                 changed = self.reencryptRow(row, report)
                 if changed and not dryRun:

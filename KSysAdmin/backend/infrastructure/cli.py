@@ -32,7 +32,7 @@ def parseArguments(argv: list[str]) -> argparse.Namespace:
     create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     rotate = commands.add_parser("reencrypt-secrets", help="after a master key rotation, move every encrypted "
                                  "value under CRYPTO_MASTER_KEY (resumable)")
-    rotate.add_argument("--dry-run", action="store_true", help="count what would change; write nothing")
+    rotate.add_argument("--dry-run", action="store_true", help="count what would change; write nothing, lock no row")
     rotate.add_argument("--batch-size", type=batchSize, default=500, help="rows per transaction (1-10000)")
     return parser.parse_args(argv)
 

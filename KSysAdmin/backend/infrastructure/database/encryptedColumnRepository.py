@@ -17,10 +17,13 @@ class EncryptedColumnRepository:
         self.table = User.__table__
         self.columns = [self.table.c[name] for name in ENCRYPTED_USER_COLUMNS]
 
-    async def lockBatch(self, afterId: uuid.UUID | None, limit: int) -> list[EncryptedRow]:
+    # The next rows after afterId, locked FOR UPDATE when they are to be rewritten in this transaction.
+    async def nextBatch(self, afterId: uuid.UUID | None, limit: int, forUpdate: bool) -> list[EncryptedRow]:
         statement = (select(self.table.c.id, *self.columns)
                      .where(or_(*(column.is_not(None) for column in self.columns)))
-                     .order_by(self.table.c.id).limit(limit).with_for_update())
+                     .order_by(self.table.c.id).limit(limit))
+        if forUpdate:
+            statement = statement.with_for_update()
         if afterId is not None:
             statement = statement.where(self.table.c.id > afterId)
         rows = (await self.session.execute(statement)).all()
