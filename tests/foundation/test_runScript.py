@@ -22,6 +22,7 @@ def copy() -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="runScript-") as directory:
         clone = Path(directory) / "clone"
         shutil.copytree(ROOT / "scripts", clone / "scripts")
+        shutil.copytree(ROOT / "docker", clone / "docker")  # scripts/lib/gateway.sh sources gatewayValues.sh
         shutil.copy(ROOT / ".env.example", clone / ".env.example")
         if os.geteuid() == 0:
             Path(directory).chmod(0o755)
