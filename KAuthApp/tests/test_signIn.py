@@ -119,13 +119,23 @@ async def test_malformedBodiesGiveFieldDetails(client: httpx2.AsyncClient) -> No
     assert extra.status_code == 422
 
 
-async def test_registerAgainWhilePendingSendsFreshLink(client: httpx2.AsyncClient, outboxDir: Path) -> None:
-    address = uniqueEmail()
-    await client.post("/api/auth/register", json={"email": address, "password": PASSWORD})
+# Someone registers an address they do not own; its owner registers it later with their own password and
+# proves the mailbox: the account opens with the owner's password, never the first registrant's.
+async def test_registerAgainWhilePendingTakesTheNewPassword(client: httpx2.AsyncClient, outboxDir: Path) -> None:
+    address, squatter = uniqueEmail(), "squatter passphrase that is long 9"
+    await client.post("/api/auth/register", json={"email": address, "password": squatter, "displayName": "Squat"})
+    first = latestToken(outboxDir, address, "verify-email")
     again = await client.post("/api/auth/register", json={"email": address, "password": PASSWORD})
     assert again.status_code == 202
     token = latestToken(outboxDir, address, "verify-email", count=2)
+    assert (await client.post("/api/auth/verify-email", json={"token": first})).status_code == 400
     assert (await client.post("/api/auth/verify-email", json={"token": token})).status_code == 200
+    refused = await client.post("/api/auth/login", json={"email": address, "password": squatter})
+    assert refused.json()["error"]["code"] == "invalid_credentials"
+    tokens = await login(client, address)
+    me = (await client.get("/api/auth/me", headers={"Authorization": f"Bearer {tokens['accessToken']}"})).json()
+    assert me["displayName"] is None
+    client.cookies.clear()
 
 
 async def test_expiredVerificationTokenRefused(client: httpx2.AsyncClient, outboxDir: Path, database: Database) -> None:

@@ -40,7 +40,7 @@ class RegisterUser:
                 await ports.users.addUser(user)
             except DuplicateEmailError:
                 await ports.transaction.rollback()
-                return await self.alreadyRegistered(email)
+                return await self.alreadyRegistered(email, data, passwordHash)
             await ports.users.grantRole(user.id, RoleName.USER.value)
             ttl = ports.settings.auth.verificationTtlSeconds
             token = await issueToken(ports, user, TokenPurpose.EMAIL_VERIFICATION, ttl, now)
@@ -48,16 +48,19 @@ class RegisterUser:
             await ports.transaction.commit()
             await ports.mailer.send(verificationMail(email, ports.settings.gateway.publicBaseUrl, token, ttl))
             return ACCEPTED
-        return await self.alreadyRegistered(email)
+        return await self.alreadyRegistered(email, data, passwordHash)
 
-    # A still-unverified owner gets a fresh verification link; a verified one gets a notice.
-    async def alreadyRegistered(self, email: str) -> AcceptedOutput:
+    # A verified owner gets a notice. A still-unverified account takes this registration's password and
+    # name with a fresh link (issuing it voids the earlier ones): whoever proves the mailbox gets the
+    # password of the registration that sent the only valid link, never one set by someone before them.
+    async def alreadyRegistered(self, email: str, data: RegisterInput, passwordHash: str) -> AcceptedOutput:
         ports, now = self.ports, utcNow()
         existing = await ports.users.getByEmail(email, forUpdate=True)
-        pending = existing is not None and existing.emailVerifiedAt is None \
+        pending = existing is not None and existing.emailVerifiedAt is None and existing.deletedAt is None \
             and existing.status == UserStatus.PENDING_VERIFICATION.value
         token = None
         if existing is not None and pending:
+            existing.passwordHash, existing.displayName, existing.updatedAt = passwordHash, data.displayName, now
             token = await issueToken(ports, existing, TokenPurpose.EMAIL_VERIFICATION,
                                      ports.settings.auth.verificationTtlSeconds, now)
         await ports.audit.record(ACTION, AuditOutcome.FAILURE, targetId=existing.id if existing else None,
