@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.application.sessionIssuer import SessionIssuer
+from KAuthApp.backend.application.tokenReuse import endReusedFamily, rotatedJustNow
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from KAuthApp.backend.domain.models.session import Session
-from KAuthApp.backend.domain.opaqueTokens import hashToken, refreshTokenSession, sameHash
+from KAuthApp.backend.domain.opaqueTokens import hashToken, issuedHere, refreshTokenSession, sameHash
 from shared.backend.database.modelSupport import utcNow
 
 
@@ -18,7 +20,11 @@ class LogoutSession:
 
     async def execute(self, refreshToken: str | None, sessionId: uuid.UUID | None, userId: uuid.UUID | None) -> None:
         ports, now = self.ports, utcNow()
-        target = await self.byRefreshToken(refreshToken)
+        target, rotated = await self.byRefreshToken(refreshToken, now)
+        if target is not None and rotated:
+            # A rotated token (someone refreshed with a copy of it since): the family ends as on a refresh.
+            await endReusedFamily(ports, target, now, via="logout")
+            return
         if target is None and sessionId is not None:
             candidate = await ports.sessions.getById(sessionId, forUpdate=True)
             target = candidate if candidate is not None and candidate.userId == userId else None
@@ -31,11 +37,16 @@ class LogoutSession:
         await ports.transaction.commit()
         await SessionIssuer(ports).drop([target.id])
 
-    async def byRefreshToken(self, refreshToken: str | None) -> Session | None:
+    # The session the token names, and whether the token was rotated out of it: its current token, or one
+    # this server rotated out of it outside the rotation grace. Forged tags and a concurrent refresh's
+    # loser name nothing.
+    async def byRefreshToken(self, refreshToken: str | None, now: datetime) -> tuple[Session | None, bool]:
         sessionId = refreshTokenSession(refreshToken) if refreshToken else None
         if refreshToken is None or sessionId is None:
-            return None
+            return None, False
         session = await self.ports.sessions.getById(sessionId, forUpdate=True)
-        if session is None or not sameHash(session.refreshTokenHash, hashToken(refreshToken)):
-            return None
-        return session
+        if session is None or sameHash(session.refreshTokenHash, hashToken(refreshToken)):
+            return session, False
+        if not issuedHere(refreshToken, SessionIssuer(self.ports).tagKeys) or rotatedJustNow(session, now):
+            return None, False
+        return session, True

@@ -4,6 +4,7 @@ from typing import NoReturn
 
 from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.application.sessionIssuer import IssuedSession, SessionIssuer, isExpired
+from KAuthApp.backend.application.tokenReuse import endReusedFamily, rotatedJustNow
 from KAuthApp.backend.domain.exceptions.authErrors import InvalidRefreshTokenError, RefreshTokenReusedError
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from KAuthApp.backend.domain.models.session import Session
@@ -11,9 +12,6 @@ from KAuthApp.backend.domain.models.user import UserStatus
 from KAuthApp.backend.domain.opaqueTokens import hashToken, issuedHere, refreshTokenSession, sameHash
 from shared.backend.database.modelSupport import utcNow
 
-# A stale token presented this soon after its rotation is the loser of a concurrent refresh (two
-# tabs), not a theft: it is refused without ending the family.
-ROTATION_GRACE_SECONDS = 2.0
 ACTION = "auth.refresh"
 
 
@@ -42,8 +40,10 @@ class RefreshSession:
         roles = await ports.users.rolesOf(session.userId)
         newToken = self.issuer.rotate(session, now)
         await ports.sessions.add(session)
-        await ports.transaction.commit()
+        # The key is saved before the commit (the row stays locked): if Redis fails, the rotation rolls back
+        # and the client's retry with the same token still works, instead of counting as reuse.
         await self.issuer.publish(session, roles, now)
+        await ports.transaction.commit()
         return self.issuer.issue(session, roles, newToken, now)
 
     async def refuseStale(self, session: Session, refreshToken: str) -> None:
@@ -51,15 +51,10 @@ class RefreshSession:
         if not issuedHere(refreshToken, self.issuer.tagKeys):
             # Names a real session but was never issued (or predates the tags): refused, the session kept.
             await self.deny(session, "forged_token")
-        if session.revokedAt is None and (now - session.lastUsedAt).total_seconds() < ROTATION_GRACE_SECONDS:
+        if rotatedJustNow(session, now):
             # Audited, so that a thief who won the race against the owner still leaves a trace.
             await self.deny(session, "concurrent_refresh")
-        revoked = await ports.sessions.revokeFamily(session.familyId, "refresh_token_reused", now)
-        await ports.audit.record("auth.refresh_token_reused", AuditOutcome.DENIED, targetId=session.userId,
-                                 details={"sessionId": str(session.id), "familyId": str(session.familyId),
-                                          "revokedSessions": [str(item) for item in revoked]})
-        await ports.transaction.commit()
-        await self.issuer.drop([*revoked, session.id])
+        await endReusedFamily(ports, session, now, via="refresh")
         raise RefreshTokenReusedError()
 
     # Refused without ending anything: audited as denied with its reason, committed, then raised.
