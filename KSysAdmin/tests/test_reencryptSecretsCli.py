@@ -18,7 +18,8 @@ from KSysAdmin.backend.domain.models.auditLog import AuditLog
 from KSysAdmin.backend.domain.models.user import User
 from KSysAdmin.backend.infrastructure.database import tables
 from KSysAdmin.tests.migrationSupport import alembicConfig, connectTo, runAlembic, scratchDatabase
-from shared.backend.config.settings import CryptoSettings, DatabaseSettings, Settings
+from shared.backend.config.secretSettings import CryptoSettings
+from shared.backend.config.settings import DatabaseSettings, Settings
 from shared.backend.cryptoFactory import CryptoService, DecryptionError, createCrypto
 from shared.backend.database.engine import Database, createDatabase
 from shared.backend.database.modelSupport import utcNow
