@@ -24,7 +24,7 @@ def cleanEnv(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     for name in [*VALID, "APP_ENV", "CORS_ORIGINS", "PAYMENT_MIN_AMOUNT", "PAYMENT_MAX_AMOUNT", "GATEWAY_PORT",
                  "GATEWAY_TRUSTED_PROXIES", "GATEWAY_TLS_CERT", "GATEWAY_TLS_KEY", "DATABASE_READ_POOL_SIZE",
                  "DATABASE_AUTOCOMMIT_POOL_SIZE", "MAIL_BACKEND", "BRI_CLIENT_SECRET", "CRYPTO_PREVIOUS_MASTER_KEYS",
-                 "JWT_PREVIOUS_SECRETS"]:
+                 "JWT_PREVIOUS_SECRETS", "PUBLIC_BASE_URL"]:
         monkeypatch.delenv(name, raising=False)
     for name, value in VALID.items():
         monkeypatch.setenv(name, value)
@@ -163,8 +163,11 @@ def test_productionRefusesDevelopmentConveniences(cleanEnv: pytest.MonkeyPatch) 
         loadSettings()
     assert "BRI_CLIENT_SECRET: is a placeholder" in str(error.value)
     assert "MAIL_BACKEND: file is for development and tests" in str(error.value)
+    # The default http://localhost would send the refresh cookie without Secure and mail http links.
+    assert "PUBLIC_BASE_URL: must be an https:// address in production" in str(error.value)
     cleanEnv.setenv("BRI_CLIENT_SECRET", "b" * 48)
     cleanEnv.setenv("MAIL_BACKEND", "smtp")
+    cleanEnv.setenv("PUBLIC_BASE_URL", "https://auth.example.com")
     assert loadSettings().app.isProduction
     # The test environment keeps the file outbox the suites read.
     cleanEnv.setenv("APP_ENV", "test")

@@ -237,6 +237,9 @@ def refuseUnsafeSettings(settings: Settings) -> list[str]:
     if settings.app.isProduction and settings.mail.backend == "file":
         # The file outbox keeps every verification and reset link, token included, in plain files.
         problems.append("MAIL_BACKEND: file is for development and tests; use smtp in production")
+    if settings.app.isProduction and not settings.gateway.publicBaseUrl.startswith("https://"):
+        # The refresh cookie's Secure flag and the mailed verification and reset links follow it.
+        problems.append("PUBLIC_BASE_URL: must be an https:// address in production")
     return problems
 
 
