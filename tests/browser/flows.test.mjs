@@ -142,8 +142,8 @@ describe("KServices frontends through the gateway", { concurrency: false }, () =
       await adminPage.getByLabel("Email starts with").fill(email.slice(0, 18));
       await adminPage.getByRole("button", { name: "Search" }).click();
       await adminPage.getByRole("link", { name: email }).click();
-      adminPage.once("dialog", (dialog) => dialog.accept());  // "Lock ...? All their sessions end."
       await adminPage.getByRole("button", { name: "Lock", exact: true }).click();
+      await adminPage.getByRole("alertdialog", { name: "Lock this account?" }).getByRole("button", { name: "Lock account" }).click();
       await adminPage.getByTestId("user-status").filter({ hasText: "locked" }).waitFor();
       await screenshot(adminPage, "02-admin-user-locked");
 

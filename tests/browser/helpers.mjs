@@ -48,12 +48,17 @@ export async function launchBrowser() {
   });
 }
 
-// A page that fails the test on CSP violations and uncaught errors, and records console errors.
+// A page that fails the test on CSP violations, uncaught errors and native dialogs.
 export async function newPage(browser) {
   const context = await browser.newContext({ baseURL: env.gateway, viewport: { width: 1200, height: 900 } });
   const page = await context.newPage();
   page.problems = [];
   page.on("pageerror", (error) => page.problems.push(`pageerror: ${error.message}`));
+  // Confirmations are in-page dialogs; a native alert/confirm/prompt is a bug.
+  page.on("dialog", (dialog) => {
+    page.problems.push(`native ${dialog.type()}: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
   page.on("console", (message) => {
     const text = message.text();
     if (message.type() === "error" && /Content Security Policy|Refused to/i.test(text)) page.problems.push(`csp: ${text}`);

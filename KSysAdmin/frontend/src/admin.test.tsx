@@ -230,15 +230,24 @@ describe("user detail", () => {
     lockedUntil: null, mfaEnabled: true, createdAt: "2026-01-01T00:00:00Z", updatedAt: "2026-01-01T00:00:00Z", deletedAt: null,
     sessions: [], paymentSummary: { total: 0, byStatus: {}, paidAmount: 0 }, recentAudit: [] };
 
+  // Presses `name` and returns the confirmation dialog it opened.
+  async function ask(name: string) {
+    await userEvent.click(await screen.findByRole("button", { name }));
+    return screen.getByRole("alertdialog");
+  }
+
   it("resets two-factor after a confirmation and reloads the user", async () => {
     const { UserDetailPage } = await import("./pages/UserDetail");
-    vi.stubGlobal("confirm", vi.fn(() => true));
     fetchMock
       .mockResolvedValueOnce(json(200, user))
       .mockResolvedValueOnce(json(200, { ...user, mfaEnabled: false, sessions: undefined }))
       .mockResolvedValueOnce(json(200, { ...user, mfaEnabled: false }));
     renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
-    await userEvent.click(await screen.findByRole("button", { name: "Reset two-factor" }));
+    const dialog = await ask("Reset two-factor");
+    expect(dialog).toHaveAccessibleName("Reset two-factor authentication?");
+    expect(dialog).toHaveAccessibleDescription(/lost@example\.com\? Their recovery codes are deleted/);
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    await userEvent.click(within(dialog).getByRole("button", { name: "Reset two-factor" }));
     expect(await screen.findByText("Two-factor authentication was turned off and all sessions were revoked.")).toBeInTheDocument();
     expect(fetchMock.mock.calls[1][0]).toBe("/api/admin/users/u1/mfa/reset");
     expect(fetchMock.mock.calls[1][1].method).toBe("POST");
@@ -248,10 +257,10 @@ describe("user detail", () => {
 
   it("sends nothing when the confirmation is declined, and offers no reset while two-factor is off", async () => {
     const { UserDetailPage } = await import("./pages/UserDetail");
-    vi.stubGlobal("confirm", vi.fn(() => false));
     fetchMock.mockResolvedValueOnce(json(200, user));
     const view = renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
-    await userEvent.click(await screen.findByRole("button", { name: "Reset two-factor" }));
+    await userEvent.click(within(await ask("Reset two-factor")).getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
     expect(fetchMock).toHaveBeenCalledTimes(1);
     view.unmount();
     fetchMock.mockResolvedValueOnce(json(200, { ...user, mfaEnabled: false }));
@@ -261,21 +270,22 @@ describe("user detail", () => {
   });
 
   it.each([
-    ["Lock", "/api/admin/users/u1/lock"],
-    ["Revoke all sessions", "/api/admin/users/u1/sessions/revoke"],
-  ])("asks before %s and sends nothing when declined", async (name, url) => {
+    ["Lock", "Lock account", "/api/admin/users/u1/lock"],
+    ["Disable", "Disable account", "/api/admin/users/u1/disable"],
+    ["Revoke all sessions", "Revoke all sessions", "/api/admin/users/u1/sessions/revoke"],
+  ])("asks before %s, sends nothing on Escape, and sends once when confirmed", async (name, confirmLabel, url) => {
     const { UserDetailPage } = await import("./pages/UserDetail");
-    const confirm = vi.fn(() => false);
-    vi.stubGlobal("confirm", confirm);
     fetchMock.mockImplementation(async () => json(200, user));
     renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
-    await userEvent.click(await screen.findByRole("button", { name }));
-    expect(confirm).toHaveBeenCalledWith(expect.stringContaining("lost@example.com"));
+    const opener = await screen.findByRole("button", { name });
+    expect(await ask(name)).toHaveAccessibleDescription(/lost@example\.com/);
+    await userEvent.keyboard("{Escape}");
+    expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
+    expect(opener).toHaveFocus();
     expect(fetchMock).toHaveBeenCalledTimes(1);
-    confirm.mockReturnValue(true);
-    await userEvent.click(screen.getByRole("button", { name }));
+    await userEvent.click(within(await ask(name)).getByRole("button", { name: confirmLabel }));
     await waitFor(() => expect(fetchMock.mock.calls[1][0]).toBe(url));
-    expect(fetchMock.mock.calls[1][1].method).toBe("POST");
+    expect(fetchMock.mock.calls.filter(([, init]) => init.method === "POST")).toHaveLength(1);
   });
 
   it("shows the roles editor to a superadmin only, and asks before saving", async () => {
@@ -289,15 +299,13 @@ describe("user detail", () => {
     view.unmount();
 
     adminRoles.set(["admin", "superadmin"]);
-    const confirm = vi.fn(() => false);
-    vi.stubGlobal("confirm", confirm);
     renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
     await userEvent.click(await screen.findByRole("checkbox", { name: "admin" }));
-    await userEvent.click(screen.getByRole("button", { name: "Save roles" }));
-    expect(confirm).toHaveBeenCalledWith(expect.stringContaining("user, admin"));
+    const dialog = await ask("Save roles");
+    expect(dialog).toHaveAccessibleDescription(/to user, admin\?/);
+    await userEvent.click(within(dialog).getByRole("button", { name: "Cancel" }));
     expect(fetchMock.mock.calls.filter(([, init]) => init.method === "PUT")).toHaveLength(0);
-    confirm.mockReturnValue(true);
-    await userEvent.click(screen.getByRole("button", { name: "Save roles" }));
+    await userEvent.click(within(await ask("Save roles")).getByRole("button", { name: "Save roles" }));
     expect(await screen.findByText("Roles saved.")).toBeInTheDocument();
     const put = fetchMock.mock.calls.find(([, init]) => init.method === "PUT")!;
     expect(put[0]).toBe("/api/admin/users/u1/roles");

@@ -210,6 +210,27 @@ describe("PaymentDetailPage", () => {
     }
   });
 
+  it("cancels only after the confirmation, and once", async () => {
+    fetchMock.mockImplementation(async (_url: string, init: RequestInit) => json(200, init.method === "POST" ? { ...pending, status: "cancelled" } : pending));
+    const posts = () => fetchMock.mock.calls.filter(([, init]) => init.method === "POST");
+    renderAt("/payment/payments/p1", <PaymentDetailPage id="p1" />);
+    const opener = await screen.findByRole("button", { name: "Cancel payment" });
+    await userEvent.click(opener);
+    const dialog = screen.getByRole("alertdialog", { name: "Cancel this payment?" });
+    expect(dialog).toHaveAccessibleDescription(/Rp\s150\.000/);
+    expect(within(dialog).getByRole("button", { name: "Keep payment" })).toHaveFocus();
+    await userEvent.click(within(dialog).getByRole("button", { name: "Keep payment" }));
+    expect(opener).toHaveFocus();
+    await userEvent.click(opener);
+    await userEvent.keyboard("{Escape}");
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(posts()).toEqual([]);
+    await userEvent.click(opener);
+    await userEvent.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Cancel payment" }));
+    expect(await screen.findByText("Cancelled")).toBeInTheDocument();
+    expect(posts()).toEqual([["/api/payment/payments/p1/cancel", expect.anything()]]);
+  });
+
   it("renders a QRIS code as a local image", async () => {
     fetchMock.mockResolvedValue(json(200, { ...pending, method: "qris", virtualAccountNo: null, qrContent: "00020101021226610016ID.CO.BRI.WWW" }));
     renderAt("/payment/payments/p1", <PaymentDetailPage id="p1" />);

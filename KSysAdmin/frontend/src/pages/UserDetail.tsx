@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { Card, ErrorMessage, Link, Notice, Spinner, formatDateTime, formatRupiah, useAction, useLoad } from "@kservices/shared";
+import { Card, ConfirmButton, ErrorMessage, Link, Notice, Spinner, formatDateTime, formatRupiah, useAction, useLoad } from "@kservices/shared";
 import { adminApi, adminRoles, ROLES } from "../api";
 
 export function UserDetailPage({ id }: { id: string }) {
@@ -56,16 +56,16 @@ export function UserDetailPage({ id }: { id: string }) {
           {status === "locked" ? (
             <button type="button" className="button" disabled={act.busy} onClick={() => void act.run("unlock")}>Unlock</button>
           ) : (
-            <button type="button" className="button" disabled={act.busy || status === "disabled"} onClick={() => { if (window.confirm(`Lock ${data.email}? All their sessions end.`)) void act.run("lock"); }}>Lock</button>
+            <ConfirmButton className="button" disabled={act.busy || status === "disabled"} title="Lock this account?" message={`Lock ${data.email}? All their sessions end.`} confirmLabel="Lock account" destructive onConfirm={() => void act.run("lock")}>Lock</ConfirmButton>
           )}
           {status === "disabled" ? (
             <button type="button" className="button" disabled={act.busy} onClick={() => void act.run("enable")}>Enable</button>
           ) : (
-            <button type="button" className="button button-danger" disabled={act.busy} onClick={() => { if (window.confirm(`Disable ${data.email}?`)) void act.run("disable"); }}>Disable</button>
+            <ConfirmButton className="button button-danger" disabled={act.busy} title="Disable this account?" message={`Disable ${data.email}? They cannot sign in until an admin enables the account, and all their sessions end.`} confirmLabel="Disable account" destructive onConfirm={() => void act.run("disable")}>Disable</ConfirmButton>
           )}
-          <button type="button" className="button" disabled={act.busy} onClick={() => { if (window.confirm(`End all sessions of ${data.email}?`)) void act.run("revoke"); }}>Revoke all sessions</button>
+          <ConfirmButton className="button" disabled={act.busy} title="Revoke all sessions?" message={`End all sessions of ${data.email}? They have to sign in again.`} confirmLabel="Revoke all sessions" destructive onConfirm={() => void act.run("revoke")}>Revoke all sessions</ConfirmButton>
           {data.mfaEnabled ? (
-            <button type="button" className="button button-danger" disabled={act.busy} onClick={() => { if (window.confirm(`Turn off two-factor authentication for ${data.email}? Their recovery codes are deleted and all their sessions end.`)) void act.run("resetMfa"); }}>Reset two-factor</button>
+            <ConfirmButton className="button button-danger" disabled={act.busy} title="Reset two-factor authentication?" message={`Turn off two-factor authentication for ${data.email}? Their recovery codes are deleted and all their sessions end.`} confirmLabel="Reset two-factor" destructive onConfirm={() => void act.run("resetMfa")}>Reset two-factor</ConfirmButton>
           ) : null}
         </div>
         {canEditRoles ? (
@@ -80,7 +80,7 @@ export function UserDetailPage({ id }: { id: string }) {
                   {role}
                 </label>
               ))}
-              <button type="button" className="button" disabled={saveRoles.busy} onClick={() => { if (window.confirm(`Set the roles of ${data.email} to ${roles.join(", ") || "none"}?`)) void saveRoles.run(); }}>Save roles</button>
+              <ConfirmButton className="button" disabled={saveRoles.busy} title="Save roles?" message={`Set the roles of ${data.email} to ${roles.join(", ") || "none"}?`} confirmLabel="Save roles" onConfirm={() => void saveRoles.run()}>Save roles</ConfirmButton>
             </fieldset>
           </>
         ) : null}

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Card, ErrorMessage, Link, Notice, QrImage, Spinner, devToolsEnabled, formatCountdown, formatDateTime, formatRupiah, isApiError, useAction, useLoad, useNow } from "@kservices/shared";
+import { Card, ConfirmButton, ErrorMessage, Link, Notice, QrImage, Spinner, devToolsEnabled, formatCountdown, formatDateTime, formatRupiah, isApiError, useAction, useLoad, useNow } from "@kservices/shared";
 import { FINAL_STATUSES, paymentApi, type Payment } from "../api";
 import { usePolling } from "../polling";
 import { StatusBadge, methodLabel } from "../status";
@@ -85,9 +85,9 @@ export function PaymentDetailPage({ id }: { id: string }) {
           {pollError ? <ErrorMessage error={pollError} /> : <p className="muted">This page updates by itself when the payment arrives.</p>}
           <ErrorMessage error={cancel.error} overrides={{ conflict: "This payment can no longer be cancelled.", invalid_payment_state: "This payment can no longer be cancelled.", payment_already_paid: "BRI has already received this payment, so it was not cancelled." }} />
           <div className="actions">
-            <button type="button" className="button button-danger" onClick={() => { if (window.confirm("Cancel this payment?")) void cancel.run(); }} disabled={cancel.busy}>
+            <ConfirmButton className="button button-danger" disabled={cancel.busy} title="Cancel this payment?" message={`The payment of ${formatRupiah(data.amount)} will be cancelled. Do not pay it afterwards.`} confirmLabel="Cancel payment" cancelLabel="Keep payment" destructive onConfirm={() => void cancel.run()}>
               Cancel payment
-            </button>
+            </ConfirmButton>
             {devToolsEnabled() ? (
               <button type="button" className="button" onClick={() => void simulate.run()} disabled={simulate.busy}>
                 Simulate customer payment (development)
