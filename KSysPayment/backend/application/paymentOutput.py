@@ -5,6 +5,7 @@ from datetime import datetime
 
 from KSysPayment.backend.application.dtoBase import OutputModel
 from KSysPayment.backend.domain.models.payment import Payment, PaymentStatus
+from shared.backend.config.settings import PaymentSettings
 
 
 class PaymentOutput(OutputModel):
@@ -45,3 +46,14 @@ class PaymentPageOutput(OutputModel):
 class CreatedPayment(OutputModel):
     payment: PaymentOutput
     created: bool
+
+
+class PaymentLimitsOutput(OutputModel):
+    minAmount: int
+    maxAmount: int
+    currency: str
+
+    @classmethod
+    def fromSettings(cls, settings: PaymentSettings) -> PaymentLimitsOutput:
+        # IDR is the only currency the payments table accepts (its CHECK constraint).
+        return cls(minAmount=settings.minAmount, maxAmount=settings.maxAmount, currency="IDR")

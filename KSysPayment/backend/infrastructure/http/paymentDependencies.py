@@ -14,6 +14,7 @@ from KSysPayment.backend.application.simulatePayment import SimulatePayment
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
 from KSysPayment.backend.domain.requestContext import RequestContext
 from KSysPayment.backend.infrastructure.bri.inboundAuth import InboundAuthenticator
+from shared.backend.config.settings import PaymentSettings
 from shared.backend.security.currentUser import CurrentUser, requireUser
 
 
@@ -64,6 +65,11 @@ async def paymentGateway(request: Request) -> PaymentGatewayInterface:
     return gateway
 
 
+async def paymentSettings(request: Request) -> PaymentSettings:
+    settings: PaymentSettings = request.app.state.settings.payment
+    return settings
+
+
 async def userContext(request: Request, user: Annotated[CurrentUser, Depends(requireUser)]) -> RequestContext:
     return requestContext(request, user)
 
@@ -77,3 +83,4 @@ SimulatePaymentDep = Annotated[SimulatePayment, Depends(simulatePayment)]
 InboundAuthenticatorDep = Annotated[InboundAuthenticator, Depends(inboundAuthenticator)]
 PaymentGatewayDep = Annotated[PaymentGatewayInterface, Depends(paymentGateway)]
 UserContextDep = Annotated[RequestContext, Depends(userContext)]
+PaymentSettingsDep = Annotated[PaymentSettings, Depends(paymentSettings)]

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 
 from KSysPayment.backend.application.createPaymentInput import CreatePaymentInput
-from KSysPayment.backend.application.paymentOutput import PaymentOutput, PaymentPageOutput
+from KSysPayment.backend.application.paymentOutput import PaymentLimitsOutput, PaymentOutput, PaymentPageOutput
 from KSysPayment.backend.domain.models.payment import PaymentMethod, PaymentStatus
 from KSysPayment.backend.domain.paymentQueries import PaymentFilter
 from KSysPayment.backend.infrastructure.http.paymentDependencies import (
@@ -14,6 +14,7 @@ from KSysPayment.backend.infrastructure.http.paymentDependencies import (
     CreatePaymentDep,
     GetPaymentDep,
     ListPaymentsDep,
+    PaymentSettingsDep,
     UserContextDep,
 )
 from shared.backend.loggingFactory import bindUser
@@ -67,5 +68,10 @@ def createPaymentRouter() -> APIRouter:
     ) -> PaymentOutput:
         bindUser(str(user.userId))
         return await useCase.execute(user.userId, paymentId, context)
+
+    # The amount bounds a create enforces (PAYMENT_MIN_AMOUNT/MAX), for the form's own check; signed-in users only.
+    @router.get("/limits", response_model=PaymentLimitsOutput)
+    async def paymentLimits(user: CurrentUserDep, settings: PaymentSettingsDep) -> PaymentLimitsOutput:
+        return PaymentLimitsOutput.fromSettings(settings)
 
     return router
