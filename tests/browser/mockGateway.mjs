@@ -181,6 +181,7 @@ export function startMockGateway({ port = 0, outbox }) {
         payments.set(p.id, p);
         return ok(paymentView(p), 201);
       }
+      if (m("GET", "/api/payment/limits")) return ok({ minAmount: 10000, maxAmount: 50000000, currency: "IDR" });
       if (m("GET", "/api/payment/payments")) return ok(page([...payments.values()].filter((p) => p.userId === user.id).reverse(), url));
       if ((a = m("GET", "/api/payment/payments/:id"))) { const p = payments.get(a[0]); return p && p.userId === user.id ? ok(paymentView(p)) : err(404, "not_found", "No such payment"); }
       if ((a = m("POST", "/api/payment/payments/:id/cancel"))) { const p = payments.get(a[0]); if (!p || p.userId !== user.id) return err(404, "not_found", "No such payment"); if (p.status !== "pending") return err(409, "conflict", "Not pending"); p.status = "cancelled"; return ok(paymentView(p)); }

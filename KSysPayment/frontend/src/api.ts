@@ -20,6 +20,13 @@ export interface Payment {
   failureReason?: string | null;
 }
 
+// GET /api/payment/limits: the amount bounds the server enforces (PAYMENT_MIN_AMOUNT / PAYMENT_MAX_AMOUNT).
+export interface PaymentLimits {
+  minAmount: number;
+  maxAmount: number;
+  currency: string;
+}
+
 export const FINAL_STATUSES: PaymentStatus[] = ["paid", "expired", "cancelled", "failed"];
 
 export function newIdempotencyKey(): string {
@@ -47,5 +54,6 @@ export const paymentApi = {
   },
   get: async (id: string) => normalisePayment(await client.get<RawPayment>(`/api/payment/payments/${encodeURIComponent(id)}`)),
   cancel: async (id: string) => normalisePayment(await client.post<RawPayment>(`/api/payment/payments/${encodeURIComponent(id)}/cancel`)),
+  limits: () => client.get<PaymentLimits>("/api/payment/limits"),
   simulate: (paymentId: string) => client.post<unknown>("/api/payment/dev/simulate-payment", { paymentId }),
 };

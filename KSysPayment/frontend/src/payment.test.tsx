@@ -1,6 +1,6 @@
 import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from "vitest";
 import { Router } from "@kservices/shared";
 import { CrashingApp, mountCrashingMain } from "../../../frontend-shared/src/test/crashingMain";
 import { tokens } from "./api";
@@ -40,29 +40,90 @@ afterEach(() => {
   tokens.clear();
 });
 
+const DEFAULT_LIMITS = { minAmount: 10000, maxAmount: 50000000, currency: "IDR" };
+
 describe("amount parsing", () => {
   it("accepts whole rupiah with dot grouping", () => {
     expect(parseRupiah("150.000")).toBe(150000);
     expect(parseRupiah("150000")).toBe(150000);
     expect(parseRupiah("1500,50")).toBeNull();
-    expect(validateAmount("12.5")).toMatch(/whole rupiah/);
-    expect(validateAmount("500")).toMatch(/minimum/);
-    expect(validateAmount("")).toMatch(/Enter an amount/);
+    expect(validateAmount("12.5", DEFAULT_LIMITS)).toMatch(/whole rupiah/);
+    expect(validateAmount("500", DEFAULT_LIMITS)).toMatch(/minimum is Rp 10\.000/);
+    expect(validateAmount("50000001", DEFAULT_LIMITS)).toMatch(/maximum is Rp 50\.000\.000/);
+    expect(validateAmount("", DEFAULT_LIMITS)).toMatch(/Enter an amount/);
+  });
+
+  it("leaves the range to the server without limits", () => {
+    expect(validateAmount("500", null)).toBeUndefined();
+    expect(validateAmount("12.5", null)).toMatch(/whole rupiah/);
   });
 });
 
 describe("NewPaymentPage", () => {
+  // GET /api/payment/limits is answered by `limits`; every other call goes to `api`, in order.
+  type ApiCall = (url: string, init: { method: string; body: string; headers: Record<string, string> }) => Promise<Response>;
+  let limits: () => Promise<Response>;
+  let api: Mock<ApiCall>;
+  beforeEach(() => {
+    limits = async () => json(200, DEFAULT_LIMITS);
+    api = vi.fn<ApiCall>();
+    fetchMock.mockImplementation((url: string, init: Parameters<ApiCall>[1]) => (url === "/api/payment/limits" ? limits() : api(url, init)));
+  });
+
+  async function submitAmount(text: string) {
+    const input = screen.getByLabelText("Amount (Rp)");
+    await userEvent.clear(input);
+    await userEvent.type(input, text);
+    await userEvent.click(screen.getByRole("button", { name: "Create payment" }));
+  }
+
   it("validates the amount before sending", async () => {
     renderAt("/payment/new", <NewPaymentPage />);
-    await userEvent.type(screen.getByLabelText("Amount (Rp)"), "abc");
-    await userEvent.click(screen.getByRole("button", { name: "Create payment" }));
+    await submitAmount("abc");
     expect(screen.getByLabelText("Amount (Rp)")).toHaveAccessibleDescription(/whole rupiah/i);
-    expect(fetchMock).not.toHaveBeenCalled();
+    expect(api).not.toHaveBeenCalled();
+  });
+
+  it("checks the amount against the limits the server sends", async () => {
+    limits = async () => json(200, { minAmount: 20000, maxAmount: 30000000, currency: "IDR" });
+    api.mockResolvedValue(json(201, pending));
+    renderAt("/payment/new", <NewPaymentPage />);
+    const input = screen.getByLabelText("Amount (Rp)");
+    await waitFor(() => expect(input).toHaveAccessibleDescription(/from Rp 20\.000 to Rp 30\.000\.000/));
+    const [, init] = fetchMock.mock.calls.find(([url]) => url === "/api/payment/limits")!;
+    expect(init.method).toBe("GET");
+    expect(init.headers.Authorization).toBe("Bearer acc");
+    await submitAmount("15000");
+    expect(input).toHaveAccessibleDescription(/The minimum is Rp 20\.000\./);
+    await submitAmount("40.000.000");
+    expect(input).toHaveAccessibleDescription(/The maximum is Rp 30\.000\.000\./);
+    expect(api).not.toHaveBeenCalled();
+    await submitAmount("25000");
+    await waitFor(() => expect(window.location.pathname).toBe("/payment/payments/p1"));
+    expect(JSON.parse(api.mock.calls[0][1].body).amount).toBe(25000);
+  });
+
+  it.each([
+    ["are still loading", () => new Promise<Response>(() => undefined)],
+    ["failed with a 500", async () => json(500, envelope("internal_error"))],
+    ["met a network error", () => Promise.reject(new TypeError("Failed to fetch"))],
+    ["are not served (404)", async () => json(404, envelope("not_found"))],
+  ])("sends any whole amount and shows the server's verdict while the limits %s", async (_, answer) => {
+    limits = answer;
+    api.mockResolvedValue(json(422, envelope("amount_out_of_bounds", [{ field: "amount", min: 10000, max: 50000000 }])));
+    renderAt("/payment/new", <NewPaymentPage />);
+    await waitFor(() => expect(fetchMock).toHaveBeenCalledWith("/api/payment/limits", expect.anything()));
+    await submitAmount("500");
+    expect(await screen.findByRole("alert")).toHaveTextContent("The amount is outside the allowed range.");
+    expect(JSON.parse(api.mock.calls[0][1].body).amount).toBe(500);
+    const input = screen.getByLabelText("Amount (Rp)");
+    expect(input).toHaveAccessibleDescription(/Check this value/);
+    expect(input).not.toHaveAccessibleDescription(/minimum|maximum|from Rp/);
   });
 
   // Submits the same form twice, the first answered by `first`; returns the two Idempotency-Keys.
   async function keysAfter(first: () => Promise<Response>) {
-    fetchMock.mockImplementationOnce(first).mockResolvedValueOnce(json(201, pending));
+    api.mockImplementationOnce(first).mockResolvedValueOnce(json(201, pending));
     renderAt("/payment/new", <NewPaymentPage />);
     await userEvent.type(screen.getByLabelText("Amount (Rp)"), "150000");
     await userEvent.selectOptions(screen.getByLabelText("Method"), "qris");
@@ -70,11 +131,11 @@ describe("NewPaymentPage", () => {
     await screen.findByRole("alert");
     await userEvent.click(screen.getByRole("button", { name: "Create payment" }));
     await waitFor(() => expect(window.location.pathname).toBe("/payment/payments/p1"));
-    const [url, init] = fetchMock.mock.calls[0];
+    const [url, init] = api.mock.calls[0];
     expect(url).toBe("/api/payment/payments");
     expect(JSON.parse(init.body)).toEqual({ amount: 150000, method: "qris", description: null });
     expect(init.headers.Authorization).toBe("Bearer acc");
-    const keys = fetchMock.mock.calls.map(([, call]) => call.headers["Idempotency-Key"]);
+    const keys = api.mock.calls.map(([, call]) => call.headers["Idempotency-Key"]);
     expect(keys[0]).toMatch(/^[0-9a-f-]{32,36}$/);
     return keys;
   }
@@ -102,20 +163,10 @@ describe("NewPaymentPage", () => {
   });
 
   it("shows 422 details next to the amount", async () => {
-    fetchMock.mockResolvedValue(json(422, envelope("validation_failed", [{ field: "amount", message: "Amount exceeds the limit" }])));
+    api.mockResolvedValue(json(422, envelope("validation_failed", [{ field: "amount", message: "Amount exceeds the limit" }])));
     renderAt("/payment/new", <NewPaymentPage />);
-    await userEvent.type(screen.getByLabelText("Amount (Rp)"), "49000000");
-    await userEvent.click(screen.getByRole("button", { name: "Create payment" }));
+    await submitAmount("49000000");
     await waitFor(() => expect(screen.getByLabelText("Amount (Rp)")).toHaveAccessibleDescription(/Amount exceeds the limit/));
-  });
-
-  it("marks the amount when amount_out_of_bounds has no detail message", async () => {
-    fetchMock.mockResolvedValue(json(422, envelope("amount_out_of_bounds", [{ field: "amount", min: 10000, max: 50000000 }])));
-    renderAt("/payment/new", <NewPaymentPage />);
-    await userEvent.type(screen.getByLabelText("Amount (Rp)"), "49000000");
-    await userEvent.click(screen.getByRole("button", { name: "Create payment" }));
-    expect(await screen.findByRole("alert")).toHaveTextContent("The amount is outside the allowed range.");
-    expect(screen.getByLabelText("Amount (Rp)")).toHaveAccessibleDescription(/Check this value/);
   });
 });
 

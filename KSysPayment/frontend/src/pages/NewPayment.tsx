@@ -1,9 +1,6 @@
 import { useRef, useState } from "react";
-import { Card, ErrorMessage, Field, Form, SelectField, SubmitButton, TextAreaField, compact, hasErrors, isApiError, serverFieldErrors, useAction, useRouter, type FieldErrors } from "@kservices/shared";
-import { newIdempotencyKey, paymentApi, type PaymentMethod } from "../api";
-
-export const MIN_AMOUNT = 10_000;
-export const MAX_AMOUNT = 50_000_000; // PAYMENT_MAX_AMOUNT default; the server has the final say
+import { Card, ErrorMessage, Field, Form, SelectField, SubmitButton, TextAreaField, compact, hasErrors, isApiError, serverFieldErrors, useAction, useLoad, useRouter, type FieldErrors } from "@kservices/shared";
+import { newIdempotencyKey, paymentApi, type PaymentLimits, type PaymentMethod } from "../api";
 
 // Whole rupiah: "150000" or Indonesian grouping "150.000"; decimals and other separators are refused.
 export function parseRupiah(text: string): number | null {
@@ -13,12 +10,16 @@ export function parseRupiah(text: string): number | null {
   return Number.isSafeInteger(value) ? value : null;
 }
 
-export function validateAmount(text: string): string | undefined {
+const rupiah = (value: number) => `Rp ${value.toLocaleString("id-ID")}`;
+
+// Without the server's limits (still loading, or GET limits failed) only the format is checked here: the
+// server's 422 amount_out_of_bounds, which names its min and max, then judges the range.
+export function validateAmount(text: string, limits: PaymentLimits | null): string | undefined {
   if (!text.trim()) return "Enter an amount in rupiah.";
   const value = parseRupiah(text.trim());
   if (value === null) return "Enter whole rupiah only, without decimals (for example 150000).";
-  if (value < MIN_AMOUNT) return `The minimum is Rp ${MIN_AMOUNT.toLocaleString("id-ID")}.`;
-  if (value > MAX_AMOUNT) return `The maximum is Rp ${MAX_AMOUNT.toLocaleString("id-ID")}.`;
+  if (limits && value < limits.minAmount) return `The minimum is ${rupiah(limits.minAmount)}.`;
+  if (limits && value > limits.maxAmount) return `The maximum is ${rupiah(limits.maxAmount)}.`;
   return undefined;
 }
 
@@ -37,6 +38,8 @@ export function NewPaymentPage() {
   const [method, setMethod] = useState<PaymentMethod>("briva");
   const [description, setDescription] = useState("");
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
+  // null until the limits arrive, and for good when their request fails.
+  const limits = useLoad(() => paymentApi.limits(), []).data;
   // One key per submitted body. It is kept for a retry only when the outcome is unknown (the server then
   // answers the retry with the payment it made); after any answer the server decided, a retry is a new attempt.
   const keyRef = useRef<{ body: string; key: string } | null>(null);
@@ -57,7 +60,7 @@ export function NewPaymentPage() {
 
   const submit = () => {
     const errors = compact({
-      amount: validateAmount(amount),
+      amount: validateAmount(amount, limits),
       description: description.length > 200 ? "Use at most 200 characters." : undefined,
     });
     setClientErrors(errors);
@@ -69,7 +72,7 @@ export function NewPaymentPage() {
     <Card title="New payment" narrow>
       <ErrorMessage error={create.error} knownFields={["amount", "method", "description"]} />
       <Form onSubmit={submit} label="New payment">
-        <Field label="Amount (Rp)" name="amount" inputMode="numeric" value={amount} onChange={setAmount} error={fieldErrors.amount} hint="Whole rupiah, for example 150000." required autoFocus />
+        <Field label="Amount (Rp)" name="amount" inputMode="numeric" value={amount} onChange={setAmount} error={fieldErrors.amount} hint={limits ? `Whole rupiah from ${rupiah(limits.minAmount)} to ${rupiah(limits.maxAmount)}, for example 150000.` : "Whole rupiah, for example 150000."} required autoFocus />
         <SelectField
           label="Method"
           name="method"
