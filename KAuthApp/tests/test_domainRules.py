@@ -62,11 +62,23 @@ def test_lockoutWindowAndDuration() -> None:
     user = User(email="x@example.com", passwordHash="h")
     start = datetime(2026, 1, 1, tzinfo=UTC)
     assert not registerFailure(user, start, rule)
-    assert not registerFailure(user, start + timedelta(seconds=61), rule)  # window restarted
+    assert not registerFailure(user, start + timedelta(seconds=61), rule)  # the first one left the window
     assert not registerFailure(user, start + timedelta(seconds=62), rule)
     assert registerFailure(user, start + timedelta(seconds=63), rule)
     assert lockRemainingSeconds(user, start + timedelta(seconds=63)) == 120
     assert lockRemainingSeconds(user, start + timedelta(seconds=183)) is None
+
+
+# The rule is "5 failures in 15 minutes": any 15 minutes. A fixed window that restarts at its end
+# let 4 failures just before the end and 4 just after through (8 within seconds) without a lock.
+def test_lockoutWindowSlides() -> None:
+    rule = LockoutRule(threshold=5, windowSeconds=900, durationSeconds=900)
+    user = User(email="x@example.com", passwordHash="h")
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    moments = [0, 890, 892, 894, 901, 902]
+    locked = [registerFailure(user, start + timedelta(seconds=second), rule) for second in moments]
+    assert locked == [False, False, False, False, False, True]  # the 5th inside 900 s: 890-902
+    assert user.failedLoginTimes == [] and user.lockedUntil == start + timedelta(seconds=1802)
 
 
 def test_refreshTokenFormatAndRecoveryHashBinding() -> None:

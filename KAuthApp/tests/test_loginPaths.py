@@ -78,7 +78,7 @@ async def test_malformedAddressCostsTheDummyHash(client: httpx2.AsyncClient, arg
 async def test_usualLoginIsTwoStatements(client: httpx2.AsyncClient, outboxDir: Path, database: Database) -> None:
     address = await registerVerified(client, outboxDir)
     userId = await userIdOf(database, address)
-    await runSql(database, "UPDATE users SET failed_login_count = 2, failed_login_window_started_at = now() "
+    await runSql(database, "UPDATE users SET failed_login_times = array_fill(now(), ARRAY[2]) "
                            "WHERE id = :id", userId)
     async with sqlStatements() as statements:
         await login(client, address)
@@ -87,9 +87,9 @@ async def test_usualLoginIsTwoStatements(client: httpx2.AsyncClient, outboxDir: 
     assert await rowCounts(database, userId) == (1, 1)
     async with database.engine.connect() as connection:
         counters = (await connection.execute(text(
-            "SELECT failed_login_count, failed_login_window_started_at FROM users WHERE id = :id"), {"id": userId}
+            "SELECT failed_login_times, locked_until FROM users WHERE id = :id"), {"id": userId}
         )).one()
-    assert tuple(counters) == (0, None)
+    assert tuple(counters) == ([], None)
 
 
 def records(snapshot: LoginSnapshot) -> tuple[SessionRecord, AuditRecord]:

@@ -55,7 +55,7 @@ async def test_mfaAdminWithoutCodeGetsMfaRequiredAndNoToken(world: AdminWorld, c
     assert response.json()["error"]["code"] == "mfa_required"
     assert "accessToken" not in response.json()
     assert await reasons(world, admin) == ["mfa_required"]
-    assert (await world.getUser(admin.id)).failedLoginCount == 0
+    assert len((await world.getUser(admin.id)).failedLoginTimes) == 0
     # A wrong password still says nothing about MFA.
     wrong = await world.client.post(LOGIN, json={"email": admin.email, "password": "nope", "totpCode": "123456"})
     assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "invalid_credentials"
@@ -105,7 +105,7 @@ async def test_recoveryCodeWorksOnce(world: AdminWorld, cipher: CryptoService, s
     again = await world.client.post(LOGIN, json=body)
     assert again.status_code == 401
     assert again.json()["error"]["code"] == "invalid_mfa_code"
-    assert (await world.getUser(admin.id)).failedLoginCount == 1
+    assert len((await world.getUser(admin.id)).failedLoginTimes) == 1
 
 
 async def test_adminResetsAUsersMfaAndEndsTheirSessions(world: AdminWorld, cipher: CryptoService) -> None:

@@ -51,11 +51,11 @@ async def test_unlockClearsFailedLogins(world: AdminWorld) -> None:
     target = await world.createUser(status=UserStatus.LOCKED.value)
     async with world.database.engine.begin() as connection:
         await connection.execute(text(
-            "UPDATE users SET failed_login_count = 4, failed_login_window_started_at = now(), "
+            "UPDATE users SET failed_login_times = array_fill(now(), ARRAY[4]), "
             "locked_until = now() + interval '10 minutes' WHERE id = :id"), {"id": target.id})
     assert (await world.client.post(f"/api/admin/users/{target.id}/unlock", headers=headers)).status_code == 200
     stored = await world.getUser(target.id)
-    assert (stored.status, stored.failedLoginCount, stored.lockedUntil) == ("active", 0, None)
+    assert (stored.status, stored.failedLoginTimes, stored.lockedUntil) == ("active", [], None)
 
 
 async def test_invalidTransitionsAndBadIds(world: AdminWorld) -> None:

@@ -23,7 +23,7 @@ from KAuthApp.backend.domain.models.user import User, UserStatus
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.exceptions.domainError import DomainError
 from shared.backend.security.emailAddress import lookupEmail
-from shared.backend.security.lockoutPolicy import LockoutRule, clearFailures, lockRemainingSeconds
+from shared.backend.security.lockoutPolicy import LockoutRule, clearFailures, failureCount, lockRemainingSeconds
 
 ACTION = "auth.login"
 
@@ -121,7 +121,7 @@ class LoginUser:
 
     async def countFailure(self, user: User, reason: str, error: DomainError) -> NoReturn:
         error = await countedFailure(self.ports, self.rule, user, reason, error)
-        await self.refuse(user, reason, error, {"failedLoginCount": user.failedLoginCount})
+        await self.refuse(user, reason, error, {"failedLoginCount": failureCount(user)})
 
     # A refused login keeps its side effects (failure count, lock) and an audit entry, then raises.
     async def refuse(self, user: User | None, reason: str, error: DomainError, details: dict[str, object]) -> NoReturn:

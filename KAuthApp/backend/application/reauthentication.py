@@ -9,7 +9,7 @@ from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from KAuthApp.backend.domain.models.user import User
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.exceptions.domainError import DomainError
-from shared.backend.security.lockoutPolicy import LockoutRule, lockRemainingSeconds, registerFailure
+from shared.backend.security.lockoutPolicy import LockoutRule, failureCount, lockRemainingSeconds, registerFailure
 
 
 # Counts one failed proof (password or code) on the locked user row; when it locks the account, audits
@@ -53,6 +53,6 @@ class Reauthentication:
         await ports.users.flush()
         await ports.audit.record(self.action, AuditOutcome.FAILURE, actorId=user.id, targetId=user.id,
                                  details={"reason": reason, "code": error.code,
-                                          "failedLoginCount": user.failedLoginCount})
+                                          "failedLoginCount": failureCount(user)})
         await ports.transaction.commit()
         raise error

@@ -17,7 +17,7 @@ from shared.backend.database.modelSupport import utcNow
 from shared.backend.exceptions.domainError import DomainError
 from shared.backend.security.emailAddress import lookupEmail
 from shared.backend.security.jwtCodec import JwtCodec
-from shared.backend.security.lockoutPolicy import LockoutRule, clearFailures, registerFailure
+from shared.backend.security.lockoutPolicy import LockoutRule, clearFailures, failureCount, registerFailure
 from shared.backend.security.passwordHasher import PasswordHasher
 from shared.backend.security.secondFactor import RecoveryCodeConsumer, SecretDecrypter, checkSecondFactor
 from shared.backend.security.secondFactorErrors import InvalidMfaCodeError, MfaRequiredError
@@ -98,7 +98,7 @@ class LoginAdmin:
             await self.audit.record(context, None, "auth.lockout", AuditOutcome.SUCCESS, "user", user.id,
                                     {"lockedUntil": user.lockedUntil.isoformat() if user.lockedUntil else None,
                                      "reason": reason}, actorType=ActorType.SYSTEM)
-        await self.refuse(context, user, reason, {"failedLoginCount": user.failedLoginCount}, error)
+        await self.refuse(context, user, reason, {"failedLoginCount": failureCount(user)}, error)
 
     # Failed logins keep their side effects (failure count, lock) and an audit entry, then answer 401.
     async def refuse(

@@ -17,8 +17,7 @@ class LockedSubject(Protocol):
 
 # The users columns that count failed logins (the same in every service's users model).
 class LockoutSubject(Protocol):
-    failedLoginCount: int
-    failedLoginWindowStartedAt: datetime | None
+    failedLoginTimes: list[datetime]
     lockedUntil: datetime | None
 
 
@@ -39,23 +38,24 @@ def lockRemainingSeconds(user: LockedSubject, now: datetime) -> int | None:
     return max(1, math.ceil((user.lockedUntil - now).total_seconds()))
 
 
-# Counts one failure inside the window; returns True when this failure locked the account.
+# Counts one failure in a sliding window: the account locks once `threshold` failures fall within any
+# `windowSeconds`. Only the times still inside the window are kept (fewer than `threshold`, at most 99).
+# Returns True when this failure locked the account.
 def registerFailure(user: LockoutSubject, now: datetime, rule: LockoutRule) -> bool:
-    started = user.failedLoginWindowStartedAt
-    if started is None or now - started > timedelta(seconds=rule.windowSeconds):
-        user.failedLoginCount = 1
-        user.failedLoginWindowStartedAt = now
-    else:
-        user.failedLoginCount += 1
-    if user.failedLoginCount < rule.threshold:
+    windowStart = now - timedelta(seconds=rule.windowSeconds)
+    recent = [moment for moment in user.failedLoginTimes if moment > windowStart] + [now]
+    if len(recent) < rule.threshold:
+        user.failedLoginTimes = recent
         return False
     user.lockedUntil = now + timedelta(seconds=rule.durationSeconds)
-    user.failedLoginCount = 0
-    user.failedLoginWindowStartedAt = None
+    user.failedLoginTimes = []
     return True
 
 
+def failureCount(user: LockoutSubject) -> int:
+    return len(user.failedLoginTimes)
+
+
 def clearFailures(user: LockoutSubject) -> None:
-    user.failedLoginCount = 0
-    user.failedLoginWindowStartedAt = None
+    user.failedLoginTimes = []
     user.lockedUntil = None

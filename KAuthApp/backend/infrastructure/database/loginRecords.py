@@ -40,9 +40,8 @@ def openSessionStatement() -> DriverStatement:
     ).with_for_update().cte("eligible"))
     cleared = (update(USERS).where(
         USERS.c.id.in_(select(eligible.c.id)),
-        or_(USERS.c.failed_login_count != 0, USERS.c.failed_login_window_started_at.is_not(None),
-            USERS.c.locked_until.is_not(None)),
-    ).values(failed_login_count=0, failed_login_window_started_at=None, locked_until=None).cte("cleared"))
+        or_(func.cardinality(USERS.c.failed_login_times) != 0, USERS.c.locked_until.is_not(None)),
+    ).values(failed_login_times=[], locked_until=None).cte("cleared"))
     sessionColumns, auditColumns = columnNames(Session), columnNames(AuditLog)
     opened = (insert(SESSIONS).from_select(
         sessionColumns, select(*columnParameters(SESSIONS, "s_", sessionColumns)).select_from(eligible),

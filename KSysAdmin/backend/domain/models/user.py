@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Column, Index, Integer, Text, Uuid, text
+from sqlalchemy import ARRAY, BigInteger, Boolean, CheckConstraint, Column, DateTime, Index, Text, Uuid, text
 from sqlmodel import Field
 
 from KSysAdmin.backend.domain.models.base import KSysAdminModel
@@ -26,7 +26,7 @@ class User(KSysAdminModel, table=True):
     __table_args__ = (
         CheckConstraint(checkIn("status", [status.value for status in UserStatus]), name="status"),
         CheckConstraint("email = lower(email)", name="email_lowercase"),
-        CheckConstraint("failed_login_count >= 0", name="failed_login_count_non_negative"),
+        CheckConstraint("cardinality(failed_login_times) <= 100", name="failed_login_times_bounded"),
         Index("ix_users_created_at_id", "created_at", "id"),
         Index("ix_users_status_created_at_id", "status", "created_at", "id"),
     )
@@ -39,12 +39,9 @@ class User(KSysAdminModel, table=True):
         sa_column=Column("status", Text, nullable=False, server_default=text("'pending_verification'")),
     )
     emailVerifiedAt: datetime | None = Field(default=None, sa_column=timestampColumn("email_verified_at", True, False))
-    failedLoginCount: int = Field(
-        default=0, sa_column=Column("failed_login_count", Integer, nullable=False, server_default=text("0"))
-    )
-    failedLoginWindowStartedAt: datetime | None = Field(
-        default=None, sa_column=timestampColumn("failed_login_window_started_at", True, False)
-    )
+    # When the failed logins inside the lockout's sliding window happened (shared/backend/security/lockoutPolicy.py).
+    failedLoginTimes: list[datetime] = Field(default_factory=list, sa_column=Column(
+        "failed_login_times", ARRAY(DateTime(timezone=True)), nullable=False, server_default=text("'{}'")))
     lockedUntil: datetime | None = Field(default=None, sa_column=timestampColumn("locked_until", True, False))
     # Admin console tokens issued at or before this time are refused (sessions revoked, MFA reset).
     adminTokensValidAfter: datetime | None = Field(
