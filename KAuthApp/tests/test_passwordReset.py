@@ -82,3 +82,21 @@ async def test_resetOfDisabledAccountIsRefusedAndAudited(
                 if (action, outcome) == ("auth.password_reset", "failure")]
     assert len(failures) == 1
     assert "account_unavailable" in failures[0] and token not in failures[0]
+
+
+# The owner changes a password they fear is known: a reset link mailed before (perhaps read by someone with
+# access to the mailbox) no longer sets one.
+async def test_changingThePasswordVoidsOpenResetLinks(client: httpx2.AsyncClient, outboxDir: Path) -> None:
+    address = await registerVerified(client, outboxDir)
+    await client.post("/api/auth/password/forgot", json={"email": address})
+    token = latestToken(outboxDir, address, "reset-password", count=2)
+    tokens = await login(client, address)
+    changed = await client.post("/api/auth/password/change", headers=bearer(tokens),
+                                json={"currentPassword": PASSWORD, "newPassword": NEW_PASSWORD})
+    assert changed.status_code == 204, changed.text
+    stale = await client.post("/api/auth/password/reset",
+                              json={"token": token, "newPassword": "chosen by the holder 7"})
+    assert stale.status_code == 400
+    assert stale.json()["error"]["code"] == "token_invalid_or_used"
+    assert (await login(client, address, NEW_PASSWORD))["accessToken"]
+    client.cookies.clear()

@@ -8,6 +8,7 @@ from KAuthApp.backend.application.reauthentication import Reauthentication
 from KAuthApp.backend.application.sessionIssuer import SessionIssuer
 from KAuthApp.backend.domain.exceptions.authErrors import UserNotFoundError, WrongPasswordError
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
+from KAuthApp.backend.domain.models.oneTimeToken import TokenPurpose
 from KAuthApp.backend.domain.passwordPolicy import checkPassword
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.security.lockoutPolicy import clearFailures
@@ -16,8 +17,8 @@ ACTION = "auth.password_change"
 
 
 # Needs the current password (counted like a login's). Every other session of the user ends and its Redis
-# key is deleted (as in LogoutAll); the current one stays. The new password's policy is checked first, so
-# the answer never tells whether a guess was right.
+# key is deleted (as in LogoutAll); the current one stays; open password-reset links are voided. The new
+# password's policy is checked first, so the answer never tells whether a guess was right.
 class ChangePassword:
     def __init__(self, ports: AuthPorts) -> None:
         self.ports = ports
@@ -34,6 +35,8 @@ class ChangePassword:
         user.passwordHash = await ports.hasher.hash(data.newPassword)
         user.updatedAt = now
         await ports.users.flush()
+        # A reset link mailed before the change would otherwise still set a password of its holder's choice.
+        await ports.tokens.invalidateOpen(userId, TokenPurpose.PASSWORD_RESET.value, now)
         revoked = await ports.sessions.revokeAllOf(userId, "password_changed", now, keep=sessionId)
         await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=userId, targetId=userId,
                                  details={"revokedSessions": len(revoked)})
