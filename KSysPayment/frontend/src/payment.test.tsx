@@ -77,6 +77,11 @@ describe("NewPaymentPage", () => {
     await userEvent.click(screen.getByRole("button", { name: "Create payment" }));
   }
 
+  it("takes a description as long as the server does (255 characters)", () => {
+    renderAt("/payment/new", <NewPaymentPage />);
+    expect(screen.getByLabelText("Description (optional)")).toHaveAttribute("maxLength", "255");
+  });
+
   it("validates the amount before sending", async () => {
     renderAt("/payment/new", <NewPaymentPage />);
     await submitAmount("abc");

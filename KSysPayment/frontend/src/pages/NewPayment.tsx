@@ -2,6 +2,8 @@ import { useRef, useState } from "react";
 import { Card, ErrorMessage, Field, Form, SelectField, SubmitButton, TextAreaField, compact, hasErrors, isApiError, serverFieldErrors, useAction, useLoad, useRouter, type FieldErrors } from "@kservices/shared";
 import { newIdempotencyKey, paymentApi, type PaymentLimits, type PaymentMethod } from "../api";
 
+export const DESCRIPTION_MAX = 255; // CreatePaymentInput.description max_length on the server
+
 // Whole rupiah: "150000" or Indonesian grouping "150.000"; decimals and other separators are refused.
 export function parseRupiah(text: string): number | null {
   const cleaned = text.replace(/^Rp\.?/i, "").replace(/\s/g, "");
@@ -61,7 +63,7 @@ export function NewPaymentPage() {
   const submit = () => {
     const errors = compact({
       amount: validateAmount(amount, limits),
-      description: description.length > 200 ? "Use at most 200 characters." : undefined,
+      description: description.length > DESCRIPTION_MAX ? `Use at most ${DESCRIPTION_MAX} characters.` : undefined,
     });
     setClientErrors(errors);
     if (!hasErrors(errors)) void create.run();
@@ -84,7 +86,7 @@ export function NewPaymentPage() {
           ]}
           error={fieldErrors.method}
         />
-        <TextAreaField label="Description (optional)" name="description" value={description} onChange={setDescription} error={fieldErrors.description} maxLength={200} />
+        <TextAreaField label="Description (optional)" name="description" value={description} onChange={setDescription} error={fieldErrors.description} maxLength={DESCRIPTION_MAX} />
         <SubmitButton busy={create.busy} busyLabel="Creating payment...">Create payment</SubmitButton>
       </Form>
     </Card>
