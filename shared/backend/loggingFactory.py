@@ -24,6 +24,9 @@ SCALARS = frozenset({str, int, float, bool})
 DRIVER_VALUE_PATTERN = re.compile(
     r"(invalid input (?:for query argument \$\d+|syntax for type [\w ]+|value for enum [\w.]+)):[^\n]*"
 )
+# PostgreSQL's DETAIL line quotes stored values ("Key (email)=(...) already exists", "Failing row contains
+# (...)", every column of the row, password hash included): only its label stays.
+DETAIL_PATTERN = re.compile(r"\b(DETAIL):[^\n]*")
 
 
 class LogCategory(StrEnum):
@@ -63,7 +66,7 @@ def redactSecrets(_logger: object, _method: str, event: MutableMapping[str, obje
 
 def withoutDriverValues(value: object) -> object:
     if isinstance(value, str):
-        return DRIVER_VALUE_PATTERN.sub(rf"\1: {REDACTED}", value)
+        return DETAIL_PATTERN.sub(rf"\1: {REDACTED}", DRIVER_VALUE_PATTERN.sub(rf"\1: {REDACTED}", value))
     if isinstance(value, list):
         return [withoutDriverValues(item) for item in value]
     if isinstance(value, dict):

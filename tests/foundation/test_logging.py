@@ -87,3 +87,18 @@ def test_driverRefusalsDoNotQuoteTheValue(capsys: pytest.CaptureFixture[str], lo
     assert "hunter2-secret" not in output and "tok-abc-secret" not in output
     assert output.count("invalid input for query argument $2: [redacted]") == 2  # error_message and exception
     assert "invalid input syntax for type uuid: [redacted]" in output
+
+
+# An integrity error nobody translated reaches the log whole: PostgreSQL's DETAIL line quotes the row.
+@pytest.mark.parametrize("logFormat", ["json", "console"])
+def test_postgresDetailLinesDoNotQuoteTheRow(capsys: pytest.CaptureFixture[str], logFormat: str) -> None:
+    configureLogging(AppSettings(APP_ENV="test", LOG_FORMAT=logFormat))  # type: ignore[call-arg]
+    message = ('new row for relation "users" violates check constraint "ck_users_email_lowercase"\n'
+               "DETAIL:  Failing row contains (0190f1a4, A@B.example, $argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA).")
+    try:
+        raise asyncpg.exceptions.CheckViolationError(message)
+    except asyncpg.exceptions.CheckViolationError as error:
+        getSystemLogger("test").error("failure", "query failed", error)
+    output = capsys.readouterr().out
+    assert "argon2id" not in output and "A@B.example" not in output
+    assert "DETAIL: [redacted]" in output and "ck_users_email_lowercase" in output
