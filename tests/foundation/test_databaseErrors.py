@@ -13,11 +13,16 @@ from KSysPayment.tests.support.servers import boundSocket, serving
 from shared.backend.appFactory import ServiceSpec, createApp
 from shared.backend.config.settings import Settings
 from shared.backend.database.engine import Database
+from shared.backend.exceptions.domainError import DomainError
 from tests.support.inProcess import runningApp
 
 
 class ShuttingDownError(Exception):
     sqlstate = "57P03"
+
+
+class KeysNotRemovedError(DomainError):
+    code = "keys_not_removed"
 
 
 def probeApp(settings: Settings) -> FastAPI:
@@ -46,7 +51,33 @@ def probeApp(settings: Settings) -> FastAPI:
     async def bug() -> None:
         raise KeyError("not a dependency problem")
 
-    return createApp(settings, ServiceSpec(title="probe", routers=[router], docGroups={}))
+    # asyncpg's own failures that SQLAlchemy passes through unwrapped (builtin OSErrors).
+    @router.get("/statement-timeout")
+    async def statementTimeout() -> None:
+        connection = await asyncpg.connect(driverDsn(settings))
+        try:
+            await connection.fetch("SELECT pg_sleep(5)", timeout=0.05)
+        finally:
+            await connection.close(timeout=2)
+
+    @router.get("/unresolvable")
+    async def unresolvable() -> None:
+        await asyncpg.connect(driverDsn(settings).replace("127.0.0.1", "database.invalid"), timeout=5)
+
+    @router.get("/own-file")
+    async def ownFile() -> None:
+        raise PermissionError(13, "Permission denied", "/var/outbox/mail.eml")
+
+    @router.get("/keys")
+    async def keys() -> None:
+        raise KeysNotRemovedError()
+
+    spec = ServiceSpec(title="probe", routers=[router], docGroups={}, statusTable={KeysNotRemovedError: 503})
+    return createApp(settings, spec)
+
+
+def driverDsn(settings: Settings) -> str:
+    return settings.database.url.get_secret_value().replace("postgresql+asyncpg://", "postgresql://")
 
 
 async def test_nulCharacterIsRefusedAs422(settings: Settings) -> None:
@@ -71,6 +102,24 @@ async def test_brokenConnectionIs503(settings: Settings, path: str) -> None:
         response = await client.get(path)
         assert response.status_code == 503
         assert response.json()["error"]["code"] == "service_unavailable"
+
+
+@pytest.mark.parametrize("path", ["/api/probe/statement-timeout", "/api/probe/unresolvable"])
+async def test_driverTimeoutsAndLookupsAre503(settings: Settings, path: str) -> None:
+    async with runningApp(probeApp(settings)) as client:
+        response = await client.get(path)
+        assert response.status_code == 503
+        assert response.json()["error"]["message"] == "The database is temporarily unavailable"
+        assert response.headers["Retry-After"] == "5"
+        # An OSError of the service's own code stays a bug: 500, not an outage.
+        assert (await client.get("/api/probe/own-file")).status_code == 500
+
+
+async def test_every503SaysWhenToRetry(settings: Settings) -> None:
+    async with runningApp(probeApp(settings)) as client:
+        response = await client.get("/api/probe/keys")
+        assert (response.status_code, response.json()["error"]["code"]) == (503, "keys_not_removed")
+        assert response.headers["Retry-After"] == "5"
 
 
 async def test_unexpectedErrorIsA500EnvelopeWithRequestId(settings: Settings) -> None:

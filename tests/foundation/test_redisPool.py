@@ -1,14 +1,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import subprocess
 import time
 import uuid
+from pathlib import Path
 
+import pytest
 import redis.exceptions
+from redis.asyncio import Redis
 
 from shared.backend.config.settings import Settings
 from shared.backend.exceptions.dependencyErrors import classify
 from shared.backend.redis.client import createRedisClient
+from tests.support.processes import freePort
 
 
 # A one-connection pool whose connection BLPOP holds for `seconds`; a GET sent meanwhile: how long it took
@@ -45,3 +51,32 @@ async def test_aPoolBusyPastItsTimeoutIsACacheOutage(settings: Settings) -> None
     assert outcome is not None
     assert (outcome.status, outcome.code) == (503, "service_unavailable")
     assert "cache" in outcome.message
+
+
+# A Redis at its memory limit answers writes with an OOM error: an outage of the cache (503), not a bug (500).
+async def test_aRedisRefusingWritesIsACacheOutage(tmp_path: Path) -> None:
+    port = freePort()
+    server = await asyncio.create_subprocess_exec(
+        "redis-server", "--port", str(port), "--save", "", "--appendonly", "no", "--maxmemory", "2mb",
+        "--maxmemory-policy", "noeviction", "--dir", str(tmp_path), stdout=subprocess.DEVNULL)
+    client = Redis(port=port)
+    try:
+        for _ in range(100):
+            with contextlib.suppress(redis.exceptions.ConnectionError):
+                if await client.ping():
+                    break
+            await asyncio.sleep(0.05)
+        with pytest.raises(redis.exceptions.ResponseError) as refused:
+            for index in range(64):
+                await client.set(f"fill:{index}", b"x" * 256 * 1024)
+        outcome = classify(refused.value)
+        assert isinstance(refused.value, redis.exceptions.OutOfMemoryError)
+        assert outcome is not None and (outcome.status, outcome.message) == (
+            503, "The cache is temporarily unavailable")
+        assert classify(redis.exceptions.ResponseError("MISCONF Redis is configured to save RDB snapshots")) \
+            == outcome
+        assert classify(redis.exceptions.ResponseError("WRONGTYPE Operation against a key")) is None
+    finally:
+        await client.aclose()
+        server.terminate()
+        await asyncio.wait_for(server.wait(), 10)

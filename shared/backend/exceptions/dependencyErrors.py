@@ -16,9 +16,15 @@ DATABASE_DOWN: tuple[type[Exception], ...] = (
     asyncpg.exceptions.CannotConnectNowError, asyncpg.exceptions.TooManyConnectionsError,
 )
 CACHE_DOWN: tuple[type[Exception], ...] = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
-# Every exception class the shared handler looks at; asyncpg raises the builtin ConnectionRefusedError
-# while opening a pool connection, and SQLAlchemy wraps some server states in a plain DBAPIError.
-HANDLED: tuple[type[Exception], ...] = (*DATABASE_DOWN, *CACHE_DOWN, sqlalchemy.exc.DBAPIError, ConnectionError)
+# Redis states that refuse writes for a while, answered as errors: a replica after a failover (READONLY), the
+# memory limit reached (OOM); redis-py names those two, a failed snapshot keeps its MISCONF prefix.
+CACHE_REFUSING: tuple[type[Exception], ...] = (redis.exceptions.ReadOnlyError, redis.exceptions.OutOfMemoryError)
+# Every exception class the shared handler looks at. asyncpg raises builtin OSErrors that SQLAlchemy passes
+# through unwrapped: ConnectionRefusedError while opening a connection, TimeoutError when a statement or a
+# connect outlasts its timeout, socket.gaierror when the host name does not resolve. SQLAlchemy wraps some
+# server states in a plain DBAPIError.
+HANDLED: tuple[type[Exception], ...] = (
+    *DATABASE_DOWN, *CACHE_DOWN, redis.exceptions.ResponseError, sqlalchemy.exc.DBAPIError, OSError)
 # SQLSTATE classes: 08 connection exception, 53 insufficient resources, 57P operator intervention
 # (shutdown, cannot connect now); 22 data exception (for example a NUL character in text).
 UNAVAILABLE_STATES = ("08", "53", "57P")
@@ -55,8 +61,13 @@ def unavailable(dependency: str) -> Classified:
     return Classified(503, "service_unavailable", f"The {dependency} is temporarily unavailable")
 
 
+def refusingWrites(error: BaseException) -> bool:
+    return isinstance(error, CACHE_REFUSING) or (
+        isinstance(error, redis.exceptions.ResponseError) and str(error).startswith("MISCONF "))
+
+
 def classify(error: BaseException) -> Classified | None:
-    if isinstance(error, CACHE_DOWN):
+    if isinstance(error, CACHE_DOWN) or refusingWrites(error):
         return unavailable("cache")
     links = chain(error)
     state = sqlState(links)
@@ -68,7 +79,11 @@ def classify(error: BaseException) -> Classified | None:
     # SQLAlchemy's own verdict that the connection died (the pool then discards the older ones).
     if isinstance(error, sqlalchemy.exc.DBAPIError) and error.connection_invalidated:
         return unavailable("database")
-    if isinstance(error, ConnectionError):
+    if isinstance(error, OSError):
+        # Which client raised it: an OSError of our own code (a file, say) is a bug, not an outage.
         files = " ".join(frame.f_code.co_filename for frame, _ in traceback.walk_tb(error.__traceback__))
-        return unavailable("database" if "asyncpg" in files else "cache" if "redis" in files else "backing service")
+        if "asyncpg" in files or "redis" in files:
+            return unavailable("database" if "asyncpg" in files else "cache")
+        if isinstance(error, ConnectionError):
+            return unavailable("backing service")
     return None

@@ -38,6 +38,9 @@ DEFAULT_STATUS_TABLE: dict[type[DomainError], int] = {
 }
 
 logger = getSystemLogger("errors")
+# What a 503 asks the client to wait before retrying.
+RETRY_AFTER_SECONDS = "5"
+
 
 def requestIdOf(request: Request) -> str | None:
     return getattr(request.state, "requestId", None)
@@ -74,6 +77,8 @@ def installErrorHandlers(app: FastAPI, table: Mapping[type[DomainError], int] | 
         status = statusFor(error, statusTable)
         logger.application("domain_error", error.message, code=error.code, status=status)
         headers = getattr(error, "headers", None)
+        if status == 503 and not (headers and "Retry-After" in headers):
+            headers = {**(headers or {}), "Retry-After": RETRY_AFTER_SECONDS}  # every 503 says when to retry
         return errorResponse(status, error.code, error.message, requestIdOf(request), error.details, headers)
 
     async def onValidationError(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -89,7 +94,7 @@ def installErrorHandlers(app: FastAPI, table: Mapping[type[DomainError], int] | 
         if classified is None:
             raise error
         logger.error("dependency_error", classified.message, error, method=request.method, path=request.url.path)
-        headers = {"Retry-After": "5"} if classified.status == 503 else None
+        headers = {"Retry-After": RETRY_AFTER_SECONDS} if classified.status == 503 else None
         return errorResponse(classified.status, classified.code, classified.message, requestIdOf(request),
                              headers=headers)
 
