@@ -25,6 +25,7 @@ from shared.backend.openapiDocs import addGroupDocs
 from shared.backend.redis.client import checkConnection as checkRedis
 from shared.backend.redis.client import closeRedis, initRedis
 from shared.backend.security.jwtCodec import JwtCodec
+from shared.backend.startupFailure import KNOWN_STARTUP_FAILURES, StartupError, quietStartupFailures
 
 # A service hook runs inside the lifespan after the core resources exist and is closed before them.
 ServiceHook = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -86,6 +87,10 @@ def createLifespan(settings: Settings, spec: ServiceSpec) -> Callable[[FastAPI],
                 app.state.crypto = await initCrypto(settings.crypto)
                 for hook in [corsSyncHook, *spec.hooks]:
                     await stack.enter_async_context(hook(app))
+            except KNOWN_STARTUP_FAILURES as error:
+                # An outage or a misconfiguration the message names: one line, without the driver's traceback.
+                logger.error("startup_failed", f"{spec.title} cannot start: {error}", error_type=type(error).__name__)
+                raise StartupError(f"{spec.title} cannot start: {error}") from None
             except Exception as error:
                 logger.error("startup_failed", f"{spec.title} cannot start: {error}", error)
                 raise
@@ -110,6 +115,7 @@ def createLifespan(settings: Settings, spec: ServiceSpec) -> Callable[[FastAPI],
 
 def createApp(settings: Settings, spec: ServiceSpec) -> FastAPI:
     configureLogging(settings.app)
+    quietStartupFailures()
     app = FastAPI(
         title=spec.title,
         lifespan=createLifespan(settings, spec),

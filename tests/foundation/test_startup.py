@@ -45,6 +45,13 @@ def test_unreachablePostgresStopsStartup(settings: Settings, module: str) -> Non
     assert code != 0
     assert f"PostgreSQL unreachable at postgresql+asyncpg://postgres@127.0.0.1:{closedPort}/x" in output
     assert elapsed < 20
+    assert noTraceback(output)
+
+
+# The failure's one line (logged, then uvicorn's) without the driver's ~100-line traceback (printed twice
+# before) or uvicorn's rendering of the nested lifespans.
+def noTraceback(output: str) -> bool:
+    return "Traceback" not in output and len(output.splitlines()) < 12
 
 
 # A URL option only SQLAlchemy's dialect knows reaches asyncpg's own pool as a server setting, which
@@ -62,6 +69,7 @@ def test_unreachableRedisStopsStartup(settings: Settings) -> None:
     code, output, _ = runServer("public_server", serverEnvironment(settings, REDIS_URL=f"redis://127.0.0.1:{closedPort}"))
     assert code != 0
     assert f"Redis unreachable at 127.0.0.1:{closedPort}" in output
+    assert noTraceback(output)
 
 
 def test_missingConfigurationNamesTheVariable(settings: Settings) -> None:
