@@ -1,11 +1,12 @@
 # Reads and creates the developer's .env (sourced).
 # shellcheck shell=bash
 
-# envValue FILE KEY: prints the value of KEY from a KEY=VALUE file (last one wins), without evaluating it.
+# envValue FILE KEY: prints the value of KEY from a KEY=VALUE file (last one wins), without evaluating it;
+# nothing, and success, when the key is absent (callers under `set -eo pipefail` then apply their default).
 envValue() {
   local file=$1 key=$2
   [ -f "$file" ] || return 0
-  grep -E "^${key}=" "$file" | tail -n 1 | cut -d= -f2- | sed -e 's/^"\(.*\)"$/\1/' -e "s/^'\(.*\)'$/\1/"
+  { grep -E "^${key}=" "$file" || true; } | tail -n 1 | cut -d= -f2- | sed -e 's/^"\(.*\)"$/\1/' -e "s/^'\(.*\)'$/\1/"
 }
 
 # Creates .env from .env.example with freshly generated secrets; never overwrites an existing .env. Only

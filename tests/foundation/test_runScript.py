@@ -59,6 +59,18 @@ def test_privilegedGatewayPortIsRefusedUpFrontForAUserWhoIsNotRoot(copy: Path) -
     assert "Installing" not in started.stdout
 
 
+# An older or hand-written .env without the key: its default applies (80, refused for this user with the
+# reason), where a missing key used to end the script at once, silently, under `set -euo pipefail`.
+def test_aKeyMissingFromTheEnvFileTakesItsDefault(copy: Path) -> None:
+    assert runAsUser(copy, "env").returncode == 0
+    envFile = copy / ".env"
+    envFile.write_text("".join(line for line in envFile.read_text().splitlines(keepends=True)
+                               if not line.startswith("GATEWAY_PORT=")))
+    started = runAsUser(copy)
+    assert started.returncode == 1
+    assert "GATEWAY_PORT=80" in started.stderr and "needs root" in started.stderr
+
+
 def test_unknownArgumentIsRefused(copy: Path) -> None:
     refused = runAsUser(copy, "start")
     assert refused.returncode == 1
