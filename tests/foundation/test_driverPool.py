@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy.exc
+from pydantic import SecretStr
 from sqlalchemy import bindparam, func, literal_column, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -22,6 +23,22 @@ async def test_aStatementRunsAndItsConnectionIsReused(settings: Settings) -> Non
         assert (await pool.fetchRow(SELECT_ONE, {}))[0] == 1  # type: ignore[index]
     finally:
         await pool.close()
+
+
+# ?ssl= is the URL's TLS option for SQLAlchemy's connections; the driver pool must take it the same way,
+# not pass it to PostgreSQL as a setting (which refused it: startup failed with any TLS choice).
+async def test_theUrlsTlsModeReachesTheDriverPool(settings: Settings) -> None:
+    url = settings.database.url.get_secret_value()
+    plain = DriverPool(settings.database.model_copy(update={"url": SecretStr(url + "?ssl=disable")}))
+    required = DriverPool(settings.database.model_copy(update={"url": SecretStr(url + "?ssl=require")}))
+    try:
+        assert (await plain.fetchRow(SELECT_ONE, {}))[0] == 1  # type: ignore[index]
+        with pytest.raises(sqlalchemy.exc.OperationalError) as refused:
+            await required.fetchRow(SELECT_ONE, {})  # the test server has no TLS
+        assert "SSL" in str(refused.value.orig) or "ssl" in str(refused.value.orig)
+    finally:
+        await plain.close()
+        await required.close()
 
 
 async def test_serverErrorsKeepTheirSqlState(settings: Settings) -> None:

@@ -62,6 +62,7 @@ def test_missingRequiredVariableIsNamed(cleanEnv: pytest.MonkeyPatch, variable: 
     ("variable", "value", "fragment"),
     [
         ("DATABASE_URL", "mysql://x@h/db", "postgresql+asyncpg://"),
+        ("DATABASE_URL", "postgresql+asyncpg://x@h/db?sslmode=require", "?ssl=<mode>"),
         ("REDIS_URL", "http://h", "redis://"),
         ("JWT_SECRET", "short", "at least 32 characters"),
         ("CRYPTO_MASTER_KEY", "not base64!", "must be base64"),

@@ -48,6 +48,9 @@ class DatabaseSettings(GroupSettings):
     def requireAsyncpg(cls, value: SecretStr) -> SecretStr:
         if not value.get_secret_value().startswith("postgresql+asyncpg://"):
             raise ValueError("must start with postgresql+asyncpg://")
+        if "sslmode=" in value.get_secret_value():
+            # libpq's name, which asyncpg.connect does not take (startup would fail with a TypeError).
+            raise ValueError("takes TLS as ?ssl=<mode> (disable, prefer, require, verify-ca, verify-full), not sslmode")
         return value
 
 

@@ -22,8 +22,12 @@ async def keepSession(connection: asyncpg.Connection) -> None:
 # running event loop; asyncpg replaces a connection the server closed at the next acquire.
 class DriverPool:
     def __init__(self, settings: DatabaseSettings) -> None:
-        url = make_url(settings.url.get_secret_value()).set(drivername="postgresql")
-        self.dsn = url.render_as_string(hide_password=False)
+        url = make_url(settings.url.get_secret_value())
+        # `?ssl=<mode>` is what SQLAlchemy hands asyncpg.connect; in a DSN asyncpg would send it to the server
+        # as a setting, so the pool takes it as its ssl argument instead.
+        query = dict(url.query)
+        self.ssl = query.pop("ssl", None)
+        self.dsn = url.set(drivername="postgresql", query=query).render_as_string(hide_password=False)
         self.size = settings.driverPoolSize
         self.connectTimeout = settings.connectTimeoutSeconds
         self.acquireTimeout = settings.poolTimeoutSeconds
@@ -37,6 +41,7 @@ class DriverPool:
                     self.pool = await asyncpg.create_pool(
                         self.dsn, min_size=0, max_size=self.size, timeout=self.connectTimeout,
                         command_timeout=30, max_inactive_connection_lifetime=1800, reset=keepSession,
+                        **({"ssl": self.ssl} if self.ssl is not None else {}),
                     )
         return self.pool
 
