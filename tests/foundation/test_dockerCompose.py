@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
@@ -46,6 +47,17 @@ def test_composeServersRunWithTheStackScriptsUvicornFlags() -> None:
         assert flag in stackScript
         for command in (services["public"]["command"], services["admin"]["command"], dockerfileCmd):
             assert flag in " ".join(command)
+
+
+# The servers trust forwarded addresses from the gateway's fixed address only, inside the network's subnet.
+def test_composeServersTrustOnlyTheGatewaysForwardedAddresses() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    gatewayAddress = compose["services"]["gateway"]["networks"]["default"]["ipv4_address"]
+    subnet = ipaddress.ip_network(compose["networks"]["default"]["ipam"]["config"][0]["subnet"])
+    assert ipaddress.ip_address(gatewayAddress) in subnet
+    for service in ("public", "admin"):
+        command = compose["services"][service]["command"]
+        assert command[command.index("--forwarded-allow-ips") + 1] == gatewayAddress
 
 
 def test_openrestyEntrypointRendersLikeEnvsubst(tmp_path: Path) -> None:
