@@ -144,6 +144,15 @@ def test_renamedVariableIsRefusedNamingItsNewName(cleanEnv: pytest.MonkeyPatch, 
     assert loadSettings(envFile).database.autocommitPoolSize == 5
 
 
+def test_anUnreadableEnvFileIsNamed(cleanEnv: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    envFile = tmp_path / ".env"
+    envFile.write_bytes(b"JWT_SECRET=\xff\xfe-latin-1-bytes\n")
+    with pytest.raises(ConfigurationError, match=r"\.env: cannot be read \(not UTF-8 text\)"):
+        loadSettings(envFile)
+    with pytest.raises(ConfigurationError, match="cannot be read"):
+        loadSettings(tmp_path)  # a directory where the file should be
+
+
 def test_placeholderSecretsRefusedOutsideDevelopment(cleanEnv: pytest.MonkeyPatch) -> None:
     cleanEnv.setenv("JWT_SECRET", "change-me-change-me-change-me-change-me")
     assert loadSettings().jwt.secret.get_secret_value().startswith("change-me")

@@ -255,8 +255,20 @@ def refuseRenamed(path: Path | None) -> list[str]:
     return [f"{old}: was renamed to {new}" for old, new in RENAMED.items() if old in present]
 
 
+# An env file that exists but cannot be read (permissions, not UTF-8) is named, not a traceback.
+def refuseUnreadable(path: Path | None) -> None:
+    if path is None or not path.exists():
+        return
+    try:
+        path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise ConfigurationError(f"invalid configuration:\n  {path}: cannot be read ({reason})") from None
+
+
 def loadSettings(envFile: Path | None = None) -> Settings:
     path = envFile if envFile is not None else envFilePath()
+    refuseUnreadable(path)
     problems: list[str] = refuseRenamed(path)
     groups: dict[str, GroupSettings] = {}
     for name, groupClass in GROUPS.items():
