@@ -8,6 +8,7 @@ export * from "./errorBoundary";
 export * from "./layout";
 export * from "./format";
 export * from "./validation";
+export * from "./pageCache";
 import { isApiError } from "./errors";
 
 export function serverFieldErrors(error: unknown): Record<string, string> {

@@ -1,8 +1,10 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { ErrorBoundary } from "@kservices/shared";
+import { ErrorBoundary, reloadWhenRestoredFromCache } from "@kservices/shared";
 import "@kservices/shared/styles.css";
 import { App } from "./App";
+
+reloadWhenRestoredFromCache();
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
