@@ -121,15 +121,18 @@ export function TextAreaField({ label, name, value, onChange, error, hint, id, .
   );
 }
 
-// Shows the envelope message, plus any details that do not belong to a field on the form.
+// Shows the envelope message, after `lead` (what failed) when given, plus any details that do not belong to a
+// field on the form.
 export function ErrorMessage({
   error,
   overrides,
   knownFields = [],
+  lead,
 }: {
   error: unknown;
   overrides?: Record<string, string>;
   knownFields?: string[];
+  lead?: string;
 }) {
   const receivedAt = useMemo(() => Date.now(), [error]);
   const retryAfter = countdownSeconds(error);
@@ -148,7 +151,10 @@ export function ErrorMessage({
     : [];
   return (
     <div className="alert alert-error" role="alert" data-error-code={isApiError(error) ? error.code : "unknown"}>
-      <p>{errorMessage(shown, overrides)}</p>
+      <p>
+        {lead ? <strong>{lead} </strong> : null}
+        {errorMessage(shown, overrides)}
+      </p>
       {extra.length > 0 ? (
         <ul>
           {extra.map((detail, index) => (

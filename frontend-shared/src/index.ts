@@ -9,6 +9,7 @@ export * from "./layout";
 export * from "./format";
 export * from "./validation";
 export * from "./pageCache";
+export * from "./signOut";
 import { isApiError } from "./errors";
 
 export function serverFieldErrors(error: unknown): Record<string, string> {

@@ -1,6 +1,6 @@
 import { useEffect } from "react";
-import { Layout, Router, Spinner, matchPath, safeNext, useAction, useRouter, type NavItem } from "@kservices/shared";
-import { authApi, tokens } from "./api";
+import { ErrorMessage, Layout, Router, Spinner, matchPath, safeNext, useRouter, useSignOut, type NavItem } from "@kservices/shared";
+import { client } from "./api";
 import { useBootstrap, useSignedIn } from "./session";
 import { LoginPage } from "./pages/Login";
 import { RegisterPage } from "./pages/Register";
@@ -71,14 +71,7 @@ function Routes() {
     }
   }, [ready, signedIn, onLogin, query, navigate]);
 
-  const logout = useAction(async () => {
-    try {
-      await authApi.logout();
-    } finally {
-      tokens.clear();
-      navigate("/login", { replace: true });
-    }
-  });
+  const logout = useSignOut(client, () => navigate("/login", { replace: true }));
 
   let content: React.JSX.Element;
   if (!ready) content = <Spinner label="Restoring your session..." />;
@@ -99,6 +92,7 @@ function Routes() {
         ) : null
       }
     >
+      {signedIn ? <ErrorMessage error={logout.error} lead="Signing out failed: you are still signed in." /> : null}
       {content}
     </Layout>
   );

@@ -45,7 +45,6 @@ export const authApi = {
   resendVerification: (email: string) =>
     client.post<unknown>("/api/auth/verify-email/resend", { email }, { auth: false }),
   login: (input: LoginInput) => client.post<TokenPair>("/api/auth/login", input, { auth: false }),
-  logout: () => client.post<unknown>("/api/auth/logout"),
   logoutAll: () => client.post<unknown>("/api/auth/logout-all"),
   me: () => client.get<Me>("/api/auth/me"),
   updateMe: (input: { displayName: string | null; phoneNumber: string | null }) =>

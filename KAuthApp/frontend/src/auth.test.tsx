@@ -248,6 +248,57 @@ describe("MfaPage", () => {
   });
 });
 
+describe("sign-out", () => {
+  const me = { id: "u1", email: "a@example.com", displayName: null, phoneNumber: null, mfaEnabled: false };
+  const logouts = () => fetchMock.mock.calls.filter(([url]) => url === "/api/auth/logout");
+
+  // Renders the app signed in, with POST logout answered by `logout`.
+  async function signedIn(logout: () => Promise<Response>) {
+    const { App } = await import("./App");
+    tokens.setTokens({ accessToken: "acc", expiresIn: 900 });
+    fetchMock.mockImplementation(async (url: string) => (url === "/api/auth/logout" ? logout() : json(200, me)));
+    window.history.pushState(null, "", "/auth/");
+    render(<App />);
+    await screen.findByText("a@example.com");
+  }
+
+  it.each([
+    ["a 429", async () => json(429, envelope("rate_limited"), { "Retry-After": "30" }), /Try again in (30|29) s\./],
+    ["a 503", async () => json(503, envelope("service_unavailable")), /temporarily unavailable/],
+    ["no answer", () => Promise.reject(new TypeError("Failed to fetch")), /Cannot reach the server/],
+  ])("stays signed in and says so after %s, and signs out when the retry succeeds", async (_, failure, message) => {
+    let answer = failure;
+    await signedIn(() => answer());
+    await userEvent.click(screen.getByRole("button", { name: "Sign out" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("Signing out failed: you are still signed in.");
+    expect(alert).toHaveTextContent(message);
+    expect(tokens.getAccessToken()).toBe("acc");
+    expect(window.location.pathname).toBe("/auth/");
+    answer = async () => new Response(null, { status: 204 });
+    await userEvent.click(screen.getByRole("button", { name: "Sign out" }));
+    await waitFor(() => expect(window.location.pathname).toBe("/auth/login"));
+    expect(tokens.getAccessToken()).toBeNull();
+    expect(logouts()).toHaveLength(2);
+  });
+
+  it("counts a 401 as signed out: the session is already gone", async () => {
+    const real = window.location;
+    const assign = vi.fn();
+    await signedIn(async () => json(401, envelope("session_revoked")));
+    vi.stubGlobal("location", { ...real, assign });
+    try {
+      await userEvent.click(screen.getByRole("button", { name: "Sign out" }));
+      await waitFor(() => expect(real.pathname).toBe("/auth/login"));
+    } finally {
+      vi.unstubAllGlobals();
+      vi.stubGlobal("fetch", fetchMock);
+    }
+    expect(tokens.getAccessToken()).toBeNull();
+    expect(screen.queryByText(/Signing out failed/)).toBeNull();
+  });
+});
+
 describe("main", () => {
   it("shows a reload message instead of a blank page when the app crashes", async () => {
     vi.doMock("./App", () => ({ App: CrashingApp }));

@@ -1,5 +1,5 @@
 import { useEffect, useState, useSyncExternalStore } from "react";
-import { Layout, Router, Spinner, loginUrl, matchPath, useRouter } from "@kservices/shared";
+import { ErrorMessage, Layout, Router, Spinner, loginUrl, matchPath, useRouter, useSignOut } from "@kservices/shared";
 import { client, tokens } from "./api";
 import { NewPaymentPage } from "./pages/NewPayment";
 import { PaymentDetailPage } from "./pages/PaymentDetail";
@@ -27,6 +27,7 @@ function useSession(): { state: "loading" | "in" | "out" | "unreachable"; retry:
 function Routes() {
   const { path } = useRouter();
   const { state: session, retry } = useSession();
+  const logout = useSignOut(client, () => window.location.assign("/auth/login"));
   useEffect(() => {
     if (session === "out") window.location.assign(loginUrl());
   }, [session]);
@@ -56,21 +57,13 @@ function Routes() {
       ]}
       actions={
         session === "in" ? (
-          <button
-            type="button"
-            className="button button-small"
-            onClick={() => {
-              void client.post("/api/auth/logout").catch(() => undefined).finally(() => {
-                tokens.clear();
-                window.location.assign("/auth/login");
-              });
-            }}
-          >
+          <button type="button" className="button button-small" onClick={() => void logout.run()} disabled={logout.busy}>
             Sign out
           </button>
         ) : null
       }
     >
+      {session === "in" ? <ErrorMessage error={logout.error} lead="Signing out failed: you are still signed in." /> : null}
       {content}
     </Layout>
   );

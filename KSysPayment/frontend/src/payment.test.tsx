@@ -337,3 +337,31 @@ describe("App", () => {
     vi.unstubAllGlobals();
   });
 });
+
+describe("sign-out", () => {
+  const logouts = () => fetchMock.mock.calls.filter(([url]) => url === "/api/auth/logout");
+
+  it("stays signed in and shows the error when the server did not end the session, then signs out on a retry", async () => {
+    const { App } = await import("./App");
+    const assign = vi.fn();
+    vi.stubGlobal("location", { ...window.location, assign, pathname: "/payment/" });
+    let logout = async () => json(503, envelope("service_unavailable"));
+    fetchMock.mockImplementation(async (url: string) => (url === "/api/auth/logout" ? logout() : json(200, { items: [], nextCursor: null })));
+    try {
+      renderAt("/payment/", <App />);
+      await userEvent.click(await screen.findByRole("button", { name: "Sign out" }));
+      const alert = await screen.findByRole("alert");
+      expect(alert).toHaveTextContent("Signing out failed: you are still signed in.");
+      expect(alert).toHaveTextContent(/temporarily unavailable/);
+      expect(tokens.getAccessToken()).toBe("acc");
+      expect(assign).not.toHaveBeenCalled();
+      logout = async () => new Response(null, { status: 204 });
+      await userEvent.click(screen.getByRole("button", { name: "Sign out" }));
+      await waitFor(() => expect(assign).toHaveBeenCalledWith("/auth/login"));
+      expect(tokens.getAccessToken()).toBeNull();
+      expect(logouts()).toHaveLength(2);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+});
