@@ -154,6 +154,7 @@ describe("KServices frontends through the gateway", { concurrency: false }, () =
 
       // Unlock again so the following flows can sign in.
       await adminPage.getByRole("button", { name: "Unlock" }).click();
+      await adminPage.getByRole("alertdialog", { name: "Unlock this account?" }).getByRole("button", { name: "Unlock account" }).click();
       await adminPage.getByTestId("user-status").filter({ hasText: "active" }).waitFor();
       assertNoProblems(adminPage);
       assertNoProblems(userPage);

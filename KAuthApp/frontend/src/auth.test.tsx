@@ -9,6 +9,7 @@ import { MfaPage } from "./pages/Mfa";
 import { RegisterPage } from "./pages/Register";
 import { ResetPasswordPage } from "./pages/ResetPassword";
 import { ChangePasswordPage } from "./pages/ChangePassword";
+import { SessionsPage } from "./pages/Sessions";
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}) {
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
@@ -245,6 +246,37 @@ describe("MfaPage", () => {
     await userEvent.click(screen.getByRole("button", { name: "Set up two-factor authentication" }));
     expect(await screen.findByTestId("totp-secret")).toHaveTextContent(secret);
     expect(setupBodies()).toEqual([{ password: "wrong-password" }, { password: "right-password" }]);
+  });
+});
+
+describe("SessionsPage", () => {
+  const sessions = [
+    { id: "s1", userAgent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0", ip: "10.0.0.1", createdAt: "2026-01-01T00:00:00Z", lastUsedAt: null, current: true },
+    { id: "s2", userAgent: "Mozilla/5.0 (iPhone) Safari/604.1", ip: "10.0.0.2", createdAt: "2026-01-01T00:00:00Z", lastUsedAt: null, current: false },
+  ];
+  const actions = () => fetchMock.mock.calls.filter(([, init]) => init.method !== "GET").map(([url, init]) => `${init.method} ${url}`);
+
+  beforeEach(() => {
+    tokens.setTokens({ accessToken: "acc", expiresIn: 900 });
+    fetchMock.mockImplementation(async (_url: string, init: RequestInit) => (init.method === "GET" ? json(200, { sessions }) : new Response(null, { status: 204 })));
+  });
+
+  it.each([
+    ["Revoke", "Revoke this session?", /Safari on iOS at 10\.0\.0\.2/, "Revoke session", "DELETE /api/auth/sessions/s2", "/auth/sessions"],
+    ["Sign out", "Sign out of this device?", /sign in again here/, "Sign out", "DELETE /api/auth/sessions/s1", "/auth/login"],
+    ["Sign out of all sessions", "Sign out of all sessions?", /this one included/, "Sign out everywhere", "POST /api/auth/logout-all", "/auth/login"],
+  ])("asks before %s, sends nothing when cancelled, and acts once confirmed", async (name, title, message, confirmLabel, call, finalPath) => {
+    renderAt("/auth/sessions", <SessionsPage />);
+    await userEvent.click(await screen.findByRole("button", { name }));
+    const dialog = screen.getByRole("alertdialog", { name: title });
+    expect(dialog).toHaveAccessibleDescription(message);
+    expect(within(dialog).getByRole("button", { name: "Cancel" })).toHaveFocus();
+    await userEvent.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    expect(actions()).toEqual([]);
+    await userEvent.click(screen.getByRole("button", { name }));
+    await userEvent.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: confirmLabel }));
+    await waitFor(() => expect(actions()).toEqual([call]));
+    await waitFor(() => expect(window.location.pathname).toBe(finalPath));
   });
 });
 

@@ -270,12 +270,14 @@ describe("user detail", () => {
   });
 
   it.each([
-    ["Lock", "Lock account", "/api/admin/users/u1/lock"],
-    ["Disable", "Disable account", "/api/admin/users/u1/disable"],
-    ["Revoke all sessions", "Revoke all sessions", "/api/admin/users/u1/sessions/revoke"],
-  ])("asks before %s, sends nothing on Escape, and sends once when confirmed", async (name, confirmLabel, url) => {
+    ["Lock", "Lock account", "/api/admin/users/u1/lock", "active"],
+    ["Disable", "Disable account", "/api/admin/users/u1/disable", "active"],
+    ["Revoke all sessions", "Revoke all sessions", "/api/admin/users/u1/sessions/revoke", "active"],
+    ["Unlock", "Unlock account", "/api/admin/users/u1/unlock", "locked"],
+    ["Enable", "Enable account", "/api/admin/users/u1/enable", "disabled"],
+  ])("asks before %s, sends nothing on Escape, and sends once when confirmed", async (name, confirmLabel, url, status) => {
     const { UserDetailPage } = await import("./pages/UserDetail");
-    fetchMock.mockImplementation(async () => json(200, user));
+    fetchMock.mockImplementation(async () => json(200, { ...user, status }));
     renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
     const opener = await screen.findByRole("button", { name });
     expect(await ask(name)).toHaveAccessibleDescription(/lost@example\.com/);

@@ -1,4 +1,4 @@
-import { Card, ErrorMessage, Spinner, formatDateTime, useAction, useLoad, useRouter } from "@kservices/shared";
+import { Card, ConfirmButton, ErrorMessage, Spinner, formatDateTime, useAction, useLoad, useRouter } from "@kservices/shared";
 import { authApi, tokens } from "../api";
 
 // A short, human name for a user agent string ("Chrome on Linux").
@@ -47,9 +47,15 @@ export function SessionsPage() {
                   <td>{formatDateTime(session.createdAt)}</td>
                   <td>{formatDateTime(session.lastUsedAt)}</td>
                   <td>
-                    <button type="button" className="button button-small" disabled={revoke.busy} onClick={() => void revoke.run(session.id, session.current)}>
-                      {session.current ? "Sign out" : "Revoke"}
-                    </button>
+                    {session.current ? (
+                      <ConfirmButton className="button button-small" disabled={revoke.busy} title="Sign out of this device?" message="This session ends and you have to sign in again here." confirmLabel="Sign out" destructive onConfirm={() => void revoke.run(session.id, true)}>
+                        Sign out
+                      </ConfirmButton>
+                    ) : (
+                      <ConfirmButton className="button button-small" disabled={revoke.busy} title="Revoke this session?" message={`Sign out ${describeAgent(session.userAgent)}${session.ip ? ` at ${session.ip}` : ""}? That device has to sign in again.`} confirmLabel="Revoke session" destructive onConfirm={() => void revoke.run(session.id, false)}>
+                        Revoke
+                      </ConfirmButton>
+                    )}
                   </td>
                 </tr>
               ))}
@@ -58,9 +64,9 @@ export function SessionsPage() {
         </div>
       ) : null}
       <h2>Sign out everywhere</h2>
-      <button type="button" className="button button-danger" disabled={logoutAll.busy} onClick={() => void logoutAll.run()}>
+      <ConfirmButton className="button button-danger" disabled={logoutAll.busy} title="Sign out of all sessions?" message="Every device where you are signed in, this one included, is signed out and has to sign in again." confirmLabel="Sign out everywhere" destructive onConfirm={() => void logoutAll.run()}>
         Sign out of all sessions
-      </button>
+      </ConfirmButton>
     </Card>
   );
 }

@@ -54,12 +54,12 @@ export function UserDetailPage({ id }: { id: string }) {
         <h2>Actions</h2>
         <div className="actions">
           {status === "locked" ? (
-            <button type="button" className="button" disabled={act.busy} onClick={() => void act.run("unlock")}>Unlock</button>
+            <ConfirmButton className="button" disabled={act.busy} title="Unlock this account?" message={`Unlock ${data.email}? They can sign in again at once.`} confirmLabel="Unlock account" onConfirm={() => void act.run("unlock")}>Unlock</ConfirmButton>
           ) : (
             <ConfirmButton className="button" disabled={act.busy || status === "disabled"} title="Lock this account?" message={`Lock ${data.email}? All their sessions end.`} confirmLabel="Lock account" destructive onConfirm={() => void act.run("lock")}>Lock</ConfirmButton>
           )}
           {status === "disabled" ? (
-            <button type="button" className="button" disabled={act.busy} onClick={() => void act.run("enable")}>Enable</button>
+            <ConfirmButton className="button" disabled={act.busy} title="Enable this account?" message={`Enable ${data.email}? They can sign in again.`} confirmLabel="Enable account" onConfirm={() => void act.run("enable")}>Enable</ConfirmButton>
           ) : (
             <ConfirmButton className="button button-danger" disabled={act.busy} title="Disable this account?" message={`Disable ${data.email}? They cannot sign in until an admin enables the account, and all their sessions end.`} confirmLabel="Disable account" destructive onConfirm={() => void act.run("disable")}>Disable</ConfirmButton>
           )}
