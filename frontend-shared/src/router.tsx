@@ -1,4 +1,4 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type AnchorHTMLAttributes, type MouseEvent, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type AnchorHTMLAttributes, type MouseEvent, type ReactNode } from "react";
 
 interface RouterState {
   base: string;
@@ -19,17 +19,32 @@ function stripBase(pathname: string, base: string): string {
 }
 
 export function Router({ base, children }: { base: string; children: ReactNode }) {
+  // replace marks a history.replaceState navigation.
   const [location, setLocation] = useState(() => ({
     path: stripBase(window.location.pathname, base),
     search: window.location.search,
+    replace: false,
   }));
 
   useEffect(() => {
     const onPop = () =>
-      setLocation({ path: stripBase(window.location.pathname, base), search: window.location.search });
+      setLocation({ path: stripBase(window.location.pathname, base), search: window.location.search, replace: false });
     window.addEventListener("popstate", onPop);
     return () => window.removeEventListener("popstate", onPop);
   }, [base]);
+
+  // After a navigation (not the first load) focus moves to the new content, where keyboard and screen reader
+  // users start reading. It stays put when the new page already focused something in #main (autoFocus), or when
+  // a replace kept the page and only rewrote its query (a filter, a token taken out of the URL).
+  const shown = useRef(location);
+  useEffect(() => {
+    const previous = shown.current;
+    if (previous === location) return;
+    shown.current = location;
+    if (location.replace && previous.path === location.path) return;
+    const main = document.getElementById("main");
+    if (main && !main.contains(document.activeElement)) main.focus({ preventScroll: true });
+  }, [location]);
 
   const navigate = useCallback(
     (to: string, options: { replace?: boolean } = {}) => {
@@ -41,7 +56,7 @@ export function Router({ base, children }: { base: string; children: ReactNode }
       if (options.replace) window.history.replaceState(null, "", full);
       else window.history.pushState(null, "", full);
       const url = new URL(full, window.location.origin);
-      setLocation({ path: stripBase(url.pathname, base), search: url.search });
+      setLocation({ path: stripBase(url.pathname, base), search: url.search, replace: Boolean(options.replace) });
       window.scrollTo?.(0, 0);
     },
     [base],

@@ -1,0 +1,50 @@
+import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { Layout } from "./layout";
+import { Router, useRouter } from "./router";
+
+function Pages() {
+  const { path, navigate } = useRouter();
+  let page = <h1>Home</h1>;
+  if (path === "/form") page = <input aria-label="Name" autoFocus />;
+  return (
+    <Layout title="Test" nav={[{ to: "/", label: "Home" }, { to: "/list", label: "List" }, { to: "/form", label: "Form" }]}>
+      {page}
+      <button type="button" onClick={() => navigate("/list?status=paid", { replace: true })}>Filter</button>
+    </Layout>
+  );
+}
+
+function renderAt(path: string) {
+  window.history.pushState(null, "", path);
+  return render(<Router base="/t/"><Pages /></Router>);
+}
+
+describe("Router focus", () => {
+  it("leaves focus alone on the first load, then moves it to the content after a navigation", async () => {
+    renderAt("/t/");
+    const main = screen.getByRole("main");
+    expect(main).not.toHaveFocus();
+    await userEvent.click(screen.getByRole("link", { name: "List" }));
+    expect(main).toHaveFocus();
+    screen.getByRole("link", { name: "Home" }).focus();
+    window.history.back();
+    await waitFor(() => expect(window.location.pathname).toBe("/t/"));
+    await waitFor(() => expect(main).toHaveFocus());
+  });
+
+  it("keeps the focus a new page put in its content (autoFocus)", async () => {
+    renderAt("/t/");
+    await userEvent.click(screen.getByRole("link", { name: "Form" }));
+    expect(screen.getByLabelText("Name")).toHaveFocus();
+  });
+
+  it("keeps focus in the content when a replace only changes the query", async () => {
+    renderAt("/t/list");
+    const filter = screen.getByRole("button", { name: "Filter" });
+    await userEvent.click(filter);
+    expect(window.location.search).toBe("?status=paid");
+    expect(filter).toHaveFocus();
+  });
+});
