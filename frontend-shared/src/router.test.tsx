@@ -2,12 +2,17 @@ import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { Layout } from "./layout";
-import { Router, useRouter } from "./router";
+import { Router, useQuerySecret, useRouter } from "./router";
+
+function SecretPage() {
+  return <p data-testid="secret">{useQuerySecret("token")}</p>;
+}
 
 function Pages() {
   const { path, navigate } = useRouter();
   let page = <h1>Home</h1>;
   if (path === "/form") page = <input aria-label="Name" autoFocus />;
+  if (path === "/secret") page = <SecretPage />;
   return (
     <Layout title="Test" nav={[{ to: "/", label: "Home" }, { to: "/list", label: "List" }, { to: "/form", label: "Form" }]}>
       {page}
@@ -46,5 +51,15 @@ describe("Router focus", () => {
     await userEvent.click(filter);
     expect(window.location.search).toBe("?status=paid");
     expect(filter).toHaveFocus();
+  });
+});
+
+describe("useQuerySecret", () => {
+  it("takes the token out of the URL at once, keeps it, and does not move focus", () => {
+    renderAt("/t/secret?token=abc&lang=id");
+    expect(window.location.pathname).toBe("/t/secret");
+    expect(window.location.search).toBe("?lang=id");
+    expect(screen.getByTestId("secret")).toHaveTextContent("abc");
+    expect(screen.getByRole("main")).not.toHaveFocus();
   });
 });

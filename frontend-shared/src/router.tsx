@@ -84,6 +84,21 @@ export function useRouter() {
   return { ...value, query };
 }
 
+// A one-time secret in the query (a reset or verification token), read once on the first render and removed
+// from the address bar and this history entry at once, so it is not left behind after an error or Back.
+export function useQuerySecret(name: string): string {
+  const { path, query, navigate } = useRouter();
+  const [secret] = useState(() => query.get(name) ?? "");
+  useEffect(() => {
+    if (!query.has(name)) return;
+    const rest = new URLSearchParams(query);
+    rest.delete(name);
+    const text = rest.toString();
+    navigate(`${path}${text ? `?${text}` : ""}`, { replace: true });
+  }, [name, path, query, navigate]);
+  return secret;
+}
+
 export function matchPath(pattern: string, path: string): Record<string, string> | null {
   const strip = (text: string) => text.replace(/\/+$/, "") || "/";
   const a = strip(pattern).split("/");

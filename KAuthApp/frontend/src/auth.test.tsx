@@ -10,6 +10,7 @@ import { RegisterPage } from "./pages/Register";
 import { ResetPasswordPage } from "./pages/ResetPassword";
 import { ChangePasswordPage } from "./pages/ChangePassword";
 import { SessionsPage } from "./pages/Sessions";
+import { VerifyEmailPage } from "./pages/VerifyEmail";
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}) {
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
@@ -178,14 +179,26 @@ describe("RegisterPage", () => {
 });
 
 describe("ResetPasswordPage", () => {
-  it("explains an already-used link", async () => {
+  it("takes the token out of the address bar at once, still sends it, and explains an already-used link", async () => {
     fetchMock.mockResolvedValue(json(400, envelope("invalid_token")));
     renderAt("/auth/reset-password?token=t1", <ResetPasswordPage />);
+    expect(window.location.href).toBe(`${window.location.origin}/auth/reset-password`);
     await userEvent.type(screen.getByLabelText("New password"), "a-new-long-password");
     await userEvent.type(screen.getByLabelText("Confirm new password"), "a-new-long-password");
     await userEvent.click(screen.getByRole("button", { name: "Set new password" }));
     expect(await screen.findByRole("alert")).toHaveTextContent(/invalid, already used or expired/);
     expect(JSON.parse(fetchMock.mock.calls[0][1].body)).toEqual({ token: "t1", newPassword: "a-new-long-password" });
+  });
+});
+
+describe("VerifyEmailPage", () => {
+  it("takes the token out of the address bar at once, and still sends it", async () => {
+    fetchMock.mockResolvedValue(json(200, {}));
+    renderAt("/auth/verify-email?token=v1", <VerifyEmailPage />);
+    expect(window.location.href).toBe(`${window.location.origin}/auth/verify-email`);
+    expect(await screen.findByText("Your email address is verified.")).toBeInTheDocument();
+    expect(fetchMock.mock.calls[0][0]).toBe("/api/auth/verify-email");
+    expect(JSON.parse(fetchMock.mock.calls[0][1].body)).toEqual({ token: "v1" });
   });
 });
 

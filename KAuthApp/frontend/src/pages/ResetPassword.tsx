@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Card, ErrorMessage, Field, Form, Link, Notice, SubmitButton, compact, hasErrors, serverFieldErrors, useAction, useRouter, validateNewPassword, type FieldErrors } from "@kservices/shared";
+import { Card, ErrorMessage, Field, Form, Link, Notice, SubmitButton, compact, hasErrors, serverFieldErrors, useAction, useQuerySecret, useRouter, validateNewPassword, type FieldErrors } from "@kservices/shared";
 import { authApi, tokens } from "../api";
 
 const OVERRIDES = {
@@ -9,8 +9,8 @@ const OVERRIDES = {
 };
 
 export function ResetPasswordPage() {
-  const { query, navigate } = useRouter();
-  const token = query.get("token") ?? "";
+  const { navigate } = useRouter();
+  const token = useQuerySecret("token");
   const [newPassword, setNewPassword] = useState("");
   const [confirm, setConfirm] = useState("");
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});

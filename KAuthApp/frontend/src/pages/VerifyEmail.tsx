@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import { Card, ErrorMessage, Field, Form, Link, Notice, Spinner, SubmitButton, compact, hasErrors, useAction, useRouter, validateEmail, type FieldErrors } from "@kservices/shared";
+import { Card, ErrorMessage, Field, Form, Link, Notice, Spinner, SubmitButton, compact, hasErrors, useAction, useQuerySecret, validateEmail, type FieldErrors } from "@kservices/shared";
 import { authApi } from "../api";
 
 const OVERRIDES = {
@@ -9,8 +9,7 @@ const OVERRIDES = {
 };
 
 export function VerifyEmailPage() {
-  const { query } = useRouter();
-  const token = query.get("token") ?? "";
+  const token = useQuerySecret("token");
   const [state, setState] = useState<"working" | "done" | "failed">(token ? "working" : "failed");
   const [error, setError] = useState<unknown>(null);
   const started = useRef(false);
