@@ -10,6 +10,7 @@ export * from "./format";
 export * from "./validation";
 export * from "./pageCache";
 export * from "./signOut";
+export * from "./paging";
 import { isApiError } from "./errors";
 
 export function serverFieldErrors(error: unknown): Record<string, string> {

@@ -4,6 +4,8 @@ interface RouterState {
   base: string;
   path: string;
   search: string;
+  // Counts the navigations (push, replace, Back/Forward): state that belongs to one visit of a page resets with it.
+  locationKey: number;
   navigate: (to: string, options?: { replace?: boolean }) => void;
 }
 
@@ -19,16 +21,17 @@ function stripBase(pathname: string, base: string): string {
 }
 
 export function Router({ base, children }: { base: string; children: ReactNode }) {
-  // replace marks a history.replaceState navigation.
+  // key counts the navigations; replace marks a history.replaceState one.
   const [location, setLocation] = useState(() => ({
     path: stripBase(window.location.pathname, base),
     search: window.location.search,
+    key: 0,
     replace: false,
   }));
 
   useEffect(() => {
     const onPop = () =>
-      setLocation({ path: stripBase(window.location.pathname, base), search: window.location.search, replace: false });
+      setLocation((last) => ({ path: stripBase(window.location.pathname, base), search: window.location.search, key: last.key + 1, replace: false }));
     window.addEventListener("popstate", onPop);
     return () => window.removeEventListener("popstate", onPop);
   }, [base]);
@@ -56,13 +59,16 @@ export function Router({ base, children }: { base: string; children: ReactNode }
       if (options.replace) window.history.replaceState(null, "", full);
       else window.history.pushState(null, "", full);
       const url = new URL(full, window.location.origin);
-      setLocation({ path: stripBase(url.pathname, base), search: url.search, replace: Boolean(options.replace) });
+      setLocation((last) => ({ path: stripBase(url.pathname, base), search: url.search, key: last.key + 1, replace: Boolean(options.replace) }));
       window.scrollTo?.(0, 0);
     },
     [base],
   );
 
-  const value = useMemo(() => ({ base, path: location.path, search: location.search, navigate }), [base, location, navigate]);
+  const value = useMemo(
+    () => ({ base, path: location.path, search: location.search, locationKey: location.key, navigate }),
+    [base, location, navigate],
+  );
   return <RouterContext.Provider value={value}>{children}</RouterContext.Provider>;
 }
 
@@ -97,6 +103,14 @@ export function useQuerySecret(name: string): string {
     navigate(`${path}${text ? `?${text}` : ""}`, { replace: true });
   }, [name, path, query, navigate]);
   return secret;
+}
+
+// State that starts again from `initial` whenever `key` changes (a navigation, say), without an extra render
+// holding the old value.
+export function useKeyedState<T>(initial: T, key: unknown): [T, (value: T) => void] {
+  const [state, setState] = useState({ key, value: initial });
+  const value = Object.is(state.key, key) ? state.value : initial;
+  return [value, (next: T) => setState({ key, value: next })];
 }
 
 export function matchPath(pattern: string, path: string): Record<string, string> | null {

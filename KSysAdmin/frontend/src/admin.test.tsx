@@ -1,7 +1,7 @@
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Router } from "@kservices/shared";
+import { Link, Router } from "@kservices/shared";
 import { CrashingApp, mountCrashingMain } from "../../../frontend-shared/src/test/crashingMain";
 import { adminRoles, tokens } from "./api";
 import { BarChart } from "./charts";
@@ -143,6 +143,36 @@ describe("payments table", () => {
     expect(window.location.search).toBe("?flagged=true");
     expect(fetchMock.mock.calls[1][0]).toBe("/api/admin/payments?flagged=true&limit=50");
     expect(screen.getByTitle("amount mismatch")).toHaveTextContent("flagged");
+  });
+});
+
+describe("list state after a navigation", () => {
+  it("goes back to the first page and shows the URL's filters when a link leaves a filtered second page", async () => {
+    const item = (id: string) => ({ id, userId: "u1", userEmail: "a@example.com", amount: 15000, method: "qris", status: "paid", createdAt: "2026-01-01T00:00:00Z", paidAt: null, flaggedReason: null, virtualAccountNo: null });
+    fetchMock
+      .mockResolvedValueOnce(json(200, { items: [item("p1")], nextCursor: "c2" }))
+      .mockResolvedValueOnce(json(200, { items: [item("p2")], nextCursor: "c3" }))
+      .mockResolvedValueOnce(json(200, { items: [item("p3")], nextCursor: null }));
+    renderAt("/admin/payments?method=qris", <><Link to="/payments">All payments</Link><PaymentsPage /></>);
+    await userEvent.click(await screen.findByRole("button", { name: "Next" }));
+    expect(await screen.findByRole("link", { name: "p2" })).toBeInTheDocument();
+    await userEvent.type(screen.getByLabelText("User id"), "u9");
+    await userEvent.click(screen.getByRole("link", { name: "All payments" }));
+    expect(await screen.findByRole("link", { name: "p3" })).toBeInTheDocument();
+    expect(fetchMock.mock.calls[2][0]).toBe("/api/admin/payments?limit=50");
+    expect(screen.getByLabelText("Method")).toHaveValue("");
+    expect(screen.getByLabelText("User id")).toHaveValue("");
+    expect(screen.getByRole("button", { name: "Previous" })).toBeDisabled();
+  });
+
+  it("shows the URL's search again in the users search box", async () => {
+    fetchMock.mockImplementation(async () => json(200, { items: [], nextCursor: null }));
+    renderAt("/admin/users?q=alice", <><Link to="/users">All users</Link><UsersPage /></>);
+    const box = screen.getByLabelText("Email starts with");
+    expect(box).toHaveValue("alice");
+    await userEvent.click(screen.getByRole("link", { name: "All users" }));
+    await waitFor(() => expect(box).toHaveValue(""));
+    expect(fetchMock.mock.calls.at(-1)![0]).toBe("/api/admin/users?limit=50");
   });
 });
 

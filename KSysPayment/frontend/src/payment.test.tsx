@@ -1,11 +1,12 @@
 import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from "vitest";
-import { Router } from "@kservices/shared";
+import { Link, Router } from "@kservices/shared";
 import { CrashingApp, mountCrashingMain } from "../../../frontend-shared/src/test/crashingMain";
 import { tokens } from "./api";
 import { NewPaymentPage, parseRupiah, validateAmount } from "./pages/NewPayment";
 import { PaymentDetailPage, POLL_INTERVAL_MS } from "./pages/PaymentDetail";
+import { PaymentListPage } from "./pages/PaymentList";
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}) {
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
@@ -172,6 +173,27 @@ describe("NewPaymentPage", () => {
     renderAt("/payment/new", <NewPaymentPage />);
     await submitAmount("49000000");
     await waitFor(() => expect(screen.getByLabelText("Amount (Rp)")).toHaveAccessibleDescription(/Amount exceeds the limit/));
+  });
+});
+
+describe("PaymentListPage", () => {
+  it("starts again at the first page after a navigation, e.g. from a filtered second page to My payments", async () => {
+    const item = (id: string) => ({ ...pending, id, status: "paid" });
+    fetchMock
+      .mockResolvedValueOnce(json(200, { items: [item("p1")], nextCursor: "c2" }))
+      .mockResolvedValueOnce(json(200, { items: [item("p2")], nextCursor: "c3" }))
+      .mockResolvedValueOnce(json(200, { items: [item("p3")], nextCursor: null }));
+    renderAt("/payment/?status=paid", <><Link to="/">My payments</Link><PaymentListPage /></>);
+    await screen.findByRole("link", { name: /:/ });
+    await userEvent.click(screen.getByRole("button", { name: "Next" }));
+    await waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(2));
+    expect(fetchMock.mock.calls[1][0]).toBe("/api/payment/payments?limit=20&status=paid&cursor=c2");
+    await waitFor(() => expect(screen.getByRole("button", { name: "Previous" })).toBeEnabled());
+    await userEvent.click(screen.getByRole("link", { name: "My payments" }));
+    await waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(3));
+    expect(fetchMock.mock.calls[2][0]).toBe("/api/payment/payments?limit=20");
+    expect(screen.getByLabelText("Status")).toHaveValue("");
+    expect(screen.getByRole("button", { name: "Previous" })).toBeDisabled();
   });
 });
 

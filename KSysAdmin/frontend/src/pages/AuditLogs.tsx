@@ -1,6 +1,6 @@
-import { Card, ErrorMessage, Field, Form, Spinner, formatDateTime, useLoad } from "@kservices/shared";
+import { Card, ErrorMessage, Field, Form, Pager, Spinner, formatDateTime, useCursorStack, useLoad } from "@kservices/shared";
 import { adminApi } from "../api";
-import { Pager, useCursorStack, useQueryFilters } from "../listPaging";
+import { useQueryFilters } from "../listPaging";
 
 const FILTERS = ["actorId", "action", "targetType", "targetId", "from", "to"] as const;
 
@@ -12,7 +12,7 @@ function toIso(local: string): string {
 
 export function AuditLogsPage() {
   const pages = useCursorStack();
-  const { current, form, set, apply, queryKey } = useQueryFilters(FILTERS, "/audit", pages);
+  const { current, form, set, apply, queryKey } = useQueryFilters(FILTERS, "/audit");
   const page = useLoad(
     () => adminApi.auditLogs({ ...current, from: toIso(current.from), to: toIso(current.to), cursor: pages.cursor, limit: 50 }),
     [queryKey, pages.cursor],

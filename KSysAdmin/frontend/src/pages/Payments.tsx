@@ -1,6 +1,6 @@
-import { Card, ErrorMessage, Field, Form, Link, SelectField, Spinner, formatDateTime, formatRupiah, useLoad } from "@kservices/shared";
+import { Card, ErrorMessage, Field, Form, Link, Pager, SelectField, Spinner, formatDateTime, formatRupiah, useCursorStack, useLoad } from "@kservices/shared";
 import { adminApi } from "../api";
-import { Pager, useCursorStack, useQueryFilters } from "../listPaging";
+import { useQueryFilters } from "../listPaging";
 
 const FILTERS = ["status", "method", "flagged", "userId", "from", "to"] as const;
 
@@ -13,7 +13,7 @@ export function dayBounds(day: string, end: boolean): string {
 
 export function PaymentsPage() {
   const pages = useCursorStack();
-  const { current, form, set, apply, queryKey } = useQueryFilters(FILTERS, "/payments", pages);
+  const { current, form, set, apply, queryKey } = useQueryFilters(FILTERS, "/payments");
   const page = useLoad(() => adminApi.payments({ ...current, from: dayBounds(current.from, false), to: dayBounds(current.to, true), cursor: pages.cursor, limit: 50 }), [queryKey, pages.cursor]);
   return (
     <Card title="Payments">

@@ -1,14 +1,13 @@
-import { useState } from "react";
-import { Card, ErrorMessage, Field, Form, Link, SelectField, Spinner, formatDateTime, useLoad, useRouter } from "@kservices/shared";
+import { Card, ErrorMessage, Field, Form, Link, Pager, SelectField, Spinner, formatDateTime, useCursorStack, useKeyedState, useLoad, useRouter } from "@kservices/shared";
 import { adminApi, ROLES } from "../api";
-import { Pager, useCursorStack } from "../listPaging";
 
 export function UsersPage() {
-  const { query, navigate } = useRouter();
+  const { query, navigate, locationKey } = useRouter();
   const q = query.get("q") ?? "";
   const status = query.get("status") ?? "";
   const role = query.get("role") ?? "";
-  const [search, setSearch] = useState(q);
+  // What is typed, back to the URL's value at every navigation.
+  const [search, setSearch] = useKeyedState(q, locationKey);
   const pages = useCursorStack();
   const page = useLoad(() => adminApi.users({ emailPrefix: q.trim().toLowerCase(), status, role, cursor: pages.cursor, limit: 50 }), [q, status, role, pages.cursor]);
 
@@ -18,7 +17,6 @@ export function UsersPage() {
       if (value) params.set(key, value);
       else params.delete(key);
     }
-    pages.reset();
     const text = params.toString();
     navigate(`/users${text ? `?${text}` : ""}`, { replace: true });
   };

@@ -1,5 +1,4 @@
-import { useState } from "react";
-import { Card, ErrorMessage, Link, SelectField, Spinner, formatDateTime, formatRupiah, useLoad, useRouter } from "@kservices/shared";
+import { Card, ErrorMessage, Link, Pager, SelectField, Spinner, formatDateTime, formatRupiah, useCursorStack, useLoad, useRouter } from "@kservices/shared";
 import { paymentApi } from "../api";
 import { StatusBadge, methodLabel } from "../status";
 
@@ -7,15 +6,13 @@ export function PaymentListPage() {
   const { query, navigate } = useRouter();
   const status = query.get("status") ?? "";
   const method = query.get("method") ?? "";
-  const [cursors, setCursors] = useState<Array<string | null>>([null]);
-  const cursor = cursors[cursors.length - 1];
-  const page = useLoad(() => paymentApi.list({ status, method, cursor }), [status, method, cursor]);
+  const pages = useCursorStack();
+  const page = useLoad(() => paymentApi.list({ status, method, cursor: pages.cursor }), [status, method, pages.cursor]);
 
   const setFilter = (key: string, value: string) => {
     const params = new URLSearchParams(query);
     if (value) params.set(key, value);
     else params.delete(key);
-    setCursors([null]);
     const text = params.toString();
     navigate(`/${text ? `?${text}` : ""}`, { replace: true });
   };
@@ -61,10 +58,7 @@ export function PaymentListPage() {
           </table>
         </div>
       ) : null}
-      <div className="pager">
-        <button type="button" className="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>Previous</button>
-        <button type="button" className="button" disabled={!page.data?.nextCursor} onClick={() => page.data?.nextCursor && setCursors([...cursors, page.data.nextCursor])}>Next</button>
-      </div>
+      <Pager pages={pages} nextCursor={page.data?.nextCursor} />
     </Card>
   );
 }
