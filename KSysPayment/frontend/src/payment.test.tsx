@@ -168,6 +168,31 @@ describe("NewPaymentPage", () => {
     expect(retryKey).not.toBe(key);
   });
 
+  it("warns while an attempt's outcome is unknown, until the same details get a definite answer", async () => {
+    const notice = () => screen.queryByText(/Your previous attempt may have gone through/);
+    api
+      .mockResolvedValueOnce(json(504, envelope("gateway_timeout")))
+      .mockResolvedValueOnce(json(422, envelope("amount_out_of_bounds", [{ field: "amount", min: 10000, max: 50000000 }])))
+      .mockResolvedValueOnce(json(409, envelope("idempotency_key_reused")));
+    renderAt("/payment/new", <NewPaymentPage />);
+    await submitAmount("150000");
+    await waitFor(() => expect(notice()).toBeInTheDocument());
+    expect(notice()).toHaveTextContent("check My payments before trying again");
+    expect(screen.getByRole("link", { name: "My payments" })).toHaveAttribute("href", "/payment/");
+    // Changed details are a new attempt: its answer says nothing about the first one.
+    await submitAmount("160000");
+    await waitFor(() => expect(api).toHaveBeenCalledTimes(2));
+    await screen.findByText("The amount is outside the allowed range.");
+    expect(notice()).toBeInTheDocument();
+    // The first details again: the same key, and the server's answer settles it.
+    await submitAmount("150000");
+    await waitFor(() => expect(api).toHaveBeenCalledTimes(3));
+    await waitFor(() => expect(notice()).toBeNull());
+    const keys = api.mock.calls.map(([, init]) => init.headers["Idempotency-Key"]);
+    expect(keys[2]).toBe(keys[0]);
+    expect(keys[1]).not.toBe(keys[0]);
+  });
+
   it("shows 422 details next to the amount", async () => {
     api.mockResolvedValue(json(422, envelope("validation_failed", [{ field: "amount", message: "Amount exceeds the limit" }])));
     renderAt("/payment/new", <NewPaymentPage />);

@@ -1,5 +1,5 @@
-import { useRef, useState } from "react";
-import { Card, ErrorMessage, Field, Form, SelectField, SubmitButton, TextAreaField, compact, hasErrors, isApiError, serverFieldErrors, useAction, useLoad, useRouter, type FieldErrors } from "@kservices/shared";
+import { useState } from "react";
+import { Card, ErrorMessage, Field, Form, Link, Notice, SelectField, SubmitButton, TextAreaField, compact, hasErrors, isApiError, serverFieldErrors, useAction, useLoad, useRouter, type FieldErrors } from "@kservices/shared";
 import { newIdempotencyKey, paymentApi, type PaymentLimits, type PaymentMethod } from "../api";
 
 export const DESCRIPTION_MAX = 255; // CreatePaymentInput.description max_length on the server
@@ -42,20 +42,26 @@ export function NewPaymentPage() {
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
   // null until the limits arrive, and for good when their request fails.
   const limits = useLoad(() => paymentApi.limits(), []).data;
-  // One key per submitted body. It is kept for a retry only when the outcome is unknown (the server then
-  // answers the retry with the payment it made); after any answer the server decided, a retry is a new attempt.
-  const keyRef = useRef<{ body: string; key: string } | null>(null);
+  // The bodies whose outcome is unknown, with the Idempotency-Key each was sent with. Sending one of them again
+  // reuses its key (the server then answers with the payment it made, if any); any other body gets a new key, and
+  // an answer the server decided (a 4xx, a failure naming its paymentId) forgets that body's key.
+  const [unanswered, setUnanswered] = useState<ReadonlyMap<string, string>>(new Map());
 
   const create = useAction(async () => {
     const body = { amount: parseRupiah(amount.trim())!, method, description: description.trim() || null };
     const text = JSON.stringify(body);
-    if (!keyRef.current || keyRef.current.body !== text) keyRef.current = { body: text, key: newIdempotencyKey() };
+    const key = unanswered.get(text) ?? newIdempotencyKey();
     try {
-      const payment = await paymentApi.create(body, keyRef.current.key);
-      keyRef.current = null;
+      const payment = await paymentApi.create(body, key);
       navigate(`/payments/${payment.id}`);
     } catch (error) {
-      if (!outcomeUnknown(error)) keyRef.current = null;
+      const unknown = outcomeUnknown(error);
+      setUnanswered((current) => {
+        const next = new Map(current);
+        if (unknown) next.set(text, key);
+        else next.delete(text);
+        return next;
+      });
       throw error;
     }
   });
@@ -72,6 +78,12 @@ export function NewPaymentPage() {
   const fieldErrors = { ...serverFieldErrors(create.error), ...clientErrors };
   return (
     <Card title="New payment" narrow>
+      {unanswered.size > 0 ? (
+        <Notice tone="warning">
+          Your previous attempt may have gone through — check <Link to="/">My payments</Link> before trying again.
+          Sending the same details again is safe; changed details make a new payment.
+        </Notice>
+      ) : null}
       <ErrorMessage error={create.error} knownFields={["amount", "method", "description"]} />
       <Form onSubmit={submit} label="New payment">
         <Field label="Amount (Rp)" name="amount" inputMode="numeric" value={amount} onChange={setAmount} error={fieldErrors.amount} hint={limits ? `Whole rupiah from ${rupiah(limits.minAmount)} to ${rupiah(limits.maxAmount)}, for example 150000.` : "Whole rupiah, for example 150000."} required autoFocus />
