@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { Router } from "@kservices/shared";
 import { CrashingApp, mountCrashingMain } from "../../../frontend-shared/src/test/crashingMain";
+import { json, envelope } from "../../../frontend-shared/src/test/responses";
 import { tokens } from "./api";
 import { LoginPage } from "./pages/Login";
 import { MfaPage } from "./pages/Mfa";
@@ -11,11 +12,6 @@ import { ResetPasswordPage } from "./pages/ResetPassword";
 import { ChangePasswordPage } from "./pages/ChangePassword";
 import { SessionsPage } from "./pages/Sessions";
 import { VerifyEmailPage } from "./pages/VerifyEmail";
-
-function json(status: number, body: unknown, headers: Record<string, string> = {}) {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
-}
-const envelope = (code: string, details: unknown[] = []) => ({ error: { code, message: "server", requestId: "rid-1", details } });
 
 function renderAt(path: string, ui: React.ReactNode) {
   window.history.pushState(null, "", path);

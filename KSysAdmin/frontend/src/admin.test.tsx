@@ -3,17 +3,13 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Link, Router } from "@kservices/shared";
 import { CrashingApp, mountCrashingMain } from "../../../frontend-shared/src/test/crashingMain";
+import { json, envelope } from "../../../frontend-shared/src/test/responses";
 import { adminRoles, tokens } from "./api";
 import { BarChart } from "./charts";
 import { AdminLoginPage } from "./pages/Login";
 import { PaymentsPage } from "./pages/Payments";
 import { CorsEditor, RateLimitEditor, validateOrigins } from "./pages/Settings";
 import { UsersPage } from "./pages/Users";
-
-function json(status: number, body: unknown) {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-}
-const envelope = (code: string, details: unknown[] = []) => ({ error: { code, message: "server", requestId: "rid-a", details } });
 
 function renderAt(path: string, ui: React.ReactNode) {
   window.history.pushState(null, "", path);

@@ -1,0 +1,86 @@
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { Router } from "@kservices/shared";
+import { CrashingApp, mountCrashingMain } from "../../../frontend-shared/src/test/crashingMain";
+import { json, envelope } from "../../../frontend-shared/src/test/responses";
+import { tokens } from "./api";
+
+// The app shell: main.tsx, restoring the session, signing out.
+function renderAt(path: string, ui: React.ReactNode) {
+  window.history.pushState(null, "", path);
+  return render(<Router base="/payment/">{ui}</Router>);
+}
+
+let fetchMock: ReturnType<typeof vi.fn>;
+beforeEach(() => {
+  tokens.setTokens({ accessToken: "acc", expiresIn: 900 });
+  fetchMock = vi.fn();
+  vi.stubGlobal("fetch", fetchMock);
+});
+afterEach(() => {
+  tokens.clear();
+});
+
+describe("main", () => {
+  it("shows a reload message instead of a blank page when the app crashes", async () => {
+    vi.doMock("./App", () => ({ App: CrashingApp }));
+    const root = await mountCrashingMain(() => import("./main"));
+    vi.doUnmock("./App");
+    expect(within(root).getByRole("alert")).toHaveTextContent("Something went wrong");
+    root.remove();
+  });
+});
+
+describe("App", () => {
+  it("offers a retry, not the sign-in page, when restoring the session meets a server error", async () => {
+    const { App } = await import("./App");
+    tokens.setTokens({ accessToken: "stale", expiresIn: 0 }); // expired at once; the cookie may still be good
+    const assign = vi.fn();
+    vi.stubGlobal("location", { ...window.location, assign, pathname: "/payment/" });
+    let refreshes = 0;
+    fetchMock.mockImplementation(async (url: string) => {
+      if (url === "/api/auth/refresh") {
+        refreshes += 1;
+        return refreshes === 1 ? json(503, envelope("service_unavailable")) : json(200, { accessToken: "a2", expiresIn: 900 });
+      }
+      return json(200, { items: [], nextCursor: null });
+    });
+    renderAt("/payment/", <App />);
+    expect(await screen.findByText("Cannot reach the server to restore your session.")).toBeInTheDocument();
+    expect(assign).not.toHaveBeenCalled();
+    await userEvent.click(screen.getByRole("button", { name: "Try again" }));
+    await waitFor(() => expect(screen.queryByText("Cannot reach the server to restore your session.")).toBeNull());
+    expect(tokens.getAccessToken()).toBe("a2");
+    expect(assign).not.toHaveBeenCalled();
+    vi.unstubAllGlobals();
+  });
+});
+
+describe("sign-out", () => {
+  const logouts = () => fetchMock.mock.calls.filter(([url]) => url === "/api/auth/logout");
+
+  it("stays signed in and shows the error when the server did not end the session, then signs out on a retry", async () => {
+    const { App } = await import("./App");
+    const assign = vi.fn();
+    vi.stubGlobal("location", { ...window.location, assign, pathname: "/payment/" });
+    let logout = async () => json(503, envelope("service_unavailable"));
+    fetchMock.mockImplementation(async (url: string) => (url === "/api/auth/logout" ? logout() : json(200, { items: [], nextCursor: null })));
+    try {
+      renderAt("/payment/", <App />);
+      await userEvent.click(await screen.findByRole("button", { name: "Sign out" }));
+      const alert = await screen.findByRole("alert");
+      expect(alert).toHaveTextContent("Signing out failed: you are still signed in.");
+      expect(alert).toHaveTextContent(/temporarily unavailable/);
+      expect(tokens.getAccessToken()).toBe("acc");
+      expect(assign).not.toHaveBeenCalled();
+      logout = async () => new Response(null, { status: 204 });
+      await userEvent.click(screen.getByRole("button", { name: "Sign out" }));
+      await waitFor(() => expect(assign).toHaveBeenCalledWith("/auth/login"));
+      expect(tokens.getAccessToken()).toBeNull();
+      expect(logouts()).toHaveLength(2);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+});
