@@ -63,6 +63,14 @@ def test_securityHeaders(gatewayClient: httpx2.Client) -> None:
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     assert page.headers["X-Frame-Options"] == "DENY"
     assert "Strict-Transport-Security" not in page.headers
+    assert page.headers["Cache-Control"] == "no-store"  # personal pages never stored
+    for prefix in ("/auth/", "/payment/", "/admin/"):
+        html = gatewayClient.get(f"{prefix}some/deep/route")
+        assert html.headers["Cache-Control"] == "no-store", prefix
+    script = re.search(r'src="(/auth/assets/[^"]+\.js)"', page.text)
+    assert script is not None
+    asset = gatewayClient.get(script.group(1))
+    assert asset.status_code == 200 and "Cache-Control" not in asset.headers
 
 
 def test_tlsListenerFromTheTemplateSendsHsts(testRedisPort: int) -> None:
