@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type ButtonHTMLAttributes, type KeyboardEvent, type ReactNode, type SyntheticEvent } from "react";
+import { useEffect, useId, useRef, useState, type ButtonHTMLAttributes, type KeyboardEvent, type ReactNode, type RefObject, type SyntheticEvent } from "react";
 
 export interface ConfirmText {
   title: string;
@@ -15,12 +15,22 @@ interface ConfirmDialogProps extends ConfirmText {
   onCancel: () => void;
 }
 
-// A modal confirmation, shown while mounted. Escape cancels; on unmount focus returns to what had it before.
-export function ConfirmDialog({ title, message, confirmLabel, cancelLabel = "Cancel", destructive = false, onConfirm, onCancel }: ConfirmDialogProps) {
+interface ModalDialogProps {
+  title: string;
+  description?: ReactNode;
+  role?: "dialog" | "alertdialog";
+  className?: string;
+  // Escape (or the browser closing it) calls this; without it the dialog stays open until its owner unmounts it.
+  onCancel?: () => void;
+  // What gets focus on open; else the first control inside.
+  initialFocus?: RefObject<HTMLElement | null>;
+  children: ReactNode;
+}
+
+// A modal dialog, shown while mounted, named by its title and described by `description`. On unmount focus
+// returns to what had it before, or to <main> when that is gone.
+export function ModalDialog({ title, description, role = "dialog", className = "confirm-dialog", onCancel, initialFocus, children }: ModalDialogProps) {
   const dialogRef = useRef<HTMLDialogElement>(null);
-  const cancelRef = useRef<HTMLButtonElement>(null);
-  const confirmRef = useRef<HTMLButtonElement>(null);
-  const answered = useRef(false);
   const titleId = useId();
   const messageId = useId();
 
@@ -30,12 +40,52 @@ export function ConfirmDialog({ title, message, confirmLabel, cancelLabel = "Can
     // showModal makes the rest of the page inert; jsdom lacks it, so there the dialog is only opened.
     if (typeof dialog.showModal === "function") dialog.showModal();
     else dialog.setAttribute("open", "");
-    (destructive ? cancelRef : confirmRef).current?.focus();
+    (initialFocus?.current ?? dialog.querySelector<HTMLElement>("input, select, textarea, button"))?.focus();
     return () => {
       if (typeof dialog.close === "function" && dialog.open) dialog.close();
       if (opener?.isConnected) opener.focus();
+      else document.getElementById("main")?.focus();
     };
-  }, [destructive]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  const cancel = (event: SyntheticEvent) => {
+    event.preventDefault();
+    onCancel?.();
+  };
+
+  return (
+    <dialog
+      ref={dialogRef}
+      className={className}
+      role={role}
+      aria-modal="true"
+      aria-labelledby={titleId}
+      aria-describedby={description ? messageId : undefined}
+      onCancel={cancel}
+      // Closed by the browser without a cancel event (repeated close requests): a cancel, or shown again.
+      onClose={() => {
+        const dialog = dialogRef.current;
+        if (!dialog || dialog.open) return;
+        if (onCancel) onCancel();
+        else if (typeof dialog.showModal === "function") dialog.showModal();
+      }}
+      onKeyDown={(event: KeyboardEvent) => {
+        if (event.key === "Escape") cancel(event);
+      }}
+    >
+      <h2 id={titleId}>{title}</h2>
+      {description ? <p id={messageId}>{description}</p> : null}
+      {children}
+    </dialog>
+  );
+}
+
+// A modal confirmation, shown while mounted. Escape cancels.
+export function ConfirmDialog({ title, message, confirmLabel, cancelLabel = "Cancel", destructive = false, onConfirm, onCancel }: ConfirmDialogProps) {
+  const cancelRef = useRef<HTMLButtonElement>(null);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  const answered = useRef(false);
 
   // One answer per opening, however many clicks or Escape presses arrive before it closes.
   const answer = (action: () => void) => {
@@ -43,30 +93,9 @@ export function ConfirmDialog({ title, message, confirmLabel, cancelLabel = "Can
     answered.current = true;
     action();
   };
-  const cancel = (event: SyntheticEvent) => {
-    event.preventDefault();
-    answer(onCancel);
-  };
 
   return (
-    <dialog
-      ref={dialogRef}
-      className="confirm-dialog"
-      role="alertdialog"
-      aria-modal="true"
-      aria-labelledby={titleId}
-      aria-describedby={messageId}
-      onCancel={cancel}
-      // Closed by the browser without a cancel event (repeated close requests): that is a cancel too.
-      onClose={() => {
-        if (!dialogRef.current?.open) answer(onCancel);
-      }}
-      onKeyDown={(event: KeyboardEvent) => {
-        if (event.key === "Escape") cancel(event);
-      }}
-    >
-      <h2 id={titleId}>{title}</h2>
-      <p id={messageId}>{message}</p>
+    <ModalDialog title={title} description={message} role="alertdialog" onCancel={() => answer(onCancel)} initialFocus={destructive ? cancelRef : confirmRef}>
       <div className="actions">
         <button ref={cancelRef} type="button" className="button" onClick={() => answer(onCancel)}>
           {cancelLabel}
@@ -75,7 +104,7 @@ export function ConfirmDialog({ title, message, confirmLabel, cancelLabel = "Can
           {confirmLabel}
         </button>
       </div>
-    </dialog>
+    </ModalDialog>
   );
 }
 

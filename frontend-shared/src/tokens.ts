@@ -65,6 +65,11 @@ export class TokenStore {
     return this.accessToken;
   }
 
+  // When the access token stops working (epoch ms; 0 without one).
+  getExpiresAt(): number {
+    return this.accessToken ? this.expiresAt : 0;
+  }
+
   isSignedIn(): boolean {
     return this.getAccessToken() !== null;
   }
