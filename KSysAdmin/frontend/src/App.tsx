@@ -1,6 +1,8 @@
-import { useEffect, useSyncExternalStore } from "react";
+import { Fragment, useEffect } from "react";
 import { Layout, Router, Spinner, matchPath, useRouter } from "@kservices/shared";
-import { adminRoles, tokens } from "./api";
+import { adminRoles } from "./api";
+import { endSession, useSessionAccount, useSessionStatus } from "./session";
+import { SessionGuard } from "./sessionGuard";
 import { AdminLoginPage } from "./pages/Login";
 import { DashboardPage } from "./pages/Dashboard";
 import { UsersPage } from "./pages/Users";
@@ -24,7 +26,9 @@ function navFor(roles: string[]) {
 
 function Routes() {
   const { path, search, navigate } = useRouter();
-  const signedIn = useSyncExternalStore((l) => tokens.subscribe(l), () => tokens.isSignedIn());
+  // An expired session keeps its page mounted (SessionGuard asks for a new sign-in); only signing out leaves it.
+  const signedIn = useSessionStatus() !== "signedOut";
+  const account = useSessionAccount();
   const isLogin = matchPath("/login", path) !== null;
   useEffect(() => {
     if (!signedIn && !isLogin) navigate(`/login?next=${encodeURIComponent(`/admin${path}${search}`)}`, { replace: true });
@@ -48,9 +52,11 @@ function Routes() {
     <Layout
       title="KServices Admin"
       nav={signedIn ? navFor(adminRoles.get()) : []}
-      actions={signedIn ? <button type="button" className="button button-small" onClick={() => { tokens.clear(); adminRoles.set([]); navigate("/login", { replace: true }); }}>Sign out</button> : null}
+      actions={signedIn ? <button type="button" className="button button-small" onClick={() => { endSession(); navigate("/login", { replace: true }); }}>Sign out</button> : null}
     >
-      {content}
+      {signedIn && !isLogin ? <SessionGuard /> : null}
+      {/* Another admin's sign-in starts every page afresh. */}
+      <Fragment key={account ?? ""}>{content}</Fragment>
     </Layout>
   );
 }

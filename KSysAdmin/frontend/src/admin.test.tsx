@@ -7,6 +7,7 @@ import { json, envelope } from "../../../frontend-shared/src/test/responses";
 import { adminRoles, tokens } from "./api";
 import { BarChart } from "./charts";
 import { AdminLoginPage } from "./pages/Login";
+import { endSession } from "./session";
 import { PaymentsPage } from "./pages/Payments";
 import { CorsEditor, RateLimitEditor, validateOrigins } from "./pages/Settings";
 import { UsersPage } from "./pages/Users";
@@ -23,8 +24,7 @@ beforeEach(() => {
   vi.stubGlobal("fetch", fetchMock);
 });
 afterEach(() => {
-  tokens.clear();
-  adminRoles.set([]);
+  endSession();
 });
 
 describe("admin login", () => {

@@ -1,4 +1,4 @@
-import { ApiClient, TokenStore, asPage, type Page, type Query, type TokenPair } from "@kservices/shared";
+import { ApiClient, ApiError, TokenStore, asPage, type Page, type Query, type RequestOptions, type TokenPair } from "@kservices/shared";
 
 // Admin tokens are short-lived and kept in memory only: a reload asks the admin to sign in again.
 export const tokens = new TokenStore();
@@ -12,15 +12,19 @@ export const adminRoles = {
   },
 };
 
-export const client = new ApiClient({
-  tokens,
-  onAuthFailure: () => {
-    if (!window.location.pathname.startsWith("/admin/login")) {
-      const next = `${window.location.pathname}${window.location.search}`;
-      window.location.assign(`/admin/login?next=${encodeURIComponent(next)}&expired=1`);
+// No refresh token: a 401 session error drops the token (ApiClient), which the app shows as an ended session.
+// While there is no token nothing is sent, so a page keeps its edits until the admin signs in again in place.
+class AdminClient extends ApiClient {
+  override request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    if (options.auth !== false && !tokens.getAccessToken()) {
+      tokens.clear();
+      return Promise.reject(new ApiError({ status: 401, code: "token_expired", message: "The admin session ended." }));
     }
-  },
-});
+    return super.request<T>(method, path, options);
+  }
+}
+
+export const client = new AdminClient({ tokens });
 
 export type UserStatus = "pending_verification" | "active" | "locked" | "disabled";
 export const ROLES = ["user", "admin", "superadmin"] as const;
@@ -141,7 +145,7 @@ const list = async <T,>(path: string, query: Query): Promise<Page<T>> => asPage<
 const id = (value: string) => encodeURIComponent(value);
 
 export const adminApi = {
-  login: (input: { email: string; password: string; totpCode?: string }) =>
+  login: (input: { email: string; password: string; totpCode?: string; recoveryCode?: string }) =>
     client.post<TokenPair & { roles?: string[] }>("/api/admin/auth/login", input, { auth: false }),
   stats: (days = 30) => client.get<{ days: DailyStat[] }>("/api/admin/stats/daily", { query: { days } }),
   // The admin service reads the email prefix from `emailPrefix`.
