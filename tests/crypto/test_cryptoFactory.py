@@ -98,7 +98,7 @@ async def testAsyncVariantsRunConcurrently(service: CryptoService) -> None:
 def testSelfTestReturnsLatency(service: CryptoService) -> None:
     latency = service.selfTest()
     assert isinstance(latency, float)
-    assert 0 < latency < 1000
+    assert latency > 0  # how long it took is bench/crypto.py's business, not a test's
 
 
 def testSelfTestFailsOnABrokenCipher(cipher: kcrypto.RecordCipher) -> None:

@@ -180,10 +180,13 @@ def test_ruleChangeTakesEffectWithinTwoSeconds(
     assert released.status_code != 429
     assert "RateLimit" not in released.headers
 
-    # An invalid document keeps the last good rules instead of dropping limiting.
+    # An invalid document keeps the last good rules (here auth on at 5 per 30 s) instead of dropping limiting
+    # or falling back to the defaults.
+    rules.set(rule("auth", 5, windowSeconds=30, scope="user"))
+    assert gatewayClient.get("/api/auth/me", headers=fresh).headers["RateLimit-Policy"] == '"auth";q=5;w=30'
     cleanRules.set("ksysadmin:settings:rate-limits", json.dumps({"version": "x", "rules": "nope"}))
     time.sleep(1.5)
-    assert "RateLimit" not in gatewayClient.get("/api/auth/me", headers=fresh).headers
+    assert gatewayClient.get("/api/auth/me", headers=fresh).headers["RateLimit-Policy"] == '"auth";q=5;w=30'
 
 
 def test_routeGroupsAreClassifiedFromMethodAndPath(rules: RuleSetter, gatewayClient: httpx2.Client) -> None:

@@ -113,12 +113,14 @@ def test_hostileStringsInEveryQueryParameter(gatewayUrl: str, http: httpx2.Clien
                                              group: str) -> None:
     document = groupDocument(gatewayUrl, group)
     failures: list[str] = []
+    probed = 0
     for op in operationsOf(document, group):
         if op.key in SKIPPED:
             continue
         for param in op.spec.get("parameters", []):  # type: ignore[union-attr]
             if param.get("in") not in ("query", "path"):
                 continue
+            probed += 1
             for value in HOSTILE[:4]:
                 pathValue = {param["name"]: quote(value, safe="")} if param["in"] == "path" else None
                 url = op.url(gatewayUrl, pathValue)
@@ -126,6 +128,7 @@ def test_hostileStringsInEveryQueryParameter(gatewayUrl: str, http: httpx2.Clien
                 response = http.request(op.method, url, params=params,
                                         headers={"Authorization": f"Bearer {tokenFor(actors, group)}"})
                 checkResponse(response, f"{op.method} {op.path} {param['name']}={value!r}", failures)
+    assert probed > 0, f"{group} documents no query or path parameter to probe"
     assert not failures, "\n".join(failures)
 
 

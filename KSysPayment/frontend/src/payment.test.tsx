@@ -220,10 +220,12 @@ describe("PaymentListPage", () => {
 describe("PaymentDetailPage", () => {
   it("shows the VA number, counts down and polls until paid", async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
+    // An hour from now, measured here: the file's own `pending` was made when it loaded, seconds earlier.
+    const fresh = { ...pending, expiresAt: new Date(Date.now() + 3_600_000).toISOString() };
     fetchMock
-      .mockResolvedValueOnce(json(200, pending))
-      .mockResolvedValueOnce(json(200, pending))
-      .mockResolvedValueOnce(json(200, { ...pending, status: "paid", paidAt: new Date().toISOString() }));
+      .mockResolvedValueOnce(json(200, fresh))
+      .mockResolvedValueOnce(json(200, fresh))
+      .mockResolvedValueOnce(json(200, { ...fresh, status: "paid", paidAt: new Date().toISOString() }));
     renderAt("/payment/payments/p1", <PaymentDetailPage id="p1" />);
     expect(await screen.findByTestId("va-number")).toHaveTextContent("7777700012345678");
     expect(screen.getByTestId("countdown").textContent).toMatch(/^(59:5\d|1:00:00)$/);
