@@ -36,6 +36,26 @@ async def test_limitsFollowSettings(paymentStack: PaymentStack, payer: Payer) ->
     assert response.json() == {"minAmount": 25000, "maxAmount": 7500000, "currency": "IDR"}
 
 
+# An operator narrows the bounds; a client retries a create that succeeded before (same key and body): it
+# gets the stored payment (200, replayed), not a 422 that would make it try again with a new key.
+async def test_aReplayOfACreateMadeUnderEarlierBoundsAnswersThePayment(
+    paymentStack: PaymentStack, payer: Payer
+) -> None:
+    created = await paymentStack.create(payer, amount=15000, key="bounds-replay-" + payer.id.hex[:8])
+    assert created.status_code == 201
+    payment = paymentStack.settings.payment.model_copy(update={"minAmount": 20000})
+    settings = dataclasses.replace(paymentStack.settings, payment=payment)
+    body = {"amount": 15000, "method": "briva", "description": "Order"}
+    async with runningApp(createApp(settings, createPaymentService(settings))) as client:
+        replay = await client.post(f"{PREFIX}/payments", json=body, headers={
+            **payer.headers, "Idempotency-Key": "bounds-replay-" + payer.id.hex[:8]})
+        assert replay.status_code == 200, replay.text
+        assert replay.json()["id"] == created.json()["id"]
+        fresh = await client.post(f"{PREFIX}/payments", json=body,
+                                  headers={**payer.headers, "Idempotency-Key": "bounds-new-" + payer.id.hex[:8]})
+        assert fresh.status_code == 422 and fresh.json()["error"]["code"] == "amount_out_of_bounds"
+
+
 async def test_limitsNeedASignedInUser(paymentStack: PaymentStack) -> None:
     anonymous = await paymentStack.http.get(f"{paymentStack.appUrl}{LIMITS}")
     assert anonymous.status_code == 401

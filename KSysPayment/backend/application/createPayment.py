@@ -65,13 +65,18 @@ class CreatePayment:
     ) -> CreatedPayment:
         if idempotencyKey is None or not isValidIdempotencyKey(idempotencyKey):
             raise InvalidIdempotencyKeyError()
+        bodyHash = requestHash(data.canonical())
         if not self.settings.minAmount <= data.amount <= self.settings.maxAmount:
+            # The retry of a create stored under earlier bounds answers its payment, not 422 (a client told
+            # "refused" would make a second payment with a new key).
+            replayed = await self.replay(userId, idempotencyKey, bodyHash)
+            if replayed is not None:
+                return replayed
             raise AmountOutOfBoundsError(
                 f"The amount must be between {self.settings.minAmount} and {self.settings.maxAmount} rupiah",
                 details=[{"field": "amount", "min": self.settings.minAmount, "max": self.settings.maxAmount,
                           "message": f"Enter between {self.settings.minAmount} and {self.settings.maxAmount}"}],
             )
-        bodyHash = requestHash(data.canonical())
         opened = await self.open(userId, idempotencyKey, bodyHash, data, context)
         if isinstance(opened, CreatedPayment):
             return opened
@@ -120,10 +125,17 @@ class CreatePayment:
         if await self.records.openIfAbsent(payment, entry):
             logAudit(entry)
             return payment
+        replayed = await self.replay(userId, idempotencyKey, bodyHash)
+        if replayed is None:
+            raise RuntimeError("an Idempotency-Key conflict left no payment to read")
+        return replayed
+
+    # The payment stored under this key (None: none), or 409 when it was made from another body.
+    async def replay(self, userId: uuid.UUID, idempotencyKey: str, bodyHash: str) -> CreatedPayment | None:
         async with self.statements() as uow:
             existing = await uow.payments.getByIdempotencyKey(userId, idempotencyKey)
         if existing is None:
-            raise RuntimeError("an Idempotency-Key conflict left no payment to read")
+            return None
         if existing.requestHash != bodyHash:
             raise IdempotencyKeyReusedError(details=[{"paymentId": str(existing.id)}])
         return CreatedPayment(payment=PaymentOutput.fromPayment(existing), created=False)
