@@ -203,6 +203,21 @@ async def test_failingPollsNeitherStallThePassNorStayPendingForever(
     assert (healthyRow["status"], healthyRow["flagged_reason"]) == ("expired", None)
 
 
+# BRI answers the status poll with a 404 that is no "unknown VA" (a merchant or partner refusal): the overdue
+# payment expires flagged for a person to check, not silently as if BRI had said it was unpaid.
+async def test_aStatusRefusedWithAnotherNotFoundCaseExpiresFlagged(
+    paymentStack: PaymentStack, payer: Payer, database: Database
+) -> None:
+    created = (await paymentStack.create(payer)).json()
+    await expireIn(database, created["id"], -4 * 3600)
+    fault = {"path": "/snap/v1.0/transfer-va/status", "count": 3, "status": 404}
+    (await paymentStack.http.post(f"{paymentStack.simulatorUrl}/simulator/faults", json=fault)).raise_for_status()
+    await reconciler(paymentStack).execute()
+    stored = await storedPayment(database, created["id"])
+    assert stored["status"] == "expired"
+    assert str(stored["flagged_reason"]).startswith("unverified_expiry: BRI status poll failed")
+
+
 @pytest.mark.parametrize("missing", ["paidAmount", "paymentRequestId"])
 async def test_pollWithoutAmountOrRequestIdLeavesTheKeyToTheNotification(
     paymentStack: PaymentStack, payer: Payer, database: Database, briSender: BriSender, missing: str

@@ -17,6 +17,10 @@ from shared.backend.exceptions.domainError import DomainError
 
 # BRI response codes: HTTP status (3) + service code (2) + case (2), e.g. 2002700, 4092700.
 RESPONSE_CODE_PATTERN = re.compile(r"^\d{7}$")
+# The 404 cases that mean "no such transaction, bill or VA" (SNAP's 01 Transaction Not Found, 12 Invalid
+# Bill/Virtual Account). Any other 404 (08 Invalid Merchant, 16 Partner Not Found, a proxy's bare 404 for a
+# wrong path) is a refusal: reading it as "unknown, so unpaid" would expire or cancel payments unflagged.
+NOT_FOUND_CASES = ("01", "12")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +54,7 @@ def errorForResponse(httpStatus: int, responseCode: str, responseMessage: str) -
     case = responseCode[5:7] if RESPONSE_CODE_PATTERN.fullmatch(responseCode) else ""
     if status in (401, 403):
         return GatewayAuthError(responseCode, responseMessage)
-    if status == 404:
+    if status == 404 and case in NOT_FOUND_CASES:
         return GatewayNotFoundError(responseCode, responseMessage)
     if status == 409:
         if case == "00":
