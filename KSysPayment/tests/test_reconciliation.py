@@ -257,6 +257,32 @@ async def test_overduePaymentPaidWithoutAmountIsFlaggedNotExpired(
     assert (await auditActions(database, created["id"])).count("payment.flagged") == 1
 
 
+# A payment flagged for a person (paid with another amount) stays pending; once overdue by more than the
+# flagged window it is no longer polled at BRI on every pass (a BRI call and a row lock each, for ever).
+async def test_aFlaggedPaymentLongOverdueIsNoLongerPolled(
+    paymentStack: PaymentStack, payer: Payer, database: Database
+) -> None:
+    created = (await paymentStack.create(payer, amount=15000)).json()
+    await paymentStack.pay(virtualAccountNo=created["virtualAccountNo"], amount=16000)
+    assert str((await storedPayment(database, created["id"]))["flagged_reason"]).startswith("amount_mismatch")
+    customerNo = str((await storedPayment(database, created["id"]))["customer_no"])
+    polled: list[str] = []
+
+    class CountingStatus(AlteredStatus):
+        async def virtualAccountStatus(self, *, customerNo: str, inquiryRequestId: str) -> VirtualAccountPaymentStatus:
+            polled.append(customerNo)
+            return await super().virtualAccountStatus(customerNo=customerNo, inquiryRequestId=inquiryRequestId)
+
+    gateway = CountingStatus(paymentStack.app.state.paymentGateway, {})
+    await expireIn(database, created["id"], -3600)
+    await reconciler(paymentStack, gateway).execute()
+    assert polled.count(customerNo) == 1  # still inside the window: polled, left pending
+    await expireIn(database, created["id"], -25 * 3600)
+    await reconciler(paymentStack, gateway).execute()
+    assert polled.count(customerNo) == 1
+    assert (await storedPayment(database, created["id"]))["status"] == "pending"
+
+
 # Paid at BRI, even with the wrong currency: flagged and kept pending, never expired, overdue or not.
 @pytest.mark.parametrize("expiresIn", [60, -60], ids=["not yet due", "overdue"])
 async def test_pollInAnotherCurrencyIsAnAmountMismatch(

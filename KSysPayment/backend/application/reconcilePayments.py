@@ -37,6 +37,10 @@ PERMANENT_ERRORS = (GatewayRejectedError, GatewayBadResponseError)
 # An overdue payment whose poll keeps failing for a transient reason (BRI down, timeouts, our credentials)
 # is expired anyway, and flagged, once overdue by this long; after a permanent failure at once.
 UNVERIFIED_EXPIRY_GRACE = timedelta(hours=1)
+# A pending payment flagged for a person (paid at BRI with the wrong amount or currency, or without one we can
+# verify) is polled for this long after its expiry, then left to that person and to BRI's notification:
+# polling it every pass for ever costs a BRI call and a row lock each time and changes nothing.
+FLAGGED_POLL_WINDOW = timedelta(hours=24)
 
 
 @dataclass
@@ -76,10 +80,11 @@ class ReconcilePayments:
         current = now or utcNow()
         context = RequestContext(requestId=f"reconcile-{generateId().hex}")
         report = ReconcileReport()
-        deadline = current + POLL_HORIZON
+        deadline, flaggedSince = current + POLL_HORIZON, current - FLAGGED_POLL_WINDOW
         # Batches in (expires_at, id) order until every due payment was seen once.
         async for due in paymentBatches(
-            self.uowFactory, lambda uow, after, size: uow.payments.listPendingBefore(deadline, after, size),
+            self.uowFactory,
+            lambda uow, after, size: uow.payments.listPendingBefore(deadline, flaggedSince, after, size),
             lambda payment: (payment.expiresAt, payment.id), BATCH_SIZE, stopping,
         ):
             await self.reconcileBatch(due, current, context, report, stopping)

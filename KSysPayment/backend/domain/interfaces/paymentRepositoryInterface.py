@@ -25,9 +25,10 @@ class PaymentRepositoryInterface(Protocol):
         self, userId: uuid.UUID, filter: PaymentFilter, after: KeysetPosition | None, limit: int
     ) -> list[Payment]: ...
 
-    # Pending payments expiring by deadline, ordered by (expires_at, id), after that position when given.
+    # Pending payments expiring by deadline, ordered by (expires_at, id), after that position when given;
+    # flagged ones only while they expired after flaggedSince.
     async def listPendingBefore(
-        self, deadline: datetime, after: tuple[datetime, uuid.UUID] | None, limit: int
+        self, deadline: datetime, flaggedSince: datetime, after: tuple[datetime, uuid.UUID] | None, limit: int
     ) -> list[Payment]: ...
 
     # Closed QRIS payments whose recheck is due by now, ordered by (recheck_at, id), after that position when given.

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import or_, select, tuple_
 from sqlalchemy.sql import Select
 
 from KSysPayment.backend.domain.models.payment import Payment, PaymentStatus
@@ -66,11 +66,13 @@ class PaymentRepository(BaseRepository[Payment]):
         return list((await self.session.execute(statement)).scalars().all())
 
     async def listPendingBefore(
-        self, deadline: datetime, after: tuple[datetime, uuid.UUID] | None, limit: int
+        self, deadline: datetime, flaggedSince: datetime, after: tuple[datetime, uuid.UUID] | None, limit: int
     ) -> list[Payment]:
         expiresAt, paymentId = Payment.expiresAt, Payment.id
         statement = select(Payment).where(
-            Payment.status == PaymentStatus.PENDING.value, expiresAt <= deadline  # type: ignore[arg-type,operator]
+            Payment.status == PaymentStatus.PENDING.value, expiresAt <= deadline,  # type: ignore[arg-type,operator]
+            # A flagged payment overdue since before flaggedSince waits for a person (or BRI's notification).
+            or_(Payment.flaggedReason.is_(None), expiresAt > flaggedSince),  # type: ignore[union-attr,operator]
         )
         if after is not None:
             # Keyset: a pass walks past payments it could not close instead of reading them again.
