@@ -1,6 +1,9 @@
-import { act, render, screen } from "@testing-library/react";
+import { act, render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { useRef } from "react";
 import { describe, expect, it, vi } from "vitest";
-import { ErrorMessage, Field, formatCountdown } from "./components";
+import { ErrorMessage, Field, formatCountdown, useAction } from "./components";
+import { ConfirmButton } from "./confirmDialog";
 import { ApiError } from "./errors";
 
 describe("Field", () => {
@@ -84,5 +87,39 @@ describe("ErrorMessage countdown", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe("useAction focusAfter", () => {
+  // A confirmed action whose button is disabled while it runs, and a heading to take focus when it ends.
+  function Page({ work }: { work: () => Promise<void> }) {
+    const headingRef = useRef<HTMLHeadingElement>(null);
+    const action = useAction(work, { focusAfter: [headingRef] });
+    return (
+      <>
+        <h1 ref={headingRef} tabIndex={-1}>Page</h1>
+        <ConfirmButton disabled={action.busy} title="Act?" message="Really act?" confirmLabel="Act now" onConfirm={() => void action.run()}>Act</ConfirmButton>
+        <input aria-label="Elsewhere" />
+      </>
+    );
+  }
+
+  it("focuses the target when the action ends, also after a failure", async () => {
+    render(<Page work={() => Promise.reject(new Error("down"))} />);
+    await userEvent.click(screen.getByRole("button", { name: "Act" }));
+    await userEvent.click(screen.getByRole("button", { name: "Act now" }));
+    await waitFor(() => expect(screen.getByRole("heading", { name: "Page" })).toHaveFocus());
+  });
+
+  it("leaves focus where the user put it meanwhile", async () => {
+    let finish!: () => void;
+    render(<Page work={() => new Promise<void>((resolve) => { finish = resolve; })} />);
+    await userEvent.click(screen.getByRole("button", { name: "Act" }));
+    await userEvent.click(screen.getByRole("button", { name: "Act now" }));
+    const elsewhere = screen.getByRole("textbox", { name: "Elsewhere" });
+    elsewhere.focus();
+    await act(async () => finish());
+    expect(screen.getByRole("button", { name: "Act" })).toBeEnabled();
+    expect(elsewhere).toHaveFocus();
   });
 });

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useMemo, useRef, useState, type ChangeEvent, type FormEvent, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type ChangeEvent, type FormEvent, type InputHTMLAttributes, type ReactNode, type Ref, type RefObject, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
 import QRCode from "qrcode";
 import { ApiError, countdownSeconds, errorMessage, isApiError, normaliseField } from "./errors";
 
@@ -169,9 +169,10 @@ export function ErrorMessage({
   );
 }
 
-export function Notice({ children, tone = "success" }: { children: ReactNode; tone?: "success" | "info" | "warning" }) {
+// A status message; with a ref it can also take focus (tabIndex -1).
+export function Notice({ children, tone = "success", ref }: { children: ReactNode; tone?: "success" | "info" | "warning"; ref?: Ref<HTMLDivElement> }) {
   return (
-    <div className={`alert alert-${tone}`} role="status">
+    <div ref={ref} className={`alert alert-${tone}`} role="status" tabIndex={ref ? -1 : undefined}>
       {children}
     </div>
   );
@@ -194,10 +195,21 @@ export function Spinner({ label = "Loading..." }: { label?: string }) {
 }
 
 // Runs an async action with busy/error state; the error is an ApiError or anything thrown.
-export function useAction<A extends unknown[], R>(action: (...args: A) => Promise<R>) {
+// `focusAfter` is for actions whose button is disabled while busy or gone afterwards (focus would fall to <body>):
+// once each run has ended and its result has rendered, focus goes to the first of these elements that is on the
+// page (the result notice, else the heading), unless the user has focused something else meanwhile.
+export function useAction<A extends unknown[], R>(action: (...args: A) => Promise<R>, { focusAfter }: { focusAfter?: RefObject<HTMLElement | null>[] } = {}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [ended, setEnded] = useState(0);
   const mounted = useRef(true);
+  useEffect(() => {
+    if (ended === 0 || !focusAfter) return;
+    const active = document.activeElement;
+    if (active && active !== document.body && active.id !== "main") return;
+    focusAfter.map((target) => target.current).find((element) => element?.isConnected)?.focus();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ended]);
   useEffect(() => {
     mounted.current = true;
     return () => {
@@ -214,7 +226,10 @@ export function useAction<A extends unknown[], R>(action: (...args: A) => Promis
         if (mounted.current) setError(caught);
         return undefined;
       } finally {
-        if (mounted.current) setBusy(false);
+        if (mounted.current) {
+          setBusy(false);
+          setEnded((count) => count + 1);
+        }
       }
     },
     [action],

@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import type { ReactNode, Ref } from "react";
 import { Link } from "./router";
 
 export interface NavItem {
@@ -44,10 +44,11 @@ export function Layout({
   );
 }
 
-export function Card({ title, children, narrow }: { title?: string; children: ReactNode; narrow?: boolean }) {
+// A page section; with `headingRef` its heading can take focus (tabIndex -1).
+export function Card({ title, children, narrow, headingRef }: { title?: string; children: ReactNode; narrow?: boolean; headingRef?: Ref<HTMLHeadingElement> }) {
   return (
     <section className={`card${narrow ? " card-narrow" : ""}`}>
-      {title ? <h1>{title}</h1> : null}
+      {title ? <h1 ref={headingRef} tabIndex={headingRef ? -1 : undefined}>{title}</h1> : null}
       {children}
     </section>
   );

@@ -287,6 +287,31 @@ describe("SessionsPage", () => {
     await waitFor(() => expect(actions()).toEqual([call]));
     await waitFor(() => expect(window.location.pathname).toBe(finalPath));
   });
+
+  it("moves focus to the heading once a revoked row is gone, not to <body>", async () => {
+    let left = sessions;
+    fetchMock.mockImplementation(async (_url: string, init: RequestInit) => {
+      if (init.method === "GET") return json(200, { sessions: left });
+      left = sessions.filter((session) => session.current);
+      return new Response(null, { status: 204 });
+    });
+    renderAt("/auth/sessions", <SessionsPage />);
+    await userEvent.click(await screen.findByRole("button", { name: "Revoke" }));
+    await userEvent.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Revoke session" }));
+    await waitFor(() => expect(screen.queryByRole("button", { name: "Revoke" })).not.toBeInTheDocument());
+    expect(screen.getByRole("heading", { level: 1, name: "Your sessions" })).toHaveFocus();
+    expect(actions()).toEqual(["DELETE /api/auth/sessions/s2"]);
+  });
+
+  it("moves focus to the heading when signing out everywhere fails", async () => {
+    fetchMock.mockImplementation(async (_url: string, init: RequestInit) => (init.method === "GET" ? json(200, { sessions }) : json(503, envelope("service_unavailable"))));
+    renderAt("/auth/sessions", <SessionsPage />);
+    await userEvent.click(await screen.findByRole("button", { name: "Sign out of all sessions" }));
+    await userEvent.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Sign out everywhere" }));
+    expect(await screen.findByRole("alert")).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByRole("heading", { level: 1, name: "Your sessions" })).toHaveFocus());
+    expect(window.location.pathname).toBe("/auth/sessions");
+  });
 });
 
 describe("sign-out", () => {

@@ -316,6 +316,39 @@ describe("user detail", () => {
     expect(fetchMock.mock.calls.filter(([, init]) => init.method === "POST")).toHaveLength(1);
   });
 
+  // The button pressed is disabled while the call runs and, after the reload, often gone (Lock becomes Unlock).
+  it.each([
+    ["Lock", "Lock account", "active", "locked", "User locked.", "Unlock"],
+    ["Disable", "Disable account", "active", "disabled", "User disabled.", "Enable"],
+    ["Revoke all sessions", "Revoke all sessions", "active", "active", "All sessions of this user were revoked.", null],
+    ["Unlock", "Unlock account", "locked", "active", "User unlocked.", "Lock"],
+    ["Enable", "Enable account", "disabled", "active", "User enabled.", "Disable"],
+    ["Reset two-factor", "Reset two-factor", "active", "active", "Two-factor authentication was turned off and all sessions were revoked.", null],
+  ])("after %s, focus goes to the notice, not to <body>", async (name, confirmLabel, status, after, notice, next) => {
+    const { UserDetailPage } = await import("./pages/UserDetail");
+    fetchMock
+      .mockResolvedValueOnce(json(200, { ...user, status }))
+      .mockResolvedValueOnce(json(200, { ...user, status: after, mfaEnabled: false }))
+      .mockResolvedValueOnce(json(200, { ...user, status: after, mfaEnabled: false }));
+    renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
+    await userEvent.click(within(await ask(name)).getByRole("button", { name: confirmLabel }));
+    const shown = await screen.findByText(notice);
+    await waitFor(() => expect(shown).toHaveFocus());
+    expect(shown).toHaveAttribute("role", "status");
+    if (next) expect(await screen.findByRole("button", { name: next })).toBeInTheDocument();
+    await waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(3));
+    expect(shown).toHaveFocus();
+  });
+
+  it("moves focus to the heading when a confirmed action fails", async () => {
+    const { UserDetailPage } = await import("./pages/UserDetail");
+    fetchMock.mockResolvedValueOnce(json(200, user)).mockResolvedValueOnce(json(403, envelope("cannot_target_self")));
+    renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
+    await userEvent.click(within(await ask("Disable")).getByRole("button", { name: "Disable account" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("You cannot do this to your own account.");
+    await waitFor(() => expect(screen.getByRole("heading", { level: 1, name: "lost@example.com" })).toHaveFocus());
+  });
+
   it("shows the roles editor to a superadmin only, and asks before saving", async () => {
     const { UserDetailPage } = await import("./pages/UserDetail");
     adminRoles.set(["admin"]);
@@ -334,7 +367,8 @@ describe("user detail", () => {
     await userEvent.click(within(dialog).getByRole("button", { name: "Cancel" }));
     expect(fetchMock.mock.calls.filter(([, init]) => init.method === "PUT")).toHaveLength(0);
     await userEvent.click(within(await ask("Save roles")).getByRole("button", { name: "Save roles" }));
-    expect(await screen.findByText("Roles saved.")).toBeInTheDocument();
+    const saved = await screen.findByText("Roles saved.");
+    await waitFor(() => expect(saved).toHaveFocus());
     const put = fetchMock.mock.calls.find(([, init]) => init.method === "PUT")!;
     expect(put[0]).toBe("/api/admin/users/u1/roles");
     expect(JSON.parse(put[1].body)).toEqual({ roles: ["user", "admin"] });

@@ -331,6 +331,18 @@ describe("PaymentDetailPage", () => {
     expect(posts()).toEqual([["/api/payment/payments/p1/cancel", expect.anything()]]);
   });
 
+  it.each([
+    ["cancelled", json(200, { ...pending, status: "cancelled" }), "Cancelled"],
+    ["refused", json(409, envelope("invalid_payment_state")), "This payment can no longer be cancelled."],
+  ])("moves focus to the heading once the cancel is %s, not to <body>", async (_outcome, answer, shown) => {
+    fetchMock.mockImplementation(async (_url: string, init: RequestInit) => (init.method === "POST" ? answer : json(200, pending)));
+    renderAt("/payment/payments/p1", <PaymentDetailPage id="p1" />);
+    await userEvent.click(await screen.findByRole("button", { name: "Cancel payment" }));
+    await userEvent.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Cancel payment" }));
+    expect(await screen.findByText(shown)).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByRole("heading", { level: 1, name: "Payment" })).toHaveFocus());
+  });
+
   it("renders a QRIS code as a local image", async () => {
     fetchMock.mockResolvedValue(json(200, { ...pending, method: "qris", virtualAccountNo: null, qrContent: "00020101021226610016ID.CO.BRI.WWW" }));
     renderAt("/payment/payments/p1", <PaymentDetailPage id="p1" />);

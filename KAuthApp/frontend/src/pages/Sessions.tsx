@@ -1,3 +1,4 @@
+import { useRef } from "react";
 import { Card, ConfirmButton, ErrorMessage, Spinner, formatDateTime, useAction, useLoad, useRouter } from "@kservices/shared";
 import { authApi, tokens } from "../api";
 
@@ -13,6 +14,8 @@ export function describeAgent(agent: string | null | undefined): string {
 export function SessionsPage() {
   const { navigate } = useRouter();
   const sessions = useLoad(() => authApi.sessions(), []);
+  // A revoked row's button is gone and a failed action's was disabled: focus then goes to the heading.
+  const headingRef = useRef<HTMLHeadingElement>(null);
   const revoke = useAction(async (id: string, current: boolean) => {
     await authApi.revokeSession(id);
     if (current) {
@@ -21,14 +24,14 @@ export function SessionsPage() {
       return;
     }
     sessions.reload();
-  });
+  }, { focusAfter: [headingRef] });
   const logoutAll = useAction(async () => {
     await authApi.logoutAll();
     tokens.clear();
     navigate("/login", { replace: true });
-  });
+  }, { focusAfter: [headingRef] });
   return (
-    <Card title="Your sessions">
+    <Card title="Your sessions" headingRef={headingRef}>
       <p className="muted">Every device where you are signed in. Revoking a session signs that device out at once.</p>
       <ErrorMessage error={revoke.error ?? logoutAll.error} />
       {sessions.loading ? <Spinner /> : null}

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Card, ConfirmButton, ErrorMessage, Link, Notice, Spinner, formatDateTime, formatRupiah, useAction, useLoad } from "@kservices/shared";
 import { adminApi, adminRoles, ROLES } from "../api";
 
@@ -6,6 +6,10 @@ export function UserDetailPage({ id }: { id: string }) {
   const user = useLoad(() => adminApi.user(id), [id]);
   const [notice, setNotice] = useState<string | null>(null);
   const [roles, setRoles] = useState<string[]>([]);
+  // After an action its button may be disabled or gone: focus goes to the notice, else the heading.
+  const noticeRef = useRef<HTMLDivElement>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const focusAfter = [noticeRef, headingRef];
   useEffect(() => {
     if (user.data) setRoles(user.data.roles);
   }, [user.data]);
@@ -19,7 +23,7 @@ export function UserDetailPage({ id }: { id: string }) {
       : action === "resetMfa" ? "Two-factor authentication was turned off and all sessions were revoked."
       : `User ${action === "lock" ? "locked" : action === "unlock" ? "unlocked" : action === "disable" ? "disabled" : "enabled"}.`);
     user.reload();
-  });
+  }, { focusAfter });
   // PUT roles is superadmin-only on the server; plain admins do not see the editor (the server still decides).
   const canEditRoles = adminRoles.get().includes("superadmin");
   const saveRoles = useAction(async () => {
@@ -27,7 +31,7 @@ export function UserDetailPage({ id }: { id: string }) {
     await adminApi.setRoles(id, roles);
     setNotice("Roles saved.");
     user.reload();
-  });
+  }, { focusAfter });
 
   if (user.loading && !user.data) return <Spinner />;
   if (user.error && !user.data) return <ErrorMessage error={user.error} overrides={{ not_found: "No user with this id." }} />;
@@ -35,8 +39,8 @@ export function UserDetailPage({ id }: { id: string }) {
   const status = data.status;
   return (
     <>
-      <Card title={data.email}>
-        {notice ? <Notice>{notice}</Notice> : null}
+      <Card title={data.email} headingRef={headingRef}>
+        {notice ? <Notice ref={noticeRef}>{notice}</Notice> : null}
         <ErrorMessage error={act.error} overrides={{ mfa_not_enabled: "Two-factor authentication is already off.", cannot_target_self: "You cannot do this to your own account.", insufficient_role: "Only a superadmin can manage an admin's account.", session_keys_not_removed: "Done, but Redis could not be updated: press Revoke all sessions to end the sessions now." }} />
         <dl className="details">
           <dt>Status</dt><dd><span className={`badge badge-${status}`} data-testid="user-status">{status}</span></dd>

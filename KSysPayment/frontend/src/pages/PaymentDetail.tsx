@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { Card, ConfirmButton, ErrorMessage, Link, Notice, QrImage, Spinner, devToolsEnabled, formatCountdown, formatDateTime, formatRupiah, isApiError, useAction, useLoad, useNow } from "@kservices/shared";
 import { FINAL_STATUSES, paymentApi, type Payment } from "../api";
 import { usePolling } from "../polling";
@@ -25,9 +25,11 @@ export function PaymentDetailPage({ id }: { id: string }) {
     intervalMs: POLL_INTERVAL_MS,
   });
 
+  // The cancel button is disabled while busy and gone once cancelled: focus then goes to the heading.
+  const headingRef = useRef<HTMLHeadingElement>(null);
   const cancel = useAction(async () => {
     payment.setData(await paymentApi.cancel(id));
-  });
+  }, { focusAfter: [headingRef] });
   const [simulated, setSimulated] = useState(false);
   const simulate = useAction(async () => {
     await paymentApi.simulate(id);
@@ -43,7 +45,7 @@ export function PaymentDetailPage({ id }: { id: string }) {
   const simulateMissing = isApiError(simulate.error) && simulate.error.status === 404;
 
   return (
-    <Card title="Payment">
+    <Card title="Payment" headingRef={headingRef}>
       <p aria-live="polite">
         Status: <StatusBadge status={data.status} />
       </p>
