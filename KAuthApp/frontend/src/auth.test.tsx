@@ -1,9 +1,9 @@
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { Router } from "@kservices/shared";
 import { CrashingApp, mountCrashingMain } from "../../../frontend-shared/src/test/crashingMain";
 import { json, envelope } from "../../../frontend-shared/src/test/responses";
+import { renderInApp } from "../../../frontend-shared/src/test/renderAt";
 import { tokens } from "./api";
 import { LoginPage } from "./pages/Login";
 import { MfaPage } from "./pages/Mfa";
@@ -13,10 +13,7 @@ import { ChangePasswordPage } from "./pages/ChangePassword";
 import { SessionsPage } from "./pages/Sessions";
 import { VerifyEmailPage } from "./pages/VerifyEmail";
 
-function renderAt(path: string, ui: React.ReactNode) {
-  window.history.pushState(null, "", path);
-  return render(<Router base="/auth/">{ui}</Router>);
-}
+const renderAt = renderInApp("/auth/");
 
 let fetchMock: ReturnType<typeof vi.fn>;
 beforeEach(() => {

@@ -1,9 +1,10 @@
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Link, Router } from "@kservices/shared";
+import { Link } from "@kservices/shared";
 import { CrashingApp, mountCrashingMain } from "../../../frontend-shared/src/test/crashingMain";
 import { json, envelope } from "../../../frontend-shared/src/test/responses";
+import { renderInApp } from "../../../frontend-shared/src/test/renderAt";
 import { adminRoles, tokens } from "./api";
 import { BarChart } from "./charts";
 import { AdminLoginPage } from "./pages/Login";
@@ -12,10 +13,7 @@ import { PaymentsPage } from "./pages/Payments";
 import { CorsEditor, RateLimitEditor, validateOrigins } from "./pages/Settings";
 import { UsersPage } from "./pages/Users";
 
-function renderAt(path: string, ui: React.ReactNode) {
-  window.history.pushState(null, "", path);
-  return render(<Router base="/admin/">{ui}</Router>);
-}
+const renderAt = renderInApp("/admin/");
 
 let fetchMock: ReturnType<typeof vi.fn>;
 beforeEach(() => {

@@ -1,16 +1,13 @@
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Router } from "@kservices/shared";
 import { CrashingApp, mountCrashingMain } from "../../../frontend-shared/src/test/crashingMain";
 import { json, envelope } from "../../../frontend-shared/src/test/responses";
+import { renderInApp } from "../../../frontend-shared/src/test/renderAt";
 import { tokens } from "./api";
 
 // The app shell: main.tsx, restoring the session, signing out.
-function renderAt(path: string, ui: React.ReactNode) {
-  window.history.pushState(null, "", path);
-  return render(<Router base="/payment/">{ui}</Router>);
-}
+const renderAt = renderInApp("/payment/");
 
 let fetchMock: ReturnType<typeof vi.fn>;
 beforeEach(() => {

@@ -1,17 +1,15 @@
-import { act, render, screen, waitFor, within } from "@testing-library/react";
+import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from "vitest";
-import { Link, Router } from "@kservices/shared";
+import { Link } from "@kservices/shared";
 import { json, envelope } from "../../../frontend-shared/src/test/responses";
+import { renderInApp } from "../../../frontend-shared/src/test/renderAt";
 import { tokens } from "./api";
 import { NewPaymentPage, parseRupiah, validateAmount } from "./pages/NewPayment";
 import { PaymentDetailPage, POLL_INTERVAL_MS } from "./pages/PaymentDetail";
 import { PaymentListPage } from "./pages/PaymentList";
 
-function renderAt(path: string, ui: React.ReactNode) {
-  window.history.pushState(null, "", path);
-  return render(<Router base="/payment/">{ui}</Router>);
-}
+const renderAt = renderInApp("/payment/");
 
 const pending = {
   id: "p1",
