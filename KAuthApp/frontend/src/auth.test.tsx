@@ -182,9 +182,31 @@ describe("ResetPasswordPage", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent(/invalid, already used or expired/);
     expect(JSON.parse(fetchMock.mock.calls[0][1].body)).toEqual({ token: "t1", newPassword: "a-new-long-password" });
   });
+
+  it("after a reload (the token already out of the URL) asks to open the emailed link again and sends nothing", async () => {
+    const first = renderAt("/auth/reset-password?token=t1", <ResetPasswordPage />);
+    first.unmount();
+    renderAt(window.location.pathname + window.location.search, <ResetPasswordPage />);
+    expect(screen.getByText(/Open the link in your email again/)).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "ask for a new reset link" })).toHaveAttribute("href", "/auth/forgot-password");
+    expect(screen.queryByLabelText("New password")).not.toBeInTheDocument();
+    expect(fetchMock).not.toHaveBeenCalled();
+  });
 });
 
 describe("VerifyEmailPage", () => {
+  it("after a reload (the token already out of the URL) asks to open the emailed link again and sends nothing", async () => {
+    fetchMock.mockResolvedValue(json(200, {}));
+    const first = renderAt("/auth/verify-email?token=v1", <VerifyEmailPage />);
+    await screen.findByText("Your email address is verified.");
+    first.unmount();
+    fetchMock.mockClear();
+    renderAt(window.location.pathname + window.location.search, <VerifyEmailPage />);
+    expect(screen.getByText(/Open the link in your email again/)).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Send a new link" })).toBeInTheDocument();
+    expect(fetchMock).not.toHaveBeenCalled();
+  });
+
   it("takes the token out of the address bar at once, and still sends it", async () => {
     fetchMock.mockResolvedValue(json(200, {}));
     renderAt("/auth/verify-email?token=v1", <VerifyEmailPage />);

@@ -22,7 +22,7 @@ export function ResetPasswordPage() {
   if (!token) {
     return (
       <Card title="Choose a new password" narrow>
-        <Notice tone="warning">The link has no token. <Link to="/forgot-password">Ask for a new reset link.</Link></Notice>
+        <Notice tone="warning">This page holds no reset token: it leaves the address bar when the page opens, so a reload loses it. Open the link in your email again, or <Link to="/forgot-password">ask for a new reset link</Link>.</Notice>
       </Card>
     );
   }

@@ -37,7 +37,7 @@ export function VerifyEmailPage() {
       ) : null}
       {state === "failed" ? (
         <>
-          {token ? <ErrorMessage error={error} overrides={OVERRIDES} /> : <Notice tone="warning">The link has no token. Ask for a new one below.</Notice>}
+          {token ? <ErrorMessage error={error} overrides={OVERRIDES} /> : <Notice tone="warning">This page holds no verification token: it leaves the address bar when the page opens, so a reload loses it. Open the link in your email again, or ask for a new one below.</Notice>}
           <ResendForm />
         </>
       ) : null}
