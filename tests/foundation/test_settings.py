@@ -214,3 +214,19 @@ def test_tlsCertificateAndKeyGoTogetherAndMustExist(cleanEnv: pytest.MonkeyPatch
     key.write_text("pem")
     cleanEnv.setenv("GATEWAY_TLS_KEY", str(key))
     assert loadSettings().gateway.tlsKeyPath == key
+
+
+# The gateway's renderer takes the paths into nginx's config as they are: a relative one is refused at load,
+# not after the servers started.
+@pytest.mark.parametrize("value", ["cert.pem", "./tls/cert.pem", "/etc/tls/my cert.pem"])
+def test_tlsPathsMustBePlainAbsolutePaths(cleanEnv: pytest.MonkeyPatch, tmp_path: Path, value: str) -> None:
+    key = tmp_path / "key.pem"
+    key.write_text("pem")
+    cleanEnv.chdir(tmp_path)
+    (tmp_path / "tls").mkdir()
+    for name in ("cert.pem", "tls/cert.pem"):
+        (tmp_path / name).write_text("pem")
+    cleanEnv.setenv("GATEWAY_TLS_CERT", value)
+    cleanEnv.setenv("GATEWAY_TLS_KEY", str(key))
+    with pytest.raises(ConfigurationError, match=r"GATEWAY_TLS_CERT .* must be an absolute path"):
+        loadSettings()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -15,13 +16,13 @@ from shared.backend.config.secretSettings import CryptoSettings, JwtSettings
 
 # Placeholders shipped in .env.example; refused outside development.
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder")
+PLAIN_ABSOLUTE_PATH = re.compile(r"/[A-Za-z0-9._/+@=,-]*")
 
 
 class AppSettings(GroupSettings):
     # Required: a deployment that forgets it must not get development's conveniences (simulator routes, file
     # mail, placeholder secrets).
     env: Literal["development", "test", "production"] = Field(validation_alias="APP_ENV")
-    name: str = Field("kservices", validation_alias="APP_NAME")
     logLevel: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", validation_alias="LOG_LEVEL")
     logFormat: Literal["json", "console", "auto"] = Field("auto", validation_alias="LOG_FORMAT")
     slowRequestMs: int = Field(250, ge=1, le=600_000, validation_alias="LOG_SLOW_REQUEST_MS")
@@ -112,7 +113,10 @@ class GatewaySettings(GroupSettings):
     def requireCertificatePair(self) -> GatewaySettings:
         if (self.tlsCertPath is None) != (self.tlsKeyPath is None):
             raise ValueError("GATEWAY_TLS_CERT and GATEWAY_TLS_KEY must be set together")
-        for path in (self.tlsCertPath, self.tlsKeyPath):
+        for name, path in (("GATEWAY_TLS_CERT", self.tlsCertPath), ("GATEWAY_TLS_KEY", self.tlsKeyPath)):
+            # The gateway's renderer pastes the path into nginx's config: the grammar docker/gatewayValues.sh checks.
+            if path is not None and not PLAIN_ABSOLUTE_PATH.fullmatch(str(path)):
+                raise ValueError(f"{name} ({path}) must be an absolute path of letters, digits and ._/+@=,-")
             if path is not None and not path.is_file():
                 raise ValueError(f"TLS file {path} does not exist")
         return self
