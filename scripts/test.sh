@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything (packages, PostgreSQL, Redis, servers, gateway) on test ports, then runs
 # ruff and every test suite. `scripts/test.sh up` starts the test stack and leaves it running;
-# `scripts/test.sh down` stops it. Extra arguments after `--` go to every pytest run.
+# `scripts/test.sh down` stops it. Extra arguments after `--` go to every pytest run
+# except the final log audit.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 source "$ROOT_DIR/scripts/lib/services.sh"
