@@ -11,7 +11,6 @@ import { RegisterPage } from "./pages/Register";
 import { ResetPasswordPage } from "./pages/ResetPassword";
 import { ChangePasswordPage } from "./pages/ChangePassword";
 import { SessionsPage } from "./pages/Sessions";
-import { VerifyEmailPage } from "./pages/VerifyEmail";
 
 const renderAt = renderInApp("/auth/");
 
@@ -168,52 +167,6 @@ describe("RegisterPage", () => {
     await userEvent.type(screen.getByLabelText("Confirm password"), "correct horse battery");
     await userEvent.click(screen.getByRole("button", { name: "Create account" }));
     expect(await screen.findByText(/We sent a verification link/)).toBeInTheDocument();
-  });
-});
-
-describe("ResetPasswordPage", () => {
-  it("takes the token out of the address bar at once, still sends it, and explains an already-used link", async () => {
-    fetchMock.mockResolvedValue(json(400, envelope("invalid_token")));
-    renderAt("/auth/reset-password?token=t1", <ResetPasswordPage />);
-    expect(window.location.href).toBe(`${window.location.origin}/auth/reset-password`);
-    await userEvent.type(screen.getByLabelText("New password"), "a-new-long-password");
-    await userEvent.type(screen.getByLabelText("Confirm new password"), "a-new-long-password");
-    await userEvent.click(screen.getByRole("button", { name: "Set new password" }));
-    expect(await screen.findByRole("alert")).toHaveTextContent(/invalid, already used or expired/);
-    expect(JSON.parse(fetchMock.mock.calls[0][1].body)).toEqual({ token: "t1", newPassword: "a-new-long-password" });
-  });
-
-  it("after a reload (the token already out of the URL) asks to open the emailed link again and sends nothing", async () => {
-    const first = renderAt("/auth/reset-password?token=t1", <ResetPasswordPage />);
-    first.unmount();
-    renderAt(window.location.pathname + window.location.search, <ResetPasswordPage />);
-    expect(screen.getByText(/Open the link in your email again/)).toBeInTheDocument();
-    expect(screen.getByRole("link", { name: "ask for a new reset link" })).toHaveAttribute("href", "/auth/forgot-password");
-    expect(screen.queryByLabelText("New password")).not.toBeInTheDocument();
-    expect(fetchMock).not.toHaveBeenCalled();
-  });
-});
-
-describe("VerifyEmailPage", () => {
-  it("after a reload (the token already out of the URL) asks to open the emailed link again and sends nothing", async () => {
-    fetchMock.mockResolvedValue(json(200, {}));
-    const first = renderAt("/auth/verify-email?token=v1", <VerifyEmailPage />);
-    await screen.findByText("Your email address is verified.");
-    first.unmount();
-    fetchMock.mockClear();
-    renderAt(window.location.pathname + window.location.search, <VerifyEmailPage />);
-    expect(screen.getByText(/Open the link in your email again/)).toBeInTheDocument();
-    expect(screen.getByRole("button", { name: "Send a new link" })).toBeInTheDocument();
-    expect(fetchMock).not.toHaveBeenCalled();
-  });
-
-  it("takes the token out of the address bar at once, and still sends it", async () => {
-    fetchMock.mockResolvedValue(json(200, {}));
-    renderAt("/auth/verify-email?token=v1", <VerifyEmailPage />);
-    expect(window.location.href).toBe(`${window.location.origin}/auth/verify-email`);
-    expect(await screen.findByText("Your email address is verified.")).toBeInTheDocument();
-    expect(fetchMock.mock.calls[0][0]).toBe("/api/auth/verify-email");
-    expect(JSON.parse(fetchMock.mock.calls[0][1].body)).toEqual({ token: "v1" });
   });
 });
 
