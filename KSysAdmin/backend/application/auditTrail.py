@@ -8,7 +8,7 @@ from KSysAdmin.backend.domain.adminPrincipal import AdminPrincipal, RequestConte
 from KSysAdmin.backend.domain.interfaces.auditLogRepositoryInterface import AuditLogRepositoryInterface
 from KSysAdmin.backend.domain.interfaces.transactionInterface import TransactionInterface
 from KSysAdmin.backend.domain.models.auditLog import ActorType, AuditLog, AuditOutcome
-from shared.backend.exceptions.domainError import DomainError, PermissionDeniedError
+from shared.backend.exceptions.domainError import DomainError, PermissionDeniedError, UnauthenticatedError
 from shared.backend.loggingFactory import getSystemLogger
 
 logger = getSystemLogger("ksysadmin.audit")
@@ -76,6 +76,7 @@ class AuditTrail:
         try:
             yield
         except DomainError as error:
-            outcome = AuditOutcome.DENIED if isinstance(error, PermissionDeniedError) else AuditOutcome.FAILURE
+            refused = isinstance(error, (PermissionDeniedError, UnauthenticatedError))
+            outcome = AuditOutcome.DENIED if refused else AuditOutcome.FAILURE
             await self.recordRefusal(context, actor, action, outcome, targetType, targetId, {"code": error.code})
             raise

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
 from KSysAdmin.backend.application.auditTrail import AuditTrail
@@ -11,6 +12,7 @@ from KSysAdmin.backend.domain.exceptions.adminErrors import (
 )
 from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepositoryInterface
 from KSysAdmin.backend.domain.models.auditLog import AuditOutcome
+from KSysAdmin.backend.domain.models.role import RoleName
 from KSysAdmin.backend.domain.models.user import User, UserStatus
 from KSysAdmin.backend.domain.userStatusPolicy import isTemporarilyLocked
 from shared.backend.database.modelSupport import utcNow
@@ -43,7 +45,8 @@ class AuthorizeAdmin:
                                            {"code": AdminAccessRevokedError.code, "reason": reason})
             raise AdminAccessRevokedError()
         roles = await self.users.rolesOf(user.id)
-        principal = AdminPrincipal(userId=user.id, email=user.email, roles=roles, sessionId=claims.sessionId)
+        principal = AdminPrincipal(userId=user.id, email=user.email, roles=roles, sessionId=claims.sessionId,
+                                   issuedAt=claims.issuedAt)
         if not holdsAdminRole(roles):
             await self.deny(context, principal, action)
         if requireSuperadmin and not principal.isSuperadmin:
@@ -67,3 +70,18 @@ class AuthorizeAdmin:
         await self.audit.recordRefusal(context, principal, action, AuditOutcome.DENIED, None, None,
                                        {"code": InsufficientRoleError.code, "roles": sorted(principal.roles)})
         raise InsufficientRoleError()
+
+
+# The principal was read before the action took the roles lock: a demotion, lock, disable or revocation of the
+# caller committed meanwhile (it held that lock) must refuse the action. Call it with the roles lock held; the
+# audited() block around the action records the refusal.
+async def confirmCaller(
+    users: UserRepositoryInterface, principal: AdminPrincipal, requireSuperadmin: bool = False
+) -> AdminPrincipal:
+    user = await users.reload(principal.userId)
+    if user is None or AuthorizeAdmin.revokedReason(user, principal.issuedAt) is not None:
+        raise AdminAccessRevokedError()
+    roles = await users.rolesOf(user.id)
+    if not holdsAdminRole(roles) or (requireSuperadmin and RoleName.SUPERADMIN.value not in roles):
+        raise InsufficientRoleError()
+    return dataclasses.replace(principal, roles=roles)

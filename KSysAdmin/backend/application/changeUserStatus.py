@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 from KSysAdmin.backend.application.auditTrail import AuditTrail
+from KSysAdmin.backend.application.authorizeAdmin import confirmCaller
 from KSysAdmin.backend.application.sessionRevoker import SessionRevoker
 from KSysAdmin.backend.application.userOutput import UserOutput
 from KSysAdmin.backend.domain.adminPrincipal import AdminPrincipal, RequestContext, mayManage
@@ -41,10 +42,10 @@ class ChangeUserStatus:
         revokeKeys: list[uuid.UUID] = []
         async with self.audit.audited(context, principal, auditAction, "user", userId):
             now = utcNow()
-            # Lock and disable may remove a superadmin: the roles lock comes first, before the user's row, in
-            # the same order as role changes and create-superadmin take them (the other order deadlocks).
-            if action in REVOKING_ACTIONS:
-                await self.users.lockRoleChanges()
+            # The roles lock comes first, before the user's row, in the same order as role changes and
+            # create-superadmin take them (the other order deadlocks); then the caller is read again under it.
+            await self.users.lockRoleChanges()
+            principal = await confirmCaller(self.users, principal)
             user = await self.users.getById(userId, forUpdate=True)
             # A soft-deleted account is gone for admin actions (its sessions can still be revoked).
             if user is None or user.deletedAt is not None:

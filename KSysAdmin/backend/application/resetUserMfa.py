@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 from KSysAdmin.backend.application.auditTrail import AuditTrail
+from KSysAdmin.backend.application.authorizeAdmin import confirmCaller
 from KSysAdmin.backend.application.sessionRevoker import SessionRevoker
 from KSysAdmin.backend.application.userOutput import UserOutput
 from KSysAdmin.backend.domain.adminPrincipal import AdminPrincipal, RequestContext, mayManage
@@ -36,6 +37,8 @@ class ResetUserMfa:
     async def execute(self, principal: AdminPrincipal, userId: uuid.UUID, context: RequestContext) -> UserOutput:
         async with self.audit.audited(context, principal, ACTION, "user", userId):
             now = utcNow()
+            await self.users.lockRoleChanges()
+            principal = await confirmCaller(self.users, principal)
             user = await self.users.getById(userId, forUpdate=True)
             # A soft-deleted account is gone for admin actions (its sessions can still be revoked).
             if user is None or user.deletedAt is not None:

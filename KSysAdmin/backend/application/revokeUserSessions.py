@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 from KSysAdmin.backend.application.auditTrail import AuditTrail
+from KSysAdmin.backend.application.authorizeAdmin import confirmCaller
 from KSysAdmin.backend.application.sessionRevoker import SessionRevoker
 from KSysAdmin.backend.application.userOutput import RevokeSessionsOutput
 from KSysAdmin.backend.domain.adminPrincipal import AdminPrincipal, RequestContext, mayManage
@@ -32,6 +33,8 @@ class RevokeUserSessions:
         self, principal: AdminPrincipal, userId: uuid.UUID, context: RequestContext
     ) -> RevokeSessionsOutput:
         async with self.audit.audited(context, principal, ACTION, "user", userId):
+            await self.users.lockRoleChanges()
+            principal = await confirmCaller(self.users, principal)
             user = await self.users.getById(userId, forUpdate=True)
             if user is None:
                 raise UserNotFoundError()

@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 from KSysAdmin.backend.application.auditTrail import AuditTrail
+from KSysAdmin.backend.application.authorizeAdmin import confirmCaller
 from KSysAdmin.backend.application.rolesInput import RolesInput
 from KSysAdmin.backend.application.userOutput import UserOutput
 from KSysAdmin.backend.domain.adminPrincipal import AdminPrincipal, RequestContext
@@ -34,6 +35,7 @@ class SetUserRoles:
             if not principal.isSuperadmin:
                 raise InsufficientRoleError()
             await self.users.lockRoleChanges()
+            principal = await confirmCaller(self.users, principal, requireSuperadmin=True)
             user = await self.users.getById(userId, forUpdate=True)
             # A soft-deleted account is gone for admin actions (its sessions can still be revoked).
             if user is None or user.deletedAt is not None:

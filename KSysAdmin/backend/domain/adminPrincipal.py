@@ -14,6 +14,7 @@ class AdminPrincipal:
     email: str
     roles: frozenset[str]
     sessionId: str
+    issuedAt: int
 
     @property
     def isSuperadmin(self) -> bool:

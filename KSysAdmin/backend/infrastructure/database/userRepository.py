@@ -39,6 +39,11 @@ class UserRepository(BaseRepository[User]):
             statement = statement.with_for_update()
         return (await self.session.execute(statement)).scalar_one_or_none()
 
+    # Read again from the database: the session's identity map may hold the row as an earlier statement saw it.
+    async def reload(self, userId: uuid.UUID) -> User | None:
+        statement = select(User).where(User.id == userId).execution_options(populate_existing=True)
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
     async def rolesOf(self, userId: uuid.UUID) -> frozenset[str]:
         statement = select(Role.name).join(UserRole, UserRole.roleId == Role.id).where(UserRole.userId == userId)
         return frozenset((await self.session.execute(statement)).scalars().all())
@@ -66,7 +71,8 @@ class UserRepository(BaseRepository[User]):
         await self.session.flush()
 
     async def lockRoleChanges(self) -> None:
-        # Serializes every change that could remove a superadmin (demote, lock, disable). Always taken before
+        # Serializes every change that could remove a superadmin (demote, lock, disable) and every admin change
+        # decided by the caller's roles, which re-reads the caller once it holds this lock. Always taken before
         # any users row lock in the same transaction: one lock order, so these changes cannot deadlock.
         statement = select(Role.id).where(Role.name == RoleName.SUPERADMIN.value).with_for_update()
         await self.session.execute(statement)
