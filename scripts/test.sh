@@ -128,6 +128,11 @@ failed=()
 ran=0
 step "ruff check"
 uv run --frozen --no-sync ruff check . || failed+=("ruff")
+if [ -f package.json ]; then
+  # vite builds without checking types: a type error would otherwise reach no check at all.
+  step "TypeScript typecheck (every frontend workspace)"
+  npm run --silent typecheck || failed+=("typecheck")
+fi
 for suite in tests KSysAdmin/tests KAuthApp/tests KSysPayment/tests; do
   if [ -z "$(find "$suite" -name 'test_*.py' 2>/dev/null | head -n 1)" ]; then
     info "$suite: no tests yet"
