@@ -110,13 +110,19 @@ class GatewayInstance:
         subprocess.run(["nginx", "-p", str(self.runDir), "-c", str(self.runDir / "nginx.conf"), *args],
                        check=True, env=self.env, capture_output=True)
 
-    def start(self) -> None:
+    def render(self) -> None:
         self.runDir.mkdir(parents=True, exist_ok=True)
         script = (f'source "{ROOT_DIR}/scripts/lib/common.sh"; source "{ROOT_DIR}/scripts/lib/gateway.sh"; '
                   f'renderGateway "{self.runDir}"')
         subprocess.run(["bash", "-c", script], check=True, env=self.env)
+
+    def launch(self) -> None:
         self.nginx()
         waitForPort(self.port)
+
+    def start(self) -> None:
+        self.render()
+        self.launch()
 
     def stop(self) -> None:
         pidFile = self.runDir / "nginx.pid"

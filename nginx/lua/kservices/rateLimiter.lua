@@ -1,11 +1,12 @@
 -- Access-phase rate limiter for /api/* (see docs/gateway.md): sliding window over two fixed
 -- Redis counters, one EVALSHA round trip per request, a shared-dict "blocked until" cache so
--- rejected floods cost no Redis call, and per-rule fail modes when Redis is unreachable.
+-- rejected floods cost no Redis call (a flood of fake sessions a bounded few), and per-rule fail modes
+-- when Redis is unreachable.
 local address = require "kservices.address"
 local gateway = require "kservices.gateway"
-local json = require "kservices.json"
 local redisConn = require "kservices.redisConn"
 local rules = require "kservices.rateLimitRules"
+local userClaim = require "kservices.userClaim"
 
 local ngx = ngx
 local var = ngx.var
@@ -70,7 +71,6 @@ end
 local FAIL_LOG_INTERVAL = 10
 local REDIS_RETRY_SECONDS = 1
 local REDIS_RETRY_SECONDS_STR = tostring(REDIS_RETRY_SECONDS)
-local BAD_SESSION_SECONDS = 5
 
 -- Route groups: exact method + path first, then by prefix.
 local function routeGroup(method, uri)
@@ -132,50 +132,6 @@ local function clientIp()
     return peer
 end
 _M.clientIp = clientIp
-
--- sub and sid from a bearer token's payload; the signature is checked by the backend, the
--- session's existence in Redis is checked by the counting script.
-local function tokenClaims()
-    local header = var.http_authorization
-    if not header or #header < 20 then
-        return nil
-    end
-    local scheme = sub(header, 1, 7)
-    if scheme ~= "Bearer " and scheme:lower() ~= "bearer " then
-        return nil
-    end
-    local first = find(header, ".", 8, true)
-    if not first then
-        return nil
-    end
-    local second = find(header, ".", first + 1, true)
-    if not second or second - first > 4096 then
-        return nil
-    end
-    local payload = sub(header, first + 1, second - 1):gsub("[-_]", { ["-"] = "+", ["_"] = "/" })
-    local padding = #payload % 4
-    if padding == 2 then
-        payload = payload .. "=="
-    elseif padding == 3 then
-        payload = payload .. "="
-    end
-    local decoded = ngx.decode_base64(payload)
-    if not decoded then
-        return nil
-    end
-    local claims = json.decode(decoded)
-    if type(claims) ~= "table" then
-        return nil
-    end
-    local subject, sid = claims.sub, claims.sid
-    -- An empty sub or sid is no identity: it would match any session and share one user bucket.
-    if type(subject) ~= "string" or type(sid) ~= "string" or #sid == 0 or #subject == 0
-        or #sid > 128 or #subject > 128 or find(sid, "[:%s]") or find(subject, "[:%s]") then
-        return nil
-    end
-    return subject, sid
-end
-_M.tokenClaims = tokenClaims
 
 -- The JSON error envelope. message and details are trusted literals; the request id is either
 -- nginx's hex $request_id or a caller's id already restricted to [A-Za-z0-9._-] by the map.
@@ -265,12 +221,9 @@ function _M.access()
         return
     end
     local now = ngx.now()
-    local subject, sid
+    local subject, sid, probed
     if rule.scope == "user" then
-        subject, sid = tokenClaims()
-        if sid and shared:get("badsid:" .. sid) then
-            subject, sid = nil, nil
-        end
+        subject, sid, probed = userClaim.claimed(ip)
     end
 
     local routeName = rule.routeGroup
@@ -306,9 +259,11 @@ function _M.access()
     end
 
     local allowed, cur, prev, usedUser = res[1], res[2], res[3], res[4]
-    if subject and usedUser == 0 then
-        shared:set("badsid:" .. sid, true, BAD_SESSION_SECONDS)
-        userBlock = nil
+    if subject then
+        userClaim.checked(ip, sid, probed, usedUser == 1)
+        if usedUser == 0 then
+            userBlock = nil
+        end
     end
     local limit = rule.limit
     local remainingMs = windowMs - elapsed
