@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from KSysAdmin.backend.domain.models.role import Role, UserRole
-from KSysAdmin.backend.domain.models.user import User
+from KSysAdmin.backend.domain.models.user import User, UserStatus
 from KSysAdmin.tests.adminSupport import AdminWorld
 from shared.backend.utils.uuid import generateId
 
@@ -80,3 +80,51 @@ async def test_addressIsStoredAsRegisterStoresIt(world: AdminWorld, envFile: Pat
     assert await rolesOf(world, email.split("@")[0].lower() + "@bücher.example") == [["superadmin"]]
     response = await world.client.post("/api/admin/auth/login", json={"email": email, "password": STRONG})
     assert response.status_code == 200
+
+
+# Someone registered the operator's address through the public API (pending, their password): the command takes
+# the account over as if it created it, so the verification mail the operator gets later activates nothing foreign.
+async def test_pendingAccountIsTakenOverWithTheOperatorsPassword(world: AdminWorld, envFile: Path) -> None:
+    user = await world.createUser(status=UserStatus.PENDING_VERIFICATION.value)
+    async with world.database.engine.begin() as connection:
+        await connection.execute(text("UPDATE users SET email_verified_at = NULL, display_name = 'mallory' "
+                                      "WHERE id = :id"), {"id": user.id})
+        await connection.execute(text(
+            "INSERT INTO one_time_tokens (id, user_id, purpose, token_hash, expires_at) "
+            "VALUES (:id, :userId, 'email_verification', :hash, now() + interval '1 day')"
+        ), {"id": generateId(), "userId": user.id, "hash": generateId().hex})
+    result = await asyncio.to_thread(runCli, envFile, user.email, STRONG)
+    assert result.returncode == 0, result.stderr
+    assert "took it over" in result.stdout and "password set" in result.stdout
+    stored = await world.getUser(user.id)
+    assert (stored.status, stored.displayName) == (UserStatus.ACTIVE.value, None)
+    assert stored.emailVerifiedAt is not None and stored.passwordHash != user.passwordHash
+    async with world.database.engine.connect() as connection:
+        open = await connection.execute(text("SELECT count(*) FROM one_time_tokens WHERE user_id = :id "
+                                             "AND used_at IS NULL"), {"id": user.id})
+        assert open.scalar_one() == 0
+    assert await rolesOf(world, user.email) == [["superadmin", "user"]]
+    response = await world.client.post("/api/admin/auth/login", json={"email": user.email, "password": STRONG})
+    assert response.status_code == 200, response.text
+    [entry] = await world.auditEntries("cli.create_superadmin", user.id)
+    assert (entry.outcome, entry.actorType) == ("success", "system")
+    assert entry.details == {"created": False, "promoted": True, "tookOverPending": True, "voidedTokens": 1}
+
+
+@pytest.mark.parametrize("state", ["disabled", "locked", "deleted"])
+async def test_stoppedAccountIsRefusedAndUnchanged(world: AdminWorld, envFile: Path, state: str) -> None:
+    user = await world.createUser(status=UserStatus.ACTIVE.value if state == "deleted" else state)
+    if state == "deleted":
+        async with world.database.engine.begin() as connection:
+            await connection.execute(text("UPDATE users SET deleted_at = now() WHERE id = :id"), {"id": user.id})
+    before = await world.getUser(user.id)
+    result = await asyncio.to_thread(runCli, envFile, user.email, STRONG)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"kservices: {user.email} is {state}: not changed and not made a superadmin"
+    after = await world.getUser(user.id)
+    assert (after.status, after.passwordHash, after.updatedAt) == (before.status, before.passwordHash,
+                                                                   before.updatedAt)
+    assert await rolesOf(world, user.email) == [["user"]]
+    [entry] = await world.auditEntries("cli.create_superadmin", user.id)
+    assert (entry.outcome, entry.actorType) == ("failure", "system")
+    assert entry.details == {"code": "account_not_promotable", "status": state}

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from KSysAdmin.backend.application.auditTrail import AuditTrail
 from KSysAdmin.backend.domain.adminPrincipal import RequestContext
-from KSysAdmin.backend.domain.exceptions.adminErrors import WeakPasswordError
+from KSysAdmin.backend.domain.exceptions.adminErrors import AccountNotPromotableError, WeakPasswordError
 from KSysAdmin.backend.domain.interfaces.transactionInterface import TransactionInterface
 from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepositoryInterface
 from KSysAdmin.backend.domain.models.auditLog import ActorType, AuditOutcome
@@ -14,9 +15,12 @@ from KSysAdmin.backend.domain.passwordStrength import passwordProblems
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.exceptions.domainError import UnprocessableError
 from shared.backend.security.emailAddress import normalizeEmail
+from shared.backend.security.lockoutPolicy import clearFailures
 from shared.backend.security.passwordHasher import PasswordHasher
 
 ACTION = "cli.create_superadmin"
+CONTEXT = RequestContext(requestId=None, ip=None)
+PROMOTABLE = frozenset({UserStatus.ACTIVE.value, UserStatus.PENDING_VERIFICATION.value})
 
 
 @dataclass(frozen=True)
@@ -25,9 +29,13 @@ class CreateSuperadminResult:
     email: str
     created: bool
     promoted: bool
+    tookOver: bool = False
 
 
-# Idempotent: an existing account keeps its password and only gains the superadmin role.
+# Idempotent: an active account keeps its password and only gains the superadmin role. An unverified
+# (pending) account is taken over as if created now: anyone may have registered the address through the public
+# API with a password of their own, so it gets the operator's password, is verified, and its open links are
+# voided. A locked, disabled or deleted account is refused: someone chose to stop it.
 class CreateSuperadmin:
     def __init__(
         self, users: UserRepositoryInterface, audit: AuditTrail, transaction: TransactionInterface,
@@ -48,21 +56,47 @@ class CreateSuperadmin:
         if problems:
             raise WeakPasswordError("The password " + "; ".join(problems),
                                     details=[{"field": "password", "message": problem} for problem in problems])
+        passwordHash = await self.hasher.hash(password)
         await self.users.lockRoleChanges()
         user = await self.users.getByEmail(normalized, forUpdate=True)
         created = user is None
         now = utcNow()
+        details: dict[str, object] = {}
         if user is None:
-            user = User(email=normalized, passwordHash=await self.hasher.hash(password),
-                        status=UserStatus.ACTIVE.value, emailVerifiedAt=now)
+            user = User(email=normalized, passwordHash=passwordHash, status=UserStatus.ACTIVE.value,
+                        emailVerifiedAt=now)
             await self.users.add(user)
+        elif user.deletedAt is not None or user.status not in PROMOTABLE:
+            await self.refuse(user)
+        tookOver = not created and user.status == UserStatus.PENDING_VERIFICATION.value
+        if tookOver:
+            details = await self.takeOver(user, passwordHash, now)
         roles = set(await self.users.rolesOf(user.id))
         promoted = RoleName.SUPERADMIN.value not in roles
         if promoted:
             await self.users.setRoles(user.id, roles | {RoleName.SUPERADMIN.value})
-        if created or promoted:
-            await self.audit.record(RequestContext(requestId=None, ip=None), None, ACTION, AuditOutcome.SUCCESS,
-                                    "user", user.id, {"created": created, "promoted": promoted},
-                                    actorType=ActorType.SYSTEM)
+        if created or promoted or tookOver:
+            await self.audit.record(CONTEXT, None, ACTION, AuditOutcome.SUCCESS, "user", user.id,
+                                    {"created": created, "promoted": promoted, **details}, actorType=ActorType.SYSTEM)
         await self.transaction.commit()
-        return CreateSuperadminResult(str(user.id), normalized, created, promoted)
+        return CreateSuperadminResult(str(user.id), normalized, created, promoted, tookOver)
+
+    async def takeOver(self, user: User, passwordHash: str, now: datetime) -> dict[str, object]:
+        user.passwordHash = passwordHash
+        user.status = UserStatus.ACTIVE.value
+        user.emailVerifiedAt = now
+        user.displayName = None
+        user.updatedAt = now
+        clearFailures(user)
+        await self.users.flush()
+        return {"tookOverPending": True, "voidedTokens": await self.users.voidOneTimeTokens(user.id, now)}
+
+    async def refuse(self, user: User) -> None:
+        # Read before the rollback, which expires the row.
+        userId, email, status = user.id, user.email, "deleted" if user.deletedAt is not None else user.status
+        await self.transaction.rollback()
+        await self.audit.record(CONTEXT, None, ACTION, AuditOutcome.FAILURE, "user", userId,
+                                {"code": AccountNotPromotableError.code, "status": status},
+                                actorType=ActorType.SYSTEM)
+        await self.transaction.commit()
+        raise AccountNotPromotableError(f"{email} is {status}: not changed and not made a superadmin")

@@ -58,6 +58,9 @@ async def createSuperadmin(email: str, password: str) -> int:
         await closeDb(database)
     if result.created:
         print(f"Created superadmin {result.email} ({result.userId})")
+    elif result.tookOver:
+        print(f"{result.email} was registered but never verified: took it over as a new superadmin (your password "
+              "set, email marked verified, its outstanding emailed links voided)")
     elif result.promoted:
         print(f"{result.email} already existed: granted the superadmin role (password unchanged)")
     else:

@@ -59,6 +59,11 @@ class StaleVersionError(ConflictError):
     message = "The setting was changed meanwhile: reload it and apply your change again"
 
 
+class AccountNotPromotableError(ConflictError):
+    code = "account_not_promotable"
+    message = "The account is not active and cannot be made a superadmin"
+
+
 class MfaNotEnabledError(ConflictError):
     code = "mfa_not_enabled"
     message = "Two-factor authentication is not enabled for this user"

@@ -7,6 +7,7 @@ from sqlalchemy import Uuid, and_, delete, exists, func, insert, literal_column,
 from sqlalchemy.sql.elements import ColumnElement
 
 from KSysAdmin.backend.domain.models.mfaRecoveryCode import MfaRecoveryCode
+from KSysAdmin.backend.domain.models.oneTimeToken import OneTimeToken
 from KSysAdmin.backend.domain.models.payment import Payment, PaymentStatus
 from KSysAdmin.backend.domain.models.role import Role, RoleName, UserRole
 from KSysAdmin.backend.domain.models.session import Session
@@ -137,6 +138,15 @@ class UserRepository(BaseRepository[User]):
 
     async def deleteRecoveryCodes(self, userId: uuid.UUID) -> int:
         statement = delete(MfaRecoveryCode).where(MfaRecoveryCode.userId == userId)  # type: ignore[arg-type]
+        return int((await self.session.execute(statement)).rowcount)  # type: ignore[attr-defined]
+
+    async def voidOneTimeTokens(self, userId: uuid.UUID, now: datetime) -> int:
+        statement = (
+            update(OneTimeToken)
+            .where(OneTimeToken.userId == userId, OneTimeToken.usedAt.is_(None))  # type: ignore[arg-type,union-attr]
+            .values(usedAt=now)
+            .execution_options(synchronize_session=False)
+        )
         return int((await self.session.execute(statement)).rowcount)  # type: ignore[attr-defined]
 
     async def revokeSessions(self, userId: uuid.UUID, reason: str, now: datetime) -> list[uuid.UUID]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from KSysAdmin.backend.application.sessionRevoker import SessionKeysNotRemovedError
 from KSysAdmin.backend.application.settingsPublication import SettingsNotPublishedError
 from KSysAdmin.backend.domain.exceptions.adminErrors import (
+    AccountNotPromotableError,
     AdminAccessRevokedError,
     InsufficientRoleError,
     InvalidCredentialsError,
@@ -36,6 +37,7 @@ ADMIN_STATUS_TABLE: dict[type[DomainError], int] = {
     InvalidStatusTransitionError: 409,
     LastSuperadminError: 409,
     MfaNotEnabledError: 409,
+    AccountNotPromotableError: 409,
     SelfActionError: 409,
     StaleVersionError: 409,
     InvalidSettingError: 422,
