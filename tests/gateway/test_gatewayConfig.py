@@ -10,9 +10,13 @@ import ssl
 import subprocess
 
 import httpx2
+from redis.asyncio import Redis
 
+from shared.backend.config.settings import Settings
+from shared.backend.database.engine import Database
 from tests.gateway.conftest import GATEWAY_REDIS_DB, backendAddresses
-from tests.gateway.gatewayProcess import GatewayInstance, freePort, runDirectory, stackSetting
+from tests.gateway.gatewayProcess import GatewayInstance, RuleSetter, freePort, rule, runDirectory, stackSetting
+from tests.security.securitySupport import AccountFactory
 
 
 # Each API's Swagger UI page carries its own CSP: the CDN it loads from and the hash of its one inline script.
@@ -71,6 +75,34 @@ def test_securityHeaders(gatewayClient: httpx2.Client) -> None:
     assert script is not None
     asset = gatewayClient.get(script.group(1))
     assert asset.status_code == 200 and "Cache-Control" not in asset.headers
+
+
+# Tokens, MFA secrets, profiles and admin lists must not stay in a browser's or a proxy's cache: every API answer
+# says no-store once, the backend's and the gateway's own (401, 404, 429 here; 502 below), as the frontends' HTML.
+async def test_apiResponsesAreNeverStored(
+        rules: RuleSetter, gatewayClient: httpx2.Client, settings: Settings, database: Database,
+        redisClient: Redis) -> None:
+    rules.set(rule("auth-login", 1, failMode="closed"))
+    factory = AccountFactory(settings, database, redisClient)
+    account = await factory.create(["user"], "nostore")
+    client = {"X-Forwarded-For": "198.51.100.11"}
+    try:
+        me = gatewayClient.get("/api/auth/me", headers=client | {"Authorization": f"Bearer {account.userToken}"})
+        assert me.status_code == 200, me.text
+        login = gatewayClient.post("/api/auth/login", headers=client,
+                                   json={"email": account.email, "password": "Wrong-password-1"})
+        assert login.status_code == 401
+        limited = gatewayClient.post("/api/auth/login", headers=client, json={})
+        assert limited.status_code == 429
+        anonymous = gatewayClient.get("/api/auth/me", headers=client)
+        assert anonymous.status_code == 401
+        noRoute = gatewayClient.get("/api/nothing-here")
+        assert noRoute.status_code == 404
+        docs = gatewayClient.get("/api/auth/docs", headers=client)
+        for response in (me, login, limited, anonymous, noRoute, docs):
+            assert response.headers.get_list("Cache-Control") == ["no-store"], response.request.url
+    finally:
+        await factory.cleanup()
 
 
 def test_tlsListenerFromTheTemplateSendsHsts(testRedisPort: int) -> None:
@@ -181,6 +213,7 @@ def test_badGatewayEnvelopeKeepsTheQuotaHeaders(testRedisPort: int) -> None:
             gateway.port, b"GET /api/auth/me HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
         assertEnvelope(status, headers, body, 502, "bad_gateway")
         values = {name.lower(): value for name, value in headers}
+        assert values["cache-control"] == "no-store"
         assert values["ratelimit-policy"].startswith('"auth";q=')
         assert values["ratelimit"].startswith('"auth";r=')
     finally:

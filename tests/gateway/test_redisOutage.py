@@ -84,6 +84,7 @@ def test_redisDownFailsClosedForLoginAndOpenForTheRestThenRecovers(
         for response in closed:
             assert response.status_code == 503
             assert response.headers.get_list("Retry-After") == ["1"]
+            assert response.headers.get_list("Cache-Control") == ["no-store"]
             body = response.json()
             assert body["error"]["code"] == "service_unavailable"
             assert body["error"]["details"] == [{"retryAfter": 1, "routeGroup": "admin-login"}]
