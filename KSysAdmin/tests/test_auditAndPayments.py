@@ -35,6 +35,11 @@ async def test_auditLogFiltersAndKeyset(world: AdminWorld) -> None:
         "/api/admin/audit-logs", params={"targetType": "user", "targetId": str(targets[0].id)}, headers=headers
     )
     assert [item["action"] for item in byTarget.json()["items"]] == ["user.unlock", "user.lock"]
+    # A target id alone would match no index (they lead with target_type): refused, not a scan of the whole log.
+    alone = await world.client.get("/api/admin/audit-logs", params={"targetId": str(targets[0].id)}, headers=headers)
+    assert alone.status_code == 422, alone.text
+    error = alone.json()["error"]
+    assert error["code"] == "validation_failed" and [item["field"] for item in error["details"]] == ["targetType"]
     window = {"actorId": str(admin.id), "from": since.isoformat(), "to": (since - timedelta(seconds=1)).isoformat()}
     empty = await world.client.get("/api/admin/audit-logs", params=window, headers=headers)
     assert empty.json()["items"] == []

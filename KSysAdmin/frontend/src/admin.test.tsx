@@ -170,6 +170,25 @@ describe("list state after a navigation", () => {
   });
 });
 
+describe("audit log", () => {
+  // The API refuses a target id without its type (a full scan of the log otherwise): the form says so first.
+  it("asks for the target type before searching by target id, then sends both", async () => {
+    const { AuditLogsPage } = await import("./pages/AuditLogs");
+    fetchMock.mockImplementation(async () => json(200, { items: [], nextCursor: null }));
+    renderAt("/admin/audit", <AuditLogsPage />);
+    expect(await screen.findByText("No entries match.")).toBeInTheDocument();
+    await userEvent.type(screen.getByLabelText("Target id"), "u9");
+    await userEvent.click(screen.getByRole("button", { name: "Filter" }));
+    expect(screen.getByLabelText("Target type")).toHaveAccessibleDescription(/Give the target type too/);
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    await userEvent.type(screen.getByLabelText("Target type"), "user");
+    await userEvent.click(screen.getByRole("button", { name: "Filter" }));
+    await waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(2));
+    expect(fetchMock.mock.calls[1][0]).toBe("/api/admin/audit-logs?targetType=user&targetId=u9&limit=50");
+    expect(screen.getByLabelText("Target type")).not.toHaveAccessibleDescription(/Give the target type too/);
+  });
+});
+
 describe("settings editors", () => {
   it("validates origins on the client", () => {
     expect(validateOrigins(["https://ok.example.com", "https://bad.example.com/", "ftp://x", "https://ok.example.com"])).toEqual({
@@ -336,6 +355,14 @@ describe("user detail", () => {
     if (next) expect(await screen.findByRole("button", { name: next })).toBeInTheDocument();
     await waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(3));
     expect(shown).toHaveFocus();
+  });
+
+  it("links the user's audit entries by target type and id, which the target index serves", async () => {
+    const { UserDetailPage } = await import("./pages/UserDetail");
+    fetchMock.mockResolvedValueOnce(json(200, user));
+    renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
+    const link = await screen.findByRole("link", { name: "All audit entries for this user" });
+    expect(link.getAttribute("href")).toMatch(/\/audit\?targetType=user&targetId=u1$/);
   });
 
   it("moves focus to the heading when a confirmed action fails", async () => {

@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.exceptions import RequestValidationError
 
 from KSysAdmin.backend.application.auditLogOutput import AuditLogPageOutput
 from KSysAdmin.backend.application.listAuditLogs import ListAuditLogs
@@ -28,6 +29,11 @@ def createAuditRoutes() -> APIRouter:
         cursor: Annotated[str | None, Query(max_length=1024)] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
     ) -> AuditLogPageOutput:
+        # The target index leads with target_type: a target id alone would scan the whole log backwards.
+        if targetId is not None and targetType is None:
+            message = "targetType is required with targetId (for a user: targetType=user)"
+            raise RequestValidationError([{"type": "missing", "loc": ("query", "targetType"), "input": None,
+                                           "msg": message}])
         filter = AuditLogFilter(actorId=actorId, targetType=targetType, targetId=targetId, action=action,
                                 since=since, until=until)
         return await ListAuditLogs(auditLogs).execute(filter, cursor, limit)

@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { Card, ErrorMessage, Field, Form, Pager, Spinner, formatDateTime, useCursorStack, useLoad } from "@kservices/shared";
 import { adminApi } from "../api";
 import { useQueryFilters } from "../listPaging";
@@ -13,16 +14,23 @@ function toIso(local: string): string {
 export function AuditLogsPage() {
   const pages = useCursorStack();
   const { current, form, set, apply, queryKey } = useQueryFilters(FILTERS, "/audit");
+  // The API refuses a target id without its type (no index serves it): say so here instead of sending it.
+  const [typeError, setTypeError] = useState<string | undefined>();
+  const submit = () => {
+    const missingType = Boolean(form.targetId.trim()) && !form.targetType.trim();
+    setTypeError(missingType ? "Give the target type too (user for an account) to search by target id." : undefined);
+    if (!missingType) apply();
+  };
   const page = useLoad(
     () => adminApi.auditLogs({ ...current, from: toIso(current.from), to: toIso(current.to), cursor: pages.cursor, limit: 50 }),
     [queryKey, pages.cursor],
   );
   return (
     <Card title="Audit log">
-      <Form onSubmit={apply} className="form-row" label="Filter audit log">
+      <Form onSubmit={submit} className="form-row" label="Filter audit log">
         <Field label="Actor id" name="actorId" value={form.actorId} onChange={set("actorId")} />
         <Field label="Action" name="action" value={form.action} onChange={set("action")} placeholder="admin.user.lock" />
-        <Field label="Target type" name="targetType" value={form.targetType} onChange={set("targetType")} placeholder="user" />
+        <Field label="Target type" name="targetType" value={form.targetType} onChange={set("targetType")} placeholder="user" error={typeError} />
         <Field label="Target id" name="targetId" value={form.targetId} onChange={set("targetId")} />
         <Field label="From" name="from" type="datetime-local" value={form.from} onChange={set("from")} />
         <Field label="To" name="to" type="datetime-local" value={form.to} onChange={set("to")} />

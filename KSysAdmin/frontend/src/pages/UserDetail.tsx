@@ -109,7 +109,7 @@ export function UserDetailPage({ id }: { id: string }) {
               <tr key={a.id}><td>{formatDateTime(a.createdAt)}</td><td>{a.action}</td><td>{a.outcome}</td><td className="mono">{a.ip ?? "-"}</td></tr>
             ))}</tbody>
           </table></div>
-          <p><Link to={`/audit?targetId=${data.id}`}>All audit entries for this user</Link></p>
+          <p><Link to={`/audit?targetType=user&targetId=${data.id}`}>All audit entries for this user</Link></p>
         </Card>
       ) : null}
     </>
