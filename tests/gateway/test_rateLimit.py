@@ -189,6 +189,31 @@ def test_ruleChangeTakesEffectWithinTwoSeconds(
     assert gatewayClient.get("/api/auth/me", headers=fresh).headers["RateLimit-Policy"] == '"auth";q=5;w=30'
 
 
+# A JSON object where the rules list belongs (or a list holding a non-object) is refused like any invalid
+# document: the last good rules stay rather than the defaults. Each change reaches the error log, once.
+def test_rulesThatAreNoListOfObjectsAreRefusedAndEveryChangeIsLogged(
+        rules: RuleSetter, gatewayClient: httpx2.Client, cleanRules: redis.Redis,
+        limiterGateway: GatewayInstance) -> None:
+    rules.set(rule("auth", 5, windowSeconds=30, scope="user"))
+    loaded = f"rate limit: rules version {rules.version} loaded from ksysadmin:settings:rate-limits"
+    assert limiterGateway.errorLog.read_text().count(loaded) == 1
+    fresh = asClient(freshIp())
+    assert gatewayClient.get("/api/auth/me", headers=fresh).headers["RateLimit-Policy"] == '"auth";q=5;w=30'
+    refused = [
+        ({"version": 9001, "rules": rule("auth", 50, scope="user")}, "rules is not a list"),
+        ({"version": 9002, "rules": [rule("auth", 50, scope="user"), "auth"]}, "rules[2] is not an object"),
+        ({"version": 9003, "rules": {"1": rule("auth", 50, scope="user")}}, "rules is not a list"),
+    ]
+    for document, problem in refused:
+        cleanRules.set("ksysadmin:settings:rate-limits", json.dumps(document))
+        time.sleep(1.5)
+        assert gatewayClient.get("/api/auth/me", headers=fresh).headers["RateLimit-Policy"] == '"auth";q=5;w=30'
+        line = (f"rate limit: refused ksysadmin:settings:rate-limits version {document['version']} ({problem}), "
+                "keeping the current rules")
+        assert limiterGateway.errorLog.read_text().count(line) == 1, line
+    assert limiterGateway.errorLog.read_text().count(loaded) == 1
+
+
 def test_routeGroupsAreClassifiedFromMethodAndPath(rules: RuleSetter, gatewayClient: httpx2.Client) -> None:
     rules.set()
     ip = asClient(freshIp())

@@ -10,7 +10,7 @@ import pytest
 import redis
 
 from tests.gateway.conftest import backendAddresses
-from tests.gateway.gatewayProcess import GatewayInstance, RedisServer, runDirectory
+from tests.gateway.gatewayProcess import GatewayInstance, RedisServer, RuleSetter, rule, runDirectory
 
 # A private Redis and gateway: stopping this Redis never disturbs the shared test stack.
 
@@ -117,3 +117,27 @@ def test_redisDownFailsClosedForLoginAndOpenForTheRestThenRecovers(
     statuses = [outageClient.post("/api/admin/auth/login", json={}).status_code for _ in range(10)]
     assert statuses[-1] == 429
     assert all(status != 429 for status in statuses[:-1])
+
+
+# The outage line names the groups that fail closed under the rules in force, not the defaults' list: here an admin
+# opened the user login and closed the payment pages. A stack of its own, as the line is written once per 10 s.
+def test_outageLogNamesTheGroupsThatFailClosed(tmp_path: Path) -> None:
+    stack = OutageStack(tmp_path)
+    stack.redisServer.start()
+    stack.gateway.start()
+    try:
+        client = stack.redisClient()
+        with httpx2.Client(base_url=stack.gateway.url, timeout=5) as http:
+            RuleSetter(client, http).set(rule("auth-login", 10, failMode="open"),
+                                         rule("payment", 100, scope="user", failMode="closed"))
+            client.close()
+            stack.redisServer.stop()
+            assert http.get("/api/payment/payments").status_code == 503
+            assert http.post("/api/auth/login", json={}).status_code != 503
+        lines = [line for line in stack.gateway.errorLog.read_text().splitlines() if "Redis unavailable" in line]
+        assert len(lines) == 1
+        assert "failing closed for admin-login, auth-register, password-reset, payment, open for the rest" in lines[0]
+    finally:
+        stack.gateway.stop()
+        stack.redisServer.stop()
+        shutil.rmtree(stack.gateway.runDir, ignore_errors=True)

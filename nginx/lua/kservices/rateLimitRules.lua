@@ -64,26 +64,75 @@ local function normalize(rule, scale)
     }
 end
 
+local function closedList(rules)
+    local names = {}
+    for name, rule in pairs(rules) do
+        if rule.enabled and rule.failMode == "closed" then
+            names[#names + 1] = name
+        end
+    end
+    table.sort(names)
+    return #names > 0 and table.concat(names, ", ") or nil
+end
+
+-- overrides: a list already checked by listProblem. Returns the rules and the entries it skipped.
 local function build(overrides)
-    local rules = {}
+    local rules, skipped = {}, {}
     for _, rule in ipairs(_M.defaults) do
         rules[rule.routeGroup] = normalize(rule, gateway.limitScale)
     end
-    for _, rule in ipairs(overrides or {}) do
+    for index, rule in ipairs(overrides or {}) do
         local normalized, bad = normalize(rule, 1)
         if normalized then
             rules[normalized.routeGroup] = normalized
         else
-            ngx.log(ngx.WARN, "rate limit: ignoring rule with invalid ", bad, " in ", _M.settingsKey)
+            skipped[#skipped + 1] = "rules[" .. index .. "] has an invalid " .. bad
         end
     end
-    return rules
+    return rules, skipped
 end
 
 active = build(nil)
+local closedGroups = closedList(active)
 
 function _M.get(routeGroup)
     return active[routeGroup] or active["default"]
+end
+
+-- The enabled groups that answer 503 while Redis is unreachable ("a, b, c"), nil when none does.
+function _M.closedGroups()
+    return closedGroups
+end
+
+-- Why a decoded document's rules cannot be used, or nil. A JSON object decodes to a table too: only a list
+-- (keys 1..n) of objects is one, so {"rules": {"routeGroup": ...}} is refused instead of meaning "no overrides".
+local function listProblem(list)
+    if type(list) ~= "table" then
+        return "no rules list"
+    end
+    local count = 0
+    for _ in pairs(list) do
+        count = count + 1
+    end
+    if count ~= #list then
+        return "rules is not a list"
+    end
+    for index, rule in ipairs(list) do
+        if type(rule) ~= "table" then
+            return "rules[" .. index .. "] is not an object"
+        end
+    end
+    return nil
+end
+
+-- Logged at warn, where the error log (nginx.conf: error_log ... warn) shows it, by the first worker that
+-- applies a given document: every worker polls, the line is written once per change.
+local function logChange(raw, ...)
+    local shared = ngx.shared.kservices_rate_limit
+    if shared and not shared:add("rules:logged:" .. ngx.md5(raw or ""), true, 5) then
+        return
+    end
+    ngx.log(ngx.WARN, "rate limit: ", ...)
 end
 
 -- Applies the raw settings document (nil when the key is absent); returns true when rules changed.
@@ -93,17 +142,24 @@ function _M.apply(raw)
     end
     if raw == nil then
         active, lastRaw, lastVersion = build(nil), nil, nil
-        ngx.log(ngx.NOTICE, "rate limit: ", _M.settingsKey, " absent, using default rules")
+        closedGroups = closedList(active)
+        logChange(raw, _M.settingsKey, " absent, using the default rules")
         return true
     end
     local document, err = json.decode(raw)
-    if type(document) ~= "table" or type(document.rules) ~= "table" then
-        ngx.log(ngx.ERR, "rate limit: invalid ", _M.settingsKey, " (", err or "no rules list", "), keeping current rules")
-        lastRaw = raw
+    local problem = type(document) ~= "table" and (err or "not a JSON object") or listProblem(document.rules)
+    local version = type(document) == "table" and string.sub(tostring(document.version), 1, 40) or "?"
+    lastRaw = raw
+    if problem then
+        logChange(raw, "refused ", _M.settingsKey, " version ", version, " (", problem, "), keeping the current rules")
         return false
     end
-    active, lastRaw, lastVersion = build(document.rules), raw, document.version
-    ngx.log(ngx.NOTICE, "rate limit: rules version ", tostring(lastVersion), " loaded")
+    local skipped
+    active, skipped = build(document.rules)
+    lastVersion = document.version
+    closedGroups = closedList(active)
+    logChange(raw, "rules version ", version, " loaded from ", _M.settingsKey,
+        #skipped > 0 and (", skipping invalid entries: " .. table.concat(skipped, "; ")) or "")
     return true
 end
 

@@ -177,9 +177,10 @@ local function redisFailed(rule, err, markDown)
         shared:set("redis:down", true, REDIS_RETRY_SECONDS)
     end
     if shared:add("log:redis", true, FAIL_LOG_INTERVAL) then
+        local closed = rules.closedGroups()
         ngx.log(ngx.ERR, "rate limit: Redis unavailable (", err, "); failing ",
-            "closed for login/register/password-reset rules, open for the rest (logged once per ",
-            FAIL_LOG_INTERVAL, " s)")
+            closed and ("closed for " .. closed .. ", open for the rest") or "open for every group",
+            " (logged once per ", FAIL_LOG_INTERVAL, " s)")
     end
     if rule.failMode == "closed" then
         ngx.header["Retry-After"] = REDIS_RETRY_SECONDS_STR
