@@ -49,12 +49,19 @@ def test_composeServersRunWithTheStackScriptsUvicornFlags() -> None:
             assert flag in " ".join(command)
 
 
-# The servers trust forwarded addresses from the gateway's fixed address only, inside the network's subnet.
+# The servers trust forwarded addresses from the gateway's fixed address only, inside the network's subnet and
+# outside the range Docker hands out to the other containers, so no other container can take it.
 def test_composeServersTrustOnlyTheGatewaysForwardedAddresses() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     gatewayAddress = compose["services"]["gateway"]["networks"]["default"]["ipv4_address"]
-    subnet = ipaddress.ip_network(compose["networks"]["default"]["ipam"]["config"][0]["subnet"])
+    [pool] = compose["networks"]["default"]["ipam"]["config"]
+    subnet, dynamic = ipaddress.ip_network(pool["subnet"]), ipaddress.ip_network(pool["ip_range"])
+    assert dynamic.subnet_of(subnet)  # type: ignore[arg-type]
     assert ipaddress.ip_address(gatewayAddress) in subnet
+    assert ipaddress.ip_address(gatewayAddress) not in dynamic
+    fixed = [service for service, spec in compose["services"].items()
+             if "ipv4_address" in str(spec.get("networks", ""))]
+    assert fixed == ["gateway"]
     for service in ("public", "admin"):
         command = compose["services"][service]["command"]
         assert command[command.index("--forwarded-allow-ips") + 1] == gatewayAddress
