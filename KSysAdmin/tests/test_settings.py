@@ -4,9 +4,11 @@ import asyncio
 import json
 
 from redis.asyncio.client import PubSub
+from sqlalchemy import select
 
 from admin_server import createAdminApp
 from KSysAdmin.backend.application.settingsInput import checkOrigin
+from KSysAdmin.backend.domain.models.auditLog import AuditLog
 from KSysAdmin.backend.infrastructure.redis.settingsPublisher import RedisSettingsPublisher
 from KSysAdmin.tests.adminSupport import AdminWorld
 from tests.support.inProcess import runningApp
@@ -156,3 +158,28 @@ def test_originsAreStoredAsBrowsersSendThem() -> None:
     assert checkOrigin("http://localhost:5173") == "http://localhost:5173"
     assert checkOrigin("http://[::1]:8080") == "http://[::1]:8080"
     assert checkOrigin("https://xn--bcher-kva.example") == "https://xn--bcher-kva.example"
+
+
+# The version is an int4 column: a version past it reached PostgreSQL and was answered 503 "database unavailable",
+# unaudited. It is refused as a field error, the stored setting unchanged. The highest version accepted is one
+# whose successor still fits.
+async def test_hugeVersionIsAFieldError(world: AdminWorld) -> None:
+    admin, headers = await world.adminToken(superadmin=True)
+    bodies = {"cors": {"origins": []}, "rate-limits": {"rules": []}}
+    for name, body in bodies.items():
+        before = (await world.client.get(f"/api/admin/settings/{name}", headers=headers)).json()
+        for version in (2**31 - 1, 3_000_000_000, 2**63):
+            response = await world.client.put(f"/api/admin/settings/{name}", json={"version": version, **body},
+                                              headers=headers)
+            assert response.status_code == 422, (name, version, response.text)
+            assert [detail["field"] for detail in response.json()["error"]["details"]] == ["version"], response.text
+        assert (await world.client.get(f"/api/admin/settings/{name}", headers=headers)).json() == before
+        highest = await world.client.put(f"/api/admin/settings/{name}", json={"version": 2**31 - 2, **body},
+                                         headers=headers)
+        assert highest.status_code == 409 and highest.json()["error"]["code"] == "stale_version"
+    async with world.database.sessionFactory() as session:
+        statement = select(AuditLog.action, AuditLog.details).where(AuditLog.actorId == admin.id,
+                                                                    AuditLog.outcome == "failure")
+        refusals = (await session.execute(statement)).all()
+    assert sorted(action for action, details in refusals if details.get("fields") == ["version"]) == [
+        "PUT /settings/cors"] * 3 + ["PUT /settings/rate-limits"] * 3

@@ -47,11 +47,14 @@ def checkOrigin(value: str) -> str:
     return f"{parts.scheme}://{host}{shown}"
 
 
+# system_settings.version is int4 and a write stores version + 1: the highest version a PUT may send.
+MAX_VERSION = 2**31 - 2
+
 Origin = Annotated[str, Field(max_length=255), AfterValidator(checkOrigin)]
 
 
 class CorsInput(InputModel):
-    version: int = Field(ge=0)
+    version: int = Field(ge=0, le=MAX_VERSION)
     origins: list[Origin] = Field(max_length=50)
 
 
@@ -65,5 +68,5 @@ class RateLimitRuleInput(InputModel):
 
 
 class RateLimitsInput(InputModel):
-    version: int = Field(ge=0)
+    version: int = Field(ge=0, le=MAX_VERSION)
     rules: list[RateLimitRuleInput] = Field(max_length=50)
