@@ -1,10 +1,31 @@
 from __future__ import annotations
 
+import ipaddress
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field, SecretStr
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+# SIM_ALLOWED_NETWORKS: comma-separated networks in CIDR notation; anything else stops the simulator at start.
+def parseNetworks(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    if not value.strip():
+        return []
+    networks: list[IPv4Network | IPv6Network] = []
+    for item in (part.strip() for part in value.split(",")):
+        try:
+            networks.append(ipaddress.ip_network(item))
+        except ValueError:
+            raise ValueError(f"SIM_ALLOWED_NETWORKS: {item!r} is not a network in CIDR notation "
+                             "(such as 172.28.73.0/24)") from None
+    return networks
+
+
+ClientNetworks = Annotated[list[IPv4Network | IPv6Network], NoDecode, BeforeValidator(parseNetworks)]
 
 
 class SimulatorSettings(BaseSettings):
@@ -35,6 +56,8 @@ class SimulatorSettings(BaseSettings):
     timestampToleranceSeconds: float = Field(300.0, gt=0, validation_alias="SIM_TIMESTAMP_TOLERANCE_SECONDS")
     notifyTimeoutSeconds: float = Field(10.0, gt=0, le=60, validation_alias="SIM_NOTIFY_TIMEOUT_SECONDS")
     port: int = Field(8090, ge=1, le=65535, validation_alias="SIM_PORT")
+    # Callers allowed besides loopback (docker-compose: its network, where the public server calls from).
+    allowedNetworks: ClientNetworks = Field(default_factory=list, validation_alias="SIM_ALLOWED_NETWORKS")
 
     def notifySecret(self) -> str:
         secret = self.inboundClientSecret or self.clientSecret

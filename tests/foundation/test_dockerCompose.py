@@ -119,6 +119,10 @@ def test_composeWiresTheBriSimulatorAndItsKeys() -> None:
     for name in ("BRI_PRIVATE_KEY_PATH", "BRI_PUBLIC_KEY_PATH"):
         assert public["environment"][name].startswith(mount + "/")
     assert simulator["environment"]["SIM_MERCHANT_BASE_URL"].startswith("http://gateway:8080/")
+    # The simulator answers 403 to callers outside loopback and SIM_ALLOWED_NETWORKS: the public container calls
+    # from the compose network.
+    subnet = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["networks"]["default"]["ipam"]["config"][0]
+    assert simulator["environment"]["SIM_ALLOWED_NETWORKS"] == subnet["subnet"]
     assert public["environment"]["PUBLIC_BASE_URL"] == "http://localhost:8080"
 
 

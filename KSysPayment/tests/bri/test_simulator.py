@@ -6,11 +6,14 @@ from pathlib import Path
 
 import httpx2
 import pytest
+from asgi_lifespan import LifespanManager
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
 from KSysPayment.backend.infrastructure.bri.briClient import BriSnapClient
 from KSysPayment.backend.infrastructure.bri.snapSignature import hmacSignature, snapTimestamp, stringToSign
-from KSysPayment.simulator.app import LoopbackOnly, createSimulatorApp, isLoopback
+from KSysPayment.simulator.app import AllowedClientsOnly, createSimulatorApp, isLoopback
+from KSysPayment.simulator.simulatorSettings import SimulatorSettings
 from KSysPayment.tests.bri.briTestSupport import (
     CLIENT_SECRET,
     ClientFactory,
@@ -124,12 +127,53 @@ def test_loopbackOnly() -> None:
 @pytest.mark.parametrize(("client", "expected"), [("127.0.0.1", 200), ("10.0.0.5", 403)])
 async def test_loopbackOnlyRefusesOtherClients(client: str, expected: int) -> None:
     inner = JSONResponse({"reached": True})
-    transport = httpx2.ASGITransport(app=LoopbackOnly(inner), client=(client, 40000))
+    transport = httpx2.ASGITransport(app=AllowedClientsOnly(inner), client=(client, 40000))
     async with httpx2.AsyncClient(transport=transport, base_url="http://simulator") as http:
         response = await http.get("/simulator/payments")
     assert response.status_code == expected
     assert response.json() == ({"reached": True} if expected == 200
                                else {"responseCode": "4030000", "responseMessage": "Forbidden"})
+
+
+async def simulatorStatus(settings: SimulatorSettings, client: str) -> int:
+    async with LifespanManager(createSimulatorApp(settings)) as manager:
+        transport = httpx2.ASGITransport(app=manager.app, client=(client, 40000))
+        async with httpx2.AsyncClient(transport=transport, base_url="http://simulator") as http:
+            return (await http.get("/simulator/payments")).status_code
+
+
+# Under docker-compose the public server calls from the compose network: SIM_ALLOWED_NETWORKS lets that network in
+# besides loopback; without it the simulator stays loopback only.
+@pytest.mark.parametrize(("client", "expected"), [
+    ("172.28.73.130", 200), ("::ffff:172.28.73.9", 200), ("fd00::5", 200), ("127.0.0.1", 200),
+    ("172.28.74.1", 403), ("10.0.0.5", 403),
+])
+async def test_allowedNetworksLetTheirCallersIn(keyDir: Path, client: str, expected: int) -> None:
+    settings = simulatorSettings(keyDir, "http://127.0.0.1:9", SIM_ALLOWED_NETWORKS="172.28.73.0/24, fd00::/64")
+    assert await simulatorStatus(settings, client) == expected
+
+
+async def test_withoutAllowedNetworksOnlyLoopbackGetsIn(keyDir: Path) -> None:
+    settings = simulatorSettings(keyDir, "http://127.0.0.1:9", SIM_ALLOWED_NETWORKS="")
+    assert settings.allowedNetworks == []
+    assert await simulatorStatus(settings, "172.28.73.130") == 403
+    assert await simulatorStatus(settings, "127.0.0.1") == 200
+
+
+def test_allowedNetworksAreReadFromTheEnvironment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SIM_ALLOWED_NETWORKS", "172.28.73.0/24,2001:db8::/32")
+    assert [str(network) for network in SimulatorSettings().allowedNetworks] == ["172.28.73.0/24", "2001:db8::/32"]
+
+
+# Anything but networks in CIDR notation stops the simulator at start, naming the variable.
+@pytest.mark.parametrize("value", ["172.28.73.0/33", "simulator", "172.28.73.5/24", "172.28.73.0/24,,10.0.0.0/8",
+                                   '["172.28.73.0/24"]'])
+async def test_invalidAllowedNetworksStopTheStartNamingTheVariable(
+        monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("SIM_ALLOWED_NETWORKS", value)
+    with pytest.raises(ValidationError, match=r"SIM_ALLOWED_NETWORKS: .* is not a network in CIDR notation"):
+        async with LifespanManager(createSimulatorApp()):
+            pass
 
 
 @pytest.mark.parametrize(
