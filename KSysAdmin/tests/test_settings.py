@@ -183,3 +183,24 @@ async def test_hugeVersionIsAFieldError(world: AdminWorld) -> None:
         refusals = (await session.execute(statement)).all()
     assert sorted(action for action, details in refusals if details.get("fields") == ["version"]) == [
         "PUT /settings/cors"] * 3 + ["PUT /settings/rate-limits"] * 3
+
+
+# The admin group also limits the PUT that would undo a rule: one stricter than 30 requests per 60 s could lock
+# every admin out, so it is refused on its limit, naming the floor.
+async def test_adminGroupHasAFloor(world: AdminWorld) -> None:
+    _, headers = await world.adminToken(superadmin=True)
+    version = await currentVersion(world, headers, "rate-limits")
+    admin = {"routeGroup": "admin", "scope": "ip", "failMode": "open", "enabled": True}
+    for limit, window in ((1, 86_400), (29, 60), (1, 3)):
+        response = await world.client.put("/api/admin/settings/rate-limits", headers=headers, json={
+            "version": version, "rules": [RULES[0], {**admin, "limit": limit, "windowSeconds": window}]})
+        assert response.status_code == 422, (limit, window, response.text)
+        [detail] = response.json()["error"]["details"]
+        assert detail["field"] == "rules.1.limit" and "30 requests per 60 seconds" in detail["message"]
+    assert await currentVersion(world, headers, "rate-limits") == version
+    disabled = {**admin, "limit": 1, "windowSeconds": 86_400, "enabled": False}
+    for rule in ({**admin, "limit": 30, "windowSeconds": 60}, {**admin, "limit": 1, "windowSeconds": 2}, disabled):
+        accepted = await world.client.put("/api/admin/settings/rate-limits", headers=headers,
+                                          json={"version": version, "rules": [rule]})
+        assert accepted.status_code == 200, (rule, accepted.text)
+        version += 1

@@ -12,9 +12,11 @@ class SettingsNotPublishedError(DependencyUnavailableError):
     message = "The setting was stored but could not be published; it is published again on the next start"
 
 
-async def publishOrRaise(publisher: SettingsPublisherInterface, name: str, document: dict[str, object]) -> None:
+async def publishOrRaise(
+    publisher: SettingsPublisherInterface, name: str, document: dict[str, object], force: bool = False
+) -> None:
     try:
-        written = await publisher.publish(name, document)
+        written = await publisher.publish(name, document, force=force)
     except Exception as error:
         logger.error("settings_not_published", f"Could not publish setting {name}", error)
         raise SettingsNotPublishedError() from None

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from KSysAdmin.backend.application.auditTrail import AuditTrail
-from KSysAdmin.backend.application.settingsInput import RateLimitsInput
+from KSysAdmin.backend.application.settingsInput import RateLimitRuleInput, RateLimitsInput
 from KSysAdmin.backend.application.settingsOutput import RateLimitRuleOutput, RateLimitsOutput
 from KSysAdmin.backend.application.settingsPublication import publishOrRaise
 from KSysAdmin.backend.domain.adminPrincipal import AdminPrincipal, RequestContext
@@ -10,10 +10,19 @@ from KSysAdmin.backend.domain.interfaces.settingsPublisherInterface import Setti
 from KSysAdmin.backend.domain.interfaces.settingsRepositoryInterface import SettingsRepositoryInterface
 from KSysAdmin.backend.domain.interfaces.transactionInterface import TransactionInterface
 from KSysAdmin.backend.domain.models.auditLog import AuditOutcome
-from KSysAdmin.backend.domain.models.rateLimitRule import RateLimitRule
+from KSysAdmin.backend.domain.models.rateLimitRule import RateLimitRule, RouteGroup
 from KSysAdmin.backend.domain.settingsDocuments import SettingName, rateLimitsDocument, ruleDocument
 
 ACTION = "settings.rate_limits_update"
+# The admin group carries the PUT that would undo a rule: a stricter one could lock every admin out.
+ADMIN_FLOOR_REQUESTS, ADMIN_FLOOR_SECONDS = 30, 60
+ADMIN_FLOOR_MESSAGE = (f"the admin group must allow at least {ADMIN_FLOOR_REQUESTS} requests per "
+                       f"{ADMIN_FLOOR_SECONDS} seconds (0.5 per second), or no admin could undo it")
+
+
+def belowAdminFloor(rule: RateLimitRuleInput) -> bool:
+    return rule.routeGroup == RouteGroup.ADMIN.value and rule.enabled \
+        and rule.limit * ADMIN_FLOOR_SECONDS < ADMIN_FLOOR_REQUESTS * rule.windowSeconds
 
 
 class UpdateRateLimitSetting:
@@ -42,6 +51,9 @@ class UpdateRateLimitSetting:
                         "field": f"rules.{index}.routeGroup", "message": f"duplicate route group {rule.routeGroup}",
                     }])
                 seen.add(rule.routeGroup)
+                if belowAdminFloor(rule):
+                    detail = {"field": f"rules.{index}.limit", "message": ADMIN_FLOOR_MESSAGE}
+                    raise InvalidSettingError(details=[detail])
             rules = [RateLimitRule(**rule.model_dump()) for rule in data.rules]
             snapshot = {"rules": [ruleDocument(rule) for rule in rules]}
             stored = await self.settings.compareAndSet(name, data.version, snapshot, principal.userId)

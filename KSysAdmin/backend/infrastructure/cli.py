@@ -8,13 +8,17 @@ import sys
 from KSysAdmin.backend.application.auditTrail import AuditTrail
 from KSysAdmin.backend.application.createSuperadmin import CreateSuperadmin
 from KSysAdmin.backend.application.reencryptSecrets import ReencryptReport, ReencryptSecrets
+from KSysAdmin.backend.application.resetRateLimits import ResetRateLimits
 from KSysAdmin.backend.infrastructure.database.auditLogRepository import AuditLogRepository
 from KSysAdmin.backend.infrastructure.database.encryptedColumnRepository import EncryptedColumnRepository
+from KSysAdmin.backend.infrastructure.database.settingsRepository import SettingsRepository
 from KSysAdmin.backend.infrastructure.database.userRepository import UserRepository
+from KSysAdmin.backend.infrastructure.redis.settingsPublisher import RedisSettingsPublisher
 from shared.backend.config.settings import ConfigurationError, loadSettings
 from shared.backend.cryptoFactory import createCrypto
 from shared.backend.database.engine import DatabaseUnavailableError, closeDb, initDb
 from shared.backend.exceptions.domainError import DomainError
+from shared.backend.redis.client import createRedisClient
 from shared.backend.security.passwordHasher import PasswordHasher
 
 
@@ -34,6 +38,8 @@ def parseArguments(argv: list[str]) -> argparse.Namespace:
                                  "value under CRYPTO_MASTER_KEY (resumable)")
     rotate.add_argument("--dry-run", action="store_true", help="count what would change; write nothing, lock no row")
     rotate.add_argument("--batch-size", type=batchSize, default=500, help="rows per transaction (1-10000)")
+    commands.add_parser("reset-rate-limits", help="drop every stored rate-limit rule, so the gateway applies its "
+                        "defaults (recovery when a rule keeps the admins out)")
     return parser.parse_args(argv)
 
 
@@ -83,6 +89,23 @@ async def reencryptSecrets(dryRun: bool, batchSize: int) -> int:
     return 1 if report.unreadable else 0
 
 
+async def resetRateLimits() -> int:
+    settings = loadSettings()
+    database = await initDb(settings.database)
+    redis = createRedisClient(settings.redis)
+    try:
+        async with database.sessionFactory() as session:
+            useCase = ResetRateLimits(SettingsRepository(session), RedisSettingsPublisher(redis),
+                                      AuditTrail(AuditLogRepository(session), session), session)
+            result = await useCase.execute()
+    finally:
+        await redis.aclose()
+        await closeDb(database)
+    print(f"Rate limits reset to the gateway's defaults: {result.removedRules} stored rules removed, version "
+          f"{result.version} published")
+    return 0
+
+
 def printReport(report: ReencryptReport, dryRun: bool, previousKeys: int) -> None:
     verb = "would re-encrypt" if dryRun else "re-encrypted"
     print(f"{report.rows} rows with encrypted values: {verb} {report.reencrypted}, "
@@ -98,6 +121,8 @@ def main(argv: list[str]) -> int:
     try:
         if arguments.command == "reencrypt-secrets":
             return asyncio.run(reencryptSecrets(arguments.dry_run, arguments.batch_size))
+        if arguments.command == "reset-rate-limits":
+            return asyncio.run(resetRateLimits())
         password = readPassword(arguments.password_stdin)
         return asyncio.run(createSuperadmin(arguments.email, password))
     except (ConfigurationError, DatabaseUnavailableError) as error:

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from KSysAdmin.tests.adminSupport import AdminWorld
+
+ROOT_DIR = Path(__file__).resolve().parents[2]
+LIMITS_KEY = "ksysadmin:settings:rate-limits"
+RULE = {"routeGroup": "admin-login", "scope": "ip", "limit": 1, "windowSeconds": 86_400, "failMode": "closed",
+        "enabled": True}
+
+
+# The test stack's configuration with the admin tests' database and Redis db (the environment wins over the
+# env file).
+def runCli(world: AdminWorld) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "DATABASE_URL": world.settings.database.url.get_secret_value(),
+                   "REDIS_URL": world.settings.redis.url.get_secret_value()}
+    command = [sys.executable, "-m", "KSysAdmin.backend.infrastructure.cli", "reset-rate-limits"]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT_DIR, env=environment, timeout=60,
+                          check=False)
+
+
+# A rule that keeps the admins out (here: one admin login a day) is undone from the server: every stored rule
+# goes, the gateway's defaults apply, and the empty list is published over whatever Redis holds, audited.
+async def test_resetRateLimitsRestoresTheDefaults(world: AdminWorld) -> None:
+    _, headers = await world.adminToken(superadmin=True)
+    version = (await world.client.get("/api/admin/settings/rate-limits", headers=headers)).json()["version"]
+    stored = await world.client.put("/api/admin/settings/rate-limits", json={"version": version, "rules": [RULE]},
+                                    headers=headers)
+    assert stored.status_code == 200, stored.text
+    # A document newer than PostgreSQL's (a restored database): the reset still replaces it.
+    await world.redis.set(LIMITS_KEY, json.dumps({"version": 10**6, "rules": [RULE]}))
+    result = await asyncio.to_thread(runCli, world)
+    assert result.returncode == 0, result.stderr
+    assert "1 stored rules removed" in result.stdout
+    after = (await world.client.get("/api/admin/settings/rate-limits", headers=headers)).json()
+    assert (after["version"], after["rules"], after["updatedBy"]) == (version + 2, [], None)
+    assert json.loads(await world.redis.get(LIMITS_KEY)) == {"version": version + 2, "rules": []}
+    entry = (await world.auditEntries("cli.reset_rate_limits", "rate-limits"))[-1]
+    assert (entry.outcome, entry.actorType, entry.actorId) == ("success", "system", None)
+    assert entry.details == {"version": version + 2, "from": [RULE], "rules": []}
