@@ -14,8 +14,11 @@ depends_on: str | Sequence[str] | None = None
 
 # The lockout counts failed logins in a sliding window: the times of the failures still inside it replace
 # the fixed window's count and start (which let up to twice the threshold, less two, through across a
-# window's end). A failure counted in an open window keeps counting, stamped at that window's start. Servers
-# older than 0009 cannot record failures against this schema: migrate, then restart both.
+# window's end). A failure counted in an open window keeps counting, stamped at that window's start. The old
+# columns are dropped in this same revision, so a server started before it still names them: every ORM read
+# of a users row (select(User): every admin request, register, verification, password and MFA changes) and the
+# login's statement fail with 42703, answered 500, until that server restarts. Run it with both servers
+# stopped, or restart both at once right after.
 def upgrade() -> None:
     op.execute("SET LOCAL lock_timeout = '5s'")
     op.add_column("users", sa.Column("failed_login_times", postgresql.ARRAY(sa.DateTime(timezone=True)),
