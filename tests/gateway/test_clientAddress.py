@@ -38,6 +38,31 @@ def test_backendRedirectKeepsTheGatewayPort(gatewayClient: httpx2.Client, limite
     assert response.headers["location"] == f"{limiterGateway.url}/api/auth/me"
 
 
+# Behind a load balancer that terminates TLS (a trusted proxy: the limiter gateway trusts 127.0.0.1) the backends
+# build their redirects with the scheme it reports; anything but http/https is not taken.
+@pytest.mark.parametrize(("proto", "scheme"), [("https", "https"), ("http", "http"), ("ftp", "http"),
+                                                ("https, http", "http")])
+def test_trustedProxysForwardedProtoReachesTheBackends(
+        gatewayClient: httpx2.Client, limiterGateway: GatewayInstance, proto: str, scheme: str) -> None:
+    response = gatewayClient.get("/api/auth/me/", headers={"X-Forwarded-For": freshIp(), "X-Forwarded-Proto": proto})
+    assert response.status_code == 307
+    assert response.headers["location"] == f"{scheme}://127.0.0.1:{limiterGateway.port}/api/auth/me"
+
+
+# From a peer that is no trusted proxy the header is replaced by the connection's own scheme.
+def test_untrustedPeersForwardedProtoIsReplaced(testRedisPort: int) -> None:
+    gateway = GatewayInstance(runDirectory("untrustedProto"), testRedisPort, GATEWAY_REDIS_DB, *backendAddresses(),
+                              trustedProxies="")
+    gateway.start()
+    try:
+        response = httpx2.get(f"{gateway.url}/api/auth/me/", headers={"X-Forwarded-Proto": "https"}, timeout=5)
+        assert response.status_code == 307
+        assert response.headers["location"] == f"{gateway.url}/api/auth/me"
+    finally:
+        gateway.stop()
+        shutil.rmtree(gateway.runDir, ignore_errors=True)
+
+
 
 def freshIpv6Prefix() -> str:
     value = uuid.uuid4().int
