@@ -29,7 +29,7 @@ export function AuditLogsPage() {
     <Card title="Audit log">
       <Form onSubmit={submit} className="form-row" label="Filter audit log">
         <Field label="Actor id" name="actorId" value={form.actorId} onChange={set("actorId")} />
-        <Field label="Action" name="action" value={form.action} onChange={set("action")} placeholder="admin.user.lock" />
+        <Field label="Action" name="action" value={form.action} onChange={set("action")} placeholder="user.lock" />
         <Field label="Target type" name="targetType" value={form.targetType} onChange={set("targetType")} placeholder="user" error={typeError} />
         <Field label="Target id" name="targetId" value={form.targetId} onChange={set("targetId")} />
         <Field label="From" name="from" type="datetime-local" value={form.from} onChange={set("from")} />
