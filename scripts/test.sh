@@ -32,7 +32,9 @@ stopStack() {
 }
 
 writeTestEnv() {
-  cat >"$ENV_FILE" <<ENV
+  # Holds the test stack's secrets: 0600 from its creation, as .env.
+  rm -f "$ENV_FILE"
+  (umask 077 && cat >"$ENV_FILE") <<ENV
 APP_ENV=test
 LOG_FORMAT=json
 LOG_LEVEL=INFO

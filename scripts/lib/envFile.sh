@@ -23,14 +23,14 @@ ensureEnvFile() {
     origin=http://localhost:8080 port=8080
     info "not root: the gateway listens on $origin (GATEWAY_PORT, PUBLIC_BASE_URL and CORS_ORIGINS in $target)"
   fi
-  sed -e "s|^JWT_SECRET=.*|JWT_SECRET=$jwt|" \
+  # Created 0600 (umask 077), never readable by others while the secrets are being written.
+  (umask 077 && sed -e "s|^JWT_SECRET=.*|JWT_SECRET=$jwt|" \
       -e "s|^CRYPTO_MASTER_KEY=.*|CRYPTO_MASTER_KEY=$crypto|" \
       -e "s|^BRI_CLIENT_SECRET=.*|BRI_CLIENT_SECRET=$bri|" \
       -e "s|^GATEWAY_PORT=.*|GATEWAY_PORT=$port|" \
       -e "s|^PUBLIC_BASE_URL=.*|PUBLIC_BASE_URL=$origin|" \
       -e "s|^CORS_ORIGINS=.*|CORS_ORIGINS=$origin|" \
-      "$ROOT_DIR/.env.example" >"$target"
-  chmod 600 "$target"
+      "$ROOT_DIR/.env.example" >"$target")
 }
 
 # canBindPort PORT: whether this user may listen on PORT (root, or a port at or above the kernel's

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import os
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,8 @@ def test_envExampleLoadsOnceSecretsAreGenerated(tmp_path: Path, monkeypatch: pyt
     settings = loadSettings(envFile)
     assert settings.gateway.port == 80
     assert settings.bri.baseUrl == "http://127.0.0.1:8090"
+
+
+# The test stack's env file holds its secrets: scripts/test.sh creates it 0600.
+def test_testStackEnvFileIsReadableByItsOwnerOnly() -> None:
+    assert Path(os.environ["KSERVICES_ENV_FILE"]).stat().st_mode & 0o077 == 0

@@ -30,12 +30,12 @@ def copy() -> Iterator[Path]:
         yield clone
 
 
-def runAsUser(copy: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+def runAsUser(copy: Path, *arguments: str, path: str = os.environ["PATH"]) -> subprocess.CompletedProcess[str]:
     command = ["bash", "scripts/run.sh", *arguments]
     if os.geteuid() == 0:
         command = ["runuser", "-u", "nobody", "--", *command]
     return subprocess.run(command, cwd=copy, capture_output=True, text=True, timeout=60,
-                          env={"PATH": os.environ["PATH"], "HOME": str(copy)})
+                          env={"PATH": path, "HOME": str(copy)})
 
 
 def test_envModeGivesAUserWhoIsNotRootPort8080(copy: Path) -> None:
@@ -46,6 +46,18 @@ def test_envModeGivesAUserWhoIsNotRootPort8080(copy: Path) -> None:
         "8080", "http://localhost:8080", "http://localhost:8080")
     assert values["CRYPTO_MASTER_KEY"] != dotenv_values(ROOT / ".env.example")["CRYPTO_MASTER_KEY"]
     assert (copy / ".env").stat().st_mode & 0o777 == 0o600
+
+
+# .env holds the generated secrets from its first byte: it is created 0600, not made so afterwards (a chmod
+# that does nothing changes nothing).
+def test_envFileIsNeverReadableByOthers(copy: Path) -> None:
+    shims = copy / "shims"
+    shims.mkdir()
+    (shims / "chmod").write_text("#!/bin/sh\nexit 0\n")
+    (shims / "chmod").chmod(0o755)
+    written = runAsUser(copy, "env", path=f"{shims}:{os.environ['PATH']}")
+    assert written.returncode == 0, written.stderr
+    assert (copy / ".env").stat().st_mode & 0o077 == 0
 
 
 # Refused before anything is installed, with the variables to change.

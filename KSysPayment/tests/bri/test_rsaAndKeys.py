@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import stat
 from pathlib import Path
 
@@ -46,6 +47,15 @@ def test_rsaTokenSignatureRejectsTamperedInput() -> None:
     assert not verifyRsaTokenSignature(publicKey, CLIENT_ID, TIMESTAMP, base64.b64encode(bytes(raw)).decode())
     assert not verifyRsaTokenSignature(publicKey, CLIENT_ID, TIMESTAMP, "%%%not base64%%%")
     assert not verifyRsaTokenSignature(publicKey, CLIENT_ID, TIMESTAMP, "")
+
+
+# The private key file is 0600 from its creation: with every chmod switched off, it still is.
+def test_generatedPrivateKeysAreNeverReadableByOthers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "chmod", lambda *_args, **_kwargs: None)
+    monkeypatch.setattr(os, "fchmod", lambda *_args, **_kwargs: None)
+    generatePairs(tmp_path / "bri")
+    for name in ("merchant_private.pem", "bri_private.pem"):
+        assert stat.S_IMODE((tmp_path / "bri" / name).stat().st_mode) & 0o077 == 0
 
 
 def test_generateKeysWritesTwoPairsOnceWithPrivateModes(tmp_path: Path) -> None:

@@ -11,9 +11,12 @@ from KSysPayment.backend.infrastructure.bri.keys import generatePrivateKey, priv
 PAIRS = ("merchant", "bri")
 
 
+# The file has its mode before the key is written: a private key is never readable by others, even briefly.
 def writeFile(path: Path, data: bytes, mode: int) -> None:
-    path.write_bytes(data)
-    os.chmod(path, mode)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(descriptor, "wb") as handle:
+        os.fchmod(handle.fileno(), mode)
+        handle.write(data)
 
 
 def generatePairs(outDir: Path, force: bool = False) -> list[Path]:
