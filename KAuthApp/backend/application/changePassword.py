@@ -17,7 +17,8 @@ ACTION = "auth.password_change"
 
 
 # Needs the current password (counted like a login's). Every other session of the user ends and its Redis
-# key is deleted (as in LogoutAll); the current one stays; open password-reset links are voided. The new
+# key is deleted (as in LogoutAll); the current one stays; open password-reset links and the admin console's
+# tokens are voided. The new
 # password's policy is checked first, so the answer never tells whether a guess was right.
 class ChangePassword:
     def __init__(self, ports: AuthPorts) -> None:
@@ -38,6 +39,7 @@ class ChangePassword:
         # A reset link mailed before the change would otherwise still set a password of its holder's choice.
         await ports.tokens.invalidateOpen(userId, TokenPurpose.PASSWORD_RESET.value, now)
         revoked = await ports.sessions.revokeAllOf(userId, "password_changed", now, keep=sessionId)
+        await ports.users.voidAdminTokens(userId, now)
         await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=userId, targetId=userId,
                                  details={"revokedSessions": len(revoked)})
         keys = await ports.sessions.revokedUnexpiredIds(userId, now, keep=sessionId)

@@ -8,8 +8,8 @@ from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from shared.backend.database.modelSupport import utcNow
 
 
-# Deletes the Redis keys of every unexpired session of the user, revoked now or earlier, so a retry after a
-# Redis failure repairs it.
+# Ends every session of the user and the admin console's tokens. Deletes the Redis keys of every unexpired
+# session, revoked now or earlier, so a retry after a Redis failure repairs it.
 class LogoutAll:
     def __init__(self, ports: AuthPorts) -> None:
         self.ports = ports
@@ -17,6 +17,7 @@ class LogoutAll:
     async def execute(self, userId: uuid.UUID, sessionId: uuid.UUID) -> None:
         ports, now = self.ports, utcNow()
         revoked = await ports.sessions.revokeAllOf(userId, "logout_all", now)
+        await ports.users.voidAdminTokens(userId, now)
         await ports.audit.record("auth.logout_all", AuditOutcome.SUCCESS, actorId=userId, targetId=userId,
                                  details={"sessionId": str(sessionId), "revokedCount": len(revoked)})
         keys = await ports.sessions.revokedUnexpiredIds(userId, now)

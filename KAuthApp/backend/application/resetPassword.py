@@ -15,9 +15,9 @@ from shared.backend.security.lockoutPolicy import clearFailures
 ACTION = "auth.password_reset"
 
 
-# Sets the new password, ends every session, clears a temporary lockout. The link proves control
-# of the mailbox, so a still-unverified address counts as verified. Every unexpired session's Redis key is
-# deleted (as in LogoutAll).
+# Sets the new password, ends every session and admin console token, clears a temporary lockout. The link
+# proves control of the mailbox, so a still-unverified address counts as verified. Every unexpired session's
+# Redis key is deleted (as in LogoutAll).
 class ResetPassword:
     def __init__(self, ports: AuthPorts) -> None:
         self.ports = ports
@@ -48,6 +48,7 @@ class ResetPassword:
         user.updatedAt = now
         await ports.users.flush()
         revoked = await ports.sessions.revokeAllOf(user.id, "password_reset", now)
+        await ports.users.voidAdminTokens(user.id, now)
         await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=user.id, targetId=user.id,
                                  details={"revokedSessions": len(revoked)})
         keys = await ports.sessions.revokedUnexpiredIds(user.id, now)

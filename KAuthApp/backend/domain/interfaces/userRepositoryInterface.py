@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Protocol
 
 from KAuthApp.backend.domain.models.user import User
@@ -18,5 +19,7 @@ class UserRepositoryInterface(Protocol):
     async def grantRole(self, userId: uuid.UUID, roleName: str) -> None: ...
 
     async def rolesOf(self, userId: uuid.UUID) -> list[str]: ...
+
+    async def voidAdminTokens(self, userId: uuid.UUID, now: datetime) -> None: ...
 
     async def flush(self) -> None: ...

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from KAuthApp.backend.domain.exceptions.authErrors import DuplicateEmailError
@@ -53,6 +54,12 @@ class UserRepository(BaseRepository[User]):
             .order_by(Role.name)
         )
         return list((await self.session.execute(statement)).scalars().all())
+
+    # The admin console's tokens issued up to now stop working (KSysAdmin's AuthorizeAdmin reads the column).
+    async def voidAdminTokens(self, userId: uuid.UUID, now: datetime) -> None:
+        statement = (update(User).where(User.id == userId)  # type: ignore[arg-type]
+                     .values(adminTokensValidAfter=now).execution_options(synchronize_session="fetch"))
+        await self.session.execute(statement)
 
     async def flush(self) -> None:
         await self.session.flush()
