@@ -76,6 +76,7 @@ def test_missingRequiredVariableIsNamed(cleanEnv: pytest.MonkeyPatch, variable: 
         ("JWT_PREVIOUS_SECRETS", "o" * 40 + "," + "o" * 40, "lists the same secret twice"),
         ("JWT_PREVIOUS_SECRETS", VALID["JWT_SECRET"], "lists JWT_SECRET itself"),
         ("JWT_PREVIOUS_SECRETS", ",".join(str(n) * 40 for n in range(5)), "at most 4 items"),
+        ("JWT_USER_AUDIENCE", "ksysadmin", "JWT_USER_AUDIENCE and JWT_ADMIN_AUDIENCE must differ"),
         ("CORS_ORIGINS", "*", "not an explicit http(s) origin"),
         ("GATEWAY_PORT", "99999", "GATEWAY_PORT"),
         ("GATEWAY_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8", "'10.0.0.0/8' is not an IP address"),

@@ -72,6 +72,9 @@ class JwtSettings(GroupSettings):
     def refuseCurrentSecretAsPrevious(self) -> JwtSettings:
         if self.secret.get_secret_value() in self.previousSecretValues():
             raise ValueError("JWT_PREVIOUS_SECRETS lists JWT_SECRET itself")
+        # One secret signs both kinds of token: only the audience keeps a user token out of the admin API.
+        if self.userAudience == self.adminAudience:
+            raise ValueError("JWT_USER_AUDIENCE and JWT_ADMIN_AUDIENCE must differ")
         return self
 
     def previousSecretValues(self) -> list[str]:
