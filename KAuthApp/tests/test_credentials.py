@@ -2,16 +2,19 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx2
 import pytest
+from sqlalchemy import text
 
 from KAuthApp.backend.infrastructure.http.authService import createAuthService
 from KAuthApp.tests.authTestSupport import PASSWORD, authAppSettings, bearer, login, registerVerified, uniqueEmail
 from shared.backend.appFactory import createApp
 from shared.backend.config.settings import Settings
+from shared.backend.database.engine import Database
 from tests.support.inProcess import runningApp
 
 LOCK_SECONDS = 2
@@ -112,3 +115,20 @@ async def test_changePasswordNeedsCurrentAndEndsOtherSessions(client: httpx2.Asy
     assert old.status_code == 401
     assert (await login(client, address, newPassword))["accessToken"]
     client.cookies.clear()
+
+
+# A login for no account records the typed address in its audit entry only when it is an address: the email box
+# may hold a password typed in the wrong place, and every admin reads the audit log.
+async def test_unknownAccountAuditKeepsAddressesOnly(client: httpx2.AsyncClient, database: Database) -> None:
+    stranger, pasted = uniqueEmail(), f"pasted-passphrase-{uuid.uuid4().hex}"
+    for typed in (stranger.upper(), pasted):
+        refused = await client.post("/api/auth/login", json={"email": typed, "password": "whatever it is 1"})
+        assert refused.status_code == 401
+    async with database.engine.connect() as connection:
+        recorded = (await connection.execute(text(
+            "SELECT details->>'email' FROM audit_logs WHERE action = 'auth.login' "
+            "AND details->>'reason' = 'unknown_account' ORDER BY created_at DESC, id DESC LIMIT 2"))).scalars().all()
+        leaked = (await connection.execute(text("SELECT count(*) FROM audit_logs WHERE details::text LIKE :typed"),
+                                           {"typed": f"%{pasted}%"})).scalar_one()
+    assert recorded == [None, stranger.lower()]
+    assert leaked == 0

@@ -124,6 +124,22 @@ async def test_loginSucceedsForAdminsOnly(world: AdminWorld) -> None:
     assert [entry.details["reason"] for entry in await world.auditEntries("admin.login", plain.id)] == ["not_admin"]
 
 
+# The audit entry of a login for no account keeps the typed address only when it is one: the box may hold a
+# password typed in the wrong place.
+async def test_unknownAccountAuditKeepsAddressesOnly(world: AdminWorld) -> None:
+    pasted = f"pasted-passphrase-{generateId().hex}"
+    for typed in ("Nobody.Here@Example.com", pasted):
+        response = await world.client.post("/api/admin/auth/login", json={"email": typed, "password": PASSWORD})
+        assert response.status_code == 401
+    async with world.database.sessionFactory() as session:
+        statement = (select(AuditLog).where(AuditLog.action == "admin.login", AuditLog.targetId.is_(None))
+                     .order_by(AuditLog.createdAt.desc(), AuditLog.id.desc()).limit(2))
+        entries = list((await session.execute(statement)).scalars().all())
+    assert [(entry.details["reason"], entry.details["email"]) for entry in entries] == [
+        ("unknown_account", None), ("unknown_account", "nobody.here@example.com")]
+    assert all(pasted not in json.dumps(entry.details) for entry in entries)
+
+
 # Stored as KAuthApp's register and create-superadmin store it (IDNA domain in Unicode), found as typed.
 async def test_loginFindsAnAdminByTheAddressAsTyped(world: AdminWorld) -> None:
     local = f"a{generateId().hex[-12:]}"

@@ -22,7 +22,7 @@ from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from KAuthApp.backend.domain.models.user import User, UserStatus
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.exceptions.domainError import DomainError
-from shared.backend.security.emailAddress import lookupEmail
+from shared.backend.security.emailAddress import auditedEmail, lookupEmail
 from shared.backend.security.lockoutPolicy import LockoutRule, clearFailures, failureCount, lockRemainingSeconds
 
 ACTION = "auth.login"
@@ -74,7 +74,7 @@ class LoginUser:
         found = await ports.users.lockForLogin(email)
         user, roles = found if found is not None else (None, [])
         if user is None or user.deletedAt is not None:
-            await self.refuse(None, "unknown_account", InvalidCredentialsError(), {"email": email})
+            await self.refuse(None, "unknown_account", InvalidCredentialsError(), {"email": auditedEmail(email)})
         remaining = lockRemainingSeconds(user, now)
         if remaining is not None:
             await self.refuse(user, "locked_out", AccountLockedError(remaining), {"retryAfter": remaining})

@@ -15,7 +15,7 @@ from KSysAdmin.backend.domain.models.user import User, UserStatus
 from KSysAdmin.backend.domain.userStatusPolicy import isTemporarilyLocked
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.exceptions.domainError import DomainError
-from shared.backend.security.emailAddress import lookupEmail
+from shared.backend.security.emailAddress import auditedEmail
 from shared.backend.security.jwtCodec import JwtCodec
 from shared.backend.security.lockoutPolicy import LockoutRule, clearFailures, failureCount, registerFailure
 from shared.backend.security.passwordHasher import PasswordHasher
@@ -56,7 +56,7 @@ class LoginAdmin:
         user = await self.users.getByEmail(data.email, forUpdate=True)
         if user is None or user.deletedAt is not None:
             await self.hasher.verify(None, data.password)
-            await self.refuse(context, None, "unknown_account", {"email": lookupEmail(data.email)})
+            await self.refuse(context, None, "unknown_account", {"email": auditedEmail(data.email)})
         if isTemporarilyLocked(user.lockedUntil, now):
             # Same cost as a real check, and no count: the lock ends on its own.
             await self.hasher.verify(None, data.password)
