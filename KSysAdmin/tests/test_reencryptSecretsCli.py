@@ -51,13 +51,18 @@ async def scratch(adminSettings: Settings) -> AsyncIterator[tuple[str, Database]
 
 # The test stack's configuration, with the scratch database and the given keys set in the environment (which
 # the env file does not override).
+def cliEnvironment(databaseUrl: str, keys: dict[str, str]) -> dict[str, str]:
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("CRYPTO_")}
+    return environment | {"DATABASE_URL": databaseUrl, "CRYPTO_PREVIOUS_MASTER_KEYS": "", **keys}
+
+
+CLI = [sys.executable, "-m", "KSysAdmin.backend.infrastructure.cli", "reencrypt-secrets"]
+
+
 def runCli(databaseUrl: str, keys: dict[str, str], *arguments: str,
            timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    environment = {name: value for name, value in os.environ.items() if not name.startswith("CRYPTO_")}
-    environment.update({"DATABASE_URL": databaseUrl, "CRYPTO_PREVIOUS_MASTER_KEYS": "", **keys})
-    command = [sys.executable, "-m", "KSysAdmin.backend.infrastructure.cli", "reencrypt-secrets", *arguments]
-    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT_DIR, env=environment, timeout=timeout,
-                          check=False)
+    return subprocess.run([*CLI, *arguments], capture_output=True, text=True, cwd=ROOT_DIR,
+                          env=cliEnvironment(databaseUrl, keys), timeout=timeout, check=False)
 
 
 async def addUser(database: Database, **values: object) -> uuid.UUID:
@@ -160,6 +165,39 @@ async def test_dryRunTakesNoRowLocksWhileTheRunWaitsForALockedRow(scratch: tuple
     assert "1 rows with encrypted values: re-encrypted 1, 0 already" in done.stdout
     moved = (await columnsOf(database))[userId][0] or ""
     assert crypto(NEW_KEY).decryptSensitive(moved, phoneContext(userId)) == "+62866"
+
+
+# A run stopped part-way (killed while it waits for a row a user holds) has audited every batch it committed.
+async def test_aStoppedRunLeavesEveryMovedValueAudited(scratch: tuple[str, Database]) -> None:
+    url, database = scratch
+    first, second = generateId(), generateId()
+    for userId in (first, second):
+        value = crypto(OLD_KEY).encryptSensitive("+62877", phoneContext(userId))
+        await addUser(database, id=userId, phoneEncrypted=value)
+    keys = {"CRYPTO_MASTER_KEY": NEW_KEY, "CRYPTO_PREVIOUS_MASTER_KEYS": OLD_KEY}
+    holder = await connectTo(url)
+    try:
+        locked = holder.transaction()
+        await locked.start()
+        await holder.execute("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", second)
+        run = await asyncio.create_subprocess_exec(*CLI, "--batch-size", "1", cwd=ROOT_DIR,
+                                                   env=cliEnvironment(url, keys), stdout=subprocess.DEVNULL,
+                                                   stderr=subprocess.DEVNULL)
+        try:
+            await waitUntilBlockedBy(url, holder)
+        finally:
+            run.kill()
+            await asyncio.wait_for(run.wait(), 30)
+        await locked.rollback()
+    finally:
+        await holder.close()
+    after = await columnsOf(database)
+    assert crypto(NEW_KEY).decryptSensitive(after[first][0] or "", phoneContext(first)) == "+62877"
+    assert crypto(OLD_KEY).decryptSensitive(after[second][0] or "", phoneContext(second)) == "+62877"
+    async with database.sessionFactory() as session:
+        statement = select(AuditLog).where(AuditLog.action.startswith(ACTION))  # type: ignore[attr-defined]
+        entries = [(entry.action, entry.details) for entry in (await session.execute(statement)).scalars()]
+    assert entries == [(f"{ACTION}_batch", {"reencrypted": 1, "firstUserId": str(first), "lastUserId": str(first)})]
 
 
 # Returns once another backend waits for a lock the holder's transaction has. Asked on a connection of its own:

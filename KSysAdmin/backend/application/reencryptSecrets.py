@@ -13,6 +13,10 @@ from shared.backend.cryptoFactory import DecryptionError
 from shared.backend.security.fieldContexts import ENCRYPTED_USER_COLUMNS
 
 ACTION = "cli.reencrypt_secrets"
+# One entry per committed batch that moved values, in that batch's transaction: a run stopped part-way (Ctrl-C,
+# a lost connection) leaves no moved value unaudited; the summary entry comes at the end.
+BATCH_ACTION = "cli.reencrypt_secrets_batch"
+SYSTEM_CONTEXT = RequestContext(requestId=None, ip=None)
 # Unreadable values named in the audit entry; the command prints them all.
 AUDITED_UNREADABLE = 50
 
@@ -51,17 +55,23 @@ class ReencryptSecrets:
         report = ReencryptReport()
         afterId: uuid.UUID | None = None
         while rows := await self.columns.nextBatch(afterId, self.batchSize, forUpdate=not dryRun):
+            moved = 0
             for row in rows:
                 changed = self.reencryptRow(row, report)
                 if changed and not dryRun:
                     await self.columns.store(row.userId, changed)
+                    moved += len(changed)
+            afterId = rows[-1].userId
             if dryRun:
                 await self.transaction.rollback()
-            else:
-                await self.transaction.commit()
-            afterId = rows[-1].userId
+                continue
+            if moved:
+                await self.audit.record(SYSTEM_CONTEXT, None, BATCH_ACTION, AuditOutcome.SUCCESS, "crypto", None,
+                                        {"reencrypted": moved, "firstUserId": str(rows[0].userId),
+                                         "lastUserId": str(afterId)}, actorType=ActorType.SYSTEM)
+            await self.transaction.commit()
         outcome = AuditOutcome.FAILURE if report.unreadable else AuditOutcome.SUCCESS
-        await self.audit.record(RequestContext(requestId=None, ip=None), None, ACTION, outcome, "crypto", None,
+        await self.audit.record(SYSTEM_CONTEXT, None, ACTION, outcome, "crypto", None,
                                 report.details(dryRun), actorType=ActorType.SYSTEM)
         await self.transaction.commit()
         return report
