@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import asyncpg
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -9,7 +14,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from KSysAdmin.backend.infrastructure.database.tables import metadata
-from KSysAdmin.tests.migrationSupport import alembicConfig, connectTo, runAlembic, scratchDatabase
+from KSysAdmin.tests.migrationSupport import ALEMBIC_INI, alembicConfig, connectTo, runAlembic, scratchDatabase
 from shared.backend.config.settings import Settings
 
 EXPECTED_ROLES = {"user", "admin", "superadmin"}
@@ -155,3 +160,21 @@ async def test_recheckMigrationRerunsAfterAFailedIndexBuild(scratchUrl: str) -> 
         await connection.close()
     assert valid is True and "WHERE (recheck_at IS NOT NULL)" in definition
     assert await schemaDiff(scratchUrl) == []
+
+
+# alembic reads DATABASE_URL alone: migrating needs no secret, and a setting added later cannot stop it. A missing
+# URL is named.
+def test_alembicNeedsOnlyTheDatabaseUrl(adminSettings: Settings, tmp_path: Path) -> None:
+    envFile = tmp_path / "env"
+    envFile.write_text(f"DATABASE_URL={adminSettings.database.url.get_secret_value()}\n")
+    command = [sys.executable, "-m", "alembic", "current"]
+    environment = {"PATH": os.environ["PATH"], "KSERVICES_ENV_FILE": str(envFile)}
+    done = subprocess.run(command, cwd=ALEMBIC_INI.parent, env=environment, capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "(head)" in done.stdout
+    envFile.write_text("APP_ENV=production\n")
+    refused = subprocess.run(command, cwd=ALEMBIC_INI.parent, env=environment, capture_output=True, text=True,
+                             timeout=60, check=False)
+    assert refused.returncode != 0
+    assert "DATABASE_URL" in refused.stderr and "JWT_SECRET" not in refused.stderr

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -16,6 +16,7 @@ from shared.backend.config.secretSettings import CryptoSettings, JwtSettings
 
 # Placeholders shipped in .env.example; refused outside development.
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder")
+GroupT = TypeVar("GroupT", bound=GroupSettings)
 PLAIN_ABSOLUTE_PATH = re.compile(r"/[A-Za-z0-9._/+@=,-]*")
 
 
@@ -286,6 +287,17 @@ def loadSettings(envFile: Path | None = None) -> Settings:
         if not problems:
             return settings
     raise ConfigurationError("invalid configuration:\n  " + "\n  ".join(problems))
+
+
+# One group alone, for a tool that needs no more (the migrations read only the database's): the other groups'
+# variables are neither needed nor checked.
+def loadGroup(groupClass: type[GroupT], envFile: Path | None = None) -> GroupT:
+    path = envFile if envFile is not None else envFilePath()
+    refuseUnreadable(path)
+    try:
+        return groupClass(_env_file=path)  # type: ignore[call-arg]
+    except ValidationError as error:
+        raise ConfigurationError("invalid configuration:\n  " + "\n  ".join(describeErrors(error))) from None
 
 
 @lru_cache(maxsize=1)

@@ -15,7 +15,7 @@ if str(ROOT_DIR) not in sys.path:
     sys.path.insert(0, str(ROOT_DIR))
 
 from KSysAdmin.backend.infrastructure.database.tables import metadata  # noqa: E402
-from shared.backend.config.settings import loadSettings  # noqa: E402
+from shared.backend.config.settings import DatabaseSettings, loadGroup  # noqa: E402
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configureLogging", True):
@@ -34,7 +34,8 @@ def databaseUrl() -> str:
     override = config.attributes.get("databaseUrl")
     if isinstance(override, str):
         return override
-    return loadSettings(envFile()).database.url.get_secret_value()
+    # Only DATABASE_URL: a migration needs no secret, and a setting added later cannot stop an older one.
+    return loadGroup(DatabaseSettings, envFile()).url.get_secret_value()
 
 
 def configureContext(connection: Connection | None = None, url: str | None = None) -> None:
