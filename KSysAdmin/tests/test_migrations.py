@@ -89,6 +89,8 @@ async def test_rolesSeededAndAuditAppendOnly(scratchUrl: str) -> None:
             await connection.execute("UPDATE audit_logs SET action = 'y'")
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await connection.execute("DELETE FROM audit_logs")
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await connection.execute("TRUNCATE audit_logs")
         with pytest.raises(asyncpg.CheckViolationError):
             await connection.execute(
                 "INSERT INTO users (id, email, password_hash) VALUES (gen_random_uuid(), 'Upper@Example.com', 'h')"
