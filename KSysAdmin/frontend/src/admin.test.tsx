@@ -5,7 +5,7 @@ import { Link } from "@kservices/shared";
 import { CrashingApp, mountCrashingMain } from "../../../frontend-shared/src/test/crashingMain";
 import { json, envelope } from "../../../frontend-shared/src/test/responses";
 import { renderInApp } from "../../../frontend-shared/src/test/renderAt";
-import { adminRoles, tokens } from "./api";
+import { tokens } from "./api";
 import { BarChart } from "./charts";
 import { AdminLoginPage } from "./pages/Login";
 import { endSession } from "./session";
@@ -265,138 +265,6 @@ describe("payment detail", () => {
     expect(screen.getByText("va_notify")).toBeInTheDocument();
     expect(screen.getByText("7777700012345678")).toBeInTheDocument();
     expect(fetchMock.mock.calls[0][0]).toBe("/api/admin/payments/p1");
-  });
-});
-
-describe("user detail", () => {
-  const user = { id: "u1", email: "lost@example.com", status: "active", roles: ["user"], displayName: null, emailVerifiedAt: "2026-01-01T00:00:00Z",
-    lockedUntil: null, mfaEnabled: true, createdAt: "2026-01-01T00:00:00Z", updatedAt: "2026-01-01T00:00:00Z", deletedAt: null,
-    sessions: [], paymentSummary: { total: 0, byStatus: {}, paidAmount: 0 }, recentAudit: [] };
-
-  // Presses `name` and returns the confirmation dialog it opened.
-  async function ask(name: string) {
-    await userEvent.click(await screen.findByRole("button", { name }));
-    return screen.getByRole("alertdialog");
-  }
-
-  it("resets two-factor after a confirmation and reloads the user", async () => {
-    const { UserDetailPage } = await import("./pages/UserDetail");
-    fetchMock
-      .mockResolvedValueOnce(json(200, user))
-      .mockResolvedValueOnce(json(200, { ...user, mfaEnabled: false, sessions: undefined }))
-      .mockResolvedValueOnce(json(200, { ...user, mfaEnabled: false }));
-    renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
-    const dialog = await ask("Reset two-factor");
-    expect(dialog).toHaveAccessibleName("Reset two-factor authentication?");
-    expect(dialog).toHaveAccessibleDescription(/lost@example\.com\? Their recovery codes are deleted/);
-    expect(fetchMock).toHaveBeenCalledTimes(1);
-    await userEvent.click(within(dialog).getByRole("button", { name: "Reset two-factor" }));
-    expect(await screen.findByText("Two-factor authentication was turned off and all sessions were revoked.")).toBeInTheDocument();
-    expect(fetchMock.mock.calls[1][0]).toBe("/api/admin/users/u1/mfa/reset");
-    expect(fetchMock.mock.calls[1][1].method).toBe("POST");
-    await waitFor(() => expect(screen.queryByRole("button", { name: "Reset two-factor" })).not.toBeInTheDocument());
-    expect(screen.getByText("Off")).toBeInTheDocument();
-  });
-
-  it("sends nothing when the confirmation is declined, and offers no reset while two-factor is off", async () => {
-    const { UserDetailPage } = await import("./pages/UserDetail");
-    fetchMock.mockResolvedValueOnce(json(200, user));
-    const view = renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
-    await userEvent.click(within(await ask("Reset two-factor")).getByRole("button", { name: "Cancel" }));
-    expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
-    expect(fetchMock).toHaveBeenCalledTimes(1);
-    view.unmount();
-    fetchMock.mockResolvedValueOnce(json(200, { ...user, mfaEnabled: false }));
-    renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
-    expect(await screen.findByText("Off")).toBeInTheDocument();
-    expect(screen.queryByRole("button", { name: "Reset two-factor" })).not.toBeInTheDocument();
-  });
-
-  it.each([
-    ["Lock", "Lock account", "/api/admin/users/u1/lock", "active"],
-    ["Disable", "Disable account", "/api/admin/users/u1/disable", "active"],
-    ["Revoke all sessions", "Revoke all sessions", "/api/admin/users/u1/sessions/revoke", "active"],
-    ["Unlock", "Unlock account", "/api/admin/users/u1/unlock", "locked"],
-    ["Enable", "Enable account", "/api/admin/users/u1/enable", "disabled"],
-  ])("asks before %s, sends nothing on Escape, and sends once when confirmed", async (name, confirmLabel, url, status) => {
-    const { UserDetailPage } = await import("./pages/UserDetail");
-    fetchMock.mockImplementation(async () => json(200, { ...user, status }));
-    renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
-    const opener = await screen.findByRole("button", { name });
-    expect(await ask(name)).toHaveAccessibleDescription(/lost@example\.com/);
-    await userEvent.keyboard("{Escape}");
-    expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
-    expect(opener).toHaveFocus();
-    expect(fetchMock).toHaveBeenCalledTimes(1);
-    await userEvent.click(within(await ask(name)).getByRole("button", { name: confirmLabel }));
-    await waitFor(() => expect(fetchMock.mock.calls[1][0]).toBe(url));
-    expect(fetchMock.mock.calls.filter(([, init]) => init.method === "POST")).toHaveLength(1);
-  });
-
-  // The button pressed is disabled while the call runs and, after the reload, often gone (Lock becomes Unlock).
-  it.each([
-    ["Lock", "Lock account", "active", "locked", "User locked.", "Unlock"],
-    ["Disable", "Disable account", "active", "disabled", "User disabled.", "Enable"],
-    ["Revoke all sessions", "Revoke all sessions", "active", "active", "All sessions of this user were revoked.", null],
-    ["Unlock", "Unlock account", "locked", "active", "User unlocked.", "Lock"],
-    ["Enable", "Enable account", "disabled", "active", "User enabled.", "Disable"],
-    ["Reset two-factor", "Reset two-factor", "active", "active", "Two-factor authentication was turned off and all sessions were revoked.", null],
-  ])("after %s, focus goes to the notice, not to <body>", async (name, confirmLabel, status, after, notice, next) => {
-    const { UserDetailPage } = await import("./pages/UserDetail");
-    fetchMock
-      .mockResolvedValueOnce(json(200, { ...user, status }))
-      .mockResolvedValueOnce(json(200, { ...user, status: after, mfaEnabled: false }))
-      .mockResolvedValueOnce(json(200, { ...user, status: after, mfaEnabled: false }));
-    renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
-    await userEvent.click(within(await ask(name)).getByRole("button", { name: confirmLabel }));
-    const shown = await screen.findByText(notice);
-    await waitFor(() => expect(shown).toHaveFocus());
-    expect(shown).toHaveAttribute("role", "status");
-    if (next) expect(await screen.findByRole("button", { name: next })).toBeInTheDocument();
-    await waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(3));
-    expect(shown).toHaveFocus();
-  });
-
-  it("links the user's audit entries by target type and id, which the target index serves", async () => {
-    const { UserDetailPage } = await import("./pages/UserDetail");
-    fetchMock.mockResolvedValueOnce(json(200, user));
-    renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
-    const link = await screen.findByRole("link", { name: "All audit entries for this user" });
-    expect(link.getAttribute("href")).toMatch(/\/audit\?targetType=user&targetId=u1$/);
-  });
-
-  it("moves focus to the heading when a confirmed action fails", async () => {
-    const { UserDetailPage } = await import("./pages/UserDetail");
-    fetchMock.mockResolvedValueOnce(json(200, user)).mockResolvedValueOnce(json(403, envelope("cannot_target_self")));
-    renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
-    await userEvent.click(within(await ask("Disable")).getByRole("button", { name: "Disable account" }));
-    expect(await screen.findByRole("alert")).toHaveTextContent("You cannot do this to your own account.");
-    await waitFor(() => expect(screen.getByRole("heading", { level: 1, name: "lost@example.com" })).toHaveFocus());
-  });
-
-  it("shows the roles editor to a superadmin only, and asks before saving", async () => {
-    const { UserDetailPage } = await import("./pages/UserDetail");
-    adminRoles.set(["admin"]);
-    fetchMock.mockImplementation(async () => json(200, user));
-    const view = renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
-    expect(await screen.findByTestId("user-roles")).toHaveTextContent("user");
-    expect(screen.queryByRole("button", { name: "Save roles" })).not.toBeInTheDocument();
-    expect(screen.queryByRole("checkbox", { name: "admin" })).not.toBeInTheDocument();
-    view.unmount();
-
-    adminRoles.set(["admin", "superadmin"]);
-    renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
-    await userEvent.click(await screen.findByRole("checkbox", { name: "admin" }));
-    const dialog = await ask("Save roles");
-    expect(dialog).toHaveAccessibleDescription(/to user, admin\?/);
-    await userEvent.click(within(dialog).getByRole("button", { name: "Cancel" }));
-    expect(fetchMock.mock.calls.filter(([, init]) => init.method === "PUT")).toHaveLength(0);
-    await userEvent.click(within(await ask("Save roles")).getByRole("button", { name: "Save roles" }));
-    const saved = await screen.findByText("Roles saved.");
-    await waitFor(() => expect(saved).toHaveFocus());
-    const put = fetchMock.mock.calls.find(([, init]) => init.method === "PUT")!;
-    expect(put[0]).toBe("/api/admin/users/u1/roles");
-    expect(JSON.parse(put[1].body)).toEqual({ roles: ["user", "admin"] });
   });
 });
 
