@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { CrashingApp, mountCrashingMain } from "../../../frontend-shared/src/test/crashingMain";
 import { json, envelope } from "../../../frontend-shared/src/test/responses";
+import { stubFetch } from "../../../frontend-shared/src/test/fetchStub";
 import { renderInApp } from "../../../frontend-shared/src/test/renderAt";
 import { tokens } from "./api";
 import { LoginPage } from "./pages/Login";
@@ -14,11 +15,9 @@ import { SessionsPage } from "./pages/Sessions";
 
 const renderAt = renderInApp("/auth/");
 
-let fetchMock: ReturnType<typeof vi.fn>;
+const fetchMock = stubFetch();
 beforeEach(() => {
   tokens.clear();
-  fetchMock = vi.fn();
-  vi.stubGlobal("fetch", fetchMock);
 });
 
 describe("LoginPage", () => {

@@ -1,7 +1,8 @@
 import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { json, envelope } from "../../../frontend-shared/src/test/responses";
+import { stubFetch } from "../../../frontend-shared/src/test/fetchStub";
 import { renderInApp } from "../../../frontend-shared/src/test/renderAt";
 import { tokens } from "./api";
 import { ResetPasswordPage } from "./pages/ResetPassword";
@@ -10,11 +11,9 @@ import { VerifyEmailPage } from "./pages/VerifyEmail";
 // The pages the mailed links open: their one-time token leaves the address bar at once.
 const renderAt = renderInApp("/auth/");
 
-let fetchMock: ReturnType<typeof vi.fn>;
+const fetchMock = stubFetch();
 beforeEach(() => {
   tokens.clear();
-  fetchMock = vi.fn();
-  vi.stubGlobal("fetch", fetchMock);
 });
 
 describe("ResetPasswordPage", () => {

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Link } from "@kservices/shared";
 import { CrashingApp, mountCrashingMain } from "../../../frontend-shared/src/test/crashingMain";
 import { json, envelope } from "../../../frontend-shared/src/test/responses";
+import { stubFetch } from "../../../frontend-shared/src/test/fetchStub";
 import { renderInApp } from "../../../frontend-shared/src/test/renderAt";
 import { tokens } from "./api";
 import { BarChart } from "./charts";
@@ -15,11 +16,9 @@ import { UsersPage } from "./pages/Users";
 
 const renderAt = renderInApp("/admin/");
 
-let fetchMock: ReturnType<typeof vi.fn>;
+const fetchMock = stubFetch();
 beforeEach(() => {
   tokens.setTokens({ accessToken: "admin-token", expiresIn: 900 });
-  fetchMock = vi.fn();
-  vi.stubGlobal("fetch", fetchMock);
 });
 afterEach(() => {
   endSession();

@@ -1,7 +1,8 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { envelope, json } from "../../../frontend-shared/src/test/responses";
+import { stubFetch } from "../../../frontend-shared/src/test/fetchStub";
 import { renderInApp } from "../../../frontend-shared/src/test/renderAt";
 import { adminRoles, tokens } from "./api";
 import { endSession } from "./session";
@@ -9,11 +10,9 @@ import { endSession } from "./session";
 // The user detail page's actions (two-factor reset, lock, roles...), each behind a confirmation.
 const renderAt = renderInApp("/admin/");
 
-let fetchMock: ReturnType<typeof vi.fn>;
+const fetchMock = stubFetch();
 beforeEach(() => {
   tokens.setTokens({ accessToken: "admin-token", expiresIn: 900 });
-  fetchMock = vi.fn();
-  vi.stubGlobal("fetch", fetchMock);
 });
 afterEach(() => {
   endSession();

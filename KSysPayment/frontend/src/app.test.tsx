@@ -3,17 +3,16 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CrashingApp, mountCrashingMain } from "../../../frontend-shared/src/test/crashingMain";
 import { json, envelope } from "../../../frontend-shared/src/test/responses";
+import { stubFetch } from "../../../frontend-shared/src/test/fetchStub";
 import { renderInApp } from "../../../frontend-shared/src/test/renderAt";
 import { tokens } from "./api";
 
 // The app shell: main.tsx, restoring the session, signing out.
 const renderAt = renderInApp("/payment/");
 
-let fetchMock: ReturnType<typeof vi.fn>;
+const fetchMock = stubFetch();
 beforeEach(() => {
   tokens.setTokens({ accessToken: "acc", expiresIn: 900 });
-  fetchMock = vi.fn();
-  vi.stubGlobal("fetch", fetchMock);
 });
 afterEach(() => {
   tokens.clear();

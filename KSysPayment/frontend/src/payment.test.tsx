@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from "vitest";
 import { Link } from "@kservices/shared";
 import { json, envelope } from "../../../frontend-shared/src/test/responses";
+import { stubFetch } from "../../../frontend-shared/src/test/fetchStub";
 import { renderInApp } from "../../../frontend-shared/src/test/renderAt";
 import { tokens } from "./api";
 import { NewPaymentPage, parseRupiah, validateAmount } from "./pages/NewPayment";
@@ -23,11 +24,9 @@ const pending = {
   createdAt: new Date().toISOString(),
 };
 
-let fetchMock: ReturnType<typeof vi.fn>;
+const fetchMock = stubFetch();
 beforeEach(() => {
   tokens.setTokens({ accessToken: "acc", expiresIn: 900 });
-  fetchMock = vi.fn();
-  vi.stubGlobal("fetch", fetchMock);
 });
 afterEach(() => {
   vi.useRealTimers();
