@@ -18,8 +18,8 @@ ACTION = "auth.password_change"
 
 # Needs the current password (counted like a login's). Every other session of the user ends and its Redis
 # key is deleted (as in LogoutAll); the current one stays; open password-reset links and the admin console's
-# tokens are voided. The new
-# password's policy is checked first, so the answer never tells whether a guess was right.
+# tokens are voided. The new password's policy is checked first, so the answer never tells whether a guess
+# was right.
 class ChangePassword:
     def __init__(self, ports: AuthPorts) -> None:
         self.ports = ports

@@ -115,10 +115,12 @@ class GatewaySettings(GroupSettings):
         if (self.tlsCertPath is None) != (self.tlsKeyPath is None):
             raise ValueError("GATEWAY_TLS_CERT and GATEWAY_TLS_KEY must be set together")
         for name, path in (("GATEWAY_TLS_CERT", self.tlsCertPath), ("GATEWAY_TLS_KEY", self.tlsKeyPath)):
+            if path is None:
+                continue
             # The gateway's renderer pastes the path into nginx's config: the grammar docker/gatewayValues.sh checks.
-            if path is not None and not PLAIN_ABSOLUTE_PATH.fullmatch(str(path)):
+            if not PLAIN_ABSOLUTE_PATH.fullmatch(str(path)):
                 raise ValueError(f"{name} ({path}) must be an absolute path of letters, digits and ._/+@=,-")
-            if path is not None and not path.is_file():
+            if not path.is_file():
                 raise ValueError(f"TLS file {path} does not exist")
         return self
 
@@ -255,6 +257,10 @@ def refuseUnsafeSettings(settings: Settings) -> list[str]:
 RENAMED = {"DATABASE_READ_POOL_SIZE": "DATABASE_AUTOCOMMIT_POOL_SIZE"}
 
 
+def invalidConfiguration(problems: list[str]) -> ConfigurationError:
+    return ConfigurationError("invalid configuration:\n  " + "\n  ".join(problems))
+
+
 def refuseRenamed(path: Path | None) -> list[str]:
     present = set(os.environ) | (set(dotenv_values(path)) if path is not None and path.is_file() else set())
     return [f"{old}: was renamed to {new}" for old, new in RENAMED.items() if old in present]
@@ -268,7 +274,7 @@ def refuseUnreadable(path: Path | None) -> None:
         path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
-        raise ConfigurationError(f"invalid configuration:\n  {path}: cannot be read ({reason})") from None
+        raise invalidConfiguration([f"{path}: cannot be read ({reason})"]) from None
 
 
 def loadSettings(envFile: Path | None = None) -> Settings:
@@ -286,7 +292,7 @@ def loadSettings(envFile: Path | None = None) -> Settings:
         problems.extend(refuseUnsafeSettings(settings))
         if not problems:
             return settings
-    raise ConfigurationError("invalid configuration:\n  " + "\n  ".join(problems))
+    raise invalidConfiguration(problems)
 
 
 # One group alone, for a tool that needs no more (the migrations read only the database's): the other groups'
@@ -297,7 +303,7 @@ def loadGroup(groupClass: type[GroupT], envFile: Path | None = None) -> GroupT:
     try:
         return groupClass(_env_file=path)  # type: ignore[call-arg]
     except ValidationError as error:
-        raise ConfigurationError("invalid configuration:\n  " + "\n  ".join(describeErrors(error))) from None
+        raise invalidConfiguration(describeErrors(error)) from None
 
 
 @lru_cache(maxsize=1)
