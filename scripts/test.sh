@@ -32,7 +32,9 @@ stopStack() {
 }
 
 writeTestEnv() {
-  # Holds the test stack's secrets: 0600 from its creation, as .env.
+  # Holds the test stack's secrets: 0600 from its creation, as .env. The stack's public server reconciles
+  # hourly only: the suites age payments in the shared database and run their own passes, and a pass of the
+  # stack's (whose simulator knows none of those payments) could expire one mid-test.
   rm -f "$ENV_FILE"
   (umask 077 && cat >"$ENV_FILE") <<ENV
 APP_ENV=test
@@ -56,6 +58,7 @@ BRI_PRIVATE_KEY_PATH=$RUN/bri/merchant_private.pem
 BRI_PUBLIC_KEY_PATH=$RUN/bri/bri_public.pem
 BRI_QRIS_MERCHANT_ID=000001019000014
 BRI_QRIS_TERMINAL_ID=10049258
+PAYMENT_RECONCILE_INTERVAL_SECONDS=3600
 TEST_BRI_PORT=$TEST_BRI_PORT
 TEST_PG_PORT=$TEST_PG_PORT
 TEST_REDIS_PORT=$TEST_REDIS_PORT
