@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import socket
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +20,9 @@ from shared.backend.security.passwordHasher import PasswordHasher
 from shared.backend.utils.uuid import generateId
 
 PASSWORD = "Admin-Test-Passphrase-42"
+# The CLI tests run the commands as this OS user (getpass reads LOGNAME first); their audit entries name it.
+CLI_OPERATOR_ENV = {"LOGNAME": "cli-operator"}
+CLI_OPERATOR = {"osUser": "cli-operator", "host": socket.gethostname()}
 HASHES: dict[str, str] = {}
 
 

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +13,8 @@ from sqlalchemy import select, text
 
 from KSysAdmin.backend.domain.models.role import Role, UserRole
 from KSysAdmin.backend.domain.models.user import User, UserStatus
-from KSysAdmin.tests.adminSupport import AdminWorld
+from KSysAdmin.backend.infrastructure import cli
+from KSysAdmin.tests.adminSupport import CLI_OPERATOR, CLI_OPERATOR_ENV, AdminWorld
 from shared.backend.utils.uuid import generateId
 
 ROOT_DIR = Path(__file__).resolve().parents[2]
@@ -21,7 +24,7 @@ STRONG = "Plenty-Of-Entropy-7341"
 def runCli(envFile: Path, email: str, password: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "KSysAdmin.backend.infrastructure.cli", "create-superadmin", "--email", email,
                "--password-stdin"]
-    environment = {**os.environ, "KSERVICES_ENV_FILE": str(envFile)}
+    environment = {**os.environ, "KSERVICES_ENV_FILE": str(envFile), **CLI_OPERATOR_ENV}
     return subprocess.run(command, input=password + "\n", capture_output=True, text=True, cwd=ROOT_DIR,
                           env=environment, timeout=60, check=False)
 
@@ -108,7 +111,8 @@ async def test_pendingAccountIsTakenOverWithTheOperatorsPassword(world: AdminWor
     assert response.status_code == 200, response.text
     [entry] = await world.auditEntries("cli.create_superadmin", user.id)
     assert (entry.outcome, entry.actorType) == ("success", "system")
-    assert entry.details == {"created": False, "promoted": True, "tookOverPending": True, "voidedTokens": 1}
+    assert entry.details == {"created": False, "promoted": True, "tookOverPending": True, "voidedTokens": 1,
+                             **CLI_OPERATOR}
 
 
 @pytest.mark.parametrize("state", ["disabled", "locked", "deleted"])
@@ -127,4 +131,13 @@ async def test_stoppedAccountIsRefusedAndUnchanged(world: AdminWorld, envFile: P
     assert await rolesOf(world, user.email) == [["user"]]
     [entry] = await world.auditEntries("cli.create_superadmin", user.id)
     assert (entry.outcome, entry.actorType) == ("failure", "system")
-    assert entry.details == {"code": "account_not_promotable", "status": state}
+    assert entry.details == {"code": "account_not_promotable", "status": state, **CLI_OPERATOR}
+
+
+# A uid without a passwd entry and no LOGNAME/USER (a container): getpass.getuser raises, the entry names no user.
+def test_operatorIsNullWhenTheSystemCannotNameIt(monkeypatch: pytest.MonkeyPatch) -> None:
+    def unnamed() -> str:
+        raise OSError("No username set in the environment")
+
+    monkeypatch.setattr(getpass, "getuser", unnamed)
+    assert cli.operatorDetails() == {"osUser": None, "host": socket.gethostname()}

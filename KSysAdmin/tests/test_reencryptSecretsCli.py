@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from KSysAdmin.backend.domain.models.auditLog import AuditLog
 from KSysAdmin.backend.domain.models.user import User
 from KSysAdmin.backend.infrastructure.database import tables
+from KSysAdmin.tests.adminSupport import CLI_OPERATOR, CLI_OPERATOR_ENV
 from KSysAdmin.tests.migrationSupport import alembicConfig, connectTo, runAlembic, scratchDatabase
 from shared.backend.config.secretSettings import CryptoSettings
 from shared.backend.config.settings import DatabaseSettings, Settings
@@ -53,7 +54,7 @@ async def scratch(adminSettings: Settings) -> AsyncIterator[tuple[str, Database]
 # the env file does not override).
 def cliEnvironment(databaseUrl: str, keys: dict[str, str]) -> dict[str, str]:
     environment = {name: value for name, value in os.environ.items() if not name.startswith("CRYPTO_")}
-    return environment | {"DATABASE_URL": databaseUrl, "CRYPTO_PREVIOUS_MASTER_KEYS": "", **keys}
+    return environment | {"DATABASE_URL": databaseUrl, "CRYPTO_PREVIOUS_MASTER_KEYS": "", **CLI_OPERATOR_ENV, **keys}
 
 
 CLI = [sys.executable, "-m", "KSysAdmin.backend.infrastructure.cli", "reencrypt-secrets"]
@@ -136,6 +137,7 @@ async def test_rotationMovesEveryValueToTheNewKeyAndReportsWhatNoKeyOpens(
     assert audited[1][1]["reencrypted"] == 3 and audited[1][1]["unreadableValues"] == [
         f"user {stray} phone_encrypted"]
     assert not any(OLD_KEY in str(details) or NEW_KEY in str(details) for _, details in audited)
+    assert all(details.items() >= CLI_OPERATOR.items() for _, details in audited)
 
 
 # A dry run only counts: it reads without row locks, so a row a user's transaction holds FOR UPDATE does not stop
@@ -197,7 +199,8 @@ async def test_aStoppedRunLeavesEveryMovedValueAudited(scratch: tuple[str, Datab
     async with database.sessionFactory() as session:
         statement = select(AuditLog).where(AuditLog.action.startswith(ACTION))  # type: ignore[attr-defined]
         entries = [(entry.action, entry.details) for entry in (await session.execute(statement)).scalars()]
-    assert entries == [(f"{ACTION}_batch", {"reencrypted": 1, "firstUserId": str(first), "lastUserId": str(first)})]
+    assert entries == [(f"{ACTION}_batch", {"reencrypted": 1, "firstUserId": str(first), "lastUserId": str(first),
+                                            **CLI_OPERATOR})]
 
 
 # Returns once another backend waits for a lock the holder's transaction has. Asked on a connection of its own:

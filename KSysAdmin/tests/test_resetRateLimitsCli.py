@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from KSysAdmin.tests.adminSupport import AdminWorld
+from KSysAdmin.tests.adminSupport import CLI_OPERATOR, CLI_OPERATOR_ENV, AdminWorld
 
 ROOT_DIR = Path(__file__).resolve().parents[2]
 LIMITS_KEY = "ksysadmin:settings:rate-limits"
@@ -19,7 +19,7 @@ RULE = {"routeGroup": "admin-login", "scope": "ip", "limit": 1, "windowSeconds":
 # env file).
 def runCli(world: AdminWorld) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "DATABASE_URL": world.settings.database.url.get_secret_value(),
-                   "REDIS_URL": world.settings.redis.url.get_secret_value()}
+                   "REDIS_URL": world.settings.redis.url.get_secret_value(), **CLI_OPERATOR_ENV}
     command = [sys.executable, "-m", "KSysAdmin.backend.infrastructure.cli", "reset-rate-limits"]
     return subprocess.run(command, capture_output=True, text=True, cwd=ROOT_DIR, env=environment, timeout=60,
                           check=False)
@@ -43,4 +43,4 @@ async def test_resetRateLimitsRestoresTheDefaults(world: AdminWorld) -> None:
     assert json.loads(await world.redis.get(LIMITS_KEY)) == {"version": version + 2, "rules": []}
     entry = (await world.auditEntries("cli.reset_rate_limits", "rate-limits"))[-1]
     assert (entry.outcome, entry.actorType, entry.actorId) == ("success", "system", None)
-    assert entry.details == {"version": version + 2, "from": [RULE], "rules": []}
+    assert entry.details == {"version": version + 2, "from": [RULE], "rules": [], **CLI_OPERATOR}

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from KSysAdmin.backend.domain.adminPrincipal import AdminPrincipal, RequestContext
@@ -15,9 +15,14 @@ logger = getSystemLogger("ksysadmin.audit")
 
 
 class AuditTrail:
-    def __init__(self, repository: AuditLogRepositoryInterface, transaction: TransactionInterface) -> None:
+    # origin: details every entry of this trail carries, after its own (the CLI's operator and host).
+    def __init__(
+        self, repository: AuditLogRepositoryInterface, transaction: TransactionInterface,
+        origin: Mapping[str, object] | None = None,
+    ) -> None:
         self.repository = repository
         self.transaction = transaction
+        self.origin = dict(origin or {})
 
     async def record(
         self,
@@ -41,7 +46,7 @@ class AuditTrail:
             ip=context.ip,
             requestId=context.requestId,
             outcome=outcome.value,
-            details=details or {},
+            details={**(details or {}), **self.origin},
         )
         await self.repository.add(entry)
         logger.audit(action, f"admin action {action}: {outcome.value}", outcome=outcome.value,

@@ -3,7 +3,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import socket
 import sys
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from KSysAdmin.backend.application.auditTrail import AuditTrail
 from KSysAdmin.backend.application.createSuperadmin import CreateSuperadmin
@@ -43,6 +46,20 @@ def parseArguments(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+# Who ran the command, on every audit entry it writes: the OS user (null when the system cannot name one, e.g. a
+# container uid without a passwd entry) and the host.
+def operatorDetails() -> dict[str, object]:
+    try:
+        osUser: str | None = getpass.getuser()
+    except (KeyError, OSError):
+        osUser = None
+    return {"osUser": osUser, "host": socket.gethostname()}
+
+
+def cliAuditTrail(session: AsyncSession) -> AuditTrail:
+    return AuditTrail(AuditLogRepository(session), session, operatorDetails())
+
+
 def readPassword(fromStdin: bool) -> str:
     if fromStdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -57,8 +74,8 @@ async def createSuperadmin(email: str, password: str) -> int:
     database = await initDb(settings.database)
     try:
         async with database.sessionFactory() as session:
-            useCase = CreateSuperadmin(UserRepository(session), AuditTrail(AuditLogRepository(session), session),
-                                       session, PasswordHasher(settings.auth))
+            useCase = CreateSuperadmin(UserRepository(session), cliAuditTrail(session), session,
+                                       PasswordHasher(settings.auth))
             result = await useCase.execute(email, password)
     finally:
         await closeDb(database)
@@ -80,8 +97,8 @@ async def reencryptSecrets(dryRun: bool, batchSize: int) -> int:
     database = await initDb(settings.database)
     try:
         async with database.sessionFactory() as session:
-            useCase = ReencryptSecrets(EncryptedColumnRepository(session),
-                                       AuditTrail(AuditLogRepository(session), session), session, cipher, batchSize)
+            useCase = ReencryptSecrets(EncryptedColumnRepository(session), cliAuditTrail(session), session, cipher,
+                                       batchSize)
             report = await useCase.execute(dryRun)
     finally:
         await closeDb(database)
@@ -96,7 +113,7 @@ async def resetRateLimits() -> int:
     try:
         async with database.sessionFactory() as session:
             useCase = ResetRateLimits(SettingsRepository(session), RedisSettingsPublisher(redis),
-                                      AuditTrail(AuditLogRepository(session), session), session)
+                                      cliAuditTrail(session), session)
             result = await useCase.execute()
     finally:
         await redis.aclose()
