@@ -8,6 +8,8 @@ from KAuthApp.backend.domain.exceptions.authErrors import SessionNotFoundError
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from shared.backend.database.modelSupport import utcNow
 
+ACTION = "auth.session_revoke"
+
 
 class RevokeSession:
     def __init__(self, ports: AuthPorts) -> None:
@@ -16,11 +18,16 @@ class RevokeSession:
     async def execute(self, userId: uuid.UUID, sessionId: uuid.UUID) -> None:
         ports, now = self.ports, utcNow()
         session = await ports.sessions.getById(sessionId, forUpdate=True)
-        # Another user's session answers exactly like a missing one.
-        if session is None or session.userId != userId or session.revokedAt is not None or isExpired(session, now):
+        if session is not None and session.userId != userId:
+            # Another user's session answers exactly like a missing one, but the attempt is audited.
+            await ports.audit.record(ACTION, AuditOutcome.DENIED, actorId=userId, targetId=session.userId,
+                                     details={"sessionId": str(session.id), "reason": "not_owner"})
+            await ports.transaction.commit()
+            raise SessionNotFoundError()
+        if session is None or session.revokedAt is not None or isExpired(session, now):
             raise SessionNotFoundError()
         await ports.sessions.revokeIds([session.id], "revoked_by_user", now)
-        await ports.audit.record("auth.session_revoke", AuditOutcome.SUCCESS, actorId=userId, targetId=userId,
+        await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=userId, targetId=userId,
                                  details={"sessionId": str(session.id)})
         await ports.transaction.commit()
         await SessionIssuer(ports).drop([session.id])

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import httpx2
+from redis.asyncio import Redis
+from sqlalchemy import text
+
+from KAuthApp.tests.authTestSupport import bearer, login, registerVerified, sessionIdOf, userIdOf
+from shared.backend.database.engine import Database
+
+REQUEST_ID = {"X-Request-ID": "foreign-session-0001"}
+
+
+# (actor id, target id, outcome, details) of a user's entries with this action, as target or actor.
+async def entries(database: Database, action: str, userId: uuid.UUID) -> list[tuple[str | None, str, str, str]]:
+    async with database.engine.connect() as connection:
+        rows = await connection.execute(text(
+            "SELECT actor_id::text, target_id, outcome, details::text FROM audit_logs WHERE action = :action "
+            "AND (target_id = :id OR actor_id::text = :id) ORDER BY created_at, id"
+        ), {"action": action, "id": str(userId)})
+        return [tuple(row) for row in rows.all()]  # type: ignore[misc]
+
+
+async def sessionRevokedAt(database: Database, tokens: dict[str, str]) -> object:
+    async with database.engine.connect() as connection:
+        return await connection.scalar(text("SELECT revoked_at FROM sessions WHERE id = :id"),
+                                       {"id": sessionIdOf(tokens)})
+
+
+# An IDOR probe answers exactly like a missing session, keeps the victim's session and leaves a denied entry.
+async def test_revokingAnotherUsersSessionIsDeniedAndAudited(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database, redisClient: Redis
+) -> None:
+    victim = await registerVerified(client, outboxDir, "victim")
+    prober = await registerVerified(client, outboxDir, "prober")
+    victimTokens, proberTokens = await login(client, victim), await login(client, prober)
+    client.cookies.clear()
+    headers = {**bearer(proberTokens), **REQUEST_ID}
+    missing = await client.delete(f"/api/auth/sessions/{uuid.uuid4()}", headers=headers)
+    foreign = await client.delete(f"/api/auth/sessions/{sessionIdOf(victimTokens)}", headers=headers)
+    assert (foreign.status_code, foreign.content) == (404, missing.content)
+    assert foreign.json()["error"]["code"] == "session_not_found"
+    assert {**foreign.headers, "date": ""} == {**missing.headers, "date": ""}
+    assert await sessionRevokedAt(database, victimTokens) is None
+    assert await redisClient.exists(f"kauth:session:{sessionIdOf(victimTokens)}")
+    assert (await client.get("/api/auth/me", headers=bearer(victimTokens))).status_code == 200
+    victimId, proberId = await userIdOf(database, victim), await userIdOf(database, prober)
+    [(actorId, targetId, outcome, details)] = await entries(database, "auth.session_revoke", victimId)
+    assert (actorId, targetId, outcome) == (str(proberId), str(victimId), "denied")
+    assert details == f'{{"reason": "not_owner", "sessionId": "{sessionIdOf(victimTokens)}"}}'
+    # The prober's own entries: only that denied one (the missing id wrote nothing).
+    assert len(await entries(database, "auth.session_revoke", proberId)) == 1
+
+
+# A missing, expired or already revoked session of one's own is no probe: 404 and nothing audited.
+async def test_revokingOnesOwnGoneSessionIsNotAudited(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database
+) -> None:
+    address = await registerVerified(client, outboxDir)
+    current, ended, expired = await login(client, address), await login(client, address), await login(client, address)
+    client.cookies.clear()
+    assert (await client.delete(f"/api/auth/sessions/{sessionIdOf(ended)}", headers=bearer(current))).status_code == 204
+    async with database.engine.begin() as connection:
+        await connection.execute(text("UPDATE sessions SET idle_expires_at = now() - interval '1 second' "
+                                      "WHERE id = :id"), {"id": sessionIdOf(expired)})
+    for sessionId in (sessionIdOf(ended), sessionIdOf(expired), str(uuid.uuid4())):
+        response = await client.delete(f"/api/auth/sessions/{sessionId}", headers=bearer(current))
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "session_not_found"
+    rows = await entries(database, "auth.session_revoke", await userIdOf(database, address))
+    assert [outcome for _, _, outcome, _ in rows] == ["success"]
