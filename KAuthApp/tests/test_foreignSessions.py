@@ -7,7 +7,7 @@ import httpx2
 from redis.asyncio import Redis
 from sqlalchemy import text
 
-from KAuthApp.tests.authTestSupport import bearer, login, registerVerified, sessionIdOf, userIdOf
+from KAuthApp.tests.authTestSupport import ageLastUse, bearer, login, registerVerified, sessionIdOf, userIdOf
 from shared.backend.database.engine import Database
 
 REQUEST_ID = {"X-Request-ID": "foreign-session-0001"}
@@ -71,3 +71,32 @@ async def test_revokingOnesOwnGoneSessionIsNotAudited(
         assert response.json()["error"]["code"] == "session_not_found"
     rows = await entries(database, "auth.session_revoke", await userIdOf(database, address))
     assert [outcome for _, _, outcome, _ in rows] == ["success"]
+
+
+# Logout with a token whose tag fails, naming another user's session: 204 as before, the named session kept,
+# and a denied entry as a forged refresh writes (actor: the caller when signed in, else none).
+async def test_logoutWithAForgedTokenIsAudited(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database, redisClient: Redis
+) -> None:
+    victim = await registerVerified(client, outboxDir, "victim")
+    prober = await registerVerified(client, outboxDir, "prober")
+    victimTokens, proberTokens = await login(client, victim), await login(client, prober)
+    client.cookies.clear()
+    await ageLastUse(database, victimTokens)
+    prefix, secret, tag = victimTokens["refreshToken"].split(".")
+    forged = f"{prefix}.{'A' * len(secret)}.{tag}"
+    assert (await client.post("/api/auth/logout", json={"refreshToken": forged})).status_code == 204
+    signedIn = await client.post("/api/auth/logout", json={"refreshToken": forged}, headers=bearer(proberTokens))
+    assert signedIn.status_code == 204
+    # The caller's own session still ends (the access token names it); the victim's is kept.
+    assert (await client.get("/api/auth/me", headers=bearer(proberTokens))).status_code == 401
+    assert (await client.get("/api/auth/me", headers=bearer(victimTokens))).status_code == 200
+    assert await sessionRevokedAt(database, victimTokens) is None
+    assert await redisClient.exists(f"kauth:session:{sessionIdOf(victimTokens)}")
+    victimId, proberId = await userIdOf(database, victim), await userIdOf(database, prober)
+    denied = [row for row in await entries(database, "auth.logout", victimId) if row[2] == "denied"]
+    assert [(actorId, targetId) for actorId, targetId, _, _ in denied] == [(None, str(victimId)),
+                                                                           (str(proberId), str(victimId))]
+    expected = f'{{"reason": "forged_token", "sessionId": "{sessionIdOf(victimTokens)}"}}'
+    assert all(details == expected and forged not in details for *_, details in denied)
+    client.cookies.clear()

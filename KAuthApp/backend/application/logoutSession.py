@@ -11,6 +11,8 @@ from KAuthApp.backend.domain.models.session import Session
 from KAuthApp.backend.domain.opaqueTokens import hashToken, issuedHere, refreshTokenSession, sameHash
 from shared.backend.database.modelSupport import utcNow
 
+ACTION = "auth.logout"
+
 
 # Ends the session named by the refresh token (body or cookie) or, failing that, by the access
 # token. Idempotent: a session that is already gone is not an error.
@@ -20,7 +22,7 @@ class LogoutSession:
 
     async def execute(self, refreshToken: str | None, sessionId: uuid.UUID | None, userId: uuid.UUID | None) -> None:
         ports, now = self.ports, utcNow()
-        target, rotated = await self.byRefreshToken(refreshToken, now)
+        target, rotated = await self.byRefreshToken(refreshToken, userId, now)
         if target is not None and rotated:
             # A rotated token (someone refreshed with a copy of it since): the family ends as on a refresh.
             await endReusedFamily(ports, target, now, via="logout")
@@ -32,21 +34,33 @@ class LogoutSession:
             return
         revoked = await ports.sessions.revokeIds([target.id], "logout", now)
         if revoked:
-            await ports.audit.record("auth.logout", AuditOutcome.SUCCESS, actorId=target.userId,
+            await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=target.userId,
                                      targetId=target.userId, details={"sessionId": str(target.id)})
         await ports.transaction.commit()
         await SessionIssuer(ports).drop([target.id])
 
     # The session the token names, and whether the token was rotated out of it: its current token, or one
-    # this server rotated out of it outside the rotation grace. Forged tags and a concurrent refresh's
-    # loser name nothing.
-    async def byRefreshToken(self, refreshToken: str | None, now: datetime) -> tuple[Session | None, bool]:
+    # this server rotated out of it outside the rotation grace. Forged tags (audited as on a refresh) and a
+    # concurrent refresh's loser name nothing.
+    async def byRefreshToken(
+        self, refreshToken: str | None, userId: uuid.UUID | None, now: datetime
+    ) -> tuple[Session | None, bool]:
         sessionId = refreshTokenSession(refreshToken) if refreshToken else None
         if refreshToken is None or sessionId is None:
             return None, False
         session = await self.ports.sessions.getById(sessionId, forUpdate=True)
         if session is None or sameHash(session.refreshTokenHash, hashToken(refreshToken)):
             return session, False
-        if not issuedHere(refreshToken, SessionIssuer(self.ports).tagKeys) or rotatedJustNow(session, now):
+        if not issuedHere(refreshToken, SessionIssuer(self.ports).tagKeys):
+            await self.denyForged(session, userId)
+            return None, False
+        if rotatedJustNow(session, now):
             return None, False
         return session, True
+
+    # A token naming a real session without a valid tag: the session is kept, the attempt audited and
+    # committed; the logout goes on with the access token's session, if any.
+    async def denyForged(self, session: Session, userId: uuid.UUID | None) -> None:
+        await self.ports.audit.record(ACTION, AuditOutcome.DENIED, actorId=userId, targetId=session.userId,
+                                      details={"reason": "forged_token", "sessionId": str(session.id)})
+        await self.ports.transaction.commit()
