@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sqlalchemy import text
+
 from KSysAdmin.tests.adminSupport import CLI_OPERATOR, CLI_OPERATOR_ENV, AdminWorld
 
 ROOT_DIR = Path(__file__).resolve().parents[2]
@@ -25,14 +27,19 @@ def runCli(world: AdminWorld) -> subprocess.CompletedProcess[str]:
                           check=False)
 
 
-# A rule that keeps the admins out (here: one admin login a day) is undone from the server: every stored rule
-# goes, the gateway's defaults apply, and the empty list is published over whatever Redis holds, audited.
+# A rule that keeps the admins out (here: one admin login a day, stored before the API refused such a rule) is
+# undone from the server: every stored rule goes, the gateway's defaults apply, and the empty list is published
+# over whatever Redis holds, audited.
 async def test_resetRateLimitsRestoresTheDefaults(world: AdminWorld) -> None:
     _, headers = await world.adminToken(superadmin=True)
     version = (await world.client.get("/api/admin/settings/rate-limits", headers=headers)).json()["version"]
-    stored = await world.client.put("/api/admin/settings/rate-limits", json={"version": version, "rules": [RULE]},
+    allowed = {**RULE, "limit": 5, "windowSeconds": 60}
+    stored = await world.client.put("/api/admin/settings/rate-limits", json={"version": version, "rules": [allowed]},
                                     headers=headers)
     assert stored.status_code == 200, stored.text
+    async with world.database.engine.begin() as connection:
+        await connection.execute(text('UPDATE rate_limit_rules SET "limit" = 1, window_seconds = 86400 '
+                                      "WHERE route_group = 'admin-login'"))
     # A document newer than PostgreSQL's (a restored database): the reset still replaces it.
     await world.redis.set(LIMITS_KEY, json.dumps({"version": 10**6, "rules": [RULE]}))
     result = await asyncio.to_thread(runCli, world)

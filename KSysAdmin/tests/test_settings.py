@@ -204,3 +204,32 @@ async def test_adminGroupHasAFloor(world: AdminWorld) -> None:
                                           json={"version": version, "rules": [rule]})
         assert accepted.status_code == 200, (rule, accepted.text)
         version += 1
+
+
+# The admin-login group carries the console's sign-in (two requests with MFA, one more per typo): a rule below 5
+# requests per 60 s, or below 5 in its own window, could keep every admin out, so it is refused like the admin
+# group's floor and audited as failed.
+async def test_adminLoginGroupHasAFloor(world: AdminWorld) -> None:
+    _, headers = await world.adminToken(superadmin=True)
+    version = await currentVersion(world, headers, "rate-limits")
+    login = {"routeGroup": "admin-login", "scope": "ip", "failMode": "closed", "enabled": True}
+    audited = len(await world.auditEntries("settings.rate_limits_update", "rate-limits"))
+    refused = ((1, 86_400), (4, 60), (4, 1), (10, 121))
+    for limit, window in refused:
+        response = await world.client.put("/api/admin/settings/rate-limits", headers=headers, json={
+            "version": version, "rules": [RULES[0], {**login, "limit": limit, "windowSeconds": window}]})
+        assert response.status_code == 422, (limit, window, response.text)
+        assert response.json()["error"]["code"] == "invalid_setting"
+        [detail] = response.json()["error"]["details"]
+        assert detail["field"] == "rules.1.limit" and "5 requests per 60 seconds" in detail["message"]
+    assert await currentVersion(world, headers, "rate-limits") == version
+    entries = (await world.auditEntries("settings.rate_limits_update", "rate-limits"))[audited:]
+    assert [(entry.outcome, entry.details) for entry in entries] == [
+        ("failure", {"code": "invalid_setting"})] * len(refused)
+    disabled = {**login, "limit": 1, "windowSeconds": 86_400, "enabled": False}
+    enough = [{**login, "limit": limit, "windowSeconds": window} for limit, window in ((5, 60), (5, 1), (10, 120))]
+    for rule in (*enough, disabled):
+        accepted = await world.client.put("/api/admin/settings/rate-limits", headers=headers,
+                                          json={"version": version, "rules": [rule]})
+        assert accepted.status_code == 200, (rule, accepted.text)
+        version += 1

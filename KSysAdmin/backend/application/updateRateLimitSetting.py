@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from KSysAdmin.backend.application.auditTrail import AuditTrail
 from KSysAdmin.backend.application.settingsInput import RateLimitRuleInput, RateLimitsInput
 from KSysAdmin.backend.application.settingsOutput import RateLimitRuleOutput, RateLimitsOutput
@@ -14,15 +16,36 @@ from KSysAdmin.backend.domain.models.rateLimitRule import RateLimitRule, RouteGr
 from KSysAdmin.backend.domain.settingsDocuments import SettingName, rateLimitsDocument, ruleDocument
 
 ACTION = "settings.rate_limits_update"
-# The admin group carries the PUT that would undo a rule: a stricter one could lock every admin out.
-ADMIN_FLOOR_REQUESTS, ADMIN_FLOOR_SECONDS = 30, 60
-ADMIN_FLOOR_MESSAGE = (f"the admin group must allow at least {ADMIN_FLOOR_REQUESTS} requests per "
-                       f"{ADMIN_FLOOR_SECONDS} seconds (0.5 per second), or no admin could undo it")
 
 
-def belowAdminFloor(rule: RateLimitRuleInput) -> bool:
-    return rule.routeGroup == RouteGroup.ADMIN.value and rule.enabled \
-        and rule.limit * ADMIN_FLOOR_SECONDS < ADMIN_FLOOR_REQUESTS * rule.windowSeconds
+# The least an enabled rule of a group must allow: `requests` per `seconds` on average, and `burst` within one
+# window of its own.
+@dataclass(frozen=True)
+class RuleFloor:
+    requests: int
+    seconds: int
+    burst: int
+    message: str
+
+
+# Below these the admins could not undo the rule through the API (`cli reset-rate-limits` would be the only way):
+# the admin group carries the PUT that undoes it; the admin-login group the console's sign-in, which takes two
+# requests with MFA (the console asks for the code after `mfa_required`) and one more per mistyped password or
+# code, from an address several admins may share.
+FLOORS = {
+    RouteGroup.ADMIN.value: RuleFloor(30, 60, 1, "the admin group must allow at least 30 requests per 60 seconds "
+                                      "(0.5 per second), or no admin could undo it"),
+    RouteGroup.ADMIN_LOGIN.value: RuleFloor(5, 60, 5, "the admin-login group must allow at least 5 requests per 60 "
+                                            "seconds and at least 5 per window, or no admin could sign in to undo it"),
+}
+
+
+def belowFloor(rule: RateLimitRuleInput) -> RuleFloor | None:
+    floor = FLOORS.get(rule.routeGroup)
+    if floor is None or not rule.enabled:
+        return None
+    tooFew = rule.limit < floor.burst or rule.limit * floor.seconds < floor.requests * rule.windowSeconds
+    return floor if tooFew else None
 
 
 class UpdateRateLimitSetting:
@@ -51,9 +74,8 @@ class UpdateRateLimitSetting:
                         "field": f"rules.{index}.routeGroup", "message": f"duplicate route group {rule.routeGroup}",
                     }])
                 seen.add(rule.routeGroup)
-                if belowAdminFloor(rule):
-                    detail = {"field": f"rules.{index}.limit", "message": ADMIN_FLOOR_MESSAGE}
-                    raise InvalidSettingError(details=[detail])
+                if floor := belowFloor(rule):
+                    raise InvalidSettingError(details=[{"field": f"rules.{index}.limit", "message": floor.message}])
             rules = [RateLimitRule(**rule.model_dump()) for rule in data.rules]
             snapshot = {"rules": [ruleDocument(rule) for rule in rules]}
             stored = await self.settings.compareAndSet(name, data.version, snapshot, principal.userId)
