@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 from KSysPayment.backend.application.auditTrail import auditPayment
+from KSysPayment.backend.application.ownedPayment import requireOwnedPayment
 from KSysPayment.backend.application.paymentOutput import PaymentOutput
 from KSysPayment.backend.application.paymentPoll import pollPayment
 from KSysPayment.backend.application.settleNotification import SettleNotification
@@ -53,7 +54,7 @@ class CancelPayment:
 
     async def execute(self, userId: uuid.UUID, paymentId: uuid.UUID, context: RequestContext) -> PaymentOutput:
         async with self.uowFactory() as uow:
-            payment = await self.requireOwned(uow, userId, paymentId)
+            payment = await requireOwnedPayment(uow, userId, paymentId, context, "cancel")
             requireTransition(payment.status, PaymentStatus.CANCELLED)
         deadline = asyncio.get_running_loop().time() + self.briDeadlineSeconds
         # BRI is asked first (no transaction open): a payment it already took money for is settled, not

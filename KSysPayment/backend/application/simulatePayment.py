@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 
+from KSysPayment.backend.application.ownedPayment import requireOwnedPayment
 from KSysPayment.backend.application.paymentOutput import PaymentOutput
 from KSysPayment.backend.application.simulatePaymentInput import SimulatePaymentInput
 from KSysPayment.backend.domain.exceptions.paymentErrors import PaymentNotFoundError
@@ -9,6 +10,7 @@ from KSysPayment.backend.domain.interfaces.paymentSimulatorInterface import Paym
 from KSysPayment.backend.domain.interfaces.unitOfWorkInterface import UnitOfWorkFactory
 from KSysPayment.backend.domain.models.payment import PaymentMethod, PaymentStatus
 from KSysPayment.backend.domain.paymentStateMachine import requireTransition
+from KSysPayment.backend.domain.requestContext import RequestContext
 
 
 # Development only: the simulator pays, then calls our notify endpoint before answering.
@@ -17,11 +19,9 @@ class SimulatePayment:
         self.uowFactory = uowFactory
         self.simulator = simulator
 
-    async def execute(self, userId: uuid.UUID, data: SimulatePaymentInput) -> PaymentOutput:
+    async def execute(self, userId: uuid.UUID, data: SimulatePaymentInput, context: RequestContext) -> PaymentOutput:
         async with self.uowFactory() as uow:
-            payment = await uow.payments.getOwned(data.paymentId, userId)
-        if payment is None:
-            raise PaymentNotFoundError()
+            payment = await requireOwnedPayment(uow, userId, data.paymentId, context, "simulate")
         requireTransition(payment.status, PaymentStatus.PAID)
         isVa = payment.method == PaymentMethod.BRIVA.value
         await self.simulator.pay(

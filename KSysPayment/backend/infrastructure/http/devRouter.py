@@ -4,7 +4,7 @@ from fastapi import APIRouter
 
 from KSysPayment.backend.application.paymentOutput import PaymentOutput
 from KSysPayment.backend.application.simulatePaymentInput import SimulatePaymentInput
-from KSysPayment.backend.infrastructure.http.paymentDependencies import SimulatePaymentDep
+from KSysPayment.backend.infrastructure.http.paymentDependencies import SimulatePaymentDep, UserContextDep
 from shared.backend.security.currentUser import CurrentUserDep
 
 DEV_ENVIRONMENTS = ("development", "test")
@@ -15,8 +15,8 @@ def createDevRouter() -> APIRouter:
     router = APIRouter(prefix="/api/payment/dev", tags=["payment-dev"])
 
     @router.post("/simulate-payment", response_model=PaymentOutput)
-    async def simulatePayment(body: SimulatePaymentInput, user: CurrentUserDep,
+    async def simulatePayment(body: SimulatePaymentInput, user: CurrentUserDep, context: UserContextDep,
                               useCase: SimulatePaymentDep) -> PaymentOutput:
-        return await useCase.execute(user.userId, body)
+        return await useCase.execute(user.userId, body, context)
 
     return router

@@ -59,8 +59,10 @@ def createPaymentRouter() -> APIRouter:
         return await useCase.execute(user.userId, filter, cursor, limit)
 
     @router.get("/payments/{paymentId}", response_model=PaymentOutput)
-    async def getPayment(paymentId: uuid.UUID, user: CurrentUserDep, useCase: GetPaymentDep) -> PaymentOutput:
-        return await useCase.execute(user.userId, paymentId)
+    async def getPayment(
+        paymentId: uuid.UUID, user: CurrentUserDep, context: UserContextDep, useCase: GetPaymentDep
+    ) -> PaymentOutput:
+        return await useCase.execute(user.userId, paymentId, context)
 
     @router.post("/payments/{paymentId}/cancel", response_model=PaymentOutput)
     async def cancelPayment(
