@@ -3,10 +3,11 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import uuid
 
 import httpx2
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from admin_server import createAdminApp
 from KSysAdmin.backend.domain.models.auditLog import AuditLog
@@ -39,6 +40,21 @@ ROUTES: list[tuple[str, str, dict[str, object] | None, bool]] = [
 ]
 Route = tuple[str, str, dict[str, object] | None, bool]
 ROUTE_IDS = [f"{method} {path.replace(UNKNOWN_ID, '{id}')}" for method, path, _, _ in ROUTES]
+
+
+# The target a route's audit entries name: its user or payment id, or its setting.
+def routeTarget(route: Route) -> tuple[str | None, str | None]:
+    path = route[1].removeprefix("/api/admin/")
+    if UNKNOWN_ID in path:
+        return ("user" if path.startswith("users/") else "payment"), UNKNOWN_ID
+    return ("setting", path.removeprefix("settings/")) if path.startswith("settings/") else (None, None)
+
+
+async def deniedEntry(world: AdminWorld, actorId: uuid.UUID) -> AuditLog:
+    async with world.database.sessionFactory() as session:
+        statement = select(AuditLog).where(AuditLog.actorId == actorId, AuditLog.outcome == "denied")
+        [row] = (await session.execute(statement)).scalars().all()
+        return row
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -94,10 +110,31 @@ async def test_plainAdminRefusedOnSuperadminRoutes(world: AdminWorld, route: Rou
     response = await call(world, route, headers)
     assert response.status_code == 403, response.text
     assert response.json()["error"]["code"] == "insufficient_role"
-    async with world.database.sessionFactory() as session:
-        statement = select(AuditLog).where(AuditLog.actorId == admin.id, AuditLog.outcome == "denied")
-        rows = (await session.execute(statement)).scalars().all()
-    assert len(rows) == 1
+    row = await deniedEntry(world, admin.id)
+    assert (row.targetType, row.targetId) == routeTarget(route)
+
+
+# An account that lost its admin role (its token still valid) is refused on every route: the denied entry names
+# the target the request named, as the action's own entries do, so the target's history shows the attempt.
+@pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
+async def test_refusalNamesTheRequestsTarget(world: AdminWorld, route: Route) -> None:
+    admin, headers = await world.adminToken()
+    async with world.database.engine.begin() as connection:
+        await connection.execute(text("DELETE FROM user_roles WHERE user_id = :id"), {"id": admin.id})
+    response = await call(world, route, headers)
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "insufficient_role"), response.text
+    row = await deniedEntry(world, admin.id)
+    assert (row.targetType, row.targetId) == routeTarget(route)
+    assert row.details == {"code": "insufficient_role", "roles": []}
+
+
+# A malformed id names no target (the caller is refused before the path is validated).
+async def test_refusalOfAMalformedIdNamesNoTarget(world: AdminWorld) -> None:
+    admin, headers = await world.adminToken()
+    response = await world.client.put("/api/admin/users/12345/roles", json={"roles": ["user"]}, headers=headers)
+    assert response.status_code == 403, response.text
+    row = await deniedEntry(world, admin.id)
+    assert (row.action, row.targetType, row.targetId) == ("PUT /users/{userId}/roles", None, None)
 
 
 async def test_loginSucceedsForAdminsOnly(world: AdminWorld) -> None:

@@ -27,8 +27,11 @@ class AuthorizeAdmin:
         self.codec = codec
         self.audience = audience
 
+    # target: what the request names (type and id), recorded on an insufficient_role refusal as the action's own
+    # entries record it.
     async def execute(
-        self, token: str | None, context: RequestContext, requireSuperadmin: bool, action: str
+        self, token: str | None, context: RequestContext, requireSuperadmin: bool, action: str,
+        target: tuple[str, str] | None = None,
     ) -> AdminPrincipal:
         if not token:
             raise MissingTokenError()
@@ -47,10 +50,8 @@ class AuthorizeAdmin:
         roles = await self.users.rolesOf(user.id)
         principal = AdminPrincipal(userId=user.id, email=user.email, roles=roles, sessionId=claims.sessionId,
                                    issuedAt=claims.issuedAt)
-        if not holdsAdminRole(roles):
-            await self.deny(context, principal, action)
-        if requireSuperadmin and not principal.isSuperadmin:
-            await self.deny(context, principal, action)
+        if not holdsAdminRole(roles) or (requireSuperadmin and not principal.isSuperadmin):
+            await self.deny(context, principal, action, target)
         return principal
 
     # A token is void once the account's sessions were revoked at or after its issue (iat is whole seconds).
@@ -66,8 +67,11 @@ class AuthorizeAdmin:
             return "token_revoked"
         return None
 
-    async def deny(self, context: RequestContext, principal: AdminPrincipal, action: str) -> None:
-        await self.audit.recordRefusal(context, principal, action, AuditOutcome.DENIED, None, None,
+    async def deny(
+        self, context: RequestContext, principal: AdminPrincipal, action: str, target: tuple[str, str] | None
+    ) -> None:
+        targetType, targetId = target or (None, None)
+        await self.audit.recordRefusal(context, principal, action, AuditOutcome.DENIED, targetType, targetId,
                                        {"code": InsufficientRoleError.code, "roles": sorted(principal.roles)})
         raise InsufficientRoleError()
 

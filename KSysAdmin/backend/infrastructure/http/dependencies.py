@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -11,6 +12,7 @@ from KSysAdmin.backend.application.auditTrail import AuditTrail
 from KSysAdmin.backend.application.authorizeAdmin import AuthorizeAdmin
 from KSysAdmin.backend.application.sessionRevoker import SessionRevoker
 from KSysAdmin.backend.domain.adminPrincipal import AdminPrincipal, RequestContext
+from KSysAdmin.backend.domain.settingsDocuments import SettingName
 from KSysAdmin.backend.infrastructure.database.auditLogRepository import AuditLogRepository
 from KSysAdmin.backend.infrastructure.database.paymentRepository import PaymentRepository
 from KSysAdmin.backend.infrastructure.database.recoveryCodeRepository import RecoveryCodeRepository
@@ -25,6 +27,9 @@ from shared.backend.redis.client import getRedis
 
 bearer = HTTPBearer(auto_error=False)
 PRINCIPAL_STATE = "adminPrincipal"
+# What a route acts on, named as the action's audit entries name it: an id path parameter, or a setting's path.
+ID_TARGETS = {"userId": "user", "paymentId": "payment"}
+SETTING_TARGETS = {f"/api/admin/settings/{name.value}": name.value for name in SettingName}
 
 SessionDep = Annotated[AsyncSession, Depends(getDb)]
 RedisDep = Annotated[Redis, Depends(getRedis)]
@@ -97,6 +102,18 @@ def routeName(request: Request) -> str:
     return f"{request.method} {getattr(route, 'path', request.url.path)}"
 
 
+# Read before the path is validated (dependencies run first): a malformed id names no target.
+def routeTarget(request: Request) -> tuple[str, str] | None:
+    for parameter, targetType in ID_TARGETS.items():
+        if parameter in request.path_params:
+            try:
+                return targetType, str(uuid.UUID(request.path_params[parameter]))
+            except ValueError:
+                return None
+    setting = SETTING_TARGETS.get(request.url.path)
+    return ("setting", setting) if setting is not None else None
+
+
 async def authorize(
     request: Request,
     credentials: CredentialsDep,
@@ -108,7 +125,7 @@ async def authorize(
 ) -> AdminPrincipal:
     useCase = AuthorizeAdmin(users, audit, tools.codec, tools.settings.jwt.adminAudience)
     token = credentials.credentials if credentials is not None else None
-    principal = await useCase.execute(token, context, requireSuperadmin, routeName(request))
+    principal = await useCase.execute(token, context, requireSuperadmin, routeName(request), routeTarget(request))
     # For the audit of a request that then fails validation (validationAudit.py).
     setattr(request.state, PRINCIPAL_STATE, principal)
     return principal
