@@ -23,30 +23,41 @@ async def entries(database: Database, action: str, userId: uuid.UUID) -> list[tu
         return [tuple(row) for row in rows.all()]  # type: ignore[misc]
 
 
-async def sessionRevokedAt(database: Database, tokens: dict[str, str]) -> object:
+# Two signed-in users: (victim's tokens, prober's tokens, victim's id, prober's id).
+async def victimAndProber(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database
+) -> tuple[dict[str, str], dict[str, str], uuid.UUID, uuid.UUID]:
+    victim = await registerVerified(client, outboxDir, "victim")
+    prober = await registerVerified(client, outboxDir, "prober")
+    victimTokens, proberTokens = await login(client, victim), await login(client, prober)
+    client.cookies.clear()
+    return victimTokens, proberTokens, await userIdOf(database, victim), await userIdOf(database, prober)
+
+
+# The session is alive in PostgreSQL, in Redis and for its access token.
+async def assertSessionKept(
+    client: httpx2.AsyncClient, database: Database, redisClient: Redis, tokens: dict[str, str]
+) -> None:
     async with database.engine.connect() as connection:
-        return await connection.scalar(text("SELECT revoked_at FROM sessions WHERE id = :id"),
-                                       {"id": sessionIdOf(tokens)})
+        revokedAt = await connection.scalar(text("SELECT revoked_at FROM sessions WHERE id = :id"),
+                                            {"id": sessionIdOf(tokens)})
+    assert revokedAt is None
+    assert await redisClient.exists(f"kauth:session:{sessionIdOf(tokens)}")
+    assert (await client.get("/api/auth/me", headers=bearer(tokens))).status_code == 200
 
 
 # An IDOR probe answers exactly like a missing session, keeps the victim's session and leaves a denied entry.
 async def test_revokingAnotherUsersSessionIsDeniedAndAudited(
     client: httpx2.AsyncClient, outboxDir: Path, database: Database, redisClient: Redis
 ) -> None:
-    victim = await registerVerified(client, outboxDir, "victim")
-    prober = await registerVerified(client, outboxDir, "prober")
-    victimTokens, proberTokens = await login(client, victim), await login(client, prober)
-    client.cookies.clear()
+    victimTokens, proberTokens, victimId, proberId = await victimAndProber(client, outboxDir, database)
     headers = {**bearer(proberTokens), **REQUEST_ID}
     missing = await client.delete(f"/api/auth/sessions/{uuid.uuid4()}", headers=headers)
     foreign = await client.delete(f"/api/auth/sessions/{sessionIdOf(victimTokens)}", headers=headers)
     assert (foreign.status_code, foreign.content) == (404, missing.content)
     assert foreign.json()["error"]["code"] == "session_not_found"
     assert {**foreign.headers, "date": ""} == {**missing.headers, "date": ""}
-    assert await sessionRevokedAt(database, victimTokens) is None
-    assert await redisClient.exists(f"kauth:session:{sessionIdOf(victimTokens)}")
-    assert (await client.get("/api/auth/me", headers=bearer(victimTokens))).status_code == 200
-    victimId, proberId = await userIdOf(database, victim), await userIdOf(database, prober)
+    await assertSessionKept(client, database, redisClient, victimTokens)
     [(actorId, targetId, outcome, details)] = await entries(database, "auth.session_revoke", victimId)
     assert (actorId, targetId, outcome) == (str(proberId), str(victimId), "denied")
     assert details == f'{{"reason": "not_owner", "sessionId": "{sessionIdOf(victimTokens)}"}}'
@@ -78,10 +89,7 @@ async def test_revokingOnesOwnGoneSessionIsNotAudited(
 async def test_logoutWithAForgedTokenIsAudited(
     client: httpx2.AsyncClient, outboxDir: Path, database: Database, redisClient: Redis
 ) -> None:
-    victim = await registerVerified(client, outboxDir, "victim")
-    prober = await registerVerified(client, outboxDir, "prober")
-    victimTokens, proberTokens = await login(client, victim), await login(client, prober)
-    client.cookies.clear()
+    victimTokens, proberTokens, victimId, proberId = await victimAndProber(client, outboxDir, database)
     await ageLastUse(database, victimTokens)
     prefix, secret, tag = victimTokens["refreshToken"].split(".")
     forged = f"{prefix}.{'A' * len(secret)}.{tag}"
@@ -90,10 +98,7 @@ async def test_logoutWithAForgedTokenIsAudited(
     assert signedIn.status_code == 204
     # The caller's own session still ends (the access token names it); the victim's is kept.
     assert (await client.get("/api/auth/me", headers=bearer(proberTokens))).status_code == 401
-    assert (await client.get("/api/auth/me", headers=bearer(victimTokens))).status_code == 200
-    assert await sessionRevokedAt(database, victimTokens) is None
-    assert await redisClient.exists(f"kauth:session:{sessionIdOf(victimTokens)}")
-    victimId, proberId = await userIdOf(database, victim), await userIdOf(database, prober)
+    await assertSessionKept(client, database, redisClient, victimTokens)
     denied = [row for row in await entries(database, "auth.logout", victimId) if row[2] == "denied"]
     assert [(actorId, targetId) for actorId, targetId, _, _ in denied] == [(None, str(victimId)),
                                                                            (str(proberId), str(victimId))]
