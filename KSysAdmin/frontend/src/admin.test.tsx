@@ -1,28 +1,18 @@
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Link } from "@kservices/shared";
 import { CrashingApp, mountCrashingMain } from "../../../frontend-shared/src/test/crashingMain";
 import { json, envelope } from "../../../frontend-shared/src/test/responses";
-import { stubFetch } from "../../../frontend-shared/src/test/fetchStub";
-import { renderInApp } from "../../../frontend-shared/src/test/renderAt";
+import { adminPageTests, renderAt } from "./adminPageTests";
 import { tokens } from "./api";
 import { BarChart } from "./charts";
 import { AdminLoginPage } from "./pages/Login";
-import { endSession } from "./session";
 import { PaymentsPage } from "./pages/Payments";
 import { CorsEditor, RateLimitEditor, validateOrigins } from "./pages/Settings";
 import { UsersPage } from "./pages/Users";
 
-const renderAt = renderInApp("/admin/");
-
-const fetchMock = stubFetch();
-beforeEach(() => {
-  tokens.setTokens({ accessToken: "admin-token", expiresIn: 900 });
-});
-afterEach(() => {
-  endSession();
-});
+const fetchMock = adminPageTests();
 
 describe("admin login", () => {
   it("keeps the admin token in memory only", async () => {
@@ -121,21 +111,6 @@ describe("payments table", () => {
     expect(await screen.findByRole("link", { name: "p4" })).toBeInTheDocument();
     expect(window.location.search).toBe("?method=qris&userId=u9");
     expect(fetchMock.mock.calls[3][0]).toBe("/api/admin/payments?method=qris&userId=u9&limit=50");
-  });
-
-  it("lists only flagged payments when asked and marks them", async () => {
-    const flagged = { id: "p9", userId: "u1", userEmail: "a@example.com", amount: 15000, method: "briva", status: "pending", createdAt: "2026-01-01T00:00:00Z", paidAt: null, flaggedReason: "amount mismatch", virtualAccountNo: null };
-    fetchMock
-      .mockResolvedValueOnce(json(200, { items: [], nextCursor: null }))
-      .mockResolvedValueOnce(json(200, { items: [flagged], nextCursor: null }));
-    renderAt("/admin/payments", <PaymentsPage />);
-    expect(await screen.findByText("No payments match.")).toBeInTheDocument();
-    await userEvent.selectOptions(screen.getByLabelText("Flagged"), "true");
-    await userEvent.click(screen.getByRole("button", { name: "Filter" }));
-    expect(await screen.findByRole("link", { name: "p9" })).toBeInTheDocument();
-    expect(window.location.search).toBe("?flagged=true");
-    expect(fetchMock.mock.calls[1][0]).toBe("/api/admin/payments?flagged=true&limit=50");
-    expect(screen.getByTitle("amount mismatch")).toHaveTextContent("flagged");
   });
 });
 

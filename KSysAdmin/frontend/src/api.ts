@@ -89,6 +89,11 @@ export interface AdminPayment {
   expiresAt?: string | null;
   failureReason?: string | null;
   flaggedReason?: string | null;
+  // Set once an admin recorded the flag as handled (POST payments/{id}/flag/resolve); the status never changes.
+  flagResolvedAt?: string | null;
+  flagResolvedBy?: string | null;
+  flagResolution?: string | null;
+  updatedAt: string;
 }
 
 export interface PaymentEvent {
@@ -159,6 +164,9 @@ export const adminApi = {
   auditLogs: (query: Query) => list<AuditEntry>("/api/admin/audit-logs", query),
   payments: (query: Query) => list<AdminPayment>("/api/admin/payments", query),
   payment: (paymentId: string) => client.get<AdminPaymentDetail>(`/api/admin/payments/${id(paymentId)}`),
+  // `updatedAt` exactly as the detail gave it: a payment changed since (a new flag) answers 409 payment_changed.
+  resolveFlag: (paymentId: string, input: { resolution: string; updatedAt: string }) =>
+    client.post<AdminPaymentDetail>(`/api/admin/payments/${id(paymentId)}/flag/resolve`, input),
   cors: () => client.get<CorsSettings>("/api/admin/settings/cors"),
   saveCors: (input: { origins: string[]; version: number }) => client.put<CorsSettings>("/api/admin/settings/cors", input),
   rateLimits: () => client.get<RateLimitSettings>("/api/admin/settings/rate-limits"),

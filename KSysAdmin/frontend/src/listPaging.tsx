@@ -12,6 +12,8 @@ export function useQueryFilters<K extends string>(keys: readonly K[], path: stri
     for (const key of keys) if (form[key].trim()) params.set(key, form[key].trim());
     navigate(`${path}${params.toString() ? `?${params}` : ""}`, { replace: true });
   };
-  const set = (key: K) => (value: string) => setForm({ ...form, [key]: value });
-  return { current, form, set, apply, queryKey: query.toString() };
+  // `update` changes several keys at once (one select that stands for two query parameters).
+  const update = (values: Partial<Record<K, string>>) => setForm({ ...form, ...values });
+  const set = (key: K) => (value: string) => update({ [key]: value } as Partial<Record<K, string>>);
+  return { current, form, set, update, apply, queryKey: query.toString() };
 }

@@ -1,22 +1,12 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { envelope, json } from "../../../frontend-shared/src/test/responses";
-import { stubFetch } from "../../../frontend-shared/src/test/fetchStub";
-import { renderInApp } from "../../../frontend-shared/src/test/renderAt";
-import { adminRoles, tokens } from "./api";
-import { endSession } from "./session";
+import { adminPageTests, renderAt } from "./adminPageTests";
+import { adminRoles } from "./api";
 
 // The user detail page's actions (two-factor reset, lock, roles...), each behind a confirmation.
-const renderAt = renderInApp("/admin/");
-
-const fetchMock = stubFetch();
-beforeEach(() => {
-  tokens.setTokens({ accessToken: "admin-token", expiresIn: 900 });
-});
-afterEach(() => {
-  endSession();
-});
+const fetchMock = adminPageTests();
 
 describe("user detail", () => {
   const user = { id: "u1", email: "lost@example.com", status: "active", roles: ["user"], displayName: null, emailVerifiedAt: "2026-01-01T00:00:00Z",

@@ -1,15 +1,45 @@
-import { Card, ErrorMessage, Link, Spinner, formatDateTime, formatRupiah, useLoad } from "@kservices/shared";
+import { useRef, useState } from "react";
+import { Card, ErrorMessage, Link, Notice, Spinner, formatDateTime, formatRupiah, isApiError, useAction, useLoad } from "@kservices/shared";
 import { adminApi } from "../api";
+import { FlagStatus, ResolveFlagButton, flagIsOpen } from "../paymentFlag";
+
+// The resolve call's refusals that mean the page shows an old payment: it is reloaded and the admin told why.
+const STALE: Record<string, string> = {
+  payment_changed: "This payment changed since the page loaded (a new flag may have arrived). It has been reloaded: review it before resolving.",
+  flag_not_open: "This flag was already resolved. The payment has been reloaded.",
+};
 
 export function PaymentDetailPage({ id }: { id: string }) {
   const payment = useLoad(() => adminApi.payment(id), [id]);
+  const [notice, setNotice] = useState<string | null>(null);
+  // The resolve button is gone after a resolution: focus goes to the notice, else the heading.
+  const noticeRef = useRef<HTMLDivElement>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const resolve = useAction(async (resolution: string, updatedAt: string) => {
+    setNotice(null);
+    try {
+      payment.setData(await adminApi.resolveFlag(id, { resolution, updatedAt }));
+      setNotice("Flag resolved.");
+    } catch (caught) {
+      if (isApiError(caught) && Object.hasOwn(STALE, caught.code)) payment.reload();
+      throw caught;
+    }
+  }, { focusAfter: [noticeRef, headingRef] });
   if (payment.loading && !payment.data) return <Spinner />;
   if (payment.error && !payment.data) return <ErrorMessage error={payment.error} overrides={{ not_found: "No payment with this id." }} />;
   const p = payment.data!;
   return (
     <>
-      <Card title="Payment">
-        {p.flaggedReason ? <div className="alert alert-warning" role="status">Flagged for review: {p.flaggedReason}</div> : null}
+      <Card title="Payment" headingRef={headingRef}>
+        {notice ? <Notice ref={noticeRef}>{notice}</Notice> : null}
+        <ErrorMessage error={resolve.error} overrides={{ ...STALE, payment_not_found: "This payment no longer exists." }} />
+        <ErrorMessage error={payment.error} lead="Reloading the payment failed:" />
+        <FlagStatus payment={p} />
+        {flagIsOpen(p) ? (
+          <div className="actions">
+            <ResolveFlagButton reason={p.flaggedReason!} disabled={resolve.busy || payment.loading} onResolve={(resolution) => void resolve.run(resolution, p.updatedAt)} />
+          </div>
+        ) : null}
         <dl className="details">
           <dt>Status</dt><dd><span className={`badge badge-${p.status}`}>{p.status}</span></dd>
           <dt>Amount</dt><dd>{formatRupiah(p.amount)}</dd>

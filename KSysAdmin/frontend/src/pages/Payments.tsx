@@ -1,8 +1,9 @@
 import { Card, ErrorMessage, Field, Form, Link, Pager, SelectField, Spinner, formatDateTime, formatRupiah, useCursorStack, useLoad } from "@kservices/shared";
 import { adminApi } from "../api";
 import { useQueryFilters } from "../listPaging";
+import { FLAG_OPTIONS, FlagBadge, flagChoice, flagFilters } from "../paymentFlag";
 
-const FILTERS = ["status", "method", "flagged", "userId", "from", "to"] as const;
+const FILTERS = ["status", "method", "flagged", "flagResolved", "userId", "from", "to"] as const;
 
 // Date inputs give YYYY-MM-DD; the API takes ISO date-times (from = start of day, to = end of day, local time).
 export function dayBounds(day: string, end: boolean): string {
@@ -13,7 +14,7 @@ export function dayBounds(day: string, end: boolean): string {
 
 export function PaymentsPage() {
   const pages = useCursorStack();
-  const { current, form, set, apply, queryKey } = useQueryFilters(FILTERS, "/payments");
+  const { current, form, set, update, apply, queryKey } = useQueryFilters(FILTERS, "/payments");
   const page = useLoad(() => adminApi.payments({ ...current, from: dayBounds(current.from, false), to: dayBounds(current.to, true), cursor: pages.cursor, limit: 50 }), [queryKey, pages.cursor]);
   return (
     <Card title="Payments">
@@ -25,9 +26,7 @@ export function PaymentsPage() {
         <SelectField label="Method" name="method" value={form.method} onChange={set("method")} options={[
           { value: "", label: "Any" }, { value: "briva", label: "BRIVA" }, { value: "qris", label: "QRIS" },
         ]} />
-        <SelectField label="Flagged" name="flagged" value={form.flagged} onChange={set("flagged")} options={[
-          { value: "", label: "Any" }, { value: "true", label: "Flagged for review" }, { value: "false", label: "Not flagged" },
-        ]} />
+        <SelectField label="Flagged" name="flag" value={flagChoice(form)} onChange={(choice) => update(flagFilters(choice))} options={FLAG_OPTIONS} />
         <Field label="User id" name="userId" value={form.userId} onChange={set("userId")} />
         <Field label="From" name="from" type="date" value={form.from} onChange={set("from")} />
         <Field label="To" name="to" type="date" value={form.to} onChange={set("to")} />
@@ -45,7 +44,7 @@ export function PaymentsPage() {
               <td><Link to={`/users/${p.userId}`}>{p.userEmail ?? p.userId}</Link></td>
               <td>{formatRupiah(p.amount)}</td>
               <td>{p.method}</td>
-              <td><span className={`badge badge-${p.status}`}>{p.status}</span>{p.flaggedReason ? <span className="badge badge-failed" title={p.flaggedReason}> flagged</span> : null}</td>
+              <td><span className={`badge badge-${p.status}`}>{p.status}</span><FlagBadge payment={p} /></td>
               <td>{formatDateTime(p.paidAt ?? null)}</td>
               <td className="mono"><Link to={`/payments/${p.id}`}>{p.id}</Link>{p.virtualAccountNo ? <div className="muted">VA {p.virtualAccountNo}</div> : null}</td>
             </tr>
