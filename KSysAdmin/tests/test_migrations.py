@@ -180,3 +180,68 @@ def test_alembicNeedsOnlyTheDatabaseUrl(adminSettings: Settings, tmp_path: Path)
                              timeout=60, check=False)
     assert refused.returncode != 0
     assert "DATABASE_URL" in refused.stderr and "JWT_SECRET" not in refused.stderr
+
+
+# A flag's resolution is whole (when, who, what), at most 500 characters, and only of a flag (migration 0011).
+@pytest.mark.parametrize(("update", "refused"), [
+    ("UPDATE payments SET flagged_reason = 'x', flag_resolved_at = now(), flag_resolved_by = user_id, "
+     "flag_resolution = 'ok'", False),
+    ("UPDATE payments SET flagged_reason = 'x', flag_resolved_at = now(), flag_resolution = 'ok'", True),
+    ("UPDATE payments SET flagged_reason = 'x', flag_resolved_at = now(), flag_resolved_by = user_id, "
+     "flag_resolution = repeat('r', 501)", True),
+    ("UPDATE payments SET flag_resolved_at = now(), flag_resolved_by = user_id, flag_resolution = 'ok'", True),
+], ids=["whole", "no resolver", "501 characters", "no flag"])
+async def test_flagResolutionConstraints(scratchUrl: str, update: str, refused: bool) -> None:
+    await runAlembic(alembicConfig(scratchUrl), "upgrade", "head")
+    connection = await connectTo(scratchUrl)
+    try:
+        await connection.execute("INSERT INTO users (id, email, password_hash) "
+                                 "VALUES (gen_random_uuid(), 'a@b.c', 'h')")
+        await connection.execute(
+            "INSERT INTO payments (id, user_id, amount, method, idempotency_key, request_hash, partner_reference_no, "
+            "expires_at) SELECT gen_random_uuid(), id, 1, 'qris', 'k', 'h', 'p', now() FROM users")
+        if refused:
+            with pytest.raises(asyncpg.CheckViolationError):
+                await connection.execute(update)
+        else:
+            await connection.execute(update)
+    finally:
+        await connection.close()
+
+
+async def test_flagResolutionMigrationRerunsAfterAFailureHalfWay(scratchUrl: str) -> None:
+    config = alembicConfig(scratchUrl)
+    await runAlembic(config, "upgrade", "0010")
+    # What a first 0011 attempt leaves when its autocommit block fails: the columns and the NOT VALID constraints
+    # committed, an INVALID index.
+    connection = await connectTo(scratchUrl)
+    try:
+        await connection.execute("ALTER TABLE payments ADD COLUMN flag_resolved_at timestamptz, "
+                                 "ADD COLUMN flag_resolved_by uuid, ADD COLUMN flag_resolution text")
+        await connection.execute("ALTER TABLE payments ADD CONSTRAINT fk_payments_flag_resolved_by_users "
+                                 "FOREIGN KEY (flag_resolved_by) REFERENCES users (id) NOT VALID")
+        await connection.execute("ALTER TABLE payments ADD CONSTRAINT ck_payments_flag_resolution_length "
+                                 "CHECK (char_length(flag_resolution) <= 500) NOT VALID")
+        await connection.execute("ALTER TABLE payments ADD CONSTRAINT ck_payments_flag_resolution_complete "
+                                 "CHECK (num_nulls(flag_resolved_at, flag_resolved_by, flag_resolution) IN (0, 3)) "
+                                 "NOT VALID")
+        await connection.execute("ALTER TABLE payments ADD CONSTRAINT ck_payments_flag_resolution_needs_flag "
+                                 "CHECK (flag_resolved_at IS NULL OR flagged_reason IS NOT NULL) NOT VALID")
+        await connection.execute("CREATE INDEX ix_payments_open_flag_created_at_id ON payments (created_at, id)")
+        await connection.execute("UPDATE pg_index SET indisvalid = false WHERE indexrelid = "
+                                 "'ix_payments_open_flag_created_at_id'::regclass")
+    finally:
+        await connection.close()
+    await runAlembic(config, "upgrade", "head")
+    connection = await connectTo(scratchUrl)
+    try:
+        unvalidated = await connection.fetchval(
+            "SELECT count(*) FROM pg_constraint WHERE conrelid = 'payments'::regclass AND NOT convalidated")
+        valid, definition = await connection.fetchrow(
+            "SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index "
+            "WHERE indexrelid = 'ix_payments_open_flag_created_at_id'::regclass")
+    finally:
+        await connection.close()
+    assert unvalidated == 0
+    assert valid is True and "WHERE ((flagged_reason IS NOT NULL) AND (flag_resolved_at IS NULL))" in definition
+    assert await schemaDiff(scratchUrl) == []

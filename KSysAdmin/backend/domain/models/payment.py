@@ -33,6 +33,11 @@ class Payment(KSysAdminModel, table=True):
         CheckConstraint("currency = 'IDR'", name="currency"),
         CheckConstraint(checkIn("method", [method.value for method in PaymentMethod]), name="method"),
         CheckConstraint(checkIn("status", [status.value for status in PaymentStatus]), name="status"),
+        # An admin's resolution of the flag: whole (when, who, what), and only of a flag (migration 0011).
+        CheckConstraint("char_length(flag_resolution) <= 500", name="flag_resolution_length"),
+        CheckConstraint("num_nulls(flag_resolved_at, flag_resolved_by, flag_resolution) IN (0, 3)",
+                        name="flag_resolution_complete"),
+        CheckConstraint("flag_resolved_at IS NULL OR flagged_reason IS NOT NULL", name="flag_resolution_needs_flag"),
         Index("ix_payments_user_id_created_at_id", "user_id", "created_at", "id"),
         Index("ix_payments_created_at_id", "created_at", "id"),
         Index("ix_payments_status_created_at_id", "status", "created_at", "id"),
@@ -48,6 +53,9 @@ class Payment(KSysAdminModel, table=True):
         # Flagged payments for the admin list (migration 0004).
         Index("ix_payments_flagged_created_at_id", "created_at", "id",
               postgresql_where=text("flagged_reason IS NOT NULL")),
+        # Flags no admin has resolved yet, the Flagged list's open ones (migration 0011).
+        Index("ix_payments_open_flag_created_at_id", "created_at", "id",
+              postgresql_where=text("flagged_reason IS NOT NULL AND flag_resolved_at IS NULL")),
         # Closed QRIS payments that reconciliation still asks BRI about (migration 0007).
         Index("ix_payments_recheck_at_id", "recheck_at", "id", postgresql_where=text("recheck_at IS NOT NULL")),
     )
@@ -75,6 +83,11 @@ class Payment(KSysAdminModel, table=True):
     paidAt: datetime | None = Field(default=None, sa_column=timestampColumn("paid_at", True, False))
     failureReason: str | None = Field(default=None, sa_column=Column("failure_reason", Text))
     flaggedReason: str | None = Field(default=None, sa_column=Column("flagged_reason", Text))
+    flagResolvedAt: datetime | None = Field(default=None, sa_column=timestampColumn("flag_resolved_at", True, False))
+    flagResolvedBy: uuid.UUID | None = Field(
+        default=None, sa_column=Column("flag_resolved_by", Uuid, ForeignKey("users.id"))
+    )
+    flagResolution: str | None = Field(default=None, sa_column=Column("flag_resolution", Text))
     # When to ask BRI again whether a cancelled or expired QR was paid anyway (None: not watched).
     recheckAt: datetime | None = Field(default=None, sa_column=timestampColumn("recheck_at", True, False))
     createdAt: datetime = Field(default_factory=utcNow, sa_column=timestampColumn("created_at"))
