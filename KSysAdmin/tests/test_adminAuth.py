@@ -32,6 +32,8 @@ ROUTES: list[tuple[str, str, dict[str, object] | None, bool]] = [
     ("GET", "/api/admin/audit-logs", None, False),
     ("GET", "/api/admin/payments", None, False),
     ("GET", f"/api/admin/payments/{UNKNOWN_ID}", None, False),
+    ("POST", f"/api/admin/payments/{UNKNOWN_ID}/flag/resolve",
+     {"resolution": "Refunded", "updatedAt": "2026-12-06T00:00:00Z"}, False),
     ("GET", "/api/admin/stats/daily", None, False),
     ("GET", "/api/admin/settings/cors", None, True),
     ("PUT", "/api/admin/settings/cors", {"version": 999, "origins": []}, True),

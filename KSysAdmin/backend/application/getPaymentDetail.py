@@ -5,6 +5,15 @@ import uuid
 from KSysAdmin.backend.application.paymentOutput import PaymentDetailOutput, PaymentEventOutput, PaymentOutput
 from KSysAdmin.backend.domain.exceptions.adminErrors import PaymentNotFoundError
 from KSysAdmin.backend.domain.interfaces.paymentRepositoryInterface import PaymentRepositoryInterface
+from KSysAdmin.backend.domain.models.payment import Payment
+
+
+async def paymentDetail(payments: PaymentRepositoryInterface, payment: Payment) -> PaymentDetailOutput:
+    events = await payments.eventsOf(payment.id)
+    return PaymentDetailOutput(
+        **PaymentOutput.model_validate(payment).model_dump(),
+        events=[PaymentEventOutput.model_validate(event) for event in events],
+    )
 
 
 class GetPaymentDetail:
@@ -15,8 +24,4 @@ class GetPaymentDetail:
         payment = await self.payments.getById(paymentId)
         if payment is None:
             raise PaymentNotFoundError()
-        events = await self.payments.eventsOf(payment.id)
-        return PaymentDetailOutput(
-            **PaymentOutput.model_validate(payment).model_dump(),
-            events=[PaymentEventOutput.model_validate(event) for event in events],
-        )
+        return await paymentDetail(self.payments, payment)

@@ -23,6 +23,9 @@ class PaymentOutput(OutputModel):
     paidAt: datetime | None
     failureReason: str | None
     flaggedReason: str | None
+    flagResolvedAt: datetime | None
+    flagResolvedBy: uuid.UUID | None
+    flagResolution: str | None
     createdAt: datetime
     updatedAt: datetime
 

@@ -54,6 +54,8 @@ class PaymentFilter:
     since: datetime | None = None
     until: datetime | None = None
     flagged: bool | None = None
+    # Among flagged payments: True resolved by an admin, False still open.
+    flagResolved: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,16 @@ class StaleVersionError(ConflictError):
     message = "The setting was changed meanwhile: reload it and apply your change again"
 
 
+class FlagNotOpenError(ConflictError):
+    code = "flag_not_open"
+    message = "The payment has no flag to resolve, or an admin already resolved it"
+
+
+class PaymentChangedError(ConflictError):
+    code = "payment_changed"
+    message = "The payment changed since you loaded it: reload it and check it again"
+
+
 class AccountNotPromotableError(ConflictError):
     code = "account_not_promotable"
     message = "The account is not active and cannot be made a superadmin"

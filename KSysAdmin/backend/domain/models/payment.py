@@ -92,3 +92,13 @@ class Payment(KSysAdminModel, table=True):
     recheckAt: datetime | None = Field(default=None, sa_column=timestampColumn("recheck_at", True, False))
     createdAt: datetime = Field(default_factory=utcNow, sa_column=timestampColumn("created_at"))
     updatedAt: datetime = Field(default_factory=utcNow, sa_column=timestampColumn("updated_at"))
+
+    @property
+    def flagOpen(self) -> bool:
+        return self.flaggedReason is not None and self.flagResolvedAt is None
+
+    # Records that an admin handled the flag; status, flaggedReason and updatedAt stay as they are.
+    def resolveFlag(self, adminId: uuid.UUID, resolution: str, now: datetime) -> None:
+        self.flagResolvedAt = now
+        self.flagResolvedBy = adminId
+        self.flagResolution = resolution

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
+
+from KSysAdmin.backend.application.dtoBase import InputModel
+
+RESOLUTION_MAX = 500
+
+
+# PostgreSQL's text refuses NUL: refused here as the field's 422, not by the database after the row lock.
+def withoutNul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
+# An ISO 8601 date-time with its offset, as the payment's JSON gives it (strict mode parses no string into a
+# datetime; lax mode would also take a number as a Unix time).
+def isoText(value: object) -> object:
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO 8601 date-time string")
+    return value
+
+
+Resolution = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=RESOLUTION_MAX),
+                       AfterValidator(withoutNul)]
+
+
+class FlagResolutionInput(InputModel):
+    resolution: Resolution
+    # The payment's updatedAt as the admin last saw it: a flag or state change since then refuses the resolution.
+    updatedAt: Annotated[AwareDatetime, Field(strict=False), BeforeValidator(isoText)]
