@@ -3,58 +3,28 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Callable
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
 
 from KSysPayment.backend.application import reconcilePayments
-from KSysPayment.backend.application.reconcilePayments import ReconcilePayments
 from KSysPayment.backend.domain.exceptions.gatewayErrors import (
     GatewayConflictError,
     GatewayRejectedError,
     GatewayUnavailableError,
 )
 from KSysPayment.backend.domain.gatewayTypes import VirtualAccountPaymentStatus
-from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
 from KSysPayment.backend.infrastructure.background.reconcileLoop import reconcileTask, runPass
 from KSysPayment.backend.infrastructure.database.reconcileLock import RECONCILE_LOCK_KEY
 from KSysPayment.backend.infrastructure.http.paymentService import createPaymentService
 from KSysPayment.tests.support.briSender import VA_NOTIFY, BriSender, vaBody
-from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, execute, storedPayment
+from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, storedPayment
 from KSysPayment.tests.support.paymentStack import Payer, PaymentStack
+from KSysPayment.tests.support.reconcileSupport import AlteredStatus, expireIn, reconciler
 from shared.backend.appFactory import createApp
 from shared.backend.config.settings import PaymentSettings
 from shared.backend.database.engine import Database
 from tests.support.inProcess import runningApp
-
-
-def reconciler(stack: PaymentStack, gateway: PaymentGatewayInterface | None = None) -> ReconcilePayments:
-    state = stack.app.state
-    return ReconcilePayments(state.paymentUow, state.settlementRecords, gateway or state.paymentGateway,
-                             timedelta(hours=24))
-
-
-class AlteredStatus:
-    # The real gateway, except that the VA status answer of chosen customer numbers is changed or an error.
-    def __init__(self, real: PaymentGatewayInterface, answers: dict[str, Exception | dict[str, object]]) -> None:
-        self.real = real
-        self.answers = answers
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.real, name)
-
-    async def virtualAccountStatus(self, *, customerNo: str, inquiryRequestId: str) -> VirtualAccountPaymentStatus:
-        answer = self.answers.get(customerNo)
-        if isinstance(answer, Exception):
-            raise answer
-        status = await self.real.virtualAccountStatus(customerNo=customerNo, inquiryRequestId=inquiryRequestId)
-        return dataclasses.replace(status, **answer) if answer else status
-
-
-async def expireIn(database: Database, paymentId: str, seconds: int) -> None:
-    await execute(database, "UPDATE payments SET expires_at = now() + make_interval(secs => :s) WHERE id = :id",
-                  s=seconds, id=paymentId)
 
 
 async def test_lostVaNotificationSettlesByPolling(

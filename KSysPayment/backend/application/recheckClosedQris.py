@@ -102,8 +102,7 @@ class RecheckClosedQris:
                 return  # BRI's notification settled it meanwhile
             locked.recheckAt = recheckAt
             if flagReason is not None and locked.flaggedReason != flagReason:
-                locked.flaggedReason = flagReason
-                locked.updatedAt = utcNow()
+                locked.flag(flagReason, utcNow())
                 await uow.audit.add(auditPayment("payment.flagged", locked, context, actorType=ActorType.SYSTEM,
                                                  outcome=AuditOutcome.FAILURE, details={"reason": flagReason}))
             await uow.commit()

@@ -154,7 +154,7 @@ class ReconcilePayments:
             await uow.audit.add(auditPayment("payment.expired", locked, context, actorType=ActorType.SYSTEM))
             if flagReason is not None:
                 # Expired without BRI's word that it is unpaid: an admin checks it at BRI.
-                locked.flaggedReason = flagReason
+                locked.flag(flagReason, now)
                 await uow.audit.add(auditPayment("payment.flagged", locked, context, actorType=ActorType.SYSTEM,
                                                  outcome=AuditOutcome.FAILURE, details={"reason": flagReason}))
             await uow.commit()
@@ -168,8 +168,7 @@ class ReconcilePayments:
             locked = await uow.payments.getById(payment.id, forUpdate=True)
             if locked is None or locked.status != PaymentStatus.PENDING.value or locked.flaggedReason == reason:
                 return False
-            locked.flaggedReason = reason
-            locked.updatedAt = utcNow()
+            locked.flag(reason, utcNow())
             await uow.audit.add(auditPayment("payment.flagged", locked, context, actorType=ActorType.SYSTEM,
                                              outcome=AuditOutcome.FAILURE, details={"reason": reason}))
             await uow.commit()

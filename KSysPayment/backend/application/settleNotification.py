@@ -163,8 +163,7 @@ class SettleNotification:
             await uow.audit.add(auditPayment("payment.paid", payment, context, actorType=ActorType.SYSTEM,
                                              details=details))
         elif outcome in FLAGGED and reason is not None:
-            payment.flaggedReason = reason[:500]
-            payment.updatedAt = now
+            payment.flag(reason, now)
             if outcome == SettlementOutcome.LATE:
                 payment.recheckAt = None  # BRI's answer is in: a closed QR is no longer asked about
             await uow.audit.add(auditPayment("payment.flagged", payment, context, actorType=ActorType.SYSTEM,

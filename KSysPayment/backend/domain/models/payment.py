@@ -11,6 +11,8 @@ from KSysPayment.backend.domain.models.base import KSysPaymentModel
 from shared.backend.database.modelSupport import checkIn, timestampColumn, utcNow
 from shared.backend.utils.uuid import generateId
 
+FLAG_REASON_MAX = 500
+
 
 class PaymentMethod(StrEnum):
     BRIVA = "briva"
@@ -92,3 +94,11 @@ class Payment(KSysPaymentModel, table=True):
     recheckAt: datetime | None = Field(default=None, sa_column=timestampColumn("recheck_at", True, False))
     createdAt: datetime = Field(default_factory=utcNow, sa_column=timestampColumn("created_at"))
     updatedAt: datetime = Field(default_factory=utcNow, sa_column=timestampColumn("updated_at"))
+
+    # Every writer of flaggedReason goes through here: a new flag reopens one an admin resolved.
+    def flag(self, reason: str, now: datetime) -> None:
+        self.flaggedReason = reason[:FLAG_REASON_MAX]
+        self.updatedAt = now
+        self.flagResolvedAt = None
+        self.flagResolvedBy = None
+        self.flagResolution = None
