@@ -133,8 +133,8 @@ async def test_malformedResolutionIsRefusedAndAudited(world: AdminWorld, body: d
     assert (answer.status_code, answer.json()["error"]["code"]) == (422, "validation_failed"), answer.text
     stored = await storedPayment(world, payment.id)
     assert (stored.flagResolvedAt, stored.flagResolvedBy, stored.flagResolution) == (None, None, None)
-    assert await entriesBy(world, admin.id) == [(ROUTE, "failure", None, {"code": "validation_failed",
-                                                                          "fields": fields})]
+    assert await entriesBy(world, admin.id) == [(ROUTE, "failure", str(payment.id), {"code": "validation_failed",
+                                                                                     "fields": fields})]
 
 
 # A token whose account holds no admin role is refused and audited as denied, naming the payment; nothing changes.

@@ -204,7 +204,8 @@ async def test_revokeEndsTheTargetAdminsToken(world: AdminWorld) -> None:
     assert (await world.client.get("/api/admin/users", headers=fresh)).status_code == 200
 
 
-# A malformed change from an authorized admin is refused by validation and still audited (fields, no values).
+# A malformed change from an authorized admin is refused by validation and still audited (fields, no values), naming
+# the target its path names (none for a malformed id).
 async def test_malformedChangesAreAuditedAsFailed(world: AdminWorld) -> None:
     admin, headers = await world.adminToken(superadmin=True)
     target = await world.createUser()
@@ -218,8 +219,9 @@ async def test_malformedChangesAreAuditedAsFailed(world: AdminWorld) -> None:
         statement = (select(AuditLog).where(AuditLog.actorId == admin.id, AuditLog.action != "admin.login")
                      .order_by(AuditLog.createdAt))
         found = (await session.execute(statement)).scalars().all()
-    entries = [(entry.action, entry.outcome, entry.details) for entry in found]
+    entries = [(entry.action, entry.outcome, entry.targetType, entry.targetId, entry.details) for entry in found]
     assert entries == [
-        ("PUT /users/{userId}/roles", "failure", {"code": "validation_failed", "fields": ["roles.0"]}),
-        ("POST /users/{userId}/lock", "failure", {"code": "validation_failed", "fields": ["userId"]}),
+        ("PUT /users/{userId}/roles", "failure", "user", str(target.id),
+         {"code": "validation_failed", "fields": ["roles.0"]}),
+        ("POST /users/{userId}/lock", "failure", None, None, {"code": "validation_failed", "fields": ["userId"]}),
     ]
