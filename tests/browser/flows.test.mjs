@@ -1,11 +1,14 @@
 // End-to-end flows of issue 8 through the gateway, in Debian's headless Chromium.
 // Needs the full stack: GATEWAY_URL, MAIL_OUTBOX_DIR, E2E_ADMIN_EMAIL, E2E_ADMIN_PASSWORD
 // (a superadmin), and frontends built with `npm run build:dev` (the simulate button).
-// Nothing is skipped: a missing endpoint or variable fails the test.
+// The BRI simulator's dev routes are reached at BRI_SIMULATOR_URL (or 127.0.0.1:TEST_BRI_PORT).
+// Nothing is skipped: a missing endpoint or variable fails the test. The one exception is the mock run
+// (runWithMock.mjs): the late-payment flow needs the simulator and the flag API, and is reported skipped there.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
-  api, assertNoProblems, env, launchBrowser, newPage, nextTotpWindow, screenshot, sleep, totp, uniqueEmail, waitForMailLink,
+  adminToken, api, assertNoProblems, env, launchBrowser, newPage, nextTotpWindow, payAtSimulator, screenshot, sleep, totp,
+  uniqueEmail, waitForMailLink,
 } from "./helpers.mjs";
 
 const PASSWORD = "Kservices-e2e-Passphrase-42";
@@ -157,7 +160,101 @@ describe("KServices frontends through the gateway", { concurrency: false }, () =
       await adminPage.getByRole("alertdialog", { name: "Unlock this account?" }).getByRole("button", { name: "Unlock account" }).click();
       await adminPage.getByTestId("user-status").filter({ hasText: "active" }).waitFor();
       assertNoProblems(adminPage);
+    });
+    await userPage.context().close();
+    await adminPage.context().close();
+  });
+
+  it("a cancelled QR paid at BRI is flagged late, and an admin resolves the flag in the console", {
+    skip: env.mock && "the mock gateway has no BRI simulator and no flag resolution",
+  }, async () => {
+    const userPage = await newPage(browser);
+    const adminPage = await newPage(browser);
+    const note = `Refunded at BRI, e2e ticket ${Date.now().toString(36)}`;
+    const reason = "late_payment: paid while cancelled";
+    let paymentId, token, flagged;
+    await step(userPage, "flag-late-payment", async () => {
+      await loginUser(userPage, email, PASSWORD);
+      await userPage.goto("/payment/new");
+      await userPage.getByLabel("Amount (Rp)").fill("25000");
+      await userPage.getByLabel("Method").selectOption("qris");
+      await userPage.getByRole("button", { name: "Create payment" }).click();
+      await userPage.getByRole("img", { name: /QRIS code for/ }).waitFor();
+      paymentId = /\/payment\/payments\/([0-9a-f-]{36})$/.exec(userPage.url())?.[1];
+      assert.ok(paymentId, `no payment id in ${userPage.url()}`);
+      await userPage.getByRole("button", { name: "Cancel payment" }).click();
+      await userPage.getByRole("alertdialog", { name: "Cancel this payment?" }).getByRole("button", { name: "Cancel payment" }).click();
+      await userPage.locator('[data-status="cancelled"]').waitFor();
+      assert.equal(await userPage.getByRole("img", { name: /QRIS code for/ }).count(), 0, "a cancelled QR is no longer shown");
+
+      // BRI.md has no call that withdraws a QR: the customer pays the cancelled one anyway, and BRI notifies us
+      // through the gateway (token, then the signed QRIS notification) before the simulator answers.
+      token = await adminToken();
+      const before = await api("GET", `/api/admin/payments/${paymentId}`, { token });
+      assert.equal(before.status, 200, JSON.stringify(before.data));
+      assert.equal(before.data.flaggedReason, null);
+      const paid = await payAtSimulator({ partnerReferenceNo: before.data.partnerReferenceNo });
+      assert.equal(paid.notifications.length, 1, JSON.stringify(paid));
+      assert.equal(paid.notifications[0].status, 200, JSON.stringify(paid.notifications[0]));
+      assert.equal(paid.notifications[0].body.responseCode, "2005200");
+      flagged = await api("GET", `/api/admin/payments/${paymentId}`, { token });
+      assert.equal(flagged.data.flaggedReason, reason, "the notification flags the late payment");
+      assert.equal(flagged.data.flagResolvedAt, null);
+      // The money arrived too late: the payment stays cancelled for its owner.
+      await userPage.reload();
+      await userPage.locator('[data-status="cancelled"]').waitFor();
       assertNoProblems(userPage);
+    });
+    await step(adminPage, "flag-resolve", async () => {
+      await loginAdmin(adminPage);
+      await adminPage.getByRole("link", { name: "Payments", exact: true }).click();
+      const showFlags = async (choice, param) => {
+        await adminPage.getByLabel("Flagged", { exact: true }).selectOption({ label: choice });
+        await Promise.all([
+          adminPage.waitForResponse((r) => r.url().includes("/api/admin/payments?") && r.url().includes(`flagResolved=${param}`)),
+          adminPage.getByRole("button", { name: "Filter" }).click(),
+        ]);
+        await adminPage.locator(".loading").waitFor({ state: "detached" }); // the list shows the new answer
+      };
+      const row = adminPage.getByRole("row").filter({ has: adminPage.getByRole("link", { name: paymentId }) });
+      await showFlags("Flagged: open", "false");
+      assert.equal(await row.count(), 1, "the late payment is on the open flags list");
+      const rowText = await row.textContent();
+      assert.match(rowText, /cancelled\s*flagged/);
+      assert.ok(rowText.includes(flagged.data.userId), rowText);
+      await row.getByRole("link", { name: paymentId }).click();
+
+      await adminPage.getByText(`Flagged for review: ${reason}`).waitFor();
+      assert.equal(await adminPage.getByRole("cell", { name: "late", exact: true }).count(), 1, "one late event");
+      await adminPage.getByRole("button", { name: "Resolve flag" }).click();
+      const dialog = adminPage.getByRole("alertdialog", { name: "Resolve this flag?" });
+      await dialog.getByLabel("Resolution note").fill(note);
+      await dialog.getByRole("button", { name: "Resolve flag" }).click();
+      await adminPage.getByText("Flag resolved.", { exact: true }).waitFor();
+      const resolution = adminPage.getByTestId("flag-resolution");
+      const adminUsers = await api("GET", `/api/admin/users?emailPrefix=${encodeURIComponent(env.adminEmail)}`, { token });
+      const adminId = adminUsers.data.items.find((u) => u.email === env.adminEmail.toLowerCase())?.id;
+      assert.ok(adminId, `admin ${env.adminEmail} not found: ${JSON.stringify(adminUsers.data)}`);
+      const text = await resolution.textContent();
+      assert.ok(text.startsWith(`Flag resolved: ${reason}Resolved by ${adminId} at `) && text.endsWith(`: ${note}`), text);
+      assert.equal(await adminPage.getByRole("button", { name: "Resolve flag" }).count(), 0, "no Resolve button once resolved");
+      await screenshot(adminPage, "03b-admin-flag-resolved");
+
+      // The resolution is stored and changes neither the status nor the reason nor updatedAt.
+      const after = await api("GET", `/api/admin/payments/${paymentId}`, { token });
+      assert.equal(after.data.status, "cancelled");
+      assert.equal(after.data.flaggedReason, reason);
+      assert.equal(after.data.flagResolution, note);
+      assert.equal(after.data.flagResolvedBy, adminId);
+      assert.equal(after.data.updatedAt, flagged.data.updatedAt);
+
+      await adminPage.getByRole("link", { name: "Back to payments" }).click();
+      await showFlags("Flagged: open", "false");
+      assert.equal(await row.count(), 0, "a resolved flag is off the open list");
+      await showFlags("Flagged: resolved", "true");
+      assert.equal(await row.count(), 1, "a resolved flag is on the resolved list");
+      assert.match(await row.textContent(), /cancelled\s*flag resolved/);
+      assertNoProblems(adminPage);
     });
     await userPage.context().close();
     await adminPage.context().close();

@@ -27,6 +27,14 @@ export const env = {
   get adminPassword() {
     return required("E2E_ADMIN_PASSWORD");
   },
+  // The BRI simulator's own dev routes (/simulator/*), reached directly as KSysPayment's tests do: its URL, or
+  // the test stack's TEST_BRI_PORT that scripts/test.sh exports.
+  get simulator() {
+    const port = process.env.TEST_BRI_PORT;
+    return (process.env.BRI_SIMULATOR_URL ?? (port ? `http://127.0.0.1:${port}` : required("BRI_SIMULATOR_URL"))).replace(/\/+$/, "");
+  },
+  // Set by runWithMock.mjs: the mock gateway has no BRI simulator, so flows that need one are skipped, visibly.
+  mock: process.env.E2E_MOCK_GATEWAY === "1",
   loginRouteGroup: process.env.E2E_LOGIN_ROUTE_GROUP ?? "auth-login",
   chromium: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
 };
@@ -204,4 +212,24 @@ export async function api(method, path, { body, token } = {}) {
     data = text;
   }
   return { status: response.status, data };
+}
+
+// A superadmin's access token from the admin API (setup and checks only).
+export async function adminToken() {
+  const login = await api("POST", "/api/admin/auth/login", { body: { email: env.adminEmail, password: env.adminPassword } });
+  if (login.status !== 200) throw new Error(`admin API login failed: ${login.status} ${JSON.stringify(login.data)}`);
+  return login.data.accessToken;
+}
+
+// The simulator's POST /simulator/pay: BRI records the payment, then calls our token and notify endpoints through
+// the gateway before answering. Returns the simulator's answer, which holds each notification's status and body.
+export async function payAtSimulator(body) {
+  const response = await fetch(`${env.simulator}/simulator/pay`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`simulator /simulator/pay answered ${response.status}: ${text}`);
+  return JSON.parse(text);
 }
