@@ -115,6 +115,18 @@ async def test_refusalsChangeNothingAndAreAudited(world: AdminWorld) -> None:
     ]
 
 
+# An admin's own payment is for another admin to resolve (separation of duties): refused, audited, unchanged.
+async def test_ownPaymentIsRefused(world: AdminWorld) -> None:
+    admin, headers = await world.adminToken()
+    payment = await seedPayment(world, admin.id)
+    answer = await resolve(world, headers, payment)
+    assert (answer.status_code, answer.json()["error"]["code"]) == (409, "cannot_target_self"), answer.text
+    assert (await storedPayment(world, payment.id)).flagResolvedAt is None
+    assert await entriesBy(world, admin.id) == [(ACTION, "failure", str(payment.id), {"code": "cannot_target_self"})]
+    _, otherHeaders = await world.adminToken()
+    assert (await resolve(world, otherHeaders, payment)).status_code == 200
+
+
 # A malformed resolution is refused by validation, changes nothing, and is audited as failed with its fields.
 @pytest.mark.parametrize(("body", "fields"), [
     ({"resolution": ""}, ["resolution"]),
@@ -122,7 +134,8 @@ async def test_refusalsChangeNothingAndAreAudited(world: AdminWorld) -> None:
     ({"resolution": "x" * 501}, ["resolution"]),
     ({"resolution": "Refunded", "updatedAt": None}, ["updatedAt"]),
     ({"resolution": "Refunded", "updatedAt": "2026-12-06T08:00:00"}, ["updatedAt"]),
-], ids=["empty", "whitespace", "501 characters", "missing updatedAt", "updatedAt without offset"])
+    ({"resolution": "Refunded", "updatedAt": "1796546220"}, ["updatedAt"]),
+], ids=["empty", "whitespace", "501 characters", "missing updatedAt", "updatedAt without offset", "updatedAt digits"])
 async def test_malformedResolutionIsRefusedAndAudited(world: AdminWorld, body: dict[str, object],
                                                       fields: list[str]) -> None:
     admin, headers = await world.adminToken()

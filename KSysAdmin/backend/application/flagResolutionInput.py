@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
@@ -7,6 +8,7 @@ from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, Stri
 from KSysAdmin.backend.application.dtoBase import InputModel
 
 RESOLUTION_MAX = 500
+ISO_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T")
 
 
 # PostgreSQL's text refuses NUL: refused here as the field's 422, not by the database after the row lock.
@@ -17,9 +19,9 @@ def withoutNul(value: str) -> str:
 
 
 # An ISO 8601 date-time with its offset, as the payment's JSON gives it (strict mode parses no string into a
-# datetime; lax mode would also take a number as a Unix time).
+# datetime; lax mode would also take a number, or a string of digits, as a Unix time).
 def isoText(value: object) -> object:
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not ISO_DATE_TIME.match(value):
         raise ValueError("must be an ISO 8601 date-time string")
     return value
 

@@ -12,6 +12,7 @@ from KSysAdmin.backend.application.paymentOutput import PaymentDetailOutput
 from KSysAdmin.backend.domain.adminPrincipal import AdminPrincipal, RequestContext
 from KSysAdmin.backend.domain.exceptions.adminErrors import (
     FlagNotOpenError,
+    OwnPaymentFlagError,
     PaymentChangedError,
     PaymentNotFoundError,
 )
@@ -42,6 +43,8 @@ class ResolvePaymentFlag:
             payment = await self.payments.getById(paymentId, forUpdate=True)
             if payment is None:
                 raise PaymentNotFoundError()
+            if payment.userId == principal.userId:
+                raise OwnPaymentFlagError()
             if not payment.flagOpen:
                 raise FlagNotOpenError()
             # A new flag or a state change since the admin looked: what they judged is not what is stored.

@@ -64,6 +64,12 @@ class FlagNotOpenError(ConflictError):
     message = "The payment has no flag to resolve, or an admin already resolved it"
 
 
+# Separation of duties: a flag on an admin's own payment (a refund to themselves) is for another admin.
+class OwnPaymentFlagError(ConflictError):
+    code = "cannot_target_self"
+    message = "Admins cannot resolve the flag of their own payment: another admin must"
+
+
 class PaymentChangedError(ConflictError):
     code = "payment_changed"
     message = "The payment changed since you loaded it: reload it and check it again"
