@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import pwd
 import socket
 import uuid
 from dataclasses import dataclass
@@ -20,9 +22,10 @@ from shared.backend.security.passwordHasher import PasswordHasher
 from shared.backend.utils.uuid import generateId
 
 PASSWORD = "Admin-Test-Passphrase-42"
-# The CLI tests run the commands as this OS user (getpass reads LOGNAME first); their audit entries name it.
-CLI_OPERATOR_ENV = {"LOGNAME": "cli-operator"}
-CLI_OPERATOR = {"osUser": "cli-operator", "host": socket.gethostname()}
+# The CLI tests run the commands as if through sudo by this user; their audit entries name it beside the real uid.
+CLI_OPERATOR_ENV = {"SUDO_USER": "cli-operator", "LOGNAME": "someone-else"}
+CLI_OPERATOR = {"uid": os.getuid(), "osUser": pwd.getpwuid(os.getuid()).pw_name, "sudoUser": "cli-operator",
+                "host": socket.gethostname()}
 HASHES: dict[str, str] = {}
 
 

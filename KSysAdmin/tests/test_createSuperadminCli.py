@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import asyncio
-import getpass
 import os
+import pwd
 import socket
 import subprocess
 import sys
@@ -134,10 +134,13 @@ async def test_stoppedAccountIsRefusedAndUnchanged(world: AdminWorld, envFile: P
     assert entry.details == {"code": "account_not_promotable", "status": state, **CLI_OPERATOR}
 
 
-# A uid without a passwd entry and no LOGNAME/USER (a container): getpass.getuser raises, the entry names no user.
+# A uid without a passwd entry (a container) and no sudo: the entry names the uid only, whatever LOGNAME claims.
 def test_operatorIsNullWhenTheSystemCannotNameIt(monkeypatch: pytest.MonkeyPatch) -> None:
-    def unnamed() -> str:
-        raise OSError("No username set in the environment")
+    def unnamed(uid: int) -> pwd.struct_passwd:
+        raise KeyError(f"getpwuid(): uid not found: {uid}")
 
-    monkeypatch.setattr(getpass, "getuser", unnamed)
-    assert cli.operatorDetails() == {"osUser": None, "host": socket.gethostname()}
+    monkeypatch.setattr(pwd, "getpwuid", unnamed)
+    monkeypatch.delenv("SUDO_USER", raising=False)
+    monkeypatch.setenv("LOGNAME", "claimed-name")
+    assert cli.operatorDetails() == {"uid": os.getuid(), "osUser": None, "sudoUser": None,
+                                     "host": socket.gethostname()}

@@ -3,6 +3,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
+import pwd
 import socket
 import sys
 
@@ -46,14 +48,16 @@ def parseArguments(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-# Who ran the command, on every audit entry it writes: the OS user (null when the system cannot name one, e.g. a
-# container uid without a passwd entry) and the host.
+# Who ran the command, on every audit entry it writes: the real uid and its passwd name (null without an entry, e.g.
+# a container uid), the user sudo names as its caller (SUDO_USER, null when not run through sudo) and the host.
 def operatorDetails() -> dict[str, object]:
+    uid = os.getuid()
     try:
-        osUser: str | None = getpass.getuser()
-    except (KeyError, OSError):
+        osUser: str | None = pwd.getpwuid(uid).pw_name
+    except KeyError:
         osUser = None
-    return {"osUser": osUser, "host": socket.gethostname()}
+    return {"uid": uid, "osUser": osUser, "sudoUser": os.environ.get("SUDO_USER") or None,
+            "host": socket.gethostname()}
 
 
 def cliAuditTrail(session: AsyncSession) -> AuditTrail:
