@@ -101,7 +101,7 @@ class RecheckClosedQris:
             if locked is None or locked.recheckAt is None:
                 return  # BRI's notification settled it meanwhile
             locked.recheckAt = recheckAt
-            if flagReason is not None and locked.flaggedReason != flagReason:
+            if flagReason is not None and not locked.flaggedFor(flagReason):
                 locked.flag(flagReason, utcNow())
                 await uow.audit.add(auditPayment("payment.flagged", locked, context, actorType=ActorType.SYSTEM,
                                                  outcome=AuditOutcome.FAILURE, details={"reason": flagReason}))

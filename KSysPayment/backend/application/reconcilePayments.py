@@ -166,7 +166,7 @@ class ReconcilePayments:
     async def flag(self, payment: Payment, reason: str, context: RequestContext) -> bool:
         async with self.uowFactory() as uow:
             locked = await uow.payments.getById(payment.id, forUpdate=True)
-            if locked is None or locked.status != PaymentStatus.PENDING.value or locked.flaggedReason == reason:
+            if locked is None or locked.status != PaymentStatus.PENDING.value or locked.flaggedFor(reason):
                 return False
             locked.flag(reason, utcNow())
             await uow.audit.add(auditPayment("payment.flagged", locked, context, actorType=ActorType.SYSTEM,

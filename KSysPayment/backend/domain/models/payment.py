@@ -102,3 +102,7 @@ class Payment(KSysPaymentModel, table=True):
         self.flagResolvedAt = None
         self.flagResolvedBy = None
         self.flagResolution = None
+
+    # Whether the stored flag already says this (compared as flag() stores it: cut to FLAG_REASON_MAX).
+    def flaggedFor(self, reason: str) -> bool:
+        return self.flaggedReason == reason[:FLAG_REASON_MAX]
