@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import os
 import pwd
 import socket
@@ -9,7 +10,7 @@ from datetime import datetime, timedelta
 
 import httpx2
 from redis.asyncio import Redis
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from KSysAdmin.backend.domain.models.auditLog import AuditLog
 from KSysAdmin.backend.domain.models.role import Role, UserRole
@@ -101,3 +102,17 @@ class AdminWorld:
     async def adminToken(self, superadmin: bool = False) -> tuple[User, dict[str, str]]:
         user = await self.createUser(roles=("superadmin",) if superadmin else ("admin",))
         return user, {"Authorization": f"Bearer {await self.login(user)}"}
+
+
+# Returns once the request waits on a row or table lock (or has finished).
+async def waitUntilBlocked(world: AdminWorld, request: asyncio.Task[httpx2.Response]) -> None:
+    query = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                 "AND wait_event_type = 'Lock'")
+    for _ in range(200):
+        if request.done():
+            return
+        async with world.database.engine.connect() as connection:
+            if (await connection.execute(query)).scalar_one() > 0:
+                return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the request neither finished nor waited on a lock")

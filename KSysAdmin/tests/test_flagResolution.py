@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 
@@ -10,7 +11,7 @@ from sqlalchemy import select, text
 from KSysAdmin.backend.domain.models.auditLog import AuditLog
 from KSysAdmin.backend.domain.models.payment import Payment
 from KSysAdmin.backend.domain.models.paymentEvent import PaymentEvent
-from KSysAdmin.tests.adminSupport import AdminWorld
+from KSysAdmin.tests.adminSupport import AdminWorld, waitUntilBlocked
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.utils.uuid import generateId
 
@@ -113,6 +114,27 @@ async def test_refusalsChangeNothingAndAreAudited(world: AdminWorld) -> None:
         (ACTION, "success", str(payment.id), {"flaggedReason": REASON, "resolution": "First"}),
         (ACTION, "failure", str(payment.id), {"code": "flag_not_open"}),
     ]
+
+
+# KSysPayment flags the payment again while the resolution waits on its row lock (as Payment.flag writes it): the
+# resolution sees the new flag and refuses with payment_changed, instead of marking the new flag handled.
+async def test_aFlagArrivingDuringTheResolutionIsNotResolved(world: AdminWorld) -> None:
+    _, headers = await world.adminToken()
+    payment = await seedPayment(world, (await world.createUser()).id)
+    newReason = "amount_mismatch: BRI reports 16000 IDR"
+    async with world.database.engine.connect() as connection:
+        await connection.begin()
+        await connection.execute(text("SELECT id FROM payments WHERE id = :id FOR UPDATE"), {"id": payment.id})
+        request = asyncio.create_task(resolve(world, headers, payment))
+        await waitUntilBlocked(world, request)
+        await connection.execute(text(
+            "UPDATE payments SET flagged_reason = :reason, updated_at = now(), flag_resolved_at = NULL, "
+            "flag_resolved_by = NULL, flag_resolution = NULL WHERE id = :id"), {"reason": newReason, "id": payment.id})
+        await connection.commit()
+    answer = await request
+    assert (answer.status_code, answer.json()["error"]["code"]) == (409, "payment_changed"), answer.text
+    stored = await storedPayment(world, payment.id)
+    assert (stored.flaggedReason, stored.flagResolvedAt, stored.flagResolution) == (newReason, None, None)
 
 
 # An admin's own payment is for another admin to resolve (separation of duties): refused, audited, unchanged.

@@ -4,12 +4,11 @@ import asyncio
 import uuid
 from dataclasses import dataclass
 
-import httpx2
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from KSysAdmin.tests.adminSupport import AdminWorld
+from KSysAdmin.tests.adminSupport import AdminWorld, waitUntilBlocked
 
 
 @dataclass(frozen=True)
@@ -54,19 +53,6 @@ async def changeCaller(connection: AsyncConnection, change: str, callerId: uuid.
     await connection.execute(text(
         "INSERT INTO user_roles (user_id, role_id) SELECT :id, id FROM roles WHERE name = 'admin'"
     ), {"id": callerId})
-
-
-async def waitUntilBlocked(world: AdminWorld, request: asyncio.Task[httpx2.Response]) -> None:
-    query = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                 "AND wait_event_type = 'Lock'")
-    for _ in range(200):
-        if request.done():
-            return
-        async with world.database.engine.connect() as connection:
-            if (await connection.execute(query)).scalar_one() > 0:
-                return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the request neither finished nor waited on a lock")
 
 
 async def rolesOf(world: AdminWorld, userId: uuid.UUID) -> list[str]:
