@@ -56,7 +56,8 @@ export function FlagStatus({ payment }: { payment: AdminPayment }) {
 export const RESOLUTION_MAX = 500;
 
 // "Resolve flag" and its dialog: a required note (1..500 characters after trimming, as the API checks), sent
-// trimmed by onResolve once the dialog closed. The note is kept if the call fails, for another try.
+// trimmed by onResolve once the dialog closed. The note is kept if the call fails, for another try of the same
+// flag; the page keys this component by the flag, so a new flag starts with an empty note.
 export function ResolveFlagButton({ reason, disabled, onResolve }: { reason: string; disabled: boolean; onResolve: (resolution: string) => void }) {
   const [open, setOpen] = useState(false);
   const [note, setNote] = useState("");
@@ -81,7 +82,7 @@ export function ResolveFlagButton({ reason, disabled, onResolve }: { reason: str
         <ModalDialog title="Resolve this flag?" description={`Flagged for review: ${reason}. Record what was done; the payment's status does not change.`} role="alertdialog" onCancel={close}>
           <Form onSubmit={submit} label="Resolve flag">
             <TextAreaField label="Resolution note" name="resolution" value={note} onChange={(value) => { setNote(value); setError(undefined); }}
-              required maxLength={RESOLUTION_MAX} rows={4} error={error} hint={`Required. ${note.length} of ${RESOLUTION_MAX} characters.`} />
+              required maxLength={RESOLUTION_MAX} rows={4} error={error} hint={`Required. Kept for good in the audit log: do not paste card or account numbers or credentials. ${note.length} of ${RESOLUTION_MAX} characters.`} />
             <div className="actions">
               <button type="button" className="button" onClick={close}>Cancel</button>
               <button type="submit" className="button button-primary">Resolve flag</button>

@@ -4,21 +4,15 @@ import { describe, expect, it } from "vitest";
 import { formatDateTime } from "@kservices/shared";
 import { envelope, json } from "../../../frontend-shared/src/test/responses";
 import { adminPageTests, renderAt } from "./adminPageTests";
+import { LOADED_AT, callsTo, payment, resolved, serveDetail } from "./paymentDetailStubs";
 import { PaymentDetailPage } from "./pages/PaymentDetail";
 import { PaymentsPage } from "./pages/Payments";
 
 // Flagged payments: the list's open/resolved filter and marks, and resolving a flag on the payment detail.
 const fetchMock = adminPageTests();
 
-const LOADED_AT = "2026-01-02T03:04:05.123456Z";
-const payment = {
-  id: "p1", userId: "u1", amount: 150000, currency: "IDR", method: "briva", status: "paid", description: null,
-  virtualAccountNo: "7777700012345678", partnerReferenceNo: "KS-1", briReferenceNo: null, expiresAt: "2026-01-01T01:00:00Z",
-  paidAt: "2026-01-01T02:00:00Z", failureReason: null, flaggedReason: "late payment: refund", flagResolvedAt: null, flagResolvedBy: null,
-  flagResolution: null, createdAt: "2026-01-01T00:00:00Z", updatedAt: LOADED_AT, events: [],
-};
-const resolved = { ...payment, flagResolvedAt: "2026-01-03T10:00:00Z", flagResolvedBy: "admin-7", flagResolution: "refunded via BRI portal, ticket 123", updatedAt: "2026-01-03T10:00:00.5Z" };
-const posts = () => fetchMock.mock.calls.filter(([, init]) => init.method === "POST");
+const posts = () => callsTo(fetchMock, "/api/admin/payments/p1/flag/resolve", "POST");
+const paymentGets = () => callsTo(fetchMock, "/api/admin/payments/p1", "GET");
 
 describe("payments list flag filter", () => {
   it("asks for open or resolved flags, keeps the filter in the URL and while paging, and marks each kind", async () => {
@@ -80,28 +74,27 @@ describe("resolving a payment's flag", () => {
   }
 
   it("sends the trimmed note with the updatedAt as loaded and renders the answer", async () => {
-    fetchMock.mockResolvedValueOnce(json(200, payment)).mockResolvedValueOnce(json(200, resolved));
+    serveDetail(fetchMock, { payment: [json(200, payment)], resolve: [json(200, resolved)] });
     renderAt("/admin/payments/p1", <PaymentDetailPage id="p1" />);
     expect(await screen.findByText("Flagged for review: late payment: refund")).toBeInTheDocument();
     const dialog = await openDialog("  refunded via BRI portal, ticket 123  ");
     expect(dialog).toHaveAccessibleDescription(/late payment: refund/);
     expect(within(dialog).getByLabelText("Resolution note")).toHaveAttribute("maxLength", "500");
-    expect(within(dialog).getByLabelText("Resolution note")).toHaveAccessibleDescription("Required. 39 of 500 characters.");
+    expect(within(dialog).getByLabelText("Resolution note")).toHaveAccessibleDescription(
+      "Required. Kept for good in the audit log: do not paste card or account numbers or credentials. 39 of 500 characters.");
     await userEvent.click(within(dialog).getByRole("button", { name: "Resolve flag" }));
 
     const notice = await screen.findByText("Flag resolved.");
     await waitFor(() => expect(notice).toHaveFocus());
-    const [url, init] = fetchMock.mock.calls[1];
-    expect(url).toBe("/api/admin/payments/p1/flag/resolve");
-    expect(init.method).toBe("POST");
-    expect(JSON.parse(init.body)).toEqual({ resolution: "refunded via BRI portal, ticket 123", updatedAt: LOADED_AT });
+    expect(posts()).toHaveLength(1);
+    expect(JSON.parse(posts()[0][1].body)).toEqual({ resolution: "refunded via BRI portal, ticket 123", updatedAt: LOADED_AT });
     expect(screen.getByTestId("flag-resolution")).toHaveTextContent(`Resolved by admin-7 at ${formatDateTime(resolved.flagResolvedAt)}: refunded via BRI portal, ticket 123`);
     expect(screen.queryByRole("button", { name: "Resolve flag" })).not.toBeInTheDocument();
-    expect(fetchMock).toHaveBeenCalledTimes(2);
+    expect(paymentGets()).toHaveLength(1);
   });
 
   it("refuses a note of only spaces without a request, and sends nothing when cancelled", async () => {
-    fetchMock.mockResolvedValueOnce(json(200, payment));
+    serveDetail(fetchMock, { payment: [json(200, payment)] });
     renderAt("/admin/payments/p1", <PaymentDetailPage id="p1" />);
     const dialog = await openDialog("   ");
     await userEvent.click(within(dialog).getByRole("button", { name: "Resolve flag" }));
@@ -112,73 +105,64 @@ describe("resolving a payment's flag", () => {
     await userEvent.keyboard("{Escape}");
     expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
     expect(posts()).toHaveLength(0);
-    expect(fetchMock).toHaveBeenCalledTimes(1);
+    expect(paymentGets()).toHaveLength(1);
   });
 
-  it("reloads on payment_changed, says so, and resolves the reloaded payment with its new updatedAt", async () => {
+  it("reloads on payment_changed, says so, and starts the new flag's resolution with an empty note", async () => {
     const changed = { ...payment, flaggedReason: "amount mismatch", updatedAt: "2026-01-02T09:00:00Z" };
-    fetchMock
-      .mockResolvedValueOnce(json(200, payment))
-      .mockResolvedValueOnce(json(409, envelope("payment_changed")))
-      .mockResolvedValueOnce(json(200, changed))
-      .mockResolvedValueOnce(json(200, { ...resolved, ...changed, flagResolvedAt: resolved.flagResolvedAt, flagResolvedBy: "admin-7", flagResolution: "checked" }));
+    serveDetail(fetchMock, {
+      payment: [json(200, payment), json(200, changed)],
+      resolve: [json(409, envelope("payment_changed")), json(200, { ...changed, flagResolvedAt: resolved.flagResolvedAt, flagResolvedBy: "admin-7", flagResolution: "checked" })],
+    });
     renderAt("/admin/payments/p1", <PaymentDetailPage id="p1" />);
     await userEvent.click(within(await openDialog("refunded")).getByRole("button", { name: "Resolve flag" }));
 
     expect(await screen.findByRole("alert")).toHaveTextContent("This payment changed since the page loaded (a new flag may have arrived). It has been reloaded: review it before resolving.");
     expect(await screen.findByText("Flagged for review: amount mismatch")).toBeInTheDocument();
-    expect(fetchMock.mock.calls[2][0]).toBe("/api/admin/payments/p1");
-    expect(fetchMock.mock.calls[2][1].method).toBe("GET");
+    expect(paymentGets()).toHaveLength(2);
 
+    // The note was written for the old flag: the new one starts empty.
     const dialog = await openDialog("");
     const note = within(dialog).getByLabelText("Resolution note");
-    expect(note).toHaveValue("refunded");
-    await userEvent.clear(note);
+    expect(note).toHaveValue("");
     await userEvent.type(note, "checked");
     await userEvent.click(within(dialog).getByRole("button", { name: "Resolve flag" }));
     expect(await screen.findByText("Flag resolved.")).toBeInTheDocument();
-    expect(JSON.parse(fetchMock.mock.calls[3][1].body)).toEqual({ resolution: "checked", updatedAt: "2026-01-02T09:00:00Z" });
+    expect(JSON.parse(posts()[1][1].body)).toEqual({ resolution: "checked", updatedAt: "2026-01-02T09:00:00Z" });
   });
 
   it("reloads on flag_not_open and says it was already resolved", async () => {
-    fetchMock
-      .mockResolvedValueOnce(json(200, payment))
-      .mockResolvedValueOnce(json(409, envelope("flag_not_open")))
-      .mockResolvedValueOnce(json(200, resolved));
+    serveDetail(fetchMock, { payment: [json(200, payment), json(200, resolved)], resolve: [json(409, envelope("flag_not_open"))] });
     renderAt("/admin/payments/p1", <PaymentDetailPage id="p1" />);
     await userEvent.click(within(await openDialog("refunded")).getByRole("button", { name: "Resolve flag" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("This flag was already resolved. The payment has been reloaded.");
     expect(await screen.findByTestId("flag-resolution")).toHaveTextContent("refunded via BRI portal, ticket 123");
-    expect(fetchMock.mock.calls[2][0]).toBe("/api/admin/payments/p1");
+    expect(paymentGets()).toHaveLength(2);
     expect(screen.queryByRole("button", { name: "Resolve flag" })).not.toBeInTheDocument();
   });
 
   it("says when the reload after payment_changed fails, instead of silently keeping the old payment", async () => {
-    fetchMock
-      .mockResolvedValueOnce(json(200, payment))
-      .mockResolvedValueOnce(json(409, envelope("payment_changed")))
-      .mockResolvedValueOnce(json(503, envelope("service_unavailable")));
+    serveDetail(fetchMock, { payment: [json(200, payment), json(503, envelope("service_unavailable"))], resolve: [json(409, envelope("payment_changed"))] });
     renderAt("/admin/payments/p1", <PaymentDetailPage id="p1" />);
     await userEvent.click(within(await openDialog("refunded")).getByRole("button", { name: "Resolve flag" }));
     await waitFor(() => expect(screen.getAllByRole("alert")).toHaveLength(2));
     expect(screen.getAllByRole("alert")[1]).toHaveTextContent("Reloading the payment failed: The service is temporarily unavailable.");
   });
 
-  it("shows another refusal as an error without reloading, and keeps the button for a retry", async () => {
-    fetchMock
-      .mockResolvedValueOnce(json(200, payment))
-      .mockResolvedValueOnce(json(422, envelope("validation_failed", [{ field: "body.resolution", message: "too long" }])));
+  it("shows another refusal as an error without reloading, and keeps the note for a retry of the same flag", async () => {
+    serveDetail(fetchMock, { payment: [json(200, payment)], resolve: [json(422, envelope("validation_failed", [{ field: "body.resolution", message: "too long" }]))] });
     renderAt("/admin/payments/p1", <PaymentDetailPage id="p1" />);
     await userEvent.click(within(await openDialog("refunded")).getByRole("button", { name: "Resolve flag" }));
     const alert = await screen.findByRole("alert");
     expect(alert).toHaveTextContent("Some fields need attention.");
     expect(alert).toHaveTextContent("resolution: too long");
     await waitFor(() => expect(screen.getByRole("button", { name: "Resolve flag" })).toBeEnabled());
-    expect(fetchMock).toHaveBeenCalledTimes(2);
+    expect(paymentGets()).toHaveLength(1);
+    expect(within(await openDialog("")).getByLabelText("Resolution note")).toHaveValue("refunded");
   });
 
   it("shows a resolved flag with who resolved it, when, and the note, and offers no resolve", async () => {
-    fetchMock.mockResolvedValueOnce(json(200, resolved));
+    serveDetail(fetchMock, { payment: [json(200, resolved)] });
     renderAt("/admin/payments/p1", <PaymentDetailPage id="p1" />);
     const block = await screen.findByTestId("flag-resolution");
     expect(block).toHaveTextContent("Flag resolved: late payment: refund");

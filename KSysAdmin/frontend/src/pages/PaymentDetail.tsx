@@ -2,6 +2,7 @@ import { useRef, useState } from "react";
 import { Card, ErrorMessage, Link, Notice, Spinner, formatDateTime, formatRupiah, isApiError, useAction, useLoad } from "@kservices/shared";
 import { adminApi } from "../api";
 import { FlagStatus, ResolveFlagButton, flagIsOpen } from "../paymentFlag";
+import { FlagHistory, ResolvedBeforeWarning, flagEntries, useFlagHistory } from "../flagHistory";
 
 // The resolve call's refusals that mean the page shows an old payment: it is reloaded and the admin told why.
 const STALE: Record<string, string> = {
@@ -11,6 +12,7 @@ const STALE: Record<string, string> = {
 
 export function PaymentDetailPage({ id }: { id: string }) {
   const payment = useLoad(() => adminApi.payment(id), [id]);
+  const history = useFlagHistory(id, Boolean(payment.data?.flaggedReason));
   const [notice, setNotice] = useState<string | null>(null);
   // The resolve button is gone after a resolution: focus goes to the notice, else the heading.
   const noticeRef = useRef<HTMLDivElement>(null);
@@ -20,8 +22,12 @@ export function PaymentDetailPage({ id }: { id: string }) {
     try {
       payment.setData(await adminApi.resolveFlag(id, { resolution, updatedAt }));
       setNotice("Flag resolved.");
+      history.reload();
     } catch (caught) {
-      if (isApiError(caught) && Object.hasOwn(STALE, caught.code)) payment.reload();
+      if (isApiError(caught) && Object.hasOwn(STALE, caught.code)) {
+        payment.reload();
+        history.reload();
+      }
       throw caught;
     }
   }, { focusAfter: [noticeRef, headingRef] });
@@ -36,9 +42,13 @@ export function PaymentDetailPage({ id }: { id: string }) {
         <ErrorMessage error={payment.error} lead="Reloading the payment failed:" />
         <FlagStatus payment={p} />
         {flagIsOpen(p) ? (
-          <div className="actions">
-            <ResolveFlagButton reason={p.flaggedReason!} disabled={resolve.busy || payment.loading} onResolve={(resolution) => void resolve.run(resolution, p.updatedAt)} />
-          </div>
+          <>
+            {history.data ? <ResolvedBeforeWarning entries={flagEntries(history.data)} /> : null}
+            <div className="actions">
+              {/* A new flag (or any change) remounts the dialog: a note written for the old flag is not carried over. */}
+              <ResolveFlagButton key={`${p.flaggedReason}|${p.updatedAt}`} reason={p.flaggedReason!} disabled={resolve.busy || payment.loading} onResolve={(resolution) => void resolve.run(resolution, p.updatedAt)} />
+            </div>
+          </>
         ) : null}
         <dl className="details">
           <dt>Status</dt><dd><span className={`badge badge-${p.status}`}>{p.status}</span></dd>
@@ -56,6 +66,7 @@ export function PaymentDetailPage({ id }: { id: string }) {
           <dt>Id</dt><dd className="mono">{p.id}</dd>
         </dl>
       </Card>
+      {p.flaggedReason ? <FlagHistory paymentId={p.id} history={history} /> : null}
       <Card title="Events">
         {p.events.length === 0 ? <p className="muted">No notifications received.</p> : (
           <div className="table-wrap"><table>
