@@ -3,7 +3,7 @@ from __future__ import annotations
 from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayRejectedError
 from KSysPayment.tests.support.paymentQueries import execute, storedPayment
 from KSysPayment.tests.support.paymentStack import PREFIX, Payer, PaymentStack
-from KSysPayment.tests.support.reconcileSupport import AlteredStatus, expireIn, reconciler
+from KSysPayment.tests.support.reconcileSupport import AlteredStatus, overdueUnnotifiedPayment, reconciler
 from shared.backend.database.engine import Database
 
 RESOLUTION = ("flag_resolved_at", "flag_resolved_by", "flag_resolution")
@@ -37,20 +37,17 @@ async def test_aLatePaymentReopensAResolvedFlag(paymentStack: PaymentStack, paye
 async def test_reconciliationReopensOnlyOnANewReason(
     paymentStack: PaymentStack, payer: Payer, database: Database
 ) -> None:
-    created = (await paymentStack.create(payer)).json()
-    await paymentStack.pay(virtualAccountNo=created["virtualAccountNo"], tamperSignature=True)
-    customerNo = str((await storedPayment(database, created["id"]))["customer_no"])
-    await expireIn(database, created["id"], -5)
+    paymentId, customerNo = await overdueUnnotifiedPayment(paymentStack, payer, database)
     unverified = AlteredStatus(paymentStack.app.state.paymentGateway, {customerNo: {"paidAmount": None}})
     await reconciler(paymentStack, unverified).execute()
-    assert str((await storedPayment(database, created["id"]))["flagged_reason"]).startswith("paid_unverified")
-    await resolveFlag(database, created["id"], payer)
-    resolved = await storedPayment(database, created["id"])
+    assert str((await storedPayment(database, paymentId))["flagged_reason"]).startswith("paid_unverified")
+    await resolveFlag(database, paymentId, payer)
+    resolved = await storedPayment(database, paymentId)
     await reconciler(paymentStack, unverified).execute()
-    assert await storedPayment(database, created["id"]) == resolved
+    assert await storedPayment(database, paymentId) == resolved
     refused = AlteredStatus(paymentStack.app.state.paymentGateway, {customerNo: GatewayRejectedError("4002601")})
     await reconciler(paymentStack, refused).execute()
-    after = await storedPayment(database, created["id"])
+    after = await storedPayment(database, paymentId)
     assert after["status"] == "expired"
     assert str(after["flagged_reason"]).startswith("unverified_expiry: BRI status poll failed")
     assert [after[name] for name in RESOLUTION] == [None, None, None]

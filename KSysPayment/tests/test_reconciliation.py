@@ -20,7 +20,7 @@ from KSysPayment.backend.infrastructure.http.paymentService import createPayment
 from KSysPayment.tests.support.briSender import VA_NOTIFY, BriSender, vaBody
 from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, storedPayment
 from KSysPayment.tests.support.paymentStack import Payer, PaymentStack
-from KSysPayment.tests.support.reconcileSupport import AlteredStatus, expireIn, reconciler
+from KSysPayment.tests.support.reconcileSupport import AlteredStatus, expireIn, overdueUnnotifiedPayment, reconciler
 from shared.backend.appFactory import createApp
 from shared.backend.config.settings import PaymentSettings
 from shared.backend.database.engine import Database
@@ -213,18 +213,15 @@ async def test_pollWithoutAmountOrRequestIdLeavesTheKeyToTheNotification(
 async def test_overduePaymentPaidWithoutAmountIsFlaggedNotExpired(
     paymentStack: PaymentStack, payer: Payer, database: Database
 ) -> None:
-    created = (await paymentStack.create(payer)).json()
-    await paymentStack.pay(virtualAccountNo=created["virtualAccountNo"], tamperSignature=True)
-    customerNo = str((await storedPayment(database, created["id"]))["customer_no"])
-    await expireIn(database, created["id"], -5)
+    paymentId, customerNo = await overdueUnnotifiedPayment(paymentStack, payer, database)
     gateway = AlteredStatus(paymentStack.app.state.paymentGateway, {customerNo: {"paidAmount": None}})
     report = await reconciler(paymentStack, gateway).execute()
-    stored = await storedPayment(database, created["id"])
+    stored = await storedPayment(database, paymentId)
     assert stored["status"] == "pending"
     assert str(stored["flagged_reason"]).startswith("paid_unverified")
     assert report.flagged >= 1
     await reconciler(paymentStack, gateway).execute()
-    assert (await auditActions(database, created["id"])).count("payment.flagged") == 1
+    assert (await auditActions(database, paymentId)).count("payment.flagged") == 1
 
 
 # A payment flagged for a person (paid with another amount) stays pending; once overdue by more than the

@@ -6,8 +6,8 @@ from datetime import timedelta
 from KSysPayment.backend.application.reconcilePayments import ReconcilePayments
 from KSysPayment.backend.domain.gatewayTypes import VirtualAccountPaymentStatus
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
-from KSysPayment.tests.support.paymentQueries import execute
-from KSysPayment.tests.support.paymentStack import PaymentStack
+from KSysPayment.tests.support.paymentQueries import execute, storedPayment
+from KSysPayment.tests.support.paymentStack import Payer, PaymentStack
 from shared.backend.database.engine import Database
 
 
@@ -37,3 +37,12 @@ class AlteredStatus:
 async def expireIn(database: Database, paymentId: str, seconds: int) -> None:
     await execute(database, "UPDATE payments SET expires_at = now() + make_interval(secs => :s) WHERE id = :id",
                   s=seconds, id=paymentId)
+
+
+# A VA payment BRI took whose notification was lost (its signature tampered), now overdue: its id and customer number.
+async def overdueUnnotifiedPayment(stack: PaymentStack, payer: Payer, database: Database) -> tuple[str, str]:
+    created = (await stack.create(payer)).json()
+    await stack.pay(virtualAccountNo=created["virtualAccountNo"], tamperSignature=True)
+    customerNo = str((await storedPayment(database, created["id"]))["customer_no"])
+    await expireIn(database, created["id"], -5)
+    return str(created["id"]), customerNo
