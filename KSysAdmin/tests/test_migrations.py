@@ -140,6 +140,18 @@ async def test_migratedSchemaEqualsTheModelsSchema(settings: Settings, scratchUr
         assert models[part] - migrated[part] == set(), part
 
 
+# What a concurrent index build that failed leaves behind: the index, marked INVALID.
+async def plantInvalidIndex(connection: asyncpg.Connection, name: str, columns: str) -> None:
+    await connection.execute(f"CREATE INDEX {name} ON payments ({columns})")
+    await connection.execute("UPDATE pg_index SET indisvalid = false WHERE indexrelid = $1::regclass", name)
+
+
+async def indexState(connection: asyncpg.Connection, name: str) -> tuple[bool, str]:
+    valid, definition = await connection.fetchrow(
+        "SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = $1::regclass", name)
+    return valid, definition
+
+
 async def test_recheckMigrationRerunsAfterAFailedIndexBuild(scratchUrl: str) -> None:
     config = alembicConfig(scratchUrl)
     await runAlembic(config, "upgrade", "0006")
@@ -147,17 +159,13 @@ async def test_recheckMigrationRerunsAfterAFailedIndexBuild(scratchUrl: str) -> 
     connection = await connectTo(scratchUrl)
     try:
         await connection.execute("ALTER TABLE payments ADD COLUMN recheck_at timestamptz")
-        await connection.execute("CREATE INDEX ix_payments_recheck_at_id ON payments (recheck_at, id)")
-        await connection.execute("UPDATE pg_index SET indisvalid = false WHERE indexrelid = "
-                                 "'ix_payments_recheck_at_id'::regclass")
+        await plantInvalidIndex(connection, "ix_payments_recheck_at_id", "recheck_at, id")
     finally:
         await connection.close()
     await runAlembic(config, "upgrade", "head")
     connection = await connectTo(scratchUrl)
     try:
-        valid, definition = await connection.fetchrow(
-            "SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index "
-            "WHERE indexrelid = 'ix_payments_recheck_at_id'::regclass")
+        valid, definition = await indexState(connection, "ix_payments_recheck_at_id")
     finally:
         await connection.close()
     assert valid is True and "WHERE (recheck_at IS NOT NULL)" in definition
@@ -227,9 +235,7 @@ async def test_flagResolutionMigrationRerunsAfterAFailureHalfWay(scratchUrl: str
                                  "NOT VALID")
         await connection.execute("ALTER TABLE payments ADD CONSTRAINT ck_payments_flag_resolution_needs_flag "
                                  "CHECK (flag_resolved_at IS NULL OR flagged_reason IS NOT NULL) NOT VALID")
-        await connection.execute("CREATE INDEX ix_payments_open_flag_created_at_id ON payments (created_at, id)")
-        await connection.execute("UPDATE pg_index SET indisvalid = false WHERE indexrelid = "
-                                 "'ix_payments_open_flag_created_at_id'::regclass")
+        await plantInvalidIndex(connection, "ix_payments_open_flag_created_at_id", "created_at, id")
     finally:
         await connection.close()
     await runAlembic(config, "upgrade", "head")
@@ -237,9 +243,7 @@ async def test_flagResolutionMigrationRerunsAfterAFailureHalfWay(scratchUrl: str
     try:
         unvalidated = await connection.fetchval(
             "SELECT count(*) FROM pg_constraint WHERE conrelid = 'payments'::regclass AND NOT convalidated")
-        valid, definition = await connection.fetchrow(
-            "SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index "
-            "WHERE indexrelid = 'ix_payments_open_flag_created_at_id'::regclass")
+        valid, definition = await indexState(connection, "ix_payments_open_flag_created_at_id")
     finally:
         await connection.close()
     assert unvalidated == 0
