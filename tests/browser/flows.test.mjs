@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
-  adminToken, api, assertNoProblems, env, launchBrowser, newPage, nextTotpWindow, payAtSimulator, screenshot, sleep, totp,
-  uniqueEmail, waitForMailLink,
+  adminToken, api, assertNoProblems, env, launchBrowser, loginAdmin, loginUser, newPage, nextTotpWindow, payAtSimulator,
+  screenshot, sleep, totp, uniqueEmail, waitForMailLink,
 } from "./helpers.mjs";
 
 const PASSWORD = "Kservices-e2e-Passphrase-42";
@@ -20,26 +20,6 @@ async function step(page, name, fn) {
     await screenshot(page, `${name}-failure`).catch(() => undefined);
     throw error;
   }
-}
-
-async function loginUser(page, email, password, code) {
-  await page.goto("/auth/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  if (code) {
-    await page.getByLabel("Authentication code").fill(typeof code === "function" ? code() : code);
-    await page.getByRole("button", { name: "Verify" }).click();
-  }
-  await page.getByTestId("profile-email").waitFor();
-}
-
-async function loginAdmin(page) {
-  await page.goto("/admin/login");
-  await page.getByLabel("Email").fill(env.adminEmail);
-  await page.getByLabel("Password").fill(env.adminPassword);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: /Dashboard/ }).waitFor();
 }
 
 describe("KServices frontends through the gateway", { concurrency: false }, () => {

@@ -84,6 +84,30 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
+// ----- Sign-in through the pages -----
+
+// The user app's login; `code` (or a function giving one when asked) answers the second factor.
+export async function loginUser(page, email, password, code) {
+  await page.goto("/auth/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  if (code) {
+    await page.getByLabel("Authentication code").fill(typeof code === "function" ? code() : code);
+    await page.getByRole("button", { name: "Verify" }).click();
+  }
+  await page.getByTestId("profile-email").waitFor();
+}
+
+// The admin console's login as the E2E superadmin.
+export async function loginAdmin(page) {
+  await page.goto("/admin/login");
+  await page.getByLabel("Email").fill(env.adminEmail);
+  await page.getByLabel("Password").fill(env.adminPassword);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: /Dashboard/ }).waitFor();
+}
+
 export function uniqueEmail(prefix = "e2e") {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}@example.com`;
 }
