@@ -3,9 +3,17 @@ import { adminApi, type AuditEntry } from "./api";
 
 // A payment's flag history from the audit log: KSysPayment's `payment.flagged` entries and the admins'
 // `payment.flag_resolved` ones. A new flag clears the payment's resolution columns, so only this history tells
-// the next admin that an earlier flag was already handled (a refund made). One page, newest first as the API
-// answers; the action filter takes one action, so the page is read unfiltered and the flag entries kept.
-const HISTORY_LIMIT = 50;
+// the next admin that an earlier flag was already handled (a refund made). Each action is read on its own, so the
+// payment's other entries (access-denied probes, notifications) cannot push an earlier resolution off the page.
+const HISTORY_LIMIT = 200;
+const FLAGGED = "payment.flagged";
+const RESOLVED = "payment.flag_resolved";
+
+// The newest page of each action, as the API answers them (newest first).
+export interface FlagPages {
+  flags: Page<AuditEntry>;
+  resolutions: Page<AuditEntry>;
+}
 
 export interface FlagEntry {
   id: string;
@@ -27,21 +35,38 @@ function detail(entry: AuditEntry, key: string): string {
 // Refused resolutions are audited under the same action with outcome failure: only successful ones count.
 // Flags are audited with outcome failure (the payment needs a person), so their outcome is not checked.
 function flagEntry(entry: AuditEntry): FlagEntry | null {
-  if (entry.action === "payment.flagged") return { id: entry.id, at: entry.createdAt, kind: "flagged", text: detail(entry, "reason"), adminId: null };
-  if (entry.action === "payment.flag_resolved" && entry.outcome === "success") {
+  if (entry.action === FLAGGED) return { id: entry.id, at: entry.createdAt, kind: "flagged", text: detail(entry, "reason"), adminId: null };
+  if (entry.action === RESOLVED && entry.outcome === "success") {
     return { id: entry.id, at: entry.createdAt, kind: "resolved", text: detail(entry, "resolution"), adminId: entry.actorId };
   }
   return null;
 }
 
-export const flagEntries = (page: Page<AuditEntry>) => page.items.map(flagEntry).filter((entry): entry is FlagEntry => entry !== null);
+// createdAt as the API writes it (microseconds, none when zero): milliseconds, then the microseconds below them.
+function timeKey(at: string): [number, number] {
+  return [Date.parse(at), Number((/\.\d{3}(\d{1,3})/.exec(at)?.[1] ?? "0").padEnd(3, "0"))];
+}
+
+// The API's order (createdAt, then id, descending) across both pages.
+function newestFirst(a: FlagEntry, b: FlagEntry): number {
+  const [aMs, aMicro] = timeKey(a.at);
+  const [bMs, bMicro] = timeKey(b.at);
+  return bMs - aMs || bMicro - aMicro || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+export const flagEntries = (pages: FlagPages) => [...pages.flags.items, ...pages.resolutions.items]
+  .map(flagEntry).filter((entry): entry is FlagEntry => entry !== null).sort(newestFirst);
+
+const readAction = (paymentId: string, action: string) =>
+  adminApi.auditLogs({ targetType: "payment", targetId: paymentId, action, limit: HISTORY_LIMIT });
 
 // Loads nothing until the payment is known to have (or have had: a reason is never cleared) a flag.
 export function useFlagHistory(paymentId: string, flagged: boolean) {
-  return useLoad(
-    () => (flagged ? adminApi.auditLogs({ targetType: "payment", targetId: paymentId, limit: HISTORY_LIMIT }) : Promise.resolve(null)),
-    [paymentId, flagged],
-  );
+  return useLoad(async (): Promise<FlagPages | null> => {
+    if (!flagged) return null;
+    const [flags, resolutions] = await Promise.all([readAction(paymentId, FLAGGED), readAction(paymentId, RESOLVED)]);
+    return { flags, resolutions };
+  }, [paymentId, flagged]);
 }
 
 const AdminLink = ({ id }: { id: string | null }) => (id ? <Link to={`/users/${id}`} className="mono">{id}</Link> : <>an unknown admin</>);
@@ -59,14 +84,14 @@ export function ResolvedBeforeWarning({ entries }: { entries: FlagEntry[] }) {
 }
 
 export function FlagHistory({ paymentId, history }: { paymentId: string; history: ReturnType<typeof useFlagHistory> }) {
-  const page = history.data;
-  const entries = page ? flagEntries(page) : [];
+  const pages = history.data;
+  const entries = pages ? flagEntries(pages) : [];
   return (
     <Card title="Flag history">
       <p className="muted">From the audit log, newest first.</p>
       <ErrorMessage error={history.error} lead="Loading the flag history failed:" />
-      {history.loading && !page ? <Spinner /> : null}
-      {page && entries.length === 0 ? <p className="muted">No flag entries in the audit log.</p> : null}
+      {history.loading && !pages ? <Spinner /> : null}
+      {pages && entries.length === 0 ? <p className="muted">No flag entries in the audit log.</p> : null}
       {entries.length > 0 ? (
         <div className="table-wrap"><table>
           <thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Reason or note</th></tr></thead>
@@ -79,7 +104,10 @@ export function FlagHistory({ paymentId, history }: { paymentId: string; history
           ))}</tbody>
         </table></div>
       ) : null}
-      {page?.nextCursor ? <p className="muted">Only the latest {HISTORY_LIMIT} audit entries of this payment were read: older flags may be missing.</p> : null}
+      {pages?.flags.nextCursor ? <p className="muted">Only the latest {HISTORY_LIMIT} flags of this payment were read: older flags may be missing.</p> : null}
+      {pages?.resolutions.nextCursor ? (
+        <p className="muted">Only the latest {HISTORY_LIMIT} resolution attempts (refused ones included) were read: older resolutions may be missing.</p>
+      ) : null}
       <p><Link to={`/audit?targetType=payment&targetId=${encodeURIComponent(paymentId)}`}>All audit entries for this payment</Link></p>
     </Card>
   );
