@@ -34,6 +34,27 @@ async def test_logoutWithARotatedTokenEndsTheFamily(
     client.cookies.clear()
 
 
+# A tab logs out with the token another tab rotated a moment ago (inside the 2-s grace): the session ends
+# (before, nothing did and the answer was still 204), audited as a logout of a stale token, not as reuse.
+async def test_logoutWithATokenRotatedInsideTheGraceEndsTheSession(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database, redisClient: Redis
+) -> None:
+    address = await registerVerified(client, outboxDir)
+    first = await login(client, address)
+    client.cookies.clear()
+    second = (await client.post("/api/auth/refresh", json={"refreshToken": first["refreshToken"]})).json()
+    client.cookies.clear()
+    logout = await client.post("/api/auth/logout", json={"refreshToken": first["refreshToken"]})
+    assert logout.status_code == 204
+    assert not await redisClient.exists(f"kauth:session:{sessionIdOf(second)}")
+    assert (await client.get("/api/auth/me", headers=bearer(second))).json()["error"]["code"] == "session_revoked"
+    rows = [(action, outcome, details) for action, outcome, _, _, details in await auditRows(database, address)
+            if action in ("auth.logout", "auth.refresh_token_reused")]
+    assert len(rows) == 1 and rows[0][:2] == ("auth.logout", "success")
+    assert '"staleToken": true' in rows[0][2] and sessionIdOf(second) in rows[0][2]
+    client.cookies.clear()
+
+
 # A token with a forged tag names a session but ends nothing, on logout as on refresh.
 async def test_logoutWithAForgedTokenEndsNothing(
     client: httpx2.AsyncClient, outboxDir: Path, database: Database

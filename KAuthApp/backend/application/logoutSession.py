@@ -22,8 +22,8 @@ class LogoutSession:
 
     async def execute(self, refreshToken: str | None, sessionId: uuid.UUID | None, userId: uuid.UUID | None) -> None:
         ports, now = self.ports, utcNow()
-        target, rotated = await self.byRefreshToken(refreshToken, userId, now)
-        if target is not None and rotated:
+        target, state = await self.byRefreshToken(refreshToken, userId, now)
+        if target is not None and state == "rotated":
             # A rotated token (someone refreshed with a copy of it since): the family ends as on a refresh.
             await endReusedFamily(ports, target, now, via="logout")
             return
@@ -34,29 +34,28 @@ class LogoutSession:
             return
         revoked = await ports.sessions.revokeIds([target.id], "logout", now)
         if revoked:
+            details = {"sessionId": str(target.id), **({"staleToken": True} if state == "stale" else {})}
             await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=target.userId,
-                                     targetId=target.userId, details={"sessionId": str(target.id)})
+                                     targetId=target.userId, details=details)
         await ports.transaction.commit()
         await SessionIssuer(ports).drop([target.id])
 
-    # The session the token names, and whether the token was rotated out of it: its current token, or one
-    # this server rotated out of it outside the rotation grace. Forged tags (audited as on a refresh) and a
-    # concurrent refresh's loser name nothing.
+    # The session the token names and how: "current" (its token), "stale" (rotated out of it by a refresh
+    # inside the rotation grace: the loser of a two-tab race, whose holder may still end the session) or
+    # "rotated" (outside the grace: reuse). A forged tag (audited as on a refresh) names nothing.
     async def byRefreshToken(
         self, refreshToken: str | None, userId: uuid.UUID | None, now: datetime
-    ) -> tuple[Session | None, bool]:
+    ) -> tuple[Session | None, str]:
         sessionId = refreshTokenSession(refreshToken) if refreshToken else None
         if refreshToken is None or sessionId is None:
-            return None, False
+            return None, "none"
         session = await self.ports.sessions.getById(sessionId, forUpdate=True)
         if session is None or sameHash(session.refreshTokenHash, hashToken(refreshToken)):
-            return session, False
+            return session, "current"
         if not issuedHere(refreshToken, SessionIssuer(self.ports).tagKeys):
             await self.denyForged(session, userId)
-            return None, False
-        if rotatedJustNow(session, now):
-            return None, False
-        return session, True
+            return None, "none"
+        return session, "stale" if rotatedJustNow(session, now) else "rotated"
 
     # A token naming a real session without a valid tag: the session is kept, the attempt audited and
     # committed; the logout goes on with the access token's session, if any.
