@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Select, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from KSysAdmin.backend.domain.models.auditLog import AuditLog
 from KSysAdmin.backend.domain.queries import AuditLogFilter, KeysetPosition
+from KSysAdmin.backend.infrastructure.database.newestFirstPage import newestFirstPage
 from shared.backend.database.baseRepository import BaseRepository
 
 
@@ -22,13 +23,7 @@ def pageStatement(filter: AuditLogFilter, after: KeysetPosition | None, limit: i
         conditions.append(AuditLog.targetId == filter.targetId)
     if filter.action is not None:
         conditions.append(AuditLog.action == filter.action)
-    if filter.since is not None:
-        conditions.append(AuditLog.createdAt >= filter.since)
-    if filter.until is not None:
-        conditions.append(AuditLog.createdAt < filter.until)
-    if after is not None:
-        conditions.append(tuple_(AuditLog.createdAt, AuditLog.id) < tuple_(after.value, after.id))
-    return select(AuditLog).where(*conditions).order_by(AuditLog.createdAt.desc(), AuditLog.id.desc()).limit(limit)
+    return newestFirstPage(AuditLog, conditions, (filter.since, filter.until), after, limit)
 
 
 class AuditLogRepository(BaseRepository[AuditLog]):

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Select, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from KSysAdmin.backend.domain.models.payment import Payment
 from KSysAdmin.backend.domain.models.paymentEvent import PaymentEvent
 from KSysAdmin.backend.domain.queries import KeysetPosition, PaymentFilter
+from KSysAdmin.backend.infrastructure.database.newestFirstPage import newestFirstPage
 from shared.backend.database.baseRepository import BaseRepository
 
 
@@ -21,19 +22,13 @@ def pageStatement(filter: PaymentFilter, after: KeysetPosition | None, limit: in
         conditions.append(Payment.method == filter.method)
     if filter.userId is not None:
         conditions.append(Payment.userId == filter.userId)
-    if filter.since is not None:
-        conditions.append(Payment.createdAt >= filter.since)
-    if filter.until is not None:
-        conditions.append(Payment.createdAt < filter.until)
     if filter.flagged is not None:
         flagged = Payment.flaggedReason.is_not(None)  # type: ignore[union-attr]
         conditions.append(flagged if filter.flagged else ~flagged)
     if filter.flagResolved is not None:
         resolved = Payment.flagResolvedAt.is_(None)  # type: ignore[union-attr]
         conditions.append(~resolved if filter.flagResolved else resolved)
-    if after is not None:
-        conditions.append(tuple_(Payment.createdAt, Payment.id) < tuple_(after.value, after.id))
-    return select(Payment).where(*conditions).order_by(Payment.createdAt.desc(), Payment.id.desc()).limit(limit)
+    return newestFirstPage(Payment, conditions, (filter.since, filter.until), after, limit)
 
 
 class PaymentRepository(BaseRepository[Payment]):
