@@ -6,7 +6,13 @@ import secrets
 import pytest
 
 from KSysPayment.tests.support.briSender import QRIS_NOTIFY, VA_NOTIFY, BriSender, qrisBody, vaBody
-from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, execute, storedPayment
+from KSysPayment.tests.support.paymentQueries import (
+    auditActions,
+    auditRowsOf,
+    eventOutcomes,
+    execute,
+    storedPayment,
+)
 from KSysPayment.tests.support.paymentStack import CLIENT_ID, PREFIX, Payer, PaymentStack
 from shared.backend.database.engine import Database
 
@@ -133,6 +139,16 @@ async def test_qrisNotificationRsaSignedWithEitherClientId(
     early = await briSender.notify(QRIS_NOTIFY, qrisBody(reference, partner, 20000), rsaClientId=CLIENT_ID)
     assert (early.status_code, early.json()["responseCode"]) == (500, "5005200")
     assert await eventOutcomes(database, created["id"]) == []
+    # Both refusals are audited (anonymous, denied); the unconfirmed one names the QR's payment.
+    [refused] = await auditRowsOf(database, stranger.headers["x-request-id"])
+    assert (refused["action"], refused["target_id"], refused["details"]) == ("payment.bri_inbound_rejected", None, {
+        "path": PREFIX + QRIS_NOTIFY, "code": "inbound_signature_invalid", "responseCode": "4015200"})
+    [row] = await auditRowsOf(database, early.headers["x-request-id"])
+    assert (row["action"], row["outcome"], row["actor_type"]) == ("payment.bri_report_unconfirmed", "denied",
+                                                                  "anonymous")
+    assert (row["target_type"], row["target_id"]) == ("payment", created["id"])
+    assert row["details"] == {"path": PREFIX + QRIS_NOTIFY, "responseCode": "5005200", "originalReferenceNo": reference,
+                              "originalPartnerReferenceNo": partner, "reportedAmount": 20000}
     await paymentStack.pay(referenceNo=reference, tamperToken=True)
     # docs/bri.md: BRI may sign the RSA form with the client id it issued to us (BRI_CLIENT_ID).
     reply = await briSender.notify(QRIS_NOTIFY, qrisBody(reference, partner, 20000), rsaClientId=CLIENT_ID)

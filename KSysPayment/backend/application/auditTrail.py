@@ -31,7 +31,8 @@ def auditEntry(
 
 
 # The same for a payment not read yet: targetId None is filled in by the statement that finds it. A record,
-# not the model: the model's instrumentation costs more than the statement that writes the row.
+# not the model: the model's instrumentation costs more than the statement that writes the row. targetType
+# None: an entry about no payment.
 def auditRow(
     action: str,
     targetId: str | None,
@@ -41,9 +42,10 @@ def auditRow(
     actorType: ActorType = ActorType.SYSTEM,
     outcome: AuditOutcome = AuditOutcome.SUCCESS,
     details: dict[str, object],
+    targetType: str | None = "payment",
 ) -> AuditRecord:
     return AuditRecord(id=generateId(), actorId=actorId, actorType=actorType.value, action=action,
-                       targetType="payment", targetId=targetId, ip=context.ip, requestId=context.requestId,
+                       targetType=targetType, targetId=targetId, ip=context.ip, requestId=context.requestId,
                        outcome=outcome.value, details=details, createdAt=utcNow())
 
 

@@ -27,10 +27,11 @@ class BriSender:
         self.briKey = loadPrivateKey(keyDir / "bri_private.pem")
         self.counter = 0
 
-    async def token(self, clientId: str = INBOUND_CLIENT_ID) -> httpx2.Response:
+    # signature: sent instead of BRI's (a forged token request).
+    async def token(self, clientId: str = INBOUND_CLIENT_ID, signature: str | None = None) -> httpx2.Response:
         timestamp = snapTimestamp(datetime.now(UTC))
         headers = {"X-CLIENT-KEY": clientId, "X-TIMESTAMP": timestamp,
-                   "X-SIGNATURE": rsaTokenSignature(self.briKey, clientId, timestamp),
+                   "X-SIGNATURE": signature or rsaTokenSignature(self.briKey, clientId, timestamp),
                    "Content-Type": "application/json"}
         return await self.http.post(f"{self.appUrl}{PREFIX}/snap/v1.0/access-token/b2b",
                                     content=minifiedJson({"grantType": "client_credentials"}), headers=headers)

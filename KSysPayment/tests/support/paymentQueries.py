@@ -40,3 +40,11 @@ async def storedPayment(database: Database, paymentId: str) -> dict[str, object]
 async def execute(database: Database, statement: str, **values: object) -> None:
     async with database.engine.begin() as connection:
         await connection.execute(text(statement), values)
+
+
+async def auditRowsOf(database: Database, requestId: str) -> list[dict[str, object]]:
+    async with database.engine.connect() as connection:
+        rows = await connection.execute(
+            text("SELECT * FROM audit_logs WHERE request_id = :requestId ORDER BY created_at, id"),
+            {"requestId": requestId})
+        return [dict(row) for row in rows.mappings()]

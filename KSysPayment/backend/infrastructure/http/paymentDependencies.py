@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from KSysPayment.backend.application.cancelPayment import CancelPayment
 from KSysPayment.backend.application.createPayment import CreatePayment
 from KSysPayment.backend.application.getPayment import GetPayment
+from KSysPayment.backend.application.inboundRejection import InboundRejection
 from KSysPayment.backend.application.listPayments import ListPayments
 from KSysPayment.backend.application.settleNotification import SettleNotification
 from KSysPayment.backend.application.simulatePayment import SimulatePayment
@@ -51,6 +52,10 @@ async def settleNotification(request: Request) -> SettleNotification:
     return SettleNotification(request.app.state.paymentUow, request.app.state.settlementRecords)
 
 
+async def inboundRejection(request: Request) -> InboundRejection:
+    return InboundRejection(request.app.state.paymentStatements)
+
+
 async def simulatePayment(request: Request) -> SimulatePayment:
     return SimulatePayment(request.app.state.paymentUow, request.app.state.paymentSimulator)
 
@@ -80,6 +85,7 @@ ListPaymentsDep = Annotated[ListPayments, Depends(listPayments)]
 CancelPaymentDep = Annotated[CancelPayment, Depends(cancelPayment)]
 SettleNotificationDep = Annotated[SettleNotification, Depends(settleNotification)]
 SimulatePaymentDep = Annotated[SimulatePayment, Depends(simulatePayment)]
+InboundRejectionDep = Annotated[InboundRejection, Depends(inboundRejection)]
 InboundAuthenticatorDep = Annotated[InboundAuthenticator, Depends(inboundAuthenticator)]
 PaymentGatewayDep = Annotated[PaymentGatewayInterface, Depends(paymentGateway)]
 UserContextDep = Annotated[RequestContext, Depends(userContext)]

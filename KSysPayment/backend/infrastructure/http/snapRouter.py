@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from KSysPayment.backend.application.inboundRejection import InboundRejection
 from KSysPayment.backend.application.paymentPoll import confirmQrisReport
 from KSysPayment.backend.application.settleNotification import SettlementResult
 from KSysPayment.backend.domain.paymentNotification import PaymentNotification, SettlementOutcome
@@ -16,6 +17,7 @@ from KSysPayment.backend.infrastructure.bri.inboundResponses import (
 )
 from KSysPayment.backend.infrastructure.http.paymentDependencies import (
     InboundAuthenticatorDep,
+    InboundRejectionDep,
     PaymentGatewayDep,
     SettleNotificationDep,
     requestContext,
@@ -41,11 +43,12 @@ def signedPaths(request: Request) -> tuple[str, ...]:
     return (path, path.removeprefix(PREFIX)) if path.startswith(PREFIX + "/") else (path,)
 
 
-def rejected(serviceCode: str, error: DomainError, request: Request) -> JSONResponse:
+async def rejected(serviceCode: str, error: DomainError, request: Request, audit: InboundRejection) -> JSONResponse:
     status, body = snapErrorResponse(serviceCode, error)
     logger.security("bri_inbound_rejected", "Refused an inbound BRI call", path=request.url.path,
                     code=error.code, response_code=body["responseCode"],
                     request_id=getattr(request.state, "requestId", None))
+    await audit.rejected(request.url.path, error.code, body["responseCode"], requestContext(request))
     return JSONResponse(body, status_code=status)
 
 
@@ -55,11 +58,13 @@ def generalError(serviceCode: str, error: Exception, request: Request) -> JSONRe
     return JSONResponse(snapBody(f"500{serviceCode}00", "General Error"), status_code=500)
 
 
-def unconfirmed(request: Request) -> JSONResponse:
-    # Nothing is recorded; BRI may retry, and reconciliation polls the QR in any case.
+async def unconfirmed(request: Request, notification: PaymentNotification, audit: InboundRejection) -> JSONResponse:
+    # No event or payment change, only the audit row; BRI may retry, and reconciliation polls the QR in any case.
     logger.security("bri_qris_unconfirmed", "An RSA-signed paid QRIS report BRI's query does not confirm",
                     path=request.url.path, request_id=getattr(request.state, "requestId", None))
-    return JSONResponse(snapBody(f"500{QRIS_NOTIFY_SERVICE_CODE}00", "General Error"), status_code=500)
+    body = snapBody(f"500{QRIS_NOTIFY_SERVICE_CODE}00", "General Error")
+    await audit.unconfirmed(request.url.path, body["responseCode"], notification, requestContext(request))
+    return JSONResponse(body, status_code=500)
 
 
 def ignoredUnpaid(request: Request) -> JSONResponse:
@@ -92,26 +97,27 @@ def createSnapRouter() -> APIRouter:
     router = APIRouter(prefix=PREFIX, tags=["payment-bri-inbound"])
 
     @router.post(TOKEN_PATH, include_in_schema=False)
-    async def accessToken(request: Request, authenticator: InboundAuthenticatorDep) -> JSONResponse:
+    async def accessToken(request: Request, authenticator: InboundAuthenticatorDep,
+                          audit: InboundRejectionDep) -> JSONResponse:
         rawBody = await request.body()
         try:
             issued = await authenticator.issueAccessToken(request.headers, rawBody)
         except DomainError as error:
-            return rejected(TOKEN_SERVICE_CODE, error, request)
+            return await rejected(TOKEN_SERVICE_CODE, error, request, audit)
         except Exception as error:  # e.g. Redis down while checking or saving the token
             return generalError(TOKEN_SERVICE_CODE, error, request)
         return JSONResponse(issued.responseBody())
 
     @router.post(VA_NOTIFY_PATH, include_in_schema=False)
     async def notifyVa(request: Request, authenticator: InboundAuthenticatorDep,
-                       settle: SettleNotificationDep) -> JSONResponse:
+                       settle: SettleNotificationDep, audit: InboundRejectionDep) -> JSONResponse:
         rawBody = await request.body()  # the exact bytes BRI signed, read before any parsing
         try:
             await authenticator.verifyTransaction(method="POST", endpointPaths=signedPaths(request),
                                                   headers=request.headers, rawBody=rawBody)
             notification = parseVaNotification(rawBody)
         except DomainError as error:
-            return rejected(VA_NOTIFY_SERVICE_CODE, error, request)
+            return await rejected(VA_NOTIFY_SERVICE_CODE, error, request, audit)
         except Exception as error:  # e.g. Redis down while checking or saving the token
             return generalError(VA_NOTIFY_SERVICE_CODE, error, request)
         try:
@@ -122,14 +128,14 @@ def createSnapRouter() -> APIRouter:
 
     @router.post(QRIS_NOTIFY_PATH, include_in_schema=False)
     async def notifyQris(request: Request, authenticator: InboundAuthenticatorDep, settle: SettleNotificationDep,
-                         gateway: PaymentGatewayDep) -> JSONResponse:
+                         gateway: PaymentGatewayDep, audit: InboundRejectionDep) -> JSONResponse:
         rawBody = await request.body()
         try:
             verified = await authenticator.verifyQrisNotification(method="POST", endpointPaths=signedPaths(request),
                                                        headers=request.headers, rawBody=rawBody)
             notification = parseQrisNotification(rawBody)
         except DomainError as error:
-            return rejected(QRIS_NOTIFY_SERVICE_CODE, error, request)
+            return await rejected(QRIS_NOTIFY_SERVICE_CODE, error, request, audit)
         except Exception as error:  # e.g. Redis down while checking or saving the token
             return generalError(QRIS_NOTIFY_SERVICE_CODE, error, request)
         try:
@@ -138,7 +144,7 @@ def createSnapRouter() -> APIRouter:
                     return ignoredUnpaid(request)
                 confirmed = await confirmQrisReport(gateway, notification)
                 if confirmed is None:
-                    return unconfirmed(request)
+                    return await unconfirmed(request, notification, audit)
                 notification = confirmed
             result = await settle.execute(notification, requestContext(request))
         except Exception as error:

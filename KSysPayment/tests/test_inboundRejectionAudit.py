@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from types import TracebackType
+
+import httpx2
+import pytest
+
+from KSysPayment.backend.application import inboundRejection
+from KSysPayment.backend.application.inboundRejection import InboundRejection
+from KSysPayment.backend.infrastructure.http import paymentDependencies
+from KSysPayment.backend.infrastructure.http.snapRouter import TOKEN_PATH
+from KSysPayment.tests.support.briSender import QRIS_NOTIFY, VA_NOTIFY, BriSender, qrisBody, vaBody
+from KSysPayment.tests.support.paymentQueries import auditRowsOf, eventOutcomes, storedPayment
+from KSysPayment.tests.support.paymentStack import CLIENT_ID, CLIENT_SECRET, PREFIX, Payer, PaymentStack
+from shared.backend.database.engine import Database
+
+# The SNAP answers as they were before refusals were audited, byte for byte.
+VA_SIGNATURE_REFUSED = b'{"responseCode":"4013400","responseMessage":"Unauthorized. [Signature]"}'
+TOKEN_SIGNATURE_REFUSED = b'{"responseCode":"4017300","responseMessage":"Unauthorized. [Signature]"}'
+QRIS_UNCONFIRMED = b'{"responseCode":"5005200","responseMessage":"General Error"}'
+
+
+def forgedSignature() -> str:
+    return base64.b64encode(secrets.token_bytes(256)).decode()
+
+
+def assertRefusalRow(row: dict[str, object], action: str, details: dict[str, object], *secretValues: str) -> None:
+    assert (row["action"], row["outcome"], row["actor_type"], row["actor_id"]) == (action, "denied", "anonymous", None)
+    assert row["ip"] == "127.0.0.1"
+    assert row["details"] == details
+    stored = json.dumps(row, default=str)
+    assert CLIENT_SECRET not in stored
+    for value in secretValues:
+        assert value not in stored
+
+
+async def test_vaNotificationWithABadSignatureIsAudited(
+    paymentStack: PaymentStack, payer: Payer, database: Database, briSender: BriSender
+) -> None:
+    created = (await paymentStack.create(payer)).json()
+    token = await briSender.accessToken()
+    body = vaBody(created["virtualAccountNo"], 15000, "7000000000000101")
+    reply = await briSender.notify(VA_NOTIFY, body, token=token, secret="guessed-secret")
+    assert (reply.status_code, reply.content) == (401, VA_SIGNATURE_REFUSED)
+    [row] = await auditRowsOf(database, reply.headers["x-request-id"])
+    assertRefusalRow(row, "payment.bri_inbound_rejected", {
+        "path": PREFIX + VA_NOTIFY, "code": "inbound_signature_invalid", "responseCode": "4013400"}, token,
+        "guessed-secret")
+    # Nothing in the refused body is trusted: no target, no event, the payment untouched.
+    assert (row["target_type"], row["target_id"]) == (None, None)
+    assert (await storedPayment(database, created["id"]))["status"] == "pending"
+    assert await eventOutcomes(database, created["id"]) == []
+
+
+async def test_tokenRequestWithABadSignatureIsAudited(
+    paymentStack: PaymentStack, database: Database, briSender: BriSender
+) -> None:
+    signature = forgedSignature()
+    reply = await briSender.token(signature=signature)
+    assert (reply.status_code, reply.content) == (401, TOKEN_SIGNATURE_REFUSED)
+    [row] = await auditRowsOf(database, reply.headers["x-request-id"])
+    assertRefusalRow(row, "payment.bri_inbound_rejected", {
+        "path": PREFIX + TOKEN_PATH, "code": "inbound_signature_invalid", "responseCode": "4017300"}, signature)
+    assert (row["target_type"], row["target_id"]) == (None, None)
+
+
+# An RSA-signed paid report for a QR no payment has: audited without a target, its unsigned references cut.
+async def test_unconfirmedReportOfAnUnknownQrHasNoTarget(
+    paymentStack: PaymentStack, database: Database, briSender: BriSender
+) -> None:
+    reference, partner = f"{secrets.randbelow(10**12):012d}", "P" * 300
+    reply = await briSender.notify(QRIS_NOTIFY, qrisBody(reference, partner, 1), rsaClientId=CLIENT_ID)
+    assert (reply.status_code, reply.content) == (500, QRIS_UNCONFIRMED)
+    [row] = await auditRowsOf(database, reply.headers["x-request-id"])
+    assertRefusalRow(row, "payment.bri_report_unconfirmed", {
+        "path": PREFIX + QRIS_NOTIFY, "responseCode": "5005200", "originalReferenceNo": reference,
+        "originalPartnerReferenceNo": "P" * 100, "reportedAmount": 1})
+    assert (row["target_type"], row["target_id"]) == (None, None)
+
+
+class DatabaseDown:
+    async def __aenter__(self) -> DatabaseDown:
+        raise ConnectionRefusedError("PostgreSQL is down")
+
+    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                        trace: TracebackType | None) -> None:
+        return None
+
+
+# Sends the refused call and answers it with the SNAP answer and the audit action it must get.
+async def refusedCall(call: str, stack: PaymentStack, payer: Payer, database: Database,
+                      sender: BriSender) -> tuple[httpx2.Response, int, bytes, str]:
+    if call == "token":
+        reply = await sender.token(signature=forgedSignature())
+        return reply, 401, TOKEN_SIGNATURE_REFUSED, "payment.bri_inbound_rejected"
+    token = await sender.accessToken()
+    if call == "va":
+        body = vaBody("   777770000000000", 15000, "7000000000000102")
+        reply = await sender.notify(VA_NOTIFY, body, token=token, secret="guessed-secret")
+        return reply, 401, VA_SIGNATURE_REFUSED, "payment.bri_inbound_rejected"
+    # A real QR not paid at BRI, reported paid in the RSA form.
+    created = (await stack.create(payer, amount=20000, method="qris")).json()
+    stored = await storedPayment(database, created["id"])
+    body = qrisBody(str(stored["bri_reference_no"]), str(stored["partner_reference_no"]), 20000)
+    reply = await sender.notify(QRIS_NOTIFY, body, token=token, rsaClientId=CLIENT_ID)
+    return reply, 500, QRIS_UNCONFIRMED, "payment.bri_report_unconfirmed"
+
+
+@pytest.mark.parametrize("call", ["token", "va", "unconfirmed"])
+async def test_refusalIsAnsweredWhenItsAuditRowCannotBeWritten(
+    paymentStack: PaymentStack, payer: Payer, database: Database, briSender: BriSender,
+    monkeypatch: pytest.MonkeyPatch, call: str
+) -> None:
+    errors: list[tuple[str, dict[str, object]]] = []
+
+    def recordError(label: str, message: str, error: BaseException | None = None, **fields: object) -> None:
+        errors.append((label, {"error": type(error).__name__, **fields}))
+
+    async def rejectionWithoutDatabase() -> InboundRejection:
+        return InboundRejection(DatabaseDown)
+
+    # Not app.state itself: monkeypatch would delete the attribute on undo (State keeps no __dict__ entries).
+    monkeypatch.setitem(paymentStack.app.dependency_overrides, paymentDependencies.inboundRejection,
+                        rejectionWithoutDatabase)
+    monkeypatch.setattr(inboundRejection.logger, "error", recordError)
+    reply, status, expected, action = await refusedCall(call, paymentStack, payer, database, briSender)
+    assert (reply.status_code, reply.content) == (status, expected)
+    requestId = reply.headers["x-request-id"]
+    assert errors == [("bri_inbound_audit_failed",
+                       {"error": "ConnectionRefusedError", "action": action, "request_id": requestId})]
+    assert await auditRowsOf(database, requestId) == []
