@@ -241,6 +241,8 @@ def run(args: argparse.Namespace, stack: Stack) -> str:
     doubles, paid = doubleSettlements([paymentId for paymentId, _ in created])
     ok = {True: "met", False: "NOT met"}
     wrapped = f"; the list ran out {notified.get('wrapped', 0):.0f} time(s)" if notified.get("wrapped") else ""
+    # The target counts payments settled, not answers: a duplicate is answered but settles nothing.
+    settled = paid / args.notify_seconds
     return "\n".join([
         f"Measured {datetime.date.today()} on {describeMachine()} with `uv run python bench/payment.py "
         f"--write-docs` ({args.workers} uvicorn worker(s) for the payment service, nginx proxy with 1 worker, "
@@ -257,8 +259,8 @@ def run(args: argparse.Namespace, stack: Stack) -> str:
         f"| create answers other than 201 | {creates['non2xx']:.0f} | none |",
         f"| VA notifications, {args.clients} concurrent for {args.notify_seconds} s, {notified['total']:.0f} sent "
         f"(~10% duplicates) | {notified['rps']:,.0f} notifications/s answered, "
-        f"{paid / args.notify_seconds:,.0f} settlements/s; {notified['non2xx'] + notified.get('bad', 0):.0f} "
-        f"non-success replies{wrapped} | >= 500/s: {ok[notified['rps'] >= 500]} |",
+        f"{settled:,.0f} settlements/s; {notified['non2xx'] + notified.get('bad', 0):.0f} "
+        f"non-success replies{wrapped} | >= 500 settlements/s: {ok[settled >= 500]} |",
         f"| double settlements | {doubles} ({paid} of {len(created)} payments paid) | 0: {ok[doubles == 0]} |",
         "",
         "A create is two PostgreSQL statements (each its own transaction) plus one signed BRI call (create-va) "
