@@ -42,6 +42,9 @@ export function PaymentDetailPage({ id }: { id: string }) {
 
   const expiresAt = data.expiresAt ? Date.parse(data.expiresAt) : null;
   const msLeft = expiresAt !== null ? expiresAt - now : null;
+  // Past its expiry a payment stays pending until reconciliation marks it expired, and BRI may still take it (a QRIS
+  // has no expiry there): the page then stops showing how to pay, since a late payment needs a manual refund.
+  const windowEnded = data.status === "pending" && msLeft !== null && msLeft <= 0;
   const simulateMissing = isApiError(simulate.error) && simulate.error.status === 404;
 
   return (
@@ -55,35 +58,35 @@ export function PaymentDetailPage({ id }: { id: string }) {
         <dt>Amount</dt><dd data-testid="amount">{formatRupiah(data.amount)}</dd>
         <dt>Method</dt><dd>{methodLabel(data.method)}</dd>
         {data.description ? (<><dt>Description</dt><dd>{data.description}</dd></>) : null}
-        {data.virtualAccountNumber ? (<><dt>Virtual account</dt><dd className="mono">{data.virtualAccountNumber}</dd></>) : null}
+        {data.virtualAccountNumber && !windowEnded ? (<><dt>Virtual account</dt><dd className="mono">{data.virtualAccountNumber}</dd></>) : null}
         <dt>Created</dt><dd>{formatDateTime(data.createdAt)}</dd>
         <dt>Reference</dt><dd className="mono">{data.id}</dd>
       </dl>
 
       {data.status === "pending" ? (
         <>
-          {data.method === "briva" && data.virtualAccountNumber ? (
+          {windowEnded ? (
+            <Notice tone="warning">Do not pay: this payment has expired ({formatDateTime(data.expiresAt)}). A payment made before then still shows here once the bank confirms it.</Notice>
+          ) : (
             <>
-              <h2>Transfer to this BRI virtual account</h2>
-              <p className="big-number" data-testid="va-number">{data.virtualAccountNumber}</p>
-              <p className="muted">Pay exactly {formatRupiah(data.amount)} from BRImo, an ATM or internet banking.</p>
+              {data.method === "briva" && data.virtualAccountNumber ? (
+                <>
+                  <h2>Transfer to this BRI virtual account</h2>
+                  <p className="big-number" data-testid="va-number">{data.virtualAccountNumber}</p>
+                  <p className="muted">Pay exactly {formatRupiah(data.amount)} from BRImo, an ATM or internet banking.</p>
+                </>
+              ) : null}
+              {data.method === "qris" && data.qrContent ? (
+                <>
+                  <h2>Scan with any QRIS app</h2>
+                  <QrImage value={data.qrContent} label={`QRIS code for ${formatRupiah(data.amount)}`} size={260} />
+                </>
+              ) : null}
+              {msLeft !== null ? (
+                <p>Expires in <strong data-testid="countdown" role="timer">{formatCountdown(msLeft)}</strong> ({formatDateTime(data.expiresAt)})</p>
+              ) : null}
             </>
-          ) : null}
-          {data.method === "qris" && data.qrContent ? (
-            <>
-              <h2>Scan with any QRIS app</h2>
-              <QrImage value={data.qrContent} label={`QRIS code for ${formatRupiah(data.amount)}`} size={260} />
-            </>
-          ) : null}
-          {msLeft !== null ? (
-            <p>
-              {msLeft > 0 ? (
-                <>Expires in <strong data-testid="countdown" role="timer">{formatCountdown(msLeft)}</strong> ({formatDateTime(data.expiresAt)})</>
-              ) : (
-                <>The payment window has ended; waiting for confirmation.</>
-              )}
-            </p>
-          ) : null}
+          )}
           {pollError ? <ErrorMessage error={pollError} /> : <p className="muted">This page updates by itself when the payment arrives.</p>}
           <ErrorMessage error={cancel.error} overrides={{ conflict: "This payment can no longer be cancelled.", invalid_payment_state: "This payment can no longer be cancelled.", payment_already_paid: "BRI has already received this payment, so it was not cancelled." }} />
           <div className="actions">
