@@ -134,10 +134,30 @@ describe("helpers", () => {
     expect(safeNext(null, "/auth/")).toBe("/auth/");
   });
 
+  it("refuses same-origin values whose path resolves to //host", () => {
+    // Each stays on this origin for new URL(), but location.assign("//evil.example") leaves the site.
+    for (const value of ["/.//evil.example", "/..//evil.example", "/auth/..//evil.example/login", "/auth/%2e%2e//evil.example",
+      "/payment/./..//evil.example", "/\\evil.example", "https:evil.example", "https:/evil.example", `${window.location.protocol}evil.example`,
+      "javascript:alert(1)", "JavaScript:alert(1)", "%2F%2Fevil.example", "/%2F%2Fevil.example"]) {
+      expect(safeNext(value, "/auth/"), value).toBe("/auth/");
+    }
+    expect(safeNext(new URLSearchParams("next=%2F.%2F%2Fevil.example").get("next"), "/auth/")).toBe("/auth/");
+  });
+
+  it("follows only paths of the three apps", () => {
+    for (const value of ["/", "/api/auth/logout", "/evil.example", "/authx/", "/auth", "sessions"]) {
+      expect(safeNext(value, "/auth/"), value).toBe("/auth/");
+    }
+    expect(safeNext("/admin/users?status=locked", "/auth/")).toBe("/admin/users?status=locked");
+    expect(safeNext("/auth/sessions", "/admin/")).toBe("/auth/sessions");
+  });
+
   it("follows same-origin paths, returning only the path", () => {
     expect(safeNext("/payment/new", "/auth/")).toBe("/payment/new");
     expect(safeNext("/payment/payments?status=paid#top", "/auth/")).toBe("/payment/payments?status=paid#top");
     expect(safeNext(`${window.location.origin}/auth/sessions`, "/")).toBe("/auth/sessions");
+    // Encoded slashes stay in the path: still this site.
+    expect(safeNext("/auth/%2F%2Fevil.example", "/")).toBe("/auth/%2F%2Fevil.example");
   });
 });
 

@@ -156,7 +156,12 @@ export function loginUrl(next?: string): string {
 // Browsers drop tabs and newlines from URLs and read a backslash as "/": "/\t/evil.example" is //evil.example.
 const UNSAFE_URL_CHARS = /[\u0000-\u001f\u007f-\u009f\\]/;
 
-// Only same-origin paths are followed after login (no open redirects); the result is always a path.
+// The three apps' paths: the only places `next` may lead to.
+const APP_PREFIXES = ["/auth/", "/payment/", "/admin/"];
+
+// Only paths of our apps are followed after login (no open redirects); the result is always a path. The check is on
+// the resolved path, not the origin alone: "/.//evil.example" keeps this origin, but its dot segment resolves to the
+// path "//evil.example", which location.assign reads as another host. A path under an app prefix never starts "//".
 export function safeNext(value: string | null, fallback: string): string {
   if (!value || UNSAFE_URL_CHARS.test(value)) return fallback;
   let url: URL;
@@ -166,6 +171,7 @@ export function safeNext(value: string | null, fallback: string): string {
     return fallback;
   }
   if (url.origin !== window.location.origin) return fallback;
+  if (!APP_PREFIXES.some((prefix) => url.pathname.startsWith(prefix))) return fallback;
   return `${url.pathname}${url.search}${url.hash}`;
 }
 
