@@ -64,6 +64,27 @@ describe("ApiClient", () => {
   });
 
   it.each([
+    ["session_revoked", true],
+    ["invalid_token", true],
+    ["invalid_mfa_code", false],
+    ["invalid_password", false],
+  ])("after a refresh, a retry answered 401 %s ends the session: %s", async (code, ends) => {
+    const tokens = new TokenStore();
+    tokens.setRefreshFunction(async () => ({ accessToken: "a2", expiresIn: 900 }));
+    tokens.setTokens({ accessToken: "a1", expiresIn: 900 });
+    const fetchImpl = vi
+      .fn()
+      .mockResolvedValueOnce(json(401, { error: { code: "token_expired", message: "expired" } }))
+      .mockResolvedValueOnce(json(401, { error: { code, message: "no" } }));
+    const onAuthFailure = vi.fn();
+    const client = new ApiClient({ tokens, fetchImpl, onAuthFailure });
+    await expect(client.post("/api/auth/mfa/totp/disable", { password: "p", code: "000000" })).rejects.toMatchObject({ code });
+    expect(fetchImpl).toHaveBeenCalledTimes(2);
+    expect(onAuthFailure).toHaveBeenCalledTimes(ends ? 1 : 0);
+    expect(tokens.getAccessToken()).toBe(ends ? null : "a2");
+  });
+
+  it.each([
     ["a network error", new ApiError({ status: 0, code: "network_error", message: "offline" })],
     ["a 429", new ApiError({ status: 429, code: "rate_limited", message: "slow", retryAfter: 3 })],
     ["a 503", new ApiError({ status: 503, code: "service_unavailable", message: "down" })],

@@ -72,7 +72,8 @@ export class ApiClient {
             try {
               return await this.send<T>(method, path, options, useAuth);
             } catch (retryError) {
-              if (retryError instanceof ApiError && retryError.status === 401) {
+              // A 401 with another code (a wrong invalid_mfa_code, say) is the form's error: the session stays.
+              if (retryError instanceof ApiError && retryError.status === 401 && SESSION_CODES.has(retryError.code)) {
                 this.tokens.clear();
                 this.onAuthFailure?.(retryError);
               }
