@@ -237,25 +237,40 @@ export function useAction<A extends unknown[], R>(action: (...args: A) => Promis
   return { busy, error, setError, run };
 }
 
-// Loads data on mount and whenever deps change.
+// The last settled load: its data (kept after a failed reload with the same inputs), error and inputs (deps).
+interface Loaded<T> {
+  deps: unknown[] | null;
+  data: T | null;
+  error: unknown;
+}
+
+const sameDeps = (a: unknown[] | null, b: unknown[]) => a !== null && a.length === b.length && a.every((value, i) => Object.is(value, b[i]));
+
+// Loads data on mount, whenever deps change and on reload(). `data` and `error` belong to the current deps only: while
+// new deps load, neither the old data nor the old error shows (data null, loading true); a reload with the same deps
+// keeps the data until its answer, and a failed one keeps it next to the error.
 export function useLoad<T>(loader: () => Promise<T>, deps: unknown[]) {
-  const [data, setData] = useState<T | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [loading, setLoading] = useState(true);
+  const [loaded, setLoaded] = useState<Loaded<T>>({ deps: null, data: null, error: null });
+  const [running, setRunning] = useState(false);
   const [version, setVersion] = useState(0);
+  const currentDeps = useRef(deps);
+  useEffect(() => {
+    currentDeps.current = deps;
+  });
   useEffect(() => {
     let active = true;
-    setLoading(true);
-    setError(null);
+    const requested = deps;
+    setRunning(true);
+    setLoaded((current) => (current.error === null ? current : { ...current, error: null }));
     loader()
       .then((value) => {
-        if (active) setData(value);
+        if (active) setLoaded({ deps: requested, data: value, error: null });
       })
       .catch((caught: unknown) => {
-        if (active) setError(caught);
+        if (active) setLoaded((current) => ({ deps: requested, data: sameDeps(current.deps, requested) ? current.data : null, error: caught }));
       })
       .finally(() => {
-        if (active) setLoading(false);
+        if (active) setRunning(false);
       });
     return () => {
       active = false;
@@ -263,7 +278,14 @@ export function useLoad<T>(loader: () => Promise<T>, deps: unknown[]) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, version]);
   const reload = useCallback(() => setVersion((value) => value + 1), []);
-  return { data, setData, error, loading, reload };
+  const setData = useCallback((value: T | null) => {
+    setLoaded((current) => {
+      const latest = currentDeps.current;
+      return { deps: latest, data: value, error: sameDeps(current.deps, latest) ? current.error : null };
+    });
+  }, []);
+  const current = sameDeps(loaded.deps, deps);
+  return { data: current ? loaded.data : null, setData, error: current ? loaded.error : null, loading: running || !current, reload };
 }
 
 export function Form({ onSubmit, children, label, className }: { onSubmit: () => void; children: ReactNode; label?: string; className?: string }) {

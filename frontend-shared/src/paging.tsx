@@ -18,11 +18,12 @@ export function useCursorStack(): CursorStack {
   };
 }
 
-export function Pager({ pages, nextCursor }: { pages: CursorStack; nextCursor: string | null | undefined }) {
+// `nextCursor` comes from the page shown; both buttons wait while a page loads, so a double click moves one page.
+export function Pager({ pages, nextCursor, loading }: { pages: CursorStack; nextCursor: string | null | undefined; loading: boolean }) {
   return (
     <div className="pager">
-      <button type="button" className="button" disabled={!pages.previous} onClick={pages.previous}>Previous</button>
-      <button type="button" className="button" disabled={!nextCursor} onClick={() => nextCursor && pages.next(nextCursor)}>Next</button>
+      <button type="button" className="button" disabled={loading || !pages.previous} onClick={pages.previous}>Previous</button>
+      <button type="button" className="button" disabled={loading || !nextCursor} onClick={() => nextCursor && pages.next(nextCursor)}>Next</button>
     </div>
   );
 }

@@ -133,6 +133,21 @@ describe("list state after a navigation", () => {
     expect(screen.getByRole("button", { name: "Previous" })).toBeDisabled();
   });
 
+  it("shows a failed filter's error alone, without the rows of the previous filter", async () => {
+    const item = (id: string) => ({ id, userId: "u1", userEmail: "a@example.com", amount: 15000, method: "qris", status: "paid", createdAt: "2026-01-01T00:00:00Z", paidAt: null, flaggedReason: null, virtualAccountNo: null });
+    fetchMock
+      .mockResolvedValueOnce(json(200, { items: [item("p1")], nextCursor: "c2" }))
+      .mockResolvedValueOnce(json(503, envelope("service_unavailable")));
+    renderAt("/admin/payments", <PaymentsPage />);
+    expect(await screen.findByRole("link", { name: "p1" })).toBeInTheDocument();
+    await userEvent.type(screen.getByLabelText("User id"), "u9");
+    await userEvent.click(screen.getByRole("button", { name: "Filter" }));
+    await screen.findByRole("alert");
+    expect(fetchMock.mock.calls[1][0]).toBe("/api/admin/payments?userId=u9&limit=50");
+    expect(screen.queryByRole("link", { name: "p1" })).toBeNull();
+    expect(screen.getByRole("button", { name: "Next" })).toBeDisabled();
+  });
+
   it("shows the URL's search again in the users search box", async () => {
     fetchMock.mockImplementation(async () => json(200, { items: [], nextCursor: null }));
     renderAt("/admin/users?q=alice", <><Link to="/users">All users</Link><UsersPage /></>);

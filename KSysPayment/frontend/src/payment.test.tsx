@@ -214,6 +214,46 @@ describe("PaymentListPage", () => {
   });
 });
 
+describe("PaymentListPage while a page loads", () => {
+  const item = (id: string) => ({ ...pending, id, status: "paid", description: `Order ${id}` });
+  const listUrls = () => fetchMock.mock.calls.map(([url]) => url);
+
+  it("moves one page on a double click of Next, so Previous goes back to the first page", async () => {
+    let answer!: (response: Response) => void;
+    fetchMock
+      .mockResolvedValueOnce(json(200, { items: [item("p1")], nextCursor: "c2" }))
+      .mockReturnValueOnce(new Promise<Response>((resolve) => { answer = resolve; }))
+      .mockResolvedValueOnce(json(200, { items: [item("p1")], nextCursor: "c2" }));
+    renderAt("/payment/", <PaymentListPage />);
+    await screen.findByText("Order p1");
+    await userEvent.dblClick(screen.getByRole("button", { name: "Next" }));
+    // The first page's rows and its cursor are gone while the second page loads.
+    expect(screen.queryByText("Order p1")).toBeNull();
+    expect(screen.getByRole("button", { name: "Next" })).toBeDisabled();
+    expect(screen.getByRole("button", { name: "Previous" })).toBeDisabled();
+    await act(async () => answer(json(200, { items: [item("p2")], nextCursor: "c3" })));
+    await screen.findByText("Order p2");
+    await userEvent.click(screen.getByRole("button", { name: "Previous" }));
+    await screen.findByText("Order p1");
+    expect(listUrls()).toEqual(["/api/payment/payments?limit=20", "/api/payment/payments?limit=20&cursor=c2", "/api/payment/payments?limit=20"]);
+    expect(screen.getByRole("button", { name: "Previous" })).toBeDisabled();
+  });
+
+  it("shows the error alone when a filter's page fails, not the unfiltered rows", async () => {
+    fetchMock
+      .mockResolvedValueOnce(json(200, { items: [item("p1")], nextCursor: "c2" }))
+      .mockResolvedValueOnce(json(503, envelope("service_unavailable")));
+    renderAt("/payment/", <PaymentListPage />);
+    await screen.findByText("Order p1");
+    await userEvent.selectOptions(screen.getByLabelText("Status"), "pending");
+    await screen.findByRole("alert");
+    expect(fetchMock.mock.calls[1][0]).toBe("/api/payment/payments?limit=20&status=pending");
+    expect(screen.queryByText("Order p1")).toBeNull();
+    expect(screen.queryByRole("table")).toBeNull();
+    expect(screen.getByRole("button", { name: "Next" })).toBeDisabled();
+  });
+});
+
 describe("PaymentDetailPage", () => {
   it("shows the VA number, counts down and polls until paid", async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });

@@ -56,7 +56,7 @@ export function AuditLogsPage() {
           ))}</tbody>
         </table></div>
       ) : null}
-      <Pager pages={pages} nextCursor={page.data?.nextCursor} />
+      <Pager pages={pages} nextCursor={page.data?.nextCursor} loading={page.loading} />
     </Card>
   );
 }

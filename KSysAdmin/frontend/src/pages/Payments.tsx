@@ -51,7 +51,7 @@ export function PaymentsPage() {
           ))}</tbody>
         </table></div>
       ) : null}
-      <Pager pages={pages} nextCursor={page.data?.nextCursor} />
+      <Pager pages={pages} nextCursor={page.data?.nextCursor} loading={page.loading} />
     </Card>
   );
 }

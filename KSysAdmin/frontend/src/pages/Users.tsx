@@ -55,7 +55,7 @@ export function UsersPage() {
           </table>
         </div>
       ) : null}
-      <Pager pages={pages} nextCursor={page.data?.nextCursor} />
+      <Pager pages={pages} nextCursor={page.data?.nextCursor} loading={page.loading} />
     </Card>
   );
 }

@@ -58,7 +58,7 @@ export function PaymentListPage() {
           </table>
         </div>
       ) : null}
-      <Pager pages={pages} nextCursor={page.data?.nextCursor} />
+      <Pager pages={pages} nextCursor={page.data?.nextCursor} loading={page.loading} />
     </Card>
   );
 }
