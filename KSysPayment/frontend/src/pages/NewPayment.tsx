@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { Card, ErrorMessage, Field, Form, Link, Notice, SelectField, SubmitButton, TextAreaField, compact, hasErrors, isApiError, serverFieldErrors, useAction, useLoad, useRouter, type FieldErrors } from "@kservices/shared";
 import { newIdempotencyKey, paymentApi, type PaymentLimits, type PaymentMethod } from "../api";
+import { hasUnanswered, recordOutcome, unansweredKey } from "../unansweredAttempts";
 
 export const DESCRIPTION_MAX = 255; // CreatePaymentInput.description max_length on the server
 
@@ -42,26 +43,22 @@ export function NewPaymentPage() {
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
   // null until the limits arrive, and for good when their request fails.
   const limits = useLoad(() => paymentApi.limits(), []).data;
-  // The bodies whose outcome is unknown, with the Idempotency-Key each was sent with. Sending one of them again
-  // reuses its key (the server then answers with the payment it made, if any); any other body gets a new key, and
-  // an answer the server decided (a 4xx, a failure naming its paymentId) forgets that body's key.
-  const [unanswered, setUnanswered] = useState<ReadonlyMap<string, string>>(new Map());
+  // A body sent before with an unknown outcome reuses its Idempotency-Key (the server then answers with the payment it
+  // made, if any), even after the page was left (src/unansweredAttempts.ts); any other body gets a new key, and an
+  // answer the server decided (a payment, a 4xx, a failure naming its paymentId) forgets that body's key.
+  const [unanswered, setUnanswered] = useState(() => hasUnanswered());
 
   const create = useAction(async () => {
     const body = { amount: parseRupiah(amount.trim())!, method, description: description.trim() || null };
     const text = JSON.stringify(body);
-    const key = unanswered.get(text) ?? newIdempotencyKey();
+    const key = unansweredKey(text) ?? newIdempotencyKey();
     try {
       const payment = await paymentApi.create(body, key);
+      recordOutcome(text, key, true);
       navigate(`/payments/${payment.id}`);
     } catch (error) {
-      const unknown = outcomeUnknown(error);
-      setUnanswered((current) => {
-        const next = new Map(current);
-        if (unknown) next.set(text, key);
-        else next.delete(text);
-        return next;
-      });
+      recordOutcome(text, key, !outcomeUnknown(error));
+      setUnanswered(hasUnanswered());
       throw error;
     }
   });
@@ -78,7 +75,7 @@ export function NewPaymentPage() {
   const fieldErrors = { ...serverFieldErrors(create.error), ...clientErrors };
   return (
     <Card title="New payment" narrow>
-      {unanswered.size > 0 ? (
+      {unanswered ? (
         <Notice tone="warning">
           Your previous attempt may have gone through — check <Link to="/">My payments</Link> before trying again.
           Sending the same details again is safe; changed details make a new payment.
