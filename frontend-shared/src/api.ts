@@ -1,3 +1,4 @@
+import { openAuthChannel, type AuthChannel } from "./authChannel";
 import { ApiError, apiErrorFrom } from "./errors";
 import { TokenStore, type TokenPair } from "./tokens";
 
@@ -176,9 +177,21 @@ export function safeNext(value: string | null, fallback: string): string {
   return `${url.pathname}${url.search}${url.hash}`;
 }
 
+export interface UserApiOptions {
+  fetchImpl?: typeof fetch;
+  onAuthFailure?: (error: ApiError) => void;
+  // The other tabs' sign-ins and sign-outs; default: the "kservices-auth" BroadcastChannel where there is one.
+  channel?: AuthChannel | null;
+  // Another user signed in (in another tab, or behind a refresh); default: reload, which starts as that user.
+  onUserChanged?: () => void;
+}
+
 // The user-facing API (auth + payment): the refresh token travels only in the HttpOnly cookie.
-export function createUserApi(options: { fetchImpl?: typeof fetch; onAuthFailure?: (error: ApiError) => void } = {}) {
-  const tokens = new TokenStore();
+export function createUserApi(options: UserApiOptions = {}) {
+  const tokens = new TokenStore({
+    channel: options.channel === undefined ? openAuthChannel() : options.channel,
+    onUserChanged: options.onUserChanged ?? (() => window.location.reload()),
+  });
   const client = new ApiClient({
     tokens,
     fetchImpl: options.fetchImpl,

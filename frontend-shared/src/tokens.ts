@@ -1,3 +1,5 @@
+import type { AuthChannel, AuthMessage } from "./authChannel";
+
 // Access tokens live in memory only. POST /api/auth/login and /refresh also return the refresh
 // token in their JSON body (DESIGN section 5), but the app never keeps it: the HttpOnly cookie
 // `kauth_refresh` (Path=/api/auth, SameSite=Strict) that the same answers set carries it, so a
@@ -30,7 +32,27 @@ function withRefreshLock<T>(fn: () => Promise<T>): Promise<T> {
   return locks.request(LOCK_NAME, fn) as Promise<T>;
 }
 
+// The `sub` claim of a JWT access token (read, not verified: the server checks it), or null for another token.
+export function tokenSubject(token: string): string | null {
+  const payload = token.split(".")[1];
+  if (!payload) return null;
+  try {
+    const claims = JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/"))) as { sub?: unknown } | null;
+    return typeof claims?.sub === "string" && claims.sub ? claims.sub : null;
+  } catch {
+    return null;
+  }
+}
+
 type Listener = () => void;
+
+export interface TokenStoreOptions {
+  now?: () => number;
+  // Where the tabs announce sign-ins and sign-outs to each other (the user apps' store; the admin console has none).
+  channel?: AuthChannel | null;
+  // The session cookie now belongs to another user: this tab must not go on with the old user's page.
+  onUserChanged?: () => void;
+}
 
 export class TokenStore {
   private accessToken: string | null = null;
@@ -41,10 +63,17 @@ export class TokenStore {
   private refreshFn: RefreshFn | null = null;
   // False after a sign-out or a refused refresh, until the next sign-in: no point asking again.
   private sessionMayExist = true;
+  // The signed-in user (the token's `sub`), kept after the token expires so a refresh can be checked against it.
+  private subject: string | null = null;
   private readonly now: () => number;
+  private readonly channel: AuthChannel | null;
+  private readonly onUserChanged?: () => void;
 
-  constructor(options: { now?: () => number } = {}) {
+  constructor(options: TokenStoreOptions = {}) {
     this.now = options.now ?? (() => Date.now());
+    this.channel = options.channel ?? null;
+    this.onUserChanged = options.onUserChanged;
+    this.channel?.listen((message) => this.receive(message));
   }
 
   setRefreshFunction(fn: RefreshFn | null): void {
@@ -79,8 +108,12 @@ export class TokenStore {
     return this.refreshFn !== null && this.sessionMayExist;
   }
 
-  // The refresh token in the body is deliberately ignored: the HttpOnly cookie carries it.
+  // The refresh token in the body is deliberately ignored: the HttpOnly cookie carries it. A new user signed in
+  // here is announced to the other tabs.
   setTokens(pair: TokenPair): void {
+    const subject = tokenSubject(pair.accessToken);
+    if (subject && subject !== this.subject) this.channel?.post({ type: "signed-in", subject });
+    this.subject = subject;
     this.accessToken = pair.accessToken;
     this.expiresAt = this.now() + pair.expiresIn * 1000;
     this.sessionMayExist = true;
@@ -88,13 +121,31 @@ export class TokenStore {
     this.emit();
   }
 
+  // Drops the tokens in this tab only (a refused refresh, a revoked session).
   clear(): void {
     this.accessToken = null;
     this.expiresAt = 0;
     this.sessionMayExist = false;
+    this.subject = null;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.emit();
+  }
+
+  // The user signed out: drops the tokens and tells the other tabs, which drop theirs (and go to sign in).
+  endSession(): void {
+    this.clear();
+    this.channel?.post({ type: "signed-out" });
+  }
+
+  private receive(message: AuthMessage): void {
+    if (message.type === "signed-out") this.clear();
+    else if (this.subject !== null && message.subject !== this.subject) this.userChanged();
+  }
+
+  private userChanged(): void {
+    this.clear();
+    this.onUserChanged?.();
   }
 
   private schedule(expiresIn: number): void {
@@ -122,6 +173,12 @@ export class TokenStore {
     const fn = this.refreshFn!;
     this.inflight = withRefreshLock(fn)
       .then((pair) => {
+        // The shared cookie was signed in as someone else meanwhile: never go on with that user's token here.
+        const subject = tokenSubject(pair.accessToken);
+        if (this.subject !== null && subject !== null && subject !== this.subject) {
+          this.userChanged();
+          return false;
+        }
         this.setTokens(pair);
         return true;
       })

@@ -19,7 +19,7 @@ export function SessionsPage() {
   const revoke = useAction(async (id: string, current: boolean) => {
     await authApi.revokeSession(id);
     if (current) {
-      tokens.clear();
+      tokens.endSession();
       navigate("/login", { replace: true });
       return;
     }
@@ -27,7 +27,7 @@ export function SessionsPage() {
   }, { focusAfter: [headingRef] });
   const logoutAll = useAction(async () => {
     await authApi.logoutAll();
-    tokens.clear();
+    tokens.endSession();
     navigate("/login", { replace: true });
   }, { focusAfter: [headingRef] });
   return (
