@@ -138,4 +138,44 @@ describe("user detail", () => {
     expect(put[0]).toBe("/api/admin/users/u1/roles");
     expect(JSON.parse(put[1].body)).toEqual({ roles: ["user", "admin"] });
   });
+
+  it("shows a failed reload after an action next to the data it could not refresh", async () => {
+    const { UserDetailPage } = await import("./pages/UserDetail");
+    fetchMock
+      .mockResolvedValueOnce(json(200, user))
+      .mockResolvedValueOnce(json(200, { ...user, status: "locked" }))
+      .mockResolvedValueOnce(json(503, envelope("service_unavailable")));
+    renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
+    await userEvent.click(within(await ask("Lock")).getByRole("button", { name: "Lock account" }));
+    expect(await screen.findByText("User locked.")).toBeInTheDocument();
+    expect(await screen.findByRole("alert")).toHaveTextContent(/Reloading the user failed, so the details below may be out of date/);
+    expect(screen.getByTestId("user-status")).toHaveTextContent("active");
+  });
+
+  it("keeps role changes not saved yet through the reload after another action, then saves them", async () => {
+    const { UserDetailPage } = await import("./pages/UserDetail");
+    adminRoles.set(["admin", "superadmin"]);
+    // The server's user: Lock and Save roles change it, every answer shows it.
+    let stored = user;
+    fetchMock.mockImplementation(async (url: string, init: RequestInit) => {
+      if (url.endsWith("/lock")) stored = { ...stored, status: "locked" };
+      if (init.method === "PUT") stored = { ...stored, roles: JSON.parse(String(init.body)).roles };
+      return json(200, stored);
+    });
+    renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
+    const admin = await screen.findByRole("checkbox", { name: "admin" });
+    await userEvent.click(admin);
+    await userEvent.click(within(await ask("Lock")).getByRole("button", { name: "Lock account" }));
+    await waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(3));
+    await waitFor(() => expect(screen.getByTestId("user-status")).toHaveTextContent("locked"));
+    expect(admin).toBeChecked();
+    expect(screen.getByRole("checkbox", { name: "user" })).toBeChecked();
+
+    await userEvent.click(within(await ask("Save roles")).getByRole("button", { name: "Save roles" }));
+    expect(await screen.findByText("Roles saved.")).toBeInTheDocument();
+    const put = fetchMock.mock.calls.find(([, init]) => init.method === "PUT")!;
+    expect(JSON.parse(put[1].body)).toEqual({ roles: ["user", "admin"] });
+    expect(screen.getByTestId("user-roles")).toHaveTextContent("user, admin");
+    expect(admin).toBeChecked();
+  });
 });

@@ -1,18 +1,16 @@
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import { Card, ConfirmButton, ErrorMessage, Link, Notice, Spinner, formatDateTime, formatRupiah, useAction, useLoad } from "@kservices/shared";
 import { adminApi, adminRoles, ROLES } from "../api";
 
 export function UserDetailPage({ id }: { id: string }) {
   const user = useLoad(() => adminApi.user(id), [id]);
   const [notice, setNotice] = useState<string | null>(null);
-  const [roles, setRoles] = useState<string[]>([]);
+  // The roles ticked but not saved yet: null shows the server's. A reload (after an action) does not undo them.
+  const [editedRoles, setEditedRoles] = useState<string[] | null>(null);
   // After an action its button may be disabled or gone: focus goes to the notice, else the heading.
   const noticeRef = useRef<HTMLDivElement>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const focusAfter = [noticeRef, headingRef];
-  useEffect(() => {
-    if (user.data) setRoles(user.data.roles);
-  }, [user.data]);
 
   const act = useAction(async (action: "lock" | "unlock" | "disable" | "enable" | "revoke" | "resetMfa") => {
     setNotice(null);
@@ -26,9 +24,11 @@ export function UserDetailPage({ id }: { id: string }) {
   }, { focusAfter });
   // PUT roles is superadmin-only on the server; plain admins do not see the editor (the server still decides).
   const canEditRoles = adminRoles.get().includes("superadmin");
-  const saveRoles = useAction(async () => {
+  const saveRoles = useAction(async (roles: string[]) => {
     setNotice(null);
-    await adminApi.setRoles(id, roles);
+    const saved = await adminApi.setRoles(id, roles);
+    if (user.data) user.setData({ ...user.data, ...saved });
+    setEditedRoles(null);
     setNotice("Roles saved.");
     user.reload();
   }, { focusAfter });
@@ -37,10 +37,12 @@ export function UserDetailPage({ id }: { id: string }) {
   if (user.error && !user.data) return <ErrorMessage error={user.error} overrides={{ not_found: "No user with this id." }} />;
   const data = user.data!;
   const status = data.status;
+  const roles = editedRoles ?? data.roles;
   return (
     <>
       <Card title={data.email} headingRef={headingRef}>
         {notice ? <Notice ref={noticeRef}>{notice}</Notice> : null}
+        <ErrorMessage error={user.error} lead="Reloading the user failed, so the details below may be out of date:" />
         <ErrorMessage error={act.error} overrides={{ mfa_not_enabled: "Two-factor authentication is already off.", cannot_target_self: "You cannot do this to your own account.", insufficient_role: "Only a superadmin can manage an admin's account.", session_keys_not_removed: "Done, but Redis could not be updated: press Revoke all sessions to end the sessions now." }} />
         <dl className="details">
           <dt>Status</dt><dd><span className={`badge badge-${status}`} data-testid="user-status">{status}</span></dd>
@@ -80,11 +82,11 @@ export function UserDetailPage({ id }: { id: string }) {
               <legend className="muted">Roles</legend>
               {ROLES.map((role) => (
                 <label key={role} className="checkbox">
-                  <input type="checkbox" checked={roles.includes(role)} onChange={(event) => setRoles(event.target.checked ? [...roles, role] : roles.filter((r) => r !== role))} />
+                  <input type="checkbox" checked={roles.includes(role)} onChange={(event) => setEditedRoles(event.target.checked ? [...roles, role] : roles.filter((r) => r !== role))} />
                   {role}
                 </label>
               ))}
-              <ConfirmButton className="button" disabled={saveRoles.busy} title="Save roles?" message={`Set the roles of ${data.email} to ${roles.join(", ") || "none"}?`} confirmLabel="Save roles" onConfirm={() => void saveRoles.run()}>Save roles</ConfirmButton>
+              <ConfirmButton className="button" disabled={saveRoles.busy} title="Save roles?" message={`Set the roles of ${data.email} to ${roles.join(", ") || "none"}?`} confirmLabel="Save roles" onConfirm={() => void saveRoles.run(roles)}>Save roles</ConfirmButton>
             </fieldset>
           </>
         ) : null}
