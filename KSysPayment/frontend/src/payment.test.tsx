@@ -321,16 +321,15 @@ describe("PaymentDetailPage", () => {
     ["a BRIVA", pending, () => screen.queryByTestId("va-number")],
     ["a QRIS", { ...pending, method: "qris", virtualAccountNo: null, qrContent: "00020101021226610016ID.CO.BRI.WWW" }, () => screen.queryByRole("img", { name: /QRIS code/ })],
   ])("stops showing how to pay %s payment once it expired, and keeps polling", async (_, payment, instructions) => {
-    vi.useFakeTimers();
-    const expiring = { ...payment, expiresAt: new Date(Date.now() + 3_000).toISOString() };
+    // The clock also moves with real time, which drawing the QR code takes.
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const expiring = { ...payment, expiresAt: new Date(Date.now() + 60_000).toISOString() };
     fetchMock.mockImplementation(async () => json(200, expiring));
     renderAt("/payment/payments/p1", <PaymentDetailPage id="p1" />);
-    await advance(0);
-    await advance(0);
-    expect(instructions()).toBeInTheDocument();
+    await waitFor(() => expect(instructions()).toBeInTheDocument());
     expect(screen.getByTestId("countdown")).toBeInTheDocument();
     expect(screen.queryByText(/Do not pay/)).toBeNull();
-    await advance(3_500);
+    await advance(61_000);
     expect(instructions()).toBeNull();
     expect(screen.queryByText(/Pay exactly/)).toBeNull();
     expect(screen.queryByText("7777700012345678")).toBeNull();
@@ -338,7 +337,7 @@ describe("PaymentDetailPage", () => {
     expect(screen.getByText(/Do not pay: this payment has expired/)).toBeInTheDocument();
     const polled = gets();
     await advance(POLL_INTERVAL_MS);
-    expect(gets()).toBe(polled + 1);
+    expect(gets()).toBeGreaterThan(polled);
   });
 
   it("renders a QRIS code as a local image", async () => {
