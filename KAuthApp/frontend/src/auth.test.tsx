@@ -7,7 +7,6 @@ import { stubFetch } from "../../../frontend-shared/src/test/fetchStub";
 import { renderInApp } from "../../../frontend-shared/src/test/renderAt";
 import { tokens } from "./api";
 import { LoginPage } from "./pages/Login";
-import { MfaPage } from "./pages/Mfa";
 import { RegisterPage } from "./pages/Register";
 import { ResetPasswordPage } from "./pages/ResetPassword";
 import { ChangePasswordPage } from "./pages/ChangePassword";
@@ -195,37 +194,6 @@ describe("weak_password under the new-password field", () => {
     await waitFor(() => expect(screen.getByLabelText("New password")).toHaveAccessibleDescription(/This password is too common/));
     expect(screen.getByRole("alert")).not.toHaveTextContent("too common");
     expect(JSON.parse(fetchMock.mock.calls[0][1].body)).toEqual({ currentPassword: "old-password-1", newPassword: "password1234" });
-  });
-});
-
-describe("MfaPage", () => {
-  const secret = "JBSWY3DPEHPK3PXP";
-  const me = { id: "u1", email: "a@example.com", displayName: null, phoneNumber: null, emailVerified: true, mfaEnabled: false, roles: ["user"], createdAt: "2026-01-01T00:00:00Z" };
-  const setupBodies = () => fetchMock.mock.calls.filter(([url]) => String(url).endsWith("/api/auth/mfa/totp/setup")).map(([, init]) => JSON.parse(init.body));
-
-  it("asks for the password before a new secret is shown", async () => {
-    fetchMock.mockImplementation(async (url: string, init: RequestInit) => {
-      if (url.endsWith("/api/auth/me")) return json(200, me);
-      if (url.endsWith("/api/auth/mfa/totp/setup")) {
-        return JSON.parse(String(init.body)).password === "right-password"
-          ? json(200, { secret, provisioningUri: `otpauth://totp/KServices:a%40example.com?secret=${secret}&issuer=KServices` })
-          : json(403, envelope("invalid_password"));
-      }
-      return json(404, envelope("not_found"));
-    });
-    renderAt("/auth/mfa", <MfaPage />);
-    await userEvent.click(await screen.findByRole("button", { name: "Set up two-factor authentication" }));
-    expect(screen.getByLabelText("Password")).toHaveAccessibleDescription(/Enter your password/);
-    expect(setupBodies()).toEqual([]);
-    await userEvent.type(screen.getByLabelText("Password"), "wrong-password");
-    await userEvent.click(screen.getByRole("button", { name: "Set up two-factor authentication" }));
-    expect(await screen.findByRole("alert")).toHaveTextContent("The password is incorrect.");
-    expect(screen.queryByTestId("totp-secret")).toBeNull();
-    await userEvent.clear(screen.getByLabelText("Password"));
-    await userEvent.type(screen.getByLabelText("Password"), "right-password");
-    await userEvent.click(screen.getByRole("button", { name: "Set up two-factor authentication" }));
-    expect(await screen.findByTestId("totp-secret")).toHaveTextContent(secret);
-    expect(setupBodies()).toEqual([{ password: "wrong-password" }, { password: "right-password" }]);
   });
 });
 

@@ -17,29 +17,35 @@ export function MfaPage() {
   const [code, setCode] = useState("");
   const [password, setPassword] = useState("");
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [disabled, setDisabled] = useState(false);
+  // "Turned off" is said after this page turned it off, until a new setup; which form shows follows mfaEnabled.
+  const [turnedOff, setTurnedOff] = useState(false);
 
+  // The server's state as the action left it, at once, then read again from the server.
+  const mfaChanged = (mfaEnabled: boolean) => {
+    if (me.data) me.setData({ ...me.data, mfaEnabled });
+    me.reload();
+  };
   const start = useAction(async () => {
     setSetup(await authApi.mfaSetup(password));
     setPassword("");
+    setTurnedOff(false);
   });
   const enable = useAction(async () => {
     const result = await authApi.mfaEnable(code.trim());
     setRecoveryCodes(result.recoveryCodes);
     setSetup(null);
     setCode("");
+    mfaChanged(true);
   });
   const disable = useAction(async () => {
     await authApi.mfaDisable({ password, code: code.trim() });
-    setDisabled(true);
+    setTurnedOff(true);
     setPassword("");
     setCode("");
-    me.reload();
+    mfaChanged(false);
   });
 
-  if (me.loading && !me.data) return <Spinner />;
-  if (me.error) return <ErrorMessage error={me.error} />;
-
+  // The codes first: a failed reload of the account must not hide them.
   if (recoveryCodes) {
     return (
       <Card title="Save your recovery codes">
@@ -52,13 +58,15 @@ export function MfaPage() {
         </ul>
         <div className="actions">
           <button type="button" className="button" onClick={() => void navigator.clipboard?.writeText(recoveryCodes.join("\n"))}>Copy codes</button>
-          <button type="button" className="button button-primary" onClick={() => { setRecoveryCodes(null); me.reload(); }}>I saved them</button>
+          <button type="button" className="button button-primary" onClick={() => setRecoveryCodes(null)}>I saved them</button>
         </div>
       </Card>
     );
   }
+  if (me.loading && !me.data) return <Spinner />;
+  if (me.error) return <ErrorMessage error={me.error} />;
 
-  if (me.data?.mfaEnabled && !disabled) {
+  if (me.data?.mfaEnabled) {
     return (
       <Card title="Two-factor authentication" narrow>
         <Notice>Two-factor authentication is enabled on your account.</Notice>
@@ -82,7 +90,7 @@ export function MfaPage() {
 
   return (
     <Card title="Two-factor authentication" narrow>
-      {disabled ? <Notice>Two-factor authentication was turned off.</Notice> : null}
+      {turnedOff ? <Notice>Two-factor authentication was turned off.</Notice> : null}
       {!setup ? (
         <>
           <p>Protect your account with a time-based code from an authenticator app.</p>
