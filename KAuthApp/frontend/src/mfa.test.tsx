@@ -1,6 +1,7 @@
-import { screen } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { Link } from "@kservices/shared";
 import { json, envelope } from "../../../frontend-shared/src/test/responses";
 import { stubFetch } from "../../../frontend-shared/src/test/fetchStub";
 import { renderInApp } from "../../../frontend-shared/src/test/renderAt";
@@ -41,8 +42,17 @@ async function enableMfa() {
   await screen.findByTestId("recovery-codes");
 }
 
+const createObjectURL = vi.fn((_blob: Blob) => "blob:recovery-codes");
+const revokeObjectURL = vi.fn();
 beforeEach(() => {
   tokens.clear();
+  createObjectURL.mockClear();
+  revokeObjectURL.mockClear();
+  // jsdom has no object URLs.
+  Object.assign(URL, { createObjectURL, revokeObjectURL });
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
 });
 
 describe("MfaPage", () => {
@@ -86,5 +96,83 @@ describe("MfaPage", () => {
     expect(await screen.findByText("Two-factor authentication is enabled on your account.")).toBeInTheDocument();
     expect(screen.queryByText("Two-factor authentication was turned off.")).toBeNull();
     expect(screen.getByRole("button", { name: "Disable two-factor" })).toBeInTheDocument();
+  });
+});
+
+describe("recovery codes", () => {
+  it("says when they were copied", async () => {
+    const writeText = vi.fn().mockResolvedValue(undefined);
+    vi.stubGlobal("navigator", { ...navigator, clipboard: { writeText } });
+    serveMfa(false);
+    renderAt("/auth/mfa", <MfaPage />);
+    await enableMfa();
+    await userEvent.click(screen.getByRole("button", { name: "Copy codes" }));
+    expect(await screen.findByText("Copied. Paste them somewhere safe.")).toBeInTheDocument();
+    expect(writeText).toHaveBeenCalledWith(`${codes.join("\n")}\n`);
+  });
+
+  it.each([
+    ["there is no Clipboard API", undefined],
+    ["the browser refuses", { writeText: vi.fn().mockRejectedValue(new DOMException("denied", "NotAllowedError")) }],
+  ])("says so when they cannot be copied: %s", async (_, clipboard) => {
+    vi.stubGlobal("navigator", { ...navigator, clipboard });
+    serveMfa(false);
+    renderAt("/auth/mfa", <MfaPage />);
+    await enableMfa();
+    await userEvent.click(screen.getByRole("button", { name: "Copy codes" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent(/could not be copied.*Download them as a \.txt file/);
+    expect(screen.queryByText(/^Copied/)).toBeNull();
+  });
+
+  it("offers them as a .txt file and keeps them out of web storage", async () => {
+    serveMfa(false);
+    const view = renderAt("/auth/mfa", <MfaPage />);
+    await enableMfa();
+    const link = screen.getByRole("link", { name: "Download as .txt" });
+    expect(link).toHaveAttribute("href", "blob:recovery-codes");
+    expect(link).toHaveAttribute("download", "kservices-recovery-codes.txt");
+    const file = await new Promise((resolve) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(reader.result);
+      reader.readAsText(createObjectURL.mock.calls[0][0]);
+    });
+    expect(file).toBe(`${codes.join("\n")}\n`);
+    expect(sessionStorage.length + localStorage.length).toBe(0);
+    view.unmount();
+    expect(revokeObjectURL).toHaveBeenCalledWith("blob:recovery-codes");
+  });
+
+  it("asks before the page unloads until they are saved", async () => {
+    serveMfa(false);
+    renderAt("/auth/mfa", <MfaPage />);
+    await enableMfa();
+    const unload = () => {
+      const event = new Event("beforeunload", { cancelable: true });
+      window.dispatchEvent(event);
+      return event.defaultPrevented;
+    };
+    expect(unload()).toBe(true);
+    await userEvent.click(screen.getByRole("button", { name: "I saved them" }));
+    await screen.findByText("Two-factor authentication is enabled on your account.");
+    expect(unload()).toBe(false);
+  });
+
+  it("asks before a link leaves them; Stay keeps them, Leave page goes", async () => {
+    serveMfa(false);
+    renderAt("/auth/mfa", <><Link to="/sessions">Sessions</Link><MfaPage /></>);
+    await enableMfa();
+    await userEvent.click(screen.getByRole("link", { name: "Sessions" }));
+    const dialog = screen.getByRole("alertdialog", { name: "Leave without your recovery codes?" });
+    expect(window.location.pathname).toBe("/auth/mfa");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Stay" }));
+    expect(screen.getByTestId("recovery-codes")).toBeInTheDocument();
+    // The download link is not held back (jsdom cannot download: the test stops its default action).
+    const download = screen.getByRole("link", { name: "Download as .txt" });
+    download.addEventListener("click", (event) => event.preventDefault());
+    await userEvent.click(download);
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    await userEvent.click(screen.getByRole("link", { name: "Sessions" }));
+    await userEvent.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Leave page" }));
+    await waitFor(() => expect(window.location.pathname).toBe("/auth/sessions"));
   });
 });

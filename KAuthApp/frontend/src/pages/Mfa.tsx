@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { Card, ErrorMessage, Field, Form, Notice, QrImage, Spinner, SubmitButton, compact, hasErrors, useAction, useLoad, validateRequired, validateTotp, type FieldErrors } from "@kservices/shared";
 import { authApi } from "../api";
+import { RecoveryCodes } from "./RecoveryCodes";
 
 function secretOf(uri: string): string | null {
   try {
@@ -46,23 +47,7 @@ export function MfaPage() {
   });
 
   // The codes first: a failed reload of the account must not hide them.
-  if (recoveryCodes) {
-    return (
-      <Card title="Save your recovery codes">
-        <Notice>Two-factor authentication is enabled.</Notice>
-        <p>
-          Each code works once if you lose your authenticator. They are shown only now: store them somewhere safe.
-        </p>
-        <ul className="codes" aria-label="Recovery codes" data-testid="recovery-codes">
-          {recoveryCodes.map((item) => <li key={item}>{item}</li>)}
-        </ul>
-        <div className="actions">
-          <button type="button" className="button" onClick={() => void navigator.clipboard?.writeText(recoveryCodes.join("\n"))}>Copy codes</button>
-          <button type="button" className="button button-primary" onClick={() => setRecoveryCodes(null)}>I saved them</button>
-        </div>
-      </Card>
-    );
-  }
+  if (recoveryCodes) return <RecoveryCodes codes={recoveryCodes} onSaved={() => setRecoveryCodes(null)} />;
   if (me.loading && !me.data) return <Spinner />;
   if (me.error) return <ErrorMessage error={me.error} />;
 
