@@ -128,7 +128,7 @@ describe("recovery codes", () => {
     serveMfa(false);
     const view = renderAt("/auth/mfa", <MfaPage />);
     await enableMfa();
-    const link = screen.getByRole("link", { name: "Download as .txt" });
+    const link = await screen.findByRole("link", { name: "Download as .txt" });
     expect(link).toHaveAttribute("href", "blob:recovery-codes");
     expect(link).toHaveAttribute("download", "kservices-recovery-codes.txt");
     const file = await new Promise((resolve) => {
@@ -167,7 +167,7 @@ describe("recovery codes", () => {
     await userEvent.click(within(dialog).getByRole("button", { name: "Stay" }));
     expect(screen.getByTestId("recovery-codes")).toBeInTheDocument();
     // The download link is not held back (jsdom cannot download: the test stops its default action).
-    const download = screen.getByRole("link", { name: "Download as .txt" });
+    const download = await screen.findByRole("link", { name: "Download as .txt" });
     download.addEventListener("click", (event) => event.preventDefault());
     await userEvent.click(download);
     expect(screen.queryByRole("alertdialog")).toBeNull();
