@@ -107,9 +107,10 @@ describe("a payment's flag history", () => {
     const card = await section();
     expect(await within(card).findByText("Only the latest 200 flags of this payment were read: older flags may be missing.")).toBeInTheDocument();
     expect(within(card).getAllByText(MISSING)).toHaveLength(1);
+    expect(screen.queryByTestId("resolved-before")).not.toBeInTheDocument();
     first.unmount();
 
-    // 200 refused attempts hide the older, successful resolution: the note says so (the warning cannot).
+    // 200 refused attempts hide the older, successful resolution: the note says so, and so does the warning.
     const attempts = Array.from({ length: 200 }, (_, i) => ({ ...refused, id: `x${i}`, createdAt: at(3, 300 - i) }));
     serveDetail(fetchMock, { payment: [json(200, payment)], audit: auditLog([...attempts, secondFlag, resolution, firstFlag]) });
     renderAt("/admin/payments/p1", <PaymentDetailPage id="p1" />);
@@ -117,6 +118,8 @@ describe("a payment's flag history", () => {
     expect(await within(second).findByText(
       "Only the latest 200 resolution attempts (refused ones included) were read: older resolutions may be missing.")).toBeInTheDocument();
     expect(within(second).getAllByText(MISSING)).toHaveLength(1);
+    expect(screen.getByTestId("resolved-before")).toHaveTextContent(
+      "Whether an earlier flag of this payment was already resolved (a refund made) is not known: not every resolution attempt was read.");
   });
 
   it("shows a failed history load in its own section and keeps the rest of the page", async () => {
@@ -132,6 +135,7 @@ describe("a payment's flag history", () => {
     expect(screen.getAllByRole("alert")).toHaveLength(1);
     expect(screen.getByText("Flagged for review: late payment: refund")).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Resolve flag" })).toBeEnabled();
+    expect(screen.getByTestId("resolved-before")).toHaveTextContent("is not known: the flag history could not be loaded.");
     expect(screen.getByText("No notifications received.")).toBeInTheDocument();
   });
 

@@ -71,14 +71,25 @@ export function useFlagHistory(paymentId: string, flagged: boolean) {
 
 const AdminLink = ({ id }: { id: string | null }) => (id ? <Link to={`/users/${id}`} className="mono">{id}</Link> : <>an unknown admin</>);
 
-// Next to the Resolve button of an open flag: an earlier flag was resolved, maybe by a refund already made.
-export function ResolvedBeforeWarning({ entries }: { entries: FlagEntry[] }) {
-  const last = entries.find((entry) => entry.kind === "resolved");
-  if (!last) return null;
+// Next to the Resolve button of an open flag: an earlier flag was resolved, maybe by a refund already made; or the
+// history could not rule that out (its load failed, or more resolution attempts than one read holds).
+export function ResolvedBeforeWarning({ history }: { history: ReturnType<typeof useFlagHistory> }) {
+  const pages = history.data;
+  const last = pages ? flagEntries(pages).find((entry) => entry.kind === "resolved") : undefined;
+  if (last) {
+    return (
+      <div className="alert alert-warning" data-testid="resolved-before">
+        This payment's flag was resolved before (by <AdminLink id={last.adminId} /> at {formatDateTime(last.at)}: {last.text}).
+        Check it is not handled twice: see the flag history below.
+      </div>
+    );
+  }
+  const unchecked = history.error ? "the flag history could not be loaded" : pages?.resolutions.nextCursor ? "not every resolution attempt was read" : null;
+  if (!unchecked) return null;
   return (
     <div className="alert alert-warning" data-testid="resolved-before">
-      This payment's flag was resolved before (by <AdminLink id={last.adminId} /> at {formatDateTime(last.at)}: {last.text}).
-      Check it is not handled twice: see the flag history below.
+      Whether an earlier flag of this payment was already resolved (a refund made) is not known: {unchecked}. Check the
+      audit log before resolving.
     </div>
   );
 }

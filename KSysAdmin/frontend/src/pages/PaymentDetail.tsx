@@ -2,7 +2,7 @@ import { useRef, useState } from "react";
 import { Card, ErrorMessage, Link, Notice, Spinner, formatDateTime, formatRupiah, isApiError, useAction, useLoad } from "@kservices/shared";
 import { adminApi } from "../api";
 import { FlagStatus, ResolveFlagButton, flagIsOpen } from "../paymentFlag";
-import { FlagHistory, ResolvedBeforeWarning, flagEntries, useFlagHistory } from "../flagHistory";
+import { FlagHistory, ResolvedBeforeWarning, useFlagHistory } from "../flagHistory";
 
 // The resolve call's refusals that mean the page shows an old payment: it is reloaded and the admin told why.
 const STALE: Record<string, string> = {
@@ -43,7 +43,7 @@ export function PaymentDetailPage({ id }: { id: string }) {
         <FlagStatus payment={p} />
         {flagIsOpen(p) ? (
           <>
-            {history.data ? <ResolvedBeforeWarning entries={flagEntries(history.data)} /> : null}
+            <ResolvedBeforeWarning history={history} />
             <div className="actions">
               {/* A new flag (or any change) remounts the dialog: a note written for the old flag is not carried over. */}
               <ResolveFlagButton key={`${p.flaggedReason}|${p.updatedAt}`} reason={p.flaggedReason!} disabled={resolve.busy || payment.loading} onResolve={(resolution) => void resolve.run(resolution, p.updatedAt)} />
