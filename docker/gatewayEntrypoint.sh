@@ -32,4 +32,5 @@ if [ -n "${GATEWAY_TLS_CERT:-}" ]; then
   sed -e "s|\${GATEWAY_TLS_PORT}|${GATEWAY_TLS_PORT:-443}|" -e "s|\${GATEWAY_TLS_CERT}|$GATEWAY_TLS_CERT|" \
       -e "s|\${GATEWAY_TLS_KEY}|$GATEWAY_TLS_KEY|" "$home/nginx/conf/tls.conf.template" > "$run/tls/tls.conf"
 fi
-exec "${OPENRESTY:-openresty}" -p "$run" -c "$run/nginx.conf" -g "daemon off;"
+# -e stderr: nginx opens its built-in error log before reading the config, which an unprivileged user cannot.
+exec "${OPENRESTY:-openresty}" -e stderr -p "$run" -c "$run/nginx.conf" -g "daemon off;"
