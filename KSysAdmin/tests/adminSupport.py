@@ -13,6 +13,8 @@ from redis.asyncio import Redis
 from sqlalchemy import select, text
 
 from KSysAdmin.backend.domain.models.auditLog import AuditLog
+from KSysAdmin.backend.domain.models.payment import Payment
+from KSysAdmin.backend.domain.models.paymentEvent import PaymentEvent
 from KSysAdmin.backend.domain.models.role import Role, UserRole
 from KSysAdmin.backend.domain.models.session import Session
 from KSysAdmin.backend.domain.models.user import User, UserStatus
@@ -28,6 +30,7 @@ CLI_OPERATOR_ENV = {"SUDO_USER": "cli-operator", "LOGNAME": "someone-else"}
 CLI_OPERATOR = {"uid": os.getuid(), "osUser": pwd.getpwuid(os.getuid()).pw_name, "sudoUser": "cli-operator",
                 "host": socket.gethostname()}
 HASHES: dict[str, str] = {}
+FLAG_REASON = "late_payment: paid while cancelled"
 
 
 @dataclass
@@ -102,6 +105,26 @@ class AdminWorld:
     async def adminToken(self, superadmin: bool = False) -> tuple[User, dict[str, str]]:
         user = await self.createUser(roles=("superadmin",) if superadmin else ("admin",))
         return user, {"Authorization": f"Bearer {await self.login(user)}"}
+
+
+async def seedPayment(world: AdminWorld, ownerId: uuid.UUID, reason: str | None = FLAG_REASON) -> Payment:
+    payment = Payment(userId=ownerId, amount=15_000, method="qris", status="cancelled", idempotencyKey=generateId().hex,
+                      requestHash="h", partnerReferenceNo=generateId().hex, expiresAt=utcNow() + timedelta(hours=1),
+                      flaggedReason=reason)
+    async with world.database.sessionFactory() as session:
+        session.add(payment)
+        await session.flush()
+        session.add(PaymentEvent(paymentId=payment.id, kind="qris_notification", dedupeKey=generateId().hex,
+                                 raw={"originalReferenceNo": "x"}, signatureValid=True, outcome="late"))
+        await session.commit()
+    return payment
+
+
+async def storedPayment(world: AdminWorld, paymentId: uuid.UUID) -> Payment:
+    async with world.database.sessionFactory() as session:
+        payment = await session.get(Payment, paymentId)
+        assert payment is not None
+        return payment
 
 
 # Returns once the request waits on a row or table lock (or has finished).

@@ -10,36 +10,15 @@ from sqlalchemy import select, text
 
 from KSysAdmin.backend.domain.models.auditLog import AuditLog
 from KSysAdmin.backend.domain.models.payment import Payment
-from KSysAdmin.backend.domain.models.paymentEvent import PaymentEvent
-from KSysAdmin.tests.adminSupport import AdminWorld, waitUntilBlocked
+from KSysAdmin.tests.adminSupport import FLAG_REASON as REASON
+from KSysAdmin.tests.adminSupport import AdminWorld, seedPayment, storedPayment, waitUntilBlocked
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.utils.uuid import generateId
 
 ACTION = "payment.flag_resolved"
 ROUTE = "POST /payments/{paymentId}/flag/resolve"
-REASON = "late_payment: paid while cancelled"
 # A payment's row as the resolution must leave it alone.
 KEPT = ("status", "flaggedReason", "updatedAt", "amount", "paidAt")
-
-
-async def seedPayment(world: AdminWorld, ownerId: uuid.UUID, reason: str | None = REASON) -> Payment:
-    payment = Payment(userId=ownerId, amount=15_000, method="qris", status="cancelled", idempotencyKey=generateId().hex,
-                      requestHash="h", partnerReferenceNo=generateId().hex, expiresAt=utcNow() + timedelta(hours=1),
-                      flaggedReason=reason)
-    async with world.database.sessionFactory() as session:
-        session.add(payment)
-        await session.flush()
-        session.add(PaymentEvent(paymentId=payment.id, kind="qris_notification", dedupeKey=generateId().hex,
-                                 raw={"originalReferenceNo": "x"}, signatureValid=True, outcome="late"))
-        await session.commit()
-    return payment
-
-
-async def storedPayment(world: AdminWorld, paymentId: uuid.UUID) -> Payment:
-    async with world.database.sessionFactory() as session:
-        payment = await session.get(Payment, paymentId)
-        assert payment is not None
-        return payment
 
 
 async def resolve(world: AdminWorld, headers: dict[str, str], payment: Payment, resolution: object = "Refunded",
