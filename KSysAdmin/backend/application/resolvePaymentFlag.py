@@ -6,6 +6,7 @@ from datetime import datetime
 from pydantic import TypeAdapter
 
 from KSysAdmin.backend.application.auditTrail import AuditTrail
+from KSysAdmin.backend.application.authorizeAdmin import confirmCaller
 from KSysAdmin.backend.application.flagResolutionInput import FlagResolutionInput
 from KSysAdmin.backend.application.getPaymentDetail import paymentDetail
 from KSysAdmin.backend.application.paymentOutput import PaymentDetailOutput
@@ -18,6 +19,7 @@ from KSysAdmin.backend.domain.exceptions.adminErrors import (
 )
 from KSysAdmin.backend.domain.interfaces.paymentRepositoryInterface import PaymentRepositoryInterface
 from KSysAdmin.backend.domain.interfaces.transactionInterface import TransactionInterface
+from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepositoryInterface
 from KSysAdmin.backend.domain.models.auditLog import AuditOutcome
 from shared.backend.database.modelSupport import utcNow
 
@@ -29,9 +31,11 @@ JSON_TIME = TypeAdapter(datetime)
 # Records that an admin handled a payment's flag; the payment's money state is never touched.
 class ResolvePaymentFlag:
     def __init__(
-        self, payments: PaymentRepositoryInterface, audit: AuditTrail, transaction: TransactionInterface
+        self, payments: PaymentRepositoryInterface, users: UserRepositoryInterface, audit: AuditTrail,
+        transaction: TransactionInterface,
     ) -> None:
         self.payments = payments
+        self.users = users
         self.audit = audit
         self.transaction = transaction
 
@@ -39,6 +43,9 @@ class ResolvePaymentFlag:
         self, principal: AdminPrincipal, paymentId: uuid.UUID, data: FlagResolutionInput, context: RequestContext
     ) -> PaymentDetailOutput:
         async with self.audit.audited(context, principal, ACTION, "payment", paymentId):
+            # The roles lock before the payment's row (one lock order), then the caller read again under it.
+            await self.users.lockRoleChanges()
+            principal = await confirmCaller(self.users, principal)
             # The row lock orders this against KSysPayment's writers, which lock the row to flag it.
             payment = await self.payments.getById(paymentId, forUpdate=True)
             if payment is None:

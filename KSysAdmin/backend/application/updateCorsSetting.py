@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from KSysAdmin.backend.application.auditTrail import AuditTrail
+from KSysAdmin.backend.application.authorizeAdmin import confirmCaller
 from KSysAdmin.backend.application.settingsInput import CorsInput
 from KSysAdmin.backend.application.settingsOutput import CorsOutput
 from KSysAdmin.backend.application.settingsPublication import publishOrRaise
@@ -9,6 +10,7 @@ from KSysAdmin.backend.domain.exceptions.adminErrors import InvalidSettingError,
 from KSysAdmin.backend.domain.interfaces.settingsPublisherInterface import SettingsPublisherInterface
 from KSysAdmin.backend.domain.interfaces.settingsRepositoryInterface import SettingsRepositoryInterface
 from KSysAdmin.backend.domain.interfaces.transactionInterface import TransactionInterface
+from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepositoryInterface
 from KSysAdmin.backend.domain.models.auditLog import AuditOutcome
 from KSysAdmin.backend.domain.settingsDocuments import SettingName, corsDocument, storedOrigins
 
@@ -19,11 +21,13 @@ class UpdateCorsSetting:
     def __init__(
         self,
         settings: SettingsRepositoryInterface,
+        users: UserRepositoryInterface,
         publisher: SettingsPublisherInterface,
         audit: AuditTrail,
         transaction: TransactionInterface,
     ) -> None:
         self.settings = settings
+        self.users = users
         self.publisher = publisher
         self.audit = audit
         self.transaction = transaction
@@ -31,6 +35,9 @@ class UpdateCorsSetting:
     async def execute(self, principal: AdminPrincipal, data: CorsInput, context: RequestContext) -> CorsOutput:
         name = SettingName.CORS.value
         async with self.audit.audited(context, principal, ACTION, "setting", name):
+            # The roles lock before the setting's row (one lock order), then the caller read again under it.
+            await self.users.lockRoleChanges()
+            principal = await confirmCaller(self.users, principal, requireSuperadmin=True)
             duplicates = sorted({origin for origin in data.origins if data.origins.count(origin) > 1})
             if duplicates:
                 detail = {"field": "origins", "message": f"duplicate origin {duplicates[0]}"}

@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from KSysAdmin.backend.application.auditTrail import AuditTrail
+from KSysAdmin.backend.application.authorizeAdmin import confirmCaller
 from KSysAdmin.backend.application.settingsInput import RateLimitRuleInput, RateLimitsInput
 from KSysAdmin.backend.application.settingsOutput import RateLimitRuleOutput, RateLimitsOutput
 from KSysAdmin.backend.application.settingsPublication import publishOrRaise
@@ -11,6 +12,7 @@ from KSysAdmin.backend.domain.exceptions.adminErrors import InvalidSettingError,
 from KSysAdmin.backend.domain.interfaces.settingsPublisherInterface import SettingsPublisherInterface
 from KSysAdmin.backend.domain.interfaces.settingsRepositoryInterface import SettingsRepositoryInterface
 from KSysAdmin.backend.domain.interfaces.transactionInterface import TransactionInterface
+from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepositoryInterface
 from KSysAdmin.backend.domain.models.auditLog import AuditOutcome
 from KSysAdmin.backend.domain.models.rateLimitRule import RateLimitRule, RouteGroup
 from KSysAdmin.backend.domain.settingsDocuments import SettingName, rateLimitsDocument, ruleDocument
@@ -52,11 +54,13 @@ class UpdateRateLimitSetting:
     def __init__(
         self,
         settings: SettingsRepositoryInterface,
+        users: UserRepositoryInterface,
         publisher: SettingsPublisherInterface,
         audit: AuditTrail,
         transaction: TransactionInterface,
     ) -> None:
         self.settings = settings
+        self.users = users
         self.publisher = publisher
         self.audit = audit
         self.transaction = transaction
@@ -66,6 +70,9 @@ class UpdateRateLimitSetting:
     ) -> RateLimitsOutput:
         name = SettingName.RATE_LIMITS.value
         async with self.audit.audited(context, principal, ACTION, "setting", name):
+            # The roles lock before the setting's row (one lock order), then the caller read again under it.
+            await self.users.lockRoleChanges()
+            principal = await confirmCaller(self.users, principal, requireSuperadmin=True)
             # The gateway keys rules by route group, so one rule per group.
             seen: set[str] = set()
             for index, rule in enumerate(data.rules):

@@ -12,7 +12,14 @@ from KSysAdmin.backend.application.listPayments import ListPayments
 from KSysAdmin.backend.application.paymentOutput import PaymentDetailOutput, PaymentPageOutput
 from KSysAdmin.backend.application.resolvePaymentFlag import ResolvePaymentFlag
 from KSysAdmin.backend.domain.queries import PaymentFilter
-from KSysAdmin.backend.infrastructure.http.dependencies import AdminDep, AuditDep, ContextDep, PaymentsDep, SessionDep
+from KSysAdmin.backend.infrastructure.http.dependencies import (
+    AdminDep,
+    AuditDep,
+    ContextDep,
+    PaymentsDep,
+    SessionDep,
+    UsersDep,
+)
 from KSysAdmin.backend.infrastructure.http.queryTypes import UtcTime
 
 PaymentStatusName = Literal["pending", "paid", "expired", "cancelled", "failed"]
@@ -51,9 +58,9 @@ def createPaymentRoutes() -> APIRouter:
 
     @router.post("/{paymentId}/flag/resolve", response_model=PaymentDetailOutput)
     async def resolveFlag(
-        paymentId: uuid.UUID, data: FlagResolutionInput, admin: AdminDep, payments: PaymentsDep, audit: AuditDep,
-        session: SessionDep, context: ContextDep,
+        paymentId: uuid.UUID, data: FlagResolutionInput, admin: AdminDep, payments: PaymentsDep, users: UsersDep,
+        audit: AuditDep, session: SessionDep, context: ContextDep,
     ) -> PaymentDetailOutput:
-        return await ResolvePaymentFlag(payments, audit, session).execute(admin, paymentId, data, context)
+        return await ResolvePaymentFlag(payments, users, audit, session).execute(admin, paymentId, data, context)
 
     return router

@@ -16,6 +16,7 @@ from KSysAdmin.backend.infrastructure.http.dependencies import (
     SettingsRepoDep,
     SuperadminDep,
     ToolsDep,
+    UsersDep,
 )
 
 
@@ -28,10 +29,10 @@ def createSettingsRoutes() -> APIRouter:
 
     @router.put("/cors", response_model=CorsOutput)
     async def putCors(
-        data: CorsInput, admin: SuperadminDep, settings: SettingsRepoDep, publisher: PublisherDep, audit: AuditDep,
-        session: SessionDep, context: ContextDep,
+        data: CorsInput, admin: SuperadminDep, settings: SettingsRepoDep, users: UsersDep, publisher: PublisherDep,
+        audit: AuditDep, session: SessionDep, context: ContextDep,
     ) -> CorsOutput:
-        return await UpdateCorsSetting(settings, publisher, audit, session).execute(admin, data, context)
+        return await UpdateCorsSetting(settings, users, publisher, audit, session).execute(admin, data, context)
 
     @router.get("/rate-limits", response_model=RateLimitsOutput)
     async def getRateLimits(admin: SuperadminDep, settings: SettingsRepoDep) -> RateLimitsOutput:
@@ -39,9 +40,10 @@ def createSettingsRoutes() -> APIRouter:
 
     @router.put("/rate-limits", response_model=RateLimitsOutput)
     async def putRateLimits(
-        data: RateLimitsInput, admin: SuperadminDep, settings: SettingsRepoDep, publisher: PublisherDep,
-        audit: AuditDep, session: SessionDep, context: ContextDep,
+        data: RateLimitsInput, admin: SuperadminDep, settings: SettingsRepoDep, users: UsersDep,
+        publisher: PublisherDep, audit: AuditDep, session: SessionDep, context: ContextDep,
     ) -> RateLimitsOutput:
-        return await UpdateRateLimitSetting(settings, publisher, audit, session).execute(admin, data, context)
+        useCase = UpdateRateLimitSetting(settings, users, publisher, audit, session)
+        return await useCase.execute(admin, data, context)
 
     return router
