@@ -11,6 +11,7 @@ import { ProfilePage } from "./pages/Profile";
 import { ChangePasswordPage } from "./pages/ChangePassword";
 import { SessionsPage } from "./pages/Sessions";
 import { MfaPage } from "./pages/Mfa";
+import { guardedSignOut } from "./pages/RecoveryCodes";
 
 const PUBLIC_ROUTES: Record<string, () => React.JSX.Element> = {
   "/login": LoginPage,
@@ -86,7 +87,7 @@ function Routes() {
       nav={signedIn ? SIGNED_IN_NAV : SIGNED_OUT_NAV}
       actions={
         signedIn ? (
-          <button type="button" className="button button-small" onClick={() => void logout.run()} disabled={logout.busy}>
+          <button type="button" className="button button-small" onClick={() => guardedSignOut(() => void logout.run())} disabled={logout.busy}>
             Sign out
           </button>
         ) : null

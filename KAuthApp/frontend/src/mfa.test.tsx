@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Link } from "@kservices/shared";
@@ -6,6 +6,7 @@ import { json, envelope } from "../../../frontend-shared/src/test/responses";
 import { stubFetch } from "../../../frontend-shared/src/test/fetchStub";
 import { renderInApp } from "../../../frontend-shared/src/test/renderAt";
 import { tokens } from "./api";
+import { App } from "./App";
 import { MfaPage } from "./pages/Mfa";
 
 const renderAt = renderInApp("/auth/");
@@ -29,6 +30,7 @@ function serveMfa(enabled: boolean) {
       state.enabled = false;
       return new Response(null, { status: 204 });
     }
+    if (url.endsWith("/api/auth/logout")) return new Response(null, { status: 204 });
     return json(404, envelope("not_found", [{ url, method: init.method }]));
   });
   return state;
@@ -174,5 +176,63 @@ describe("recovery codes", () => {
     await userEvent.click(screen.getByRole("link", { name: "Sessions" }));
     await userEvent.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Leave page" }));
     await waitFor(() => expect(window.location.pathname).toBe("/auth/sessions"));
+  });
+});
+
+describe("recovery codes in the app", () => {
+  const logouts = () => fetchMock.mock.calls.filter(([url]) => String(url).endsWith("/api/auth/logout"));
+  const leaveDialog = () => screen.findByRole("alertdialog", { name: "Leave without your recovery codes?" });
+
+  // The whole app, signed in, showing the codes at /auth/mfa after a visit to the profile (the entry Back returns to).
+  async function codesInApp() {
+    serveMfa(false);
+    tokens.setTokens({ accessToken: "acc", expiresIn: 900 });
+    window.history.pushState(null, "", "/auth/");
+    window.history.pushState(null, "", "/auth/mfa");
+    render(<App />);
+    await enableMfa();
+  }
+
+  it("asks before Back leaves them; Stay keeps them, Leave page goes back", async () => {
+    await codesInApp();
+    // A #fragment on the same page is no way out.
+    await userEvent.click(screen.getByRole("link", { name: "Skip to content" }));
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    window.history.go(-2);
+    await userEvent.click(within(await leaveDialog()).getByRole("button", { name: "Stay" }));
+    expect(window.location.pathname).toBe("/auth/mfa");
+    expect(screen.getByTestId("recovery-codes")).toBeInTheDocument();
+    window.history.back();
+    await userEvent.click(within(await leaveDialog()).getByRole("button", { name: "Leave page" }));
+    await waitFor(() => expect(window.location.pathname).toBe("/auth/"));
+    expect(await screen.findByRole("heading", { level: 1, name: "Your profile" })).toBeInTheDocument();
+    expect(screen.queryByTestId("recovery-codes")).toBeNull();
+  });
+
+  it("asks before Sign out; Stay keeps the user signed in, Sign out anyway signs out", async () => {
+    await codesInApp();
+    await userEvent.click(screen.getByRole("button", { name: "Sign out" }));
+    await userEvent.click(within(await leaveDialog()).getByRole("button", { name: "Stay" }));
+    expect(screen.getByTestId("recovery-codes")).toBeInTheDocument();
+    expect(tokens.getAccessToken()).toBe("acc");
+    expect(logouts()).toHaveLength(0);
+    await userEvent.click(screen.getByRole("button", { name: "Sign out" }));
+    await userEvent.click(within(await leaveDialog()).getByRole("button", { name: "Sign out anyway" }));
+    await waitFor(() => expect(window.location.pathname).toBe("/auth/login"));
+    expect(tokens.getAccessToken()).toBeNull();
+    expect(logouts()).toHaveLength(1);
+  });
+
+  it("asks no more after I saved them: Back and Sign out go at once", async () => {
+    await codesInApp();
+    await userEvent.click(screen.getByRole("button", { name: "I saved them" }));
+    await screen.findByText("Two-factor authentication is enabled on your account.");
+    window.history.back();
+    expect(await screen.findByRole("heading", { level: 1, name: "Your profile" })).toBeInTheDocument();
+    expect(window.location.pathname).toBe("/auth/");
+    await userEvent.click(screen.getByRole("button", { name: "Sign out" }));
+    await waitFor(() => expect(window.location.pathname).toBe("/auth/login"));
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(logouts()).toHaveLength(1);
   });
 });

@@ -3,16 +3,33 @@ import { Card, ConfirmDialog, Notice, useRouter } from "@kservices/shared";
 
 const FILE_NAME = "kservices-recovery-codes.txt";
 
-// While mounted: the browser asks before the page unloads (reload, closing the tab, a link to another app), and a
-// left click on a link that would navigate is held back and handed to `onLeave`. Back and Forward are not caught.
-// Returns `release`, which drops both at once (before a confirmed navigation).
-function useLeaveGuard(onLeave: (href: string) => void): () => void {
+// A way out of the page held back until the user answers: `proceed` takes it, `label` names it on the confirm button.
+interface LeaveAttempt {
+  label: string;
+  proceed: () => void;
+}
+
+// The mounted guard's hold on the top bar's Sign out (it lives in the app shell, outside this page); null without one.
+let holdSignOut: ((attempt: LeaveAttempt) => void) | null = null;
+
+// The top bar's Sign out: `signOut` runs at once, or after the user confirms leaving the recovery codes.
+export function guardedSignOut(signOut: () => void): void {
+  if (holdSignOut) holdSignOut({ label: "Sign out anyway", proceed: signOut });
+  else signOut();
+}
+
+// While mounted: the browser asks before the page unloads (reload, closing the tab, a link to another app); a left
+// click on a link that would navigate, Back/Forward and the top bar's Sign out are held back and handed to `onLeave`.
+// Returns `release`, which drops them all at once (before a confirmed way out).
+function useLeaveGuard(onLeave: (attempt: LeaveAttempt) => void): () => void {
+  const { navigate } = useRouter();
   const release = useRef<() => void>(() => {});
   const leave = useRef(onLeave);
   useEffect(() => {
     leave.current = onLeave;
   });
   useEffect(() => {
+    const here = `${window.location.pathname}${window.location.search}`;
     const beforeUnload = (event: BeforeUnloadEvent) => {
       event.preventDefault();
       event.returnValue = ""; // older browsers ask only when this is set
@@ -25,16 +42,29 @@ function useLeaveGuard(onLeave: (href: string) => void): () => void {
       if (!link || !href || href.startsWith("#") || link.hasAttribute("download") || link.target) return;
       event.preventDefault();
       event.stopPropagation();
-      leave.current(href);
+      leave.current({ label: "Leave page", proceed: () => navigate(href) });
+    };
+    // Back/Forward has moved the address when popstate fires. A capture listener on window runs before the router's
+    // (bubble) one there, so the router never sees it: this page's entry is pushed back, and leaving goes back one
+    // step, to where Back or Forward was heading. A #fragment or this same address again is no way out.
+    const popState = (event: PopStateEvent) => {
+      if (`${window.location.pathname}${window.location.search}` === here) return;
+      event.stopImmediatePropagation();
+      window.history.pushState(null, "", here);
+      leave.current({ label: "Leave page", proceed: () => window.history.back() });
     };
     window.addEventListener("beforeunload", beforeUnload);
     document.addEventListener("click", click, true);
+    window.addEventListener("popstate", popState, true);
+    holdSignOut = (attempt) => leave.current(attempt);
     release.current = () => {
       window.removeEventListener("beforeunload", beforeUnload);
       document.removeEventListener("click", click, true);
+      window.removeEventListener("popstate", popState, true);
+      holdSignOut = null;
     };
     return () => release.current();
-  }, []);
+  }, [navigate]);
   return useCallback(() => release.current(), []);
 }
 
@@ -52,9 +82,8 @@ function useTextFileUrl(text: string): string | null {
 // The recovery codes, shown once after two-factor is enabled. They live in this component's props only (never in
 // storage); leaving before "I saved them" asks first.
 export function RecoveryCodes({ codes, onSaved }: { codes: string[]; onSaved: () => void }) {
-  const { navigate } = useRouter();
-  const [leaveTo, setLeaveTo] = useState<string | null>(null);
-  const release = useLeaveGuard(setLeaveTo);
+  const [leaving, setLeaving] = useState<LeaveAttempt | null>(null);
+  const release = useLeaveGuard(setLeaving);
   const [copied, setCopied] = useState<"yes" | "failed" | null>(null);
   const text = `${codes.join("\n")}\n`;
   const downloadUrl = useTextFileUrl(text);
@@ -90,18 +119,18 @@ export function RecoveryCodes({ codes, onSaved }: { codes: string[]; onSaved: ()
         {downloadUrl ? <a className="button" href={downloadUrl} download={FILE_NAME}>Download as .txt</a> : null}
         <button type="button" className="button button-primary" onClick={onSaved}>I saved them</button>
       </div>
-      {leaveTo ? (
+      {leaving ? (
         <ConfirmDialog
           title="Leave without your recovery codes?"
           message="They are shown only now. Leave this page only after you have stored them."
-          confirmLabel="Leave page"
+          confirmLabel={leaving.label}
           cancelLabel="Stay"
           destructive
-          onCancel={() => setLeaveTo(null)}
+          onCancel={() => setLeaving(null)}
           onConfirm={() => {
             release();
             onSaved();
-            navigate(leaveTo);
+            leaving.proceed();
           }}
         />
       ) : null}
