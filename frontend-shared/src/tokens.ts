@@ -99,6 +99,11 @@ export class TokenStore {
     return this.accessToken ? this.expiresAt : 0;
   }
 
+  // The signed-in user's id (the last token's `sub`), still known while a refresh is due; null when signed out.
+  getSubject(): string | null {
+    return this.subject;
+  }
+
   isSignedIn(): boolean {
     return this.getAccessToken() !== null;
   }

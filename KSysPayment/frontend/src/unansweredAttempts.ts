@@ -1,6 +1,8 @@
-// The Idempotency-Keys of create attempts whose outcome is unknown, by a hash of the body, kept in sessionStorage so
-// that leaving the new-payment page (its "My payments" link, a reload) and sending the same details again reuses the
-// key. Keys are not secrets and nothing else is stored. Without sessionStorage (blocked, full) they live in memory.
+// The Idempotency-Keys of create attempts whose outcome is unknown, by a hash of the signed-in user and the body, kept
+// in sessionStorage so that leaving the new-payment page (its "My payments" link, a reload) and sending the same
+// details again reuses the key. sessionStorage belongs to the tab, not the user: each attempt carries a hash of its
+// user, so another user signed in on the tab neither sees the warning nor reuses the key. Keys are not secrets and
+// nothing else is stored. Without sessionStorage (blocked, full) they live in memory.
 
 const STORAGE_KEY = "kservices.payment.unansweredAttempts";
 // After a day the attempt's payment, if there is one, has long expired: the same details are then a new payment.
@@ -9,6 +11,7 @@ export const ATTEMPT_TTL_MS = 24 * 60 * 60 * 1000;
 interface Attempt {
   key: string;
   savedAt: number;
+  owner: string;
 }
 type Attempts = Record<string, Attempt>;
 
@@ -38,6 +41,9 @@ function parse(text: string | null): Attempts {
   }
 }
 
+const ownerHash = (user: string) => bodyHash(`user\n${user}`);
+const attemptHash = (user: string, body: string) => bodyHash(`${user}\n${body}`);
+
 // The attempts saved less than ATTEMPT_TTL_MS ago; anything else (expired, malformed) is dropped.
 function load(now: number): Attempts {
   let stored = memory;
@@ -50,7 +56,8 @@ function load(now: number): Attempts {
     }
   }
   return Object.fromEntries(Object.entries(stored).filter(([, attempt]) =>
-    typeof attempt?.key === "string" && typeof attempt.savedAt === "number" && now - attempt.savedAt < ATTEMPT_TTL_MS));
+    typeof attempt?.key === "string" && typeof attempt.owner === "string" && typeof attempt.savedAt === "number" &&
+    now - attempt.savedAt < ATTEMPT_TTL_MS));
 }
 
 function save(attempts: Attempts): void {
@@ -66,19 +73,22 @@ function save(attempts: Attempts): void {
   memory = attempts;
 }
 
-export function unansweredKey(body: string, now = Date.now()): string | undefined {
-  return load(now)[bodyHash(body)]?.key;
+// `user` is the signed-in user's id (the access token's `sub`).
+export function unansweredKey(user: string, body: string, now = Date.now()): string | undefined {
+  const attempt = load(now)[attemptHash(user, body)];
+  return attempt?.owner === ownerHash(user) ? attempt.key : undefined;
 }
 
-export function hasUnanswered(now = Date.now()): boolean {
-  return Object.keys(load(now)).length > 0;
+export function hasUnanswered(user: string, now = Date.now()): boolean {
+  const owner = ownerHash(user);
+  return Object.values(load(now)).some((attempt) => attempt.owner === owner);
 }
 
 // An attempt whose outcome is unknown keeps its key; a known outcome forgets the body's key.
-export function recordOutcome(body: string, key: string, known: boolean, now = Date.now()): void {
+export function recordOutcome(user: string, body: string, key: string, known: boolean, now = Date.now()): void {
   const attempts = load(now);
-  const hash = bodyHash(body);
+  const hash = attemptHash(user, body);
   if (known) delete attempts[hash];
-  else attempts[hash] = { key, savedAt: now };
+  else attempts[hash] = { key, savedAt: now, owner: ownerHash(user) };
   save(attempts);
 }

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { Card, ErrorMessage, Field, Form, Link, Notice, SelectField, SubmitButton, TextAreaField, compact, hasErrors, isApiError, serverFieldErrors, useAction, useLoad, useRouter, type FieldErrors } from "@kservices/shared";
-import { newIdempotencyKey, paymentApi, type PaymentLimits, type PaymentMethod } from "../api";
+import { newIdempotencyKey, paymentApi, tokens, type PaymentLimits, type PaymentMethod } from "../api";
 import { hasUnanswered, recordOutcome, unansweredKey } from "../unansweredAttempts";
 
 export const DESCRIPTION_MAX = 255; // CreatePaymentInput.description max_length on the server
@@ -35,6 +35,9 @@ export function outcomeUnknown(error: unknown): boolean {
   return error.status >= 500 && !error.details.some((detail) => typeof detail.paymentId === "string");
 }
 
+// The signed-in user's id, which scopes the unanswered attempts (the page renders only when signed in).
+const currentUser = () => tokens.getSubject() ?? "";
+
 export function NewPaymentPage() {
   const { navigate } = useRouter();
   const [amount, setAmount] = useState("");
@@ -46,19 +49,20 @@ export function NewPaymentPage() {
   // A body sent before with an unknown outcome reuses its Idempotency-Key (the server then answers with the payment it
   // made, if any), even after the page was left (src/unansweredAttempts.ts); any other body gets a new key, and an
   // answer the server decided (a payment, a 4xx, a failure naming its paymentId) forgets that body's key.
-  const [unanswered, setUnanswered] = useState(() => hasUnanswered());
+  const [unanswered, setUnanswered] = useState(() => hasUnanswered(currentUser()));
 
   const create = useAction(async () => {
     const body = { amount: parseRupiah(amount.trim())!, method, description: description.trim() || null };
     const text = JSON.stringify(body);
-    const key = unansweredKey(text) ?? newIdempotencyKey();
+    const user = currentUser();
+    const key = unansweredKey(user, text) ?? newIdempotencyKey();
     try {
       const payment = await paymentApi.create(body, key);
-      recordOutcome(text, key, true);
+      recordOutcome(user, text, key, true);
       navigate(`/payments/${payment.id}`);
     } catch (error) {
-      recordOutcome(text, key, !outcomeUnknown(error));
-      setUnanswered(hasUnanswered());
+      recordOutcome(user, text, key, !outcomeUnknown(error));
+      setUnanswered(hasUnanswered(user));
       throw error;
     }
   });
