@@ -81,6 +81,22 @@ async def test_unconfirmedReportOfAnUnknownQrHasNoTarget(
     assert (row["target_type"], row["target_id"]) == (None, None)
 
 
+# PostgreSQL stores no NUL in text or jsonb: the unsigned references go in with their control characters replaced,
+# and a reference holding a NUL names no payment, so the row is still written.
+async def test_unconfirmedReportWithControlCharactersIsStillAudited(
+    paymentStack: PaymentStack, database: Database, briSender: BriSender
+) -> None:
+    reference = f"{secrets.randbelow(10**12):012d}\u0000x"
+    reply = await briSender.notify(QRIS_NOTIFY, qrisBody(reference, "P\u0000\nQ", 1), rsaClientId=CLIENT_ID)
+    assert (reply.status_code, reply.content) == (500, QRIS_UNCONFIRMED)
+    [row] = await auditRowsOf(database, reply.headers["x-request-id"])
+    assertRefusalRow(row, "payment.bri_report_unconfirmed", {
+        "path": PREFIX + QRIS_NOTIFY, "responseCode": "5005200",
+        "originalReferenceNo": reference.replace("\u0000", "\ufffd"), "originalPartnerReferenceNo": "P\ufffd\ufffdQ",
+        "reportedAmount": 1})
+    assert (row["target_type"], row["target_id"]) == (None, None)
+
+
 class DatabaseDown:
     async def __aenter__(self) -> DatabaseDown:
         raise ConnectionRefusedError("PostgreSQL is down")
