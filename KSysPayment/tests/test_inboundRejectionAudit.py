@@ -81,20 +81,42 @@ async def test_unconfirmedReportOfAnUnknownQrHasNoTarget(
     assert (row["target_type"], row["target_id"]) == (None, None)
 
 
-# PostgreSQL stores no NUL in text or jsonb: the unsigned references go in with their control characters replaced,
-# and a reference holding a NUL names no payment, so the row is still written.
-async def test_unconfirmedReportWithControlCharactersIsStillAudited(
-    paymentStack: PaymentStack, database: Database, briSender: BriSender
+# PostgreSQL stores no NUL in text or jsonb, and the raw body is kept with the event: a signed notification
+# holding one anywhere is refused as a field format error naming the field, audited, and changes nothing.
+@pytest.mark.parametrize(("call", "field", "expected"), [
+    ("va", "virtualAccountNo", b'{"responseCode":"4003401","responseMessage":"Invalid Field Format '
+                                b'[virtualAccountNo holds a NUL character]"}'),
+    ("va", "trxDateTime", b'{"responseCode":"4003401","responseMessage":"Invalid Field Format '
+                           b'[trxDateTime holds a NUL character]"}'),
+    ("va", "additionalInfo.terminalId", b'{"responseCode":"4003401","responseMessage":"Invalid Field Format '
+                                         b'[additionalInfo.terminalId holds a NUL character]"}'),
+    ("qris", "originalReferenceNo", b'{"responseCode":"4005201","responseMessage":"Invalid Field Format '
+                                     b'[originalReferenceNo holds a NUL character]"}'),
+])
+async def test_notificationHoldingANulIsRefusedAndAudited(
+    paymentStack: PaymentStack, payer: Payer, database: Database, briSender: BriSender, call: str, field: str,
+    expected: bytes
 ) -> None:
-    reference = f"{secrets.randbelow(10**12):012d}\u0000x"
-    reply = await briSender.notify(QRIS_NOTIFY, qrisBody(reference, "P\u0000\nQ", 1), rsaClientId=CLIENT_ID)
-    assert (reply.status_code, reply.content) == (500, QRIS_UNCONFIRMED)
+    created = (await paymentStack.create(payer, amount=20000, method="briva" if call == "va" else "qris")).json()
+    stored = await storedPayment(database, created["id"])
+    token = await briSender.accessToken()
+    if call == "va":
+        path, body = VA_NOTIFY, vaBody(created["virtualAccountNo"], 20000, "7000000000000103")
+    else:
+        path = QRIS_NOTIFY
+        body = qrisBody(str(stored["bri_reference_no"]), str(stored["partner_reference_no"]), 20000)
+    holder, _, name = field.rpartition(".")
+    target = body[holder] if holder else body
+    assert isinstance(target, dict)
+    target[name] = f"{target[name]}\u0000"
+    reply = await briSender.notify(path, body, token=token)
+    assert (reply.status_code, reply.content) == (400, expected)
     [row] = await auditRowsOf(database, reply.headers["x-request-id"])
-    assertRefusalRow(row, "payment.bri_report_unconfirmed", {
-        "path": PREFIX + QRIS_NOTIFY, "responseCode": "5005200",
-        "originalReferenceNo": reference.replace("\u0000", "\ufffd"), "originalPartnerReferenceNo": "P\ufffd\ufffdQ",
-        "reportedAmount": 1})
-    assert (row["target_type"], row["target_id"]) == (None, None)
+    assertRefusalRow(row, "payment.bri_inbound_rejected", {
+        "path": PREFIX + path, "code": "inbound_invalid_field_format",
+        "responseCode": expected.split(b'"')[3].decode()}, token)
+    assert (await storedPayment(database, created["id"]))["status"] == "pending"
+    assert await eventOutcomes(database, created["id"]) == []
 
 
 class DatabaseDown:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from dataclasses import asdict
 
 from KSysPayment.backend.application.auditTrail import auditRow, logAudit
@@ -12,15 +11,13 @@ from shared.backend.loggingFactory import getSystemLogger
 
 INBOUND_REJECTED = "payment.bri_inbound_rejected"
 REPORT_UNCONFIRMED = "payment.bri_report_unconfirmed"
-# The unconfirmed report's references come from an unsigned body: stored cut to this length, with control
-# characters replaced (PostgreSQL stores no NUL in text or jsonb).
+# The unconfirmed report's references come from an unsigned body: stored cut to this length.
 REFERENCE_CHARS = 100
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 logger = getSystemLogger("payment.inbound")
 
 
 def unsignedText(value: str | None) -> str | None:
-    return CONTROL_CHARACTERS.sub("\ufffd", value[:REFERENCE_CHARS]) if value is not None else None
+    return value[:REFERENCE_CHARS] if value is not None else None
 
 
 # Audits the BRI calls the payment service refuses: a call the authenticator or parser rejected, and an
@@ -63,8 +60,7 @@ class InboundRejection:
         logAudit(entry)
 
     async def paymentOf(self, uow: UnitOfWorkInterface, briReferenceNo: str | None) -> str | None:
-        # No stored reference holds a NUL, and PostgreSQL refuses one as a parameter.
-        if not briReferenceNo or "\x00" in briReferenceNo:
+        if not briReferenceNo:
             return None
         payment = await uow.payments.findByBriReferenceNo(briReferenceNo)
         return str(payment.id) if payment is not None else None

@@ -19,6 +19,25 @@ JsonObject = dict[str, object]
 QRIS_PAID = "00"
 
 
+# The path of the first key or string holding a NUL, walked without recursion: PostgreSQL stores no NUL in text
+# or jsonb, and the raw body is kept with the notification's event.
+def nulField(body: JsonObject) -> str | None:
+    pending: list[tuple[str, object]] = [("", body)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, str) and "\x00" in value:
+            return path
+        if isinstance(value, dict):
+            for key, item in value.items():
+                name = f"{path}.{key}" if path else str(key)
+                if "\x00" in key:
+                    return name
+                pending.append((name, item))
+        elif isinstance(value, list):
+            pending.extend((f"{path}[{index}]", item) for index, item in enumerate(value))
+    return None
+
+
 def parseObject(rawBody: bytes) -> JsonObject:
     try:
         body = json.loads(rawBody)
@@ -26,6 +45,9 @@ def parseObject(rawBody: bytes) -> JsonObject:
         raise InboundRequestError("The body is not JSON") from None
     if not isinstance(body, dict):
         raise InboundRequestError("The body is not a JSON object")
+    field = nulField(body)
+    if field is not None:
+        raise InboundFieldFormatError(f"{field} holds a NUL character")
     return body
 
 
