@@ -77,7 +77,9 @@ def test_missingRequiredVariableIsNamed(cleanEnv: pytest.MonkeyPatch, variable: 
         ("JWT_PREVIOUS_SECRETS", VALID["JWT_SECRET"], "lists JWT_SECRET itself"),
         ("JWT_PREVIOUS_SECRETS", ",".join(str(n) * 40 for n in range(5)), "at most 4 items"),
         ("JWT_USER_AUDIENCE", "ksysadmin", "JWT_USER_AUDIENCE and JWT_ADMIN_AUDIENCE must differ"),
-        ("CORS_ORIGINS", "*", "not an explicit http(s) origin"),
+        ("CORS_ORIGINS", "*", "'*' must be an explicit http(s) origin"),
+        ("CORS_ORIGINS", "app.example.com", "'app.example.com' must be an explicit http(s) origin"),
+        ("CORS_ORIGINS", "https://App.Example.com/", "'https://App.Example.com/' must be an origin only"),
         ("GATEWAY_PORT", "99999", "GATEWAY_PORT"),
         ("GATEWAY_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8", "'10.0.0.0/8' is not an IP address"),
         ("GATEWAY_TRUSTED_PROXIES", "proxy.local", "'proxy.local' is not an IP address"),
@@ -189,6 +191,27 @@ def test_productionRefusesDevelopmentConveniences(cleanEnv: pytest.MonkeyPatch) 
 def test_corsOriginsParsedFromCommaList(cleanEnv: pytest.MonkeyPatch) -> None:
     cleanEnv.setenv("CORS_ORIGINS", "https://a.example, http://localhost:5173")
     assert loadSettings().cors.origins == ["https://a.example", "http://localhost:5173"]
+
+
+# The middleware compares Origin headers with the entries as they are: the admin API's rule (checkOrigin) names the
+# form a browser sends, and an entry in any other spelling is refused with that form, not kept to match nothing.
+@pytest.mark.parametrize(
+    ("value", "serialized"),
+    [
+        ("https://App.Example.com", "https://app.example.com"),
+        ("https://app.example.com:443", "https://app.example.com"),
+        ("http://localhost:80", "http://localhost"),
+        ("HTTP://localhost:8080", "http://localhost:8080"),
+    ],
+)
+def test_corsOriginsMustBeInTheFormBrowsersSend(cleanEnv: pytest.MonkeyPatch, value: str, serialized: str) -> None:
+    cleanEnv.setenv("CORS_ORIGINS", f"http://localhost:5173,{value}")
+    with pytest.raises(ConfigurationError) as error:
+        loadSettings()
+    assert f"CORS_ORIGINS: Value error, '{value}' is not written as a browser sends it: use '{serialized}'" in str(
+        error.value)
+    cleanEnv.setenv("CORS_ORIGINS", f"http://localhost:5173,{serialized}")
+    assert loadSettings().cors.origins == ["http://localhost:5173", serialized]
 
 
 def test_trustedProxiesAcceptPlainAddresses(cleanEnv: pytest.MonkeyPatch) -> None:

@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 
 from shared.backend.config.groupSettings import CsvList, GroupSettings, envFilePath
 from shared.backend.config.secretSettings import CryptoSettings, JwtSettings
+from shared.backend.utils.origin import checkOrigin
 
 # Placeholders shipped in .env.example; refused outside development.
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder")
@@ -74,12 +75,17 @@ class CorsSettings(GroupSettings):
     origins: CsvList[str] = Field(default_factory=list, validation_alias="CORS_ORIGINS")
     allowCredentials: bool = Field(True, validation_alias="CORS_ALLOW_CREDENTIALS")
 
+    # Compared as they are with the Origin header: an entry in any other spelling would never match.
     @field_validator("origins")
     @classmethod
     def requireOrigins(cls, value: list[str]) -> list[str]:
         for origin in value:
-            if origin == "*" or not origin.startswith(("http://", "https://")):
-                raise ValueError(f"'{origin}' is not an explicit http(s) origin")
+            try:
+                serialized = checkOrigin(origin)
+            except ValueError as error:
+                raise ValueError(f"'{origin}' {error}") from None
+            if serialized != origin:
+                raise ValueError(f"'{origin}' is not written as a browser sends it: use '{serialized}'")
         return value
 
 
