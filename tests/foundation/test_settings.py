@@ -64,6 +64,11 @@ def test_missingRequiredVariableIsNamed(cleanEnv: pytest.MonkeyPatch, variable: 
         ("DATABASE_URL", "mysql://x@h/db", "postgresql+asyncpg://"),
         ("DATABASE_URL", "postgresql+asyncpg://x@h/db?sslmode=require", "?ssl=<mode>"),
         ("REDIS_URL", "http://h", "redis://"),
+        # redis-py would take database 0, or db=3, where the gateway refuses the URL (scripts/lib/gateway.sh).
+        ("REDIS_URL", "redis://h:6379/x", "the database must be a number"),
+        ("REDIS_URL", "redis://h:6379/1/2", "the database must be a number"),
+        ("REDIS_URL", "redis://h:6379?db=3", "not as db="),
+        ("REDIS_URL", "rediss://:secret@h:6379/0?db=3", "not as db="),
         ("JWT_SECRET", "short", "at least 32 characters"),
         ("CRYPTO_MASTER_KEY", "not base64!", "must be base64"),
         ("CRYPTO_MASTER_KEY", base64.b64encode(b"x" * 16).decode(), "at least 32 bytes"),
@@ -212,6 +217,13 @@ def test_corsOriginsMustBeInTheFormBrowsersSend(cleanEnv: pytest.MonkeyPatch, va
         error.value)
     cleanEnv.setenv("CORS_ORIGINS", f"http://localhost:5173,{serialized}")
     assert loadSettings().cors.origins == ["http://localhost:5173", serialized]
+
+
+@pytest.mark.parametrize("value", ["redis://h", "redis://h:6379/", "redis://:p%40ss@h:6379/15",
+                                   "rediss://h:6380/2?ssl_cert_reqs=required", "unix:///run/redis.sock?db=1"])
+def test_redisUrlsTheGatewayReadsAlikeAreAccepted(cleanEnv: pytest.MonkeyPatch, value: str) -> None:
+    cleanEnv.setenv("REDIS_URL", value)
+    assert loadSettings().redis.url.get_secret_value() == value
 
 
 def test_trustedProxiesAcceptPlainAddresses(cleanEnv: pytest.MonkeyPatch) -> None:

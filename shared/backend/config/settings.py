@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, TypeVar
+from urllib.parse import parse_qs, urlsplit
 
 from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -66,8 +67,18 @@ class RedisSettings(GroupSettings):
     @field_validator("url")
     @classmethod
     def requireRedisScheme(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().startswith(("redis://", "rediss://", "unix://")):
+        url = value.get_secret_value()
+        if not url.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
+        if url.startswith("unix://"):
+            return value
+        # What the gateway selects (scripts/lib/gateway.sh): redis-py reads a db= option instead of the path and
+        # takes a path that is not a number as database 0.
+        parts = urlsplit(url)
+        if "db" in parse_qs(parts.query, keep_blank_values=True):
+            raise ValueError("give the database in the path (redis://host:port/N), not as db=")
+        if not re.fullmatch(r"/?[0-9]*", parts.path):
+            raise ValueError("the database must be a number (redis://host:port/N) after the host")
         return value
 
 
