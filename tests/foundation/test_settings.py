@@ -1,11 +1,16 @@
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from annotated_types import Le
+from pydantic.fields import FieldInfo
 
-from shared.backend.config.settings import ConfigurationError, loadSettings
+from shared.backend.config.settings import GROUPS, ConfigurationError, loadSettings
+from shared.backend.security.lockoutPolicy import LockoutRule, registerFailure
 
 VALID = {
     "APP_ENV": "development",
@@ -24,7 +29,7 @@ def cleanEnv(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     for name in [*VALID, "APP_ENV", "CORS_ORIGINS", "PAYMENT_MIN_AMOUNT", "PAYMENT_MAX_AMOUNT", "GATEWAY_PORT",
                  "GATEWAY_TRUSTED_PROXIES", "GATEWAY_TLS_CERT", "GATEWAY_TLS_KEY", "DATABASE_READ_POOL_SIZE",
                  "DATABASE_AUTOCOMMIT_POOL_SIZE", "MAIL_BACKEND", "BRI_CLIENT_SECRET", "CRYPTO_PREVIOUS_MASTER_KEYS",
-                 "JWT_PREVIOUS_SECRETS", "PUBLIC_BASE_URL"]:
+                 "JWT_PREVIOUS_SECRETS", "PUBLIC_BASE_URL", "AUTH_LOCKOUT_THRESHOLD"]:
         monkeypatch.delenv(name, raising=False)
     for name, value in VALID.items():
         monkeypatch.setenv(name, value)
@@ -48,6 +53,51 @@ def test_authSecurityDefaults(cleanEnv: pytest.MonkeyPatch) -> None:
     assert (auth.sessionIdleSeconds, auth.sessionAbsoluteSeconds) == (7 * 86400, 30 * 86400)
     assert (auth.verificationTtlSeconds, auth.resetTtlSeconds) == (86400, 3600)
     assert (auth.argon2MemoryKib, auth.argon2TimeCost, auth.argon2Parallelism) == (19456, 2, 1)
+
+
+def upperBound(field: FieldInfo) -> float | None:
+    bounds = [float(item.le) for item in field.metadata if isinstance(item, Le)]  # type: ignore[arg-type]
+    return min(bounds) if bounds else None
+
+
+# A duration is added to now: AUTH_LOCKOUT_WINDOW_SECONDS=100000000000 was accepted, and then every wrong password
+# raised OverflowError (500, the lockout never engaged). Every duration has an upper bound, at most a year.
+def test_everyDurationHasAnUpperBound() -> None:
+    units = {"_SECONDS": 1, "_MINUTES": 60, "_HOURS": 3600, "_MS": 0.001}
+    durations = {str(field.validation_alias): (field, unit) for group in GROUPS.values()
+                 for field in group.model_fields.values()
+                 for suffix, unit in units.items() if str(field.validation_alias).endswith(suffix)}
+    assert "AUTH_SESSION_ABSOLUTE_SECONDS" in durations and "PAYMENT_QRIS_RECHECK_HOURS" in durations
+    for variable, (field, unit) in durations.items():
+        bound = upperBound(field)
+        assert bound is not None, variable
+        assert bound * unit <= 365 * 86400, variable
+
+
+@pytest.mark.parametrize(
+    ("variable", "bound"),
+    [("AUTH_LOCKOUT_WINDOW_SECONDS", 86400), ("AUTH_LOCKOUT_DURATION_SECONDS", 86400),
+     ("AUTH_SESSION_IDLE_SECONDS", 31536000), ("AUTH_SESSION_ABSOLUTE_SECONDS", 31536000),
+     ("AUTH_VERIFICATION_TTL_SECONDS", 2592000)],
+)
+def test_hugeAuthDurationIsRefusedWithItsName(cleanEnv: pytest.MonkeyPatch, variable: str, bound: int) -> None:
+    cleanEnv.setenv(variable, str(bound))
+    loadSettings()
+    cleanEnv.setenv(variable, "100000000000")
+    with pytest.raises(ConfigurationError, match=f"{variable}: Input should be less than or equal to {bound}"):
+        loadSettings()
+
+
+# At its bounds the lockout still locks and a session still ends: no overflow left at login.
+def test_longestAuthDurationsStillCompute(cleanEnv: pytest.MonkeyPatch) -> None:
+    for variable in ("AUTH_LOCKOUT_WINDOW_SECONDS", "AUTH_LOCKOUT_DURATION_SECONDS"):
+        cleanEnv.setenv(variable, "86400")
+    cleanEnv.setenv("AUTH_LOCKOUT_THRESHOLD", "1")
+    auth = loadSettings().auth
+    now = datetime.now(UTC)
+    user = SimpleNamespace(failedLoginTimes=[], lockedUntil=None)
+    assert registerFailure(user, now, LockoutRule.of(auth))  # type: ignore[arg-type]
+    assert user.lockedUntil == now + timedelta(days=1)
 
 
 @pytest.mark.parametrize("variable", list(VALID))

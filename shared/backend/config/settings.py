@@ -20,6 +20,8 @@ from shared.backend.utils.origin import checkOrigin
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder")
 GroupT = TypeVar("GroupT", bound=GroupSettings)
 PLAIN_ABSOLUTE_PATH = re.compile(r"/[A-Za-z0-9._/+@=,-]*")
+DAY = 86_400
+YEAR = 365 * DAY
 
 
 class AppSettings(GroupSettings):
@@ -160,11 +162,13 @@ class AuthSettings(GroupSettings):
     hashThreads: int = Field(0, ge=0, le=64, validation_alias="AUTH_HASH_THREADS")  # 0: one per CPU core
     hashNice: int = Field(5, ge=0, le=19, validation_alias="AUTH_HASH_NICE")  # hash threads' nice increment
     lockoutThreshold: int = Field(5, ge=1, le=100, validation_alias="AUTH_LOCKOUT_THRESHOLD")
-    lockoutWindowSeconds: int = Field(900, ge=60, validation_alias="AUTH_LOCKOUT_WINDOW_SECONDS")
-    lockoutDurationSeconds: int = Field(900, ge=60, validation_alias="AUTH_LOCKOUT_DURATION_SECONDS")
-    sessionIdleSeconds: int = Field(604800, ge=300, validation_alias="AUTH_SESSION_IDLE_SECONDS")
-    sessionAbsoluteSeconds: int = Field(2592000, ge=3600, validation_alias="AUTH_SESSION_ABSOLUTE_SECONDS")
-    verificationTtlSeconds: int = Field(86400, ge=300, validation_alias="AUTH_VERIFICATION_TTL_SECONDS")
+    # Durations are added to now: unbounded, a huge one overflowed the datetime and answered every login 500. A
+    # lockout longer than a day would let anyone who knows an address keep its owner out; longer is an admin's lock.
+    lockoutWindowSeconds: int = Field(900, ge=60, le=DAY, validation_alias="AUTH_LOCKOUT_WINDOW_SECONDS")
+    lockoutDurationSeconds: int = Field(900, ge=60, le=DAY, validation_alias="AUTH_LOCKOUT_DURATION_SECONDS")
+    sessionIdleSeconds: int = Field(604800, ge=300, le=YEAR, validation_alias="AUTH_SESSION_IDLE_SECONDS")
+    sessionAbsoluteSeconds: int = Field(2592000, ge=3600, le=YEAR, validation_alias="AUTH_SESSION_ABSOLUTE_SECONDS")
+    verificationTtlSeconds: int = Field(86400, ge=300, le=30 * DAY, validation_alias="AUTH_VERIFICATION_TTL_SECONDS")
     resetTtlSeconds: int = Field(3600, ge=300, le=86400, validation_alias="AUTH_RESET_TTL_SECONDS")
     mfaIssuer: str = Field("KServices", validation_alias="AUTH_MFA_ISSUER")
 
