@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
 from KAuthApp.backend.application.dtoBase import InputModel
+from KAuthApp.backend.application.textInput import NewPassword, NoNul
 
 
 class ResetPasswordInput(InputModel):
-    token: str = Field(min_length=1, max_length=256)
-    newPassword: str = Field(max_length=1024)
+    token: Annotated[str, NoNul] = Field(min_length=1, max_length=256)
+    newPassword: NewPassword

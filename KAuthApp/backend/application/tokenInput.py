@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
 from KAuthApp.backend.application.dtoBase import InputModel
+from KAuthApp.backend.application.textInput import NoNul
 
 
 class TokenInput(InputModel):
-    token: str = Field(min_length=1, max_length=256)
+    token: Annotated[str, NoNul] = Field(min_length=1, max_length=256)

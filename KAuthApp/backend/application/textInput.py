@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+# PostgreSQL's text refuses NUL (SQLSTATE 22021, a 422 from the database, and only on the paths that reach a write):
+# refused here as the field's 422, before any lookup, so that no answer depends on which rows exist.
+def withoutNul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
+# Free text shown to people: no C0 control (tab and line breaks included), DEL or C1 control.
+def withoutControls(value: str) -> str:
+    if CONTROL_CHARACTERS.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+# Every string a body field stores or looks up carries one of these (emails as EmailStr, which refuses controls).
+NoNul = AfterValidator(withoutNul)
+NoControls = AfterValidator(withoutControls)
+
+DisplayName = Annotated[str, Field(min_length=1, max_length=100), NoControls]
+# Never stored as text (Argon2id hashes its bytes), but a password being set may not hold a NUL; a password
+# being checked is taken as typed, so one set before this rule still verifies (docs/decisions.md).
+NewPassword = Annotated[str, Field(max_length=1024), NoNul]
