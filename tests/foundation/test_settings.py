@@ -21,15 +21,15 @@ VALID = {
 }
 
 OLD_KEY = base64.b64encode(b"o" * 32).decode()
+# What production needs besides VALID: real secrets and the merchant's own BRI values.
+PRODUCTION_BRI = {"BRI_CLIENT_SECRET": "b" * 48}
 
 
 @pytest.fixture
 def cleanEnv(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     monkeypatch.setenv("KSERVICES_ENV_FILE", "")
-    for name in [*VALID, "APP_ENV", "CORS_ORIGINS", "PAYMENT_MIN_AMOUNT", "PAYMENT_MAX_AMOUNT", "GATEWAY_PORT",
-                 "GATEWAY_TRUSTED_PROXIES", "GATEWAY_TLS_CERT", "GATEWAY_TLS_KEY", "DATABASE_READ_POOL_SIZE",
-                 "DATABASE_AUTOCOMMIT_POOL_SIZE", "MAIL_BACKEND", "BRI_CLIENT_SECRET", "CRYPTO_PREVIOUS_MASTER_KEYS",
-                 "JWT_PREVIOUS_SECRETS", "PUBLIC_BASE_URL", "AUTH_LOCKOUT_THRESHOLD"]:
+    variables = {str(field.validation_alias) for group in GROUPS.values() for field in group.model_fields.values()}
+    for name in [*variables, "DATABASE_READ_POOL_SIZE"]:
         monkeypatch.delenv(name, raising=False)
     for name, value in VALID.items():
         monkeypatch.setenv(name, value)
@@ -233,8 +233,10 @@ def test_productionRefusesDevelopmentConveniences(cleanEnv: pytest.MonkeyPatch) 
     assert "MAIL_BACKEND: file is for development and tests" in str(error.value)
     # The default http://localhost would send the refresh cookie without Secure and mail http links.
     assert "PUBLIC_BASE_URL: must be an https:// address in production" in str(error.value)
-    cleanEnv.setenv("BRI_CLIENT_SECRET", "b" * 48)
+    for name, value in PRODUCTION_BRI.items():
+        cleanEnv.setenv(name, value)
     cleanEnv.setenv("MAIL_BACKEND", "smtp")
+    cleanEnv.setenv("SMTP_HOST", "smtp.example.com")
     cleanEnv.setenv("PUBLIC_BASE_URL", "https://auth.example.com")
     assert loadSettings().app.isProduction
     # The test environment keeps the file outbox the suites read.
@@ -274,6 +276,56 @@ def test_corsOriginsMustBeInTheFormBrowsersSend(cleanEnv: pytest.MonkeyPatch, va
 def test_redisUrlsTheGatewayReadsAlikeAreAccepted(cleanEnv: pytest.MonkeyPatch, value: str) -> None:
     cleanEnv.setenv("REDIS_URL", value)
     assert loadSettings().redis.url.get_secret_value() == value
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ("not an address", "'not an address' is not an email address"),
+        ("no-reply@", "is not an email address"),
+        ("no-reply@bad_host.example", "is not an email address"),
+        ("no reply@example.com", "is not an email address"),
+        ("a@b.example, c@d.example", "is not an email address"),
+        # The mailers take the Message-ID's domain from the text after "@".
+        ("KServices <no-reply@example.com>", "must be a bare address such as no-reply@example.com (no display name)"),
+    ],
+)
+def test_mailFromMustBeAnAddress(cleanEnv: pytest.MonkeyPatch, value: str, fragment: str) -> None:
+    cleanEnv.setenv("MAIL_FROM", value)
+    with pytest.raises(ConfigurationError) as error:
+        loadSettings()
+    assert f"MAIL_FROM: Value error, '{value}' " in str(error.value)
+    assert fragment in str(error.value)
+    cleanEnv.setenv("MAIL_FROM", "no-reply+auth@mail.kservices.example")
+    assert loadSettings().mail.fromAddress == "no-reply+auth@mail.kservices.example"
+
+
+def test_smtpBackendNeedsAHostAndAStartTlsPort(cleanEnv: pytest.MonkeyPatch) -> None:
+    cleanEnv.setenv("SMTP_PORT", "465")
+    assert loadSettings().mail.smtpPort == 465  # not used by the file backend
+    cleanEnv.setenv("MAIL_BACKEND", "smtp")
+    with pytest.raises(ConfigurationError, match=r"SMTP_PORT: 465 is implicit TLS, .* only STARTTLS is supported"):
+        loadSettings()
+    cleanEnv.setenv("SMTP_PORT", "587")
+    cleanEnv.setenv("SMTP_HOST", "")
+    with pytest.raises(ConfigurationError, match="SMTP_HOST: must be set when MAIL_BACKEND=smtp"):
+        loadSettings()
+    cleanEnv.delenv("SMTP_HOST")
+    assert loadSettings().mail.smtpHost == "localhost"  # development's relay
+
+
+# Production sends through a relay it names: the default localhost would fail every mail, or reach whatever listens.
+def test_productionSmtpNeedsAnExplicitHost(cleanEnv: pytest.MonkeyPatch) -> None:
+    production = {"APP_ENV": "production", "MAIL_BACKEND": "smtp", "PUBLIC_BASE_URL": "https://auth.example.com",
+                  **PRODUCTION_BRI}
+    for name, value in production.items():
+        cleanEnv.setenv(name, value)
+    with pytest.raises(ConfigurationError) as error:
+        loadSettings()
+    assert str(error.value).splitlines()[1:] == [
+        "  SMTP_HOST: must be set in production (its default, localhost, is for development)"]
+    cleanEnv.setenv("SMTP_HOST", "smtp.example.com")
+    assert loadSettings().mail.smtpHost == "smtp.example.com"
 
 
 def test_trustedProxiesAcceptPlainAddresses(cleanEnv: pytest.MonkeyPatch) -> None:

@@ -13,6 +13,7 @@ from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 
 from shared.backend.config.groupSettings import CsvList, GroupSettings, envFilePath
+from shared.backend.config.mailSettings import MailSettings, mailProductionProblems
 from shared.backend.config.secretSettings import CryptoSettings, JwtSettings
 from shared.backend.utils.origin import checkOrigin
 
@@ -144,17 +145,6 @@ class GatewaySettings(GroupSettings):
         return self
 
 
-class MailSettings(GroupSettings):
-    backend: Literal["file", "smtp"] = Field("file", validation_alias="MAIL_BACKEND")
-    outboxDir: Path = Field(Path(".run/mail"), validation_alias="MAIL_OUTBOX_DIR")
-    fromAddress: str = Field("no-reply@kservices.local", validation_alias="MAIL_FROM")
-    smtpHost: str = Field("localhost", validation_alias="SMTP_HOST")
-    smtpPort: int = Field(587, ge=1, le=65535, validation_alias="SMTP_PORT")
-    smtpUser: str = Field("", validation_alias="SMTP_USER")
-    smtpPassword: SecretStr = Field(SecretStr(""), validation_alias="SMTP_PASSWORD")
-    smtpStartTls: bool = Field(True, validation_alias="SMTP_STARTTLS")
-
-
 class AuthSettings(GroupSettings):
     argon2TimeCost: int = Field(2, ge=2, le=20, validation_alias="AUTH_ARGON2_TIME_COST")
     argon2MemoryKib: int = Field(19456, ge=19456, le=1048576, validation_alias="AUTH_ARGON2_MEMORY_KIB")
@@ -243,9 +233,12 @@ class ConfigurationError(RuntimeError):
 def describeErrors(error: ValidationError) -> list[str]:
     lines = []
     for item in error.errors():
-        variable = ".".join(str(part) for part in item["loc"]) or "?"
         problem = "is required but not set" if item["type"] == "missing" else item["msg"]
-        lines.append(f"{variable}: {problem}")
+        if not item["loc"]:
+            # A check across a group's fields, whose message names the variables itself.
+            lines.append(problem.removeprefix("Value error, "))
+            continue
+        lines.append(f"{'.'.join(str(part) for part in item['loc'])}: {problem}")
     return lines
 
 
@@ -265,9 +258,8 @@ def refuseUnsafeSettings(settings: Settings) -> list[str]:
         for name, value in secrets.items()
         if any(marker in value.lower() for marker in PLACEHOLDER_MARKERS)
     ]
-    if settings.app.isProduction and settings.mail.backend == "file":
-        # The file outbox keeps every verification and reset link, token included, in plain files.
-        problems.append("MAIL_BACKEND: file is for development and tests; use smtp in production")
+    if settings.app.isProduction:
+        problems.extend(mailProductionProblems(settings.mail))
     if settings.app.isProduction and not settings.gateway.publicBaseUrl.startswith("https://"):
         # The refresh cookie's Secure flag and the mailed verification and reset links follow it.
         problems.append("PUBLIC_BASE_URL: must be an https:// address in production")

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+
+from shared.backend.config.groupSettings import GroupSettings
+from shared.backend.utils.origin import isHost
+
+# RFC 5322's dot-atom local part, then a host name.
+ADDRESS = re.compile(r"([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)@([^@]+)")
+IMPLICIT_TLS_PORT = 465
+
+
+def checkMailAddress(value: str) -> str:
+    if "<" in value:
+        # The mailers name the Message-ID's domain after the address's.
+        raise ValueError(f"'{value}' must be a bare address such as no-reply@example.com (no display name)")
+    match = ADDRESS.fullmatch(value)
+    if match is None or not isHost(match.group(3).lower()):
+        raise ValueError(f"'{value}' is not an email address such as no-reply@example.com")
+    return value
+
+
+class MailSettings(GroupSettings):
+    backend: Literal["file", "smtp"] = Field("file", validation_alias="MAIL_BACKEND")
+    outboxDir: Path = Field(Path(".run/mail"), validation_alias="MAIL_OUTBOX_DIR")
+    fromAddress: str = Field("no-reply@kservices.local", validation_alias="MAIL_FROM")
+    smtpHost: str = Field("localhost", validation_alias="SMTP_HOST")
+    smtpPort: int = Field(587, ge=1, le=65535, validation_alias="SMTP_PORT")
+    smtpUser: str = Field("", validation_alias="SMTP_USER")
+    smtpPassword: SecretStr = Field(SecretStr(""), validation_alias="SMTP_PASSWORD")
+    smtpStartTls: bool = Field(True, validation_alias="SMTP_STARTTLS")
+
+    @field_validator("fromAddress")
+    @classmethod
+    def requireAddress(cls, value: str) -> str:
+        return checkMailAddress(value)
+
+    @model_validator(mode="after")
+    def requireUsableSmtp(self) -> MailSettings:
+        if self.backend != "smtp":
+            return self
+        if not self.smtpHost.strip():
+            raise ValueError("SMTP_HOST: must be set when MAIL_BACKEND=smtp")
+        if self.smtpPort == IMPLICIT_TLS_PORT:
+            # aiosmtplib would talk plain SMTP to a port that waits for a TLS handshake, and time out per mail.
+            raise ValueError("SMTP_PORT: 465 is implicit TLS, which the mailer does not speak: only STARTTLS is "
+                             "supported (the server's submission port, usually 587, with SMTP_STARTTLS=true)")
+        return self
+
+
+def mailProductionProblems(mail: MailSettings) -> list[str]:
+    if mail.backend == "file":
+        # The file outbox keeps every verification and reset link, token included, in plain files.
+        return ["MAIL_BACKEND: file is for development and tests; use smtp in production"]
+    if "smtpHost" not in mail.model_fields_set:
+        return ["SMTP_HOST: must be set in production (its default, localhost, is for development)"]
+    return []
