@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import NoReturn
 
 from KAuthApp.backend.application.authPorts import AuthPorts
@@ -63,10 +64,13 @@ class LoginUser:
         session, refreshToken = issuer.draft(snapshot.id, data.deviceFingerprint, now)
         audit = self.ports.audit.entry(ACTION, AuditOutcome.SUCCESS, actorId=snapshot.id, targetId=snapshot.id,
                                        details={"sessionId": str(session.id), "method": "password"})
-        if await self.ports.logins.openSession(snapshot.passwordHash, now, session, audit) is None:
+        opened = await issuer.publishBefore(session, snapshot.roles, now,
+                                            partial(self.ports.logins.openSession, snapshot.passwordHash, now,
+                                                    session, audit))
+        if opened is None:
+            await issuer.discard(session)
             return None  # changed since the snapshot: settled on the locked row
         self.ports.audit.announce(audit)
-        await issuer.publish(session, snapshot.roles, now)
         return issuer.issue(session, snapshot.roles, refreshToken, now)
 
     async def settle(self, email: str, data: LoginInput, checked: CheckedPassword, now: datetime) -> IssuedSession:
@@ -99,8 +103,8 @@ class LoginUser:
         session, refreshToken = issuer.open(user, data.deviceFingerprint, now)
         await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=user.id, targetId=user.id,
                                  details={"sessionId": str(session.id), "method": method})
-        await ports.transaction.commit()
-        await issuer.publish(session, roles, now)
+        # The key first, the row still locked: if Redis fails, the code stays unspent and nothing is counted.
+        await issuer.publishBefore(session, roles, now, ports.transaction.commit)
         return issuer.issue(session, roles, refreshToken, now)
 
     # The answer of the Argon2 run already made, unless the row's hash changed since (then hashed again).

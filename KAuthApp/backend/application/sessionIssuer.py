@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import contextlib
 import math
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.application.tokenOutput import TokenOutput
@@ -16,6 +18,7 @@ from shared.backend.security.sessionStore import SessionRevokedError
 from shared.backend.utils.uuid import generateId
 
 USER_AGENT_MAX = 512
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -86,14 +89,31 @@ class SessionIssuer:
         session.ip = context.ip or session.ip
         return refreshToken
 
-    # After commit: the Redis key lives as long as the session can still be refreshed. A revocation that
-    # committed meanwhile (logout-all, an admin's lock) wins: no key, and no tokens for the caller.
+    # The Redis key lives as long as the session can still be refreshed. A revocation remembered for the session
+    # (its marker stands) wins: no key, and no tokens for the caller.
     async def publish(self, session: SessionWindow, roles: list[str], now: datetime) -> None:
         end = sessionEnd(session)
         if not await self.ports.sessionCache.save(
             str(session.id), str(session.userId), roles, int(end.timestamp()), remainingSeconds(session, now)
         ):
             raise SessionRevokedError()
+
+    # The key is saved before the write that makes the session real (a login's commit or its one statement), so
+    # that a Redis failure leaves nothing written: no row without a key, no code spent. A key whose write then
+    # fails is deleted again; one left behind is never usable, since no token names its session.
+    async def publishBefore(self, session: SessionWindow, roles: list[str], now: datetime,
+                            write: Callable[[], Awaitable[T]]) -> T:
+        await self.publish(session, roles, now)
+        try:
+            return await write()
+        except Exception:
+            await self.discard(session)
+            raise
+
+    # Best effort: the caller's own error (or None) is the answer, and an unused key expires with its window.
+    async def discard(self, session: SessionWindow) -> None:
+        with contextlib.suppress(Exception):
+            await self.drop([session.id])
 
     # The revocation is remembered for an access token's lifetime, longer than any racing save can take.
     async def drop(self, sessionIds: list[uuid.UUID]) -> None:
