@@ -22,7 +22,8 @@ VALID = {
 
 OLD_KEY = base64.b64encode(b"o" * 32).decode()
 # What production needs besides VALID: real secrets and the merchant's own BRI values.
-PRODUCTION_BRI = {"BRI_CLIENT_SECRET": "b" * 48}
+PRODUCTION_BRI = {"BRI_CLIENT_SECRET": "b" * 48, "BRI_BASE_URL": "https://partner.api.bri.co.id",
+                  "BRI_BRIVA_NO": "12345", "BRI_QRIS_MERCHANT_ID": "000002020000021", "BRI_QRIS_TERMINAL_ID": "20021"}
 
 
 @pytest.fixture
@@ -141,6 +142,14 @@ def test_missingRequiredVariableIsNamed(cleanEnv: pytest.MonkeyPatch, variable: 
         ("GATEWAY_TRUSTED_PROXIES", "1.2.3.4:80", "'1.2.3.4:80' is not an IP address"),
         ("GATEWAY_TRUSTED_PROXIES", "fe80::1%eth0", "'fe80::1%eth0' is not an IP address"),
         ("APP_ENV", "staging", "APP_ENV"),
+        ("BRI_BASE_URL", "bri.example.com", "'bri.example.com' must be an absolute http(s) URL"),
+        ("BRI_BASE_URL", "ftp://bri.example.com", "must be an absolute http(s) URL"),
+        ("BRI_BASE_URL", "https:/bri.example.com", "must be an absolute http(s) URL"),
+        ("BRI_BASE_URL", "https://bri.example.com /snap", "must be an absolute http(s) URL"),
+        ("BRI_BASE_URL", "https://bri.example.com/?x=1", "nothing else"),
+        ("BRI_BASE_URL", "https://user:pw@bri.example.com", "must not hold a user or password"),
+        ("BRI_BASE_URL", "https://bri_host.example.com", "has an invalid host"),
+        ("BRI_BASE_URL", "https://bri.example.com:99999", "has an invalid port"),
         ("PAYMENT_MIN_AMOUNT", "900000000", "PAYMENT_MIN_AMOUNT must not exceed"),
     ],
 )
@@ -326,6 +335,47 @@ def test_productionSmtpNeedsAnExplicitHost(cleanEnv: pytest.MonkeyPatch) -> None
         "  SMTP_HOST: must be set in production (its default, localhost, is for development)"]
     cleanEnv.setenv("SMTP_HOST", "smtp.example.com")
     assert loadSettings().mail.smtpHost == "smtp.example.com"
+
+
+@pytest.mark.parametrize("value", ["http://127.0.0.1:8090", "http://localhost:8090/", "https://partner.api.bri.co.id",
+                                   "https://gateway.example.com:8443/bri/"])
+def test_briBaseUrlTakesAnAbsoluteUrlWithAnOptionalPrefix(cleanEnv: pytest.MonkeyPatch, value: str) -> None:
+    cleanEnv.setenv("BRI_BASE_URL", value)
+    assert loadSettings().bri.baseUrl == value
+
+
+# The defaults and .env.example's values pay through the local simulator over plain http; production names BRI's
+# https host and the merchant's own numbers, while development and the test stack keep the simulator's.
+def test_productionRefusesTheSimulatorsBriValues(cleanEnv: pytest.MonkeyPatch) -> None:
+    production = {"APP_ENV": "production", "MAIL_BACKEND": "smtp", "SMTP_HOST": "smtp.example.com",
+                  "PUBLIC_BASE_URL": "https://auth.example.com", "BRI_CLIENT_SECRET": "b" * 48}
+    for name, value in production.items():
+        cleanEnv.setenv(name, value)
+    with pytest.raises(ConfigurationError) as error:
+        loadSettings()
+    assert str(error.value).splitlines()[1:] == [
+        "  BRI_BASE_URL: must be an https:// address in production",
+        "  BRI_BRIVA_NO: must be set to the merchant's own value in production (not empty or the simulator's 77777)",
+        "  BRI_QRIS_MERCHANT_ID: must be set to the merchant's own value in production (not empty or the simulator's "
+        "000001019000014)",
+        "  BRI_QRIS_TERMINAL_ID: must be set to the merchant's own value in production (not empty or the simulator's "
+        "10049258)",
+    ]
+    developmentValues = {"BRI_BASE_URL": "http://127.0.0.1:8090", "BRI_BRIVA_NO": "77777",
+                         "BRI_QRIS_MERCHANT_ID": "000001019000014", "BRI_QRIS_TERMINAL_ID": "10049258"}
+    for name, value in developmentValues.items():
+        cleanEnv.setenv(name, value)
+    with pytest.raises(ConfigurationError) as error:
+        loadSettings()
+    assert [line.split(":")[0].strip() for line in str(error.value).splitlines()[1:]] == list(developmentValues)
+    for name, value in PRODUCTION_BRI.items():
+        cleanEnv.setenv(name, value)
+    assert loadSettings().bri.baseUrl == "https://partner.api.bri.co.id"
+    for environment in ("development", "test"):
+        cleanEnv.setenv("APP_ENV", environment)
+        for name, value in developmentValues.items():
+            cleanEnv.setenv(name, value)
+        assert loadSettings().bri.brivaNo == "77777"
 
 
 def test_trustedProxiesAcceptPlainAddresses(cleanEnv: pytest.MonkeyPatch) -> None:

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 
+from shared.backend.config.briSettings import BriSettings, briProductionProblems
 from shared.backend.config.groupSettings import CsvList, GroupSettings, envFilePath
 from shared.backend.config.mailSettings import MailSettings, mailProductionProblems
 from shared.backend.config.secretSettings import CryptoSettings, JwtSettings
@@ -178,24 +179,6 @@ class PaymentSettings(GroupSettings):
         return self
 
 
-class BriSettings(GroupSettings):
-    baseUrl: str = Field("http://127.0.0.1:8090", validation_alias="BRI_BASE_URL")
-    clientId: str = Field("", validation_alias="BRI_CLIENT_ID")
-    clientSecret: SecretStr = Field(SecretStr(""), validation_alias="BRI_CLIENT_SECRET")
-    partnerId: str = Field("", max_length=36, validation_alias="BRI_PARTNER_ID")
-    channelId: str = Field("95221", pattern=r"^\d{5}$", validation_alias="BRI_CHANNEL_ID")
-    privateKeyPath: Path | None = Field(None, validation_alias="BRI_PRIVATE_KEY_PATH")
-    briPublicKeyPath: Path | None = Field(None, validation_alias="BRI_PUBLIC_KEY_PATH")
-    signatureEncoding: Literal["hex", "base64"] = Field("hex", validation_alias="BRI_SIGNATURE_ENCODING")
-    brivaNo: str = Field("77777", pattern=r"^\d{5}$", validation_alias="BRI_BRIVA_NO")
-    merchantId: str = Field("", validation_alias="BRI_QRIS_MERCHANT_ID")
-    terminalId: str = Field("", validation_alias="BRI_QRIS_TERMINAL_ID")
-    qrisGeneratePath: str = Field("/v1.0/qr-dynamic-mpm/qr-mpm-generate-qr", validation_alias="BRI_QRIS_GENERATE_PATH")
-    qrisQueryPath: str = Field("/v1.0/qr-dynamic-mpm/qr-mpm-query", validation_alias="BRI_QRIS_QUERY_PATH")
-    inboundClientId: str = Field("", validation_alias="BRI_INBOUND_CLIENT_ID")
-    timeoutSeconds: float = Field(8.0, gt=0, le=60, validation_alias="BRI_TIMEOUT_SECONDS")
-
-
 @dataclass(frozen=True)
 class Settings:
     app: AppSettings
@@ -260,6 +243,7 @@ def refuseUnsafeSettings(settings: Settings) -> list[str]:
     ]
     if settings.app.isProduction:
         problems.extend(mailProductionProblems(settings.mail))
+        problems.extend(briProductionProblems(settings.bri))
     if settings.app.isProduction and not settings.gateway.publicBaseUrl.startswith("https://"):
         # The refresh cookie's Secure flag and the mailed verification and reset links follow it.
         problems.append("PUBLIC_BASE_URL: must be an https:// address in production")

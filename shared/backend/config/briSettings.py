@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator
+
+from shared.backend.config.groupSettings import GroupSettings
+from shared.backend.utils.origin import isHost
+
+# Development's values, the simulator's (.env.example's; BRI_BRIVA_NO's default too): refused in production, where
+# BRI knows the merchant by its own.
+DEVELOPMENT_VALUES = {
+    "brivaNo": ("BRI_BRIVA_NO", "77777"),
+    "merchantId": ("BRI_QRIS_MERCHANT_ID", "000001019000014"),
+    "terminalId": ("BRI_QRIS_TERMINAL_ID", "10049258"),
+}
+
+
+# An absolute http(s) URL, with an optional path prefix; calls append their path to it.
+def checkBaseUrl(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("must not hold a user or password (the credentials are BRI_CLIENT_ID and BRI_CLIENT_SECRET)")
+    absolute = parts.scheme in ("http", "https") and value.startswith(f"{parts.scheme}://") and parts.hostname
+    if not absolute or any(character.isspace() for character in value):
+        raise ValueError(f"'{value}' must be an absolute http(s) URL such as https://partner.api.bri.co.id")
+    if parts.query or parts.fragment:
+        raise ValueError(f"'{value}' must be a scheme, a host, an optional port and path, nothing else")
+    if not isHost(parts.hostname):
+        raise ValueError(f"'{value}' has an invalid host (use the punycode form of an international name)")
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number in range
+    except ValueError:
+        raise ValueError(f"'{value}' has an invalid port") from None
+    return value
+
+
+class BriSettings(GroupSettings):
+    baseUrl: str = Field("http://127.0.0.1:8090", validation_alias="BRI_BASE_URL")
+    clientId: str = Field("", validation_alias="BRI_CLIENT_ID")
+    clientSecret: SecretStr = Field(SecretStr(""), validation_alias="BRI_CLIENT_SECRET")
+    partnerId: str = Field("", max_length=36, validation_alias="BRI_PARTNER_ID")
+    channelId: str = Field("95221", pattern=r"^\d{5}$", validation_alias="BRI_CHANNEL_ID")
+    privateKeyPath: Path | None = Field(None, validation_alias="BRI_PRIVATE_KEY_PATH")
+    briPublicKeyPath: Path | None = Field(None, validation_alias="BRI_PUBLIC_KEY_PATH")
+    signatureEncoding: Literal["hex", "base64"] = Field("hex", validation_alias="BRI_SIGNATURE_ENCODING")
+    brivaNo: str = Field("77777", pattern=r"^\d{5}$", validation_alias="BRI_BRIVA_NO")
+    merchantId: str = Field("", validation_alias="BRI_QRIS_MERCHANT_ID")
+    terminalId: str = Field("", validation_alias="BRI_QRIS_TERMINAL_ID")
+    qrisGeneratePath: str = Field("/v1.0/qr-dynamic-mpm/qr-mpm-generate-qr", validation_alias="BRI_QRIS_GENERATE_PATH")
+    qrisQueryPath: str = Field("/v1.0/qr-dynamic-mpm/qr-mpm-query", validation_alias="BRI_QRIS_QUERY_PATH")
+    inboundClientId: str = Field("", validation_alias="BRI_INBOUND_CLIENT_ID")
+    timeoutSeconds: float = Field(8.0, gt=0, le=60, validation_alias="BRI_TIMEOUT_SECONDS")
+
+    @field_validator("baseUrl")
+    @classmethod
+    def requireAbsoluteUrl(cls, value: str) -> str:
+        return checkBaseUrl(value)
+
+
+def briProductionProblems(bri: BriSettings) -> list[str]:
+    problems = []
+    if not bri.baseUrl.startswith("https://"):
+        # The default is the local simulator; BRI's hosts are https only, and the calls carry signed credentials.
+        problems.append("BRI_BASE_URL: must be an https:// address in production")
+    for field, (name, development) in DEVELOPMENT_VALUES.items():
+        value = getattr(bri, field)
+        if not value or value == development:
+            problems.append(f"{name}: must be set to the merchant's own value in production (not empty or the "
+                            f"simulator's {development})")
+    return problems
