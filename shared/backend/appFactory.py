@@ -14,6 +14,7 @@ from shared.backend.config.settings import ConfigurationError, Settings, loadSet
 from shared.backend.cryptoFactory import CryptoService, createCrypto
 from shared.backend.database.engine import checkConnection as checkDatabase
 from shared.backend.database.engine import closeDb, initDb
+from shared.backend.database.schemaRevision import checkSchemaRevision
 from shared.backend.exceptions.domainError import DomainError
 from shared.backend.exceptions.handlers import installErrorHandlers
 from shared.backend.health.healthCheck import HealthProbe, createHealthRouter
@@ -39,6 +40,9 @@ class ServiceSpec:
     docGroups: Mapping[str, str]
     statusTable: Mapping[type[DomainError], int] = field(default_factory=dict)
     hooks: Sequence[ServiceHook] = ()
+    # The schema revision and the stored encrypted values are checked at startup; off only for an app that does
+    # not use the users schema (the tests' probe apps on a bare PostgreSQL).
+    checksStoredData: bool = True
 
 
 def combineSpecs(title: str, specs: Sequence[ServiceSpec]) -> ServiceSpec:
@@ -48,6 +52,7 @@ def combineSpecs(title: str, specs: Sequence[ServiceSpec]) -> ServiceSpec:
         docGroups={prefix: name for spec in specs for prefix, name in spec.docGroups.items()},
         statusTable={klass: status for spec in specs for klass, status in spec.statusTable.items()},
         hooks=[hook for spec in specs for hook in spec.hooks],
+        checksStoredData=any(spec.checksStoredData for spec in specs),
     )
 
 
@@ -82,6 +87,8 @@ def createLifespan(settings: Settings, spec: ServiceSpec) -> Callable[[FastAPI],
             try:
                 app.state.database = await initDb(settings.database)
                 stack.push_async_callback(closeDb, app.state.database)
+                if spec.checksStoredData:
+                    await checkSchemaRevision(app.state.database)
                 app.state.redis = await initRedis(settings.redis)
                 stack.push_async_callback(closeRedis, app.state.redis)
                 app.state.crypto = await initCrypto(settings.crypto)

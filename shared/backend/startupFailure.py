@@ -4,10 +4,11 @@ import logging
 
 from shared.backend.cryptoFactory import CryptoSelfTestError
 from shared.backend.database.engine import DatabaseUnavailableError
+from shared.backend.database.schemaRevision import SchemaRevisionError
 from shared.backend.redis.client import RedisUnavailableError
 
 # Outages and misconfigurations whose message names the problem: startup stops without their tracebacks.
-KNOWN_STARTUP_FAILURES = (DatabaseUnavailableError, RedisUnavailableError, CryptoSelfTestError)
+KNOWN_STARTUP_FAILURES = (DatabaseUnavailableError, RedisUnavailableError, CryptoSelfTestError, SchemaRevisionError)
 
 
 class StartupError(RuntimeError):
