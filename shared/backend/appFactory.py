@@ -12,8 +12,8 @@ from fastapi import APIRouter, FastAPI, Request
 from shared.backend.config.secretSettings import CryptoSettings
 from shared.backend.config.settings import ConfigurationError, Settings, loadSettings
 from shared.backend.cryptoFactory import CryptoService, createCrypto
+from shared.backend.database.engine import Database, closeDb, initDb
 from shared.backend.database.engine import checkConnection as checkDatabase
-from shared.backend.database.engine import closeDb, initDb
 from shared.backend.database.schemaRevision import checkSchemaRevision
 from shared.backend.exceptions.domainError import DomainError
 from shared.backend.exceptions.handlers import installErrorHandlers
@@ -26,6 +26,7 @@ from shared.backend.openapiDocs import addGroupDocs
 from shared.backend.redis.client import checkConnection as checkRedis
 from shared.backend.redis.client import closeRedis, initRedis
 from shared.backend.security.jwtCodec import JwtCodec
+from shared.backend.security.storedValueCheck import checkStoredValues
 from shared.backend.startupFailure import KNOWN_STARTUP_FAILURES, StartupError, quietStartupFailures
 
 # A service hook runs inside the lifespan after the core resources exist and is closed before them.
@@ -73,9 +74,13 @@ def healthProbes(request: Request) -> dict[str, HealthProbe]:
     }
 
 
-async def initCrypto(settings: CryptoSettings) -> CryptoService:
+# The self-test round-trips a fresh value; stored values show whether the keys and Argon2id settings are the ones
+# they were written under (a rotation that dropped the old key would leave every TOTP secret unreadable).
+async def initCrypto(settings: CryptoSettings, database: Database | None = None) -> CryptoService:
     crypto = await asyncio.to_thread(createCrypto, settings)
     latency = await asyncio.to_thread(crypto.selfTest)
+    if database is not None:
+        await checkStoredValues(database, crypto)
     logger.performance("crypto_ready", "crypto self-test passed", latency_ms=round(latency, 2))
     return crypto
 
@@ -91,7 +96,8 @@ def createLifespan(settings: Settings, spec: ServiceSpec) -> Callable[[FastAPI],
                     await checkSchemaRevision(app.state.database)
                 app.state.redis = await initRedis(settings.redis)
                 stack.push_async_callback(closeRedis, app.state.redis)
-                app.state.crypto = await initCrypto(settings.crypto)
+                app.state.crypto = await initCrypto(settings.crypto,
+                                                    app.state.database if spec.checksStoredData else None)
                 for hook in [corsSyncHook, *spec.hooks]:
                     await stack.enter_async_context(hook(app))
             except KNOWN_STARTUP_FAILURES as error:

@@ -1,15 +1,17 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import hmac
 import secrets
 import time
 
-from k_services_crypto import DecryptionError, RecordCipher
+from k_services_crypto import FORMAT_VERSION, DecryptionError, RecordCipher
 
 from shared.backend.config.secretSettings import CryptoSettings
 
-__all__ = ["CryptoSelfTestError", "CryptoService", "DecryptionError", "createCrypto"]
+__all__ = ["CryptoSelfTestError", "CryptoService", "DecryptionError", "createCrypto", "storedParamsId"]
 
 
 class CryptoSelfTestError(RuntimeError):
@@ -26,6 +28,16 @@ def utf8Text(plain: bytes) -> str:
         return plain.decode("utf-8")
     except UnicodeDecodeError:
         raise DecryptionError("decrypted value is not UTF-8 text") from None
+
+
+# The Argon2id parameter set a stored value records (its second byte, docs/crypto.md); None when the value is not
+# in the stored form at all. Reads no key material.
+def storedParamsId(value: str) -> int | None:
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    return raw[1] if len(raw) > 1 and raw[0] == FORMAT_VERSION else None
 
 
 # Encrypts under the current master key; decrypts under it or, for values written before a rotation, under

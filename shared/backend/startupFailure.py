@@ -6,9 +6,11 @@ from shared.backend.cryptoFactory import CryptoSelfTestError
 from shared.backend.database.engine import DatabaseUnavailableError
 from shared.backend.database.schemaRevision import SchemaRevisionError
 from shared.backend.redis.client import RedisUnavailableError
+from shared.backend.security.storedValueCheck import StoredDataUnreadableError
 
 # Outages and misconfigurations whose message names the problem: startup stops without their tracebacks.
-KNOWN_STARTUP_FAILURES = (DatabaseUnavailableError, RedisUnavailableError, CryptoSelfTestError, SchemaRevisionError)
+KNOWN_STARTUP_FAILURES = (DatabaseUnavailableError, RedisUnavailableError, CryptoSelfTestError, SchemaRevisionError,
+                          StoredDataUnreadableError)
 
 
 class StartupError(RuntimeError):
