@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import httpx2
@@ -7,6 +8,8 @@ import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict
 
+from shared.backend.config.settings import AppSettings
+from shared.backend.cryptoFactory import DecryptionError
 from shared.backend.exceptions.domainError import (
     ConflictError,
     DependencyUnavailableError,
@@ -20,6 +23,7 @@ from shared.backend.exceptions.domainError import (
     UpstreamError,
 )
 from shared.backend.exceptions.handlers import installErrorHandlers
+from shared.backend.loggingFactory import clearRequestContext, configureLogging
 from shared.backend.middleware.requestId import RequestIdMiddleware
 from tests.support.inProcess import appClient
 
@@ -67,6 +71,10 @@ def buildApp() -> FastAPI:
     @app.post("/body")
     async def body(payload: Body) -> dict[str, int]:
         return {"amount": payload.amount}
+
+    @app.get("/unreadable")
+    async def unreadable() -> None:
+        raise DecryptionError("value was written under another Argon2id parameter set")
 
     @app.get("/boom")
     async def boom() -> None:
@@ -125,3 +133,25 @@ async def test_malformedRequestIdIsReplaced(client: httpx2.AsyncClient) -> None:
     response = await client.get("/nowhere", headers={"X-Request-ID": "bad id\twith spaces"})
     assert response.headers["X-Request-ID"] != "bad id\twith spaces"
     assert len(response.headers["X-Request-ID"]) == 32
+
+
+# A stored value no configured key opens (keys rotated without the old one, changed Argon2id settings): named, 503,
+# logged at error level with the request and the reason only.
+async def test_undecryptableStoredValueIsANamed503(
+    client: httpx2.AsyncClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configureLogging(AppSettings(APP_ENV="test", LOG_FORMAT="json", LOG_LEVEL="INFO"))  # type: ignore[call-arg]
+    capsys.readouterr()
+    try:
+        response = await client.get("/unreadable", headers={"X-Request-ID": "unreadable-0001"})
+    finally:
+        clearRequestContext()
+    error = assertEnvelope(response, 503, "stored_data_unreadable")
+    assert error["message"] == "Stored data cannot be read at the moment"
+    assert response.headers["Retry-After"] == "5"
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    [logged] = [record for record in records if record.get("label") == "stored_data_unreadable"]
+    assert (logged["level"], logged["path"], logged["request_id"]) == ("error", "/unreadable", "unreadable-0001")
+    assert logged["reason"] == "value was written under another Argon2id parameter set"
+    assert "CRYPTO_PREVIOUS_MASTER_KEYS" in logged["message"]
+    assert "exception" not in logged

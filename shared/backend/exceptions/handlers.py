@@ -7,6 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.backend.cryptoFactory import DecryptionError
 from shared.backend.exceptions.dependencyErrors import HANDLED, classify
 from shared.backend.exceptions.domainError import (
     ConflictError,
@@ -89,6 +90,16 @@ def installErrorHandlers(app: FastAPI, table: Mapping[type[DomainError], int] | 
         return errorResponse(error.status_code, codeForStatus(error.status_code), message,
                              requestIdOf(request), headers=error.headers)
 
+    # A stored value that no configured key opens (a key rotation without the old key in
+    # CRYPTO_PREVIOUS_MASTER_KEYS, changed CRYPTO_ARGON2_* settings, a damaged value): the client is not at fault and
+    # another instance may hold the right keys. The log names the request, never the value or a key.
+    async def onDecryptionError(request: Request, error: DecryptionError) -> JSONResponse:
+        logger.error("stored_data_unreadable", "A stored encrypted value opens under no configured key (check "
+                     "CRYPTO_MASTER_KEY, CRYPTO_PREVIOUS_MASTER_KEYS and CRYPTO_ARGON2_*; docs/crypto.md)",
+                     reason=str(error), method=request.method, path=request.url.path)
+        return errorResponse(503, "stored_data_unreadable", "Stored data cannot be read at the moment",
+                             requestIdOf(request), headers={"Retry-After": RETRY_AFTER_SECONDS})
+
     async def onInfrastructureError(request: Request, error: Exception) -> JSONResponse:
         classified = classify(error)
         if classified is None:
@@ -101,6 +112,7 @@ def installErrorHandlers(app: FastAPI, table: Mapping[type[DomainError], int] | 
     app.add_exception_handler(DomainError, onDomainError)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, onValidationError)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, onHttpError)  # type: ignore[arg-type]
+    app.add_exception_handler(DecryptionError, onDecryptionError)  # type: ignore[arg-type]
     for errorClass in HANDLED:
         app.add_exception_handler(errorClass, onInfrastructureError)
     app.add_middleware(UnhandledErrorMiddleware)
