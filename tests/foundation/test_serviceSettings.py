@@ -43,6 +43,7 @@ def test_everyDurationHasAnUpperBound() -> None:
      ("AUTH_VERIFICATION_TTL_SECONDS", 2592000)],
 )
 def test_hugeAuthDurationIsRefusedWithItsName(cleanEnv: pytest.MonkeyPatch, variable: str, bound: int) -> None:
+    cleanEnv.setenv("AUTH_SESSION_ABSOLUTE_SECONDS", "31536000")  # the idle timeout may not exceed it
     cleanEnv.setenv(variable, str(bound))
     loadSettings()
     cleanEnv.setenv(variable, "100000000000")
@@ -110,6 +111,34 @@ def test_productionSmtpNeedsAnExplicitHost(cleanEnv: pytest.MonkeyPatch) -> None
         "  SMTP_HOST: must be set in production (its default, localhost, is for development)"]
     cleanEnv.setenv("SMTP_HOST", "smtp.example.com")
     assert loadSettings().mail.smtpHost == "smtp.example.com"
+
+
+# Without STARTTLS the SMTP password and each mailed link would cross the network in clear; a local relay may skip it.
+def test_productionSmtpNeedsStartTlsUnlessTheRelayIsLocal(cleanEnv: pytest.MonkeyPatch) -> None:
+    production = {"APP_ENV": "production", "MAIL_BACKEND": "smtp", "PUBLIC_BASE_URL": "https://auth.example.com",
+                  "SMTP_HOST": "smtp.example.com", "SMTP_STARTTLS": "false", **PRODUCTION_BRI}
+    for name, value in production.items():
+        cleanEnv.setenv(name, value)
+    with pytest.raises(ConfigurationError) as error:
+        loadSettings()
+    assert str(error.value).splitlines()[1:] == [
+        "  SMTP_STARTTLS: must be true in production unless SMTP_HOST is a relay on this host (localhost)"]
+    for host in ("localhost", "127.0.0.1"):
+        cleanEnv.setenv("SMTP_HOST", host)
+        assert loadSettings().mail.smtpStartTls is False
+    cleanEnv.setenv("APP_ENV", "development")
+    cleanEnv.setenv("SMTP_HOST", "smtp.example.com")
+    assert loadSettings().mail.smtpStartTls is False
+
+
+def test_idleTimeoutMustNotExceedTheAbsoluteOne(cleanEnv: pytest.MonkeyPatch) -> None:
+    cleanEnv.setenv("AUTH_SESSION_IDLE_SECONDS", "7200")
+    cleanEnv.setenv("AUTH_SESSION_ABSOLUTE_SECONDS", "3600")
+    with pytest.raises(ConfigurationError, match="AUTH_SESSION_IDLE_SECONDS must not exceed "
+                                                 "AUTH_SESSION_ABSOLUTE_SECONDS"):
+        loadSettings()
+    cleanEnv.setenv("AUTH_SESSION_IDLE_SECONDS", "3600")
+    assert loadSettings().auth.sessionIdleSeconds == 3600
 
 
 @pytest.mark.parametrize("value", ["http://127.0.0.1:8090", "http://localhost:8090/", "https://partner.api.bri.co.id",

@@ -12,6 +12,7 @@ from shared.backend.utils.origin import isHost
 # RFC 5322's dot-atom local part, then a host name.
 ADDRESS = re.compile(r"([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)@([^@]+)")
 IMPLICIT_TLS_PORT = 465
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 
 def checkMailAddress(value: str) -> str:
@@ -58,4 +59,7 @@ def mailProductionProblems(mail: MailSettings) -> list[str]:
         return ["MAIL_BACKEND: file is for development and tests; use smtp in production"]
     if "smtpHost" not in mail.model_fields_set:
         return ["SMTP_HOST: must be set in production (its default, localhost, is for development)"]
+    if not mail.smtpStartTls and mail.smtpHost.strip().lower() not in LOOPBACK_HOSTS:
+        # Without STARTTLS the SMTP password and every mailed verification or reset link cross the network in clear.
+        return ["SMTP_STARTTLS: must be true in production unless SMTP_HOST is a relay on this host (localhost)"]
     return []

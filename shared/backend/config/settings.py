@@ -163,6 +163,13 @@ class AuthSettings(GroupSettings):
     resetTtlSeconds: int = Field(3600, ge=300, le=86400, validation_alias="AUTH_RESET_TTL_SECONDS")
     mfaIssuer: str = Field("KServices", validation_alias="AUTH_MFA_ISSUER")
 
+    @model_validator(mode="after")
+    def requireIdleWithinAbsolute(self) -> AuthSettings:
+        # An idle timeout past the absolute one would never end a session: a typo, not a policy.
+        if self.sessionIdleSeconds > self.sessionAbsoluteSeconds:
+            raise ValueError("AUTH_SESSION_IDLE_SECONDS must not exceed AUTH_SESSION_ABSOLUTE_SECONDS")
+        return self
+
 
 class PaymentSettings(GroupSettings):
     minAmount: int = Field(10000, ge=1, validation_alias="PAYMENT_MIN_AMOUNT")
