@@ -101,6 +101,30 @@ async def test_profileRefusesControlCharactersInTheDisplayName(
     assert await storedUser(database, address) == before
 
 
+# A name is stored trimmed on register and on update; one of spaces only is the field's 422 (null clears it).
+async def test_displayNamesAreStoredTrimmedAndBlankOnesRefused(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database
+) -> None:
+    address = uniqueEmail()
+    registered = await client.post("/api/auth/register", json={
+        "email": address, "password": PASSWORD, "displayName": "  Siti  "})
+    assert registered.status_code == 202, registered.text
+    assert (await storedUser(database, address) or ())[0] == "Siti"
+    assert refusedFields(await client.post("/api/auth/register", json={
+        "email": uniqueEmail(), "password": PASSWORD, "displayName": "   "})) == ["displayName"]
+    verified = await registerVerified(client, outboxDir)
+    tokens = await login(client, verified)
+    client.cookies.clear()
+    named = await client.patch("/api/auth/me", headers=bearer(tokens), json={"displayName": " Budi "})
+    assert named.status_code == 200 and named.json()["displayName"] == "Budi"
+    before = await storedUser(database, verified)
+    blank = await client.patch("/api/auth/me", headers=bearer(tokens), json={"displayName": "   "})
+    assert refusedFields(blank) == ["displayName"]
+    assert await storedUser(database, verified) == before
+    cleared = await client.patch("/api/auth/me", headers=bearer(tokens), json={"displayName": None})
+    assert cleared.status_code == 200 and cleared.json()["displayName"] is None
+
+
 # Fields that are stored or looked up: a NUL (or a control character in the device name) is the field's 422 for
 # any account, known or not, and changes nothing.
 async def test_lookupAndStoredFieldsRefuseNul(client: httpx2.AsyncClient, outboxDir: Path, database: Database) -> None:

@@ -28,7 +28,7 @@ class UpdateProfile:
             raise UserNotFoundError()
         changed = sorted(data.model_fields_set)
         if "displayName" in data.model_fields_set:
-            user.displayName = data.displayName.strip() if data.displayName else None
+            user.displayName = data.displayName
         if "phoneNumber" in data.model_fields_set:
             user.phoneEncrypted = (
                 await ports.cipher.encryptSensitiveAsync(normalizePhone(data.phoneNumber), phoneContext(user.id))
