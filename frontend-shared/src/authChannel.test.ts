@@ -100,6 +100,20 @@ describe("tabs of one browser", () => {
     expect(bearers).not.toContain(`Bearer ${u2Token}`);
   });
 
+  it("a refresh still running when another tab signs out is not used", async () => {
+    const channel = fakeBrowser();
+    const a = openTab(channel(), "u1", vi.fn().mockResolvedValue(new Response(null, { status: 204 })));
+    const b = openTab(channel(), "u1");
+    let answer: (pair: { accessToken: string; expiresIn: number }) => void = () => {};
+    b.tokens.setRefreshFunction(() => new Promise((resolve) => (answer = resolve)));
+    const refreshed = b.tokens.refresh();
+    await signOut(a.client);
+    answer({ accessToken: jwt("u1", "2"), expiresIn: 900 });
+    expect(await refreshed).toBe(false);
+    expect(b.tokens.isSignedIn()).toBe(false);
+    expect(b.tokens.getAccessToken()).toBeNull();
+  });
+
   it("a refresh for the same user goes on as before", async () => {
     const store = new TokenStore({ onUserChanged: vi.fn() });
     store.setRefreshFunction(async () => ({ accessToken: jwt("u1", "2"), expiresIn: 900 }));

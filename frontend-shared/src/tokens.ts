@@ -65,6 +65,8 @@ export class TokenStore {
   private sessionMayExist = true;
   // The signed-in user (the token's `sub`), kept after the token expires so a refresh can be checked against it.
   private subject: string | null = null;
+  // Counts the clears: a refresh that started before a sign-out (here or in another tab) must not sign back in.
+  private cleared = 0;
   private readonly now: () => number;
   private readonly channel: AuthChannel | null;
   private readonly onUserChanged?: () => void;
@@ -128,6 +130,7 @@ export class TokenStore {
 
   // Drops the tokens in this tab only (a refused refresh, a revoked session).
   clear(): void {
+    this.cleared += 1;
     this.accessToken = null;
     this.expiresAt = 0;
     this.sessionMayExist = false;
@@ -176,8 +179,10 @@ export class TokenStore {
     if (this.inflight) return this.inflight;
     if (!this.canRefresh()) return Promise.resolve(false);
     const fn = this.refreshFn!;
+    const cleared = this.cleared;
     this.inflight = withRefreshLock(fn)
       .then((pair) => {
+        if (this.cleared !== cleared) return false; // signed out while the refresh ran
         // The shared cookie was signed in as someone else meanwhile: never go on with that user's token here.
         const subject = tokenSubject(pair.accessToken);
         if (this.subject !== null && subject !== null && subject !== this.subject) {
