@@ -10,6 +10,10 @@ end
 
 local byte, sub, find, char, tonumber = string.byte, string.sub, string.find, string.char, tonumber
 
+-- The pure-Lua decoder gives objects this metatable, so a caller can tell {} from [] (lua-cjson decodes both
+-- to an empty table, and Debian's build has no decode_array_with_array_mt).
+local OBJECT = {}
+
 local escapes = { b = "\b", f = "\f", n = "\n", r = "\r", t = "\t", ['"'] = '"', ["\\"] = "\\", ["/"] = "/" }
 
 local function utf8(code)
@@ -85,7 +89,7 @@ local function parseArray(text, pos)
 end
 
 local function parseObject(text, pos)
-    local result = {}
+    local result = setmetatable({}, OBJECT)
     pos = skip(text, pos + 1)
     if byte(text, pos) == 125 then
         return result, pos + 1
@@ -160,6 +164,11 @@ function _M.decode(text)
 end
 
 _M.fallbackDecode = fallbackDecode
+
+-- True for an object decoded by fallbackDecode (never for an array).
+function _M.isObject(value)
+    return getmetatable(value) == OBJECT
+end
 
 -- A JSON string literal (quotes included) for building responses by hand.
 function _M.quote(value)

@@ -106,7 +106,9 @@ end
 
 -- Why a decoded document's rules cannot be used, or nil. A JSON object decodes to a table too: only a list
 -- (keys 1..n) of objects is one, so {"rules": {"routeGroup": ...}} is refused instead of meaning "no overrides".
-local function listProblem(list)
+-- {} and [] both decode to an empty table: the raw text is read again by the decoder that marks objects, so
+-- {"rules": {}} is refused too (almost certainly a mistake) while {"rules": []} brings back the defaults.
+local function listProblem(list, raw)
     if type(list) ~= "table" then
         return "no rules list"
     end
@@ -116,6 +118,15 @@ local function listProblem(list)
     end
     if count ~= #list then
         return "rules is not a list"
+    end
+    if count == 0 then
+        local marked, err = json.fallbackDecode(raw)
+        if type(marked) ~= "table" then
+            return err or "not a JSON object"
+        end
+        if json.isObject(marked.rules) then
+            return "rules is not a list"
+        end
     end
     for index, rule in ipairs(list) do
         if type(rule) ~= "table" then
@@ -147,7 +158,7 @@ function _M.apply(raw)
         return true
     end
     local document, err = json.decode(raw)
-    local problem = type(document) ~= "table" and (err or "not a JSON object") or listProblem(document.rules)
+    local problem = type(document) ~= "table" and (err or "not a JSON object") or listProblem(document.rules, raw)
     local version = type(document) == "table" and string.sub(tostring(document.version), 1, 40) or "?"
     lastRaw = raw
     if problem then
