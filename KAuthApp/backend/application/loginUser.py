@@ -62,16 +62,17 @@ class LoginUser:
     async def openAtOnce(self, snapshot: LoginSnapshot, data: LoginInput, now: datetime) -> IssuedSession | None:
         issuer = SessionIssuer(self.ports)
         session, refreshToken = issuer.draft(snapshot.id, data.deviceFingerprint, now)
+        issued = issuer.issue(session, snapshot.roles, refreshToken, now)
         audit = self.ports.audit.entry(ACTION, AuditOutcome.SUCCESS, actorId=snapshot.id, targetId=snapshot.id,
                                        details={"sessionId": str(session.id), "method": "password"})
-        opened = await issuer.publishBefore(session, snapshot.roles, now,
+        opened = await issuer.publishBefore(session, snapshot.roles, now, issued,
                                             partial(self.ports.logins.openSession, snapshot.passwordHash, now,
                                                     session, audit))
         if opened is None:
             await issuer.discard(session)
             return None  # changed since the snapshot: settled on the locked row
         self.ports.audit.announce(audit)
-        return issuer.issue(session, snapshot.roles, refreshToken, now)
+        return issued
 
     async def settle(self, email: str, data: LoginInput, checked: CheckedPassword, now: datetime) -> IssuedSession:
         ports = self.ports
@@ -104,8 +105,9 @@ class LoginUser:
         await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=user.id, targetId=user.id,
                                  details={"sessionId": str(session.id), "method": method})
         # The key first, the row still locked: if Redis fails, the code stays unspent and nothing is counted.
-        await issuer.publishBefore(session, roles, now, ports.transaction.commit)
-        return issuer.issue(session, roles, refreshToken, now)
+        issued = issuer.issue(session, roles, refreshToken, now)
+        await issuer.publishBefore(session, roles, now, issued, ports.transaction.commit)
+        return issued
 
     # The answer of the Argon2 run already made, unless the row's hash changed since (then hashed again).
     async def passwordMatches(self, user: User, password: str, checked: CheckedPassword) -> bool:

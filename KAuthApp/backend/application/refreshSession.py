@@ -41,10 +41,12 @@ class RefreshSession:
         newToken = self.issuer.rotate(session, now)
         await ports.sessions.add(session)
         # The key is saved before the commit (the row stays locked): if Redis fails, the rotation rolls back
-        # and the client's retry with the same token still works, instead of counting as reuse.
-        await self.issuer.publish(session, roles, now)
+        # and the client's retry with the same token still works, instead of counting as reuse. It lists the new
+        # access token's jti beside the previous tokens' (other tabs keep theirs).
+        issued = self.issuer.issue(session, roles, newToken, now)
+        await self.issuer.publish(session, roles, now, issued)
         await ports.transaction.commit()
-        return self.issuer.issue(session, roles, newToken, now)
+        return issued
 
     async def refuseStale(self, session: Session, refreshToken: str) -> None:
         ports, now = self.ports, utcNow()

@@ -14,6 +14,7 @@ from KAuthApp.backend.domain.models.session import Session
 from KAuthApp.backend.domain.models.user import User
 from KAuthApp.backend.domain.opaqueTokens import hashToken, newRefreshToken, refreshTagKey
 from KAuthApp.backend.domain.sessionRecord import SessionRecord
+from shared.backend.security.jwtCodec import AccessClaims
 from shared.backend.security.sessionStore import SessionRevokedError
 from shared.backend.utils.uuid import generateId
 
@@ -26,6 +27,7 @@ class IssuedSession:
     tokens: TokenOutput
     sessionId: uuid.UUID
     cookieMaxAge: int
+    claims: AccessClaims
 
 
 # What issuing tokens and publishing the Redis key read of a session: a stored row or a new record.
@@ -89,21 +91,23 @@ class SessionIssuer:
         session.ip = context.ip or session.ip
         return refreshToken
 
-    # The Redis key lives as long as the session can still be refreshed. A revocation remembered for the session
-    # (its marker stands) wins: no key, and no tokens for the caller.
-    async def publish(self, session: SessionWindow, roles: list[str], now: datetime) -> None:
+    # The Redis key lives as long as the session can still be refreshed, and lists the access token issued with
+    # it (issued first, handed out only after the save), so the gateway counts that token as the user. A
+    # revocation remembered for the session (its marker stands) wins: no key, and no tokens for the caller.
+    async def publish(self, session: SessionWindow, roles: list[str], now: datetime, issued: IssuedSession) -> None:
         end = sessionEnd(session)
         if not await self.ports.sessionCache.save(
-            str(session.id), str(session.userId), roles, int(end.timestamp()), remainingSeconds(session, now)
+            str(session.id), str(session.userId), roles, int(end.timestamp()), remainingSeconds(session, now),
+            issued.claims.tokenId, issued.claims.expiresAt,
         ):
             raise SessionRevokedError()
 
     # The key is saved before the write that makes the session real (a login's commit or its one statement), so
     # that a Redis failure leaves nothing written: no row without a key, no code spent. A key whose write then
     # fails is deleted again; one left behind is never usable, since no token names its session.
-    async def publishBefore(self, session: SessionWindow, roles: list[str], now: datetime,
+    async def publishBefore(self, session: SessionWindow, roles: list[str], now: datetime, issued: IssuedSession,
                             write: Callable[[], Awaitable[T]]) -> T:
-        await self.publish(session, roles, now)
+        await self.publish(session, roles, now, issued)
         try:
             return await write()
         except Exception:
@@ -128,4 +132,4 @@ class SessionIssuer:
         tokens = TokenOutput(accessToken=accessToken, refreshToken=refreshToken,
                              expiresIn=claims.expiresAt - claims.issuedAt)
         maxAge = max(0, math.ceil((session.absoluteExpiresAt - now).total_seconds()))
-        return IssuedSession(tokens=tokens, sessionId=session.id, cookieMaxAge=maxAge)
+        return IssuedSession(tokens=tokens, sessionId=session.id, cookieMaxAge=maxAge, claims=claims)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterable, Sequence
 
 from redis.asyncio import Redis
@@ -9,14 +10,29 @@ from redis.exceptions import NoScriptError
 from shared.backend.exceptions.domainError import UnauthenticatedError
 from shared.backend.redis.client import redisKey
 
+# The access tokens a session's key lists (the gateway counts a request against the user only for one of them):
+# the newest and the ones before it, at most this many and none expired.
+RECENT_TOKENS = 4
 # The key replaced whole with its expiry, atomically and in one round trip (as a MULTI/EXEC pipeline of DEL,
 # HSET and EXPIRE through redis-py it cost ~10% of a login's event-loop time); refused (0) while the session's
 # revocation marker stands, so a login or refresh that committed before a revocation cannot put back the key
-# the revocation deleted.
-REPLACE_SCRIPT = """
+# the revocation deleted. `jtis` lists the session's recent access tokens, newest first, as `<jti>:<exp>`
+# separated by spaces: the new token (ARGV[5], ARGV[6]) and those of the old list not expired at ARGV[7].
+REPLACE_SCRIPT = f"""
 if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+local jtis, now = {{}}, tonumber(ARGV[7])
+if ARGV[5] ~= '' then jtis[1] = ARGV[5] .. ':' .. ARGV[6] end
+local old = redis.pcall('HGET', KEYS[1], 'jtis')
+if type(old) == 'string' then
+  for entry in string.gmatch(old, '%S+') do
+    local expiresAt = tonumber(string.match(entry, ':(%d+)$'))
+    if #jtis < {RECENT_TOKENS} and expiresAt and expiresAt > now then jtis[#jtis + 1] = entry end
+  end
+end
+local fields = {{'userId', ARGV[1], 'roles', ARGV[2], 'expiresAt', ARGV[3]}}
+if #jtis > 0 then fields[7], fields[8] = 'jtis', table.concat(jtis, ' ') end
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'userId', ARGV[1], 'roles', ARGV[2], 'expiresAt', ARGV[3])
+redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 return 1
 """
@@ -52,11 +68,14 @@ class SessionStore:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
 
-    # False when the session was revoked meanwhile (its marker stands): nothing is written.
-    async def save(self, sessionId: str, userId: str, roles: Iterable[str], expiresAt: int, ttlSeconds: int) -> bool:
+    # False when the session was revoked meanwhile (its marker stands): nothing is written. tokenId and
+    # tokenExpiresAt are the jti and exp of the access token the login or refresh issues with this save.
+    async def save(self, sessionId: str, userId: str, roles: Iterable[str], expiresAt: int, ttlSeconds: int,
+                   tokenId: str = "", tokenExpiresAt: int = 0) -> bool:
         keys = (sessionKey(sessionId), revokedKey(sessionId))
         return bool(await self.run(REPLACE_SHA, REPLACE_SCRIPT, keys,
-                                   (userId, ",".join(sorted(roles)), expiresAt, max(ttlSeconds, 1))))
+                                   (userId, ",".join(sorted(roles)), expiresAt, max(ttlSeconds, 1), tokenId,
+                                    tokenExpiresAt, int(time.time()))))
 
     async def exists(self, sessionId: str) -> bool:
         return bool(await self.redis.exists(sessionKey(sessionId)))
