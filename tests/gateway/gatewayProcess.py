@@ -8,6 +8,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import httpx2
@@ -170,12 +171,14 @@ def rulesDocument(version: int, *rules: dict[str, object]) -> str:
     return json.dumps({"version": version, "rules": list(rules)})
 
 
-def fakeToken(subject: str, sessionId: str) -> str:
+# An unsigned token with the claims the gateway reads (sub, sid, jti); a fresh jti unless given.
+def fakeToken(subject: str, sessionId: str, tokenId: str | None = None) -> str:
     def encode(value: dict[str, object]) -> str:
         return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
 
     header = encode({"alg": "HS256", "typ": "JWT"})
-    payload = encode({"sub": subject, "sid": sessionId, "exp": int(time.time()) + 900})
+    payload = encode({"sub": subject, "sid": sessionId, "exp": int(time.time()) + 900,
+                      "jti": tokenId or uuid.uuid4().hex})
     return f"{header}.{payload}.c2lnbmF0dXJl"
 
 

@@ -17,20 +17,22 @@ local byte, sub, find = string.byte, string.sub, string.find
 local _M = {}
 
 -- KEYS: current, previous [, session, ipCurrent, ipPrevious]
--- ARGV: limit, windowMs, elapsedMs, expectedUserId (the token's sub, never empty with 5 KEYS)
+-- ARGV: limit, windowMs, elapsedMs [, expectedUserId, tokenId, nowSeconds] (the token's sub and jti, with 5 KEYS)
 -- Returns {allowed, current, previous, usedUserKeys}. Rejected requests are not counted.
+-- The user's counters are used only when the session is a hash whose userId is the token's sub and whose jtis
+-- (`<jti>:<exp> ...`, the session's recent access tokens, written by shared/backend/security/sessionStore.py)
+-- list the token's jti with an exp still ahead; otherwise the address's. pcall: a key of another type is no session.
 local script = [[
 local curKey, prevKey, userKeys = KEYS[1], KEYS[2], 0
 if #KEYS == 5 then
-  local kind = redis.call('TYPE', KEYS[3])['ok']
-  local valid = false
-  if kind == 'hash' then
-    local userId = redis.call('HGET', KEYS[3], 'userId')
-    valid = (not userId) or userId == ARGV[4]
-  elseif kind == 'string' then
-    valid = true
+  local fields = redis.pcall('HMGET', KEYS[3], 'userId', 'jtis')
+  local jtis = fields[2]
+  if fields[1] == ARGV[4] and jtis then
+    local at = string.find(' ' .. jtis, ' ' .. ARGV[5] .. ':', 1, true)
+    local expiresAt = at and tonumber(string.match(jtis, '^%d+', at + #ARGV[5] + 1))
+    if expiresAt and expiresAt > tonumber(ARGV[6]) then userKeys = 1 end
   end
-  if valid then userKeys = 1 else curKey, prevKey = KEYS[4], KEYS[5] end
+  if userKeys == 0 then curKey, prevKey = KEYS[4], KEYS[5] end
 end
 local limit, windowMs, elapsed = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local counts = redis.call('MGET', curKey, prevKey)
@@ -229,9 +231,9 @@ function _M.access()
         return
     end
     local now = ngx.now()
-    local subject, sid, probed
+    local subject, sid, jti, claim, probed
     if rule.scope == "user" then
-        subject, sid, probed = userClaim.claimed(ip)
+        subject, sid, jti, claim, probed = userClaim.claimed(ip)
     end
 
     local routeName = rule.routeGroup
@@ -257,10 +259,10 @@ function _M.access()
     if subject then
         local userBase = "rate_limit:user:" .. subject .. ":" .. routeName .. ":"
         res, err = count(5, { userBase .. current, userBase .. previous, "kauth:session:" .. sid,
-            base .. current, base .. previous, rule.limitStr, rule.windowMsStr, tostring(elapsed), subject })
+            base .. current, base .. previous, rule.limitStr, rule.windowMsStr, tostring(elapsed), subject, jti,
+            numStr(floor(now)) })
     else
-        res, err = count(2, { base .. current, base .. previous, rule.limitStr, rule.windowMsStr, tostring(elapsed),
-            "" })
+        res, err = count(2, { base .. current, base .. previous, rule.limitStr, rule.windowMsStr, tostring(elapsed) })
     end
     if not res then
         return redisFailed(rule, err, true)
@@ -268,7 +270,7 @@ function _M.access()
 
     local allowed, cur, prev, usedUser = res[1], res[2], res[3], res[4]
     if subject then
-        userClaim.checked(ip, sid, probed, usedUser == 1)
+        userClaim.checked(ip, claim, probed, usedUser == 1)
         if usedUser == 0 then
             userBlock = nil
         end

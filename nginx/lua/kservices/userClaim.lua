@@ -1,7 +1,8 @@
 -- The user a bearer token claims to be, for user-scope rules (docs/gateway.md, "Identity"). The token's
--- signature is the backend's business; whether its session exists is checked by the counting script. What
--- unverified tokens make the gateway remember lives in a shared dict of its own, so a flood of them cannot
--- evict the limiter's block entries or its redis:down marker.
+-- signature is the backend's business; whether its session exists, belongs to its sub and lists its jti (one of
+-- the session's recent access tokens) is checked by the counting script. What unverified tokens make the gateway
+-- remember lives in a shared dict of its own, so a flood of them cannot evict the limiter's block entries or its
+-- redis:down marker.
 local json = require "kservices.json"
 
 local ngx = ngx
@@ -18,8 +19,14 @@ local SESSION_PROBE_SECONDS = 10
 
 local _M = {}
 
--- sub and sid from a bearer token's payload; the signature is checked by the backend, the
--- session's existence in Redis is checked by the counting script.
+-- An empty claim is no identity: an empty sub would match any session and share one user bucket. A ':' would
+-- make the remembered claims (below) ambiguous.
+local function usable(claim)
+    return type(claim) == "string" and #claim > 0 and #claim <= 128 and not find(claim, "[:%s]")
+end
+
+-- sub, sid and jti from a bearer token's payload; the signature is checked by the backend, the session and
+-- its token list in Redis by the counting script.
 local function tokenClaims()
     local header = var.http_authorization
     if not header or #header < 20 then
@@ -52,40 +59,45 @@ local function tokenClaims()
     if type(claims) ~= "table" then
         return nil
     end
-    local subject, sid = claims.sub, claims.sid
-    -- An empty sub or sid is no identity: it would match any session and share one user bucket.
-    if type(subject) ~= "string" or type(sid) ~= "string" or #sid == 0 or #subject == 0
-        or #sid > 128 or #subject > 128 or find(sid, "[:%s]") or find(subject, "[:%s]") then
+    local subject, sid, jti = claims.sub, claims.sid, claims.jti
+    if not (usable(subject) and usable(sid) and usable(jti)) then
         return nil
     end
-    return subject, sid
+    return subject, sid, jti
 end
 
--- The user a user-scope request claims to be, or nil to count it by its address. A sid found missing in
--- the last seconds is not looked up again; a sid not seen valid lately is a probe, SESSION_PROBES per
--- address and window (given back when the session exists), so fresh fake sids from one address cost a
--- bounded number of Redis calls while the real sessions behind it (a NAT) keep their own quota.
+-- The user a user-scope request claims to be (sub, sid, jti, and the key under which the gateway remembers
+-- that claim), or nil to count it by its address. What is remembered is the whole claim, never the session
+-- alone, so a forged token naming a real session cannot change how that session's own tokens are counted. A
+-- claim found invalid in the last seconds is not looked up again (false); one not seen valid lately is a probe,
+-- SESSION_PROBES per address and window (given back when it is valid), so fresh fake claims from one address
+-- cost a bounded number of Redis calls while the real sessions behind it (a NAT) keep their own quota.
 function _M.claimed(ip)
-    local subject, sid = tokenClaims()
-    if not sid or sessions:get("bad:" .. sid) then
+    local subject, sid, jti = tokenClaims()
+    if not sid then
         return nil
     end
-    if sessions:get("good:" .. sid) then
-        return subject, sid, false
+    local claim = "t:" .. sid .. ":" .. jti .. ":" .. subject
+    local known = sessions:get(claim)
+    if known == false then
+        return nil
+    elseif known then
+        return subject, sid, jti, claim, false
     end
     local probes = sessions:incr("probe:" .. ip, 1, 0, SESSION_PROBE_SECONDS)
     if not probes or probes > SESSION_PROBES then
         return nil
     end
-    return subject, sid, true
+    return subject, sid, jti, claim, true
 end
 
--- After the counting script: usedUser tells whether the session exists (and belongs to the token's sub).
-function _M.checked(ip, sid, probed, valid)
+-- After the counting script: valid tells whether the session exists, belongs to the token's sub and lists its
+-- jti unexpired.
+function _M.checked(ip, claim, probed, valid)
     if not valid then
-        sessions:set("bad:" .. sid, true, BAD_SESSION_SECONDS)
+        sessions:set(claim, false, BAD_SESSION_SECONDS)
     elseif probed then
-        sessions:set("good:" .. sid, true, GOOD_SESSION_SECONDS)
+        sessions:set(claim, true, GOOD_SESSION_SECONDS)
         sessions:incr("probe:" .. ip, -1)
     end
 end
