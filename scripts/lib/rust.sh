@@ -2,9 +2,10 @@
 # Prepares the Rust toolchain for building shared/rust-crypto (module k_services_crypto).
 # Usage: source scripts/lib/rust.sh && ensureRustBuild
 # - installs cargo/rustc (Debian) when missing, and the Debian-packaged crates;
-# - when crates.io is unreachable, points cargo's crates-io source at Debian's crate directory
-#   (/usr/share/cargo/registry) in ${CARGO_HOME:-$HOME/.cargo}/config.toml. Where crates.io
-#   answers nothing is written, so the same Cargo.toml builds normally from crates.io.
+# - points cargo's crates-io source at Debian's crate directory (/usr/share/cargo/registry) in
+#   ${CARGO_HOME:-$HOME/.cargo}/config.toml when the toolchain is Debian's (rustc 1.63 cannot build
+#   the newest crates.io releases of our dependencies' dependencies) or crates.io is unreachable.
+#   A newer toolchain (rustup) with crates.io reachable gets nothing written: it builds from crates.io.
 
 RUST_DEBIAN_CRATES=(
     librust-pyo3-dev
@@ -14,6 +15,7 @@ RUST_DEBIAN_CRATES=(
     librust-zeroize-dev
 )
 RUST_DEBIAN_REGISTRY=/usr/share/cargo/registry
+RUST_CRATE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/shared/rust-crypto"
 
 rustLog() {
     printf '[rust] %s\n' "$*" >&2
@@ -43,20 +45,53 @@ rustCratesIoReachable() {
     curl -fsS --max-time 5 -o /dev/null https://index.crates.io/config.json 2>/dev/null
 }
 
+# rustDebianToolchain: whether the cargo or the rustc a build runs is a file of a Debian package (rustup's
+# proxies in ~/.cargo/bin belong to none).
+rustDebianToolchain() {
+    local tool path
+    for tool in cargo "${RUSTC:-rustc}"; do
+        path=$(command -v "$tool" 2>/dev/null) || continue
+        path=$(readlink -f "$path")
+        dpkg-query -S "$path" >/dev/null 2>&1 && return 0
+    done
+    return 1
+}
+
+# rustWriteSourceReplacement REASON: builds take crates-io from Debian's crate directory; fails (writing
+# nothing) when the config already replaces crates-io with a source of its own.
 rustWriteSourceReplacement() {
+    local reason=$1
     local cargoHome="${CARGO_HOME:-$HOME/.cargo}"
     local config="$cargoHome/config.toml"
     mkdir -p "$cargoHome"
     if [ -f "$config" ] && grep -q '^\[source\.crates-io\]' "$config"; then
-        return 0
+        grep -q "^directory = \"$RUST_DEBIAN_REGISTRY\"" "$config" && return 0
+        rustLog "$config already replaces crates-io with another source: left as it is"
+        return 1
     fi
-    rustLog "crates.io unreachable: using Debian crates from $RUST_DEBIAN_REGISTRY ($config)"
+    rustLog "$reason: using Debian crates from $RUST_DEBIAN_REGISTRY ($config)"
     {
         [ -s "$config" ] && printf '\n'
-        printf '# Added by scripts/lib/rust.sh: crates.io was unreachable, build from Debian crates.\n'
+        printf '# Added by scripts/lib/rust.sh (%s): build from Debian crates.\n' "$reason"
         printf '[source.crates-io]\nreplace-with = "debian"\n\n'
         printf '[source.debian]\ndirectory = "%s"\n' "$RUST_DEBIAN_REGISTRY"
     } >>"$config"
+}
+
+# rustDropStaleLock LOCKFILE: removes a Cargo.lock (never committed) that names a crates.io release Debian's
+# crate directory lacks, such as one written by an earlier build from crates.io: cargo would refuse it.
+rustDropStaleLock() {
+    local lock=$1 crate
+    [ -f "$lock" ] || return 0
+    while read -r crate; do
+        if [ ! -d "$RUST_DEBIAN_REGISTRY/$crate" ]; then
+            rustLog "removing $lock: it locks $crate, which $RUST_DEBIAN_REGISTRY lacks"
+            rm -f "$lock"
+            return 0
+        fi
+    done < <(awk '/^\[\[package\]\]/ { name = ""; version = "" }
+        /^name = / { name = $3 } /^version = / { version = $3 }
+        /^source = "registry\+/ { gsub(/"/, "", name); gsub(/"/, "", version); print name "-" version }' "$lock")
 }
 
 ensureRustBuild() {
@@ -67,9 +102,18 @@ ensureRustBuild() {
         # Debian 12 ships rustc 1.63 / cargo 0.66 (1.65): checked, it builds shared/rust-crypto with maturin.
         rustAptInstall cargo rustc || return 1
     fi
-    if rustCratesIoReachable; then
+    local reason
+    # Debian's rustc builds only from Debian's crates, whether crates.io answers or not: crates.io resolves
+    # the newest releases (rust-argon2 -> blake2b_simd -> constant_time_eq 0.3), which need a newer rustc.
+    if rustDebianToolchain; then
+        reason="Debian's rustc"
+    elif rustCratesIoReachable; then
         return 0
+    else
+        reason="crates.io unreachable"
     fi
     rustAptInstall "${RUST_DEBIAN_CRATES[@]}" || return 1
-    rustWriteSourceReplacement
+    if rustWriteSourceReplacement "$reason"; then
+        rustDropStaleLock "$RUST_CRATE_DIR/Cargo.lock"
+    fi
 }
