@@ -21,9 +21,9 @@ stopAll() {
   trap - EXIT
   step "Stopping"
   stopGateway "$RUN/gateway"
-  stopPid "$RUN/public.pid"
-  stopPid "$RUN/admin.pid"
-  stopPid "$RUN/simulator.pid"
+  stopServer "$RUN" public public_server:app
+  stopServer "$RUN" admin admin_server:app
+  stopServer "$RUN" simulator KSysPayment.simulator.app:app
   [ "$STARTED_REDIS" -eq 1 ] && stopRedis "$RUN/redis" "$LOCAL_REDIS_PORT"
   [ "$STARTED_PG" -eq 1 ] && stopPostgres "$RUN/postgres"
   info "stopped"
@@ -49,11 +49,12 @@ ensureUv
 ensurePythonDeps
 buildFrontends build:dev
 mkdir -p "$RUN"
-# Leftovers of a run that was killed without Ctrl-C.
+# Leftovers of a run that was killed without Ctrl-C (a pid file whose pid another process holds now, after a
+# reboot, is dropped without a signal).
 stopGateway "$RUN/gateway"
-stopPid "$RUN/public.pid"
-stopPid "$RUN/admin.pid"
-stopPid "$RUN/simulator.pid"
+stopServer "$RUN" public public_server:app
+stopServer "$RUN" admin admin_server:app
+stopServer "$RUN" simulator KSysPayment.simulator.app:app
 trap stopAll EXIT
 trap "exit 130" INT TERM
 

@@ -24,9 +24,9 @@ ENV_FILE="$RUN/env"
 
 stopStack() {
   stopGateway "$RUN/gateway"
-  stopPid "$RUN/public.pid"
-  stopPid "$RUN/admin.pid"
-  stopPid "$RUN/simulator.pid"
+  stopServer "$RUN" public public_server:app
+  stopServer "$RUN" admin admin_server:app
+  stopServer "$RUN" simulator KSysPayment.simulator.app:app
   stopRedis "$RUN/redis" "$TEST_REDIS_PORT"
   stopPostgres "$RUN/postgres"
 }

@@ -18,6 +18,34 @@ closeInheritedFds() {
   done
 }
 
+# processHas PID ARG...: whether process PID runs with each ARG among its command-line arguments (never for
+# something that is not a pid, a process that is gone, a zombie or a kernel thread).
+processHas() {
+  local pid=$1 wanted arg found
+  shift
+  [[ $pid =~ ^[1-9][0-9]*$ ]] || return 1
+  local -a args=()
+  mapfile -d '' -t args 2>/dev/null <"/proc/$pid/cmdline" || return 1
+  [ ${#args[@]} -gt 0 ] || return 1
+  for wanted; do
+    found=0
+    for arg in "${args[@]}"; do [ "$arg" = "$wanted" ] && { found=1; break; }; done
+    [ "$found" -eq 1 ] || return 1
+  done
+}
+
+# childOfThisShell PID: a process this script started (its pid file may be read before it has exec'd).
+childOfThisShell() {
+  [[ $1 =~ ^[1-9][0-9]*$ ]] && [ "$(awk '/^PPid:/ { print $2 }' "/proc/$1/status" 2>/dev/null)" = "$$" ]
+}
+
+# staleProcess FILE PID WHAT: a pid file naming a live process that is not WHAT (the pid was reused, after a
+# reboot or a run killed without cleanup): that process is left alone and the file removed.
+staleProcess() {
+  info "$1: process $2 is not $3 (a stale pid file): left running, file removed"
+  rm -f "$1"
+}
+
 asRoot() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }

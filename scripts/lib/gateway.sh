@@ -114,9 +114,21 @@ startGateway() {
 }
 
 stopGateway() {
-  local run=$1
+  local run=$1 pid title=""
   [ -f "$run/nginx.pid" ] || return 0
-  nginx -p "$run" -c "$run/nginx.conf" -s quit 2>/dev/null || kill "$(cat "$run/nginx.pid")" 2>/dev/null || true
+  pid=$(cat "$run/nginx.pid")
+  [[ $pid =~ ^[1-9][0-9]*$ ]] && title=$(tr -d '\0' 2>/dev/null <"/proc/$pid/cmdline") || true
+  if [ -z "$title" ]; then
+    rm -f "$run/nginx.pid"
+    return 0
+  fi
+  if [[ $title != "nginx: master process "*" -p $run -c $run/nginx.conf" ]]; then
+    staleProcess "$run/nginx.pid" "$pid" "nginx -p $run -c $run/nginx.conf"
+    return 0
+  fi
+  kill -QUIT "$pid" 2>/dev/null || true
   local i
   for i in $(seq 1 50); do [ -f "$run/nginx.pid" ] || break; sleep 0.1; done
 }
+# stopGateway RUN_DIR: stops the nginx master that startGateway started there (SIGQUIT, as nginx -s quit), only
+# when the pid in nginx.pid still is that master.

@@ -24,6 +24,7 @@ startPostgres() {
     fi
     parent=$(dirname "$parent")
   done
+  dropStalePostmasterPid "$dir" || true
   if ! asRoot runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
     portFree "$port" || die "port $port is taken: PostgreSQL cannot start there"
     asRoot runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 \
@@ -35,10 +36,34 @@ startPostgres() {
     | grep -q 1 || "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres "$db" || die "createdb $db failed"
 }
 
+# postmasterOf PID DATA_DIR: whether PID is a PostgreSQL server for DATA_DIR: started on it with -D (as
+# startPostgres does), or, where /proc lets us see it, working in it (a postmaster changes into its data dir).
+postmasterOf() {
+  local pid=$1 data=$2 cwd
+  processHas "$pid" -D "$data" && return 0
+  cwd=$(readlink "/proc/$pid/cwd" 2>/dev/null) || return 1
+  [ "$cwd" = "$(cd "$data" 2>/dev/null && pwd -P)" ]
+}
+
+# dropStalePostmasterPid DIR: removes DIR/data/postmaster.pid when the pid in it belongs to another process now
+# (after a reboot, a run killed without cleanup): pg_ctl would signal that process, and a server refuses to start
+# while the file names a live process of its user. Fails when it removed nothing.
+dropStalePostmasterPid() {
+  local dir=$1 pid
+  [ -f "$dir/data/postmaster.pid" ] || return 1
+  pid=$(asRoot head -n 1 "$dir/data/postmaster.pid")
+  [[ $pid =~ ^[1-9][0-9]*$ ]] && [ -e "/proc/$pid" ] && ! postmasterOf "$pid" "$dir/data" || return 1
+  info "$dir/data/postmaster.pid: process $pid is not the PostgreSQL server of $dir/data (a stale pid file):" \
+    "left running, file removed"
+  asRoot rm -f "$dir/data/postmaster.pid"
+}
+
+# stopPostgres DIR: stops the cluster in DIR/data, never another process that took its pid.
 stopPostgres() {
   local dir=$1 bin
   bin=$(postgresBinDir)
   [ -f "$dir/data/postmaster.pid" ] || return 0
+  dropStalePostmasterPid "$dir" && return 0
   asRoot runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
 }
 

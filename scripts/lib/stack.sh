@@ -12,18 +12,31 @@ startUvicorn() {
   echo $! >"$run/$name.pid"
 }
 
+# stopPid FILE ARG...: stops the process FILE names when it still is the one started there (a child of this
+# shell, or a process with each ARG among its arguments), TERM then KILL; a pid another program holds now is
+# never signalled (as root, it could be anything).
 stopPid() {
-  local file=$1
+  local file=$1 pid
+  shift
   [ -f "$file" ] || return 0
-  local pid
   pid=$(cat "$file")
-  if kill -0 "$pid" 2>/dev/null; then
+  if [[ $pid =~ ^[1-9][0-9]*$ ]] && kill -0 "$pid" 2>/dev/null; then
+    if ! childOfThisShell "$pid" && ! processHas "$pid" "$@"; then
+      staleProcess "$file" "$pid" "$*"
+      return 0
+    fi
     kill -TERM "$pid" 2>/dev/null || true
     local i
     for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
   fi
   rm -f "$file"
+}
+
+# stopServer RUN_DIR NAME APP: stops what startUvicorn or startSimulator started as NAME (uvicorn serving APP
+# with this checkout's Python).
+stopServer() {
+  stopPid "$1/$2.pid" "$ROOT_DIR/.venv/bin/python" uvicorn "$3"
 }
 
 # Waits for a server's /health; shows its log and fails if the process died.
