@@ -89,6 +89,19 @@ stopDistroNginx() {
   fi
 }
 
+# traversableForOthers DIR WHY: chmod o+x on each directory from DIR up to / that lacks it, naming each, so
+# another user (postgres, nginx's workers) reaches DIR.
+traversableForOthers() {
+  local parent=$1
+  while [ "$parent" != "/" ]; do
+    if [ $(( 0$(stat -L -c %a "$parent") & 1 )) -eq 0 ]; then
+      info "chmod o+x $parent ($2)"
+      chmod o+x "$parent" 2>/dev/null || die "cannot make $parent traversable ($2)"
+    fi
+    parent=$(dirname "$parent")
+  done
+}
+
 postgresBinDir() {
   local dir
   dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)

@@ -104,15 +104,36 @@ renderGateway() {
     || { cat "$run/nginx-test.log" >&2; die "nginx configuration test failed"; }
 }
 
+# ensureWorkerAccess RUN_DIR: a master started as root runs its workers as nobody (no user directive), and they
+# read the repository's nginx/ and the frontends linked under RUN_DIR/www: each directory on the way is made
+# traversable, and anything in them the worker could still not read stops the start, named.
+ensureWorkerAccess() {
+  local run=$1 why="nginx's worker, user nobody, reads the frontends and nginx/" dir denied
+  [ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null || return 0
+  local -a dirs=("$ROOT_DIR/nginx")
+  for dir in "$run"/www/*; do
+    if [ -e "$dir" ]; then dirs+=("$(readlink -f "$dir")"); fi
+  done
+  case "$run" in "$ROOT_DIR"/*) dirs+=("$run/www") ;; esac
+  for dir in "${dirs[@]}"; do traversableForOthers "$dir" "$why"; done
+  denied=$(runuser -u nobody -- find -L "${dirs[@]}" \( -type d ! -executable -o ! -readable \) -print 2>/dev/null \
+    | head -n 1) || true
+  [ -z "$denied" ] || die "nginx's worker (user nobody) cannot read $denied: make it readable by others" \
+    "(chmod -R o+rX on the directory), or start the gateway as the user that owns the checkout"
+}
+
 startGateway() {
   local run=$1
   renderGateway "$run"
+  ensureWorkerAccess "$run"
   stopGateway "$run"
   portFree "$GATEWAY_PORT" || die "port $GATEWAY_PORT is taken: the gateway cannot start there (a system nginx?" \
     "stop it with 'systemctl disable --now nginx', or set GATEWAY_PORT in .env)"
   nginx -p "$run" -c "$run/nginx.conf" || die "nginx failed to start: see $run/error.log"
 }
 
+# stopGateway RUN_DIR: stops the nginx master that startGateway started there (SIGQUIT, as nginx -s quit), only
+# when the pid in nginx.pid still is that master.
 stopGateway() {
   local run=$1 pid title=""
   [ -f "$run/nginx.pid" ] || return 0
@@ -130,5 +151,3 @@ stopGateway() {
   local i
   for i in $(seq 1 50); do [ -f "$run/nginx.pid" ] || break; sleep 0.1; done
 }
-# stopGateway RUN_DIR: stops the nginx master that startGateway started there (SIGQUIT, as nginx -s quit), only
-# when the pid in nginx.pid still is that master.

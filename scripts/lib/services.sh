@@ -15,15 +15,7 @@ startPostgres() {
       || die "initdb failed in $dir/data"
   fi
   asRoot chown -R postgres:postgres "$dir"
-  # Parent directories must be traversable by the postgres user; each one changed is named.
-  local parent=$dir
-  while [ "$parent" != "/" ]; do
-    if [ $(( 0$(stat -c %a "$parent") & 1 )) -eq 0 ]; then
-      info "chmod o+x $parent (the postgres user must reach $dir)"
-      chmod o+x "$parent" 2>/dev/null || die "cannot make $parent traversable for the postgres user"
-    fi
-    parent=$(dirname "$parent")
-  done
+  traversableForOthers "$dir" "the postgres user must reach $dir"
   dropStalePostmasterPid "$dir" || true
   if ! asRoot runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
     portFree "$port" || die "port $port is taken: PostgreSQL cannot start there"
