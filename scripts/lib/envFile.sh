@@ -23,14 +23,17 @@ ensureEnvFile() {
     origin=http://localhost:8080 port=8080
     info "not root: the gateway listens on $origin (GATEWAY_PORT, PUBLIC_BASE_URL and CORS_ORIGINS in $target)"
   fi
-  # Created 0600 (umask 077), never readable by others while the secrets are being written.
-  (umask 077 && sed -e "s|^JWT_SECRET=.*|JWT_SECRET=$jwt|" \
-      -e "s|^CRYPTO_MASTER_KEY=.*|CRYPTO_MASTER_KEY=$crypto|" \
-      -e "s|^BRI_CLIENT_SECRET=.*|BRI_CLIENT_SECRET=$bri|" \
-      -e "s|^GATEWAY_PORT=.*|GATEWAY_PORT=$port|" \
-      -e "s|^PUBLIC_BASE_URL=.*|PUBLIC_BASE_URL=$origin|" \
-      -e "s|^CORS_ORIGINS=.*|CORS_ORIGINS=$origin|" \
-      "$ROOT_DIR/.env.example" >"$target")
+  # Created 0600 (umask 077), never readable by others while the secrets are being written. The values reach awk
+  # through its environment, not its arguments (any user can read a process's arguments in /proc).
+  (umask 077 && NEW_JWT_SECRET=$jwt NEW_CRYPTO_MASTER_KEY=$crypto NEW_BRI_CLIENT_SECRET=$bri \
+    NEW_GATEWAY_PORT=$port NEW_PUBLIC_BASE_URL=$origin NEW_CORS_ORIGINS=$origin awk '
+      BEGIN { n = split("JWT_SECRET CRYPTO_MASTER_KEY BRI_CLIENT_SECRET GATEWAY_PORT PUBLIC_BASE_URL CORS_ORIGINS",
+                        keys, " ") }
+      {
+        for (i = 1; i <= n; i++)
+          if (index($0, keys[i] "=") == 1) { $0 = keys[i] "=" ENVIRON["NEW_" keys[i]]; break }
+        print
+      }' "$ROOT_DIR/.env.example" >"$target")
 }
 
 # canBindPort PORT: whether this user may listen on PORT (root, or a port at or above the kernel's
