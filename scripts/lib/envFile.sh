@@ -45,11 +45,12 @@ canBindPort() {
   [ "$1" -ge "$start" ]
 }
 
-# hostPort URL: prints host:port of a URL such as postgresql+asyncpg://user@host:port/db.
+# hostPort URL: prints host:port of a URL such as postgresql+asyncpg://user@host:port/db: what follows the last
+# @ first, so that no part of a password shows, even one holding an unencoded ?, / or # (an @ in the path or
+# query must be written %40).
 hostPort() {
   local rest=${1#*://}
-  rest=${rest%%\?*}
-  rest=${rest%%/*}
-  rest=${rest##*@}  # after the last @, as URL parsers read it: a password never shows
+  rest=${rest##*@}
+  rest=${rest%%[/?#]*}
   echo "$rest"
 }

@@ -5,9 +5,31 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from dotenv import dotenv_values
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def envFile(command: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+    script = (f'set -euo pipefail; source "{ROOT}/scripts/lib/common.sh"; '
+              f'source "{ROOT}/scripts/lib/envFile.sh"; {command}')
+    return subprocess.run(["bash", "-c", script, "envFile", *arguments], capture_output=True, text=True, timeout=30)
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("redis://:pa?ss@h:6379/0", "h:6379"),
+    ("redis://:pa/ss@h:6379/0", "h:6379"),
+    ("redis://:pa#ss@h:6379/0", "h:6379"),
+    ("redis://:p@ss@h:6379/0", "h:6379"),
+    ("postgresql+asyncpg://kservices:pa?ss/wd@db.internal:5432/kservices?ssl=require", "db.internal:5432"),
+    ("postgresql+asyncpg://postgres@127.0.0.1:15432/kservices", "127.0.0.1:15432"),
+    ("redis://h:6380?socket_timeout=2", "h:6380"),
+    ("http://127.0.0.1:8090", "127.0.0.1:8090"),
+])
+def test_hostPortNeverShowsAPassword(url: str, expected: str) -> None:
+    result = envFile('hostPort "$1"', url)
+    assert (result.returncode, result.stdout.strip()) == (0, expected)
 
 
 # The secrets a new .env gets never pass through a command line (any user can read /proc/<pid>/cmdline).
