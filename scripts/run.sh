@@ -36,6 +36,7 @@ case "${1:-}" in
 esac
 
 ensureEnvFile "$ENV_FILE"
+checkEnvFile "$ENV_FILE"
 GATEWAY_PORT=$(envValue "$ENV_FILE" GATEWAY_PORT)
 GATEWAY_PORT=${GATEWAY_PORT:-80}
 canBindPort "$GATEWAY_PORT" || die "GATEWAY_PORT=$GATEWAY_PORT in $ENV_FILE needs root: run as root, or set GATEWAY_PORT=8080 with PUBLIC_BASE_URL and CORS_ORIGINS http://localhost:8080"

@@ -1,12 +1,132 @@
 # Reads and creates the developer's .env (sourced).
 # shellcheck shell=bash
 
-# envValue FILE KEY: prints the value of KEY from a KEY=VALUE file (last one wins), without evaluating it;
-# nothing, and success, when the key is absent (callers under `set -eo pipefail` then apply their default).
+ENV_BLANKS=$' \t\f\v'
+# Variables the scripts themselves read from an env file.
+ENV_SCRIPT_KEYS=(GATEWAY_PORT GATEWAY_TLS_PORT GATEWAY_TLS_CERT GATEWAY_TLS_KEY GATEWAY_TRUSTED_PROXIES DATABASE_URL
+  REDIS_URL BRI_BASE_URL BRI_CLIENT_ID BRI_CLIENT_SECRET BRI_INBOUND_CLIENT_ID BRI_SIGNATURE_ENCODING)
+
+# envValue FILE KEY: prints KEY's value as the apps' settings (pydantic-settings, through python-dotenv) read
+# FILE: `export KEY=value`, blanks around =, a key in any case, 'single' or "double" quoted values with their
+# escapes (over several lines too), an unquoted value without its trailing blanks and ` # comment`; a line they
+# cannot parse is skipped and the last binding wins. A value using ${...}, which the apps expand and the scripts
+# do not, is refused (naming its line; never the value). Nothing, and success, when the key is absent (callers
+# under `set -eo pipefail` then apply their default).
 envValue() {
-  local file=$1 key=$2
+  local file=$1 wanted=${2,,} rest line=1 start key value hasValue found=0 foundLine=0 result="" LC_ALL=C
   [ -f "$file" ] || return 0
-  { grep -E "^${key}=" "$file" || true; } | tail -n 1 | cut -d= -f2- | sed -e 's/^"\(.*\)"$/\1/' -e "s/^'\(.*\)'$/\1/"
+  rest=$(cat "$file"; printf x)
+  rest=${rest%x}
+  rest=${rest#$'\xef\xbb\xbf'}
+  while envTake '^[[:space:]]*' && [ -n "$rest" ]; do
+    start=$line
+    if [ "${rest:0:1}" = "#" ]; then  # a comment line, the bulk of .env.example, skipped without regexes
+      [[ $rest == *$'\n'* ]] && rest=${rest#*$'\n'} line=$((line + 1)) || rest=""
+      continue
+    fi
+    if ! envBinding; then
+      envTake $'^[^\r\n]*(\r\n|\r|\n)?'
+      continue
+    fi
+    # A bare `KEY` (no =) unsets it, as it does for the apps.
+    if [ -n "$key" ] && [ "${key,,}" = "$wanted" ]; then
+      found=$hasValue foundLine=$start result=$value
+    fi
+  done
+  [ "$found" -eq 1 ] || return 0
+  if [[ $result =~ \$\{[^}:]*(:-[^}]*)?\} ]]; then
+    printf 'error: %s line %s: %s uses ${...}, which the apps expand and scripts/*.sh cannot: write the value itself\n' \
+      "$file" "$foundLine" "$2" >&2
+    return 1
+  fi
+  printf '%s\n' "$result"
+}
+
+# envTake REGEX: when envValue's unread text starts with REGEX, drops that match (counting its lines) and succeeds.
+envTake() {
+  [[ $rest =~ $1 ]] || return 1
+  local taken=${BASH_REMATCH[0]} newlines
+  newlines=${taken//[!$'\n']/}
+  line=$((line + ${#newlines}))
+  rest=${rest:${#taken}}
+}
+
+# envBinding: reads one binding of envValue's text into key (empty for a comment), value and hasValue, as
+# python-dotenv's parser does; fails where python-dotenv reports an error (it then skips the rest of the line).
+envBinding() {
+  key="" value="" hasValue=0
+  envTake "^export[$ENV_BLANKS]+" || true
+  if [ "${rest:0:1}" = "#" ]; then
+    :
+  elif envTake "^'([^']+)'" || envTake '^([^=#[:space:]]+)'; then
+    key=${BASH_REMATCH[1]}
+  else
+    return 1
+  fi
+  envTake "^[$ENV_BLANKS]*"
+  if [ "${rest:0:1}" = "=" ]; then
+    envTake "^=[$ENV_BLANKS]*"
+    hasValue=1
+    # `KEY= # comment` is empty; `KEY=#value` is not.
+    if [ ${#BASH_REMATCH[0]} -eq 1 ] || [ "${rest:0:1}" != "#" ]; then
+      envParseValue || return 1
+    fi
+  fi
+  envTake "^([$ENV_BLANKS]*#[^"$'\r\n'"]*)?"
+  envTake "^[$ENV_BLANKS]*("$'\r\n|\n|\r'"|\$)"
+}
+
+# envParseValue: reads the value at the start of envValue's text into value: quoted (fails when its quote is never
+# closed), empty at the end of a line, else the rest of the line without a trailing ` # comment` and blanks.
+envParseValue() {
+  local quote=${rest:0:1} text
+  case "$quote" in
+    "'" | '"')
+      envTake "^$quote((\\\\.|[^$quote\\\\])*)$quote" || return 1
+      text=${BASH_REMATCH[1]}
+      envUnescape "$quote" "$text" ;;
+    "" | $'\n' | $'\r') value="" ;;
+    *)
+      envTake $'^[^\r\n]*'
+      value=${BASH_REMATCH[0]}
+      [[ $value =~ [[:space:]]+# ]] && value=${value%%"${BASH_REMATCH[0]}"*}
+      [[ $value =~ [[:space:]]+$ ]] && value=${value%"${BASH_REMATCH[0]}"}
+      return 0 ;;
+  esac
+}
+
+# envUnescape QUOTE TEXT: sets value to TEXT with the escapes python-dotenv decodes in QUOTE: \\ and \' in single
+# quotes; also \" \a \b \f \n \r \t \v in double quotes. Any other backslash stays.
+envUnescape() {
+  local quote=$1 text=$2 next
+  value=""
+  while [[ $text == *\\* ]]; do
+    value+=${text%%\\*}
+    text=${text#*\\}
+    next=${text:0:1}
+    case "$quote$next" in
+      ?\\ | ?\') value+=$next ;;
+      \"\") value+='"' ;;
+      \"a) value+=$'\a' ;;
+      \"b) value+=$'\b' ;;
+      \"f) value+=$'\f' ;;
+      \"n) value+=$'\n' ;;
+      \"r) value+=$'\r' ;;
+      \"t) value+=$'\t' ;;
+      \"v) value+=$'\v' ;;
+      *) value+=\\; continue ;;
+    esac
+    text=${text:1}
+  done
+  value+=$text
+}
+
+# checkEnvFile FILE: refuses, in this shell, a variable the scripts read that envValue cannot give them.
+checkEnvFile() {
+  local key
+  for key in "${ENV_SCRIPT_KEYS[@]}"; do
+    envValue "$1" "$key" >/dev/null || exit 1
+  done
 }
 
 # Creates .env from .env.example with freshly generated secrets; never overwrites an existing .env. Only
