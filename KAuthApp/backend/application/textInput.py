@@ -5,15 +5,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+from shared.backend.utils.textChecks import withoutNul
+
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-# PostgreSQL's text refuses NUL (SQLSTATE 22021, a 422 from the database, and only on the paths that reach a write):
-# refused here as the field's 422, before any lookup, so that no answer depends on which rows exist.
-def withoutNul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain a NUL character")
-    return value
 
 
 # Free text shown to people: no C0 control (tab and line breaks included), DEL or C1 control.

@@ -6,16 +6,10 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 
 from KSysAdmin.backend.application.dtoBase import InputModel
+from shared.backend.utils.textChecks import withoutNul
 
 RESOLUTION_MAX = 500
 ISO_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T")
-
-
-# PostgreSQL's text refuses NUL: refused here as the field's 422, not by the database after the row lock.
-def withoutNul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain a NUL character")
-    return value
 
 
 # An ISO 8601 date-time with its offset, as the payment's JSON gives it (strict mode parses no string into a
