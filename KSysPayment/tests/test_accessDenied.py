@@ -58,13 +58,14 @@ async def test_anotherUsersPaymentIsDeniedAndAudited(
                                                        *["payment.access_denied"] * len(ATTEMPTS)]
 
 
+# Counts only statements about this payment: the reconciler's background work on other payments is left out.
 @contextmanager
-def paymentLookups() -> Iterator[list[str]]:
+def paymentLookups(paymentId: str) -> Iterator[list[str]]:
     seen: list[str] = []
 
     def record(*args: object) -> None:
         statement = str(args[2])
-        if "WHERE payments.id =" in statement or "audit_logs" in statement:
+        if ("WHERE payments.id =" in statement or "audit_logs" in statement) and paymentId in str(args[3]):
             seen.append(statement)
 
     event.listen(Engine, "before_cursor_execute", record)
@@ -77,9 +78,9 @@ def paymentLookups() -> Iterator[list[str]]:
 # The existence check runs only when the owned lookup missed: the owner's read stays one statement.
 async def test_ownedReadIsOneStatement(paymentStack: PaymentStack, payer: Payer, otherPayer: Payer) -> None:
     paymentId = (await paymentStack.create(payer)).json()["id"]
-    with paymentLookups() as owned:
+    with paymentLookups(paymentId) as owned:
         assert (await paymentStack.get(payer, paymentId)).status_code == 200
     assert len(owned) == 1
-    with paymentLookups() as foreign:
+    with paymentLookups(paymentId) as foreign:
         assert (await paymentStack.get(otherPayer, paymentId)).status_code == 404
     assert len(foreign) == 3 and "INSERT INTO audit_logs" in foreign[-1]
