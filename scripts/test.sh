@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything (packages, PostgreSQL, Redis, servers, gateway) on test ports, then runs
-# ruff and every test suite. `scripts/test.sh up` starts the test stack and leaves it running;
+# ruff and every test suite. `scripts/test.sh up` builds the frontends (the gateway serves them) and starts
+# the test stack, leaving it running;
 # `scripts/test.sh down` stops it. Extra arguments after `--` go to every pytest run
 # except the final log audit.
 set -euo pipefail
@@ -116,7 +117,7 @@ runBrowserTests() {
 
 case "$MODE" in
   down) stopStack; exit 0 ;;
-  up) startStack; step "Test stack up: gateway http://127.0.0.1:$TEST_GATEWAY_PORT (env: $ENV_FILE)"; exit 0 ;;
+  up) buildFrontends build:dev; startStack; step "Test stack up: gateway http://127.0.0.1:$TEST_GATEWAY_PORT (env: $ENV_FILE)"; exit 0 ;;
   all) ;;
   *) die "usage: scripts/test.sh [all|up|down] [-- pytest args]" ;;
 esac
