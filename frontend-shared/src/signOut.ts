@@ -17,10 +17,12 @@ export async function signOut(client: ApiClient): Promise<void> {
   client.tokens?.endSession();
 }
 
-// The sign-out button's action: signOut, then `signedOut` (to the sign-in page); its error is for ErrorMessage.
+// The sign-out button's action: signOut, then `signedOut` (to the sign-in page); `run` resolves true once signed out,
+// and its error is for ErrorMessage.
 export function useSignOut(client: ApiClient, signedOut: () => void) {
   return useAction(async () => {
     await signOut(client);
     signedOut();
+    return true;
   });
 }

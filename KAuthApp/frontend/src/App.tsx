@@ -87,7 +87,7 @@ function Routes() {
       nav={signedIn ? SIGNED_IN_NAV : SIGNED_OUT_NAV}
       actions={
         signedIn ? (
-          <button type="button" className="button button-small" onClick={() => guardedSignOut(() => void logout.run())} disabled={logout.busy}>
+          <button type="button" className="button button-small" onClick={() => guardedSignOut(async () => (await logout.run()) === true)} disabled={logout.busy}>
             Sign out
           </button>
         ) : null

@@ -223,6 +223,29 @@ describe("recovery codes in the app", () => {
     expect(logouts()).toHaveLength(1);
   });
 
+  it.each([
+    ["a 503", () => json(503, envelope("service_unavailable"), { "Retry-After": "5" })],
+    ["a network error", () => Promise.reject(new TypeError("Failed to fetch"))],
+  ])("keeps them when Sign out anyway fails with %s, and signs out on a retry", async (_, failure) => {
+    await codesInApp();
+    const serve = fetchMock.getMockImplementation()!;
+    fetchMock.mockImplementation(async (url: string, init: RequestInit) => (url.endsWith("/api/auth/logout") ? failure() : serve(url, init)));
+    await userEvent.click(screen.getByRole("button", { name: "Sign out" }));
+    await userEvent.click(within(await leaveDialog()).getByRole("button", { name: "Sign out anyway" }));
+    expect(await screen.findByText("Signing out failed: you are still signed in.")).toBeInTheDocument();
+    expect(screen.getByTestId("recovery-codes")).toBeInTheDocument();
+    expect(window.location.pathname).toBe("/auth/mfa");
+    expect(tokens.getAccessToken()).toBe("acc");
+    expect(logouts()).toHaveLength(1);
+    // Still guarded: the next Sign out asks again, and once it succeeds the codes go.
+    fetchMock.mockImplementation(serve);
+    await userEvent.click(screen.getByRole("button", { name: "Sign out" }));
+    await userEvent.click(within(await leaveDialog()).getByRole("button", { name: "Sign out anyway" }));
+    await waitFor(() => expect(window.location.pathname).toBe("/auth/login"));
+    expect(screen.queryByTestId("recovery-codes")).toBeNull();
+    expect(tokens.getAccessToken()).toBeNull();
+  });
+
   it("asks no more after I saved them: Back and Sign out go at once", async () => {
     await codesInApp();
     await userEvent.click(screen.getByRole("button", { name: "I saved them" }));

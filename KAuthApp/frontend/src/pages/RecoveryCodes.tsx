@@ -1,27 +1,29 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Card, ConfirmDialog, Notice, useRouter } from "@kservices/shared";
 
 const FILE_NAME = "kservices-recovery-codes.txt";
 
-// A way out of the page held back until the user answers: `proceed` takes it, `label` names it on the confirm button.
+// A way out of the page held back until the user answers: `proceed` takes it and resolves whether it was taken (a
+// sign-out can fail), `label` names it on the confirm button.
 interface LeaveAttempt {
   label: string;
-  proceed: () => void;
+  proceed: () => Promise<boolean>;
 }
 
 // The mounted guard's hold on the top bar's Sign out (it lives in the app shell, outside this page); null without one.
 let holdSignOut: ((attempt: LeaveAttempt) => void) | null = null;
 
-// The top bar's Sign out: `signOut` runs at once, or after the user confirms leaving the recovery codes.
-export function guardedSignOut(signOut: () => void): void {
+// The top bar's Sign out: `signOut` runs at once, or after the user confirms leaving the recovery codes. It resolves
+// whether the user was signed out: until then the page (and the codes) stay guarded.
+export function guardedSignOut(signOut: () => Promise<boolean>): void {
   if (holdSignOut) holdSignOut({ label: "Sign out anyway", proceed: signOut });
-  else signOut();
+  else void signOut();
 }
 
 // While mounted: the browser asks before the page unloads (reload, closing the tab, a link to another app); a left
 // click on a link that would navigate, Back/Forward and the top bar's Sign out are held back and handed to `onLeave`.
-// Returns `release`, which drops them all at once (before a confirmed way out).
-function useLeaveGuard(onLeave: (attempt: LeaveAttempt) => void): () => void {
+// A confirmed link or Back/Forward drops them all before it goes; a sign-out keeps them until the page goes.
+function useLeaveGuard(onLeave: (attempt: LeaveAttempt) => void): void {
   const { navigate } = useRouter();
   const release = useRef<() => void>(() => {});
   const leave = useRef(onLeave);
@@ -34,6 +36,15 @@ function useLeaveGuard(onLeave: (attempt: LeaveAttempt) => void): () => void {
       event.preventDefault();
       event.returnValue = ""; // older browsers ask only when this is set
     };
+    // A way out of this app's pages: the guard goes first, so it does not hold the move back again.
+    const leavePage = (go: () => void): LeaveAttempt => ({
+      label: "Leave page",
+      proceed: async () => {
+        release.current();
+        go();
+        return true;
+      },
+    });
     // Capture on the document runs before React's handlers (the router's Link), so the navigation never starts.
     const click = (event: MouseEvent) => {
       if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
@@ -42,7 +53,7 @@ function useLeaveGuard(onLeave: (attempt: LeaveAttempt) => void): () => void {
       if (!link || !href || href.startsWith("#") || link.hasAttribute("download") || link.target) return;
       event.preventDefault();
       event.stopPropagation();
-      leave.current({ label: "Leave page", proceed: () => navigate(href) });
+      leave.current(leavePage(() => navigate(href)));
     };
     // Back/Forward has moved the address when popstate fires. A capture listener on window runs before the router's
     // (bubble) one there, so the router never sees it: this page's entry is pushed back, and leaving goes back one
@@ -51,7 +62,7 @@ function useLeaveGuard(onLeave: (attempt: LeaveAttempt) => void): () => void {
       if (`${window.location.pathname}${window.location.search}` === here) return;
       event.stopImmediatePropagation();
       window.history.pushState(null, "", here);
-      leave.current({ label: "Leave page", proceed: () => window.history.back() });
+      leave.current(leavePage(() => window.history.back()));
     };
     window.addEventListener("beforeunload", beforeUnload);
     document.addEventListener("click", click, true);
@@ -65,7 +76,6 @@ function useLeaveGuard(onLeave: (attempt: LeaveAttempt) => void): () => void {
     };
     return () => release.current();
   }, [navigate]);
-  return useCallback(() => release.current(), []);
 }
 
 // An object URL of `text` as a plain-text file, revoked when the text changes or the page goes.
@@ -83,7 +93,7 @@ function useTextFileUrl(text: string): string | null {
 // storage); leaving before "I saved them" asks first.
 export function RecoveryCodes({ codes, onSaved }: { codes: string[]; onSaved: () => void }) {
   const [leaving, setLeaving] = useState<LeaveAttempt | null>(null);
-  const release = useLeaveGuard(setLeaving);
+  useLeaveGuard(setLeaving);
   const [copied, setCopied] = useState<"yes" | "failed" | null>(null);
   const text = `${codes.join("\n")}\n`;
   const downloadUrl = useTextFileUrl(text);
@@ -127,10 +137,9 @@ export function RecoveryCodes({ codes, onSaved }: { codes: string[]; onSaved: ()
           cancelLabel="Stay"
           destructive
           onCancel={() => setLeaving(null)}
-          onConfirm={() => {
-            release();
-            onSaved();
-            leaving.proceed();
+          onConfirm={async () => {
+            setLeaving(null);
+            if (await leaving.proceed()) onSaved();
           }}
         />
       ) : null}
