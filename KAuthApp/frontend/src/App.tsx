@@ -49,11 +49,12 @@ function find(routes: Record<string, () => React.JSX.Element>, path: string) {
 
 function Routes() {
   const { path, search, query, navigate } = useRouter();
-  const ready = useBootstrap();
+  const { state: session, retry } = useBootstrap();
+  const ready = session !== "loading";
   const signedIn = useSignedIn();
   const PublicPage = find(PUBLIC_ROUTES, path);
   const PrivatePage = find(PRIVATE_ROUTES, path);
-  const needsLogin = ready && !signedIn && !PublicPage;
+  const needsLogin = session === "done" && !signedIn && !PublicPage;
 
   useEffect(() => {
     if (needsLogin) {
@@ -77,7 +78,14 @@ function Routes() {
   let content: React.JSX.Element;
   if (!ready) content = <Spinner label="Restoring your session..." />;
   else if (PublicPage) content = <PublicPage />;
-  else if (!signedIn) content = <Spinner label="Redirecting to sign in..." />;
+  else if (!signedIn && session === "unreachable") {
+    content = (
+      <section className="card" role="alert">
+        <p>Cannot reach the server to restore your session.</p>
+        <button type="button" className="button" onClick={retry}>Try again</button>
+      </section>
+    );
+  } else if (!signedIn) content = <Spinner label="Redirecting to sign in..." />;
   else if (PrivatePage) content = <PrivatePage />;
   else content = <NotFound />;
 

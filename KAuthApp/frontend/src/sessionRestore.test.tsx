@@ -1,0 +1,54 @@
+import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, it } from "vitest";
+import { json, envelope } from "../../../frontend-shared/src/test/responses";
+import { stubFetch } from "../../../frontend-shared/src/test/fetchStub";
+import { tokens } from "./api";
+import { App } from "./App";
+
+// The app shell restoring the session from the refresh cookie when a private page opens.
+const me = { id: "u1", email: "a@example.com", displayName: null, phoneNumber: null, mfaEnabled: false };
+const unreachable = "Cannot reach the server to restore your session.";
+
+const fetchMock = stubFetch();
+afterEach(() => {
+  tokens.clear();
+});
+
+describe("restoring the session", () => {
+  it.each([
+    ["a 503", () => json(503, envelope("service_unavailable"), { "Retry-After": "5" })],
+    ["a 429", () => json(429, envelope("rate_limited"), { "Retry-After": "5" })],
+    ["an HTML 502", () => new Response("<html>502 Bad Gateway</html>", { status: 502, headers: { "Content-Type": "text/html" } })],
+    ["no answer", () => Promise.reject(new TypeError("Failed to fetch"))],
+  ])("offers a retry, not the sign-in page, after %s", async (_, failure) => {
+    tokens.setTokens({ accessToken: "stale", expiresIn: 0 }); // expired at once; the cookie may still be good
+    let refreshes = 0;
+    fetchMock.mockImplementation(async (url: string) => {
+      if (url === "/api/auth/refresh") {
+        refreshes += 1;
+        return refreshes === 1 ? failure() : json(200, { accessToken: "a2", expiresIn: 900 });
+      }
+      return json(200, me);
+    });
+    window.history.pushState(null, "", "/auth/sessions");
+    render(<App />);
+    expect(await screen.findByText(unreachable)).toBeInTheDocument();
+    expect(window.location.pathname).toBe("/auth/sessions");
+    await userEvent.click(screen.getByRole("button", { name: "Try again" }));
+    await waitFor(() => expect(screen.queryByText(unreachable)).toBeNull());
+    expect(await screen.findByRole("heading", { level: 1, name: "Your sessions" })).toBeInTheDocument();
+    expect(window.location.pathname).toBe("/auth/sessions");
+    expect(tokens.getAccessToken()).toBe("a2");
+  });
+
+  it("still sends the user to sign in when the refresh is refused", async () => {
+    tokens.setTokens({ accessToken: "stale", expiresIn: 0 });
+    fetchMock.mockResolvedValue(json(401, envelope("invalid_token")));
+    window.history.pushState(null, "", "/auth/sessions");
+    render(<App />);
+    await waitFor(() => expect(window.location.pathname).toBe("/auth/login"));
+    expect(window.location.search).toBe(`?next=${encodeURIComponent("/auth/sessions")}`);
+    expect(screen.queryByText(unreachable)).toBeNull();
+  });
+});
