@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
+from functools import partial
 
 from KAuthApp.backend.application.requestContext import RequestContext
 from KAuthApp.backend.domain.interfaces.auditLogRepositoryInterface import AuditLogRepositoryInterface
@@ -14,8 +15,8 @@ from shared.backend.utils.uuid import generateId
 logger = getSystemLogger("kauth.audit")
 
 
-# Entries join the use case's transaction and are written by its commit; details never hold secrets
-# (tokens, codes, passwords).
+# Entries join the use case's transaction and are written by its commit, their log lines once it committed;
+# details never hold secrets (tokens, codes, passwords).
 class AuditTrail:
     def __init__(self, repository: AuditLogRepositoryInterface, context: RequestContext) -> None:
         self.repository = repository
@@ -50,7 +51,7 @@ class AuditTrail:
     async def record(self, action: str, outcome: AuditOutcome, **options: object) -> None:
         entry = self.entry(action, outcome, **options)
         self.repository.stage(AuditLog(**asdict(entry)))
-        self.announce(entry)
+        self.repository.afterCommit(partial(self.announce, entry))
 
     # The log line of an entry written (or staged) elsewhere.
     def announce(self, entry: AuditRecord) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from functools import partial
 
 from KSysAdmin.backend.domain.adminPrincipal import AdminPrincipal, RequestContext
 from KSysAdmin.backend.domain.interfaces.auditLogRepositoryInterface import AuditLogRepositoryInterface
@@ -49,8 +50,10 @@ class AuditTrail:
             details={**(details or {}), **self.origin},
         )
         await self.repository.add(entry)
-        logger.audit(action, f"admin action {action}: {outcome.value}", outcome=outcome.value,
-                     target_type=targetType, target_id=entry.targetId, actor_id=str(entry.actorId))
+        # The log line once the entry is committed: an action rolled back leaves neither.
+        self.repository.afterCommit(partial(logger.audit, action, f"admin action {action}: {outcome.value}",
+                                            outcome=outcome.value, target_type=targetType,
+                                            target_id=entry.targetId, actor_id=str(entry.actorId)))
         return entry
 
     # A refused action: its own changes are rolled back, then the refusal is recorded and committed.

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
+from functools import partial
 
+from KSysPayment.backend.domain.interfaces.auditLogRepositoryInterface import AuditLogRepositoryInterface
 from KSysPayment.backend.domain.models.auditLog import ActorType, AuditLog, AuditOutcome
 from KSysPayment.backend.domain.models.payment import Payment
 from KSysPayment.backend.domain.requestContext import RequestContext
@@ -56,9 +58,11 @@ def logAudit(entry: AuditRecord) -> None:
                  details=entry.details)
 
 
-# Builds the audit row as the model (added in the caller's transaction) and logs the change; options as
+# Adds the audit row to the caller's transaction; its log line is written once that commits. Options as
 # auditEntry's.
-def auditPayment(action: str, payment: Payment, context: RequestContext, **options: object) -> AuditLog:
+async def recordAudit(
+    audit: AuditLogRepositoryInterface, action: str, payment: Payment, context: RequestContext, **options: object
+) -> None:
     entry = auditEntry(action, payment, context, **options)
-    logAudit(entry)
-    return AuditLog(**asdict(entry))
+    await audit.add(AuditLog(**asdict(entry)))
+    audit.afterCommit(partial(logAudit, entry))

@@ -6,7 +6,7 @@ from collections.abc import Awaitable
 from datetime import timedelta
 from typing import TypeVar
 
-from KSysPayment.backend.application.auditTrail import auditPayment
+from KSysPayment.backend.application.auditTrail import recordAudit
 from KSysPayment.backend.application.ownedPayment import requireOwnedPayment
 from KSysPayment.backend.application.paymentOutput import PaymentOutput
 from KSysPayment.backend.application.paymentPoll import pollPayment
@@ -71,7 +71,7 @@ class CancelPayment:
             locked.updatedAt = now
             # Nothing withdraws a QR at BRI: reconciliation asks about it again (docs/payment.md).
             locked.recheckAt = firstRecheck(locked, now, self.recheckWindow)
-            await uow.audit.add(auditPayment("payment.cancelled", locked, context))
+            await recordAudit(uow.audit, "payment.cancelled", locked, context)
             await uow.commit()
         return PaymentOutput.fromPayment(locked)
 

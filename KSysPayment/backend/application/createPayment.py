@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 
-from KSysPayment.backend.application.auditTrail import auditEntry, auditPayment, logAudit
+from KSysPayment.backend.application.auditTrail import auditEntry, logAudit, recordAudit
 from KSysPayment.backend.application.createPaymentInput import CreatePaymentInput
 from KSysPayment.backend.application.paymentOutput import CreatedPayment, PaymentOutput
 from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayNotFoundError, outcomeUnknown
@@ -198,8 +198,8 @@ class CreatePayment:
                 payment.status = PaymentStatus.FAILED.value
                 payment.failureReason = reason[:500]
                 payment.updatedAt = utcNow()
-                await uow.audit.add(auditPayment("payment.failed", payment, context, outcome=AuditOutcome.FAILURE,
-                                                 actorType=ActorType.SYSTEM, details={"reason": reason[:500]}))
+                await recordAudit(uow.audit, "payment.failed", payment, context, outcome=AuditOutcome.FAILURE,
+                                  actorType=ActorType.SYSTEM, details={"reason": reason[:500]})
                 await uow.commit()
         except Exception as storeError:
             # Left pending: reconciliation expires it; the original error still reaches the client.

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from KSysPayment.backend.application.auditTrail import auditPayment
+from KSysPayment.backend.application.auditTrail import recordAudit
 from KSysPayment.backend.application.paymentBatches import paymentBatches
 from KSysPayment.backend.application.paymentPoll import pollPayment
 from KSysPayment.backend.application.settleNotification import SettleNotification
@@ -103,6 +103,6 @@ class RecheckClosedQris:
             locked.recheckAt = recheckAt
             if flagReason is not None and not locked.flaggedFor(flagReason):
                 locked.flag(flagReason, utcNow())
-                await uow.audit.add(auditPayment("payment.flagged", locked, context, actorType=ActorType.SYSTEM,
-                                                 outcome=AuditOutcome.FAILURE, details={"reason": flagReason}))
+                await recordAudit(uow.audit, "payment.flagged", locked, context, actorType=ActorType.SYSTEM,
+                                  outcome=AuditOutcome.FAILURE, details={"reason": flagReason})
             await uow.commit()

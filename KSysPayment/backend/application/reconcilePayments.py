@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from KSysPayment.backend.application.auditTrail import auditPayment
+from KSysPayment.backend.application.auditTrail import recordAudit
 from KSysPayment.backend.application.paymentBatches import paymentBatches
 from KSysPayment.backend.application.paymentPoll import pollPayment
 from KSysPayment.backend.application.recheckClosedQris import RecheckClosedQris
@@ -151,12 +151,12 @@ class ReconcilePayments:
             locked.status = PaymentStatus.EXPIRED.value
             locked.updatedAt = now
             locked.recheckAt = firstRecheck(locked, now, self.recheckWindow)
-            await uow.audit.add(auditPayment("payment.expired", locked, context, actorType=ActorType.SYSTEM))
+            await recordAudit(uow.audit, "payment.expired", locked, context, actorType=ActorType.SYSTEM)
             if flagReason is not None:
                 # Expired without BRI's word that it is unpaid: an admin checks it at BRI.
                 locked.flag(flagReason, now)
-                await uow.audit.add(auditPayment("payment.flagged", locked, context, actorType=ActorType.SYSTEM,
-                                                 outcome=AuditOutcome.FAILURE, details={"reason": flagReason}))
+                await recordAudit(uow.audit, "payment.flagged", locked, context, actorType=ActorType.SYSTEM,
+                                  outcome=AuditOutcome.FAILURE, details={"reason": flagReason})
             await uow.commit()
         if flagReason is not None:
             logger.warning("payment_expired_unverified", "Expired a payment BRI could not be asked about",
@@ -169,8 +169,8 @@ class ReconcilePayments:
             if locked is None or locked.status != PaymentStatus.PENDING.value or locked.flaggedFor(reason):
                 return False
             locked.flag(reason, utcNow())
-            await uow.audit.add(auditPayment("payment.flagged", locked, context, actorType=ActorType.SYSTEM,
-                                             outcome=AuditOutcome.FAILURE, details={"reason": reason}))
+            await recordAudit(uow.audit, "payment.flagged", locked, context, actorType=ActorType.SYSTEM,
+                              outcome=AuditOutcome.FAILURE, details={"reason": reason})
             await uow.commit()
         return True
 

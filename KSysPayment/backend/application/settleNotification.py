@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 
-from KSysPayment.backend.application.auditTrail import auditPayment, auditRow, logAudit
+from KSysPayment.backend.application.auditTrail import auditRow, logAudit, recordAudit
 from KSysPayment.backend.domain.interfaces.settlementRecordsInterface import (
     SettlementLookup,
     SettlementRecordsInterface,
@@ -160,11 +160,11 @@ class SettleNotification:
             payment.status = PaymentStatus.PAID.value
             payment.paidAt = now
             payment.updatedAt = now
-            await uow.audit.add(auditPayment("payment.paid", payment, context, actorType=ActorType.SYSTEM,
-                                             details=details))
+            await recordAudit(uow.audit, "payment.paid", payment, context, actorType=ActorType.SYSTEM,
+                              details=details)
         elif outcome in FLAGGED and reason is not None:
             payment.flag(reason, now)
             if outcome == SettlementOutcome.LATE:
                 payment.recheckAt = None  # BRI's answer is in: a closed QR is no longer asked about
-            await uow.audit.add(auditPayment("payment.flagged", payment, context, actorType=ActorType.SYSTEM,
-                                             outcome=AuditOutcome.FAILURE, details={**details, "reason": reason}))
+            await recordAudit(uow.audit, "payment.flagged", payment, context, actorType=ActorType.SYSTEM,
+                              outcome=AuditOutcome.FAILURE, details={**details, "reason": reason})

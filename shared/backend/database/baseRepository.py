@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
+
+from shared.backend.database.afterCommit import runAfterCommit
 
 ModelT = TypeVar("ModelT", bound=SQLModel)
 
@@ -40,6 +42,10 @@ class BaseRepository(Generic[ModelT]):
     def stage(self, entity: ModelT) -> ModelT:
         self.session.add(entity)
         return entity
+
+    # Runs action once this session's transaction commits; a rollback drops it.
+    def afterCommit(self, action: Callable[[], None]) -> None:
+        runAfterCommit(self.session, action)
 
     async def save(self, entity: ModelT) -> ModelT:
         merged = await self.session.merge(entity)

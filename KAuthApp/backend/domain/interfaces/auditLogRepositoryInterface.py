@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from KAuthApp.backend.domain.models.auditLog import AuditLog
@@ -7,3 +8,6 @@ from KAuthApp.backend.domain.models.auditLog import AuditLog
 
 class AuditLogRepositoryInterface(Protocol):
     def stage(self, entity: AuditLog) -> AuditLog: ...
+
+    # Runs action once the transaction commits (a rollback drops it): an entry's log line.
+    def afterCommit(self, action: Callable[[], None]) -> None: ...

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Protocol
 
 from KSysAdmin.backend.domain.models.auditLog import AuditLog
@@ -13,3 +14,6 @@ class AuditLogRepositoryInterface(Protocol):
     async def listPage(self, filter: AuditLogFilter, after: KeysetPosition | None, limit: int) -> list[AuditLog]: ...
 
     async def recentForUser(self, userId: uuid.UUID, limit: int) -> list[AuditLog]: ...
+
+    # Runs action once the transaction commits (a rollback drops it): an entry's log line.
+    def afterCommit(self, action: Callable[[], None]) -> None: ...
