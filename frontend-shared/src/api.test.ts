@@ -88,17 +88,29 @@ describe("ApiClient", () => {
     ["a network error", new ApiError({ status: 0, code: "network_error", message: "offline" })],
     ["a 429", new ApiError({ status: 429, code: "rate_limited", message: "slow", retryAfter: 3 })],
     ["a 503", new ApiError({ status: 503, code: "service_unavailable", message: "down" })],
-  ])("keeps the session when the refresh fails with %s", async (_, refreshError) => {
+  ])("keeps the session when the refresh fails with %s, and throws that failure, not the 401", async (_, refreshError) => {
     const tokens = new TokenStore();
     tokens.setRefreshFunction(vi.fn().mockRejectedValue(refreshError));
     tokens.setTokens({ accessToken: "a1", expiresIn: 900 });
     const fetchImpl = vi.fn().mockResolvedValue(json(401, { error: { code: "token_expired", message: "expired" } }));
     const onAuthFailure = vi.fn();
     const client = new ApiClient({ tokens, fetchImpl, onAuthFailure });
-    await expect(client.get("/api/auth/me")).rejects.toMatchObject({ code: "token_expired" });
+    await expect(client.get("/api/auth/me")).rejects.toBe(refreshError);
     expect(onAuthFailure).not.toHaveBeenCalled();
     expect(tokens.canRefresh()).toBe(true);
     expect(tokens.getAccessToken()).toBe("a1");
+  });
+
+  it("sends nothing without a token when the refresh before the request fails transiently, and throws that failure", async () => {
+    const tokens = new TokenStore();
+    const refreshError = new ApiError({ status: 429, code: "rate_limited", message: "slow", retryAfter: 3 });
+    tokens.setRefreshFunction(vi.fn().mockRejectedValue(refreshError));
+    tokens.setTokens({ accessToken: "a1", expiresIn: 0 }); // expired: the request refreshes first
+    const fetchImpl = vi.fn().mockResolvedValue(json(401, { error: { code: "unauthenticated", message: "no token" } }));
+    const client = new ApiClient({ tokens, fetchImpl });
+    await expect(client.post("/api/auth/password/change", {})).rejects.toBe(refreshError);
+    expect(fetchImpl).not.toHaveBeenCalled();
+    expect(tokens.canRefresh()).toBe(true);
   });
 
   it.each([400, 401, 403])("signs out when the refresh is refused with %s", async (status) => {

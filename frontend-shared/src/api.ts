@@ -56,7 +56,12 @@ export class ApiClient {
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const useAuth = options.auth !== false && this.tokens !== null;
     if (useAuth && this.tokens && !this.tokens.getAccessToken() && this.tokens.canRefresh()) {
-      await this.tokens.refresh();
+      // A refresh that failed for a transient reason (no answer, 429, 5xx) is the error to show: sent without a
+      // token, the request could only come back 401.
+      if (!(await this.tokens.refresh())) {
+        const failure = this.tokens.refreshFailure();
+        if (failure) throw failure;
+      }
     }
     try {
       return await this.send<T>(method, path, options, useAuth);
@@ -81,8 +86,9 @@ export class ApiClient {
               throw retryError;
             }
           }
-          // Only a refused refresh (400/401/403) ends the session; after a network error, 429 or 5xx it may still be valid.
-          if (this.tokens.canRefresh()) throw error;
+          // Only a refused refresh (400/401/403) ends the session; after a network error, 429 or 5xx it may still be
+          // valid, and that failure (not the 401) tells the user what to do.
+          if (this.tokens.canRefresh()) throw this.tokens.refreshFailure() ?? error;
         }
         this.tokens.clear();
         this.onAuthFailure?.(error);

@@ -67,6 +67,8 @@ export class TokenStore {
   private subject: string | null = null;
   // Counts the clears: a refresh that started before a sign-out (here or in another tab) must not sign back in.
   private cleared = 0;
+  // The error of the last refresh, null while one runs and after a success.
+  private failure: unknown = null;
   private readonly now: () => number;
   private readonly channel: AuthChannel | null;
   private readonly onUserChanged?: () => void;
@@ -113,6 +115,12 @@ export class TokenStore {
   // Whether a refresh might bring a session back (the cookie itself is invisible to scripts).
   canRefresh(): boolean {
     return this.refreshFn !== null && this.sessionMayExist;
+  }
+
+  // Why the last refresh failed while the session may still exist (no answer, 429, 5xx): what the user should be told
+  // instead of a 401. null after a success or a refusal.
+  refreshFailure(): unknown {
+    return this.canRefresh() ? this.failure : null;
   }
 
   // The refresh token in the body is deliberately ignored: the HttpOnly cookie carries it. A new user signed in
@@ -180,6 +188,7 @@ export class TokenStore {
     if (!this.canRefresh()) return Promise.resolve(false);
     const fn = this.refreshFn!;
     const cleared = this.cleared;
+    this.failure = null;
     this.inflight = withRefreshLock(fn)
       .then((pair) => {
         if (this.cleared !== cleared) return false; // signed out while the refresh ran
@@ -195,6 +204,7 @@ export class TokenStore {
       .catch((error: unknown) => {
         const status = (error as { status?: number }).status;
         // Only a definite refusal ends the session; network trouble keeps it for a retry.
+        this.failure = error;
         if (status === 400 || status === 401 || status === 403) this.clear();
         return false;
       })

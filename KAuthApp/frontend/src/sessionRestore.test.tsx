@@ -3,10 +3,12 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it } from "vitest";
 import { json, envelope } from "../../../frontend-shared/src/test/responses";
 import { stubFetch } from "../../../frontend-shared/src/test/fetchStub";
+import { renderInApp } from "../../../frontend-shared/src/test/renderAt";
 import { tokens } from "./api";
 import { App } from "./App";
+import { ChangePasswordPage } from "./pages/ChangePassword";
 
-// The app shell restoring the session from the refresh cookie when a private page opens.
+// The session restored from the refresh cookie: when a private page opens, and when a request meets an ended token.
 const me = { id: "u1", email: "a@example.com", displayName: null, phoneNumber: null, mfaEnabled: false };
 const unreachable = "Cannot reach the server to restore your session.";
 
@@ -50,5 +52,26 @@ describe("restoring the session", () => {
     await waitFor(() => expect(window.location.pathname).toBe("/auth/login"));
     expect(window.location.search).toBe(`?next=${encodeURIComponent("/auth/sessions")}`);
     expect(screen.queryByText(unreachable)).toBeNull();
+  });
+});
+
+describe("a refresh mid-session", () => {
+  it("that fails transiently shows its own error, not 'sign in again', and keeps the form", async () => {
+    tokens.setTokens({ accessToken: "acc", expiresIn: 900 });
+    fetchMock.mockImplementation(async (url: string) => {
+      if (url === "/api/auth/refresh") return json(429, envelope("rate_limited"), { "Retry-After": "30" });
+      return json(401, envelope("token_expired"));
+    });
+    renderInApp("/auth/")("/auth/password", <ChangePasswordPage />);
+    await userEvent.type(screen.getByLabelText("Current password"), "old-password-1");
+    await userEvent.type(screen.getByLabelText("New password"), "new-password-1");
+    await userEvent.type(screen.getByLabelText("Confirm new password"), "new-password-1");
+    await userEvent.click(screen.getByRole("button", { name: "Change password" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent(/Too many attempts\. Try again in (30|29) s\./);
+    expect(alert).not.toHaveTextContent(/sign in again/i);
+    expect(screen.getByLabelText("Current password")).toHaveValue("old-password-1");
+    expect(screen.getByLabelText("New password")).toHaveValue("new-password-1");
+    expect(tokens.getAccessToken()).toBe("acc");
   });
 });
