@@ -203,6 +203,23 @@ describe("settings editors", () => {
     await waitFor(() => expect(screen.getByText(/Version 4/)).toBeInTheDocument());
   });
 
+  it("says a change stored but not published was saved, and reads its version so the next save is no 409", async () => {
+    fetchMock
+      .mockResolvedValueOnce(json(200, { origins: ["https://a.example.com"], version: 3 }))
+      .mockResolvedValueOnce(json(503, envelope("settings_not_published"), { "Retry-After": "5" }))
+      .mockResolvedValueOnce(json(200, { origins: ["https://a.example.com", "https://c.example.com"], version: 4 }))
+      .mockResolvedValueOnce(json(200, { origins: ["https://a.example.com", "https://c.example.com"], version: 5 }));
+    renderAt("/admin/settings", <CorsEditor />);
+    await userEvent.type(await screen.findByLabelText("Allowed origins (one per line)"), "\nhttps://c.example.com");
+    await userEvent.click(screen.getByRole("button", { name: "Save origins" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent(/Saved, but not in effect yet/);
+    await waitFor(() => expect(screen.getByText(/Version 4/)).toBeInTheDocument());
+    expect(screen.getByLabelText("Allowed origins (one per line)")).toHaveValue("https://a.example.com\nhttps://c.example.com");
+    await userEvent.click(screen.getByRole("button", { name: "Save origins" }));
+    expect(await screen.findByText(/CORS origins saved/)).toBeInTheDocument();
+    expect(JSON.parse(fetchMock.mock.calls[3][1].body)).toEqual({ origins: ["https://a.example.com", "https://c.example.com"], version: 4 });
+  });
+
   it("shows 422 rule errors next to the failing field", async () => {
     const rule = { routeGroup: "auth-login", scope: "ip", limit: 5, windowSeconds: 60, failMode: "open", enabled: true };
     fetchMock

@@ -19,7 +19,18 @@ export function validateOrigins(lines: string[]): FieldErrors {
 }
 
 const CONFLICT_TEXT = "Someone else changed these settings since you loaded them. Reload to see the latest version, then apply your change again.";
-const CONFLICT = { conflict: CONFLICT_TEXT, stale_version: CONFLICT_TEXT, insufficient_role: "Only a superadmin can change settings." };
+const OVERRIDES = {
+  conflict: CONFLICT_TEXT,
+  stale_version: CONFLICT_TEXT,
+  insufficient_role: "Only a superadmin can change settings.",
+  settings_not_published: "Saved, but not in effect yet: it could not be published to the servers (Redis is unavailable). The admin server publishes it at its next start; save again to try now.",
+};
+
+// 503 settings_not_published: the change is stored under a new version. Reading it back keeps the next save from a
+// 409 that would blame someone else.
+function reloadIfStored(error: unknown, reload: () => void): void {
+  if (isApiError(error) && error.code === "settings_not_published") reload();
+}
 
 export function CorsEditor() {
   const cors = useLoad(() => adminApi.cors(), []);
@@ -31,8 +42,12 @@ export function CorsEditor() {
   }, [cors.data]);
   const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
   const save = useAction(async () => {
-    const result = await adminApi.saveCors({ origins: lines, version: cors.data!.version });
-    cors.setData(result);
+    try {
+      cors.setData(await adminApi.saveCors({ origins: lines, version: cors.data!.version }));
+    } catch (error) {
+      reloadIfStored(error, cors.reload);
+      throw error;
+    }
     setSaved(true);
   });
   if (cors.loading && !cors.data) return <Card title="CORS origins"><Spinner /></Card>;
@@ -47,7 +62,7 @@ export function CorsEditor() {
     <Card title="CORS origins">
       <p className="muted">Version {cors.data!.version}{cors.data!.updatedAt ? `, updated ${formatDateTime(cors.data!.updatedAt)}` : ""}{cors.data!.updatedBy ? ` by ${cors.data!.updatedBy}` : ""}.</p>
       {saved ? <Notice>CORS origins saved; the public server applies them within seconds.</Notice> : null}
-      <ErrorMessage error={save.error} overrides={CONFLICT} knownFields={Object.keys(errors)} />
+      <ErrorMessage error={save.error} overrides={OVERRIDES} knownFields={Object.keys(errors)} />
       {conflict ? <button type="button" className="button" onClick={() => { save.setError(null); cors.reload(); }}>Reload latest settings</button> : null}
       <Form
         onSubmit={() => {
@@ -113,8 +128,12 @@ export function RateLimitEditor() {
       failMode: r.failMode,
       enabled: r.enabled,
     }));
-    const result = await adminApi.saveRateLimits({ rules: payload, version: settings.data!.version });
-    settings.setData(result);
+    try {
+      settings.setData(await adminApi.saveRateLimits({ rules: payload, version: settings.data!.version }));
+    } catch (error) {
+      reloadIfStored(error, settings.reload);
+      throw error;
+    }
     setSaved(true);
   });
   if (settings.loading && !settings.data) return <Card title="Rate limits"><Spinner /></Card>;
@@ -126,7 +145,7 @@ export function RateLimitEditor() {
     <Card title="Rate limits">
       <p className="muted">Version {settings.data!.version}{settings.data!.updatedAt ? `, updated ${formatDateTime(settings.data!.updatedAt)}` : ""}. The gateway applies changes within seconds.</p>
       {saved ? <Notice>Rate limits saved.</Notice> : null}
-      <ErrorMessage error={save.error} overrides={CONFLICT} knownFields={Object.keys(errors)} />
+      <ErrorMessage error={save.error} overrides={OVERRIDES} knownFields={Object.keys(errors)} />
       {conflict ? <button type="button" className="button" onClick={() => { save.setError(null); settings.reload(); }}>Reload latest settings</button> : null}
       <Form
         onSubmit={() => {
