@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from KAuthApp.backend.application.authMails import verificationMail
 from KAuthApp.backend.domain.interfaces.mailerInterface import MailMessage
 from KAuthApp.backend.infrastructure.mail.fileOutboxMailer import FileOutboxMailer
 from KAuthApp.backend.infrastructure.mail.mailerFactory import createMailer
@@ -30,6 +31,21 @@ async def test_fileOutboxWritesOneParsableEmlAtomically(tmp_path: Path) -> None:
     assert parsed["Message-ID"] and parsed["Date"]
     body = parsed.get_body(preferencelist=("plain",))
     assert body is not None and "token=b" in str(body.get_content())
+
+
+# A developer copies the link out of the .eml: it must be in the file as it is, on one line (quoted-printable,
+# the default for lines over 78 characters, wrote `token=3D...` and a soft line break).
+def test_outboxFileHoldsTheLinkAsItIs(tmp_path: Path) -> None:
+    mailer = FileOutboxMailer(tmp_path, "no-reply@kservices.example.com")
+    token = "suot8h5vDA3Jq5KAULEeL-DYOrv3VanYm8LXfna5jnY"
+    path = mailer.writeSync(verificationMail("a@example.com", "http://localhost:8080", token, 86400))
+    link = f"http://localhost:8080/auth/verify-email?token={token}"
+    assert len(link) > 78 and f"\n{link}\n" in path.read_text()
+    # Anything else (non-ASCII text) is still encoded, and reads back as written.
+    text = "Grüße\n" + "x" * 1200 + "\n"
+    other = email.message_from_bytes(mailer.writeSync(MailMessage(to="a@example.com", subject="s", text=text))
+                                     .read_bytes(), policy=policy.default)
+    assert other["Content-Transfer-Encoding"] != "7bit" and other.get_content() == text
 
 
 class FakeSmtpServer:
