@@ -18,8 +18,9 @@ function compactNumber(value: number): string {
   return new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 }).format(value);
 }
 
-// A bar chart in plain SVG; one <title> per bar for hover, plus an accessible summary.
-export function BarChart({ title, points, color = "#1f5fbf", format = compactNumber }: { title: string; points: ChartPoint[]; color?: string; format?: (value: number) => string }) {
+// A bar chart in plain SVG; one <title> per bar for hover, plus an accessible summary. format writes the total and
+// the hover titles; the axis ticks are always compact (with unit before them), as the margin holds ~8 characters.
+export function BarChart({ title, points, color = "#1f5fbf", format = compactNumber, unit = "" }: { title: string; points: ChartPoint[]; color?: string; format?: (value: number) => string; unit?: string }) {
   const max = niceMax(Math.max(0, ...points.map((p) => p.value)));
   const plotW = WIDTH - PAD.left - PAD.right;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
@@ -38,7 +39,7 @@ export function BarChart({ title, points, color = "#1f5fbf", format = compactNum
           return (
             <g key={f}>
               <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y} y2={y} stroke="#d7dbe3" strokeWidth={1} />
-              <text x={PAD.left - 6} y={y + 4} textAnchor="end" fontSize={11} fill="#5b6475">{format(max * f)}</text>
+              <text x={PAD.left - 6} y={y + 4} textAnchor="end" fontSize={11} fill="#5b6475">{`${unit}${compactNumber(max * f)}`}</text>
             </g>
           );
         })}

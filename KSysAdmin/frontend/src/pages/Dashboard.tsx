@@ -16,7 +16,7 @@ export function DashboardPage() {
         <BarChart title="Logins" points={series("logins")} color="#146c43" />
         <BarChart title="Failed logins" points={series("failedLogins")} color="#b42318" />
         <BarChart title="Payments" points={series("payments")} color="#7a4cc2" />
-        <BarChart title="Paid amount" points={series("paidAmount")} color="#b26b00" format={(v) => formatRupiah(v)} />
+        <BarChart title="Paid amount" points={series("paidAmount")} color="#b26b00" format={(v) => formatRupiah(v)} unit="Rp " />
       </div>
     </>
   );
