@@ -1,8 +1,8 @@
 import { act, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { useRef } from "react";
+import { useRef, useState } from "react";
 import { describe, expect, it, vi } from "vitest";
-import { ErrorMessage, Field, formatCountdown, useAction } from "./components";
+import { ErrorMessage, Field, Form, formatCountdown, useAction } from "./components";
 import { ConfirmButton } from "./confirmDialog";
 import { ApiError } from "./errors";
 
@@ -12,6 +12,28 @@ describe("Field", () => {
     const input = screen.getByLabelText("Email");
     expect(input).toHaveAttribute("aria-invalid", "true");
     expect(input).toHaveAccessibleDescription("Enter your email address.");
+  });
+});
+
+describe("Form", () => {
+  // The second of two fields is refused on submit; the clicked button keeps focus unless the form moves it.
+  function CheckedForm() {
+    const [error, setError] = useState<string | undefined>();
+    return (
+      <Form onSubmit={() => setError("Enter your email address.")}>
+        <Field label="Name" name="name" value="Ann" onChange={() => undefined} />
+        <Field label="Email" name="email" value="" onChange={() => undefined} error={error} />
+        <button type="submit">Save</button>
+      </Form>
+    );
+  }
+
+  it("moves focus to the first invalid field after a refused submit, where its error is read out", async () => {
+    render(<CheckedForm />);
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    const email = screen.getByLabelText("Email");
+    expect(email).toHaveFocus();
+    expect(email).toHaveAccessibleDescription("Enter your email address.");
   });
 });
 

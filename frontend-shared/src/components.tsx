@@ -288,13 +288,20 @@ export function useLoad<T>(loader: () => Promise<T>, deps: unknown[]) {
   return { data: current ? loaded.data : null, setData, error: current ? loaded.error : null, loading: running || !current, reload };
 }
 
+// After a submit whose checks marked a field invalid, focus goes to the first such field, which reads out its error.
 export function Form({ onSubmit, children, label, className }: { onSubmit: () => void; children: ReactNode; label?: string; className?: string }) {
+  const formRef = useRef<HTMLFormElement>(null);
+  const [submits, setSubmits] = useState(0);
+  useEffect(() => {
+    if (submits > 0) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [submits]);
   const handle = (event: FormEvent) => {
     event.preventDefault();
     onSubmit();
+    setSubmits((count) => count + 1);
   };
   return (
-    <form className={className ?? "form"} onSubmit={handle} noValidate aria-label={label}>
+    <form ref={formRef} className={className ?? "form"} onSubmit={handle} noValidate aria-label={label}>
       {children}
     </form>
   );
