@@ -14,8 +14,7 @@ from KSysPayment.backend.domain.exceptions.gatewayErrors import (
     GatewayUnavailableError,
 )
 from KSysPayment.backend.domain.gatewayTypes import VirtualAccountPaymentStatus
-from KSysPayment.backend.infrastructure.background.reconcileLoop import reconcileTask, runPass
-from KSysPayment.backend.infrastructure.database.reconcileLock import RECONCILE_LOCK_KEY
+from KSysPayment.backend.infrastructure.background.reconcileLoop import RECONCILE_LOCK_KEY, reconcileTask, runPass
 from KSysPayment.backend.infrastructure.http.paymentService import createPaymentService
 from KSysPayment.tests.support.briSender import VA_NOTIFY, BriSender, vaBody
 from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, storedPayment
