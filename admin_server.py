@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from KSysAdmin.backend.infrastructure.background.purgeTask import purgeHook
 from KSysAdmin.backend.infrastructure.http.adminRouter import createAdminRouter
 from KSysAdmin.backend.infrastructure.http.adminTools import adminStartupHook
 from KSysAdmin.backend.infrastructure.http.errorStatus import ADMIN_STATUS_TABLE
@@ -17,7 +18,7 @@ def createAdminApp(settings: Settings) -> FastAPI:
         # The admin API's map stays out of production, where anyone could fetch it without a token.
         docGroups={} if settings.app.isProduction else {"/api/admin": "KSysAdmin"},
         statusTable=ADMIN_STATUS_TABLE,
-        hooks=[adminStartupHook],
+        hooks=[adminStartupHook, purgeHook],
     )
     app = createApp(settings, spec)
     installValidationAudit(app)
