@@ -1,5 +1,20 @@
-import type { ReactNode, Ref } from "react";
+import { createContext, useContext, useEffect, type ReactNode, type Ref } from "react";
 import { Link } from "./router";
+
+// The app's name (the Layout's title), which every page title ends with.
+const AppName = createContext<string | null>(null);
+
+// Inside a Layout: the browser tab shows "<title> - <app>" while the calling page is mounted, the app's name after.
+export function usePageTitle(title: string | undefined): void {
+  const appName = useContext(AppName);
+  useEffect(() => {
+    if (appName === null || title === undefined) return;
+    document.title = `${title} - ${appName}`;
+    return () => {
+      document.title = appName;
+    };
+  }, [title, appName]);
+}
 
 export interface NavItem {
   to: string;
@@ -38,17 +53,20 @@ export function Layout({
         {actions ? <div className="topbar-actions">{actions}</div> : null}
       </header>
       <main id="main" tabIndex={-1}>
-        {children}
+        <AppName.Provider value={title}>{children}</AppName.Provider>
       </main>
     </div>
   );
 }
 
-// A page section; with `headingRef` its heading can take focus (tabIndex -1).
-export function Card({ title, children, narrow, headingRef }: { title?: string; children: ReactNode; narrow?: boolean; headingRef?: Ref<HTMLHeadingElement> }) {
+// A page section headed by the page's one <h1>, which also titles the browser tab; a `subsection` has an <h2>.
+// With `headingRef` its heading can take focus (tabIndex -1).
+export function Card({ title, children, narrow, subsection, headingRef }: { title?: string; children: ReactNode; narrow?: boolean; subsection?: boolean; headingRef?: Ref<HTMLHeadingElement> }) {
+  usePageTitle(subsection ? undefined : title);
+  const Heading = subsection ? "h2" : "h1";
   return (
     <section className={`card${narrow ? " card-narrow" : ""}`}>
-      {title ? <h1 ref={headingRef} tabIndex={headingRef ? -1 : undefined}>{title}</h1> : null}
+      {title ? <Heading ref={headingRef} tabIndex={headingRef ? -1 : undefined}>{title}</Heading> : null}
       {children}
     </section>
   );

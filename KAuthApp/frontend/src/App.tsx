@@ -1,5 +1,5 @@
 import { useEffect } from "react";
-import { ErrorMessage, Layout, Router, Spinner, matchPath, safeNext, useRouter, useSignOut, type NavItem } from "@kservices/shared";
+import { Card, ErrorMessage, Layout, Router, Spinner, matchPath, safeNext, useRouter, useSignOut, type NavItem } from "@kservices/shared";
 import { client } from "./api";
 import { useBootstrap, useSignedIn } from "./session";
 import { LoginPage } from "./pages/Login";
@@ -109,10 +109,9 @@ function Routes() {
 
 function NotFound() {
   return (
-    <section className="card">
-      <h1>Page not found</h1>
+    <Card title="Page not found">
       <p>There is nothing at this address.</p>
-    </section>
+    </Card>
   );
 }
 

@@ -1,5 +1,5 @@
 import { Fragment, useEffect } from "react";
-import { Layout, Router, Spinner, matchPath, useRouter } from "@kservices/shared";
+import { Card, Layout, Router, Spinner, matchPath, useRouter } from "@kservices/shared";
 import { adminRoles } from "./api";
 import { endSession, useSessionAccount, useSessionStatus } from "./session";
 import { SessionGuard } from "./sessionGuard";
@@ -46,7 +46,7 @@ function Routes() {
   else if (matchPath("/payments", path)) content = <PaymentsPage />;
   else if (payment) content = <PaymentDetailPage key={payment.id} id={payment.id} />;
   else if (matchPath("/settings", path)) content = <SettingsPage />;
-  else content = <section className="card"><h1>Page not found</h1></section>;
+  else content = <Card title="Page not found"><p>There is nothing at this address.</p></Card>;
 
   return (
     <Layout

@@ -98,7 +98,7 @@ export function FlagHistory({ paymentId, history }: { paymentId: string; history
   const pages = history.data;
   const entries = pages ? flagEntries(pages) : [];
   return (
-    <Card title="Flag history">
+    <Card title="Flag history" subsection>
       <p className="muted">From the audit log, newest first.</p>
       <ErrorMessage error={history.error} lead="Loading the flag history failed:" />
       {history.loading && !pages ? <Spinner /> : null}

@@ -1,5 +1,5 @@
 import { useEffect, useState, useSyncExternalStore } from "react";
-import { ErrorMessage, Layout, Router, Spinner, loginUrl, matchPath, useRouter, useSignOut } from "@kservices/shared";
+import { Card, ErrorMessage, Layout, Router, Spinner, loginUrl, matchPath, useRouter, useSignOut } from "@kservices/shared";
 import { client, tokens } from "./api";
 import { NewPaymentPage } from "./pages/NewPayment";
 import { PaymentDetailPage } from "./pages/PaymentDetail";
@@ -45,7 +45,7 @@ function Routes() {
   else if (matchPath("/", path)) content = <PaymentListPage />;
   else if (matchPath("/new", path)) content = <NewPaymentPage />;
   else if (detail) content = <PaymentDetailPage key={detail.id} id={detail.id} />;
-  else content = <section className="card"><h1>Page not found</h1></section>;
+  else content = <Card title="Page not found"><p>There is nothing at this address.</p></Card>;
 
   return (
     <Layout

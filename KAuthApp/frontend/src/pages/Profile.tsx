@@ -40,7 +40,7 @@ export function ProfilePage() {
           {profile.createdAt ? (<><dt>Member since</dt><dd>{formatDateTime(profile.createdAt)}</dd></>) : null}
         </dl>
       </Card>
-      <Card title="Edit profile">
+      <Card title="Edit profile" subsection>
         {saved ? <Notice>Your profile was saved.</Notice> : null}
         <ErrorMessage error={save.error} knownFields={["displayName", "phoneNumber"]} />
         <Form

@@ -1,8 +1,9 @@
-import { Card, ErrorMessage, Spinner, formatRupiah, useLoad } from "@kservices/shared";
+import { Card, ErrorMessage, Spinner, formatRupiah, useLoad, usePageTitle } from "@kservices/shared";
 import { adminApi } from "../api";
 import { BarChart } from "../charts";
 
 export function DashboardPage() {
+  usePageTitle("Dashboard");
   const stats = useLoad(() => adminApi.stats(30), []);
   if (stats.loading) return <Spinner label="Loading statistics..." />;
   if (stats.error) return <Card title="Dashboard"><ErrorMessage error={stats.error} /></Card>;

@@ -67,7 +67,7 @@ export function PaymentDetailPage({ id }: { id: string }) {
         </dl>
       </Card>
       {p.flaggedReason ? <FlagHistory paymentId={p.id} history={history} /> : null}
-      <Card title="Events">
+      <Card title="Events" subsection>
         {p.events.length === 0 ? <p className="muted">No notifications received.</p> : (
           <div className="table-wrap"><table>
             <thead><tr><th scope="col">Received</th><th scope="col">Kind</th><th scope="col">Outcome</th><th scope="col">Signature</th><th scope="col">Dedupe key</th><th scope="col">Raw</th></tr></thead>

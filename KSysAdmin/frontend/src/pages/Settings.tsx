@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { Card, ErrorMessage, Field, Form, Notice, SelectField, Spinner, SubmitButton, TextAreaField, formatDateTime, isApiError, serverFieldErrors, useAction, useLoad, type FieldErrors } from "@kservices/shared";
+import { Card, ErrorMessage, Field, Form, Notice, SelectField, Spinner, SubmitButton, TextAreaField, formatDateTime, isApiError, serverFieldErrors, useAction, useLoad, usePageTitle, type FieldErrors } from "@kservices/shared";
 import { adminApi, ROUTE_GROUPS, type RateLimitRule } from "../api";
 
 const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i;
@@ -50,8 +50,8 @@ export function CorsEditor() {
     }
     setSaved(true);
   });
-  if (cors.loading && !cors.data) return <Card title="CORS origins"><Spinner /></Card>;
-  if (cors.error && !cors.data) return <Card title="CORS origins"><ErrorMessage error={cors.error} /></Card>;
+  if (cors.loading && !cors.data) return <Card title="CORS origins" subsection><Spinner /></Card>;
+  if (cors.error && !cors.data) return <Card title="CORS origins" subsection><ErrorMessage error={cors.error} /></Card>;
   const errors = { ...serverFieldErrors(save.error), ...clientErrors };
   const originErrors = Object.entries(errors).filter(([k]) => k === "origins" || k.startsWith("origins.")).map(([k, v]) => {
     const index = Number(k.split(".")[1]);
@@ -59,7 +59,7 @@ export function CorsEditor() {
   });
   const conflict = isApiError(save.error) && save.error.status === 409;
   return (
-    <Card title="CORS origins">
+    <Card title="CORS origins" subsection>
       <p className="muted">Version {cors.data!.version}{cors.data!.updatedAt ? `, updated ${formatDateTime(cors.data!.updatedAt)}` : ""}{cors.data!.updatedBy ? ` by ${cors.data!.updatedBy}` : ""}.</p>
       {saved ? <Notice>CORS origins saved; the public server applies them within seconds.</Notice> : null}
       <ErrorMessage error={save.error} overrides={OVERRIDES} knownFields={Object.keys(errors)} />
@@ -136,13 +136,13 @@ export function RateLimitEditor() {
     }
     setSaved(true);
   });
-  if (settings.loading && !settings.data) return <Card title="Rate limits"><Spinner /></Card>;
-  if (settings.error && !settings.data) return <Card title="Rate limits"><ErrorMessage error={settings.error} /></Card>;
+  if (settings.loading && !settings.data) return <Card title="Rate limits" subsection><Spinner /></Card>;
+  if (settings.error && !settings.data) return <Card title="Rate limits" subsection><ErrorMessage error={settings.error} /></Card>;
   const errors = { ...serverFieldErrors(save.error), ...clientErrors };
   const update = (index: number, change: Partial<RuleForm>) => setRules(rules.map((r, i) => (i === index ? { ...r, ...change } : r)));
   const conflict = isApiError(save.error) && save.error.status === 409;
   return (
-    <Card title="Rate limits">
+    <Card title="Rate limits" subsection>
       <p className="muted">Version {settings.data!.version}{settings.data!.updatedAt ? `, updated ${formatDateTime(settings.data!.updatedAt)}` : ""}. The gateway applies changes within seconds.</p>
       {saved ? <Notice>Rate limits saved.</Notice> : null}
       <ErrorMessage error={save.error} overrides={OVERRIDES} knownFields={Object.keys(errors)} />
@@ -188,8 +188,10 @@ export function RateLimitEditor() {
 }
 
 export function SettingsPage() {
+  usePageTitle("Settings");
   return (
     <>
+      <h1>Settings</h1>
       <CorsEditor />
       <RateLimitEditor />
     </>

@@ -92,7 +92,7 @@ export function UserDetailPage({ id }: { id: string }) {
         ) : null}
       </Card>
       {data.sessions ? (
-        <Card title="Sessions">
+        <Card title="Sessions" subsection>
           {data.sessions.length === 0 ? <p className="muted">No open sessions.</p> : (
             <div className="table-wrap"><table>
               <thead><tr><th scope="col">Device</th><th scope="col">IP</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Revoked</th></tr></thead>
@@ -104,7 +104,7 @@ export function UserDetailPage({ id }: { id: string }) {
         </Card>
       ) : null}
       {data.recentAudit ? (
-        <Card title="Recent audit entries">
+        <Card title="Recent audit entries" subsection>
           <div className="table-wrap"><table>
             <thead><tr><th scope="col">When</th><th scope="col">Action</th><th scope="col">Outcome</th><th scope="col">IP</th></tr></thead>
             <tbody>{data.recentAudit.map((a) => (
