@@ -265,6 +265,15 @@ describe("BarChart", () => {
     expect(ticks.every((t) => t.length <= 8)).toBe(true);
     expect(within(chart.parentElement!).getByText("2026-01-01: Rp 1.250.000")).toBeInTheDocument();
   });
+
+  it("gives the day-by-day values as a table, behind a summary", async () => {
+    render(<BarChart title="Logins" points={[{ label: "2026-01-01", value: 3 }, { label: "2026-01-02", value: 1500 }]} />);
+    const summary = screen.getByText("Logins by day, as a table");
+    await userEvent.click(summary);
+    expect(summary.closest("details")).toHaveAttribute("open");
+    const table = screen.getByRole("table", { name: "Logins by day" });
+    expect(within(table).getAllByRole("row").map((row) => row.textContent)).toEqual(["DateLogins", "2026-01-013", "2026-01-021.5K"]);
+  });
 });
 
 describe("payment detail", () => {

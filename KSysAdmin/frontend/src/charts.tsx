@@ -18,8 +18,9 @@ function compactNumber(value: number): string {
   return new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 }).format(value);
 }
 
-// A bar chart in plain SVG; one <title> per bar for hover, plus an accessible summary. format writes the total and
-// the hover titles; the axis ticks are always compact (with unit before them), as the margin holds ~8 characters.
+// A bar chart in plain SVG; one <title> per bar for hover, an accessible summary, and the day-by-day values as a table
+// in a <details> (for keyboard and screen reader users). format writes the total, the hover titles and the table; the
+// axis ticks are always compact (with unit before them), as the margin holds ~8 characters.
 export function BarChart({ title, points, color = "#1f5fbf", format = compactNumber, unit = "" }: { title: string; points: ChartPoint[]; color?: string; format?: (value: number) => string; unit?: string }) {
   const max = niceMax(Math.max(0, ...points.map((p) => p.value)));
   const plotW = WIDTH - PAD.left - PAD.right;
@@ -58,6 +59,14 @@ export function BarChart({ title, points, color = "#1f5fbf", format = compactNum
           );
         })}
       </svg>
+      <details>
+        <summary>{title} by day, as a table</summary>
+        <table>
+          <caption className="visually-hidden">{title} by day</caption>
+          <thead><tr><th scope="col">Date</th><th scope="col">{title}</th></tr></thead>
+          <tbody>{points.map((p) => <tr key={p.label}><th scope="row">{p.label}</th><td>{format(p.value)}</td></tr>)}</tbody>
+        </table>
+      </details>
     </figure>
   );
 }
