@@ -16,8 +16,10 @@ class LogoutAll:
 
     async def execute(self, userId: uuid.UUID, sessionId: uuid.UUID) -> None:
         ports, now = self.ports, utcNow()
-        revoked = await ports.sessions.revokeAllOf(userId, "logout_all", now)
+        # The user row first (this write locks it), then the sessions: the order of password changes and resets
+        # and of the admin's actions; the other order deadlocked with them.
         await ports.users.voidAdminTokens(userId, now)
+        revoked = await ports.sessions.revokeAllOf(userId, "logout_all", now)
         await ports.audit.record("auth.logout_all", AuditOutcome.SUCCESS, actorId=userId, targetId=userId,
                                  details={"sessionId": str(sessionId), "revokedCount": len(revoked)})
         keys = await ports.sessions.revokedUnexpiredIds(userId, now)

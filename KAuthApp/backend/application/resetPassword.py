@@ -25,13 +25,12 @@ class ResetPassword:
     async def execute(self, data: ResetPasswordInput) -> None:
         ports, now = self.ports, utcNow()
         try:
-            entry = await openToken(ports, data.token, TokenPurpose.PASSWORD_RESET, now)
+            entry, user = await openToken(ports, data.token, TokenPurpose.PASSWORD_RESET, now)
         except TokenInvalidOrUsedError:
             await ports.transaction.rollback()
             await ports.audit.record(ACTION, AuditOutcome.FAILURE, details={"reason": "token_invalid_or_used"})
             await ports.transaction.commit()
             raise
-        user = await ports.users.getById(entry.userId, forUpdate=True)
         if user is None or user.deletedAt is not None or user.status == UserStatus.DISABLED.value:
             await ports.audit.record(ACTION, AuditOutcome.FAILURE, targetId=entry.userId,
                                      details={"reason": "account_unavailable"})

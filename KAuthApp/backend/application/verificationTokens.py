@@ -18,9 +18,15 @@ async def issueToken(ports: AuthPorts, user: User, purpose: TokenPurpose, ttlSec
     return token
 
 
-# Locks the token row, so that two concurrent uses cannot both pass.
-async def openToken(ports: AuthPorts, token: str, purpose: TokenPurpose, now: datetime) -> OneTimeToken:
-    entry = await ports.tokens.getByHash(hashToken(token), forUpdate=True)
+# Locks the token's user row (None when it is gone) and then the token row, so that two concurrent uses cannot
+# both pass. The user row comes first, as in every use case that voids a user's open tokens (resend, register,
+# forgot, password change): the other order deadlocked with them. The token is read once to find its user.
+async def openToken(ports: AuthPorts, token: str, purpose: TokenPurpose,
+                    now: datetime) -> tuple[OneTimeToken, User | None]:
+    tokenHash = hashToken(token)
+    found = await ports.tokens.getByHash(tokenHash)
+    user = await ports.users.getById(found.userId, forUpdate=True) if found is not None else None
+    entry = await ports.tokens.getByHash(tokenHash, forUpdate=True) if found is not None else None
     if entry is None or entry.purpose != purpose.value or entry.usedAt is not None or entry.expiresAt <= now:
         raise TokenInvalidOrUsedError()
-    return entry
+    return entry, user

@@ -20,14 +20,13 @@ class VerifyEmail:
     async def execute(self, data: TokenInput) -> AcceptedOutput:
         ports, now = self.ports, utcNow()
         try:
-            entry = await openToken(ports, data.token, TokenPurpose.EMAIL_VERIFICATION, now)
+            entry, user = await openToken(ports, data.token, TokenPurpose.EMAIL_VERIFICATION, now)
         except TokenInvalidOrUsedError:
             await ports.transaction.rollback()
             await ports.audit.record(ACTION, AuditOutcome.FAILURE, details={"reason": "token_invalid_or_used"})
             await ports.transaction.commit()
             raise
         userId = entry.userId
-        user = await ports.users.getById(userId, forUpdate=True)
         if user is None or user.deletedAt is not None:
             # A deleted account is never activated; the token stays unused.
             await ports.transaction.rollback()

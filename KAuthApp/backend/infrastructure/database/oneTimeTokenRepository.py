@@ -15,7 +15,8 @@ class OneTimeTokenRepository(BaseRepository[OneTimeToken]):
     async def getByHash(self, tokenHash: str, forUpdate: bool = False) -> OneTimeToken | None:
         statement = select(OneTimeToken).where(OneTimeToken.tokenHash == tokenHash)  # type: ignore[arg-type]
         if forUpdate:
-            statement = statement.with_for_update()
+            # Read again under the lock: the identity map may hold the row as an earlier unlocked read saw it.
+            statement = statement.with_for_update().execution_options(populate_existing=True)
         return (await self.session.execute(statement)).scalar_one_or_none()
 
     async def invalidateOpen(self, userId: uuid.UUID, purpose: str, now: datetime) -> None:

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from KAuthApp.backend.domain.models.oneTimeToken import OneTimeToken
+from KAuthApp.backend.domain.models.user import User
+from KAuthApp.backend.infrastructure.database.oneTimeTokenRepository import OneTimeTokenRepository
+from KAuthApp.backend.infrastructure.database.sessionRepository import SessionRepository
+from KAuthApp.backend.infrastructure.database.userRepository import UserRepository
+from KAuthApp.tests.authTestSupport import PASSWORD, bearer, latestToken, login, registerVerified, uniqueEmail
+
+# How long a hook waits for the other request's step; with one lock order that step waits on our lock instead.
+STEP_WAIT = 2.0
+
+
+async def waitFor(event: asyncio.Event) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(event.wait(), STEP_WAIT)
+
+
+# Every use case locks the user row before that user's sessions and one-time tokens. A logout-all that locked
+# the sessions first and then wrote the user row (its admin console tokens) deadlocked with a password change
+# (user row, then the sessions), and PostgreSQL aborted one of them (500); an admin's lock, disable or
+# revocation takes the same order as the change.
+async def test_logoutAllAndPasswordChangeDoNotDeadlock(
+    client: httpx2.AsyncClient, outboxDir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    address = await registerVerified(client, outboxDir)
+    ending, changing = await login(client, address), await login(client, address)
+    client.cookies.clear()
+    sessionsLocked, userLocked = asyncio.Event(), asyncio.Event()
+    revokeAllOf, getById = SessionRepository.revokeAllOf, UserRepository.getById
+
+    async def logoutAllHolds(self: SessionRepository, userId: uuid.UUID, reason: str, now: datetime,
+                             keep: uuid.UUID | None = None) -> list[uuid.UUID]:
+        revoked = await revokeAllOf(self, userId, reason, now, keep)
+        if reason == "logout_all":
+            sessionsLocked.set()
+            await waitFor(userLocked)
+        return revoked
+
+    async def changeLocks(self: UserRepository, id: uuid.UUID, forUpdate: bool = False) -> User | None:
+        if forUpdate:
+            await waitFor(sessionsLocked)
+        user = await getById(self, id, forUpdate)
+        if forUpdate:
+            userLocked.set()
+        return user
+
+    monkeypatch.setattr(SessionRepository, "revokeAllOf", logoutAllHolds)
+    monkeypatch.setattr(UserRepository, "getById", changeLocks)
+    ended, changed = await asyncio.gather(
+        client.post("/api/auth/logout-all", headers=bearer(ending)),
+        client.post("/api/auth/password/change", headers=bearer(changing),
+                    json={"currentPassword": PASSWORD, "newPassword": "a brand new passphrase 7"}),
+    )
+    client.cookies.clear()
+    assert (ended.status_code, changed.status_code) == (204, 204), (ended.text, changed.text)
+
+
+# A verification locked its token and then the user row, while a resend (and a register for a pending address,
+# a forgotten password, a password change) locks the user row and then voids the open tokens: the two deadlocked.
+async def test_verifyAndResendDoNotDeadlock(
+    client: httpx2.AsyncClient, outboxDir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    address = uniqueEmail()
+    assert (await client.post("/api/auth/register", json={"email": address, "password": PASSWORD})).status_code == 202
+    token = latestToken(outboxDir, address, "verify-email")
+    tokenRead, userLocked = asyncio.Event(), asyncio.Event()
+    getByHash, getByEmail, getById = OneTimeTokenRepository.getByHash, UserRepository.getByEmail, UserRepository.getById
+
+    async def verifyReads(self: OneTimeTokenRepository, tokenHash: str, forUpdate: bool = False) -> OneTimeToken | None:
+        entry = await getByHash(self, tokenHash, forUpdate)
+        tokenRead.set()
+        return entry
+
+    async def resendLocks(self: UserRepository, email: str, forUpdate: bool = False) -> User | None:
+        await waitFor(tokenRead)
+        user = await getByEmail(self, email, forUpdate)
+        userLocked.set()
+        return user
+
+    async def verifyLocksUser(self: UserRepository, id: uuid.UUID, forUpdate: bool = False) -> User | None:
+        await waitFor(userLocked)
+        return await getById(self, id, forUpdate)
+
+    monkeypatch.setattr(OneTimeTokenRepository, "getByHash", verifyReads)
+    monkeypatch.setattr(UserRepository, "getByEmail", resendLocks)
+    monkeypatch.setattr(UserRepository, "getById", verifyLocksUser)
+    verified, resent = await asyncio.gather(
+        client.post("/api/auth/verify-email", json={"token": token}),
+        client.post("/api/auth/verify-email/resend", json={"email": address}),
+    )
+    monkeypatch.undo()
+    assert resent.status_code == 202, resent.text
+    # The resend voided the link the verification was about to use.
+    assert (verified.status_code, verified.json()["error"]["code"]) == (400, "token_invalid_or_used"), verified.text
+    fresh = latestToken(outboxDir, address, "verify-email", count=2)
+    assert (await client.post("/api/auth/verify-email", json={"token": fresh})).status_code == 200
