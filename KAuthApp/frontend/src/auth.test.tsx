@@ -242,6 +242,17 @@ describe("SessionsPage", () => {
     expect(actions()).toEqual(["DELETE /api/auth/sessions/s2"]);
   });
 
+  it("marks the button busy while its request runs", async () => {
+    let answer = (_: Response) => {};
+    fetchMock.mockImplementation((_url: string, init: RequestInit) => (init.method === "GET" ? Promise.resolve(json(200, { sessions })) : new Promise((resolve) => { answer = resolve; })));
+    renderAt("/auth/sessions", <SessionsPage />);
+    await userEvent.click(await screen.findByRole("button", { name: "Revoke" }));
+    await userEvent.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Revoke session" }));
+    expect(screen.getByRole("button", { name: "Revoke" })).toHaveAttribute("aria-busy", "true");
+    answer(new Response(null, { status: 204 }));
+    await waitFor(() => expect(screen.getByRole("button", { name: "Revoke" })).toHaveAttribute("aria-busy", "false"));
+  });
+
   it("moves focus to the heading when signing out everywhere fails", async () => {
     fetchMock.mockImplementation(async (_url: string, init: RequestInit) => (init.method === "GET" ? json(200, { sessions }) : json(503, envelope("service_unavailable"))));
     renderAt("/auth/sessions", <SessionsPage />);
@@ -266,6 +277,15 @@ describe("sign-out", () => {
     render(<App />);
     await screen.findByText("a@example.com");
   }
+
+  it("marks Sign out busy while the sign-out runs", async () => {
+    let answer = (_: Response) => {};
+    await signedIn(() => new Promise((resolve) => { answer = resolve; }));
+    await userEvent.click(screen.getByRole("button", { name: "Sign out" }));
+    expect(screen.getByRole("button", { name: "Sign out" })).toHaveAttribute("aria-busy", "true");
+    answer(json(503, envelope("service_unavailable")));
+    await waitFor(() => expect(screen.getByRole("button", { name: "Sign out" })).toHaveAttribute("aria-busy", "false"));
+  });
 
   it.each([
     ["a 429", async () => json(429, envelope("rate_limited"), { "Retry-After": "30" }), /Try again in (30|29) s\./],

@@ -58,7 +58,7 @@ export const RESOLUTION_MAX = 500;
 // "Resolve flag" and its dialog: a required note (1..500 characters after trimming, as the API checks), sent
 // trimmed by onResolve once the dialog closed. The note is kept if the call fails, for another try of the same
 // flag; the page keys this component by the flag, so a new flag starts with an empty note.
-export function ResolveFlagButton({ reason, disabled, onResolve }: { reason: string; disabled: boolean; onResolve: (resolution: string) => void }) {
+export function ResolveFlagButton({ reason, disabled, busy, onResolve }: { reason: string; disabled: boolean; busy: boolean; onResolve: (resolution: string) => void }) {
   const [open, setOpen] = useState(false);
   const [note, setNote] = useState("");
   const [error, setError] = useState<string | undefined>();
@@ -77,7 +77,7 @@ export function ResolveFlagButton({ reason, disabled, onResolve }: { reason: str
   };
   return (
     <>
-      <button type="button" className="button" aria-haspopup="dialog" disabled={disabled} onClick={() => setOpen(true)}>Resolve flag</button>
+      <button type="button" className="button" aria-haspopup="dialog" disabled={disabled} aria-busy={busy} onClick={() => setOpen(true)}>Resolve flag</button>
       {open ? (
         <ModalDialog title="Resolve this flag?" description={`Flagged for review: ${reason}. Record what was done; the payment's status does not change.`} role="alertdialog" onCancel={close}>
           <Form onSubmit={submit} label="Resolve flag">

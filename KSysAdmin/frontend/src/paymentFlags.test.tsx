@@ -171,4 +171,19 @@ describe("resolving a payment's flag", () => {
     expect(screen.queryByText(/Flagged for review/)).not.toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Resolve flag" })).not.toBeInTheDocument();
   });
+
+  it("marks Resolve flag busy while the resolve runs", async () => {
+    let answer = (_: Response) => {};
+    fetchMock.mockImplementation((url: string, init: RequestInit) => init.method === "POST"
+      ? new Promise((resolve) => { answer = resolve; })
+      : Promise.resolve(url.startsWith("/api/admin/audit-logs") ? json(200, { items: [], nextCursor: null }) : json(200, payment)));
+    renderAt("/admin/payments/p1", <PaymentDetailPage id="p1" />);
+    await userEvent.click(await screen.findByRole("button", { name: "Resolve flag" }));
+    const dialog = screen.getByRole("alertdialog");
+    await userEvent.type(within(dialog).getByLabelText("Resolution note"), "refunded");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Resolve flag" }));
+    expect(screen.getByRole("button", { name: "Resolve flag" })).toHaveAttribute("aria-busy", "true");
+    answer(json(200, resolved));
+    expect(await screen.findByText("Flag resolved.")).toBeInTheDocument();
+  });
 });

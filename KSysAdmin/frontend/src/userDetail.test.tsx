@@ -114,6 +114,17 @@ describe("user detail", () => {
     await waitFor(() => expect(screen.getByRole("heading", { level: 1, name: "lost@example.com" })).toHaveFocus());
   });
 
+  it("marks the action buttons busy while a confirmed action runs", async () => {
+    const { UserDetailPage } = await import("./pages/UserDetail");
+    let answer = (_: Response) => {};
+    fetchMock.mockResolvedValueOnce(json(200, user)).mockImplementationOnce(() => new Promise((resolve) => { answer = resolve; }));
+    renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
+    await userEvent.click(within(await ask("Lock")).getByRole("button", { name: "Lock account" }));
+    for (const name of ["Lock", "Disable", "Revoke all sessions", "Reset two-factor"]) expect(screen.getByRole("button", { name })).toHaveAttribute("aria-busy", "true");
+    answer(json(403, envelope("cannot_target_self")));
+    await waitFor(() => expect(screen.getByRole("button", { name: "Lock" })).toHaveAttribute("aria-busy", "false"));
+  });
+
   it("shows the roles editor to a superadmin only, and asks before saving", async () => {
     const { UserDetailPage } = await import("./pages/UserDetail");
     adminRoles.set(["admin"]);

@@ -51,11 +51,11 @@ export function SessionsPage() {
                   <td>{formatDateTime(session.lastUsedAt)}</td>
                   <td>
                     {session.current ? (
-                      <ConfirmButton className="button button-small" disabled={revoke.busy} title="Sign out of this device?" message="This session ends and you have to sign in again here." confirmLabel="Sign out" destructive onConfirm={() => void revoke.run(session.id, true)}>
+                      <ConfirmButton className="button button-small" disabled={revoke.busy} aria-busy={revoke.busy} title="Sign out of this device?" message="This session ends and you have to sign in again here." confirmLabel="Sign out" destructive onConfirm={() => void revoke.run(session.id, true)}>
                         Sign out
                       </ConfirmButton>
                     ) : (
-                      <ConfirmButton className="button button-small" disabled={revoke.busy} title="Revoke this session?" message={`Sign out ${describeAgent(session.userAgent)}${session.ip ? ` at ${session.ip}` : ""}? That device has to sign in again.`} confirmLabel="Revoke session" destructive onConfirm={() => void revoke.run(session.id, false)}>
+                      <ConfirmButton className="button button-small" disabled={revoke.busy} aria-busy={revoke.busy} title="Revoke this session?" message={`Sign out ${describeAgent(session.userAgent)}${session.ip ? ` at ${session.ip}` : ""}? That device has to sign in again.`} confirmLabel="Revoke session" destructive onConfirm={() => void revoke.run(session.id, false)}>
                         Revoke
                       </ConfirmButton>
                     )}
@@ -67,7 +67,7 @@ export function SessionsPage() {
         </div>
       ) : null}
       <h2>Sign out everywhere</h2>
-      <ConfirmButton className="button button-danger" disabled={logoutAll.busy} title="Sign out of all sessions?" message="Every device where you are signed in, this one included, is signed out and has to sign in again." confirmLabel="Sign out everywhere" destructive onConfirm={() => void logoutAll.run()}>
+      <ConfirmButton className="button button-danger" disabled={logoutAll.busy} aria-busy={logoutAll.busy} title="Sign out of all sessions?" message="Every device where you are signed in, this one included, is signed out and has to sign in again." confirmLabel="Sign out everywhere" destructive onConfirm={() => void logoutAll.run()}>
         Sign out of all sessions
       </ConfirmButton>
     </Card>

@@ -46,7 +46,7 @@ export function PaymentDetailPage({ id }: { id: string }) {
             <ResolvedBeforeWarning history={history} />
             <div className="actions">
               {/* A new flag (or any change) remounts the dialog: a note written for the old flag is not carried over. */}
-              <ResolveFlagButton key={`${p.flaggedReason}|${p.updatedAt}`} reason={p.flaggedReason!} disabled={resolve.busy || payment.loading} onResolve={(resolution) => void resolve.run(resolution, p.updatedAt)} />
+              <ResolveFlagButton key={`${p.flaggedReason}|${p.updatedAt}`} reason={p.flaggedReason!} disabled={resolve.busy || payment.loading} busy={resolve.busy} onResolve={(resolution) => void resolve.run(resolution, p.updatedAt)} />
             </div>
           </>
         ) : null}

@@ -60,18 +60,18 @@ export function UserDetailPage({ id }: { id: string }) {
         <h2>Actions</h2>
         <div className="actions">
           {status === "locked" ? (
-            <ConfirmButton className="button" disabled={act.busy} title="Unlock this account?" message={`Unlock ${data.email}? They can sign in again at once.`} confirmLabel="Unlock account" onConfirm={() => void act.run("unlock")}>Unlock</ConfirmButton>
+            <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="Unlock this account?" message={`Unlock ${data.email}? They can sign in again at once.`} confirmLabel="Unlock account" onConfirm={() => void act.run("unlock")}>Unlock</ConfirmButton>
           ) : (
-            <ConfirmButton className="button" disabled={act.busy || status === "disabled"} title="Lock this account?" message={`Lock ${data.email}? All their sessions end.`} confirmLabel="Lock account" destructive onConfirm={() => void act.run("lock")}>Lock</ConfirmButton>
+            <ConfirmButton className="button" disabled={act.busy || status === "disabled"} aria-busy={act.busy} title="Lock this account?" message={`Lock ${data.email}? All their sessions end.`} confirmLabel="Lock account" destructive onConfirm={() => void act.run("lock")}>Lock</ConfirmButton>
           )}
           {status === "disabled" ? (
-            <ConfirmButton className="button" disabled={act.busy} title="Enable this account?" message={`Enable ${data.email}? They can sign in again.`} confirmLabel="Enable account" onConfirm={() => void act.run("enable")}>Enable</ConfirmButton>
+            <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="Enable this account?" message={`Enable ${data.email}? They can sign in again.`} confirmLabel="Enable account" onConfirm={() => void act.run("enable")}>Enable</ConfirmButton>
           ) : (
-            <ConfirmButton className="button button-danger" disabled={act.busy} title="Disable this account?" message={`Disable ${data.email}? They cannot sign in until an admin enables the account, and all their sessions end.`} confirmLabel="Disable account" destructive onConfirm={() => void act.run("disable")}>Disable</ConfirmButton>
+            <ConfirmButton className="button button-danger" disabled={act.busy} aria-busy={act.busy} title="Disable this account?" message={`Disable ${data.email}? They cannot sign in until an admin enables the account, and all their sessions end.`} confirmLabel="Disable account" destructive onConfirm={() => void act.run("disable")}>Disable</ConfirmButton>
           )}
-          <ConfirmButton className="button" disabled={act.busy} title="Revoke all sessions?" message={`End all sessions of ${data.email}? They have to sign in again.`} confirmLabel="Revoke all sessions" destructive onConfirm={() => void act.run("revoke")}>Revoke all sessions</ConfirmButton>
+          <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="Revoke all sessions?" message={`End all sessions of ${data.email}? They have to sign in again.`} confirmLabel="Revoke all sessions" destructive onConfirm={() => void act.run("revoke")}>Revoke all sessions</ConfirmButton>
           {data.mfaEnabled ? (
-            <ConfirmButton className="button button-danger" disabled={act.busy} title="Reset two-factor authentication?" message={`Turn off two-factor authentication for ${data.email}? Their recovery codes are deleted and all their sessions end.`} confirmLabel="Reset two-factor" destructive onConfirm={() => void act.run("resetMfa")}>Reset two-factor</ConfirmButton>
+            <ConfirmButton className="button button-danger" disabled={act.busy} aria-busy={act.busy} title="Reset two-factor authentication?" message={`Turn off two-factor authentication for ${data.email}? Their recovery codes are deleted and all their sessions end.`} confirmLabel="Reset two-factor" destructive onConfirm={() => void act.run("resetMfa")}>Reset two-factor</ConfirmButton>
           ) : null}
         </div>
         {canEditRoles ? (
@@ -86,7 +86,7 @@ export function UserDetailPage({ id }: { id: string }) {
                   {role}
                 </label>
               ))}
-              <ConfirmButton className="button" disabled={saveRoles.busy} title="Save roles?" message={`Set the roles of ${data.email} to ${roles.join(", ") || "none"}?`} confirmLabel="Save roles" onConfirm={() => void saveRoles.run(roles)}>Save roles</ConfirmButton>
+              <ConfirmButton className="button" disabled={saveRoles.busy} aria-busy={saveRoles.busy} title="Save roles?" message={`Set the roles of ${data.email} to ${roles.join(", ") || "none"}?`} confirmLabel="Save roles" onConfirm={() => void saveRoles.run(roles)}>Save roles</ConfirmButton>
             </fieldset>
           </>
         ) : null}

@@ -90,7 +90,7 @@ export function PaymentDetailPage({ id }: { id: string }) {
           {pollError ? <ErrorMessage error={pollError} /> : <p className="muted">This page updates by itself when the payment arrives.</p>}
           <ErrorMessage error={cancel.error} overrides={{ conflict: "This payment can no longer be cancelled.", invalid_payment_state: "This payment can no longer be cancelled.", payment_already_paid: "BRI has already received this payment, so it was not cancelled." }} />
           <div className="actions">
-            <ConfirmButton className="button button-danger" disabled={cancel.busy} title="Cancel this payment?" message={`The payment of ${formatRupiah(data.amount)} will be cancelled. Do not pay it afterwards.`} confirmLabel="Cancel payment" cancelLabel="Keep payment" destructive onConfirm={() => void cancel.run()}>
+            <ConfirmButton className="button button-danger" disabled={cancel.busy} aria-busy={cancel.busy} title="Cancel this payment?" message={`The payment of ${formatRupiah(data.amount)} will be cancelled. Do not pay it afterwards.`} confirmLabel="Cancel payment" cancelLabel="Keep payment" destructive onConfirm={() => void cancel.run()}>
               Cancel payment
             </ConfirmButton>
             {devToolsEnabled() ? (
