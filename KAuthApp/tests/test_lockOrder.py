@@ -121,3 +121,30 @@ async def test_oneResetLinkSetsOnePassword(client: httpx2.AsyncClient, outboxDir
     winner = passwords[[answer.status_code for answer in answers].index(204)]
     assert (await login(client, address, winner))["accessToken"]
     client.cookies.clear()
+
+
+# A register for a pending address reads the account unlocked, then again under its lock before it takes the
+# registration's password. A verification committed in between must be seen by the locked read (the first read,
+# kept in the session, must not stand in for it): the now verified account keeps its owner's password.
+async def test_aRegisterRacingAVerificationLeavesTheVerifiedPassword(
+    client: httpx2.AsyncClient, outboxDir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    address = uniqueEmail()
+    assert (await client.post("/api/auth/register", json={"email": address, "password": PASSWORD})).status_code == 202
+    token = latestToken(outboxDir, address, "verify-email")
+    getByEmail, verified = UserRepository.getByEmail, []
+
+    async def verifyBetweenTheReads(self: UserRepository, email: str, forUpdate: bool = False) -> User | None:
+        user = await getByEmail(self, email, forUpdate)
+        if not forUpdate and not verified:
+            verified.append((await client.post("/api/auth/verify-email", json={"token": token})).status_code)
+        return user
+
+    monkeypatch.setattr(UserRepository, "getByEmail", verifyBetweenTheReads)
+    other = "an intruder's passphrase 73"
+    registered = await client.post("/api/auth/register", json={"email": address, "password": other})
+    monkeypatch.undo()
+    assert (verified, registered.status_code) == ([200], 202), registered.text
+    assert (await client.post("/api/auth/login", json={"email": address, "password": other})).status_code == 401
+    assert (await login(client, address))["accessToken"]
+    client.cookies.clear()

@@ -21,7 +21,8 @@ class UserRepository(BaseRepository[User]):
     async def getByEmail(self, email: str, forUpdate: bool = False) -> User | None:
         statement = select(User).where(User.email == email.strip().lower())  # type: ignore[arg-type]
         if forUpdate:
-            statement = statement.with_for_update()
+            # Read again under the lock: the identity map may hold the row as an earlier unlocked read saw it.
+            statement = statement.with_for_update().execution_options(populate_existing=True)
         return (await self.session.execute(statement)).scalar_one_or_none()
 
     # A login's read: the user row locked for its lockout counters, and its role names, in one statement.
