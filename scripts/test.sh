@@ -117,7 +117,8 @@ runBrowserTests() {
 
 case "$MODE" in
   down) stopStack; exit 0 ;;
-  up) buildFrontends build:dev; startStack; step "Test stack up: gateway http://127.0.0.1:$TEST_GATEWAY_PORT (env: $ENV_FILE)"; exit 0 ;;
+  # The build may install Node.js with uv: uv (and the system packages) first, as in a full run.
+  up) ensureSystemPackages; ensureUv; buildFrontends build:dev; startStack; step "Test stack up: gateway http://127.0.0.1:$TEST_GATEWAY_PORT (env: $ENV_FILE)"; exit 0 ;;
   all) ;;
   *) die "usage: scripts/test.sh [all|up|down] [-- pytest args]" ;;
 esac
