@@ -12,9 +12,14 @@ startUvicorn() {
   echo $! >"$run/$name.pid"
 }
 
+# How long a server gets after TERM before KILL: uvicorn's --timeout-graceful-shutdown (5 s for requests in flight),
+# then the lifespan's shutdown, where a running background pass gets STOP_GRACE_SECONDS (10 s,
+# shared/backend/background/periodicTask.py), then the pools close. docker-compose.yml's stop_grace_period matches.
+SERVER_STOP_SECONDS=20
+
 # stopPid FILE ARG...: stops the process FILE names when it still is the one started there (a child of this
-# shell, or a process with each ARG among its arguments), TERM then KILL; a pid another program holds now is
-# never signalled (as root, it could be anything).
+# shell, or a process with each ARG among its arguments), TERM then KILL after SERVER_STOP_SECONDS; a pid another
+# program holds now is never signalled (as root, it could be anything).
 stopPid() {
   local file=$1 pid
   shift
@@ -27,7 +32,7 @@ stopPid() {
     fi
     kill -TERM "$pid" 2>/dev/null || true
     local i
-    for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for i in $(seq 1 $((SERVER_STOP_SECONDS * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
   fi
   rm -f "$file"

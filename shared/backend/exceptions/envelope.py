@@ -5,6 +5,8 @@ from collections.abc import Mapping, Sequence
 from fastapi.responses import JSONResponse
 
 REQUEST_ID_HEADER = "X-Request-ID"
+# What a 503 asks the client to wait before retrying.
+RETRY_AFTER_SECONDS = "5"
 
 STATUS_CODES: dict[int, str] = {
     400: "bad_request",

@@ -21,7 +21,7 @@ from shared.backend.exceptions.domainError import (
     UnprocessableError,
     UpstreamError,
 )
-from shared.backend.exceptions.envelope import codeForStatus, errorResponse
+from shared.backend.exceptions.envelope import RETRY_AFTER_SECONDS, codeForStatus, errorResponse
 from shared.backend.loggingFactory import getSystemLogger
 from shared.backend.middleware.unhandledErrors import UnhandledErrorMiddleware
 
@@ -39,8 +39,6 @@ DEFAULT_STATUS_TABLE: dict[type[DomainError], int] = {
 }
 
 logger = getSystemLogger("errors")
-# What a 503 asks the client to wait before retrying.
-RETRY_AFTER_SECONDS = "5"
 
 
 def requestIdOf(request: Request) -> str | None:

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import asyncio
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.backend.exceptions.envelope import errorResponse
+from shared.backend.exceptions.envelope import RETRY_AFTER_SECONDS, errorResponse
 from shared.backend.loggingFactory import getSystemLogger
 
 logger = getSystemLogger("errors")
@@ -10,7 +12,9 @@ logger = getSystemLogger("errors")
 
 # Answers an unexpected exception with the 500 envelope and does not re-raise it, so the server keeps
 # the keep-alive connection (re-raising makes uvicorn drop it and the gateway's next request on it
-# fails with 502).
+# fails with 502). A request still running when uvicorn's graceful shutdown times out is cancelled: it
+# answers 503 with Retry-After in the envelope (uvicorn's own answer would be a text/plain 500), then the
+# cancellation goes on.
 class UnhandledErrorMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -29,6 +33,14 @@ class UnhandledErrorMiddleware:
 
         try:
             await self.app(scope, receive, trackingSend)
+        except asyncio.CancelledError:
+            if not started:
+                logger.warning("request_cancelled", "Request cancelled by the server's shutdown",
+                               method=scope.get("method"), path=scope.get("path"))
+                requestId = scope.get("state", {}).get("requestId")
+                await errorResponse(503, "service_unavailable", "The server is restarting: retry shortly", requestId,
+                                    headers={"Retry-After": RETRY_AFTER_SECONDS})(scope, receive, send)
+            raise
         except Exception as error:
             logger.error("unhandled_exception", "Unhandled exception while serving a request", error,
                          method=scope.get("method"), path=scope.get("path"))
