@@ -38,3 +38,14 @@ async def test_crudInsideOneTransaction(dbSession: AsyncSession) -> None:
     assert await repository.getById(first.id) is None
     count = (await dbSession.execute(text("SELECT count(*) FROM scratch_widgets"))).scalar_one()
     assert count == 1
+
+
+# A locked read returns the row as it is now, not the copy an earlier unlocked read left in the session.
+async def test_aLockedReadIsReadAfresh(dbSession: AsyncSession) -> None:
+    await dbSession.execute(text("CREATE TEMP TABLE scratch_widgets (id uuid PRIMARY KEY, name text NOT NULL)"))
+    repository = WidgetRepository(dbSession)
+    widget = await repository.add(Widget(name="before"))
+    await dbSession.execute(text("UPDATE scratch_widgets SET name = 'after' WHERE id = :id"), {"id": widget.id})
+    assert (await repository.getById(widget.id)).name == "before"  # type: ignore[union-attr]
+    locked = await repository.getById(widget.id, forUpdate=True)
+    assert locked is widget and locked.name == "after"

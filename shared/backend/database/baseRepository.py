@@ -4,13 +4,20 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
 from shared.backend.database.afterCommit import runAfterCommit
 
 ModelT = TypeVar("ModelT", bound=SQLModel)
+StatementT = TypeVar("StatementT", bound=Select)  # type: ignore[type-arg]
+
+
+# The rows locked FOR UPDATE and read afresh: the session's identity map may hold a row as an earlier unlocked
+# read saw it, and without populate_existing that copy would stand in for the locked one.
+def lockedForUpdate(statement: StatementT, of: object = None) -> StatementT:
+    return statement.with_for_update(of=of).execution_options(populate_existing=True)  # type: ignore[arg-type]
 
 
 class BaseRepository(Generic[ModelT]):
@@ -22,7 +29,7 @@ class BaseRepository(Generic[ModelT]):
     async def getById(self, id: uuid.UUID, forUpdate: bool = False) -> ModelT | None:
         statement = select(self.model).where(self.model.id == id)  # type: ignore[attr-defined]
         if forUpdate:
-            statement = statement.with_for_update()
+            statement = lockedForUpdate(statement)
         return (await self.session.execute(statement)).scalar_one_or_none()
 
     async def getMany(self, ids: Sequence[uuid.UUID]) -> list[ModelT]:

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from KAuthApp.backend.domain.models.oneTimeToken import OneTimeToken
-from shared.backend.database.baseRepository import BaseRepository
+from shared.backend.database.baseRepository import BaseRepository, lockedForUpdate
 
 
 class OneTimeTokenRepository(BaseRepository[OneTimeToken]):
@@ -15,8 +15,7 @@ class OneTimeTokenRepository(BaseRepository[OneTimeToken]):
     async def getByHash(self, tokenHash: str, forUpdate: bool = False) -> OneTimeToken | None:
         statement = select(OneTimeToken).where(OneTimeToken.tokenHash == tokenHash)  # type: ignore[arg-type]
         if forUpdate:
-            # Read again under the lock: the identity map may hold the row as an earlier unlocked read saw it.
-            statement = statement.with_for_update().execution_options(populate_existing=True)
+            statement = lockedForUpdate(statement)
         return (await self.session.execute(statement)).scalar_one_or_none()
 
     async def invalidateOpen(self, userId: uuid.UUID, purpose: str, now: datetime) -> None:

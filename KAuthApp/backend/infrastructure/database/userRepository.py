@@ -10,7 +10,7 @@ from KAuthApp.backend.domain.exceptions.authErrors import DuplicateEmailError
 from KAuthApp.backend.domain.models.role import Role, UserRole
 from KAuthApp.backend.domain.models.user import User
 from KAuthApp.backend.infrastructure.database.profileQuery import ROLE_NAMES
-from shared.backend.database.baseRepository import BaseRepository
+from shared.backend.database.baseRepository import BaseRepository, lockedForUpdate
 
 EMAIL_CONSTRAINT = "uq_users_email"
 
@@ -21,16 +21,14 @@ class UserRepository(BaseRepository[User]):
     async def getByEmail(self, email: str, forUpdate: bool = False) -> User | None:
         statement = select(User).where(User.email == email.strip().lower())  # type: ignore[arg-type]
         if forUpdate:
-            # Read again under the lock: the identity map may hold the row as an earlier unlocked read saw it.
-            statement = statement.with_for_update().execution_options(populate_existing=True)
+            statement = lockedForUpdate(statement)
         return (await self.session.execute(statement)).scalar_one_or_none()
 
     # A login's read: the user row locked for its lockout counters, and its role names, in one statement.
     async def lockForLogin(self, email: str) -> tuple[User, list[str]] | None:
-        statement = (
-            select(User, func.array(ROLE_NAMES))
-            .where(User.email == email.strip().lower())  # type: ignore[arg-type]
-            .with_for_update(of=User)  # type: ignore[arg-type]
+        statement = lockedForUpdate(
+            select(User, func.array(ROLE_NAMES)).where(User.email == email.strip().lower()),  # type: ignore[arg-type]
+            of=User,
         )
         row = (await self.session.execute(statement)).one_or_none()
         return (row[0], list(row[1])) if row is not None else None

@@ -13,7 +13,7 @@ from KSysAdmin.backend.domain.models.role import Role, RoleName, UserRole
 from KSysAdmin.backend.domain.models.session import Session
 from KSysAdmin.backend.domain.models.user import User, UserStatus
 from KSysAdmin.backend.domain.queries import KeysetPosition, PaymentSummary, UserFilter, UserSort
-from shared.backend.database.baseRepository import BaseRepository
+from shared.backend.database.baseRepository import BaseRepository, lockedForUpdate
 from shared.backend.security.emailAddress import lookupEmail
 
 # Above every code point an email can contain: `prefix <= email < prefix + PREFIX_END` is a prefix match.
@@ -37,7 +37,7 @@ class UserRepository(BaseRepository[User]):
     async def getByEmail(self, email: str, forUpdate: bool = False) -> User | None:
         statement = select(User).where(User.email == lookupEmail(email))
         if forUpdate:
-            statement = statement.with_for_update()
+            statement = lockedForUpdate(statement)
         return (await self.session.execute(statement)).scalar_one_or_none()
 
     # Read again from the database: the session's identity map may hold the row as an earlier statement saw it.

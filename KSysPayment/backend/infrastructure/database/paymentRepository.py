@@ -8,11 +8,11 @@ from sqlalchemy.sql import Select
 
 from KSysPayment.backend.domain.models.payment import Payment, PaymentStatus
 from KSysPayment.backend.domain.paymentQueries import KeysetPosition, PaymentFilter
-from shared.backend.database.baseRepository import BaseRepository
+from shared.backend.database.baseRepository import BaseRepository, lockedForUpdate
 
 
 def lockedIf(statement: Select[tuple[Payment]], forUpdate: bool) -> Select[tuple[Payment]]:
-    return statement.with_for_update() if forUpdate else statement
+    return lockedForUpdate(statement) if forUpdate else statement
 
 
 class PaymentRepository(BaseRepository[Payment]):
