@@ -60,3 +60,31 @@ async def test_aCommitThatFailsRunsNothing(database: Database) -> None:
         await session.rollback()
         await session.commit()
     assert ran == []
+
+
+def failingAction() -> None:
+    raise RuntimeError("log sink gone")
+
+
+# The commit stands and the other actions run when one action fails.
+async def test_aFailingActionNeitherFailsTheCommitNorStopsTheRest(database: Database) -> None:
+    ran: list[str] = []
+    async with database.sessionFactory() as session:
+        notes = NoteRepository(session)
+        await session.execute(text("SELECT 1"))
+        notes.afterCommit(failingAction)
+        notes.afterCommit(lambda: ran.append("after the failing one"))
+        await session.commit()
+    assert ran == ["after the failing one"]
+
+
+async def test_aSavepointReleaseIsNotTheCommit(database: Database) -> None:
+    ran: list[str] = []
+    async with database.sessionFactory() as session:
+        await session.execute(text("SELECT 1"))
+        savepoint = await session.begin_nested()
+        NoteRepository(session).afterCommit(lambda: ran.append("committed"))
+        await savepoint.commit()
+        assert ran == []
+        await session.commit()
+    assert ran == ["committed"]
