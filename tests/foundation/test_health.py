@@ -36,7 +36,7 @@ async def test_stoppedRedisGives503NamingRedis(settings: Settings, tmp_path: Pat
             assert (await client.get("/health")).status_code == 200
             redis.stop()
             response = await client.get("/health")
-            assert response.status_code == 503
+            assert response.status_code == 503 and response.headers["Retry-After"] == "5"
             assert (await client.head("/health")).status_code == 503
             error = response.json()["error"]
             assert error["code"] == "service_unavailable"
