@@ -2,7 +2,8 @@ import { act, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useRef, useState } from "react";
 import { describe, expect, it, vi } from "vitest";
-import { ErrorMessage, Field, Form, formatCountdown, useAction } from "./components";
+import { ErrorMessage, Field, formatCountdown, useAction } from "./components";
+import { Form } from "./form";
 import { ConfirmButton } from "./confirmDialog";
 import { ApiError } from "./errors";
 

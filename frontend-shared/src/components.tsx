@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useId, useMemo, useRef, useState, type ChangeEvent, type FormEvent, type InputHTMLAttributes, type ReactNode, type Ref, type RefObject, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type ChangeEvent, type InputHTMLAttributes, type ReactNode, type Ref, type RefObject, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
 import QRCode from "qrcode";
 import { ApiError, countdownSeconds, errorMessage, isApiError, normaliseField } from "./errors";
+import { rememberShownError } from "./shownErrors";
 
 interface FieldIds {
   inputId: string;
@@ -122,7 +123,7 @@ export function TextAreaField({ label, name, value, onChange, error, hint, id, .
 }
 
 // Shows the envelope message, after `lead` (what failed) when given, plus any details that do not belong to a
-// field on the form.
+// field on the form. It can take focus (tabIndex -1): a Form given this error moves focus here when its request fails.
 export function ErrorMessage({
   error,
   overrides,
@@ -150,7 +151,7 @@ export function ErrorMessage({
       })
     : [];
   return (
-    <div className="alert alert-error" role="alert" data-error-code={isApiError(error) ? error.code : "unknown"}>
+    <div ref={(element) => rememberShownError(error, element)} className="alert alert-error" role="alert" tabIndex={-1} data-error-code={isApiError(error) ? error.code : "unknown"}>
       <p>
         {lead ? <strong>{lead} </strong> : null}
         {errorMessage(shown, overrides)}
@@ -286,25 +287,6 @@ export function useLoad<T>(loader: () => Promise<T>, deps: unknown[]) {
   }, []);
   const current = sameDeps(loaded.deps, deps);
   return { data: current ? loaded.data : null, setData, error: current ? loaded.error : null, loading: running || !current, reload };
-}
-
-// After a submit whose checks marked a field invalid, focus goes to the first such field, which reads out its error.
-export function Form({ onSubmit, children, label, className }: { onSubmit: () => void; children: ReactNode; label?: string; className?: string }) {
-  const formRef = useRef<HTMLFormElement>(null);
-  const [submits, setSubmits] = useState(0);
-  useEffect(() => {
-    if (submits > 0) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-  }, [submits]);
-  const handle = (event: FormEvent) => {
-    event.preventDefault();
-    onSubmit();
-    setSubmits((count) => count + 1);
-  };
-  return (
-    <form ref={formRef} className={className ?? "form"} onSubmit={handle} noValidate aria-label={label}>
-      {children}
-    </form>
-  );
 }
 
 export function QrImage({ value, label, size = 240 }: { value: string; label: string; size?: number }) {

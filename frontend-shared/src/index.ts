@@ -3,6 +3,7 @@ export * from "./tokens";
 export * from "./api";
 export * from "./router";
 export * from "./components";
+export * from "./form";
 export * from "./confirmDialog";
 export * from "./errorBoundary";
 export * from "./layout";

@@ -22,8 +22,8 @@ export function useCursorStack(): CursorStack {
 export function Pager({ pages, nextCursor, loading }: { pages: CursorStack; nextCursor: string | null | undefined; loading: boolean }) {
   return (
     <div className="pager">
-      <button type="button" className="button" disabled={loading || !pages.previous} onClick={pages.previous}>Previous</button>
-      <button type="button" className="button" disabled={loading || !nextCursor} onClick={() => nextCursor && pages.next(nextCursor)}>Next</button>
+      <button type="button" className="button" disabled={loading || !pages.previous} aria-busy={loading} onClick={pages.previous}>Previous</button>
+      <button type="button" className="button" disabled={loading || !nextCursor} aria-busy={loading} onClick={() => nextCursor && pages.next(nextCursor)}>Next</button>
     </div>
   );
 }

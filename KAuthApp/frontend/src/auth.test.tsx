@@ -122,6 +122,33 @@ describe("LoginPage", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent(/verify your email/);
     expect(screen.getByRole("button", { name: "Send a new verification link" })).toBeInTheDocument();
   });
+
+  it("moves focus to the error when the sign-in fails, keeping what was typed", async () => {
+    fetchMock.mockResolvedValue(json(401, envelope("invalid_credentials")));
+    renderAt("/auth/login", <LoginPage />);
+    await userEvent.type(screen.getByLabelText("Email"), "a@example.com");
+    await userEvent.type(screen.getByLabelText("Password"), "secret-password");
+    await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    const alert = await screen.findByRole("alert");
+    await waitFor(() => expect(alert).toHaveFocus());
+    expect(screen.getByLabelText("Email")).toHaveValue("a@example.com");
+    expect(screen.getByLabelText("Password")).toHaveValue("secret-password");
+  });
+
+  it("marks Send a new verification link busy while the request runs", async () => {
+    let answer!: (response: Response) => void;
+    fetchMock
+      .mockResolvedValueOnce(json(403, envelope("email_not_verified")))
+      .mockReturnValueOnce(new Promise<Response>((resolve) => { answer = resolve; }));
+    renderAt("/auth/login", <LoginPage />);
+    await userEvent.type(screen.getByLabelText("Email"), "a@example.com");
+    await userEvent.type(screen.getByLabelText("Password"), "secret-password");
+    await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    await userEvent.click(await screen.findByRole("button", { name: "Send a new verification link" }));
+    expect(screen.getByRole("button", { name: "Send a new verification link" })).toHaveAttribute("aria-busy", "true");
+    answer(json(202, {}));
+    expect(await screen.findByText(/a new verification link is on its way/)).toBeInTheDocument();
+  });
 });
 
 describe("RegisterPage", () => {

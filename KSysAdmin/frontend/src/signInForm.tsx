@@ -37,7 +37,7 @@ export function AdminSignInForm({ onSignedIn, autoFocus = false }: { onSignedIn:
   return (
     <>
       <ErrorMessage error={login.error} overrides={{ permission_denied: "This account is not an administrator." }} knownFields={["email", "password", "totpCode", "recoveryCode"]} />
-      <Form onSubmit={submit} label="Administrator sign in">
+      <Form onSubmit={submit} label="Administrator sign in" error={login.error}>
         <Field label="Email" name="email" type="email" autoComplete="username" value={email} onChange={setEmail} error={fieldErrors.email} required autoFocus={autoFocus} />
         <Field label="Password" name="password" type="password" autoComplete="current-password" value={password} onChange={setPassword} error={fieldErrors.password} required />
         {needsCode ? (

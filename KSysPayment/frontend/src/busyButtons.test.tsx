@@ -42,6 +42,15 @@ describe("busy buttons", () => {
     expect(await screen.findByText("Cancelled")).toBeInTheDocument();
   });
 
+  it("Simulate customer payment (development) is busy while the simulation runs", async () => {
+    const answer = holdNonGet(pending);
+    renderAt("/payment/payments/p1", <PaymentDetailPage id="p1" />);
+    await userEvent.click(await screen.findByRole("button", { name: /Simulate customer payment/ }));
+    expect(screen.getByRole("button", { name: /Simulate customer payment/ })).toHaveAttribute("aria-busy", "true");
+    answer(json(202, {}));
+    await waitFor(() => expect(screen.getByRole("button", { name: /Simulate customer payment/ })).toHaveAttribute("aria-busy", "false"));
+  });
+
   it("the top bar's Sign out is busy while the sign-out runs", async () => {
     const answer = holdNonGet({ items: [], nextCursor: null });
     renderAt("/payment/", <App />);

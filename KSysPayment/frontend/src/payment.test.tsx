@@ -115,6 +115,9 @@ describe("NewPaymentPage", () => {
     const input = screen.getByLabelText("Amount (Rp)");
     expect(input).toHaveAccessibleDescription(/Check this value/);
     expect(input).not.toHaveAccessibleDescription(/minimum|maximum|from Rp/);
+    // The server named the amount: focus goes to it, not to <body> from the disabled submit button.
+    await waitFor(() => expect(input).toHaveFocus());
+    expect(input).toHaveValue("500");
   });
 
   // Submits the same form twice, the first answered by `first`; returns the two Idempotency-Keys.

@@ -56,12 +56,16 @@ describe("PaymentListPage while a page loads", () => {
     expect(screen.queryByText("Order p1")).toBeNull();
     expect(screen.getByRole("button", { name: "Next" })).toBeDisabled();
     expect(screen.getByRole("button", { name: "Previous" })).toBeDisabled();
+    // Disabled because the page is loading, and they say so.
+    expect(screen.getByRole("button", { name: "Next" })).toHaveAttribute("aria-busy", "true");
+    expect(screen.getByRole("button", { name: "Previous" })).toHaveAttribute("aria-busy", "true");
     await act(async () => answer(json(200, { items: [item("p2")], nextCursor: "c3" })));
     await screen.findByText("Order p2");
     await userEvent.click(screen.getByRole("button", { name: "Previous" }));
     await screen.findByText("Order p1");
     expect(listUrls()).toEqual(["/api/payment/payments?limit=20", "/api/payment/payments?limit=20&cursor=c2", "/api/payment/payments?limit=20"]);
     expect(screen.getByRole("button", { name: "Previous" })).toBeDisabled();
+    expect(screen.getByRole("button", { name: "Previous" })).toHaveAttribute("aria-busy", "false");
   });
 
   it("shows the error alone when a filter's page fails, not the unfiltered rows", async () => {

@@ -32,6 +32,7 @@ export function ChangePasswordPage() {
           if (!hasErrors(e)) void change.run();
         }}
         label="Change password"
+        error={change.error}
       >
         <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" value={currentPassword} onChange={setCurrent} error={fieldErrors.currentPassword} required />
         <Field label="New password" name="newPassword" type="password" autoComplete="new-password" value={newPassword} onChange={setNew} error={fieldErrors.newPassword} hint="8 to 128 characters." required />

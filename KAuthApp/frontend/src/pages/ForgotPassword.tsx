@@ -16,7 +16,7 @@ export function ForgotPasswordPage() {
       {sent ? (
         <Notice>If an account exists for {email.trim()}, we sent a link to reset the password. It is valid for one hour.</Notice>
       ) : (
-        <Form onSubmit={() => { const e = compact({ email: validateEmail(email) }); setClientErrors(e); if (!hasErrors(e)) void forgot.run(); }} label="Forgot password">
+        <Form onSubmit={() => { const e = compact({ email: validateEmail(email) }); setClientErrors(e); if (!hasErrors(e)) void forgot.run(); }} label="Forgot password" error={forgot.error}>
           <ErrorMessage error={forgot.error} knownFields={["email"]} />
           <Field label="Email" name="email" type="email" autoComplete="email" value={email} onChange={setEmail} error={fieldErrors.email} required autoFocus />
           <SubmitButton busy={forgot.busy}>Send reset link</SubmitButton>

@@ -62,7 +62,7 @@ export function LoginPage() {
       {notVerified ? (
         <div className="actions">
           {resent ? <Notice tone="info">If the account exists, a new verification link is on its way.</Notice> : (
-            <button type="button" className="button" onClick={() => void resend.run()} disabled={resend.busy}>
+            <button type="button" className="button" onClick={() => void resend.run()} disabled={resend.busy} aria-busy={resend.busy}>
               Send a new verification link
             </button>
           )}
@@ -70,7 +70,7 @@ export function LoginPage() {
         </div>
       ) : null}
       {step === "password" ? (
-        <Form onSubmit={submit} label="Sign in">
+        <Form onSubmit={submit} label="Sign in" error={login.error}>
           <Field label="Email" name="email" type="email" autoComplete="username" value={email} onChange={setEmail} error={fieldErrors.email} required autoFocus />
           <Field label="Password" name="password" type="password" autoComplete="current-password" value={password} onChange={setPassword} error={fieldErrors.password} required />
           <SubmitButton busy={login.busy} busyLabel="Signing in...">Sign in</SubmitButton>
@@ -79,7 +79,7 @@ export function LoginPage() {
           </p>
         </Form>
       ) : (
-        <Form onSubmit={submit} label="Two-factor verification">
+        <Form onSubmit={submit} label="Two-factor verification" error={login.error}>
           <Notice tone="info">
             {useRecovery ? "Enter one of your recovery codes." : "Enter the 6-digit code from your authenticator app."}
           </Notice>

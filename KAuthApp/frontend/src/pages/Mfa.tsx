@@ -64,6 +64,7 @@ export function MfaPage() {
             if (!hasErrors(e)) void disable.run();
           }}
           label="Disable two-factor authentication"
+          error={disable.error}
         >
           <Field label="Password" name="password" type="password" autoComplete="current-password" value={password} onChange={setPassword} error={errors.password} required />
           <Field label="Authentication code" name="code" inputMode="numeric" autoComplete="one-time-code" value={code} onChange={setCode} error={errors.code} required />
@@ -87,6 +88,7 @@ export function MfaPage() {
               if (!hasErrors(e)) void start.run();
             }}
             label="Set up two-factor authentication"
+            error={start.error}
           >
             <Field label="Password" name="password" type="password" autoComplete="current-password" value={password} onChange={setPassword} error={errors.password} hint="Confirm it is you before an authenticator is added." required />
             <SubmitButton busy={start.busy}>Set up two-factor authentication</SubmitButton>
@@ -107,6 +109,7 @@ export function MfaPage() {
               if (!hasErrors(e)) void enable.run();
             }}
             label="Enable two-factor authentication"
+            error={enable.error}
           >
             <Field label="Authentication code" name="code" inputMode="numeric" autoComplete="one-time-code" value={code} onChange={setCode} error={errors.code} required autoFocus />
             <SubmitButton busy={enable.busy}>Enable</SubmitButton>

@@ -51,6 +51,7 @@ export function ProfilePage() {
             if (!error) void save.run();
           }}
           label="Edit profile"
+          error={save.error}
         >
           <Field label="Display name" name="displayName" autoComplete="name" value={displayName} onChange={setDisplayName} error={fieldErrors.displayName} maxLength={100} />
           <Field label="Phone number" name="phoneNumber" type="tel" autoComplete="tel" value={phoneNumber} onChange={setPhoneNumber} error={phoneError ?? fieldErrors.phoneNumber} hint="Stored encrypted." />

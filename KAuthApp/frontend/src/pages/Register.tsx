@@ -43,7 +43,7 @@ export function RegisterPage() {
   return (
     <Card title="Create an account" narrow>
       <ErrorMessage error={register.error} knownFields={["email", "password", "displayName"]} />
-      <Form onSubmit={submit} label="Create an account">
+      <Form onSubmit={submit} label="Create an account" error={register.error}>
         <Field label="Email" name="email" type="email" autoComplete="email" value={email} onChange={setEmail} error={fieldErrors.email} required autoFocus />
         <Field label="Display name (optional)" name="displayName" autoComplete="name" value={displayName} onChange={setDisplayName} error={fieldErrors.displayName} />
         <Field label="Password" name="password" type="password" autoComplete="new-password" value={password} onChange={setPassword} error={fieldErrors.password} hint="8 to 128 characters; avoid common passwords." required />

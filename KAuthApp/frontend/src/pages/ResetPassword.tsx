@@ -37,6 +37,7 @@ export function ResetPasswordPage() {
           if (!hasErrors(e)) void reset.run();
         }}
         label="Reset password"
+        error={reset.error}
       >
         <Field label="New password" name="newPassword" type="password" autoComplete="new-password" value={newPassword} onChange={setNewPassword} error={fieldErrors.newPassword} hint="8 to 128 characters." required autoFocus />
         <Field label="Confirm new password" name="confirm" type="password" autoComplete="new-password" value={confirm} onChange={setConfirm} error={fieldErrors.confirm} required />

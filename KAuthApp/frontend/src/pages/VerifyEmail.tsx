@@ -55,7 +55,7 @@ function ResendForm() {
   });
   if (sent) return <Notice tone="info">If the account exists and is not verified yet, a new link is on its way.</Notice>;
   return (
-    <Form onSubmit={() => { const e = compact({ email: validateEmail(email) }); setErrors(e); if (!hasErrors(e)) void resend.run(); }} label="Send a new verification link">
+    <Form onSubmit={() => { const e = compact({ email: validateEmail(email) }); setErrors(e); if (!hasErrors(e)) void resend.run(); }} label="Send a new verification link" error={resend.error}>
       <ErrorMessage error={resend.error} />
       <Field label="Email" name="email" type="email" autoComplete="email" value={email} onChange={setEmail} error={errors.email} />
       <SubmitButton busy={resend.busy}>Send a new link</SubmitButton>

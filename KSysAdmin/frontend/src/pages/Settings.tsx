@@ -72,6 +72,7 @@ export function CorsEditor() {
           if (Object.keys(e).length === 0) void save.run();
         }}
         label="CORS origins"
+        error={save.error}
       >
         <TextAreaField label="Allowed origins (one per line)" name="origins" value={text} onChange={setText} error={originErrors.length ? originErrors.join(" ") : undefined} hint="Scheme, host and optional port, e.g. https://shop.example.com" spellCheck={false} />
         <SubmitButton busy={save.busy}>Save origins</SubmitButton>
@@ -155,6 +156,7 @@ export function RateLimitEditor() {
           if (Object.keys(e).length === 0) void save.run();
         }}
         label="Rate limit rules"
+        error={save.error}
       >
         {rules.map((rule, i) => (
           <fieldset key={i} className="form-row" aria-label={`Rule ${i + 1}`}>

@@ -86,7 +86,7 @@ export function NewPaymentPage() {
         </Notice>
       ) : null}
       <ErrorMessage error={create.error} knownFields={["amount", "method", "description"]} />
-      <Form onSubmit={submit} label="New payment">
+      <Form onSubmit={submit} label="New payment" error={create.error}>
         <Field label="Amount (Rp)" name="amount" inputMode="numeric" value={amount} onChange={setAmount} error={fieldErrors.amount} hint={limits ? `Whole rupiah from ${rupiah(limits.minAmount)} to ${rupiah(limits.maxAmount)}, for example 150000.` : "Whole rupiah, for example 150000."} required autoFocus />
         <SelectField
           label="Method"

@@ -94,7 +94,7 @@ export function PaymentDetailPage({ id }: { id: string }) {
               Cancel payment
             </ConfirmButton>
             {devToolsEnabled() ? (
-              <button type="button" className="button" onClick={() => void simulate.run()} disabled={simulate.busy}>
+              <button type="button" className="button" onClick={() => void simulate.run()} disabled={simulate.busy} aria-busy={simulate.busy}>
                 Simulate customer payment (development)
               </button>
             ) : null}
