@@ -102,6 +102,10 @@ async def test_revokedSessionIsRefused(gatewayUrl: str, ahttp: httpx2.AsyncClien
     factory = actors.factory
     account = await factory.create(["user"], "sec-revoke")
     assert (await call(ahttp, gatewayUrl, group, account.userToken)).status_code == 200
+    # A revocation ends the row, then deletes the key (a key lost alone is restored from a live row).
+    async with factory.database.engine.begin() as connection:
+        await connection.execute(text("UPDATE sessions SET revoked_at = now() WHERE id = :id"),
+                                 {"id": account.sessionId})
     await factory.redis.delete(f"kauth:session:{account.sessionId}")
     response = await call(ahttp, gatewayUrl, group, account.userToken)
     assertRefused(response, "revoked session")

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from shared.backend.exceptions.domainError import UnauthenticatedError
 from shared.backend.security.jwtCodec import AccessClaims, InvalidTokenError, JwtCodec
+from shared.backend.security.sessionRestore import restoreSessionKey
 from shared.backend.security.sessionStore import SessionRevokedError, SessionStore
 
 
@@ -39,7 +40,10 @@ async def authenticate(request: Request, audience: str) -> CurrentUser:
         userId, sessionId = uuid.UUID(claims.subject), uuid.UUID(claims.sessionId)
     except ValueError:
         raise InvalidTokenError() from None
-    if not await SessionStore(request.app.state.redis).exists(str(sessionId)):
+    store = SessionStore(request.app.state.redis)
+    if not await store.exists(str(sessionId)) and not await restoreSessionKey(
+        request.app.state.database.driverPool, store, userId, sessionId, claims
+    ):
         raise SessionRevokedError()
     return CurrentUser(userId, sessionId, claims.roles, claims)
 
