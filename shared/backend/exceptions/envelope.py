@@ -46,6 +46,8 @@ def errorResponse(
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     allHeaders = dict(headers or {})
+    if status == 503:
+        allHeaders.setdefault("Retry-After", RETRY_AFTER_SECONDS)  # every 503 says when to retry
     if requestId:
         allHeaders[REQUEST_ID_HEADER] = requestId
     return JSONResponse(errorBody(code, message, requestId, details), status_code=status, headers=allHeaders)

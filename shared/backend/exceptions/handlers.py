@@ -21,7 +21,7 @@ from shared.backend.exceptions.domainError import (
     UnprocessableError,
     UpstreamError,
 )
-from shared.backend.exceptions.envelope import RETRY_AFTER_SECONDS, codeForStatus, errorResponse
+from shared.backend.exceptions.envelope import codeForStatus, errorResponse
 from shared.backend.loggingFactory import getSystemLogger
 from shared.backend.middleware.unhandledErrors import UnhandledErrorMiddleware
 
@@ -75,10 +75,8 @@ def installErrorHandlers(app: FastAPI, table: Mapping[type[DomainError], int] | 
     async def onDomainError(request: Request, error: DomainError) -> JSONResponse:
         status = statusFor(error, statusTable)
         logger.application("domain_error", error.message, code=error.code, status=status)
-        headers = getattr(error, "headers", None)
-        if status == 503 and not (headers and "Retry-After" in headers):
-            headers = {**(headers or {}), "Retry-After": RETRY_AFTER_SECONDS}  # every 503 says when to retry
-        return errorResponse(status, error.code, error.message, requestIdOf(request), error.details, headers)
+        return errorResponse(status, error.code, error.message, requestIdOf(request), error.details,
+                             getattr(error, "headers", None))
 
     async def onValidationError(request: Request, error: RequestValidationError) -> JSONResponse:
         return validationResponse(request, validationDetails(error))
@@ -96,16 +94,14 @@ def installErrorHandlers(app: FastAPI, table: Mapping[type[DomainError], int] | 
                      "CRYPTO_MASTER_KEY, CRYPTO_PREVIOUS_MASTER_KEYS and CRYPTO_ARGON2_*; docs/crypto.md)",
                      reason=str(error), method=request.method, path=request.url.path)
         return errorResponse(503, "stored_data_unreadable", "Stored data cannot be read at the moment",
-                             requestIdOf(request), headers={"Retry-After": RETRY_AFTER_SECONDS})
+                             requestIdOf(request))
 
     async def onInfrastructureError(request: Request, error: Exception) -> JSONResponse:
         classified = classify(error)
         if classified is None:
             raise error
         logger.error("dependency_error", classified.message, error, method=request.method, path=request.url.path)
-        headers = {"Retry-After": RETRY_AFTER_SECONDS} if classified.status == 503 else None
-        return errorResponse(classified.status, classified.code, classified.message, requestIdOf(request),
-                             headers=headers)
+        return errorResponse(classified.status, classified.code, classified.message, requestIdOf(request))
 
     app.add_exception_handler(DomainError, onDomainError)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, onValidationError)  # type: ignore[arg-type]

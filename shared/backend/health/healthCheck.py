@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from shared.backend.exceptions.envelope import RETRY_AFTER_SECONDS, errorResponse
+from shared.backend.exceptions.envelope import errorResponse
 from shared.backend.loggingFactory import getSystemLogger
 
 CHECK_TIMEOUT_SECONDS = 2.0
@@ -36,10 +36,8 @@ def createHealthRouter(probesOf: Callable[[Request], dict[str, HealthProbe]]) ->
         results = await asyncio.gather(*(runProbe(name, probe) for name, probe in probes.items()))
         down = [result["component"] for result in results if result["status"] == "down"]
         if down:
-            # As every 503 here: Retry-After, so that a probe or a client backs off the same way.
             return errorResponse(503, "service_unavailable", f"unavailable: {', '.join(map(str, down))}",
-                                 getattr(request.state, "requestId", None), results,
-                                 headers={"Retry-After": RETRY_AFTER_SECONDS})
+                                 getattr(request.state, "requestId", None), results)
         return JSONResponse({"status": "up", "components": {str(r["component"]): r for r in results}})
 
     return router

@@ -4,7 +4,7 @@ import asyncio
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.backend.exceptions.envelope import RETRY_AFTER_SECONDS, errorResponse
+from shared.backend.exceptions.envelope import errorResponse
 from shared.backend.loggingFactory import getSystemLogger
 
 logger = getSystemLogger("errors")
@@ -38,8 +38,8 @@ class UnhandledErrorMiddleware:
                 logger.warning("request_cancelled", "Request cancelled by the server's shutdown",
                                method=scope.get("method"), path=scope.get("path"))
                 requestId = scope.get("state", {}).get("requestId")
-                await errorResponse(503, "service_unavailable", "The server is restarting: retry shortly", requestId,
-                                    headers={"Retry-After": RETRY_AFTER_SECONDS})(scope, receive, send)
+                await errorResponse(503, "service_unavailable", "The server is restarting: retry shortly",
+                                    requestId)(scope, receive, send)
             raise
         except Exception as error:
             logger.error("unhandled_exception", "Unhandled exception while serving a request", error,
