@@ -34,8 +34,8 @@ async def restoreSessionKey(pool: DriverPool, store: SessionStore, userId: uuid.
     if row is None:
         return False
     endsAt = int(row["ends_at"])
-    restored = await store.save(str(sessionId), str(userId), row["roles"], endsAt,
-                                max(1, math.ceil(endsAt - time.time())), claims.tokenId, claims.expiresAt)
+    restored = await store.save(str(sessionId), str(userId), row["roles"], endsAt, math.ceil(endsAt - time.time()),
+                                claims.tokenId, claims.expiresAt)
     if restored:
         logger.security("session_key_restored", "Restored a live session's key from PostgreSQL",
                         session_id=str(sessionId), user_id=str(userId))

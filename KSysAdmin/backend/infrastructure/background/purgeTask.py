@@ -33,7 +33,7 @@ def purgeHook(app: FastAPI) -> AbstractAsyncContextManager[None]:
         settings: Settings = app.state.settings
         database = app.state.database
         useCase = PurgeEndedRecords(partial(purgeTools, database.sessionFactory), settings.auth.endedRetentionDays)
-        async with periodicTask(database.engine, PURGE_LOCK_KEY, LABEL, lambda stopping: useCase.execute(stopping),
+        async with periodicTask(database.engine, PURGE_LOCK_KEY, LABEL, useCase.execute,
                                 settings.auth.purgeIntervalSeconds):
             yield
 

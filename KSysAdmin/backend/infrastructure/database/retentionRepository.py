@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 # A session ends at its revocation or either expiry, a one-time token at its use or expiry, whichever came first
@@ -28,6 +28,6 @@ class RetentionRepository:
     async def deleteEndedOneTimeTokens(self, cutoff: datetime, limit: int) -> int:
         return await self.deleteEnded(ENDED_ONE_TIME_TOKENS, cutoff, limit)
 
-    async def deleteEnded(self, statement: object, cutoff: datetime, limit: int) -> int:
-        result = await self.session.execute(statement, {"cutoff": cutoff, "limit": limit})  # type: ignore[call-overload]
-        return int(result.rowcount)
+    async def deleteEnded(self, statement: TextClause, cutoff: datetime, limit: int) -> int:
+        result = await self.session.execute(statement, {"cutoff": cutoff, "limit": limit})
+        return int(result.rowcount)  # type: ignore[attr-defined]
