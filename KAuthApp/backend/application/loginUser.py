@@ -65,7 +65,7 @@ class LoginUser:
         issued = issuer.issue(session, snapshot.roles, refreshToken, now)
         audit = self.ports.audit.entry(ACTION, AuditOutcome.SUCCESS, actorId=snapshot.id, targetId=snapshot.id,
                                        details={"sessionId": str(session.id), "method": "password"})
-        opened = await issuer.publishBefore(session, snapshot.roles, now, issued,
+        opened = await issuer.publishBefore(session, now, issued,
                                             partial(self.ports.logins.openSession, snapshot.passwordHash, now,
                                                     session, audit))
         if opened is None:
@@ -106,7 +106,7 @@ class LoginUser:
                                  details={"sessionId": str(session.id), "method": method})
         # The key first, the row still locked: if Redis fails, the code stays unspent and nothing is counted.
         issued = issuer.issue(session, roles, refreshToken, now)
-        await issuer.publishBefore(session, roles, now, issued, ports.transaction.commit)
+        await issuer.publishBefore(session, now, issued, ports.transaction.commit)
         return issued
 
     # The answer of the Argon2 run already made, unless the row's hash changed since (then hashed again).

@@ -94,20 +94,20 @@ class SessionIssuer:
     # The Redis key lives as long as the session can still be refreshed, and lists the access token issued with
     # it (issued first, handed out only after the save), so the gateway counts that token as the user. A
     # revocation remembered for the session (its marker stands) wins: no key, and no tokens for the caller.
-    async def publish(self, session: SessionWindow, roles: list[str], now: datetime, issued: IssuedSession) -> None:
+    async def publish(self, session: SessionWindow, now: datetime, issued: IssuedSession) -> None:
         end = sessionEnd(session)
         if not await self.ports.sessionCache.save(
-            str(session.id), str(session.userId), roles, int(end.timestamp()), remainingSeconds(session, now),
-            issued.claims.tokenId, issued.claims.expiresAt,
+            str(session.id), str(session.userId), issued.claims.roles, int(end.timestamp()),
+            remainingSeconds(session, now), issued.claims.tokenId, issued.claims.expiresAt,
         ):
             raise SessionRevokedError()
 
     # The key is saved before the write that makes the session real (a login's commit or its one statement), so
     # that a Redis failure leaves nothing written: no row without a key, no code spent. A key whose write then
     # fails is deleted again; one left behind is never usable, since no token names its session.
-    async def publishBefore(self, session: SessionWindow, roles: list[str], now: datetime, issued: IssuedSession,
+    async def publishBefore(self, session: SessionWindow, now: datetime, issued: IssuedSession,
                             write: Callable[[], Awaitable[T]]) -> T:
-        await self.publish(session, roles, now, issued)
+        await self.publish(session, now, issued)
         try:
             return await write()
         except Exception:
