@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import {
   Card, ErrorMessage, Field, Form, Link, Notice, SubmitButton, compact, hasErrors, isApiError, safeNext,
   serverFieldErrors, useAction, useRouter, validateEmail, validateRequired, validateTotp, type FieldErrors,
@@ -36,10 +36,14 @@ export function LoginPage() {
     }
   });
 
+  // The resend button is disabled while busy and replaced by a notice once sent: focus then goes to the notice, or back
+  // to the button after a failure (its error is an alert, read out as it appears).
+  const resentRef = useRef<HTMLDivElement>(null);
+  const resendRef = useRef<HTMLButtonElement>(null);
   const resend = useAction(async () => {
     await authApi.resendVerification(email.trim());
     setResent(true);
-  });
+  }, { focusAfter: [resentRef, resendRef] });
 
   const submit = () => {
     const errors =
@@ -61,8 +65,8 @@ export function LoginPage() {
       <ErrorMessage error={login.error} knownFields={["email", "password", "totpCode", "recoveryCode", "code"]} />
       {notVerified ? (
         <div className="actions">
-          {resent ? <Notice tone="info">If the account exists, a new verification link is on its way.</Notice> : (
-            <button type="button" className="button" onClick={() => void resend.run()} disabled={resend.busy} aria-busy={resend.busy}>
+          {resent ? <Notice tone="info" ref={resentRef}>If the account exists, a new verification link is on its way.</Notice> : (
+            <button ref={resendRef} type="button" className="button" onClick={() => void resend.run()} disabled={resend.busy} aria-busy={resend.busy}>
               Send a new verification link
             </button>
           )}

@@ -49,11 +49,13 @@ function ResendForm() {
   const [email, setEmail] = useState("");
   const [errors, setErrors] = useState<FieldErrors>({});
   const [sent, setSent] = useState(false);
+  // A sent link replaces the form with a notice, which then takes focus (the Form focuses the error of a failed request).
+  const sentRef = useRef<HTMLDivElement>(null);
   const resend = useAction(async () => {
     await authApi.resendVerification(email.trim());
     setSent(true);
-  });
-  if (sent) return <Notice tone="info">If the account exists and is not verified yet, a new link is on its way.</Notice>;
+  }, { focusAfter: [sentRef] });
+  if (sent) return <Notice tone="info" ref={sentRef}>If the account exists and is not verified yet, a new link is on its way.</Notice>;
   return (
     <Form onSubmit={() => { const e = compact({ email: validateEmail(email) }); setErrors(e); if (!hasErrors(e)) void resend.run(); }} label="Send a new verification link" error={resend.error}>
       <ErrorMessage error={resend.error} />
