@@ -55,5 +55,6 @@ export const paymentApi = {
   get: async (id: string) => normalisePayment(await client.get<RawPayment>(`/api/payment/payments/${encodeURIComponent(id)}`)),
   cancel: async (id: string) => normalisePayment(await client.post<RawPayment>(`/api/payment/payments/${encodeURIComponent(id)}/cancel`)),
   limits: () => client.get<PaymentLimits>("/api/payment/limits"),
-  simulate: (paymentId: string) => client.post<unknown>("/api/payment/dev/simulate-payment", { paymentId }),
+  // The simulator notifies the server before it answers: the answer is the payment after it (paid, or still pending).
+  simulate: async (paymentId: string) => normalisePayment(await client.post<RawPayment>("/api/payment/dev/simulate-payment", { paymentId })),
 };

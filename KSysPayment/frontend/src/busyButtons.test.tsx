@@ -47,7 +47,7 @@ describe("busy buttons", () => {
     renderAt("/payment/payments/p1", <PaymentDetailPage id="p1" />);
     await userEvent.click(await screen.findByRole("button", { name: /Simulate customer payment/ }));
     expect(screen.getByRole("button", { name: /Simulate customer payment/ })).toHaveAttribute("aria-busy", "true");
-    answer(json(202, {}));
+    answer(json(200, pending));
     await waitFor(() => expect(screen.getByRole("button", { name: /Simulate customer payment/ })).toHaveAttribute("aria-busy", "false"));
   });
 

@@ -30,11 +30,17 @@ export function PaymentDetailPage({ id }: { id: string }) {
   const cancel = useAction(async () => {
     payment.setData(await paymentApi.cancel(id));
   }, { focusAfter: [headingRef] });
+  // The simulate button is disabled while busy, and gone with the pending section once the answer shows the payment paid:
+  // focus then goes to the notice that answers it, or back to the button after a failure (its error is an alert).
   const [simulated, setSimulated] = useState(false);
+  const paidRef = useRef<HTMLDivElement>(null);
+  const simulatedRef = useRef<HTMLDivElement>(null);
+  const simulateMissingRef = useRef<HTMLDivElement>(null);
+  const simulateRef = useRef<HTMLButtonElement>(null);
   const simulate = useAction(async () => {
-    await paymentApi.simulate(id);
+    payment.setData(await paymentApi.simulate(id));
     setSimulated(true);
-  });
+  }, { focusAfter: [paidRef, simulatedRef, simulateMissingRef, simulateRef, headingRef] });
 
   if (payment.loading && !data) return <Spinner label="Loading payment..." />;
   if (payment.error && !data) return <ErrorMessage error={payment.error} overrides={{ not_found: "This payment does not exist or is not yours." }} />;
@@ -52,7 +58,7 @@ export function PaymentDetailPage({ id }: { id: string }) {
       <p aria-live="polite">
         Status: <StatusBadge status={data.status} />
       </p>
-      {data.status === "paid" ? <Notice>Payment received{data.paidAt ? ` on ${formatDateTime(data.paidAt)}` : ""}. Thank you.</Notice> : null}
+      {data.status === "paid" ? <Notice ref={paidRef}>Payment received{data.paidAt ? ` on ${formatDateTime(data.paidAt)}` : ""}. Thank you.</Notice> : null}
       {data.status === "failed" ? <Notice tone="warning">The payment could not be created at the bank{data.failureReason ? `: ${data.failureReason}` : "."}</Notice> : null}
       <dl className="details">
         <dt>Amount</dt><dd data-testid="amount">{formatRupiah(data.amount)}</dd>
@@ -94,14 +100,14 @@ export function PaymentDetailPage({ id }: { id: string }) {
               Cancel payment
             </ConfirmButton>
             {devToolsEnabled() ? (
-              <button type="button" className="button" onClick={() => void simulate.run()} disabled={simulate.busy} aria-busy={simulate.busy}>
+              <button ref={simulateRef} type="button" className="button" onClick={() => void simulate.run()} disabled={simulate.busy} aria-busy={simulate.busy}>
                 Simulate customer payment (development)
               </button>
             ) : null}
           </div>
-          {simulated && !simulate.error ? <Notice tone="info">Simulated payment sent; the status updates when the notification lands.</Notice> : null}
+          {simulated && !simulate.error ? <Notice tone="info" ref={simulatedRef}>Simulated payment sent; the status updates when the notification lands.</Notice> : null}
           {simulateMissing ? (
-            <Notice tone="warning">The payment simulator is not available on this server (the dev-only endpoint answered 404). It only exists in development.</Notice>
+            <Notice tone="warning" ref={simulateMissingRef}>The payment simulator is not available on this server (the dev-only endpoint answered 404). It only exists in development.</Notice>
           ) : (
             <ErrorMessage error={simulate.error} />
           )}
