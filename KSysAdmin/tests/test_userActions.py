@@ -225,3 +225,25 @@ async def test_malformedChangesAreAuditedAsFailed(world: AdminWorld) -> None:
          {"code": "validation_failed", "fields": ["roles.0"]}),
         ("POST /users/{userId}/lock", "failure", None, None, {"code": "validation_failed", "fields": ["userId"]}),
     ]
+
+
+# A body that is not JSON at all is judged after the caller: no token is 401, a plain admin on a superadmin route
+# 403, and the superadmin's malformed change is audited like any other (FastAPI decodes JSON before dependencies).
+async def test_undecodableBodyIsAuthorizedFirstAndAudited(world: AdminWorld) -> None:
+    admin, headers = await world.adminToken(superadmin=True)
+    _, plainHeaders = await world.adminToken()
+    target = await world.createUser()
+    path = f"/api/admin/users/{target.id}/roles"
+    body = {"content": b'{"roles": ["user"', "headers": {"Content-Type": "application/json"}}
+    anonymous = await world.client.put(path, **body)
+    assert anonymous.status_code == 401 and anonymous.json()["error"]["code"] == "unauthenticated", anonymous.text
+    plain = await world.client.put(path, content=body["content"], headers={**body["headers"], **plainHeaders})
+    assert plain.status_code == 403, plain.text
+    refused = await world.client.put(path, content=body["content"], headers={**body["headers"], **headers})
+    assert refused.status_code == 422, refused.text
+    assert [(item["field"], item["type"]) for item in refused.json()["error"]["details"]] == [("17", "json_invalid")]
+    [entry] = [entry for entry in await world.auditEntries("PUT /users/{userId}/roles", target.id)
+               if entry.actorId == admin.id]
+    assert (entry.outcome, entry.details) == ("failure", {"code": "validation_failed", "fields": ["17"]})
+    assert [role for role in (await world.client.get(f"/api/admin/users/{target.id}", headers=headers))
+            .json()["roles"]] == ["user"]

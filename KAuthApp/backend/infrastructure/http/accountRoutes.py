@@ -20,11 +20,12 @@ from KAuthApp.backend.application.sessionOutput import SessionListOutput
 from KAuthApp.backend.application.updateProfile import UpdateProfile
 from KAuthApp.backend.infrastructure.http.dependencies import GetProfileDep, PortsDep
 from KAuthApp.backend.infrastructure.http.refreshCookie import clearRefreshCookie
+from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
 from shared.backend.security.currentUser import CurrentUserDep
 
 
 def createAccountRouter() -> APIRouter:
-    router = APIRouter()
+    router = APIRouter(route_class=DependenciesFirstRoute)
 
     @router.get("/me")
     async def readMe(user: CurrentUserDep, getProfile: GetProfileDep) -> ProfileOutput:

@@ -8,11 +8,12 @@ from KAuthApp.backend.application.setupTotp import SetupTotp
 from KAuthApp.backend.application.totpInputs import TotpCodeInput, TotpDisableInput, TotpSetupInput
 from KAuthApp.backend.application.totpOutputs import RecoveryCodesOutput, TotpSetupOutput
 from KAuthApp.backend.infrastructure.http.dependencies import PortsDep
+from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
 from shared.backend.security.currentUser import CurrentUserDep
 
 
 def createMfaRouter() -> APIRouter:
-    router = APIRouter(prefix="/mfa/totp")
+    router = APIRouter(prefix="/mfa/totp", route_class=DependenciesFirstRoute)
 
     @router.post("/setup")
     async def setup(data: TotpSetupInput, user: CurrentUserDep, ports: PortsDep) -> TotpSetupOutput:

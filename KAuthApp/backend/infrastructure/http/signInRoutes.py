@@ -21,13 +21,14 @@ from KAuthApp.backend.infrastructure.http.refreshCookie import (
     refreshTokenFrom,
     setRefreshCookie,
 )
+from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
 from shared.backend.security.currentUser import MissingTokenError
 
 OptionalRefreshBody = Annotated[RefreshInput | None, Body()]
 
 
 def createSignInRouter() -> APIRouter:
-    router = APIRouter()
+    router = APIRouter(route_class=DependenciesFirstRoute)
 
     @router.post("/register", status_code=status.HTTP_202_ACCEPTED)
     async def register(data: RegisterInput, ports: PortsDep) -> AcceptedOutput:

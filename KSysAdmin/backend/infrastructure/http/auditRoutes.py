@@ -11,10 +11,11 @@ from KSysAdmin.backend.application.listAuditLogs import ListAuditLogs
 from KSysAdmin.backend.domain.queries import AuditLogFilter
 from KSysAdmin.backend.infrastructure.http.dependencies import AdminDep, AuditLogsDep
 from KSysAdmin.backend.infrastructure.http.queryTypes import UtcTime
+from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
 
 
 def createAuditRoutes() -> APIRouter:
-    router = APIRouter(prefix="/audit-logs")
+    router = APIRouter(prefix="/audit-logs", route_class=DependenciesFirstRoute)
 
     @router.get("", response_model=AuditLogPageOutput)
     async def listAuditLogs(

@@ -13,11 +13,12 @@ from KSysAdmin.backend.infrastructure.http.dependencies import (
     ToolsDep,
     UsersDep,
 )
+from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
 from shared.backend.security.lockoutPolicy import LockoutRule
 
 
 def createAuthRoutes() -> APIRouter:
-    router = APIRouter(prefix="/auth")
+    router = APIRouter(prefix="/auth", route_class=DependenciesFirstRoute)
 
     @router.post("/login", response_model=TokenOutput)
     async def login(

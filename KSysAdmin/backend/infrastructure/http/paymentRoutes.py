@@ -21,13 +21,14 @@ from KSysAdmin.backend.infrastructure.http.dependencies import (
     UsersDep,
 )
 from KSysAdmin.backend.infrastructure.http.queryTypes import UtcTime
+from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
 
 PaymentStatusName = Literal["pending", "paid", "expired", "cancelled", "failed"]
 PaymentMethodName = Literal["briva", "qris"]
 
 
 def createPaymentRoutes() -> APIRouter:
-    router = APIRouter(prefix="/payments")
+    router = APIRouter(prefix="/payments", route_class=DependenciesFirstRoute)
 
     @router.get("", response_model=PaymentPageOutput)
     async def listPayments(

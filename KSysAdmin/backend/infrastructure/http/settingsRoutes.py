@@ -18,10 +18,11 @@ from KSysAdmin.backend.infrastructure.http.dependencies import (
     ToolsDep,
     UsersDep,
 )
+from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
 
 
 def createSettingsRoutes() -> APIRouter:
-    router = APIRouter(prefix="/settings")
+    router = APIRouter(prefix="/settings", route_class=DependenciesFirstRoute)
 
     @router.get("/cors", response_model=CorsOutput)
     async def getCors(admin: SuperadminDep, settings: SettingsRepoDep, tools: ToolsDep) -> CorsOutput:

@@ -8,10 +8,11 @@ from KSysAdmin.backend.application.getDailyStats import GetDailyStats
 from KSysAdmin.backend.application.statsOutput import DailyStatsPageOutput
 from KSysAdmin.backend.domain.dailyStats import MAX_DAYS, MIN_DAYS
 from KSysAdmin.backend.infrastructure.http.dependencies import AdminDep, StatsDep
+from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
 
 
 def createStatsRoutes() -> APIRouter:
-    router = APIRouter(prefix="/stats")
+    router = APIRouter(prefix="/stats", route_class=DependenciesFirstRoute)
 
     # Read-only like the other admin lists: not audited.
     @router.get("/daily", response_model=DailyStatsPageOutput)

@@ -31,6 +31,7 @@ from KSysAdmin.backend.infrastructure.http.dependencies import (
     SuperadminDep,
     UsersDep,
 )
+from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
 
 StatusName = Literal["pending_verification", "active", "locked", "disabled"]
 RoleFilter = Literal["user", "admin", "superadmin"]
@@ -51,7 +52,7 @@ def statusHandler(action: StatusAction) -> StatusHandler:
 
 
 def createUserRoutes() -> APIRouter:
-    router = APIRouter(prefix="/users")
+    router = APIRouter(prefix="/users", route_class=DependenciesFirstRoute)
 
     @router.get("", response_model=UserPageOutput)
     async def listUsers(

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from KSysPayment.backend.application.paymentOutput import PaymentOutput
 from KSysPayment.backend.application.simulatePaymentInput import SimulatePaymentInput
 from KSysPayment.backend.infrastructure.http.paymentDependencies import SimulatePaymentDep, UserContextDep
+from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
 from shared.backend.security.currentUser import CurrentUserDep
 
 DEV_ENVIRONMENTS = ("development", "test")
@@ -12,7 +13,7 @@ DEV_ENVIRONMENTS = ("development", "test")
 
 # Mounted only in development and test: production answers 404.
 def createDevRouter() -> APIRouter:
-    router = APIRouter(prefix="/api/payment/dev", tags=["payment-dev"])
+    router = APIRouter(prefix="/api/payment/dev", tags=["payment-dev"], route_class=DependenciesFirstRoute)
 
     @router.post("/simulate-payment", response_model=PaymentOutput)
     async def simulatePayment(body: SimulatePaymentInput, user: CurrentUserDep, context: UserContextDep,

@@ -17,6 +17,7 @@ from KSysPayment.backend.infrastructure.http.paymentDependencies import (
     PaymentSettingsDep,
     UserContextDep,
 )
+from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
 from shared.backend.loggingFactory import bindUser
 from shared.backend.security.currentUser import CurrentUserDep
 
@@ -24,7 +25,7 @@ PREFIX = "/api/payment"
 
 
 def createPaymentRouter() -> APIRouter:
-    router = APIRouter(prefix=PREFIX, tags=["payment"])
+    router = APIRouter(prefix=PREFIX, tags=["payment"], route_class=DependenciesFirstRoute)
 
     @router.post("/payments", status_code=201, response_model=PaymentOutput)
     async def createPayment(

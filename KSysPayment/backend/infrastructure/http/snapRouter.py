@@ -26,6 +26,7 @@ from KSysPayment.backend.infrastructure.http.snapNotificationParser import (
     parseQrisNotification,
     parseVaNotification,
 )
+from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
 from shared.backend.exceptions.domainError import DomainError
 from shared.backend.loggingFactory import getSystemLogger
 
@@ -94,7 +95,7 @@ def qrisReply(result: SettlementResult) -> JSONResponse:
 
 
 def createSnapRouter() -> APIRouter:
-    router = APIRouter(prefix=PREFIX, tags=["payment-bri-inbound"])
+    router = APIRouter(prefix=PREFIX, tags=["payment-bri-inbound"], route_class=DependenciesFirstRoute)
 
     @router.post(TOKEN_PATH, include_in_schema=False)
     async def accessToken(request: Request, authenticator: InboundAuthenticatorDep,

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import httpx2
+import pytest
+from fastapi import APIRouter, Depends, FastAPI, Header
+from pydantic import BaseModel, ConfigDict
+
+from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
+from shared.backend.exceptions.handlers import installErrorHandlers
+from shared.backend.security.currentUser import MissingTokenError
+from tests.support.inProcess import appClient
+
+JSON = {"Content-Type": "application/json"}
+SIGNED_IN = {**JSON, "Authorization": "Bearer ok"}
+
+
+class Change(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+    name: str
+
+
+def caller(authorization: Annotated[str | None, Header()] = None) -> str:
+    if authorization != "Bearer ok":
+        raise MissingTokenError()
+    return "caller"
+
+
+def buildApp() -> FastAPI:
+    app = FastAPI()
+    installErrorHandlers(app)
+    router = APIRouter(route_class=DependenciesFirstRoute)
+
+    @router.put("/change")
+    async def change(data: Change, who: Annotated[str, Depends(caller)]) -> dict[str, str]:
+        return {"who": who, "name": data.name}
+
+    @router.put("/two")
+    async def two(first: Change, second: Change, who: Annotated[str, Depends(caller)]) -> dict[str, str]:
+        return {"who": who, "names": f"{first.name},{second.name}"}
+
+    app.include_router(router)
+    return app
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx2.AsyncClient]:
+    async with appClient(buildApp()) as client:
+        yield client
+
+
+def details(response: httpx2.Response) -> list[tuple[object, ...]]:
+    assert response.status_code == 422, response.text
+    return [(item["field"], item["type"], item["message"]) for item in response.json()["error"]["details"]]
+
+
+async def test_anUndecodableBodyWaitsForTheCaller(client: httpx2.AsyncClient) -> None:
+    anonymous = await client.put("/change", content=b'{"name": ', headers=JSON)
+    assert anonymous.status_code == 401, anonymous.text
+    assert anonymous.json()["error"]["code"] == "unauthenticated"
+    signedIn = await client.put("/change", content=b'{"name": ', headers=SIGNED_IN)
+    assert details(signedIn) == [("9", "json_invalid", "JSON decode error")]
+    embedded = await client.put("/two", content=b"{", headers=SIGNED_IN)
+    assert details(embedded) == [("1", "json_invalid", "JSON decode error")]
+
+
+# json.loads fails on these with other errors than JSONDecodeError, which FastAPI answered 400 bad_request.
+@pytest.mark.parametrize(("body", "reason"), [
+    (b'{"name": "\xff"}', "not UTF-8"),
+    (b'{"name": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested too deeply"),
+    (b'{"name": ' + b"9" * 5_000 + b"}", "a number too long"),
+], ids=["notUtf8", "deep", "hugeInteger"])
+async def test_everyUndecodableBodyIsAJsonError(client: httpx2.AsyncClient, body: bytes, reason: str) -> None:
+    assert (await client.put("/change", content=body, headers=JSON)).status_code == 401
+    response = await client.put("/change", content=body, headers=SIGNED_IN)
+    assert details(response) == [("body", "json_invalid", f"JSON decode error: {reason}")]
+
+
+async def test_otherBodiesAreAnsweredAsBefore(client: httpx2.AsyncClient) -> None:
+    valid = await client.put("/change", json={"name": "a"}, headers=SIGNED_IN)
+    assert (valid.status_code, valid.json()) == (200, {"who": "caller", "name": "a"})
+    assert (await client.put("/change", json={"name": "a"})).status_code == 401
+    assert details(await client.put("/change", json={"name": 1}, headers=SIGNED_IN)) == [
+        ("name", "string_type", "Input should be a valid string")]
+    assert [item[:2] for item in details(await client.put("/two", json={"first": {"name": "a"}},
+                                                          headers=SIGNED_IN))] == [("second", "missing")]
+    both = await client.put("/two", json={"first": {"name": "a"}, "second": {"name": "b"}}, headers=SIGNED_IN)
+    assert both.json() == {"who": "caller", "names": "a,b"}
