@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 
 from redis.asyncio.client import PubSub
@@ -111,6 +112,29 @@ async def test_storedSettingsAreRepublishedOnStartup(world: AdminWorld) -> None:
     await world.redis.delete(CORS_KEY)
     async with runningApp(createAdminApp(world.settings)):
         assert await world.redis.get(CORS_KEY) == expected
+
+
+# In production, as for CORS_ORIGINS at startup: a page served over http could be rewritten in transit and then
+# read credentialed answers. The refusal is audited and changes nothing.
+async def test_productionRefusesPlainHttpOrigins(world: AdminWorld) -> None:
+    _, headers = await world.adminToken(superadmin=True)
+    version = await currentVersion(world, headers, "cors")
+    before = await world.redis.get(CORS_KEY)
+    production = dataclasses.replace(world.settings, app=world.settings.app.model_copy(update={"env": "production"}))
+    async with runningApp(createAdminApp(production)) as client:
+        origins = ["https://shop.example.com", "http://shop.example.com"]
+        refused = await client.put("/api/admin/settings/cors", json={"version": version, "origins": origins},
+                                   headers=headers)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"]["code"] == "invalid_setting"
+        assert refused.json()["error"]["details"] == [
+            {"field": "origins", "message": "http://shop.example.com must be an https:// origin in production"}]
+        assert (await world.auditEntries("settings.cors_update", "cors"))[-1].outcome == "failure"
+        assert await currentVersion(world, headers, "cors") == version
+        assert await world.redis.get(CORS_KEY) == before
+        accepted = await client.put("/api/admin/settings/cors", json={"version": version, "origins": origins[:1]},
+                                    headers=headers)
+        assert accepted.status_code == 200, accepted.text
 
 
 async def test_updateAuditsRecordThePreviousValue(world: AdminWorld) -> None:

@@ -173,6 +173,10 @@ def test_productionRefusesDevelopmentConveniences(cleanEnv: pytest.MonkeyPatch) 
     cleanEnv.setenv("MAIL_BACKEND", "smtp")
     cleanEnv.setenv("SMTP_HOST", "smtp.example.com")
     cleanEnv.setenv("PUBLIC_BASE_URL", "https://auth.example.com")
+    cleanEnv.setenv("CORS_ORIGINS", "https://shop.example.com,http://localhost:5173")
+    with pytest.raises(ConfigurationError, match="CORS_ORIGINS: 'http://localhost:5173' must be an https:// origin"):
+        loadSettings()
+    cleanEnv.setenv("CORS_ORIGINS", "https://shop.example.com")
     assert loadSettings().app.isProduction
     # The test environment keeps the file outbox the suites read.
     cleanEnv.setenv("APP_ENV", "test")

@@ -25,12 +25,14 @@ class UpdateCorsSetting:
         publisher: SettingsPublisherInterface,
         audit: AuditTrail,
         transaction: TransactionInterface,
+        httpsOnly: bool,
     ) -> None:
         self.settings = settings
         self.users = users
         self.publisher = publisher
         self.audit = audit
         self.transaction = transaction
+        self.httpsOnly = httpsOnly
 
     async def execute(self, principal: AdminPrincipal, data: CorsInput, context: RequestContext) -> CorsOutput:
         name = SettingName.CORS.value
@@ -41,6 +43,11 @@ class UpdateCorsSetting:
             duplicates = sorted({origin for origin in data.origins if data.origins.count(origin) > 1})
             if duplicates:
                 detail = {"field": "origins", "message": f"duplicate origin {duplicates[0]}"}
+                raise InvalidSettingError(details=[detail])
+            # In production, as CORS_ORIGINS: a page served over http can be rewritten in transit.
+            plain = [origin for origin in data.origins if not origin.startswith("https://")]
+            if self.httpsOnly and plain:
+                detail = {"field": "origins", "message": f"{plain[0]} must be an https:// origin in production"}
                 raise InvalidSettingError(details=[detail])
             # Copied before the update: reading the row back refreshes the same ORM instance in place.
             previous = await self.settings.get(name)

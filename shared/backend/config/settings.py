@@ -258,6 +258,10 @@ def refuseUnsafeSettings(settings: Settings) -> list[str]:
     if settings.app.isProduction and not settings.gateway.publicBaseUrl.startswith("https://"):
         # The refresh cookie's Secure flag and the mailed verification and reset links follow it.
         problems.append("PUBLIC_BASE_URL: must be an https:// address in production")
+    if settings.app.isProduction:
+        # A page served over http can be rewritten in transit, and would then read credentialed answers.
+        problems.extend(f"CORS_ORIGINS: '{origin}' must be an https:// origin in production"
+                        for origin in settings.cors.origins if not origin.startswith("https://"))
     return problems
 
 

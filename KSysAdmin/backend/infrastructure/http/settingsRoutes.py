@@ -31,9 +31,10 @@ def createSettingsRoutes() -> APIRouter:
     @router.put("/cors", response_model=CorsOutput)
     async def putCors(
         data: CorsInput, admin: SuperadminDep, settings: SettingsRepoDep, users: UsersDep, publisher: PublisherDep,
-        audit: AuditDep, session: SessionDep, context: ContextDep,
+        audit: AuditDep, session: SessionDep, context: ContextDep, tools: ToolsDep,
     ) -> CorsOutput:
-        return await UpdateCorsSetting(settings, users, publisher, audit, session).execute(admin, data, context)
+        useCase = UpdateCorsSetting(settings, users, publisher, audit, session, tools.settings.app.isProduction)
+        return await useCase.execute(admin, data, context)
 
     @router.get("/rate-limits", response_model=RateLimitsOutput)
     async def getRateLimits(admin: SuperadminDep, settings: SettingsRepoDep) -> RateLimitsOutput:
