@@ -139,6 +139,18 @@ async def test_setRolesBySuperadmin(world: AdminWorld) -> None:
                                      headers=headers)
     assert invalid.status_code == 422
     assert invalid.json()["error"]["details"][0]["field"] == "roles.0"
+    # An account keeps at least one role, and a repeated role is named rather than dropped.
+    for roles, message in (([], "List should have at least 1 item after validation, not 0"),
+                           (["admin", "admin"], "Value error, admin is listed twice")):
+        refused = await world.client.put(f"/api/admin/users/{target.id}/roles", json={"roles": roles},
+                                         headers=headers)
+        assert refused.status_code == 422, refused.text
+        assert [(item["field"], item["message"]) for item in refused.json()["error"]["details"]] == [
+            ("roles", message)]
+    failed = await world.auditEntries("PUT /users/{userId}/roles", target.id)
+    assert [entry.details["fields"] for entry in failed] == [["roles.0"], ["roles"], ["roles"]]
+    detail = await world.client.get(f"/api/admin/users/{target.id}", headers=headers)
+    assert detail.json()["roles"] == ["admin", "user"]
 
 
 async def test_lastSuperadminIsProtected(world: AdminWorld) -> None:

@@ -150,6 +150,20 @@ describe("user detail", () => {
     expect(JSON.parse(put[1].body)).toEqual({ roles: ["user", "admin"] });
   });
 
+  it("does not offer to save an account without roles, as the server refuses it", async () => {
+    const { UserDetailPage } = await import("./pages/UserDetail");
+    adminRoles.set(["admin", "superadmin"]);
+    fetchMock.mockImplementation(async () => json(200, user));
+    renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
+    await userEvent.click(await screen.findByRole("checkbox", { name: "user" }));
+    const save = screen.getByRole("button", { name: "Save roles" });
+    expect(save).toBeDisabled();
+    expect(save).toHaveAccessibleDescription("An account keeps at least one role.");
+    await userEvent.click(screen.getByRole("checkbox", { name: "admin" }));
+    expect(screen.getByRole("button", { name: "Save roles" })).toBeEnabled();
+    expect(fetchMock.mock.calls.filter(([, init]) => init.method === "PUT")).toHaveLength(0);
+  });
+
   it("shows a failed reload after an action next to the data it could not refresh", async () => {
     const { UserDetailPage } = await import("./pages/UserDetail");
     fetchMock

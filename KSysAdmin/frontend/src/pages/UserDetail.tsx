@@ -86,7 +86,8 @@ export function UserDetailPage({ id }: { id: string }) {
                   {role}
                 </label>
               ))}
-              <ConfirmButton className="button" disabled={saveRoles.busy} aria-busy={saveRoles.busy} title="Save roles?" message={`Set the roles of ${data.email} to ${roles.join(", ") || "none"}?`} confirmLabel="Save roles" onConfirm={() => void saveRoles.run(roles)}>Save roles</ConfirmButton>
+              <ConfirmButton className="button" disabled={saveRoles.busy || roles.length === 0} aria-busy={saveRoles.busy} aria-describedby={roles.length === 0 ? "roles-needed" : undefined} title="Save roles?" message={`Set the roles of ${data.email} to ${roles.join(", ")}?`} confirmLabel="Save roles" onConfirm={() => void saveRoles.run(roles)}>Save roles</ConfirmButton>
+              {roles.length === 0 ? <p id="roles-needed" className="muted">An account keeps at least one role.</p> : null}
             </fieldset>
           </>
         ) : null}
