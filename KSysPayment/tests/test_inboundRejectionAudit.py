@@ -81,21 +81,20 @@ async def test_unconfirmedReportOfAnUnknownQrHasNoTarget(
     assert (row["target_type"], row["target_id"]) == (None, None)
 
 
-# PostgreSQL stores no NUL in text or jsonb, and the raw body is kept with the event: a signed notification
-# holding one anywhere is refused as a field format error naming the field, audited, and changes nothing.
-@pytest.mark.parametrize(("call", "field", "expected"), [
-    ("va", "virtualAccountNo", b'{"responseCode":"4003401","responseMessage":"Invalid Field Format '
-                                b'[virtualAccountNo holds a NUL character]"}'),
-    ("va", "trxDateTime", b'{"responseCode":"4003401","responseMessage":"Invalid Field Format '
-                           b'[trxDateTime holds a NUL character]"}'),
-    ("va", "additionalInfo.terminalId", b'{"responseCode":"4003401","responseMessage":"Invalid Field Format '
-                                         b'[additionalInfo.terminalId holds a NUL character]"}'),
-    ("qris", "originalReferenceNo", b'{"responseCode":"4005201","responseMessage":"Invalid Field Format '
-                                     b'[originalReferenceNo holds a NUL character]"}'),
+# PostgreSQL stores no NUL in text or jsonb and only UTF-8, and the raw body is kept with the event: a signed
+# notification holding either anywhere is refused as a field format error naming the field, audited, and changes
+# nothing. A lone surrogate arrives escaped (\\ud800), which json.loads takes as it is.
+@pytest.mark.parametrize("character", ["\u0000", "\ud800"], ids=["nul", "loneSurrogate"])
+@pytest.mark.parametrize(("call", "field", "code"), [
+    ("va", "virtualAccountNo", "4003401"),
+    ("va", "trxDateTime", "4003401"),
+    ("va", "additionalInfo.terminalId", "4003401"),
+    ("qris", "originalReferenceNo", "4005201"),
+    ("va", "additionalInfo", "4003401"),
 ])
-async def test_notificationHoldingANulIsRefusedAndAudited(
+async def test_notificationHoldingUnstorableTextIsRefusedAndAudited(
     paymentStack: PaymentStack, payer: Payer, database: Database, briSender: BriSender, call: str, field: str,
-    expected: bytes
+    code: str, character: str
 ) -> None:
     created = (await paymentStack.create(payer, amount=20000, method="briva" if call == "va" else "qris")).json()
     stored = await storedPayment(database, created["id"])
@@ -108,15 +107,34 @@ async def test_notificationHoldingANulIsRefusedAndAudited(
     holder, _, name = field.rpartition(".")
     target = body[holder] if holder else body
     assert isinstance(target, dict)
-    target[name] = f"{target[name]}\u0000"
-    reply = await briSender.notify(path, body, token=token)
-    assert (reply.status_code, reply.content) == (400, expected)
+    if field == "additionalInfo":  # in a key: named by its object
+        target[name] = {**target[name], "MARK": "x"}  # type: ignore[dict-item]
+        what = "a key with "
+    else:
+        target[name] = f"{target[name]}MARK"
+        what = ""
+    escaped = json.dumps(character).strip('"').encode()
+    raw = json.dumps(body, separators=(",", ":")).encode().replace(b"MARK", escaped)
+    reply = await briSender.notify(path, body, token=token, raw=raw)
+    held = "a NUL character" if character == "\u0000" else "a lone surrogate"
+    expected = f'{{"responseCode":"{code}","responseMessage":"Invalid Field Format [{field} holds {what}{held}]"}}'
+    assert (reply.status_code, reply.content) == (400, expected.encode())
     [row] = await auditRowsOf(database, reply.headers["x-request-id"])
     assertRefusalRow(row, "payment.bri_inbound_rejected", {
-        "path": PREFIX + path, "code": "inbound_invalid_field_format",
-        "responseCode": expected.split(b'"')[3].decode()}, token)
+        "path": PREFIX + path, "code": "inbound_invalid_field_format", "responseCode": code}, token)
     assert (await storedPayment(database, created["id"]))["status"] == "pending"
     assert await eventOutcomes(database, created["id"]) == []
+
+
+# json.loads raises RecursionError past its depth: a bad request as any other body that is not JSON, not a 500
+# that BRI would retry.
+async def test_bodiesNestedTooDeeplyAreBadRequests(paymentStack: PaymentStack, briSender: BriSender) -> None:
+    deep = b'{"a":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    token = await briSender.token(body=deep)
+    assert (token.status_code, token.json()["responseCode"]) == (400, "4007300"), token.text
+    for path, code in ((VA_NOTIFY, "4003400"), (QRIS_NOTIFY, "4005200")):
+        reply = await briSender.notify(path, {}, raw=deep)
+        assert (reply.status_code, reply.json()["responseCode"]) == (400, code), reply.text
 
 
 class DatabaseDown:

@@ -27,14 +27,16 @@ class BriSender:
         self.briKey = loadPrivateKey(keyDir / "bri_private.pem")
         self.counter = 0
 
-    # signature: sent instead of BRI's (a forged token request).
-    async def token(self, clientId: str = INBOUND_CLIENT_ID, signature: str | None = None) -> httpx2.Response:
+    # signature: sent instead of BRI's (a forged token request); body: sent instead of the usual one.
+    async def token(self, clientId: str = INBOUND_CLIENT_ID, signature: str | None = None,
+                    body: bytes | None = None) -> httpx2.Response:
         timestamp = snapTimestamp(datetime.now(UTC))
         headers = {"X-CLIENT-KEY": clientId, "X-TIMESTAMP": timestamp,
                    "X-SIGNATURE": signature or rsaTokenSignature(self.briKey, clientId, timestamp),
                    "Content-Type": "application/json"}
         return await self.http.post(f"{self.appUrl}{PREFIX}/snap/v1.0/access-token/b2b",
-                                    content=minifiedJson({"grantType": "client_credentials"}), headers=headers)
+                                    content=body or minifiedJson({"grantType": "client_credentials"}),
+                                    headers=headers)
 
     async def accessToken(self) -> str:
         response = await self.token()
@@ -44,10 +46,11 @@ class BriSender:
 
     async def notify(self, path: str, body: dict[str, object], *, token: str | None = None,
                      secret: str = CLIENT_SECRET, encoding: str = "hex",
-                     rsaClientId: str | None = None) -> httpx2.Response:
-        # rsaClientId: sign as RSA over clientId|timestamp (the QRIS form) instead of the HMAC.
+                     rsaClientId: str | None = None, raw: bytes | None = None) -> httpx2.Response:
+        # rsaClientId: sign as RSA over clientId|timestamp (the QRIS form) instead of the HMAC; raw: the bytes
+        # signed and sent instead of body's (what minifiedJson cannot write).
         accessToken = token or await self.accessToken()
-        raw = minifiedJson(body)
+        raw = raw if raw is not None else minifiedJson(body)
         timestamp = snapTimestamp(datetime.now(UTC))
         message = stringToSign("POST", PREFIX + path, accessToken, raw, timestamp)
         signature = (rsaTokenSignature(self.briKey, rsaClientId, timestamp) if rsaClientId

@@ -159,7 +159,7 @@ class InboundAuthenticator:
             raise InboundSignatureError()
         try:
             body = json.loads(rawBody) if rawBody else None
-        except ValueError:
+        except (ValueError, RecursionError):
             raise InboundRequestError("The token request body is not JSON") from None
         if not isinstance(body, dict) or body.get("grantType") != "client_credentials":
             raise InboundRequestError("grantType must be client_credentials")

@@ -19,20 +19,32 @@ JsonObject = dict[str, object]
 QRIS_PAID = "00"
 
 
-# The path of the first key or string holding a NUL, walked without recursion: PostgreSQL stores no NUL in text
-# or jsonb, and the raw body is kept with the notification's event.
-def nulField(body: JsonObject) -> str | None:
+def unstorable(text: str) -> str | None:
+    if "\x00" in text:
+        return "a NUL character"
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return "a lone surrogate"
+    return None
+
+
+# Where the first key or string PostgreSQL cannot store (no NUL in text or jsonb, UTF-8 only) is, and what it
+# holds, walked without recursion: the raw body is kept with the notification's event.
+def unstorableField(body: JsonObject) -> tuple[str, str] | None:
     pending: list[tuple[str, object]] = [("", body)]
     while pending:
         path, value = pending.pop()
-        if isinstance(value, str) and "\x00" in value:
-            return path
+        found = unstorable(value) if isinstance(value, str) else None
+        if found is not None:
+            return path, found
         if isinstance(value, dict):
             for key, item in value.items():
-                name = f"{path}.{key}" if path else str(key)
-                if "\x00" in key:
-                    return name
-                pending.append((name, item))
+                found = unstorable(key)
+                if found is not None:
+                    # Named by its object: the key itself cannot be shown.
+                    return path or "the body", f"a key with {found}"
+                pending.append((f"{path}.{key}" if path else key, item))
         elif isinstance(value, list):
             pending.extend((f"{path}[{index}]", item) for index, item in enumerate(value))
     return None
@@ -41,13 +53,13 @@ def nulField(body: JsonObject) -> str | None:
 def parseObject(rawBody: bytes) -> JsonObject:
     try:
         body = json.loads(rawBody)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise InboundRequestError("The body is not JSON") from None
     if not isinstance(body, dict):
         raise InboundRequestError("The body is not a JSON object")
-    field = nulField(body)
-    if field is not None:
-        raise InboundFieldFormatError(f"{field} holds a NUL character")
+    found = unstorableField(body)
+    if found is not None:
+        raise InboundFieldFormatError(f"{found[0]} holds {found[1]}")
     return body
 
 
