@@ -185,7 +185,7 @@ export function startMockGateway({ port = 0, outbox }) {
       if (m("GET", "/api/payment/payments")) return ok(page([...payments.values()].filter((p) => p.userId === user.id).reverse(), url));
       if ((a = m("GET", "/api/payment/payments/:id"))) { const p = payments.get(a[0]); return p && p.userId === user.id ? ok(paymentView(p)) : err(404, "not_found", "No such payment"); }
       if ((a = m("POST", "/api/payment/payments/:id/cancel"))) { const p = payments.get(a[0]); if (!p || p.userId !== user.id) return err(404, "not_found", "No such payment"); if (p.status !== "pending") return err(409, "conflict", "Not pending"); p.status = "cancelled"; return ok(paymentView(p)); }
-      if (m("POST", "/api/payment/dev/simulate-payment")) { const p = payments.get(body.paymentId); if (!p) return err(404, "not_found", "No such payment"); setTimeout(() => { p.status = "paid"; p.paidAt = new Date().toISOString(); }, 1500); return ok({ accepted: true }, 202); }
+      if (m("POST", "/api/payment/dev/simulate-payment")) { const p = payments.get(body.paymentId); if (!p || p.userId !== user.id) return err(404, "payment_not_found", "No such payment"); p.status = "paid"; p.paidAt = new Date().toISOString(); return ok(paymentView(p)); }
       return err(404, "not_found", "No route for this path");
     }
     if (path.startsWith("/api/admin/")) {
