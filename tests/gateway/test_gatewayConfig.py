@@ -10,6 +10,7 @@ import ssl
 import subprocess
 
 import httpx2
+import pytest
 from redis.asyncio import Redis
 
 from shared.backend.config.settings import Settings
@@ -183,7 +184,8 @@ def assertEnvelope(status: int, headers: list[tuple[str, str]], body: bytes, exp
 
 
 # Errors nginx raises before choosing a location (501, 505) or after a location began its answer (the
-# static module's 416 once its headers ran, its 405 on POST once it set the file's type).
+# static module's 416 once its headers ran, its 405 on POST once it set the file's type, its 412 for a failed
+# If-Match).
 def test_lateAndEarlyNginxErrorsUseTheEnvelopeWithEachHeaderOnce(limiterGateway: GatewayInstance) -> None:
     port = limiterGateway.port
     cases = [
@@ -194,12 +196,40 @@ def test_lateAndEarlyNginxErrorsUseTheEnvelopeWithEachHeaderOnce(limiterGateway:
          416, "range_not_satisfiable"),
         (b"POST /auth/ HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
          405, "method_not_allowed"),
+        (b'GET /auth/index.html HTTP/1.1\r\nHost: a\r\nIf-Match: "nope"\r\nConnection: close\r\n\r\n',
+         412, "precondition_failed"),
     ]
     for request, status, code in cases:
         assertEnvelope(*rawExchange(port, request), status, code)
     # A satisfiable range on the same page is still served.
     partial = httpx2.get(f"{limiterGateway.url}/auth/index.html", headers={"Range": "bytes=0-3"}, timeout=5)
     assert partial.status_code == 206 and len(partial.content) == 4
+
+
+# Requests nginx passes on but uvicorn's HTTP parser refuses, which it answers with a text/plain 400 of its own:
+# the gateway sends the envelope instead. The backends' own 400s keep their envelope and code.
+@pytest.mark.parametrize("request_", [
+    b"FOO /api/auth/me HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+    b"GET /api/auth/caf\xc3\xa9 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+    b"GET /api/admin/users HTTP/1.1\r\nHost: a\r\nX-A: a\x01b\r\nConnection: close\r\n\r\n",
+    b"GET /api/payment/payments?q=\xff HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+], ids=["unknownMethod", "rawUtf8InPath", "controlCharacterInHeader", "rawByteInQuery"])
+def test_requestsTheBackendsParserRefusesGetTheEnvelope(limiterGateway: GatewayInstance, request_: bytes) -> None:
+    status, headers, body = rawExchange(limiterGateway.port, request_)
+    # nginx keeps the charset parameter of the type it replaced (uvicorn's text/plain; charset=utf-8).
+    assert ("content-type", "application/json; charset=utf-8") in [(name.lower(), value) for name, value in headers]
+    plain = [(name, "application/json" if name.lower() == "content-type" else value) for name, value in headers]
+    assertEnvelope(status, plain, body, 400, "bad_request")
+
+
+def test_theBackendsOwnBadRequestsPassUntouched(limiterGateway: GatewayInstance) -> None:
+    status, _, body = rawExchange(limiterGateway.port, b"POST /api/payment/payments HTTP/1.1\r\nHost: a\r\n"
+                                        b"Content-Length: 2\r\nContent-Type: application/json\r\n"
+                                        b"Connection: close\r\n\r\n{}")
+    assert (status, json.loads(body)["error"]["code"]) == (401, "unauthenticated")
+    refused = httpx2.post(f"{limiterGateway.url}/api/auth/verify-email", json={"token": "a" * 43}, timeout=5)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (400, "token_invalid_or_used")
+    assert refused.json()["error"]["message"] == "The link is invalid, expired or already used"
 
 
 # An upstream that is down: the 502 envelope keeps the quota headers the limiter set before proxying.
