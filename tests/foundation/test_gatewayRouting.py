@@ -21,10 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def logLinesWith(path: Path, requestId: str, timeout: float = 3.0) -> list[dict[str, object]]:
     deadline = time.monotonic() + timeout
     while True:
-        # nginx's escape=json leaves bytes over 0x7f as they came: a request with raw non-UTF-8 bytes in its
-        # target writes a line that is not UTF-8.
-        text = path.read_text(errors="replace")
-        lines = [json.loads(line) for line in text.splitlines() if requestId in line]
+        lines = [json.loads(line) for line in path.read_text().splitlines() if requestId in line]
         if lines or time.monotonic() > deadline:
             return lines
         time.sleep(0.05)

@@ -222,6 +222,24 @@ def test_requestsTheBackendsParserRefusesGetTheEnvelope(limiterGateway: GatewayI
     assertEnvelope(status, plain, body, 400, "bad_request")
 
 
+# escape=json passes bytes over 0x7f as they are: a path holding them (raw, or percent-encoded and decoded into
+# $uri) is logged as sent when that is ASCII, without its query, else as a marker; every line stays UTF-8 JSON.
+def test_accessLogLinesStayUtf8(limiterGateway: GatewayInstance) -> None:
+    sent = {
+        "encoded": (b"/api/none/caf%C3%A9/%FF?token=secret", "/api/none/caf%C3%A9/%FF"),
+        "raw": (b"/api/none/caf\xc3\xa9/\xff?token=secret", "(path with bytes over 0x7f)"),
+        "plain": (b"/api/none/plain?token=secret", "/api/none/plain"),
+    }
+    for name, (target, _) in sent.items():
+        rawExchange(limiterGateway.port, b"GET " + target + b" HTTP/1.1\r\nHost: a\r\nX-Request-ID: log-utf8-"
+                    + name.encode() + b"-" + str(limiterGateway.port).encode() + b"\r\nConnection: close\r\n\r\n")
+    limiterGateway.logOffset()
+    lines = limiterGateway.accessLog.read_bytes().decode("utf-8").splitlines()
+    for name, (_, logged) in sent.items():
+        [entry] = [json.loads(line) for line in lines if f'"log-utf8-{name}-{limiterGateway.port}"' in line]
+        assert entry["path"] == logged, name
+
+
 def test_theBackendsOwnBadRequestsPassUntouched(limiterGateway: GatewayInstance) -> None:
     status, _, body = rawExchange(limiterGateway.port, b"POST /api/payment/payments HTTP/1.1\r\nHost: a\r\n"
                                         b"Content-Length: 2\r\nContent-Type: application/json\r\n"
