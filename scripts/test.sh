@@ -35,7 +35,8 @@ stopStack() {
 writeTestEnv() {
   # Holds the test stack's secrets: 0600 from its creation, as .env. The stack's public server reconciles
   # hourly only: the suites age payments in the shared database and run their own passes, and a pass of the
-  # stack's (whose simulator knows none of those payments) could expire one mid-test.
+  # stack's (whose simulator knows none of those payments) could expire one mid-test. The suites' admins sign in
+  # with a password alone; KSysAdmin/tests/test_adminMfaRequired.py runs the console with TOTP required.
   rm -f "$ENV_FILE"
   (umask 077 && cat >"$ENV_FILE") <<ENV
 APP_ENV=test
@@ -60,6 +61,7 @@ BRI_PUBLIC_KEY_PATH=$RUN/bri/bri_public.pem
 BRI_QRIS_MERCHANT_ID=000001019000014
 BRI_QRIS_TERMINAL_ID=10049258
 PAYMENT_RECONCILE_INTERVAL_SECONDS=3600
+AUTH_ADMIN_REQUIRE_MFA=false
 TEST_BRI_PORT=$TEST_BRI_PORT
 TEST_PG_PORT=$TEST_PG_PORT
 TEST_REDIS_PORT=$TEST_REDIS_PORT

@@ -184,6 +184,12 @@ def test_productionRefusesDevelopmentConveniences(cleanEnv: pytest.MonkeyPatch) 
     assert loadSettings().mail.backend == "file"
 
 
+def test_theConsoleRequiresTotpUnlessToldOtherwise(cleanEnv: pytest.MonkeyPatch) -> None:
+    assert loadSettings().auth.adminRequireMfa is True
+    cleanEnv.setenv("AUTH_ADMIN_REQUIRE_MFA", "false")
+    assert loadSettings().auth.adminRequireMfa is False
+
+
 def test_corsOriginsParsedFromCommaList(cleanEnv: pytest.MonkeyPatch) -> None:
     cleanEnv.setenv("CORS_ORIGINS", "https://a.example, http://localhost:5173")
     assert loadSettings().cors.origins == ["https://a.example", "http://localhost:5173"]

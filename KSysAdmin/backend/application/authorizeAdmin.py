@@ -21,11 +21,14 @@ from shared.backend.security.jwtCodec import JwtCodec
 
 # Verifies the admin token, then re-reads the account: a lock, disable or demotion takes effect at once.
 class AuthorizeAdmin:
-    def __init__(self, users: UserRepositoryInterface, audit: AuditTrail, codec: JwtCodec, audience: str) -> None:
+    def __init__(
+        self, users: UserRepositoryInterface, audit: AuditTrail, codec: JwtCodec, audience: str, requireMfa: bool
+    ) -> None:
         self.users = users
         self.audit = audit
         self.codec = codec
         self.audience = audience
+        self.requireMfa = requireMfa
 
     # target: what the request names (type and id), recorded on an insufficient_role refusal as the action's own
     # entries record it.
@@ -41,7 +44,7 @@ class AuthorizeAdmin:
         except ValueError:
             raise AdminAccessRevokedError() from None
         user = await self.users.getById(userId)
-        reason = self.revokedReason(user, claims.issuedAt)
+        reason = self.revokedReason(user, claims.issuedAt, self.requireMfa)
         if user is None or reason is not None:
             # A valid admin token whose account was since deleted, locked or disabled: refused, and audited.
             await self.audit.recordRefusal(context, None, action, AuditOutcome.DENIED, "user", userId,
@@ -54,9 +57,10 @@ class AuthorizeAdmin:
             await self.deny(context, principal, action, target)
         return principal
 
-    # A token is void once the account's sessions were revoked at or after its issue (iat is whole seconds).
+    # A token is void once the account's sessions were revoked at or after its issue (iat is whole seconds), and
+    # once its TOTP was turned off (by its owner or an admin's reset) while the console requires it.
     @staticmethod
-    def revokedReason(user: User | None, issuedAt: int) -> str | None:
+    def revokedReason(user: User | None, issuedAt: int, requireMfa: bool) -> str | None:
         if user is None or user.deletedAt is not None:
             return "account_deleted"
         if user.status != UserStatus.ACTIVE.value:
@@ -65,6 +69,8 @@ class AuthorizeAdmin:
             return "locked_out"
         if user.adminTokensValidAfter is not None and issuedAt <= user.adminTokensValidAfter.timestamp():
             return "token_revoked"
+        if requireMfa and not user.mfaEnabled:
+            return "mfa_off"
         return None
 
     async def deny(
@@ -83,7 +89,8 @@ async def confirmCaller(
     users: UserRepositoryInterface, principal: AdminPrincipal, requireSuperadmin: bool = False
 ) -> AdminPrincipal:
     user = await users.reload(principal.userId)
-    if user is None or AuthorizeAdmin.revokedReason(user, principal.issuedAt) is not None:
+    # The second factor was checked by the authorisation a moment ago; what may change under the lock is the rest.
+    if user is None or AuthorizeAdmin.revokedReason(user, principal.issuedAt, requireMfa=False) is not None:
         raise AdminAccessRevokedError()
     roles = await users.rolesOf(user.id)
     if not holdsAdminRole(roles) or (requireSuperadmin and RoleName.SUPERADMIN.value not in roles):

@@ -7,7 +7,7 @@ from KSysAdmin.backend.application.auditTrail import AuditTrail
 from KSysAdmin.backend.application.loginInput import LoginInput
 from KSysAdmin.backend.application.tokenOutput import TokenOutput
 from KSysAdmin.backend.domain.adminPrincipal import RequestContext, holdsAdminRole
-from KSysAdmin.backend.domain.exceptions.adminErrors import InvalidCredentialsError
+from KSysAdmin.backend.domain.exceptions.adminErrors import InvalidCredentialsError, MfaEnrollmentRequiredError
 from KSysAdmin.backend.domain.interfaces.transactionInterface import TransactionInterface
 from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepositoryInterface
 from KSysAdmin.backend.domain.models.auditLog import ActorType, AuditOutcome
@@ -39,6 +39,7 @@ class LoginAdmin:
         lockout: LockoutRule,
         cipher: SecretDecrypter,
         recoveryCodes: RecoveryCodeConsumer,
+        requireMfa: bool,
     ) -> None:
         self.users = users
         self.audit = audit
@@ -50,6 +51,7 @@ class LoginAdmin:
         self.lockout = lockout
         self.cipher = cipher
         self.recoveryCodes = recoveryCodes
+        self.requireMfa = requireMfa
 
     async def execute(self, data: LoginInput, context: RequestContext) -> TokenOutput:
         now = utcNow()
@@ -79,9 +81,12 @@ class LoginAdmin:
         await self.transaction.commit()
         return TokenOutput(accessToken=token, expiresIn=claims.expiresAt - claims.issuedAt, roles=sorted(roles))
 
-    # After the password, status and role checks: an account with MFA on also needs a TOTP or recovery code.
+    # After the password, status and role checks: an account with MFA on also needs a TOTP or recovery code; one
+    # without is refused while AUTH_ADMIN_REQUIRE_MFA holds (no failure counted: the password was right).
     async def secondFactor(self, context: RequestContext, user: User, data: LoginInput, now: datetime) -> str:
         if not user.mfaEnabled:
+            if self.requireMfa:
+                await self.refuse(context, user, "mfa_not_enrolled", {}, MfaEnrollmentRequiredError())
             return "password"
         if not data.totpCode and not data.recoveryCode:
             await self.refuse(context, user, "mfa_required", {}, MfaRequiredError())

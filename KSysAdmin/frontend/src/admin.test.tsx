@@ -70,6 +70,17 @@ describe("admin login", () => {
     await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("This account is not an administrator.");
   });
+
+  it("sends an admin without two-factor authentication to turn it on in the account app", async () => {
+    tokens.clear();
+    fetchMock.mockResolvedValue(json(403, envelope("mfa_enrollment_required")));
+    renderAt("/admin/login", <AdminLoginPage />);
+    await userEvent.type(screen.getByLabelText("Email"), "admin@example.com");
+    await userEvent.type(screen.getByLabelText("Password"), "very-secret-pass");
+    await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent(/turn on two-factor authentication there/);
+    expect(tokens.getAccessToken()).toBeNull();
+  });
 });
 
 describe("users table", () => {

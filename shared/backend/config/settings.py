@@ -162,6 +162,8 @@ class AuthSettings(GroupSettings):
     verificationTtlSeconds: int = Field(86400, ge=300, le=30 * DAY, validation_alias="AUTH_VERIFICATION_TTL_SECONDS")
     resetTtlSeconds: int = Field(3600, ge=300, le=86400, validation_alias="AUTH_RESET_TTL_SECONDS")
     mfaIssuer: str = Field("KServices", validation_alias="AUTH_MFA_ISSUER")
+    # The admin console needs an account with TOTP on: a leaked admin password alone opens nothing.
+    adminRequireMfa: bool = Field(True, validation_alias="AUTH_ADMIN_REQUIRE_MFA")
     # Ended sessions and spent or expired one-time tokens are deleted this long after they ended (the admin
     # server's purge pass, every AUTH_PURGE_INTERVAL_SECONDS); the audit log keeps what happened.
     endedRetentionDays: int = Field(90, ge=7, le=3650, validation_alias="AUTH_ENDED_RETENTION_DAYS")

@@ -24,6 +24,12 @@ class AdminAccessRevokedError(UnauthenticatedError):
     message = "The access token is invalid or expired"
 
 
+class MfaEnrollmentRequiredError(PermissionDeniedError):
+    code = "mfa_enrollment_required"
+    message = ("The admin console needs two-factor authentication: turn it on in your account (/auth/), then sign "
+               "in again")
+
+
 class InsufficientRoleError(PermissionDeniedError):
     code = "insufficient_role"
     message = "Your role does not allow this action"

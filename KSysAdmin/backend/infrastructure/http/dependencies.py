@@ -123,7 +123,8 @@ async def authorize(
     context: ContextDep,
     requireSuperadmin: bool,
 ) -> AdminPrincipal:
-    useCase = AuthorizeAdmin(users, audit, tools.codec, tools.settings.jwt.adminAudience)
+    useCase = AuthorizeAdmin(users, audit, tools.codec, tools.settings.jwt.adminAudience,
+                             tools.settings.auth.adminRequireMfa)
     token = credentials.credentials if credentials is not None else None
     principal = await useCase.execute(token, context, requireSuperadmin, routeName(request), routeTarget(request))
     # For the audit of a request that then fails validation (validationAudit.py).
