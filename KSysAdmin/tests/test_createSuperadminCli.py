@@ -21,10 +21,10 @@ ROOT_DIR = Path(__file__).resolve().parents[2]
 STRONG = "Plenty-Of-Entropy-7341"
 
 
-def runCli(envFile: Path, email: str, password: str) -> subprocess.CompletedProcess[str]:
+def runCli(envFile: Path, email: str, password: str, **extra: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "KSysAdmin.backend.infrastructure.cli", "create-superadmin", "--email", email,
                "--password-stdin"]
-    environment = {**os.environ, "KSERVICES_ENV_FILE": str(envFile), **CLI_OPERATOR_ENV}
+    environment = {**os.environ, "KSERVICES_ENV_FILE": str(envFile), **CLI_OPERATOR_ENV, **extra}
     return subprocess.run(command, input=password + "\n", capture_output=True, text=True, cwd=ROOT_DIR,
                           env=environment, timeout=60, check=False)
 
@@ -60,6 +60,9 @@ async def test_createSuperadminRefusesWeakPasswordsAndIsIdempotent(world: AdminW
     assert created.returncode == 0, created.stderr
     again = await asyncio.to_thread(runCli, envFile, email, STRONG)
     assert again.returncode == 0 and "nothing to do" in again.stdout
+    assert "two-factor" not in created.stdout + again.stdout  # the test env lets admins in without TOTP
+    required = await asyncio.to_thread(runCli, envFile, email, STRONG, AUTH_ADMIN_REQUIRE_MFA="true")
+    assert required.returncode == 0 and "turn it on there first" in required.stdout
     assert await rolesOf(world, email.lower()) == [["superadmin"]]
     response = await world.client.post("/api/admin/auth/login", json={"email": email, "password": STRONG})
     assert response.status_code == 200
