@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Coroutine
+from types import UnionType
+from typing import Union, get_args, get_origin
 
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
@@ -10,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 # Stands for a body that is not JSON: a model refuses it, so the body's validation fails after the dependencies
-# ran (only bodies declared as a model are deferred).
+# ran (only bodies declared as a model, optional or not, are deferred).
 UNDECODABLE = object()
 
 
@@ -23,6 +25,16 @@ def decodeFailure(error: Exception) -> dict[str, object]:
               "nested too deeply" if isinstance(error, RecursionError) else "a number too long")
     return {"type": "json_invalid", "loc": ("body",), "msg": f"JSON decode error: {reason}", "input": {},
             "ctx": {"error": reason}}
+
+
+# A body declared as a model, or as an optional one (a refresh whose token may come from the cookie instead).
+def isModelBody(field: object) -> bool:
+    if field is None:
+        return False
+    annotation = getattr(getattr(field, "field_info", None), "annotation", None)
+    isUnion = get_origin(annotation) in (Union, UnionType)
+    members = [member for member in get_args(annotation) if member is not type(None)] if isUnion else [annotation]
+    return len(members) == 1 and isinstance(members[0], type) and issubclass(members[0], BaseModel)
 
 
 class DeferredJsonRequest(Request):
@@ -43,9 +55,7 @@ class DeferredJsonRequest(Request):
 class DependenciesFirstRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[None, None, Response]]:
         handler = super().get_route_handler()
-        body = self.body_field
-        if body is None or not (isinstance(body.field_info.annotation, type)
-                                and issubclass(body.field_info.annotation, BaseModel)):
+        if not isModelBody(self.body_field):
             return handler
 
         async def handle(request: Request) -> Response:

@@ -10,7 +10,7 @@ from starlette.routing import BaseRoute
 from admin_server import createAdminApp
 from public_server import createPublicApp
 from shared.backend.config.settings import loadSettings
-from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
+from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute, isModelBody
 
 
 # FastAPI keeps an included router as one entry that holds the router itself.
@@ -25,7 +25,8 @@ def apiRoutes(routes: Iterable[BaseRoute]) -> Iterator[APIRoute]:
 
 def bodiesDecodedFirst(app: FastAPI) -> list[str]:
     return [f"{sorted(route.methods)} {route.path}" for route in apiRoutes(app.routes)
-            if route.body_field is not None and not isinstance(route, DependenciesFirstRoute)]
+            if route.body_field is not None
+            and not (isinstance(route, DependenciesFirstRoute) and isModelBody(route.body_field))]
 
 
 # A route whose body FastAPI decoded before its dependencies would refuse malformed JSON before the caller

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import httpx2
 import pytest
-from fastapi import APIRouter, Depends, FastAPI, Header
+from fastapi import APIRouter, Body, Depends, FastAPI, Header
 from pydantic import BaseModel, ConfigDict
 
 from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
@@ -37,6 +37,11 @@ def buildApp() -> FastAPI:
     async def change(data: Change, who: Annotated[str, Depends(caller)]) -> dict[str, str]:
         return {"who": who, "name": data.name}
 
+    @router.put("/optional")
+    async def optional(who: Annotated[str, Depends(caller)], data: Annotated[Change | None, Body()] = None
+                       ) -> dict[str, str | None]:
+        return {"who": who, "name": data.name if data else None}
+
     @router.put("/two")
     async def two(first: Change, second: Change, who: Annotated[str, Depends(caller)]) -> dict[str, str]:
         return {"who": who, "names": f"{first.name},{second.name}"}
@@ -64,6 +69,10 @@ async def test_anUndecodableBodyWaitsForTheCaller(client: httpx2.AsyncClient) ->
     assert details(signedIn) == [("9", "json_invalid", "JSON decode error")]
     embedded = await client.put("/two", content=b"{", headers=SIGNED_IN)
     assert details(embedded) == [("1", "json_invalid", "JSON decode error")]
+    assert (await client.put("/optional", content=b"\xff", headers=JSON)).status_code == 401
+    optional = await client.put("/optional", content=b"\xff", headers=SIGNED_IN)
+    assert details(optional) == [("body", "json_invalid", "JSON decode error: not UTF-8")]
+    assert (await client.put("/optional", headers=SIGNED_IN)).json() == {"who": "caller", "name": None}
 
 
 # json.loads fails on these with other errors than JSONDecodeError, which FastAPI answered 400 bad_request.
