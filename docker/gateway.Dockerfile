@@ -1,8 +1,10 @@
 # OpenResty gateway with the three built frontends.
 FROM node:20-bookworm-slim AS frontends
+# build (production) or build:dev (with the development tools, such as the payment page's simulate button).
+ARG FRONTEND_BUILD=build
 WORKDIR /build
 COPY . .
-RUN if [ -f package.json ]; then npm ci && npm run build; fi \
+RUN if [ -f package.json ]; then npm ci && npm run "$FRONTEND_BUILD"; fi \
     && mkdir -p /www && for app in auth:KAuthApp payment:KSysPayment admin:KSysAdmin; do \
          src="${app#*:}/frontend/dist"; [ -f "$src/index.html" ] || src=nginx/placeholder; \
          cp -r "$src" "/www/${app%%:*}"; done

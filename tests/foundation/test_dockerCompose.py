@@ -20,9 +20,14 @@ def templateVars() -> set[str]:
     return set(re.findall(r"\$\{([A-Z_]+)\}", (ROOT / "nginx/nginx.conf").read_text()))
 
 
+# A value as compose reads it when the ${NAME:-default} it names is not set: the default.
+def withDefaults(value: object) -> str:
+    return re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", str(value))
+
+
 def composeGatewayEnvironment() -> dict[str, str]:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    return {key: str(value) for key, value in compose["services"]["gateway"]["environment"].items()}
+    return {key: withDefaults(value) for key, value in compose["services"]["gateway"]["environment"].items()}
 
 
 def test_composeDefinesTheWholeStack() -> None:
@@ -123,12 +128,38 @@ def test_composeWiresTheBriSimulatorAndItsKeys() -> None:
     # from the compose network.
     subnet = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["networks"]["default"]["ipam"]["config"][0]
     assert simulator["environment"]["SIM_ALLOWED_NETWORKS"] == subnet["subnet"]
-    assert public["environment"]["PUBLIC_BASE_URL"] == "http://localhost:8080"
+    assert withDefaults(public["environment"]["PUBLIC_BASE_URL"]) == "http://localhost:8080"
 
 
 def test_dockerignoreKeepsSecretsAndLocalDataOutOfImages() -> None:
     ignored = set((ROOT / ".dockerignore").read_text().split())
     assert {".env", ".run/", ".venv/", ".git/"} <= ignored
+    # A lock written against Debian's crates has no crates.io checksums: the image's cargo would refuse it.
+    assert "**/Cargo.lock" in ignored
+
+
+# After a daemon restart or a crash, compose's depends_on does not apply: the databases must come back on their
+# own, or every server and the gateway loop on refusing to start without them.
+def test_composeRestartsEveryLongRunningService() -> None:
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    app = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["x-app"]
+    policies = {name: spec.get("restart", app["restart"] if spec.get("env_file") else None)
+                for name, spec in services.items()}
+    oneShot = {"bri-keys", "migrate"}
+    assert {name: policy for name, policy in policies.items() if name not in oneShot} == {
+        name: "unless-stopped" for name in set(services) - oneShot}
+    assert all(policies[name] == "no" for name in oneShot)
+
+
+# The stack runs APP_ENV from .env (development by default), whose payment page needs the development build's
+# simulate button; COMPOSE_FRONTEND_BUILD=build gives the production build.
+def test_composeGatewayBuildsTheFrontendsItServes() -> None:
+    gateway = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["gateway"]
+    build = withDefaults(gateway["build"]["args"]["FRONTEND_BUILD"])
+    scripts = json.loads((ROOT / "package.json").read_text())["scripts"]
+    assert build == "build:dev" and "VITE_DEV_TOOLS=1" in scripts[build]
+    dockerfile = (ROOT / gateway["build"]["dockerfile"]).read_text()
+    assert "ARG FRONTEND_BUILD=build\n" in dockerfile and 'npm run "$FRONTEND_BUILD"' in dockerfile
 
 
 def test_composePostgresAcceptsBothServersFullPools() -> None:
@@ -159,8 +190,7 @@ def test_composeAppsStartWithAnEnvFromRunShEnv(tmp_path: Path) -> None:
     with envFile.open("a") as handle:
         handle.write("GATEWAY_TLS_CERT=/host/cert.pem\nGATEWAY_TLS_KEY=/host/key.pem\n")
     app = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["x-app"]
-    defaults = r"\$\{[A-Z_]+:-([^}]*)\}"  # ${NAME:-default}, as compose reads it without NAME set
-    environment = {key: re.sub(defaults, r"\1", str(value)) for key, value in app["environment"].items()}
+    environment = {key: withDefaults(value) for key, value in app["environment"].items()}
     script = ("from pathlib import Path; from shared.backend.config.settings import loadSettings; "
               f"s = loadSettings(Path({str(envFile)!r})); print(s.gateway.tlsCertPath, s.mail.outboxDir)")
     keep = {key: value for key, value in os.environ.items() if key in ("PATH", "HOME", "VIRTUAL_ENV")}
