@@ -13,18 +13,6 @@ export function PaymentDetailPage({ id }: { id: string }) {
   const data = payment.data;
   const final = data ? FINAL_STATUSES.includes(data.status) : false;
 
-  // Live status: poll until the payment reaches a final state.
-  usePolling({
-    load: () => paymentApi.get(id),
-    onData: (fresh) => {
-      setPollError(null);
-      payment.setData(fresh);
-    },
-    onError: setPollError,
-    enabled: data !== null && !final,
-    intervalMs: POLL_INTERVAL_MS,
-  });
-
   // The cancel button is disabled while busy and gone once cancelled: focus then goes to the heading.
   const headingRef = useRef<HTMLHeadingElement>(null);
   const cancel = useAction(async () => {
@@ -42,6 +30,31 @@ export function PaymentDetailPage({ id }: { id: string }) {
     setSimulated(true);
   }, { focusAfter: [paidRef, simulatedRef, simulateMissingRef, simulateRef, headingRef] });
 
+  // A poll that ends the payment takes the pending section off the page. Focus inside it, or on <body> because a busy
+  // button there was disabled, goes to what announces the new state; focus elsewhere stays.
+  const pendingRef = useRef<HTMLDivElement>(null);
+  const failedRef = useRef<HTMLDivElement>(null);
+  const statusRef = useRef<HTMLParagraphElement>(null);
+  const settle = useAction(async (fresh: Payment) => payment.setData(fresh), { focusAfter: [paidRef, failedRef, statusRef] });
+  const focusInPending = () => {
+    const active = document.activeElement;
+    const lost = active === null || active === document.body || active.id === "main";
+    return Boolean(pendingRef.current?.contains(active)) || (lost && (cancel.busy || simulate.busy));
+  };
+
+  // Live status: poll until the payment reaches a final state.
+  usePolling({
+    load: () => paymentApi.get(id),
+    onData: (fresh) => {
+      setPollError(null);
+      if (fresh.status !== "pending" && focusInPending()) void settle.run(fresh);
+      else payment.setData(fresh);
+    },
+    onError: setPollError,
+    enabled: data !== null && !final,
+    intervalMs: POLL_INTERVAL_MS,
+  });
+
   if (payment.loading && !data) return <Spinner label="Loading payment..." />;
   if (payment.error && !data) return <ErrorMessage error={payment.error} overrides={{ not_found: "This payment does not exist or is not yours." }} />;
   if (!data) return null;
@@ -55,11 +68,11 @@ export function PaymentDetailPage({ id }: { id: string }) {
 
   return (
     <Card title="Payment" headingRef={headingRef}>
-      <p aria-live="polite">
+      <p ref={statusRef} tabIndex={-1} aria-live="polite">
         Status: <StatusBadge status={data.status} />
       </p>
       {data.status === "paid" ? <Notice ref={paidRef}>Payment received{data.paidAt ? ` on ${formatDateTime(data.paidAt)}` : ""}. Thank you.</Notice> : null}
-      {data.status === "failed" ? <Notice tone="warning">The payment could not be created at the bank{data.failureReason ? `: ${data.failureReason}` : "."}</Notice> : null}
+      {data.status === "failed" ? <Notice tone="warning" ref={failedRef}>The payment could not be created at the bank{data.failureReason ? `: ${data.failureReason}` : "."}</Notice> : null}
       <dl className="details">
         <dt>Amount</dt><dd data-testid="amount">{formatRupiah(data.amount)}</dd>
         <dt>Method</dt><dd>{methodLabel(data.method)}</dd>
@@ -70,7 +83,7 @@ export function PaymentDetailPage({ id }: { id: string }) {
       </dl>
 
       {data.status === "pending" ? (
-        <>
+        <div ref={pendingRef}>
           {windowEnded ? (
             <Notice tone="warning">Do not pay: this payment has expired ({formatDateTime(data.expiresAt)}). A payment made before then still shows here once the bank confirms it.</Notice>
           ) : (
@@ -111,7 +124,7 @@ export function PaymentDetailPage({ id }: { id: string }) {
           ) : (
             <ErrorMessage error={simulate.error} />
           )}
-        </>
+        </div>
       ) : null}
       <p><Link to="/">Back to my payments</Link> · <Link to="/new">New payment</Link></p>
     </Card>
