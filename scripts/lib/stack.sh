@@ -1,11 +1,14 @@
 # Starts and stops the application processes of a stack (sourced by run.sh and test.sh).
 # shellcheck shell=bash
 
-# startUvicorn NAME APP PORT RUN_DIR ENV_FILE: one server process in the background, logs in RUN_DIR.
+# startUvicorn NAME APP PORT RUN_DIR ENV_FILE: one server process in the background, logs in RUN_DIR. In a session
+# of its own (setsid, which execs in place: $! stays the server's pid): a terminal's Ctrl-C reaches the script
+# only, whose trap then stops the servers in order, instead of also reaching them directly, when a server gone
+# before the trap ran read as a crash.
 startUvicorn() {
   local name=$1 app=$2 port=$3 run=$4 envFile=$5
   portFree "$port" || die "port $port is taken: $name cannot start there"
-  (cd "$ROOT_DIR" && KSERVICES_ENV_FILE=$envFile exec "$ROOT_DIR/.venv/bin/python" -m uvicorn "$app" \
+  (cd "$ROOT_DIR" && KSERVICES_ENV_FILE=$envFile exec setsid "$ROOT_DIR/.venv/bin/python" -m uvicorn "$app" \
       --host 127.0.0.1 --port "$port" --proxy-headers --forwarded-allow-ips 127.0.0.1 \
       --no-server-header --log-level warning --timeout-graceful-shutdown 5 --timeout-keep-alive 75 \
       >"$run/$name.log" 2>&1) &
@@ -79,7 +82,7 @@ startSimulator() {
     SIM_SIGNATURE_ENCODING=$(encoding=$(envValue "$envFile" BRI_SIGNATURE_ENCODING); echo "${encoding:-hex}") \
     SIM_MERCHANT_PUBLIC_KEY_PATH="$keys/merchant_public.pem" SIM_PRIVATE_KEY_PATH="$keys/bri_private.pem" \
     SIM_MERCHANT_BASE_URL=$merchant SIM_PORT=$port \
-    exec "$ROOT_DIR/.venv/bin/python" -m uvicorn KSysPayment.simulator.app:app --host 127.0.0.1 --port "$port" \
+    exec setsid "$ROOT_DIR/.venv/bin/python" -m uvicorn KSysPayment.simulator.app:app --host 127.0.0.1 --port "$port" \
       --timeout-keep-alive 75 --log-level warning >"$run/simulator.log" 2>&1) &
   echo $! >"$run/simulator.pid"
   local deadline=$((SECONDS + 30))
