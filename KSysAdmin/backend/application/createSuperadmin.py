@@ -30,6 +30,7 @@ class CreateSuperadminResult:
     created: bool
     promoted: bool
     tookOver: bool = False
+    mfaEnabled: bool = False
 
 
 # Idempotent: an active account keeps its password and only gains the superadmin role. An unverified
@@ -79,7 +80,7 @@ class CreateSuperadmin:
             await self.audit.record(CONTEXT, None, ACTION, AuditOutcome.SUCCESS, "user", user.id,
                                     {"created": created, "promoted": promoted, **details}, actorType=ActorType.SYSTEM)
         await self.transaction.commit()
-        return CreateSuperadminResult(str(user.id), normalized, created, promoted, tookOver)
+        return CreateSuperadminResult(str(user.id), normalized, created, promoted, tookOver, user.mfaEnabled)
 
     async def takeOver(self, user: User, passwordHash: str, now: datetime) -> dict[str, object]:
         user.passwordHash = passwordHash

@@ -91,10 +91,10 @@ async def createSuperadmin(email: str, password: str) -> int:
     elif result.promoted:
         print(f"{result.email} already existed: granted the superadmin role (password unchanged)")
     else:
-        print(f"{result.email} is already a superadmin: nothing to do")
-    if settings.auth.adminRequireMfa:
-        print("The console needs two-factor authentication on this account (AUTH_ADMIN_REQUIRE_MFA): if it is not "
-              "on yet, sign in with it at /auth/ and turn it on there first")
+        print(f"{result.email} is already a superadmin: nothing to do (password unchanged)")
+    if settings.auth.adminRequireMfa and not result.mfaEnabled:
+        print("The console needs two-factor authentication, which is off on this account (AUTH_ADMIN_REQUIRE_MFA): "
+              "sign in with it at /auth/ and turn it on there first")
     return 0
 
 
