@@ -79,6 +79,7 @@ describe("admin login", () => {
     await userEvent.type(screen.getByLabelText("Password"), "very-secret-pass");
     await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
     expect(await screen.findByRole("alert")).toHaveTextContent(/turn on two-factor authentication there/);
+    expect(screen.getByRole("link", { name: "Turn on two-factor authentication in your account" })).toHaveAttribute("href", "/auth/mfa");
     expect(tokens.getAccessToken()).toBeNull();
   });
 });

@@ -37,6 +37,7 @@ export function AdminSignInForm({ onSignedIn, autoFocus = false }: { onSignedIn:
   return (
     <>
       <ErrorMessage error={login.error} overrides={{ permission_denied: "This account is not an administrator.", mfa_enrollment_required: "The console needs two-factor authentication on this account: sign in to your account at /auth/, turn on two-factor authentication there, then sign in here again." }} knownFields={["email", "password", "totpCode", "recoveryCode"]} />
+      {isApiError(login.error) && login.error.code === "mfa_enrollment_required" ? <p><a href="/auth/mfa">Turn on two-factor authentication in your account</a></p> : null}
       <Form onSubmit={submit} label="Administrator sign in" error={login.error}>
         <Field label="Email" name="email" type="email" autoComplete="username" value={email} onChange={setEmail} error={fieldErrors.email} required autoFocus={autoFocus} />
         <Field label="Password" name="password" type="password" autoComplete="current-password" value={password} onChange={setPassword} error={fieldErrors.password} required />
