@@ -11,6 +11,7 @@ from admin_server import createAdminApp
 from KSysAdmin.tests.adminSupport import AdminWorld
 from KSysAdmin.tests.migrationSupport import alembicConfig, runAlembic, scratchDatabase
 from shared.backend.config.settings import DatabaseSettings, RedisSettings, Settings
+from shared.backend.cryptoFactory import CryptoService, createCrypto
 from shared.backend.database.engine import Database, createDatabase
 from shared.backend.redis.client import createRedisClient
 from tests.support.inProcess import runningApp
@@ -52,6 +53,12 @@ async def adminRedis(adminSettings: Settings) -> AsyncIterator[Redis]:
 async def adminClient(adminSettings: Settings, adminRedis: Redis) -> AsyncIterator[httpx2.AsyncClient]:
     async with runningApp(createAdminApp(adminSettings)) as client:
         yield client
+
+
+# The crypto module as the servers build it: for seeding TOTP secrets the way KAuthApp's enable stores them.
+@pytest.fixture(scope="session")
+def cipher(adminSettings: Settings) -> CryptoService:
+    return createCrypto(adminSettings.crypto)
 
 
 @pytest.fixture

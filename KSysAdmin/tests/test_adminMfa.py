@@ -9,17 +9,11 @@ from sqlalchemy import select
 from KSysAdmin.backend.domain.models.mfaRecoveryCode import MfaRecoveryCode
 from KSysAdmin.backend.domain.models.user import User
 from KSysAdmin.tests.adminSupport import PASSWORD, AdminWorld
-from shared.backend.config.settings import Settings
-from shared.backend.cryptoFactory import CryptoService, createCrypto
+from shared.backend.cryptoFactory import CryptoService
 from shared.backend.security.secondFactor import STEP_SECONDS, mfaContext, recoveryCodeHash
 
 LOGIN = "/api/admin/auth/login"
 RECOVERY_CODE = "abcde-12345-fghij-67890"
-
-
-@pytest.fixture(scope="module")
-def cipher(adminSettings: Settings) -> CryptoService:
-    return createCrypto(adminSettings.crypto)
 
 
 # An account with TOTP on, as KAuthApp's enable leaves it: the secret encrypted for the user, one recovery code.

@@ -10,12 +10,10 @@ from sqlalchemy import update
 from admin_server import createAdminApp
 from KSysAdmin.backend.domain.models.user import User
 from KSysAdmin.tests.adminSupport import PASSWORD, AdminWorld
-from KSysAdmin.tests.test_adminMfa import LOGIN, cipher, mfaAdmin
+from KSysAdmin.tests.test_adminMfa import LOGIN, mfaAdmin
 from shared.backend.config.settings import Settings
 from shared.backend.cryptoFactory import CryptoService
 from tests.support.inProcess import runningApp
-
-__all__ = ["cipher"]
 
 
 # The suites' stack runs with AUTH_ADMIN_REQUIRE_MFA=false (their admins sign in with a password alone); this app
