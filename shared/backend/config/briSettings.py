@@ -6,8 +6,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 
-from shared.backend.config.groupSettings import GroupSettings
-from shared.backend.utils.origin import isHost
+from shared.backend.config.groupSettings import GroupSettings, checkHttpUrl, emptyIsNone
 
 # Development's values, the simulator's (.env.example's; BRI_BRIVA_NO's default too): refused in production, where
 # BRI knows the merchant by its own.
@@ -23,18 +22,7 @@ def checkBaseUrl(value: str) -> str:
     parts = urlsplit(value)
     if parts.username is not None or parts.password is not None:
         raise ValueError("must not hold a user or password (the credentials are BRI_CLIENT_ID and BRI_CLIENT_SECRET)")
-    absolute = parts.scheme in ("http", "https") and value.startswith(f"{parts.scheme}://") and parts.hostname
-    if not absolute or any(character.isspace() for character in value):
-        raise ValueError(f"'{value}' must be an absolute http(s) URL such as https://partner.api.bri.co.id")
-    if parts.query or parts.fragment:
-        raise ValueError(f"'{value}' must be a scheme, a host, an optional port and path, nothing else")
-    if not isHost(parts.hostname):
-        raise ValueError(f"'{value}' has an invalid host (use the punycode form of an international name)")
-    try:
-        parts.port  # noqa: B018 - raises on a port that is not a number in range
-    except ValueError:
-        raise ValueError(f"'{value}' has an invalid port") from None
-    return value
+    return checkHttpUrl(value, "https://partner.api.bri.co.id")
 
 
 class BriSettings(GroupSettings):
@@ -58,6 +46,11 @@ class BriSettings(GroupSettings):
     @classmethod
     def requireAbsoluteUrl(cls, value: str) -> str:
         return checkBaseUrl(value)
+
+    @field_validator("privateKeyPath", "briPublicKeyPath", mode="before")
+    @classmethod
+    def emptyIsUnset(cls, value: object) -> object:
+        return emptyIsNone(value)
 
 
 def briProductionProblems(bri: BriSettings) -> list[str]:

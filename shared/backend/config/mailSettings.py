@@ -40,6 +40,14 @@ class MailSettings(GroupSettings):
     def requireAddress(cls, value: str) -> str:
         return checkMailAddress(value)
 
+    # Path("") is the current directory: the mails, their links' tokens included, would land in the checkout.
+    @field_validator("outboxDir", mode="before")
+    @classmethod
+    def requireDirectory(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("must not be empty (the directory the file backend writes mails to)")
+        return value
+
     @model_validator(mode="after")
     def requireUsableSmtp(self) -> MailSettings:
         if self.backend != "smtp":

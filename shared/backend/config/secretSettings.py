@@ -50,11 +50,12 @@ class JwtSettings(GroupSettings):
     previousSecrets: CsvList[SecretStr] = Field(
         default_factory=list, max_length=4, validation_alias="JWT_PREVIOUS_SECRETS")
     algorithm: Literal["HS256", "HS384", "HS512"] = Field("HS256", validation_alias="JWT_ALGORITHM")
-    issuer: str = Field("kservices", validation_alias="JWT_ISSUER")
+    issuer: str = Field("kservices", min_length=1, validation_alias="JWT_ISSUER")
     accessTtlSeconds: int = Field(900, ge=60, le=3600, validation_alias="JWT_ACCESS_TTL_SECONDS")
     adminAccessTtlSeconds: int = Field(600, ge=60, le=3600, validation_alias="JWT_ADMIN_ACCESS_TTL_SECONDS")
-    userAudience: str = Field("kauth", validation_alias="JWT_USER_AUDIENCE")
-    adminAudience: str = Field("ksysadmin", validation_alias="JWT_ADMIN_AUDIENCE")
+    # PyJWT refuses every token whose aud is empty: an empty audience would start a server that refuses its own.
+    userAudience: str = Field("kauth", min_length=1, validation_alias="JWT_USER_AUDIENCE")
+    adminAudience: str = Field("ksysadmin", min_length=1, validation_alias="JWT_ADMIN_AUDIENCE")
 
     @field_validator("secret")
     @classmethod

@@ -13,7 +13,7 @@ from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 
 from shared.backend.config.briSettings import BriSettings, briProductionProblems
-from shared.backend.config.groupSettings import CsvList, GroupSettings, envFilePath
+from shared.backend.config.groupSettings import CsvList, GroupSettings, checkHttpUrl, emptyIsNone, envFilePath
 from shared.backend.config.mailSettings import MailSettings, mailProductionProblems
 from shared.backend.config.secretSettings import CryptoSettings, JwtSettings
 from shared.backend.utils.origin import checkOrigin
@@ -24,6 +24,8 @@ GroupT = TypeVar("GroupT", bound=GroupSettings)
 PLAIN_ABSOLUTE_PATH = re.compile(r"/[A-Za-z0-9._/+@=,-]*")
 DAY = 86_400
 YEAR = 365 * DAY
+# The largest integer a JSON client's number (the frontends' JavaScript) holds exactly; BIGINT holds more.
+MAX_AMOUNT = 2**53 - 1
 
 
 class AppSettings(GroupSettings):
@@ -126,10 +128,16 @@ class GatewaySettings(GroupSettings):
                 raise ValueError(f"'{entry}' is not an IP address (no zone index)")
         return value
 
+    # The mailed links and the refresh cookie's Secure flag are built from it.
+    @field_validator("publicBaseUrl")
+    @classmethod
+    def requireAbsoluteUrl(cls, value: str) -> str:
+        return checkHttpUrl(value, "https://auth.example.com")
+
     @field_validator("tlsCertPath", "tlsKeyPath", mode="before")
     @classmethod
     def emptyIsUnset(cls, value: object) -> object:
-        return None if value == "" else value
+        return emptyIsNone(value)
 
     @model_validator(mode="after")
     def requireCertificatePair(self) -> GatewaySettings:
@@ -161,7 +169,7 @@ class AuthSettings(GroupSettings):
     sessionAbsoluteSeconds: int = Field(2592000, ge=3600, le=YEAR, validation_alias="AUTH_SESSION_ABSOLUTE_SECONDS")
     verificationTtlSeconds: int = Field(86400, ge=300, le=30 * DAY, validation_alias="AUTH_VERIFICATION_TTL_SECONDS")
     resetTtlSeconds: int = Field(3600, ge=300, le=86400, validation_alias="AUTH_RESET_TTL_SECONDS")
-    mfaIssuer: str = Field("KServices", validation_alias="AUTH_MFA_ISSUER")
+    mfaIssuer: str = Field("KServices", min_length=1, validation_alias="AUTH_MFA_ISSUER")
     # The admin console needs an account with TOTP on: a leaked admin password alone opens nothing.
     adminRequireMfa: bool = Field(True, validation_alias="AUTH_ADMIN_REQUIRE_MFA")
     # Ended sessions and spent or expired one-time tokens are deleted this long after they ended (the admin
@@ -178,8 +186,8 @@ class AuthSettings(GroupSettings):
 
 
 class PaymentSettings(GroupSettings):
-    minAmount: int = Field(10000, ge=1, validation_alias="PAYMENT_MIN_AMOUNT")
-    maxAmount: int = Field(50000000, ge=1, validation_alias="PAYMENT_MAX_AMOUNT")
+    minAmount: int = Field(10000, ge=1, le=MAX_AMOUNT, validation_alias="PAYMENT_MIN_AMOUNT")
+    maxAmount: int = Field(50000000, ge=1, le=MAX_AMOUNT, validation_alias="PAYMENT_MAX_AMOUNT")
     expiryMinutes: int = Field(60, ge=5, le=10080, validation_alias="PAYMENT_EXPIRY_MINUTES")
     reconcileIntervalSeconds: int = Field(30, ge=1, le=3600, validation_alias="PAYMENT_RECONCILE_INTERVAL_SECONDS")
     # How long after its expiry a cancelled or expired QR is still asked about at BRI (0: never).
@@ -291,8 +299,17 @@ def refuseUnreadable(path: Path | None) -> None:
         raise invalidConfiguration([f"{path}: cannot be read ({reason})"]) from None
 
 
+# A file KSERVICES_ENV_FILE names must exist (its settings would otherwise fall back to their defaults); the
+# default .env may be absent, the environment holding everything.
+def refuseMissingNamedFile(path: Path | None) -> None:
+    if path is not None and os.environ.get("KSERVICES_ENV_FILE") and not path.exists():
+        raise invalidConfiguration([f"KSERVICES_ENV_FILE: {path} does not exist"])
+
+
 def loadSettings(envFile: Path | None = None) -> Settings:
     path = envFile if envFile is not None else envFilePath()
+    if envFile is None:
+        refuseMissingNamedFile(path)
     refuseUnreadable(path)
     problems: list[str] = refuseRenamed(path)
     groups: dict[str, GroupSettings] = {}
@@ -313,6 +330,8 @@ def loadSettings(envFile: Path | None = None) -> Settings:
 # variables are neither needed nor checked.
 def loadGroup(groupClass: type[GroupT], envFile: Path | None = None) -> GroupT:
     path = envFile if envFile is not None else envFilePath()
+    if envFile is None:
+        refuseMissingNamedFile(path)
     refuseUnreadable(path)
     try:
         return groupClass(_env_file=path)  # type: ignore[call-arg]
