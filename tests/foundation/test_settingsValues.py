@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from shared.backend.config.settings import ConfigurationError, loadSettings
-from tests.foundation.settingsSupport import clearSettingsEnvironment
+from tests.foundation.settingsSupport import PRODUCTION_BRI, clearSettingsEnvironment
 
 
 @pytest.fixture
@@ -90,3 +90,20 @@ def test_aNamedEnvFileThatDoesNotExistIsRefused(cleanEnv: pytest.MonkeyPatch, tm
     cleanEnv.delenv("KSERVICES_ENV_FILE")
     cleanEnv.chdir(tmp_path / "..")
     assert loadSettings().app.logLevel == "INFO"  # the default .env may be absent
+
+
+# .env.example's credentials for the simulator started production, whose first payment then failed at BRI (and
+# whose notifications BRI, presenting its own client id, could never deliver).
+@pytest.mark.parametrize(("variable", "value"), [("BRI_CLIENT_ID", "kservices-dev-client"),
+                                                 ("BRI_PARTNER_ID", "kservices-dev"),
+                                                 ("BRI_INBOUND_CLIENT_ID", "bri-dev-inbound")])
+def test_productionRefusesTheSimulatorsCredentials(cleanEnv: pytest.MonkeyPatch, variable: str, value: str) -> None:
+    production = {"APP_ENV": "production", "MAIL_BACKEND": "smtp", "SMTP_HOST": "smtp.example.com",
+                  "PUBLIC_BASE_URL": "https://auth.example.com", **PRODUCTION_BRI}
+    for name, setting in production.items():
+        cleanEnv.setenv(name, setting)
+    assert loadSettings().app.isProduction
+    message = refusal(cleanEnv, variable, value)
+    assert f"{variable}: must be set to the merchant's own value in production" in message
+    cleanEnv.setenv("APP_ENV", "test")
+    assert loadSettings().app.env == "test"

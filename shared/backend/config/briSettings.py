@@ -15,6 +15,12 @@ DEVELOPMENT_VALUES = {
     "merchantId": ("BRI_QRIS_MERCHANT_ID", "000001019000014"),
     "terminalId": ("BRI_QRIS_TERMINAL_ID", "10049258"),
 }
+# .env.example's credentials for the simulator: refused in production (empty ones stop the public server's start).
+DEVELOPMENT_CREDENTIALS = {
+    "clientId": ("BRI_CLIENT_ID", "kservices-dev-client"),
+    "partnerId": ("BRI_PARTNER_ID", "kservices-dev"),
+    "inboundClientId": ("BRI_INBOUND_CLIENT_ID", "bri-dev-inbound"),
+}
 
 
 # An absolute http(s) URL, with an optional path prefix; calls append their path to it.
@@ -63,4 +69,8 @@ def briProductionProblems(bri: BriSettings) -> list[str]:
         if not value or value == development:
             problems.append(f"{name}: must be set to the merchant's own value in production (not empty or the "
                             f"simulator's {development})")
+    for field, (name, development) in DEVELOPMENT_CREDENTIALS.items():
+        if getattr(bri, field) == development:
+            problems.append(f"{name}: must be set to the merchant's own value in production (not the simulator's "
+                            f"{development})")
     return problems
