@@ -46,12 +46,14 @@ def newRefreshToken(sessionId: uuid.UUID, key: bytes) -> str:
     return f"{body}.{refreshTag(key, body)}"
 
 
-# Tagged under the current key or, after a JWT_SECRET rotation, a previous one.
+# Tagged under the current key or, after a JWT_SECRET rotation, a previous one. Compared as bytes: with str,
+# compare_digest raises TypeError on a non-ASCII tag, which answered 500 instead of a refused, audited token.
 def issuedHere(token: str, keys: tuple[bytes, ...]) -> bool:
     body, separator, tag = token.rpartition(".")
     if not separator or body.count(".") != 1:
         return False
-    return any(hmac.compare_digest(tag, refreshTag(key, body)) for key in keys)
+    presented = tag.encode("utf-8")
+    return any(hmac.compare_digest(presented, refreshTag(key, body).encode("ascii")) for key in keys)
 
 
 def refreshTokenSession(token: str) -> uuid.UUID | None:
