@@ -264,3 +264,23 @@ async def test_pollInAnotherCurrencyIsAnAmountMismatch(
     assert stored["status"] == "pending"
     assert stored["flagged_reason"] == "amount_mismatch: expected 15000 IDR, BRI reported 15000 USD"
     assert await eventOutcomes(database, created["id"]) == ["amount_mismatch"]
+
+
+# Paid at BRI with another amount, then BRI's status poll fails (transiently past the grace, or permanently):
+# the payment stays pending with its flag for a person, never expired as unverified over it.
+@pytest.mark.parametrize("error", [GatewayUnavailableError(), GatewayRejectedError("4002601")],
+                         ids=["transient", "permanent"])
+async def test_aFlaggedPaymentIsNotExpiredWhenItsPollFails(
+    paymentStack: PaymentStack, payer: Payer, database: Database, error: Exception
+) -> None:
+    created = (await paymentStack.create(payer, amount=15000)).json()
+    await paymentStack.pay(virtualAccountNo=created["virtualAccountNo"], amount=16000)
+    customerNo = str((await storedPayment(database, created["id"]))["customer_no"])
+    await expireIn(database, created["id"], -2 * 3600)
+    report = await reconciler(paymentStack, AlteredStatus(paymentStack.app.state.paymentGateway,
+                                                          {customerNo: error})).execute()
+    assert report.errors >= 1
+    stored = await storedPayment(database, created["id"])
+    assert stored["status"] == "pending"
+    assert str(stored["flagged_reason"]).startswith("amount_mismatch")
+    assert "payment.expired" not in await auditActions(database, created["id"])

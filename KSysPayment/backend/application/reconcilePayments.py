@@ -117,7 +117,9 @@ class ReconcilePayments:
         try:
             result = await pollPayment(self.gateway, payment)
         except GATEWAY_ERRORS as error:
-            if not mayExpireUnverified(payment, now, error):
+            # A flagged pending payment (BRI reported it paid, with another amount, without an amount or with
+            # another reference) waits for a person: BRI failing to answer never expires it.
+            if payment.flaggedReason is not None or not mayExpireUnverified(payment, now, error):
                 raise
             report.errors += 1
             await self.close(payment, context, report, f"unverified_expiry: BRI status poll failed ({error.code})")
@@ -147,6 +149,8 @@ class ReconcilePayments:
             locked = await uow.payments.getById(payment.id, forUpdate=True)
             if locked is None or not canTransition(locked.status, PaymentStatus.EXPIRED):
                 return False
+            if flagReason is not None and locked.flaggedReason is not None:
+                return False  # flagged since it was read: left pending for a person, as above
             now = utcNow()
             locked.status = PaymentStatus.EXPIRED.value
             locked.updatedAt = now
