@@ -8,6 +8,7 @@ import pytest
 
 from KSysPayment.backend.domain.exceptions.gatewayErrors import (
     GatewayAuthError,
+    GatewayBadResponseError,
     GatewayConflictError,
     GatewayDuplicateExternalIdError,
     GatewayNotFoundError,
@@ -239,3 +240,23 @@ async def test_simulatorRejectsAStrippedPartnerServiceId(makeClient: ClientFacto
     with pytest.raises(GatewayRejectedError) as caught:
         await client.transport.call("POST", f"{VA}/create-va", body, idempotent=False)
     assert caught.value.responseCode == "4002701"
+
+
+# A success answer that says nothing of the payment is unreadable, not "unpaid" (which would let reconciliation
+# expire a payment unflagged and a cancel go ahead though BRI never said the VA was unpaid).
+@pytest.mark.parametrize("virtualAccountData", [None, {"virtualAccountNo": "   777771234567890"}],
+                         ids=["no virtualAccountData", "no status field"])
+async def test_vaStatusWithoutAPaymentStatusIsABadResponse(
+    makeClient: ClientFactory, monkeypatch: pytest.MonkeyPatch, virtualAccountData: dict[str, object] | None
+) -> None:
+    client = makeClient()
+    answer: dict[str, object] = {"responseCode": "2002600", "responseMessage": "Successful"}
+    if virtualAccountData is not None:
+        answer["virtualAccountData"] = virtualAccountData
+
+    async def answered(*args: object, **options: object) -> dict[str, object]:
+        return answer
+
+    monkeypatch.setattr(client.transport, "call", answered)
+    with pytest.raises(GatewayBadResponseError):
+        await client.virtualAccountStatus(customerNo="1234567890", inquiryRequestId="inq-1")

@@ -174,7 +174,11 @@ class BriSnapClient:
         data = await self.transport.call("POST", f"{VA_PATH}/status", body, idempotent=True)
         vad = objectOf(data, "virtualAccountData")
         flag = textOf(vad, "paymentFlagStatus")
-        paid = flag == "00" or textOf(vad, "paidStatus") == "Y"
+        paidStatus = textOf(vad, "paidStatus")
+        if flag is None and paidStatus is None:
+            # No word on the payment is not "unpaid": read as such, an overdue payment would expire unflagged.
+            raise GatewayBadResponseError("BRI VA status answered without paymentFlagStatus or paidStatus")
+        paid = flag == "00" or paidStatus == "Y"
         reason = objectOf(vad, "paymentFlagReason")
         return VirtualAccountPaymentStatus(
             virtualAccountNo=textOf(vad, "virtualAccountNo") or str(body["virtualAccountNo"]),
