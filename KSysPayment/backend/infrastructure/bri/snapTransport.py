@@ -45,9 +45,11 @@ EXTERNAL_ID_COUNTER = itertools.count()
 
 
 def newExternalId() -> str:
-    # Numeric, unique per day: epoch millis + process counter + random digits (20 digits).
+    # Numeric, unique per partner per day across every worker and host (BRI answers a reuse 409xx00): epoch
+    # millis + process counter + 16 random digits (32 digits, SNAP allows 36). Each process's counter starts at
+    # 0, so the random digits alone tell apart calls of two processes in one millisecond.
     millis = int(time.time() * 1000)
-    return f"{millis}{next(EXTERNAL_ID_COUNTER) % 1000:03d}{secrets.randbelow(10_000):04d}"
+    return f"{millis}{next(EXTERNAL_ID_COUNTER) % 1000:03d}{secrets.randbelow(10**16):016d}"
 
 
 def utcNow() -> datetime:
