@@ -1,10 +1,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import secrets
+from collections.abc import Awaitable, Callable, Mapping
 
 import pytest
 
+from KSysPayment.backend.application.createPayment import CreatePayment
+from KSysPayment.backend.application.createPaymentInput import CreatePaymentInput
+from KSysPayment.backend.domain.gatewayTypes import VirtualAccount
+from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
+from KSysPayment.backend.domain.requestContext import RequestContext
 from KSysPayment.backend.infrastructure.bri.briHttpClient import BriHttpClient, HttpAnswer
 from KSysPayment.tests.support.paymentStack import PREFIX, Payer, PaymentStack
 
@@ -97,3 +103,30 @@ async def test_createThatCannotStoreBrisAnswerFailsAndDeletesTheVa(
     [payment] = listed.json()["items"]
     assert (payment["status"], payment["virtualAccountNo"]) == ("failed", None)
     assert payment["failureReason"] == "ConnectionResetError"
+
+
+class PaidDuringCreate:
+    # The real gateway, except that the customer pays the new VA (and BRI notifies us) before create-va answers.
+    def __init__(self, real: PaymentGatewayInterface, pay: Callable[[str], Awaitable[object]]) -> None:
+        self.real = real
+        self.pay = pay
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+    async def createVirtualAccount(self, **fields: object) -> VirtualAccount:
+        made = await self.real.createVirtualAccount(**fields)
+        await self.pay(made.virtualAccountNo)
+        return made
+
+
+async def test_createOfAVaPaidBeforeItsAnswerSendsNoDelete(paymentStack: PaymentStack, payer: Payer) -> None:
+    state = paymentStack.app.state
+    gateway = PaidDuringCreate(state.paymentGateway, lambda number: paymentStack.pay(virtualAccountNo=number))
+    create = CreatePayment(state.paymentUow, state.paymentStatements, state.paymentRecords, gateway,
+                           state.settings.payment, state.paymentCleanups.spawn)
+    deletesBefore = await deleteCalls(paymentStack)
+    created = await create.execute(payer.id, secrets.token_hex(8), CreatePaymentInput(amount=15000, method="briva"),
+                                   RequestContext(requestId="paid-during-create", ip="127.0.0.1"))
+    assert created.payment.status == "paid"
+    assert await deleteCalls(paymentStack) == deletesBefore

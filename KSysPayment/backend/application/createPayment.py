@@ -38,6 +38,7 @@ VA_NUMBER_ATTEMPTS = 3
 # After a create-va whose outcome is unknown (timeout, 5xx) BRI may still be creating the VA: a delete BRI
 # answers "not found" is sent again after these pauses (3.5 s in all) so a create landing late is still removed.
 CLEANUP_DELETE_PAUSES = (0.5, 1.0, 2.0)
+CLOSED_UNPAID = (PaymentStatus.CANCELLED.value, PaymentStatus.EXPIRED.value, PaymentStatus.FAILED.value)
 
 
 def newCustomerNo() -> str:
@@ -93,8 +94,9 @@ class CreatePayment:
         except Exception as error:
             await self.fail(payment, error, context, vaMayExist=True)
             raise
-        if stored.status != PaymentStatus.PENDING.value and isinstance(provisioned, VirtualAccount):
-            # Cancelled while BRI created the VA: the cancel found none to delete, so it is deleted now.
+        if stored.status in CLOSED_UNPAID and isinstance(provisioned, VirtualAccount):
+            # Cancelled while BRI created the VA: the cancel found none to delete, so it is deleted now. A VA
+            # paid (and notified) before this answer was stored is the payment's: it is left alone.
             logger.warning("payment_closed_during_create", "Deleting the VA of a payment closed while BRI made it",
                            payment_id=str(payment.id), request_id=context.requestId, status=stored.status)
             await self.deleteQuietly(payment)
