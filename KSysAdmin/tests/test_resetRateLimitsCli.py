@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from KSysAdmin.tests.adminSupport import CLI_OPERATOR, CLI_OPERATOR_ENV, AdminWorld
+from tests.support.processes import freePort
 
 ROOT_DIR = Path(__file__).resolve().parents[2]
 LIMITS_KEY = "ksysadmin:settings:rate-limits"
@@ -19,9 +20,9 @@ RULE = {"routeGroup": "admin-login", "scope": "ip", "limit": 1, "windowSeconds":
 
 # The test stack's configuration with the admin tests' database and Redis db (the environment wins over the
 # env file).
-def runCli(world: AdminWorld) -> subprocess.CompletedProcess[str]:
+def runCli(world: AdminWorld, overrides: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "DATABASE_URL": world.settings.database.url.get_secret_value(),
-                   "REDIS_URL": world.settings.redis.url.get_secret_value(), **CLI_OPERATOR_ENV}
+                   "REDIS_URL": world.settings.redis.url.get_secret_value(), **CLI_OPERATOR_ENV, **(overrides or {})}
     command = [sys.executable, "-m", "KSysAdmin.backend.infrastructure.cli", "reset-rate-limits"]
     return subprocess.run(command, capture_output=True, text=True, cwd=ROOT_DIR, env=environment, timeout=60,
                           check=False)
@@ -51,3 +52,23 @@ async def test_resetRateLimitsRestoresTheDefaults(world: AdminWorld) -> None:
     entry = (await world.auditEntries("cli.reset_rate_limits", "rate-limits"))[-1]
     assert (entry.outcome, entry.actorType, entry.actorId) == ("success", "system", None)
     assert entry.details == {"version": version + 2, "from": [RULE], "rules": [], **CLI_OPERATOR}
+
+
+# With Redis down the reset is refused before it changes anything: the stored rules, their version and the audit
+# trail stay as they were, and the operator reads one line naming Redis, not a traceback.
+async def test_resetRateLimitsWithRedisDownChangesNothing(world: AdminWorld) -> None:
+    _, headers = await world.adminToken(superadmin=True)
+    version = (await world.client.get("/api/admin/settings/rate-limits", headers=headers)).json()["version"]
+    rule = {**RULE, "limit": 5, "windowSeconds": 60}
+    stored = await world.client.put("/api/admin/settings/rate-limits", json={"version": version, "rules": [rule]},
+                                    headers=headers)
+    assert stored.status_code == 200, stored.text
+    before = len(await world.auditEntries("cli.reset_rate_limits", "rate-limits"))
+    closed = f"redis://127.0.0.1:{freePort()}/0"
+    result = await asyncio.to_thread(runCli, world, {"REDIS_URL": closed})
+    assert result.returncode == 2, result.stdout
+    assert result.stderr.startswith("kservices: Redis unreachable at 127.0.0.1:"), result.stderr
+    assert "Traceback" not in result.stderr
+    after = (await world.client.get("/api/admin/settings/rate-limits", headers=headers)).json()
+    assert (after["version"], after["rules"]) == (version + 1, [rule])
+    assert len(await world.auditEntries("cli.reset_rate_limits", "rate-limits")) == before

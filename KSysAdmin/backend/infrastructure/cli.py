@@ -23,7 +23,7 @@ from shared.backend.config.settings import ConfigurationError, loadSettings
 from shared.backend.cryptoFactory import createCrypto
 from shared.backend.database.engine import DatabaseUnavailableError, closeDb, initDb
 from shared.backend.exceptions.domainError import DomainError
-from shared.backend.redis.client import createRedisClient
+from shared.backend.redis.client import RedisUnavailableError, initRedis
 from shared.backend.security.passwordHasher import PasswordHasher
 
 
@@ -115,8 +115,13 @@ async def reencryptSecrets(dryRun: bool, batchSize: int) -> int:
 
 async def resetRateLimits() -> int:
     settings = loadSettings()
-    database = await initDb(settings.database)
-    redis = createRedisClient(settings.redis)
+    # Redis first: with it down the reset would commit, then fail to reach the gateway.
+    redis = await initRedis(settings.redis)
+    try:
+        database = await initDb(settings.database)
+    except DatabaseUnavailableError:
+        await redis.aclose()
+        raise
     try:
         async with database.sessionFactory() as session:
             useCase = ResetRateLimits(SettingsRepository(session), RedisSettingsPublisher(redis),
@@ -149,7 +154,7 @@ def main(argv: list[str]) -> int:
             return asyncio.run(resetRateLimits())
         password = readPassword(arguments.password_stdin)
         return asyncio.run(createSuperadmin(arguments.email, password))
-    except (ConfigurationError, DatabaseUnavailableError) as error:
+    except (ConfigurationError, DatabaseUnavailableError, RedisUnavailableError) as error:
         print(f"kservices: {error}", file=sys.stderr)
         return 2
     except DomainError as error:
