@@ -83,9 +83,14 @@ async def initDb(settings: DatabaseSettings) -> Database:
         await database.driverPool.check()
     except Exception as error:
         await closeDb(database)
-        host = database.engine.url.render_as_string(hide_password=True)
-        raise DatabaseUnavailableError(f"PostgreSQL unreachable at {host}: {type(error).__name__}: {error}") from error
+        raise DatabaseUnavailableError(unreachableMessage(database.engine, error)) from error
     return database
+
+
+# Names the server (without its password) and why it could not be reached.
+def unreachableMessage(engine: AsyncEngine, error: BaseException) -> str:
+    host = engine.url.render_as_string(hide_password=True)
+    return f"PostgreSQL unreachable at {host}: {type(error).__name__}: {error}"
 
 
 async def closeDb(database: Database) -> None:

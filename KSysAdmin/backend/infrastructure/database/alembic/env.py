@@ -7,15 +7,22 @@ from logging.config import fileConfig
 from pathlib import Path
 
 from alembic import context
+from alembic.util import CommandError
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 ROOT_DIR = Path(__file__).resolve().parents[5]
 if str(ROOT_DIR) not in sys.path:
     sys.path.insert(0, str(ROOT_DIR))
 
 from KSysAdmin.backend.infrastructure.database.tables import metadata  # noqa: E402
-from shared.backend.config.settings import DatabaseSettings, loadGroup  # noqa: E402
+from shared.backend.config.settings import (  # noqa: E402
+    ConfigurationError,
+    DatabaseSettings,
+    loadGroup,
+    refuseMissingNamedFile,
+)
+from shared.backend.database.engine import unreachableMessage  # noqa: E402
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configureLogging", True):
@@ -35,7 +42,13 @@ def databaseUrl() -> str:
     if isinstance(override, str):
         return override
     # Only DATABASE_URL: a migration needs no secret, and a setting added later cannot stop an older one.
-    return loadGroup(DatabaseSettings, envFile()).url.get_secret_value()
+    # Alembic prints a CommandError as one line; a configuration problem is not a traceback.
+    try:
+        path = envFile()
+        refuseMissingNamedFile(path)
+        return loadGroup(DatabaseSettings, path).url.get_secret_value()
+    except ConfigurationError as error:
+        raise CommandError(str(error)) from None
 
 
 def configureContext(connection: Connection | None = None, url: str | None = None) -> None:
@@ -62,11 +75,22 @@ def runSync(connection: Connection) -> None:
         context.run_migrations()
 
 
+# An unreachable server or refused login is named in one line; a migration's own failure keeps its traceback.
+async def openConnection(engine: AsyncEngine) -> AsyncConnection:
+    try:
+        return await engine.connect()
+    except Exception as error:
+        raise CommandError(unreachableMessage(engine, error)) from None
+
+
 async def runMigrationsOnline() -> None:
     engine = create_async_engine(databaseUrl())
     try:
-        async with engine.connect() as connection:
+        connection = await openConnection(engine)
+        try:
             await connection.run_sync(runSync)
+        finally:
+            await connection.close()
     finally:
         await engine.dispose()
 
