@@ -55,7 +55,7 @@ def buildContext(settings: SimulatorSettings) -> SimulatorContext:
     authenticator = InboundAuthenticator(
         clientId=settings.clientId,
         clientSecret=settings.clientSecret.get_secret_value(),
-        briPublicKey=loadPublicKey(settings.merchantPublicKeyPath),
+        briPublicKey=loadPublicKey(settings.merchantPublicKeyPath, "SIM_MERCHANT_PUBLIC_KEY_PATH"),
         tokenStore=tokenStore,
         tokenTtlSeconds=settings.tokenTtlSeconds,
         timestampToleranceSeconds=settings.timestampToleranceSeconds,
@@ -65,7 +65,7 @@ def buildContext(settings: SimulatorSettings) -> SimulatorContext:
         state=SimulatorState(),
         tokenStore=tokenStore,
         authenticator=authenticator,
-        briPrivateKey=loadPrivateKey(settings.privateKeyPath),
+        briPrivateKey=loadPrivateKey(settings.privateKeyPath, "SIM_PRIVATE_KEY_PATH"),
         httpClient=httpx2.AsyncClient(timeout=settings.notifyTimeoutSeconds),
     )
 

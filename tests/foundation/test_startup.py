@@ -77,3 +77,18 @@ def test_missingConfigurationNamesTheVariable(settings: Settings) -> None:
     assert code == 2
     assert "JWT_SECRET: is required but not set" in output
     assert "Traceback" not in output
+
+
+# A BRI key the public server cannot load is named by its variable, in one line.
+@pytest.mark.parametrize(("variable", "kind"), [("BRI_PRIVATE_KEY_PATH", "private"), ("BRI_PUBLIC_KEY_PATH", "public")])
+def test_unloadableBriKeyNamesItsVariable(settings: Settings, variable: str, kind: str) -> None:
+    bri = settings.bri
+    keys = {"BRI_CLIENT_ID": bri.clientId, "BRI_PARTNER_ID": bri.partnerId,
+            "BRI_INBOUND_CLIENT_ID": bri.inboundClientId, "BRI_CLIENT_SECRET": bri.clientSecret.get_secret_value(),
+            "BRI_PRIVATE_KEY_PATH": str(bri.privateKeyPath),
+            variable: "/nonexistent/key.pem"}
+    code, output, _ = runServer("public_server", serverEnvironment(settings, **keys))
+    assert code != 0
+    assert (f"KServices public API cannot start: BRI is not configured: {variable}: cannot load {kind} key "
+            "/nonexistent/key.pem") in output, output
+    assert noTraceback(output), output

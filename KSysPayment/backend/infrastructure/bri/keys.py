@@ -7,26 +7,29 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
+from shared.backend.startupFailure import ServiceConfigurationError
 
-class BriConfigurationError(RuntimeError):
+
+class BriConfigurationError(ServiceConfigurationError):
     pass
 
 
-def loadPrivateKey(path: Path | None) -> RSAPrivateKey:
+# variable: the setting that named the path, which every message names.
+def loadPrivateKey(path: Path | None, variable: str = "BRI_PRIVATE_KEY_PATH") -> RSAPrivateKey:
     if path is None:
-        raise BriConfigurationError("private key path is not configured (BRI_PRIVATE_KEY_PATH)")
+        raise BriConfigurationError(f"{variable}: the private key's path is not configured")
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (OSError, ValueError, TypeError) as error:
-        raise BriConfigurationError(f"cannot load private key {path}: {error}") from error
+        raise BriConfigurationError(f"{variable}: cannot load private key {path}: {error}") from error
     if not isinstance(key, RSAPrivateKey):
-        raise BriConfigurationError(f"{path} is not an RSA private key")
+        raise BriConfigurationError(f"{variable}: {path} is not an RSA private key")
     return key
 
 
-def loadPublicKey(path: Path | None) -> RSAPublicKey:
+def loadPublicKey(path: Path | None, variable: str = "BRI_PUBLIC_KEY_PATH") -> RSAPublicKey:
     if path is None:
-        raise BriConfigurationError("public key path is not configured (BRI_PUBLIC_KEY_PATH)")
+        raise BriConfigurationError(f"{variable}: the public key's path is not configured")
     try:
         data = path.read_bytes()
         key = (
@@ -35,9 +38,9 @@ def loadPublicKey(path: Path | None) -> RSAPublicKey:
             else serialization.load_pem_public_key(data)
         )
     except (OSError, ValueError, TypeError) as error:
-        raise BriConfigurationError(f"cannot load public key {path}: {error}") from error
+        raise BriConfigurationError(f"{variable}: cannot load public key {path}: {error}") from error
     if not isinstance(key, RSAPublicKey):
-        raise BriConfigurationError(f"{path} is not an RSA public key")
+        raise BriConfigurationError(f"{variable}: {path} is not an RSA public key")
     return key
 
 

@@ -40,7 +40,7 @@ def briHook(settings: Settings) -> Hook:
             client = BriSnapClient.fromSettings(settings.bri)
             app.state.inboundAuthenticator = buildAuthenticator(settings, app)
         except BriConfigurationError as error:
-            raise BriConfigurationError(f"KSysPayment cannot start: BRI is not configured: {error}") from None
+            raise BriConfigurationError(f"BRI is not configured: {error}") from None
         app.state.paymentGateway = client
         app.state.paymentUow = unitOfWorkFactory(app.state.database.sessionFactory)
         # Every statement commits by itself: only for work done in one statement.
