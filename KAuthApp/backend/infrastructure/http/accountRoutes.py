@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, BackgroundTasks, Request, Response, status
 
 from KAuthApp.backend.application.acceptedOutput import AcceptedOutput
 from KAuthApp.backend.application.changePassword import ChangePassword
 from KAuthApp.backend.application.changePasswordInput import ChangePasswordInput
 from KAuthApp.backend.application.emailInput import EmailInput
+from KAuthApp.backend.application.forgotPassword import ACCEPTED as FORGOT_ACCEPTED
 from KAuthApp.backend.application.forgotPassword import ForgotPassword
 from KAuthApp.backend.application.listSessions import ListSessions
 from KAuthApp.backend.application.logoutAll import LogoutAll
@@ -18,6 +19,7 @@ from KAuthApp.backend.application.resetPasswordInput import ResetPasswordInput
 from KAuthApp.backend.application.revokeSession import RevokeSession
 from KAuthApp.backend.application.sessionOutput import SessionListOutput
 from KAuthApp.backend.application.updateProfile import UpdateProfile
+from KAuthApp.backend.infrastructure.http.afterResponse import runAfterResponse
 from KAuthApp.backend.infrastructure.http.dependencies import GetProfileDep, PortsDep
 from KAuthApp.backend.infrastructure.http.refreshCookie import clearRefreshCookie
 from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
@@ -39,9 +41,11 @@ def createAccountRouter() -> APIRouter:
     async def changePassword(data: ChangePasswordInput, user: CurrentUserDep, ports: PortsDep) -> None:
         await ChangePassword(ports).execute(user.userId, user.sessionId, data)
 
+    # Always 202 with the same body, at once: the work for a known address runs after the answer.
     @router.post("/password/forgot", status_code=status.HTTP_202_ACCEPTED)
-    async def forgotPassword(data: EmailInput, ports: PortsDep) -> AcceptedOutput:
-        return await ForgotPassword(ports).execute(data)
+    async def forgotPassword(data: EmailInput, request: Request, background: BackgroundTasks) -> AcceptedOutput:
+        runAfterResponse(request, background, lambda ports: ForgotPassword(ports).execute(data))
+        return FORGOT_ACCEPTED
 
     @router.post("/password/reset", status_code=status.HTTP_204_NO_CONTENT)
     async def resetPassword(data: ResetPasswordInput, ports: PortsDep) -> None:

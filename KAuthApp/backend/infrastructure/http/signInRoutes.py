@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Request, Response, status
+from fastapi import APIRouter, BackgroundTasks, Body, Request, Response, status
 
 from KAuthApp.backend.application.acceptedOutput import AcceptedOutput
 from KAuthApp.backend.application.emailInput import EmailInput
@@ -11,10 +11,12 @@ from KAuthApp.backend.application.refreshInput import RefreshInput
 from KAuthApp.backend.application.refreshSession import RefreshSession
 from KAuthApp.backend.application.registerInput import RegisterInput
 from KAuthApp.backend.application.registerUser import RegisterUser
+from KAuthApp.backend.application.resendVerification import ACCEPTED as RESEND_ACCEPTED
 from KAuthApp.backend.application.resendVerification import ResendVerification
 from KAuthApp.backend.application.tokenInput import TokenInput
 from KAuthApp.backend.application.tokenOutput import TokenOutput
 from KAuthApp.backend.application.verifyEmail import VerifyEmail
+from KAuthApp.backend.infrastructure.http.afterResponse import runAfterResponse
 from KAuthApp.backend.infrastructure.http.dependencies import OptionalUserDep, PortsDep
 from KAuthApp.backend.infrastructure.http.refreshCookie import (
     clearRefreshCookie,
@@ -38,9 +40,11 @@ def createSignInRouter() -> APIRouter:
     async def verifyEmail(data: TokenInput, ports: PortsDep) -> AcceptedOutput:
         return await VerifyEmail(ports).execute(data)
 
+    # The same 202 for every address, at once: the work for a pending account runs after the answer.
     @router.post("/verify-email/resend", status_code=status.HTTP_202_ACCEPTED)
-    async def resendVerification(data: EmailInput, ports: PortsDep) -> AcceptedOutput:
-        return await ResendVerification(ports).execute(data)
+    async def resendVerification(data: EmailInput, request: Request, background: BackgroundTasks) -> AcceptedOutput:
+        runAfterResponse(request, background, lambda ports: ResendVerification(ports).execute(data))
+        return RESEND_ACCEPTED
 
     @router.post("/refresh")
     async def refresh(
