@@ -67,6 +67,21 @@ async def test_tokenRequestWithABadSignatureIsAudited(
     assert (row["target_type"], row["target_id"]) == (None, None)
 
 
+# A token issued to BRI is on the security trail too (its request id, never the token itself).
+async def test_issuedTokenIsLogged(
+    paymentStack: PaymentStack, briSender: BriSender, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    reply = await briSender.token()
+    assert reply.status_code == 200, reply.text
+    output = capsys.readouterr().out
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    [issued] = [line for line in lines if line.get("label") == "bri_inbound_token_issued"]
+    assert (issued["category"], issued["request_id"], issued["expires_in"]) == (
+        "Security", reply.headers["x-request-id"], int(reply.json()["expiresIn"]))
+    assert reply.json()["accessToken"] not in output
+
+
 # An RSA-signed paid report for a QR no payment has: audited without a target, its unsigned references cut.
 async def test_unconfirmedReportOfAnUnknownQrHasNoTarget(
     paymentStack: PaymentStack, database: Database, briSender: BriSender

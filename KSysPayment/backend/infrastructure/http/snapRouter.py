@@ -107,6 +107,8 @@ def createSnapRouter() -> APIRouter:
             return await rejected(TOKEN_SERVICE_CODE, error, request, audit)
         except Exception as error:  # e.g. Redis down while checking or saving the token
             return generalError(TOKEN_SERVICE_CODE, error, request)
+        # A credential handed out: its issue is on the security trail as its refusals are (never the token).
+        logger.security("bri_inbound_token_issued", "Issued an access token to BRI", expires_in=issued.expiresIn)
         return JSONResponse(issued.responseBody())
 
     @router.post(VA_NOTIFY_PATH, include_in_schema=False)
