@@ -88,6 +88,18 @@ async def test_wrongCodesCountTowardTheLockout(world: AdminWorld, cipher: Crypto
     assert [entry.details["reason"] for entry in lockouts] == ["invalid_mfa_code"]
 
 
+# Digits outside ASCII pass str.isdigit(): after the right password they answered the console's login 500 (the
+# guess neither counted nor audited); they are a wrong code.
+@pytest.mark.parametrize("code", ["\u0661\u0662\u0663\u0664\u0665\u0666", "\uff11\uff12\uff13\uff14\uff15\uff16"])
+async def test_nonAsciiDigitsAreAWrongCode(world: AdminWorld, cipher: CryptoService, code: str) -> None:
+    admin, _ = await mfaAdmin(world, cipher)
+    response = await world.client.post(LOGIN, json={"email": admin.email, "password": PASSWORD, "totpCode": code})
+    assert response.status_code == 401, response.text
+    assert response.json()["error"]["code"] == "invalid_mfa_code"
+    assert await reasons(world, admin) == ["invalid_mfa_code"]
+    assert len((await world.getUser(admin.id)).failedLoginTimes) == 1
+
+
 @pytest.mark.parametrize("spelling", [RECOVERY_CODE, RECOVERY_CODE.upper().replace("-", "")])
 async def test_recoveryCodeWorksOnce(world: AdminWorld, cipher: CryptoService, spelling: str) -> None:
     admin, _ = await mfaAdmin(world, cipher)

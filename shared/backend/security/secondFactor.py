@@ -42,10 +42,11 @@ def currentStep(now: float | None = None) -> int:
 
 
 # RFC 6238 with one step of drift; returns the matched time step, or None. A step at or before
-# lastUsedStep is refused so a code cannot be replayed inside its window.
+# lastUsedStep is refused so a code cannot be replayed inside its window. Digits outside ASCII (Arabic-Indic,
+# fullwidth) pass isdigit() but would make compare_digest raise: they are a wrong code.
 def matchTotp(secret: str, code: str, lastUsedStep: int | None, now: float | None = None) -> int | None:
     candidate = code.strip().replace(" ", "")
-    if len(candidate) != 6 or not candidate.isdigit():
+    if len(candidate) != 6 or not (candidate.isascii() and candidate.isdigit()):
         return None
     totp = pyotp.TOTP(secret, interval=STEP_SECONDS)
     step = currentStep(now)
