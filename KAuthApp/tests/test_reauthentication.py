@@ -116,3 +116,25 @@ async def test_wrongCodesOnMfaDisableLockTheAccount(
     rows = await auditRows(database, address)
     assert [row[0] for row in rows].count("auth.lockout") == 1
     assert len([row for row in rows if row[:2] == ("auth.mfa_disable", "failure")]) == THRESHOLD + 1
+
+
+# A pending setup's code cannot be guessed without limit by someone holding only an access token (the setup needs
+# the password): wrong codes count toward the lockout, and then even the right code waits.
+async def test_wrongCodesOnMfaEnableLockTheAccount(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database
+) -> None:
+    address, tokens = await signedIn(client, outboxDir)
+    setup = await client.post("/api/auth/mfa/totp/setup", headers=bearer(tokens), json={"password": PASSWORD})
+    totp = pyotp.TOTP(setup.json()["secret"])
+    wrongCode = "000000" if totp.now() != "000000" else "111111"
+    answers = [await client.post("/api/auth/mfa/totp/enable", headers=bearer(tokens), json={"code": wrongCode})
+               for _ in range(THRESHOLD)]
+    assert [codeOf(answer) for answer in answers] == ["invalid_mfa_code"] * (THRESHOLD - 1) + ["account_locked"]
+    right = await client.post("/api/auth/mfa/totp/enable", headers=bearer(tokens), json={"code": totp.now()})
+    assert right.status_code == 423
+    assert (await client.get("/api/auth/me", headers=bearer(tokens))).json()["mfaEnabled"] is False
+    rows = await auditRows(database, address)
+    assert [row[0] for row in rows].count("auth.lockout") == 1
+    failures = [row[4] for row in rows if row[:2] == ("auth.mfa_enable", "failure")]
+    assert len(failures) == THRESHOLD + 1
+    assert '"failedLoginCount": 1' in failures[0] and "locked_out" in failures[-1]
