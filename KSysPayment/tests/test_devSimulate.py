@@ -4,13 +4,13 @@ import dataclasses
 
 import pytest
 
-from KSysPayment.backend.infrastructure.bri.keys import BriConfigurationError
 from KSysPayment.backend.infrastructure.http.paymentService import createPaymentService
 from KSysPayment.tests.support.paymentQueries import storedPayment
 from KSysPayment.tests.support.paymentStack import PREFIX, Payer, PaymentStack
 from shared.backend.appFactory import createApp
 from shared.backend.config.settings import AppSettings
 from shared.backend.database.engine import Database
+from shared.backend.startupFailure import StartupError
 from tests.support.inProcess import runningApp
 
 SIMULATE = f"{PREFIX}/dev/simulate-payment"
@@ -56,6 +56,6 @@ async def test_simulateNotMountedInProduction(paymentStack: PaymentStack) -> Non
 async def test_missingKeysFailStartup(paymentStack: PaymentStack) -> None:
     bri = paymentStack.settings.bri.model_copy(update={"privateKeyPath": None})
     settings = dataclasses.replace(paymentStack.settings, bri=bri)
-    with pytest.raises(BriConfigurationError, match="BRI_PRIVATE_KEY_PATH"):
+    with pytest.raises(StartupError, match="BRI is not configured: BRI_PRIVATE_KEY_PATH: "):
         async with runningApp(createApp(settings, createPaymentService(settings))):
             pass
