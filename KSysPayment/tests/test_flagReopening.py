@@ -32,8 +32,9 @@ async def test_aLatePaymentReopensAResolvedFlag(paymentStack: PaymentStack, paye
     assert after["updated_at"] > before["updated_at"]
 
 
-# Reconciliation flags a payment only when its reason is new: the same reason again keeps the admin's resolution;
-# another one (expired because BRI refuses to say whether it was paid) reopens it.
+# Reconciliation flags a payment only when its reason is new: the same reason again, or a poll BRI refuses (which
+# never expires a flagged payment), keeps the admin's resolution; another one (BRI now reports another currency)
+# reopens it.
 async def test_reconciliationReopensOnlyOnANewReason(
     paymentStack: PaymentStack, payer: Payer, database: Database
 ) -> None:
@@ -47,7 +48,10 @@ async def test_reconciliationReopensOnlyOnANewReason(
     assert await storedPayment(database, paymentId) == resolved
     refused = AlteredStatus(paymentStack.app.state.paymentGateway, {customerNo: GatewayRejectedError("4002601")})
     await reconciler(paymentStack, refused).execute()
+    assert await storedPayment(database, paymentId) == resolved
+    otherCurrency = AlteredStatus(paymentStack.app.state.paymentGateway, {customerNo: {"currency": "USD"}})
+    await reconciler(paymentStack, otherCurrency).execute()
     after = await storedPayment(database, paymentId)
-    assert after["status"] == "expired"
-    assert str(after["flagged_reason"]).startswith("unverified_expiry: BRI status poll failed")
+    assert after["status"] == "pending"
+    assert str(after["flagged_reason"]).startswith("amount_mismatch")
     assert [after[name] for name in RESOLUTION] == [None, None, None]
