@@ -21,6 +21,10 @@ end
 
 local _M = { driverName = okDriver and "resty.redis" or "nginx.redis" }
 
+-- rawget: nginx.redis generates a Redis command method for any missing name, so `red.set_timeouts` is never nil
+-- there; calling it sent a SET_TIMEOUTS command and left nginx's 60 s cosocket timeouts in force.
+local hasSetTimeouts = rawget(driver, "set_timeouts") ~= nil
+
 -- A new connection: AUTH (with an ACL user when a username is set), then SELECT.
 local function prepare(red)
     local ok, err = true, nil
@@ -41,7 +45,7 @@ function _M.connect()
         return nil, err
     end
     local timeout = gateway.redisTimeoutMs
-    if red.set_timeouts then
+    if hasSetTimeouts then
         red:set_timeouts(timeout, timeout, timeout)
     else
         red:set_timeout(timeout)
