@@ -25,8 +25,29 @@ export function validateRequired(value: string, label: string): string | undefin
   return value.trim() ? undefined : `Enter ${label}.`;
 }
 
+const DECIMAL_DIGIT = /\p{Nd}/u;
+
+// The ASCII value of a decimal digit of any script ("٣", "३"): Unicode keeps each script's digits 0-9 in one
+// contiguous run, and runs of adjacent scripts start at a 0 as well.
+function asciiDigit(char: string): string {
+  const point = char.codePointAt(0)!;
+  let start = point;
+  while (start > 0 && DECIMAL_DIGIT.test(String.fromCodePoint(start - 1))) start -= 1;
+  return String((point - start) % 10);
+}
+
+// A TOTP code as the server reads it: ASCII digits only. Authenticators show "123 456", phones type fullwidth or
+// Arabic-Indic digits; the server refuses those as a wrong code (which counts toward the lockout), so they are
+// turned into ASCII here, and spaces and dashes go.
+export function normalizeTotp(code: string): string {
+  return code
+    .normalize("NFKC")
+    .replace(/[\s\-\u2010-\u2015\u2212]/gu, "")
+    .replace(/\p{Nd}/gu, (digit) => (/[0-9]/.test(digit) ? digit : asciiDigit(digit)));
+}
+
 export function validateTotp(code: string): string | undefined {
-  if (!/^\d{6}$/.test(code.trim())) return "Enter the 6-digit code from your authenticator app.";
+  if (!/^[0-9]{6}$/.test(normalizeTotp(code))) return "Enter the 6-digit code from your authenticator app.";
   return undefined;
 }
 

@@ -58,6 +58,20 @@ describe("LoginPage", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent(/This account is locked\. Try again in (300|299) s\./);
   });
 
+  it("sends a code typed with spaces or another script's digits as the six ASCII digits the server reads", async () => {
+    fetchMock
+      .mockResolvedValueOnce(json(401, envelope("mfa_required")))
+      .mockResolvedValueOnce(json(200, { accessToken: "acc", refreshToken: "ref", tokenType: "bearer", expiresIn: 900 }));
+    renderAt("/auth/login", <LoginPage />);
+    await userEvent.type(screen.getByLabelText("Email"), "a@example.com");
+    await userEvent.type(screen.getByLabelText("Password"), "secret-password");
+    await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    await userEvent.type(await screen.findByLabelText("Authentication code"), "١٢٣ ٤٥٦");
+    await userEvent.click(screen.getByRole("button", { name: "Verify" }));
+    await waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(2));
+    expect(JSON.parse(fetchMock.mock.calls[1][1].body)).toEqual({ email: "a@example.com", password: "secret-password", totpCode: "123456" });
+  });
+
   it("asks for a TOTP code when MFA is required, then signs in", async () => {
     fetchMock
       .mockResolvedValueOnce(json(401, envelope("mfa_required")))

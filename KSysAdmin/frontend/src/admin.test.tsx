@@ -44,6 +44,21 @@ describe("admin login", () => {
     expect(JSON.parse(fetchMock.mock.calls[1][1].body)).toEqual({ email: "root@example.com", password: "very-secret-pass", totpCode: "123456" });
   });
 
+  it("sends an authenticator code typed in fullwidth digits or with a space as ASCII digits", async () => {
+    tokens.clear();
+    fetchMock
+      .mockResolvedValueOnce(json(401, envelope("mfa_required")))
+      .mockResolvedValueOnce(json(200, { accessToken: "adm", tokenType: "bearer", expiresIn: 600, roles: ["admin"] }));
+    renderAt("/admin/login", <AdminLoginPage />);
+    await userEvent.type(screen.getByLabelText("Email"), "root@example.com");
+    await userEvent.type(screen.getByLabelText("Password"), "very-secret-pass");
+    await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    await userEvent.type(await screen.findByLabelText("Authentication code"), "１２３ ４５６");
+    await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    await waitFor(() => expect(tokens.getAccessToken()).toBe("adm"));
+    expect(JSON.parse(fetchMock.mock.calls[1][1].body)).toEqual({ email: "root@example.com", password: "very-secret-pass", totpCode: "123456" });
+  });
+
   it("can use a recovery code instead", async () => {
     tokens.clear();
     fetchMock

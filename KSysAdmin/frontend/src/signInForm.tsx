@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { ErrorMessage, Field, Form, SubmitButton, compact, hasErrors, isApiError, serverFieldErrors, useAction, validateEmail, validateRequired, validateTotp, type FieldErrors } from "@kservices/shared";
+import { ErrorMessage, Field, Form, SubmitButton, compact, hasErrors, isApiError, normalizeTotp, serverFieldErrors, useAction, validateEmail, validateRequired, validateTotp, type FieldErrors } from "@kservices/shared";
 import { adminApi } from "./api";
 import { startSession } from "./session";
 
@@ -14,7 +14,7 @@ export function AdminSignInForm({ onSignedIn, autoFocus = false }: { onSignedIn:
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
   const login = useAction(async () => {
     try {
-      const pair = await adminApi.login({ email: email.trim(), password, ...(needsCode ? (useRecovery ? { recoveryCode: totpCode.trim() } : { totpCode: totpCode.trim() }) : {}) });
+      const pair = await adminApi.login({ email: email.trim(), password, ...(needsCode ? (useRecovery ? { recoveryCode: totpCode.trim() } : { totpCode: normalizeTotp(totpCode) }) : {}) });
       onSignedIn(startSession(email, pair));
     } catch (error) {
       if (isApiError(error) && error.code === "mfa_required" && !needsCode) {

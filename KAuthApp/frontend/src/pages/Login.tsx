@@ -1,7 +1,7 @@
 import { useRef, useState } from "react";
 import {
   Card, ErrorMessage, Field, Form, Link, Notice, SubmitButton, compact, hasErrors, isApiError, safeNext,
-  serverFieldErrors, useAction, useRouter, validateEmail, validateRequired, validateTotp, type FieldErrors,
+  normalizeTotp, serverFieldErrors, useAction, useRouter, validateEmail, validateRequired, validateTotp, type FieldErrors,
 } from "@kservices/shared";
 import { authApi, tokens } from "../api";
 
@@ -19,7 +19,7 @@ export function LoginPage() {
     const input = {
       email: email.trim(),
       password,
-      ...(step === "mfa" ? (useRecovery ? { recoveryCode: code.trim() } : { totpCode: code.trim() }) : {}),
+      ...(step === "mfa" ? (useRecovery ? { recoveryCode: code.trim() } : { totpCode: normalizeTotp(code) }) : {}),
     };
     try {
       const pair = await authApi.login(input);
