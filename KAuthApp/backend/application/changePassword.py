@@ -43,5 +43,7 @@ class ChangePassword:
         await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=userId, targetId=userId,
                                  details={"revokedSessions": len(revoked)})
         keys = await ports.sessions.revokedUnexpiredIds(userId, now, keep=sessionId)
-        await ports.transaction.commit()
+        # The keys go before the commit, the rows still locked (a racing restore or refresh meets the revocation
+        # marker): a Redis failure then changes nothing and the same request can be retried (docs/decisions.md).
         await SessionIssuer(ports).drop(keys)
+        await ports.transaction.commit()

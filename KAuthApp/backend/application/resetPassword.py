@@ -51,5 +51,7 @@ class ResetPassword:
         await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=user.id, targetId=user.id,
                                  details={"revokedSessions": len(revoked)})
         keys = await ports.sessions.revokedUnexpiredIds(user.id, now)
-        await ports.transaction.commit()
+        # The keys go before the commit, the rows still locked (a racing restore or refresh meets the revocation
+        # marker): a Redis failure then changes nothing and the same request can be retried (docs/decisions.md).
         await SessionIssuer(ports).drop(keys)
+        await ports.transaction.commit()

@@ -29,5 +29,7 @@ class RevokeSession:
         await ports.sessions.revokeIds([session.id], "revoked_by_user", now)
         await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=userId, targetId=userId,
                                  details={"sessionId": str(session.id)})
-        await ports.transaction.commit()
+        # The keys go before the commit, the rows still locked (a racing restore or refresh meets the revocation
+        # marker): a Redis failure then changes nothing and the same request can be retried (docs/decisions.md).
         await SessionIssuer(ports).drop([session.id])
+        await ports.transaction.commit()
