@@ -65,6 +65,6 @@ export const authApi = {
   mfaSetup: (password: string) =>
     client.post<{ provisioningUri: string; secret?: string }>("/api/auth/mfa/totp/setup", { password }),
   mfaEnable: (code: string) => client.post<{ recoveryCodes: string[] }>("/api/auth/mfa/totp/enable", { code }),
-  mfaDisable: (input: { password: string; code: string }) =>
+  mfaDisable: (input: { password: string; code?: string; recoveryCode?: string }) =>
     client.post<unknown>("/api/auth/mfa/totp/disable", input),
 };

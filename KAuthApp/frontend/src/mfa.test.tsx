@@ -101,6 +101,32 @@ describe("MfaPage", () => {
   });
 });
 
+describe("turning two-factor off", () => {
+  const disableBodies = () => fetchMock.mock.calls.filter(([url]) => String(url).endsWith("/api/auth/mfa/totp/disable")).map(([, init]) => JSON.parse(init.body));
+
+  it("takes a recovery code when the authenticator is lost", async () => {
+    serveMfa(true);
+    renderAt("/auth/mfa", <MfaPage />);
+    await userEvent.type(await screen.findByLabelText("Password"), "right-password");
+    await userEvent.click(screen.getByRole("button", { name: /Use a recovery code/ }));
+    const recovery = screen.getByLabelText("Recovery code");
+    await userEvent.type(recovery, "abcde-01234-abcde-01234");
+    await userEvent.click(screen.getByRole("button", { name: "Disable two-factor" }));
+    expect(await screen.findByText("Two-factor authentication was turned off.")).toBeInTheDocument();
+    expect(disableBodies()).toEqual([{ password: "right-password", recoveryCode: "abcde-01234-abcde-01234" }]);
+  });
+
+  it("sends an authenticator code as ASCII digits", async () => {
+    serveMfa(true);
+    renderAt("/auth/mfa", <MfaPage />);
+    await userEvent.type(await screen.findByLabelText("Password"), "right-password");
+    await userEvent.type(screen.getByLabelText("Authentication code"), "１２３ ４５６");
+    await userEvent.click(screen.getByRole("button", { name: "Disable two-factor" }));
+    expect(await screen.findByText("Two-factor authentication was turned off.")).toBeInTheDocument();
+    expect(disableBodies()).toEqual([{ password: "right-password", code: "123456" }]);
+  });
+});
+
 describe("recovery codes", () => {
   it("says when they were copied", async () => {
     const writeText = vi.fn().mockResolvedValue(undefined);

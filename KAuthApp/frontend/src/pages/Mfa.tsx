@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Card, ErrorMessage, Field, Form, Notice, QrImage, Spinner, SubmitButton, compact, hasErrors, useAction, useLoad, validateRequired, validateTotp, type FieldErrors } from "@kservices/shared";
+import { Card, ErrorMessage, Field, Form, Notice, QrImage, Spinner, SubmitButton, compact, hasErrors, normalizeTotp, useAction, useLoad, validateRequired, validateTotp, type FieldErrors } from "@kservices/shared";
 import { authApi } from "../api";
 import { RecoveryCodes } from "./RecoveryCodes";
 
@@ -20,6 +20,8 @@ export function MfaPage() {
   const [errors, setErrors] = useState<FieldErrors>({});
   // "Turned off" is said after this page turned it off, until a new setup; which form shows follows mfaEnabled.
   const [turnedOff, setTurnedOff] = useState(false);
+  // Disable takes a recovery code instead of the authenticator's: the user who lost the authenticator turns it off so.
+  const [useRecovery, setUseRecovery] = useState(false);
 
   // The server's state as the action left it, at once, then read again from the server.
   const mfaChanged = (mfaEnabled: boolean) => {
@@ -32,17 +34,18 @@ export function MfaPage() {
     setTurnedOff(false);
   });
   const enable = useAction(async () => {
-    const result = await authApi.mfaEnable(code.trim());
+    const result = await authApi.mfaEnable(normalizeTotp(code));
     setRecoveryCodes(result.recoveryCodes);
     setSetup(null);
     setCode("");
     mfaChanged(true);
   });
   const disable = useAction(async () => {
-    await authApi.mfaDisable({ password, code: code.trim() });
+    await authApi.mfaDisable(useRecovery ? { password, recoveryCode: code.trim() } : { password, code: normalizeTotp(code) });
     setTurnedOff(true);
     setPassword("");
     setCode("");
+    setUseRecovery(false);
     mfaChanged(false);
   });
 
@@ -59,7 +62,7 @@ export function MfaPage() {
         <ErrorMessage error={disable.error} overrides={{ invalid_credentials: "The password is incorrect." }} />
         <Form
           onSubmit={() => {
-            const e = compact({ password: validateRequired(password, "your password"), code: validateTotp(code) });
+            const e = compact({ password: validateRequired(password, "your password"), code: useRecovery ? validateRequired(code, "a recovery code") : validateTotp(code) });
             setErrors(e);
             if (!hasErrors(e)) void disable.run();
           }}
@@ -67,8 +70,22 @@ export function MfaPage() {
           error={disable.error}
         >
           <Field label="Password" name="password" type="password" autoComplete="current-password" value={password} onChange={setPassword} error={errors.password} required />
-          <Field label="Authentication code" name="code" inputMode="numeric" autoComplete="one-time-code" value={code} onChange={setCode} error={errors.code} required />
+          <Field
+            key={useRecovery ? "recovery" : "totp"}
+            label={useRecovery ? "Recovery code" : "Authentication code"}
+            name="code"
+            inputMode={useRecovery ? "text" : "numeric"}
+            autoComplete="one-time-code"
+            value={code}
+            onChange={setCode}
+            error={errors.code}
+            hint={useRecovery ? "One of the codes you saved when you turned two-factor on." : undefined}
+            required
+          />
           <SubmitButton busy={disable.busy} className="button button-danger">Disable two-factor</SubmitButton>
+          <button type="button" className="button" onClick={() => { setUseRecovery(!useRecovery); setCode(""); setErrors({}); }}>
+            {useRecovery ? "Use an authenticator code" : "Lost your authenticator? Use a recovery code"}
+          </button>
         </Form>
       </Card>
     );
