@@ -22,6 +22,16 @@ describe("apiErrorFrom", () => {
     expect(errorMessage(error)).toBe("Too many attempts. Try again in 42 s.");
   });
 
+  it("says a long wait in minutes or hours, as the lockout's 900 s and a day-long limit are", () => {
+    const locked = (seconds: number) => errorMessage(apiErrorFrom(423, envelope("account_locked"), new Headers({ "Retry-After": String(seconds) })));
+    expect(locked(119)).toBe("This account is locked. Try again in 119 s.");
+    expect(locked(900)).toBe("This account is locked. Try again in 15 min.");
+    expect(locked(899)).toBe("This account is locked. Try again in 15 min.");
+    expect(locked(86_400)).toBe("This account is locked. Try again in 24 h.");
+    const limited = apiErrorFrom(429, envelope("rate_limited"), new Headers({ "Retry-After": "5400" }));
+    expect(errorMessage(limited)).toBe("Too many attempts. Try again in 1 h 30 min.");
+  });
+
   it("reads Retry-After as an HTTP date", () => {
     const now = Date.parse("2026-01-01T00:00:00Z");
     expect(parseRetryAfter("Thu, 01 Jan 2026 00:00:30 GMT", now)).toBe(30);

@@ -218,6 +218,17 @@ export function countdownSeconds(error: unknown): number | null {
   return isApiError(error) && RETRY_LEADS.has(error.code) ? error.retryAfter : null;
 }
 
+// A wait as people say it: seconds up to two minutes, then whole minutes (rounded up: never sooner than the server
+// allows), then hours and minutes. A 15-minute lockout reads "15 min", not "900 s".
+export function formatWait(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return rest ? `${hours} h ${rest} min` : `${hours} h`;
+}
+
 // The text shown to users for an error; overrides let a page reword a code in its own context.
 export function errorMessage(error: unknown, overrides: Record<string, string> = {}): string {
   if (!isApiError(error)) {
@@ -227,7 +238,7 @@ export function errorMessage(error: unknown, overrides: Record<string, string> =
   if (lead && (error.retryAfter !== null || error.code === "rate_limited")) {
     const base = overrides[error.code] ?? lead;
     if (error.retryAfter === null) return `${base} Please wait a moment and try again.`;
-    return error.retryAfter > 0 ? `${base} Try again in ${error.retryAfter} s.` : `${base} You can try again now.`;
+    return error.retryAfter > 0 ? `${base} Try again in ${formatWait(error.retryAfter)}.` : `${base} You can try again now.`;
   }
   const text = overrides[error.code] ?? MESSAGES[error.code];
   if (text) {
