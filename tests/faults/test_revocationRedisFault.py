@@ -1,13 +1,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
-import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx2
 import pytest
@@ -15,54 +10,14 @@ from redis import Redis
 from sqlalchemy import text
 
 from KAuthApp.tests.authTestSupport import PASSWORD, bearer, latestToken, login, registerVerified, sessionIdOf
-from shared.backend.config.settings import DatabaseSettings
-from shared.backend.database.engine import Database, createDatabase
-from tests.faults.privateStack import PrivateStack, waitHealthy
+from shared.backend.database.engine import Database
+from tests.faults import authFaults
+from tests.faults.authFaults import heldRow, userId
+from tests.faults.privateStack import PrivateStack
 from tests.faults.settlementCrash import blockedBy
 
 NEW_PASSWORD = "an entirely new passphrase 77"
-
-
-@pytest.fixture(scope="module")
-def stack() -> Iterator[PrivateStack]:
-    # Not under pytest's tmp dir: a concurrent pytest resets its mode to 0700, locking out the postgres user.
-    directory = Path(tempfile.mkdtemp(prefix="kservices-revocation-"))
-    private = PrivateStack(directory, Path(os.environ["KSERVICES_ENV_FILE"]))
-    try:
-        private.prepare()
-        private.launch("public", "public_server:app")
-        waitHealthy(private.url("public", "/health"), process=private.servers["public"])
-        yield private
-    finally:
-        private.stop()
-        if not os.environ.get("KEEP_FAULTS_DIR"):
-            shutil.rmtree(directory, ignore_errors=True)
-
-
-@pytest.fixture
-async def database(stack: PrivateStack) -> AsyncIterator[Database]:
-    private = createDatabase(DatabaseSettings(DATABASE_URL=stack.databaseUrl))  # type: ignore[call-arg]
-    yield private
-    await private.engine.dispose()
-
-
-@pytest.fixture
-async def client(stack: PrivateStack) -> AsyncIterator[httpx2.AsyncClient]:
-    async with httpx2.AsyncClient(base_url=stack.url("public", ""), timeout=30) as http:
-        yield http
-
-
-# The row the use case locks first: the request waits there, past its Redis reads, until the fault is in place.
-@asynccontextmanager
-async def heldRow(database: Database, table: str, rowId: str) -> AsyncIterator[int]:
-    async with database.engine.connect() as connection:
-        await connection.begin()
-        pid = int((await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one())
-        await connection.execute(text(f"SELECT 1 FROM {table} WHERE id = :id FOR UPDATE"), {"id": rowId})  # noqa: S608
-        try:
-            yield pid
-        finally:
-            await connection.rollback()
+stack, database, client = authFaults.stack, authFaults.database, authFaults.client  # the fixtures
 
 
 # Redis goes away with its data (a restart of a persistent Redis), or stays up refusing writes (at maxmemory).
@@ -119,12 +74,6 @@ async def useCase(client: httpx2.AsyncClient, stack: PrivateStack, database: Dat
             "/api/auth/password/reset", json={"token": token, "newPassword": NEW_PASSWORD})
     otherId = sessionIdOf(user.other)
     return "sessions", otherId, lambda: client.delete(f"/api/auth/sessions/{otherId}", headers=bearer(user.current))
-
-
-async def userId(database: Database, address: str) -> str:
-    async with database.engine.connect() as connection:
-        found = await connection.execute(text("SELECT id FROM users WHERE email = :e"), {"e": address.lower()})
-        return str(found.scalar_one())
 
 
 async def revokedInDatabase(database: Database, tokens: dict[str, str]) -> bool:

@@ -26,8 +26,9 @@ CACHE_REFUSING: tuple[type[Exception], ...] = (redis.exceptions.ReadOnlyError, r
 HANDLED: tuple[type[Exception], ...] = (
     *DATABASE_DOWN, *CACHE_DOWN, redis.exceptions.ResponseError, sqlalchemy.exc.DBAPIError, OSError)
 # SQLSTATE classes: 08 connection exception, 53 insufficient resources, 57P operator intervention
-# (shutdown, cannot connect now); 22 data exception (for example a NUL character in text).
-UNAVAILABLE_STATES = ("08", "53", "57P")
+# (shutdown, cannot connect now), 57014 a statement cancelled (statement_timeout, pg_cancel_backend); 22 data
+# exception (for example a NUL character in text).
+UNAVAILABLE_STATES = ("08", "53", "57P", "57014")
 INVALID_DATA_STATE = "22"
 
 
