@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { Card, ErrorMessage, Field, Form, Notice, SubmitButton, compact, hasErrors, serverFieldErrors, useAction, validateNewPassword, validateRequired, type FieldErrors } from "@kservices/shared";
 import { authApi } from "../api";
 
@@ -8,17 +8,19 @@ export function ChangePasswordPage() {
   const [confirm, setConfirm] = useState("");
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
   const [done, setDone] = useState(false);
+  // The busy button lost focus to <body>: once changed, focus goes to the notice saying so.
+  const doneRef = useRef<HTMLDivElement>(null);
   const change = useAction(async () => {
     await authApi.changePassword({ currentPassword, newPassword });
     setDone(true);
     setCurrent("");
     setNew("");
     setConfirm("");
-  });
+  }, { focusAfter: [doneRef] });
   const fieldErrors = { ...serverFieldErrors(change.error), ...clientErrors };
   return (
     <Card title="Change password" narrow>
-      {done ? <Notice>Your password was changed. Your other sessions were signed out.</Notice> : null}
+      {done ? <Notice ref={doneRef}>Your password was changed. Your other sessions were signed out.</Notice> : null}
       <ErrorMessage error={change.error} overrides={{ invalid_credentials: "The current password is incorrect.", invalid_password: "The current password is incorrect." }} knownFields={["currentPassword", "newPassword"]} />
       <Form
         onSubmit={() => {

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { Card, ErrorMessage, Field, Form, Notice, QrImage, Spinner, SubmitButton, compact, hasErrors, normalizeTotp, useAction, useLoad, validateRequired, validateTotp, type FieldErrors } from "@kservices/shared";
 import { authApi } from "../api";
 import { RecoveryCodes } from "./RecoveryCodes";
@@ -40,6 +40,8 @@ export function MfaPage() {
     setCode("");
     mfaChanged(true);
   });
+  // The disable form goes once MFA is off: focus goes to the notice saying so, not to <body>.
+  const turnedOffRef = useRef<HTMLDivElement>(null);
   const disable = useAction(async () => {
     await authApi.mfaDisable(useRecovery ? { password, recoveryCode: code.trim() } : { password, code: normalizeTotp(code) });
     setTurnedOff(true);
@@ -47,7 +49,7 @@ export function MfaPage() {
     setCode("");
     setUseRecovery(false);
     mfaChanged(false);
-  });
+  }, { focusAfter: [turnedOffRef] });
 
   // The codes first: a failed reload of the account must not hide them.
   if (recoveryCodes) return <RecoveryCodes codes={recoveryCodes} onSaved={() => setRecoveryCodes(null)} />;
@@ -93,7 +95,7 @@ export function MfaPage() {
 
   return (
     <Card title="Two-factor authentication" narrow>
-      {turnedOff ? <Notice>Two-factor authentication was turned off.</Notice> : null}
+      {turnedOff ? <Notice ref={turnedOffRef}>Two-factor authentication was turned off.</Notice> : null}
       {!setup ? (
         <>
           <p>Protect your account with a time-based code from an authenticator app.</p>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Card, ErrorMessage, Field, Form, Link, Notice, Spinner, SubmitButton, serverFieldErrors, useAction, useLoad, formatDateTime } from "@kservices/shared";
 import { authApi } from "../api";
 
@@ -18,6 +18,8 @@ export function ProfilePage() {
     }
   }, [me.data]);
 
+  // The busy button lost focus to <body>: once saved, focus goes to the notice saying so.
+  const savedRef = useRef<HTMLDivElement>(null);
   const save = useAction(async () => {
     const updated = await authApi.updateMe({
       displayName: displayName.trim() || null,
@@ -25,7 +27,7 @@ export function ProfilePage() {
     });
     if (updated) me.setData(updated);
     setSaved(true);
-  });
+  }, { focusAfter: [savedRef] });
 
   if (me.loading) return <Spinner />;
   if (me.error) return <ErrorMessage error={me.error} />;
@@ -41,7 +43,7 @@ export function ProfilePage() {
         </dl>
       </Card>
       <Card title="Edit profile" subsection>
-        {saved ? <Notice>Your profile was saved.</Notice> : null}
+        {saved ? <Notice ref={savedRef}>Your profile was saved.</Notice> : null}
         <ErrorMessage error={save.error} knownFields={["displayName", "phoneNumber"]} />
         <Form
           onSubmit={() => {

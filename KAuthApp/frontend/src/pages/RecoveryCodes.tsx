@@ -97,6 +97,12 @@ export function RecoveryCodes({ codes, onSaved }: { codes: string[]; onSaved: ()
   const [copied, setCopied] = useState<"yes" | "failed" | null>(null);
   const text = `${codes.join("\n")}\n`;
   const downloadUrl = useTextFileUrl(text);
+  // The enable form that led here is gone, its focus with it: reading starts at this page's heading.
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    const active = document.activeElement;
+    if (!active || active === document.body || active.id === "main") headingRef.current?.focus();
+  }, []);
 
   const copy = async () => {
     setCopied(null);
@@ -110,7 +116,7 @@ export function RecoveryCodes({ codes, onSaved }: { codes: string[]; onSaved: ()
   };
 
   return (
-    <Card title="Save your recovery codes">
+    <Card title="Save your recovery codes" headingRef={headingRef}>
       <Notice>Two-factor authentication is enabled.</Notice>
       <p>
         Each code works once if you lose your authenticator. They are shown only now: store them somewhere safe.

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import {
   Card, ErrorMessage, Field, Form, Link, Notice, SubmitButton, compact, hasErrors, serverFieldErrors, useAction,
   validateEmail, validateNewPassword, type FieldErrors,
@@ -13,10 +13,12 @@ export function RegisterPage() {
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
   const [done, setDone] = useState(false);
 
+  // The notice that replaces the form takes focus once the request has settled (the busy button lost it to <body>).
+  const doneRef = useRef<HTMLDivElement>(null);
   const register = useAction(async () => {
     await authApi.register({ email: email.trim(), password, ...(displayName.trim() ? { displayName: displayName.trim() } : {}) });
     setDone(true);
-  });
+  }, { focusAfter: [doneRef] });
 
   const submit = () => {
     const errors = compact({
@@ -31,7 +33,7 @@ export function RegisterPage() {
   if (done) {
     return (
       <Card title="Check your email" narrow>
-        <Notice>
+        <Notice ref={doneRef}>
           We sent a verification link to <strong>{email.trim()}</strong>. Open it to activate your account, then sign in.
         </Notice>
         <p><Link to="/login">Go to sign in</Link></p>
