@@ -26,9 +26,10 @@ CACHE_REFUSING: tuple[type[Exception], ...] = (redis.exceptions.ReadOnlyError, r
 HANDLED: tuple[type[Exception], ...] = (
     *DATABASE_DOWN, *CACHE_DOWN, redis.exceptions.ResponseError, sqlalchemy.exc.DBAPIError, OSError)
 # SQLSTATE classes: 08 connection exception, 53 insufficient resources, 57P operator intervention
-# (shutdown, cannot connect now), 57014 a statement cancelled (statement_timeout, pg_cancel_backend); 22 data
-# exception (for example a NUL character in text).
-UNAVAILABLE_STATES = ("08", "53", "57P", "57014")
+# (shutdown, cannot connect now), 57014 a statement cancelled (statement_timeout, pg_cancel_backend), 40P01 a
+# deadlock's victim and 55P03 a lock wait past lock_timeout (rolled back, worth a retry); 22 data exception (for
+# example a NUL character in text).
+UNAVAILABLE_STATES = ("08", "53", "57P", "57014", "40P01", "55P03")
 INVALID_DATA_STATE = "22"
 
 
