@@ -45,11 +45,10 @@ async def test_aDeadlockVictimIsRetryable(database: Database) -> None:
 
 # A lock wait that outlasted lock_timeout (55P03) is a transient state too.
 async def test_aLockTimeoutIsRetryable(database: Database) -> None:
-    async with database.engine.connect() as holder, database.engine.connect() as waiter:
-        async with holder.begin():
-            await holder.execute(LOCK, {"key": FIRST})
-            with pytest.raises(sqlalchemy.exc.DBAPIError) as raised:
-                async with waiter.begin():
-                    await waiter.execute(text("SET LOCAL lock_timeout = '50ms'"))
-                    await waiter.execute(LOCK, {"key": FIRST})
+    async with database.engine.connect() as holder, database.engine.connect() as waiter, holder.begin():
+        await holder.execute(LOCK, {"key": FIRST})
+        with pytest.raises(sqlalchemy.exc.DBAPIError) as raised:
+            async with waiter.begin():
+                await waiter.execute(text("SET LOCAL lock_timeout = '50ms'"))
+                await waiter.execute(LOCK, {"key": FIRST})
     assertRetryable(raised.value, "55P03")
