@@ -124,16 +124,19 @@ export function TextAreaField({ label, name, value, onChange, error, hint, id, .
 
 // Shows the envelope message, after `lead` (what failed) when given, plus any details that do not belong to a
 // field on the form. It can take focus (tabIndex -1): a Form given this error moves focus here when its request fails.
+// With `onRetry` (a page whose load failed) it offers a "Try again" button, so a 503 or 429 is not a dead end.
 export function ErrorMessage({
   error,
   overrides,
   knownFields = [],
   lead,
+  onRetry,
 }: {
   error: unknown;
   overrides?: Record<string, string>;
   knownFields?: string[];
   lead?: string;
+  onRetry?: () => void;
 }) {
   const receivedAt = useMemo(() => Date.now(), [error]);
   const retryAfter = countdownSeconds(error);
@@ -166,6 +169,7 @@ export function ErrorMessage({
           ))}
         </ul>
       ) : null}
+      {onRetry ? <button type="button" className="button button-small" onClick={onRetry}>Try again</button> : null}
     </div>
   );
 }

@@ -54,7 +54,7 @@ export function MfaPage() {
   // The codes first: a failed reload of the account must not hide them.
   if (recoveryCodes) return <RecoveryCodes codes={recoveryCodes} onSaved={() => setRecoveryCodes(null)} />;
   if (me.loading && !me.data) return <Spinner />;
-  if (me.error) return <ErrorMessage error={me.error} />;
+  if (me.error) return <Card title="Two-factor authentication" narrow><ErrorMessage error={me.error} lead="Your account could not be loaded." onRetry={me.reload} /></Card>;
 
   if (me.data?.mfaEnabled) {
     return (

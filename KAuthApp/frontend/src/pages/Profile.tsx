@@ -30,7 +30,7 @@ export function ProfilePage() {
   }, { focusAfter: [savedRef] });
 
   if (me.loading) return <Spinner />;
-  if (me.error) return <ErrorMessage error={me.error} />;
+  if (me.error) return <Card title="Your profile"><ErrorMessage error={me.error} lead="Your profile could not be loaded." onRetry={me.reload} /></Card>;
   const profile = me.data!;
   const fieldErrors = serverFieldErrors(save.error);
   return (
