@@ -40,6 +40,19 @@ describe("PaymentListPage", () => {
   });
 });
 
+describe("PaymentListPage after a failed load", () => {
+  it("offers Try again, which loads the list", async () => {
+    fetchMock
+      .mockResolvedValueOnce(json(503, envelope("service_unavailable"), { "Retry-After": "5" }))
+      .mockResolvedValueOnce(json(200, { items: [item("p1")], nextCursor: null }));
+    renderAt("/payment/", <PaymentListPage />);
+    expect(await screen.findByRole("alert")).toHaveTextContent("The service is temporarily unavailable.");
+    await userEvent.click(screen.getByRole("button", { name: "Try again" }));
+    expect(await screen.findByText("Order p1")).toBeInTheDocument();
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+});
+
 describe("PaymentListPage while a page loads", () => {
   const listUrls = () => fetchMock.mock.calls.map(([url]) => url);
 

@@ -35,7 +35,7 @@ export function SessionsPage() {
       <p className="muted">Every device where you are signed in. Revoking a session signs that device out at once.</p>
       <ErrorMessage error={revoke.error ?? logoutAll.error} />
       {sessions.loading ? <Spinner /> : null}
-      <ErrorMessage error={sessions.error} />
+      <ErrorMessage error={sessions.error} onRetry={sessions.reload} />
       {sessions.data ? (
         <div className="table-wrap">
           <table>

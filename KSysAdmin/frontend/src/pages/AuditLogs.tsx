@@ -36,7 +36,7 @@ export function AuditLogsPage() {
         <Field label="To" name="to" type="datetime-local" value={form.to} onChange={set("to")} />
         <button type="submit" className="button button-primary">Filter</button>
       </Form>
-      <ErrorMessage error={page.error} />
+      <ErrorMessage error={page.error} onRetry={page.reload} />
       {page.loading ? <Spinner /> : null}
       {page.data && page.data.items.length === 0 ? <p className="muted">No entries match.</p> : null}
       {page.data && page.data.items.length > 0 ? (

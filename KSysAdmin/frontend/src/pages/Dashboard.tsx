@@ -6,7 +6,7 @@ export function DashboardPage() {
   usePageTitle("Dashboard");
   const stats = useLoad(() => adminApi.stats(30), []);
   if (stats.loading) return <Spinner label="Loading statistics..." />;
-  if (stats.error) return <Card title="Dashboard"><ErrorMessage error={stats.error} /></Card>;
+  if (stats.error) return <Card title="Dashboard"><ErrorMessage error={stats.error} onRetry={stats.reload} /></Card>;
   const days = stats.data?.days ?? [];
   const series = (key: "signups" | "logins" | "failedLogins" | "payments" | "paidAmount") => days.map((d) => ({ label: d.date, value: d[key] }));
   return (

@@ -32,7 +32,7 @@ export function PaymentsPage() {
         <Field label="To" name="to" type="date" value={form.to} onChange={set("to")} />
         <button type="submit" className="button button-primary">Filter</button>
       </Form>
-      <ErrorMessage error={page.error} />
+      <ErrorMessage error={page.error} onRetry={page.reload} />
       {page.loading ? <Spinner /> : null}
       {page.data && page.data.items.length === 0 ? <p className="muted">No payments match.</p> : null}
       {page.data && page.data.items.length > 0 ? (

@@ -51,7 +51,7 @@ export function CorsEditor() {
     setSaved(true);
   });
   if (cors.loading && !cors.data) return <Card title="CORS origins" subsection><Spinner /></Card>;
-  if (cors.error && !cors.data) return <Card title="CORS origins" subsection><ErrorMessage error={cors.error} /></Card>;
+  if (cors.error && !cors.data) return <Card title="CORS origins" subsection><ErrorMessage error={cors.error} onRetry={cors.reload} /></Card>;
   const errors = { ...serverFieldErrors(save.error), ...clientErrors };
   const originErrors = Object.entries(errors).filter(([k]) => k === "origins" || k.startsWith("origins.")).map(([k, v]) => {
     const index = Number(k.split(".")[1]);
@@ -138,7 +138,7 @@ export function RateLimitEditor() {
     setSaved(true);
   });
   if (settings.loading && !settings.data) return <Card title="Rate limits" subsection><Spinner /></Card>;
-  if (settings.error && !settings.data) return <Card title="Rate limits" subsection><ErrorMessage error={settings.error} /></Card>;
+  if (settings.error && !settings.data) return <Card title="Rate limits" subsection><ErrorMessage error={settings.error} onRetry={settings.reload} /></Card>;
   const errors = { ...serverFieldErrors(save.error), ...clientErrors };
   const update = (index: number, change: Partial<RuleForm>) => setRules(rules.map((r, i) => (i === index ? { ...r, ...change } : r)));
   const conflict = isApiError(save.error) && save.error.status === 409;

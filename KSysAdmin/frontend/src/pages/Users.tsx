@@ -35,7 +35,7 @@ export function UsersPage() {
         <SelectField label="Role" name="role" value={role} onChange={(v) => apply({ role: v })} options={[{ value: "", label: "Any role" }, ...ROLES.map((r) => ({ value: r, label: r }))]} />
         <button type="submit" className="button button-primary">Search</button>
       </Form>
-      <ErrorMessage error={page.error} />
+      <ErrorMessage error={page.error} onRetry={page.reload} />
       {page.loading ? <Spinner /> : null}
       {page.data && page.data.items.length === 0 ? <p className="muted">No users match.</p> : null}
       {page.data && page.data.items.length > 0 ? (

@@ -35,7 +35,7 @@ export function PaymentListPage() {
         ]} />
         <Link to="/new" className="button button-primary">New payment</Link>
       </div>
-      <ErrorMessage error={page.error} />
+      <ErrorMessage error={page.error} onRetry={page.reload} />
       {page.loading ? <Spinner /> : null}
       {page.data && page.data.items.length === 0 ? <p className="muted">No payments match.</p> : null}
       {page.data && page.data.items.length > 0 ? (
