@@ -66,6 +66,19 @@ describe("KServices frontends through the gateway", { concurrency: false }, () =
     await page.context().close();
   });
 
+  it("wraps a long email address inside its notice on a narrow screen", async () => {
+    const page = await newPage(browser);
+    await page.setViewportSize({ width: 400, height: 800 });
+    await page.goto("/auth/forgot-password");
+    await page.getByLabel("Email").fill(`${"a".repeat(60)}@${"b".repeat(60)}.example.com`);
+    await page.getByRole("button", { name: "Send reset link" }).click();
+    await page.getByText("If an account exists").waitFor();
+    const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: window.innerWidth }));
+    assert.ok(widths.page <= widths.window, `the page scrolls sideways: ${widths.page} px wide in a ${widths.window} px window`);
+    assertNoProblems(page);
+    await page.context().close();
+  });
+
   it("registers, verifies by the emailed link, signs in, pays by BRIVA and sees it paid", async () => {
     const page = await newPage(browser);
     await step(page, "register-pay", async () => {
