@@ -218,6 +218,11 @@ export function countdownSeconds(error: unknown): number | null {
   return isApiError(error) && RETRY_LEADS.has(error.code) ? error.retryAfter : null;
 }
 
+// Whether asking again may work: no answer, a rate limit or a server-side failure (not a refusal such as a 404).
+export function isTransient(error: unknown): boolean {
+  return isApiError(error) && (error.status === 0 || error.status === 429 || error.status >= 500);
+}
+
 // A wait as people say it: seconds up to two minutes, then whole minutes (rounded up: never sooner than the server
 // allows), then hours and minutes. A 15-minute lockout reads "15 min", not "900 s".
 export function formatWait(seconds: number): string {

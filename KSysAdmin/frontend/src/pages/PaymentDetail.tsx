@@ -1,5 +1,5 @@
 import { useRef, useState } from "react";
-import { Card, ErrorMessage, Link, Notice, Spinner, formatDateTime, formatRupiah, isApiError, useAction, useLoad } from "@kservices/shared";
+import { Card, ErrorMessage, Link, Notice, Spinner, formatDateTime, formatRupiah, isApiError, isTransient, useAction, useLoad } from "@kservices/shared";
 import { adminApi } from "../api";
 import { FlagStatus, ResolveFlagButton, flagIsOpen } from "../paymentFlag";
 import { FlagHistory, ResolvedBeforeWarning, useFlagHistory } from "../flagHistory";
@@ -32,7 +32,7 @@ export function PaymentDetailPage({ id }: { id: string }) {
     }
   }, { focusAfter: [noticeRef, headingRef] });
   if (payment.loading && !payment.data) return <Spinner />;
-  if (payment.error && !payment.data) return <ErrorMessage error={payment.error} overrides={{ not_found: "No payment with this id." }} />;
+  if (payment.error && !payment.data) return <Card title="Payment"><ErrorMessage error={payment.error} overrides={{ not_found: "No payment with this id." }} onRetry={isTransient(payment.error) ? payment.reload : undefined} /></Card>;
   const p = payment.data!;
   return (
     <>

@@ -1,5 +1,5 @@
 import { useRef, useState } from "react";
-import { Card, ConfirmButton, ErrorMessage, Link, Notice, Spinner, formatDateTime, formatRupiah, useAction, useLoad } from "@kservices/shared";
+import { Card, ConfirmButton, ErrorMessage, Link, Notice, Spinner, formatDateTime, formatRupiah, isTransient, useAction, useLoad } from "@kservices/shared";
 import { adminApi, adminRoles, ROLES } from "../api";
 
 export function UserDetailPage({ id }: { id: string }) {
@@ -34,7 +34,7 @@ export function UserDetailPage({ id }: { id: string }) {
   }, { focusAfter });
 
   if (user.loading && !user.data) return <Spinner />;
-  if (user.error && !user.data) return <ErrorMessage error={user.error} overrides={{ not_found: "No user with this id." }} />;
+  if (user.error && !user.data) return <Card title="User"><ErrorMessage error={user.error} overrides={{ not_found: "No user with this id." }} onRetry={isTransient(user.error) ? user.reload : undefined} /></Card>;
   const data = user.data!;
   const status = data.status;
   const roles = editedRoles ?? data.roles;

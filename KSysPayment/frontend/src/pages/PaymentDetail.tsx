@@ -1,5 +1,5 @@
 import { useRef, useState } from "react";
-import { Card, ConfirmButton, ErrorMessage, Link, Notice, QrImage, Spinner, devToolsEnabled, formatCountdown, formatDateTime, formatRupiah, isApiError, useAction, useLoad, useNow } from "@kservices/shared";
+import { Card, ConfirmButton, ErrorMessage, Link, Notice, QrImage, Spinner, devToolsEnabled, formatCountdown, formatDateTime, formatRupiah, isApiError, isTransient, useAction, useLoad, useNow } from "@kservices/shared";
 import { FINAL_STATUSES, paymentApi, type Payment } from "../api";
 import { usePolling } from "../polling";
 import { StatusBadge, methodLabel } from "../status";
@@ -56,7 +56,7 @@ export function PaymentDetailPage({ id }: { id: string }) {
   });
 
   if (payment.loading && !data) return <Spinner label="Loading payment..." />;
-  if (payment.error && !data) return <ErrorMessage error={payment.error} overrides={{ not_found: "This payment does not exist or is not yours." }} />;
+  if (payment.error && !data) return <Card title="Payment"><ErrorMessage error={payment.error} overrides={{ not_found: "This payment does not exist or is not yours." }} onRetry={isTransient(payment.error) ? payment.reload : undefined} /></Card>;
   if (!data) return null;
 
   const expiresAt = data.expiresAt ? Date.parse(data.expiresAt) : null;
