@@ -58,6 +58,27 @@ async def test_unlockClearsFailedLogins(world: AdminWorld) -> None:
     assert (stored.status, stored.failedLoginTimes, stored.lockedUntil) == ("active", [], None)
 
 
+# An active account in a lockout from failed sign-ins (wrong passwords or codes, up to a day) is unlocked by an
+# admin without waiting: the lockout ends, the status stays, and the audit entry says which lockout ended.
+async def test_unlockEndsALockoutOfAnActiveAccount(world: AdminWorld) -> None:
+    _, headers = await world.adminToken()
+    target = await world.createUser()
+    async with world.database.engine.begin() as connection:
+        await connection.execute(text(
+            "UPDATE users SET failed_login_times = array_fill(now(), ARRAY[5]), "
+            "locked_until = date_trunc('second', now()) + interval '10 minutes' WHERE id = :id"), {"id": target.id})
+    lockedUntil = (await world.getUser(target.id)).lockedUntil
+    unlocked = await world.client.post(f"/api/admin/users/{target.id}/unlock", headers=headers)
+    assert unlocked.status_code == 200, unlocked.text
+    assert (unlocked.json()["status"], unlocked.json()["lockedUntil"]) == ("active", None)
+    stored = await world.getUser(target.id)
+    assert (stored.status, stored.failedLoginTimes, stored.lockedUntil) == ("active", [], None)
+    [entry] = await world.auditEntries("user.unlock", target.id)
+    assert lockedUntil is not None
+    assert (entry.outcome, entry.details) == ("success", {"from": "active", "to": "active",
+                                                          "lockoutEnded": lockedUntil.isoformat()})
+
+
 async def test_invalidTransitionsAndBadIds(world: AdminWorld) -> None:
     _, headers = await world.adminToken()
     target = await world.createUser()

@@ -17,7 +17,7 @@ from KSysAdmin.backend.domain.interfaces.transactionInterface import Transaction
 from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepositoryInterface
 from KSysAdmin.backend.domain.models.auditLog import AuditOutcome
 from KSysAdmin.backend.domain.models.role import RoleName
-from KSysAdmin.backend.domain.userStatusPolicy import REVOKING_ACTIONS, StatusAction, nextStatus
+from KSysAdmin.backend.domain.userStatusPolicy import REVOKING_ACTIONS, StatusAction, isTemporarilyLocked, nextStatus
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.security.lockoutPolicy import clearFailures
 
@@ -58,12 +58,15 @@ class ChangeUserStatus:
                 raise LastSuperadminError()
             if user.id == principal.userId:
                 raise SelfActionError()
-            previous = user.status
-            user.status = nextStatus(action, previous, user.emailVerifiedAt)
+            previous, lockedUntil = user.status, user.lockedUntil
+            temporarilyLocked = isTemporarilyLocked(lockedUntil, now)
+            user.status = nextStatus(action, previous, user.emailVerifiedAt, temporarilyLocked)
             user.updatedAt = now
+            details: dict[str, object] = {"from": previous, "to": user.status}
             if action == StatusAction.UNLOCK:
                 clearFailures(user)
-            details: dict[str, object] = {"from": previous, "to": user.status}
+                if temporarilyLocked and lockedUntil is not None:
+                    details["lockoutEnded"] = lockedUntil.isoformat()
             if action in REVOKING_ACTIONS:
                 revoked, revokeKeys = await self.revoker.revokeInTransaction(user.id, f"admin_{action.value}", now)
                 details["revokedSessions"] = len(revoked)

@@ -24,11 +24,19 @@ ALLOWED_FROM: dict[StatusAction, frozenset[str]] = {
     StatusAction.ENABLE: frozenset({UserStatus.DISABLED.value}),
 }
 
+# Statuses whose lockout from failed sign-ins an unlock may end.
+LOCKOUT_ENDABLE = frozenset({UserStatus.ACTIVE.value, UserStatus.PENDING_VERIFICATION.value})
+
 # Actions after which the account must lose every session.
 REVOKING_ACTIONS = frozenset({StatusAction.LOCK, StatusAction.DISABLE})
 
 
-def nextStatus(action: StatusAction, current: str, emailVerifiedAt: datetime | None) -> str:
+# temporarilyLocked: the account is in a lockout from failed sign-ins, which an unlock ends without changing its
+# status (an active or pending account stays so).
+def nextStatus(action: StatusAction, current: str, emailVerifiedAt: datetime | None,
+               temporarilyLocked: bool = False) -> str:
+    if action == StatusAction.UNLOCK and temporarilyLocked and current in LOCKOUT_ENDABLE:
+        return current
     if current not in ALLOWED_FROM[action]:
         detail = {"field": "status", "message": f"cannot {action} a {current} user"}
         raise InvalidStatusTransitionError(details=[detail])

@@ -73,6 +73,28 @@ describe("user detail", () => {
     expect(fetchMock.mock.calls.filter(([, init]) => init.method === "POST")).toHaveLength(1);
   });
 
+  // A lockout from failed sign-ins (lockedUntil ahead) on an active account is ended with the unlock call; a past
+  // lockedUntil offers nothing.
+  it("ends a sign-in lockout of an active account after a confirmation, and offers it only while it lasts", async () => {
+    const { UserDetailPage } = await import("./pages/UserDetail");
+    const lockedOut = { ...user, lockedUntil: new Date(Date.now() + 600_000).toISOString() };
+    fetchMock.mockResolvedValueOnce(json(200, lockedOut)).mockResolvedValueOnce(json(200, { ...user, sessions: undefined }))
+      .mockResolvedValueOnce(json(200, user));
+    const view = renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
+    const dialog = await ask("End lockout");
+    expect(dialog).toHaveAccessibleDescription(/lost@example\.com after failed sign-ins/);
+    await userEvent.click(within(dialog).getByRole("button", { name: "End lockout" }));
+    expect(await screen.findByText("The sign-in lockout was ended.")).toHaveFocus();
+    expect(fetchMock.mock.calls[1][0]).toBe("/api/admin/users/u1/unlock");
+    await waitFor(() => expect(screen.queryByRole("button", { name: "End lockout" })).not.toBeInTheDocument());
+    expect(screen.getByRole("button", { name: "Lock" })).toBeInTheDocument();
+    view.unmount();
+    fetchMock.mockResolvedValueOnce(json(200, { ...user, lockedUntil: new Date(Date.now() - 60_000).toISOString() }));
+    renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
+    expect(await screen.findByRole("button", { name: "Lock" })).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "End lockout" })).not.toBeInTheDocument();
+  });
+
   // The button pressed is disabled while the call runs and, after the reload, often gone (Lock becomes Unlock).
   it.each([
     ["Lock", "Lock account", "active", "locked", "User locked.", "Unlock"],

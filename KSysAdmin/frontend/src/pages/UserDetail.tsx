@@ -12,13 +12,15 @@ export function UserDetailPage({ id }: { id: string }) {
   const headingRef = useRef<HTMLHeadingElement>(null);
   const focusAfter = [noticeRef, headingRef];
 
-  const act = useAction(async (action: "lock" | "unlock" | "disable" | "enable" | "revoke" | "resetMfa") => {
+  // endLockout: an unlock of an account that is not locked by an admin, which ends its lockout from failed sign-ins.
+  const act = useAction(async (action: "lock" | "unlock" | "endLockout" | "disable" | "enable" | "revoke" | "resetMfa") => {
     setNotice(null);
     if (action === "revoke") await adminApi.revokeSessions(id);
     else if (action === "resetMfa") await adminApi.resetMfa(id);
-    else await adminApi.userAction(id, action);
+    else await adminApi.userAction(id, action === "endLockout" ? "unlock" : action);
     setNotice(action === "revoke" ? "All sessions of this user were revoked."
       : action === "resetMfa" ? "Two-factor authentication was turned off and all sessions were revoked."
+      : action === "endLockout" ? "The sign-in lockout was ended."
       : `User ${action === "lock" ? "locked" : action === "unlock" ? "unlocked" : action === "disable" ? "disabled" : "enabled"}.`);
     user.reload();
   }, { focusAfter });
@@ -37,6 +39,7 @@ export function UserDetailPage({ id }: { id: string }) {
   if (user.error && !user.data) return <Card title="User"><ErrorMessage error={user.error} overrides={{ not_found: "No user with this id." }} onRetry={isTransient(user.error) ? user.reload : undefined} /></Card>;
   const data = user.data!;
   const status = data.status;
+  const lockedOut = status !== "locked" && !!data.lockedUntil && Date.parse(data.lockedUntil) > Date.now();
   const roles = editedRoles ?? data.roles;
   return (
     <>
@@ -64,6 +67,9 @@ export function UserDetailPage({ id }: { id: string }) {
           ) : (
             <ConfirmButton className="button" disabled={act.busy || status === "disabled"} aria-busy={act.busy} title="Lock this account?" message={`Lock ${data.email}? All their sessions end.`} confirmLabel="Lock account" destructive onConfirm={() => void act.run("lock")}>Lock</ConfirmButton>
           )}
+          {lockedOut ? (
+            <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="End the sign-in lockout?" message={`End the lockout of ${data.email} after failed sign-ins? They can sign in again at once.`} confirmLabel="End lockout" onConfirm={() => void act.run("endLockout")}>End lockout</ConfirmButton>
+          ) : null}
           {status === "disabled" ? (
             <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="Enable this account?" message={`Enable ${data.email}? They can sign in again.`} confirmLabel="Enable account" onConfirm={() => void act.run("enable")}>Enable</ConfirmButton>
           ) : (
