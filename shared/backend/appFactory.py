@@ -144,6 +144,9 @@ def createApp(settings: Settings, spec: ServiceSpec) -> FastAPI:
     app.include_router(createHealthRouter(healthProbes))
     for router in spec.routers:
         app.include_router(router)
-    for prefix, title in spec.docGroups.items():
+    # No API map or Swagger UI in production: the page runs a CDN's scripts on the gateway's origin, inside the
+    # refresh cookie's path (docs/decisions.md).
+    docGroups: Mapping[str, str] = {} if settings.app.isProduction else spec.docGroups
+    for prefix, title in docGroups.items():
         addGroupDocs(app, prefix, title)
     return app
