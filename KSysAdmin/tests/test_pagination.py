@@ -70,6 +70,20 @@ async def test_sortByEmailAndPrefixSearch(world: AdminWorld) -> None:
     assert [item["email"] for item in exact.json()["items"]] == [emails[4]]
 
 
+
+# A prefix is compared with addresses as stored (NFC, lower case); one of spaces alone is refused, never a match-all.
+async def test_emailPrefixIsNormalizedAndNeverBlank(world: AdminWorld) -> None:
+    _, headers = await world.adminToken()
+    user = await world.createUser(email=f"\u00e9lodie-{generateId().hex[-8:]}@example.com")
+    decomposed = "E\u0301LODIE-"
+    found = await world.client.get("/api/admin/users", params={"emailPrefix": decomposed}, headers=headers)
+    assert found.status_code == 200 and user.email in [item["email"] for item in found.json()["items"]]
+    for blank in ("   ", "\t"):
+        refused = await world.client.get("/api/admin/users", params={"emailPrefix": blank}, headers=headers)
+        assert refused.status_code == 422, refused.text
+        error = refused.json()["error"]
+        assert error["code"] == "validation_failed" and error["details"][0]["field"] == "emailPrefix"
+
 async def test_filtersByStatusAndRole(world: AdminWorld) -> None:
     _, headers = await world.adminToken()
     domain = f"{generateId().hex[-8:]}.filter.test"

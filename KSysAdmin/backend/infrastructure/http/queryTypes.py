@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -15,3 +16,15 @@ def toUtc(value: datetime) -> datetime:
 
 
 UtcTime = Annotated[datetime, AfterValidator(toUtc)]
+
+
+# Stored addresses are NFC and lower case, and never hold a space: a prefix of spaces alone would match every
+# account, so it is refused like an empty one.
+def emailPrefix(value: str) -> str:
+    prefix = unicodedata.normalize("NFC", value.strip()).lower()
+    if not prefix:
+        raise ValueError("must hold a character other than a space")
+    return prefix
+
+
+EmailPrefix = Annotated[str, AfterValidator(emailPrefix)]

@@ -31,6 +31,7 @@ from KSysAdmin.backend.infrastructure.http.dependencies import (
     SuperadminDep,
     UsersDep,
 )
+from KSysAdmin.backend.infrastructure.http.queryTypes import EmailPrefix
 from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
 
 StatusName = Literal["pending_verification", "active", "locked", "disabled"]
@@ -58,7 +59,7 @@ def createUserRoutes() -> APIRouter:
     async def listUsers(
         admin: AdminDep,
         users: UsersDep,
-        emailPrefix: Annotated[str | None, Query(min_length=1, max_length=320)] = None,
+        emailPrefix: Annotated[EmailPrefix | None, Query(min_length=1, max_length=320)] = None,
         status: Annotated[StatusName | None, Query()] = None,
         role: Annotated[RoleFilter | None, Query()] = None,
         includeDeleted: Annotated[bool, Query()] = False,
