@@ -18,6 +18,9 @@ REQUIRED_CLAIMS = ["sub", "sid", "aud", "iat", "exp", "jti", "iss"]
 # expires, and PyJWT's checks cost ~100 us per call; a hit costs a dictionary lookup plus the expiry check.
 # Only tokens that verified are cached, keyed by the exact token string and audience.
 VERIFIED_TOKENS = 4096
+# Behind a balancer another instance may sign with a clock ahead of this one's: an iat up to this far in this
+# clock's future is accepted (PyJWT allows none). Expiry gets no allowance.
+CLOCK_SKEW_SECONDS = 30
 
 
 class InvalidTokenError(UnauthenticatedError):
@@ -79,12 +82,15 @@ class JwtCodec:
 
     def verify(self, token: str, audience: str) -> AccessClaims:
         payload = self.decodeUnderAnyKey(token, audience)
+        issuedAt = payload["iat"]
+        if type(issuedAt) is not int or issuedAt > time.time() + CLOCK_SKEW_SECONDS:
+            raise InvalidTokenError()
         roles = payload.get("roles", [])
         if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
             raise InvalidTokenError()
         return AccessClaims(
             str(payload["sub"]), str(payload["sid"]), tuple(roles), audience,
-            int(payload["iat"]), int(payload["exp"]), str(payload["jti"]),
+            issuedAt, int(payload["exp"]), str(payload["jti"]),
         )
 
     # PyJWT checks the signature before any claim, so only a signature refusal moves on to the next key.
@@ -97,7 +103,7 @@ class JwtCodec:
                     algorithms=[self.settings.algorithm],
                     audience=audience,
                     issuer=self.settings.issuer,
-                    options={"require": REQUIRED_CLAIMS},
+                    options={"require": REQUIRED_CLAIMS, "verify_iat": False},
                 )
             except jwt.InvalidSignatureError:
                 continue
