@@ -179,6 +179,18 @@ async def test_unknownAccountAuditKeepsAddressesOnly(world: AdminWorld) -> None:
     assert all(pasted not in json.dumps(entry.details) for entry in entries)
 
 
+
+# An address no account can have (a NUL) is an unknown account like any other: 401 and audited, not a 422.
+async def test_addressWithNulIsAnUnknownAccount(world: AdminWorld) -> None:
+    typed = f"nul\x00{generateId().hex[-8:]}@example.com"
+    response = await world.client.post("/api/admin/auth/login", json={"email": typed, "password": PASSWORD})
+    assert response.status_code == 401 and response.json()["error"]["code"] == "invalid_credentials", response.text
+    async with world.database.sessionFactory() as session:
+        statement = select(AuditLog).where(AuditLog.requestId == response.headers["x-request-id"])
+        entries = list((await session.execute(statement)).scalars().all())
+    assert [(entry.action, entry.details["reason"], entry.details["email"]) for entry in entries] == [
+        ("admin.login", "unknown_account", None)]
+
 # Stored as KAuthApp's register and create-superadmin store it (IDNA domain in Unicode), found as typed.
 async def test_loginFindsAnAdminByTheAddressAsTyped(world: AdminWorld) -> None:
     local = f"a{generateId().hex[-12:]}"
