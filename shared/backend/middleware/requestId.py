@@ -10,7 +10,8 @@ from shared.backend.exceptions.envelope import REQUEST_ID_HEADER
 from shared.backend.loggingFactory import bindRequestContext, clearRequestContext, getSystemLogger
 from shared.backend.utils.uuid import generateId
 
-VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
+# fullmatch: `$` would also match before a final newline.
+VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,128}")
 logger = getSystemLogger("http")
 
 
@@ -18,7 +19,7 @@ def requestIdFrom(scope: Scope) -> str:
     for name, value in scope.get("headers", ()):
         if name == b"x-request-id":
             candidate = value.decode("latin-1")
-            if VALID_REQUEST_ID.match(candidate):
+            if VALID_REQUEST_ID.fullmatch(candidate):
                 return candidate
             break
     return generateId().hex
