@@ -35,6 +35,11 @@ async def test_auditLogFiltersAndKeyset(world: AdminWorld) -> None:
         "/api/admin/audit-logs", params={"targetType": "user", "targetId": str(targets[0].id)}, headers=headers
     )
     assert [item["action"] for item in byTarget.json()["items"]] == ["user.unlock", "user.lock"]
+    # The same id in upper case, as actorId takes it: not a silent empty list.
+    upper = await world.client.get(
+        "/api/admin/audit-logs", params={"targetType": "user", "targetId": str(targets[0].id).upper()}, headers=headers
+    )
+    assert upper.json()["items"] == byTarget.json()["items"]
     # A target id alone would match no index (they lead with target_type): refused, not a scan of the whole log.
     alone = await world.client.get("/api/admin/audit-logs", params={"targetId": str(targets[0].id)}, headers=headers)
     assert alone.status_code == 422, alone.text

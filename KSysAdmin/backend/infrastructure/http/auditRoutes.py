@@ -10,7 +10,7 @@ from KSysAdmin.backend.application.auditLogOutput import AuditLogPageOutput
 from KSysAdmin.backend.application.listAuditLogs import ListAuditLogs
 from KSysAdmin.backend.domain.queries import AuditLogFilter
 from KSysAdmin.backend.infrastructure.http.dependencies import AdminDep, AuditLogsDep
-from KSysAdmin.backend.infrastructure.http.queryTypes import UtcTime
+from KSysAdmin.backend.infrastructure.http.queryTypes import TargetId, UtcTime
 from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
 
 
@@ -23,7 +23,7 @@ def createAuditRoutes() -> APIRouter:
         auditLogs: AuditLogsDep,
         actorId: Annotated[uuid.UUID | None, Query()] = None,
         targetType: Annotated[str | None, Query(max_length=64)] = None,
-        targetId: Annotated[str | None, Query(max_length=128)] = None,
+        targetId: Annotated[TargetId | None, Query(max_length=128)] = None,
         action: Annotated[str | None, Query(max_length=128)] = None,
         since: Annotated[UtcTime | None, Query(alias="from")] = None,
         until: Annotated[UtcTime | None, Query(alias="to")] = None,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import unicodedata
+import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -28,3 +29,15 @@ def emailPrefix(value: str) -> str:
 
 
 EmailPrefix = Annotated[str, AfterValidator(emailPrefix)]
+
+
+# Audit targets store ids as str(uuid): an id written otherwise (upper case, no hyphens) finds them too, as a
+# UUID-typed filter (actorId) does; any other target id (a setting's name) is compared as sent.
+def targetId(value: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return value
+
+
+TargetId = Annotated[str, AfterValidator(targetId)]
