@@ -15,8 +15,7 @@ def createAdminApp(settings: Settings) -> FastAPI:
     spec = ServiceSpec(
         title="KServices admin API",
         routers=[createAdminRouter()],
-        # The admin API's map stays out of production, where anyone could fetch it without a token.
-        docGroups={} if settings.app.isProduction else {"/api/admin": "KSysAdmin"},
+        docGroups={"/api/admin": "KSysAdmin"},
         statusTable=ADMIN_STATUS_TABLE,
         hooks=[adminStartupHook, purgeHook],
     )
