@@ -1,11 +1,7 @@
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import httpx2
 import pytest
@@ -13,25 +9,18 @@ from sqlalchemy import text
 
 from shared.backend.config.settings import DatabaseSettings
 from shared.backend.database.engine import Database, createDatabase
-from tests.faults.privateStack import PrivateStack, waitHealthy
+from tests.faults.privateStack import PrivateStack, privateStackIn, waitHealthy
 
 # Fixtures for fault tests on a private public server (KAuthApp) with its own PostgreSQL and Redis.
 
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[PrivateStack]:
-    # Not under pytest's tmp dir: a concurrent pytest resets its mode to 0700, locking out the postgres user.
-    directory = Path(tempfile.mkdtemp(prefix="kservices-authfaults-"))
-    private = PrivateStack(directory, Path(os.environ["KSERVICES_ENV_FILE"]))
-    try:
+    with privateStackIn("kservices-authfaults-") as private:
         private.prepare()
         private.launch("public", "public_server:app")
         waitHealthy(private.url("public", "/health"), process=private.servers["public"])
         yield private
-    finally:
-        private.stop()
-        if not os.environ.get("KEEP_FAULTS_DIR"):
-            shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture

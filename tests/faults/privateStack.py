@@ -3,12 +3,15 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,6 +124,20 @@ class PrivateStack:
             self.postgres.stop()
         except subprocess.CalledProcessError as error:
             print(f"private PostgreSQL stop failed: {error.stderr!r}")
+
+
+# A private stack in a directory of its own, stopped after and removed unless KEEP_FAULTS_DIR is set. Not under
+# pytest's tmp dir: a concurrent pytest resets its mode to 0700, locking out the postgres user.
+@contextlib.contextmanager
+def privateStackIn(prefix: str) -> Iterator[PrivateStack]:
+    directory = Path(tempfile.mkdtemp(prefix=prefix))
+    private = PrivateStack(directory, Path(os.environ["KSERVICES_ENV_FILE"]))
+    try:
+        yield private
+    finally:
+        private.stop()
+        if not os.environ.get("KEEP_FAULTS_DIR"):
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,7 @@
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -13,7 +9,7 @@ from sqlalchemy import text
 from shared.backend.config.settings import DatabaseSettings, RedisSettings, Settings
 from shared.backend.database.engine import createDatabase
 from shared.backend.redis.client import createRedisClient
-from tests.faults.privateStack import PrivateStack, Sample, Traffic
+from tests.faults.privateStack import PrivateStack, Sample, Traffic, privateStackIn
 from tests.security.securitySupport import Account, AccountFactory
 
 RECOVERY_SECONDS = 5.0
@@ -22,16 +18,9 @@ MAX_OUTAGE_ANSWER_SECONDS = 5.0
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[PrivateStack]:
-    # Not under pytest's tmp dir: a concurrent pytest resets its mode to 0700, locking out the postgres user.
-    directory = Path(tempfile.mkdtemp(prefix="kservices-faults-"))
-    private = PrivateStack(directory, Path(os.environ["KSERVICES_ENV_FILE"]))
-    try:
+    with privateStackIn("kservices-faults-") as private:
         private.start()
         yield private
-    finally:
-        private.stop()
-        if not os.environ.get("KEEP_FAULTS_DIR"):
-            shutil.rmtree(directory, ignore_errors=True)
 
 
 # Per test: a Redis outage drops the session keys (the private Redis keeps no data across a restart).

@@ -1,14 +1,10 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 import socket
 import subprocess
-import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import httpx2
 import pytest
@@ -18,7 +14,7 @@ from shared.backend.config.settings import DatabaseSettings, RedisSettings, Sett
 from shared.backend.database.engine import Database, createDatabase
 from shared.backend.redis.client import createRedisClient
 from shared.backend.utils.uuid import generateId
-from tests.faults.privateStack import ROOT, PrivateStack, lowFreePort, waitHealthy
+from tests.faults.privateStack import ROOT, PrivateStack, lowFreePort, privateStackIn, waitHealthy
 from tests.security.securitySupport import AccountFactory
 
 LIBS = "source scripts/lib/common.sh; source scripts/lib/stack.sh; "
@@ -27,18 +23,13 @@ GRACEFUL_SECONDS = 5  # uvicorn's --timeout-graceful-shutdown in scripts/lib/sta
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[PrivateStack]:
-    # Not under pytest's tmp dir: a concurrent pytest resets its mode to 0700, locking out the postgres user.
-    directory = Path(tempfile.mkdtemp(prefix="kservices-shutdown-"))
-    private = PrivateStack(directory, Path(os.environ["KSERVICES_ENV_FILE"]))
-    try:
+    with privateStackIn("kservices-shutdown-") as private:
         private.prepare()
-        yield private
-    finally:
-        for name in ("public", "admin"):
-            stopServer(private, name)
-        private.stop()
-        if not os.environ.get("KEEP_FAULTS_DIR"):
-            shutil.rmtree(directory, ignore_errors=True)
+        try:
+            yield private
+        finally:
+            for name in ("public", "admin"):
+                stopServer(private, name)
 
 
 @pytest.fixture

@@ -1,11 +1,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
-import tempfile
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import httpx2
 import pytest
@@ -16,7 +12,7 @@ from KSysPayment.tests.support.paymentQueries import auditActions, execute, stor
 from shared.backend.config.settings import DatabaseSettings, RedisSettings, Settings
 from shared.backend.database.engine import createDatabase
 from shared.backend.redis.client import createRedisClient
-from tests.faults.privateStack import PrivateStack
+from tests.faults.privateStack import privateStackIn
 from tests.faults.settlementCrash import (
     CrashStack,
     blockedBy,
@@ -36,28 +32,24 @@ IDLE_RECONCILE_SECONDS = 3600
 
 @pytest.fixture(scope="module")
 async def crashStack(settings: Settings) -> AsyncIterator[CrashStack]:
-    # Not under pytest's tmp dir: a concurrent pytest resets its mode to 0700, locking out the postgres user.
-    directory = Path(tempfile.mkdtemp(prefix="kservices-crash-"))
-    private = PrivateStack(directory, Path(os.environ["KSERVICES_ENV_FILE"]))
-    database = createDatabase(DatabaseSettings(DATABASE_URL=private.databaseUrl))  # type: ignore[call-arg]
-    try:
-        generatePairs(directory / "keys")
-        private.prepare()
-        async with httpx2.AsyncClient(timeout=30) as http:
-            crash = CrashStack(private, directory / "keys", database, http)
-            crash.startSimulator()
-            redis = createRedisClient(RedisSettings(REDIS_URL=private.redis.url))  # type: ignore[call-arg]
-            try:
-                account = await AccountFactory(settings, database, redis).create(["user"], "crash")
-            finally:
-                await redis.aclose()
-            crash.userToken = account.userToken
-            yield crash
-    finally:
-        await database.engine.dispose()
-        private.stop()
-        if not os.environ.get("KEEP_FAULTS_DIR"):
-            shutil.rmtree(directory, ignore_errors=True)
+    with privateStackIn("kservices-crash-") as private:
+        keys = private.directory / "keys"
+        database = createDatabase(DatabaseSettings(DATABASE_URL=private.databaseUrl))  # type: ignore[call-arg]
+        try:
+            generatePairs(keys)
+            private.prepare()
+            async with httpx2.AsyncClient(timeout=30) as http:
+                crash = CrashStack(private, keys, database, http)
+                crash.startSimulator()
+                redis = createRedisClient(RedisSettings(REDIS_URL=private.redis.url))  # type: ignore[call-arg]
+                try:
+                    account = await AccountFactory(settings, database, redis).create(["user"], "crash")
+                finally:
+                    await redis.aclose()
+                crash.userToken = account.userToken
+                yield crash
+        finally:
+            await database.engine.dispose()
 
 
 @pytest.fixture
