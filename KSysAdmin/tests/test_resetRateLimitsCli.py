@@ -16,6 +16,7 @@ ROOT_DIR = Path(__file__).resolve().parents[2]
 LIMITS_KEY = "ksysadmin:settings:rate-limits"
 RULE = {"routeGroup": "admin-login", "scope": "ip", "limit": 1, "windowSeconds": 86_400, "failMode": "closed",
         "enabled": True}
+ALLOWED = {**RULE, "limit": 5, "windowSeconds": 60}
 
 
 # The test stack's configuration with the admin tests' database and Redis db (the environment wins over the
@@ -28,16 +29,21 @@ def runCli(world: AdminWorld, overrides: dict[str, str] | None = None) -> subpro
                           check=False)
 
 
+# A superadmin stores ALLOWED through the API: their headers and the version before it.
+async def storeAllowedRule(world: AdminWorld) -> tuple[dict[str, str], int]:
+    _, headers = await world.adminToken(superadmin=True)
+    version = (await world.client.get("/api/admin/settings/rate-limits", headers=headers)).json()["version"]
+    stored = await world.client.put("/api/admin/settings/rate-limits", json={"version": version, "rules": [ALLOWED]},
+                                    headers=headers)
+    assert stored.status_code == 200, stored.text
+    return headers, version
+
+
 # A rule that keeps the admins out (here: one admin login a day, stored before the API refused such a rule) is
 # undone from the server: every stored rule goes, the gateway's defaults apply, and the empty list is published
 # over whatever Redis holds, audited.
 async def test_resetRateLimitsRestoresTheDefaults(world: AdminWorld) -> None:
-    _, headers = await world.adminToken(superadmin=True)
-    version = (await world.client.get("/api/admin/settings/rate-limits", headers=headers)).json()["version"]
-    allowed = {**RULE, "limit": 5, "windowSeconds": 60}
-    stored = await world.client.put("/api/admin/settings/rate-limits", json={"version": version, "rules": [allowed]},
-                                    headers=headers)
-    assert stored.status_code == 200, stored.text
+    headers, version = await storeAllowedRule(world)
     async with world.database.engine.begin() as connection:
         await connection.execute(text('UPDATE rate_limit_rules SET "limit" = 1, window_seconds = 86400 '
                                       "WHERE route_group = 'admin-login'"))
@@ -57,12 +63,7 @@ async def test_resetRateLimitsRestoresTheDefaults(world: AdminWorld) -> None:
 # With Redis down the reset is refused before it changes anything: the stored rules, their version and the audit
 # trail stay as they were, and the operator reads one line naming Redis, not a traceback.
 async def test_resetRateLimitsWithRedisDownChangesNothing(world: AdminWorld) -> None:
-    _, headers = await world.adminToken(superadmin=True)
-    version = (await world.client.get("/api/admin/settings/rate-limits", headers=headers)).json()["version"]
-    rule = {**RULE, "limit": 5, "windowSeconds": 60}
-    stored = await world.client.put("/api/admin/settings/rate-limits", json={"version": version, "rules": [rule]},
-                                    headers=headers)
-    assert stored.status_code == 200, stored.text
+    headers, version = await storeAllowedRule(world)
     before = len(await world.auditEntries("cli.reset_rate_limits", "rate-limits"))
     closed = f"redis://127.0.0.1:{freePort()}/0"
     result = await asyncio.to_thread(runCli, world, {"REDIS_URL": closed})
@@ -70,5 +71,5 @@ async def test_resetRateLimitsWithRedisDownChangesNothing(world: AdminWorld) -> 
     assert result.stderr.startswith("kservices: Redis unreachable at 127.0.0.1:"), result.stderr
     assert "Traceback" not in result.stderr
     after = (await world.client.get("/api/admin/settings/rate-limits", headers=headers)).json()
-    assert (after["version"], after["rules"]) == (version + 1, [rule])
+    assert (after["version"], after["rules"]) == (version + 1, [ALLOWED])
     assert len(await world.auditEntries("cli.reset_rate_limits", "rate-limits")) == before
