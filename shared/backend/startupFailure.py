@@ -5,15 +5,9 @@ import logging
 from shared.backend.cryptoFactory import CryptoSelfTestError
 from shared.backend.database.engine import DatabaseUnavailableError
 from shared.backend.database.schemaRevision import SchemaRevisionError
+from shared.backend.exceptions.serviceConfigurationError import ServiceConfigurationError
 from shared.backend.redis.client import RedisUnavailableError
 from shared.backend.security.storedValueCheck import StoredDataUnreadableError
-
-
-# A service's own configuration its startup hooks refuse (BRI's keys and credentials), the message naming the
-# variable.
-class ServiceConfigurationError(RuntimeError):
-    pass
-
 
 # Outages and misconfigurations whose message names the problem: startup stops without their tracebacks.
 KNOWN_STARTUP_FAILURES = (DatabaseUnavailableError, RedisUnavailableError, CryptoSelfTestError, SchemaRevisionError,

@@ -7,7 +7,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
-from shared.backend.startupFailure import ServiceConfigurationError
+from shared.backend.exceptions.serviceConfigurationError import ServiceConfigurationError
 
 
 class BriConfigurationError(ServiceConfigurationError):
