@@ -103,3 +103,10 @@ class DuplicateEmailError(ConflictError):
 class WrongPasswordError(PermissionDeniedError):
     code = "invalid_password"
     message = "The password is wrong"
+
+
+# A cookie-only refresh or logout sent by a page of another origin (a sibling subdomain is the same site, so
+# SameSite=Strict still sends the cookie).
+class ForeignOriginError(PermissionDeniedError):
+    code = "origin_not_allowed"
+    message = "This request did not come from the account pages"

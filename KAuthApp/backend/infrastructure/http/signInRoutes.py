@@ -6,8 +6,10 @@ from fastapi import APIRouter, BackgroundTasks, Body, Request, Response, status
 
 from KAuthApp.backend.application.acceptedOutput import AcceptedOutput
 from KAuthApp.backend.application.emailInput import EmailInput
+from KAuthApp.backend.application.logoutSession import ACTION as LOGOUT_ACTION
 from KAuthApp.backend.application.logoutSession import LogoutSession
 from KAuthApp.backend.application.refreshInput import RefreshInput
+from KAuthApp.backend.application.refreshSession import ACTION as REFRESH_ACTION
 from KAuthApp.backend.application.refreshSession import RefreshSession
 from KAuthApp.backend.application.registerInput import RegisterInput
 from KAuthApp.backend.application.registerUser import RegisterUser
@@ -17,6 +19,7 @@ from KAuthApp.backend.application.tokenInput import TokenInput
 from KAuthApp.backend.application.tokenOutput import TokenOutput
 from KAuthApp.backend.application.verifyEmail import VerifyEmail
 from KAuthApp.backend.infrastructure.http.afterResponse import runAfterResponse
+from KAuthApp.backend.infrastructure.http.cookieOrigin import refuseForeignCookieCall
 from KAuthApp.backend.infrastructure.http.dependencies import OptionalUserDep, PortsDep
 from KAuthApp.backend.infrastructure.http.refreshCookie import (
     clearRefreshCookie,
@@ -50,7 +53,10 @@ def createSignInRouter() -> APIRouter:
     async def refresh(
         request: Request, ports: PortsDep, response: Response, data: OptionalRefreshBody = None
     ) -> TokenOutput:
-        token = refreshTokenFrom(request, data.refreshToken if data else None)
+        bodyToken = data.refreshToken if data else None
+        token = refreshTokenFrom(request, bodyToken)
+        if token is not None and not bodyToken:
+            await refuseForeignCookieCall(request, ports, REFRESH_ACTION, token)
         issued = await RefreshSession(ports).execute(token)
         setRefreshCookie(response, ports.settings, issued.tokens.refreshToken, issued.cookieMaxAge)
         return issued.tokens
@@ -60,9 +66,12 @@ def createSignInRouter() -> APIRouter:
         request: Request, ports: PortsDep, user: OptionalUserDep, response: Response,
         data: OptionalRefreshBody = None,
     ) -> None:
-        token = refreshTokenFrom(request, data.refreshToken if data else None)
+        bodyToken = data.refreshToken if data else None
+        token = refreshTokenFrom(request, bodyToken)
         if token is None and user is None:
             raise MissingTokenError()
+        if token is not None and not bodyToken:
+            await refuseForeignCookieCall(request, ports, LOGOUT_ACTION, token)
         await LogoutSession(ports).execute(token, user.sessionId if user else None, user.userId if user else None)
         clearRefreshCookie(response, ports.settings)
 
