@@ -129,3 +129,13 @@ async def ageLastUse(database: Database, tokens: dict[str, str], seconds: int = 
     async with database.engine.begin() as connection:
         await connection.execute(text("UPDATE sessions SET last_used_at = last_used_at - make_interval(secs => :s) "
                                       "WHERE id = :id"), {"s": seconds, "id": sessionIdOf(tokens)})
+
+
+# A signed-in account (address, tokens) without its cookie, the session's last use aged past the rotation grace:
+# a forged or replayed refresh token is then judged as a thief's, not as a racing tab's.
+async def agedSession(client: httpx2.AsyncClient, outboxDir: Path, database: Database) -> tuple[str, dict[str, str]]:
+    address = await registerVerified(client, outboxDir)
+    tokens = await login(client, address)
+    client.cookies.clear()
+    await ageLastUse(database, tokens)
+    return address, tokens

@@ -8,7 +8,15 @@ import pyotp
 
 from KAuthApp.backend.domain.opaqueTokens import issuedHere, newRefreshToken, refreshTagKey
 from KAuthApp.backend.domain.totpPolicy import matchTotp
-from KAuthApp.tests.authTestSupport import PASSWORD, ageLastUse, auditRows, bearer, login, registerVerified, sessionIdOf
+from KAuthApp.tests.authTestSupport import (
+    PASSWORD,
+    agedSession,
+    auditRows,
+    bearer,
+    login,
+    registerVerified,
+    sessionIdOf,
+)
 from shared.backend.database.engine import Database
 from shared.backend.utils.uuid import generateId
 
@@ -32,10 +40,7 @@ def test_nonAsciiTagsAndCodesAreRefusedNotRaised() -> None:
 async def test_nonAsciiRefreshTagIsAForgedToken(
     client: httpx2.AsyncClient, outboxDir: Path, database: Database
 ) -> None:
-    address = await registerVerified(client, outboxDir)
-    tokens = await login(client, address)
-    client.cookies.clear()
-    await ageLastUse(database, tokens)
+    address, tokens = await agedSession(client, outboxDir, database)
     prefix, secret, _ = tokens["refreshToken"].split(".")
     forged = f"{prefix}.{secret}.{ACCENTED_TAG}"
     refreshed = await client.post("/api/auth/refresh", json={"refreshToken": forged})

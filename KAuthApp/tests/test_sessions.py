@@ -11,6 +11,7 @@ from sqlalchemy import text
 from KAuthApp.backend.infrastructure.database.sessionRepository import SessionRepository
 from KAuthApp.tests.authTestSupport import (
     PASSWORD,
+    agedSession,
     ageLastUse,
     auditRows,
     bearer,
@@ -126,10 +127,7 @@ async def test_concurrentRefreshExactlyOneSucceeds(
 async def test_forgedRefreshTokensRefusedAndTheSessionKept(
     client: httpx2.AsyncClient, outboxDir: Path, database: Database
 ) -> None:
-    address = await registerVerified(client, outboxDir)
-    tokens = await login(client, address)
-    client.cookies.clear()
-    await ageLastUse(database, tokens)
+    address, tokens = await agedSession(client, outboxDir, database)
     prefix, secret, tag = tokens["refreshToken"].split(".")
     named = [f"{prefix}.{'A' * 43}", f"{prefix}.{'A' * 43}.{tag}", f"{prefix}.{secret}.{'C' * len(tag)}"]
     for forged in ("garbage", f"{uuid.uuid4().hex}.{'B' * 43}", *named):

@@ -7,7 +7,15 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from KAuthApp.tests.authTestSupport import ageLastUse, auditRows, bearer, login, registerVerified, sessionIdOf
+from KAuthApp.tests.authTestSupport import (
+    agedSession,
+    ageLastUse,
+    auditRows,
+    bearer,
+    login,
+    registerVerified,
+    sessionIdOf,
+)
 from shared.backend.database.engine import Database
 from shared.backend.security.sessionStore import SessionStore
 
@@ -59,10 +67,7 @@ async def test_logoutWithATokenRotatedInsideTheGraceEndsTheSession(
 async def test_logoutWithAForgedTokenEndsNothing(
     client: httpx2.AsyncClient, outboxDir: Path, database: Database
 ) -> None:
-    address = await registerVerified(client, outboxDir)
-    tokens = await login(client, address)
-    client.cookies.clear()
-    await ageLastUse(database, tokens)
+    _, tokens = await agedSession(client, outboxDir, database)
     prefix, secret, tag = tokens["refreshToken"].split(".")
     forged = f"{prefix}.{'A' * len(secret)}.{tag}"
     assert (await client.post("/api/auth/logout", json={"refreshToken": forged})).status_code == 204
