@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from KSysPayment.tests.support.briSender import VA_NOTIFY
 from KSysPayment.tests.support.paymentQueries import storedPayment
 from tests.faults import test_notificationCrash as crashTests
 from tests.faults.settlementCrash import CrashStack
@@ -26,3 +27,18 @@ async def test_aNotificationDuringADatabaseOutageSettlesOnceOnRetry(crash: Crash
     for _ in range(2):
         await crashTests.briRetries(crash, paid["notification"])
         await crashTests.assertPaidOnce(crash, paymentId, "va_notify")
+
+
+# A notification with a wrong signature while PostgreSQL is down is still refused in SNAP's format (its audit row
+# cannot be written and is logged as lost), not in the platform's error envelope BRI does not read.
+async def test_aForgedNotificationDuringADatabaseOutageIsRefusedInSnapFormat(crash: CrashStack) -> None:
+    payment = await crash.createBriva(AMOUNT)
+    crash.stack.postgres.stop()
+    try:
+        paid = await crash.simulatorPays(str(payment["virtualAccountNo"]))
+        forged = await crash.bri().notify(VA_NOTIFY, paid["notification"], secret="not-the-client-secret")
+    finally:
+        crash.stack.postgres.start()
+    body = forged.json()
+    assert "error" not in body, body
+    assert forged.status_code == 401 and body["responseCode"] == "4013400", (forged.status_code, body)
