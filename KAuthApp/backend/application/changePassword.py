@@ -25,8 +25,11 @@ class ChangePassword:
         self.ports = ports
 
     async def execute(self, userId: uuid.UUID, sessionId: uuid.UUID, data: ChangePasswordInput) -> None:
-        ports, now = self.ports, utcNow()
+        ports = self.ports
         user = await ports.users.getById(userId, forUpdate=True)
+        # Read once the row is ours: an admin console token issued while we waited (its login held the row) is
+        # older, so voiding the tokens "up to now" ends it.
+        now = utcNow()
         if user is None or user.deletedAt is not None:
             raise UserNotFoundError()
         checkPassword(data.newPassword, user.email, "newPassword")

@@ -15,9 +15,12 @@ class LogoutAll:
         self.ports = ports
 
     async def execute(self, userId: uuid.UUID, sessionId: uuid.UUID) -> None:
-        ports, now = self.ports, utcNow()
-        # The user row first (this write locks it), then the sessions: the order of password changes and resets
-        # and of the admin's actions; the other order deadlocked with them.
+        ports = self.ports
+        # The user row first, then the sessions: the order of password changes and resets and of the admin's
+        # actions; the other order deadlocked with them. The time is read once the row is ours: an admin console
+        # token issued while we waited (its login held the row) is older, so voiding the tokens up to now ends it.
+        await ports.users.getById(userId, forUpdate=True)
+        now = utcNow()
         await ports.users.voidAdminTokens(userId, now)
         revoked = await ports.sessions.revokeAllOf(userId, "logout_all", now)
         await ports.audit.record("auth.logout_all", AuditOutcome.SUCCESS, actorId=userId, targetId=userId,

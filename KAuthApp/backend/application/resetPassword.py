@@ -23,9 +23,9 @@ class ResetPassword:
         self.ports = ports
 
     async def execute(self, data: ResetPasswordInput) -> None:
-        ports, now = self.ports, utcNow()
+        ports = self.ports
         try:
-            entry, user = await openToken(ports, data.token, TokenPurpose.PASSWORD_RESET, now)
+            entry, user = await openToken(ports, data.token, TokenPurpose.PASSWORD_RESET, utcNow())
         except TokenInvalidOrUsedError:
             await ports.transaction.rollback()
             await ports.audit.record(ACTION, AuditOutcome.FAILURE, details={"reason": "token_invalid_or_used"})
@@ -37,6 +37,7 @@ class ResetPassword:
             await ports.transaction.commit()
             raise TokenInvalidOrUsedError()
         checkPassword(data.newPassword, user.email, "newPassword")
+        now = utcNow()  # after the row lock, as in ChangePassword
         entry.usedAt = now
         user.passwordHash = await ports.hasher.hash(data.newPassword)
         clearFailures(user)

@@ -41,12 +41,13 @@ class ChangeUserStatus:
         auditAction = f"user.{action.value}"
         revokeKeys: list[uuid.UUID] = []
         async with self.audit.audited(context, principal, auditAction, "user", userId):
-            now = utcNow()
             # The roles lock comes first, before the user's row, in the same order as role changes and
             # create-superadmin take them (the other order deadlocks); then the caller is read again under it.
             await self.users.lockRoleChanges()
             principal = await confirmCaller(self.users, principal)
             user = await self.users.getById(userId, forUpdate=True)
+            # Read once the row is ours: a console token issued while we waited (its login held the row) is older.
+            now = utcNow()
             # A soft-deleted account is gone for admin actions (its sessions can still be revoked).
             if user is None or user.deletedAt is not None:
                 raise UserNotFoundError()

@@ -36,10 +36,10 @@ class ResetUserMfa:
 
     async def execute(self, principal: AdminPrincipal, userId: uuid.UUID, context: RequestContext) -> UserOutput:
         async with self.audit.audited(context, principal, ACTION, "user", userId):
-            now = utcNow()
             await self.users.lockRoleChanges()
             principal = await confirmCaller(self.users, principal)
             user = await self.users.getById(userId, forUpdate=True)
+            now = utcNow()  # after the row lock, as in ChangeUserStatus
             # A soft-deleted account is gone for admin actions (its sessions can still be revoked).
             if user is None or user.deletedAt is not None:
                 raise UserNotFoundError()
