@@ -4,6 +4,7 @@ import asyncio
 import dataclasses
 import json
 
+import pytest
 from redis.asyncio.client import PubSub
 from sqlalchemy import select
 
@@ -182,6 +183,19 @@ def test_originsAreStoredAsBrowsersSendThem() -> None:
     assert checkOrigin("http://localhost:5173") == "http://localhost:5173"
     assert checkOrigin("http://[::1]:8080") == "http://[::1]:8080"
     assert checkOrigin("https://xn--bcher-kva.example") == "https://xn--bcher-kva.example"
+    assert checkOrigin("http://[0:0::1]:8080") == "http://[::1]:8080"
+    assert checkOrigin("https://10.0.0.1") == "https://10.0.0.1"
+
+
+# Hosts a browser would write differently, so the stored origin would never match: refused, naming the problem.
+@pytest.mark.parametrize(("origin", "problem"), [
+    ("https://010.0.0.1", "dotted decimal"), ("https://0x7f.1", "dotted decimal"), ("https://10.1", "dotted decimal"),
+    ("https://app.123", "dotted decimal"), ("http://[fe80::1%25eth0]", "zone"), ("http://[1::2::3]", "IPv6"),
+    ("https://app.example.com:0", "invalid port"),
+])
+def test_originsABrowserWritesDifferentlyAreRefused(origin: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        checkOrigin(origin)
 
 
 # The version is an int4 column: a version past it reached PostgreSQL and was answered 503 "database unavailable",

@@ -5,6 +5,7 @@ import re
 from urllib.parse import urlsplit
 
 HOST_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -17,6 +18,27 @@ def isHost(host: str) -> bool:
         return all(HOST_LABEL.match(label) for label in host.split("."))
 
 
+# The host as a browser writes it in Origin: an IPv6 address compressed; a name whose last label is a number is
+# an IPv4 address to a browser (010.0.0.1 is 8.0.0.1), so it must be dotted decimal already.
+def browserHost(host: str) -> str:
+    if ":" in host:
+        try:
+            address = ipaddress.IPv6Address(host)
+        except ValueError:
+            raise ValueError("has an invalid IPv6 address") from None
+        if address.scope_id is not None:
+            raise ValueError("has an IPv6 zone, which browsers do not send")
+        return f"[{address.compressed}]"
+    if NUMERIC_LABEL.match(host.rsplit(".", 1)[-1]):
+        try:
+            return str(ipaddress.IPv4Address(host))
+        except ValueError:
+            raise ValueError("has an IPv4 address not in dotted decimal such as 10.0.0.1") from None
+    if not isHost(host):
+        raise ValueError("has an invalid host (use the punycode form of an international name)")
+    return host
+
+
 # An origin as a browser sends it in Origin: lower case, ASCII (punycode) host, no default port. The admin API
 # stores what this returns; CORS_ORIGINS must already be in this form.
 def checkOrigin(value: str) -> str:
@@ -25,14 +47,12 @@ def checkOrigin(value: str) -> str:
         raise ValueError("must be an explicit http(s) origin such as https://app.example.com")
     if parts.path or parts.query or parts.fragment or parts.username or parts.password:
         raise ValueError("must be an origin only: scheme, host and optional port, no path")
-    if not isHost(parts.hostname):
-        raise ValueError("has an invalid host (use the punycode form of an international name)")
+    host = browserHost(parts.hostname)
     try:
         port = parts.port
     except ValueError:
         raise ValueError("has an invalid port") from None
-    if parts.netloc.endswith(":"):
+    if parts.netloc.endswith(":") or port == 0:
         raise ValueError("has an invalid port")
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     shown = "" if port is None or port == DEFAULT_PORTS[parts.scheme] else f":{port}"
     return f"{parts.scheme}://{host}{shown}"
