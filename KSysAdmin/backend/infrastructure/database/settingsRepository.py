@@ -41,7 +41,9 @@ class SettingsRepository:
         return await self.get(key)
 
     async def listRateLimitRules(self) -> list[RateLimitRule]:
-        statement = select(RateLimitRule).order_by(RateLimitRule.routeGroup, RateLimitRule.scope)
+        # populate_existing: a second read in one session sees rules another process replaced meanwhile.
+        statement = (select(RateLimitRule).order_by(RateLimitRule.routeGroup, RateLimitRule.scope)
+                     .execution_options(populate_existing=True))
         return list((await self.session.execute(statement)).scalars().all())
 
     async def replaceRateLimitRules(self, rules: list[RateLimitRule]) -> None:
