@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Card, ErrorMessage, Field, Form, Notice, SelectField, Spinner, SubmitButton, TextAreaField, formatDateTime, isApiError, serverFieldErrors, useAction, useLoad, usePageTitle, type FieldErrors } from "@kservices/shared";
 import { adminApi, ROUTE_GROUPS, type RateLimitRule } from "../api";
 
@@ -41,6 +41,8 @@ export function CorsEditor() {
     if (cors.data) setText(cors.data.origins.join("\n"));
   }, [cors.data]);
   const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
+  // The busy Save button lost focus to <body>: once saved, focus goes to the notice saying so.
+  const savedRef = useRef<HTMLDivElement>(null);
   const save = useAction(async () => {
     try {
       cors.setData(await adminApi.saveCors({ origins: lines, version: cors.data!.version }));
@@ -49,7 +51,7 @@ export function CorsEditor() {
       throw error;
     }
     setSaved(true);
-  });
+  }, { focusAfter: [savedRef] });
   if (cors.loading && !cors.data) return <Card title="CORS origins" subsection><Spinner /></Card>;
   if (cors.error && !cors.data) return <Card title="CORS origins" subsection><ErrorMessage error={cors.error} onRetry={cors.reload} /></Card>;
   const errors = { ...serverFieldErrors(save.error), ...clientErrors };
@@ -61,7 +63,7 @@ export function CorsEditor() {
   return (
     <Card title="CORS origins" subsection>
       <p className="muted">Version {cors.data!.version}{cors.data!.updatedAt ? `, updated ${formatDateTime(cors.data!.updatedAt)}` : ""}{cors.data!.updatedBy ? ` by ${cors.data!.updatedBy}` : ""}.</p>
-      {saved ? <Notice>CORS origins saved; the public server applies them within seconds.</Notice> : null}
+      {saved ? <Notice ref={savedRef}>CORS origins saved; the public server applies them within seconds.</Notice> : null}
       <ErrorMessage error={save.error} overrides={OVERRIDES} knownFields={Object.keys(errors)} />
       {conflict ? <button type="button" className="button" onClick={() => { save.setError(null); cors.reload(); }}>Reload latest settings</button> : null}
       <Form
@@ -119,6 +121,14 @@ export function RateLimitEditor() {
   useEffect(() => {
     if (settings.data) setRules(settings.data.rules.map(toForm));
   }, [settings.data]);
+  // Focus goes where the keyboard user goes on: the notice after a save (the busy button lost it), the new rule's first
+  // field after "Add rule", and "Add rule" after a rule's Remove button went with its rule.
+  const savedRef = useRef<HTMLDivElement>(null);
+  const addRef = useRef<HTMLButtonElement>(null);
+  const [added, setAdded] = useState<{ index: number } | null>(null);
+  useEffect(() => {
+    if (added) document.querySelector<HTMLElement>(`[name="rules.${added.index}.routeGroup"]`)?.focus();
+  }, [added]);
   const save = useAction(async () => {
     const payload: RateLimitRule[] = rules.map((r) => ({
       ...(r.id ? { id: r.id } : {}),
@@ -136,7 +146,7 @@ export function RateLimitEditor() {
       throw error;
     }
     setSaved(true);
-  });
+  }, { focusAfter: [savedRef] });
   if (settings.loading && !settings.data) return <Card title="Rate limits" subsection><Spinner /></Card>;
   if (settings.error && !settings.data) return <Card title="Rate limits" subsection><ErrorMessage error={settings.error} onRetry={settings.reload} /></Card>;
   const errors = { ...serverFieldErrors(save.error), ...clientErrors };
@@ -145,7 +155,7 @@ export function RateLimitEditor() {
   return (
     <Card title="Rate limits" subsection>
       <p className="muted">Version {settings.data!.version}{settings.data!.updatedAt ? `, updated ${formatDateTime(settings.data!.updatedAt)}` : ""}. The gateway applies changes within seconds.</p>
-      {saved ? <Notice>Rate limits saved.</Notice> : null}
+      {saved ? <Notice ref={savedRef}>Rate limits saved.</Notice> : null}
       <ErrorMessage error={save.error} overrides={OVERRIDES} knownFields={Object.keys(errors)} />
       {conflict ? <button type="button" className="button" onClick={() => { save.setError(null); settings.reload(); }}>Reload latest settings</button> : null}
       <Form
@@ -177,11 +187,13 @@ export function RateLimitEditor() {
             <Field label="Window (s)" name={`rules.${i}.windowSeconds`} inputMode="numeric" value={rule.windowSeconds} onChange={(v) => update(i, { windowSeconds: v })} error={errors[`rules.${i}.windowSeconds`]} />
             <SelectField label="If Redis is down" name={`rules.${i}.failMode`} value={rule.failMode} onChange={(v) => update(i, { failMode: v as RuleForm["failMode"] })} options={[{ value: "open", label: "Allow (open)" }, { value: "closed", label: "Refuse (closed)" }]} error={errors[`rules.${i}.failMode`]} />
             <label className="checkbox"><input type="checkbox" checked={rule.enabled} onChange={(e) => update(i, { enabled: e.target.checked })} /> Enabled</label>
-            <button type="button" className="button button-small" onClick={() => setRules(rules.filter((_, j) => j !== i))}>Remove</button>
+            <button type="button" className="button button-small" onClick={() => { addRef.current?.focus(); setRules(rules.filter((_, j) => j !== i)); }}>
+              Remove{" "}<span className="visually-hidden">rule {i + 1}</span>
+            </button>
           </fieldset>
         ))}
         <div className="actions">
-          <button type="button" className="button" onClick={() => setRules([...rules, { routeGroup: "", scope: "ip", limit: "10", windowSeconds: "60", failMode: "open", enabled: true }])}>Add rule</button>
+          <button ref={addRef} type="button" className="button" onClick={() => { setRules([...rules, { routeGroup: "", scope: "ip", limit: "10", windowSeconds: "60", failMode: "open", enabled: true }]); setAdded({ index: rules.length }); }}>Add rule</button>
           <SubmitButton busy={save.busy}>Save rules</SubmitButton>
         </div>
       </Form>
