@@ -1,6 +1,6 @@
 import { render, screen } from "@testing-library/react";
-import { describe, expect, it } from "vitest";
-import { Card, Layout } from "./layout";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { Card, Layout, TableWrap } from "./layout";
 import { Router } from "./router";
 
 describe("Layout and Card", () => {
@@ -24,5 +24,37 @@ describe("Layout and Card", () => {
       </Router>,
     );
     expect(document.title).toBe("KServices Test");
+  });
+});
+
+describe("TableWrap", () => {
+  const widths = (scrollWidth: number) => {
+    vi.spyOn(HTMLElement.prototype, "scrollWidth", "get").mockReturnValue(scrollWidth);
+    vi.spyOn(HTMLElement.prototype, "clientWidth", "get").mockReturnValue(300);
+  };
+  beforeEach(() => {
+    // jsdom has no layout: a ResizeObserver that reports once, as browsers do when observing starts.
+    vi.stubGlobal("ResizeObserver", class {
+      constructor(private readonly report: () => void) {}
+      observe() { this.report(); }
+      disconnect() {}
+    });
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.unstubAllGlobals();
+  });
+
+  it("is a named region that takes keyboard focus while its table is wider than it", () => {
+    widths(900);
+    render(<TableWrap label="Payments"><table><tbody><tr><td>wide</td></tr></tbody></table></TableWrap>);
+    expect(screen.getByRole("region", { name: "Payments" })).toHaveAttribute("tabindex", "0");
+  });
+
+  it("adds no tab stop while the table fits", () => {
+    widths(300);
+    const { container } = render(<TableWrap label="Payments"><table><tbody><tr><td>narrow</td></tr></tbody></table></TableWrap>);
+    expect(screen.queryByRole("region")).toBeNull();
+    expect(container.querySelector(".table-wrap")).not.toHaveAttribute("tabindex");
   });
 });

@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, type ReactNode, type Ref } from "react";
+import { createContext, useContext, useEffect, useLayoutEffect, useRef, useState, type ReactNode, type Ref } from "react";
 import { Link } from "./router";
 
 // The app's name (the Layout's title), which every page title ends with.
@@ -69,5 +69,29 @@ export function Card({ title, children, narrow, subsection, headingRef }: { titl
       {title ? <Heading ref={headingRef} tabIndex={headingRef ? -1 : undefined}>{title}</Heading> : null}
       {children}
     </section>
+  );
+}
+
+// A table's sideways scroller. While the table is wider than it (a narrow screen), it is a region named `label` that
+// takes keyboard focus, so the columns out of view can be scrolled to with the arrow keys (WCAG 2.1.1).
+export function TableWrap({ label, children }: { label: string; children: ReactNode }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [scrolls, setScrolls] = useState(false);
+  // Measured before the first paint, then again whenever the scroller or its table changes size.
+  useLayoutEffect(() => {
+    const element = ref.current;
+    if (!element || typeof ResizeObserver === "undefined") return;
+    const measure = () => setScrolls(element.scrollWidth > element.clientWidth);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    // The table widens with its rows.
+    if (element.firstElementChild) observer.observe(element.firstElementChild);
+    return () => observer.disconnect();
+  }, []);
+  return (
+    <div ref={ref} className="table-wrap" {...(scrolls ? { role: "region", "aria-label": label, tabIndex: 0 } : {})}>
+      {children}
+    </div>
   );
 }

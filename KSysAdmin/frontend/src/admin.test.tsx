@@ -192,7 +192,7 @@ describe("audit log", () => {
     const { AuditLogsPage } = await import("./pages/AuditLogs");
     fetchMock.mockImplementation(async () => json(200, { items: [], nextCursor: null }));
     renderAt("/admin/audit", <AuditLogsPage />);
-    expect(await screen.findByText("No entries match.")).toBeInTheDocument();
+    expect(await screen.findByText("No entries match.")).toHaveAttribute("role", "status");
     await userEvent.type(screen.getByLabelText("Target id"), "u9");
     await userEvent.click(screen.getByRole("button", { name: "Filter" }));
     expect(screen.getByLabelText("Target type")).toHaveAccessibleDescription(/Give the target type too/);

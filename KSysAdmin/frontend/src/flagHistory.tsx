@@ -1,4 +1,4 @@
-import { Card, ErrorMessage, Link, Spinner, formatDateTime, useLoad, type Page } from "@kservices/shared";
+import { Card, ErrorMessage, Link, Spinner, TableWrap, formatDateTime, useLoad, type Page } from "@kservices/shared";
 import { adminApi, type AuditEntry } from "./api";
 
 // A payment's flag history from the audit log: KSysPayment's `payment.flagged` entries and the admins'
@@ -104,7 +104,7 @@ export function FlagHistory({ paymentId, history }: { paymentId: string; history
       {history.loading && !pages ? <Spinner /> : null}
       {pages && entries.length === 0 ? <p className="muted">No flag entries in the audit log.</p> : null}
       {entries.length > 0 ? (
-        <div className="table-wrap"><table>
+        <TableWrap label="Flag history"><table>
           <thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Reason or note</th></tr></thead>
           <tbody>{entries.map((entry) => (
             <tr key={entry.id}>
@@ -113,7 +113,7 @@ export function FlagHistory({ paymentId, history }: { paymentId: string; history
               <td>{entry.text || "-"}</td>
             </tr>
           ))}</tbody>
-        </table></div>
+        </table></TableWrap>
       ) : null}
       {pages?.flags.nextCursor ? <p className="muted">Only the latest {HISTORY_LIMIT} flags of this payment were read: older flags may be missing.</p> : null}
       {pages?.resolutions.nextCursor ? (

@@ -23,7 +23,7 @@ describe("payments list flag filter", () => {
       .mockResolvedValueOnce(json(200, { items: [item("p-next", {})], nextCursor: null }))
       .mockResolvedValueOnce(json(200, { items: [item("p-done", resolved)], nextCursor: null }));
     renderAt("/admin/payments", <PaymentsPage />);
-    expect(await screen.findByText("No payments match.")).toBeInTheDocument();
+    expect(await screen.findByText("No payments match.")).toHaveAttribute("role", "status");
 
     await userEvent.selectOptions(screen.getByLabelText("Flagged"), "Flagged: open");
     await userEvent.click(screen.getByRole("button", { name: "Filter" }));

@@ -94,4 +94,14 @@ describe("PaymentListPage while a page loads", () => {
     expect(screen.queryByRole("table")).toBeNull();
     expect(screen.getByRole("button", { name: "Next" })).toBeDisabled();
   });
+
+  it("announces each answer in a status message: how many payments it shows, or that none match", async () => {
+    fetchMock
+      .mockResolvedValueOnce(json(200, { items: [item("p1"), item("p2")], nextCursor: null }))
+      .mockResolvedValueOnce(json(200, { items: [], nextCursor: null }));
+    renderAt("/payment/", <PaymentListPage />);
+    await waitFor(() => expect(screen.getByRole("status")).toHaveTextContent("2 payments shown."));
+    await userEvent.selectOptions(screen.getByLabelText("Status"), "failed");
+    await waitFor(() => expect(screen.getByRole("status")).toHaveTextContent("No payments match."));
+  });
 });

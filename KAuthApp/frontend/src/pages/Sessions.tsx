@@ -1,5 +1,5 @@
 import { useRef } from "react";
-import { Card, ConfirmButton, ErrorMessage, Spinner, formatDateTime, useAction, useLoad, useRouter } from "@kservices/shared";
+import { Card, ConfirmButton, ErrorMessage, Spinner, TableWrap, formatDateTime, useAction, useLoad, useRouter } from "@kservices/shared";
 import { authApi, tokens } from "../api";
 
 // A short, human name for a user agent string ("Chrome on Linux").
@@ -37,7 +37,7 @@ export function SessionsPage() {
       {sessions.loading ? <Spinner /> : null}
       <ErrorMessage error={sessions.error} onRetry={sessions.reload} />
       {sessions.data ? (
-        <div className="table-wrap">
+        <TableWrap label="Your sessions">
           <table>
             <thead>
               <tr><th scope="col">Device</th><th scope="col">IP address</th><th scope="col">Signed in</th><th scope="col">Last used</th><th scope="col"><span className="muted">Action</span></th></tr>
@@ -64,7 +64,7 @@ export function SessionsPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       ) : null}
       <h2>Sign out everywhere</h2>
       <ConfirmButton className="button button-danger" disabled={logoutAll.busy} aria-busy={logoutAll.busy} title="Sign out of all sessions?" message="Every device where you are signed in, this one included, is signed out and has to sign in again." confirmLabel="Sign out everywhere" destructive onConfirm={() => void logoutAll.run()}>

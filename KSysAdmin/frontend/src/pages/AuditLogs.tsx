@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Card, ErrorMessage, Field, Form, Pager, Spinner, formatDateTime, useCursorStack, useLoad } from "@kservices/shared";
+import { Card, ErrorMessage, Field, Form, ListStatus, Pager, Spinner, TableWrap, formatDateTime, useCursorStack, useLoad } from "@kservices/shared";
 import { adminApi } from "../api";
 import { useQueryFilters } from "../listPaging";
 
@@ -38,9 +38,9 @@ export function AuditLogsPage() {
       </Form>
       <ErrorMessage error={page.error} onRetry={page.reload} />
       {page.loading ? <Spinner /> : null}
-      {page.data && page.data.items.length === 0 ? <p className="muted">No entries match.</p> : null}
+      <ListStatus count={page.data?.items.length} empty="No entries match." noun={["audit entry", "audit entries"]} />
       {page.data && page.data.items.length > 0 ? (
-        <div className="table-wrap"><table>
+        <TableWrap label="Audit entries"><table>
           <thead><tr><th scope="col">When</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">Outcome</th><th scope="col">IP</th><th scope="col">Request</th><th scope="col">Details</th></tr></thead>
           <tbody>{page.data.items.map((a) => (
             <tr key={a.id}>
@@ -54,7 +54,7 @@ export function AuditLogsPage() {
               <td>{a.details ? <details><summary>JSON</summary><pre className="mono">{JSON.stringify(a.details, null, 2)}</pre></details> : "-"}</td>
             </tr>
           ))}</tbody>
-        </table></div>
+        </table></TableWrap>
       ) : null}
       <Pager pages={pages} nextCursor={page.data?.nextCursor} loading={page.loading} />
     </Card>

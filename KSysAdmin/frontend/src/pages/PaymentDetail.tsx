@@ -1,5 +1,5 @@
 import { useRef, useState } from "react";
-import { Card, ErrorMessage, Link, Notice, Spinner, formatDateTime, formatRupiah, isApiError, isTransient, useAction, useLoad } from "@kservices/shared";
+import { Card, ErrorMessage, Link, Notice, Spinner, TableWrap, formatDateTime, formatRupiah, isApiError, isTransient, useAction, useLoad } from "@kservices/shared";
 import { adminApi } from "../api";
 import { FlagStatus, ResolveFlagButton, flagIsOpen } from "../paymentFlag";
 import { FlagHistory, ResolvedBeforeWarning, useFlagHistory } from "../flagHistory";
@@ -69,7 +69,7 @@ export function PaymentDetailPage({ id }: { id: string }) {
       {p.flaggedReason ? <FlagHistory paymentId={p.id} history={history} /> : null}
       <Card title="Events" subsection>
         {p.events.length === 0 ? <p className="muted">No notifications received.</p> : (
-          <div className="table-wrap"><table>
+          <TableWrap label="Events"><table>
             <thead><tr><th scope="col">Received</th><th scope="col">Kind</th><th scope="col">Outcome</th><th scope="col">Signature</th><th scope="col">Dedupe key</th><th scope="col">Raw</th></tr></thead>
             <tbody>{p.events.map((e) => (
               <tr key={e.id}>
@@ -81,7 +81,7 @@ export function PaymentDetailPage({ id }: { id: string }) {
                 <td><details><summary>JSON</summary><pre className="mono">{JSON.stringify(e.raw, null, 2)}</pre></details></td>
               </tr>
             ))}</tbody>
-          </table></div>
+          </table></TableWrap>
         )}
         <p><Link to="/payments">Back to payments</Link></p>
       </Card>

@@ -1,4 +1,4 @@
-import { Card, ErrorMessage, Field, Form, Link, Pager, SelectField, Spinner, formatDateTime, formatRupiah, useCursorStack, useLoad } from "@kservices/shared";
+import { Card, ErrorMessage, Field, Form, Link, ListStatus, Pager, SelectField, Spinner, TableWrap, formatDateTime, formatRupiah, useCursorStack, useLoad } from "@kservices/shared";
 import { adminApi } from "../api";
 import { useQueryFilters } from "../listPaging";
 import { FLAG_OPTIONS, FlagBadge, flagChoice, flagFilters } from "../paymentFlag";
@@ -34,9 +34,9 @@ export function PaymentsPage() {
       </Form>
       <ErrorMessage error={page.error} onRetry={page.reload} />
       {page.loading ? <Spinner /> : null}
-      {page.data && page.data.items.length === 0 ? <p className="muted">No payments match.</p> : null}
+      <ListStatus count={page.data?.items.length} empty="No payments match." noun={["payment", "payments"]} />
       {page.data && page.data.items.length > 0 ? (
-        <div className="table-wrap"><table>
+        <TableWrap label="Payments"><table>
           <thead><tr><th scope="col">Created</th><th scope="col">User</th><th scope="col">Amount</th><th scope="col">Method</th><th scope="col">Status</th><th scope="col">Paid</th><th scope="col">Id</th></tr></thead>
           <tbody>{page.data.items.map((p) => (
             <tr key={p.id}>
@@ -49,7 +49,7 @@ export function PaymentsPage() {
               <td className="mono"><Link to={`/payments/${p.id}`}>{p.id}</Link>{p.virtualAccountNo ? <div className="muted">VA {p.virtualAccountNo}</div> : null}</td>
             </tr>
           ))}</tbody>
-        </table></div>
+        </table></TableWrap>
       ) : null}
       <Pager pages={pages} nextCursor={page.data?.nextCursor} loading={page.loading} />
     </Card>

@@ -1,5 +1,5 @@
 import { useRef, useState } from "react";
-import { Card, ConfirmButton, ErrorMessage, Link, Notice, Spinner, formatDateTime, formatRupiah, isTransient, useAction, useLoad } from "@kservices/shared";
+import { Card, ConfirmButton, ErrorMessage, Link, Notice, Spinner, TableWrap, formatDateTime, formatRupiah, isTransient, useAction, useLoad } from "@kservices/shared";
 import { adminApi, adminRoles, ROLES } from "../api";
 
 export function UserDetailPage({ id }: { id: string }) {
@@ -101,23 +101,23 @@ export function UserDetailPage({ id }: { id: string }) {
       {data.sessions ? (
         <Card title="Sessions" subsection>
           {data.sessions.length === 0 ? <p className="muted">No open sessions.</p> : (
-            <div className="table-wrap"><table>
+            <TableWrap label="Sessions"><table>
               <thead><tr><th scope="col">Device</th><th scope="col">IP</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Revoked</th></tr></thead>
               <tbody>{data.sessions.map((s) => (
                 <tr key={s.id}><td title={s.deviceFingerprint ?? undefined}>{s.userAgent ?? "-"}</td><td className="mono">{s.ip ?? "-"}</td><td>{formatDateTime(s.createdAt)}</td><td>{formatDateTime(s.lastUsedAt)}</td><td>{s.revokedAt ? `${formatDateTime(s.revokedAt)}${s.revokedReason ? ` (${s.revokedReason})` : ""}` : "-"}</td></tr>
               ))}</tbody>
-            </table></div>
+            </table></TableWrap>
           )}
         </Card>
       ) : null}
       {data.recentAudit ? (
         <Card title="Recent audit entries" subsection>
-          <div className="table-wrap"><table>
+          <TableWrap label="Recent audit entries"><table>
             <thead><tr><th scope="col">When</th><th scope="col">Action</th><th scope="col">Outcome</th><th scope="col">IP</th></tr></thead>
             <tbody>{data.recentAudit.map((a) => (
               <tr key={a.id}><td>{formatDateTime(a.createdAt)}</td><td>{a.action}</td><td>{a.outcome}</td><td className="mono">{a.ip ?? "-"}</td></tr>
             ))}</tbody>
-          </table></div>
+          </table></TableWrap>
           <p><Link to={`/audit?targetType=user&targetId=${data.id}`}>All audit entries for this user</Link></p>
         </Card>
       ) : null}

@@ -1,4 +1,4 @@
-import { Card, ErrorMessage, Field, Form, Link, Pager, SelectField, Spinner, formatDateTime, useCursorStack, useKeyedState, useLoad, useRouter } from "@kservices/shared";
+import { Card, ErrorMessage, Field, Form, Link, ListStatus, Pager, SelectField, Spinner, TableWrap, formatDateTime, useCursorStack, useKeyedState, useLoad, useRouter } from "@kservices/shared";
 import { adminApi, ROLES } from "../api";
 
 export function UsersPage() {
@@ -37,9 +37,9 @@ export function UsersPage() {
       </Form>
       <ErrorMessage error={page.error} onRetry={page.reload} />
       {page.loading ? <Spinner /> : null}
-      {page.data && page.data.items.length === 0 ? <p className="muted">No users match.</p> : null}
+      <ListStatus count={page.data?.items.length} empty="No users match." noun={["user", "users"]} />
       {page.data && page.data.items.length > 0 ? (
-        <div className="table-wrap">
+        <TableWrap label="Users">
           <table>
             <thead><tr><th scope="col">Email</th><th scope="col">Status</th><th scope="col">Roles</th><th scope="col">Created</th></tr></thead>
             <tbody>
@@ -53,7 +53,7 @@ export function UsersPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       ) : null}
       <Pager pages={pages} nextCursor={page.data?.nextCursor} loading={page.loading} />
     </Card>

@@ -1,4 +1,4 @@
-import { Card, ErrorMessage, Link, Pager, SelectField, Spinner, formatDateTime, formatRupiah, useCursorStack, useLoad, useRouter } from "@kservices/shared";
+import { Card, ErrorMessage, Link, ListStatus, Pager, SelectField, Spinner, TableWrap, formatDateTime, formatRupiah, useCursorStack, useLoad, useRouter } from "@kservices/shared";
 import { paymentApi } from "../api";
 import { StatusBadge, methodLabel } from "../status";
 
@@ -37,9 +37,9 @@ export function PaymentListPage() {
       </div>
       <ErrorMessage error={page.error} onRetry={page.reload} />
       {page.loading ? <Spinner /> : null}
-      {page.data && page.data.items.length === 0 ? <p className="muted">No payments match.</p> : null}
+      <ListStatus count={page.data?.items.length} empty="No payments match." noun={["payment", "payments"]} />
       {page.data && page.data.items.length > 0 ? (
-        <div className="table-wrap">
+        <TableWrap label="My payments">
           <table>
             <thead>
               <tr><th scope="col">Created</th><th scope="col">Amount</th><th scope="col">Method</th><th scope="col">Status</th><th scope="col">Description</th></tr>
@@ -56,7 +56,7 @@ export function PaymentListPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       ) : null}
       <Pager pages={pages} nextCursor={page.data?.nextCursor} loading={page.loading} />
     </Card>
