@@ -6,7 +6,8 @@ from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.application.changePasswordInput import ChangePasswordInput
 from KAuthApp.backend.application.reauthentication import Reauthentication
 from KAuthApp.backend.application.sessionIssuer import SessionIssuer
-from KAuthApp.backend.domain.exceptions.authErrors import UserNotFoundError, WrongPasswordError
+from KAuthApp.backend.application.signedInUser import lockSignedInUser
+from KAuthApp.backend.domain.exceptions.authErrors import WrongPasswordError
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from KAuthApp.backend.domain.models.oneTimeToken import TokenPurpose
 from KAuthApp.backend.domain.passwordPolicy import checkPassword
@@ -26,12 +27,10 @@ class ChangePassword:
 
     async def execute(self, userId: uuid.UUID, sessionId: uuid.UUID, data: ChangePasswordInput) -> None:
         ports = self.ports
-        user = await ports.users.getById(userId, forUpdate=True)
+        user = await lockSignedInUser(ports, userId, sessionId)
         # Read once the row is ours: an admin console token issued while we waited (its login held the row) is
         # older, so voiding the tokens "up to now" ends it.
         now = utcNow()
-        if user is None or user.deletedAt is not None:
-            raise UserNotFoundError()
         checkPassword(data.newPassword, user.email, "newPassword")
         await Reauthentication(ports, ACTION).checkPassword(user, data.currentPassword, now,
                                                             WrongPasswordError("The current password is wrong"))

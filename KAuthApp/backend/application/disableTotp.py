@@ -5,8 +5,9 @@ import uuid
 from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.application.reauthentication import Reauthentication
 from KAuthApp.backend.application.secondFactor import verifySecondFactor
+from KAuthApp.backend.application.signedInUser import lockSignedInUser
 from KAuthApp.backend.application.totpInputs import TotpDisableInput
-from KAuthApp.backend.domain.exceptions.authErrors import InvalidMfaCodeError, MfaNotEnabledError, UserNotFoundError
+from KAuthApp.backend.domain.exceptions.authErrors import InvalidMfaCodeError, MfaNotEnabledError
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.security.lockoutPolicy import clearFailures
@@ -19,11 +20,9 @@ class DisableTotp:
     def __init__(self, ports: AuthPorts) -> None:
         self.ports = ports
 
-    async def execute(self, userId: uuid.UUID, data: TotpDisableInput) -> None:
+    async def execute(self, userId: uuid.UUID, sessionId: uuid.UUID, data: TotpDisableInput) -> None:
         ports, now = self.ports, utcNow()
-        user = await ports.users.getById(userId, forUpdate=True)
-        if user is None or user.deletedAt is not None:
-            raise UserNotFoundError()
+        user = await lockSignedInUser(ports, userId, sessionId)
         if not user.mfaEnabled:
             raise MfaNotEnabledError()
         reauthentication = Reauthentication(ports, ACTION)

@@ -5,13 +5,13 @@ import uuid
 from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.application.reauthentication import Reauthentication
 from KAuthApp.backend.application.secondFactor import totpSecretOf
+from KAuthApp.backend.application.signedInUser import lockSignedInUser
 from KAuthApp.backend.application.totpInputs import TotpCodeInput
 from KAuthApp.backend.application.totpOutputs import RecoveryCodesOutput
 from KAuthApp.backend.domain.exceptions.authErrors import (
     InvalidMfaCodeError,
     MfaAlreadyEnabledError,
     MfaNotSetUpError,
-    UserNotFoundError,
 )
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from KAuthApp.backend.domain.opaqueTokens import newRecoveryCode, recoveryCodeHash
@@ -30,11 +30,9 @@ class EnableTotp:
     def __init__(self, ports: AuthPorts) -> None:
         self.ports = ports
 
-    async def execute(self, userId: uuid.UUID, data: TotpCodeInput) -> RecoveryCodesOutput:
+    async def execute(self, userId: uuid.UUID, sessionId: uuid.UUID, data: TotpCodeInput) -> RecoveryCodesOutput:
         ports, now = self.ports, utcNow()
-        user = await ports.users.getById(userId, forUpdate=True)
-        if user is None or user.deletedAt is not None:
-            raise UserNotFoundError()
+        user = await lockSignedInUser(ports, userId, sessionId)
         if user.mfaEnabled:
             raise MfaAlreadyEnabledError()
         secret = await totpSecretOf(ports, user)

@@ -5,9 +5,10 @@ import uuid
 from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.application.reauthentication import Reauthentication
 from KAuthApp.backend.application.secondFactor import mfaContext
+from KAuthApp.backend.application.signedInUser import lockSignedInUser
 from KAuthApp.backend.application.totpInputs import TotpSetupInput
 from KAuthApp.backend.application.totpOutputs import TotpSetupOutput
-from KAuthApp.backend.domain.exceptions.authErrors import MfaAlreadyEnabledError, UserNotFoundError
+from KAuthApp.backend.domain.exceptions.authErrors import MfaAlreadyEnabledError
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from KAuthApp.backend.domain.totpPolicy import newTotpSecret, provisioningUri
 from shared.backend.database.modelSupport import utcNow
@@ -23,11 +24,9 @@ class SetupTotp:
     def __init__(self, ports: AuthPorts) -> None:
         self.ports = ports
 
-    async def execute(self, userId: uuid.UUID, data: TotpSetupInput) -> TotpSetupOutput:
+    async def execute(self, userId: uuid.UUID, sessionId: uuid.UUID, data: TotpSetupInput) -> TotpSetupOutput:
         ports, now = self.ports, utcNow()
-        user = await ports.users.getById(userId, forUpdate=True)
-        if user is None or user.deletedAt is not None:
-            raise UserNotFoundError()
+        user = await lockSignedInUser(ports, userId, sessionId)
         if user.mfaEnabled:
             raise MfaAlreadyEnabledError()
         await Reauthentication(ports, ACTION).checkPassword(user, data.password, now)

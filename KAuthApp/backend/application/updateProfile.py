@@ -7,7 +7,7 @@ from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.application.profileInput import ProfileInput
 from KAuthApp.backend.application.profileOutput import ProfileOutput
 from KAuthApp.backend.application.profileReader import profileFromUser, profileOutput
-from KAuthApp.backend.domain.exceptions.authErrors import UserNotFoundError
+from KAuthApp.backend.application.signedInUser import lockSignedInUser
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.security.fieldContexts import phoneContext
@@ -21,11 +21,9 @@ class UpdateProfile:
     def __init__(self, ports: AuthPorts) -> None:
         self.ports = ports
 
-    async def execute(self, userId: uuid.UUID, data: ProfileInput) -> ProfileOutput:
+    async def execute(self, userId: uuid.UUID, sessionId: uuid.UUID, data: ProfileInput) -> ProfileOutput:
         ports = self.ports
-        user = await ports.users.getById(userId, forUpdate=True)
-        if user is None or user.deletedAt is not None:
-            raise UserNotFoundError()
+        user = await lockSignedInUser(ports, userId, sessionId)
         changed = sorted(data.model_fields_set)
         if "displayName" in data.model_fields_set:
             user.displayName = data.displayName

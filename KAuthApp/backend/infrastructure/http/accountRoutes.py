@@ -35,7 +35,7 @@ def createAccountRouter() -> APIRouter:
 
     @router.patch("/me")
     async def updateMe(data: ProfileInput, user: CurrentUserDep, ports: PortsDep) -> ProfileOutput:
-        return await UpdateProfile(ports).execute(user.userId, data)
+        return await UpdateProfile(ports).execute(user.userId, user.sessionId, data)
 
     @router.post("/password/change", status_code=status.HTTP_204_NO_CONTENT)
     async def changePassword(data: ChangePasswordInput, user: CurrentUserDep, ports: PortsDep) -> None:

@@ -17,14 +17,14 @@ def createMfaRouter() -> APIRouter:
 
     @router.post("/setup")
     async def setup(data: TotpSetupInput, user: CurrentUserDep, ports: PortsDep) -> TotpSetupOutput:
-        return await SetupTotp(ports).execute(user.userId, data)
+        return await SetupTotp(ports).execute(user.userId, user.sessionId, data)
 
     @router.post("/enable")
     async def enable(data: TotpCodeInput, user: CurrentUserDep, ports: PortsDep) -> RecoveryCodesOutput:
-        return await EnableTotp(ports).execute(user.userId, data)
+        return await EnableTotp(ports).execute(user.userId, user.sessionId, data)
 
     @router.post("/disable", status_code=status.HTTP_204_NO_CONTENT)
     async def disable(data: TotpDisableInput, user: CurrentUserDep, ports: PortsDep) -> None:
-        await DisableTotp(ports).execute(user.userId, data)
+        await DisableTotp(ports).execute(user.userId, user.sessionId, data)
 
     return router
