@@ -1,7 +1,8 @@
 import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Card, Layout, TableWrap } from "./layout";
-import { Router } from "./router";
+import { Router, useRouter } from "./router";
 
 describe("Layout and Card", () => {
   it("titles the browser tab after the page's one <h1>, and gives subsections an <h2>", () => {
@@ -24,6 +25,21 @@ describe("Layout and Card", () => {
       </Router>,
     );
     expect(document.title).toBe("KServices Test");
+  });
+});
+
+function Visit() {
+  return <p data-testid="visit">{useRouter().locationKey}</p>;
+}
+
+describe("skip link", () => {
+  it("moves focus to the content without a navigation, which would start the page's lists again", async () => {
+    window.history.pushState(null, "", "/app/list");
+    render(<Router base="/app/"><Layout title="KServices Test"><Visit /></Layout></Router>);
+    await userEvent.click(screen.getByRole("link", { name: "Skip to content" }));
+    expect(screen.getByRole("main")).toHaveFocus();
+    expect(window.location.hash).toBe("");
+    expect(screen.getByTestId("visit")).toHaveTextContent("0");
   });
 });
 

@@ -34,7 +34,9 @@ export function Layout({
 }) {
   return (
     <div className="app">
-      <a className="skip-link" href="#main">
+      {/* Focus moves without a navigation: the #main fragment's history entry would start the page's lists and filters
+          again (every navigation does). */}
+      <a className="skip-link" href="#main" onClick={(event) => { event.preventDefault(); document.getElementById("main")?.focus(); }}>
         Skip to content
       </a>
       <header className="topbar">
