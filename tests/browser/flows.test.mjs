@@ -10,6 +10,8 @@ import {
   adminToken, api, assertNoProblems, env, launchBrowser, loginAdmin, loginUser, newPage, nextTotpWindow, payAtSimulator,
   screenshot, sleep, totp, uniqueEmail, waitForMailLink,
 } from "./helpers.mjs";
+import { expectAccessible } from "./axe.mjs";
+import "./accessibility.mjs";
 
 const PASSWORD = "Kservices-e2e-Passphrase-42";
 
@@ -123,6 +125,7 @@ describe("KServices frontends through the gateway", { concurrency: false }, () =
       await simulate.click();
       await page.locator('[data-status="paid"]').waitFor({ timeout: 30_000 });
       assertNoProblems(page);
+      await expectAccessible(page, "payment detail, paid");
       await screenshot(page, "01-payment-paid");
     });
     await page.context().close();
@@ -141,6 +144,7 @@ describe("KServices frontends through the gateway", { concurrency: false }, () =
       await adminPage.getByRole("button", { name: "Lock", exact: true }).click();
       await adminPage.getByRole("alertdialog", { name: "Lock this account?" }).getByRole("button", { name: "Lock account" }).click();
       await adminPage.getByTestId("user-status").filter({ hasText: "locked" }).waitFor();
+      await expectAccessible(adminPage, "admin user detail, locked");
       await screenshot(adminPage, "02-admin-user-locked");
 
       // The user's next request (an in-app navigation that calls the API) lands on the login page.
@@ -221,6 +225,8 @@ describe("KServices frontends through the gateway", { concurrency: false }, () =
       assert.equal(await adminPage.getByRole("cell", { name: "late", exact: true }).count(), 1, "one late event");
       await adminPage.getByRole("button", { name: "Resolve flag" }).click();
       const dialog = adminPage.getByRole("alertdialog", { name: "Resolve this flag?" });
+      await dialog.waitFor();
+      await expectAccessible(adminPage, "admin payment detail, resolve flag dialog");
       await dialog.getByLabel("Resolution note").fill(note);
       await dialog.getByRole("button", { name: "Resolve flag" }).click();
       await adminPage.getByText("Flag resolved.", { exact: true }).waitFor();
@@ -231,6 +237,7 @@ describe("KServices frontends through the gateway", { concurrency: false }, () =
       const text = await resolution.textContent();
       assert.ok(text.startsWith(`Flag resolved: ${reason}Resolved by ${adminId} at `) && text.endsWith(`: ${note}`), text);
       assert.equal(await adminPage.getByRole("button", { name: "Resolve flag" }).count(), 0, "no Resolve button once resolved");
+      await expectAccessible(adminPage, "admin payment detail, flag resolved");
       await screenshot(adminPage, "03b-admin-flag-resolved");
 
       // The resolution is stored and changes neither the status nor the reason nor updatedAt.
@@ -268,6 +275,7 @@ describe("KServices frontends through the gateway", { concurrency: false }, () =
       const codes = page.getByTestId("recovery-codes").locator("li");
       await codes.first().waitFor();
       assert.equal(await codes.count(), 10);
+      await expectAccessible(page, "auth recovery codes");
       await screenshot(page, "04-mfa-recovery-codes");
       await page.getByRole("button", { name: "I saved them" }).click();
       await page.getByRole("button", { name: "Sign out" }).click();
@@ -310,6 +318,7 @@ describe("KServices frontends through the gateway", { concurrency: false }, () =
       if (!(await enabled.isChecked())) await enabled.check();
       await adminPage.getByRole("button", { name: "Save rules" }).click();
       await adminPage.getByText("Rate limits saved.").waitFor();
+      await expectAccessible(adminPage, "admin settings, rate limits saved");
       await screenshot(adminPage, "06-admin-rate-limit-saved");
 
       await sleep(2_500); // the gateway applies new rules within 2 s
@@ -329,6 +338,7 @@ describe("KServices frontends through the gateway", { concurrency: false }, () =
         if (/Try again in \d+ s/.test(message)) break;
       }
       assert.match(message, /Too many attempts\. Try again in \d+ s\./);
+      await expectAccessible(page, "auth login, rate limited");
       await screenshot(page, "07-login-rate-limited");
       assertNoProblems(page);
     });
