@@ -221,6 +221,15 @@ describe("Accessibility (axe, WCAG 2.1 AA)", { concurrency: false }, () => {
       await page.getByRole("link", { name: email }).click();
       await page.getByRole("heading", { name: "Sessions", level: 2 }).waitFor();
       await expectAccessible(page, "admin user detail, narrow screen");
+
+      // The admin token ended (answered here by the browser): the page stays, under the sign-in dialog.
+      await page.route("**/api/admin/audit-logs?**", (route) => route.fulfill({
+        status: 401, contentType: "application/json",
+        body: JSON.stringify({ error: { code: "invalid_token", message: "Token expired", requestId: "a11y", details: [] } }),
+      }));
+      await page.getByRole("link", { name: "All audit entries for this user" }).click();
+      await page.getByRole("dialog", { name: "Your admin session ended" }).waitFor();
+      await expectAccessible(page, "admin session ended, sign-in dialog");
     });
   });
 });
