@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import os
 import subprocess
 import sys
@@ -233,6 +234,19 @@ async def test_badArgumentsAndKeysAreRefusedBeforeAnyWrite(scratch: tuple[str, D
     assert "Traceback" not in down.stderr
     assert (await columnsOf(database))[userId] == (value, None)
     assert await auditDetails(database) == []
+
+
+# The commands log their audit lines as the servers do: LOG_FORMAT=json gives JSON lines, LOG_LEVEL filters them.
+async def test_auditLinesFollowTheLoggingSettings(scratch: tuple[str, Database]) -> None:
+    url, _ = scratch
+    logged = await asyncio.to_thread(runCli, url, {"CRYPTO_MASTER_KEY": NEW_KEY, "LOG_FORMAT": "json",
+                                                   "LOG_LEVEL": "INFO"}, "--dry-run")
+    assert logged.returncode == 0, logged.stderr
+    lines = [json.loads(line) for line in logged.stdout.splitlines() if line.startswith("{")]
+    assert [(line["category"], line["label"]) for line in lines] == [("Audit", ACTION)]
+    quiet = await asyncio.to_thread(runCli, url, {"CRYPTO_MASTER_KEY": NEW_KEY, "LOG_LEVEL": "WARNING"}, "--dry-run")
+    assert quiet.returncode == 0, quiet.stderr
+    assert ACTION not in quiet.stdout and "0 rows with encrypted values" in quiet.stdout
 
 
 # A new encrypted column that the rotation command does not know would stay under a retired key.

@@ -19,10 +19,11 @@ from KSysAdmin.backend.infrastructure.database.encryptedColumnRepository import 
 from KSysAdmin.backend.infrastructure.database.settingsRepository import SettingsRepository
 from KSysAdmin.backend.infrastructure.database.userRepository import UserRepository
 from KSysAdmin.backend.infrastructure.redis.settingsPublisher import RedisSettingsPublisher
-from shared.backend.config.settings import ConfigurationError, loadSettings
+from shared.backend.config.settings import ConfigurationError, Settings, loadSettings
 from shared.backend.cryptoFactory import createCrypto
 from shared.backend.database.engine import DatabaseUnavailableError, closeDb, initDb
 from shared.backend.exceptions.domainError import DomainError
+from shared.backend.loggingFactory import configureLogging
 from shared.backend.redis.client import RedisUnavailableError, initRedis
 from shared.backend.security.passwordHasher import PasswordHasher
 
@@ -64,6 +65,13 @@ def cliAuditTrail(session: AsyncSession) -> AuditTrail:
     return AuditTrail(AuditLogRepository(session), session, operatorDetails())
 
 
+# The audit lines a command logs follow LOG_FORMAT and LOG_LEVEL, through the servers' redaction.
+def loadCliSettings() -> Settings:
+    settings = loadSettings()
+    configureLogging(settings.app)
+    return settings
+
+
 def readPassword(fromStdin: bool) -> str:
     if fromStdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -74,7 +82,7 @@ def readPassword(fromStdin: bool) -> str:
 
 
 async def createSuperadmin(email: str, password: str) -> int:
-    settings = loadSettings()
+    settings = loadCliSettings()
     database = await initDb(settings.database)
     try:
         async with database.sessionFactory() as session:
@@ -99,7 +107,7 @@ async def createSuperadmin(email: str, password: str) -> int:
 
 
 async def reencryptSecrets(dryRun: bool, batchSize: int) -> int:
-    settings = loadSettings()
+    settings = loadCliSettings()
     cipher = createCrypto(settings.crypto)
     database = await initDb(settings.database)
     try:
@@ -114,7 +122,7 @@ async def reencryptSecrets(dryRun: bool, batchSize: int) -> int:
 
 
 async def resetRateLimits() -> int:
-    settings = loadSettings()
+    settings = loadCliSettings()
     # Redis first: with it down the reset would commit, then fail to reach the gateway.
     redis = await initRedis(settings.redis)
     try:
