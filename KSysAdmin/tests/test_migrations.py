@@ -249,3 +249,26 @@ async def test_flagResolutionMigrationRerunsAfterAFailureHalfWay(scratchUrl: str
     assert unvalidated == 0
     assert valid is True and "WHERE ((flagged_reason IS NOT NULL) AND (flag_resolved_at IS NULL))" in definition
     assert await schemaDiff(scratchUrl) == []
+
+
+# Payments sharing a BRI reference number stop migration 0012, named; once resolved the unique index is built.
+async def test_sharedBriReferencesStopTheUniqueIndexMigration(scratchUrl: str) -> None:
+    config = alembicConfig(scratchUrl)
+    await runAlembic(config, "upgrade", "0011")
+    connection = await connectTo(scratchUrl)
+    try:
+        await connection.execute("INSERT INTO users (id, email, password_hash) "
+                                 "VALUES (gen_random_uuid(), 'a@b.c', 'h')")
+        await connection.execute(
+            "INSERT INTO payments (id, user_id, amount, method, idempotency_key, request_hash, partner_reference_no, "
+            "expires_at, bri_reference_no) SELECT gen_random_uuid(), id, 1, 'qris', key, 'h', key, now(), "
+            "'000000000042' FROM users, (VALUES ('k1'), ('k2')) AS keys (key)")
+        with pytest.raises(RuntimeError, match=r"000000000042 \(2 payments\)"):
+            await runAlembic(config, "upgrade", "head")
+        await connection.execute("UPDATE payments SET bri_reference_no = NULL WHERE idempotency_key = 'k2'")
+        await runAlembic(config, "upgrade", "head")
+        valid, definition = await indexState(connection, "uq_payments_bri_reference_no")
+    finally:
+        await connection.close()
+    assert valid is True and "UNIQUE" in definition and "WHERE (bri_reference_no IS NOT NULL)" in definition
+    assert await schemaDiff(scratchUrl) == []

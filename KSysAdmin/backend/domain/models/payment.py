@@ -47,7 +47,9 @@ class Payment(KSysAdminModel, table=True):
         # At most one pending payment per VA number (migration 0003).
         Index("uq_payments_pending_virtual_account_no", "virtual_account_no", unique=True,
               postgresql_where=text("status = 'pending'")),
-        Index("ix_payments_bri_reference_no", "bri_reference_no"),
+        # BRI's reference number names one QRIS payment (migration 0012).
+        Index("uq_payments_bri_reference_no", "bri_reference_no", unique=True,
+              postgresql_where=text("bri_reference_no IS NOT NULL")),
         Index("ix_payments_status_expires_at", "status", "expires_at"),
         Index("ix_payments_paid_at", "paid_at"),
         # Flagged payments for the admin list (migration 0004).

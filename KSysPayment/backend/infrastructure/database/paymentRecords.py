@@ -6,6 +6,7 @@ from functools import cache
 import asyncpg
 from sqlalchemy.exc import DBAPIError
 
+from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayBadResponseError
 from KSysPayment.backend.domain.exceptions.paymentErrors import VirtualAccountNumberTakenError
 from KSysPayment.backend.domain.models.auditLog import AuditLog
 from KSysPayment.backend.domain.models.payment import Payment
@@ -16,12 +17,19 @@ from shared.backend.database.driverPool import DriverPool
 from shared.backend.database.driverStatement import DriverStatement
 
 PENDING_VA_CONSTRAINT = "uq_payments_pending_virtual_account_no"
+BRI_REFERENCE_CONSTRAINT = "uq_payments_bri_reference_no"
 OPEN = DriverStatement(openStatement())
 
 
 @cache
 def updateStatement(changed: tuple[str, ...]) -> DriverStatement:
     return DriverStatement(updateWithAuditStatement(changed))
+
+
+# The unique index a failed statement would have broken, None when it failed otherwise.
+def violatedIndex(error: DBAPIError) -> str | None:
+    cause = error.orig
+    return cause.constraint_name if isinstance(cause, asyncpg.UniqueViolationError) else None
 
 
 # A create's two writes on the driver pool (DriverStatement): each runs on every create.
@@ -35,8 +43,7 @@ class PaymentRecords:
         try:
             return await self.pool.fetchRow(OPEN, values) is not None
         except DBAPIError as error:
-            cause = error.orig
-            if isinstance(cause, asyncpg.UniqueViolationError) and cause.constraint_name == PENDING_VA_CONSTRAINT:
+            if violatedIndex(error) == PENDING_VA_CONSTRAINT:
                 raise VirtualAccountNumberTakenError() from None
             raise
 
@@ -44,7 +51,13 @@ class PaymentRecords:
         changed = {columnOf(Payment, attribute): value for attribute, value in changes.items()}
         values = {"payment_id": id, **{f"p_{column}": value for column, value in changed.items()},
                   **recordParameters(AuditLog, audit, "a_")}
-        row = await self.pool.fetchRow(updateStatement(tuple(changed)), values)
+        try:
+            row = await self.pool.fetchRow(updateStatement(tuple(changed)), values)
+        except DBAPIError as error:
+            if violatedIndex(error) == BRI_REFERENCE_CONSTRAINT:
+                # Stored, it would let a notification for the other payment settle this one.
+                raise GatewayBadResponseError("BRI answered a reference number another payment holds") from None
+            raise
         if row is None:
             return None
         payment = entityFrom(Payment, row)
