@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from KSysAdmin.backend.infrastructure.background.purgeTask import purgeHook
+from KSysAdmin.backend.infrastructure.background.settingsWatch import settingsWatchHook
 from KSysAdmin.backend.infrastructure.http.adminRouter import createAdminRouter
 from KSysAdmin.backend.infrastructure.http.adminTools import adminStartupHook
 from KSysAdmin.backend.infrastructure.http.errorStatus import ADMIN_STATUS_TABLE
@@ -17,7 +18,7 @@ def createAdminApp(settings: Settings) -> FastAPI:
         routers=[createAdminRouter()],
         docGroups={"/api/admin": "KSysAdmin"},
         statusTable=ADMIN_STATUS_TABLE,
-        hooks=[adminStartupHook, purgeHook],
+        hooks=[adminStartupHook, purgeHook, settingsWatchHook],
     )
     app = createApp(settings, spec)
     installValidationAudit(app)
