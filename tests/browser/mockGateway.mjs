@@ -117,6 +117,9 @@ export function startMockGateway({ port = 0, outbox }) {
       sendMail(user.email, "Verify your email", `verify-email?token=${token}`);
       return ok({ status: "accepted" }, 202);
     }
+    if (m("POST", "/api/auth/password/forgot")) {
+      return ok({ status: "accepted", message: "If an account exists for this address, we sent a reset link." }, 202);
+    }
     if (m("POST", "/api/auth/verify-email")) {
       const entry = oneTime.get(body.token);
       if (!entry || entry.purpose !== "verify") return err(400, "invalid_token", "Invalid or used token");
