@@ -137,6 +137,21 @@ def test_renamedVariableIsRefusedNamingItsNewName(cleanEnv: pytest.MonkeyPatch, 
     assert loadSettings(envFile).database.autocommitPoolSize == 5
 
 
+# A rotation's variable one letter off would leave the old secret unlisted without a word; the simulator's SIM_*
+# and the scripts' own names in the same file are not settings, and are left alone.
+def test_aMisspelledSettingInTheEnvFileIsNamed(cleanEnv: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    envFile = tmp_path / ".env"
+    envFile.write_text(f"JWT_PREVIOUS_SECRET={'p' * 40}\nexport crypto_previous_master_key={OLD_KEY}\n")
+    with pytest.raises(ConfigurationError) as error:
+        loadSettings(envFile)
+    assert "JWT_PREVIOUS_SECRET (in " in str(error.value) and "did you mean JWT_PREVIOUS_SECRETS?" in str(error.value)
+    assert "did you mean CRYPTO_PREVIOUS_MASTER_KEYS?" in str(error.value)
+    assert OLD_KEY not in str(error.value) and "p" * 40 not in str(error.value)
+    envFile.write_text("SIM_PRIVATE_KEY_PATH=/keys/bri.pem\nTEST_REDIS_PORT=26379\nCOMPOSE_CORS_ORIGINS=https://a.example\n"
+                       f"JWT_PREVIOUS_SECRETS={'p' * 40}\n")
+    assert loadSettings(envFile).jwt.previousSecretValues() == ["p" * 40]
+
+
 def test_anUnreadableEnvFileIsNamed(cleanEnv: pytest.MonkeyPatch, tmp_path: Path) -> None:
     envFile = tmp_path / ".env"
     envFile.write_bytes(b"JWT_SECRET=\xff\xfe-latin-1-bytes\n")

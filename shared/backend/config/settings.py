@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from shared.backend.config.briSettings import BriSettings, briProductionProblems
 from shared.backend.config.groupSettings import CsvList, GroupSettings, checkHttpUrl, emptyIsNone, envFilePath
 from shared.backend.config.mailSettings import MailSettings, mailProductionProblems
+from shared.backend.config.misspelledNames import refuseMisspelled
 from shared.backend.config.secretSettings import CryptoSettings, JwtSettings
 from shared.backend.utils.origin import checkOrigin
 
@@ -279,6 +280,10 @@ def refuseUnsafeSettings(settings: Settings) -> list[str]:
 RENAMED = {"DATABASE_READ_POOL_SIZE": "DATABASE_AUTOCOMMIT_POOL_SIZE"}
 
 
+def settingNames() -> list[str]:
+    return [str(field.validation_alias) for group in GROUPS.values() for field in group.model_fields.values()]
+
+
 def invalidConfiguration(problems: list[str]) -> ConfigurationError:
     return ConfigurationError("invalid configuration:\n  " + "\n  ".join(problems))
 
@@ -311,7 +316,7 @@ def loadSettings(envFile: Path | None = None) -> Settings:
     if envFile is None:
         refuseMissingNamedFile(path)
     refuseUnreadable(path)
-    problems: list[str] = refuseRenamed(path)
+    problems: list[str] = refuseRenamed(path) + refuseMisspelled(path, settingNames())
     groups: dict[str, GroupSettings] = {}
     for name, groupClass in GROUPS.items():
         try:
