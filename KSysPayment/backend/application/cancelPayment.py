@@ -25,11 +25,13 @@ from KSysPayment.backend.domain.paymentStateMachine import requireTransition
 from KSysPayment.backend.domain.qrisRecheck import firstRecheck
 from KSysPayment.backend.domain.requestContext import RequestContext
 from shared.backend.database.modelSupport import utcNow
+from shared.backend.loggingFactory import getSystemLogger
 
 # The user waits for the cancel behind nginx's proxy_read_timeout (30 s): the calls to BRI (a status call
 # retried up to 3 x BRI_TIMEOUT_SECONDS, the delete, a second status call) end within this many seconds.
 BRI_DEADLINE_SECONDS = 24.0
 T = TypeVar("T")
+logger = getSystemLogger("payment.cancel")
 
 
 async def beforeDeadline(call: Awaitable[T], deadline: float) -> T:
@@ -60,8 +62,9 @@ class CancelPayment:
         # BRI is asked first (no transaction open): a payment it already took money for is settled, not
         # cancelled. A gateway error leaves the payment as it is and reaches the client (502/503/504).
         await self.requireUnpaidAtBri(payment, context, deadline)
+        vaUnknown = False
         if payment.method == PaymentMethod.BRIVA.value and payment.customerNo:
-            await self.deleteVirtualAccount(payment, context, deadline)
+            vaUnknown = not await self.deleteVirtualAccount(payment, context, deadline)
         # A payment notified meanwhile wins the row lock below and the cancel answers invalid_payment_state.
         async with self.uowFactory() as uow:
             locked = await self.requireOwned(uow, userId, paymentId, forUpdate=True)
@@ -73,18 +76,40 @@ class CancelPayment:
             locked.recheckAt = firstRecheck(locked, now, self.recheckWindow)
             await recordAudit(uow.audit, "payment.cancelled", locked, context)
             await uow.commit()
+        if vaUnknown:
+            await self.deleteVaMadeMeanwhile(locked, context, deadline)
         return PaymentOutput.fromPayment(locked)
 
-    async def deleteVirtualAccount(self, payment: Payment, context: RequestContext, deadline: float) -> None:
+    # Whether BRI deleted the VA (False: BRI knew none, its create-va may still be on its way).
+    async def deleteVirtualAccount(self, payment: Payment, context: RequestContext, deadline: float) -> bool:
         # Once deleted nobody can pay the VA. BRI refuses to delete a VA paid since the poll: ask again.
         try:
             await beforeDeadline(self.gateway.deleteVirtualAccount(customerNo=str(payment.customerNo),
                                                                    trxId=payment.partnerReferenceNo), deadline)
         except GatewayNotFoundError:
-            return
+            return False
         except GatewayConflictError:
             await self.requireUnpaidAtBri(payment, context, deadline)
             raise
+        return True
+
+    async def deleteVaMadeMeanwhile(self, payment: Payment, context: RequestContext, deadline: float) -> None:
+        # BRI knew no VA before the row was locked, but the create may have stored one while the payment was still
+        # pending (it deletes only the VA of a payment it finds closed): deleted now, best effort. A VA paid since
+        # is asked about, so that its payment is recorded late (flagged) even if BRI's notification is lost.
+        try:
+            try:
+                await beforeDeadline(self.gateway.deleteVirtualAccount(customerNo=str(payment.customerNo),
+                                                                       trxId=payment.partnerReferenceNo), deadline)
+            except GatewayNotFoundError:
+                return  # not made yet: the create deletes it once it stores BRI's answer
+            except GatewayConflictError:
+                result = await beforeDeadline(pollPayment(self.gateway, payment), deadline)
+                if result.notification is not None:
+                    await self.settle.execute(result.notification, context)
+        except Exception as error:
+            logger.warning("payment_cancel_cleanup_failed", "Could not delete a VA made during the cancel",
+                           payment_id=str(payment.id), request_id=context.requestId, error_type=type(error).__name__)
 
     async def requireUnpaidAtBri(self, payment: Payment, context: RequestContext, deadline: float) -> None:
         result = await beforeDeadline(pollPayment(self.gateway, payment), deadline)

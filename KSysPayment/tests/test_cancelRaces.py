@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import asyncio
+import secrets
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+import pytest
+
+from KSysPayment.backend.application.cancelPayment import CancelPayment
+from KSysPayment.backend.application.createPayment import CreatePayment
+from KSysPayment.backend.application.createPaymentInput import CreatePaymentInput
+from KSysPayment.backend.domain.gatewayTypes import VirtualAccount
+from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
+from KSysPayment.backend.domain.requestContext import RequestContext
+from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, storedPayment
+from KSysPayment.tests.support.paymentStack import Payer, PaymentStack
+from shared.backend.database.engine import Database
+
+
+class HeldAfterDelete:
+    # The real gateway, except that the cancel's VA delete, once answered, waits for `resume` before the cancel
+    # goes on to lock the payment.
+    def __init__(self, real: PaymentGatewayInterface, deleted: asyncio.Event, resume: asyncio.Event) -> None:
+        self.real = real
+        self.deleted = deleted
+        self.resume = resume
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+    async def deleteVirtualAccount(self, **fields: str) -> None:
+        try:
+            await self.real.deleteVirtualAccount(**fields)
+        finally:
+            self.deleted.set()
+            await self.resume.wait()
+
+
+class CreatedAfterCancelDelete:
+    # The real gateway, except that create-va starts the payment's cancel and reaches BRI only after the cancel's
+    # delete was answered (BRI knew no VA yet).
+    def __init__(self, real: PaymentGatewayInterface, startCancel: Callable[[uuid.UUID], Awaitable[None]],
+                 deleted: asyncio.Event) -> None:
+        self.real = real
+        self.startCancel = startCancel
+        self.deleted = deleted
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+    async def createVirtualAccount(self, **fields: object) -> VirtualAccount:
+        await self.startCancel(uuid.UUID(hex=str(fields["trxId"])))
+        await self.deleted.wait()
+        return await self.real.createVirtualAccount(**fields)
+
+
+# The cancel asks BRI and deletes while create-va is still on its way (BRI knows no VA); the create stores BRI's
+# answer while the payment is still pending, then the cancel takes the row: the VA made meanwhile is deleted too,
+# so a cancelled payment never leaves a payable VA at BRI (VAs are not rechecked once closed). One paid meanwhile,
+# its notification lost, is found by asking BRI and recorded late, flagged for a refund.
+@pytest.mark.parametrize("paidMeanwhile", [False, True], ids=["unpaid", "paid meanwhile"])
+async def test_cancelCommittedAfterTheCreateStoredItsVaDeletesThatVa(
+    paymentStack: PaymentStack, payer: Payer, database: Database, paidMeanwhile: bool
+) -> None:
+    state = paymentStack.app.state
+    context = RequestContext(requestId="cancel-after-store", ip="127.0.0.1")
+    deleted, resume = asyncio.Event(), asyncio.Event()
+    canceller = CancelPayment(state.paymentUow, state.settlementRecords,
+                              HeldAfterDelete(state.paymentGateway, deleted, resume), timedelta(hours=24))
+    cancels: list[asyncio.Task[object]] = []
+
+    async def startCancel(paymentId: uuid.UUID) -> None:
+        cancels.append(asyncio.create_task(canceller.execute(payer.id, paymentId, context)))
+
+    gateway = CreatedAfterCancelDelete(state.paymentGateway, startCancel, deleted)
+    create = CreatePayment(state.paymentUow, state.paymentStatements, state.paymentRecords, gateway,
+                           state.settings.payment, state.paymentCleanups.spawn)
+    try:
+        created = await create.execute(payer.id, secrets.token_hex(8),
+                                       CreatePaymentInput(amount=15000, method="briva"), context)
+        assert created.payment.status == "pending"
+        if paidMeanwhile:
+            await paymentStack.pay(virtualAccountNo=created.payment.virtualAccountNo, tamperSignature=True)
+    finally:
+        resume.set()
+    [cancelled] = await asyncio.gather(*cancels)
+    assert getattr(cancelled, "status", None) == "cancelled"
+    paymentId = str(created.payment.id)
+    assert (await storedPayment(database, paymentId))["status"] == "cancelled"
+    actions = await auditActions(database, paymentId)
+    if paidMeanwhile:
+        assert await eventOutcomes(database, paymentId) == ["late"]
+        assert (await storedPayment(database, paymentId))["flagged_reason"] == "late_payment: paid while cancelled"
+        assert actions == ["payment.created", "payment.provisioned", "payment.cancelled", "payment.flagged"]
+        return
+    assert (await paymentStack.simulatorState())["virtualAccounts"] == [], "a cancelled payment's VA is payable"
+    assert actions == ["payment.created", "payment.provisioned", "payment.cancelled"]
