@@ -12,12 +12,18 @@ import structlog
 
 from shared.backend.config.settings import AppSettings
 
-# Keys whose values never reach a log line, whatever the caller passes.
+# Keys whose values never reach a log line, whatever the caller passes: secrets, and the phone number (stored
+# encrypted, so never written in clear elsewhere).
 SECRET_KEY_PATTERN = re.compile(
-    r"pass(word)?|secret|token|authorization|cookie|api[_-]?key|private|otp|totp|code_?hash|signature",
+    r"pass(word)?|secret|token|authorization|cookie|api[_-]?key|private|otp|totp|code_?hash|signature"
+    r"|recovery|credential|master_?key|phone",
     re.IGNORECASE,
 )
 REDACTED = "[redacted]"
+# Secrets a value carries whatever its key: after a scheme or a link's parameter name, and bare JWTs and refresh
+# tokens ("<session id hex>.<secret>.<tag>").
+PREFIXED_SECRET_PATTERN = re.compile(r"(Bearer +|(?i:[?&#;](?:token|code|secret|password|signature)=))[^\s&'\"]+")
+BARE_SECRET_PATTERN = re.compile(r"\beyJ[\w-]+\.[\w-]+\.[\w-]*|\b[0-9a-f]{32}\.[\w-]{40,}(?:\.[\w-]+)?")
 SCALARS = frozenset({str, int, float, bool})
 # The driver's and PostgreSQL's refusals of a value quote it (asyncpg: "invalid input for query argument $1:
 # 'value' (...)"; PostgreSQL: 'invalid input syntax for type uuid: "value"'): the rest of such a line goes.
@@ -27,6 +33,13 @@ DRIVER_VALUE_PATTERN = re.compile(
 # PostgreSQL's DETAIL line quotes stored values ("Key (email)=(...) already exists", "Failing row contains
 # (...)", every column of the row, password hash included): only its label stays.
 DETAIL_PATTERN = re.compile(r"\b(DETAIL):[^\n]*")
+# Pydantic's and FastAPI's validation errors quote the input (a request's password, a response's token, an ORM
+# row): pydantic's "[type=..., input_value=..., input_type=...]" and FastAPI's "{..., 'input': ..., 'ctx': ...}",
+# one error per line.
+PYDANTIC_INPUT_PATTERN = re.compile(r"(input_value=)[^\n]*(, input_type=)")
+FASTAPI_INPUT_PATTERN = re.compile(r"('input': )[^\n]*")
+# A mail server's refusal names the recipient; not a URL's user ("postgresql://user@host").
+EMAIL_PATTERN = re.compile(r"(?<![\w.%+/:-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
 
 
 class LogCategory(StrEnum):
@@ -44,9 +57,15 @@ def isSecretKey(key: str) -> bool:
     return SECRET_KEY_PATTERN.search(key) is not None
 
 
+def withoutSecretValues(text: str) -> str:
+    return BARE_SECRET_PATTERN.sub(REDACTED, PREFIXED_SECRET_PATTERN.sub(rf"\1{REDACTED}", text))
+
+
 def redactValue(key: str, value: object) -> object:
     if isSecretKey(key):
         return REDACTED
+    if type(value) is str:
+        return withoutSecretValues(value)
     if value is None or type(value) in SCALARS:
         return value
     if isinstance(value, Mapping):
@@ -58,27 +77,32 @@ def redactValue(key: str, value: object) -> object:
 
 def redactSecrets(_logger: object, _method: str, event: MutableMapping[str, object]) -> Mapping[str, object]:
     for key in list(event.keys()):
-        if key in {"event", "message", "label", "type", "category"}:
+        if key in {"label", "type", "category"}:
             continue
-        event[key] = redactValue(key, event[key])
+        # The message is a value like the others, whatever its key's name.
+        event[key] = redactValue("message" if key in {"event", "message"} else key, event[key])
     return event
 
 
-def withoutDriverValues(value: object) -> object:
+def withoutQuotedValues(value: object) -> object:
     if isinstance(value, str):
-        return DETAIL_PATTERN.sub(rf"\1: {REDACTED}", DRIVER_VALUE_PATTERN.sub(rf"\1: {REDACTED}", value))
+        text = DETAIL_PATTERN.sub(rf"\1: {REDACTED}", DRIVER_VALUE_PATTERN.sub(rf"\1: {REDACTED}", value))
+        text = PYDANTIC_INPUT_PATTERN.sub(rf"\1{REDACTED}\2", text)
+        text = FASTAPI_INPUT_PATTERN.sub(rf"\1{REDACTED}}}", text)
+        return withoutSecretValues(EMAIL_PATTERN.sub(REDACTED, text))
     if isinstance(value, list):
-        return [withoutDriverValues(item) for item in value]
+        return [withoutQuotedValues(item) for item in value]
     if isinstance(value, dict):
-        return {key: withoutDriverValues(item) for key, item in value.items()}
+        return {key: withoutQuotedValues(item) for key, item in value.items()}
     return value
 
 
-# Runs after the exception is rendered (a traceback string or structlog's dicts), on its text and ours.
-def redactDriverValues(_logger: object, _method: str, event: MutableMapping[str, object]) -> Mapping[str, object]:
+# Runs after the exception is rendered (a traceback string or structlog's dicts), on its text and ours: an
+# exception's message quotes values its raiser never meant for a log.
+def redactQuotedValues(_logger: object, _method: str, event: MutableMapping[str, object]) -> Mapping[str, object]:
     for key in ("exception", "error_message"):
         if key in event:
-            event[key] = withoutDriverValues(event[key])
+            event[key] = withoutQuotedValues(event[key])
     return event
 
 
@@ -107,7 +131,7 @@ def configureLogging(settings: AppSettings) -> None:
         structlog.processors.ExceptionRenderer(structlog.tracebacks.ExceptionDictTransformer(show_locals=False))
         if useJson
         else structlog.processors.format_exc_info,
-        redactDriverValues,
+        redactQuotedValues,
     ]
     # JSON lines carry `message`; the console renderer prints the `event` key itself.
     processors += [renameEvent, renderer] if useJson else [renderer]
