@@ -12,6 +12,10 @@ from shared.backend.loggingFactory import REDACTED, SECRET_KEY_PATTERN
 # servers, the simulator and the gateway write.
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
 ARGON2 = re.compile(r"\$argon2(id|i|d)\$")
+# A refresh token ("<session id hex>.<secret>.<tag>"), a bearer credential, a mailed link's token.
+REFRESH_TOKEN = re.compile(r"[0-9a-f]{32}\.[A-Za-z0-9_-]{40,}")
+CREDENTIAL = re.compile(r"Bearer [A-Za-z0-9._~+/-]{8,}|[?&]token=[A-Za-z0-9_-]{8,}")
+EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 SECRET_SETTINGS = ("JWT_SECRET", "CRYPTO_MASTER_KEY", "BRI_CLIENT_SECRET")
 
 
@@ -57,6 +61,32 @@ def test_noTokensOrPasswordHashesInAnyLog(logs: dict[Path, str]) -> None:
     for path, text in logs.items():
         assert not JWT.search(text), f"a JWT appears in {path}"
         assert not ARGON2.search(text), f"an Argon2 hash appears in {path}"
+
+
+def test_noRefreshTokensOrCredentialsInAnyLog(logs: dict[Path, str]) -> None:
+    for path, text in logs.items():
+        assert not REFRESH_TOKEN.search(text), f"a refresh token appears in {path}"
+        found = CREDENTIAL.search(text)
+        assert not found, f"{found.group()[:24]}... appears in {path}"
+
+
+def stringValues(value: object, key: str = "") -> list[tuple[str, str]]:
+    if isinstance(value, dict):
+        return [pair for name, item in value.items() for pair in stringValues(item, str(name))]
+    if isinstance(value, list):
+        return [pair for item in value for pair in stringValues(item, key)]
+    return [(key, value)] if isinstance(value, str) else []
+
+
+# The servers log user ids, never addresses (an exception's text included: CLAUDE.md, Logging). A path is what
+# the client sent (the fuzzers send anything), so it is left out.
+def test_noEmailAddressInAnyJsonLog(logs: dict[Path, str]) -> None:
+    for path, text in logs.items():
+        for line in text.split("\n"):
+            if not line.startswith("{"):
+                continue
+            found = [value for key, value in stringValues(json.loads(line)) if key != "path" and EMAIL.search(value)]
+            assert not found, f"an email address in {path}: {line[:200]}"
 
 
 def test_secretNamedFieldsAreRedacted(logs: dict[Path, str]) -> None:
