@@ -149,8 +149,10 @@ class ReconcilePayments:
             locked = await uow.payments.getById(payment.id, forUpdate=True)
             if locked is None or not canTransition(locked.status, PaymentStatus.EXPIRED):
                 return False
-            if flagReason is not None and locked.flaggedReason is not None:
-                return False  # flagged since it was read: left pending for a person, as above
+            if locked.flaggedReason != payment.flaggedReason:
+                # Flagged since it was polled (BRI reported it meanwhile, e.g. paid with another amount): the poll's
+                # answer is out of date, the next pass decides. Never expired unverified: left for a person, as above.
+                return False
             now = utcNow()
             locked.status = PaymentStatus.EXPIRED.value
             locked.updatedAt = now

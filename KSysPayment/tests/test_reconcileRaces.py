@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from KSysPayment.backend.domain.gatewayTypes import VirtualAccountPaymentStatus
+from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
+from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, storedPayment
+from KSysPayment.tests.support.paymentStack import Payer, PaymentStack
+from KSysPayment.tests.support.reconcileSupport import expireIn, reconciler
+from shared.backend.database.engine import Database
+
+
+class PaidAfterStatus:
+    # The real gateway, except that the customer pays (and BRI notifies us) just after BRI answered the status poll.
+    def __init__(self, real: PaymentGatewayInterface, pay: Callable[[], Awaitable[object]]) -> None:
+        self.real = real
+        self.pay = pay
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+    async def virtualAccountStatus(self, *, customerNo: str, inquiryRequestId: str) -> VirtualAccountPaymentStatus:
+        answer = await self.real.virtualAccountStatus(customerNo=customerNo, inquiryRequestId=inquiryRequestId)
+        await self.pay()
+        return answer
+
+
+# The poll of an overdue payment answers unpaid, then BRI reports it paid with another amount before the pass takes
+# the row: the payment BRI took money for is left pending with its flag (as when the poll itself reports it), not
+# expired on the poll's older answer.
+async def test_aPaymentFlaggedAfterItsPollIsNotExpired(
+    paymentStack: PaymentStack, payer: Payer, database: Database
+) -> None:
+    created = (await paymentStack.create(payer, amount=15000)).json()
+    await expireIn(database, created["id"], -5)
+    gateway = PaidAfterStatus(paymentStack.app.state.paymentGateway,
+                              lambda: paymentStack.pay(virtualAccountNo=created["virtualAccountNo"], amount=16000))
+    report = await reconciler(paymentStack, gateway).execute()
+    stored = await storedPayment(database, created["id"])
+    assert (stored["status"], stored["flagged_reason"]) == (
+        "pending", "amount_mismatch: expected 15000 IDR, BRI reported 16000 IDR")
+    assert await eventOutcomes(database, created["id"]) == ["amount_mismatch"]
+    assert "payment.expired" not in await auditActions(database, created["id"])
+    assert report.expired == 0
+    assert len((await paymentStack.simulatorState())["virtualAccounts"]) == 1  # type: ignore[arg-type]
