@@ -39,8 +39,8 @@ async def test_aReferenceNumberAnotherPaymentHoldsFailsTheCreate(
     referenceNo = str((await storedPayment(database, first["id"]))["bri_reference_no"])
     state = paymentStack.app.state
     gateway = ReusedReference(state.paymentGateway, referenceNo)
-    create = CreatePayment(state.paymentUow, state.paymentStatements, state.paymentRecords, gateway,
-                           state.settings.payment, state.paymentCleanups.spawn)
+    create = CreatePayment(state.paymentUow, state.paymentStatements, state.paymentRecords, state.settlementRecords,
+                           gateway, state.settings.payment, state.paymentCleanups.spawn)
     key = secrets.token_hex(8)
     with pytest.raises(GatewayBadResponseError) as raised:
         await create.execute(payer.id, key, CreatePaymentInput(amount=15000, method="qris"),

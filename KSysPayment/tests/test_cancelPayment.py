@@ -137,8 +137,8 @@ async def test_cancelDuringCreateLeavesNoVaAtBri(paymentStack: PaymentStack, pay
     canceller = CancelPayment(state.paymentUow, state.settlementRecords, state.paymentGateway, timedelta(hours=24))
     gateway = CancelDuringCreate(state.paymentGateway,
                                  lambda paymentId: canceller.execute(payer.id, paymentId, context))
-    create = CreatePayment(state.paymentUow, state.paymentStatements, state.paymentRecords, gateway,
-                           state.settings.payment, state.paymentCleanups.spawn)
+    create = CreatePayment(state.paymentUow, state.paymentStatements, state.paymentRecords, state.settlementRecords,
+                           gateway, state.settings.payment, state.paymentCleanups.spawn)
     created = await create.execute(payer.id, secrets.token_hex(8),
                                    CreatePaymentInput(amount=15000, method="briva"), context)
     assert created.payment.status == "cancelled"

@@ -75,8 +75,8 @@ async def test_cancelCommittedAfterTheCreateStoredItsVaDeletesThatVa(
         cancels.append(asyncio.create_task(canceller.execute(payer.id, paymentId, context)))
 
     gateway = CreatedAfterCancelDelete(state.paymentGateway, startCancel, deleted)
-    create = CreatePayment(state.paymentUow, state.paymentStatements, state.paymentRecords, gateway,
-                           state.settings.payment, state.paymentCleanups.spawn)
+    create = CreatePayment(state.paymentUow, state.paymentStatements, state.paymentRecords, state.settlementRecords,
+                           gateway, state.settings.payment, state.paymentCleanups.spawn)
     try:
         created = await create.execute(payer.id, secrets.token_hex(8),
                                        CreatePaymentInput(amount=15000, method="briva"), context)
@@ -97,3 +97,45 @@ async def test_cancelCommittedAfterTheCreateStoredItsVaDeletesThatVa(
         return
     assert (await paymentStack.simulatorState())["virtualAccounts"] == [], "a cancelled payment's VA is payable"
     assert actions == ["payment.created", "payment.provisioned", "payment.cancelled"]
+
+
+class CancelledThenPaidDuringCreate:
+    # The real gateway, except that create-va lets the payment's cancel run first, and the customer pays the new VA
+    # (BRI's notification lost) before BRI's answer reaches the create.
+    def __init__(self, real: PaymentGatewayInterface, cancel: Callable[[uuid.UUID], Awaitable[object]],
+                 pay: Callable[[str], Awaitable[object]]) -> None:
+        self.real = real
+        self.cancel = cancel
+        self.pay = pay
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+    async def createVirtualAccount(self, **fields: object) -> VirtualAccount:
+        await self.cancel(uuid.UUID(hex=str(fields["trxId"])))
+        made = await self.real.createVirtualAccount(**fields)
+        await self.pay(made.virtualAccountNo)
+        return made
+
+
+# The create finds its payment cancelled and BRI refuses to delete the VA, paid meanwhile: the payment is asked
+# about and recorded late, flagged for a refund, instead of the money staying at BRI unrecorded.
+async def test_vaPaidWhileItsCancelledCreateRanIsRecordedLate(
+    paymentStack: PaymentStack, payer: Payer, database: Database
+) -> None:
+    state = paymentStack.app.state
+    context = RequestContext(requestId="paid-after-cancel", ip="127.0.0.1")
+    canceller = CancelPayment(state.paymentUow, state.settlementRecords, state.paymentGateway, timedelta(hours=24))
+    gateway = CancelledThenPaidDuringCreate(
+        state.paymentGateway, lambda paymentId: canceller.execute(payer.id, paymentId, context),
+        lambda number: paymentStack.pay(virtualAccountNo=number, tamperSignature=True))
+    create = CreatePayment(state.paymentUow, state.paymentStatements, state.paymentRecords, state.settlementRecords,
+                           gateway, state.settings.payment, state.paymentCleanups.spawn)
+    created = await create.execute(payer.id, secrets.token_hex(8),
+                                   CreatePaymentInput(amount=15000, method="briva"), context)
+    assert created.payment.status == "cancelled"
+    paymentId = str(created.payment.id)
+    assert await eventOutcomes(database, paymentId) == ["late"]
+    assert (await storedPayment(database, paymentId))["flagged_reason"] == "late_payment: paid while cancelled"
+    actions = await auditActions(database, paymentId)
+    assert actions == ["payment.created", "payment.cancelled", "payment.provisioned", "payment.flagged"]

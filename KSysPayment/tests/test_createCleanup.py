@@ -123,8 +123,8 @@ class PaidDuringCreate:
 async def test_createOfAVaPaidBeforeItsAnswerSendsNoDelete(paymentStack: PaymentStack, payer: Payer) -> None:
     state = paymentStack.app.state
     gateway = PaidDuringCreate(state.paymentGateway, lambda number: paymentStack.pay(virtualAccountNo=number))
-    create = CreatePayment(state.paymentUow, state.paymentStatements, state.paymentRecords, gateway,
-                           state.settings.payment, state.paymentCleanups.spawn)
+    create = CreatePayment(state.paymentUow, state.paymentStatements, state.paymentRecords, state.settlementRecords,
+                           gateway, state.settings.payment, state.paymentCleanups.spawn)
     deletesBefore = await deleteCalls(paymentStack)
     created = await create.execute(payer.id, secrets.token_hex(8), CreatePaymentInput(amount=15000, method="briva"),
                                    RequestContext(requestId="paid-during-create", ip="127.0.0.1"))

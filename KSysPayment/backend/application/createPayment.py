@@ -9,7 +9,13 @@ from datetime import timedelta
 from KSysPayment.backend.application.auditTrail import auditEntry, logAudit, recordAudit
 from KSysPayment.backend.application.createPaymentInput import CreatePaymentInput
 from KSysPayment.backend.application.paymentOutput import CreatedPayment, PaymentOutput
-from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayNotFoundError, outcomeUnknown
+from KSysPayment.backend.application.paymentPoll import pollPayment
+from KSysPayment.backend.application.settleNotification import SettleNotification
+from KSysPayment.backend.domain.exceptions.gatewayErrors import (
+    GatewayConflictError,
+    GatewayNotFoundError,
+    outcomeUnknown,
+)
 from KSysPayment.backend.domain.exceptions.paymentErrors import (
     AmountOutOfBoundsError,
     IdempotencyKeyReusedError,
@@ -20,6 +26,7 @@ from KSysPayment.backend.domain.exceptions.paymentErrors import (
 from KSysPayment.backend.domain.gatewayTypes import QrisCode, VirtualAccount
 from KSysPayment.backend.domain.idempotency import isValidIdempotencyKey, requestHash
 from KSysPayment.backend.domain.interfaces.paymentRecordsInterface import PaymentRecordsInterface
+from KSysPayment.backend.domain.interfaces.settlementRecordsInterface import SettlementRecordsInterface
 from KSysPayment.backend.domain.interfaces.unitOfWorkInterface import UnitOfWorkFactory
 from KSysPayment.backend.domain.models.auditLog import ActorType, AuditOutcome
 from KSysPayment.backend.domain.models.payment import Payment, PaymentMethod, PaymentStatus
@@ -48,15 +55,16 @@ def newCustomerNo() -> str:
 
 class CreatePayment:
     # statements: a unit of work whose every statement commits by itself; records: the create's two writes;
-    # spawn: runs a cleanup in the background, after the answer.
+    # settlements: records a VA found paid at a cleanup; spawn: runs a cleanup in the background, after the answer.
     def __init__(
         self, uowFactory: UnitOfWorkFactory, statements: UnitOfWorkFactory, records: PaymentRecordsInterface,
-        gateway: PaymentGatewayInterface, settings: PaymentSettings,
+        settlements: SettlementRecordsInterface, gateway: PaymentGatewayInterface, settings: PaymentSettings,
         spawn: Callable[[Coroutine[object, object, None]], None],
     ) -> None:
         self.uowFactory = uowFactory
         self.statements = statements
         self.records = records
+        self.settle = SettleNotification(uowFactory, settlements)
         self.gateway = gateway
         self.settings = settings
         self.spawn = spawn
@@ -99,7 +107,7 @@ class CreatePayment:
             # paid (and notified) before this answer was stored is the payment's: it is left alone.
             logger.warning("payment_closed_during_create", "Deleting the VA of a payment closed while BRI made it",
                            payment_id=str(payment.id), request_id=context.requestId, status=stored.status)
-            await self.deleteQuietly(payment)
+            await self.deleteQuietly(payment, context)
         return CreatedPayment(payment=stored, created=True)
 
     async def open(
@@ -184,7 +192,7 @@ class CreatePayment:
     async def fail(self, payment: Payment, error: Exception, context: RequestContext, *, vaMayExist: bool) -> None:
         await self.markFailed(payment.id, error, context)
         if vaMayExist and payment.customerNo:
-            self.spawn(self.deleteLeftVa(payment))  # the error answer does not wait for it
+            self.spawn(self.deleteLeftVa(payment, context))  # the error answer does not wait for it
         if isinstance(error, DomainError):
             error.details.append({"paymentId": str(payment.id)})
 
@@ -208,20 +216,27 @@ class CreatePayment:
             logger.error("payment_mark_failed_error", "Could not mark the payment failed", storeError,
                          payment_id=str(paymentId))
 
-    async def deleteLeftVa(self, payment: Payment) -> None:
+    async def deleteLeftVa(self, payment: Payment, context: RequestContext) -> None:
         for pause in (0.0, *CLEANUP_DELETE_PAUSES):
             await asyncio.sleep(pause)
-            if await self.deleteQuietly(payment):
+            if await self.deleteQuietly(payment, context):
                 return
         logger.warning("payment_va_cleanup_unconfirmed", "BRI never knew the VA of a failed create",
                        payment_id=str(payment.id))
 
-    async def deleteQuietly(self, payment: Payment) -> bool:
+    async def deleteQuietly(self, payment: Payment, context: RequestContext) -> bool:
         # A VA nobody may pay (its create failed after BRI may have made it, or was cancelled meanwhile); best effort.
         # Returns False only when BRI does not know the VA (yet).
         try:
-            await self.gateway.deleteVirtualAccount(customerNo=str(payment.customerNo),
-                                                    trxId=payment.partnerReferenceNo)
+            try:
+                await self.gateway.deleteVirtualAccount(customerNo=str(payment.customerNo),
+                                                        trxId=payment.partnerReferenceNo)
+            except GatewayConflictError:
+                # BRI refuses to delete a paid VA: the payment is asked about and its report settled (late, flagged,
+                # for a closed payment), so the money is on record even when BRI's notification is lost.
+                result = await pollPayment(self.gateway, payment)
+                if result.notification is not None:
+                    await self.settle.execute(result.notification, context)
         except GatewayNotFoundError:
             return False
         except Exception as error:

@@ -30,8 +30,8 @@ def requestContext(request: Request, user: CurrentUser | None = None) -> Request
 # Dependencies are async: FastAPI runs a sync dependency in its thread pool, a hop per request.
 async def createPayment(request: Request) -> CreatePayment:
     state = request.app.state
-    return CreatePayment(state.paymentUow, state.paymentStatements, state.paymentRecords, state.paymentGateway,
-                         state.settings.payment, state.paymentCleanups.spawn)
+    return CreatePayment(state.paymentUow, state.paymentStatements, state.paymentRecords, state.settlementRecords,
+                         state.paymentGateway, state.settings.payment, state.paymentCleanups.spawn)
 
 
 async def getPayment(request: Request) -> GetPayment:
