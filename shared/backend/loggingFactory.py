@@ -20,10 +20,13 @@ SECRET_KEY_PATTERN = re.compile(
     re.IGNORECASE,
 )
 REDACTED = "[redacted]"
-# Secrets a value carries whatever its key: after a scheme or a link's parameter name, and bare JWTs and refresh
-# tokens ("<session id hex>.<secret>.<tag>").
+# Secrets a value carries whatever its key: after a scheme or a link's parameter name, bare JWTs, and refresh
+# tokens ("<session id hex>.<secret>.<tag>", 73 characters or more). Each pattern runs only on a value holding its
+# literal part: most values are ids and paths, and scanning each with every pattern cost ten times the rest.
 PREFIXED_SECRET_PATTERN = re.compile(r"(Bearer +|(?i:[?&#;](?:token|code|secret|password|signature)=))[^\s&'\"]+")
-BARE_SECRET_PATTERN = re.compile(r"\beyJ[\w-]+\.[\w-]+\.[\w-]*|\b[0-9a-f]{32}\.[\w-]{40,}(?:\.[\w-]+)?")
+JWT_PATTERN = re.compile(r"\beyJ[\w-]+\.[\w-]+\.[\w-]*")
+REFRESH_TOKEN_PATTERN = re.compile(r"\b[0-9a-f]{32}\.[\w-]{40,}(?:\.[\w-]+)?")
+REFRESH_TOKEN_LENGTH = 73
 SCALARS = frozenset({str, int, float, bool})
 # The driver's and PostgreSQL's refusals of a value quote it (asyncpg: "invalid input for query argument $1:
 # 'value' (...)"; PostgreSQL: 'invalid input syntax for type uuid: "value"'): the rest of such a line goes.
@@ -58,7 +61,13 @@ def isSecretKey(key: str) -> bool:
 
 
 def withoutSecretValues(text: str) -> str:
-    return BARE_SECRET_PATTERN.sub(REDACTED, PREFIXED_SECRET_PATTERN.sub(rf"\1{REDACTED}", text))
+    if "Bearer" in text or "=" in text:
+        text = PREFIXED_SECRET_PATTERN.sub(rf"\1{REDACTED}", text)
+    if "eyJ" in text:
+        text = JWT_PATTERN.sub(REDACTED, text)
+    if len(text) >= REFRESH_TOKEN_LENGTH and "." in text:
+        text = REFRESH_TOKEN_PATTERN.sub(REDACTED, text)
+    return text
 
 
 def redactValue(key: str, value: object) -> object:
