@@ -60,11 +60,12 @@ async def test_settlesAPendingPaymentOnceWithItsEventAndAudit(database: Database
 async def test_writesNothingWhenTheReportDiffers(
     database: Database, payer: Payer, method: str, amount: int, briReferenceNo: str | None, stored: str | None,
 ) -> None:
-    account = newAccount()
+    account, run = newAccount(), secrets.token_hex(6)  # BRI references are unique (uq_payments_bri_reference_no)
     payment = newPayment(payer, secrets.token_hex(8), account)
-    payment.briReferenceNo = stored
+    payment.briReferenceNo = stored and f"{stored}-{run}"
     await openPayment(database, payment)
-    assert await settle(database, account, f"va:1:{account}", method, amount, briReferenceNo) is None
+    reported = briReferenceNo and f"{briReferenceNo}-{run}"
+    assert await settle(database, account, f"va:1:{account}", method, amount, reported) is None
     assert (await storedPayment(database, str(payment.id)))["status"] == "pending"
     assert await eventOutcomes(database, str(payment.id)) == []
     assert await auditActions(database, str(payment.id)) == ["payment.created"]
@@ -73,9 +74,9 @@ async def test_writesNothingWhenTheReportDiffers(
 async def test_aMatchingBriReferenceSettles(database: Database, payer: Payer) -> None:
     account = newAccount()
     payment = newPayment(payer, secrets.token_hex(8), account)
-    payment.briReferenceNo = "R-1"
+    payment.briReferenceNo = f"R-{secrets.token_hex(6)}"
     await openPayment(database, payment)
-    assert await settle(database, account, f"va:1:{account}", briReferenceNo="R-1") == payment.id
+    assert await settle(database, account, f"va:1:{account}", briReferenceNo=payment.briReferenceNo) == payment.id
 
 
 async def test_writesNothingForAPaymentNoLongerPending(database: Database, payer: Payer) -> None:
