@@ -43,14 +43,15 @@ async def test_updateWithAuditStoresChangesAndAuditsTheStoredStatus(database: Da
     await openPayment(database, payment)
     await execute(database, "UPDATE payments SET status = 'cancelled' WHERE id = :id", id=payment.id)
     entry = auditEntry("payment.provisioned", payment, CONTEXT)
-    changes = {"qrContent": "QR-1", "briReferenceNo": "R-1"}
+    reference = f"R-{secrets.token_hex(6)}"  # BRI references are unique (uq_payments_bri_reference_no)
+    changes = {"qrContent": "QR-1", "briReferenceNo": reference}
     stored = await PaymentRecords(database.driverPool).updateWithAudit(payment.id, changes, entry)
     assert stored is not None
-    assert (stored.status, stored.qrContent, stored.briReferenceNo) == ("cancelled", "QR-1", "R-1")
+    assert (stored.status, stored.qrContent, stored.briReferenceNo) == ("cancelled", "QR-1", reference)
     assert (stored.id, stored.userId, stored.expiresAt, stored.customerNo) == (
         payment.id, payer.id, payment.expiresAt, None)
     row = await storedPayment(database, str(payment.id))
-    assert (row["qr_content"], row["bri_reference_no"]) == ("QR-1", "R-1")
+    assert (row["qr_content"], row["bri_reference_no"]) == ("QR-1", reference)
     async with database.engine.connect() as connection:
         details = (await connection.execute(
             text("SELECT details FROM audit_logs WHERE target_id = :id AND action = 'payment.provisioned'"),
