@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
@@ -8,6 +9,7 @@ import pytest
 
 from KSysPayment.backend.application.createPayment import CreatePayment
 from KSysPayment.backend.application.createPaymentInput import CreatePaymentInput
+from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayTimeoutError
 from KSysPayment.backend.domain.gatewayTypes import VirtualAccount
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
 from KSysPayment.backend.domain.requestContext import RequestContext
@@ -130,3 +132,23 @@ async def test_createOfAVaPaidBeforeItsAnswerSendsNoDelete(paymentStack: Payment
                                    RequestContext(requestId="paid-during-create", ip="127.0.0.1"))
     assert created.payment.status == "paid"
     assert await deleteCalls(paymentStack) == deletesBefore
+
+
+# BRI's create-va hangs (the token call before it may too, retried up to 3 x BRI_TIMEOUT_SECONDS): the create answers
+# gateway_timeout at its deadline, before the gateway's proxy_read_timeout, and deletes the VA BRI made late.
+async def test_createEndsWithinItsBriDeadline(paymentStack: PaymentStack, payer: Payer) -> None:
+    fault = {"path": CREATE_VA, "count": 1, "status": None, "delaySeconds": 2}
+    (await paymentStack.http.post(f"{paymentStack.simulatorUrl}/simulator/faults", json=fault)).raise_for_status()
+    state = paymentStack.app.state
+    create = CreatePayment(state.paymentUow, state.paymentStatements, state.paymentRecords, state.settlementRecords,
+                           state.paymentGateway, state.settings.payment, state.paymentCleanups.spawn,
+                           briDeadlineSeconds=0.5)
+    started = asyncio.get_running_loop().time()
+    with pytest.raises(GatewayTimeoutError) as raised:
+        await create.execute(payer.id, secrets.token_hex(8), CreatePaymentInput(amount=15000, method="briva"),
+                             RequestContext(requestId="create-deadline", ip="127.0.0.1"))
+    assert asyncio.get_running_loop().time() - started < 1.5
+    paymentId = next(str(detail["paymentId"]) for detail in raised.value.details if "paymentId" in detail)
+    assert (await paymentStack.get(payer, paymentId)).json()["status"] == "failed"
+    await state.paymentCleanups.drain(10)
+    assert (await paymentStack.simulatorState())["virtualAccounts"] == []

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable
 from datetime import timedelta
-from typing import TypeVar
 
 from KSysPayment.backend.application.auditTrail import recordAudit
+from KSysPayment.backend.application.briDeadline import BRI_DEADLINE_SECONDS, beforeDeadline
 from KSysPayment.backend.application.ownedPayment import requireOwnedPayment
 from KSysPayment.backend.application.paymentOutput import PaymentOutput
 from KSysPayment.backend.application.paymentPoll import pollPayment
@@ -14,7 +13,6 @@ from KSysPayment.backend.application.settleNotification import SettleNotificatio
 from KSysPayment.backend.domain.exceptions.gatewayErrors import (
     GatewayConflictError,
     GatewayNotFoundError,
-    GatewayTimeoutError,
 )
 from KSysPayment.backend.domain.exceptions.paymentErrors import PaymentNotFoundError, PaymentPaidAtGatewayError
 from KSysPayment.backend.domain.interfaces.settlementRecordsInterface import SettlementRecordsInterface
@@ -27,20 +25,7 @@ from KSysPayment.backend.domain.requestContext import RequestContext
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.loggingFactory import getSystemLogger
 
-# The user waits for the cancel behind nginx's proxy_read_timeout (30 s): the calls to BRI (a status call
-# retried up to 3 x BRI_TIMEOUT_SECONDS, the delete, a second status call) end within this many seconds.
-BRI_DEADLINE_SECONDS = 24.0
-T = TypeVar("T")
 logger = getSystemLogger("payment.cancel")
-
-
-async def beforeDeadline(call: Awaitable[T], deadline: float) -> T:
-    # Only calls to BRI are cut: a database transaction is never cancelled midway.
-    try:
-        async with asyncio.timeout_at(deadline):
-            return await call
-    except TimeoutError:
-        raise GatewayTimeoutError("BRI did not answer within the cancel's deadline") from None
 
 
 class CancelPayment:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Coroutine
 from datetime import timedelta
 
 from KSysPayment.backend.application.auditTrail import auditEntry, logAudit, recordAudit
+from KSysPayment.backend.application.briDeadline import BRI_DEADLINE_SECONDS, beforeDeadline
 from KSysPayment.backend.application.createPaymentInput import CreatePaymentInput
 from KSysPayment.backend.application.paymentOutput import CreatedPayment, PaymentOutput
 from KSysPayment.backend.application.paymentPoll import pollPayment
@@ -55,12 +56,14 @@ def newCustomerNo() -> str:
 
 class CreatePayment:
     # statements: a unit of work whose every statement commits by itself; records: the create's two writes;
-    # settlements: records a VA found paid at a cleanup; spawn: runs a cleanup in the background, after the answer.
+    # settlements: records a VA found paid at a cleanup; spawn: runs a cleanup in the background, after the answer;
+    # briDeadlineSeconds: how long the calls to BRI may take in all (briDeadline.py).
     def __init__(
         self, uowFactory: UnitOfWorkFactory, statements: UnitOfWorkFactory, records: PaymentRecordsInterface,
         settlements: SettlementRecordsInterface, gateway: PaymentGatewayInterface, settings: PaymentSettings,
-        spawn: Callable[[Coroutine[object, object, None]], None],
+        spawn: Callable[[Coroutine[object, object, None]], None], briDeadlineSeconds: float = BRI_DEADLINE_SECONDS,
     ) -> None:
+        self.briDeadlineSeconds = briDeadlineSeconds
         self.uowFactory = uowFactory
         self.statements = statements
         self.records = records
@@ -91,8 +94,9 @@ class CreatePayment:
             return opened
         payment = opened
         # The provider call runs outside any transaction; its result is stored in transaction 2.
+        deadline = asyncio.get_running_loop().time() + self.briDeadlineSeconds
         try:
-            provisioned = await self.provision(payment)
+            provisioned = await beforeDeadline(self.provision(payment), deadline)
         except Exception as error:
             # A clear refusal (4xx) or a call that never reached BRI made no VA; any other answer may have.
             await self.fail(payment, error, context, vaMayExist=outcomeUnknown(error))
