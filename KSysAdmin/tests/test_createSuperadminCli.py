@@ -11,10 +11,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
+from KSysAdmin.backend.application.createSuperadmin import CreateSuperadmin
 from KSysAdmin.backend.domain.models.role import Role, UserRole
 from KSysAdmin.backend.domain.models.user import User, UserStatus
 from KSysAdmin.backend.infrastructure import cli
+from KSysAdmin.backend.infrastructure.database.userRepository import UserRepository
 from KSysAdmin.tests.adminSupport import CLI_OPERATOR, CLI_OPERATOR_ENV, AdminWorld
+from shared.backend.security.passwordHasher import PasswordHasher
 from shared.backend.utils.uuid import generateId
 
 ROOT_DIR = Path(__file__).resolve().parents[2]
@@ -157,3 +160,30 @@ def test_operatorIsNullWhenTheSystemCannotNameIt(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("LOGNAME", "claimed-name")
     assert cli.operatorDetails() == {"uid": os.getuid(), "osUser": None, "sudoUser": None,
                                      "host": socket.gethostname()}
+
+
+# The address is registered through the public API between the command's look-up and its insert: the insert's
+# conflict runs the command again, which finds the pending account and takes it over, instead of a traceback.
+async def test_anAddressRegisteredDuringTheCommandIsTakenOver(world: AdminWorld,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    email = f"raced-{generateId().hex[-8:]}@example.com"
+    getByEmail = UserRepository.getByEmail
+    looks: list[str] = []
+
+    async def registeredMeanwhile(self: UserRepository, address: str, forUpdate: bool = False) -> User | None:
+        looks.append(address)
+        if len(looks) == 1:
+            async with world.database.engine.begin() as connection:
+                await connection.execute(text("INSERT INTO users (id, email, password_hash, status) VALUES "
+                                              "(:id, :email, 'h', 'pending_verification')"),
+                                         {"id": generateId(), "email": address})
+            return None
+        return await getByEmail(self, address, forUpdate)
+
+    monkeypatch.setattr(UserRepository, "getByEmail", registeredMeanwhile)
+    async with world.database.sessionFactory() as session:
+        useCase = CreateSuperadmin(UserRepository(session), cli.cliAuditTrail(session), session,
+                                   PasswordHasher(world.settings.auth))
+        result = await useCase.execute(email, STRONG)
+    assert (result.created, result.tookOver, result.promoted, len(looks)) == (False, True, True, 2)
+    assert await rolesOf(world, email) == [["superadmin"]]

@@ -5,7 +5,11 @@ from datetime import datetime
 
 from KSysAdmin.backend.application.auditTrail import AuditTrail
 from KSysAdmin.backend.domain.adminPrincipal import RequestContext
-from KSysAdmin.backend.domain.exceptions.adminErrors import AccountNotPromotableError, WeakPasswordError
+from KSysAdmin.backend.domain.exceptions.adminErrors import (
+    AccountNotPromotableError,
+    EmailTakenError,
+    WeakPasswordError,
+)
 from KSysAdmin.backend.domain.interfaces.transactionInterface import TransactionInterface
 from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepositoryInterface
 from KSysAdmin.backend.domain.models.auditLog import ActorType, AuditOutcome
@@ -58,6 +62,14 @@ class CreateSuperadmin:
             raise WeakPasswordError("The password " + "; ".join(problems),
                                     details=[{"field": "password", "message": problem} for problem in problems])
         passwordHash = await self.hasher.hash(password)
+        try:
+            return await self.promote(normalized, passwordHash)
+        except EmailTakenError:
+            # Registered through the public API between the look-up and the insert: the account is there now.
+            await self.transaction.rollback()
+            return await self.promote(normalized, passwordHash)
+
+    async def promote(self, normalized: str, passwordHash: str) -> CreateSuperadminResult:
         await self.users.lockRoleChanges()
         user = await self.users.getByEmail(normalized, forUpdate=True)
         created = user is None

@@ -86,6 +86,11 @@ class AccountNotPromotableError(ConflictError):
     message = "The account is not active and cannot be made a superadmin"
 
 
+class EmailTakenError(ConflictError):
+    code = "email_taken"
+    message = "An account with this email address was created meanwhile"
+
+
 class MfaNotEnabledError(ConflictError):
     code = "mfa_not_enabled"
     message = "Two-factor authentication is not enabled for this user"

@@ -4,8 +4,10 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import Uuid, and_, delete, exists, func, insert, literal_column, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
+from KSysAdmin.backend.domain.exceptions.adminErrors import EmailTakenError
 from KSysAdmin.backend.domain.models.mfaRecoveryCode import MfaRecoveryCode
 from KSysAdmin.backend.domain.models.oneTimeToken import OneTimeToken
 from KSysAdmin.backend.domain.models.payment import Payment, PaymentStatus
@@ -18,6 +20,7 @@ from shared.backend.security.emailAddress import lookupEmail
 
 # Above every code point an email can contain: `prefix <= email < prefix + PREFIX_END` is a prefix match.
 PREFIX_END = "\U0010ffff"
+EMAIL_CONSTRAINT = "uq_users_email"
 
 
 # The role id is inlined so that PostgreSQL plans each role with its own statistics: a rare role (admin) is
@@ -30,6 +33,14 @@ def roleLiteral(roleId: uuid.UUID) -> ColumnElement[uuid.UUID]:
 
 class UserRepository(BaseRepository[User]):
     model = User
+
+    async def add(self, entity: User) -> User:
+        try:
+            return await super().add(entity)
+        except IntegrityError as error:
+            if EMAIL_CONSTRAINT in str(error.orig):
+                raise EmailTakenError() from None
+            raise
 
     async def flush(self) -> None:
         await self.session.flush()
