@@ -15,7 +15,7 @@ from KSysPayment.backend.application.cancelPayment import BRI_DEADLINE_SECONDS, 
 from KSysPayment.backend.application.createPayment import CreatePayment
 from KSysPayment.backend.application.createPaymentInput import CreatePaymentInput
 from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayConflictError, GatewayTimeoutError
-from KSysPayment.backend.domain.exceptions.paymentErrors import InvalidPaymentStateError
+from KSysPayment.backend.domain.exceptions.paymentErrors import InvalidPaymentStateError, PaymentPaidAtGatewayError
 from KSysPayment.backend.domain.gatewayTypes import QrisPaymentStatus, VirtualAccount
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
 from KSysPayment.backend.domain.requestContext import RequestContext
@@ -198,6 +198,28 @@ async def test_qrisCancelLosesToAPaymentSettledAfterThePoll(
     after = await storedPayment(database, created["id"])
     assert (after["status"], after["recheck_at"]) == ("paid", None)
     assert await eventOutcomes(database, created["id"]) == ["settled"]
+    assert "payment.cancelled" not in await auditActions(database, created["id"])
+
+
+# BRI reports the QR paid with another amount after the poll answered unpaid: the payment is flagged and stays
+# pending for an admin, and the cancel answers as if its poll had seen the payment (money BRI took is not
+# cancelled away).
+async def test_qrisCancelLosesToAPaymentFlaggedAfterThePoll(
+    paymentStack: PaymentStack, payer: Payer, database: Database, briSender: BriSender
+) -> None:
+    created = (await paymentStack.create(payer, amount=20000, method="qris")).json()
+    stored = await storedPayment(database, created["id"])
+    body = qrisBody(str(stored["bri_reference_no"]), str(stored["partner_reference_no"]), 19000)
+    state = paymentStack.app.state
+    gateway = PaidAfterQuery(state.paymentGateway, lambda: briSender.notify(QRIS_NOTIFY, body))
+    canceller = CancelPayment(state.paymentUow, state.settlementRecords, gateway, timedelta(hours=24))
+    context = RequestContext(requestId="cancel-flagged-after-poll", ip="127.0.0.1")
+    with pytest.raises(PaymentPaidAtGatewayError) as refused:
+        await canceller.execute(payer.id, uuid.UUID(created["id"]), context)
+    [detail] = refused.value.details
+    assert (detail["status"], str(detail["flaggedReason"]).startswith("amount_mismatch")) == ("pending", True)
+    after = await storedPayment(database, created["id"])
+    assert (after["status"], after["recheck_at"]) == ("pending", None)
     assert "payment.cancelled" not in await auditActions(database, created["id"])
 
 

@@ -54,6 +54,11 @@ class CancelPayment:
         async with self.uowFactory() as uow:
             locked = await self.requireOwned(uow, userId, paymentId, forUpdate=True)
             requireTransition(locked.status, PaymentStatus.CANCELLED)
+            if locked.flaggedReason != payment.flaggedReason:
+                # Flagged since the poll (BRI reported it paid, e.g. with another amount): answered as if the
+                # poll had seen it; the payment stays pending for an admin.
+                raise PaymentPaidAtGatewayError(details=[{"paymentId": str(locked.id), "status": locked.status,
+                                                          "flaggedReason": locked.flaggedReason}])
             now = utcNow()
             locked.status = PaymentStatus.CANCELLED.value
             locked.updatedAt = now
