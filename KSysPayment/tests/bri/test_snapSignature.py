@@ -153,3 +153,16 @@ def test_rupiahAmountsAreDecimalStringsFromIntegers() -> None:
     for badAmount in (-1, True, 10.0):
         with pytest.raises(ValueError):
             formatRupiah(badAmount)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("value", "amount"), [("10000.00", 10000), (" 10000 ", 10000), (10000, 10000),
+                                               (str(2**63 - 1), 2**63 - 1)])
+def test_rupiahReadsAsciiDecimals(value: object, amount: int) -> None:
+    assert parseRupiah(value) == amount
+
+
+# Non-ASCII digits (int() reads them) and amounts past PostgreSQL's bigint, which settlement cannot store.
+@pytest.mark.parametrize("value", ["１０００", "١٠٠٠٠", "10000.٠٠", str(2**63), 2**63, "9" * 40, "1e4", "+1"])
+def test_rupiahRefusesNonAsciiDigitsAndAmountsPastBigint(value: object) -> None:
+    with pytest.raises(ValueError):  # noqa: PT011 - parseRupiah's one error
+        parseRupiah(value)
