@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 from KSysPayment.backend.domain.exceptions.gatewayErrors import (
     InboundFieldFormatError,
@@ -17,6 +18,10 @@ from KSysPayment.backend.infrastructure.bri.snapAmount import parseRupiah
 
 JsonObject = dict[str, object]
 QRIS_PAID = "00"
+# Identifiers end up in payment_events.dedupe_key, whose unique btree index takes ~2,700 bytes a row.
+MAX_IDENTIFIER_CHARS = 256
+# Deeper bodies are refused before storage: json.dumps (the jsonb write) recurses on the deeper stack it runs in.
+MAX_DEPTH = 32
 
 
 def unstorable(text: str) -> str | None:
@@ -32,27 +37,39 @@ def unstorable(text: str) -> str | None:
 # Where the first key or string PostgreSQL cannot store (no NUL in text or jsonb, UTF-8 only) is, and what it
 # holds, walked without recursion: the raw body is kept with the notification's event.
 def unstorableField(body: JsonObject) -> tuple[str, str] | None:
-    pending: list[tuple[str, object]] = [("", body)]
+    pending: list[tuple[str, object, int]] = [("", body, 0)]
     while pending:
-        path, value = pending.pop()
+        path, value, depth = pending.pop()
         found = unstorable(value) if isinstance(value, str) else None
         if found is not None:
             return path, found
+        if isinstance(value, dict | list) and depth >= MAX_DEPTH:
+            raise InboundRequestError(f"The body is nested deeper than {MAX_DEPTH} levels")
         if isinstance(value, dict):
             for key, item in value.items():
                 found = unstorable(key)
                 if found is not None:
                     # Named by its object: the key itself cannot be shown.
                     return path or "the body", f"a key with {found}"
-                pending.append((f"{path}.{key}" if path else key, item))
+                pending.append((f"{path}.{key}" if path else key, item, depth + 1))
         elif isinstance(value, list):
-            pending.extend((f"{path}[{index}]", item) for index, item in enumerate(value))
+            pending.extend((f"{path}[{index}]", item, depth + 1) for index, item in enumerate(value))
     return None
+
+
+# NaN, Infinity and numbers past a double (1e400): jsonb stores none of them and a JSON answer cannot hold them.
+def nonFinite(text: str) -> float:
+    raise InboundFieldFormatError(f"The body holds a number that is not finite ({text[:20]})")
+
+
+def finiteFloat(text: str) -> float:
+    value = float(text)
+    return value if math.isfinite(value) else nonFinite(text)
 
 
 def parseObject(rawBody: bytes) -> JsonObject:
     try:
-        body = json.loads(rawBody)
+        body = json.loads(rawBody, parse_constant=nonFinite, parse_float=finiteFloat)
     except (ValueError, RecursionError):
         raise InboundRequestError("The body is not JSON") from None
     if not isinstance(body, dict):
@@ -69,6 +86,8 @@ def requireText(body: JsonObject, name: str) -> str:
         raise InboundMissingFieldError(f"Missing mandatory field {name}")
     if not isinstance(value, str):
         raise InboundFieldFormatError(f"{name} must be a string")
+    if len(value) > MAX_IDENTIFIER_CHARS:
+        raise InboundFieldFormatError(f"{name} is longer than {MAX_IDENTIFIER_CHARS} characters")
     return value
 
 
