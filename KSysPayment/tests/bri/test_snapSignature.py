@@ -164,5 +164,5 @@ def test_rupiahReadsAsciiDecimals(value: object, amount: int) -> None:
 # Non-ASCII digits (int() reads them) and amounts past PostgreSQL's bigint, which settlement cannot store.
 @pytest.mark.parametrize("value", ["１０００", "١٠٠٠٠", "10000.٠٠", str(2**63), 2**63, "9" * 40, "1e4", "+1"])
 def test_rupiahRefusesNonAsciiDigitsAndAmountsPastBigint(value: object) -> None:
-    with pytest.raises(ValueError):  # noqa: PT011 - parseRupiah's one error
+    with pytest.raises(ValueError):
         parseRupiah(value)
