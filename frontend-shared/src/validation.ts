@@ -1,10 +1,15 @@
 export type FieldErrors = Record<string, string>;
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// One "@" with text before it, no white space, a dot inside the domain: the regex this replaces
+// (/^[^\s@]+@[^\s@]+\.[^\s@]+$/) backtracked quadratically on a domain of dots (32 KB took 0.5 s).
+function looksLikeEmail(text: string): boolean {
+  const at = text.indexOf("@");
+  return at > 0 && at === text.lastIndexOf("@") && !/\s/.test(text) && text.slice(at + 2, -1).includes(".");
+}
 
 export function validateEmail(email: string): string | undefined {
   if (!email.trim()) return "Enter your email address.";
-  if (!EMAIL.test(email.trim())) return "Enter a valid email address, like name@example.com.";
+  if (!looksLikeEmail(email.trim())) return "Enter a valid email address, like name@example.com.";
   return undefined;
 }
 
