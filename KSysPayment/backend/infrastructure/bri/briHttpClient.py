@@ -17,11 +17,12 @@ class HttpAnswer:
     status: int
     body: bytes
 
-    # The body as a JSON object, or None when it is not one (not JSON, or another JSON value).
+    # The body as a JSON object, or None when it is not one (not JSON, nested past the parser's depth, or another
+    # JSON value).
     def jsonObject(self) -> dict[str, object] | None:
         try:
             data = json.loads(self.body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         return data if isinstance(data, dict) else None
 

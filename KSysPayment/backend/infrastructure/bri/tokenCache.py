@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -24,11 +25,23 @@ from shared.backend.exceptions.domainError import DomainError
 from shared.backend.loggingFactory import getSystemLogger
 
 TOKEN_PATH = "/snap/v1.0/access-token/b2b"  # noqa: S105 - a path, not a secret
+EXPIRES_IN_PATTERN = re.compile(r"\d{1,9}", re.ASCII)
+MAX_EXPIRES_IN = 86_400
 logger = getSystemLogger("bri.token")
 
 
 def utcNow() -> datetime:
     return datetime.now(UTC)
+
+
+# Seconds as a string of ASCII digits ("899") or an integer: float() also read "nan", "inf", "-5", "1e9" and
+# other scripts' digits, and a token cached for ever or never cached.
+def expiresInOf(value: object) -> int:
+    if isinstance(value, str) and EXPIRES_IN_PATTERN.fullmatch(value.strip()):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_EXPIRES_IN:
+        raise GatewayBadResponseError("BRI token response has an invalid expiresIn")
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,11 +110,7 @@ class B2bTokenFetcher:
         token = data.get("accessToken")
         if not isinstance(token, str) or not token:
             raise GatewayBadResponseError("BRI token response has no accessToken")
-        try:
-            expiresIn = float(str(data.get("expiresIn", "")).strip())  # a string such as "899"
-        except ValueError:
-            raise GatewayBadResponseError("BRI token response has an invalid expiresIn") from None
-        return CachedToken(token, expiresIn, self.clock())
+        return CachedToken(token, expiresInOf(data.get("expiresIn")), self.clock())
 
 
 class TokenCache:
