@@ -16,7 +16,15 @@ from redis.asyncio import Redis
 from shared.backend.config.settings import Settings
 from shared.backend.database.engine import Database
 from tests.gateway.conftest import GATEWAY_REDIS_DB, backendAddresses
-from tests.gateway.gatewayProcess import GatewayInstance, RuleSetter, freePort, rule, runDirectory, stackSetting
+from tests.gateway.gatewayProcess import (
+    ROOT_DIR,
+    GatewayInstance,
+    RuleSetter,
+    freePort,
+    rule,
+    runDirectory,
+    stackSetting,
+)
 from tests.security.securitySupport import AccountFactory
 
 
@@ -267,3 +275,13 @@ def test_badGatewayEnvelopeKeepsTheQuotaHeaders(testRedisPort: int) -> None:
     finally:
         gateway.stop()
         shutil.rmtree(runDir, ignore_errors=True)
+
+
+# A body larger than client_body_buffer_size goes to a temp file and reaches the backend after a delayed-ACK stall
+# (45 ms for a 12-KB body): every body the route limits allow must fit the buffer.
+def test_everyAllowedBodyFitsTheBodyBuffer() -> None:
+    conf = (ROOT_DIR / "nginx" / "nginx.conf").read_text()
+    kib = {"k": 1, "m": 1024}
+    [buffer] = [int(size) * kib[unit] for size, unit in re.findall(r"client_body_buffer_size (\d+)([km]);", conf)]
+    limits = [int(size) * kib[unit] for size, unit in re.findall(r"client_max_body_size (\d+)([km]);", conf)]
+    assert limits and max(limits) <= buffer, (limits, buffer)
