@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
@@ -87,6 +88,17 @@ async def callEach(client: BriSnapClient) -> None:
             continue
         amount = getattr(result, "amount", None) or getattr(result, "paidAmount", None)
         assert amount is None or 0 <= amount <= BIGINT_MAX
+        assertStorable(result)
+
+
+# Every text a result carries can be stored: no NUL, valid UTF-8, identifiers short enough for their indexes.
+def assertStorable(result: object) -> None:
+    for field in dataclasses.fields(result) if dataclasses.is_dataclass(result) else ():
+        name, value = field.name, getattr(result, field.name)
+        if isinstance(value, str):
+            assert "\x00" not in value, (name, value[:80])
+            value.encode()  # a lone surrogate raises UnicodeEncodeError
+            assert len(value) <= (1024 if name == "qrContent" else 256) or name == "description", (name, len(value))
 
 
 @FUZZ
@@ -139,6 +151,16 @@ async def test_tokenWithAnUnusableLifetimeIsABadResponse(expiresIn: object, merc
 async def test_tokenLifetimeIsWholeSeconds(expiresIn: object, merchantKey: RSAPrivateKey) -> None:
     answer = HttpAnswer(200, json.dumps({**TOKEN_ANSWER, "expiresIn": expiresIn}).encode())
     assert (await clientFor(merchantKey, answer, answer).tokenCache.fetch()).expiresInSeconds == int(expiresIn)
+
+
+# A text BRI answers is stored as sent: NUL, a lone surrogate or an over-long identifier failed the create's write
+# (422 or 500 to the user instead of gateway_bad_response) and a reconciliation pass's event insert.
+@pytest.mark.parametrize("referenceNo", ["R\x00", "R\ud800", "R" * 257])
+async def test_anUnstorableReferenceIsABadResponse(referenceNo: str, merchantKey: RSAPrivateKey) -> None:
+    tokenAnswer = HttpAnswer(200, encoded(TOKEN_ANSWER))
+    answer = HttpAnswer(200, json.dumps({**ANSWERS["qris"], "referenceNo": referenceNo}).encode())
+    with pytest.raises(GatewayBadResponseError):
+        await clientFor(merchantKey, tokenAnswer, answer).generateQris(partnerReferenceNo="P", amount=10000)
 
 
 # json.loads raised RecursionError past its depth, out of the transport as no gateway error.

@@ -39,9 +39,29 @@ QRIS_STATES = {
 }
 
 
-def textOf(data: JsonObject, key: str) -> str | None:
+# What BRI sends is stored as sent: PostgreSQL refuses NUL and lone surrogates, and an identifier's index entry
+# past ~2.7 KB: such a value makes the answer a bad one.
+IDENTIFIER_MAX = 256
+QR_CONTENT_MAX = 1024
+
+
+def textOf(data: JsonObject, key: str, maxLength: int | None = IDENTIFIER_MAX) -> str | None:
     value = data.get(key)
-    return value if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    if "\x00" in value or (maxLength is not None and len(value) > maxLength) or not storable(value):
+        raise GatewayBadResponseError(f"BRI sent an unusable {key}")
+    return value
+
+
+def storable(value: str) -> bool:
+    if value.isascii():
+        return True
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def objectOf(data: JsonObject, key: str) -> JsonObject:
@@ -187,7 +207,7 @@ class BriSnapClient:
             currency=currencyOf(vad, "paidAmount"),
             paymentRequestId=textOf(vad, "paymentRequestId") or None,
             statusCode=flag,
-            description=textOf(reason, "english") or textOf(data, "responseMessage"),
+            description=textOf(reason, "english", None) or textOf(data, "responseMessage", None),
         )
 
     async def deleteVirtualAccount(self, *, customerNo: str, trxId: str) -> None:
@@ -203,7 +223,7 @@ class BriSnapClient:
             "terminalId": self.settings.terminalId,
         }
         data = await self.transport.call("POST", self.settings.qrisGeneratePath, body, idempotent=False)
-        qrContent = textOf(data, "qrContent")
+        qrContent = textOf(data, "qrContent", QR_CONTENT_MAX)
         referenceNo = textOf(data, "referenceNo") or textOf(objectOf(data, "additionalInfo"), "referenceNo")
         if not qrContent or not referenceNo:
             raise GatewayBadResponseError("BRI QRIS generate answered without qrContent or referenceNo")
@@ -225,7 +245,7 @@ class BriSnapClient:
             partnerReferenceNo=textOf(data, "originalPartnerReferenceNo"),
             state=QRIS_STATES.get(status, GatewayPaymentState.PENDING),
             statusCode=status,
-            description=textOf(data, "transactionStatusDesc"),
+            description=textOf(data, "transactionStatusDesc", None),
             amount=amountOf(data, "amount"),
             currency=currencyOf(data, "amount"),
         )
