@@ -65,9 +65,8 @@ class LoginUser:
         issued = issuer.issue(session, snapshot.roles, refreshToken, now)
         audit = self.ports.audit.entry(ACTION, AuditOutcome.SUCCESS, actorId=snapshot.id, targetId=snapshot.id,
                                        details={"sessionId": str(session.id), "method": "password"})
-        opened = await issuer.publishBefore(session, now, issued,
-                                            partial(self.ports.logins.openSession, snapshot.passwordHash, now,
-                                                    session, audit))
+        opened = await issuer.publishBefore(session, issued, partial(self.ports.logins.openSession,
+                                                                     snapshot.passwordHash, now, session, audit))
         if opened is None:
             await issuer.discard(session)
             return None  # changed since the snapshot: settled on the locked row
@@ -106,7 +105,7 @@ class LoginUser:
                                  details={"sessionId": str(session.id), "method": method})
         # The key first, the row still locked: if Redis fails, the code stays unspent and nothing is counted.
         issued = issuer.issue(session, roles, refreshToken, now)
-        await issuer.publishBefore(session, now, issued, ports.transaction.commit)
+        await issuer.publishBefore(session, issued, ports.transaction.commit)
         return issued
 
     # The answer of the Argon2 run already made, unless the row's hash changed since (then hashed again).

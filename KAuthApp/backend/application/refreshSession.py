@@ -44,7 +44,7 @@ class RefreshSession:
         # and the client's retry with the same token still works, instead of counting as reuse. It lists the new
         # access token's jti beside the previous tokens' (other tabs keep theirs).
         issued = self.issuer.issue(session, roles, newToken, now)
-        await self.issuer.publish(session, now, issued)
+        await self.issuer.publish(session, issued)
         await ports.transaction.commit()
         return issued
 

@@ -14,6 +14,7 @@ from KAuthApp.backend.domain.models.session import Session
 from KAuthApp.backend.domain.models.user import User
 from KAuthApp.backend.domain.opaqueTokens import hashToken, newRefreshToken, refreshTagKey
 from KAuthApp.backend.domain.sessionRecord import SessionRecord
+from shared.backend.database.modelSupport import utcNow
 from shared.backend.security.jwtCodec import AccessClaims
 from shared.backend.security.sessionStore import SessionRevokedError
 from shared.backend.utils.uuid import generateId
@@ -94,20 +95,21 @@ class SessionIssuer:
     # The Redis key lives as long as the session can still be refreshed, and lists the access token issued with
     # it (issued first, handed out only after the save), so the gateway counts that token as the user. A
     # revocation remembered for the session (its marker stands) wins: no key, and no tokens for the caller.
-    async def publish(self, session: SessionWindow, now: datetime, issued: IssuedSession) -> None:
+    # Its lifetime counts from the save, not from the request's clock (read before Argon2 or a row lock).
+    async def publish(self, session: SessionWindow, issued: IssuedSession) -> None:
         end = sessionEnd(session)
         if not await self.ports.sessionCache.save(
             str(session.id), str(session.userId), issued.claims.roles, int(end.timestamp()),
-            remainingSeconds(session, now), issued.claims.tokenId, issued.claims.expiresAt,
+            remainingSeconds(session, utcNow()), issued.claims.tokenId, issued.claims.expiresAt,
         ):
             raise SessionRevokedError()
 
     # The key is saved before the write that makes the session real (a login's commit or its one statement), so
     # that a Redis failure leaves nothing written: no row without a key, no code spent. A key whose write then
     # fails is deleted again; one left behind is never usable, since no token names its session.
-    async def publishBefore(self, session: SessionWindow, now: datetime, issued: IssuedSession,
+    async def publishBefore(self, session: SessionWindow, issued: IssuedSession,
                             write: Callable[[], Awaitable[T]]) -> T:
-        await self.publish(session, now, issued)
+        await self.publish(session, issued)
         try:
             return await write()
         except Exception:
