@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from shared.backend.cryptoFactory import DecryptionError
 from shared.backend.exceptions.dependencyErrors import HANDLED, classify
@@ -65,6 +66,17 @@ def validationDetails(error: RequestValidationError) -> list[dict[str, object]]:
     return details
 
 
+ALLOW_CANDIDATES = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+# Starlette's 405 names only the first route that matched the path (GET /payments answered PUT with "Allow: POST");
+# RFC 9110 wants every method the resource supports.
+def allowedMethods(request: Request) -> str:
+    methods = [method for method in ALLOW_CANDIDATES if any(
+        route.matches({**request.scope, "method": method})[0] == Match.FULL for route in request.app.router.routes)]
+    return ", ".join(methods)
+
+
 def validationResponse(request: Request, details: list[dict[str, object]]) -> JSONResponse:
     return errorResponse(422, "validation_failed", "The request failed validation", requestIdOf(request), details)
 
@@ -83,8 +95,11 @@ def installErrorHandlers(app: FastAPI, table: Mapping[type[DomainError], int] | 
 
     async def onHttpError(request: Request, error: StarletteHTTPException) -> JSONResponse:
         message = error.detail if isinstance(error.detail, str) else "Request failed"
+        headers = dict(error.headers or {})
+        if error.status_code == 405 and (allowed := allowedMethods(request)):
+            headers["Allow"] = allowed
         return errorResponse(error.status_code, codeForStatus(error.status_code), message,
-                             requestIdOf(request), headers=error.headers)
+                             requestIdOf(request), headers=headers)
 
     # A stored value that no configured key opens (a key rotation without the old key in
     # CRYPTO_PREVIOUS_MASTER_KEYS, changed CRYPTO_ARGON2_* settings, a damaged value): the client is not at fault and
