@@ -95,9 +95,11 @@ def dateOf(value: str | None) -> datetime | None:
         return parseSnapTimestamp(value)
     except ValueError:
         try:
-            return datetime.fromisoformat(value)
+            parsed = datetime.fromisoformat(value)
         except ValueError:
             return None
+    # Without an offset BRI means Jakarta's time (BRI.md), never the host's.
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=JAKARTA)
 
 
 class BriSnapClient:
