@@ -22,12 +22,17 @@ from shared.backend.loggingFactory import bindUser
 from shared.backend.security.currentUser import CurrentUserDep
 
 PREFIX = "/api/payment"
+# The create's other success: a replay of a key and body already stored answers the stored payment.
+CREATE_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {"model": PaymentOutput, "description": "Replay of a stored key and body: the payment as stored",
+          "headers": {"Idempotent-Replayed": {"description": "Always true", "schema": {"type": "string"}}}},
+}
 
 
 def createPaymentRouter() -> APIRouter:
     router = APIRouter(prefix=PREFIX, tags=["payment"], route_class=DependenciesFirstRoute)
 
-    @router.post("/payments", status_code=201, response_model=PaymentOutput)
+    @router.post("/payments", status_code=201, response_model=PaymentOutput, responses=CREATE_RESPONSES)
     async def createPayment(
         body: CreatePaymentInput,
         user: CurrentUserDep,
