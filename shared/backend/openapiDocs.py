@@ -54,11 +54,31 @@ def withEnvelopeErrors(spec: dict[str, object]) -> dict[str, object]:
     return json.loads(text)
 
 
-# One API group's slice of the app's OpenAPI document: its paths, under its own title.
+SCHEMA_REF = re.compile(r'"#/components/schemas/([^"]+)"')
+
+
+# The schemas the group's paths reach, directly or through other schemas: the public server's two groups
+# otherwise each listed the other's models.
+def reachableSchemas(paths: object, schemas: dict[str, object]) -> dict[str, object]:
+    pending = SCHEMA_REF.findall(json.dumps(paths))
+    kept: dict[str, object] = {}
+    while pending:
+        name = pending.pop()
+        if name in kept or name not in schemas:
+            continue
+        kept[name] = schemas[name]
+        pending.extend(SCHEMA_REF.findall(json.dumps(schemas[name])))
+    return {name: schemas[name] for name in schemas if name in kept}
+
+
+# One API group's slice of the app's OpenAPI document: its paths and their schemas, under its own title.
 def groupSpec(app: FastAPI, prefix: str, title: str) -> dict[str, object]:
     spec = dict(app.openapi())
-    paths = spec.get("paths", {})
-    spec["paths"] = {path: item for path, item in paths.items() if path.startswith(f"{prefix}/")}  # type: ignore[union-attr]
+    paths = {path: item for path, item in spec.get("paths", {}).items() if path.startswith(f"{prefix}/")}  # type: ignore[union-attr]
+    spec["paths"] = paths
+    components = dict(spec.get("components", {}))  # type: ignore[call-overload]
+    components["schemas"] = reachableSchemas(paths, components.get("schemas", {}))
+    spec["components"] = components
     spec["info"] = {**spec.get("info", {}), "title": title}  # type: ignore[dict-item]
     return withEnvelopeErrors(spec)
 

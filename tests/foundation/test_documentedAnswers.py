@@ -17,3 +17,13 @@ def test_paymentCreateDocumentsItsReplay() -> None:
     replay = responses["200"]
     assert replay["content"]["application/json"]["schema"] == PAYMENT_OUTPUT
     assert "Idempotent-Replayed" in replay["headers"]
+
+
+# Each group's document holds the schemas its own paths use, not the other service's on the same server.
+def test_groupDocumentsHoldOnlyTheirOwnSchemas() -> None:
+    auth = servedDocument("/api/auth", "KAuthApp")["components"]["schemas"]
+    payment = servedDocument("/api/payment", "KSysPayment")["components"]["schemas"]
+    assert "CreatePaymentInput" in payment and "CreatePaymentInput" not in auth
+    assert "RegisterInput" in auth and "RegisterInput" not in payment
+    assert {"PaymentStatus", "PaymentMethod", "ErrorEnvelope"} <= set(payment)
+    assert "ErrorEnvelope" in auth
