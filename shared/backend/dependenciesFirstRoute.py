@@ -17,9 +17,10 @@ UNDECODABLE = object()
 
 
 def decodeFailure(error: Exception) -> dict[str, object]:
+    # The field is the body (as the login's readJsonBody says), never the offset FastAPI put there ("9").
     if isinstance(error, json.JSONDecodeError):
-        return {"type": "json_invalid", "loc": ("body", error.pos), "msg": "JSON decode error", "input": {},
-                "ctx": {"error": error.msg}}
+        return {"type": "json_invalid", "loc": ("body",), "input": {}, "ctx": {"error": error.msg},
+                "msg": f"JSON decode error: {error.msg} at line {error.lineno} column {error.colno}"}
     # Not UTF-8 (a compressed body too), nested past the parser's depth, or an integer past Python's digit limit.
     reason = ("not UTF-8" if isinstance(error, UnicodeDecodeError) else
               "nested too deeply" if isinstance(error, RecursionError) else "a number too long")

@@ -66,9 +66,10 @@ async def test_anUndecodableBodyWaitsForTheCaller(client: httpx2.AsyncClient) ->
     assert anonymous.status_code == 401, anonymous.text
     assert anonymous.json()["error"]["code"] == "unauthenticated"
     signedIn = await client.put("/change", content=b'{"name": ', headers=SIGNED_IN)
-    assert details(signedIn) == [("9", "json_invalid", "JSON decode error")]
+    assert details(signedIn) == [("body", "json_invalid", "JSON decode error: Expecting value at line 1 column 10")]
     embedded = await client.put("/two", content=b"{", headers=SIGNED_IN)
-    assert details(embedded) == [("1", "json_invalid", "JSON decode error")]
+    reason = "Expecting property name enclosed in double quotes at line 1 column 2"
+    assert details(embedded) == [("body", "json_invalid", f"JSON decode error: {reason}")]
     assert (await client.put("/optional", content=b"\xff", headers=JSON)).status_code == 401
     optional = await client.put("/optional", content=b"\xff", headers=SIGNED_IN)
     assert details(optional) == [("body", "json_invalid", "JSON decode error: not UTF-8")]
