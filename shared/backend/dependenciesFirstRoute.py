@@ -11,6 +11,8 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
+from shared.backend.jsonBody import NOT_JSON, isJsonContentType
+
 # Stands for a body that is not JSON: a model refuses it, so the body's validation fails after the dependencies
 # ran (only bodies declared as a model, optional or not, are deferred).
 UNDECODABLE = object()
@@ -64,8 +66,12 @@ class DependenciesFirstRoute(APIRoute):
             try:
                 return await handler(deferred)
             except RequestValidationError:
-                if deferred.decodeError is None:
-                    raise
-                raise RequestValidationError([decodeFailure(deferred.decodeError)]) from None
+                if deferred.decodeError is not None:
+                    raise RequestValidationError([decodeFailure(deferred.decodeError)]) from None
+                # A body sent as another type reached the model as bytes ("a valid dictionary"): say why, as the login.
+                contentType = request.headers.get("content-type")
+                if contentType is not None and not isJsonContentType(contentType) and await deferred.body():
+                    raise RequestValidationError([NOT_JSON]) from None
+                raise
 
         return handle

@@ -20,12 +20,15 @@ def isJsonContentType(value: str | None) -> bool:
     return mediaType == "application/json" or (mediaType.startswith("application/") and mediaType.endswith("+json"))
 
 
+NOT_JSON = {"type": "content_type", "loc": ("body",), "input": None,
+            "msg": "The body must be JSON (Content-Type: application/json)"}
+
+
 # The body validated straight from its bytes; every failure is FastAPI's RequestValidationError, so the
 # app's handler answers 422 with one detail per field, located under "body" as for a declared body.
 async def readJsonBody(request: Request, model: type[ModelT]) -> ModelT:
     if not isJsonContentType(request.headers.get("content-type")):
-        raise RequestValidationError([{"type": "content_type", "loc": ("body",), "input": None,
-                                       "msg": "The body must be JSON (Content-Type: application/json)"}])
+        raise RequestValidationError([NOT_JSON])
     try:
         return model.model_validate_json(await request.body())
     except ValidationError as error:

@@ -98,3 +98,15 @@ async def test_otherBodiesAreAnsweredAsBefore(client: httpx2.AsyncClient) -> Non
                                                           headers=SIGNED_IN))] == [("second", "missing")]
     both = await client.put("/two", json={"first": {"name": "a"}, "second": {"name": "b"}}, headers=SIGNED_IN)
     assert both.json() == {"who": "caller", "names": "a,b"}
+
+
+# A body sent as another media type is refused as not JSON, as the login's readJsonBody does, after the caller.
+async def test_aBodyOfAnotherTypeIsNamedNotJson(client: httpx2.AsyncClient) -> None:
+    text = {"Content-Type": "text/plain"}
+    assert (await client.put("/change", content=b'{"name": "a"}', headers=text)).status_code == 401
+    refused = await client.put("/change", content=b'{"name": "a"}', headers={**SIGNED_IN, **text})
+    assert details(refused) == [("body", "content_type", "The body must be JSON (Content-Type: application/json)")]
+    vendor = await client.put("/change", content=b'{"name": "a"}',
+                              headers={**SIGNED_IN, "Content-Type": "application/merge-patch+json"})
+    assert vendor.status_code == 200, vendor.text
+    assert (await client.put("/optional", headers={**SIGNED_IN, **text})).json() == {"who": "caller", "name": None}
