@@ -1,5 +1,6 @@
 import { openAuthChannel, type AuthChannel } from "./authChannel";
 import { ApiError, apiErrorFrom } from "./errors";
+import { serverClock, type ServerClock } from "./serverClock";
 import { TokenStore, type TokenPair } from "./tokens";
 
 export type Query = Record<string, string | number | boolean | null | undefined>;
@@ -18,6 +19,8 @@ export interface ApiClientOptions {
   // Called when the server says the session is gone and a refresh could not bring it back.
   onAuthFailure?: (error: ApiError) => void;
   fetchImpl?: typeof fetch;
+  // Learns the server's time from every answer's Date header; default: the apps' shared serverClock.
+  clock?: ServerClock;
 }
 
 export interface Page<T> {
@@ -45,12 +48,14 @@ export class ApiClient {
   private readonly baseUrl: string;
   private readonly onAuthFailure?: (error: ApiError) => void;
   private readonly fetchImpl: typeof fetch;
+  private readonly clock: ServerClock;
 
   constructor(options: ApiClientOptions = {}) {
     this.baseUrl = options.baseUrl ?? "";
     this.tokens = options.tokens ?? null;
     this.onAuthFailure = options.onAuthFailure;
     this.fetchImpl = options.fetchImpl ?? ((input, init) => fetch(input, init));
+    this.clock = options.clock ?? serverClock;
   }
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
@@ -107,6 +112,7 @@ export class ApiClient {
     const token = useAuth ? this.tokens?.getAccessToken() : null;
     if (token) headers.Authorization = `Bearer ${token}`;
     let response: Response;
+    const sentAt = Date.now();
     try {
       response = await this.fetchImpl(`${this.baseUrl}${path}${buildQuery(options.query)}`, {
         method,
@@ -119,6 +125,7 @@ export class ApiClient {
       if ((error as { name?: string }).name === "AbortError") throw error;
       throw new ApiError({ status: 0, code: "network_error", message: "Network error" });
     }
+    this.clock.record(response.headers.get("Date"), sentAt, Date.now());
     const text = await response.text();
     let data: unknown = null;
     if (text) {

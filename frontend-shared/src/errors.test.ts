@@ -32,6 +32,13 @@ describe("apiErrorFrom", () => {
     expect(errorMessage(limited)).toBe("Too many attempts. Try again in 1 h 30 min.");
   });
 
+  it("counts a Retry-After date from the answer's Date, the server's clock", () => {
+    // The browser clock is 5 minutes slow: from it, the date would be 330 s away.
+    const serverNow = Date.now() + 300_000;
+    const headers = new Headers({ Date: new Date(serverNow).toUTCString(), "Retry-After": new Date(serverNow + 30_000).toUTCString() });
+    expect(apiErrorFrom(503, envelope("service_unavailable"), headers).retryAfter).toBe(30);
+  });
+
   it("reads Retry-After as an HTTP date", () => {
     const now = Date.parse("2026-01-01T00:00:00Z");
     expect(parseRetryAfter("Thu, 01 Jan 2026 00:00:30 GMT", now)).toBe(30);

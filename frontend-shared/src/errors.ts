@@ -81,7 +81,9 @@ const STATUS_FALLBACK: Record<number, string> = {
 
 export function apiErrorFrom(status: number, body: unknown, headers: Headers): ApiError {
   const headerRequestId = headers.get("X-Request-ID");
-  let retryAfter = parseRetryAfter(headers.get("Retry-After"));
+  // A Retry-After date counts from the answer's own Date (the server's clock), else from the browser's.
+  const answeredAt = Date.parse(headers.get("Date") ?? "");
+  let retryAfter = parseRetryAfter(headers.get("Retry-After"), Number.isNaN(answeredAt) ? Date.now() : answeredAt);
   if (isEnvelope(body)) {
     const { code, message, requestId } = body.error;
     const details = detailsOf(body.error.details);

@@ -21,3 +21,4 @@ export function serverFieldErrors(error: unknown): Record<string, string> {
 export function devToolsEnabled(): boolean {
   return import.meta.env.DEV || import.meta.env.VITE_DEV_TOOLS === "1" || import.meta.env.VITE_DEV_TOOLS === "true";
 }
+export * from "./serverClock";

@@ -95,6 +95,17 @@ describe("user detail", () => {
     expect(screen.queryByRole("button", { name: "End lockout" })).not.toBeInTheDocument();
   });
 
+  // lockedUntil is the server's time: with the browser clock 10 minutes slow, a lockout that ended 5 minutes ago on the
+  // server offers nothing, though the browser's clock puts its end 5 minutes ahead.
+  it("judges a lockout's end by the server's clock", async () => {
+    const { UserDetailPage } = await import("./pages/UserDetail");
+    const ended = { ...user, lockedUntil: new Date(Date.now() + 300_000).toISOString() };
+    fetchMock.mockImplementation(async () => json(200, ended, { Date: new Date(Date.now() + 600_000).toUTCString() }));
+    renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
+    expect(await screen.findByRole("button", { name: "Lock" })).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "End lockout" })).not.toBeInTheDocument();
+  });
+
   // The button pressed is disabled while the call runs and, after the reload, often gone (Lock becomes Unlock).
   it.each([
     ["Lock", "Lock account", "active", "locked", "User locked.", "Unlock"],

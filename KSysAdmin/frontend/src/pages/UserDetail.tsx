@@ -1,5 +1,5 @@
 import { useRef, useState } from "react";
-import { Card, ConfirmButton, ErrorMessage, Link, Notice, Spinner, TableWrap, formatDateTime, formatRupiah, isTransient, useAction, useLoad } from "@kservices/shared";
+import { Card, ConfirmButton, ErrorMessage, Link, Notice, Spinner, TableWrap, formatDateTime, formatRupiah, isTransient, serverClock, useAction, useLoad } from "@kservices/shared";
 import { adminApi, adminRoles, ROLES } from "../api";
 
 export function UserDetailPage({ id }: { id: string }) {
@@ -39,7 +39,7 @@ export function UserDetailPage({ id }: { id: string }) {
   if (user.error && !user.data) return <Card title="User"><ErrorMessage error={user.error} overrides={{ not_found: "No user with this id." }} onRetry={isTransient(user.error) ? user.reload : undefined} /></Card>;
   const data = user.data!;
   const status = data.status;
-  const lockedOut = status !== "locked" && !!data.lockedUntil && Date.parse(data.lockedUntil) > Date.now();
+  const lockedOut = status !== "locked" && !!data.lockedUntil && Date.parse(data.lockedUntil) > serverClock.now();
   const roles = editedRoles ?? data.roles;
   return (
     <>

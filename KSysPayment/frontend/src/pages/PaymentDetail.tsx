@@ -1,5 +1,5 @@
 import { useRef, useState } from "react";
-import { Card, ConfirmButton, ErrorMessage, Link, Notice, QrImage, Spinner, devToolsEnabled, formatCountdown, formatDateTime, formatRupiah, isApiError, isTransient, useAction, useLoad, useNow } from "@kservices/shared";
+import { Card, ConfirmButton, ErrorMessage, Link, Notice, QrImage, Spinner, devToolsEnabled, formatCountdown, formatDateTime, formatRupiah, isApiError, isTransient, useAction, useLoad, useServerNow } from "@kservices/shared";
 import { FINAL_STATUSES, paymentApi, type Payment } from "../api";
 import { usePolling } from "../polling";
 import { StatusBadge, methodLabel } from "../status";
@@ -9,7 +9,8 @@ export const POLL_INTERVAL_MS = 2000;
 export function PaymentDetailPage({ id }: { id: string }) {
   const payment = useLoad(() => paymentApi.get(id), [id]);
   const [pollError, setPollError] = useState<unknown>(null);
-  const now = useNow(1000);
+  // The server decides when a payment expires: the countdown runs on its clock, not the browser's.
+  const now = useServerNow(1000);
   const data = payment.data;
   const final = data ? FINAL_STATUSES.includes(data.status) : false;
 
