@@ -139,6 +139,7 @@ def createApp(settings: Settings, spec: ServiceSpec) -> FastAPI:
     app.state.settings = settings
     app.state.jwtCodec = JwtCodec(settings.jwt)
     installErrorHandlers(app, spec.statusTable)
+    app.state.statusTable = spec.statusTable  # the OpenAPI documents map the dependencies' errors through it
     app.state.corsOrigins = installCors(app, settings.cors)
     app.add_middleware(RequestIdMiddleware, slowRequestMs=settings.app.slowRequestMs)
     app.include_router(createHealthRouter(healthProbes))

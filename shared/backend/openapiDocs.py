@@ -4,10 +4,17 @@ import base64
 import hashlib
 import json
 import re
+from collections.abc import Callable, Iterator, Mapping
+from typing import TypeVar
 
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
+
+from shared.backend.exceptions.domainError import DomainError
+from shared.backend.exceptions.handlers import DEFAULT_STATUS_TABLE
 
 # What every error answer looks like (DESIGN section 5); replaces FastAPI's HTTPValidationError.
 ENVELOPE_REF = "#/components/schemas/ErrorEnvelope"
@@ -37,6 +44,77 @@ def envelopeAnswer(description: str) -> dict[str, object]:
     return {"description": description, "content": {"application/json": {"schema": {"$ref": ENVELOPE_REF}}}}
 
 
+ErrorAnswers = dict[int | str, dict[str, object]]
+StatusTable = Mapping[type[DomainError], int]
+Call = TypeVar("Call")
+# An error answer's possible error.code values, machine-readable next to its description.
+CODES_KEY = "x-error-codes"
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "string"}}}
+STATUS_NAMES = {400: "Bad request", 401: "Not authenticated", 403: "Forbidden", 404: "Not found", 409: "Conflict",
+                413: "Body too large (gateway)", 415: "Unsupported media type", 422: "Unprocessable",
+                423: "Locked", 429: "Rate limited (gateway)", 502: "Upstream failed", 503: "Unavailable",
+                504: "Upstream timed out"}
+# The errors a dependency raises (the bearer check, the admin role checks): every route using it answers them.
+DEPENDENCY_ERRORS: dict[object, tuple[type[DomainError], ...]] = {}
+
+
+def raisesErrors(*errors: type[DomainError]) -> Callable[[Call], Call]:
+    def register(call: Call) -> Call:
+        DEPENDENCY_ERRORS[call] = errors
+        return call
+    return register
+
+
+def statusOf(error: type[DomainError], table: StatusTable) -> int:
+    merged = {**DEFAULT_STATUS_TABLE, **table}
+    return next((merged[klass] for klass in error.__mro__ if klass in merged), 400)
+
+
+def addAnswer(responses: ErrorAnswers, status: int, codes: list[str]) -> None:
+    answer = responses.setdefault(str(status), {})
+    known = sorted({*answer.get(CODES_KEY, []), *codes})  # type: ignore[misc]
+    answer.update(envelopeAnswer(f"{STATUS_NAMES.get(status, 'Error')}: error.code is "
+                                 + " or ".join(f"`{code}`" for code in known)))
+    answer[CODES_KEY] = known
+    if status in (429, 503):
+        answer["headers"] = RETRY_AFTER
+
+
+# A route's own errors (its use case's), for `responses=`: each class's status from the service's table.
+def errorAnswers(table: StatusTable, *errors: type[DomainError]) -> ErrorAnswers:
+    responses: ErrorAnswers = {}
+    for error in errors:
+        addAnswer(responses, statusOf(error, table), [error.code])
+    return {int(status): answer for status, answer in responses.items()}
+
+
+def dependencyCalls(dependant: Dependant) -> Iterator[object]:
+    for child in dependant.dependencies:
+        yield child.call
+        yield from dependencyCalls(child)
+
+
+# What every operation can answer besides its own errors: the gateway's rate limit, an unavailable dependency,
+# a malformed request or a body past the gateway's limit, and the errors its dependencies declare.
+def addImpliedAnswers(spec: dict[str, object], routes: list[RouteContext], table: StatusTable) -> None:
+    paths: dict[str, dict[str, dict[str, object]]] = spec.get("paths", {})  # type: ignore[assignment]
+    for route in routes:
+        for method in route.methods or ():
+            operation = paths.get(route.path_format or "", {}).get(method.lower())
+            if operation is None:
+                continue
+            responses: ErrorAnswers = operation.setdefault("responses", {})  # type: ignore[assignment]
+            addAnswer(responses, 429, ["rate_limited"])
+            addAnswer(responses, 503, ["service_unavailable"])
+            if "requestBody" in operation:
+                addAnswer(responses, 413, ["payload_too_large"])
+            if "requestBody" in operation or operation.get("parameters"):
+                addAnswer(responses, 422, ["validation_failed"])
+            for call in dependencyCalls(route.original_route.dependant):  # type: ignore[attr-defined]
+                for error in DEPENDENCY_ERRORS.get(call, ()):
+                    addAnswer(responses, statusOf(error, table), [error.code])
+
+
 def withEnvelopeErrors(spec: dict[str, object]) -> dict[str, object]:
     components = spec.setdefault("components", {})
     schemas = components.setdefault("schemas", {})  # type: ignore[union-attr]
@@ -48,7 +126,7 @@ def withEnvelopeErrors(spec: dict[str, object]) -> dict[str, object]:
         for method in HTTP_METHODS:
             if method in item:
                 responses = item[method].setdefault("responses", {})
-                responses.setdefault("4XX", envelopeAnswer("Client error: the JSON error envelope"))
+                responses.setdefault("4XX", envelopeAnswer("Other client error: the JSON error envelope"))
                 responses.setdefault("5XX", envelopeAnswer("Server or dependency error: the JSON error envelope"))
     text = json.dumps(spec).replace('"#/components/schemas/HTTPValidationError"', json.dumps(ENVELOPE_REF))
     return json.loads(text)
@@ -73,13 +151,16 @@ def reachableSchemas(paths: object, schemas: dict[str, object]) -> dict[str, obj
 
 # One API group's slice of the app's OpenAPI document: its paths and their schemas, under its own title.
 def groupSpec(app: FastAPI, prefix: str, title: str) -> dict[str, object]:
-    spec = dict(app.openapi())
+    spec: dict[str, object] = json.loads(json.dumps(app.openapi()))
     paths = {path: item for path, item in spec.get("paths", {}).items() if path.startswith(f"{prefix}/")}  # type: ignore[union-attr]
     spec["paths"] = paths
     components = dict(spec.get("components", {}))  # type: ignore[call-overload]
     components["schemas"] = reachableSchemas(paths, components.get("schemas", {}))
     spec["components"] = components
     spec["info"] = {**spec.get("info", {}), "title": title}  # type: ignore[dict-item]
+    # FastAPI keeps an included router as one entry: its routes with their full paths come from the contexts.
+    routes = [route for route in iter_route_contexts(app.routes) if isinstance(route.original_route, APIRoute)]
+    addImpliedAnswers(spec, routes, getattr(app.state, "statusTable", {}))
     return withEnvelopeErrors(spec)
 
 

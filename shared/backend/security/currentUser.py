@@ -5,8 +5,11 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
+from fastapi.security.base import SecurityBase
 
 from shared.backend.exceptions.domainError import UnauthenticatedError
+from shared.backend.openapiDocs import raisesErrors
 from shared.backend.security.jwtCodec import AccessClaims, InvalidTokenError, JwtCodec
 from shared.backend.security.sessionRestore import restoreSessionKey
 from shared.backend.security.sessionStore import SessionRevokedError, SessionStore
@@ -52,4 +55,16 @@ async def requireUser(request: Request) -> CurrentUser:
     return await authenticate(request, request.app.state.settings.jwt.userAudience)
 
 
-CurrentUserDep = Annotated[CurrentUser, Depends(requireUser)]
+# requireUser as a security scheme: the OpenAPI documents name the bearer token (HTTPBearer, as the admin API's)
+# on the routes that need it; at runtime the same single call.
+class BearerUser(SecurityBase):
+    def __init__(self) -> None:
+        self.model = HTTPBearerModel()
+        self.scheme_name = "HTTPBearer"
+
+    async def __call__(self, request: Request) -> CurrentUser:
+        return await requireUser(request)
+
+
+bearerUser = raisesErrors(MissingTokenError, InvalidTokenError, SessionRevokedError)(BearerUser())
+CurrentUserDep = Annotated[CurrentUser, Depends(bearerUser)]

@@ -19,8 +19,17 @@ from KAuthApp.backend.application.resetPasswordInput import ResetPasswordInput
 from KAuthApp.backend.application.revokeSession import RevokeSession
 from KAuthApp.backend.application.sessionOutput import SessionListOutput
 from KAuthApp.backend.application.updateProfile import UpdateProfile
+from KAuthApp.backend.domain.exceptions.authErrors import (
+    AccountLockedError,
+    SessionNotFoundError,
+    TokenInvalidOrUsedError,
+    UserNotFoundError,
+    WeakPasswordError,
+    WrongPasswordError,
+)
 from KAuthApp.backend.infrastructure.http.afterResponse import runAfterResponse
 from KAuthApp.backend.infrastructure.http.dependencies import GetProfileDep, PortsDep
+from KAuthApp.backend.infrastructure.http.errorStatus import authAnswers
 from KAuthApp.backend.infrastructure.http.refreshCookie import clearRefreshCookie
 from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
 from shared.backend.security.currentUser import CurrentUserDep
@@ -29,15 +38,16 @@ from shared.backend.security.currentUser import CurrentUserDep
 def createAccountRouter() -> APIRouter:
     router = APIRouter(route_class=DependenciesFirstRoute)
 
-    @router.get("/me")
+    @router.get("/me", responses=authAnswers(UserNotFoundError))
     async def readMe(user: CurrentUserDep, getProfile: GetProfileDep) -> ProfileOutput:
         return await getProfile.execute(user.userId)
 
-    @router.patch("/me")
+    @router.patch("/me", responses=authAnswers(UserNotFoundError))
     async def updateMe(data: ProfileInput, user: CurrentUserDep, ports: PortsDep) -> ProfileOutput:
         return await UpdateProfile(ports).execute(user.userId, user.sessionId, data)
 
-    @router.post("/password/change", status_code=status.HTTP_204_NO_CONTENT)
+    @router.post("/password/change", status_code=status.HTTP_204_NO_CONTENT,
+                 responses=authAnswers(WrongPasswordError, WeakPasswordError, AccountLockedError))
     async def changePassword(data: ChangePasswordInput, user: CurrentUserDep, ports: PortsDep) -> None:
         await ChangePassword(ports).execute(user.userId, user.sessionId, data)
 
@@ -47,7 +57,8 @@ def createAccountRouter() -> APIRouter:
         runAfterResponse(request, background, lambda ports: ForgotPassword(ports).execute(data))
         return FORGOT_ACCEPTED
 
-    @router.post("/password/reset", status_code=status.HTTP_204_NO_CONTENT)
+    @router.post("/password/reset", status_code=status.HTTP_204_NO_CONTENT,
+                 responses=authAnswers(TokenInvalidOrUsedError, WeakPasswordError))
     async def resetPassword(data: ResetPasswordInput, ports: PortsDep) -> None:
         await ResetPassword(ports).execute(data)
 
@@ -55,7 +66,8 @@ def createAccountRouter() -> APIRouter:
     async def listSessions(user: CurrentUserDep, ports: PortsDep) -> SessionListOutput:
         return await ListSessions(ports).execute(user.userId, user.sessionId)
 
-    @router.delete("/sessions/{sessionId}", status_code=status.HTTP_204_NO_CONTENT)
+    @router.delete("/sessions/{sessionId}", status_code=status.HTTP_204_NO_CONTENT,
+                   responses=authAnswers(SessionNotFoundError))
     async def revokeSession(sessionId: uuid.UUID, user: CurrentUserDep, ports: PortsDep) -> None:
         await RevokeSession(ports).execute(user.userId, sessionId)
 

@@ -21,6 +21,7 @@ from KAuthApp.backend.domain.exceptions.authErrors import (
     WrongPasswordError,
 )
 from shared.backend.exceptions.domainError import DomainError
+from shared.backend.openapiDocs import ErrorAnswers, errorAnswers
 
 AUTH_STATUS_TABLE: dict[type[DomainError], int] = {
     InvalidCredentialsError: 401,
@@ -42,3 +43,8 @@ AUTH_STATUS_TABLE: dict[type[DomainError], int] = {
     MfaNotEnabledError: 409,
     DuplicateEmailError: 409,
 }
+
+
+# A route's own errors for its OpenAPI answers (`responses=...Answers(...)`), mapped through this table.
+def authAnswers(*errors: type[DomainError]) -> ErrorAnswers:
+    return errorAnswers(AUTH_STATUS_TABLE, *errors)

@@ -5,7 +5,16 @@ from fastapi import APIRouter, BackgroundTasks, Request, Response
 from KAuthApp.backend.application.loginInput import LoginInput
 from KAuthApp.backend.application.loginUser import LoginUser
 from KAuthApp.backend.application.tokenOutput import TokenOutput
+from KAuthApp.backend.domain.exceptions.authErrors import (
+    AccountDisabledError,
+    AccountLockedError,
+    EmailNotVerifiedError,
+    InvalidCredentialsError,
+    InvalidMfaCodeError,
+    MfaRequiredError,
+)
 from KAuthApp.backend.infrastructure.http.dependencies import buildAuthPorts
+from KAuthApp.backend.infrastructure.http.errorStatus import authAnswers
 from KAuthApp.backend.infrastructure.http.refreshCookie import setRefreshCookie
 from shared.backend.database.engine import requestSession
 from shared.backend.jsonBody import jsonBodyDoc, readJsonBody
@@ -16,7 +25,9 @@ def createLoginRouter() -> APIRouter:
 
     # The login reads its own body and wires its own ports: no FastAPI body parsing, dependency solving or
     # response validation, ~0.3 ms of a login's CPU (docs/decisions.md, "The login route...").
-    @router.post("/login", response_model=TokenOutput, openapi_extra=jsonBodyDoc(LoginInput))
+    @router.post("/login", response_model=TokenOutput, openapi_extra=jsonBodyDoc(LoginInput), responses=authAnswers(
+        InvalidCredentialsError, MfaRequiredError, InvalidMfaCodeError, EmailNotVerifiedError, AccountDisabledError,
+        AccountLockedError))
     async def login(request: Request) -> Response:
         data = await readJsonBody(request, LoginInput)
         background = BackgroundTasks()

@@ -18,9 +18,17 @@ from KAuthApp.backend.application.resendVerification import ResendVerification
 from KAuthApp.backend.application.tokenInput import TokenInput
 from KAuthApp.backend.application.tokenOutput import TokenOutput
 from KAuthApp.backend.application.verifyEmail import VerifyEmail
+from KAuthApp.backend.domain.exceptions.authErrors import (
+    ForeignOriginError,
+    InvalidRefreshTokenError,
+    RefreshTokenReusedError,
+    TokenInvalidOrUsedError,
+    WeakPasswordError,
+)
 from KAuthApp.backend.infrastructure.http.afterResponse import runAfterResponse
 from KAuthApp.backend.infrastructure.http.cookieOrigin import refuseForeignCookieCall
 from KAuthApp.backend.infrastructure.http.dependencies import OptionalUserDep, PortsDep
+from KAuthApp.backend.infrastructure.http.errorStatus import authAnswers
 from KAuthApp.backend.infrastructure.http.refreshCookie import (
     clearRefreshCookie,
     refreshTokenFrom,
@@ -30,16 +38,18 @@ from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
 from shared.backend.security.currentUser import MissingTokenError
 
 OptionalRefreshBody = Annotated[RefreshInput | None, Body()]
+# Logout takes a bearer token, a refresh token, or both: the bearer is optional in its document.
+OPTIONAL_BEARER: dict[str, object] = {"security": [{}, {"HTTPBearer": []}]}
 
 
 def createSignInRouter() -> APIRouter:
     router = APIRouter(route_class=DependenciesFirstRoute)
 
-    @router.post("/register", status_code=status.HTTP_202_ACCEPTED)
+    @router.post("/register", status_code=status.HTTP_202_ACCEPTED, responses=authAnswers(WeakPasswordError))
     async def register(data: RegisterInput, ports: PortsDep) -> AcceptedOutput:
         return await RegisterUser(ports).execute(data)
 
-    @router.post("/verify-email")
+    @router.post("/verify-email", responses=authAnswers(TokenInvalidOrUsedError))
     async def verifyEmail(data: TokenInput, ports: PortsDep) -> AcceptedOutput:
         return await VerifyEmail(ports).execute(data)
 
@@ -49,7 +59,8 @@ def createSignInRouter() -> APIRouter:
         runAfterResponse(request, background, lambda ports: ResendVerification(ports).execute(data))
         return RESEND_ACCEPTED
 
-    @router.post("/refresh")
+    @router.post("/refresh", responses=authAnswers(
+        InvalidRefreshTokenError, RefreshTokenReusedError, ForeignOriginError))
     async def refresh(
         request: Request, ports: PortsDep, response: Response, data: OptionalRefreshBody = None
     ) -> TokenOutput:
@@ -61,7 +72,8 @@ def createSignInRouter() -> APIRouter:
         setRefreshCookie(response, ports.settings, issued.tokens.refreshToken, issued.cookieMaxAge)
         return issued.tokens
 
-    @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+    @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=OPTIONAL_BEARER,
+                 responses=authAnswers(MissingTokenError, InvalidRefreshTokenError, ForeignOriginError))
     async def logout(
         request: Request, ports: PortsDep, user: OptionalUserDep, response: Response,
         data: OptionalRefreshBody = None,

@@ -8,8 +8,10 @@ from fastapi.exceptions import RequestValidationError
 
 from KSysAdmin.backend.application.auditLogOutput import AuditLogPageOutput
 from KSysAdmin.backend.application.listAuditLogs import ListAuditLogs
+from KSysAdmin.backend.domain.exceptions.adminErrors import InvalidCursorError
 from KSysAdmin.backend.domain.queries import AuditLogFilter
 from KSysAdmin.backend.infrastructure.http.dependencies import AdminDep, AuditLogsDep
+from KSysAdmin.backend.infrastructure.http.errorStatus import adminAnswers
 from KSysAdmin.backend.infrastructure.http.queryTypes import TargetId, UtcTime
 from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
 
@@ -17,7 +19,7 @@ from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
 def createAuditRoutes() -> APIRouter:
     router = APIRouter(prefix="/audit-logs", route_class=DependenciesFirstRoute)
 
-    @router.get("", response_model=AuditLogPageOutput)
+    @router.get("", response_model=AuditLogPageOutput, responses=adminAnswers(InvalidCursorError))
     async def listAuditLogs(
         admin: AdminDep,
         auditLogs: AuditLogsDep,

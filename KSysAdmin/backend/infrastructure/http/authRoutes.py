@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from KSysAdmin.backend.application.loginAdmin import LoginAdmin
 from KSysAdmin.backend.application.loginInput import LoginInput
 from KSysAdmin.backend.application.tokenOutput import TokenOutput
+from KSysAdmin.backend.domain.exceptions.adminErrors import InvalidCredentialsError, MfaEnrollmentRequiredError
 from KSysAdmin.backend.infrastructure.http.dependencies import (
     AuditDep,
     ContextDep,
@@ -13,14 +14,17 @@ from KSysAdmin.backend.infrastructure.http.dependencies import (
     ToolsDep,
     UsersDep,
 )
+from KSysAdmin.backend.infrastructure.http.errorStatus import adminAnswers
 from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
 from shared.backend.security.lockoutPolicy import LockoutRule
+from shared.backend.security.secondFactorErrors import InvalidMfaCodeError, MfaRequiredError
 
 
 def createAuthRoutes() -> APIRouter:
     router = APIRouter(prefix="/auth", route_class=DependenciesFirstRoute)
 
-    @router.post("/login", response_model=TokenOutput)
+    @router.post("/login", response_model=TokenOutput, responses=adminAnswers(
+        InvalidCredentialsError, MfaRequiredError, InvalidMfaCodeError, MfaEnrollmentRequiredError))
     async def login(
         data: LoginInput, users: UsersDep, audit: AuditDep, session: SessionDep, tools: ToolsDep, context: ContextDep,
         recoveryCodes: RecoveryCodesDep,

@@ -12,6 +12,11 @@ from KSysAdmin.backend.application.auditTrail import AuditTrail
 from KSysAdmin.backend.application.authorizeAdmin import AuthorizeAdmin
 from KSysAdmin.backend.application.sessionRevoker import SessionRevoker
 from KSysAdmin.backend.domain.adminPrincipal import AdminPrincipal, RequestContext
+from KSysAdmin.backend.domain.exceptions.adminErrors import (
+    AdminAccessRevokedError,
+    InsufficientRoleError,
+    MissingTokenError,
+)
 from KSysAdmin.backend.domain.settingsDocuments import SettingName
 from KSysAdmin.backend.infrastructure.database.auditLogRepository import AuditLogRepository
 from KSysAdmin.backend.infrastructure.database.paymentRepository import PaymentRepository
@@ -23,9 +28,12 @@ from KSysAdmin.backend.infrastructure.http.adminTools import AdminTools, getAdmi
 from KSysAdmin.backend.infrastructure.redis.sessionKeyStore import RedisSessionKeyStore
 from KSysAdmin.backend.infrastructure.redis.settingsPublisher import RedisSettingsPublisher
 from shared.backend.database.engine import getDb
+from shared.backend.openapiDocs import raisesErrors
 from shared.backend.redis.client import getRedis
+from shared.backend.security.jwtCodec import InvalidTokenError
 
 bearer = HTTPBearer(auto_error=False)
+AUTHORIZATION_ERRORS = (MissingTokenError, InvalidTokenError, AdminAccessRevokedError, InsufficientRoleError)
 PRINCIPAL_STATE = "adminPrincipal"
 # What a route acts on, named as the action's audit entries name it: an id path parameter, or a setting's path.
 ID_TARGETS = {"userId": "user", "paymentId": "payment"}
@@ -132,6 +140,7 @@ async def authorize(
     return principal
 
 
+@raisesErrors(*AUTHORIZATION_ERRORS)
 async def currentAdmin(
     request: Request, credentials: CredentialsDep, users: UsersDep, audit: AuditDep, tools: ToolsDep,
     context: ContextDep,
@@ -139,6 +148,7 @@ async def currentAdmin(
     return await authorize(request, credentials, users, audit, tools, context, requireSuperadmin=False)
 
 
+@raisesErrors(*AUTHORIZATION_ERRORS)
 async def currentSuperadmin(
     request: Request, credentials: CredentialsDep, users: UsersDep, audit: AuditDep, tools: ToolsDep,
     context: ContextDep,

@@ -23,6 +23,7 @@ from KSysAdmin.backend.domain.exceptions.adminErrors import (
     WeakPasswordError,
 )
 from shared.backend.exceptions.domainError import DomainError
+from shared.backend.openapiDocs import ErrorAnswers, errorAnswers
 from shared.backend.security.jwtCodec import InvalidTokenError
 from shared.backend.security.secondFactorErrors import InvalidMfaCodeError, MfaRequiredError
 
@@ -52,3 +53,8 @@ ADMIN_STATUS_TABLE: dict[type[DomainError], int] = {
     SessionKeysNotRemovedError: 503,
     SettingsNotPublishedError: 503,
 }
+
+
+# A route's own errors for its OpenAPI answers (`responses=...Answers(...)`), mapped through this table.
+def adminAnswers(*errors: type[DomainError]) -> ErrorAnswers:
+    return errorAnswers(ADMIN_STATUS_TABLE, *errors)

@@ -11,6 +11,13 @@ from KSysAdmin.backend.application.getPaymentDetail import GetPaymentDetail
 from KSysAdmin.backend.application.listPayments import ListPayments
 from KSysAdmin.backend.application.paymentOutput import PaymentDetailOutput, PaymentPageOutput
 from KSysAdmin.backend.application.resolvePaymentFlag import ResolvePaymentFlag
+from KSysAdmin.backend.domain.exceptions.adminErrors import (
+    FlagNotOpenError,
+    InvalidCursorError,
+    OwnPaymentFlagError,
+    PaymentChangedError,
+    PaymentNotFoundError,
+)
 from KSysAdmin.backend.domain.queries import PaymentFilter
 from KSysAdmin.backend.infrastructure.http.dependencies import (
     AdminDep,
@@ -20,6 +27,7 @@ from KSysAdmin.backend.infrastructure.http.dependencies import (
     SessionDep,
     UsersDep,
 )
+from KSysAdmin.backend.infrastructure.http.errorStatus import adminAnswers
 from KSysAdmin.backend.infrastructure.http.queryTypes import UtcTime
 from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
 
@@ -30,7 +38,7 @@ PaymentMethodName = Literal["briva", "qris"]
 def createPaymentRoutes() -> APIRouter:
     router = APIRouter(prefix="/payments", route_class=DependenciesFirstRoute)
 
-    @router.get("", response_model=PaymentPageOutput)
+    @router.get("", response_model=PaymentPageOutput, responses=adminAnswers(InvalidCursorError))
     async def listPayments(
         admin: AdminDep,
         payments: PaymentsDep,
@@ -53,11 +61,12 @@ def createPaymentRoutes() -> APIRouter:
                                flagged=True if flagResolved is not None else flagged, flagResolved=flagResolved)
         return await ListPayments(payments).execute(filter, cursor, limit)
 
-    @router.get("/{paymentId}", response_model=PaymentDetailOutput)
+    @router.get("/{paymentId}", response_model=PaymentDetailOutput, responses=adminAnswers(PaymentNotFoundError))
     async def getPayment(paymentId: uuid.UUID, admin: AdminDep, payments: PaymentsDep) -> PaymentDetailOutput:
         return await GetPaymentDetail(payments).execute(paymentId)
 
-    @router.post("/{paymentId}/flag/resolve", response_model=PaymentDetailOutput)
+    @router.post("/{paymentId}/flag/resolve", response_model=PaymentDetailOutput, responses=adminAnswers(
+        PaymentNotFoundError, FlagNotOpenError, OwnPaymentFlagError, PaymentChangedError))
     async def resolveFlag(
         paymentId: uuid.UUID, data: FlagResolutionInput, admin: AdminDep, payments: PaymentsDep, users: UsersDep,
         audit: AuditDep, session: SessionDep, context: ContextDep,

@@ -6,8 +6,10 @@ from KSysAdmin.backend.application.getCorsSetting import GetCorsSetting
 from KSysAdmin.backend.application.getRateLimitSetting import GetRateLimitSetting
 from KSysAdmin.backend.application.settingsInput import CorsInput, RateLimitsInput
 from KSysAdmin.backend.application.settingsOutput import CorsOutput, RateLimitsOutput
+from KSysAdmin.backend.application.settingsPublication import SettingsNotPublishedError
 from KSysAdmin.backend.application.updateCorsSetting import UpdateCorsSetting
 from KSysAdmin.backend.application.updateRateLimitSetting import UpdateRateLimitSetting
+from KSysAdmin.backend.domain.exceptions.adminErrors import InvalidSettingError, StaleVersionError
 from KSysAdmin.backend.infrastructure.http.dependencies import (
     AuditDep,
     ContextDep,
@@ -18,7 +20,11 @@ from KSysAdmin.backend.infrastructure.http.dependencies import (
     ToolsDep,
     UsersDep,
 )
+from KSysAdmin.backend.infrastructure.http.errorStatus import adminAnswers
 from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
+
+# A change refused, raced or stored without reaching the gateway (docs/adminApi.md).
+UPDATE_ANSWERS = adminAnswers(InvalidSettingError, StaleVersionError, SettingsNotPublishedError)
 
 
 def createSettingsRoutes() -> APIRouter:
@@ -28,7 +34,7 @@ def createSettingsRoutes() -> APIRouter:
     async def getCors(admin: SuperadminDep, settings: SettingsRepoDep, tools: ToolsDep) -> CorsOutput:
         return await GetCorsSetting(settings, tools.settings.cors.origins).execute()
 
-    @router.put("/cors", response_model=CorsOutput)
+    @router.put("/cors", response_model=CorsOutput, responses=UPDATE_ANSWERS)
     async def putCors(
         data: CorsInput, admin: SuperadminDep, settings: SettingsRepoDep, users: UsersDep, publisher: PublisherDep,
         audit: AuditDep, session: SessionDep, context: ContextDep, tools: ToolsDep,
@@ -40,7 +46,7 @@ def createSettingsRoutes() -> APIRouter:
     async def getRateLimits(admin: SuperadminDep, settings: SettingsRepoDep) -> RateLimitsOutput:
         return await GetRateLimitSetting(settings).execute()
 
-    @router.put("/rate-limits", response_model=RateLimitsOutput)
+    @router.put("/rate-limits", response_model=RateLimitsOutput, responses=UPDATE_ANSWERS)
     async def putRateLimits(
         data: RateLimitsInput, admin: SuperadminDep, settings: SettingsRepoDep, users: UsersDep,
         publisher: PublisherDep, audit: AuditDep, session: SessionDep, context: ContextDep,

@@ -12,12 +12,21 @@ from KSysAdmin.backend.application.listUsers import ListUsers
 from KSysAdmin.backend.application.resetUserMfa import ResetUserMfa
 from KSysAdmin.backend.application.revokeUserSessions import RevokeUserSessions
 from KSysAdmin.backend.application.rolesInput import RolesInput
+from KSysAdmin.backend.application.sessionRevoker import SessionKeysNotRemovedError
 from KSysAdmin.backend.application.setUserRoles import SetUserRoles
 from KSysAdmin.backend.application.userOutput import (
     RevokeSessionsOutput,
     UserDetailOutput,
     UserOutput,
     UserPageOutput,
+)
+from KSysAdmin.backend.domain.exceptions.adminErrors import (
+    InvalidCursorError,
+    InvalidStatusTransitionError,
+    LastSuperadminError,
+    MfaNotEnabledError,
+    SelfActionError,
+    UserNotFoundError,
 )
 from KSysAdmin.backend.domain.queries import UserFilter, UserSort
 from KSysAdmin.backend.domain.userStatusPolicy import StatusAction
@@ -31,6 +40,7 @@ from KSysAdmin.backend.infrastructure.http.dependencies import (
     SuperadminDep,
     UsersDep,
 )
+from KSysAdmin.backend.infrastructure.http.errorStatus import adminAnswers
 from KSysAdmin.backend.infrastructure.http.queryTypes import EmailPrefix
 from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
 
@@ -55,7 +65,7 @@ def statusHandler(action: StatusAction) -> StatusHandler:
 def createUserRoutes() -> APIRouter:
     router = APIRouter(prefix="/users", route_class=DependenciesFirstRoute)
 
-    @router.get("", response_model=UserPageOutput)
+    @router.get("", response_model=UserPageOutput, responses=adminAnswers(InvalidCursorError))
     async def listUsers(
         admin: AdminDep,
         users: UsersDep,
@@ -70,29 +80,34 @@ def createUserRoutes() -> APIRouter:
         filter = UserFilter(emailPrefix=emailPrefix, status=status, role=role, includeDeleted=includeDeleted)
         return await ListUsers(users).execute(filter, UserSort(sort), cursor, limit)
 
-    @router.get("/{userId}", response_model=UserDetailOutput)
+    @router.get("/{userId}", response_model=UserDetailOutput, responses=adminAnswers(UserNotFoundError))
     async def getUser(userId: uuid.UUID, admin: AdminDep, users: UsersDep, auditLogs: AuditLogsDep) -> UserDetailOutput:
         return await GetUserDetail(users, auditLogs).execute(userId)
 
     for action in StatusAction:
         router.add_api_route(f"/{{userId}}/{action.value}", statusHandler(action), methods=["POST"],
-                             response_model=UserOutput)
+                             response_model=UserOutput, responses=adminAnswers(
+                                 UserNotFoundError, InvalidStatusTransitionError, SelfActionError, LastSuperadminError,
+                                 SessionKeysNotRemovedError))
 
-    @router.post("/{userId}/sessions/revoke", response_model=RevokeSessionsOutput)
+    @router.post("/{userId}/sessions/revoke", response_model=RevokeSessionsOutput,
+                 responses=adminAnswers(UserNotFoundError, SessionKeysNotRemovedError))
     async def revokeSessions(
         userId: uuid.UUID, admin: AdminDep, users: UsersDep, audit: AuditDep, session: SessionDep,
         revoker: RevokerDep, context: ContextDep,
     ) -> RevokeSessionsOutput:
         return await RevokeUserSessions(users, audit, session, revoker).execute(admin, userId, context)
 
-    @router.post("/{userId}/mfa/reset", response_model=UserOutput)
+    @router.post("/{userId}/mfa/reset", response_model=UserOutput, responses=adminAnswers(
+        UserNotFoundError, MfaNotEnabledError, SelfActionError, SessionKeysNotRemovedError))
     async def resetMfa(
         userId: uuid.UUID, admin: AdminDep, users: UsersDep, audit: AuditDep, session: SessionDep,
         revoker: RevokerDep, context: ContextDep,
     ) -> UserOutput:
         return await ResetUserMfa(users, audit, session, revoker).execute(admin, userId, context)
 
-    @router.put("/{userId}/roles", response_model=UserOutput)
+    @router.put("/{userId}/roles", response_model=UserOutput,
+                responses=adminAnswers(UserNotFoundError, LastSuperadminError))
     async def setRoles(
         userId: uuid.UUID, data: RolesInput, admin: SuperadminDep, users: UsersDep, audit: AuditDep,
         session: SessionDep, context: ContextDep,

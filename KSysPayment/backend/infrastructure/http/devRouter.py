@@ -4,6 +4,8 @@ from fastapi import APIRouter
 
 from KSysPayment.backend.application.paymentOutput import PaymentOutput
 from KSysPayment.backend.application.simulatePaymentInput import SimulatePaymentInput
+from KSysPayment.backend.domain.exceptions.paymentErrors import PaymentNotFoundError, SimulatorUnavailableError
+from KSysPayment.backend.infrastructure.http.errorStatus import paymentAnswers
 from KSysPayment.backend.infrastructure.http.paymentDependencies import SimulatePaymentDep, UserContextDep
 from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
 from shared.backend.security.currentUser import CurrentUserDep
@@ -15,7 +17,8 @@ DEV_ENVIRONMENTS = ("development", "test")
 def createDevRouter() -> APIRouter:
     router = APIRouter(prefix="/api/payment/dev", tags=["payment-dev"], route_class=DependenciesFirstRoute)
 
-    @router.post("/simulate-payment", response_model=PaymentOutput)
+    @router.post("/simulate-payment", response_model=PaymentOutput,
+                 responses=paymentAnswers(PaymentNotFoundError, SimulatorUnavailableError))
     async def simulatePayment(body: SimulatePaymentInput, user: CurrentUserDep, context: UserContextDep,
                               useCase: SimulatePaymentDep) -> PaymentOutput:
         return await useCase.execute(user.userId, body, context)

@@ -19,6 +19,7 @@ from KSysPayment.backend.domain.exceptions.paymentErrors import (
     SimulatorUnavailableError,
 )
 from shared.backend.exceptions.domainError import DomainError
+from shared.backend.openapiDocs import ErrorAnswers, errorAnswers
 
 # Lookup follows the class hierarchy (most specific first in the MRO).
 PAYMENT_STATUS_TABLE: dict[type[DomainError], int] = {
@@ -37,3 +38,8 @@ PAYMENT_STATUS_TABLE: dict[type[DomainError], int] = {
     InboundAuthError: 401,
     InboundRequestError: 400,
 }
+
+
+# A route's own errors for its OpenAPI answers (`responses=...Answers(...)`), mapped through this table.
+def paymentAnswers(*errors: type[DomainError]) -> ErrorAnswers:
+    return errorAnswers(PAYMENT_STATUS_TABLE, *errors)

@@ -16,7 +16,7 @@ from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInt
 from KSysPayment.backend.domain.requestContext import RequestContext
 from KSysPayment.backend.infrastructure.bri.inboundAuth import InboundAuthenticator
 from shared.backend.config.settings import PaymentSettings
-from shared.backend.security.currentUser import CurrentUser, requireUser
+from shared.backend.security.currentUser import CurrentUser, CurrentUserDep
 
 
 def requestContext(request: Request, user: CurrentUser | None = None) -> RequestContext:
@@ -75,7 +75,7 @@ async def paymentSettings(request: Request) -> PaymentSettings:
     return settings
 
 
-async def userContext(request: Request, user: Annotated[CurrentUser, Depends(requireUser)]) -> RequestContext:
+async def userContext(request: Request, user: CurrentUserDep) -> RequestContext:
     return requestContext(request, user)
 
 

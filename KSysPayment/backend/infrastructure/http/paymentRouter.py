@@ -7,8 +7,25 @@ from fastapi import APIRouter, Header, Query, Response
 
 from KSysPayment.backend.application.createPaymentInput import CreatePaymentInput
 from KSysPayment.backend.application.paymentOutput import PaymentLimitsOutput, PaymentOutput, PaymentPageOutput
+from KSysPayment.backend.domain.exceptions.gatewayErrors import (
+    GatewayAuthError,
+    GatewayBadResponseError,
+    GatewayRejectedError,
+    GatewayTimeoutError,
+    GatewayUnavailableError,
+)
+from KSysPayment.backend.domain.exceptions.paymentErrors import (
+    AmountOutOfBoundsError,
+    IdempotencyKeyReusedError,
+    InvalidCursorError,
+    InvalidIdempotencyKeyError,
+    InvalidPaymentStateError,
+    PaymentNotFoundError,
+    PaymentPaidAtGatewayError,
+)
 from KSysPayment.backend.domain.models.payment import PaymentMethod, PaymentStatus
 from KSysPayment.backend.domain.paymentQueries import PaymentFilter
+from KSysPayment.backend.infrastructure.http.errorStatus import paymentAnswers
 from KSysPayment.backend.infrastructure.http.paymentDependencies import (
     CancelPaymentDep,
     CreatePaymentDep,
@@ -22,8 +39,13 @@ from shared.backend.loggingFactory import bindUser
 from shared.backend.security.currentUser import CurrentUserDep
 
 PREFIX = "/api/payment"
+# BRI's failures when a call must ask it (nothing changes on our side).
+GATEWAY_ERRORS = (GatewayRejectedError, GatewayAuthError, GatewayBadResponseError, GatewayUnavailableError,
+                  GatewayTimeoutError)
 # The create's other success: a replay of a key and body already stored answers the stored payment.
 CREATE_RESPONSES: dict[int | str, dict[str, object]] = {
+    **paymentAnswers(InvalidIdempotencyKeyError, IdempotencyKeyReusedError, AmountOutOfBoundsError, PaymentNotFoundError,
+                     *GATEWAY_ERRORS),
     200: {"model": PaymentOutput, "description": "Replay of a stored key and body: the payment as stored",
           "headers": {"Idempotent-Replayed": {"description": "Always true", "schema": {"type": "string"}}}},
 }
@@ -52,7 +74,7 @@ def createPaymentRouter() -> APIRouter:
             response.headers["Idempotent-Replayed"] = "true"
         return result.payment
 
-    @router.get("/payments", response_model=PaymentPageOutput)
+    @router.get("/payments", response_model=PaymentPageOutput, responses=paymentAnswers(InvalidCursorError))
     async def listPayments(
         user: CurrentUserDep,
         useCase: ListPaymentsDep,
@@ -64,13 +86,14 @@ def createPaymentRouter() -> APIRouter:
         filter = PaymentFilter(status=status.value if status else None, method=method.value if method else None)
         return await useCase.execute(user.userId, filter, cursor, limit)
 
-    @router.get("/payments/{paymentId}", response_model=PaymentOutput)
+    @router.get("/payments/{paymentId}", response_model=PaymentOutput, responses=paymentAnswers(PaymentNotFoundError))
     async def getPayment(
         paymentId: uuid.UUID, user: CurrentUserDep, context: UserContextDep, useCase: GetPaymentDep
     ) -> PaymentOutput:
         return await useCase.execute(user.userId, paymentId, context)
 
-    @router.post("/payments/{paymentId}/cancel", response_model=PaymentOutput)
+    @router.post("/payments/{paymentId}/cancel", response_model=PaymentOutput, responses=paymentAnswers(
+        PaymentNotFoundError, InvalidPaymentStateError, PaymentPaidAtGatewayError, *GATEWAY_ERRORS))
     async def cancelPayment(
         paymentId: uuid.UUID, user: CurrentUserDep, context: UserContextDep, useCase: CancelPaymentDep
     ) -> PaymentOutput:
