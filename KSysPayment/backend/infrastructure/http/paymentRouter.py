@@ -44,8 +44,8 @@ GATEWAY_ERRORS = (GatewayRejectedError, GatewayAuthError, GatewayBadResponseErro
                   GatewayTimeoutError)
 # The create's other success: a replay of a key and body already stored answers the stored payment.
 CREATE_RESPONSES: dict[int | str, dict[str, object]] = {
-    **paymentAnswers(InvalidIdempotencyKeyError, IdempotencyKeyReusedError, AmountOutOfBoundsError, PaymentNotFoundError,
-                     *GATEWAY_ERRORS),
+    **paymentAnswers(InvalidIdempotencyKeyError, IdempotencyKeyReusedError, AmountOutOfBoundsError,
+                     PaymentNotFoundError, *GATEWAY_ERRORS),
     200: {"model": PaymentOutput, "description": "Replay of a stored key and body: the payment as stored",
           "headers": {"Idempotent-Replayed": {"description": "Always true", "schema": {"type": "string"}}}},
 }
