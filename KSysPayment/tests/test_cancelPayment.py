@@ -181,15 +181,22 @@ class PaidAfterQuery:
         return answer
 
 
+# A QRIS payment of 20,000 and a cancel whose status query is followed by BRI's report that `paidAmount` was paid.
+async def qrisCancelNotifiedAfterItsQuery(
+    paymentStack: PaymentStack, payer: Payer, database: Database, briSender: BriSender, paidAmount: int
+) -> tuple[dict[str, str], CancelPayment]:
+    created = (await paymentStack.create(payer, amount=20000, method="qris")).json()
+    stored = await storedPayment(database, created["id"])
+    body = qrisBody(str(stored["bri_reference_no"]), str(stored["partner_reference_no"]), paidAmount)
+    state = paymentStack.app.state
+    gateway = PaidAfterQuery(state.paymentGateway, lambda: briSender.notify(QRIS_NOTIFY, body))
+    return created, CancelPayment(state.paymentUow, state.settlementRecords, gateway, timedelta(hours=24))
+
+
 async def test_qrisCancelLosesToAPaymentSettledAfterThePoll(
     paymentStack: PaymentStack, payer: Payer, database: Database, briSender: BriSender
 ) -> None:
-    created = (await paymentStack.create(payer, amount=20000, method="qris")).json()
-    stored = await storedPayment(database, created["id"])
-    body = qrisBody(str(stored["bri_reference_no"]), str(stored["partner_reference_no"]), 20000)
-    state = paymentStack.app.state
-    gateway = PaidAfterQuery(state.paymentGateway, lambda: briSender.notify(QRIS_NOTIFY, body))
-    canceller = CancelPayment(state.paymentUow, state.settlementRecords, gateway, timedelta(hours=24))
+    created, canceller = await qrisCancelNotifiedAfterItsQuery(paymentStack, payer, database, briSender, 20000)
     context = RequestContext(requestId="cancel-after-poll", ip="127.0.0.1")
     with pytest.raises(InvalidPaymentStateError) as refused:
         await canceller.execute(payer.id, uuid.UUID(created["id"]), context)
@@ -207,12 +214,7 @@ async def test_qrisCancelLosesToAPaymentSettledAfterThePoll(
 async def test_qrisCancelLosesToAPaymentFlaggedAfterThePoll(
     paymentStack: PaymentStack, payer: Payer, database: Database, briSender: BriSender
 ) -> None:
-    created = (await paymentStack.create(payer, amount=20000, method="qris")).json()
-    stored = await storedPayment(database, created["id"])
-    body = qrisBody(str(stored["bri_reference_no"]), str(stored["partner_reference_no"]), 19000)
-    state = paymentStack.app.state
-    gateway = PaidAfterQuery(state.paymentGateway, lambda: briSender.notify(QRIS_NOTIFY, body))
-    canceller = CancelPayment(state.paymentUow, state.settlementRecords, gateway, timedelta(hours=24))
+    created, canceller = await qrisCancelNotifiedAfterItsQuery(paymentStack, payer, database, briSender, 19000)
     context = RequestContext(requestId="cancel-flagged-after-poll", ip="127.0.0.1")
     with pytest.raises(PaymentPaidAtGatewayError) as refused:
         await canceller.execute(payer.id, uuid.UUID(created["id"]), context)
