@@ -39,8 +39,8 @@ def test_ctrlCReachesTheScriptNotItsServers(tmp_path: Path) -> None:
     port = freePort()
     script = (f"set -euo pipefail; {LIBS} startUvicorn probe tests.foundation.test_interruptedStack:app {port} "
               f"{tmp_path} /dev/null; deadline=$((SECONDS + 20)); "
-              f"until portInUse {port}; do [ $SECONDS -lt $deadline ] || exit 3; sleep 0.1; done; echo started; "
-              "trap 'exit 130' INT; while true; do sleep 1; done")
+              f"until portInUse {port}; do [ $SECONDS -lt $deadline ] || exit 3; sleep 0.1; done; "
+              "trap 'exit 130' INT; echo started; while true; do sleep 1; done")
     shell = subprocess.Popen(["bash", "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True,
                              start_new_session=True)
     try:
