@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
@@ -35,20 +34,13 @@ from KSysPayment.tests.bri.fuzzStrategies import (
     mutatedBodies,
     storable,
 )
+from KSysPayment.tests.bri.test_inboundAuth import CLIENT_ID, NOTIFICATION, NOW, SECRET  # the same BRI client
 
 # Fuzzes what BRI sends us: the notification parsers, the amount, timestamp and signature parsers, and the
 # authenticator with any headers. Bad input raises the Inbound* errors (answered in SNAP's format), nothing else,
 # and what a parser accepts can be stored: finite JSON, UTF-8 without NUL, amounts in bigint, dedupe keys that
 # fit a btree row.
-CLIENT_ID = "bri-client"
-SECRET = "inbound-secret-abc"
-NOW = datetime(2026, 3, 4, 5, 6, 7, 890000, tzinfo=UTC)
-VA_BODY: dict[str, object] = {
-    "partnerServiceId": "   77777", "customerNo": "1234567890", "virtualAccountNo": "   777771234567890",
-    "paymentRequestId": "9876543210", "trxDateTime": "2026-03-04T12:06:07+07:00",
-    "additionalInfo": {"paymentAmount": "10000.00", "terminalId": "9", "bankId": "002"},
-    "paidAmount": {"value": "10000.00", "currency": "IDR"},
-}
+VA_BODY: dict[str, object] = {**NOTIFICATION, "paidAmount": {"value": "10000.00", "currency": "IDR"}}
 QRIS_BODY: dict[str, object] = {
     "originalReferenceNo": "R-1", "originalPartnerReferenceNo": "P-1", "latestTransactionStatus": "00",
     "transactionStatusDesc": "Success", "amount": {"value": "10000.00", "currency": "IDR"},
