@@ -11,19 +11,17 @@ from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayBadRespon
 from KSysPayment.backend.domain.gatewayTypes import QrisCode
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
 from KSysPayment.backend.domain.requestContext import RequestContext
+from KSysPayment.tests.support.gatewayDouble import RealGatewayExcept
 from KSysPayment.tests.support.paymentQueries import storedPayment
 from KSysPayment.tests.support.paymentStack import Payer, PaymentStack
 from shared.backend.database.engine import Database
 
 
-class ReusedReference:
+class ReusedReference(RealGatewayExcept):
     # The real gateway, except that BRI answers a new QR with a reference number another payment already holds.
     def __init__(self, real: PaymentGatewayInterface, referenceNo: str) -> None:
-        self.real = real
+        super().__init__(real)
         self.referenceNo = referenceNo
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.real, name)
 
     async def generateQris(self, **fields: object) -> QrisCode:
         made = await self.real.generateQris(**fields)

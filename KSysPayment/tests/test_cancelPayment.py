@@ -20,6 +20,7 @@ from KSysPayment.backend.domain.gatewayTypes import QrisPaymentStatus, VirtualAc
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
 from KSysPayment.backend.domain.requestContext import RequestContext
 from KSysPayment.tests.support.briSender import QRIS_NOTIFY, BriSender, qrisBody
+from KSysPayment.tests.support.gatewayDouble import RealGatewayExcept
 from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, execute, storedPayment
 from KSysPayment.tests.support.paymentStack import PREFIX, Payer, PaymentStack
 from shared.backend.database.engine import Database
@@ -116,15 +117,12 @@ async def test_cancelRacingPaymentEndsInOneFinalState(
             assert final["paidAt"] is None
 
 
-class CancelDuringCreate:
+class CancelDuringCreate(RealGatewayExcept):
     # The real gateway, except that create-va lets the payment's cancel run first: a cancel arriving while
     # BRI creates the VA finds nothing to delete at BRI.
     def __init__(self, real: PaymentGatewayInterface, cancel: Callable[[uuid.UUID], Awaitable[object]]) -> None:
-        self.real = real
+        super().__init__(real)
         self.cancel = cancel
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.real, name)
 
     async def createVirtualAccount(self, **fields: object) -> VirtualAccount:
         await self.cancel(uuid.UUID(hex=fields["trxId"]))
@@ -166,14 +164,11 @@ async def test_cancelOfAnExpiredPaymentIsRefused(paymentStack: PaymentStack, pay
     assert "payment.cancelled" not in await auditActions(database, paymentId)
 
 
-class PaidAfterQuery:
+class PaidAfterQuery(RealGatewayExcept):
     # The real gateway, except that BRI's notification settles the payment just after the QRIS query answered.
     def __init__(self, real: PaymentGatewayInterface, notify: Callable[[], Awaitable[object]]) -> None:
-        self.real = real
+        super().__init__(real)
         self.notify = notify
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.real, name)
 
     async def queryQris(self, *, referenceNo: str) -> QrisPaymentStatus:
         answer = await self.real.queryQris(referenceNo=referenceNo)

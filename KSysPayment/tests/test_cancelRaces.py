@@ -14,21 +14,19 @@ from KSysPayment.backend.application.createPaymentInput import CreatePaymentInpu
 from KSysPayment.backend.domain.gatewayTypes import VirtualAccount
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
 from KSysPayment.backend.domain.requestContext import RequestContext
+from KSysPayment.tests.support.gatewayDouble import RealGatewayExcept
 from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, storedPayment
 from KSysPayment.tests.support.paymentStack import Payer, PaymentStack
 from shared.backend.database.engine import Database
 
 
-class HeldAfterDelete:
+class HeldAfterDelete(RealGatewayExcept):
     # The real gateway, except that the cancel's VA delete, once answered, waits for `resume` before the cancel
     # goes on to lock the payment.
     def __init__(self, real: PaymentGatewayInterface, deleted: asyncio.Event, resume: asyncio.Event) -> None:
-        self.real = real
+        super().__init__(real)
         self.deleted = deleted
         self.resume = resume
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.real, name)
 
     async def deleteVirtualAccount(self, **fields: str) -> None:
         try:
@@ -38,17 +36,14 @@ class HeldAfterDelete:
             await self.resume.wait()
 
 
-class CreatedAfterCancelDelete:
+class CreatedAfterCancelDelete(RealGatewayExcept):
     # The real gateway, except that create-va starts the payment's cancel and reaches BRI only after the cancel's
     # delete was answered (BRI knew no VA yet).
     def __init__(self, real: PaymentGatewayInterface, startCancel: Callable[[uuid.UUID], Awaitable[None]],
                  deleted: asyncio.Event) -> None:
-        self.real = real
+        super().__init__(real)
         self.startCancel = startCancel
         self.deleted = deleted
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.real, name)
 
     async def createVirtualAccount(self, **fields: object) -> VirtualAccount:
         await self.startCancel(uuid.UUID(hex=str(fields["trxId"])))
@@ -99,17 +94,14 @@ async def test_cancelCommittedAfterTheCreateStoredItsVaDeletesThatVa(
     assert actions == ["payment.created", "payment.provisioned", "payment.cancelled"]
 
 
-class CancelledThenPaidDuringCreate:
+class CancelledThenPaidDuringCreate(RealGatewayExcept):
     # The real gateway, except that create-va lets the payment's cancel run first, and the customer pays the new VA
     # (BRI's notification lost) before BRI's answer reaches the create.
     def __init__(self, real: PaymentGatewayInterface, cancel: Callable[[uuid.UUID], Awaitable[object]],
                  pay: Callable[[str], Awaitable[object]]) -> None:
-        self.real = real
+        super().__init__(real)
         self.cancel = cancel
         self.pay = pay
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.real, name)
 
     async def createVirtualAccount(self, **fields: object) -> VirtualAccount:
         await self.cancel(uuid.UUID(hex=str(fields["trxId"])))

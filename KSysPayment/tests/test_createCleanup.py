@@ -14,6 +14,7 @@ from KSysPayment.backend.domain.gatewayTypes import VirtualAccount
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
 from KSysPayment.backend.domain.requestContext import RequestContext
 from KSysPayment.backend.infrastructure.bri.briHttpClient import BriHttpClient, HttpAnswer
+from KSysPayment.tests.support.gatewayDouble import RealGatewayExcept
 from KSysPayment.tests.support.paymentStack import PREFIX, Payer, PaymentStack
 
 CREATE_VA = "/snap/v1.0/transfer-va/create-va"
@@ -107,14 +108,11 @@ async def test_createThatCannotStoreBrisAnswerFailsAndDeletesTheVa(
     assert payment["failureReason"] == "ConnectionResetError"
 
 
-class PaidDuringCreate:
+class PaidDuringCreate(RealGatewayExcept):
     # The real gateway, except that the customer pays the new VA (and BRI notifies us) before create-va answers.
     def __init__(self, real: PaymentGatewayInterface, pay: Callable[[str], Awaitable[object]]) -> None:
-        self.real = real
+        super().__init__(real)
         self.pay = pay
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.real, name)
 
     async def createVirtualAccount(self, **fields: object) -> VirtualAccount:
         made = await self.real.createVirtualAccount(**fields)

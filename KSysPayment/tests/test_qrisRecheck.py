@@ -10,6 +10,7 @@ from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayUnavailab
 from KSysPayment.backend.domain.gatewayTypes import GatewayPaymentState, QrisPaymentStatus
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
 from KSysPayment.tests.support.briSender import QRIS_NOTIFY, BriSender, qrisBody
+from KSysPayment.tests.support.gatewayDouble import RealGatewayExcept
 from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, execute, storedPayment
 from KSysPayment.tests.support.paymentStack import PREFIX, Payer, PaymentStack
 from shared.backend.database.engine import Database
@@ -23,14 +24,8 @@ def reconciler(stack: PaymentStack, gateway: PaymentGatewayInterface | None = No
     return ReconcilePayments(state.paymentUow, state.settlementRecords, gateway or state.paymentGateway, window)
 
 
-class UnreachableQuery:
+class UnreachableQuery(RealGatewayExcept):
     # The real gateway, except that BRI's QRIS query cannot be reached.
-    def __init__(self, real: PaymentGatewayInterface) -> None:
-        self.real = real
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.real, name)
-
     async def queryQris(self, *, referenceNo: str) -> QrisPaymentStatus:
         raise GatewayUnavailableError("BRI is down")
 

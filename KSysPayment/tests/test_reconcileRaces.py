@@ -4,20 +4,18 @@ from collections.abc import Awaitable, Callable
 
 from KSysPayment.backend.domain.gatewayTypes import VirtualAccountPaymentStatus
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
+from KSysPayment.tests.support.gatewayDouble import RealGatewayExcept
 from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, storedPayment
 from KSysPayment.tests.support.paymentStack import Payer, PaymentStack
 from KSysPayment.tests.support.reconcileSupport import expireIn, reconciler
 from shared.backend.database.engine import Database
 
 
-class PaidAfterStatus:
+class PaidAfterStatus(RealGatewayExcept):
     # The real gateway, except that the customer pays (and BRI notifies us) just after BRI answered the status poll.
     def __init__(self, real: PaymentGatewayInterface, pay: Callable[[], Awaitable[object]]) -> None:
-        self.real = real
+        super().__init__(real)
         self.pay = pay
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.real, name)
 
     async def virtualAccountStatus(self, *, customerNo: str, inquiryRequestId: str) -> VirtualAccountPaymentStatus:
         answer = await self.real.virtualAccountStatus(customerNo=customerNo, inquiryRequestId=inquiryRequestId)

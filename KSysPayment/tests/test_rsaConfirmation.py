@@ -6,24 +6,18 @@ import json
 from KSysPayment.backend.application.paymentPoll import confirmQrisReport
 from KSysPayment.backend.application.settleNotification import SettleNotification
 from KSysPayment.backend.domain.gatewayTypes import QrisPaymentStatus
-from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
 from KSysPayment.backend.domain.paymentNotification import SettlementOutcome
 from KSysPayment.backend.domain.requestContext import RequestContext
 from KSysPayment.backend.infrastructure.http.snapNotificationParser import parseQrisNotification
 from KSysPayment.tests.support.briSender import qrisBody
+from KSysPayment.tests.support.gatewayDouble import RealGatewayExcept
 from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, eventRaws, storedPayment
 from KSysPayment.tests.support.paymentStack import Payer, PaymentStack
 from shared.backend.database.engine import Database
 
 
-class QueryWithoutPartnerReference:
+class QueryWithoutPartnerReference(RealGatewayExcept):
     # The real gateway, except that BRI's QRIS query leaves out originalPartnerReferenceNo.
-    def __init__(self, real: PaymentGatewayInterface) -> None:
-        self.real = real
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.real, name)
-
     async def queryQris(self, *, referenceNo: str) -> QrisPaymentStatus:
         answer = await self.real.queryQris(referenceNo=referenceNo)
         return dataclasses.replace(answer, partnerReferenceNo=None)

@@ -6,6 +6,7 @@ from datetime import timedelta
 from KSysPayment.backend.application.reconcilePayments import ReconcilePayments
 from KSysPayment.backend.domain.gatewayTypes import VirtualAccountPaymentStatus
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
+from KSysPayment.tests.support.gatewayDouble import RealGatewayExcept
 from KSysPayment.tests.support.paymentQueries import execute, storedPayment
 from KSysPayment.tests.support.paymentStack import Payer, PaymentStack
 from shared.backend.database.engine import Database
@@ -17,14 +18,11 @@ def reconciler(stack: PaymentStack, gateway: PaymentGatewayInterface | None = No
                              timedelta(hours=24))
 
 
-class AlteredStatus:
+class AlteredStatus(RealGatewayExcept):
     # The real gateway, except that the VA status answer of chosen customer numbers is changed or an error.
     def __init__(self, real: PaymentGatewayInterface, answers: dict[str, Exception | dict[str, object]]) -> None:
-        self.real = real
+        super().__init__(real)
         self.answers = answers
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.real, name)
 
     async def virtualAccountStatus(self, *, customerNo: str, inquiryRequestId: str) -> VirtualAccountPaymentStatus:
         answer = self.answers.get(customerNo)
