@@ -21,6 +21,7 @@ from KSysPayment.backend.infrastructure.bri.responseCodes import RetryPolicy
 from KSysPayment.backend.infrastructure.bri.snapAmount import parseRupiah, snapMoney
 from KSysPayment.backend.infrastructure.bri.snapSignature import JAKARTA, parseSnapTimestamp
 from KSysPayment.backend.infrastructure.bri.snapTransport import JsonObject, SnapTransport, newExternalId, utcNow
+from KSysPayment.backend.infrastructure.bri.storableText import MAX_IDENTIFIER_CHARS, unstorable
 from KSysPayment.backend.infrastructure.bri.tokenCache import B2bTokenFetcher, TokenCache
 from shared.backend.config.settings import BriSettings
 
@@ -39,29 +40,18 @@ QRIS_STATES = {
 }
 
 
-# What BRI sends is stored as sent: PostgreSQL refuses NUL and lone surrogates, and an identifier's index entry
-# past ~2.7 KB: such a value makes the answer a bad one.
-IDENTIFIER_MAX = 256
 QR_CONTENT_MAX = 1024
 
 
-def textOf(data: JsonObject, key: str, maxLength: int | None = IDENTIFIER_MAX) -> str | None:
+# A text of BRI's answer that we would store: one PostgreSQL refuses, or an over-long identifier, makes the answer
+# a bad one.
+def textOf(data: JsonObject, key: str, maxLength: int | None = MAX_IDENTIFIER_CHARS) -> str | None:
     value = data.get(key)
     if not isinstance(value, str):
         return None
-    if "\x00" in value or (maxLength is not None and len(value) > maxLength) or not storable(value):
+    if (maxLength is not None and len(value) > maxLength) or unstorable(value) is not None:
         raise GatewayBadResponseError(f"BRI sent an unusable {key}")
     return value
-
-
-def storable(value: str) -> bool:
-    if value.isascii():
-        return True
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def objectOf(data: JsonObject, key: str) -> JsonObject:

@@ -15,23 +15,12 @@ from KSysPayment.backend.domain.paymentNotification import (
     vaDedupeKey,
 )
 from KSysPayment.backend.infrastructure.bri.snapAmount import parseRupiah
+from KSysPayment.backend.infrastructure.bri.storableText import MAX_IDENTIFIER_CHARS, unstorable
 
 JsonObject = dict[str, object]
 QRIS_PAID = "00"
-# Identifiers end up in payment_events.dedupe_key, whose unique btree index takes ~2,700 bytes a row.
-MAX_IDENTIFIER_CHARS = 256
 # Deeper bodies are refused before storage: json.dumps (the jsonb write) recurses on the deeper stack it runs in.
 MAX_DEPTH = 32
-
-
-def unstorable(text: str) -> str | None:
-    if "\x00" in text:
-        return "a NUL character"
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return "a lone surrogate"
-    return None
 
 
 # Where the first key or string PostgreSQL cannot store (no NUL in text or jsonb, UTF-8 only) is, and what it
