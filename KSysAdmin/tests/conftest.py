@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 from admin_server import createAdminApp
 from KSysAdmin.tests.adminSupport import AdminWorld
 from KSysAdmin.tests.migrationSupport import alembicConfig, runAlembic, scratchDatabase
+from public_server import createPublicApp
 from shared.backend.config.settings import DatabaseSettings, RedisSettings, Settings
 from shared.backend.cryptoFactory import CryptoService, createCrypto
 from shared.backend.database.engine import Database, createDatabase
@@ -52,6 +53,14 @@ async def adminRedis(adminSettings: Settings) -> AsyncIterator[Redis]:
 @pytest.fixture(scope="session")
 async def adminClient(adminSettings: Settings, adminRedis: Redis) -> AsyncIterator[httpx2.AsyncClient]:
     async with runningApp(createAdminApp(adminSettings)) as client:
+        yield client
+
+
+# The public server on the same database and Redis: the user's side of an admin action (its sign-ins, its session
+# key, a protected route reached with its access token).
+@pytest.fixture(scope="session")
+async def publicClient(adminSettings: Settings, adminRedis: Redis) -> AsyncIterator[httpx2.AsyncClient]:
+    async with runningApp(createPublicApp(adminSettings)) as client:
         yield client
 
 

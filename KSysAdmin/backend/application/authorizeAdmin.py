@@ -14,8 +14,6 @@ from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepo
 from KSysAdmin.backend.domain.models.auditLog import AuditOutcome
 from KSysAdmin.backend.domain.models.role import RoleName
 from KSysAdmin.backend.domain.models.user import User, UserStatus
-from KSysAdmin.backend.domain.userStatusPolicy import isTemporarilyLocked
-from shared.backend.database.modelSupport import utcNow
 from shared.backend.security.jwtCodec import JwtCodec
 
 
@@ -58,15 +56,14 @@ class AuthorizeAdmin:
         return principal
 
     # A token is void once the account's sessions were revoked at or after its issue (iat is whole seconds), and
-    # once its TOTP was turned off (by its owner or an admin's reset) while the console requires it.
+    # once its TOTP was turned off (by its owner or an admin's reset) while the console requires it. A lockout from
+    # failed sign-ins (users.locked_until) is no reason: it stops guessing, not a token the right password earned.
     @staticmethod
     def revokedReason(user: User | None, issuedAt: int, requireMfa: bool) -> str | None:
         if user is None or user.deletedAt is not None:
             return "account_deleted"
         if user.status != UserStatus.ACTIVE.value:
             return f"status_{user.status}"
-        if isTemporarilyLocked(user.lockedUntil, utcNow()):
-            return "locked_out"
         if user.adminTokensValidAfter is not None and issuedAt <= user.adminTokensValidAfter.timestamp():
             return "token_revoked"
         if requireMfa and not user.mfaEnabled:
