@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import uuid
+
+import httpx2
+import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from KSysAdmin.backend.infrastructure.redis.sessionKeyStore import RedisSessionKeyStore
+from KSysAdmin.tests.adminSupport import PASSWORD, AdminWorld
+from KSysAdmin.tests.test_adminAuth import bearer
+from KSysAdmin.tests.test_userActions import liveKeys
+from shared.backend.security.jwtCodec import JwtCodec
+
+
+# Redis refusing the connection just as the action deletes the session keys, after its commit.
+async def unreachable(self: RedisSessionKeyStore, sessionIds: list[uuid.UUID]) -> int:
+    raise RedisConnectionError("Error 111 connecting to Redis. Connection refused.")
+
+
+# A lock or disable committed, then Redis failed before the session keys went (503 session_keys_not_removed): the
+# keys the gateway and the public server trust survived, so the user's access token still read its account (GET me
+# checks only the key; a change such as PATCH me reads the session again and refuses it). Repeating the action
+# answers 409 as before, after deleting the keys of every unexpired session, and the token is refused.
+@pytest.mark.parametrize("action", ["lock", "disable"])
+async def test_aRepeatedLockRemovesTheKeysAFailedRedisLeft(
+    world: AdminWorld, publicClient: httpx2.AsyncClient, monkeypatch: pytest.MonkeyPatch, action: str
+) -> None:
+    _, headers = await world.adminToken()
+    target = await world.createUser()
+    signedIn = await publicClient.post("/api/auth/login", json={"email": target.email, "password": PASSWORD})
+    assert signedIn.status_code == 200, signedIn.text
+    publicClient.cookies.clear()
+    token = signedIn.json()["accessToken"]
+    claims = JwtCodec(world.settings.jwt).decode(token, world.settings.jwt.userAudience)
+    sessionIds: list[object] = [claims.sessionId, *await world.createSessions(target.id, 2)]
+    path = f"/api/admin/users/{target.id}/{action}"
+    with monkeypatch.context() as patch:
+        patch.setattr(RedisSessionKeyStore, "deleteSessions", unreachable)
+        failed = await world.client.post(path, headers=headers)
+    assert (failed.status_code, failed.json()["error"]["code"]) == (503, "session_keys_not_removed"), failed.text
+    assert all(row.revokedAt is not None for row in await world.sessionRows(target.id))
+    assert await liveKeys(world, sessionIds) == 3
+    assert (await publicClient.get("/api/auth/me", headers=bearer(token))).status_code == 200
+    changed = await publicClient.patch("/api/auth/me", json={"displayName": "Still here"}, headers=bearer(token))
+    assert (changed.status_code, changed.json()["error"]["code"]) == (401, "session_revoked")
+    repeated = await world.client.post(path, headers=headers)
+    assert (repeated.status_code, repeated.json()["error"]["code"]) == (409, "invalid_status_transition")
+    assert await liveKeys(world, sessionIds) == 0
+    refused = await publicClient.get("/api/auth/me", headers=bearer(token))
+    assert (refused.status_code, refused.json()["error"]["code"]) == (401, "session_revoked")
+    assert [entry.outcome for entry in await world.auditEntries(f"user.{action}", target.id)] == ["success", "failure"]
+    [repair] = await world.auditEntries("user.session_keys_removed", target.id)
+    assert (repair.outcome, repair.details) == ("success", {"removedSessionKeys": 3, "repeated": f"user.{action}"})
+    # Nothing left to remove: a further repeat is the plain refusal, with no repair entry.
+    assert (await world.client.post(path, headers=headers)).status_code == 409
+    assert len(await world.auditEntries("user.session_keys_removed", target.id)) == 1
