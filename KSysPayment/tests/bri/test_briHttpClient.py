@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -80,6 +81,18 @@ async def test_silentServerIsTimeoutAfterTheRequestWasSent() -> None:
         with pytest.raises(HttpTimeoutError):
             await post(http, server.url)
     assert len(server.connections[0]) == 1 and server.connections[0][0].endswith(BODY)
+
+
+async def test_aLongTimeoutEndsOnTimeNotAtTheClocksNextSecond() -> None:
+    # Started just after a whole second of the loop's clock, where aiohttp's rounding would add ~0.95 s to 5 s.
+    loop = asyncio.get_running_loop()
+    await asyncio.sleep(math.ceil(loop.time()) + 0.05 - loop.time())
+    async with rawHttpServer(RawHttpServer(silent=True)) as server, client(timeoutSeconds=5.0) as http:
+        started = loop.time()
+        with pytest.raises(HttpTimeoutError):
+            await post(http, server.url)
+        elapsed = loop.time() - started
+    assert 5.0 <= elapsed < 5.5
 
 
 async def test_noFreeConnectionInTimeIsConnectError() -> None:

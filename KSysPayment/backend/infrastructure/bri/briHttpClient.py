@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import math
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -52,7 +53,10 @@ class BriHttpClient:
         self, *, timeoutSeconds: float, connectSeconds: float = CONNECT_SECONDS, trusted: ssl.SSLContext | None = None,
         maxConnections: int = MAX_CONNECTIONS, keepaliveSeconds: float = KEEPALIVE_SECONDS,
     ) -> None:
-        self.timeout = aiohttp.ClientTimeout(total=timeoutSeconds, connect=min(connectSeconds, timeoutSeconds))
+        # aiohttp rounds a timeout of 5 s or more up to the loop clock's next whole second (up to 1 s late) unless
+        # ceil_threshold is above it: the call ends at its timeout, not later.
+        self.timeout = aiohttp.ClientTimeout(total=timeoutSeconds, connect=min(connectSeconds, timeoutSeconds),
+                                             ceil_threshold=math.inf)
         self.sslContext = trusted or ssl.create_default_context()
         self.maxConnections = maxConnections
         self.keepaliveSeconds = keepaliveSeconds
