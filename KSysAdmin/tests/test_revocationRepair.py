@@ -19,9 +19,9 @@ async def unreachable(self: RedisSessionKeyStore, sessionIds: list[uuid.UUID]) -
 
 
 # A lock or disable committed, then Redis failed before the session keys went (503 session_keys_not_removed): the
-# keys the gateway and the public server trust survived, so the user's access token still read its account (GET me
-# checks only the key; a change such as PATCH me reads the session again and refuses it). Repeating the action
-# answers 409 as before, after deleting the keys of every unexpired session, and the token is refused.
+# keys the gateway and the public server trust survived. The account routes read the account again and refuse its
+# token (GET me: invalid_token, PATCH me: session_revoked), but the payment API checks only the key and still served
+# it. Repeating the action answers 409 as before, after deleting the keys of every unexpired session: refused there too.
 @pytest.mark.parametrize("action", ["lock", "disable"])
 async def test_aRepeatedLockRemovesTheKeysAFailedRedisLeft(
     world: AdminWorld, publicClient: httpx2.AsyncClient, monkeypatch: pytest.MonkeyPatch, action: str
@@ -41,13 +41,15 @@ async def test_aRepeatedLockRemovesTheKeysAFailedRedisLeft(
     assert (failed.status_code, failed.json()["error"]["code"]) == (503, "session_keys_not_removed"), failed.text
     assert all(row.revokedAt is not None for row in await world.sessionRows(target.id))
     assert await liveKeys(world, sessionIds) == 3
-    assert (await publicClient.get("/api/auth/me", headers=bearer(token))).status_code == 200
+    assert (await publicClient.get("/api/payment/payments", headers=bearer(token))).status_code == 200
+    me = await publicClient.get("/api/auth/me", headers=bearer(token))
+    assert (me.status_code, me.json()["error"]["code"]) == (401, "invalid_token")
     changed = await publicClient.patch("/api/auth/me", json={"displayName": "Still here"}, headers=bearer(token))
     assert (changed.status_code, changed.json()["error"]["code"]) == (401, "session_revoked")
     repeated = await world.client.post(path, headers=headers)
     assert (repeated.status_code, repeated.json()["error"]["code"]) == (409, "invalid_status_transition")
     assert await liveKeys(world, sessionIds) == 0
-    refused = await publicClient.get("/api/auth/me", headers=bearer(token))
+    refused = await publicClient.get("/api/payment/payments", headers=bearer(token))
     assert (refused.status_code, refused.json()["error"]["code"]) == (401, "session_revoked")
     assert [entry.outcome for entry in await world.auditEntries(f"user.{action}", target.id)] == ["success", "failure"]
     [repair] = await world.auditEntries("user.session_keys_removed", target.id)
