@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import hmac
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from shared.backend.config.groupSettings import GroupSettings, checkHttpUrl, emptyIsNone
 
@@ -46,6 +47,10 @@ class BriSettings(GroupSettings):
     qrisGeneratePath: str = Field("/v1.0/qr-dynamic-mpm/qr-mpm-generate-qr", validation_alias="BRI_QRIS_GENERATE_PATH")
     qrisQueryPath: str = Field("/v1.0/qr-dynamic-mpm/qr-mpm-query", validation_alias="BRI_QRIS_QUERY_PATH")
     inboundClientId: str = Field("", validation_alias="BRI_INBOUND_CLIENT_ID")
+    # While BRI switches: what BRI_PUBLIC_KEY_PATH and BRI_CLIENT_SECRET replaced, still accepted on BRI's calls to
+    # us (never used on ours); empty: none (README, "Rotating the BRI keys and credentials").
+    briPreviousPublicKeyPath: Path | None = Field(None, validation_alias="BRI_PREVIOUS_PUBLIC_KEY_PATH")
+    previousClientSecret: SecretStr = Field(SecretStr(""), validation_alias="BRI_PREVIOUS_CLIENT_SECRET")
     timeoutSeconds: float = Field(8.0, gt=0, le=60, validation_alias="BRI_TIMEOUT_SECONDS")
 
     @field_validator("baseUrl")
@@ -53,10 +58,18 @@ class BriSettings(GroupSettings):
     def requireAbsoluteUrl(cls, value: str) -> str:
         return checkBaseUrl(value)
 
-    @field_validator("privateKeyPath", "briPublicKeyPath", mode="before")
+    @field_validator("privateKeyPath", "briPublicKeyPath", "briPreviousPublicKeyPath", mode="before")
     @classmethod
     def emptyIsUnset(cls, value: object) -> object:
         return emptyIsNone(value)
+
+    @model_validator(mode="after")
+    def refuseCurrentSecretAsPrevious(self) -> BriSettings:
+        previous = self.previousClientSecret.get_secret_value().encode()
+        if previous and hmac.compare_digest(previous, self.clientSecret.get_secret_value().encode()):
+            raise ValueError("BRI_PREVIOUS_CLIENT_SECRET: is BRI_CLIENT_SECRET itself (leave it empty unless BRI is "
+                             "switching secrets)")
+        return self
 
 
 def briProductionProblems(bri: BriSettings) -> list[str]:

@@ -254,6 +254,7 @@ def refuseUnsafeSettings(settings: Settings) -> list[str]:
         "JWT_SECRET": settings.jwt.secret.get_secret_value(),
         "CRYPTO_MASTER_KEY": settings.crypto.masterKey.get_secret_value(),
         "BRI_CLIENT_SECRET": settings.bri.clientSecret.get_secret_value(),
+        "BRI_PREVIOUS_CLIENT_SECRET": settings.bri.previousClientSecret.get_secret_value(),
         # A retired placeholder would keep the tokens anyone could sign with it valid.
         **{f"JWT_PREVIOUS_SECRETS: secret {position}": value
            for position, value in enumerate(settings.jwt.previousSecretValues(), start=1)},

@@ -4,6 +4,7 @@ import time
 
 from fastapi import Request
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.maint_notifications import MaintNotificationsConfig
 
 from shared.backend.config.settings import RedisSettings
 
@@ -21,6 +22,9 @@ def redisKey(service: str, type: str, identifier: str) -> str:
 
 # When all maxConnections are busy a command waits up to poolTimeoutSeconds for one, then fails as an outage
 # (redis ConnectionError, a 503); the plain pool failed at once, so a burst over the limit lost requests.
+# Maintenance notifications (a Redis Enterprise feature) are off: while on (redis-py's "auto" default) the pool
+# skips its checkout check, so a connection Redis closed in a restart was handed out and its command failed (a
+# 503 after Redis was back), once per connection idle in the pool.
 def createRedisClient(settings: RedisSettings) -> Redis:
     pool = BlockingConnectionPool.from_url(
         settings.url.get_secret_value(),
@@ -30,6 +34,7 @@ def createRedisClient(settings: RedisSettings) -> Redis:
         socket_connect_timeout=settings.socketTimeoutSeconds,
         health_check_interval=30,
         decode_responses=True,
+        maint_notifications_config=MaintNotificationsConfig(enabled=False),
     )
     return Redis(connection_pool=pool)
 

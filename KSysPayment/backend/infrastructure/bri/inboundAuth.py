@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
@@ -19,7 +19,7 @@ from KSysPayment.backend.domain.exceptions.gatewayErrors import (
     InboundTimestampError,
     InboundTokenError,
 )
-from KSysPayment.backend.infrastructure.bri.keys import BriConfigurationError, loadPublicKey
+from KSysPayment.backend.infrastructure.bri.keys import BriConfigurationError, loadPreviousPublicKey, loadPublicKey
 from KSysPayment.backend.infrastructure.bri.snapSignature import (
     parseSnapTimestamp,
     stringToSign,
@@ -27,8 +27,14 @@ from KSysPayment.backend.infrastructure.bri.snapSignature import (
     verifyRsaTokenSignature,
 )
 from shared.backend.config.settings import BriSettings
+from shared.backend.loggingFactory import LogCategory, getSystemLogger
 
 TIMESTAMP_FIELD = [{"field": "X-TIMESTAMP"}]
+# The settings holding what verifies BRI's calls: the current value, then the one it replaced (inbound only).
+SECRET_SETTINGS = ("BRI_CLIENT_SECRET", "BRI_PREVIOUS_CLIENT_SECRET")
+KEY_SETTINGS = ("BRI_PUBLIC_KEY_PATH", "BRI_PREVIOUS_PUBLIC_KEY_PATH")
+K = TypeVar("K")
+logger = getSystemLogger("payment.inbound")
 
 
 class InboundTokenStoreInterface(Protocol):
@@ -89,6 +95,24 @@ def asPaths(endpointPaths: str | Sequence[str]) -> tuple[str, ...]:
     return (endpointPaths,) if isinstance(endpointPaths, str) else tuple(endpointPaths)
 
 
+# Each value with the setting that holds it, the current first; no previous value: the current alone.
+def currentThenPrevious(current: K, previous: K | None, settings: tuple[str, str]) -> tuple[tuple[K, str], ...]:
+    return ((current, settings[0]),) if previous is None else ((current, settings[0]), (previous, settings[1]))
+
+
+# A call verified only by the previous value is accepted and logged (the setting's name, never its value):
+# BRI has not switched yet.
+def verifiedBy(candidates: tuple[tuple[K, str], ...], verifies: Callable[[K], bool], check: str) -> bool:
+    for position, (value, setting) in enumerate(candidates):
+        if verifies(value):
+            if position:
+                logger.log(LogCategory.SECURITY, "warning", "bri_inbound_previous_key",
+                           "Accepted a BRI call under its previous key or secret: BRI has not switched yet",
+                           verified_by=setting, check=check)
+            return True
+    return False
+
+
 class InboundAuthenticator:
     def __init__(
         self,
@@ -102,12 +126,14 @@ class InboundAuthenticator:
         rsaClientIds: Sequence[str] = (),
         allowQrisRsaWithoutToken: bool = False,
         now: Callable[[], datetime] = utcNow,
+        previousClientSecret: str | None = None,
+        previousBriPublicKey: RSAPublicKey | None = None,
     ) -> None:
         if not clientId or not clientSecret:
             raise ValueError("inbound clientId and clientSecret are required")
         self.clientId = clientId
-        self.clientSecret = clientSecret
-        self.briPublicKey = briPublicKey
+        self.hmacSecrets = currentThenPrevious(clientSecret, previousClientSecret or None, SECRET_SETTINGS)
+        self.briPublicKeys = currentThenPrevious(briPublicKey, previousBriPublicKey, KEY_SETTINGS)
         self.tokenStore = tokenStore
         self.tokenTtlSeconds = tokenTtlSeconds
         self.timestampToleranceSeconds = timestampToleranceSeconds
@@ -128,14 +154,17 @@ class InboundAuthenticator:
         # HMAC key for BRI's notifications: the client secret (BRI.md: one secret, both directions).
         if not settings.inboundClientId:
             raise BriConfigurationError("BRI_INBOUND_CLIENT_ID is required to accept calls from BRI")
+        briPublicKey = loadPublicKey(settings.briPublicKeyPath)
         return cls(
             clientId=settings.inboundClientId,
             clientSecret=settings.clientSecret.get_secret_value(),
-            briPublicKey=loadPublicKey(settings.briPublicKeyPath),
+            briPublicKey=briPublicKey,
             tokenStore=tokenStore,
             tokenTtlSeconds=tokenTtlSeconds,
             timestampToleranceSeconds=timestampToleranceSeconds,
             rsaClientIds=(settings.clientId,) if settings.clientId else (),
+            previousClientSecret=settings.previousClientSecret.get_secret_value(),
+            previousBriPublicKey=loadPreviousPublicKey(settings.briPreviousPublicKeyPath, briPublicKey),
         )
 
     def checkTimestamp(self, headers: Mapping[str, str]) -> tuple[str, datetime]:
@@ -155,7 +184,7 @@ class InboundAuthenticator:
         timestamp, _ = self.checkTimestamp(headers)
         if not hmac.compare_digest(clientKey.encode(), self.clientId.encode()):
             raise InboundClientError()
-        if not verifyRsaTokenSignature(self.briPublicKey, clientKey, timestamp, signature):
+        if not self.rsaMatches((clientKey,), timestamp, signature, "token"):
             raise InboundSignatureError()
         try:
             body = json.loads(rawBody) if rawBody else None
@@ -188,11 +217,22 @@ class InboundAuthenticator:
 
     def hmacMatches(self, method: str, paths: tuple[str, ...], token: str, rawBody: bytes,
                     timestamp: str, signature: str) -> bool:
-        matched = False
-        for path in paths:
-            message = stringToSign(method, path, token, rawBody, timestamp)
-            matched |= verifyHmacSignature(self.clientSecret, message, signature)
-        return matched
+        messages = [stringToSign(method, path, token, rawBody, timestamp) for path in paths]
+
+        def signedWith(secret: str) -> bool:
+            matched = False
+            for message in messages:
+                matched |= verifyHmacSignature(secret, message, signature)
+            return matched
+
+        return verifiedBy(self.hmacSecrets, signedWith, "hmac")
+
+    # The RSA form, clientId|timestamp, signed by BRI's key for one of clientIds.
+    def rsaMatches(self, clientIds: Sequence[str], timestamp: str, signature: str, check: str) -> bool:
+        def signedWith(key: RSAPublicKey) -> bool:
+            return any(verifyRsaTokenSignature(key, clientId, timestamp, signature) for clientId in clientIds)
+
+        return verifiedBy(self.briPublicKeys, signedWith, check)
 
     async def verifyTransaction(
         self, *, method: str, endpointPaths: str | Sequence[str], headers: Mapping[str, str], rawBody: bytes
@@ -215,7 +255,6 @@ class InboundAuthenticator:
         token = await self.checkToken(headers) if hasToken or not self.allowQrisRsaWithoutToken else ""
         if token and self.hmacMatches(method, asPaths(endpointPaths), token, rawBody, timestamp, signature):
             return self.verifiedCall(headers, parsed, "hmac")
-        for clientId in self.rsaClientIds:
-            if verifyRsaTokenSignature(self.briPublicKey, clientId, timestamp, signature):
-                return self.verifiedCall(headers, parsed, "rsa")
+        if self.rsaMatches(self.rsaClientIds, timestamp, signature, "rsa"):
+            return self.verifiedCall(headers, parsed, "rsa")
         raise InboundSignatureError()

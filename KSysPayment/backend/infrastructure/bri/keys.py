@@ -44,6 +44,17 @@ def loadPublicKey(path: Path | None, variable: str = "BRI_PUBLIC_KEY_PATH") -> R
     return key
 
 
+# The key BRI_PUBLIC_KEY_PATH replaced, still accepted on BRI's calls while BRI switches; unset: none.
+def loadPreviousPublicKey(path: Path | None, current: RSAPublicKey) -> RSAPublicKey | None:
+    if path is None:
+        return None
+    key = loadPublicKey(path, "BRI_PREVIOUS_PUBLIC_KEY_PATH")
+    if key.public_numbers() == current.public_numbers():
+        raise BriConfigurationError(f"BRI_PREVIOUS_PUBLIC_KEY_PATH: {path} holds the key of BRI_PUBLIC_KEY_PATH "
+                                    "itself (leave it empty unless BRI is switching keys)")
+    return key
+
+
 def generatePrivateKey() -> RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
