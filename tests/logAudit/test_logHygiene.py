@@ -16,7 +16,7 @@ ARGON2 = re.compile(r"\$argon2(id|i|d)\$")
 REFRESH_TOKEN = re.compile(r"[0-9a-f]{32}\.[A-Za-z0-9_-]{40,}")
 CREDENTIAL = re.compile(r"Bearer [A-Za-z0-9._~+/-]{8,}|[?&]token=[A-Za-z0-9_-]{8,}")
 EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
-SECRET_SETTINGS = ("JWT_SECRET", "CRYPTO_MASTER_KEY", "BRI_CLIENT_SECRET")
+SECRET_SETTINGS = ("JWT_SECRET", "CRYPTO_MASTER_KEY", "BRI_CLIENT_SECRET", "BRI_PREVIOUS_CLIENT_SECRET")
 
 
 LOG_NAMES = ("public.log", "admin.log", "simulator.log", "gateway/access.log", "gateway/error.log")
