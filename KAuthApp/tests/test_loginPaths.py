@@ -160,8 +160,8 @@ async def test_changeAfterSnapshotIsSettledOnTheLockedRow(
     assert (await rowCounts(database, userId))[0] == 0
 
 
-# The login reads its own body (loginRoute.py): bad bodies get the same 422 field details as declared bodies,
-# and neither Argon2 nor any write runs.
+# The login reads its own body (loginRoute.py): bad bodies get the same 422 field details as declared bodies (a
+# form the same 415), and neither Argon2 nor any write runs.
 async def test_malformedLoginBodiesAreRefusedBeforeAnyWork(
     client: httpx2.AsyncClient, outboxDir: Path, database: Database, argon2Runs: list[str]
 ) -> None:
@@ -172,8 +172,7 @@ async def test_malformedLoginBodiesAreRefusedBeforeAnyWork(
              ({"json": {"email": address, "password": PASSWORD, "admin": True}}, {"admin"}),
              ({"json": {"email": address, "password": 12345678}}, {"password"}),
              ({"json": {"email": address, "password": PASSWORD, "totpCode": "1" * 17}}, {"totpCode"}),
-             ({"content": b'{"email": "', "headers": {"Content-Type": "application/json"}}, {"body"}),
-             ({"data": {"email": address, "password": PASSWORD}}, {"body"})]
+             ({"content": b'{"email": "', "headers": {"Content-Type": "application/json"}}, {"body"})]
     for request, fields in cases:
         response = await client.post("/api/auth/login", **request)  # type: ignore[arg-type]
         assert response.status_code == 422, request
@@ -181,5 +180,8 @@ async def test_malformedLoginBodiesAreRefusedBeforeAnyWork(
         assert error["code"] == "validation_failed"
         assert {detail["field"] for detail in error["details"]} == fields, request
         assert PASSWORD not in response.text
+    form = await client.post("/api/auth/login", data={"email": address, "password": PASSWORD})
+    assert (form.status_code, form.json()["error"]["code"]) == (415, "unsupported_media_type")
+    assert PASSWORD not in form.text
     assert argon2Runs == []
     assert await rowCounts(database, userId) == before

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
-from shared.backend.jsonBody import NOT_JSON, isJsonContentType
+from shared.backend.http.mediaType import isJsonContentType, refuseBodyNotJson
 
 # Stands for a body that is not JSON: a model refuses it, so the body's validation fails after the dependencies
 # ran (only bodies declared as a model, optional or not, are deferred).
@@ -43,7 +43,10 @@ def isModelBody(field: object) -> bool:
 class DeferredJsonRequest(Request):
     decodeError: Exception | None = None
 
+    # FastAPI decodes a JSON type whatever its charset (json.loads reads UTF-16 and UTF-32 too): only UTF-8 is.
     async def json(self) -> object:
+        if not isJsonContentType(self.headers.get("content-type")):
+            return UNDECODABLE
         try:
             return await super().json()
         except (ValueError, RecursionError) as error:
@@ -66,12 +69,10 @@ class DependenciesFirstRoute(APIRoute):
             try:
                 return await handler(deferred)
             except RequestValidationError:
+                # A body sent as another type, or without one, reached the model as bytes or UNDECODABLE: 415.
+                refuseBodyNotJson(await deferred.body(), request.headers.get("content-type"))
                 if deferred.decodeError is not None:
                     raise RequestValidationError([decodeFailure(deferred.decodeError)]) from None
-                # A body sent as another type reached the model as bytes ("a valid dictionary"): say why, as the login.
-                contentType = request.headers.get("content-type")
-                if contentType is not None and not isJsonContentType(contentType) and await deferred.body():
-                    raise RequestValidationError([NOT_JSON]) from None
                 raise
 
         return handle

@@ -6,6 +6,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 
+from shared.backend.http.mediaType import refuseBodyNotJson
 from shared.backend.openapiDocs import ENVELOPE_REF
 
 # A hot route that takes the raw request skips FastAPI's body parsing and dependency solving
@@ -13,24 +14,14 @@ from shared.backend.openapiDocs import ENVELOPE_REF
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
-def isJsonContentType(value: str | None) -> bool:
-    if value is None:
-        return False
-    mediaType = value.split(";", 1)[0].strip().lower()
-    return mediaType == "application/json" or (mediaType.startswith("application/") and mediaType.endswith("+json"))
-
-
-NOT_JSON = {"type": "content_type", "loc": ("body",), "input": None,
-            "msg": "The body must be JSON (Content-Type: application/json)"}
-
-
 # The body validated straight from its bytes; every failure is FastAPI's RequestValidationError, so the
-# app's handler answers 422 with one detail per field, located under "body" as for a declared body.
+# app's handler answers 422 with one detail per field, located under "body" as for a declared body (415 for a
+# body not sent as JSON, as a declared body's).
 async def readJsonBody(request: Request, model: type[ModelT]) -> ModelT:
-    if not isJsonContentType(request.headers.get("content-type")):
-        raise RequestValidationError([NOT_JSON])
+    body = await request.body()
+    refuseBodyNotJson(body, request.headers.get("content-type"))
     try:
-        return model.model_validate_json(await request.body())
+        return model.model_validate_json(body)
     except ValidationError as error:
         raise RequestValidationError(
             [{**item, "loc": ("body", *item["loc"])} for item in error.errors(include_url=False, include_input=False)]

@@ -95,7 +95,7 @@ def dependencyCalls(dependant: Dependant) -> Iterator[object]:
 
 
 # What every operation can answer besides its own errors: the gateway's rate limit, an unavailable dependency,
-# a malformed request or a body past the gateway's limit, and the errors its dependencies declare.
+# a malformed request, a body past the gateway's limit or not sent as JSON, and the errors its dependencies declare.
 def addImpliedAnswers(spec: dict[str, object], routes: list[RouteContext], table: StatusTable) -> None:
     paths: dict[str, dict[str, dict[str, object]]] = spec.get("paths", {})  # type: ignore[assignment]
     for route in routes:
@@ -108,6 +108,7 @@ def addImpliedAnswers(spec: dict[str, object], routes: list[RouteContext], table
             addAnswer(responses, 503, ["service_unavailable"])
             if "requestBody" in operation:
                 addAnswer(responses, 413, ["payload_too_large"])
+                addAnswer(responses, 415, ["unsupported_media_type"])
             if "requestBody" in operation or operation.get("parameters"):
                 addAnswer(responses, 422, ["validation_failed"])
             for call in dependencyCalls(route.original_route.dependant):  # type: ignore[attr-defined]

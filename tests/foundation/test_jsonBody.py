@@ -8,7 +8,8 @@ from fastapi import FastAPI, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.backend.exceptions.handlers import installErrorHandlers
-from shared.backend.jsonBody import isJsonContentType, jsonBodyDoc, readJsonBody
+from shared.backend.http.mediaType import isJsonContentType
+from shared.backend.jsonBody import jsonBodyDoc, readJsonBody
 from shared.backend.middleware.requestId import RequestIdMiddleware
 from shared.backend.openapiDocs import withEnvelopeErrors
 from tests.support.inProcess import appClient
@@ -73,22 +74,29 @@ async def test_malformedJsonIsA422Envelope(client: httpx2.AsyncClient, content: 
     assert details and all(detail["location"] == "body" for detail in details)
 
 
-NOT_JSON = [{}, {"Content-Type": "text/plain"}, {"Content-Type": "application/x-www-form-urlencoded"}]
+NOT_JSON = [{}, {"Content-Type": "text/plain"}, {"Content-Type": "application/x-www-form-urlencoded"},
+            {"Content-Type": "application/json; charset=iso-8859-1"}]
 
 
 @pytest.mark.parametrize("headers", NOT_JSON)
 async def test_aBodyThatIsNotDeclaredJsonIsRefused(client: httpx2.AsyncClient, headers: dict[str, str]) -> None:
-    details = failure(await client.post("/raw", content=b'{"email": "x", "password": "y"}', headers=headers))
-    assert [detail["type"] for detail in details] == ["content_type"]
+    response = await client.post("/raw", content=b'{"email": "x", "password": "y"}', headers=headers)
+    assert response.status_code == 415, response.text
+    error = response.json()["error"]
+    assert error["code"] == "unsupported_media_type"
+    assert [detail["type"] for detail in error["details"]] == ["content_type"]
 
 
 def test_contentTypesRecognisedAsJson() -> None:
     assert isJsonContentType("application/json")
     assert isJsonContentType("Application/JSON; charset=utf-8")
+    assert isJsonContentType('application/json; charset="UTF-8"')
     assert isJsonContentType("application/problem+json")
     assert not isJsonContentType(None)
     assert not isJsonContentType("text/json+plain")
     assert not isJsonContentType("application/jsonp")
+    assert not isJsonContentType("application/json; charset=latin-1")
+    assert not isJsonContentType("application/vnd.foo+json;charset=utf-16")
 
 
 def test_theOpenApiDocumentsTheBodyAndTheEnvelope() -> None:

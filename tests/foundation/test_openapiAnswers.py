@@ -70,7 +70,7 @@ def constructedErrors(moduleName: str) -> set[type[DomainError]]:
 def expectedStatuses(app: FastAPI, route: APIRoute, operation: dict[str, object]) -> set[int]:
     expected = {429, 503}
     if "requestBody" in operation:
-        expected |= {413, 422}
+        expected |= {413, 415, 422}
     if operation.get("parameters"):
         expected.add(422)
     for call in calls(route.dependant):

@@ -23,6 +23,7 @@ from shared.backend.exceptions.domainError import (
     UpstreamError,
 )
 from shared.backend.exceptions.envelope import codeForStatus, errorResponse
+from shared.backend.http.mediaType import NOT_JSON_MESSAGE, isMediaTypeRefusal
 from shared.backend.loggingFactory import getSystemLogger
 from shared.backend.middleware.unhandledErrors import UnhandledErrorMiddleware
 
@@ -77,8 +78,17 @@ def allowedMethods(request: Request) -> str:
     return ", ".join(methods)
 
 
+# A body refused for its media type (shared/backend/http/mediaType.py) is 415, whichever handler renders it (the
+# admin app's audits it under this code first); every other failure is 422.
+def validationAnswer(details: list[dict[str, object]]) -> tuple[int, str, str]:
+    if isMediaTypeRefusal(details):
+        return 415, "unsupported_media_type", NOT_JSON_MESSAGE
+    return 422, "validation_failed", "The request failed validation"
+
+
 def validationResponse(request: Request, details: list[dict[str, object]]) -> JSONResponse:
-    return errorResponse(422, "validation_failed", "The request failed validation", requestIdOf(request), details)
+    status, code, message = validationAnswer(details)
+    return errorResponse(status, code, message, requestIdOf(request), details)
 
 
 def installErrorHandlers(app: FastAPI, table: Mapping[type[DomainError], int] | None = None) -> None:
