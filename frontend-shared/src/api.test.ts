@@ -19,6 +19,8 @@ describe("ApiClient", () => {
     expect(init.headers.Authorization).toBe("Bearer a1");
     expect(init.headers["Idempotency-Key"]).toBe("k");
     expect(init.body).toBe('{"a":1}');
+    // The API answers 415 to a body not sent as JSON.
+    expect(init.headers["Content-Type"]).toBe("application/json");
   });
 
   it("throws ApiError with retryAfter on 429", async () => {
