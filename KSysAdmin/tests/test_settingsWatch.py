@@ -4,6 +4,8 @@ import asyncio
 import dataclasses
 import json
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -19,21 +21,23 @@ from tests.support.processes import RedisProcess
 CORS_KEY = "ksysadmin:settings:cors"
 RATE_LIMITS_KEY = "ksysadmin:settings:rate-limits"
 ORIGINS = ["https://watch.example"]
+STORED = {"version": 3, "origins": ORIGINS}
 
 
-async def waitForKey(redis: Redis, key: str, withinSeconds: float) -> str:
+async def waitForKey(redis: Redis, key: str, withinSeconds: float, differentFrom: str | None = None) -> str:
     deadline = time.monotonic() + withinSeconds
-    while (value := await redis.get(key)) is None:
+    while (value := await redis.get(key)) is None or value == differentFrom:
         assert time.monotonic() < deadline, f"{key} not published again within {withinSeconds}s"
         await asyncio.sleep(0.05)
     return value
 
 
-# Redis keeps nothing on disk: after a restart (here a flush) the stored CORS origins come back without an admin
-# server restart, so a public server that starts meanwhile does not fall back to CORS_ORIGINS alone. A setting
-# never stored gets no key.
-async def test_settingsLostFromRedisArePublishedAgain(settings: Settings, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+# An admin server with its watch every 0.2 s, on a migrated scratch database holding CORS origins at version 3 (and
+# an empty list of rate-limit rules at version 1 when rateLimitsStored) and a private Redis (a client to it is
+# yielded) once the watch published them.
+@asynccontextmanager
+async def watchedAdminServer(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                             rateLimitsStored: bool = False) -> AsyncIterator[Redis]:
     monkeypatch.setattr(settingsWatch, "WATCH_SECONDS", 0.2)
     redisProcess = RedisProcess(tmp_path)
     redisProcess.start()
@@ -44,6 +48,9 @@ async def test_settingsLostFromRedisArePublishedAgain(settings: Settings, tmp_pa
             try:
                 await connection.execute("INSERT INTO system_settings (key, value, version, updated_at) "
                                          "VALUES ('cors', $1::jsonb, 3, now())", json.dumps({"origins": ORIGINS}))
+                if rateLimitsStored:
+                    await connection.execute("INSERT INTO system_settings (key, value, version, updated_at) "
+                                             "VALUES ('rate-limits', '{\"rules\": []}'::jsonb, 1, now())")
             finally:
                 await connection.close()
             local = dataclasses.replace(settings, database=DatabaseSettings(DATABASE_URL=url),  # type: ignore[call-arg]
@@ -51,12 +58,33 @@ async def test_settingsLostFromRedisArePublishedAgain(settings: Settings, tmp_pa
             redis = Redis.from_url(redisProcess.url, decode_responses=True)
             try:
                 async with runningApp(createAdminApp(local)):
-                    expected = {"version": 3, "origins": ORIGINS}
-                    assert json.loads(await waitForKey(redis, CORS_KEY, 5)) == expected
-                    await redis.flushall()
-                    assert json.loads(await waitForKey(redis, CORS_KEY, 3)) == expected
-                    assert await redis.exists(RATE_LIMITS_KEY) == 0
+                    assert json.loads(await waitForKey(redis, CORS_KEY, 5)) == STORED
+                    if rateLimitsStored:
+                        assert json.loads(await waitForKey(redis, RATE_LIMITS_KEY, 5)) == {"version": 1, "rules": []}
+                    yield redis
             finally:
                 await redis.aclose()
     finally:
         redisProcess.stop()
+
+
+# Redis keeps nothing on disk: after a restart (here a flush) the stored CORS origins come back without an admin
+# server restart, so a public server that starts meanwhile does not fall back to CORS_ORIGINS alone. A setting
+# never stored gets no key.
+async def test_settingsLostFromRedisArePublishedAgain(settings: Settings, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    async with watchedAdminServer(settings, tmp_path, monkeypatch) as redis:
+        await redis.flushall()
+        assert json.loads(await waitForKey(redis, CORS_KEY, 3)) == STORED
+        assert await redis.exists(RATE_LIMITS_KEY) == 0
+
+
+# A change whose publish failed (503 settings_not_published) while Redis kept its data leaves the older version
+# there: the watch replaces it with PostgreSQL's, as it did only for a missing key, so the gateway and the public
+# servers followed the older version until the admin server restarted.
+async def test_anOutdatedVersionInRedisIsReplaced(settings: Settings, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    async with watchedAdminServer(settings, tmp_path, monkeypatch, rateLimitsStored=True) as redis:
+        outdated = json.dumps({"version": 2, "origins": ["https://before.example"]}, separators=(",", ":"))
+        await redis.set(CORS_KEY, outdated)
+        assert json.loads(await waitForKey(redis, CORS_KEY, 3, differentFrom=outdated)) == STORED

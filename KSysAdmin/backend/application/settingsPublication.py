@@ -9,7 +9,7 @@ logger = getSystemLogger("ksysadmin.settings")
 
 class SettingsNotPublishedError(DependencyUnavailableError):
     code = "settings_not_published"
-    message = "The setting was stored but could not be published; it is published again on the next start"
+    message = "The setting was stored but could not be published; it is published once Redis answers again"
 
 
 async def publishOrRaise(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
@@ -17,29 +18,41 @@ from shared.backend.loggingFactory import getSystemLogger
 WATCH_LOCK_KEY = 7_300_003
 WATCH_SECONDS = 5.0
 LABEL = "admin_settings_watch"
-KEYS = [settingsKey(name.value) for name in (SettingName.CORS, SettingName.RATE_LIMITS)]
+NAMES = [SettingName.CORS.value, SettingName.RATE_LIMITS.value]
+KEYS = [settingsKey(name) for name in NAMES]
 
 logger = getSystemLogger("admin.settings")
 
 
+def publishedVersion(raw: str | None) -> int | None:
+    try:
+        return None if raw is None else int(json.loads(raw)["version"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 # Redis keeps nothing on disk: after a restart or a flush the published settings are gone, so the gateway falls
-# back to its default rules and a public server that starts takes CORS_ORIGINS alone. When a key is missing,
-# what PostgreSQL holds is published again (a name never stored has no key: PostgreSQL is read each pass then).
-def republishMissing(app: FastAPI) -> Work:
+# back to its default rules and a public server that starts takes CORS_ORIGINS alone. A change whose publish failed
+# (503 settings_not_published) while Redis kept its data leaves the older version there. When a key is missing or
+# holds another version than PostgreSQL's, what PostgreSQL holds is published again.
+def republishStale(app: FastAPI) -> Work:
     async def run(_stopping: Callable[[], bool]) -> None:
         try:
-            if await app.state.redis.exists(*KEYS) == len(KEYS):
-                return
+            published = [publishedVersion(raw) for raw in await app.state.redis.mget(KEYS)]
             async with app.state.database.sessionFactory() as session:
-                published = await PublishStoredSettings(SettingsRepository(session),
-                                                        RedisSettingsPublisher(app.state.redis)).execute()
+                repository = SettingsRepository(session)
+                stored = [await repository.get(name) for name in NAMES]
+                if published == [setting.version if setting else None for setting in stored]:
+                    return
+                republished = await PublishStoredSettings(repository,
+                                                          RedisSettingsPublisher(app.state.redis)).execute()
         except Exception as error:
             if classify(error) is None:
                 raise
             return  # an outage: /health reports it, and the next pass tries again
-        if published:
-            logger.application("settings_republished", "Settings missing from Redis published again",
-                               settings=published)
+        if republished:
+            logger.application("settings_republished", "Settings missing or outdated in Redis published again",
+                               settings=republished)
 
     return run
 
@@ -48,7 +61,7 @@ def republishMissing(app: FastAPI) -> Work:
 def settingsWatchHook(app: FastAPI) -> AbstractAsyncContextManager[None]:
     @asynccontextmanager
     async def run() -> AsyncIterator[None]:
-        async with periodicTask(app.state.database.engine, WATCH_LOCK_KEY, LABEL, republishMissing(app),
+        async with periodicTask(app.state.database.engine, WATCH_LOCK_KEY, LABEL, republishStale(app),
                                 WATCH_SECONDS):
             yield
 

@@ -23,7 +23,7 @@ const OVERRIDES = {
   conflict: CONFLICT_TEXT,
   stale_version: CONFLICT_TEXT,
   insufficient_role: "Only a superadmin can change settings.",
-  settings_not_published: "Saved, but not in effect yet: it could not be published to the servers (Redis is unavailable). The admin server publishes it at its next start; save again to try now.",
+  settings_not_published: "Saved, but not in effect yet: it could not be published to the servers (Redis is unavailable). The admin server publishes it within seconds of Redis answering again.",
 };
 
 // 503 settings_not_published: the change is stored under a new version. Reading it back keeps the next save from a
