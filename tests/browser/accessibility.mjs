@@ -127,7 +127,7 @@ describe("Accessibility (axe, WCAG 2.1 AA)", { concurrency: false }, () => {
       await loginUser(page, email, PASSWORD);
       await page.goto("/payment/");
       await heading(page, "My payments");
-      await page.getByText("No payments match.").waitFor();
+      await page.getByText("You have no payments yet.").waitFor();
       await expectAccessible(page, "payment list, empty");
       await page.getByRole("link", { name: "New payment" }).first().click();
       await heading(page, "New payment");

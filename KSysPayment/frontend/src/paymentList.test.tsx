@@ -104,4 +104,11 @@ describe("PaymentListPage while a page loads", () => {
     await userEvent.selectOptions(screen.getByLabelText("Status"), "failed");
     await waitFor(() => expect(screen.getByRole("status")).toHaveTextContent("No payments match."));
   });
+
+  it("tells a user with no payments at all that they have none yet, not that none match a filter", async () => {
+    fetchMock.mockResolvedValueOnce(json(200, { items: [], nextCursor: null }));
+    renderAt("/payment/", <PaymentListPage />);
+    await waitFor(() => expect(screen.getByRole("status")).toHaveTextContent("You have no payments yet."));
+    expect(screen.queryByText("No payments match.")).toBeNull();
+  });
 });

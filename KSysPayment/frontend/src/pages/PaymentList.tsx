@@ -37,7 +37,7 @@ export function PaymentListPage() {
       </div>
       <ErrorMessage error={page.error} onRetry={page.reload} />
       {page.loading ? <Spinner /> : null}
-      <ListStatus count={page.data?.items.length} empty="No payments match." noun={["payment", "payments"]} />
+      <ListStatus count={page.data?.items.length} empty={status || method ? "No payments match." : "You have no payments yet."} noun={["payment", "payments"]} />
       {page.data && page.data.items.length > 0 ? (
         <TableWrap label="My payments">
           <table>
