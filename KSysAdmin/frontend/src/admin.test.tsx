@@ -262,6 +262,17 @@ describe("settings editors", () => {
     expect(JSON.parse(fetchMock.mock.calls[1][1].body).rules[0].limit).toBe(999999);
   });
 
+  it("says which limits hold where no rule is stored: the gateway's defaults", async () => {
+    const rule = { routeGroup: "auth-login", scope: "ip", limit: 5, windowSeconds: 60, failMode: "closed", enabled: true };
+    fetchMock.mockResolvedValueOnce(json(200, { rules: [], version: 0 }));
+    const { unmount } = renderAt("/admin/settings", <RateLimitEditor />);
+    expect(await screen.findByText("No rules are stored: every route group has the gateway's default limit.")).toBeInTheDocument();
+    unmount();
+    fetchMock.mockResolvedValueOnce(json(200, { rules: [rule], version: 1 }));
+    renderAt("/admin/settings", <RateLimitEditor />);
+    expect(await screen.findByText("A route group without a rule here keeps the gateway's default limit.")).toBeInTheDocument();
+  });
+
   it("refuses a zero limit before sending", async () => {
     fetchMock.mockResolvedValueOnce(json(200, { rules: [], version: 1 }));
     renderAt("/admin/settings", <RateLimitEditor />);

@@ -155,6 +155,7 @@ export function RateLimitEditor() {
   return (
     <Card title="Rate limits" subsection>
       <p className="muted">Version {settings.data!.version}{settings.data!.updatedAt ? `, updated ${formatDateTime(settings.data!.updatedAt)}` : ""}. The gateway applies changes within seconds.</p>
+      <p className="muted">{settings.data!.rules.length ? "A route group without a rule here keeps the gateway's default limit." : "No rules are stored: every route group has the gateway's default limit."}</p>
       {saved ? <Notice ref={savedRef}>Rate limits saved.</Notice> : null}
       <ErrorMessage error={save.error} overrides={OVERRIDES} knownFields={Object.keys(errors)} />
       {conflict ? <button type="button" className="button" onClick={() => { save.setError(null); settings.reload(); }}>Reload latest settings</button> : null}
