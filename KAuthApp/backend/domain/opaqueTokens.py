@@ -1,17 +1,15 @@
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import secrets
 import uuid
-from functools import lru_cache
 
 # Shared with the admin console's login, which checks recovery codes too.
 from shared.backend.security.secondFactor import recoveryCodeHash as recoveryCodeHash
+from shared.backend.security.secretTags import purposeKey, secretTag, taggedUnder
 
 TOKEN_BYTES = 32
-TAG_BYTES = 16
 TAG_KEY_LABEL = b"kauth refresh token tag v1"
 
 
@@ -28,14 +26,8 @@ def sameHash(left: str, right: str) -> bool:
 
 
 # The key of refresh tokens' tags, derived from the JWT secret for this use only.
-@lru_cache(maxsize=8)
 def refreshTagKey(secret: str) -> bytes:
-    return hmac.new(secret.encode("utf-8"), TAG_KEY_LABEL, hashlib.sha256).digest()
-
-
-def refreshTag(key: bytes, body: str) -> str:
-    digest = hmac.new(key, body.encode("utf-8"), hashlib.sha256).digest()[:TAG_BYTES]
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    return purposeKey(secret, TAG_KEY_LABEL)
 
 
 # Refresh tokens are "<session id hex>.<256 random bits>.<tag>": the session id finds a rotated token's session,
@@ -43,17 +35,16 @@ def refreshTag(key: bytes, body: str) -> str:
 # only names a session, so that only a real rotated token counts as reuse. Only the hash is stored.
 def newRefreshToken(sessionId: uuid.UUID, key: bytes) -> str:
     body = f"{sessionId.hex}.{newSecret()}"
-    return f"{body}.{refreshTag(key, body)}"
+    return f"{body}.{secretTag(key, body)}"
 
 
-# Tagged under the current key or, after a JWT_SECRET rotation, a previous one. Compared as bytes: with str,
-# compare_digest raises TypeError on a non-ASCII tag, which answered 500 instead of a refused, audited token.
+# Tagged under the current key or, after a JWT_SECRET rotation, a previous one (a non-ASCII tag is refused, not
+# answered 500).
 def issuedHere(token: str, keys: tuple[bytes, ...]) -> bool:
     body, separator, tag = token.rpartition(".")
     if not separator or body.count(".") != 1:
         return False
-    presented = tag.encode("utf-8")
-    return any(hmac.compare_digest(presented, refreshTag(key, body).encode("ascii")) for key in keys)
+    return taggedUnder(body, tag, keys)
 
 
 def refreshTokenSession(token: str) -> uuid.UUID | None:
