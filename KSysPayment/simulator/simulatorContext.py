@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -12,7 +13,6 @@ from fastapi import Request
 from KSysPayment.backend.infrastructure.bri.inboundAuth import InboundAuthenticator
 from KSysPayment.backend.infrastructure.bri.inboundResponses import snapBody, snapErrorResponse
 from KSysPayment.backend.infrastructure.bri.keys import loadPrivateKey, loadPublicKey
-from KSysPayment.backend.infrastructure.bri.memoryTokenStore import MemoryInboundTokenStore
 from KSysPayment.backend.infrastructure.bri.snapSignature import JAKARTA
 from KSysPayment.simulator.simulatorSettings import SimulatorSettings
 from KSysPayment.simulator.simulatorState import SimulatorState
@@ -36,7 +36,6 @@ def snapError(status: int, serviceCode: str, case: str, message: str) -> SnapRep
 class SimulatorContext:
     settings: SimulatorSettings
     state: SimulatorState
-    tokenStore: MemoryInboundTokenStore
     authenticator: InboundAuthenticator
     briPrivateKey: RSAPrivateKey
     httpClient: httpx2.AsyncClient
@@ -46,25 +45,27 @@ class SimulatorContext:
 
     def reset(self) -> None:
         self.state.reset()
-        self.tokenStore.clear()
+        self.authenticator = simulatorAuthenticator(self.settings)
 
 
-def buildContext(settings: SimulatorSettings) -> SimulatorContext:
-    tokenStore = MemoryInboundTokenStore()
-    # The simulator plays BRI: it verifies our calls the way BRI does, with our public key and secret.
-    authenticator = InboundAuthenticator(
+# The simulator plays BRI: it verifies our calls the way BRI does, with our public key and secret. Its tokens are
+# tagged under a random key, replaced at each reset: a reset forgets every token it issued.
+def simulatorAuthenticator(settings: SimulatorSettings) -> InboundAuthenticator:
+    return InboundAuthenticator(
         clientId=settings.clientId,
         clientSecret=settings.clientSecret.get_secret_value(),
         briPublicKey=loadPublicKey(settings.merchantPublicKeyPath, "SIM_MERCHANT_PUBLIC_KEY_PATH"),
-        tokenStore=tokenStore,
+        tokenKeys=(secrets.token_bytes(32),),
         tokenTtlSeconds=settings.tokenTtlSeconds,
         timestampToleranceSeconds=settings.timestampToleranceSeconds,
     )
+
+
+def buildContext(settings: SimulatorSettings) -> SimulatorContext:
     return SimulatorContext(
         settings=settings,
         state=SimulatorState(),
-        tokenStore=tokenStore,
-        authenticator=authenticator,
+        authenticator=simulatorAuthenticator(settings),
         briPrivateKey=loadPrivateKey(settings.privateKeyPath, "SIM_PRIVATE_KEY_PATH"),
         httpClient=httpx2.AsyncClient(timeout=settings.notifyTimeoutSeconds),
     )

@@ -13,8 +13,8 @@ from fastapi import FastAPI
 
 from KSysPayment.backend.infrastructure.bri.briClient import BriSnapClient
 from KSysPayment.backend.infrastructure.bri.inboundAuth import InboundAuthenticator
+from KSysPayment.backend.infrastructure.bri.inboundTokens import inboundTokenKeys
 from KSysPayment.backend.infrastructure.bri.keys import loadPublicKey
-from KSysPayment.backend.infrastructure.bri.memoryTokenStore import MemoryInboundTokenStore
 from KSysPayment.simulator.simulatorSettings import SimulatorSettings
 from KSysPayment.tests.bri.merchantStub import PREFIX
 from shared.backend.config.settings import BriSettings
@@ -22,6 +22,7 @@ from shared.backend.config.settings import BriSettings
 CLIENT_ID = "merchant-client"
 CLIENT_SECRET = "merchant-secret-0123456789"
 INBOUND_CLIENT_ID = "bri-client"
+MERCHANT_JWT_SECRET = "merchant-stub-jwt-secret-0123456789abcdef"
 
 
 class QuietServer(uvicorn.Server):
@@ -98,7 +99,7 @@ def simulatorSettings(keyDir: Path, merchantUrl: str, **overrides: object) -> Si
 def merchantAuthenticator(keyDir: Path) -> InboundAuthenticator:
     return InboundAuthenticator(
         clientId=INBOUND_CLIENT_ID, clientSecret=CLIENT_SECRET,
-        briPublicKey=loadPublicKey(keyDir / "bri_public.pem"), tokenStore=MemoryInboundTokenStore(),
+        briPublicKey=loadPublicKey(keyDir / "bri_public.pem"), tokenKeys=inboundTokenKeys(MERCHANT_JWT_SECRET),
     )
 
 

@@ -12,7 +12,6 @@ from KSysPayment.backend.domain.paymentNotification import PaymentNotification
 from KSysPayment.backend.infrastructure.bri.inboundAuth import InboundAuthenticator
 from KSysPayment.backend.infrastructure.bri.inboundResponses import snapErrorResponse
 from KSysPayment.backend.infrastructure.bri.keys import generatePrivateKey
-from KSysPayment.backend.infrastructure.bri.memoryTokenStore import MemoryInboundTokenStore
 from KSysPayment.backend.infrastructure.bri.snapAmount import parseRupiah
 from KSysPayment.backend.infrastructure.bri.snapSignature import (
     decodeSignature,
@@ -34,7 +33,13 @@ from KSysPayment.tests.bri.fuzzStrategies import (
     mutatedBodies,
     storable,
 )
-from KSysPayment.tests.bri.test_inboundAuth import CLIENT_ID, NOTIFICATION, NOW, SECRET  # the same BRI client
+from KSysPayment.tests.bri.test_inboundAuth import (  # the same BRI client
+    CLIENT_ID,
+    NOTIFICATION,
+    NOW,
+    SECRET,
+    TOKEN_KEYS,
+)
 
 # Fuzzes what BRI sends us: the notification parsers, the amount, timestamp and signature parsers, and the
 # authenticator with any headers. Bad input raises the Inbound* errors (answered in SNAP's format), nothing else,
@@ -126,7 +131,7 @@ def briKey() -> RSAPrivateKey:
 
 def authenticator(briKey: RSAPrivateKey) -> InboundAuthenticator:
     return InboundAuthenticator(clientId=CLIENT_ID, clientSecret=SECRET, briPublicKey=briKey.public_key(),
-                                tokenStore=MemoryInboundTokenStore(), now=lambda: NOW)
+                                tokenKeys=TOKEN_KEYS, now=lambda: NOW)
 
 
 async def verifyAll(auth: InboundAuthenticator, headers: dict[str, str], rawBody: bytes) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,10 +17,10 @@ from KSysPayment.backend.domain.exceptions.gatewayErrors import (
     InboundTokenError,
 )
 from KSysPayment.backend.infrastructure.bri.generateKeys import generatePairs
-from KSysPayment.backend.infrastructure.bri.inboundAuth import InboundAuthenticator, hashToken
+from KSysPayment.backend.infrastructure.bri.inboundAuth import InboundAuthenticator
 from KSysPayment.backend.infrastructure.bri.inboundResponses import snapErrorResponse
+from KSysPayment.backend.infrastructure.bri.inboundTokens import inboundTokenKeys
 from KSysPayment.backend.infrastructure.bri.keys import BriConfigurationError, generatePrivateKey, loadPrivateKey
-from KSysPayment.backend.infrastructure.bri.memoryTokenStore import MemoryInboundTokenStore
 from KSysPayment.backend.infrastructure.bri.snapSignature import (
     hmacSignature,
     minifiedJson,
@@ -33,6 +34,8 @@ from shared.backend.exceptions.domainError import DomainError
 CLIENT_ID = "bri-client"
 SECRET = "inbound-secret-abc"
 NOW = datetime(2026, 3, 4, 5, 6, 7, 890000, tzinfo=UTC)
+JWT_SECRET = "jwt-secret-of-the-inbound-tests-0123456789"
+TOKEN_KEYS = inboundTokenKeys(JWT_SECRET)
 NOTIFY_PATH = "/api/payment/snap/v1.0/transfer-va/notify-payment-intrabank"
 NOTIFICATION = {
     "partnerServiceId": "   77777",
@@ -46,9 +49,9 @@ NOTIFICATION = {
 
 class Clock:
     def __init__(self) -> None:
-        self.value = 0.0
+        self.value = NOW
 
-    def __call__(self) -> float:
+    def __call__(self) -> datetime:
         return self.value
 
 
@@ -58,16 +61,18 @@ def briKey() -> RSAPrivateKey:
 
 
 @pytest.fixture
-def storeClock() -> Clock:
+def clock() -> Clock:
     return Clock()
 
 
+def authenticatorWith(briKey: RSAPrivateKey, tokenKeys: tuple[bytes, ...], clock: Clock) -> InboundAuthenticator:
+    return InboundAuthenticator(clientId=CLIENT_ID, clientSecret=SECRET, briPublicKey=briKey.public_key(),
+                                tokenKeys=tokenKeys, timestampToleranceSeconds=300, now=clock)
+
+
 @pytest.fixture
-def authenticator(briKey: RSAPrivateKey, storeClock: Clock) -> InboundAuthenticator:
-    return InboundAuthenticator(
-        clientId=CLIENT_ID, clientSecret=SECRET, briPublicKey=briKey.public_key(),
-        tokenStore=MemoryInboundTokenStore(clock=storeClock), timestampToleranceSeconds=300, now=lambda: NOW,
-    )
+def authenticator(briKey: RSAPrivateKey, clock: Clock) -> InboundAuthenticator:
+    return authenticatorWith(briKey, TOKEN_KEYS, clock)
 
 
 def tokenHeaders(key: RSAPrivateKey, timestamp: str | None = None, clientId: str = CLIENT_ID) -> dict[str, str]:
@@ -90,16 +95,16 @@ def notifyHeaders(token: str, body: bytes, *, secret: str = SECRET, encoding: st
             "x-partner-id": "77777", "channel-id": "95221", "x-external-id": "123456789"}
 
 
-async def test_issuesOpaqueTokenStoredOnlyAsHash(authenticator: InboundAuthenticator, briKey: RSAPrivateKey) -> None:
+# The token carries its version, its expiry (the lifetime rounded up to the second) and 128 random bits, then the tag.
+async def test_issuesASelfVerifyingToken(authenticator: InboundAuthenticator, briKey: RSAPrivateKey) -> None:
     issued = await authenticator.issueAccessToken(tokenHeaders(briKey), TOKEN_BODY)
-    assert len(issued.accessToken) >= 40
     assert issued.responseBody() == {"responseCode": "2007300", "responseMessage": "Successful",
                                      "accessToken": issued.accessToken, "tokenType": "BearerToken",
                                      "expiresIn": "899"}
-    store = authenticator.tokenStore
-    assert isinstance(store, MemoryInboundTokenStore)
-    assert list(store.expiries) == [hashToken(issued.accessToken)]
-    assert issued.accessToken not in store.expiries
+    version, expiry, nonce, tag = issued.accessToken.split(".")
+    assert (version, int(expiry)) == ("b1", math.ceil(NOW.timestamp() + 899))
+    assert (len(nonce), len(tag)) == (22, 22)
+    assert await issue(authenticator, briKey) != issued.accessToken
 
 
 @pytest.mark.parametrize("stamp", ["2026-03-04T12:06:07+07:00", "2026-03-04T05:06:07.890Z", "2026-03-04T05:06:07Z"])
@@ -151,8 +156,7 @@ async def test_notificationSignedOverTheRawBodyNotAReserialisedCopy(
                                               rawBody=reserialised)
 
 
-async def test_notificationRejections(authenticator: InboundAuthenticator, briKey: RSAPrivateKey,
-                                      storeClock: Clock) -> None:
+async def test_notificationRejections(authenticator: InboundAuthenticator, briKey: RSAPrivateKey) -> None:
     token = await issue(authenticator, briKey)
     body = minifiedJson(NOTIFICATION)
 
@@ -181,9 +185,6 @@ async def test_notificationRejections(authenticator: InboundAuthenticator, briKe
     # Both candidate paths accepted when the service lists the external and internal path.
     await authenticator.verifyTransaction(method="POST", endpointPaths=["/snap/x", NOTIFY_PATH],
                                           headers=notifyHeaders(token, body), rawBody=body)
-    storeClock.value += 900  # token TTL is 899 s
-    with pytest.raises(InboundTokenError):
-        await verify(notifyHeaders(token, body))
 
 
 async def test_qrisNotificationAcceptsHmacOrRsa(authenticator: InboundAuthenticator, briKey: RSAPrivateKey) -> None:
@@ -225,7 +226,7 @@ async def test_fromSettingsUsesInboundClientIdAndBriPublicKey(tmp_path: Path) ->
     generatePairs(tmp_path)
     settings = BriSettings(BRI_CLIENT_ID="merchant", BRI_CLIENT_SECRET=SECRET, BRI_INBOUND_CLIENT_ID=CLIENT_ID,
                            BRI_PUBLIC_KEY_PATH=str(tmp_path / "bri_public.pem"))  # type: ignore[call-arg]
-    authenticator = InboundAuthenticator.fromSettings(settings, MemoryInboundTokenStore())
+    authenticator = InboundAuthenticator.fromSettings(settings, TOKEN_KEYS)
     briKey = loadPrivateKey(tmp_path / "bri_private.pem")
     stamp = snapTimestamp(datetime.now(UTC))
     headers = {"X-CLIENT-KEY": CLIENT_ID, "X-TIMESTAMP": stamp,
@@ -234,4 +235,4 @@ async def test_fromSettingsUsesInboundClientIdAndBriPublicKey(tmp_path: Path) ->
     assert authenticator.rsaClientIds == (CLIENT_ID, "merchant")
     with pytest.raises(BriConfigurationError):
         InboundAuthenticator.fromSettings(BriSettings(BRI_INBOUND_CLIENT_ID=""),  # type: ignore[call-arg]
-                                          MemoryInboundTokenStore())
+                                          TOKEN_KEYS)

@@ -10,7 +10,6 @@ from KSysPayment.backend.domain.exceptions.gatewayErrors import InboundSignature
 from KSysPayment.backend.infrastructure.bri.generateKeys import generatePairs
 from KSysPayment.backend.infrastructure.bri.inboundAuth import InboundAuthenticator
 from KSysPayment.backend.infrastructure.bri.keys import generatePrivateKey
-from KSysPayment.backend.infrastructure.bri.memoryTokenStore import MemoryInboundTokenStore
 from KSysPayment.backend.infrastructure.bri.snapSignature import minifiedJson, rsaTokenSignature, snapTimestamp
 from KSysPayment.tests.bri.test_inboundAuth import (
     CLIENT_ID,
@@ -19,6 +18,7 @@ from KSysPayment.tests.bri.test_inboundAuth import (
     NOW,
     SECRET,
     TOKEN_BODY,
+    TOKEN_KEYS,
     issue,
     notifyHeaders,
     tokenHeaders,
@@ -40,7 +40,7 @@ def keys() -> dict[str, RSAPrivateKey]:
 
 def authenticator(keys: dict[str, RSAPrivateKey], *, withPrevious: bool) -> InboundAuthenticator:
     return InboundAuthenticator(clientId=CLIENT_ID, clientSecret=SECRET, briPublicKey=keys["current"].public_key(),
-                                tokenStore=MemoryInboundTokenStore(), now=lambda: NOW,
+                                tokenKeys=TOKEN_KEYS, now=lambda: NOW,
                                 previousClientSecret=PREVIOUS_SECRET if withPrevious else None,
                                 previousBriPublicKey=keys["previous"].public_key() if withPrevious else None)
 
@@ -123,6 +123,6 @@ def test_emptyPreviousSettingsHoldNothing(tmp_path: Path, monkeypatch: pytest.Mo
                          f"BRI_PUBLIC_KEY_PATH={tmp_path / 'bri_public.pem'}\n"
                          "BRI_PREVIOUS_PUBLIC_KEY_PATH=\nBRI_PREVIOUS_CLIENT_SECRET=\n")
     assert (bri.briPreviousPublicKeyPath, bri.previousClientSecret.get_secret_value()) == (None, "")
-    auth = InboundAuthenticator.fromSettings(bri, MemoryInboundTokenStore())
+    auth = InboundAuthenticator.fromSettings(bri, TOKEN_KEYS)
     assert [setting for _, setting in auth.hmacSecrets + auth.briPublicKeys] == ["BRI_CLIENT_SECRET",
                                                                                  "BRI_PUBLIC_KEY_PATH"]

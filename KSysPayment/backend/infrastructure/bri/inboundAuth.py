@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
-import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Protocol, TypeVar
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
@@ -19,6 +17,7 @@ from KSysPayment.backend.domain.exceptions.gatewayErrors import (
     InboundTimestampError,
     InboundTokenError,
 )
+from KSysPayment.backend.infrastructure.bri.inboundTokens import newInboundToken, validInboundToken
 from KSysPayment.backend.infrastructure.bri.keys import BriConfigurationError, loadPreviousPublicKey, loadPublicKey
 from KSysPayment.backend.infrastructure.bri.snapSignature import (
     parseSnapTimestamp,
@@ -35,13 +34,6 @@ SECRET_SETTINGS = ("BRI_CLIENT_SECRET", "BRI_PREVIOUS_CLIENT_SECRET")
 KEY_SETTINGS = ("BRI_PUBLIC_KEY_PATH", "BRI_PREVIOUS_PUBLIC_KEY_PATH")
 K = TypeVar("K")
 logger = getSystemLogger("payment.inbound")
-
-
-class InboundTokenStoreInterface(Protocol):
-    # Production: Redis (SET key 1 EX ttl / EXISTS key). Only hashes are stored, never tokens.
-    async def save(self, tokenHash: str, ttlSeconds: int) -> None: ...
-
-    async def exists(self, tokenHash: str) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +62,6 @@ class VerifiedInboundCall:
 
 def utcNow() -> datetime:
     return datetime.now(UTC)
-
-
-def hashToken(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def headerOf(headers: Mapping[str, str], name: str) -> str | None:
@@ -120,7 +108,7 @@ class InboundAuthenticator:
         clientId: str,
         clientSecret: str,
         briPublicKey: RSAPublicKey,
-        tokenStore: InboundTokenStoreInterface,
+        tokenKeys: tuple[bytes, ...],
         tokenTtlSeconds: int = 899,
         timestampToleranceSeconds: float = 300.0,
         rsaClientIds: Sequence[str] = (),
@@ -131,10 +119,13 @@ class InboundAuthenticator:
     ) -> None:
         if not clientId or not clientSecret:
             raise ValueError("inbound clientId and clientSecret are required")
+        if not tokenKeys:
+            raise ValueError("a key to tag inbound access tokens is required")
         self.clientId = clientId
         self.hmacSecrets = currentThenPrevious(clientSecret, previousClientSecret or None, SECRET_SETTINGS)
         self.briPublicKeys = currentThenPrevious(briPublicKey, previousBriPublicKey, KEY_SETTINGS)
-        self.tokenStore = tokenStore
+        # Tokens are tagged under the first key and accepted under any (inboundTokens.py).
+        self.tokenKeys = tokenKeys
         self.tokenTtlSeconds = tokenTtlSeconds
         self.timestampToleranceSeconds = timestampToleranceSeconds
         # Client ids accepted in the RSA form of QRIS notifications (clientId|timestamp).
@@ -146,7 +137,7 @@ class InboundAuthenticator:
     def fromSettings(
         cls,
         settings: BriSettings,
-        tokenStore: InboundTokenStoreInterface,
+        tokenKeys: tuple[bytes, ...],
         *,
         timestampToleranceSeconds: float = 300.0,
         tokenTtlSeconds: int = 899,
@@ -159,7 +150,7 @@ class InboundAuthenticator:
             clientId=settings.inboundClientId,
             clientSecret=settings.clientSecret.get_secret_value(),
             briPublicKey=briPublicKey,
-            tokenStore=tokenStore,
+            tokenKeys=tokenKeys,
             tokenTtlSeconds=tokenTtlSeconds,
             timestampToleranceSeconds=timestampToleranceSeconds,
             rsaClientIds=(settings.clientId,) if settings.clientId else (),
@@ -192,17 +183,16 @@ class InboundAuthenticator:
             raise InboundRequestError("The token request body is not JSON") from None
         if not isinstance(body, dict) or body.get("grantType") != "client_credentials":
             raise InboundRequestError("grantType must be client_credentials")
-        token = secrets.token_urlsafe(32)
-        await self.tokenStore.save(hashToken(token), self.tokenTtlSeconds)
+        token = newInboundToken(self.tokenKeys[0], self.now() + timedelta(seconds=self.tokenTtlSeconds))
         return IssuedAccessToken(token, self.tokenTtlSeconds)
 
-    async def checkToken(self, headers: Mapping[str, str]) -> str:
+    def checkToken(self, headers: Mapping[str, str]) -> str:
         authorization = requireHeader(headers, "Authorization").strip()
         scheme, _, token = authorization.partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             raise InboundTokenError("Authorization must be 'Bearer <token>'")
-        if not await self.tokenStore.exists(hashToken(token)):
+        if not validInboundToken(token, self.tokenKeys, self.now()):
             raise InboundTokenError()
         return token
 
@@ -240,7 +230,7 @@ class InboundAuthenticator:
         # endpointPaths: the path(s) BRI signs, i.e. the path of the URL BRI is configured with.
         signature = requireHeader(headers, "X-SIGNATURE")
         timestamp, parsed = self.checkTimestamp(headers)
-        token = await self.checkToken(headers)
+        token = self.checkToken(headers)
         if not self.hmacMatches(method, asPaths(endpointPaths), token, rawBody, timestamp, signature):
             raise InboundSignatureError()
         return self.verifiedCall(headers, parsed, "hmac")
@@ -252,7 +242,7 @@ class InboundAuthenticator:
         signature = requireHeader(headers, "X-SIGNATURE")
         timestamp, parsed = self.checkTimestamp(headers)
         hasToken = headerOf(headers, "Authorization") is not None
-        token = await self.checkToken(headers) if hasToken or not self.allowQrisRsaWithoutToken else ""
+        token = self.checkToken(headers) if hasToken or not self.allowQrisRsaWithoutToken else ""
         if token and self.hmacMatches(method, asPaths(endpointPaths), token, rawBody, timestamp, signature):
             return self.verifiedCall(headers, parsed, "hmac")
         if self.rsaMatches(self.rsaClientIds, timestamp, signature, "rsa"):

@@ -12,12 +12,12 @@ from KSysPayment.backend.infrastructure.background.reconcileLoop import reconcil
 from KSysPayment.backend.infrastructure.bri.briClient import BriSnapClient
 from KSysPayment.backend.infrastructure.bri.briHttpClient import BriHttpClient
 from KSysPayment.backend.infrastructure.bri.inboundAuth import InboundAuthenticator
+from KSysPayment.backend.infrastructure.bri.inboundTokens import inboundTokenKeys
 from KSysPayment.backend.infrastructure.bri.keys import BriConfigurationError
 from KSysPayment.backend.infrastructure.database.paymentRecords import PaymentRecords
 from KSysPayment.backend.infrastructure.database.settlementRecords import SettlementRecords
 from KSysPayment.backend.infrastructure.database.unitOfWork import unitOfWorkFactory
 from KSysPayment.backend.infrastructure.devtools.simulatorClient import HttpSimulatorClient
-from KSysPayment.backend.infrastructure.redis.inboundTokenStore import RedisInboundTokenStore
 from shared.backend.config.settings import Settings
 
 Hook = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -25,12 +25,15 @@ Hook = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 SIMULATOR_TIMEOUT_SECONDS = 15.0
 
 
-def buildAuthenticator(settings: Settings, app: FastAPI) -> InboundAuthenticator:
+def buildAuthenticator(settings: Settings) -> InboundAuthenticator:
     bri = settings.bri
     if not bri.clientSecret.get_secret_value():
         raise BriConfigurationError("BRI_CLIENT_SECRET is required for BRI notifications")
-    # fromSettings also accepts QRIS notifications RSA-signed with BRI_CLIENT_ID (docs/bri.md).
-    return InboundAuthenticator.fromSettings(bri, RedisInboundTokenStore(app.state.redis))
+    # fromSettings also accepts QRIS notifications RSA-signed with BRI_CLIENT_ID (docs/bri.md). BRI's access tokens
+    # are tagged under JWT_SECRET's key and accepted under its previous secrets' too.
+    jwt = settings.jwt
+    tokenKeys = inboundTokenKeys(jwt.secret.get_secret_value(), *jwt.previousSecretValues())
+    return InboundAuthenticator.fromSettings(bri, tokenKeys)
 
 
 def briHook(settings: Settings) -> Hook:
@@ -38,7 +41,7 @@ def briHook(settings: Settings) -> Hook:
     async def hook(app: FastAPI) -> AsyncIterator[None]:
         try:
             client = BriSnapClient.fromSettings(settings.bri)
-            app.state.inboundAuthenticator = buildAuthenticator(settings, app)
+            app.state.inboundAuthenticator = buildAuthenticator(settings)
         except BriConfigurationError as error:
             raise BriConfigurationError(f"BRI is not configured: {error}") from None
         app.state.paymentGateway = client

@@ -105,7 +105,7 @@ def createSnapRouter() -> APIRouter:
             issued = await authenticator.issueAccessToken(request.headers, rawBody)
         except DomainError as error:
             return await rejected(TOKEN_SERVICE_CODE, error, request, audit)
-        except Exception as error:  # e.g. Redis down while checking or saving the token
+        except Exception as error:  # anything unexpected is answered in BRI's format too
             return generalError(TOKEN_SERVICE_CODE, error, request)
         # A credential handed out: its issue is on the security trail as its refusals are (never the token).
         logger.security("bri_inbound_token_issued", "Issued an access token to BRI", expires_in=issued.expiresIn)
@@ -121,7 +121,7 @@ def createSnapRouter() -> APIRouter:
             notification = parseVaNotification(rawBody)
         except DomainError as error:
             return await rejected(VA_NOTIFY_SERVICE_CODE, error, request, audit)
-        except Exception as error:  # e.g. Redis down while checking or saving the token
+        except Exception as error:  # anything unexpected is answered in BRI's format too
             return generalError(VA_NOTIFY_SERVICE_CODE, error, request)
         try:
             result = await settle.execute(notification, requestContext(request))
@@ -139,7 +139,7 @@ def createSnapRouter() -> APIRouter:
             notification = parseQrisNotification(rawBody)
         except DomainError as error:
             return await rejected(QRIS_NOTIFY_SERVICE_CODE, error, request, audit)
-        except Exception as error:  # e.g. Redis down while checking or saving the token
+        except Exception as error:  # anything unexpected is answered in BRI's format too
             return generalError(QRIS_NOTIFY_SERVICE_CODE, error, request)
         try:
             if verified.signatureKind == "rsa":
