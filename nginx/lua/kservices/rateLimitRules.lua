@@ -1,24 +1,11 @@
--- Rate-limit rules: defaults below, overridden per route group by the admin's JSON document in
--- Redis (ksysadmin:settings:rate-limits), polled by a per-worker timer every second.
+-- Rate-limit rules: the built-in defaults (rateLimitDefaults.json beside this file, which the admin server reads
+-- too), overridden per route group by the admin's JSON document in Redis (ksysadmin:settings:rate-limits), polled by
+-- a per-worker timer every second.
 local gateway = require "kservices.gateway"
 local json = require "kservices.json"
 local redisConn = require "kservices.redisConn"
 
 local _M = { settingsKey = "ksysadmin:settings:rate-limits", pollSeconds = 1 }
-
--- scope "ip": the client address; scope "user": the user of a live session, else the client address.
-_M.defaults = {
-    { routeGroup = "auth-login", scope = "ip", limit = 10, windowSeconds = 60, failMode = "closed", enabled = true },
-    { routeGroup = "auth-register", scope = "ip", limit = 5, windowSeconds = 300, failMode = "closed", enabled = true },
-    { routeGroup = "password-reset", scope = "ip", limit = 5, windowSeconds = 300, failMode = "closed", enabled = true },
-    { routeGroup = "auth", scope = "user", limit = 120, windowSeconds = 60, failMode = "open", enabled = true },
-    { routeGroup = "payment-create", scope = "user", limit = 20, windowSeconds = 60, failMode = "open", enabled = true },
-    { routeGroup = "payment", scope = "user", limit = 120, windowSeconds = 60, failMode = "open", enabled = true },
-    { routeGroup = "payment-callback", scope = "ip", limit = 1200, windowSeconds = 60, failMode = "open", enabled = true },
-    { routeGroup = "admin-login", scope = "ip", limit = 10, windowSeconds = 60, failMode = "closed", enabled = true },
-    { routeGroup = "admin", scope = "user", limit = 300, windowSeconds = 60, failMode = "open", enabled = true },
-    { routeGroup = "default", scope = "ip", limit = 300, windowSeconds = 60, failMode = "open", enabled = true },
-}
 
 local active = {}
 local lastRaw = false
@@ -63,6 +50,38 @@ local function normalize(rule, scale)
         blockPrefix = "block:" .. rule.routeGroup .. ":" .. scaled .. ":" .. window .. ":",
     }
 end
+
+-- The defaults file, read once when the module loads (by the master, in init_by_lua): one nginx cannot read or use
+-- stops it at start, as does one without the "default" group (the rule of a route outside every group).
+-- scope "ip": the client address; scope "user": the user of a live session, else the client address.
+local function loadDefaults()
+    local path = (debug.getinfo(1, "S").source:match("^@(.*/)") or "") .. "rateLimitDefaults.json"
+    local file, err = io.open(path, "r")
+    if not file then
+        error("rate limit defaults: " .. err, 0)
+    end
+    local raw = file:read("*a")
+    file:close()
+    local document, decodeErr = json.decode(raw)
+    local list = type(document) == "table" and document.rules
+    if type(list) ~= "table" or #list == 0 then
+        error("rate limit defaults: no rules list in " .. path .. (decodeErr and (" (" .. decodeErr .. ")") or ""), 0)
+    end
+    local groups = {}
+    for index, rule in ipairs(list) do
+        local normalized, bad = normalize(rule, 1)
+        if not normalized then
+            error("rate limit defaults: " .. path .. " rules[" .. index .. "] has an invalid " .. bad, 0)
+        end
+        groups[normalized.routeGroup] = true
+    end
+    if not groups["default"] then
+        error("rate limit defaults: " .. path .. " has no rule for the default group", 0)
+    end
+    return list
+end
+
+_M.defaults = loadDefaults()
 
 local function closedList(rules)
     local names = {}
