@@ -27,3 +27,5 @@ class RateLimitsOutput(OutputModel):
     rules: list[RateLimitRuleOutput]
     updatedAt: datetime | None
     updatedBy: uuid.UUID | None
+    # The gateway's built-in rule of each route group, before its GATEWAY_RATE_LIMIT_SCALE.
+    defaults: list[RateLimitRuleOutput]

@@ -58,12 +58,14 @@ class UpdateRateLimitSetting:
         publisher: SettingsPublisherInterface,
         audit: AuditTrail,
         transaction: TransactionInterface,
+        defaults: list[RateLimitRuleInput],
     ) -> None:
         self.settings = settings
         self.users = users
         self.publisher = publisher
         self.audit = audit
         self.transaction = transaction
+        self.defaults = defaults
 
     async def execute(
         self, principal: AdminPrincipal, data: RateLimitsInput, context: RequestContext
@@ -98,4 +100,5 @@ class UpdateRateLimitSetting:
         return RateLimitsOutput(
             version=stored.version, rules=[RateLimitRuleOutput.model_validate(rule) for rule in rules],
             updatedAt=stored.updatedAt, updatedBy=stored.updatedBy,
+            defaults=[RateLimitRuleOutput.model_validate(rule) for rule in self.defaults],
         )

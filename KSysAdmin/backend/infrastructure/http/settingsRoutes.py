@@ -10,6 +10,7 @@ from KSysAdmin.backend.application.settingsPublication import SettingsNotPublish
 from KSysAdmin.backend.application.updateCorsSetting import UpdateCorsSetting
 from KSysAdmin.backend.application.updateRateLimitSetting import UpdateRateLimitSetting
 from KSysAdmin.backend.domain.exceptions.adminErrors import InvalidSettingError, StaleVersionError
+from KSysAdmin.backend.infrastructure.gatewayDefaults import gatewayDefaultRules
 from KSysAdmin.backend.infrastructure.http.dependencies import (
     AuditDep,
     ContextDep,
@@ -29,6 +30,8 @@ UPDATE_ANSWERS = adminAnswers(InvalidSettingError, StaleVersionError, SettingsNo
 
 def createSettingsRoutes() -> APIRouter:
     router = APIRouter(prefix="/settings", route_class=DependenciesFirstRoute)
+    # Read when the app is built: a server that cannot read them does not start.
+    defaults = gatewayDefaultRules()
 
     @router.get("/cors", response_model=CorsOutput)
     async def getCors(admin: SuperadminDep, settings: SettingsRepoDep, tools: ToolsDep) -> CorsOutput:
@@ -44,14 +47,14 @@ def createSettingsRoutes() -> APIRouter:
 
     @router.get("/rate-limits", response_model=RateLimitsOutput)
     async def getRateLimits(admin: SuperadminDep, settings: SettingsRepoDep) -> RateLimitsOutput:
-        return await GetRateLimitSetting(settings).execute()
+        return await GetRateLimitSetting(settings, defaults).execute()
 
     @router.put("/rate-limits", response_model=RateLimitsOutput, responses=UPDATE_ANSWERS)
     async def putRateLimits(
         data: RateLimitsInput, admin: SuperadminDep, settings: SettingsRepoDep, users: UsersDep,
         publisher: PublisherDep, audit: AuditDep, session: SessionDep, context: ContextDep,
     ) -> RateLimitsOutput:
-        useCase = UpdateRateLimitSetting(settings, users, publisher, audit, session)
+        useCase = UpdateRateLimitSetting(settings, users, publisher, audit, session, defaults)
         return await useCase.execute(admin, data, context)
 
     return router
