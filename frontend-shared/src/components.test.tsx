@@ -2,7 +2,7 @@ import { act, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useRef, useState } from "react";
 import { describe, expect, it, vi } from "vitest";
-import { ErrorMessage, Field, formatCountdown, useAction } from "./components";
+import { ErrorMessage, Field, SelectField, formatCountdown, useAction } from "./components";
 import { Form } from "./form";
 import { ConfirmButton } from "./confirmDialog";
 import { ApiError } from "./errors";
@@ -13,6 +13,14 @@ describe("Field", () => {
     const input = screen.getByLabelText("Email");
     expect(input).toHaveAttribute("aria-invalid", "true");
     expect(input).toHaveAccessibleDescription("Enter your email address.");
+  });
+});
+
+describe("SelectField", () => {
+  it("links its hint and its error message", () => {
+    const options = [{ value: "open", label: "Allow" }, { value: "closed", label: "Refuse" }];
+    render(<SelectField label="Mode" name="mode" value="open" onChange={() => undefined} options={options} hint="Looser than the default." error="Choose one." />);
+    expect(screen.getByLabelText("Mode")).toHaveAccessibleDescription("Choose one. Looser than the default.");
   });
 });
 

@@ -81,12 +81,13 @@ interface SelectProps extends Omit<SelectHTMLAttributes<HTMLSelectElement>, "onC
   onChange: (value: string) => void;
   options: Array<{ value: string; label: string }>;
   error?: string;
+  hint?: ReactNode;
 }
 
-export function SelectField({ label, name, value, onChange, options, error, id, ...rest }: SelectProps) {
-  const ids = useFieldIds(name, id, error);
+export function SelectField({ label, name, value, onChange, options, error, hint, id, ...rest }: SelectProps) {
+  const ids = useFieldIds(name, id, error, hint);
   return (
-    <FieldFrame label={label} ids={ids} error={error}>
+    <FieldFrame label={label} ids={ids} error={error} hint={hint}>
       <select
         {...controlProps(ids, name, value, onChange, error)}
         {...rest}
