@@ -11,6 +11,7 @@ import { AdminLoginPage } from "./pages/Login";
 import { PaymentsPage } from "./pages/Payments";
 import { CorsEditor, RateLimitEditor, validateOrigins } from "./pages/Settings";
 import { UsersPage } from "./pages/Users";
+import { rateLimits } from "./rateLimitStubs";
 
 const fetchMock = adminPageTests();
 
@@ -250,31 +251,31 @@ describe("settings editors", () => {
   it("shows 422 rule errors next to the failing field", async () => {
     const rule = { routeGroup: "auth-login", scope: "ip", limit: 5, windowSeconds: 60, failMode: "open", enabled: true };
     fetchMock
-      .mockResolvedValueOnce(json(200, { rules: [rule], version: 1 }))
+      .mockResolvedValueOnce(json(200, rateLimits([rule], 1)))
       .mockResolvedValueOnce(json(422, envelope("validation_failed", [{ field: "rules.0.limit", location: "body", message: "Limit must be at most 10000" }])));
     renderAt("/admin/settings", <RateLimitEditor />);
     const limit = await screen.findByLabelText("Limit");
     await userEvent.clear(limit);
     await userEvent.type(limit, "999999");
     await userEvent.click(screen.getByRole("button", { name: "Save rules" }));
-    await waitFor(() => expect(screen.getByLabelText("Limit")).toHaveAccessibleDescription("Limit must be at most 10000"));
+    await waitFor(() => expect(screen.getByLabelText("Limit")).toHaveAccessibleDescription(/^Limit must be at most 10000/));
     expect(screen.getByRole("alert")).toHaveTextContent("Some fields need attention.");
     expect(JSON.parse(fetchMock.mock.calls[1][1].body).rules[0].limit).toBe(999999);
   });
 
   it("says which limits hold where no rule is stored: the gateway's defaults", async () => {
     const rule = { routeGroup: "auth-login", scope: "ip", limit: 5, windowSeconds: 60, failMode: "closed", enabled: true };
-    fetchMock.mockResolvedValueOnce(json(200, { rules: [], version: 0 }));
+    fetchMock.mockResolvedValueOnce(json(200, rateLimits([], 0)));
     const { unmount } = renderAt("/admin/settings", <RateLimitEditor />);
     expect(await screen.findByText("No rules are stored: every route group has the gateway's default limit.")).toBeInTheDocument();
     unmount();
-    fetchMock.mockResolvedValueOnce(json(200, { rules: [rule], version: 1 }));
+    fetchMock.mockResolvedValueOnce(json(200, rateLimits([rule], 1)));
     renderAt("/admin/settings", <RateLimitEditor />);
     expect(await screen.findByText("A route group without a rule here keeps the gateway's default limit.")).toBeInTheDocument();
   });
 
   it("refuses a zero limit before sending", async () => {
-    fetchMock.mockResolvedValueOnce(json(200, { rules: [], version: 1 }));
+    fetchMock.mockResolvedValueOnce(json(200, rateLimits([], 1)));
     renderAt("/admin/settings", <RateLimitEditor />);
     await userEvent.click(await screen.findByRole("button", { name: "Add rule" }));
     await userEvent.selectOptions(screen.getByLabelText("Route group"), "auth-login");

@@ -126,9 +126,6 @@ export interface CorsSettings {
   updatedBy?: string | null;
 }
 
-// The route groups the admin service accepts (KSysAdmin settingsInput.RouteGroupName).
-export const ROUTE_GROUPS = ["auth-login", "auth-register", "password-reset", "auth", "payment-create", "payment", "payment-callback", "admin-login", "admin", "default"];
-
 export interface RateLimitRule {
   routeGroup: string;
   scope: "ip" | "user";
@@ -141,6 +138,8 @@ export interface RateLimitRule {
 
 export interface RateLimitSettings {
   rules: RateLimitRule[];
+  // The gateway's built-in rule of every route group it accepts, unscaled (docs/adminApi.md).
+  defaults: RateLimitRule[];
   version: number;
   updatedAt?: string | null;
   updatedBy?: string | null;

@@ -5,6 +5,7 @@ import { adminPageTests, renderAt } from "./adminPageTests";
 import { payment, serveDetail } from "./paymentDetailStubs";
 import { PaymentDetailPage } from "./pages/PaymentDetail";
 import { SettingsPage } from "./pages/Settings";
+import { rateLimits } from "./rateLimitStubs";
 import { UserDetailPage } from "./pages/UserDetail";
 
 // Pages made of several sections: one <h1> names the page, the other sections have <h2>s.
@@ -34,7 +35,7 @@ describe("page headings", () => {
 
   it("settings: one <h1> above the two editors", async () => {
     fetchMock.mockImplementation(async (url: string) =>
-      url.endsWith("/cors") ? json(200, { origins: [], version: 1 }) : json(200, { rules: [], version: 1 }));
+      url.endsWith("/cors") ? json(200, { origins: [], version: 1 }) : json(200, rateLimits([], 1)));
     renderAt("/admin/settings", <SettingsPage />);
     expect(await screen.findByRole("heading", { name: "CORS origins", level: 2 })).toBeInTheDocument();
     expect(await screen.findByRole("heading", { name: "Rate limits", level: 2 })).toBeInTheDocument();

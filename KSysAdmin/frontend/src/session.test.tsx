@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { envelope, json } from "../../../frontend-shared/src/test/responses";
 import { tokens } from "./api";
 import { App } from "./App";
+import { rateLimits } from "./rateLimitStubs";
 import { endSession, startSession } from "./session";
 
 const ORIGINS = "Allowed origins (one per line)";
@@ -27,7 +28,7 @@ beforeEach(() => {
   user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
   answers = {};
   answer("GET /api/admin/settings/cors", () => json(200, { origins: ["https://a.example.com"], version: 3 }));
-  answer("GET /api/admin/settings/rate-limits", () => json(200, { rules: [], version: 1 }));
+  answer("GET /api/admin/settings/rate-limits", () => json(200, rateLimits([], 1)));
   answer("GET /api/admin/stats/daily", () => json(200, { days: [] }));
   answer("POST /api/admin/auth/login", () => json(200, { accessToken: "t2", tokenType: "bearer", expiresIn: 600, roles: ["superadmin"] }));
   fetchMock = vi.fn(async (url: string, init: RequestInit) => {

@@ -5,6 +5,7 @@ import { applyFocusFixup } from "../../../frontend-shared/src/test/focusFixup";
 import { json } from "../../../frontend-shared/src/test/responses";
 import { adminPageTests, renderAt } from "./adminPageTests";
 import { CorsEditor, RateLimitEditor } from "./pages/Settings";
+import { rateLimits } from "./rateLimitStubs";
 
 // Keyboard use of the settings editors: focus never falls to <body> (where the next Tab starts from the top).
 const fetchMock = adminPageTests();
@@ -24,8 +25,8 @@ describe("settings editors' focus", () => {
 
   it("rate limits: after a save, on the notice saying so", async () => {
     fetchMock
-      .mockResolvedValueOnce(json(200, { rules: [rule("auth-login")], version: 1 }))
-      .mockResolvedValueOnce(json(200, { rules: [rule("auth-login")], version: 2 }));
+      .mockResolvedValueOnce(json(200, rateLimits([rule("auth-login")], 1)))
+      .mockResolvedValueOnce(json(200, rateLimits([rule("auth-login")], 2)));
     renderAt("/admin/settings", <RateLimitEditor />);
     await userEvent.click(await screen.findByRole("button", { name: "Save rules" }));
     const notice = await screen.findByText("Rate limits saved.");
@@ -33,7 +34,7 @@ describe("settings editors' focus", () => {
   });
 
   it("rate limits: each Remove names its rule, a removed rule hands focus to Add rule, and a new rule takes it", async () => {
-    fetchMock.mockResolvedValueOnce(json(200, { rules: [rule("auth-login"), rule("payment")], version: 1 }));
+    fetchMock.mockResolvedValueOnce(json(200, rateLimits([rule("auth-login"), rule("payment")], 1)));
     renderAt("/admin/settings", <RateLimitEditor />);
     await userEvent.click(await screen.findByRole("button", { name: "Remove rule 2" }));
     expect(screen.getByRole("button", { name: "Add rule" })).toHaveFocus();

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { Card, ErrorMessage, Field, Form, Notice, SelectField, Spinner, SubmitButton, TextAreaField, formatDateTime, isApiError, serverFieldErrors, useAction, useLoad, usePageTitle, type FieldErrors } from "@kservices/shared";
-import { adminApi, ROUTE_GROUPS, type RateLimitRule } from "../api";
+import { adminApi, type RateLimitRule } from "../api";
+import { describeDefault, fromDefault, looserThanDefault, type RuleValues } from "../ruleDefaults";
 
 const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i;
 
@@ -83,14 +84,11 @@ export function CorsEditor() {
   );
 }
 
-interface RuleForm {
+// `added`: a rule made by "Add rule" in this edit, which takes its group's default when its group is picked.
+interface RuleForm extends RuleValues {
   routeGroup: string;
-  scope: "ip" | "user";
-  limit: string;
-  windowSeconds: string;
-  failMode: "open" | "closed";
-  enabled: boolean;
   id?: string;
+  added?: boolean;
 }
 
 function toForm(rule: RateLimitRule): RuleForm {
@@ -111,6 +109,52 @@ export function validateRules(rules: RuleForm[]): FieldErrors {
     seen.add(key);
   });
   return errors;
+}
+
+function warningHint(text?: string) {
+  return text ? <span className="field-warning">{text}</span> : undefined;
+}
+
+// One rule's fields. `base` is its group's built-in default: shown under the group, and the fields that let more
+// through than it say so, tied to the field like its error.
+function RuleFields({ rule, index: i, groups, base, errors, update, pickGroup, remove }: {
+  rule: RuleForm;
+  index: number;
+  groups: string[];
+  base?: RateLimitRule;
+  errors: FieldErrors;
+  update: (change: Partial<RuleForm>) => void;
+  pickGroup: (routeGroup: string) => void;
+  remove: () => void;
+}) {
+  const looser = base ? looserThanDefault(rule, base) : {};
+  const enabledWarning = `rules-${i}-enabled-warning`;
+  return (
+    <fieldset className="form-row" aria-label={`Rule ${i + 1}`}>
+      <legend>Rule {i + 1}</legend>
+      <SelectField
+        label="Route group"
+        name={`rules.${i}.routeGroup`}
+        value={rule.routeGroup}
+        onChange={pickGroup}
+        options={[
+          ...(rule.routeGroup === "" ? [{ value: "", label: "Choose a route group" }] : []),
+          ...[...new Set([...groups, ...(rule.routeGroup ? [rule.routeGroup] : [])])].map((g) => ({ value: g, label: g })),
+        ]}
+        error={errors[`rules.${i}.routeGroup`]}
+        hint={base ? describeDefault(base) : undefined}
+      />
+      <SelectField label="Scope" name={`rules.${i}.scope`} value={rule.scope} onChange={(v) => update({ scope: v as RuleForm["scope"] })} options={[{ value: "ip", label: "Per IP" }, { value: "user", label: "Per user" }]} error={errors[`rules.${i}.scope`]} />
+      <Field label="Limit" name={`rules.${i}.limit`} inputMode="numeric" value={rule.limit} onChange={(v) => update({ limit: v })} error={errors[`rules.${i}.limit`]} hint={warningHint(looser.limit)} />
+      <Field label="Window (s)" name={`rules.${i}.windowSeconds`} inputMode="numeric" value={rule.windowSeconds} onChange={(v) => update({ windowSeconds: v })} error={errors[`rules.${i}.windowSeconds`]} />
+      <SelectField label="If Redis is down" name={`rules.${i}.failMode`} value={rule.failMode} onChange={(v) => update({ failMode: v as RuleForm["failMode"] })} options={[{ value: "open", label: "Allow (open)" }, { value: "closed", label: "Refuse (closed)" }]} error={errors[`rules.${i}.failMode`]} hint={warningHint(looser.failMode)} />
+      <label className="checkbox"><input type="checkbox" checked={rule.enabled} onChange={(e) => update({ enabled: e.target.checked })} aria-describedby={looser.enabled ? enabledWarning : undefined} /> Enabled</label>
+      {looser.enabled ? <p className="field-hint" id={enabledWarning}>{warningHint(looser.enabled)}</p> : null}
+      <button type="button" className="button button-small" onClick={remove}>
+        Remove{" "}<span className="visually-hidden">rule {i + 1}</span>
+      </button>
+    </fieldset>
+  );
 }
 
 export function RateLimitEditor() {
@@ -151,6 +195,11 @@ export function RateLimitEditor() {
   if (settings.error && !settings.data) return <Card title="Rate limits" subsection><ErrorMessage error={settings.error} onRetry={settings.reload} /></Card>;
   const errors = { ...serverFieldErrors(save.error), ...clientErrors };
   const update = (index: number, change: Partial<RuleForm>) => setRules(rules.map((r, i) => (i === index ? { ...r, ...change } : r)));
+  const defaults = new Map(settings.data!.defaults.map((rule) => [rule.routeGroup, rule]));
+  const pickGroup = (index: number, routeGroup: string) => {
+    const base = defaults.get(routeGroup);
+    update(index, rules[index].added && base ? { routeGroup, ...fromDefault(base) } : { routeGroup });
+  };
   const conflict = isApiError(save.error) && save.error.status === 409;
   return (
     <Card title="Rate limits" subsection>
@@ -170,31 +219,20 @@ export function RateLimitEditor() {
         error={save.error}
       >
         {rules.map((rule, i) => (
-          <fieldset key={i} className="form-row" aria-label={`Rule ${i + 1}`}>
-            <legend>Rule {i + 1}</legend>
-            <SelectField
-              label="Route group"
-              name={`rules.${i}.routeGroup`}
-              value={rule.routeGroup}
-              onChange={(v) => update(i, { routeGroup: v })}
-              options={[
-                ...(rule.routeGroup === "" ? [{ value: "", label: "Choose a route group" }] : []),
-                ...[...new Set([...ROUTE_GROUPS, ...(rule.routeGroup ? [rule.routeGroup] : [])])].map((g) => ({ value: g, label: g })),
-              ]}
-              error={errors[`rules.${i}.routeGroup`]}
-            />
-            <SelectField label="Scope" name={`rules.${i}.scope`} value={rule.scope} onChange={(v) => update(i, { scope: v as RuleForm["scope"] })} options={[{ value: "ip", label: "Per IP" }, { value: "user", label: "Per user" }]} error={errors[`rules.${i}.scope`]} />
-            <Field label="Limit" name={`rules.${i}.limit`} inputMode="numeric" value={rule.limit} onChange={(v) => update(i, { limit: v })} error={errors[`rules.${i}.limit`]} />
-            <Field label="Window (s)" name={`rules.${i}.windowSeconds`} inputMode="numeric" value={rule.windowSeconds} onChange={(v) => update(i, { windowSeconds: v })} error={errors[`rules.${i}.windowSeconds`]} />
-            <SelectField label="If Redis is down" name={`rules.${i}.failMode`} value={rule.failMode} onChange={(v) => update(i, { failMode: v as RuleForm["failMode"] })} options={[{ value: "open", label: "Allow (open)" }, { value: "closed", label: "Refuse (closed)" }]} error={errors[`rules.${i}.failMode`]} />
-            <label className="checkbox"><input type="checkbox" checked={rule.enabled} onChange={(e) => update(i, { enabled: e.target.checked })} /> Enabled</label>
-            <button type="button" className="button button-small" onClick={() => { addRef.current?.focus(); setRules(rules.filter((_, j) => j !== i)); }}>
-              Remove{" "}<span className="visually-hidden">rule {i + 1}</span>
-            </button>
-          </fieldset>
+          <RuleFields
+            key={i}
+            rule={rule}
+            index={i}
+            groups={[...defaults.keys()]}
+            base={defaults.get(rule.routeGroup)}
+            errors={errors}
+            update={(change) => update(i, change)}
+            pickGroup={(routeGroup) => pickGroup(i, routeGroup)}
+            remove={() => { addRef.current?.focus(); setRules(rules.filter((_, j) => j !== i)); }}
+          />
         ))}
         <div className="actions">
-          <button ref={addRef} type="button" className="button" onClick={() => { setRules([...rules, { routeGroup: "", scope: "ip", limit: "10", windowSeconds: "60", failMode: "open", enabled: true }]); setAdded({ index: rules.length }); }}>Add rule</button>
+          <button ref={addRef} type="button" className="button" onClick={() => { setRules([...rules, { routeGroup: "", scope: "ip", limit: "", windowSeconds: "", failMode: "closed", enabled: true, added: true }]); setAdded({ index: rules.length }); }}>Add rule</button>
           <SubmitButton busy={save.busy}>Save rules</SubmitButton>
         </div>
       </Form>
