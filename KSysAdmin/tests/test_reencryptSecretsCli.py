@@ -156,7 +156,7 @@ async def test_dryRunTakesNoRowLocksWhileTheRunWaitsForALockedRow(scratch: tuple
         # Raises TimeoutExpired when the dry run waits for the lock (it takes a few seconds otherwise).
         dry = await asyncio.to_thread(runCli, url, keys, "--dry-run", timeout=30)
         assert dry.returncode == 0, dry.stderr
-        assert "1 rows with encrypted values: would re-encrypt 1, 0 already" in dry.stdout
+        assert "1 row with encrypted values: would re-encrypt 1, 0 already" in dry.stdout
         run = asyncio.create_task(asyncio.to_thread(runCli, url, keys))
         await waitUntilBlockedBy(url, holder)
         assert not run.done()
@@ -165,7 +165,7 @@ async def test_dryRunTakesNoRowLocksWhileTheRunWaitsForALockedRow(scratch: tuple
     finally:
         await holder.close()
     assert done.returncode == 0, done.stderr
-    assert "1 rows with encrypted values: re-encrypted 1, 0 already" in done.stdout
+    assert "1 row with encrypted values: re-encrypted 1, 0 already" in done.stdout
     moved = (await columnsOf(database))[userId][0] or ""
     assert crypto(NEW_KEY).decryptSensitive(moved, phoneContext(userId)) == "+62866"
 

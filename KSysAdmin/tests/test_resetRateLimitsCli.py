@@ -51,13 +51,16 @@ async def test_resetRateLimitsRestoresTheDefaults(world: AdminWorld) -> None:
     await world.redis.set(LIMITS_KEY, json.dumps({"version": 10**6, "rules": [RULE]}))
     result = await asyncio.to_thread(runCli, world)
     assert result.returncode == 0, result.stderr
-    assert "1 stored rules removed" in result.stdout
+    assert "1 stored rule removed," in result.stdout
     after = (await world.client.get("/api/admin/settings/rate-limits", headers=headers)).json()
     assert (after["version"], after["rules"], after["updatedBy"]) == (version + 2, [], None)
     assert json.loads(await world.redis.get(LIMITS_KEY)) == {"version": version + 2, "rules": []}
     entry = (await world.auditEntries("cli.reset_rate_limits", "rate-limits"))[-1]
     assert (entry.outcome, entry.actorType, entry.actorId) == ("success", "system", None)
     assert entry.details == {"version": version + 2, "from": [RULE], "rules": [], **CLI_OPERATOR}
+    again = await asyncio.to_thread(runCli, world)
+    assert again.returncode == 0, again.stderr
+    assert "0 stored rules removed," in again.stdout
 
 
 # With Redis down the reset is refused before it changes anything: the stored rules, their version and the audit

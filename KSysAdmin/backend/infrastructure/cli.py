@@ -138,14 +138,19 @@ async def resetRateLimits() -> int:
     finally:
         await redis.aclose()
         await closeDb(database)
-    print(f"Rate limits reset to the gateway's defaults: {result.removedRules} stored rules removed, version "
-          f"{result.version} published")
+    print(f"Rate limits reset to the gateway's defaults: {counted(result.removedRules, 'stored rule')} removed, "
+          f"version {result.version} published")
     return 0
+
+
+# "1 row", "2 rows".
+def counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def printReport(report: ReencryptReport, dryRun: bool, previousKeys: int) -> None:
     verb = "would re-encrypt" if dryRun else "re-encrypted"
-    print(f"{report.rows} rows with encrypted values: {verb} {report.reencrypted}, "
+    print(f"{counted(report.rows, 'row')} with encrypted values: {verb} {report.reencrypted}, "
           f"{report.current} already under CRYPTO_MASTER_KEY, {len(report.unreadable)} unreadable")
     if previousKeys == 0:
         print("CRYPTO_PREVIOUS_MASTER_KEYS is empty: values were only checked against CRYPTO_MASTER_KEY")
