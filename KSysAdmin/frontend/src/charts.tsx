@@ -34,7 +34,7 @@ export function BarChart({ title, points, color = "#1f5fbf", format = compactNum
       <figcaption>
         {title} <span className="muted">(total {format(total)})</span>
       </figcaption>
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={`${title}: ${points.length} days, total ${format(total)}`}>
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={`${title}: ${points.length} ${points.length === 1 ? "day" : "days"}, total ${format(total)}`}>
         {[0, 0.5, 1].map((f) => {
           const y = PAD.top + plotH * (1 - f);
           return (
