@@ -264,11 +264,11 @@ def run(args: argparse.Namespace, stack: Stack) -> str:
         f"| double settlements | {doubles} ({paid} of {len(created)} payments paid) | 0: {ok[doubles == 0]} |",
         "",
         "A create is two PostgreSQL statements (each its own transaction) plus one signed BRI call (create-va) "
-        "to the simulator; a notification is token lookup in Redis, HMAC check over the raw body, and one "
-        "statement (row lock, event insert with ON CONFLICT DO NOTHING, state change, audit row, in CTEs); a "
-        "duplicate is that statement writing nothing, then the locked transaction that records it. The proxy "
-        "is a plain nginx location without the gateway's Lua limiter (its cost is measured in the gateway "
-        "section).",
+        "to the simulator; a notification is the token's own tag and expiry checked, HMAC check over the raw "
+        "body, and one statement (row lock, event insert with ON CONFLICT DO NOTHING, state change, audit row, "
+        "in CTEs); a duplicate is that statement writing nothing, then the locked transaction that records it. "
+        "The proxy is a plain nginx location without the gateway's Lua limiter (its cost is measured in the "
+        "gateway section).",
     ])
 
 
