@@ -43,12 +43,13 @@ def isModelBody(field: object) -> bool:
 class DeferredJsonRequest(Request):
     decodeError: Exception | None = None
 
-    # FastAPI decodes a JSON type whatever its charset (json.loads reads UTF-16 and UTF-32 too): only UTF-8 is.
+    # FastAPI decodes a JSON type whatever its charset, and json.loads reads UTF-16 and UTF-32 bytes too: only a
+    # UTF-8 type is decoded, and its bytes as UTF-8.
     async def json(self) -> object:
         if not isJsonContentType(self.headers.get("content-type")):
             return UNDECODABLE
         try:
-            return await super().json()
+            return json.loads((await self.body()).decode("utf-8"))
         except (ValueError, RecursionError) as error:
             self.decodeError = error
             return UNDECODABLE

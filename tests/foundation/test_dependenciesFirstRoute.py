@@ -117,6 +117,14 @@ async def test_aBodyNotSentAsJsonIsUnsupported(client: httpx2.AsyncClient, heade
         assert [(item["field"], item["type"]) for item in error["details"]] == [("body", "content_type")]
 
 
+# A JSON type is read as UTF-8 only, as the login's readJsonBody reads it: a body in UTF-16 or UTF-32 (which json.loads
+# detects and reads from bytes) is malformed JSON, not a change.
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+async def test_aJsonBodyInAnotherEncodingIsMalformed(client: httpx2.AsyncClient, encoding: str) -> None:
+    response = await client.put("/change", content='{"name": "a"}'.encode(encoding), headers=SIGNED_IN)
+    assert [item[:2] for item in details(response)] == [("body", "json_invalid")]
+
+
 async def test_jsonMediaTypesAreRead(client: httpx2.AsyncClient) -> None:
     for contentType in ("application/merge-patch+json", "application/json; charset=utf-8",
                         'application/vnd.foo+json; charset="UTF-8"'):
