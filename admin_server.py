@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from KSysAdmin.backend.infrastructure.background.purgeTask import purgeHook
+from KSysAdmin.backend.infrastructure.background.revokedKeySweep import revokedKeySweepHook
 from KSysAdmin.backend.infrastructure.background.settingsWatch import settingsWatchHook
 from KSysAdmin.backend.infrastructure.http.adminRouter import createAdminRouter
 from KSysAdmin.backend.infrastructure.http.adminTools import adminStartupHook
@@ -18,7 +19,7 @@ def createAdminApp(settings: Settings) -> FastAPI:
         routers=[createAdminRouter()],
         docGroups={"/api/admin": "KSysAdmin"},
         statusTable=ADMIN_STATUS_TABLE,
-        hooks=[adminStartupHook, purgeHook, settingsWatchHook],
+        hooks=[adminStartupHook, purgeHook, settingsWatchHook, revokedKeySweepHook],
     )
     app = createApp(settings, spec)
     installValidationAudit(app)

@@ -177,6 +177,8 @@ class AuthSettings(GroupSettings):
     # server's purge pass, every AUTH_PURGE_INTERVAL_SECONDS); the audit log keeps what happened.
     endedRetentionDays: int = Field(90, ge=7, le=3650, validation_alias="AUTH_ENDED_RETENTION_DAYS")
     purgeIntervalSeconds: int = Field(3600, ge=60, le=DAY, validation_alias="AUTH_PURGE_INTERVAL_SECONDS")
+    # How often the admin server deletes the Redis keys of sessions revoked since its last pass.
+    revokedKeySweepSeconds: int = Field(5, ge=1, le=3600, validation_alias="AUTH_REVOKED_KEY_SWEEP_SECONDS")
 
     @model_validator(mode="after")
     def requireIdleWithinAbsolute(self) -> AuthSettings:

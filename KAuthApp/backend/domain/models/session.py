@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Text, Uuid
+from sqlalchemy import Column, ForeignKey, Index, Text, Uuid, text
 from sqlmodel import Field
 
 from KAuthApp.backend.domain.models.base import KAuthModel
@@ -16,6 +16,7 @@ class Session(KAuthModel, table=True):
     __table_args__ = (
         Index("ix_sessions_user_id_created_at", "user_id", "created_at"),
         Index("ix_sessions_family_id", "family_id"),
+        Index("ix_sessions_revoked_at_id", "revoked_at", "id", postgresql_where=text("revoked_at IS NOT NULL")),
     )
 
     id: uuid.UUID = Field(default_factory=generateId, sa_column=Column("id", Uuid, primary_key=True))
