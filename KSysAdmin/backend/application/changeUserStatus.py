@@ -18,14 +18,17 @@ from KSysAdmin.backend.domain.interfaces.transactionInterface import Transaction
 from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepositoryInterface
 from KSysAdmin.backend.domain.models.auditLog import AuditOutcome
 from KSysAdmin.backend.domain.models.role import RoleName
-from KSysAdmin.backend.domain.models.user import UserStatus
-from KSysAdmin.backend.domain.userStatusPolicy import REVOKING_ACTIONS, StatusAction, isTemporarilyLocked, nextStatus
+from KSysAdmin.backend.domain.userStatusPolicy import (
+    ALLOWED_FROM,
+    REVOKING_ACTIONS,
+    StatusAction,
+    isTemporarilyLocked,
+    nextStatus,
+)
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.security.lockoutPolicy import clearFailures
 
 REPAIR_ACTION = "user.session_keys_removed"
-# The status a revoking action leaves; asking for it again finds the action applied.
-REVOKED_STATUS = {StatusAction.LOCK: UserStatus.LOCKED.value, StatusAction.DISABLE: UserStatus.DISABLED.value}
 
 
 class ChangeUserStatus:
@@ -68,9 +71,10 @@ class ChangeUserStatus:
                 if user.id == principal.userId:
                     raise SelfActionError()
                 previous, lockedUntil = user.status, user.lockedUntil
-                if REVOKED_STATUS.get(action) == previous:
-                    # A repeated lock or disable is refused below; the keys of its sessions go all the same, in
-                    # case the first one's Redis deletion failed after its commit (503 session_keys_not_removed).
+                if action in REVOKING_ACTIONS and previous not in ALLOWED_FROM[action]:
+                    # A lock or disable refused below (a repeat, a lock of a disabled account) finds the sessions
+                    # revoked by an earlier one, whose Redis deletion may have failed after its commit (503
+                    # session_keys_not_removed): their keys go all the same.
                     survivingKeys = await self.users.unexpiredSessionIds(user.id, now)
                 temporarilyLocked = isTemporarilyLocked(lockedUntil, now)
                 user.status = nextStatus(action, previous, user.emailVerifiedAt, temporarilyLocked)
