@@ -1,15 +1,11 @@
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-
-import asyncpg
 import pytest
 from sqlalchemy.dialects import postgresql
 
 from KSysAdmin.backend.domain.queries import PaymentFilter
 from KSysAdmin.backend.infrastructure.database.paymentRepository import pageStatement
-from KSysAdmin.tests.migrationSupport import alembicConfig, connectTo, runAlembic, scratchDatabase
+from KSysAdmin.tests.planSupport import indexNames, seededPlan
 from shared.backend.config.settings import Settings
 
 PAYMENTS = 20000
@@ -29,12 +25,6 @@ FROM generate_series(1, $1::integer) AS n, (SELECT id FROM users) AS u
 """
 
 
-def planNodes(node: dict[str, object]) -> Iterator[dict[str, object]]:
-    yield node
-    for child in node.get("Plans", []):
-        yield from planNodes(child)
-
-
 # The statement the admin API runs for GET /payments?flagged=true&flagResolved=false (first page of 50, plus one).
 def openFlagsSql() -> str:
     statement = pageStatement(PaymentFilter(flagged=True, flagResolved=False), None, 51)
@@ -46,19 +36,7 @@ def openFlagsSql() -> str:
 # the planner may sort what that index holds: the open flags only, the few an admin has still to handle.
 @pytest.mark.parametrize("analyzed", [False, True], ids=["no statistics", "analyzed"])
 async def test_openFlagsUseTheOpenFlagIndex(settings: Settings, analyzed: bool) -> None:
-    async with scratchDatabase(settings.database.url.get_secret_value()) as url:
-        await runAlembic(alembicConfig(url), "upgrade", "head")
-        connection: asyncpg.Connection = await connectTo(url)
-        try:
-            await connection.execute(USER_SEED)
-            await connection.execute(PAYMENT_SEED, PAYMENTS)
-            if analyzed:
-                await connection.execute("ANALYZE payments")
-            explained = await connection.fetchval(f"EXPLAIN (FORMAT JSON) {openFlagsSql()}")
-        finally:
-            await connection.close()
-    nodes = list(planNodes(json.loads(explained)[0]["Plan"]))
-    indexes = {node.get("Index Name") for node in nodes} - {None}
-    assert indexes == {"ix_payments_open_flag_created_at_id"}, nodes
+    nodes = await seededPlan(settings, [(USER_SEED,), (PAYMENT_SEED, PAYMENTS)], "payments", analyzed, openFlagsSql())
+    assert indexNames(nodes) == {"ix_payments_open_flag_created_at_id"}, nodes
     refused = {"Seq Scan", "Sort"} if analyzed else {"Seq Scan"}
     assert not [node for node in nodes if node["Node Type"] in refused], nodes

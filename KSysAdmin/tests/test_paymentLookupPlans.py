@@ -1,12 +1,8 @@
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-
-import asyncpg
 import pytest
 
-from KSysAdmin.tests.migrationSupport import alembicConfig, connectTo, runAlembic, scratchDatabase
+from KSysAdmin.tests.planSupport import indexNames, seededPlan
 from shared.backend.config.settings import Settings
 
 PAYMENTS = 11000
@@ -26,33 +22,12 @@ FROM generate_series(1, $1::integer) AS n
 """
 
 
-def planNodes(node: dict[str, object]) -> Iterator[dict[str, object]]:
-    yield node
-    for child in node.get("Plans", []):
-        yield from planNodes(child)
-
-
-async def vaLookupPlan(connection: asyncpg.Connection) -> list[dict[str, object]]:
-    explained = await connection.fetchval(f"EXPLAIN (FORMAT JSON) {VA_LOOKUP}", "77777" + "1".zfill(13))
-    return list(planNodes(json.loads(explained)[0]["Plan"]))
-
-
 # A fresh deployment has no statistics on payments until autovacuum first analyzes it. The VA look-up must
 # then still go straight to the VA number: once it walked ix_payments_created_at_id backwards and filtered,
 # reading ~10,000 rows per notification (460 instead of 1,100 notifications/s in bench/payment.py).
 @pytest.mark.parametrize("analyzed", [False, True], ids=["no statistics", "analyzed"])
 async def test_vaLookupUsesTheVaIndexWithOrWithoutStatistics(settings: Settings, analyzed: bool) -> None:
-    async with scratchDatabase(settings.database.url.get_secret_value()) as url:
-        await runAlembic(alembicConfig(url), "upgrade", "head")
-        connection = await connectTo(url)
-        try:
-            await connection.execute(USER_SEED)
-            await connection.execute(PAYMENT_SEED, PAYMENTS)
-            if analyzed:
-                await connection.execute("ANALYZE payments")
-            nodes = await vaLookupPlan(connection)
-        finally:
-            await connection.close()
-    indexes = {node.get("Index Name") for node in nodes} - {None}
-    assert indexes == {"ix_payments_virtual_account_no_created_at"}, nodes
+    nodes = await seededPlan(settings, [(USER_SEED,), (PAYMENT_SEED, PAYMENTS)], "payments", analyzed, VA_LOOKUP,
+                             "77777" + "1".zfill(13))
+    assert indexNames(nodes) == {"ix_payments_virtual_account_no_created_at"}, nodes
     assert not [node for node in nodes if node["Node Type"] in {"Sort", "Seq Scan"}], nodes

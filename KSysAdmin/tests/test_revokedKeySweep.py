@@ -2,12 +2,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import time
 import uuid
 from datetime import timedelta
 
-import asyncpg
 import httpx2
 import pytest
 from redis.asyncio import Redis
@@ -18,9 +16,8 @@ from KSysAdmin.backend.infrastructure.background.revokedKeySweep import RevokedK
 from KSysAdmin.backend.infrastructure.database.revokedSessionRepository import REVOKED_AFTER
 from KSysAdmin.backend.infrastructure.redis.sessionKeyStore import RedisSessionKeyStore
 from KSysAdmin.tests.adminSupport import PASSWORD, AdminWorld
-from KSysAdmin.tests.migrationSupport import alembicConfig, connectTo, runAlembic, scratchDatabase
+from KSysAdmin.tests.planSupport import indexNames, seededPlan
 from KSysAdmin.tests.test_adminAuth import bearer
-from KSysAdmin.tests.test_flagListPlans import planNodes
 from KSysAdmin.tests.test_revocationRepair import unreachable
 from KSysAdmin.tests.test_userActions import liveKeys
 from shared.backend.config.settings import Settings
@@ -137,18 +134,7 @@ def revokedAfterSql() -> str:
 # without statistics: a pass with nothing revoked since the last one does not read the table.
 @pytest.mark.parametrize("analyzed", [False, True], ids=["no statistics", "analyzed"])
 async def test_thePassReadsTheRevokedSessionIndex(settings: Settings, analyzed: bool) -> None:
-    async with scratchDatabase(settings.database.url.get_secret_value()) as url:
-        await runAlembic(alembicConfig(url), "upgrade", "head")
-        connection: asyncpg.Connection = await connectTo(url)
-        try:
-            await connection.execute(USER_SEED)
-            await connection.execute(SESSION_SEED, SESSIONS)
-            if analyzed:
-                await connection.execute("ANALYZE sessions")
-            explained = await connection.fetchval(f"EXPLAIN (FORMAT JSON) {revokedAfterSql()}", utcNow(),
-                                                  uuid.UUID(int=0), 500)
-        finally:
-            await connection.close()
-    nodes = list(planNodes(json.loads(explained)[0]["Plan"]))
-    assert not [node for node in nodes if node["Node Type"] == "Seq Scan"], explained
-    assert "ix_sessions_revoked_at_id" in {node.get("Index Name") for node in nodes}, explained
+    nodes = await seededPlan(settings, [(USER_SEED,), (SESSION_SEED, SESSIONS)], "sessions", analyzed,
+                             revokedAfterSql(), utcNow(), uuid.UUID(int=0), 500)
+    assert not [node for node in nodes if node["Node Type"] == "Seq Scan"], nodes
+    assert "ix_sessions_revoked_at_id" in indexNames(nodes), nodes
