@@ -16,8 +16,8 @@ startUvicorn() {
 }
 
 # How long a server gets after TERM before KILL: uvicorn's --timeout-graceful-shutdown (5 s for requests in flight),
-# then the lifespan's shutdown, where a running background pass gets STOP_GRACE_SECONDS (10 s,
-# shared/backend/background/periodicTask.py), then the pools close. docker-compose.yml's stop_grace_period matches.
+# then the lifespan's shutdown, where the running background passes share STOP_GRACE_SECONDS (10 s,
+# shared/backend/background/shutdown.py), then the pools close. docker-compose.yml's stop_grace_period matches.
 SERVER_STOP_SECONDS=20
 
 # stopPid FILE ARG...: stops the process FILE names when it still is the one started there (a child of this

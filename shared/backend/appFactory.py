@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from fastapi import APIRouter, FastAPI, Request
 
+from shared.backend.background.shutdown import Shutdown
 from shared.backend.config.secretSettings import CryptoSettings
 from shared.backend.config.settings import ConfigurationError, Settings, loadSettings
 from shared.backend.cryptoFactory import CryptoService, createCrypto
@@ -98,6 +99,7 @@ def createLifespan(settings: Settings, spec: ServiceSpec) -> Callable[[FastAPI],
                 stack.push_async_callback(closeRedis, app.state.redis)
                 app.state.crypto = await initCrypto(settings.crypto,
                                                     app.state.database if spec.checksStoredData else None)
+                app.state.shutdown = Shutdown()
                 for hook in [corsSyncHook, *spec.hooks]:
                     await stack.enter_async_context(hook(app))
             except KNOWN_STARTUP_FAILURES as error:
@@ -119,6 +121,8 @@ def createLifespan(settings: Settings, spec: ServiceSpec) -> Callable[[FastAPI],
             try:
                 yield
             finally:
+                # Every background task stops now and shares one grace, before the hooks are left in turn.
+                app.state.shutdown.begin()
                 gc.set_threshold(*thresholds)
                 gc.unfreeze()
         logger.application("shutdown_complete", f"{spec.title} stopped")

@@ -7,13 +7,12 @@ from contextlib import asynccontextmanager, suppress
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from shared.backend.background.shutdown import Shutdown
 from shared.backend.database.advisoryLock import advisoryLock
 from shared.backend.loggingFactory import getSystemLogger
 from shared.backend.utils.tasks import cancelAndWait
 
 logger = getSystemLogger("background")
-# A pass in flight may finish this long after shutdown starts; then it is cancelled.
-STOP_GRACE_SECONDS = 10.0
 
 # A failure repeated pass after pass (an outage) is logged again at most this often, without its traceback.
 REPEAT_LOG_SECONDS = 60.0
@@ -76,22 +75,23 @@ async def runForever(engine: AsyncEngine, lockKey: int, label: str, work: Work, 
             await asyncio.wait_for(stop.wait(), intervalSeconds)
 
 
-# Runs work at once and then every intervalSeconds, one process at a time (lockKey), until the block ends.
+# Runs work at once and then every intervalSeconds, one process at a time (lockKey), until the block ends or the
+# app's shutdown (shared with its other tasks; a task of its own when none is given) starts.
 @asynccontextmanager
 async def periodicTask(
-    engine: AsyncEngine, lockKey: int, label: str, work: Work, intervalSeconds: float
+    engine: AsyncEngine, lockKey: int, label: str, work: Work, intervalSeconds: float,
+    shutdown: Shutdown | None = None,
 ) -> AsyncIterator[asyncio.Task[None]]:
-    stop = asyncio.Event()
-    task = asyncio.create_task(runForever(engine, lockKey, label, work, intervalSeconds, stop),
+    shutdown = shutdown or Shutdown()
+    task = asyncio.create_task(runForever(engine, lockKey, label, work, intervalSeconds, shutdown.stopping),
                                name=label.replace("_", "-"))
     logger.application(f"{label}_started", "Background task started", task=label, interval_s=intervalSeconds)
     try:
         yield task
     finally:
         # Let a running pass end between queries (cancelling mid-query can wedge a pooled connection).
-        stop.set()
         try:
-            await asyncio.wait_for(asyncio.shield(task), STOP_GRACE_SECONDS)
+            await asyncio.wait_for(asyncio.shield(task), shutdown.graceLeft())
         except TimeoutError:
             await cancelAndWait(task)
         logger.application(f"{label}_stopped", "Background task stopped", task=label)

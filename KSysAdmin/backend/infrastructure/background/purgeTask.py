@@ -34,7 +34,7 @@ def purgeHook(app: FastAPI) -> AbstractAsyncContextManager[None]:
         database = app.state.database
         useCase = PurgeEndedRecords(partial(purgeTools, database.sessionFactory), settings.auth.endedRetentionDays)
         async with periodicTask(database.engine, PURGE_LOCK_KEY, LABEL, useCase.execute,
-                                settings.auth.purgeIntervalSeconds):
+                                settings.auth.purgeIntervalSeconds, app.state.shutdown):
             yield
 
     return run()

@@ -69,7 +69,7 @@ def revokedKeySweepHook(app: FastAPI) -> AbstractAsyncContextManager[None]:
         keyLifetime = timedelta(seconds=settings.auth.sessionIdleSeconds)
         sweep = RevokedKeySweep(app.state.database, app.state.redis, keyLifetime)
         async with periodicTask(app.state.database.engine, SWEEP_LOCK_KEY, LABEL, sweep.run,
-                                settings.auth.revokedKeySweepSeconds):
+                                settings.auth.revokedKeySweepSeconds, app.state.shutdown):
             yield
 
     return run()

@@ -62,7 +62,7 @@ def settingsWatchHook(app: FastAPI) -> AbstractAsyncContextManager[None]:
     @asynccontextmanager
     async def run() -> AsyncIterator[None]:
         async with periodicTask(app.state.database.engine, WATCH_LOCK_KEY, LABEL, republishStale(app),
-                                WATCH_SECONDS):
+                                WATCH_SECONDS, app.state.shutdown):
             yield
 
     return run()

@@ -72,7 +72,7 @@ def reconcileHook(settings: Settings) -> Hook:
         useCase = ReconcilePayments(app.state.paymentUow, app.state.settlementRecords, app.state.paymentGateway,
                                     timedelta(hours=settings.payment.qrisRecheckHours))
         async with reconcileTask(app.state.database.engine, lambda stopping: useCase.execute(stopping=stopping),
-                                 settings.payment.reconcileIntervalSeconds):
+                                 settings.payment.reconcileIntervalSeconds, app.state.shutdown):
             yield
 
     return hook
