@@ -64,6 +64,13 @@ describe("rate-limit rules and the gateway's defaults", () => {
     expect(JSON.parse(fetchMock.mock.calls[1][1].body).rules).toEqual([rule("auth-register", 5, 60, "open", false)]);
   });
 
+  it("warns about a bigger burst at the default's rate: the same rate over a longer window", async () => {
+    await showRules(rule("auth-register", 50, 3000, "closed"));
+    expect(screen.getByLabelText("Limit")).toHaveAccessibleDescription(
+      "Looser than the default of 5 requests per 300 s (before the gateway's scale): this rule lets up to 50 requests through at once.");
+    expect(screen.getAllByText(LOOSER)).toHaveLength(1);
+  });
+
   it("says nothing for a rule as strict as its default or stricter", async () => {
     await showRules(rule("auth-register", 5, 300, "closed"), rule("auth-login", 1, 6, "closed"),
       rule("auth", 60, 60, "closed"), rule("payment", 120, 120, "open"));

@@ -27,14 +27,17 @@ export function describeDefault(base: RateLimitRule): string {
 }
 
 // Where a rule lets through more than its group's built-in default, what to say next to the field: a higher rate
-// (limit per window second), open where the default is closed, or off where the default is on. Nothing for a rule as
-// strict or stricter, nor for numbers the form refuses anyway.
+// (limit per window second), a higher limit at the same or a lower rate (a bigger burst at once: a longer window),
+// open where the default is closed, or off where the default is on. Nothing for a rule as strict or stricter, nor
+// for numbers the form refuses anyway.
 export function looserThanDefault(rule: RuleValues, base: RateLimitRule): { limit?: string; failMode?: string; enabled?: string } {
   const warnings: { limit?: string; failMode?: string; enabled?: string } = {};
   const limit = whole(rule.limit);
   const seconds = whole(rule.windowSeconds);
   if (limit !== null && seconds !== null && limit * base.windowSeconds > base.limit * seconds) {
     warnings.limit = `Looser than the default of ${requests(base)} (${SCALE_NOTE}): this rule lets more requests through.`;
+  } else if (limit !== null && seconds !== null && limit > base.limit) {
+    warnings.limit = `Looser than the default of ${requests(base)} (${SCALE_NOTE}): this rule lets up to ${limit} requests through at once.`;
   }
   if (rule.failMode === "open" && base.failMode === "closed") {
     warnings.failMode = `Looser than the default: ${base.routeGroup} refuses requests while Redis is down, and "Allow (open)" lets them through unlimited.`;
