@@ -244,6 +244,12 @@ def report(rounds: list[dict[str, dict[str, float]]], options: argparse.Namespac
           f"({' '.join(f'{ratio:.2f}' for ratio in ratios)}; target >= 2x)")
     print(f"logins / raw argon2 = {statistics.median(shares):.0%} median "
           f"({' '.join(f'{share:.0%}' for share in shares)}; target >= 85%)")
+    # The CPU a login costs beyond one verify while every core is busy: cores / logins per s - cores / verifies per s.
+    cores = os.cpu_count() or 1
+    beside = [1000 * cores * (1 / result["login"]["rps"] - 1 / result["raw"]["rps"]) for result in rounds]
+    allowed = [1000 * cores * (1 / 0.85 - 1) / result["raw"]["rps"] for result in rounds]
+    print(f"CPU beside the hash per login = {statistics.median(beside):.1f} ms median "
+          f"({' '.join(f'{value:.1f}' for value in beside)}); 85% allows {statistics.median(allowed):.1f} ms")
 
 
 def main() -> None:
