@@ -14,8 +14,9 @@ from shared.backend.database.modelSupport import utcNow
 ACTION = "auth.logout"
 
 
-# Ends the session named by the refresh token (body or cookie) or, failing that, by the access
-# token. Idempotent: a session that is already gone is not an error.
+# Ends the session named by the refresh token (body or cookie) and the access token's own session. A browser keeps one
+# cookie, the last sign-in's: a tab signed in earlier logs out with its bearer and that cookie, and both sessions end
+# (the tab's must not outlive its logout). Idempotent: a session that is already gone is not an error.
 class LogoutSession:
     def __init__(self, ports: AuthPorts) -> None:
         self.ports = ports
@@ -23,22 +24,25 @@ class LogoutSession:
     async def execute(self, refreshToken: str | None, sessionId: uuid.UUID | None, userId: uuid.UUID | None) -> None:
         ports, now = self.ports, utcNow()
         target, state = await self.byRefreshToken(refreshToken, userId, now)
+        ended: list[tuple[Session, str]] = []
         if target is not None and state == "rotated":
             # A rotated token (someone refreshed with a copy of it since): the family ends as on a refresh.
             await endReusedFamily(ports, target, now, via="logout")
-            return
-        if target is None and sessionId is not None:
+        elif target is not None:
+            ended.append((target, state))
+        if sessionId is not None and (target is None or target.id != sessionId):
             candidate = await ports.sessions.getById(sessionId, forUpdate=True)
-            target = candidate if candidate is not None and candidate.userId == userId else None
-        if target is None:
+            if candidate is not None and candidate.userId == userId:
+                ended.append((candidate, "current"))
+        if not ended:
             return
-        revoked = await ports.sessions.revokeIds([target.id], "logout", now)
-        if revoked:
-            details = {"sessionId": str(target.id), **({"staleToken": True} if state == "stale" else {})}
-            await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=target.userId,
-                                     targetId=target.userId, details=details)
+        for session, how in ended:
+            if await ports.sessions.revokeIds([session.id], "logout", now):
+                details = {"sessionId": str(session.id), **({"staleToken": True} if how == "stale" else {})}
+                await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=session.userId,
+                                         targetId=session.userId, details=details)
         await ports.transaction.commit()
-        await SessionIssuer(ports).drop([target.id])
+        await SessionIssuer(ports).drop([session.id for session, _ in ended])
 
     # The session the token names and how: "current" (its token), "stale" (rotated out of it by a refresh
     # inside the rotation grace: the loser of a two-tab race, whose holder may still end the session) or

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx2
+from redis.asyncio import Redis
+
+from KAuthApp.tests.authTestSupport import ageLastUse, auditRows, bearer, login, registerVerified, sessionIdOf
+from shared.backend.database.engine import Database
+
+
+async def signedIn(client: httpx2.AsyncClient, tokens: dict[str, str]) -> bool:
+    return (await client.get("/api/auth/me", headers=bearer(tokens))).status_code == 200
+
+
+# A browser holds one refresh cookie: the last sign-in's. A tab signed in earlier (its access token in memory)
+# logs out with its bearer and that cookie: the tab's own session ends too, not only the cookie's. Before, the
+# cookie's session alone ended (another user's here) and the caller's access token and session stayed live.
+async def test_aLogoutEndsTheBearersSessionWhenTheCookieNamesAnother(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database, redisClient: Redis
+) -> None:
+    firstAddress = await registerVerified(client, outboxDir)
+    secondAddress = await registerVerified(client, outboxDir)
+    client.cookies.clear()
+    first = await login(client, firstAddress)
+    second = await login(client, secondAddress)
+    assert client.cookies.get("kauth_refresh") == second["refreshToken"]
+    assert (await client.post("/api/auth/logout", headers=bearer(first))).status_code == 204
+    assert not await signedIn(client, first)
+    assert not await redisClient.exists(f"kauth:session:{sessionIdOf(first)}")
+    assert (await client.post("/api/auth/refresh", json={"refreshToken": first["refreshToken"]})).status_code == 401
+    assert not await signedIn(client, second)
+    for address, tokens in ((firstAddress, first), (secondAddress, second)):
+        ended = [details for action, outcome, _, _, details in await auditRows(database, address)
+                 if action == "auth.logout" and outcome == "success"]
+        assert len(ended) == 1 and sessionIdOf(tokens) in ended[0]
+    client.cookies.clear()
+
+
+# The refresh token is a rotated one of another session (reuse: its family ends): the bearer's session ends too.
+async def test_aLogoutWithAnotherSessionsRotatedTokenEndsTheBearersSession(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database
+) -> None:
+    address = await registerVerified(client, outboxDir)
+    caller = await login(client, address)
+    other = await login(client, address)
+    client.cookies.clear()
+    rotated = (await client.post("/api/auth/refresh", json={"refreshToken": other["refreshToken"]})).json()
+    client.cookies.clear()
+    await ageLastUse(database, rotated)
+    logout = await client.post("/api/auth/logout", json={"refreshToken": other["refreshToken"]}, headers=bearer(caller))
+    assert logout.status_code == 204
+    assert not await signedIn(client, rotated)
+    assert not await signedIn(client, caller)
+    ended = [details for action, outcome, _, _, details in await auditRows(database, address)
+             if action == "auth.logout" and outcome == "success"]
+    assert len(ended) == 1 and sessionIdOf(caller) in ended[0]
+    client.cookies.clear()
+
+
+# The usual logout (the bearer and the cookie of one session) ends that session once, audited once.
+async def test_aLogoutOfOneSessionByBothTokensIsAuditedOnce(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database
+) -> None:
+    address = await registerVerified(client, outboxDir)
+    client.cookies.clear()
+    tokens = await login(client, address)
+    kept = await login(client, address)
+    client.cookies.clear()
+    logout = await client.post("/api/auth/logout", json={"refreshToken": tokens["refreshToken"]},
+                               headers=bearer(tokens))
+    assert logout.status_code == 204
+    assert not await signedIn(client, tokens)
+    assert await signedIn(client, kept)
+    ended = [details for action, outcome, _, _, details in await auditRows(database, address)
+             if action == "auth.logout" and outcome == "success"]
+    assert len(ended) == 1 and sessionIdOf(tokens) in ended[0]
+    client.cookies.clear()
