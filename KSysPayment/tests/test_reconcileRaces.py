@@ -12,14 +12,18 @@ from shared.backend.database.engine import Database
 
 
 class PaidAfterStatus(RealGatewayExcept):
-    # The real gateway, except that the customer pays (and BRI notifies us) just after BRI answered the status poll.
+    # The real gateway, except that the customer pays (and BRI notifies us) just after BRI answered the first status
+    # poll.
     def __init__(self, real: PaymentGatewayInterface, pay: Callable[[], Awaitable[object]]) -> None:
         super().__init__(real)
         self.pay = pay
+        self.paid = False
 
     async def virtualAccountStatus(self, *, customerNo: str, inquiryRequestId: str) -> VirtualAccountPaymentStatus:
         answer = await self.real.virtualAccountStatus(customerNo=customerNo, inquiryRequestId=inquiryRequestId)
-        await self.pay()
+        if not self.paid:
+            self.paid = True
+            await self.pay()
         return answer
 
 
@@ -41,3 +45,20 @@ async def test_aPaymentFlaggedAfterItsPollIsNotExpired(
     assert "payment.expired" not in await auditActions(database, created["id"])
     assert report.expired == 0
     assert len((await paymentStack.simulatorState())["virtualAccounts"]) == 1  # type: ignore[arg-type]
+
+
+# The poll of an overdue VA answers unpaid, then the customer pays it (BRI's clock behind ours: BRI still took it) and
+# BRI's notification is lost: BRI refuses the expired payment's VA delete, so the pass asks again and records the
+# payment late, flagged for a refund, as a create's or a cancel's cleanup does; the refusal was only logged.
+async def test_aVaPaidBeforeTheExpiredPaymentsDeleteIsRecordedLate(
+    paymentStack: PaymentStack, payer: Payer, database: Database
+) -> None:
+    created = (await paymentStack.create(payer, amount=15000)).json()
+    await expireIn(database, created["id"], -5)
+    gateway = PaidAfterStatus(paymentStack.app.state.paymentGateway, lambda: paymentStack.pay(
+        virtualAccountNo=created["virtualAccountNo"], tamperSignature=True))
+    await reconciler(paymentStack, gateway).execute()
+    stored = await storedPayment(database, created["id"])
+    assert (stored["status"], stored["flagged_reason"]) == ("expired", "late_payment: paid while expired")
+    assert await eventOutcomes(database, created["id"]) == ["late"]
+    assert (await auditActions(database, created["id"]))[-2:] == ["payment.expired", "payment.flagged"]

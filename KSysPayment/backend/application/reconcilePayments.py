@@ -142,7 +142,7 @@ class ReconcilePayments:
         if await self.expire(payment, context, flagReason):
             report.expired += 1
             report.flagged += flagReason is not None
-            await self.deleteQuietly(payment)
+            await self.deleteQuietly(payment, context)
 
     async def expire(self, payment: Payment, context: RequestContext, flagReason: str | None) -> bool:
         async with self.uowFactory() as uow:
@@ -180,11 +180,21 @@ class ReconcilePayments:
             await uow.commit()
         return True
 
-    async def deleteQuietly(self, payment: Payment) -> None:
+    async def deleteQuietly(self, payment: Payment, context: RequestContext) -> None:
         if payment.method != PaymentMethod.BRIVA.value or not payment.customerNo:
             return
         try:
-            await self.gateway.deleteVirtualAccount(customerNo=payment.customerNo, trxId=payment.partnerReferenceNo)
+            try:
+                await self.gateway.deleteVirtualAccount(customerNo=payment.customerNo,
+                                                        trxId=payment.partnerReferenceNo)
+            except GatewayConflictError:
+                # BRI refuses to delete a paid VA (paid since the poll, BRI's clock behind ours): its report is settled,
+                # late and flagged for a refund, so the money is on record even when BRI's notification is lost.
+                result = await pollPayment(self.gateway, payment)
+                if result.notification is not None:
+                    await self.settle.execute(result.notification, context)
+                    return
+                raise
         except Exception as error:
             logger.warning("payment_va_delete_failed", "Could not delete an expired VA at BRI",
                            payment_id=str(payment.id), error_type=type(error).__name__)
