@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import httpx2
 import pytest
 
 from KAuthApp.tests.authTestSupport import PASSWORD, bearer, latestToken, login, registerVerified, runSql, userIdOf
+from KAuthApp.tests.test_mfa import enableMfa
 from shared.backend.database.engine import Database
 
 NEW_PASSWORD = "a fresh passphrase for all 7"
@@ -49,3 +51,30 @@ async def test_endingEverySignInEndsTheAdminConsoleToken(
         refused = await console.get("/api/admin/users", headers=adminToken)
         assert refused.status_code == 401
         assert refused.json()["error"]["code"] == "invalid_token"
+
+
+# Turning TOTP off ends the account's console tokens, for good: a console that requires TOTP refused them only while
+# it was off, so turning it on again (a new authenticator, say after the old one leaked) brought back a token the
+# old factor earned; with TOTP not required they outlived the disable altogether.
+async def test_turningTotpOffEndsTheAdminConsoleToken(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database, gatewayUrl: str
+) -> None:
+    address = await registerVerified(client, outboxDir, prefix="admin")
+    await runSql(database, "INSERT INTO user_roles (user_id, role_id, created_at) "
+                           "SELECT :id, id, now() FROM roles WHERE name = 'admin'", await userIdOf(database, address))
+    tokens = await login(client, address)
+    client.cookies.clear()
+    totp, codes, _ = await enableMfa(client, tokens)
+    async with httpx2.AsyncClient(base_url=gatewayUrl, timeout=10) as console:
+        signedIn = await console.post("/api/admin/auth/login", json={
+            "email": address, "password": PASSWORD, "totpCode": totp.at(time.time() + 30)})
+        assert signedIn.status_code == 200, signedIn.text
+        adminToken = {"Authorization": f"Bearer {signedIn.json()['accessToken']}"}
+        assert (await console.get("/api/admin/users", headers=adminToken)).status_code == 200
+        disabled = await client.post("/api/auth/mfa/totp/disable", headers=bearer(tokens),
+                                     json={"password": PASSWORD, "recoveryCode": codes[0]})
+        assert disabled.status_code == 204, disabled.text
+        refused = await console.get("/api/admin/users", headers=adminToken)
+        assert (refused.status_code, refused.json()["error"]["code"]) == (401, "invalid_token")
+        await enableMfa(client, tokens)
+        assert (await console.get("/api/admin/users", headers=adminToken)).status_code == 401

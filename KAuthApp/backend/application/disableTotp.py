@@ -15,14 +15,18 @@ from shared.backend.security.lockoutPolicy import clearFailures
 ACTION = "auth.mfa_disable"
 
 
-# Needs the password and a current code (or a recovery code); wrong ones count toward the login lockout.
+# Needs the password and a current code (or a recovery code); wrong ones count toward the login lockout. The admin
+# console's tokens end for good: a console requiring TOTP refuses them only while it is off, and turning it on again
+# (a new authenticator) would otherwise bring back a token the old factor earned.
 class DisableTotp:
     def __init__(self, ports: AuthPorts) -> None:
         self.ports = ports
 
     async def execute(self, userId: uuid.UUID, sessionId: uuid.UUID, data: TotpDisableInput) -> None:
-        ports, now = self.ports, utcNow()
+        ports = self.ports
         user = await lockSignedInUser(ports, userId, sessionId)
+        # Read once the row is ours, as in ChangePassword: a console token issued while we waited is voided too.
+        now = utcNow()
         if not user.mfaEnabled:
             raise MfaNotEnabledError()
         reauthentication = Reauthentication(ports, ACTION)
@@ -38,6 +42,7 @@ class DisableTotp:
         user.updatedAt = now
         await ports.users.flush()
         await ports.recoveryCodes.deleteAll(userId)
+        await ports.users.voidAdminTokens(userId, now)
         await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=userId, targetId=userId,
                                  details={"method": method})
         await ports.transaction.commit()
