@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import uuid
 from pathlib import Path
 
 import httpx2
+import pytest
 from redis.asyncio import Redis
 
+from KAuthApp.backend.domain.models.session import Session
+from KAuthApp.backend.infrastructure.database.sessionRepository import SessionRepository
 from KAuthApp.tests.authTestSupport import ageLastUse, auditRows, bearer, login, registerVerified, sessionIdOf
 from shared.backend.database.engine import Database
 
@@ -76,3 +82,39 @@ async def test_aLogoutOfOneSessionByBothTokensIsAuditedOnce(
              if action == "auth.logout" and outcome == "success"]
     assert len(ended) == 1 and sessionIdOf(tokens) in ended[0]
     client.cookies.clear()
+
+
+# Two logouts cross: one with the first session's bearer and the second's refresh token, the other the reverse.
+# Each holds its first session row until the other holds its own: ending the sessions one transaction at a time,
+# both answer 204. Holding both rows in one transaction deadlocked, and PostgreSQL aborted one logout (503).
+async def test_crossingLogoutsDoNotDeadlock(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    address = await registerVerified(client, outboxDir)
+    first, second = await login(client, address), await login(client, address)
+    client.cookies.clear()
+    held = {sessionIdOf(first): asyncio.Event(), sessionIdOf(second): asyncio.Event()}
+    getById = SessionRepository.getById
+
+    async def holdFirstRow(self: SessionRepository, id: uuid.UUID, forUpdate: bool = False) -> Session | None:
+        found = await getById(self, id, forUpdate)
+        mine = held.get(str(id))
+        if forUpdate and mine is not None and not mine.is_set():
+            mine.set()
+            other = next(event for key, event in held.items() if key != str(id))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(other.wait(), 2.0)
+            await asyncio.sleep(0.2)  # the other logout's next lock reaches PostgreSQL
+        return found
+
+    monkeypatch.setattr(SessionRepository, "getById", holdFirstRow)
+    answers = await asyncio.gather(
+        client.post("/api/auth/logout", json={"refreshToken": second["refreshToken"]}, headers=bearer(first)),
+        client.post("/api/auth/logout", json={"refreshToken": first["refreshToken"]}, headers=bearer(second)),
+    )
+    monkeypatch.undo()
+    assert [answer.status_code for answer in answers] == [204, 204]
+    assert not await signedIn(client, first) and not await signedIn(client, second)
+    ended = [details for action, outcome, _, _, details in await auditRows(database, address)
+             if action == "auth.logout" and outcome == "success"]
+    assert len(ended) == 2

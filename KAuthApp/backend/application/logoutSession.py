@@ -16,7 +16,9 @@ ACTION = "auth.logout"
 
 # Ends the session named by the refresh token (body or cookie) and the access token's own session. A browser keeps one
 # cookie, the last sign-in's: a tab signed in earlier logs out with its bearer and that cookie, and both sessions end
-# (the tab's must not outlive its logout). Idempotent: a session that is already gone is not an error.
+# (the tab's must not outlive its logout). Each ends in a transaction of its own, holding one session row at a time:
+# two rows locked in a request's order could deadlock with a logout-all or another logout. Idempotent: a session
+# that is already gone is not an error.
 class LogoutSession:
     def __init__(self, ports: AuthPorts) -> None:
         self.ports = ports
@@ -24,25 +26,24 @@ class LogoutSession:
     async def execute(self, refreshToken: str | None, sessionId: uuid.UUID | None, userId: uuid.UUID | None) -> None:
         ports, now = self.ports, utcNow()
         target, state = await self.byRefreshToken(refreshToken, userId, now)
-        ended: list[tuple[Session, str]] = []
         if target is not None and state == "rotated":
             # A rotated token (someone refreshed with a copy of it since): the family ends as on a refresh.
             await endReusedFamily(ports, target, now, via="logout")
         elif target is not None:
-            ended.append((target, state))
+            await self.end(target, state, now)
         if sessionId is not None and (target is None or target.id != sessionId):
             candidate = await ports.sessions.getById(sessionId, forUpdate=True)
             if candidate is not None and candidate.userId == userId:
-                ended.append((candidate, "current"))
-        if not ended:
-            return
-        for session, how in ended:
-            if await ports.sessions.revokeIds([session.id], "logout", now):
-                details = {"sessionId": str(session.id), **({"staleToken": True} if how == "stale" else {})}
-                await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=session.userId,
-                                         targetId=session.userId, details=details)
+                await self.end(candidate, "current", now)
+
+    async def end(self, session: Session, how: str, now: datetime) -> None:
+        ports = self.ports
+        if await ports.sessions.revokeIds([session.id], "logout", now):
+            details = {"sessionId": str(session.id), **({"staleToken": True} if how == "stale" else {})}
+            await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=session.userId, targetId=session.userId,
+                                     details=details)
         await ports.transaction.commit()
-        await SessionIssuer(ports).drop([session.id for session, _ in ended])
+        await SessionIssuer(ports).drop([session.id])
 
     # The session the token names and how: "current" (its token), "stale" (rotated out of it by a refresh
     # inside the rotation grace: the loser of a two-tab race, whose holder may still end the session) or
