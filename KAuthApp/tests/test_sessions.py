@@ -156,6 +156,20 @@ async def test_logoutTakesEffectImmediately(client: httpx2.AsyncClient, outboxDi
     assert (await client.post("/api/auth/logout")).status_code == 401
 
 
+# With no refresh token, a logout says what is wrong with its bearer, as every protected route does; before, an
+# ended session's or a tampered token got "A bearer access token is required" (unauthenticated).
+async def test_aLogoutWithOnlyABadBearerSaysWhatIsWrongWithIt(client: httpx2.AsyncClient, outboxDir: Path) -> None:
+    address = await registerVerified(client, outboxDir)
+    tokens = await login(client, address)
+    client.cookies.clear()
+    assert (await client.post("/api/auth/logout", headers=bearer(tokens))).status_code == 204
+    ended = await client.post("/api/auth/logout", headers=bearer(tokens))
+    tampered = await client.post("/api/auth/logout", headers={"Authorization": "Bearer not-a-token"})
+    missing = await client.post("/api/auth/logout")
+    assert [(answer.status_code, answer.json()["error"]["code"]) for answer in (ended, tampered, missing)] == [
+        (401, "session_revoked"), (401, "invalid_token"), (401, "unauthenticated")]
+
+
 async def test_sessionsListRevokeAndLogoutAll(client: httpx2.AsyncClient, outboxDir: Path) -> None:
     address = await registerVerified(client, outboxDir)
     phone = await login(client, address, deviceFingerprint="phone")

@@ -35,7 +35,9 @@ from KAuthApp.backend.infrastructure.http.refreshCookie import (
     setRefreshCookie,
 )
 from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
-from shared.backend.security.currentUser import MissingTokenError
+from shared.backend.security.currentUser import MissingTokenError, requireUser
+from shared.backend.security.jwtCodec import InvalidTokenError
+from shared.backend.security.sessionStore import SessionRevokedError
 
 OptionalRefreshBody = Annotated[RefreshInput | None, Body()]
 # Logout takes a bearer token, a refresh token, or both: the bearer is optional in its document.
@@ -73,7 +75,8 @@ def createSignInRouter() -> APIRouter:
         return issued.tokens
 
     @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=OPTIONAL_BEARER,
-                 responses=authAnswers(MissingTokenError, InvalidRefreshTokenError, ForeignOriginError))
+                 responses=authAnswers(MissingTokenError, InvalidTokenError, SessionRevokedError,
+                                       InvalidRefreshTokenError, ForeignOriginError))
     async def logout(
         request: Request, ports: PortsDep, user: OptionalUserDep, response: Response,
         data: OptionalRefreshBody = None,
@@ -81,7 +84,8 @@ def createSignInRouter() -> APIRouter:
         bodyToken = data.refreshToken if data else None
         token = refreshTokenFrom(request, bodyToken)
         if token is None and user is None:
-            raise MissingTokenError()
+            # Nothing names a session: the bearer's own error (invalid_token, session_revoked), or none sent.
+            user = await requireUser(request)
         if token is not None and not bodyToken:
             await refuseForeignCookieCall(request, ports, LOGOUT_ACTION, token)
         await LogoutSession(ports).execute(token, user.sessionId if user else None, user.userId if user else None)
