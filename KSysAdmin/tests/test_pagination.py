@@ -132,3 +132,17 @@ async def test_outOfRangeTimesAreRefusedOnTheirField(world: AdminWorld) -> None:
         assert error["code"] == "validation_failed" and error["details"][0]["field"] == "from"
         fine = await world.client.get(f"/api/admin/{path}", params={"from": "2026-01-01T00:00:00"}, headers=headers)
         assert fine.status_code == 200, fine.text
+
+
+# A time filter is ISO 8601 text: a number (a compact date among them) would be read as a Unix time, from 1970.
+async def test_timeFiltersRefuseNumbers(world: AdminWorld) -> None:
+    _, headers = await world.adminToken()
+    for path in ("audit-logs", "payments"):
+        for field, value in (("from", "20261201"), ("to", "1796601600"), ("from", "1.5e9"), ("to", "-1")):
+            response = await world.client.get(f"/api/admin/{path}", params={field: value}, headers=headers)
+            assert response.status_code == 422, (path, field, value, response.text)
+            error = response.json()["error"]
+            assert error["code"] == "validation_failed" and error["details"][0]["field"] == field
+        for value in ("2026-12-01", "2026-12-01T00:00:00+07:00"):
+            fine = await world.client.get(f"/api/admin/{path}", params={"from": value, "to": value}, headers=headers)
+            assert fine.status_code == 200, fine.text
