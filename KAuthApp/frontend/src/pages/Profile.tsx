@@ -2,7 +2,10 @@ import { useEffect, useRef, useState } from "react";
 import { Card, ErrorMessage, Field, Form, Link, Notice, Spinner, SubmitButton, serverFieldErrors, useAction, useLoad, formatDateTime } from "@kservices/shared";
 import { authApi } from "../api";
 
-const PHONE = /^\+?[0-9][0-9 -]{5,22}$/;
+// The API's rule: digits with spaces or dashes, and 7 to 15 digits (E.164's most; the shortest numbers in service
+// have 7), separators not counted.
+const PHONE = /^\+?[0-9][0-9 -]{0,22}$/;
+const isDialable = (value: string) => PHONE.test(value) && /^(\D*\d){7,15}\D*$/.test(value);
 
 export function ProfilePage() {
   const me = useLoad(() => authApi.me(), []);
@@ -48,7 +51,7 @@ export function ProfilePage() {
         <Form
           onSubmit={() => {
             setSaved(false);
-            const error = phoneNumber.trim() && !PHONE.test(phoneNumber.trim()) ? "Enter a phone number like +62 812-3456-7890 (digits, spaces and dashes)." : undefined;
+            const error = phoneNumber.trim() && !isDialable(phoneNumber.trim()) ? "Enter a phone number like +62 812-3456-7890: 7 to 15 digits, with spaces or dashes if you like." : undefined;
             setPhoneError(error);
             if (!error) void save.run();
           }}
