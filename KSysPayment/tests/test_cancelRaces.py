@@ -14,7 +14,7 @@ from KSysPayment.backend.application.createPaymentInput import CreatePaymentInpu
 from KSysPayment.backend.domain.gatewayTypes import VirtualAccount
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
 from KSysPayment.backend.domain.requestContext import RequestContext
-from KSysPayment.tests.support.gatewayDouble import RealGatewayExcept
+from KSysPayment.tests.support.gatewayDouble import PaidWithout, RealGatewayExcept
 from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, storedPayment
 from KSysPayment.tests.support.paymentStack import Payer, PaymentStack
 from shared.backend.database.engine import Database
@@ -54,16 +54,20 @@ class CreatedAfterCancelDelete(RealGatewayExcept):
 # The cancel asks BRI and deletes while create-va is still on its way (BRI knows no VA); the create stores BRI's
 # answer while the payment is still pending, then the cancel takes the row: the VA made meanwhile is deleted too,
 # so a cancelled payment never leaves a payable VA at BRI (VAs are not rechecked once closed). One paid meanwhile,
-# its notification lost, is found by asking BRI and recorded late, flagged for a refund.
-@pytest.mark.parametrize("paidMeanwhile", [False, True], ids=["unpaid", "paid meanwhile"])
+# its notification lost, is found by asking BRI and recorded late, flagged for a refund; when BRI's answer says paid
+# without an amount (nothing to settle) the cancelled payment is flagged for an admin all the same.
+@pytest.mark.parametrize("paidMeanwhile", [None, "reported", "unverified"],
+                         ids=["unpaid", "paid meanwhile", "paid meanwhile, unverified"])
 async def test_cancelCommittedAfterTheCreateStoredItsVaDeletesThatVa(
-    paymentStack: PaymentStack, payer: Payer, database: Database, paidMeanwhile: bool
+    paymentStack: PaymentStack, payer: Payer, database: Database, paidMeanwhile: str | None
 ) -> None:
     state = paymentStack.app.state
     context = RequestContext(requestId="cancel-after-store", ip="127.0.0.1")
     deleted, resume = asyncio.Event(), asyncio.Event()
+    held = HeldAfterDelete(state.paymentGateway, deleted, resume)
     canceller = CancelPayment(state.paymentUow, state.settlementRecords,
-                              HeldAfterDelete(state.paymentGateway, deleted, resume), timedelta(hours=24))
+                              PaidWithout(held, "paidAmount") if paidMeanwhile == "unverified" else held,
+                              timedelta(hours=24))
     cancels: list[asyncio.Task[object]] = []
 
     async def startCancel(paymentId: uuid.UUID) -> None:
@@ -86,8 +90,11 @@ async def test_cancelCommittedAfterTheCreateStoredItsVaDeletesThatVa(
     assert (await storedPayment(database, paymentId))["status"] == "cancelled"
     actions = await auditActions(database, paymentId)
     if paidMeanwhile:
-        assert await eventOutcomes(database, paymentId) == ["late"]
-        assert (await storedPayment(database, paymentId))["flagged_reason"] == "late_payment: paid while cancelled"
+        reason = {"reported": "late_payment: paid while cancelled",
+                  "unverified": "late_payment: paid while cancelled; paid_unverified: BRI reports paid without an "
+                                "amount"}[paidMeanwhile]
+        assert await eventOutcomes(database, paymentId) == (["late"] if paidMeanwhile == "reported" else [])
+        assert (await storedPayment(database, paymentId))["flagged_reason"] == reason
         assert actions == ["payment.created", "payment.provisioned", "payment.cancelled", "payment.flagged"]
         return
     assert (await paymentStack.simulatorState())["virtualAccounts"] == [], "a cancelled payment's VA is payable"
@@ -111,9 +118,11 @@ class CancelledThenPaidDuringCreate(RealGatewayExcept):
 
 
 # The create finds its payment cancelled and BRI refuses to delete the VA, paid meanwhile: the payment is asked
-# about and recorded late, flagged for a refund, instead of the money staying at BRI unrecorded.
+# about and recorded late, flagged for a refund, instead of the money staying at BRI unrecorded. BRI's answer
+# without a paymentRequestId settles nothing (the notification keeps its key) but flags the payment all the same.
+@pytest.mark.parametrize("missing", [None, "paymentRequestId"], ids=["reported", "unverified"])
 async def test_vaPaidWhileItsCancelledCreateRanIsRecordedLate(
-    paymentStack: PaymentStack, payer: Payer, database: Database
+    paymentStack: PaymentStack, payer: Payer, database: Database, missing: str | None
 ) -> None:
     state = paymentStack.app.state
     context = RequestContext(requestId="paid-after-cancel", ip="127.0.0.1")
@@ -122,12 +131,14 @@ async def test_vaPaidWhileItsCancelledCreateRanIsRecordedLate(
         state.paymentGateway, lambda paymentId: canceller.execute(payer.id, paymentId, context),
         lambda number: paymentStack.pay(virtualAccountNo=number, tamperSignature=True))
     create = CreatePayment(state.paymentUow, state.paymentStatements, state.paymentRecords, state.settlementRecords,
-                           gateway, state.settings.payment, state.paymentCleanups.spawn)
+                           PaidWithout(gateway, missing) if missing else gateway, state.settings.payment,
+                           state.paymentCleanups.spawn)
     created = await create.execute(payer.id, secrets.token_hex(8),
                                    CreatePaymentInput(amount=15000, method="briva"), context)
     assert created.payment.status == "cancelled"
     paymentId = str(created.payment.id)
-    assert await eventOutcomes(database, paymentId) == ["late"]
-    assert (await storedPayment(database, paymentId))["flagged_reason"] == "late_payment: paid while cancelled"
+    assert await eventOutcomes(database, paymentId) == ([] if missing else ["late"])
+    assert (await storedPayment(database, paymentId))["flagged_reason"] == "late_payment: paid while cancelled" + (
+        "; paid_unverified: BRI reports paid without a paymentRequestId" if missing else "")
     actions = await auditActions(database, paymentId)
     assert actions == ["payment.created", "payment.cancelled", "payment.provisioned", "payment.flagged"]

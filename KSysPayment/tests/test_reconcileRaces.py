@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+import pytest
+
 from KSysPayment.backend.domain.gatewayTypes import VirtualAccountPaymentStatus
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
-from KSysPayment.tests.support.gatewayDouble import RealGatewayExcept
+from KSysPayment.tests.support.briSender import VA_NOTIFY, BriSender, vaBody
+from KSysPayment.tests.support.gatewayDouble import PaidWithout, RealGatewayExcept
 from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, storedPayment
 from KSysPayment.tests.support.paymentStack import Payer, PaymentStack
 from KSysPayment.tests.support.reconcileSupport import expireIn, reconciler
@@ -62,3 +65,33 @@ async def test_aVaPaidBeforeTheExpiredPaymentsDeleteIsRecordedLate(
     assert (stored["status"], stored["flagged_reason"]) == ("expired", "late_payment: paid while expired")
     assert await eventOutcomes(database, created["id"]) == ["late"]
     assert (await auditActions(database, created["id"]))[-2:] == ["payment.expired", "payment.flagged"]
+
+
+# As above, but BRI's answer to the pass's second poll says paid without an amount or paymentRequestId: nothing can be
+# settled from it (BRI's notification keeps its own key), so the expired payment is flagged for an admin; it was only
+# logged, leaving the money at BRI with nothing on our books once the notification is lost. A notification arriving
+# after all is still recorded late.
+@pytest.mark.parametrize(("missing", "what"), [("paidAmount", "an amount"), ("paymentRequestId", "a paymentRequestId")])
+async def test_aVaPaidUnverifiedBeforeTheExpiredPaymentsDeleteIsFlagged(
+    paymentStack: PaymentStack, payer: Payer, database: Database, briSender: BriSender, missing: str, what: str
+) -> None:
+    created = (await paymentStack.create(payer, amount=15000)).json()
+    await expireIn(database, created["id"], -5)
+    paid: dict[str, object] = {}
+
+    async def pay() -> None:
+        paid.update(await paymentStack.pay(virtualAccountNo=created["virtualAccountNo"], tamperSignature=True))
+
+    gateway = PaidWithout(PaidAfterStatus(paymentStack.app.state.paymentGateway, pay), missing)
+    await reconciler(paymentStack, gateway).execute()
+    stored = await storedPayment(database, created["id"])
+    assert (stored["status"], stored["flagged_reason"]) == (
+        "expired", f"late_payment: paid while expired; paid_unverified: BRI reports paid without {what}")
+    assert await eventOutcomes(database, created["id"]) == []
+    assert (await auditActions(database, created["id"]))[-2:] == ["payment.expired", "payment.flagged"]
+    body = vaBody(str(stored["virtual_account_no"]), 15000, str(paid["paymentRequestId"]))
+    reply = await briSender.notify(VA_NOTIFY, body)
+    assert reply.json()["responseCode"] == "2003400"
+    stored = await storedPayment(database, created["id"])
+    assert (stored["status"], stored["flagged_reason"]) == ("expired", "late_payment: paid while expired")
+    assert await eventOutcomes(database, created["id"]) == ["late"]

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from KSysPayment.backend.application.auditTrail import recordAudit
 from KSysPayment.backend.application.briDeadline import BRI_DEADLINE_SECONDS, beforeDeadline
+from KSysPayment.backend.application.closedPaymentReport import ClosedPaymentReport
 from KSysPayment.backend.application.ownedPayment import requireOwnedPayment
 from KSysPayment.backend.application.paymentOutput import PaymentOutput
 from KSysPayment.backend.application.paymentPoll import pollPayment
@@ -38,6 +39,7 @@ class CancelPayment:
         self.recheckWindow = recheckWindow
         self.briDeadlineSeconds = briDeadlineSeconds
         self.settle = SettleNotification(uowFactory, settlements)
+        self.closedReport = ClosedPaymentReport(uowFactory, self.settle)
 
     async def execute(self, userId: uuid.UUID, paymentId: uuid.UUID, context: RequestContext) -> PaymentOutput:
         async with self.uowFactory() as uow:
@@ -86,7 +88,7 @@ class CancelPayment:
     async def deleteVaMadeMeanwhile(self, payment: Payment, context: RequestContext, deadline: float) -> None:
         # BRI knew no VA before the row was locked, but the create may have stored one while the payment was still
         # pending (it deletes only the VA of a payment it finds closed): deleted now, best effort. A VA paid since
-        # is asked about, so that its payment is recorded late (flagged) even if BRI's notification is lost.
+        # is asked about, so that its payment is recorded late or flagged even if BRI's notification is lost.
         try:
             try:
                 await beforeDeadline(self.gateway.deleteVirtualAccount(customerNo=str(payment.customerNo),
@@ -95,8 +97,7 @@ class CancelPayment:
                 return  # not made yet: the create deletes it once it stores BRI's answer
             except GatewayConflictError:
                 result = await beforeDeadline(pollPayment(self.gateway, payment), deadline)
-                if result.notification is not None:
-                    await self.settle.execute(result.notification, context)
+                await self.closedReport.record(payment, result, context)
         except Exception as error:
             logger.warning("payment_cancel_cleanup_failed", "Could not delete a VA made during the cancel",
                            payment_id=str(payment.id), request_id=context.requestId, error_type=type(error).__name__)

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from KSysPayment.backend.application.auditTrail import auditEntry, logAudit, recordAudit
 from KSysPayment.backend.application.briDeadline import BRI_DEADLINE_SECONDS, beforeDeadline
+from KSysPayment.backend.application.closedPaymentReport import ClosedPaymentReport
 from KSysPayment.backend.application.createPaymentInput import CreatePaymentInput
 from KSysPayment.backend.application.paymentOutput import CreatedPayment, PaymentOutput
 from KSysPayment.backend.application.paymentPoll import pollPayment
@@ -67,7 +68,7 @@ class CreatePayment:
         self.uowFactory = uowFactory
         self.statements = statements
         self.records = records
-        self.settle = SettleNotification(uowFactory, settlements)
+        self.closedReport = ClosedPaymentReport(uowFactory, SettleNotification(uowFactory, settlements))
         self.gateway = gateway
         self.settings = settings
         self.spawn = spawn
@@ -236,11 +237,9 @@ class CreatePayment:
                 await self.gateway.deleteVirtualAccount(customerNo=str(payment.customerNo),
                                                         trxId=payment.partnerReferenceNo)
             except GatewayConflictError:
-                # BRI refuses to delete a paid VA: the payment is asked about and its report settled (late, flagged,
-                # for a closed payment), so the money is on record even when BRI's notification is lost.
-                result = await pollPayment(self.gateway, payment)
-                if result.notification is not None:
-                    await self.settle.execute(result.notification, context)
+                # BRI refuses to delete a paid VA: the payment is asked about and, closed, recorded late or flagged
+                # (closedPaymentReport.py), so the money is on record even when BRI's notification is lost.
+                await self.closedReport.record(payment, await pollPayment(self.gateway, payment), context)
         except GatewayNotFoundError:
             return False
         except Exception as error:

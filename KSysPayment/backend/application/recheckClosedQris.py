@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from KSysPayment.backend.application.auditTrail import recordAudit
+from KSysPayment.backend.application.closedPaymentReport import unverifiedLateReason
 from KSysPayment.backend.application.paymentBatches import paymentBatches
 from KSysPayment.backend.application.paymentPoll import pollPayment
 from KSysPayment.backend.application.settleNotification import SettleNotification
@@ -78,7 +79,7 @@ class RecheckClosedQris:
             report.late += settled.outcome == SettlementOutcome.LATE
             await self.update(payment.id, None, context)
         elif result.unverified:
-            await self.update(payment.id, None, context, f"late_payment: paid while {payment.status}; {result.reason}")
+            await self.update(payment.id, None, context, unverifiedLateReason(payment.status, str(result.reason)))
         else:
             await self.update(payment.id, nextRecheck(payment, now, self.window), context)
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from KSysPayment.backend.application.auditTrail import recordAudit
+from KSysPayment.backend.application.closedPaymentReport import ClosedPaymentReport
 from KSysPayment.backend.application.paymentBatches import paymentBatches
 from KSysPayment.backend.application.paymentPoll import pollPayment
 from KSysPayment.backend.application.recheckClosedQris import RecheckClosedQris
@@ -75,6 +76,7 @@ class ReconcilePayments:
         self.recheckWindow = recheckWindow
         self.settle = SettleNotification(uowFactory, settlements)
         self.recheck = RecheckClosedQris(uowFactory, self.settle, gateway, recheckWindow)
+        self.closedReport = ClosedPaymentReport(uowFactory, self.settle)
 
     async def execute(self, now: datetime | None = None, stopping: Callable[[], bool] = never) -> ReconcileReport:
         current = now or utcNow()
@@ -188,11 +190,9 @@ class ReconcilePayments:
                 await self.gateway.deleteVirtualAccount(customerNo=payment.customerNo,
                                                         trxId=payment.partnerReferenceNo)
             except GatewayConflictError:
-                # BRI refuses to delete a paid VA (paid since the poll, BRI's clock behind ours): its report is settled,
-                # late and flagged for a refund, so the money is on record even when BRI's notification is lost.
-                result = await pollPayment(self.gateway, payment)
-                if result.notification is not None:
-                    await self.settle.execute(result.notification, context)
+                # BRI refuses to delete a paid VA (paid since the poll, BRI's clock behind ours): recorded late or
+                # flagged for an admin, so the money is on record even when BRI's notification is lost.
+                if await self.closedReport.record(payment, await pollPayment(self.gateway, payment), context):
                     return
                 raise
         except Exception as error:
