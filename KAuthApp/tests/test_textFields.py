@@ -186,3 +186,44 @@ async def test_aNulInAPasswordIsRefusedWhereItIsSet(
     client.cookies.clear()
     assert answerOf(wrong) == answerOf(unknown)
     assert answerOf(wrong)[0] == 401 and answerOf(wrong)[1]["code"] == "invalid_credentials"
+
+
+HIDDEN = ["Budi\u200bSetiawan", "\ufeffSiti", "evil\u202egnp.exe", "a\u2066b\u2069", "\u2067x", "\u2068x\u2069",
+          "word\u2060joiner", "mark\u200f", "mark\u200e", "arabic\u061c", "soft\u00adhyphen", "line\u2028break",
+          "para\u2029graph", "\u202ax\u202c", "\u202bx", "\u202dx", "math\u2062", "hangul\u3164", "tag\U000e0041"]
+BLANK = ["\u200c", "\u200d\u200c", " \u200d ", "\u2800", "\u3000\ufe0f"]
+KEPT = ["\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "\u0915\u094d\u200d\u0937", "\u2764\ufe0f Ani",
+        "Ana \U0001f468\u200d\U0001f469\u200d\U0001f467", "\u674e\u5c0f\u9f99",
+        "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f Iain"]
+
+
+# Invisible and direction-changing characters passed: a name of only U+200B dodged the blank rule and U+202E made a
+# name render as another. They are refused; one of only spaces and joiners is blank; ZWJ, ZWNJ and emoji stay.
+async def test_displayNamesRefuseInvisibleAndDirectionCharacters(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database
+) -> None:
+    address = await registerVerified(client, outboxDir)
+    tokens = await login(client, address)
+    client.cookies.clear()
+    for displayName in KEPT:
+        kept = await client.patch("/api/auth/me", headers=bearer(tokens), json={"displayName": displayName})
+        assert kept.status_code == 200 and kept.json()["displayName"] == displayName, kept.text
+    before = await storedUser(database, address)
+    for displayName in [*HIDDEN, *BLANK, "\u200b", "\u200b \ufeff"]:
+        response = await client.patch("/api/auth/me", headers=bearer(tokens), json={"displayName": displayName})
+        assert refusedFields(response) == ["displayName"], ascii(displayName)
+        fresh = uniqueEmail()
+        registered = await client.post("/api/auth/register", json={
+            "email": fresh, "password": PASSWORD, "displayName": displayName})
+        assert refusedFields(registered) == ["displayName"], ascii(displayName)
+        assert await storedUser(database, fresh) is None
+    assert await storedUser(database, address) == before
+
+
+async def test_aDeviceNameRefusesDirectionCharacters(client: httpx2.AsyncClient, outboxDir: Path) -> None:
+    address = await registerVerified(client, outboxDir)
+    for deviceFingerprint in ["laptop\u202eevil", "\u200b", "phone\u2066"]:
+        response = await client.post("/api/auth/login", json={
+            "email": address, "password": PASSWORD, "deviceFingerprint": deviceFingerprint})
+        client.cookies.clear()
+        assert refusedFields(response) == ["deviceFingerprint"], ascii(deviceFingerprint)

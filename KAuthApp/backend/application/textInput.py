@@ -8,6 +8,17 @@ from pydantic import AfterValidator, Field
 from shared.backend.utils.textChecks import withoutNul
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Bidi controls (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069), which make a text render as another, and the
+# invisible characters that join nothing: zero width space, soft hyphen, word joiner and invisible operators,
+# U+2028/U+2029, BOM, the Hangul compatibility fillers, interlinear annotations and the other default-ignorable
+# format characters. ZWNJ/ZWJ, variation selectors and Mongolian's separators stay: scripts and emoji need them.
+HIDDEN_CHARACTERS = re.compile(
+    r"[\u00ad\u034f\u061c\u17b4\u17b5\u200b\u200e\u200f\u2028-\u202e\u2060-\u206f\u3164\ufeff\uffa0"
+    r"\ufff9-\ufffb\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e007f]")
+# Tag characters are kept only in an emoji tag sequence (the flags of England, Scotland, Wales).
+EMOJI_TAG_SEQUENCE = re.compile(r"\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f")
+# What renders as nothing on its own: spaces, the joiners, variation selectors, Hangul fillers, the Braille blank.
+SHOWS_NOTHING = re.compile(r"[\s\u115f\u1160\u180b-\u180f\u200c\u200d\u2800\ufe00-\ufe0f\U000e0100-\U000e01ef]*")
 
 
 # Free text shown to people: no C0 control (tab and line breaks included), DEL or C1 control.
@@ -17,9 +28,16 @@ def withoutControls(value: str) -> str:
     return value
 
 
-# A name is stored without surrounding spaces, and one of spaces only is refused (null clears it).
+# Text people read must render as sent: no bidi control, no invisible character that joins nothing.
+def withoutHiddenCharacters(value: str) -> str:
+    if HIDDEN_CHARACTERS.search(EMOJI_TAG_SEQUENCE.sub("", value)):
+        raise ValueError("must not contain invisible or direction-changing characters")
+    return value
+
+
+# A name is stored without surrounding spaces, and one that shows nothing (spaces, joiners) is refused (null clears it).
 def trimmedName(value: str) -> str:
-    if not value.strip():
+    if SHOWS_NOTHING.fullmatch(value):
         raise ValueError("must not be blank")
     return value.strip()
 
@@ -27,8 +45,10 @@ def trimmedName(value: str) -> str:
 # Every string a body field stores or looks up carries one of these (emails as EmailStr, which refuses controls).
 NoNul = AfterValidator(withoutNul)
 NoControls = AfterValidator(withoutControls)
+NoHidden = AfterValidator(withoutHiddenCharacters)
 
-DisplayName = Annotated[str, Field(min_length=1, max_length=100), NoControls, AfterValidator(trimmedName)]
+DisplayName = Annotated[str, Field(min_length=1, max_length=100), NoControls, NoHidden,
+                        AfterValidator(trimmedName)]
 # Never stored as text (Argon2id hashes its bytes), but a password being set may not hold a NUL; a password
 # being checked is taken as typed, so one set before this rule still verifies (docs/decisions.md).
 NewPassword = Annotated[str, Field(max_length=1024), NoNul]
