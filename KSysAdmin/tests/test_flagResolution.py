@@ -136,7 +136,11 @@ async def test_ownPaymentIsRefused(world: AdminWorld) -> None:
     ({"resolution": "Refunded", "updatedAt": None}, ["updatedAt"]),
     ({"resolution": "Refunded", "updatedAt": "2026-12-06T08:00:00"}, ["updatedAt"]),
     ({"resolution": "Refunded", "updatedAt": "1796546220"}, ["updatedAt"]),
-], ids=["empty", "whitespace", "501 characters", "missing updatedAt", "updatedAt without offset", "updatedAt digits"])
+    ({"resolution": "\u200b"}, ["resolution"]),
+    ({"resolution": "\u2800 \u200d"}, ["resolution"]),
+    ({"resolution": "Refunded, ticket \u202e1144"}, ["resolution"]),
+], ids=["empty", "whitespace", "501 characters", "missing updatedAt", "updatedAt without offset", "updatedAt digits",
+        "zero width space", "shows nothing", "right-to-left override"])
 async def test_malformedResolutionIsRefusedAndAudited(world: AdminWorld, body: dict[str, object],
                                                       fields: list[str]) -> None:
     admin, headers = await world.adminToken()

@@ -87,6 +87,20 @@ async def test_invalidRequests(paymentStack: PaymentStack, payer: Payer) -> None
     assert anonymous.status_code == 401
 
 
+# A description that would render as another text (a right-to-left override), shows nothing (a zero width space) or
+# holds NUL is the field's 422 before anything is stored or sent to BRI.
+async def test_aDescriptionThatWouldNotRenderAsSentIsRefused(paymentStack: PaymentStack, payer: Payer) -> None:
+    vasBefore = len((await paymentStack.simulatorState())["virtualAccounts"])  # type: ignore[arg-type]
+    for description in ("Order \u202e1144", "\u200b", "a\x00b"):
+        answer = await paymentStack.create(payer, description=description)
+        assert (answer.status_code, answer.json()["error"]["code"]) == (422, "validation_failed"), answer.text
+        assert [detail["field"] for detail in answer.json()["error"]["details"]] == ["description"]
+    listed = await paymentStack.http.get(f"{paymentStack.appUrl}/api/payment/payments", headers=payer.headers)
+    assert listed.json()["items"] == []
+    assert len((await paymentStack.simulatorState())["virtualAccounts"]) == vasBefore  # type: ignore[arg-type]
+    assert (await paymentStack.create(payer, description="Order 1144\nDelivered to the back door")).status_code == 201
+
+
 async def test_gatewayFailureLeavesPaymentFailed(paymentStack: PaymentStack, payer: Payer) -> None:
     fault = {"path": "/snap/v1.0/transfer-va/create-va", "count": 1, "status": 409}
     (await paymentStack.http.post(f"{paymentStack.simulatorUrl}/simulator/faults", json=fault)).raise_for_status()

@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 
 from KSysAdmin.backend.application.dtoBase import InputModel
-from shared.backend.utils.textChecks import withoutNul
+from shared.backend.utils.textChecks import notBlank, withoutHiddenCharacters, withoutNul
 
 RESOLUTION_MAX = 500
 ISO_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T")
@@ -20,8 +20,9 @@ def isoText(value: object) -> object:
     return value
 
 
+# A note people read in the payment page and the audit log: it must show something and render as sent.
 Resolution = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=RESOLUTION_MAX),
-                       AfterValidator(withoutNul)]
+                       AfterValidator(withoutNul), AfterValidator(withoutHiddenCharacters), AfterValidator(notBlank)]
 
 
 class FlagResolutionInput(InputModel):
