@@ -1,18 +1,20 @@
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 
+from KSysPayment.backend.application.briDeadline import QRIS_CONFIRM_SECONDS
 from KSysPayment.backend.application.paymentPoll import confirmQrisReport
 from KSysPayment.backend.application.settleNotification import SettleNotification
 from KSysPayment.backend.domain.gatewayTypes import QrisPaymentStatus
 from KSysPayment.backend.domain.paymentNotification import SettlementOutcome
 from KSysPayment.backend.domain.requestContext import RequestContext
 from KSysPayment.backend.infrastructure.http.snapNotificationParser import parseQrisNotification
-from KSysPayment.tests.support.briSender import qrisBody
+from KSysPayment.tests.support.briSender import QRIS_NOTIFY, BriSender, qrisBody
 from KSysPayment.tests.support.gatewayDouble import RealGatewayExcept
 from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, eventRaws, storedPayment
-from KSysPayment.tests.support.paymentStack import Payer, PaymentStack
+from KSysPayment.tests.support.paymentStack import CLIENT_ID, Payer, PaymentStack
 from shared.backend.database.engine import Database
 
 
@@ -49,3 +51,25 @@ async def test_rsaConfirmedReportIgnoresTheBodysPartnerReference(
     assert await storedPayment(database, victim["id"]) == victimBefore
     assert await eventOutcomes(database, victim["id"]) == []
     assert "payment.flagged" not in await auditActions(database, victim["id"])
+
+
+# BRI waits under 10 s for our answer. Its QRIS query hangs while we confirm an RSA-signed paid report (each try cut at
+# BRI_TIMEOUT_SECONDS, 5 s here, and retried): the confirmation stops at its deadline and BRI gets SNAP's General Error,
+# so it retries; nothing is recorded and nothing is audited as unconfirmed. Without the deadline the tries ran ~15 s.
+async def test_aHangingConfirmationQueryIsAnsweredWithinBrisWait(
+    paymentStack: PaymentStack, payer: Payer, database: Database, briSender: BriSender
+) -> None:
+    created = (await paymentStack.create(payer, amount=20000, method="qris")).json()
+    stored = await storedPayment(database, created["id"])
+    reference = str(stored["bri_reference_no"])
+    await paymentStack.pay(referenceNo=reference, tamperToken=True)  # paid at BRI, not yet reported to us
+    fault = {"path": "/v1.0/qr-dynamic-mpm/qr-mpm-query", "count": 3, "status": None, "delaySeconds": 8}
+    (await paymentStack.http.post(f"{paymentStack.simulatorUrl}/simulator/faults", json=fault)).raise_for_status()
+    body = qrisBody(reference, str(stored["partner_reference_no"]), 20000)
+    started = asyncio.get_running_loop().time()
+    reply = await briSender.notify(QRIS_NOTIFY, body, rsaClientId=CLIENT_ID)
+    assert asyncio.get_running_loop().time() - started < QRIS_CONFIRM_SECONDS + 2 < 10
+    assert (reply.status_code, reply.json()) == (500, {"responseCode": "5005200", "responseMessage": "General Error"})
+    assert await eventOutcomes(database, created["id"]) == []
+    assert (await storedPayment(database, created["id"]))["status"] == "pending"
+    assert await auditActions(database, created["id"]) == ["payment.created", "payment.provisioned"]

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from KSysPayment.backend.application.briDeadline import QRIS_CONFIRM_SECONDS, beforeDeadline
 from KSysPayment.backend.application.inboundRejection import InboundRejection
 from KSysPayment.backend.application.paymentPoll import confirmQrisReport
 from KSysPayment.backend.application.settleNotification import SettlementResult
@@ -145,7 +148,9 @@ def createSnapRouter() -> APIRouter:
             if verified.signatureKind == "rsa":
                 if not notification.paid:
                     return ignoredUnpaid(request)
-                confirmed = await confirmQrisReport(gateway, notification)
+                # BRI not answering in time is answered 500 General Error below: BRI retries, reconciliation polls.
+                deadline = asyncio.get_running_loop().time() + QRIS_CONFIRM_SECONDS
+                confirmed = await beforeDeadline(confirmQrisReport(gateway, notification), deadline)
                 if confirmed is None:
                     return await unconfirmed(request, notification, audit)
                 notification = confirmed
