@@ -16,8 +16,8 @@ from shared.backend.config.settings import Settings
 from shared.backend.security.jwtCodec import JwtCodec
 from shared.backend.security.sessionStore import SessionStore
 from tests.gateway.conftest import GATEWAY_REDIS_DB
-from tests.gateway.gatewayProcess import RULES_KEY, RuleSetter, rule, rulesDocument, waitForRule
-from tests.gateway.test_rateLimit import asClient, freshIp, tokenWith
+from tests.gateway.gatewayProcess import RULES_KEY, GatewayInstance, RuleSetter, rule, rulesDocument, waitForRule
+from tests.gateway.test_rateLimit import asClient, createSession, freshIp, tokenWith
 
 # The gateway counts a request against a user only for a token its session lists (the jti KAuthApp saved with
 # the session key at the login or refresh that issued it, not expired). The session id is no secret (it is in
@@ -138,3 +138,22 @@ def test_adminTokensCountByAddress(cleanRules: redis.Redis, gatewayClient: httpx
     statuses = [gatewayClient.get("/api/admin/users", headers=asClient(ip, token)).status_code for _ in range(3)]
     assert [status == 429 for status in statuses] == [False, False, True]
     assert gatewayClient.get("/api/admin/users", headers=asClient(freshIp(), token)).status_code != 429
+
+
+# The groups the defaults file names in anonymousGroups carry no signed-in user. A user scope stored on one (before
+# the admin API refused it, or by hand) gave each session whose token a client attached its own counter: N
+# accounts, N times the password-guessing budget. Such a rule now counts by address, and its load line says so.
+def test_aUserScopeOnAGroupWithoutASignedInUserCountsByAddress(
+        rules: RuleSetter, gatewayClient: httpx2.Client, cleanRules: redis.Redis,
+        limiterGateway: GatewayInstance) -> None:
+    rules.set(rule("auth-login", LIMIT, scope="user", failMode="closed"))
+    ip = freshIp()
+    tokens = [createSession(cleanRules)[1] for _ in range(LIMIT + 1)]
+    statuses = [gatewayClient.post("/api/auth/login", json={}, headers=asClient(ip, token)).status_code
+                for token in tokens]
+    assert [status == 429 for status in statuses] == [False] * LIMIT + [True]
+    assert cleanRules.keys(f"rate_limit:ip:{ip}:auth-login:*")
+    assert not cleanRules.keys("rate_limit:user:*")
+    line = (f"rate limit: rules version {rules.version} loaded from ksysadmin:settings:rate-limits, counting by "
+            "address the user scope of groups without a signed-in user: rules[1] (auth-login)")
+    assert limiterGateway.errorLog.read_text().count(line) == 1

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from KSysAdmin.backend.application.settingsInput import RateLimitRuleInput
+from KSysAdmin.backend.application.settingsInput import RateLimitDefaults
 from KSysAdmin.backend.application.settingsOutput import RateLimitRuleOutput, RateLimitsOutput
 from KSysAdmin.backend.domain.interfaces.settingsRepositoryInterface import SettingsRepositoryInterface
 from KSysAdmin.backend.domain.settingsDocuments import SettingName
@@ -9,7 +9,7 @@ from KSysAdmin.backend.domain.settingsDocuments import SettingName
 # Version 0 means nothing stored yet: the gateway applies its built-in defaults. Stored rules override
 # the defaults per route group; the answer lists the defaults too.
 class GetRateLimitSetting:
-    def __init__(self, settings: SettingsRepositoryInterface, defaults: list[RateLimitRuleInput]) -> None:
+    def __init__(self, settings: SettingsRepositoryInterface, defaults: RateLimitDefaults) -> None:
         self.settings = settings
         self.defaults = defaults
 
@@ -21,5 +21,6 @@ class GetRateLimitSetting:
             rules=[RateLimitRuleOutput.model_validate(rule) for rule in rules],
             updatedAt=stored.updatedAt if stored else None,
             updatedBy=stored.updatedBy if stored else None,
-            defaults=[RateLimitRuleOutput.model_validate(rule) for rule in self.defaults],
+            defaults=[RateLimitRuleOutput.model_validate(rule) for rule in self.defaults.rules],
+            anonymousGroups=self.defaults.anonymousGroups,
         )

@@ -36,3 +36,11 @@ class RateLimitRuleInput(InputModel):
 class RateLimitsInput(InputModel):
     version: int = Field(ge=0, le=MAX_VERSION)
     rules: list[RateLimitRuleInput] = Field(max_length=50)
+
+
+# The gateway's defaults file: its built-in rule of every route group, and the groups whose requests carry no
+# signed-in user (logins, registration, password reset, BRI's callbacks, the health checks), which only an
+# ip scope may limit.
+class RateLimitDefaults(InputModel):
+    anonymousGroups: list[RouteGroupName]
+    rules: list[RateLimitRuleInput]

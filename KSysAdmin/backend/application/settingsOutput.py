@@ -29,3 +29,5 @@ class RateLimitsOutput(OutputModel):
     updatedBy: uuid.UUID | None
     # The gateway's built-in rule of each route group, before its GATEWAY_RATE_LIMIT_SCALE.
     defaults: list[RateLimitRuleOutput]
+    # The route groups whose requests carry no signed-in user: their rules take scope ip only.
+    anonymousGroups: list[str]

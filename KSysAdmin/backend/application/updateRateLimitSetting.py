@@ -4,17 +4,17 @@ from dataclasses import dataclass
 
 from KSysAdmin.backend.application.auditTrail import AuditTrail
 from KSysAdmin.backend.application.authorizeAdmin import confirmCaller
-from KSysAdmin.backend.application.settingsInput import RateLimitRuleInput, RateLimitsInput
+from KSysAdmin.backend.application.settingsInput import RateLimitDefaults, RateLimitRuleInput, RateLimitsInput
 from KSysAdmin.backend.application.settingsOutput import RateLimitRuleOutput, RateLimitsOutput
 from KSysAdmin.backend.application.settingsPublication import publishOrRaise
 from KSysAdmin.backend.domain.adminPrincipal import AdminPrincipal, RequestContext
-from KSysAdmin.backend.domain.exceptions.adminErrors import InvalidSettingError, StaleVersionError
+from KSysAdmin.backend.domain.exceptions.adminErrors import InvalidSettingError, ScopeNotAllowedError, StaleVersionError
 from KSysAdmin.backend.domain.interfaces.settingsPublisherInterface import SettingsPublisherInterface
 from KSysAdmin.backend.domain.interfaces.settingsRepositoryInterface import SettingsRepositoryInterface
 from KSysAdmin.backend.domain.interfaces.transactionInterface import TransactionInterface
 from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepositoryInterface
 from KSysAdmin.backend.domain.models.auditLog import AuditOutcome
-from KSysAdmin.backend.domain.models.rateLimitRule import RateLimitRule, RouteGroup
+from KSysAdmin.backend.domain.models.rateLimitRule import RateLimitRule, RateLimitScope, RouteGroup
 from KSysAdmin.backend.domain.settingsDocuments import SettingName, rateLimitsDocument, ruleDocument
 
 ACTION = "settings.rate_limits_update"
@@ -58,7 +58,7 @@ class UpdateRateLimitSetting:
         publisher: SettingsPublisherInterface,
         audit: AuditTrail,
         transaction: TransactionInterface,
-        defaults: list[RateLimitRuleInput],
+        defaults: RateLimitDefaults,
     ) -> None:
         self.settings = settings
         self.users = users
@@ -85,6 +85,12 @@ class UpdateRateLimitSetting:
                 seen.add(rule.routeGroup)
                 if floor := belowFloor(rule):
                     raise InvalidSettingError(details=[{"field": f"rules.{index}.limit", "message": floor.message}])
+                # A user scope there would count each attached session apart: N accounts, N times the budget.
+                if rule.scope == RateLimitScope.USER and rule.routeGroup in self.defaults.anonymousGroups:
+                    raise ScopeNotAllowedError(details=[{
+                        "field": f"rules.{index}.scope",
+                        "message": f"No signed-in user reaches {rule.routeGroup}: its rule must use scope ip",
+                    }])
             rules = [RateLimitRule(**rule.model_dump()) for rule in data.rules]
             snapshot = {"rules": [ruleDocument(rule) for rule in rules]}
             stored = await self.settings.compareAndSet(name, data.version, snapshot, principal.userId)
@@ -100,5 +106,6 @@ class UpdateRateLimitSetting:
         return RateLimitsOutput(
             version=stored.version, rules=[RateLimitRuleOutput.model_validate(rule) for rule in rules],
             updatedAt=stored.updatedAt, updatedBy=stored.updatedBy,
-            defaults=[RateLimitRuleOutput.model_validate(rule) for rule in self.defaults],
+            defaults=[RateLimitRuleOutput.model_validate(rule) for rule in self.defaults.rules],
+            anonymousGroups=self.defaults.anonymousGroups,
         )

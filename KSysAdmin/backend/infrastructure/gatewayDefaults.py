@@ -3,13 +3,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from KSysAdmin.backend.application.settingsInput import RateLimitRuleInput
+from KSysAdmin.backend.application.settingsInput import RateLimitDefaults
 
-# The gateway's built-in rate-limit rules, one per route group: the file nginx/lua/kservices/rateLimitRules.lua
-# loads, unscaled (the gateway alone multiplies them by GATEWAY_RATE_LIMIT_SCALE).
+# The gateway's built-in rate-limit rules, one per route group, and its groups without a signed-in user: the file
+# nginx/lua/kservices/rateLimitRules.lua loads, unscaled (the gateway alone multiplies them by
+# GATEWAY_RATE_LIMIT_SCALE).
 DEFAULTS_FILE = Path(__file__).resolve().parents[3] / "nginx" / "lua" / "kservices" / "rateLimitDefaults.json"
 
 
-def gatewayDefaultRules() -> list[RateLimitRuleInput]:
-    document = json.loads(DEFAULTS_FILE.read_text(encoding="utf-8"))
-    return [RateLimitRuleInput.model_validate(rule) for rule in document["rules"]]
+def gatewayDefaults() -> RateLimitDefaults:
+    return RateLimitDefaults.model_validate(json.loads(DEFAULTS_FILE.read_text(encoding="utf-8")))

@@ -140,6 +140,8 @@ export interface RateLimitSettings {
   rules: RateLimitRule[];
   // The gateway's built-in rule of every route group it accepts, unscaled (docs/adminApi.md).
   defaults: RateLimitRule[];
+  // The route groups whose requests carry no signed-in user: their rules take scope ip only.
+  anonymousGroups: string[];
   version: number;
   updatedAt?: string | null;
   updatedBy?: string | null;

@@ -7,5 +7,5 @@ export const DEFAULTS = [
 ];
 
 export function rateLimits(rules: object[], version: number) {
-  return { rules, version, defaults: DEFAULTS };
+  return { rules, version, defaults: DEFAULTS, anonymousGroups: ["auth-login", "auth-register"] };
 }

@@ -8,6 +8,9 @@ local redisConn = require "kservices.redisConn"
 local _M = { settingsKey = "ksysadmin:settings:rate-limits", pollSeconds = 1 }
 
 local active = {}
+-- The groups whose requests carry no signed-in user (the defaults file's anonymousGroups): only the address
+-- limits them, since a user scope would count each attached session apart.
+local anonymous = {}
 local lastRaw = false
 local lastVersion = nil
 
@@ -25,6 +28,10 @@ local function normalize(rule, scale)
     local scope = rule.scope
     if scope ~= "ip" and scope ~= "user" then
         return nil, "scope"
+    end
+    local byAddress = scope == "user" and anonymous[rule.routeGroup] or nil
+    if byAddress then
+        scope = "ip"
     end
     local failMode = rule.failMode
     if failMode ~= "open" and failMode ~= "closed" then
@@ -48,12 +55,14 @@ local function normalize(rule, scale)
         policyHeader = '"' .. rule.routeGroup .. '";q=' .. scaled .. ";w=" .. window,
         quotaPrefix = '"' .. rule.routeGroup .. '";',
         blockPrefix = "block:" .. rule.routeGroup .. ":" .. scaled .. ":" .. window .. ":",
+        byAddress = byAddress,
     }
 end
 
 -- The defaults file, read once when the module loads (by the master, in init_by_lua): one nginx cannot read or use
 -- stops it at start, as does one without the "default" group (the rule of a route outside every group).
--- scope "ip": the client address; scope "user": the user of a live session, else the client address.
+-- scope "ip": the client address; scope "user": the user of a live session, else the client address. A group in
+-- anonymousGroups counts by address whatever its rule says; its default must say ip.
 local function loadDefaults()
     local path = (debug.getinfo(1, "S").source:match("^@(.*/)") or "") .. "rateLimitDefaults.json"
     local file, err = io.open(path, "r")
@@ -67,9 +76,22 @@ local function loadDefaults()
     if type(list) ~= "table" or #list == 0 then
         error("rate limit defaults: no rules list in " .. path .. (decodeErr and (" (" .. decodeErr .. ")") or ""), 0)
     end
+    local names = document.anonymousGroups
+    if type(names) ~= "table" then
+        error("rate limit defaults: no anonymousGroups list in " .. path, 0)
+    end
+    for index, name in ipairs(names) do
+        if type(name) ~= "string" then
+            error("rate limit defaults: " .. path .. " anonymousGroups[" .. index .. "] is not a route group", 0)
+        end
+        anonymous[name] = true
+    end
     local groups = {}
     for index, rule in ipairs(list) do
         local normalized, bad = normalize(rule, 1)
+        if normalized and normalized.byAddress then
+            normalized, bad = nil, "scope (" .. normalized.routeGroup .. " has no signed-in user: ip only)"
+        end
         if not normalized then
             error("rate limit defaults: " .. path .. " rules[" .. index .. "] has an invalid " .. bad, 0)
         end
@@ -94,9 +116,10 @@ local function closedList(rules)
     return #names > 0 and table.concat(names, ", ") or nil
 end
 
--- overrides: a list already checked by listProblem. Returns the rules and the entries it skipped.
+-- overrides: a list already checked by listProblem. Returns the rules, the entries it skipped and those whose user
+-- scope it counts by address (a group without a signed-in user: stored before the admin API refused it, or by hand).
 local function build(overrides)
-    local rules, skipped = {}, {}
+    local rules, skipped, byAddress = {}, {}, {}
     for _, rule in ipairs(_M.defaults) do
         rules[rule.routeGroup] = normalize(rule, gateway.limitScale)
     end
@@ -104,11 +127,14 @@ local function build(overrides)
         local normalized, bad = normalize(rule, 1)
         if normalized then
             rules[normalized.routeGroup] = normalized
+            if normalized.byAddress then
+                byAddress[#byAddress + 1] = "rules[" .. index .. "] (" .. normalized.routeGroup .. ")"
+            end
         else
             skipped[#skipped + 1] = "rules[" .. index .. "] has an invalid " .. bad
         end
     end
-    return rules, skipped
+    return rules, skipped, byAddress
 end
 
 active = build(nil)
@@ -184,12 +210,14 @@ function _M.apply(raw)
         logChange(raw, "refused ", _M.settingsKey, " version ", version, " (", problem, "), keeping the current rules")
         return false
     end
-    local skipped
-    active, skipped = build(document.rules)
+    local skipped, byAddress
+    active, skipped, byAddress = build(document.rules)
     lastVersion = document.version
     closedGroups = closedList(active)
     logChange(raw, "rules version ", version, " loaded from ", _M.settingsKey,
-        #skipped > 0 and (", skipping invalid entries: " .. table.concat(skipped, "; ")) or "")
+        #skipped > 0 and (", skipping invalid entries: " .. table.concat(skipped, "; ")) or "",
+        #byAddress > 0 and (", counting by address the user scope of groups without a signed-in user: "
+            .. table.concat(byAddress, "; ")) or "")
     return true
 end
 

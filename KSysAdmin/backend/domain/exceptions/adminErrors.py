@@ -101,6 +101,11 @@ class InvalidSettingError(UnprocessableError):
     message = "The setting is invalid"
 
 
+# A rule's scope its route group cannot use (user where no signed-in user reaches the group): a field error.
+class ScopeNotAllowedError(UnprocessableError):
+    message = "The request failed validation"
+
+
 class InvalidCursorError(UnprocessableError):
     code = "invalid_cursor"
     message = "The pagination cursor is invalid"

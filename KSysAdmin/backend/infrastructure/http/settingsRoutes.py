@@ -10,7 +10,7 @@ from KSysAdmin.backend.application.settingsPublication import SettingsNotPublish
 from KSysAdmin.backend.application.updateCorsSetting import UpdateCorsSetting
 from KSysAdmin.backend.application.updateRateLimitSetting import UpdateRateLimitSetting
 from KSysAdmin.backend.domain.exceptions.adminErrors import InvalidSettingError, StaleVersionError
-from KSysAdmin.backend.infrastructure.gatewayDefaults import gatewayDefaultRules
+from KSysAdmin.backend.infrastructure.gatewayDefaults import gatewayDefaults
 from KSysAdmin.backend.infrastructure.http.dependencies import (
     AuditDep,
     ContextDep,
@@ -31,7 +31,7 @@ UPDATE_ANSWERS = adminAnswers(InvalidSettingError, StaleVersionError, SettingsNo
 def createSettingsRoutes() -> APIRouter:
     router = APIRouter(prefix="/settings", route_class=DependenciesFirstRoute)
     # Read when the app is built: a server that cannot read them does not start.
-    defaults = gatewayDefaultRules()
+    defaults = gatewayDefaults()
 
     @router.get("/cors", response_model=CorsOutput)
     async def getCors(admin: SuperadminDep, settings: SettingsRepoDep, tools: ToolsDep) -> CorsOutput:

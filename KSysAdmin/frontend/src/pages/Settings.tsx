@@ -85,14 +85,26 @@ export function CorsEditor() {
 }
 
 // `added`: a rule made by "Add rule" in this edit, which takes its group's default when its group is picked.
+// `storedUser`: a stored user scope on a group without a signed-in user, which the gateway counts per IP: the form
+// holds ip, and saving stores it.
 interface RuleForm extends RuleValues {
   routeGroup: string;
   id?: string;
   added?: boolean;
+  storedUser?: boolean;
 }
 
-function toForm(rule: RateLimitRule): RuleForm {
-  return { ...rule, limit: String(rule.limit), windowSeconds: String(rule.windowSeconds) };
+function toForm(rule: RateLimitRule, anonymous: Set<string>): RuleForm {
+  const form = { ...rule, limit: String(rule.limit), windowSeconds: String(rule.windowSeconds) };
+  return anonymous.has(rule.routeGroup) && rule.scope === "user" ? { ...form, scope: "ip", storedUser: true } : form;
+}
+
+const SCOPES = [{ value: "ip", label: "Per IP" }, { value: "user", label: "Per user" }];
+
+function scopeHint(rule: RuleForm): string {
+  return rule.storedUser
+    ? `Stored as per user, but no signed-in user reaches ${rule.routeGroup}: the gateway counts it per IP, and saving stores Per IP.`
+    : `Per IP only: no signed-in user reaches ${rule.routeGroup}.`;
 }
 
 export function validateRules(rules: RuleForm[]): FieldErrors {
@@ -117,11 +129,12 @@ function warningHint(text?: string) {
 
 // One rule's fields. `base` is its group's built-in default: shown under the group, and the fields that let more
 // through than it say so, tied to the field like its error.
-function RuleFields({ rule, index: i, groups, base, errors, update, pickGroup, remove }: {
+function RuleFields({ rule, index: i, groups, base, anonymous, errors, update, pickGroup, remove }: {
   rule: RuleForm;
   index: number;
   groups: string[];
   base?: RateLimitRule;
+  anonymous: boolean;
   errors: FieldErrors;
   update: (change: Partial<RuleForm>) => void;
   pickGroup: (routeGroup: string) => void;
@@ -144,7 +157,7 @@ function RuleFields({ rule, index: i, groups, base, errors, update, pickGroup, r
         error={errors[`rules.${i}.routeGroup`]}
         hint={base ? describeDefault(base) : undefined}
       />
-      <SelectField label="Scope" name={`rules.${i}.scope`} value={rule.scope} onChange={(v) => update({ scope: v as RuleForm["scope"] })} options={[{ value: "ip", label: "Per IP" }, { value: "user", label: "Per user" }]} error={errors[`rules.${i}.scope`]} />
+      <SelectField label="Scope" name={`rules.${i}.scope`} value={rule.scope} onChange={(v) => update({ scope: v as RuleForm["scope"] })} options={anonymous ? SCOPES.slice(0, 1) : SCOPES} error={errors[`rules.${i}.scope`]} hint={anonymous ? scopeHint(rule) : undefined} />
       <Field label="Limit" name={`rules.${i}.limit`} inputMode="numeric" value={rule.limit} onChange={(v) => update({ limit: v })} error={errors[`rules.${i}.limit`]} hint={warningHint(looser.limit)} />
       <Field label="Window (s)" name={`rules.${i}.windowSeconds`} inputMode="numeric" value={rule.windowSeconds} onChange={(v) => update({ windowSeconds: v })} error={errors[`rules.${i}.windowSeconds`]} />
       <SelectField label="If Redis is down" name={`rules.${i}.failMode`} value={rule.failMode} onChange={(v) => update({ failMode: v as RuleForm["failMode"] })} options={[{ value: "open", label: "Allow (open)" }, { value: "closed", label: "Refuse (closed)" }]} error={errors[`rules.${i}.failMode`]} hint={warningHint(looser.failMode)} />
@@ -163,7 +176,7 @@ export function RateLimitEditor() {
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
   const [saved, setSaved] = useState(false);
   useEffect(() => {
-    if (settings.data) setRules(settings.data.rules.map(toForm));
+    if (settings.data) setRules(settings.data.rules.map((rule) => toForm(rule, new Set(settings.data!.anonymousGroups))));
   }, [settings.data]);
   // Focus goes where the keyboard user goes on: the notice after a save (the busy button lost it), the new rule's first
   // field after "Add rule", and "Add rule" after a rule's Remove button went with its rule.
@@ -196,9 +209,12 @@ export function RateLimitEditor() {
   const errors = { ...serverFieldErrors(save.error), ...clientErrors };
   const update = (index: number, change: Partial<RuleForm>) => setRules(rules.map((r, i) => (i === index ? { ...r, ...change } : r)));
   const defaults = new Map(settings.data!.defaults.map((rule) => [rule.routeGroup, rule]));
+  const anonymous = new Set(settings.data!.anonymousGroups);
+  // A group without a signed-in user takes scope ip only, whatever the rule held.
   const pickGroup = (index: number, routeGroup: string) => {
     const base = defaults.get(routeGroup);
-    update(index, rules[index].added && base ? { routeGroup, ...fromDefault(base) } : { routeGroup });
+    const change: Partial<RuleForm> = rules[index].added && base ? { routeGroup, ...fromDefault(base) } : { routeGroup };
+    update(index, { ...change, storedUser: false, ...(anonymous.has(routeGroup) ? { scope: "ip" } : {}) });
   };
   const conflict = isApiError(save.error) && save.error.status === 409;
   return (
@@ -225,6 +241,7 @@ export function RateLimitEditor() {
             index={i}
             groups={[...defaults.keys()]}
             base={defaults.get(rule.routeGroup)}
+            anonymous={anonymous.has(rule.routeGroup)}
             errors={errors}
             update={(change) => update(i, change)}
             pickGroup={(routeGroup) => pickGroup(i, routeGroup)}
