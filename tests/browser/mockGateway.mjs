@@ -45,8 +45,9 @@ export function startMockGateway({ port = 0, outbox }) {
   const payments = new Map();
   const counters = new Map();
   // The gateway's built-in rules, from the file the real gateway and admin API read (docs/adminApi.md, "defaults").
-  const defaults = JSON.parse(readFileSync(join(ROOT, "nginx/lua/kservices/rateLimitDefaults.json"), "utf8")).rules;
-  let rateLimits = { rules: [{ routeGroup: "auth-login", scope: "ip", limit: 100, windowSeconds: 60, failMode: "open", enabled: true }], version: 1, defaults };
+  const defaultsFile = JSON.parse(readFileSync(join(ROOT, "nginx/lua/kservices/rateLimitDefaults.json"), "utf8"));
+  const { rules: defaults, anonymousGroups } = defaultsFile;
+  let rateLimits = { rules: [{ routeGroup: "auth-login", scope: "ip", limit: 100, windowSeconds: 60, failMode: "open", enabled: true }], version: 1, defaults, anonymousGroups };
   let cors = { origins: ["http://localhost"], version: 1 };
   const admin = { id: randomUUID(), email: "admin@example.com", password: "Admin-Passphrase-42", status: "active", roles: ["superadmin"], mfaSecret: null, mfaEnabled: false, lastCounter: -1, createdAt: new Date().toISOString() };
   users.set(admin.email, admin);
@@ -227,7 +228,7 @@ export function startMockGateway({ port = 0, outbox }) {
         const details = [];
         body.rules.forEach((r, i) => { if (r.limit > 10000) details.push({ field: `rules.${i}.limit`, location: "body", message: "Limit must be at most 10000" }); });
         if (details.length) return err(422, "validation_failed", "The request failed validation", details);
-        rateLimits = { rules: body.rules, version: rateLimits.version + 1, defaults };
+        rateLimits = { rules: body.rules, version: rateLimits.version + 1, defaults, anonymousGroups };
         return ok(rateLimits);
       }
       return err(404, "not_found", "No route for this path");
