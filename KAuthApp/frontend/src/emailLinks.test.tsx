@@ -12,6 +12,8 @@ import { VerifyEmailPage } from "./pages/VerifyEmail";
 const renderAt = renderInApp("/auth/");
 
 const fetchMock = stubFetch();
+// The auth service's 422 for a token it cannot take (over 256 characters, a NUL): no field on the page shows it.
+const tokenTooLong = { field: "token", location: "body", message: "String should have at most 256 characters", type: "string_too_long" };
 beforeEach(() => {
   tokens.clear();
 });
@@ -37,9 +39,29 @@ describe("ResetPasswordPage", () => {
     expect(screen.queryByLabelText("New password")).not.toBeInTheDocument();
     expect(fetchMock).not.toHaveBeenCalled();
   });
+
+  it("says the link is broken when the server refuses the token itself (422 on token: too long, a NUL)", async () => {
+    fetchMock.mockResolvedValue(json(422, envelope("validation_failed", [tokenTooLong])));
+    renderAt("/auth/reset-password?token=t1", <ResetPasswordPage />);
+    await userEvent.type(screen.getByLabelText("New password"), "a-new-long-password");
+    await userEvent.type(screen.getByLabelText("Confirm new password"), "a-new-long-password");
+    await userEvent.click(screen.getByRole("button", { name: "Set new password" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("This reset link is invalid, already used or expired. Ask for a new one.");
+    expect(alert).not.toHaveTextContent("Some fields need attention");
+    expect(alert).toHaveFocus();
+  });
 });
 
 describe("VerifyEmailPage", () => {
+  it("says the link is broken when the server refuses the token itself (422 on token), not which field failed", async () => {
+    fetchMock.mockResolvedValue(json(422, envelope("validation_failed", [tokenTooLong])));
+    renderAt("/auth/verify-email?token=v1", <VerifyEmailPage />);
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("This verification link is invalid, already used or expired. Ask for a new one below.");
+    expect(alert).not.toHaveTextContent(/Some fields need attention|at most 256/);
+  });
+
   it("after a reload (the token already out of the URL) asks to open the emailed link again and sends nothing", async () => {
     fetchMock.mockResolvedValue(json(200, {}));
     const first = renderAt("/auth/verify-email?token=v1", <VerifyEmailPage />);

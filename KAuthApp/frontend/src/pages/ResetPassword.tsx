@@ -2,11 +2,10 @@ import { useState } from "react";
 import { Card, ErrorMessage, Field, Form, Link, Notice, SubmitButton, compact, hasErrors, serverFieldErrors, useAction, useQuerySecret, useRouter, validateNewPassword, type FieldErrors } from "@kservices/shared";
 import { authApi, tokens } from "../api";
 
-const OVERRIDES = {
-  token_invalid_or_used: "This reset link is invalid, already used or expired. Ask for a new one.",
-  invalid_token: "This reset link is invalid, already used or expired. Ask for a new one.",
-  bad_request: "This reset link is invalid, already used or expired. Ask for a new one.",
-};
+const LINK_INVALID = "This reset link is invalid, already used or expired. Ask for a new one.";
+const OVERRIDES = { token_invalid_or_used: LINK_INVALID, invalid_token: LINK_INVALID, bad_request: LINK_INVALID };
+// A 422 on the token (too long, a NUL: a mangled link) names no field on the page: it is the link that is wrong.
+const TOKEN_REFUSED = { ...OVERRIDES, validation_failed: LINK_INVALID };
 
 export function ResetPasswordPage() {
   const { navigate } = useRouter();
@@ -27,9 +26,10 @@ export function ResetPasswordPage() {
     );
   }
   const fieldErrors = { ...serverFieldErrors(reset.error), ...clientErrors };
+  const overrides = serverFieldErrors(reset.error).token ? TOKEN_REFUSED : OVERRIDES;
   return (
     <Card title="Choose a new password" narrow>
-      <ErrorMessage error={reset.error} overrides={OVERRIDES} knownFields={["newPassword", "token"]} />
+      <ErrorMessage error={reset.error} overrides={overrides} knownFields={["newPassword", "token"]} />
       <Form
         onSubmit={() => {
           const e = compact({ newPassword: validateNewPassword(newPassword), confirm: confirm === newPassword ? undefined : "The passwords do not match." });

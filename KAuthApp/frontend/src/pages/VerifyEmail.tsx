@@ -2,11 +2,9 @@ import { useEffect, useRef, useState } from "react";
 import { Card, ErrorMessage, Field, Form, Link, Notice, Spinner, SubmitButton, compact, hasErrors, useAction, useQuerySecret, validateEmail, type FieldErrors } from "@kservices/shared";
 import { authApi } from "../api";
 
-const OVERRIDES = {
-  token_invalid_or_used: "This verification link is invalid, already used or expired. Ask for a new one below.",
-  invalid_token: "This verification link is invalid, already used or expired. Ask for a new one below.",
-  bad_request: "This verification link is invalid, already used or expired. Ask for a new one below.",
-};
+const LINK_INVALID = "This verification link is invalid, already used or expired. Ask for a new one below.";
+// validation_failed: the server refused the token itself (too long, a NUL: a mangled link); the page has no token field.
+const OVERRIDES = { token_invalid_or_used: LINK_INVALID, invalid_token: LINK_INVALID, bad_request: LINK_INVALID, validation_failed: LINK_INVALID };
 
 export function VerifyEmailPage() {
   const token = useQuerySecret("token");
@@ -37,7 +35,7 @@ export function VerifyEmailPage() {
       ) : null}
       {state === "failed" ? (
         <>
-          {token ? <ErrorMessage error={error} overrides={OVERRIDES} /> : <Notice tone="warning">This page holds no verification token: it leaves the address bar when the page opens, so a reload loses it. Open the link in your email again, or ask for a new one below.</Notice>}
+          {token ? <ErrorMessage error={error} overrides={OVERRIDES} knownFields={["token"]} /> : <Notice tone="warning">This page holds no verification token: it leaves the address bar when the page opens, so a reload loses it. Open the link in your email again, or ask for a new one below.</Notice>}
           <ResendForm />
         </>
       ) : null}
