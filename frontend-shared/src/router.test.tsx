@@ -2,7 +2,7 @@ import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { Layout } from "./layout";
-import { Router, useQuerySecret, useRouter } from "./router";
+import { Router, matchPath, useQuerySecret, useRouter } from "./router";
 
 function SecretPage() {
   return <p data-testid="secret">{useQuerySecret("token")}</p>;
@@ -61,5 +61,13 @@ describe("useQuerySecret", () => {
     expect(window.location.search).toBe("?lang=id");
     expect(screen.getByTestId("secret")).toHaveTextContent("abc");
     expect(screen.getByRole("main")).not.toHaveFocus();
+  });
+});
+
+describe("matchPath", () => {
+  it("decodes a parameter, and treats one that is not valid percent-encoding as no match instead of throwing", () => {
+    expect(matchPath("/payments/:id", "/payments/a%20b")).toEqual({ id: "a b" });
+    expect(matchPath("/payments/:id", "/payments/%E0%A4%A")).toBeNull();
+    expect(matchPath("/users/:id", "/users/100%")).toBeNull();
   });
 });

@@ -120,8 +120,16 @@ export function matchPath(pattern: string, path: string): Record<string, string>
   if (a.length !== b.length) return null;
   const params: Record<string, string> = {};
   for (let i = 0; i < a.length; i += 1) {
-    if (a[i].startsWith(":")) params[a[i].slice(1)] = decodeURIComponent(b[i]);
-    else if (a[i] !== b[i]) return null;
+    if (!a[i].startsWith(":")) {
+      if (a[i] !== b[i]) return null;
+      continue;
+    }
+    // A typed or truncated link ("/payments/100%") is no match ("Page not found"), not a URIError in render.
+    try {
+      params[a[i].slice(1)] = decodeURIComponent(b[i]);
+    } catch {
+      return null;
+    }
   }
   return params;
 }
