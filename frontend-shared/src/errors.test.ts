@@ -68,9 +68,20 @@ describe("errorMessage", () => {
     ["not_found", 404, /could not find/i],
     ["service_unavailable", 503, /temporarily unavailable/i],
     ["internal_error", 500, /went wrong on our side.*req-123/i],
+    // Answers the pages can meet that fell to "Something went wrong (...)".
+    ["virtual_account_number_taken", 409, /^No free virtual account number.*nothing was created.*try again/i],
+    ["origin_not_allowed", 403, /^This page's address is not one the account service accepts/i],
+    ["unsupported_media_type", 415, /^The request could not be sent in the expected format/i],
+    ["method_not_allowed", 405, /^The request could not be sent in the expected format/i],
+    ["uri_too_long", 414, /^The address of this request is too long: use shorter filters/i],
+    ["headers_too_large", 431, /^The request headers are too large/i],
   ];
   it.each(known)("has a message for %s", (code, status, pattern) => {
     expect(errorMessage(apiErrorFrom(status, envelope(code), new Headers()))).toMatch(pattern);
+  });
+
+  it("gives the request id with a refusal of a request the page got wrong", () => {
+    expect(errorMessage(apiErrorFrom(415, envelope("unsupported_media_type"), new Headers()))).toMatch(/Reference: req-123\.$/);
   });
 
   it("shows the request id for unknown codes", () => {

@@ -203,7 +203,17 @@ const MESSAGES: Record<string, string> = {
   gateway_conflict: "The bank reported a conflict for this payment. Please try again.",
   gateway_not_found: "The bank does not know this payment.",
   gateway_duplicate_external_id: "The bank saw a duplicate request. Please try again.",
+  virtual_account_number_taken: "No free virtual account number was found, so nothing was created. Please try again.",
+  origin_not_allowed: "This page's address is not one the account service accepts. Open the site at its usual address and try again.",
+  // The gateway's and the servers' refusals of a request the page itself got wrong (a bug: the request id helps).
+  unsupported_media_type: "The request could not be sent in the expected format. Reload the page and try again.",
+  method_not_allowed: "The request could not be sent in the expected format. Reload the page and try again.",
+  uri_too_long: "The address of this request is too long: use shorter filters and try again.",
+  headers_too_large: "The request headers are too large. Clear this site's cookies, then sign in again.",
 };
+
+// Codes whose message also gives the request id, for a report to support.
+const WITH_REFERENCE = new Set(["internal_error", "unsupported_media_type", "method_not_allowed", "headers_too_large"]);
 
 // Codes whose message counts down to their Retry-After, and the sentence before "Try again in N s.".
 const RETRY_LEADS = new Map([
@@ -249,7 +259,7 @@ export function errorMessage(error: unknown, overrides: Record<string, string> =
   }
   const text = overrides[error.code] ?? MESSAGES[error.code];
   if (text) {
-    if (error.code === "internal_error" && error.requestId) {
+    if (WITH_REFERENCE.has(error.code) && error.requestId) {
       return `${text} Reference: ${error.requestId}.`;
     }
     return text;
