@@ -1,3 +1,4 @@
+import { ApiError, errorMessage, knownErrorCodes } from "@kservices/shared";
 import type { PaymentStatus } from "./api";
 
 const LABELS: Record<PaymentStatus, string> = {
@@ -14,4 +15,13 @@ export function StatusBadge({ status }: { status: PaymentStatus }) {
 
 export function methodLabel(method: string): string {
   return method === "briva" ? "BRIVA (virtual account)" : method === "qris" ? "QRIS" : method;
+}
+
+// A failed create's failureReason is "<code>: <server text>" or an exception's class name: the user reads the code's
+// sentence, never the code, the bank's raw answer or a class name (the admin console shows the reason as stored).
+export function failureText(reason: string | null | undefined): string {
+  const code = /^([a-z][a-z0-9_]*): /.exec(reason ?? "")?.[1];
+  if (!code || !knownErrorCodes().includes(code)) return "The payment could not be created at the bank.";
+  const text = errorMessage(new ApiError({ status: 0, code, message: "" }));
+  return `The payment could not be created at the bank: ${text.charAt(0).toLowerCase()}${text.slice(1)}`;
 }

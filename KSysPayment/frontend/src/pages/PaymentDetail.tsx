@@ -2,7 +2,7 @@ import { useRef, useState } from "react";
 import { Card, ConfirmButton, ErrorMessage, Link, Notice, QrImage, Spinner, devToolsEnabled, formatCountdown, formatDateTime, formatRupiah, isApiError, isTransient, useAction, useLoad, useServerNow } from "@kservices/shared";
 import { FINAL_STATUSES, paymentApi, type Payment } from "../api";
 import { usePolling } from "../polling";
-import { StatusBadge, methodLabel } from "../status";
+import { StatusBadge, failureText, methodLabel } from "../status";
 
 export const POLL_INTERVAL_MS = 2000;
 
@@ -73,7 +73,7 @@ export function PaymentDetailPage({ id }: { id: string }) {
         Status: <StatusBadge status={data.status} />
       </p>
       {data.status === "paid" ? <Notice ref={paidRef}>Payment received{data.paidAt ? ` on ${formatDateTime(data.paidAt)}` : ""}. Thank you.</Notice> : null}
-      {data.status === "failed" ? <Notice tone="warning" ref={failedRef}>The payment could not be created at the bank{data.failureReason ? `: ${data.failureReason}` : "."}</Notice> : null}
+      {data.status === "failed" ? <Notice tone="warning" ref={failedRef}>{failureText(data.failureReason)}</Notice> : null}
       <dl className="details">
         <dt>Amount</dt><dd data-testid="amount">{formatRupiah(data.amount)}</dd>
         <dt>Method</dt><dd>{methodLabel(data.method)}</dd>
