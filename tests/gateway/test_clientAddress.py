@@ -49,6 +49,17 @@ def test_trustedProxysForwardedProtoReachesTheBackends(
     assert response.headers["location"] == f"{scheme}://127.0.0.1:{limiterGateway.port}/api/auth/me"
 
 
+# The gateway's own redirects (the root to the sign-in page, a frontend without its slash) are relative, so they stay on
+# the origin the client used: absolute, they named http:// and the gateway's own port, which behind a load balancer
+# that terminates TLS is neither the client's scheme nor a port it can reach.
+@pytest.mark.parametrize(("path", "target"), [("/", "/auth/"), ("/admin", "/admin/")])
+def test_gatewaysOwnRedirectsStayOnTheClientsOrigin(gatewayClient: httpx2.Client, path: str, target: str) -> None:
+    response = gatewayClient.get(path, headers={"Host": "kservices.example", "X-Forwarded-Proto": "https",
+                                                "X-Forwarded-For": freshIp()})
+    assert response.status_code in (301, 302)
+    assert response.headers["location"] == target
+
+
 # From a peer that is no trusted proxy the header is replaced by the connection's own scheme.
 def test_untrustedPeersForwardedProtoIsReplaced(testRedisPort: int) -> None:
     gateway = GatewayInstance(runDirectory("untrustedProto"), testRedisPort, GATEWAY_REDIS_DB, *backendAddresses(),
