@@ -74,29 +74,31 @@ local FAIL_LOG_INTERVAL = 10
 local REDIS_RETRY_SECONDS = 1
 local REDIS_RETRY_SECONDS_STR = tostring(REDIS_RETRY_SECONDS)
 
--- Route groups: exact method + path first, then by prefix.
+-- Route groups: exact method + path first (without one trailing slash: the backends redirect "/api/auth/login/" to
+-- the login), then by prefix on the whole path, so "/api/auth/" itself is an auth route.
 local function routeGroup(method, uri)
+    local path = uri
     if byte(uri, -1) == 47 and #uri > 1 then
-        uri = sub(uri, 1, -2)
+        path = sub(uri, 1, -2)
     end
     if find(uri, "/api/auth/", 1, true) == 1 then
-        if uri == "/api/auth/login" and method == "POST" then
+        if path == "/api/auth/login" and method == "POST" then
             return "auth-login"
-        elseif (uri == "/api/auth/register" or uri == "/api/auth/verify-email/resend") and method == "POST" then
+        elseif (path == "/api/auth/register" or path == "/api/auth/verify-email/resend") and method == "POST" then
             return "auth-register"  -- both send a verification mail
-        elseif uri == "/api/auth/password/forgot" or uri == "/api/auth/password/reset" then
+        elseif path == "/api/auth/password/forgot" or path == "/api/auth/password/reset" then
             return "password-reset"
         end
         return "auth"
     elseif find(uri, "/api/payment/", 1, true) == 1 then
-        if uri == "/api/payment/payments" and method == "POST" then
+        if path == "/api/payment/payments" and method == "POST" then
             return "payment-create"
         elseif find(uri, "/api/payment/snap/", 1, true) == 1 then
             return "payment-callback"  -- BRI's token and notification calls
         end
         return "payment"
     elseif find(uri, "/api/admin/", 1, true) == 1 then
-        if uri == "/api/admin/auth/login" and method == "POST" then
+        if path == "/api/admin/auth/login" and method == "POST" then
             return "admin-login"
         end
         return "admin"
