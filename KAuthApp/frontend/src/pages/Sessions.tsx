@@ -2,13 +2,15 @@ import { useRef } from "react";
 import { Card, ConfirmButton, ErrorMessage, Spinner, TableWrap, formatDateTime, useAction, useLoad, useRouter } from "@kservices/shared";
 import { authApi, tokens } from "../api";
 
-// A short, human name for a user agent string ("Chrome on Linux").
+// A short, human name for a user agent string ("Chrome on Linux"). An agent named by none of these is shown as sent,
+// cut to 60 characters, inside a bidi isolate (U+2068 ... U+2069): the header is not checked on input, and a
+// right-to-left override in it would otherwise reverse the rest of a sentence it is put in ("Sign out ... at <ip>?").
 export function describeAgent(agent: string | null | undefined): string {
   if (!agent) return "Unknown device";
   const browser = /Edg\//.test(agent) ? "Edge" : /Firefox\//.test(agent) ? "Firefox" : /Chrom(e|ium)\//.test(agent) ? "Chrome" : /Safari\//.test(agent) ? "Safari" : null;
   const os = /Android/.test(agent) ? "Android" : /iPhone|iPad/.test(agent) ? "iOS" : /Windows/.test(agent) ? "Windows" : /Mac OS X/.test(agent) ? "macOS" : /Linux/.test(agent) ? "Linux" : null;
   if (browser && os) return `${browser} on ${os}`;
-  return browser ?? os ?? agent.slice(0, 60);
+  return browser ?? os ?? `\u2068${Array.from(agent).slice(0, 60).join("")}\u2069`;
 }
 
 export function SessionsPage() {
