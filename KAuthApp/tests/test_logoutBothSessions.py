@@ -18,6 +18,12 @@ from shared.backend.database.engine import Database
 async def signedIn(client: httpx2.AsyncClient, tokens: dict[str, str]) -> bool:
     return (await client.get("/api/auth/me", headers=bearer(tokens))).status_code == 200
 
+# The details of an address's successful auth.logout audit rows.
+async def loggedOut(database: Database, address: str) -> list[str]:
+    return [details for action, outcome, _, _, details in await auditRows(database, address)
+            if action == "auth.logout" and outcome == "success"]
+
+
 
 # A browser holds one refresh cookie: the last sign-in's. A tab signed in earlier (its access token in memory)
 # logs out with its bearer and that cookie: the tab's own session ends too, not only the cookie's. Before, the
@@ -37,8 +43,7 @@ async def test_aLogoutEndsTheBearersSessionWhenTheCookieNamesAnother(
     assert (await client.post("/api/auth/refresh", json={"refreshToken": first["refreshToken"]})).status_code == 401
     assert not await signedIn(client, second)
     for address, tokens in ((firstAddress, first), (secondAddress, second)):
-        ended = [details for action, outcome, _, _, details in await auditRows(database, address)
-                 if action == "auth.logout" and outcome == "success"]
+        ended = await loggedOut(database, address)
         assert len(ended) == 1 and sessionIdOf(tokens) in ended[0]
     client.cookies.clear()
 
@@ -58,8 +63,7 @@ async def test_aLogoutWithAnotherSessionsRotatedTokenEndsTheBearersSession(
     assert logout.status_code == 204
     assert not await signedIn(client, rotated)
     assert not await signedIn(client, caller)
-    ended = [details for action, outcome, _, _, details in await auditRows(database, address)
-             if action == "auth.logout" and outcome == "success"]
+    ended = await loggedOut(database, address)
     assert len(ended) == 1 and sessionIdOf(caller) in ended[0]
     client.cookies.clear()
 
@@ -78,8 +82,7 @@ async def test_aLogoutOfOneSessionByBothTokensIsAuditedOnce(
     assert logout.status_code == 204
     assert not await signedIn(client, tokens)
     assert await signedIn(client, kept)
-    ended = [details for action, outcome, _, _, details in await auditRows(database, address)
-             if action == "auth.logout" and outcome == "success"]
+    ended = await loggedOut(database, address)
     assert len(ended) == 1 and sessionIdOf(tokens) in ended[0]
     client.cookies.clear()
 
@@ -115,6 +118,5 @@ async def test_crossingLogoutsDoNotDeadlock(
     monkeypatch.undo()
     assert [answer.status_code for answer in answers] == [204, 204]
     assert not await signedIn(client, first) and not await signedIn(client, second)
-    ended = [details for action, outcome, _, _, details in await auditRows(database, address)
-             if action == "auth.logout" and outcome == "success"]
+    ended = await loggedOut(database, address)
     assert len(ended) == 2
