@@ -1,23 +1,17 @@
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 
 from KSysAdmin.backend.application.dtoBase import InputModel
+from KSysAdmin.backend.application.isoText import isoTextCheck
 from shared.backend.utils.textChecks import notBlank, withoutHiddenCharacters, withoutNul
 
 RESOLUTION_MAX = 500
-ISO_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T")
-
-
 # An ISO 8601 date-time with its offset, as the payment's JSON gives it (strict mode parses no string into a
-# datetime; lax mode would also take a number, or a string of digits, as a Unix time).
-def isoText(value: object) -> object:
-    if not isinstance(value, str) or not ISO_DATE_TIME.match(value):
-        raise ValueError("must be an ISO 8601 date-time string")
-    return value
+# datetime).
+isoDateTime = isoTextCheck(r"\d{4}-\d{2}-\d{2}T", "an ISO 8601 date-time string")
 
 
 # A note people read in the payment page and the audit log: it must show something and render as sent.
@@ -28,4 +22,4 @@ Resolution = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
 class FlagResolutionInput(InputModel):
     resolution: Resolution
     # The payment's updatedAt as the admin last saw it: a flag or state change since then refuses the resolution.
-    updatedAt: Annotated[AwareDatetime, Field(strict=False), BeforeValidator(isoText)]
+    updatedAt: Annotated[AwareDatetime, Field(strict=False), BeforeValidator(isoDateTime)]

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 import unicodedata
 import uuid
 from datetime import UTC, datetime
@@ -8,15 +7,10 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator
 
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+from KSysAdmin.backend.application.isoText import isoTextCheck
 
-
-# An ISO 8601 date or date-time: lax parsing would read a number (a compact date such as 20261201 too) as a Unix
-# time, a filter other than the one meant.
-def isoText(value: object) -> object:
-    if not isinstance(value, str) or not ISO_DATE.match(value):
-        raise ValueError("must be an ISO 8601 date or date-time such as 2026-12-01T00:00:00Z")
-    return value
+# An ISO 8601 date or date-time: a filter must be the one meant.
+isoDate = isoTextCheck(r"\d{4}-\d{2}-\d{2}", "an ISO 8601 date or date-time such as 2026-12-01T00:00:00Z")
 
 
 # A naive time is read as UTC; a time that has no UTC equivalent (year 9999 at -14:00) is a 422 on its field.
@@ -27,7 +21,7 @@ def toUtc(value: datetime) -> datetime:
         raise ValueError("time out of range") from None
 
 
-UtcTime = Annotated[datetime, BeforeValidator(isoText), AfterValidator(toUtc)]
+UtcTime = Annotated[datetime, BeforeValidator(isoDate), AfterValidator(toUtc)]
 
 
 # Stored addresses are NFC and lower case, and never hold a space: a prefix of spaces alone would match every
