@@ -52,7 +52,7 @@ class ReconcileReport:
     flagged: int = 0
     errors: int = 0
     rechecked: int = 0  # closed QRs asked about again
-    late: int = 0  # of which BRI reported paid
+    late: int = 0  # closed payments BRI reported paid: rechecked QRs, and VAs whose delete BRI refused
 
 
 def never() -> bool:
@@ -91,7 +91,8 @@ class ReconcilePayments:
         ):
             await self.reconcileBatch(due, current, context, report, stopping)
         rechecked = await self.recheck.execute(current, context, stopping)
-        report.rechecked, report.late = rechecked.rechecked, rechecked.late
+        report.rechecked = rechecked.rechecked
+        report.late += rechecked.late
         report.errors += rechecked.errors
         if report.polled or report.rechecked:
             logger.application("payment_reconcile_pass", "Reconciliation pass done", request_id=context.requestId,
@@ -144,7 +145,7 @@ class ReconcilePayments:
         if await self.expire(payment, context, flagReason):
             report.expired += 1
             report.flagged += flagReason is not None
-            await self.deleteQuietly(payment, context)
+            report.late += await self.deleteQuietly(payment, context)
 
     async def expire(self, payment: Payment, context: RequestContext, flagReason: str | None) -> bool:
         async with self.uowFactory() as uow:
@@ -182,9 +183,10 @@ class ReconcilePayments:
             await uow.commit()
         return True
 
-    async def deleteQuietly(self, payment: Payment, context: RequestContext) -> None:
+    # True when BRI refused the delete because the VA was paid, and that payment got recorded late or flagged.
+    async def deleteQuietly(self, payment: Payment, context: RequestContext) -> bool:
         if payment.method != PaymentMethod.BRIVA.value or not payment.customerNo:
-            return
+            return False
         try:
             try:
                 await self.gateway.deleteVirtualAccount(customerNo=payment.customerNo,
@@ -193,8 +195,9 @@ class ReconcilePayments:
                 # BRI refuses to delete a paid VA (paid since the poll, BRI's clock behind ours): recorded late or
                 # flagged for an admin, so the money is on record even when BRI's notification is lost.
                 if await self.closedReport.record(payment, await pollPayment(self.gateway, payment), context):
-                    return
+                    return True
                 raise
         except Exception as error:
             logger.warning("payment_va_delete_failed", "Could not delete an expired VA at BRI",
                            payment_id=str(payment.id), error_type=type(error).__name__)
+        return False
