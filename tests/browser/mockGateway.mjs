@@ -254,8 +254,12 @@ export function startMockGateway({ port = 0, outbox }) {
     const prefix = Object.keys(APPS).find((p) => url.pathname.startsWith(p));
     if (!prefix) { res.writeHead(404, { "Content-Type": "application/json" }); res.end(JSON.stringify({ error: { code: "not_found", message: "No route", requestId, details: [] } })); return; }
     const dist = join(ROOT, APPS[prefix]);
-    let file = join(dist, normalize(url.pathname.slice(prefix.length)).replace(/^(\.\.[/\\])+/, ""));
-    if (!file.startsWith(dist) || !existsSync(file) || statSync(file).isDirectory()) file = join(dist, "index.html");
+    const rest = url.pathname.slice(prefix.length);
+    let file = join(dist, normalize(rest).replace(/^(\.\.[/\\])+/, ""));
+    const found = file.startsWith(dist) && existsSync(file) && !statSync(file).isDirectory();
+    // As the gateway: a missing built asset, or a missing path naming a file, is a 404, not the app's index.html.
+    if (!found && /^assets(\/|$)|\.\w+$/.test(rest)) { res.writeHead(404, { "Content-Type": "application/json" }); res.end(JSON.stringify({ error: { code: "not_found", message: "No route for this path", requestId, details: [] } })); return; }
+    if (!found) file = join(dist, "index.html");
     res.writeHead(200, { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream", "Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff" });
     res.end(readFileSync(file));
   });
