@@ -12,6 +12,7 @@ import { ChangePasswordPage } from "./pages/ChangePassword";
 import { SessionsPage } from "./pages/Sessions";
 import { MfaPage } from "./pages/Mfa";
 import { guardedSignOut } from "./pages/RecoveryCodes";
+import { AccountDeletedPage } from "./pages/DeleteAccount";
 
 const PUBLIC_ROUTES: Record<string, () => React.JSX.Element> = {
   "/login": LoginPage,
@@ -19,6 +20,7 @@ const PUBLIC_ROUTES: Record<string, () => React.JSX.Element> = {
   "/verify-email": VerifyEmailPage,
   "/forgot-password": ForgotPasswordPage,
   "/reset-password": ResetPasswordPage,
+  "/account-deleted": AccountDeletedPage,
 };
 
 const PRIVATE_ROUTES: Record<string, () => React.JSX.Element> = {

@@ -67,4 +67,7 @@ export const authApi = {
   mfaEnable: (code: string) => client.post<{ recoveryCodes: string[] }>("/api/auth/mfa/totp/enable", { code }),
   mfaDisable: (input: { password: string; code?: string; recoveryCode?: string }) =>
     client.post<unknown>("/api/auth/mfa/totp/disable", input),
+  // The same proof as mfaDisable; 204: the account is gone, every session ended and the refresh cookie cleared.
+  deleteAccount: (input: { password: string; code?: string; recoveryCode?: string }) =>
+    client.post<unknown>("/api/auth/me/delete", { password: input.password, code: input.code ?? null, recoveryCode: input.recoveryCode ?? null }),
 };

@@ -1,6 +1,7 @@
 import { useRef, useState } from "react";
 import { Card, ErrorMessage, Field, Form, Notice, QrImage, Spinner, SubmitButton, compact, hasErrors, normalizeTotp, useAction, useLoad, validateRequired, validateTotp, type FieldErrors } from "@kservices/shared";
 import { authApi } from "../api";
+import { ProofFields, RecoverySwitch, useIdentityProof } from "../identityProof";
 import { RecoveryCodes } from "./RecoveryCodes";
 
 function secretOf(uri: string): string | null {
@@ -20,8 +21,8 @@ export function MfaPage() {
   const [errors, setErrors] = useState<FieldErrors>({});
   // "Turned off" is said after this page turned it off, until a new setup; which form shows follows mfaEnabled.
   const [turnedOff, setTurnedOff] = useState(false);
-  // Disable takes a recovery code instead of the authenticator's: the user who lost the authenticator turns it off so.
-  const [useRecovery, setUseRecovery] = useState(false);
+  // Disable takes the password and a code (the authenticator's, or a recovery code for the user who lost it).
+  const proof = useIdentityProof(true);
 
   // The server's state as the action left it, at once, then read again from the server.
   const mfaChanged = (mfaEnabled: boolean) => {
@@ -43,11 +44,9 @@ export function MfaPage() {
   // The disable form goes once MFA is off: focus goes to the notice saying so, not to <body>.
   const turnedOffRef = useRef<HTMLDivElement>(null);
   const disable = useAction(async () => {
-    await authApi.mfaDisable(useRecovery ? { password, recoveryCode: code.trim() } : { password, code: normalizeTotp(code) });
+    await authApi.mfaDisable(proof.proof());
     setTurnedOff(true);
-    setPassword("");
-    setCode("");
-    setUseRecovery(false);
+    proof.reset();
     mfaChanged(false);
   }, { focusAfter: [turnedOffRef] });
 
@@ -64,30 +63,14 @@ export function MfaPage() {
         <ErrorMessage error={disable.error} overrides={{ invalid_credentials: "The password is incorrect." }} />
         <Form
           onSubmit={() => {
-            const e = compact({ password: validateRequired(password, "your password"), code: useRecovery ? validateRequired(code, "a recovery code") : validateTotp(code) });
-            setErrors(e);
-            if (!hasErrors(e)) void disable.run();
+            if (proof.check()) void disable.run();
           }}
           label="Disable two-factor authentication"
           error={disable.error}
         >
-          <Field label="Password" name="password" type="password" autoComplete="current-password" value={password} onChange={setPassword} error={errors.password} required />
-          <Field
-            key={useRecovery ? "recovery" : "totp"}
-            label={useRecovery ? "Recovery code" : "Authentication code"}
-            name="code"
-            inputMode={useRecovery ? "text" : "numeric"}
-            autoComplete="one-time-code"
-            value={code}
-            onChange={setCode}
-            error={errors.code}
-            hint={useRecovery ? "One of the codes you saved when you turned two-factor on." : undefined}
-            required
-          />
+          <ProofFields proof={proof} />
           <SubmitButton busy={disable.busy} className="button button-danger">Disable two-factor</SubmitButton>
-          <button type="button" className="button" onClick={() => { setUseRecovery(!useRecovery); setCode(""); setErrors({}); }}>
-            {useRecovery ? "Use an authenticator code" : "Lost your authenticator? Use a recovery code"}
-          </button>
+          <RecoverySwitch proof={proof} />
         </Form>
       </Card>
     );
