@@ -25,6 +25,7 @@ from shared.backend.database.modelSupport import utcNow
 from shared.backend.exceptions.domainError import DomainError
 from shared.backend.security.emailAddress import auditedEmail, lookupEmail
 from shared.backend.security.lockoutPolicy import LockoutRule, clearFailures, failureCount, lockRemainingSeconds
+from shared.backend.security.passwordHasher import PasswordCheck
 
 ACTION = "auth.login"
 
@@ -33,7 +34,7 @@ ACTION = "auth.login"
 @dataclass(frozen=True, slots=True)
 class CheckedPassword:
     passwordHash: str | None
-    matched: bool
+    outcome: PasswordCheck
 
 
 class LoginUser:
@@ -41,8 +42,9 @@ class LoginUser:
         self.ports = ports
         self.rule = LockoutRule.of(ports.settings.auth)
 
-    # Exactly one Argon2 run per attempt, before any row is locked. The usual success (a password suffices,
-    # no rehash due) then takes one statement; anything else is settled in a transaction on the locked row.
+    # One Argon2 check per attempt (two runs for a password not in NFKC form that fails it), before any row is locked.
+    # The usual success (a password suffices, no rehash due) then takes one statement; anything else, a rehash
+    # included, is settled in a transaction on the locked row.
     async def execute(self, data: LoginInput) -> IssuedSession:
         ports, now = self.ports, utcNow()
         email = lookupEmail(data.email)
@@ -51,9 +53,8 @@ class LoginUser:
             and lockRemainingSeconds(snapshot, now) is None else None
         passwordHash = usable.passwordHash if usable is not None else None
         # Same Argon2 cost for an unknown, deleted or locked account as for a wrong password (a dummy hash).
-        checked = CheckedPassword(passwordHash, await ports.hasher.verify(passwordHash, data.password))
-        if usable is not None and checked.matched and usable.passwordSuffices() \
-                and not ports.hasher.needsRehash(usable.passwordHash):
+        checked = CheckedPassword(passwordHash, await ports.hasher.check(passwordHash, data.password))
+        if usable is not None and checked.outcome.matched and usable.passwordSuffices() and not checked.outcome.rehash:
             issued = await self.openAtOnce(usable, data, now)
             if issued is not None:
                 return issued
@@ -82,7 +83,8 @@ class LoginUser:
         remaining = lockRemainingSeconds(user, now)
         if remaining is not None:
             await self.refuse(user, "locked_out", AccountLockedError(remaining), {"retryAfter": remaining})
-        if not await self.passwordMatches(user, data.password, checked):
+        outcome = await self.passwordCheck(user, data.password, checked)
+        if not outcome.matched:
             await self.countFailure(user, "wrong_password", InvalidCredentialsError())
         statusError = self.statusError(user)
         if statusError is not None:
@@ -97,7 +99,7 @@ class LoginUser:
         else:
             method = "password"
         clearFailures(user)
-        if ports.hasher.needsRehash(user.passwordHash):
+        if outcome.rehash:
             user.passwordHash = await ports.hasher.hash(data.password)
         issuer = SessionIssuer(ports)
         session, refreshToken = issuer.open(user, data.deviceFingerprint, now)
@@ -109,10 +111,10 @@ class LoginUser:
         return issued
 
     # The answer of the Argon2 run already made, unless the row's hash changed since (then hashed again).
-    async def passwordMatches(self, user: User, password: str, checked: CheckedPassword) -> bool:
+    async def passwordCheck(self, user: User, password: str, checked: CheckedPassword) -> PasswordCheck:
         if checked.passwordHash == user.passwordHash:
-            return checked.matched
-        return await self.ports.hasher.verify(user.passwordHash, password)
+            return checked.outcome
+        return await self.ports.hasher.check(user.passwordHash, password)
 
     # Only told after a correct password, so statuses reveal nothing to a guesser.
     def statusError(self, user: User) -> DomainError | None:

@@ -64,7 +64,8 @@ class LoginAdmin:
             # Same cost as a real check, and no count: the lock ends on its own.
             await self.hasher.verify(None, data.password)
             await self.refuse(context, user, "locked_out", {})
-        if not await self.hasher.verify(user.passwordHash, data.password):
+        checked = await self.hasher.check(user.passwordHash, data.password)
+        if not checked.matched:
             await self.countFailure(context, user, "wrong_password", now, InvalidCredentialsError())
         roles = await self.users.rolesOf(user.id)
         if user.status != UserStatus.ACTIVE.value:
@@ -73,7 +74,7 @@ class LoginAdmin:
             await self.refuse(context, user, "not_admin", {})
         method = await self.secondFactor(context, user, data, now)
         clearFailures(user)
-        if self.hasher.needsRehash(user.passwordHash):
+        if checked.rehash:
             user.passwordHash = await self.hasher.hash(data.password)
         sessionId = str(generateId())
         token, claims = self.codec.issue(str(user.id), sessionId, sorted(roles), self.audience, self.ttlSeconds)

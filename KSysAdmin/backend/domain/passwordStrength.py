@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from shared.backend.security.passwordForm import passwordForm
+
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 # A few of the most common admin choices; KAuthApp ships the full list for end users.
@@ -9,7 +11,9 @@ COMMON_PASSWORDS = frozenset({
 })
 
 
+# Judged in the form that is hashed (NFKC).
 def passwordProblems(password: str, email: str) -> list[str]:
+    password = passwordForm(password)
     problems = []
     if len(password) < MIN_LENGTH:
         problems.append(f"must be at least {MIN_LENGTH} characters")

@@ -4,14 +4,33 @@ import asyncio
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import NoReturn, TypeVar
 
 from argon2 import PasswordHasher as Argon2Hasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from shared.backend.config.settings import AuthSettings
+from shared.backend.security.passwordForm import passwordForm
 
 T = TypeVar("T")
+
+
+# A check's answer. `rehash`: it matched, and the stored hash is to be replaced by hash(password): made with older
+# Argon2 parameters, or from a password as sent before passwords were normalized (passwordForm).
+@dataclass(frozen=True, slots=True)
+class PasswordCheck:
+    matched: bool
+    rehash: bool
+
+    # `if not await hasher.check(...)` would accept every password: the answer must be read as `.matched`.
+    def __bool__(self) -> NoReturn:
+        raise TypeError("read PasswordCheck.matched")
+
+
+MISMATCH = PasswordCheck(matched=False, rehash=False)
+MATCH = PasswordCheck(matched=True, rehash=False)
+MATCH_REHASH = PasswordCheck(matched=True, rehash=True)
 
 
 # Runs in each hash thread as it starts: Linux applies nice per thread, so only Argon2id yields its core to
@@ -37,8 +56,9 @@ class PasswordHasher:
                                            initargs=(settings.hashNice,))
 
     def hashSync(self, password: str) -> str:
-        return self.hasher.hash(password)
+        return self.hasher.hash(passwordForm(password))
 
+    # Argon2id alone, on the string as given (callers go through check or verify).
     def verifySync(self, passwordHash: str, password: str) -> bool:
         try:
             return self.hasher.verify(passwordHash, password)
@@ -54,11 +74,23 @@ class PasswordHasher:
     async def hash(self, password: str) -> str:
         return await self.offLoop(self.hashSync, password)
 
+    # The password's NFKC form; when that fails and the form differs from what was sent, the password as sent (a hash
+    # stored before passwords were normalized), which then asks for a rehash. None (an unknown account) runs the
+    # dummy hash as many times as a wrong password for a known one, and never matches.
+    async def check(self, passwordHash: str | None, password: str) -> PasswordCheck:
+        form = passwordForm(password)
+        stored = self.dummyHash if passwordHash is None else passwordHash
+        if await self.offLoop(self.verifySync, stored, form):
+            if passwordHash is None:
+                return MISMATCH
+            return MATCH_REHASH if self.needsRehash(passwordHash) else MATCH
+        if form != password and await self.offLoop(self.verifySync, stored, password) and passwordHash is not None:
+            return MATCH_REHASH
+        return MISMATCH
+
+    # For proofs that do not replace the stored hash (re-authentication inside a session).
     async def verify(self, passwordHash: str | None, password: str) -> bool:
-        if passwordHash is None:
-            await self.offLoop(self.verifySync, self.dummyHash, password)
-            return False
-        return await self.offLoop(self.verifySync, passwordHash, password)
+        return (await self.check(passwordHash, password)).matched
 
     async def offLoop(self, function: Callable[..., T], *args: str) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
