@@ -26,7 +26,7 @@ class AdminClient extends ApiClient {
 
 export const client = new AdminClient({ tokens });
 
-export type UserStatus = "pending_verification" | "active" | "locked" | "disabled";
+export type UserStatus = "pending_verification" | "active" | "locked" | "disabled" | "deleted";
 export const ROLES = ["user", "admin", "superadmin"] as const;
 
 export interface AdminUser {
@@ -40,6 +40,7 @@ export interface AdminUser {
   lockedUntil?: string | null;
   createdAt: string;
   lastLoginAt?: string | null;
+  deletedAt?: string | null;
 }
 
 export interface AdminSession {

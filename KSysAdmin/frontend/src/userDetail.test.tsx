@@ -207,7 +207,7 @@ describe("user detail", () => {
     await userEvent.click(within(await ask("Lock")).getByRole("button", { name: "Lock account" }));
     expect(await screen.findByText("User locked.")).toBeInTheDocument();
     expect(await screen.findByRole("alert")).toHaveTextContent(/Reloading the user failed, so the details below may be out of date/);
-    expect(screen.getByTestId("user-status")).toHaveTextContent("active");
+    expect(screen.getByTestId("user-status")).toHaveTextContent("Active");
   });
 
   it("keeps role changes not saved yet through the reload after another action, then saves them", async () => {
@@ -225,7 +225,7 @@ describe("user detail", () => {
     await userEvent.click(admin);
     await userEvent.click(within(await ask("Lock")).getByRole("button", { name: "Lock account" }));
     await waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(3));
-    await waitFor(() => expect(screen.getByTestId("user-status")).toHaveTextContent("locked"));
+    await waitFor(() => expect(screen.getByTestId("user-status")).toHaveTextContent("Locked"));
     expect(admin).toBeChecked();
     expect(screen.getByRole("checkbox", { name: "user" })).toBeChecked();
 

@@ -1,6 +1,7 @@
-import { useRef, useState } from "react";
-import { Card, ConfirmButton, ErrorMessage, Link, Notice, Spinner, TableWrap, formatDateTime, formatRupiah, isTransient, serverClock, useAction, useLoad } from "@kservices/shared";
+import { useEffect, useRef, useState } from "react";
+import { Card, ConfirmButton, ErrorMessage, Link, Notice, Spinner, TableWrap, formatDateTime, formatRupiah, isApiError, isTransient, serverClock, useAction, useLoad } from "@kservices/shared";
 import { adminApi, adminRoles, ROLES } from "../api";
+import { UserStatusBadge, isDeleted, userName } from "../userStatus";
 
 export function UserDetailPage({ id }: { id: string }) {
   const user = useLoad(() => adminApi.user(id), [id]);
@@ -34,21 +35,28 @@ export function UserDetailPage({ id }: { id: string }) {
     setNotice("Roles saved.");
     user.reload();
   }, { focusAfter });
+  // The user deleted the account meanwhile (409 account_deleted): reloaded, the page shows it deleted.
+  const reloadUser = user.reload;
+  useEffect(() => {
+    if ([act.error, saveRoles.error].some((error) => isApiError(error) && error.code === "account_deleted")) reloadUser();
+  }, [act.error, saveRoles.error, reloadUser]);
 
   if (user.loading && !user.data) return <Spinner />;
   if (user.error && !user.data) return <Card title="User"><ErrorMessage error={user.error} overrides={{ not_found: "No user with this id." }} onRetry={isTransient(user.error) ? user.reload : undefined} /></Card>;
   const data = user.data!;
   const status = data.status;
+  const deleted = isDeleted(data);
   const lockedOut = status !== "locked" && !!data.lockedUntil && Date.parse(data.lockedUntil) > serverClock.now();
   const roles = editedRoles ?? data.roles;
   return (
     <>
-      <Card title={data.email} headingRef={headingRef}>
+      <Card title={userName(data)} headingRef={headingRef}>
         {notice ? <Notice ref={noticeRef}>{notice}</Notice> : null}
         <ErrorMessage error={user.error} lead="Reloading the user failed, so the details below may be out of date:" />
         <ErrorMessage error={act.error} overrides={{ mfa_not_enabled: "Two-factor authentication is already off.", cannot_target_self: "You cannot do this to your own account.", insufficient_role: "Only a superadmin can manage an admin's account.", session_keys_not_removed: "Done, but Redis could not be updated: press Revoke all sessions to end the sessions now." }} />
         <dl className="details">
-          <dt>Status</dt><dd><span className={`badge badge-${status}`} data-testid="user-status">{status}</span></dd>
+          <dt>Status</dt><dd><UserStatusBadge user={data} testId="user-status" /></dd>
+          {data.deletedAt ? (<><dt>Deleted</dt><dd>{formatDateTime(data.deletedAt)}</dd></>) : null}
           <dt>Id</dt><dd className="mono">{data.id}</dd>
           <dt>Roles</dt><dd data-testid="user-roles">{data.roles.join(", ") || "none"}</dd>
           {data.displayName ? (<><dt>Display name</dt><dd>{data.displayName}</dd></>) : null}
@@ -61,42 +69,51 @@ export function UserDetailPage({ id }: { id: string }) {
           ) : null}
         </dl>
         <h2>Actions</h2>
-        <div className="actions">
-          {status === "locked" ? (
-            <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="Unlock this account?" message={`Unlock ${data.email}? They can sign in again at once.`} confirmLabel="Unlock account" onConfirm={() => void act.run("unlock")}>Unlock</ConfirmButton>
-          ) : (
-            <ConfirmButton className="button" disabled={act.busy || status === "disabled"} aria-busy={act.busy} title="Lock this account?" message={`Lock ${data.email}? All their sessions end.`} confirmLabel="Lock account" destructive onConfirm={() => void act.run("lock")}>Lock</ConfirmButton>
-          )}
-          {lockedOut ? (
-            <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="End the sign-in lockout?" message={`End the lockout of ${data.email} after failed sign-ins? They can sign in again at once.`} confirmLabel="End lockout" onConfirm={() => void act.run("endLockout")}>End lockout</ConfirmButton>
-          ) : null}
-          {status === "disabled" ? (
-            <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="Enable this account?" message={`Enable ${data.email}? They can sign in again.`} confirmLabel="Enable account" onConfirm={() => void act.run("enable")}>Enable</ConfirmButton>
-          ) : (
-            <ConfirmButton className="button button-danger" disabled={act.busy} aria-busy={act.busy} title="Disable this account?" message={`Disable ${data.email}? They cannot sign in until an admin enables the account, and all their sessions end.`} confirmLabel="Disable account" destructive onConfirm={() => void act.run("disable")}>Disable</ConfirmButton>
-          )}
-          <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="Revoke all sessions?" message={`End all sessions of ${data.email}? They have to sign in again.`} confirmLabel="Revoke all sessions" destructive onConfirm={() => void act.run("revoke")}>Revoke all sessions</ConfirmButton>
-          {data.mfaEnabled ? (
-            <ConfirmButton className="button button-danger" disabled={act.busy} aria-busy={act.busy} title="Reset two-factor authentication?" message={`Turn off two-factor authentication for ${data.email}? Their recovery codes are deleted and all their sessions end.`} confirmLabel="Reset two-factor" destructive onConfirm={() => void act.run("resetMfa")}>Reset two-factor</ConfirmButton>
-          ) : null}
-        </div>
-        {canEditRoles ? (
+        {deleted ? (
           <>
-            <h2>Roles</h2>
-            <ErrorMessage error={saveRoles.error} overrides={{ permission_denied: "Only a superadmin can change roles.", insufficient_role: "Only a superadmin can change roles.", conflict: "The last superadmin cannot be demoted." }} />
-            <fieldset className="actions">
-              <legend className="muted">Roles</legend>
-              {ROLES.map((role) => (
-                <label key={role} className="checkbox">
-                  <input type="checkbox" checked={roles.includes(role)} onChange={(event) => setEditedRoles(event.target.checked ? [...roles, role] : roles.filter((r) => r !== role))} />
-                  {role}
-                </label>
-              ))}
-              <ConfirmButton className="button" disabled={saveRoles.busy || roles.length === 0} aria-busy={saveRoles.busy} aria-describedby={roles.length === 0 ? "roles-needed" : undefined} title="Save roles?" message={`Set the roles of ${data.email} to ${roles.join(", ")}?`} confirmLabel="Save roles" onConfirm={() => void saveRoles.run(roles)}>Save roles</ConfirmButton>
-              {roles.length === 0 ? <p id="roles-needed" className="muted">An account keeps at least one role.</p> : null}
-            </fieldset>
+            <p data-testid="deleted-account">The user deleted this account: its email, name and phone number are erased, its payments and audit entries are kept, and it can no longer be changed.</p>
+            <ErrorMessage error={saveRoles.error} />
           </>
-        ) : null}
+        ) : (
+          <>
+            <div className="actions">
+              {status === "locked" ? (
+                <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="Unlock this account?" message={`Unlock ${data.email}? They can sign in again at once.`} confirmLabel="Unlock account" onConfirm={() => void act.run("unlock")}>Unlock</ConfirmButton>
+              ) : (
+                <ConfirmButton className="button" disabled={act.busy || status === "disabled"} aria-busy={act.busy} title="Lock this account?" message={`Lock ${data.email}? All their sessions end.`} confirmLabel="Lock account" destructive onConfirm={() => void act.run("lock")}>Lock</ConfirmButton>
+              )}
+              {lockedOut ? (
+                <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="End the sign-in lockout?" message={`End the lockout of ${data.email} after failed sign-ins? They can sign in again at once.`} confirmLabel="End lockout" onConfirm={() => void act.run("endLockout")}>End lockout</ConfirmButton>
+              ) : null}
+              {status === "disabled" ? (
+                <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="Enable this account?" message={`Enable ${data.email}? They can sign in again.`} confirmLabel="Enable account" onConfirm={() => void act.run("enable")}>Enable</ConfirmButton>
+              ) : (
+                <ConfirmButton className="button button-danger" disabled={act.busy} aria-busy={act.busy} title="Disable this account?" message={`Disable ${data.email}? They cannot sign in until an admin enables the account, and all their sessions end.`} confirmLabel="Disable account" destructive onConfirm={() => void act.run("disable")}>Disable</ConfirmButton>
+              )}
+              <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="Revoke all sessions?" message={`End all sessions of ${data.email}? They have to sign in again.`} confirmLabel="Revoke all sessions" destructive onConfirm={() => void act.run("revoke")}>Revoke all sessions</ConfirmButton>
+              {data.mfaEnabled ? (
+                <ConfirmButton className="button button-danger" disabled={act.busy} aria-busy={act.busy} title="Reset two-factor authentication?" message={`Turn off two-factor authentication for ${data.email}? Their recovery codes are deleted and all their sessions end.`} confirmLabel="Reset two-factor" destructive onConfirm={() => void act.run("resetMfa")}>Reset two-factor</ConfirmButton>
+              ) : null}
+            </div>
+            {canEditRoles ? (
+              <>
+                <h2>Roles</h2>
+                <ErrorMessage error={saveRoles.error} overrides={{ permission_denied: "Only a superadmin can change roles.", insufficient_role: "Only a superadmin can change roles.", conflict: "The last superadmin cannot be demoted." }} />
+                <fieldset className="actions">
+                  <legend className="muted">Roles</legend>
+                  {ROLES.map((role) => (
+                    <label key={role} className="checkbox">
+                      <input type="checkbox" checked={roles.includes(role)} onChange={(event) => setEditedRoles(event.target.checked ? [...roles, role] : roles.filter((r) => r !== role))} />
+                      {role}
+                    </label>
+                  ))}
+                  <ConfirmButton className="button" disabled={saveRoles.busy || roles.length === 0} aria-busy={saveRoles.busy} aria-describedby={roles.length === 0 ? "roles-needed" : undefined} title="Save roles?" message={`Set the roles of ${data.email} to ${roles.join(", ")}?`} confirmLabel="Save roles" onConfirm={() => void saveRoles.run(roles)}>Save roles</ConfirmButton>
+                  {roles.length === 0 ? <p id="roles-needed" className="muted">An account keeps at least one role.</p> : null}
+                </fieldset>
+              </>
+            ) : null}
+          </>
+        )}
       </Card>
       {data.sessions ? (
         <Card title="Sessions" subsection>

@@ -1,5 +1,6 @@
 import { Card, ErrorMessage, Field, Form, Link, ListStatus, Pager, SelectField, Spinner, TableWrap, formatDateTime, useCursorStack, useKeyedState, useLoad, useRouter } from "@kservices/shared";
 import { adminApi, ROLES } from "../api";
+import { USER_STATUS_LABELS, UserStatusBadge, userName } from "../userStatus";
 
 export function UsersPage() {
   const { query, navigate, locationKey } = useRouter();
@@ -9,7 +10,9 @@ export function UsersPage() {
   // What is typed, back to the URL's value at every navigation.
   const [search, setSearch] = useKeyedState(q, locationKey);
   const pages = useCursorStack();
-  const page = useLoad(() => adminApi.users({ emailPrefix: q.trim().toLowerCase(), status, role, cursor: pages.cursor, limit: 50 }), [q, status, role, pages.cursor]);
+  // The API leaves deleted accounts out unless asked for them.
+  const includeDeleted = status === "deleted" ? true : undefined;
+  const page = useLoad(() => adminApi.users({ emailPrefix: q.trim().toLowerCase(), status, role, includeDeleted, cursor: pages.cursor, limit: 50 }), [q, status, role, pages.cursor]);
 
   const apply = (changes: Record<string, string>) => {
     const params = new URLSearchParams(query);
@@ -27,10 +30,7 @@ export function UsersPage() {
         <Field label="Email starts with" name="q" type="search" value={search} onChange={setSearch} placeholder="alice@" />
         <SelectField label="Status" name="status" value={status} onChange={(v) => apply({ status: v })} options={[
           { value: "", label: "Any status" },
-          { value: "active", label: "Active" },
-          { value: "pending_verification", label: "Pending verification" },
-          { value: "locked", label: "Locked" },
-          { value: "disabled", label: "Disabled" },
+          ...Object.entries(USER_STATUS_LABELS).map(([value, label]) => ({ value, label })),
         ]} />
         <SelectField label="Role" name="role" value={role} onChange={(v) => apply({ role: v })} options={[{ value: "", label: "Any role" }, ...ROLES.map((r) => ({ value: r, label: r }))]} />
         <button type="submit" className="button button-primary">Search</button>
@@ -45,8 +45,8 @@ export function UsersPage() {
             <tbody>
               {page.data.items.map((user) => (
                 <tr key={user.id}>
-                  <td><Link to={`/users/${user.id}`}>{user.email}</Link></td>
-                  <td><span className={`badge badge-${user.status}`}>{user.status}</span></td>
+                  <td><Link to={`/users/${user.id}`}>{userName(user)}</Link></td>
+                  <td><UserStatusBadge user={user} /></td>
                   <td>{user.roles.join(", ")}</td>
                   <td>{formatDateTime(user.createdAt)}</td>
                 </tr>
