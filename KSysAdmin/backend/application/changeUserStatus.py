@@ -12,12 +12,12 @@ from KSysAdmin.backend.domain.exceptions.adminErrors import (
     InvalidStatusTransitionError,
     LastSuperadminError,
     SelfActionError,
-    UserNotFoundError,
 )
 from KSysAdmin.backend.domain.interfaces.transactionInterface import TransactionInterface
 from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepositoryInterface
 from KSysAdmin.backend.domain.models.auditLog import AuditOutcome
 from KSysAdmin.backend.domain.models.role import RoleName
+from KSysAdmin.backend.domain.targetUser import changeableTarget
 from KSysAdmin.backend.domain.userStatusPolicy import (
     ALLOWED_FROM,
     REVOKING_ACTIONS,
@@ -56,12 +56,9 @@ class ChangeUserStatus:
                 # create-superadmin take them (the other order deadlocks); then the caller is read again under it.
                 await self.users.lockRoleChanges()
                 principal = await confirmCaller(self.users, principal)
-                user = await self.users.getById(userId, forUpdate=True)
+                user = changeableTarget(await self.users.getById(userId, forUpdate=True))
                 # Read once the row is ours: a console token issued while we waited (its login held the row) is older.
                 now = utcNow()
-                # A soft-deleted account is gone for admin actions (its sessions can still be revoked).
-                if user is None or user.deletedAt is not None:
-                    raise UserNotFoundError()
                 roles = await self.users.rolesOf(user.id)
                 if user.id != principal.userId and not mayManage(principal, roles):
                     raise InsufficientRoleError()

@@ -11,11 +11,11 @@ from KSysAdmin.backend.domain.exceptions.adminErrors import (
     InsufficientRoleError,
     MfaNotEnabledError,
     SelfActionError,
-    UserNotFoundError,
 )
 from KSysAdmin.backend.domain.interfaces.transactionInterface import TransactionInterface
 from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepositoryInterface
 from KSysAdmin.backend.domain.models.auditLog import AuditOutcome
+from KSysAdmin.backend.domain.targetUser import changeableTarget
 from shared.backend.database.modelSupport import utcNow
 
 ACTION = "user.mfa_reset"
@@ -38,11 +38,8 @@ class ResetUserMfa:
         async with self.audit.audited(context, principal, ACTION, "user", userId):
             await self.users.lockRoleChanges()
             principal = await confirmCaller(self.users, principal)
-            user = await self.users.getById(userId, forUpdate=True)
+            user = changeableTarget(await self.users.getById(userId, forUpdate=True))
             now = utcNow()  # after the row lock, as in ChangeUserStatus
-            # A soft-deleted account is gone for admin actions (its sessions can still be revoked).
-            if user is None or user.deletedAt is not None:
-                raise UserNotFoundError()
             roles = await self.users.rolesOf(user.id)
             if user.id == principal.userId:
                 raise SelfActionError()

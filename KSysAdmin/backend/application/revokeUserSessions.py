@@ -7,10 +7,11 @@ from KSysAdmin.backend.application.authorizeAdmin import confirmCaller
 from KSysAdmin.backend.application.sessionRevoker import SessionRevoker
 from KSysAdmin.backend.application.userOutput import RevokeSessionsOutput
 from KSysAdmin.backend.domain.adminPrincipal import AdminPrincipal, RequestContext, mayManage
-from KSysAdmin.backend.domain.exceptions.adminErrors import InsufficientRoleError, UserNotFoundError
+from KSysAdmin.backend.domain.exceptions.adminErrors import InsufficientRoleError
 from KSysAdmin.backend.domain.interfaces.transactionInterface import TransactionInterface
 from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepositoryInterface
 from KSysAdmin.backend.domain.models.auditLog import AuditOutcome
+from KSysAdmin.backend.domain.targetUser import existingTarget
 from shared.backend.database.modelSupport import utcNow
 
 ACTION = "user.sessions_revoke"
@@ -35,9 +36,8 @@ class RevokeUserSessions:
         async with self.audit.audited(context, principal, ACTION, "user", userId):
             await self.users.lockRoleChanges()
             principal = await confirmCaller(self.users, principal)
-            user = await self.users.getById(userId, forUpdate=True)
-            if user is None:
-                raise UserNotFoundError()
+            # An account soft-deleted otherwise (deleted_at alone) can still have its sessions revoked.
+            user = existingTarget(await self.users.getById(userId, forUpdate=True))
             if user.id != principal.userId and not mayManage(principal, await self.users.rolesOf(user.id)):
                 raise InsufficientRoleError()
             revoked, keys = await self.revoker.revokeInTransaction(user.id, "admin_revoke", utcNow())

@@ -10,12 +10,12 @@ from KSysAdmin.backend.domain.adminPrincipal import AdminPrincipal, RequestConte
 from KSysAdmin.backend.domain.exceptions.adminErrors import (
     InsufficientRoleError,
     LastSuperadminError,
-    UserNotFoundError,
 )
 from KSysAdmin.backend.domain.interfaces.transactionInterface import TransactionInterface
 from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepositoryInterface
 from KSysAdmin.backend.domain.models.auditLog import AuditOutcome
 from KSysAdmin.backend.domain.models.role import RoleName
+from KSysAdmin.backend.domain.targetUser import changeableTarget
 from shared.backend.database.modelSupport import utcNow
 
 ACTION = "user.roles_set"
@@ -36,10 +36,7 @@ class SetUserRoles:
                 raise InsufficientRoleError()
             await self.users.lockRoleChanges()
             principal = await confirmCaller(self.users, principal, requireSuperadmin=True)
-            user = await self.users.getById(userId, forUpdate=True)
-            # A soft-deleted account is gone for admin actions (its sessions can still be revoked).
-            if user is None or user.deletedAt is not None:
-                raise UserNotFoundError()
+            user = changeableTarget(await self.users.getById(userId, forUpdate=True))
             current = await self.users.rolesOf(user.id)
             superadmin = RoleName.SUPERADMIN.value
             demoting = superadmin in current and superadmin not in wanted

@@ -93,6 +93,11 @@ class MfaNotEnabledError(ConflictError):
     message = "Two-factor authentication is not enabled"
 
 
+class PaymentsPendingError(ConflictError):
+    code = "payments_pending"
+    message = "Finish or cancel your pending payments before deleting the account"
+
+
 class DuplicateEmailError(ConflictError):
     code = "duplicate_email"
     message = "An account with this email already exists"

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Request, Response, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from KAuthApp.backend.application.acceptedOutput import AcceptedOutput
 from KAuthApp.backend.application.changePassword import ChangePassword
 from KAuthApp.backend.application.changePasswordInput import ChangePasswordInput
+from KAuthApp.backend.application.deleteAccount import DeleteAccount
+from KAuthApp.backend.application.deleteAccountInput import DeleteAccountInput
 from KAuthApp.backend.application.emailInput import EmailInput
 from KAuthApp.backend.application.forgotPassword import ACCEPTED as FORGOT_ACCEPTED
 from KAuthApp.backend.application.forgotPassword import ForgotPassword
@@ -21,18 +25,30 @@ from KAuthApp.backend.application.sessionOutput import SessionListOutput
 from KAuthApp.backend.application.updateProfile import UpdateProfile
 from KAuthApp.backend.domain.exceptions.authErrors import (
     AccountLockedError,
+    InvalidMfaCodeError,
+    PaymentsPendingError,
     SessionNotFoundError,
     TokenInvalidOrUsedError,
     UserNotFoundError,
     WeakPasswordError,
     WrongPasswordError,
 )
+from KAuthApp.backend.infrastructure.database.accountErasure import AccountErasure
 from KAuthApp.backend.infrastructure.http.afterResponse import runAfterResponse
 from KAuthApp.backend.infrastructure.http.dependencies import GetProfileDep, PortsDep
 from KAuthApp.backend.infrastructure.http.errorStatus import authAnswers
 from KAuthApp.backend.infrastructure.http.refreshCookie import clearRefreshCookie
+from shared.backend.database.engine import getDb
 from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
 from shared.backend.security.currentUser import CurrentUserDep
+
+
+# On the request's session (FastAPI solves getDb once per request): the deletion's rows join its ports' transaction.
+async def getAccountErasure(session: Annotated[AsyncSession, Depends(getDb)]) -> AccountErasure:
+    return AccountErasure(session)
+
+
+AccountErasureDep = Annotated[AccountErasure, Depends(getAccountErasure)]
 
 
 def createAccountRouter() -> APIRouter:
@@ -45,6 +61,14 @@ def createAccountRouter() -> APIRouter:
     @router.patch("/me", responses=authAnswers(UserNotFoundError))
     async def updateMe(data: ProfileInput, user: CurrentUserDep, ports: PortsDep) -> ProfileOutput:
         return await UpdateProfile(ports).execute(user.userId, user.sessionId, data)
+
+    # Anonymizes the account (docs/decisions.md): every session ends and the refresh cookie is cleared.
+    @router.post("/me/delete", status_code=status.HTTP_204_NO_CONTENT, responses=authAnswers(
+        WrongPasswordError, AccountLockedError, InvalidMfaCodeError, PaymentsPendingError))
+    async def deleteMe(data: DeleteAccountInput, user: CurrentUserDep, ports: PortsDep, erasure: AccountErasureDep,
+                       response: Response) -> None:
+        await DeleteAccount(ports, erasure).execute(user.userId, user.sessionId, data)
+        clearRefreshCookie(response, ports.settings)
 
     @router.post("/password/change", status_code=status.HTTP_204_NO_CONTENT,
                  responses=authAnswers(WrongPasswordError, WeakPasswordError, AccountLockedError))

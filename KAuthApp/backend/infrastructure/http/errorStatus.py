@@ -13,6 +13,7 @@ from KAuthApp.backend.domain.exceptions.authErrors import (
     MfaNotEnabledError,
     MfaNotSetUpError,
     MfaRequiredError,
+    PaymentsPendingError,
     RefreshTokenReusedError,
     SessionNotFoundError,
     TokenInvalidOrUsedError,
@@ -42,6 +43,7 @@ AUTH_STATUS_TABLE: dict[type[DomainError], int] = {
     MfaNotSetUpError: 409,
     MfaNotEnabledError: 409,
     DuplicateEmailError: 409,
+    PaymentsPendingError: 409,
 }
 
 

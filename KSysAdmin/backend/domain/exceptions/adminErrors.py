@@ -45,6 +45,12 @@ class PaymentNotFoundError(NotFoundError):
     message = "The payment does not exist"
 
 
+# Deleted by its holder (anonymized): the row stays for the payments and audit entries, and no admin changes it.
+class AccountDeletedError(ConflictError):
+    code = "account_deleted"
+    message = "The user deleted this account; it can no longer be changed"
+
+
 class InvalidStatusTransitionError(ConflictError):
     code = "invalid_status_transition"
     message = "The user's current status does not allow this action"

@@ -17,6 +17,8 @@ class UserStatus(StrEnum):
     ACTIVE = "active"
     LOCKED = "locked"
     DISABLED = "disabled"
+    # Erased by its holder (KAuthApp DeleteAccount): the row stays for the payments and audit entries naming it.
+    DELETED = "deleted"
 
 
 # Emails are stored lowercased (CHECK) with the C collation: the unique btree then serves

@@ -114,7 +114,8 @@ class UserRepository(BaseRepository[User]):
             conditions.append(User.status == filter.status)
         if filter.role and roleId is not None:
             conditions.append(exists().where(UserRole.userId == User.id, UserRole.roleId == roleLiteral(roleId)))
-        if not filter.includeDeleted:
+        # Deleted accounts are left out unless asked for, by includeDeleted or by their status (deleted by the holder).
+        if not filter.includeDeleted and filter.status != UserStatus.DELETED.value:
             conditions.append(User.deletedAt.is_(None))
         return conditions
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from KSysAdmin.backend.application.sessionRevoker import SessionKeysNotRemovedError
 from KSysAdmin.backend.application.settingsPublication import SettingsNotPublishedError
 from KSysAdmin.backend.domain.exceptions.adminErrors import (
+    AccountDeletedError,
     AccountNotPromotableError,
     AdminAccessRevokedError,
     FlagNotOpenError,
@@ -40,6 +41,7 @@ ADMIN_STATUS_TABLE: dict[type[DomainError], int] = {
     UserNotFoundError: 404,
     PaymentNotFoundError: 404,
     InvalidStatusTransitionError: 409,
+    AccountDeletedError: 409,
     LastSuperadminError: 409,
     MfaNotEnabledError: 409,
     AccountNotPromotableError: 409,

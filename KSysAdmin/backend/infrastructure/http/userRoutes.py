@@ -21,6 +21,7 @@ from KSysAdmin.backend.application.userOutput import (
     UserPageOutput,
 )
 from KSysAdmin.backend.domain.exceptions.adminErrors import (
+    AccountDeletedError,
     InvalidCursorError,
     InvalidStatusTransitionError,
     LastSuperadminError,
@@ -44,7 +45,7 @@ from KSysAdmin.backend.infrastructure.http.errorStatus import adminAnswers
 from KSysAdmin.backend.infrastructure.http.queryTypes import EmailPrefix
 from shared.backend.dependenciesFirstRoute import DependenciesFirstRoute
 
-StatusName = Literal["pending_verification", "active", "locked", "disabled"]
+StatusName = Literal["pending_verification", "active", "locked", "disabled", "deleted"]
 RoleFilter = Literal["user", "admin", "superadmin"]
 SortName = Literal["-createdAt", "createdAt", "email", "-email"]
 StatusHandler = Callable[[uuid.UUID, AdminDep, UsersDep, AuditDep, SessionDep, RevokerDep, ContextDep],
@@ -87,11 +88,11 @@ def createUserRoutes() -> APIRouter:
     for action in StatusAction:
         router.add_api_route(f"/{{userId}}/{action.value}", statusHandler(action), methods=["POST"],
                              response_model=UserOutput, responses=adminAnswers(
-                                 UserNotFoundError, InvalidStatusTransitionError, SelfActionError, LastSuperadminError,
-                                 SessionKeysNotRemovedError))
+                                 UserNotFoundError, AccountDeletedError, InvalidStatusTransitionError, SelfActionError,
+                                 LastSuperadminError, SessionKeysNotRemovedError))
 
     @router.post("/{userId}/sessions/revoke", response_model=RevokeSessionsOutput,
-                 responses=adminAnswers(UserNotFoundError, SessionKeysNotRemovedError))
+                 responses=adminAnswers(UserNotFoundError, AccountDeletedError, SessionKeysNotRemovedError))
     async def revokeSessions(
         userId: uuid.UUID, admin: AdminDep, users: UsersDep, audit: AuditDep, session: SessionDep,
         revoker: RevokerDep, context: ContextDep,
@@ -99,7 +100,7 @@ def createUserRoutes() -> APIRouter:
         return await RevokeUserSessions(users, audit, session, revoker).execute(admin, userId, context)
 
     @router.post("/{userId}/mfa/reset", response_model=UserOutput, responses=adminAnswers(
-        UserNotFoundError, MfaNotEnabledError, SelfActionError, SessionKeysNotRemovedError))
+        UserNotFoundError, AccountDeletedError, MfaNotEnabledError, SelfActionError, SessionKeysNotRemovedError))
     async def resetMfa(
         userId: uuid.UUID, admin: AdminDep, users: UsersDep, audit: AuditDep, session: SessionDep,
         revoker: RevokerDep, context: ContextDep,
@@ -107,7 +108,7 @@ def createUserRoutes() -> APIRouter:
         return await ResetUserMfa(users, audit, session, revoker).execute(admin, userId, context)
 
     @router.put("/{userId}/roles", response_model=UserOutput,
-                responses=adminAnswers(UserNotFoundError, LastSuperadminError))
+                responses=adminAnswers(UserNotFoundError, AccountDeletedError, LastSuperadminError))
     async def setRoles(
         userId: uuid.UUID, data: RolesInput, admin: SuperadminDep, users: UsersDep, audit: AuditDep,
         session: SessionDep, context: ContextDep,

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import Text, Uuid, column, delete, exists, select, table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from KAuthApp.backend.domain.models.oneTimeToken import OneTimeToken
+from KAuthApp.backend.domain.models.role import UserRole
+
+# KSysPayment's table, read only: the two columns a deletion asks about (ix_payments_user_id_created_at_id).
+PAYMENTS = table("payments", column("user_id", Uuid), column("status", Text))
+PENDING = "pending"
+
+
+class AccountErasure:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def hasPendingPayments(self, userId: uuid.UUID) -> bool:
+        statement = select(exists().where(PAYMENTS.c.user_id == userId, PAYMENTS.c.status == PENDING))
+        return bool((await self.session.execute(statement)).scalar_one())
+
+    async def deleteOneTimeTokens(self, userId: uuid.UUID) -> None:
+        await self.session.execute(delete(OneTimeToken).where(OneTimeToken.userId == userId))  # type: ignore[arg-type]
+
+    async def removeRoles(self, userId: uuid.UUID) -> None:
+        await self.session.execute(delete(UserRole).where(UserRole.userId == userId))  # type: ignore[arg-type]
