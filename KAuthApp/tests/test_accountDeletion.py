@@ -14,6 +14,7 @@ from KAuthApp.tests.authTestSupport import (
     login,
     mailsTo,
     registerVerified,
+    runSql,
     sessionIdOf,
     uniqueEmail,
     userIdOf,
@@ -164,6 +165,27 @@ async def test_aPendingPaymentRefusesTheDeletion(
     assert await userRow(database, userId) == before
     assert await auditOf(database, userId, "auth.account_deleted") == []
     assert (await client.get("/api/auth/me", headers=bearer(tokens))).status_code == 200
+
+
+# An admin's roles change only in the console, under its roles lock (which keeps an active superadmin): the public
+# deletion would have removed them, the last superadmin's included.
+async def test_anAdminAccountIsRefused(client: httpx2.AsyncClient, outboxDir: Path, database: Database) -> None:
+    address, tokens = await signedInWithProfile(client, outboxDir)
+    userId = await userIdOf(database, address)
+    await runSql(database, "INSERT INTO user_roles (user_id, role_id, created_at) "
+                           "SELECT :id, id, now() FROM roles WHERE name = 'superadmin'", userId)
+    before = await userRow(database, userId)
+    try:
+        refused = await deleteAccount(client, tokens)
+        after = await userRow(database, userId)
+    finally:
+        # Other suites count the active superadmins of the shared database.
+        await runSql(database, "DELETE FROM user_roles WHERE user_id = :id "
+                               "AND role_id = (SELECT id FROM roles WHERE name = 'superadmin')", userId)
+    assert refused.status_code == 409
+    assert codeOf(refused) == "admin_account"
+    assert after == before
+    assert await auditOf(database, userId, "auth.account_deleted") == []
 
 
 async def test_theOldAddressIsUnknownAndFreeAgain(

@@ -9,7 +9,11 @@ from KAuthApp.backend.application.reauthentication import Reauthentication
 from KAuthApp.backend.application.secondFactor import verifySecondFactor
 from KAuthApp.backend.application.sessionIssuer import SessionIssuer
 from KAuthApp.backend.application.signedInUser import lockSignedInUser
-from KAuthApp.backend.domain.exceptions.authErrors import InvalidMfaCodeError, PaymentsPendingError
+from KAuthApp.backend.domain.exceptions.authErrors import (
+    AdminAccountError,
+    InvalidMfaCodeError,
+    PaymentsPendingError,
+)
 from KAuthApp.backend.domain.interfaces.accountErasureInterface import AccountErasureInterface
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from KAuthApp.backend.domain.models.user import User, UserStatus
@@ -43,9 +47,10 @@ def erase(user: User, now: datetime) -> None:
 
 
 # Erasure by anonymization (docs/decisions.md), on the same proof as MFA disable: the password, and a code or a
-# recovery code when TOTP is on; wrong ones count toward the login lockout. A pending payment refuses it first, read
-# only: nothing is counted, spent or written. Every session ends as in LogoutAll, the Redis keys dropped before the
-# commit as in ChangePassword (a Redis failure changes nothing and the request can be retried).
+# recovery code when TOTP is on; wrong ones count toward the login lockout. An admin role or a pending payment
+# refuses it first, read only: nothing is counted, spent or written. Every session ends as in LogoutAll, the Redis
+# keys dropped before the commit as in ChangePassword (a Redis failure changes nothing and the request can be
+# retried).
 class DeleteAccount:
     def __init__(self, ports: AuthPorts, erasure: AccountErasureInterface) -> None:
         self.ports = ports
@@ -58,6 +63,9 @@ class DeleteAccount:
         now = utcNow()
         reauthentication = Reauthentication(ports, ACTION)
         await reauthentication.refuseIfLocked(user, now)
+        # An admin's roles change only through the console, under its roles lock, which keeps an active superadmin.
+        if await self.erasure.holdsAdminRole(userId):
+            raise AdminAccountError()
         if await self.erasure.hasPendingPayments(userId):
             raise PaymentsPendingError()
         await reauthentication.checkPassword(user, data.password, now)

@@ -98,6 +98,11 @@ class PaymentsPendingError(ConflictError):
     message = "Finish or cancel your pending payments before deleting the account"
 
 
+class AdminAccountError(ConflictError):
+    code = "admin_account"
+    message = "An administrator's account is deleted only after another administrator removes its admin roles"
+
+
 class DuplicateEmailError(ConflictError):
     code = "duplicate_email"
     message = "An account with this email already exists"

@@ -6,7 +6,7 @@ from sqlalchemy import Text, Uuid, column, delete, exists, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from KAuthApp.backend.domain.models.oneTimeToken import OneTimeToken
-from KAuthApp.backend.domain.models.role import UserRole
+from KAuthApp.backend.domain.models.role import Role, RoleName, UserRole
 
 # KSysPayment's table, read only: the two columns a deletion asks about (ix_payments_user_id_created_at_id).
 PAYMENTS = table("payments", column("user_id", Uuid), column("status", Text))
@@ -19,6 +19,13 @@ class AccountErasure:
 
     async def hasPendingPayments(self, userId: uuid.UUID) -> bool:
         statement = select(exists().where(PAYMENTS.c.user_id == userId, PAYMENTS.c.status == PENDING))
+        return bool((await self.session.execute(statement)).scalar_one())
+
+    async def holdsAdminRole(self, userId: uuid.UUID) -> bool:
+        statement = select(exists().where(
+            UserRole.userId == userId, UserRole.roleId == Role.id,  # type: ignore[arg-type]
+            Role.name.in_((RoleName.ADMIN.value, RoleName.SUPERADMIN.value)),  # type: ignore[attr-defined]
+        ))
         return bool((await self.session.execute(statement)).scalar_one())
 
     async def deleteOneTimeTokens(self, userId: uuid.UUID) -> None:

@@ -25,6 +25,7 @@ from KAuthApp.backend.application.sessionOutput import SessionListOutput
 from KAuthApp.backend.application.updateProfile import UpdateProfile
 from KAuthApp.backend.domain.exceptions.authErrors import (
     AccountLockedError,
+    AdminAccountError,
     InvalidMfaCodeError,
     PaymentsPendingError,
     SessionNotFoundError,
@@ -64,7 +65,7 @@ def createAccountRouter() -> APIRouter:
 
     # Anonymizes the account (docs/decisions.md): every session ends and the refresh cookie is cleared.
     @router.post("/me/delete", status_code=status.HTTP_204_NO_CONTENT, responses=authAnswers(
-        WrongPasswordError, AccountLockedError, InvalidMfaCodeError, PaymentsPendingError))
+        WrongPasswordError, AccountLockedError, InvalidMfaCodeError, PaymentsPendingError, AdminAccountError))
     async def deleteMe(data: DeleteAccountInput, user: CurrentUserDep, ports: PortsDep, erasure: AccountErasureDep,
                        response: Response) -> None:
         await DeleteAccount(ports, erasure).execute(user.userId, user.sessionId, data)

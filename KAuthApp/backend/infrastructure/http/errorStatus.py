@@ -3,6 +3,7 @@ from __future__ import annotations
 from KAuthApp.backend.domain.exceptions.authErrors import (
     AccountDisabledError,
     AccountLockedError,
+    AdminAccountError,
     DuplicateEmailError,
     EmailNotVerifiedError,
     ForeignOriginError,
@@ -44,6 +45,7 @@ AUTH_STATUS_TABLE: dict[type[DomainError], int] = {
     MfaNotEnabledError: 409,
     DuplicateEmailError: 409,
     PaymentsPendingError: 409,
+    AdminAccountError: 409,
 }
 
 
