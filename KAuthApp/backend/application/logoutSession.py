@@ -14,6 +14,17 @@ from shared.backend.database.modelSupport import utcNow
 ACTION = "auth.logout"
 
 
+# Ends one session as a logout does: revoked, audited once (by the call that revoked it, against the session's
+# user), committed, then its Redis key goes.
+async def endSession(ports: AuthPorts, session: Session, now: datetime, actorId: uuid.UUID, revokedReason: str,
+                     details: dict[str, object]) -> None:
+    if await ports.sessions.revokeIds([session.id], revokedReason, now):
+        await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=actorId, targetId=session.userId,
+                                 details={"sessionId": str(session.id), **details})
+    await ports.transaction.commit()
+    await SessionIssuer(ports).drop([session.id])
+
+
 # Ends the session named by the refresh token (body or cookie) and the access token's own session. A browser keeps one
 # cookie, the last sign-in's: a tab signed in earlier logs out with its bearer and that cookie, and both sessions end
 # (the tab's must not outlive its logout). Each ends in a transaction of its own, holding one session row at a time:
@@ -37,13 +48,8 @@ class LogoutSession:
                 await self.end(candidate, "current", now)
 
     async def end(self, session: Session, how: str, now: datetime) -> None:
-        ports = self.ports
-        if await ports.sessions.revokeIds([session.id], "logout", now):
-            details = {"sessionId": str(session.id), **({"staleToken": True} if how == "stale" else {})}
-            await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=session.userId, targetId=session.userId,
-                                     details=details)
-        await ports.transaction.commit()
-        await SessionIssuer(ports).drop([session.id])
+        await endSession(self.ports, session, now, session.userId, "logout",
+                         {"staleToken": True} if how == "stale" else {})
 
     # The session the token names and how: "current" (its token), "stale" (rotated out of it by a refresh
     # inside the rotation grace: the loser of a two-tab race, whose holder may still end the session) or
