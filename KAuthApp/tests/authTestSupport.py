@@ -80,7 +80,10 @@ async def registerVerified(client: httpx2.AsyncClient, outboxDir: Path, prefix: 
     return address
 
 
+# Each sign-in stands for a browser of its own: sent with a refresh cookie it would end that cookie's session
+# (docs/auth.md), so the jar is emptied first.
 async def login(client: httpx2.AsyncClient, address: str, password: str = PASSWORD, **extra: str) -> dict[str, str]:
+    client.cookies.clear()
     response = await client.post("/api/auth/login", json={"email": address, "password": password, **extra})
     assert response.status_code == 200, response.text
     return response.json()
