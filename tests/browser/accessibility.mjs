@@ -95,6 +95,9 @@ describe("Accessibility (axe, WCAG 2.1 AA)", { concurrency: false }, () => {
       await page.goto("/auth/verify-email");
       await heading(page, "Verify your email");
       await expectAccessible(page, "auth verify email without a token");
+      await page.goto("/auth/account-deleted");
+      await heading(page, "Your account has been deleted");
+      await expectAccessible(page, "auth account deleted");
 
       await loginUser(page, email, PASSWORD);
       await expectAccessible(page, "auth profile");
@@ -102,6 +105,13 @@ describe("Accessibility (axe, WCAG 2.1 AA)", { concurrency: false }, () => {
       await page.getByRole("button", { name: "Save profile" }).click();
       await page.getByText(/Enter a phone number like/).waitFor();
       await expectAccessible(page, "auth profile, phone refused");
+      // The profile's Delete account section: its password refused, then its confirmation dialog, cancelled.
+      const deletion = page.getByRole("form", { name: "Delete account" });
+      await deletion.getByRole("button", { name: "Delete account", exact: true }).click();
+      await deletion.getByText("Enter your password.").waitFor();
+      await expectAccessible(page, "auth profile, delete account password refused");
+      await deletion.getByLabel("Password").fill(PASSWORD);
+      await checkDialog(page, "Delete account", "Delete your account for good?", "auth profile, delete account dialog");
       for (const [link, title] of [["Password", "Change password"], ["Sessions", "Your sessions"], ["Two-factor", "Two-factor authentication"]]) {
         await page.getByRole("link", { name: link, exact: true }).click();
         await heading(page, title);

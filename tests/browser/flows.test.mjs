@@ -8,10 +8,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
   adminToken, api, assertNoProblems, env, launchBrowser, loginAdmin, loginUser, newPage, nextTotpWindow, payAtSimulator,
-  screenshot, sleep, totp, uniqueEmail, waitForMailLink,
+  registerThroughPages, screenshot, sleep, totp, uniqueEmail,
 } from "./helpers.mjs";
 import { expectAccessible } from "./axe.mjs";
 import "./accessibility.mjs";
+import "./accountDeletion.mjs";
 
 const PASSWORD = "Kservices-e2e-Passphrase-42";
 
@@ -84,17 +85,7 @@ describe("KServices frontends through the gateway", { concurrency: false }, () =
   it("registers, verifies by the emailed link, signs in, pays by BRIVA and sees it paid", async () => {
     const page = await newPage(browser);
     await step(page, "register-pay", async () => {
-      await page.goto("/auth/register");
-      await page.getByLabel("Email").fill(email);
-      await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-      await page.getByLabel("Confirm password").fill(PASSWORD);
-      await page.getByRole("button", { name: "Create account" }).click();
-      await page.getByText("We sent a verification link").waitFor();
-
-      const link = await waitForMailLink(email, "/auth/verify-email");
-      await page.goto(link);
-      await page.getByText("Your email address is verified.").waitFor();
-
+      await registerThroughPages(page, email, PASSWORD);
       await loginUser(page, email, PASSWORD);
       assert.equal(await page.getByTestId("profile-email").textContent(), email);
 

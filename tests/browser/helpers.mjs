@@ -59,7 +59,15 @@ export async function launchBrowser() {
 // A page that fails the test on CSP violations, uncaught errors and native dialogs.
 export async function newPage(browser) {
   const context = await browser.newContext({ baseURL: env.gateway, viewport: { width: 1200, height: 900 } });
-  const page = await context.newPage();
+  return watched(await context.newPage());
+}
+
+// Another tab of the same browser (context): it shares the cookies and the tabs' BroadcastChannel with `page`.
+export async function newTab(page) {
+  return watched(await page.context().newPage());
+}
+
+function watched(page) {
   page.problems = [];
   page.on("pageerror", (error) => page.problems.push(`pageerror: ${error.message}`));
   // Confirmations are in-page dialogs; a native alert/confirm/prompt is a bug.
@@ -97,6 +105,18 @@ export async function loginUser(page, email, password, code) {
     await page.getByRole("button", { name: "Verify" }).click();
   }
   await page.getByTestId("profile-email").waitFor();
+}
+
+// Registers through the user app's pages and opens the verification link the mail carries.
+export async function registerThroughPages(page, email, password) {
+  await page.goto("/auth/register");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByLabel("Confirm password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByText("We sent a verification link").waitFor();
+  await page.goto(await waitForMailLink(email, "/auth/verify-email"));
+  await page.getByText("Your email address is verified.").waitFor();
 }
 
 // The admin console's login as the E2E superadmin.

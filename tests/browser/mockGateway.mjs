@@ -172,6 +172,18 @@ export function startMockGateway({ port = 0, outbox }) {
       if (m("PATCH", "/api/auth/me")) { user.displayName = body.displayName; user.phoneNumber = body.phoneNumber; return ok({ id: user.id, email: user.email, displayName: user.displayName, phoneNumber: user.phoneNumber, mfaEnabled: user.mfaEnabled }); }
       if (m("GET", "/api/auth/sessions")) return ok({ sessions: [...sessions.entries()].filter(([, s]) => s.userId === user.id && !s.revoked).map(([id, s]) => ({ id, deviceFingerprint: null, userAgent: req.headers["user-agent"] ?? null, ip: "127.0.0.1", createdAt: s.createdAt, lastUsedAt: s.createdAt, current: id === sid })) });
       if ((a = m("DELETE", "/api/auth/sessions/:id"))) { const s = sessions.get(a[0]); if (!s || s.userId !== user.id) return err(404, "not_found", "No such session"); s.revoked = true; return { status: 204 }; }
+      if (m("POST", "/api/auth/me/delete")) {
+        if (user.roles.some((r) => r === "admin" || r === "superadmin")) return err(409, "admin_account", "An admin account cannot be deleted here");
+        if ([...payments.values()].some((p) => p.userId === user.id && p.status === "pending")) return err(409, "payments_pending", "Pending payments");
+        if (body.password !== user.password) return err(403, "invalid_password", "Invalid password");
+        if (user.mfaEnabled && body.code !== totpAt(user.mfaSecret, Math.floor(Date.now() / 30000)) && !(user.recoveryCodes ?? []).includes(body.recoveryCode)) return err(401, "invalid_mfa_code", "Invalid code");
+        // Anonymized as the auth service does (docs/auth.md, "Account deletion"): the address is free again.
+        users.delete(user.email);
+        Object.assign(user, { email: `deleted-${user.id}@invalid`, password: null, displayName: null, phoneNumber: null, mfaEnabled: false, mfaSecret: null, recoveryCodes: [], roles: [], status: "deleted", deletedAt: new Date().toISOString() });
+        users.set(user.email, user);
+        for (const s of sessions.values()) if (s.userId === user.id && !s.revoked) Object.assign(s, { revoked: true, revokedReason: "account_deleted" });
+        return { status: 204, headers: { "Set-Cookie": refreshCookie("", 0) } };
+      }
       if (m("POST", "/api/auth/mfa/totp/setup")) { user.mfaSecret = base32(randomBytes(20)); return ok({ provisioningUri: `otpauth://totp/KServices:${encodeURIComponent(user.email)}?secret=${user.mfaSecret}&issuer=KServices` }); }
       if (m("POST", "/api/auth/mfa/totp/enable")) {
         const counter = Math.floor(Date.now() / 30000);
@@ -205,10 +217,12 @@ export function startMockGateway({ port = 0, outbox }) {
         const q = (url.searchParams.get("emailPrefix") ?? "").toLowerCase();
         const status = url.searchParams.get("status");
         const role = url.searchParams.get("role");
-        const items = [...users.values()].filter((u) => u.email.startsWith(q) && (!status || u.status === status) && (!role || u.roles.includes(role))).map(({ password: _p, mfaSecret: _s, recoveryCodes: _r, ...rest }) => rest);
+        // Deleted accounts only when asked for, by includeDeleted or their status.
+        const deleted = url.searchParams.get("includeDeleted") === "true" || status === "deleted";
+        const items = [...users.values()].filter((u) => u.email.startsWith(q) && (!status || u.status === status) && (!role || u.roles.includes(role)) && (deleted || u.status !== "deleted")).map(({ password: _p, mfaSecret: _s, recoveryCodes: _r, ...rest }) => rest);
         return ok(page(items, url));
       }
-      if ((a = m("GET", "/api/admin/users/:id"))) { const u = byId(a[0]); if (!u) return err(404, "not_found", "No such user"); const { password: _p, mfaSecret: _s, recoveryCodes: _r, ...rest } = u; return ok({ ...rest, sessions: [...sessions.entries()].filter(([, s]) => s.userId === u.id).map(([id, s]) => ({ id, ip: "127.0.0.1", createdAt: s.createdAt, lastUsedAt: s.createdAt, revokedAt: s.revoked ? new Date().toISOString() : null })), paymentSummary: { total: [...payments.values()].filter((p) => p.userId === u.id).length, byStatus: {}, paidAmount: 0 }, recentAudit: [] }); }
+      if ((a = m("GET", "/api/admin/users/:id"))) { const u = byId(a[0]); if (!u) return err(404, "not_found", "No such user"); const { password: _p, mfaSecret: _s, recoveryCodes: _r, ...rest } = u; return ok({ ...rest, sessions: [...sessions.entries()].filter(([, s]) => s.userId === u.id).map(([id, s]) => ({ id, ip: "127.0.0.1", createdAt: s.createdAt, lastUsedAt: s.createdAt, revokedAt: s.revoked ? new Date().toISOString() : null, revokedReason: s.revokedReason ?? null })), paymentSummary: { total: [...payments.values()].filter((p) => p.userId === u.id).length, byStatus: {}, paidAmount: 0 }, recentAudit: [] }); }
       if ((a = m("POST", "/api/admin/users/:id/(lock|unlock|disable|enable)"))) {
         const u = byId(a[0]); if (!u) return err(404, "not_found", "No such user");
         u.status = { lock: "locked", unlock: "active", disable: "disabled", enable: "active" }[a[1]];
