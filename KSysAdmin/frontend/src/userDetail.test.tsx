@@ -130,6 +130,13 @@ describe("user detail", () => {
     expect(shown).toHaveFocus();
   });
 
+  it("sums up the payments without an empty breakdown for a user who has none", async () => {
+    const { UserDetailPage } = await import("./pages/UserDetail");
+    fetchMock.mockResolvedValueOnce(json(200, user));
+    renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
+    expect(await screen.findByText(/^0 total, Rp\s?0 paid/)).toBeInTheDocument();
+  });
+
   it("links the user's audit entries by target type and id, which the target index serves", async () => {
     const { UserDetailPage } = await import("./pages/UserDetail");
     fetchMock.mockResolvedValueOnce(json(200, user));

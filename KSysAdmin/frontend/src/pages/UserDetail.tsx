@@ -65,7 +65,7 @@ export function UserDetailPage({ id }: { id: string }) {
           {data.lockedUntil ? (<><dt>Locked until</dt><dd>{formatDateTime(data.lockedUntil)}</dd></>) : null}
           <dt>Created</dt><dd>{formatDateTime(data.createdAt)}</dd>
           {data.paymentSummary ? (
-            <><dt>Payments</dt><dd>{data.paymentSummary.total} total{data.paymentSummary.byStatus ? ` (${Object.entries(data.paymentSummary.byStatus).map(([k, v]) => `${v} ${k}`).join(", ")})` : ""}{data.paymentSummary.paidAmount !== undefined ? `, ${formatRupiah(data.paymentSummary.paidAmount)} paid` : ""} · <Link to={`/payments?userId=${data.id}`}>browse</Link></dd></>
+            <><dt>Payments</dt><dd>{data.paymentSummary.total} total{data.paymentSummary.byStatus && Object.keys(data.paymentSummary.byStatus).length ? ` (${Object.entries(data.paymentSummary.byStatus).map(([k, v]) => `${v} ${k}`).join(", ")})` : ""}{data.paymentSummary.paidAmount !== undefined ? `, ${formatRupiah(data.paymentSummary.paidAmount)} paid` : ""} · <Link to={`/payments?userId=${data.id}`}>browse</Link></dd></>
           ) : null}
         </dl>
         <h2>Actions</h2>
