@@ -22,7 +22,7 @@ export function DeleteAccount({ mfaEnabled }: { mfaEnabled: boolean }) {
         Deleting your account erases your email, name and phone number, and you can no longer sign in. Your payment
         records and the security log are kept.
       </p>
-      <ErrorMessage error={remove.error} overrides={{ invalid_credentials: "The password is incorrect." }} />
+      <ErrorMessage error={remove.error} />
       {pendingPayments ? <p><Link to="/payment/">Go to your payments</Link></p> : null}
       <Form
         onSubmit={() => {

@@ -60,7 +60,7 @@ export function MfaPage() {
       <Card title="Two-factor authentication" narrow>
         <Notice>Two-factor authentication is enabled on your account.</Notice>
         <h2>Turn it off</h2>
-        <ErrorMessage error={disable.error} overrides={{ invalid_credentials: "The password is incorrect." }} />
+        <ErrorMessage error={disable.error} />
         <Form
           onSubmit={() => {
             if (proof.check()) void disable.run();
