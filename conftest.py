@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.backend.config.settings import Settings, loadSettings
 from shared.backend.database.engine import Database, closeDb, createDatabase
 from shared.backend.redis.client import createRedisClient
+from shared.backend.security.passwordHasher import PasswordHasher
 
 ROOT_DIR = Path(__file__).resolve().parent
 DEFAULT_ENV_FILE = ROOT_DIR / ".run/test/env"
@@ -107,3 +108,17 @@ def gatewayUrl(settings: Settings) -> str:
 @pytest.fixture(scope="session")
 def runDir() -> Path:
     return Path(os.environ.get("TEST_RUN_DIR", ".run/test")).resolve()
+
+
+# The hashes each Argon2id run of the test was given (PasswordHasher.verifySync, counted as it runs).
+@pytest.fixture
+def argon2Runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    runs: list[str] = []
+    original = PasswordHasher.verifySync
+
+    def counted(self: PasswordHasher, passwordHash: str, password: str) -> bool:
+        runs.append(passwordHash)
+        return original(self, passwordHash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verifySync", counted)
+    return runs

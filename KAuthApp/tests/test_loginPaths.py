@@ -17,24 +17,10 @@ from KAuthApp.tests.statementLog import sqlStatements
 from shared.backend.database.auditRecord import AuditRecord
 from shared.backend.database.engine import Database
 from shared.backend.database.modelSupport import utcNow
-from shared.backend.security.passwordHasher import PasswordHasher
 from shared.backend.utils.uuid import generateId
 
 # Another password's hash (cheap parameters: verifying against it only has to fail).
 OTHER_HASH = Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1).hash("another password 42")
-
-
-@pytest.fixture
-def argon2Runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    runs: list[str] = []
-    original = PasswordHasher.verifySync
-
-    def counted(self: PasswordHasher, passwordHash: str, password: str) -> bool:
-        runs.append(passwordHash)
-        return original(self, passwordHash, password)
-
-    monkeypatch.setattr(PasswordHasher, "verifySync", counted)
-    return runs
 
 
 async def rowCounts(database: Database, userId: uuid.UUID) -> tuple[int, int]:

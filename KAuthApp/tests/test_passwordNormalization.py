@@ -11,25 +11,11 @@ from sqlalchemy import text
 from KAuthApp.tests.authTestSupport import bearer, latestToken, login, runSql, uniqueEmail, userIdOf
 from shared.backend.config.settings import Settings
 from shared.backend.database.engine import Database
-from shared.backend.security.passwordHasher import PasswordHasher
 
 COMPOSED = "Caf\u00e9 au lait 2024"
 DECOMPOSED = "Cafe\u0301 au lait 2024"
 FULLWIDTH = "\uff2b\uff45\uff59\uff42\uff4f\uff41\uff52\uff44 \uff2d\uff49\uff58 \uff17\uff13"
 FULLWIDTH_FORM = "Keyboard Mix 73"
-
-
-@pytest.fixture
-def argon2Runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    runs: list[str] = []
-    original = PasswordHasher.verifySync
-
-    def counted(self: PasswordHasher, passwordHash: str, password: str) -> bool:
-        runs.append(passwordHash)
-        return original(self, passwordHash, password)
-
-    monkeypatch.setattr(PasswordHasher, "verifySync", counted)
-    return runs
 
 
 async def registered(client: httpx2.AsyncClient, outboxDir: Path, password: str) -> str:

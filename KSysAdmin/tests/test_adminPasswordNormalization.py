@@ -22,19 +22,6 @@ FULLWIDTH = "\uff23\uff4f\uff4e\uff53\uff4f\uff4c\uff45\uff0d\uff30\uff41\uff53\
 FULLWIDTH_FORM = "Console-Pass-73"
 
 
-@pytest.fixture
-def argon2Runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    runs: list[str] = []
-    original = PasswordHasher.verifySync
-
-    def counted(self: PasswordHasher, passwordHash: str, password: str) -> bool:
-        runs.append(passwordHash)
-        return original(self, passwordHash, password)
-
-    monkeypatch.setattr(PasswordHasher, "verifySync", counted)
-    return runs
-
-
 def argon2Of(world: AdminWorld) -> Argon2Hasher:
     auth = world.settings.auth
     return Argon2Hasher(time_cost=auth.argon2TimeCost, memory_cost=auth.argon2MemoryKib,
