@@ -5,6 +5,8 @@ from pathlib import Path
 
 import httpx2
 import pytest
+from asgi_lifespan import LifespanManager
+from starlette.types import ASGIApp
 
 from KAuthApp.backend.infrastructure.http.authService import createAuthService
 from KAuthApp.tests.authTestSupport import authAppSettings
@@ -29,3 +31,10 @@ def appSettings(settings: Settings, outboxDir: Path) -> Settings:
 async def client(appSettings: Settings) -> AsyncIterator[httpx2.AsyncClient]:
     async with runningApp(createApp(appSettings, createAuthService(appSettings))) as running:
         yield running
+
+
+# The service app with its lifespan, called straight through ASGI (KAuthApp/tests/rawAsgi.py), one per module.
+@pytest.fixture(scope="module")
+async def rawApp(appSettings: Settings) -> AsyncIterator[ASGIApp]:
+    async with LifespanManager(createApp(appSettings, createAuthService(appSettings)), startup_timeout=30) as manager:
+        yield manager.app

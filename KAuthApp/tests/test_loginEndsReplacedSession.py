@@ -2,19 +2,16 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx2
 import pytest
-from asgi_lifespan import LifespanManager
 from redis.asyncio import Redis
 from sqlalchemy import text
-from starlette.types import ASGIApp, Message
+from starlette.types import ASGIApp
 
 from KAuthApp.backend.domain.models.session import Session
 from KAuthApp.backend.infrastructure.database.sessionRepository import SessionRepository
-from KAuthApp.backend.infrastructure.http.authService import createAuthService
 from KAuthApp.tests.authTestSupport import (
     PASSWORD,
     ageLastUse,
@@ -25,9 +22,8 @@ from KAuthApp.tests.authTestSupport import (
     sessionIdOf,
     userIdOf,
 )
-from KAuthApp.tests.statementLog import sqlStatements
-from shared.backend.appFactory import createApp
-from shared.backend.config.settings import AppSettings, Settings
+from KAuthApp.tests.rawAsgi import answerAndWork
+from shared.backend.config.settings import AppSettings
 from shared.backend.database.engine import Database
 from shared.backend.loggingFactory import configureLogging
 
@@ -78,7 +74,6 @@ async def test_aSignInEndsTheSessionOfTheCookieItReplaces(
     client: httpx2.AsyncClient, outboxDir: Path, database: Database, redisClient: Redis
 ) -> None:
     address = await registerVerified(client, outboxDir)
-    client.cookies.clear()
     first = await login(client, address)
     assert client.cookies.get(COOKIE) == first["refreshToken"]
     answer = await client.post("/api/auth/login", json={"email": address, "password": PASSWORD})
@@ -106,7 +101,6 @@ async def test_aSignInEndsAnotherAccountsSessionOfTheCookie(
     client: httpx2.AsyncClient, outboxDir: Path, database: Database
 ) -> None:
     before, after = await registerVerified(client, outboxDir), await registerVerified(client, outboxDir)
-    client.cookies.clear()
     earlier = await login(client, before)
     client.cookies.clear()
     answer = await loginWithCookie(client, {"email": after, "password": PASSWORD}, earlier["refreshToken"])
@@ -126,7 +120,6 @@ async def test_aStaleCookieEndsNothing(
     client: httpx2.AsyncClient, outboxDir: Path, database: Database, kind: str
 ) -> None:
     address = await registerVerified(client, outboxDir)
-    client.cookies.clear()
     tokens = await login(client, address)
     client.cookies.clear()
     cookie = tokens["refreshToken"]
@@ -169,7 +162,6 @@ async def test_aRefusedSignInEndsNothing(
     client: httpx2.AsyncClient, outboxDir: Path, database: Database, attempt: str
 ) -> None:
     address, other = await registerVerified(client, outboxDir), await registerVerified(client, outboxDir)
-    client.cookies.clear()
     tokens = await login(client, address)
     client.cookies.clear()
     auditBefore = await auditBesideLogins(database, address)
@@ -203,41 +195,16 @@ async def test_aRefusedSignInEndsNothing(
 
 # The ending waits for no one: no statement of it runs before the answer's last byte; and a failure of it (here the
 # database) leaves the sign-in standing and the session as it was, logged without the token.
-@pytest.fixture(scope="module")
-async def rawApp(appSettings: Settings) -> AsyncIterator[ASGIApp]:
-    async with LifespanManager(createApp(appSettings, createAuthService(appSettings)), startup_timeout=30) as manager:
-        yield manager.app
-
-
 async def rawLogin(app: ASGIApp, address: str, cookie: str) -> tuple[int, list[str], list[str]]:
-    payload = json.dumps({"email": address, "password": PASSWORD}).encode()
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-             "path": "/api/auth/login", "raw_path": b"/api/auth/login", "query_string": b"", "root_path": "",
-             "headers": [(b"host", b"testserver"), (b"content-type", b"application/json"),
-                         (b"content-length", str(len(payload)).encode()), (b"cookie", f"{COOKIE}={cookie}".encode())],
-             "client": ("203.0.113.9", 40000), "server": ("testserver", 80)}
-    status, beforeAnswer = 0, []
-
-    async def receive() -> Message:
-        return {"type": "http.request", "body": payload, "more_body": False}
-
-    async def send(message: Message) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-        elif message["type"] == "http.response.body" and not message.get("more_body"):
-            beforeAnswer.extend(statements)
-
-    async with sqlStatements() as statements:
-        await app(scope, receive, send)
-    return status, beforeAnswer, list(statements)
+    status, _, beforeAnswer, statements = await answerAndWork(
+        app, "/api/auth/login", {"email": address, "password": PASSWORD}, ((b"cookie", f"{COOKIE}={cookie}".encode()),))
+    return status, beforeAnswer, statements
 
 
 async def test_theEndingRunsAfterTheAnswer(
     rawApp: ASGIApp, client: httpx2.AsyncClient, outboxDir: Path, database: Database
 ) -> None:
     address = await registerVerified(client, outboxDir)
-    client.cookies.clear()
     tokens = await login(client, address)
     client.cookies.clear()
     status, beforeAnswer, statements = await rawLogin(rawApp, address, tokens["refreshToken"])
@@ -252,7 +219,6 @@ async def test_aFailedEndingLeavesTheSignInStanding(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     address = await registerVerified(client, outboxDir)
-    client.cookies.clear()
     tokens = await login(client, address)
     client.cookies.clear()
     getById = SessionRepository.getById
