@@ -80,7 +80,6 @@ async def test_deletionAnonymizesTheAccountAndEndsEverySession(
 ) -> None:
     address, tokens = await signedInWithProfile(client, outboxDir)
     # Another browser's session: a sign-in with this client's cookie would end the first one.
-    client.cookies.clear()
     other = await login(client, address)
     userId = await userIdOf(database, address)
     # An open reset link is deleted with the account.

@@ -17,7 +17,6 @@ async def test_everySecurityEventIsAudited(client: httpx2.AsyncClient, outboxDir
     address = await registerVerified(client, outboxDir)
     await client.post("/api/auth/login", json={"email": address, "password": "wrong password 1"})
     tokens = await login(client, address)
-    client.cookies.clear()
     second = await login(client, address)
     client.cookies.clear()
     refreshed = (await client.post("/api/auth/refresh", json={"refreshToken": second["refreshToken"]})).json()

@@ -20,7 +20,6 @@ async def test_cookieCallFromAnotherOriginIsRefused(
     client: httpx2.AsyncClient, outboxDir: Path, database: Database, path: str
 ) -> None:
     address = await registerVerified(client, outboxDir)
-    client.cookies.clear()
     tokens = await login(client, address)
     for headers in (SIBLING, {"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.localhost"}):
         refused = await client.post(path, headers=headers)
@@ -49,7 +48,6 @@ async def test_cookieCallFromTheAccountPagesGoesThrough(
     client: httpx2.AsyncClient, outboxDir: Path, appSettings: Settings, headers: dict[str, str]
 ) -> None:
     address = await registerVerified(client, outboxDir)
-    client.cookies.clear()
     await login(client, address)
     publicBase = appSettings.gateway.publicBaseUrl.rstrip("/")
     sent = {name: value.replace("__PUBLIC__", publicBase) for name, value in headers.items()}

@@ -33,7 +33,6 @@ async def test_aLogoutEndsTheBearersSessionWhenTheCookieNamesAnother(
 ) -> None:
     firstAddress = await registerVerified(client, outboxDir)
     secondAddress = await registerVerified(client, outboxDir)
-    client.cookies.clear()
     first = await login(client, firstAddress)
     second = await login(client, secondAddress)
     assert client.cookies.get("kauth_refresh") == second["refreshToken"]
@@ -73,7 +72,6 @@ async def test_aLogoutOfOneSessionByBothTokensIsAuditedOnce(
     client: httpx2.AsyncClient, outboxDir: Path, database: Database
 ) -> None:
     address = await registerVerified(client, outboxDir)
-    client.cookies.clear()
     tokens = await login(client, address)
     kept = await login(client, address)
     client.cookies.clear()

@@ -44,7 +44,6 @@ async def test_refreshRotatesAndKeepsSessionKey(
 
 async def test_refreshFromCookie(client: httpx2.AsyncClient, outboxDir: Path) -> None:
     address = await registerVerified(client, outboxDir)
-    client.cookies.clear()
     await login(client, address)
     assert client.cookies.get("kauth_refresh")
     refreshed = await client.post("/api/auth/refresh")
