@@ -39,6 +39,7 @@ from shared.backend.config.settings import PaymentSettings
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.exceptions.domainError import DomainError
 from shared.backend.loggingFactory import getSystemLogger
+from shared.backend.security.sessionStore import SessionRevokedError
 from shared.backend.utils.uuid import generateId
 
 logger = getSystemLogger("payment.create")
@@ -133,8 +134,8 @@ class CreatePayment:
     async def openOnce(
         self, userId: uuid.UUID, idempotencyKey: str, bodyHash: str, data: CreatePaymentInput, context: RequestContext
     ) -> CreatedPayment | Payment:
-        # Transaction 1: the pending row and its audit row in one statement, unless the key is taken; a
-        # concurrent create with the same key waits for this one and then reads its payment.
+        # Transaction 1: the pending row and its audit row in one statement, unless the key is taken or the account
+        # deleted; a concurrent create with the same key waits for this one and then reads its payment.
         payment = self.newPayment(userId, idempotencyKey, bodyHash, data)
         entry = auditEntry("payment.created", payment, context, details={"method": payment.method})
         if await self.records.openIfAbsent(payment, entry):
@@ -142,7 +143,9 @@ class CreatePayment:
             return payment
         replayed = await self.replay(userId, idempotencyKey, bodyHash)
         if replayed is None:
-            raise RuntimeError("an Idempotency-Key conflict left no payment to read")
+            # Nothing inserted and no payment under the key: the account was deleted after the gateway let this
+            # request in, and its sessions ended with it.
+            raise SessionRevokedError()
         return replayed
 
     # The payment stored under this key (None: none), or 409 when it was made from another body.

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import Insert, Select, bindparam, func, insert, select, update
+from sqlalchemy import Insert, Select, bindparam, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql
 
 from KSysPayment.backend.domain.models.auditLog import AuditLog
 from KSysPayment.backend.domain.models.payment import Payment
+from KSysPayment.backend.domain.models.user import User
 from shared.backend.database.coreRows import columnNames, columnParameters
 
 # Payment writes done in one statement each, built once. Parameters: "p_<column>" for the payment,
@@ -15,14 +16,20 @@ from shared.backend.database.coreRows import columnNames, columnParameters
 IDEMPOTENCY_CONSTRAINT = "uq_payments_user_id_idempotency_key"
 PAYMENTS = Payment.__table__  # type: ignore[attr-defined]
 AUDIT_LOGS = AuditLog.__table__  # type: ignore[attr-defined]
+USERS = User.__table__  # type: ignore[attr-defined]
 
 
-# The payment unless its (user, Idempotency-Key) exists, and its audit row only if the payment was inserted.
+# The payment unless its (user, Idempotency-Key) exists or its account is deleted, and its audit row only if the
+# payment was inserted. The user row is read FOR KEY SHARE: an account deletion holding it FOR UPDATE is waited for
+# and the row read again, so a create that passed the gateway before the deletion inserts nothing after it.
 @cache
 def openStatement() -> Insert:
     paymentColumns, auditColumns = columnNames(Payment), columnNames(AuditLog)
-    opened = (postgresql.insert(PAYMENTS)
-              .values(dict(zip(paymentColumns, columnParameters(PAYMENTS, "p_", paymentColumns), strict=True)))
+    owner = bindparam("p_user_id", type_=PAYMENTS.c.user_id.type)
+    liveOwner = exists(select(USERS.c.id).where(USERS.c.id == owner, USERS.c.deleted_at.is_(None))
+                       .with_for_update(read=True, key_share=True))
+    values = select(*columnParameters(PAYMENTS, "p_", paymentColumns)).where(liveOwner)
+    opened = (postgresql.insert(PAYMENTS).from_select(paymentColumns, values)
               .on_conflict_do_nothing(constraint=IDEMPOTENCY_CONSTRAINT).returning(PAYMENTS.c.id).cte("opened"))
     audit = select(*columnParameters(AUDIT_LOGS, "a_", auditColumns)).select_from(opened)
     return insert(AUDIT_LOGS).from_select(auditColumns, audit).returning(AUDIT_LOGS.c.id)
