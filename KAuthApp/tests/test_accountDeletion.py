@@ -44,7 +44,9 @@ async def userRow(database: Database, userId: uuid.UUID) -> dict[str, object]:
             "(SELECT count(*) FROM user_roles WHERE user_id = users.id) AS roles, "
             "(SELECT count(*) FROM one_time_tokens WHERE user_id = users.id) AS tokens, "
             "(SELECT count(*) FROM mfa_recovery_codes WHERE user_id = users.id) AS recovery_codes, "
-            "(SELECT count(*) FROM sessions WHERE user_id = users.id AND revoked_at IS NULL) AS live_sessions "
+            "(SELECT count(*) FROM sessions WHERE user_id = users.id AND revoked_at IS NULL) AS live_sessions, "
+            "(SELECT count(*) FROM sessions WHERE user_id = users.id AND (ip IS NOT NULL OR user_agent IS NOT NULL "
+            "OR device_fingerprint IS NOT NULL)) AS traced_sessions "
             "FROM users WHERE id = :id"), {"id": userId})
         return dict(row.mappings().one())
 
@@ -86,6 +88,7 @@ async def test_deletionAnonymizesTheAccountAndEndsEverySession(
     assert (await client.post("/api/auth/password/forgot", json={"email": address})).status_code == 202
     latestToken(outboxDir, address, "reset-password")
     await addPayment(database, userId, "paid")
+    assert (await userRow(database, userId))["traced_sessions"] == 2
     deleted = await deleteAccount(client, tokens, code=None, recoveryCode=None)
     assert deleted.status_code == 204, deleted.text
     cookie = deleted.headers["set-cookie"]
@@ -95,7 +98,7 @@ async def test_deletionAnonymizesTheAccountAndEndsEverySession(
     assert (row["status"], row["display_name"], row["phone_encrypted"], row["totp_secret_encrypted"]) \
         == ("deleted", None, None, None)
     assert row["deleted_at"] is not None and not str(row["password_hash"]).startswith("$argon2")
-    assert (row["roles"], row["tokens"], row["live_sessions"]) == (0, 0, 0)
+    assert (row["roles"], row["tokens"], row["live_sessions"], row["traced_sessions"]) == (0, 0, 0, 0)
     for session in (tokens, other):
         assert await redisClient.exists(f"kauth:session:{sessionIdOf(session)}") == 0
         refused = await client.get("/api/auth/me", headers=bearer(session))

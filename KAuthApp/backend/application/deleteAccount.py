@@ -85,5 +85,6 @@ class DeleteAccount:
         await ports.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=userId, targetId=userId,
                                  details={"method": method, "revokedSessions": len(revoked)})
         keys = await ports.sessions.revokedUnexpiredIds(userId, now)
+        await self.erasure.scrubSessions(userId)
         await SessionIssuer(ports).drop(keys)
         await ports.transaction.commit()

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Text, Uuid, column, delete, exists, select, table
+from sqlalchemy import Text, Uuid, column, delete, exists, select, table, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from KAuthApp.backend.domain.models.oneTimeToken import OneTimeToken
 from KAuthApp.backend.domain.models.role import Role, RoleName, UserRole
+from KAuthApp.backend.domain.models.session import Session
 
 # KSysPayment's table, read only: the two columns a deletion asks about (ix_payments_user_id_created_at_id).
 PAYMENTS = table("payments", column("user_id", Uuid), column("status", Text))
@@ -33,3 +34,8 @@ class AccountErasure:
 
     async def removeRoles(self, userId: uuid.UUID) -> None:
         await self.session.execute(delete(UserRole).where(UserRole.userId == userId))  # type: ignore[arg-type]
+
+    # The rows stay (ended, for the audit entries that name them); where and on what they were used goes.
+    async def scrubSessions(self, userId: uuid.UUID) -> None:
+        await self.session.execute(update(Session).where(Session.userId == userId)  # type: ignore[arg-type]
+                                   .values(ip=None, userAgent=None, deviceFingerprint=None))
