@@ -7,11 +7,13 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, stat
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from KAuthApp.backend.application.acceptedOutput import AcceptedOutput
+from KAuthApp.backend.application.accountExportOutput import AccountExportOutput
 from KAuthApp.backend.application.changePassword import ChangePassword
 from KAuthApp.backend.application.changePasswordInput import ChangePasswordInput
 from KAuthApp.backend.application.deleteAccount import DeleteAccount
 from KAuthApp.backend.application.deleteAccountInput import DeleteAccountInput
 from KAuthApp.backend.application.emailInput import EmailInput
+from KAuthApp.backend.application.exportAccount import ExportAccount
 from KAuthApp.backend.application.forgotPassword import ACCEPTED as FORGOT_ACCEPTED
 from KAuthApp.backend.application.forgotPassword import ForgotPassword
 from KAuthApp.backend.application.listSessions import ListSessions
@@ -35,6 +37,7 @@ from KAuthApp.backend.domain.exceptions.authErrors import (
     WrongPasswordError,
 )
 from KAuthApp.backend.infrastructure.database.accountErasure import AccountErasure
+from KAuthApp.backend.infrastructure.database.accountExportQuery import AccountExportQuery
 from KAuthApp.backend.infrastructure.http.afterResponse import runAfterResponse
 from KAuthApp.backend.infrastructure.http.dependencies import GetProfileDep, PortsDep
 from KAuthApp.backend.infrastructure.http.errorStatus import authAnswers
@@ -52,6 +55,13 @@ async def getAccountErasure(session: Annotated[AsyncSession, Depends(getDb)]) ->
 AccountErasureDep = Annotated[AccountErasure, Depends(getAccountErasure)]
 
 
+async def getAccountExport(session: Annotated[AsyncSession, Depends(getDb)]) -> AccountExportQuery:
+    return AccountExportQuery(session)
+
+
+AccountExportDep = Annotated[AccountExportQuery, Depends(getAccountExport)]
+
+
 def createAccountRouter() -> APIRouter:
     router = APIRouter(route_class=DependenciesFirstRoute)
 
@@ -62,6 +72,15 @@ def createAccountRouter() -> APIRouter:
     @router.patch("/me", responses=authAnswers(UserNotFoundError))
     async def updateMe(data: ProfileInput, user: CurrentUserDep, ports: PortsDep) -> ProfileOutput:
         return await UpdateProfile(ports).execute(user.userId, user.sessionId, data)
+
+    # The user's data as a JSON file (docs/auth.md, "Data export"); audited as auth.data_exported.
+    @router.get("/me/export", responses=authAnswers(UserNotFoundError))
+    async def exportMe(user: CurrentUserDep, ports: PortsDep, getProfile: GetProfileDep, export: AccountExportDep,
+                       response: Response) -> AccountExportOutput:
+        output = await ExportAccount(getProfile, export, ports.audit, ports.transaction).execute(user.userId)
+        filename = f"kservices-data-{output.exportedAt.date().isoformat()}.json"
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return output
 
     # Anonymizes the account (docs/decisions.md): every session ends and the refresh cookie is cleared.
     @router.post("/me/delete", status_code=status.HTTP_204_NO_CONTENT, responses=authAnswers(
