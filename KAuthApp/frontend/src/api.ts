@@ -1,6 +1,28 @@
 import { asPage, createUserApi, type TokenPair } from "@kservices/shared";
 
+const EXPORT_PATH = "/api/auth/me/export";
+
+// ApiClient hands back the parsed body only: the export's file name, from its answer's Content-Disposition, is noted
+// here as each successful answer arrives (null when it names none; the button is busy meanwhile, so one export runs at
+// a time).
+let exportFileName: string | null = null;
+const fetchNotingExportName: typeof fetch = async (input, init) => {
+  const response = await fetch(input, init);
+  if (String(input) === EXPORT_PATH && response.ok) {
+    exportFileName = /filename="?([\w.-]+\.json)"?/i.exec(response.headers.get("Content-Disposition") ?? "")?.[1] ?? null;
+  }
+  return response;
+};
+
+// The file name when the answer gives none: the server's pattern with the local date.
+function localExportName(): string {
+  const now = new Date();
+  const pad = (value: number) => String(value).padStart(2, "0");
+  return `kservices-data-${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}.json`;
+}
+
 export const { client, tokens } = createUserApi({
+  fetchImpl: fetchNotingExportName,
   onAuthFailure: () => {
     const next = `${window.location.pathname}${window.location.search}`;
     if (!window.location.pathname.startsWith("/auth/login")) {
@@ -70,4 +92,9 @@ export const authApi = {
   // The same proof as mfaDisable; 204: the account is gone, every session ended and the refresh cookie cleared.
   deleteAccount: (input: { password: string; code?: string; recoveryCode?: string }) =>
     client.post<unknown>("/api/auth/me/delete", { password: input.password, code: input.code ?? null, recoveryCode: input.recoveryCode ?? null }),
+  // Everything the account holds (profile, sessions, payments, activity) as a pretty-printed JSON file's text.
+  exportData: async () => {
+    const data = await client.get<unknown>(EXPORT_PATH);
+    return { fileName: exportFileName ?? localExportName(), text: `${JSON.stringify(data, null, 2)}\n` };
+  },
 };

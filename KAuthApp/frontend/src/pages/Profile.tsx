@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { Card, ErrorMessage, Field, Form, Link, Notice, Spinner, SubmitButton, serverFieldErrors, useAction, useLoad, formatDateTime } from "@kservices/shared";
 import { authApi } from "../api";
 import { DeleteAccount } from "./DeleteAccount";
+import { ExportData } from "./ExportData";
 
 // The API's rule: digits with spaces or dashes, and 7 to 15 digits (E.164's most; the shortest numbers in service
 // have 7), separators not counted.
@@ -64,6 +65,7 @@ export function ProfilePage() {
           <SubmitButton busy={save.busy}>Save profile</SubmitButton>
         </Form>
       </Card>
+      <ExportData />
       <DeleteAccount mfaEnabled={profile.mfaEnabled} />
     </>
   );
