@@ -13,6 +13,7 @@ import {
 import { expectAccessible } from "./axe.mjs";
 import "./accessibility.mjs";
 import "./accountDeletion.mjs";
+import "./accountExport.mjs";
 
 const PASSWORD = "Kservices-e2e-Passphrase-42";
 

@@ -169,6 +169,21 @@ export function startMockGateway({ port = 0, outbox }) {
       if (m("POST", "/api/auth/logout")) { sessions.get(sid).revoked = true; return { status: 204, headers: { "Set-Cookie": refreshCookie("", 0) } }; }
       if (m("POST", "/api/auth/logout-all")) { for (const s of sessions.values()) if (s.userId === user.id) s.revoked = true; return { status: 204 }; }
       if (m("GET", "/api/auth/me")) return ok({ id: user.id, email: user.email, displayName: user.displayName, phoneNumber: user.phoneNumber, mfaEnabled: user.mfaEnabled, roles: user.roles, createdAt: user.createdAt });
+      if (m("GET", "/api/auth/me/export")) {
+        // The account's data as the auth service exports it (docs/auth.md, "Data export"); no audit log here.
+        const exportedAt = new Date().toISOString();
+        return {
+          ...ok({
+            exportedAt,
+            account: { id: user.id, email: user.email, displayName: user.displayName, phoneNumber: user.phoneNumber, emailVerified: true, mfaEnabled: user.mfaEnabled, roles: user.roles, createdAt: user.createdAt },
+            sessions: [...sessions.entries()].filter(([, s]) => s.userId === user.id).map(([id, s]) => ({ id, deviceFingerprint: null, userAgent: req.headers["user-agent"] ?? null, ip: "127.0.0.1", createdAt: s.createdAt, lastUsedAt: s.createdAt, revokedAt: s.revoked ? exportedAt : null, revokedReason: s.revokedReason ?? null })),
+            payments: [...payments.values()].filter((p) => p.userId === user.id).map(({ id, amount, method, status, description, virtualAccountNo, createdAt, expiresAt, paidAt }) => ({ id, amount, currency: "IDR", method, status, description: description ?? null, virtualAccountNo, createdAt, expiresAt, paidAt })),
+            activity: [],
+            truncated: { sessions: false, payments: false, activity: false },
+          }),
+          headers: { "Content-Disposition": `attachment; filename="kservices-data-${exportedAt.slice(0, 10)}.json"` },
+        };
+      }
       if (m("PATCH", "/api/auth/me")) { user.displayName = body.displayName; user.phoneNumber = body.phoneNumber; return ok({ id: user.id, email: user.email, displayName: user.displayName, phoneNumber: user.phoneNumber, mfaEnabled: user.mfaEnabled }); }
       if (m("GET", "/api/auth/sessions")) return ok({ sessions: [...sessions.entries()].filter(([, s]) => s.userId === user.id && !s.revoked).map(([id, s]) => ({ id, deviceFingerprint: null, userAgent: req.headers["user-agent"] ?? null, ip: "127.0.0.1", createdAt: s.createdAt, lastUsedAt: s.createdAt, current: id === sid })) });
       if ((a = m("DELETE", "/api/auth/sessions/:id"))) { const s = sessions.get(a[0]); if (!s || s.userId !== user.id) return err(404, "not_found", "No such session"); s.revoked = true; return { status: 204 }; }
