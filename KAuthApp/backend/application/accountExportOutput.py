@@ -1,34 +1,16 @@
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from KAuthApp.backend.application.dtoBase import OutputModel
 from KAuthApp.backend.application.profileOutput import ProfileOutput
+from KAuthApp.backend.application.sessionOutput import SessionFields
+from KAuthApp.backend.domain.exportedPayment import ExportedPayment
 
 
-class ExportedSessionOutput(OutputModel):
-    id: uuid.UUID
-    deviceFingerprint: str | None
-    userAgent: str | None
-    ip: str | None
-    createdAt: datetime
-    lastUsedAt: datetime
+class ExportedSessionOutput(SessionFields):
     revokedAt: datetime | None
     revokedReason: str | None
-
-
-class ExportedPaymentOutput(OutputModel):
-    id: uuid.UUID
-    amount: int
-    currency: str
-    method: str
-    status: str
-    description: str | None
-    virtualAccountNo: str | None
-    createdAt: datetime
-    expiresAt: datetime
-    paidAt: datetime | None
 
 
 # An audit entry; ip and details only for the user's own actions (an admin's or a stranger's are theirs).
@@ -52,6 +34,6 @@ class AccountExportOutput(OutputModel):
     exportedAt: datetime
     account: ProfileOutput
     sessions: list[ExportedSessionOutput]
-    payments: list[ExportedPaymentOutput]
+    payments: list[ExportedPayment]
     activity: list[ExportedActivityOutput]
     truncated: ExportTruncation

@@ -1,12 +1,10 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict
 
 from KAuthApp.backend.application.accountExportOutput import (
     AccountExportOutput,
     ExportedActivityOutput,
-    ExportedPaymentOutput,
     ExportedSessionOutput,
     ExportTruncation,
 )
@@ -52,7 +50,7 @@ class ExportAccount:
             exportedAt=utcNow(), account=account,
             sessions=[ExportedSessionOutput.model_validate(row, from_attributes=True)
                       for row in sessions[:self.rowLimit]],
-            payments=[ExportedPaymentOutput(**asdict(row)) for row in payments[:self.rowLimit]],
+            payments=payments[:self.rowLimit],
             activity=[activityOutput(entry, userId) for entry in activity[:self.rowLimit]],
             truncated=truncated,
         )
