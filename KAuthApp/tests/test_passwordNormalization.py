@@ -95,6 +95,25 @@ async def test_aHashOfThePasswordAsSentSignsInAndIsRehashed(
     assert await storedHash(database, address) == rehashed
 
 
+# Re-authentication inside a session (here MFA setup) rehashes such a hash as a login does.
+async def test_reauthenticationRehashesAHashOfThePasswordAsSent(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database, appSettings: Settings
+) -> None:
+    address = await registered(client, outboxDir, DECOMPOSED)
+    response = await signIn(client, address, DECOMPOSED)
+    tokens = response.json()
+    legacy = argon2Of(appSettings).hash(DECOMPOSED)
+    async with database.engine.begin() as connection:
+        await connection.execute(text("UPDATE users SET password_hash = :hash WHERE email = :email"),
+                                 {"hash": legacy, "email": address.lower()})
+    setup = await client.post("/api/auth/mfa/totp/setup", headers=bearer(tokens), json={"password": DECOMPOSED})
+    assert setup.status_code == 200, setup.text
+    rehashed = await storedHash(database, address)
+    assert rehashed != legacy
+    assert matches(appSettings, rehashed, COMPOSED)
+    assert not matches(appSettings, rehashed, DECOMPOSED)
+
+
 # Unknown and locked accounts cost the dummy hash as often as a wrong password costs a known account.
 async def test_dummyRunsMatchAWrongPasswordsRuns(
     client: httpx2.AsyncClient, outboxDir: Path, database: Database, argon2Runs: list[str]

@@ -30,7 +30,7 @@ class DisableTotp:
         if not user.mfaEnabled:
             raise MfaNotEnabledError()
         reauthentication = Reauthentication(ports, ACTION)
-        await reauthentication.checkPassword(user, data.password, now)
+        await reauthentication.checkPassword(user, data.password, now, rehash=True)
         try:
             method = await verifySecondFactor(ports, user, data.code, data.recoveryCode, now)
         except InvalidMfaCodeError as error:

@@ -39,11 +39,16 @@ class Reauthentication:
         if remaining is not None:
             await self.refuse(user, "locked_out", AccountLockedError(remaining))
 
+    # `rehash`: a right password whose stored hash is due (older Argon2 parameters, or stored before passwords were
+    # normalized) is hashed again, as a login does; a password change or an account deletion replaces it anyway.
     async def checkPassword(self, user: User, password: str, now: datetime,
-                            wrong: DomainError | None = None) -> None:
+                            wrong: DomainError | None = None, *, rehash: bool = False) -> None:
         await self.refuseIfLocked(user, now)
-        if not await self.ports.hasher.verify(user.passwordHash, password):
+        checked = await self.ports.hasher.check(user.passwordHash, password)
+        if not checked.matched:
             await self.fail(user, "wrong_password", wrong or WrongPasswordError())
+        if rehash and checked.rehash:
+            user.passwordHash = await self.ports.hasher.hash(password)
 
     async def fail(self, user: User, reason: str, error: DomainError) -> NoReturn:
         await self.refuse(user, reason, await countedFailure(self.ports, self.rule, user, reason, error))

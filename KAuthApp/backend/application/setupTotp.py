@@ -29,7 +29,7 @@ class SetupTotp:
         user = await lockSignedInUser(ports, userId, sessionId)
         if user.mfaEnabled:
             raise MfaAlreadyEnabledError()
-        await Reauthentication(ports, ACTION).checkPassword(user, data.password, now)
+        await Reauthentication(ports, ACTION).checkPassword(user, data.password, now, rehash=True)
         clearFailures(user)
         secret = newTotpSecret()
         user.totpSecretEncrypted = await ports.cipher.encryptSensitiveAsync(secret, mfaContext(user))

@@ -88,7 +88,7 @@ class PasswordHasher:
             return MATCH_REHASH
         return MISMATCH
 
-    # For proofs that do not replace the stored hash (re-authentication inside a session).
+    # Whether it matched, for callers that never rehash (the admin sign-in's runs for unknown accounts).
     async def verify(self, passwordHash: str | None, password: str) -> bool:
         return (await self.check(passwordHash, password)).matched
 
