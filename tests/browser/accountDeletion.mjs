@@ -5,20 +5,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { expectAccessible } from "./axe.mjs";
 import {
-  assertNoProblems, launchBrowser, loginAdmin, loginUser, newPage, newTab, registerThroughPages, screenshot, uniqueEmail,
+  launchBrowser, loginAdmin, loginUser, newPage, newTab, registerThroughPages, screenshot, step, uniqueEmail,
 } from "./helpers.mjs";
 
 const PASSWORD = "Kservices-delete-Passphrase-42";
-
-async function step(page, name, fn) {
-  try {
-    await fn();
-    assertNoProblems(page);
-  } catch (error) {
-    await screenshot(page, `${name}-failure`).catch(() => undefined);
-    throw error;
-  }
-}
 
 // Signs in through the login page and returns the account's id, read from the profile's GET /api/auth/me.
 async function loginReadingId(page, email) {

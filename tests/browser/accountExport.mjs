@@ -4,19 +4,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { expectAccessible } from "./axe.mjs";
-import { assertNoProblems, launchBrowser, loginUser, newPage, registerThroughPages, screenshot, uniqueEmail } from "./helpers.mjs";
+import { launchBrowser, loginUser, newPage, registerThroughPages, screenshot, step, uniqueEmail } from "./helpers.mjs";
 
 const PASSWORD = "Kservices-export-Passphrase-42";
-
-async function step(page, name, fn) {
-  try {
-    await fn();
-    assertNoProblems(page);
-  } catch (error) {
-    await screenshot(page, `${name}-failure`).catch(() => undefined);
-    throw error;
-  }
-}
 
 describe("Data export", { concurrency: false }, () => {
   let browser;

@@ -277,3 +277,15 @@ export async function payAtSimulator(body) {
   if (response.status !== 200) throw new Error(`simulator /simulator/pay answered ${response.status}: ${text}`);
   return JSON.parse(text);
 }
+
+// Runs one step of a flow; the page must show no console error or failed request after it. A failure leaves a
+// screenshot named after the step.
+export async function step(page, name, fn) {
+  try {
+    await fn();
+    assertNoProblems(page);
+  } catch (error) {
+    await screenshot(page, `${name}-failure`).catch(() => undefined);
+    throw error;
+  }
+}

@@ -93,8 +93,10 @@ export const authApi = {
   deleteAccount: (input: { password: string; code?: string; recoveryCode?: string }) =>
     client.post<unknown>("/api/auth/me/delete", { password: input.password, code: input.code ?? null, recoveryCode: input.recoveryCode ?? null }),
   // Everything the account holds (profile, sessions, payments, activity) as a pretty-printed JSON file's text.
+  // `cut`: the lists the server stopped at its row limit (their newest rows are in the file).
   exportData: async () => {
-    const data = await client.get<unknown>(EXPORT_PATH);
-    return { fileName: exportFileName ?? localExportName(), text: `${JSON.stringify(data, null, 2)}\n` };
+    const data = await client.get<{ truncated?: Record<string, boolean> }>(EXPORT_PATH);
+    const cut = Object.entries(data?.truncated ?? {}).filter(([, stopped]) => stopped).map(([list]) => list);
+    return { fileName: exportFileName ?? localExportName(), text: `${JSON.stringify(data, null, 2)}\n`, cut };
   },
 };

@@ -107,6 +107,15 @@ describe("downloading your data", () => {
     await waitFor(() => expect(revokeObjectURL).toHaveBeenCalledWith("blob:export"));
   });
 
+  it("says which lists the server cut at its row limit", async () => {
+    const cut = { ...exported, truncated: { sessions: false, payments: true, activity: true } };
+    const section = await showProfile(() => json(200, cut));
+    await userEvent.click(section.getByRole("button", { name: "Download your data" }));
+    expect(await section.findByRole("status")).toHaveTextContent(
+      /downloaded as kservices-data-\d{4}-\d{2}-\d{2}\.json\. Your payments and activity are too long for one file: it holds the newest 10,000 entries of each\.$/,
+    );
+  });
+
   it("names the file after the local date when the answer gives no name", async () => {
     // 06:30 on 2 January in Jakarta is still 1 January in UTC.
     vi.stubEnv("TZ", "Asia/Jakarta");
