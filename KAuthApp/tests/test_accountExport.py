@@ -8,6 +8,7 @@ import httpx2
 import pytest
 from sqlalchemy import text
 
+from KAuthApp.backend.application.accountExportOutput import AccountExportOutput
 from KAuthApp.backend.application.exportAccount import ExportAccount
 from KAuthApp.tests.authTestSupport import PASSWORD, bearer, login, sessionIdOf, userIdOf
 from KAuthApp.tests.test_accountDeletion import addPayment, auditOf, signedInWithProfile
@@ -38,6 +39,8 @@ async def test_exportHoldsTheAccountsOwnData(
     answer = await client.get(EXPORT, headers=bearer(tokens))
     assert answer.status_code == 200, answer.text
     body = answer.json()
+    # The document is built as plain values: it must still be what the OpenAPI schema says.
+    assert AccountExportOutput.model_validate(body).model_dump(mode="json", by_alias=True) == body
     filename = f"kservices-data-{body['exportedAt'][:10]}.json"
     assert answer.headers["content-disposition"] == f'attachment; filename="{filename}"'
     account = body["account"]

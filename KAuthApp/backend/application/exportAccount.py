@@ -1,18 +1,13 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
-from KAuthApp.backend.application.accountExportOutput import (
-    AccountExportOutput,
-    ExportedActivityOutput,
-    ExportedSessionOutput,
-    ExportTruncation,
-)
 from KAuthApp.backend.application.auditTrail import AuditTrail
 from KAuthApp.backend.application.getProfile import GetProfile
-from KAuthApp.backend.domain.interfaces.accountExportInterface import AccountExportInterface
+from KAuthApp.backend.domain.interfaces.accountExportInterface import AccountExportInterface, ExportRow
 from KAuthApp.backend.domain.interfaces.transactionInterface import TransactionInterface
-from KAuthApp.backend.domain.models.auditLog import AuditLog, AuditOutcome
+from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from shared.backend.database.modelSupport import utcNow
 
 ACTION = "auth.data_exported"
@@ -20,14 +15,23 @@ ACTION = "auth.data_exported"
 EXPORT_ROW_LIMIT = 10_000
 
 
-def activityOutput(entry: AuditLog, userId: uuid.UUID) -> ExportedActivityOutput:
-    byYou = entry.actorId == userId
-    return ExportedActivityOutput(action=entry.action, outcome=entry.outcome, createdAt=entry.createdAt, byYou=byYou,
-                                  ip=entry.ip if byYou else None, details=dict(entry.details) if byYou else None)
+# The JSON document (AccountExportOutput's schema) and the file name it is saved under.
+@dataclass(frozen=True)
+class AccountExport:
+    document: ExportRow
+    fileName: str
 
 
-# The signed-in user's data as one JSON document (docs/auth.md, "Data export"): the profile as GET me shows it, every
-# session row, the payments and the audit entries by or about the account. Read only but for its own audit entry.
+# ip and details only for the user's own actions (an admin's or a stranger's are theirs).
+def activityEntry(row: ExportRow, userId: uuid.UUID) -> ExportRow:
+    byYou = row["actorId"] == userId
+    return {"action": row["action"], "outcome": row["outcome"], "createdAt": row["createdAt"], "byYou": byYou,
+            "ip": row["ip"] if byYou else None, "details": row["details"] if byYou else None}
+
+
+# The signed-in user's data as one JSON document (docs/auth.md, "Data export"; its schema is AccountExportOutput): the
+# profile as GET me shows it, every session row, the payments and the audit entries by or about the account. Read
+# only but for its own audit entry.
 class ExportAccount:
     rowLimit = EXPORT_ROW_LIMIT
 
@@ -38,23 +42,20 @@ class ExportAccount:
         self.audit = audit
         self.transaction = transaction
 
-    async def execute(self, userId: uuid.UUID) -> AccountExportOutput:
+    async def execute(self, userId: uuid.UUID) -> AccountExport:
         account = await self.profiles.execute(userId)
         limit = self.rowLimit + 1
         sessions = await self.export.sessionsOf(userId, limit)
         payments = await self.export.paymentsOf(userId, limit)
         activity = await self.export.activityOf(userId, limit)
-        truncated = ExportTruncation(sessions=len(sessions) > self.rowLimit, payments=len(payments) > self.rowLimit,
-                                     activity=len(activity) > self.rowLimit)
-        output = AccountExportOutput(
-            exportedAt=utcNow(), account=account,
-            sessions=[ExportedSessionOutput.model_validate(row, from_attributes=True)
-                      for row in sessions[:self.rowLimit]],
-            payments=payments[:self.rowLimit],
-            activity=[activityOutput(entry, userId) for entry in activity[:self.rowLimit]],
-            truncated=truncated,
-        )
+        truncated = {"sessions": len(sessions) > self.rowLimit, "payments": len(payments) > self.rowLimit,
+                     "activity": len(activity) > self.rowLimit}
+        sessions, payments = sessions[:self.rowLimit], payments[:self.rowLimit]
+        entries = [activityEntry(row, userId) for row in activity[:self.rowLimit]]
         await self.audit.record(ACTION, AuditOutcome.SUCCESS, actorId=userId, targetId=userId, details={
-            "sessions": len(output.sessions), "payments": len(output.payments), "activity": len(output.activity)})
+            "sessions": len(sessions), "payments": len(payments), "activity": len(entries)})
         await self.transaction.commit()
-        return output
+        exportedAt = utcNow()
+        document = {"exportedAt": exportedAt, "account": account.model_dump(by_alias=True), "sessions": sessions,
+                    "payments": payments, "activity": entries, "truncated": truncated}
+        return AccountExport(document, f"kservices-data-{exportedAt.date().isoformat()}.json")

@@ -17,6 +17,15 @@ async def keepSession(connection: asyncpg.Connection) -> None:
     return None
 
 
+DRIVER_ERRORS = (asyncpg.PostgresError, OSError, TimeoutError, asyncpg.InterfaceError)
+
+
+# A server's refusal as DBAPIError, an unreachable server as OperationalError.
+def asSqlAlchemyError(statement: DriverStatement, error: Exception) -> sqlalchemy.exc.DBAPIError:
+    kind = sqlalchemy.exc.DBAPIError if isinstance(error, asyncpg.PostgresError) else sqlalchemy.exc.OperationalError
+    return kind(statement.sql, None, error)  # type: ignore[arg-type]
+
+
 # asyncpg's own pool for DriverStatements: checking a connection out of SQLAlchemy's async pool and back
 # costs about twice the statement (greenlet switches, a task per close). Opened on first use, in the
 # running event loop; asyncpg replaces a connection the server closed at the next acquire.
@@ -51,10 +60,17 @@ class DriverPool:
             pool = await self.ready()
             async with pool.acquire(timeout=self.acquireTimeout) as connection:
                 return await connection.fetchrow(statement.sql, *statement.arguments(values))  # type: ignore[no-any-return]
-        except asyncpg.PostgresError as error:
-            raise sqlalchemy.exc.DBAPIError(statement.sql, None, error) from error  # type: ignore[arg-type]
-        except (OSError, TimeoutError, asyncpg.InterfaceError) as error:
-            raise sqlalchemy.exc.OperationalError(statement.sql, None, error) from error  # type: ignore[arg-type]
+        except DRIVER_ERRORS as error:
+            raise asSqlAlchemyError(statement, error) from error
+
+    # Every row, for reads too large for the ORM's per-row cost (the account export); errors as fetchRow's.
+    async def fetch(self, statement: DriverStatement, values: Mapping[str, object]) -> list[asyncpg.Record]:
+        try:
+            pool = await self.ready()
+            async with pool.acquire(timeout=self.acquireTimeout) as connection:
+                return await connection.fetch(statement.sql, *statement.arguments(values))  # type: ignore[no-any-return]
+        except DRIVER_ERRORS as error:
+            raise asSqlAlchemyError(statement, error) from error
 
     # Opens the pool at startup: a DSN that asyncpg refuses fails there, not at the first login.
     async def check(self) -> None:

@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, status
+from pydantic_core import to_json
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from KAuthApp.backend.application.acceptedOutput import AcceptedOutput
@@ -55,8 +56,8 @@ async def getAccountErasure(session: Annotated[AsyncSession, Depends(getDb)]) ->
 AccountErasureDep = Annotated[AccountErasure, Depends(getAccountErasure)]
 
 
-async def getAccountExport(session: Annotated[AsyncSession, Depends(getDb)]) -> AccountExportQuery:
-    return AccountExportQuery(session)
+async def getAccountExport(request: Request) -> AccountExportQuery:
+    return AccountExportQuery(request.app.state.database.driverPool)
 
 
 AccountExportDep = Annotated[AccountExportQuery, Depends(getAccountExport)]
@@ -73,14 +74,14 @@ def createAccountRouter() -> APIRouter:
     async def updateMe(data: ProfileInput, user: CurrentUserDep, ports: PortsDep) -> ProfileOutput:
         return await UpdateProfile(ports).execute(user.userId, user.sessionId, data)
 
-    # The user's data as a JSON file (docs/auth.md, "Data export"); audited as auth.data_exported.
-    @router.get("/me/export", responses=authAnswers(UserNotFoundError))
-    async def exportMe(user: CurrentUserDep, ports: PortsDep, getProfile: GetProfileDep, export: AccountExportDep,
-                       response: Response) -> AccountExportOutput:
-        output = await ExportAccount(getProfile, export, ports.audit, ports.transaction).execute(user.userId)
-        filename = f"kservices-data-{output.exportedAt.date().isoformat()}.json"
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return output
+    # The user's data as a JSON file (docs/auth.md, "Data export"); audited as auth.data_exported. Serialized as built
+    # (pydantic_core.to_json), not validated into AccountExportOutput, which documents it.
+    @router.get("/me/export", response_model=AccountExportOutput, responses=authAnswers(UserNotFoundError))
+    async def exportMe(user: CurrentUserDep, ports: PortsDep, getProfile: GetProfileDep,
+                       export: AccountExportDep) -> Response:
+        exported = await ExportAccount(getProfile, export, ports.audit, ports.transaction).execute(user.userId)
+        return Response(to_json(exported.document), media_type="application/json",
+                        headers={"Content-Disposition": f'attachment; filename="{exported.fileName}"'})
 
     # Anonymizes the account (docs/decisions.md): every session ends and the refresh cookie is cleared.
     @router.post("/me/delete", status_code=status.HTTP_204_NO_CONTENT, responses=authAnswers(
