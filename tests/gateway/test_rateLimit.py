@@ -228,6 +228,11 @@ def test_routeGroupsAreClassifiedFromMethodAndPath(rules: RuleSetter, gatewayCli
         ("POST", "/api/auth/password/forgot", "password-reset"),
         ("POST", "/api/auth/password/reset", "password-reset"),
         ("GET", "/api/auth/me", "auth"),
+        ("GET", "/api/auth/me/export", "auth-export"),
+        ("GET", "/api/auth/me/export/", "auth-export"),
+        ("HEAD", "/api/auth/me/export", "auth-export"),
+        ("POST", "/api/auth/me/export", "auth"),
+        ("GET", "/api/auth/me/export/x", "auth"),
         ("GET", "/api/auth/", "auth"),
         ("POST", "/api/auth/login/", "auth-login"),
         ("POST", "/api/payment/payments", "payment-create"),
@@ -245,6 +250,28 @@ def test_routeGroupsAreClassifiedFromMethodAndPath(rules: RuleSetter, gatewayCli
         response = gatewayClient.request(method, path, headers=ip, json={} if method == "POST" else None)
         assert "RateLimit-Policy" in response.headers, (method, path)
         assert response.headers["RateLimit-Policy"].startswith(f'"{group}";'), (method, path)
+
+
+# The data export is limited apart from the other auth routes, by its built-in default (5 per hour per user; only
+# `auth` is published here): the 6th export in the window, with or without the trailing slash, is refused before the
+# backend while the user's other auth requests still pass, and another user's export is not affected.
+def test_theDataExportHasATightLimitOfItsOwn(
+        rules: RuleSetter, gatewayClient: httpx2.Client, cleanRules: redis.Redis,
+        limiterGateway: GatewayInstance) -> None:
+    rules.set(rule("auth", 120, scope="user"))
+    _, token = createSession(cleanRules)
+    offset = limiterGateway.logOffset()
+    exports = [gatewayClient.get(path, headers=asClient(freshIp(), token))
+               for path in ["/api/auth/me/export", "/api/auth/me/export/"] * 3]
+    assert [response.status_code == 429 for response in exports] == [False] * 5 + [True]
+    assert all(response.headers["RateLimit-Policy"] == '"auth-export";q=5;w=3600' for response in exports)
+    assert exports[5].json()["error"]["details"][0]["routeGroup"] == "auth-export"
+    entries = limiterGateway.entriesSince(offset, "/api/auth/me/export", 6)
+    assert [bool(entry["upstream"]) for entry in entries] == [True] * 5 + [False]
+    other = gatewayClient.get("/api/auth/me", headers=asClient(freshIp(), token))
+    assert other.status_code != 429 and other.headers["RateLimit"].startswith('"auth";r=119;')
+    _, second = createSession(cleanRules)
+    assert gatewayClient.get("/api/auth/me/export", headers=asClient(freshIp(), second)).status_code != 429
 
 
 # With the rules key deleted, the gateway falls back to its defaults at its next refresh (within ~1 s).

@@ -75,7 +75,7 @@ def withoutDefaultGroup(rules: list[dict[str, object]]) -> None:
     (setRule("auth-login", failMode="shut"), "rules[1] has an invalid failMode"),
     (withoutDefaultGroup, "has no rule for the default group"),
     (setRule("admin-login", scope="user"),
-     "rules[8] has an invalid scope (admin-login has no signed-in user: ip only)"),
+     "rules[9] has an invalid scope (admin-login has no signed-in user: ip only)"),
 ])
 def test_anUnusableDefaultsFileStopsTheGateway(
         copiedDefaultsGateway: Callable[[Edit, str], GatewayInstance], edit: Edit, problem: str) -> None:

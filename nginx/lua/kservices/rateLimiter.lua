@@ -88,6 +88,8 @@ local function routeGroup(method, uri)
             return "auth-register"  -- both send a verification mail
         elseif path == "/api/auth/password/forgot" or path == "/api/auth/password/reset" then
             return "password-reset"
+        elseif path == "/api/auth/me/export" and (method == "GET" or method == "HEAD") then
+            return "auth-export"  -- the whole account as one JSON file: far heavier than any other auth request
         end
         return "auth"
     elseif find(uri, "/api/payment/", 1, true) == 1 then
