@@ -8,8 +8,8 @@ from KSysAdmin.backend.application.dtoBase import InputModel
 from shared.backend.utils.origin import checkOrigin
 
 RouteGroupName = Literal[
-    "auth-login", "auth-register", "password-reset", "auth", "payment-create", "payment", "payment-callback",
-    "admin-login", "admin", "default",
+    "auth-login", "auth-register", "password-reset", "auth", "auth-export", "payment-create", "payment",
+    "payment-callback", "admin-login", "admin", "default",
 ]
 
 

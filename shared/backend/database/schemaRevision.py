@@ -9,7 +9,7 @@ from shared.backend.loggingFactory import getSystemLogger
 
 # The Alembic head of KSysAdmin's migrations this code is written for: a new migration bumps it
 # (tests/foundation/test_schemaRevision.py compares it with the migrations).
-SCHEMA_REVISION = "0014"
+SCHEMA_REVISION = "0015"
 MIGRATE_COMMAND = "cd KSysAdmin/backend/infrastructure/database && uv run alembic upgrade head"
 UNDEFINED_TABLE = "42P01"
 

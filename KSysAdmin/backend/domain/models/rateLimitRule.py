@@ -17,6 +17,7 @@ class RouteGroup(StrEnum):
     AUTH_REGISTER = "auth-register"
     PASSWORD_RESET = "password-reset"  # noqa: S105
     AUTH = "auth"
+    AUTH_EXPORT = "auth-export"
     PAYMENT_CREATE = "payment-create"
     PAYMENT = "payment"
     PAYMENT_CALLBACK = "payment-callback"
