@@ -18,7 +18,7 @@ EXPORT_ROW_LIMIT = 10_000
 # The JSON document (AccountExportOutput's schema) and the file name it is saved under.
 @dataclass(frozen=True)
 class AccountExport:
-    document: ExportRow
+    document: dict[str, object]
     fileName: str
 
 
