@@ -82,6 +82,26 @@ async def test_exportHoldsNothingOfAnotherAccount(
     assert sessionIdOf(secondTokens) not in json.dumps(body)
 
 
+async def test_anAdminsConsoleActionsOnOthersAreNotExported(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database
+) -> None:
+    address, tokens = await signedInWithProfile(client, outboxDir)
+    userId = await userIdOf(database, address)
+    async with database.engine.begin() as connection:
+        await connection.execute(text(
+            "INSERT INTO audit_logs (id, actor_id, actor_type, action, target_type, target_id, ip, outcome, details, "
+            "created_at) VALUES (gen_random_uuid(), :actor, 'admin', 'admin.flag_resolved', 'payment', "
+            "gen_random_uuid()::text, '198.51.100.7', 'success', '{\"note\": \"refund sent to another customer\"}', "
+            "now()), (gen_random_uuid(), :actor, 'admin', 'admin.user_locked', 'user', :target, '198.51.100.7', "
+            "'success', '{}', now())"), {"actor": userId, "target": str(userId)})
+    body = (await client.get(EXPORT, headers=bearer(tokens))).json()
+    actions = [entry["action"] for entry in body["activity"]]
+    assert "admin.flag_resolved" not in actions and "another customer" not in json.dumps(body)
+    # An admin action that names the account itself stays.
+    [own] = [entry for entry in body["activity"] if entry["action"] == "admin.user_locked"]
+    assert (own["byYou"], own["ip"]) == (True, "198.51.100.7")
+
+
 async def test_aLongHistoryKeepsItsNewestRowsAndSaysSo(
     client: httpx2.AsyncClient, outboxDir: Path, database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:

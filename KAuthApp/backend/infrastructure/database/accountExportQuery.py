@@ -22,6 +22,7 @@ PAYMENTS = table(
 )
 USER_ID = bindparam("userId", type_=Uuid)
 LIMIT = bindparam("limit", type_=BigInteger)
+ADMIN_ACTIONS = "admin."
 
 
 def newestFirst(statement: Select, source: object) -> Select:  # type: ignore[type-arg]
@@ -47,10 +48,13 @@ def paymentsStatement() -> Select:  # type: ignore[type-arg]
 
 
 # Two index walks (actor_id, and target_type with target_id), each cut at the limit, then merged: an OR over both
-# columns would scan the table. details comes as JSON text (the driver pool has no JSONB codec).
+# columns would scan the table. What an admin did in the console (`admin.*`) is the company's record, not the admin's
+# data: only such entries that name the account itself are listed. details comes as JSON text (the driver pool has no
+# JSONB codec).
 def activityStatement() -> Select:  # type: ignore[type-arg]
     c = AUDIT.c
-    byUser = newestFirst(select(c.id, c.created_at).where(c.actor_id == USER_ID), AUDIT)
+    byUser = newestFirst(select(c.id, c.created_at).where(c.actor_id == USER_ID, ~c.action.startswith(ADMIN_ACTIONS)),
+                         AUDIT)
     aboutUser = newestFirst(select(c.id, c.created_at).where(c.target_type == "user",
                                                               c.target_id == cast(USER_ID, Text)), AUDIT)
     entries = union(byUser, aboutUser).subquery()
