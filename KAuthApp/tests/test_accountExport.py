@@ -4,6 +4,7 @@ import json
 import uuid
 from pathlib import Path
 
+import asyncpg
 import httpx2
 import pytest
 from sqlalchemy import text
@@ -100,6 +101,30 @@ async def test_anAdminsConsoleActionsOnOthersAreNotExported(
     # An admin action that names the account itself stays.
     [own] = [entry for entry in body["activity"] if entry["action"] == "admin.user_locked"]
     assert (own["byYou"], own["ip"]) == (True, "198.51.100.7")
+
+
+async def test_theListsComeFromOneSnapshot(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    address, tokens = await signedInWithProfile(client, outboxDir)
+    userId = await userIdOf(database, address)
+    fetch = asyncpg.connection.Connection.fetch
+    reads: list[str] = []
+
+    # A payment committed by someone else right after the export's first read (the sessions).
+    async def fetchThenPay(self: asyncpg.Connection, query: str, *args: object, **options: object) -> object:
+        rows = await fetch(self, query, *args, **options)
+        reads.append(query)
+        if len(reads) == 1:
+            await addPayment(database, userId, "paid")
+        return rows
+
+    monkeypatch.setattr(asyncpg.connection.Connection, "fetch", fetchThenPay)
+    body = (await client.get(EXPORT, headers=bearer(tokens))).json()
+    monkeypatch.undo()
+    assert len(reads) == 3 and "FROM sessions" in reads[0]
+    assert body["payments"] == []
+    assert len((await client.get(EXPORT, headers=bearer(tokens))).json()["payments"]) == 1
 
 
 async def test_aLongHistoryKeepsItsNewestRowsAndSaysSo(

@@ -45,9 +45,8 @@ class ExportAccount:
     async def execute(self, userId: uuid.UUID) -> AccountExport:
         account = await self.profiles.execute(userId)
         limit = self.rowLimit + 1
-        sessions = await self.export.sessionsOf(userId, limit)
-        payments = await self.export.paymentsOf(userId, limit)
-        activity = await self.export.activityOf(userId, limit)
+        lists = await self.export.listsOf(userId, limit)
+        sessions, payments, activity = lists.sessions, lists.payments, lists.activity
         truncated = {"sessions": len(sessions) > self.rowLimit, "payments": len(payments) > self.rowLimit,
                      "activity": len(activity) > self.rowLimit}
         sessions, payments = sessions[:self.rowLimit], payments[:self.rowLimit]

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import asyncpg
 import sqlalchemy.exc
@@ -21,9 +21,9 @@ DRIVER_ERRORS = (asyncpg.PostgresError, OSError, TimeoutError, asyncpg.Interface
 
 
 # A server's refusal as DBAPIError, an unreachable server as OperationalError.
-def asSqlAlchemyError(statement: DriverStatement, error: Exception) -> sqlalchemy.exc.DBAPIError:
+def asSqlAlchemyError(sql: str, error: Exception) -> sqlalchemy.exc.DBAPIError:
     kind = sqlalchemy.exc.DBAPIError if isinstance(error, asyncpg.PostgresError) else sqlalchemy.exc.OperationalError
-    return kind(statement.sql, None, error)  # type: ignore[arg-type]
+    return kind(sql, None, error)  # type: ignore[arg-type]
 
 
 # asyncpg's own pool for DriverStatements: checking a connection out of SQLAlchemy's async pool and back
@@ -61,16 +61,21 @@ class DriverPool:
             async with pool.acquire(timeout=self.acquireTimeout) as connection:
                 return await connection.fetchrow(statement.sql, *statement.arguments(values))  # type: ignore[no-any-return]
         except DRIVER_ERRORS as error:
-            raise asSqlAlchemyError(statement, error) from error
+            raise asSqlAlchemyError(statement.sql, error) from error
 
-    # Every row, for reads too large for the ORM's per-row cost (the account export); errors as fetchRow's.
-    async def fetch(self, statement: DriverStatement, values: Mapping[str, object]) -> list[asyncpg.Record]:
+    # Every row of each read, all in one read-only REPEATABLE READ transaction on one connection, so that they see
+    # one snapshot; for reads too large for the ORM's per-row cost (the account export). Errors as fetchRow's.
+    async def fetchTogether(
+        self, reads: Sequence[tuple[DriverStatement, Mapping[str, object]]]
+    ) -> list[list[asyncpg.Record]]:
         try:
             pool = await self.ready()
-            async with pool.acquire(timeout=self.acquireTimeout) as connection:
-                return await connection.fetch(statement.sql, *statement.arguments(values))  # type: ignore[no-any-return]
+            async with pool.acquire(timeout=self.acquireTimeout) as connection, \
+                    connection.transaction(isolation="repeatable_read", readonly=True):
+                return [await connection.fetch(statement.sql, *statement.arguments(values))
+                        for statement, values in reads]
         except DRIVER_ERRORS as error:
-            raise asSqlAlchemyError(statement, error) from error
+            raise asSqlAlchemyError("; ".join(statement.sql for statement, _ in reads), error) from error
 
     # Opens the pool at startup: a DSN that asyncpg refuses fails there, not at the first login.
     async def check(self) -> None:
