@@ -50,7 +50,7 @@ async function askToDelete(section: ReturnType<typeof within>) {
 describe("deleting the account", () => {
   it("says what is erased and what is kept, and asks only for the password without two-factor", async () => {
     const section = await showProfile(false);
-    expect(section.getByText(/erases your email, name and phone number/)).toHaveTextContent(/payment records and the security log are kept/);
+    expect(section.getByText(/erases your email, name and phone number/)).toHaveTextContent(/payment records and the security log are kept\. To keep a copy of your data, download it above first\.$/);
     expect(section.getByLabelText("Password")).toBeInTheDocument();
     expect(section.queryByLabelText("Authentication code")).toBeNull();
     expect(section.queryByRole("button", { name: /recovery code/ })).toBeNull();

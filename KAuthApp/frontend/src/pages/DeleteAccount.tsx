@@ -20,7 +20,7 @@ export function DeleteAccount({ mfaEnabled }: { mfaEnabled: boolean }) {
     <Card title="Delete account" subsection>
       <p>
         Deleting your account erases your email, name and phone number, and you can no longer sign in. Your payment
-        records and the security log are kept.
+        records and the security log are kept. To keep a copy of your data, download it above first.
       </p>
       <ErrorMessage error={remove.error} />
       {pendingPayments ? <p><Link to="/payment/">Go to your payments</Link></p> : null}
