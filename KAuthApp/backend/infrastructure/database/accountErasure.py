@@ -2,15 +2,14 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Text, Uuid, column, delete, exists, select, table, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from KAuthApp.backend.domain.models.oneTimeToken import OneTimeToken
 from KAuthApp.backend.domain.models.role import Role, RoleName, UserRole
 from KAuthApp.backend.domain.models.session import Session
+from KAuthApp.backend.infrastructure.database.paymentsTable import PAYMENTS
 
-# KSysPayment's table, read only: the two columns a deletion asks about (ix_payments_user_id_created_at_id).
-PAYMENTS = table("payments", column("user_id", Uuid), column("status", Text))
 PENDING = "pending"
 
 

@@ -4,23 +4,17 @@ import json
 import uuid
 
 from asyncpg import Record
-from sqlalchemy import BigInteger, DateTime, Select, Text, Uuid, bindparam, cast, column, select, table, union
+from sqlalchemy import BigInteger, Select, Text, Uuid, bindparam, cast, select, union
 
 from KAuthApp.backend.domain.interfaces.accountExportInterface import ExportLists, ExportRow
 from KAuthApp.backend.domain.models.auditLog import AuditLog
 from KAuthApp.backend.domain.models.session import Session
+from KAuthApp.backend.infrastructure.database.paymentsTable import PAYMENTS
 from shared.backend.database.driverPool import DriverPool
 from shared.backend.database.driverStatement import DriverStatement
 
 SESSIONS = Session.__table__  # type: ignore[attr-defined]
 AUDIT = AuditLog.__table__  # type: ignore[attr-defined]
-# KSysPayment's table, read only: the columns an export shows (ix_payments_user_id_created_at_id).
-PAYMENTS = table(
-    "payments", column("id", Uuid), column("user_id", Uuid), column("amount", BigInteger), column("currency", Text),
-    column("method", Text), column("status", Text), column("description", Text), column("virtual_account_no", Text),
-    column("created_at", DateTime(timezone=True)), column("expires_at", DateTime(timezone=True)),
-    column("paid_at", DateTime(timezone=True)),
-)
 USER_ID = bindparam("userId", type_=Uuid)
 LIMIT = bindparam("limit", type_=BigInteger)
 ADMIN_ACTIONS = "admin."
