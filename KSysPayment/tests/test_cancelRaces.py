@@ -14,7 +14,7 @@ from KSysPayment.backend.application.createPaymentInput import CreatePaymentInpu
 from KSysPayment.backend.domain.gatewayTypes import VirtualAccount
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
 from KSysPayment.backend.domain.requestContext import RequestContext
-from KSysPayment.tests.support.gatewayDouble import PaidWithout, RealGatewayExcept
+from KSysPayment.tests.support.gatewayDouble import PaidWithout, RealGatewayExcept, StatusUnavailableAfter
 from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, storedPayment
 from KSysPayment.tests.support.paymentStack import Payer, PaymentStack
 from shared.backend.database.engine import Database
@@ -55,9 +55,10 @@ class CreatedAfterCancelDelete(RealGatewayExcept):
 # answer while the payment is still pending, then the cancel takes the row: the VA made meanwhile is deleted too,
 # so a cancelled payment never leaves a payable VA at BRI (VAs are not rechecked once closed). One paid meanwhile,
 # its notification lost, is found by asking BRI and recorded late, flagged for a refund; when BRI's answer says paid
-# without an amount (nothing to settle) the cancelled payment is flagged for an admin all the same.
-@pytest.mark.parametrize("paidMeanwhile", [None, "reported", "unverified"],
-                         ids=["unpaid", "paid meanwhile", "paid meanwhile, unverified"])
+# without an amount (nothing to settle), or BRI cannot be asked after refusing the delete, the cancelled payment is
+# flagged for an admin all the same.
+@pytest.mark.parametrize("paidMeanwhile", [None, "reported", "unverified", "unavailable"],
+                         ids=["unpaid", "paid meanwhile", "paid meanwhile, unverified", "paid meanwhile, BRI down"])
 async def test_cancelCommittedAfterTheCreateStoredItsVaDeletesThatVa(
     paymentStack: PaymentStack, payer: Payer, database: Database, paidMeanwhile: str | None
 ) -> None:
@@ -65,8 +66,9 @@ async def test_cancelCommittedAfterTheCreateStoredItsVaDeletesThatVa(
     context = RequestContext(requestId="cancel-after-store", ip="127.0.0.1")
     deleted, resume = asyncio.Event(), asyncio.Event()
     held = HeldAfterDelete(state.paymentGateway, deleted, resume)
-    canceller = CancelPayment(state.paymentUow, state.settlementRecords,
-                              PaidWithout(held, "paidAmount") if paidMeanwhile == "unverified" else held,
+    # The cancel's first status call (before the create-va) answers; the one after BRI refuses the delete fails.
+    doubles = {"unverified": PaidWithout(held, "paidAmount"), "unavailable": StatusUnavailableAfter(held, 1)}
+    canceller = CancelPayment(state.paymentUow, state.settlementRecords, doubles.get(str(paidMeanwhile), held),
                               timedelta(hours=24))
     cancels: list[asyncio.Task[object]] = []
 
@@ -92,7 +94,9 @@ async def test_cancelCommittedAfterTheCreateStoredItsVaDeletesThatVa(
     if paidMeanwhile:
         reason = {"reported": "late_payment: paid while cancelled",
                   "unverified": "late_payment: paid while cancelled; paid_unverified: BRI reports paid without an "
-                                "amount"}[paidMeanwhile]
+                                "amount",
+                  "unavailable": "late_payment: paid while cancelled; late_check_unverified: BRI refused to delete "
+                                 "the paid VA, then could not be asked (gateway_unavailable)"}[paidMeanwhile]
         assert await eventOutcomes(database, paymentId) == (["late"] if paidMeanwhile == "reported" else [])
         assert (await storedPayment(database, paymentId))["flagged_reason"] == reason
         assert actions == ["payment.created", "payment.provisioned", "payment.cancelled", "payment.flagged"]
@@ -119,10 +123,11 @@ class CancelledThenPaidDuringCreate(RealGatewayExcept):
 
 # The create finds its payment cancelled and BRI refuses to delete the VA, paid meanwhile: the payment is asked
 # about and recorded late, flagged for a refund, instead of the money staying at BRI unrecorded. BRI's answer
-# without a paymentRequestId settles nothing (the notification keeps its key) but flags the payment all the same.
-@pytest.mark.parametrize("missing", [None, "paymentRequestId"], ids=["reported", "unverified"])
+# without a paymentRequestId settles nothing (the notification keeps its key) but flags the payment all the same,
+# as does BRI failing to answer at all (the refused delete is the evidence).
+@pytest.mark.parametrize("answer", ["reported", "unverified", "unavailable"])
 async def test_vaPaidWhileItsCancelledCreateRanIsRecordedLate(
-    paymentStack: PaymentStack, payer: Payer, database: Database, missing: str | None
+    paymentStack: PaymentStack, payer: Payer, database: Database, answer: str
 ) -> None:
     state = paymentStack.app.state
     context = RequestContext(requestId="paid-after-cancel", ip="127.0.0.1")
@@ -130,15 +135,18 @@ async def test_vaPaidWhileItsCancelledCreateRanIsRecordedLate(
     gateway = CancelledThenPaidDuringCreate(
         state.paymentGateway, lambda paymentId: canceller.execute(payer.id, paymentId, context),
         lambda number: paymentStack.pay(virtualAccountNo=number, tamperSignature=True))
+    doubles = {"unverified": PaidWithout(gateway, "paymentRequestId"),
+               "unavailable": StatusUnavailableAfter(gateway, 0)}
     create = CreatePayment(state.paymentUow, state.paymentStatements, state.paymentRecords, state.settlementRecords,
-                           PaidWithout(gateway, missing) if missing else gateway, state.settings.payment,
-                           state.paymentCleanups.spawn)
+                           doubles.get(answer, gateway), state.settings.payment, state.paymentCleanups.spawn)
     created = await create.execute(payer.id, secrets.token_hex(8),
                                    CreatePaymentInput(amount=15000, method="briva"), context)
     assert created.payment.status == "cancelled"
     paymentId = str(created.payment.id)
-    assert await eventOutcomes(database, paymentId) == ([] if missing else ["late"])
-    assert (await storedPayment(database, paymentId))["flagged_reason"] == "late_payment: paid while cancelled" + (
-        "; paid_unverified: BRI reports paid without a paymentRequestId" if missing else "")
+    assert await eventOutcomes(database, paymentId) == (["late"] if answer == "reported" else [])
+    assert (await storedPayment(database, paymentId))["flagged_reason"] == "late_payment: paid while cancelled" + {
+        "reported": "", "unverified": "; paid_unverified: BRI reports paid without a paymentRequestId",
+        "unavailable": "; late_check_unverified: BRI refused to delete the paid VA, then could not be asked "
+                       "(gateway_unavailable)"}[answer]
     actions = await auditActions(database, paymentId)
     assert actions == ["payment.created", "payment.cancelled", "payment.provisioned", "payment.flagged"]

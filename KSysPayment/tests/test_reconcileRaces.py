@@ -7,7 +7,7 @@ import pytest
 from KSysPayment.backend.domain.gatewayTypes import VirtualAccountPaymentStatus
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
 from KSysPayment.tests.support.briSender import VA_NOTIFY, BriSender, vaBody
-from KSysPayment.tests.support.gatewayDouble import PaidWithout, RealGatewayExcept
+from KSysPayment.tests.support.gatewayDouble import PaidWithout, RealGatewayExcept, StatusUnavailableAfter
 from KSysPayment.tests.support.paymentQueries import auditActions, eventOutcomes, storedPayment
 from KSysPayment.tests.support.paymentStack import Payer, PaymentStack
 from KSysPayment.tests.support.reconcileSupport import expireIn, reconciler
@@ -100,3 +100,25 @@ async def test_aVaPaidUnverifiedBeforeTheExpiredPaymentsDeleteIsFlagged(
     stored = await storedPayment(database, created["id"])
     assert (stored["status"], stored["flagged_reason"]) == ("expired", "late_payment: paid while expired")
     assert await eventOutcomes(database, created["id"]) == ["late"]
+
+
+# As above, but BRI's answer to the pass's second poll never comes (503 through the client's tries): BRI's refusal to
+# delete the VA is the evidence of the payment, so the expired payment is flagged for an admin to check at BRI. It was
+# only logged, leaving the money at BRI with no flag once the notification is lost.
+async def test_aVaPaidBeforeTheExpiredPaymentsDeleteIsFlaggedWhenBriCannotBeAsked(
+    paymentStack: PaymentStack, payer: Payer, database: Database
+) -> None:
+    created = (await paymentStack.create(payer, amount=15000)).json()
+    await expireIn(database, created["id"], -5)
+    vaNo = created["virtualAccountNo"]
+    customerNo = str((await storedPayment(database, created["id"]))["customer_no"])
+    paidAfter = PaidAfterStatus(paymentStack.app.state.paymentGateway, vaNo,
+                                lambda: paymentStack.pay(virtualAccountNo=vaNo, tamperSignature=True))
+    report = await reconciler(paymentStack, StatusUnavailableAfter(paidAfter, 1, customerNo)).execute()
+    assert report.late >= 1
+    stored = await storedPayment(database, created["id"])
+    assert (stored["status"], stored["flagged_reason"]) == (
+        "expired", "late_payment: paid while expired; late_check_unverified: BRI refused to delete the paid VA, then "
+                   "could not be asked (gateway_unavailable)")
+    assert await eventOutcomes(database, created["id"]) == []
+    assert (await auditActions(database, created["id"]))[-2:] == ["payment.expired", "payment.flagged"]

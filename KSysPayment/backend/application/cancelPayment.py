@@ -88,7 +88,8 @@ class CancelPayment:
     async def deleteVaMadeMeanwhile(self, payment: Payment, context: RequestContext, deadline: float) -> None:
         # BRI knew no VA before the row was locked, but the create may have stored one while the payment was still
         # pending (it deletes only the VA of a payment it finds closed): deleted now, best effort. A VA paid since
-        # is asked about, so that its payment is recorded late or flagged even if BRI's notification is lost.
+        # is asked about, so that its payment is recorded late or flagged even if BRI's notification is lost (flagged
+        # too when BRI cannot be asked before the deadline).
         try:
             try:
                 await beforeDeadline(self.gateway.deleteVirtualAccount(customerNo=str(payment.customerNo),
@@ -96,8 +97,8 @@ class CancelPayment:
             except GatewayNotFoundError:
                 return  # not made yet: the create deletes it once it stores BRI's answer
             except GatewayConflictError:
-                result = await beforeDeadline(pollPayment(self.gateway, payment), deadline)
-                await self.closedReport.record(payment, result, context)
+                await self.closedReport.recordRefusedDelete(
+                    payment, beforeDeadline(pollPayment(self.gateway, payment), deadline), context)
         except Exception as error:
             logger.warning("payment_cancel_cleanup_failed", "Could not delete a VA made during the cancel",
                            payment_id=str(payment.id), request_id=context.requestId, error_type=type(error).__name__)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from KSysPayment.backend.application.auditTrail import recordAudit
 from KSysPayment.backend.application.paymentPoll import PollResult
 from KSysPayment.backend.application.settleNotification import SettleNotification
@@ -8,6 +10,10 @@ from KSysPayment.backend.domain.models.auditLog import ActorType, AuditOutcome
 from KSysPayment.backend.domain.models.payment import Payment, PaymentStatus
 from KSysPayment.backend.domain.requestContext import RequestContext
 from shared.backend.database.modelSupport import utcNow
+from shared.backend.exceptions.domainError import DomainError
+from shared.backend.loggingFactory import getSystemLogger
+
+logger = getSystemLogger("payment.closed")
 
 CLOSED = (PaymentStatus.CANCELLED.value, PaymentStatus.EXPIRED.value, PaymentStatus.FAILED.value)
 LATE_PAYMENT = "late_payment:"
@@ -15,6 +21,10 @@ LATE_PAYMENT = "late_payment:"
 
 def unverifiedLateReason(status: str, unverified: str) -> str:
     return f"{LATE_PAYMENT} paid while {status}; {unverified}"
+
+
+def refusedDeleteReason(failure: str) -> str:
+    return f"late_check_unverified: BRI refused to delete the paid VA, then could not be asked ({failure})"
 
 
 # BRI's answer about a closed payment it took money for (its VA delete refused, a closed QR rechecked). A report is
@@ -34,6 +44,21 @@ class ClosedPaymentReport:
             return False
         await self.flagUnverified(payment, str(result.reason), context)
         return True
+
+    # BRI refused to delete the payment's VA (409: it was paid) and is asked about it with poll. The refusal is itself
+    # evidence of the payment: when BRI cannot be asked (its errors after their tries, the caller's deadline), the
+    # closed payment is flagged for an admin, as a QR recheck that cannot ask BRI is. False when BRI said unpaid.
+    async def recordRefusedDelete(self, payment: Payment, poll: Awaitable[PollResult],
+                                  context: RequestContext) -> bool:
+        try:
+            result = await poll
+        except Exception as error:
+            failure = error.code if isinstance(error, DomainError) else type(error).__name__
+            logger.warning("payment_refused_delete_unverified", "BRI refused to delete a paid VA and could not be "
+                           "asked about it", payment_id=str(payment.id), request_id=context.requestId, code=failure)
+            await self.flagUnverified(payment, refusedDeleteReason(failure), context)
+            return True
+        return await self.record(payment, result, context)
 
     async def flagUnverified(self, payment: Payment, unverified: str, context: RequestContext) -> None:
         async with self.uowFactory() as uow:

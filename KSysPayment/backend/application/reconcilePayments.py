@@ -193,8 +193,9 @@ class ReconcilePayments:
                                                         trxId=payment.partnerReferenceNo)
             except GatewayConflictError:
                 # BRI refuses to delete a paid VA (paid since the poll, BRI's clock behind ours): recorded late or
-                # flagged for an admin, so the money is on record even when BRI's notification is lost.
-                if await self.closedReport.record(payment, await pollPayment(self.gateway, payment), context):
+                # flagged for an admin (also when BRI cannot be asked), so the money is on record even when BRI's
+                # notification is lost.
+                if await self.closedReport.recordRefusedDelete(payment, pollPayment(self.gateway, payment), context):
                     return True
                 raise
         except Exception as error:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from KSysPayment.backend.domain.exceptions.gatewayErrors import GatewayUnavailableError
 from KSysPayment.backend.domain.gatewayTypes import GatewayPaymentState, VirtualAccountPaymentStatus
 from KSysPayment.backend.domain.paymentGatewayInterface import PaymentGatewayInterface
 
@@ -24,3 +25,20 @@ class PaidWithout(RealGatewayExcept):
     async def virtualAccountStatus(self, *, customerNo: str, inquiryRequestId: str) -> VirtualAccountPaymentStatus:
         status = await self.real.virtualAccountStatus(customerNo=customerNo, inquiryRequestId=inquiryRequestId)
         return replace(status, **{self.missing: None}) if status.state == GatewayPaymentState.PAID else status
+
+
+class StatusUnavailableAfter(RealGatewayExcept):
+    # The gateway given, except that the VA status calls after the first `answered` (of one customer number, or of any)
+    # fail as when BRI stays down through the client's tries.
+    def __init__(self, real: PaymentGatewayInterface, answered: int, customerNo: str | None = None) -> None:
+        super().__init__(real)
+        self.answered = answered
+        self.customerNo = customerNo
+        self.calls = 0
+
+    async def virtualAccountStatus(self, *, customerNo: str, inquiryRequestId: str) -> VirtualAccountPaymentStatus:
+        if self.customerNo in (None, customerNo):
+            self.calls += 1
+            if self.calls > self.answered:
+                raise GatewayUnavailableError()
+        return await self.real.virtualAccountStatus(customerNo=customerNo, inquiryRequestId=inquiryRequestId)
