@@ -116,6 +116,19 @@ async def test_invalidCursorsAreRefused(world: AdminWorld) -> None:
     assert (await world.client.get("/api/admin/users", params={"limit": "200"}, headers=headers)).status_code == 200
 
 
+# An email-sort value no stored address can hold (NUL, a lone surrogate, over 320 characters) never reaches SQL.
+async def test_handMadeEmailCursorsAreRefused(world: AdminWorld) -> None:
+    _, headers = await world.adminToken()
+    for sort in ("email", "-email"):
+        for value in ("a\ud800", "a\u0000b", "a" * 321):
+            payload = json.dumps({"s": sort, "v": value, "i": str(generateId())}).encode()
+            cursor = base64.urlsafe_b64encode(payload).decode().rstrip("=")
+            response = await world.client.get("/api/admin/users", params={"sort": sort, "cursor": cursor},
+                                              headers=headers)
+            assert response.status_code == 422, (sort, repr(value), response.text)
+            assert response.json()["error"]["code"] == "invalid_cursor", (sort, repr(value))
+
+
 # A time with no UTC equivalent is refused as the client's mistake, never sent to the database.
 async def test_outOfRangeTimesAreRefusedOnTheirField(world: AdminWorld) -> None:
     _, headers = await world.adminToken()

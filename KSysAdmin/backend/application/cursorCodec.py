@@ -10,6 +10,8 @@ from KSysAdmin.backend.domain.exceptions.adminErrors import InvalidCursorError
 from KSysAdmin.backend.domain.queries import KeysetPosition
 
 MAX_CURSOR_LENGTH = 1024
+# The longest address accepted anywhere (login, emailPrefix): a longer email-sort value is no stored row's.
+MAX_EMAIL_LENGTH = 320
 
 
 # Opaque to clients: base64url JSON of the sort name, the last row's sort value and id.
@@ -17,6 +19,14 @@ def encodeCursor(sort: str, value: datetime | str, id: uuid.UUID) -> str:
     raw = value.isoformat() if isinstance(value, datetime) else value
     payload = json.dumps({"s": sort, "v": raw, "i": str(id)}, separators=(",", ":"))
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+# An email-sort value is bound as text: NUL, a lone surrogate (not UTF-8) or an overlong one is no address.
+def emailValue(raw: str) -> str:
+    if "\x00" in raw or len(raw) > MAX_EMAIL_LENGTH:
+        raise ValueError("not an address")
+    raw.encode()
+    return raw
 
 
 def decodeCursor(cursor: str | None, sort: str, valueIsTime: bool = True) -> KeysetPosition | None:
@@ -31,7 +41,7 @@ def decodeCursor(cursor: str | None, sort: str, valueIsTime: bool = True) -> Key
         raw, rawId = payload["v"], payload["i"]
         if not isinstance(raw, str) or not isinstance(rawId, str):
             raise ValueError("bad types")
-        value: datetime | str = datetime.fromisoformat(raw) if valueIsTime else raw
+        value: datetime | str = datetime.fromisoformat(raw) if valueIsTime else emailValue(raw)
         if isinstance(value, datetime):
             if value.tzinfo is None:
                 raise ValueError("naive time")
