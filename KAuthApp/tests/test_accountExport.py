@@ -11,20 +11,25 @@ from sqlalchemy import text
 
 from KAuthApp.backend.application.accountExportOutput import AccountExportOutput
 from KAuthApp.backend.application.exportAccount import ExportAccount
-from KAuthApp.tests.authTestSupport import PASSWORD, bearer, login, sessionIdOf, userIdOf
-from KAuthApp.tests.test_accountDeletion import addPayment, auditOf, signedInWithProfile
+from KAuthApp.tests.authTestSupport import PASSWORD, bearer, login, runSql, sessionIdOf, userIdOf
+from KAuthApp.tests.test_accountDeletion import addPayment, auditOf, codeOf, signedInWithProfile
 from shared.backend.database.engine import Database
 
 EXPORT = "/api/auth/me/export"
 
 
-async def adminEntry(database: Database, userId: uuid.UUID) -> None:
-    # An admin's action on the account: its IP and details are the admin's, never exported.
+# An audit row shaped as KSysAdmin's AuditTrail.record writes it (KSysAdmin/backend/application/auditTrail.py): every
+# console action of a signed-in admin, refusals by audited() too, has actor_type 'admin' and the admin's user id,
+# whatever its name.
+async def consoleEntry(database: Database, actorId: uuid.UUID, action: str, outcome: str, targetType: str,
+                       targetId: object, details: dict[str, object], ip: str = "203.0.113.9") -> None:
     async with database.engine.begin() as connection:
         await connection.execute(text(
-            "INSERT INTO audit_logs (id, actor_id, actor_type, action, target_type, target_id, ip, outcome, details, "
-            "created_at) VALUES (gen_random_uuid(), gen_random_uuid(), 'admin', 'admin.user_locked', 'user', :target, "
-            "'203.0.113.9', 'success', '{\"reason\": \"admin note\"}', now())"), {"target": str(userId)})
+            "INSERT INTO audit_logs (id, actor_id, actor_type, action, target_type, target_id, ip, request_id, "
+            "outcome, details, created_at) VALUES (gen_random_uuid(), :actor, 'admin', :action, :targetType, "
+            ":targetId, :ip, gen_random_uuid()::text, :outcome, CAST(:details AS jsonb), now())"),
+            {"actor": actorId, "action": action, "targetType": targetType, "targetId": str(targetId), "ip": ip,
+             "outcome": outcome, "details": json.dumps(details)})
 
 
 async def test_exportHoldsTheAccountsOwnData(
@@ -36,7 +41,10 @@ async def test_exportHoldsTheAccountsOwnData(
     wrong = await client.post("/api/auth/login", json={"email": address, "password": PASSWORD + "x"})
     assert wrong.status_code == 401
     await addPayment(database, userId, "paid")
-    await adminEntry(database, userId)
+    # An admin's lock of the account (KSysAdmin/backend/application/changeUserStatus.py): its IP and details are
+    # the admin's, never exported.
+    await consoleEntry(database, uuid.uuid4(), "user.lock", "success", "user", userId,
+                       {"from": "active", "to": "locked", "revokedSessions": 7})
     answer = await client.get(EXPORT, headers=bearer(tokens))
     assert answer.status_code == 200, answer.text
     body = answer.json()
@@ -57,9 +65,9 @@ async def test_exportHoldsTheAccountsOwnData(
     assert len(own) == 2 and all(entry["byYou"] and entry["details"]["method"] == "password" for entry in own)
     [failed] = [entry for entry in activity if entry["action"] == "auth.login" and entry["outcome"] == "failure"]
     assert (failed["byYou"], failed["ip"], failed["details"]) == (False, None, None)
-    [locked] = [entry for entry in activity if entry["action"] == "admin.user_locked"]
+    [locked] = [entry for entry in activity if entry["action"] == "user.lock"]
     assert (locked["byYou"], locked["ip"], locked["details"]) == (False, None, None)
-    assert "203.0.113.9" not in answer.text and "admin note" not in answer.text
+    assert "203.0.113.9" not in answer.text and "revokedSessions" not in answer.text
     times = [entry["createdAt"] for entry in activity]
     assert times == sorted(times, reverse=True)
     assert body["truncated"] == {"sessions": False, "payments": False, "activity": False}
@@ -88,19 +96,53 @@ async def test_anAdminsConsoleActionsOnOthersAreNotExported(
 ) -> None:
     address, tokens = await signedInWithProfile(client, outboxDir)
     userId = await userIdOf(database, address)
-    async with database.engine.begin() as connection:
-        await connection.execute(text(
-            "INSERT INTO audit_logs (id, actor_id, actor_type, action, target_type, target_id, ip, outcome, details, "
-            "created_at) VALUES (gen_random_uuid(), :actor, 'admin', 'admin.flag_resolved', 'payment', "
-            "gen_random_uuid()::text, '198.51.100.7', 'success', '{\"note\": \"refund sent to another customer\"}', "
-            "now()), (gen_random_uuid(), :actor, 'admin', 'admin.user_locked', 'user', :target, '198.51.100.7', "
-            "'success', '{}', now())"), {"actor": userId, "target": str(userId)})
-    body = (await client.get(EXPORT, headers=bearer(tokens))).json()
-    actions = [entry["action"] for entry in body["activity"]]
-    assert "admin.flag_resolved" not in actions and "another customer" not in json.dumps(body)
-    # An admin action that names the account itself stays.
-    [own] = [entry for entry in body["activity"] if entry["action"] == "admin.user_locked"]
-    assert (own["byYou"], own["ip"]) == (True, "198.51.100.7")
+    customer, paymentId = uuid.uuid4(), uuid.uuid4()
+    # What this account did in the console to others, as KSysAdmin's use cases record it: a flag resolved with its
+    # note (resolvePaymentFlag.py), a lock (changeUserStatus.py), a CORS change (updateCorsSetting.py), a refusal
+    # recorded by audited() and one by the role check (authorizeAdmin.py).
+    await consoleEntry(database, userId, "payment.flag_resolved", "success", "payment", paymentId,
+                       {"flaggedReason": "amount_mismatch", "resolution": "refund sent to another customer"})
+    await consoleEntry(database, userId, "user.lock", "success", "user", customer,
+                       {"from": "active", "to": "locked", "revokedSessions": 3})
+    await consoleEntry(database, userId, "settings.cors_update", "success", "setting", "cors",
+                       {"version": 4, "from": ["https://old.example"], "to": ["https://shop.example"]})
+    await consoleEntry(database, userId, "user.disable", "failure", "user", customer, {"code": "last_superadmin"})
+    await consoleEntry(database, userId, "user.roles_set", "denied", "user", customer,
+                       {"code": "insufficient_role", "roles": ["admin"]})
+    # Console entries that name the account itself: its own sign-in (loginAdmin.py), a refused lock of itself and
+    # another admin's lock.
+    await consoleEntry(database, userId, "admin.login", "success", "user", userId,
+                       {"sessionId": str(uuid.uuid4()), "roles": ["admin"], "method": "password"}, "198.51.100.7")
+    await consoleEntry(database, userId, "user.lock", "failure", "user", userId, {"code": "cannot_target_self"})
+    await consoleEntry(database, uuid.uuid4(), "user.lock", "success", "user", userId,
+                       {"from": "active", "to": "locked", "revokedSessions": 1})
+    answer = await client.get(EXPORT, headers=bearer(tokens))
+    assert answer.status_code == 200, answer.text
+    activity = answer.json()["activity"]
+    console = sorted((entry["action"], entry["outcome"], entry["byYou"]) for entry in activity
+                     if not entry["action"].startswith("auth."))
+    assert console == [("admin.login", "success", True), ("user.lock", "failure", True),
+                       ("user.lock", "success", False)]
+    for secret in ("another customer", "shop.example", "last_superadmin", "insufficient_role", str(customer),
+                  str(paymentId)):
+        assert secret not in answer.text, secret
+    [signIn] = [entry for entry in activity if entry["action"] == "admin.login"]
+    assert (signIn["ip"], signIn["details"]["method"]) == ("198.51.100.7", "password")
+
+
+async def test_aLockedOrDeletedAccountGetsTheGetMe401(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database
+) -> None:
+    address, tokens = await signedInWithProfile(client, outboxDir)
+    userId = await userIdOf(database, address)
+    # The session key stays, as when an admin action's key deletion failed: the account row itself refuses.
+    for statement in ("UPDATE users SET status = 'locked' WHERE id = :id",
+                      "UPDATE users SET status = 'deleted', deleted_at = now() WHERE id = :id"):
+        await runSql(database, statement, userId)
+        for path in ("/api/auth/me", EXPORT):
+            refused = await client.get(path, headers=bearer(tokens))
+            assert (refused.status_code, codeOf(refused)) == (401, "invalid_token"), (statement, path)
+    assert await auditOf(database, userId, "auth.data_exported") == []
 
 
 async def test_theListsComeFromOneSnapshot(

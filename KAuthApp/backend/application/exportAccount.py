@@ -30,8 +30,8 @@ def activityEntry(row: ExportRow, userId: uuid.UUID) -> ExportRow:
 
 
 # The signed-in user's data as one JSON document (docs/auth.md, "Data export"; its schema is AccountExportOutput): the
-# profile as GET me shows it, every session row, the payments and the audit entries by or about the account. Read
-# only but for its own audit entry.
+# profile as GET me shows it, every session row, the payments and the audit entries by or about the account (but for
+# its console actions as an admin on others: accountExportQuery.py). Read only but for its own audit entry.
 class ExportAccount:
     rowLimit = EXPORT_ROW_LIMIT
 

@@ -7,7 +7,7 @@ from asyncpg import Record
 from sqlalchemy import BigInteger, Select, Text, Uuid, bindparam, cast, select, union
 
 from KAuthApp.backend.domain.interfaces.accountExportInterface import ExportLists, ExportRow
-from KAuthApp.backend.domain.models.auditLog import AuditLog
+from KAuthApp.backend.domain.models.auditLog import ActorType, AuditLog
 from KAuthApp.backend.domain.models.session import Session
 from KAuthApp.backend.infrastructure.database.paymentsTable import PAYMENTS
 from shared.backend.database.driverPool import DriverPool
@@ -17,7 +17,7 @@ SESSIONS = Session.__table__  # type: ignore[attr-defined]
 AUDIT = AuditLog.__table__  # type: ignore[attr-defined]
 USER_ID = bindparam("userId", type_=Uuid)
 LIMIT = bindparam("limit", type_=BigInteger)
-ADMIN_ACTIONS = "admin."
+ADMIN = ActorType.ADMIN.value
 
 
 def newestFirst(statement: Select, source: object) -> Select:  # type: ignore[type-arg]
@@ -43,13 +43,13 @@ def paymentsStatement() -> Select:  # type: ignore[type-arg]
 
 
 # Two index walks (actor_id, and target_type with target_id), each cut at the limit, then merged: an OR over both
-# columns would scan the table. What an admin did in the console (`admin.*`) is the company's record, not the admin's
-# data: only such entries that name the account itself are listed. details comes as JSON text (the driver pool has no
-# JSONB codec).
+# columns would scan the table. What an admin did in the console is the company's record, not the admin's data:
+# KSysAdmin writes every such entry with actor_type 'admin' (user.lock, payment.flag_resolved, settings.*, admin.login,
+# refusals), so the account's own entries skip them and only those naming the account itself come in, by the second
+# walk. details comes as JSON text (the driver pool has no JSONB codec).
 def activityStatement() -> Select:  # type: ignore[type-arg]
     c = AUDIT.c
-    byUser = newestFirst(select(c.id, c.created_at).where(c.actor_id == USER_ID, ~c.action.startswith(ADMIN_ACTIONS)),
-                         AUDIT)
+    byUser = newestFirst(select(c.id, c.created_at).where(c.actor_id == USER_ID, c.actor_type != ADMIN), AUDIT)
     aboutUser = newestFirst(select(c.id, c.created_at).where(c.target_type == "user",
                                                               c.target_id == cast(USER_ID, Text)), AUDIT)
     entries = union(byUser, aboutUser).subquery()
