@@ -55,3 +55,32 @@ async def test_aTokenEndsWhenItsAccountTurnsTotpOff(
     assert (refused.status_code, refused.json()["error"]["code"]) == (401, "invalid_token")
     [entry] = await world.auditEntries("GET /users", admin.id)
     assert (entry.outcome, entry.details["reason"]) == ("denied", "mfa_off")
+
+
+# A superadmin's mfa/reset both turns TOTP off and voids the console tokens: the refusal names the TOTP, the cause;
+# once TOTP is on again the token stays void, refused then as revoked.
+async def test_anMfaResetEndsTheTokenAuditedAsMfaOff(
+    world: AdminWorld, cipher: CryptoService, requiringClient: httpx2.AsyncClient
+) -> None:
+    target, targetTotp = await mfaAdmin(world, cipher)
+    superadmin, superTotp = await mfaAdmin(world, cipher, roles=("superadmin",))
+    tokens = []
+    for account, totp in ((target, targetTotp), (superadmin, superTotp)):
+        login = await requiringClient.post(LOGIN, json={"email": account.email, "password": PASSWORD,
+                                                        "totpCode": totp.now()})
+        assert login.status_code == 200, login.text
+        tokens.append({"Authorization": f"Bearer {login.json()['accessToken']}"})
+    targetHeaders, superHeaders = tokens
+    reset = await requiringClient.post(f"/api/admin/users/{target.id}/mfa/reset", headers=superHeaders)
+    assert reset.status_code == 200, reset.text
+    refused = await requiringClient.get("/api/admin/users", headers=targetHeaders)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (401, "invalid_token")
+    [entry] = await world.auditEntries("GET /users", target.id)
+    assert (entry.outcome, entry.details["reason"]) == ("denied", "mfa_off")
+    async with world.database.sessionFactory() as session:
+        await session.execute(update(User).where(User.id == target.id).values(mfaEnabled=True))
+        await session.commit()
+    again = await requiringClient.get("/api/admin/users", headers=targetHeaders)
+    assert again.status_code == 401
+    reasons = [entry.details["reason"] for entry in await world.auditEntries("GET /users", target.id)]
+    assert sorted(reasons) == ["mfa_off", "token_revoked"]

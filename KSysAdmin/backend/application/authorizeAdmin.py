@@ -55,19 +55,20 @@ class AuthorizeAdmin:
             await self.deny(context, principal, action, target)
         return principal
 
-    # A token is void once the account's sessions were revoked at or after its issue (iat is whole seconds), and
-    # once its TOTP was turned off (by its owner or an admin's reset) while the console requires it. A lockout from
-    # failed sign-ins (users.locked_until) is no reason: it stops guessing, not a token the right password earned.
+    # A token is void once its account's TOTP is off while the console requires it, and once the account's sessions
+    # were revoked at or after its issue (iat is whole seconds). TOTP off is named first: turning it off (by its owner
+    # or an admin's reset) also revokes the sessions, and the audit then says why. A lockout from failed sign-ins
+    # (users.locked_until) is no reason: it stops guessing, not a token the right password earned.
     @staticmethod
     def revokedReason(user: User | None, issuedAt: int, requireMfa: bool) -> str | None:
         if user is None or user.deletedAt is not None:
             return "account_deleted"
         if user.status != UserStatus.ACTIVE.value:
             return f"status_{user.status}"
-        if user.adminTokensValidAfter is not None and issuedAt <= user.adminTokensValidAfter.timestamp():
-            return "token_revoked"
         if requireMfa and not user.mfaEnabled:
             return "mfa_off"
+        if user.adminTokensValidAfter is not None and issuedAt <= user.adminTokensValidAfter.timestamp():
+            return "token_revoked"
         return None
 
     async def deny(
