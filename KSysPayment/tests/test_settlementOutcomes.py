@@ -60,6 +60,32 @@ async def test_qrisReportWithAnotherBriReferenceIsAReferenceMismatch(
     assert (await auditActions(database, created["id"]))[-1] == "payment.flagged"
 
 
+# A signed paid report pairs QR A's partner reference with QR B's BRI reference: A is flagged, and the event is kept
+# under a key of A's own, so B's true report (and reconciliation's queries of B) still settles B. Stored under B's key
+# qris:{R_B}, it left B pending and unflagged for ever, every report of it a duplicate.
+async def test_aReferenceMismatchDoesNotBlockThePaymentWhoseReferenceItCarries(
+    paymentStack: PaymentStack, payer: Payer, database: Database, briSender: BriSender
+) -> None:
+    first = (await paymentStack.create(payer, amount=20000, method="qris")).json()
+    second = (await paymentStack.create(payer, amount=20000, method="qris")).json()
+    paymentA, paymentB = await storedPayment(database, first["id"]), await storedPayment(database, second["id"])
+    mismatched = qrisBody(str(paymentB["bri_reference_no"]), str(paymentA["partner_reference_no"]), 20000)
+    reply = await briSender.notify(QRIS_NOTIFY, mismatched)
+    assert reply.status_code == 200, reply.text
+    reply = await briSender.notify(QRIS_NOTIFY, qrisBody(str(paymentB["bri_reference_no"]),
+                                                         str(paymentB["partner_reference_no"]), 20000))
+    assert (reply.status_code, reply.json()["responseCode"]) == (200, "2005200")
+    afterA, afterB = await storedPayment(database, first["id"]), await storedPayment(database, second["id"])
+    assert (afterA["status"], afterA["flagged_reason"]) == ("pending", "reference_mismatch: qris_notify does not match")
+    assert (afterB["status"], afterB["flagged_reason"]) == ("paid", None)
+    assert await eventOutcomes(database, first["id"]) == ["reference_mismatch"]
+    assert await eventOutcomes(database, second["id"]) == ["settled"]
+    reply = await briSender.notify(QRIS_NOTIFY, mismatched)  # BRI's retry of the mismatched report: a duplicate
+    assert reply.status_code == 200, reply.text
+    assert await eventOutcomes(database, first["id"]) == ["reference_mismatch"]
+    assert (await auditActions(database, first["id"])).count("payment.flagged") == 1
+
+
 async def test_qrisReportForABrivaPaymentIsAReferenceMismatch(
     paymentStack: PaymentStack, payer: Payer, database: Database, briSender: BriSender
 ) -> None:

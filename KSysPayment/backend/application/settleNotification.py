@@ -22,9 +22,12 @@ logger = getSystemLogger("payment.settlement")
 VA_KINDS = (NotificationKind.VA_NOTIFY, NotificationKind.VA_POLL)
 FLAGGED = (SettlementOutcome.AMOUNT_MISMATCH, SettlementOutcome.REFERENCE_MISMATCH, SettlementOutcome.LATE,
            SettlementOutcome.ALREADY_PAID)
-# Outcomes recorded under the report's own dedupe key: a repeat of them is a duplicate. The others
-# (unknown payment, not paid) get the outcome appended, so they never block a later report of the payment.
-BLOCKING = (SettlementOutcome.SETTLED, *FLAGGED)
+# Outcomes recorded under the report's own dedupe key: a repeat of them is a duplicate. The others (unknown payment,
+# not paid) get the outcome appended, so they never block a later report of the payment. A reference mismatch gets
+# the outcome and the payment found appended: the report's key may be another payment's (BRI's reference of QR B with
+# the partner reference of A), whose true report must still settle it; a repeat for the same payment is a duplicate.
+BLOCKING = (SettlementOutcome.SETTLED, SettlementOutcome.AMOUNT_MISMATCH, SettlementOutcome.LATE,
+            SettlementOutcome.ALREADY_PAID)
 CURRENCY = "IDR"
 
 
@@ -59,8 +62,12 @@ def inRupiah(notification: PaymentNotification) -> bool:
     return notification.currency in (None, CURRENCY)
 
 
-def eventKey(notification: PaymentNotification, outcome: SettlementOutcome) -> str:
-    return notification.dedupeKey if outcome in BLOCKING else f"{notification.dedupeKey}:{outcome.value}"
+def eventKey(notification: PaymentNotification, outcome: SettlementOutcome, paymentId: uuid.UUID | None) -> str:
+    if outcome in BLOCKING:
+        return notification.dedupeKey
+    if outcome == SettlementOutcome.REFERENCE_MISMATCH:
+        return f"{notification.dedupeKey}:{outcome.value}:{paymentId}"
+    return f"{notification.dedupeKey}:{outcome.value}"
 
 
 def judge(payment: Payment, notification: PaymentNotification) -> tuple[SettlementOutcome, str | None]:
@@ -102,10 +109,10 @@ class SettleNotification:
                 outcome, reason = SettlementOutcome.UNKNOWN_PAYMENT, None
             else:
                 outcome, reason = judge(payment, notification)
+            paymentId = payment.id if payment else None
             event = PaymentEvent(
-                paymentId=payment.id if payment else None, kind=notification.kind.value,
-                dedupeKey=eventKey(notification, outcome), raw=notification.raw, signatureValid=True,
-                outcome=outcome.value,
+                paymentId=paymentId, kind=notification.kind.value, dedupeKey=eventKey(notification, outcome, paymentId),
+                raw=notification.raw, signatureValid=True, outcome=outcome.value,
             )
             if not await uow.events.addIfNew(event):
                 await uow.rollback()
