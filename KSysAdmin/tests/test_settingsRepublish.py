@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from KSysAdmin.backend.application.publishStoredSettings import PublishStoredSettings
+from redis.asyncio import Redis
+
+from KSysAdmin.backend.application.publishStoredSettings import PublishStoredSettings, Republished
 from KSysAdmin.backend.domain.models.systemSetting import SystemSetting
-from KSysAdmin.backend.infrastructure.redis.settingsPublisher import RedisSettingsPublisher
+from KSysAdmin.backend.infrastructure.redis.settingsPublisher import SETTINGS_CHANNEL, RedisSettingsPublisher
 from KSysAdmin.tests.adminSupport import AdminWorld
+from tests.support.processes import RedisProcess
 
 CORS_KEY = "ksysadmin:settings:cors"
+RATE_LIMITS_KEY = "ksysadmin:settings:rate-limits"
 
 
 # PostgreSQL as another admin process changes it: the first read answers the older version, then that process
@@ -34,8 +39,36 @@ async def test_anUpdateCommittedDuringTheRepublishIsNotOverwritten(world: AdminW
     publisher = RedisSettingsPublisher(world.redis)
     settings = RacingSettings(publisher)
     try:
-        assert await PublishStoredSettings(settings, publisher).execute() == ["cors"]  # type: ignore[arg-type]
+        republished = await PublishStoredSettings(settings, publisher).execute()  # type: ignore[arg-type]
+        assert republished == Republished(published=["cors"], removed=[])
         assert json.loads(await world.redis.get(CORS_KEY)) == {"version": 6, "origins": ["https://new.example.com"]}
         assert settings.reads == 3
     finally:
         await world.redis.delete(CORS_KEY)
+
+
+class NothingStored:
+    async def get(self, key: str) -> SystemSetting | None:
+        return None
+
+
+# With nothing stored, a document Redis still holds (say version 3, after a restore to a backup taken before any
+# save) is removed and announced, so that the gateway and the public servers fall back to their defaults.
+async def test_aDocumentNothingStoredBacksIsRemoved(tmp_path: Path) -> None:
+    redisProcess = RedisProcess(tmp_path)
+    redisProcess.start()
+    redis = Redis.from_url(redisProcess.url, decode_responses=True)
+    try:
+        await redis.set(CORS_KEY, json.dumps({"version": 3, "origins": ["https://old.example.com"]}))
+        async with redis.pubsub() as pubsub:
+            await pubsub.subscribe(SETTINGS_CHANNEL)
+            await pubsub.get_message(timeout=1)  # the subscription's confirmation
+            useCase = PublishStoredSettings(NothingStored(), RedisSettingsPublisher(redis))  # type: ignore[arg-type]
+            assert await useCase.execute() == Republished(published=[], removed=["cors"])
+            assert await redis.exists(CORS_KEY, RATE_LIMITS_KEY) == 0
+            announced = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1)
+            assert announced is not None and announced["data"] == CORS_KEY
+        assert await useCase.execute() == Republished(published=[], removed=[])
+    finally:
+        await redis.aclose()
+        redisProcess.stop()

@@ -88,3 +88,21 @@ async def test_anOutdatedVersionInRedisIsReplaced(settings: Settings, tmp_path: 
         outdated = json.dumps({"version": 2, "origins": ["https://before.example"]}, separators=(",", ":"))
         await redis.set(CORS_KEY, outdated)
         assert json.loads(await waitForKey(redis, CORS_KEY, 3, differentFrom=outdated)) == STORED
+
+
+async def waitForAbsence(redis: Redis, key: str, withinSeconds: float) -> None:
+    deadline = time.monotonic() + withinSeconds
+    while await redis.exists(key):
+        assert time.monotonic() < deadline, f"{key} still in Redis after {withinSeconds}s"
+        await asyncio.sleep(0.05)
+
+
+# With nothing stored in PostgreSQL (a restore to a backup taken before any save, a deleted row) a document left in
+# Redis, or one unreadable, is removed: the gateway then applies its defaults, as docs/adminApi.md says.
+async def test_aDocumentPostgresqlDoesNotHoldIsRemoved(settings: Settings, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    async with watchedAdminServer(settings, tmp_path, monkeypatch) as redis:
+        for leftover in (json.dumps({"version": 3, "rules": []}), "not json"):
+            await redis.set(RATE_LIMITS_KEY, leftover)
+            await waitForAbsence(redis, RATE_LIMITS_KEY, 3)
+        assert json.loads(await waitForKey(redis, CORS_KEY, 1)) == STORED

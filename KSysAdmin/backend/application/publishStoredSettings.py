@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from KSysAdmin.backend.domain.interfaces.settingsPublisherInterface import SettingsPublisherInterface
 from KSysAdmin.backend.domain.interfaces.settingsRepositoryInterface import SettingsRepositoryInterface
 from KSysAdmin.backend.domain.settingsDocuments import SettingName, corsDocument, rateLimitsDocument, storedOrigins
@@ -8,32 +10,54 @@ from shared.backend.loggingFactory import getSystemLogger
 logger = getSystemLogger("admin.settings")
 # Reads of PostgreSQL after a forced write, to catch an update another admin process committed meanwhile.
 REREADS = 5
+# What a pass leaves in Redis for a setting PostgreSQL does not hold: no key.
+ABSENT = "absent"
+
+
+@dataclass(frozen=True)
+class Republished:
+    published: list[str]
+    removed: list[str]
 
 
 # Run at startup: Redis may have been flushed or restarted; PostgreSQL holds the truth, so its values are
-# written even over a higher version (a restored database). Another admin process may commit and publish an
-# update between this read and this write, which would put the older document back: so PostgreSQL is read
-# again after each write, and a changed document is written in its turn.
+# written even over a higher version (a restored database), and the document of a setting it does not hold is
+# removed (a restore to a backup taken before any save): the gateway and the public servers then use their
+# defaults. Another admin process may commit and publish an update between this read and this write, which would
+# put the older document back or remove the new one: so PostgreSQL is read again after each write, and a changed
+# document is written in its turn.
 class PublishStoredSettings:
     def __init__(self, settings: SettingsRepositoryInterface, publisher: SettingsPublisherInterface) -> None:
         self.settings = settings
         self.publisher = publisher
 
-    async def execute(self) -> list[str]:
-        names = (SettingName.CORS.value, SettingName.RATE_LIMITS.value)
-        return [name for name in names if await self.publishStored(name)]
+    async def execute(self) -> Republished:
+        published: list[str] = []
+        removed: list[str] = []
+        for name in (SettingName.CORS.value, SettingName.RATE_LIMITS.value):
+            outcome = await self.publishStored(name)
+            if outcome == ABSENT:
+                removed.append(name)
+            elif outcome is not None:
+                published.append(name)
+        return Republished(published=published, removed=removed)
 
-    async def publishStored(self, name: str) -> bool:
-        written: dict[str, object] | None = None
+    # Answers what it left in Redis (the document, or ABSENT once it removed one), None when it changed nothing.
+    async def publishStored(self, name: str) -> dict[str, object] | str | None:
+        written: dict[str, object] | str | None = None
         for _ in range(REREADS):
             document = await self.storedDocument(name)
-            if document is None or document == written:
-                return written is not None
-            await self.publisher.publish(name, document, force=True)
-            written = document
+            wanted = ABSENT if document is None else document
+            if wanted == written:
+                return written
+            if document is not None:
+                await self.publisher.publish(name, document, force=True)
+            elif not await self.publisher.unpublish(name) and written is None:
+                return None
+            written = wanted
         logger.warning("settings_republish_unsettled", "Stored settings kept changing during the republish",
-                       setting=name, version=written["version"] if written else None)
-        return True
+                       setting=name, version=written["version"] if isinstance(written, dict) else None)
+        return written
 
     async def storedDocument(self, name: str) -> dict[str, object] | None:
         stored = await self.settings.get(name)

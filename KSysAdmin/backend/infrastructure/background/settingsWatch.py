@@ -24,17 +24,22 @@ KEYS = [settingsKey(name) for name in NAMES]
 logger = getSystemLogger("admin.settings")
 
 
+# A document no reader can use answers UNREADABLE, a version PostgreSQL never holds: it is replaced or removed.
+UNREADABLE = -1
+
+
 def publishedVersion(raw: str | None) -> int | None:
     try:
         return None if raw is None else int(json.loads(raw)["version"])
     except (ValueError, KeyError, TypeError):
-        return None
+        return UNREADABLE
 
 
 # Redis keeps nothing on disk: after a restart or a flush the published settings are gone, so the gateway falls
 # back to its default rules and a public server that starts takes CORS_ORIGINS alone. A change whose publish failed
 # (503 settings_not_published) while Redis kept its data leaves the older version there. When a key is missing or
-# holds another version than PostgreSQL's, what PostgreSQL holds is published again.
+# holds another version than PostgreSQL's, what PostgreSQL holds is published again; a key of a setting PostgreSQL
+# does not hold (a restore to a backup taken before any save) is removed, so that its defaults apply.
 def republishStale(app: FastAPI) -> Work:
     async def run(_stopping: Callable[[], bool]) -> None:
         try:
@@ -50,9 +55,12 @@ def republishStale(app: FastAPI) -> Work:
             if classify(error) is None:
                 raise
             return  # an outage: /health reports it, and the next pass tries again
-        if republished:
+        if republished.published:
             logger.application("settings_republished", "Settings missing or outdated in Redis published again",
-                               settings=republished)
+                               settings=republished.published)
+        if republished.removed:
+            logger.application("settings_unpublished", "Settings PostgreSQL does not hold removed from Redis",
+                               settings=republished.removed)
 
     return run
 

@@ -30,7 +30,8 @@ async def getAdminTools(request: Request) -> AdminTools:
     return request.app.state.adminTools
 
 
-# ServiceSpec hook: builds the admin's long-lived helpers and republishes the stored settings to Redis.
+# ServiceSpec hook: builds the admin's long-lived helpers and republishes the stored settings to Redis (removing
+# the documents of settings PostgreSQL does not hold).
 def adminStartupHook(app: FastAPI) -> AbstractAsyncContextManager[None]:
     @asynccontextmanager
     async def run() -> AsyncIterator[None]:
@@ -40,8 +41,9 @@ def adminStartupHook(app: FastAPI) -> AbstractAsyncContextManager[None]:
         )
         async with app.state.database.sessionFactory() as session:
             publisher = RedisSettingsPublisher(app.state.redis)
-            published = await PublishStoredSettings(SettingsRepository(session), publisher).execute()
-        logger.application("settings_republished", "Stored settings published to Redis", settings=published)
+            republished = await PublishStoredSettings(SettingsRepository(session), publisher).execute()
+        logger.application("settings_republished", "Stored settings published to Redis",
+                           settings=republished.published, removed=republished.removed)
         yield
 
     return run()
