@@ -231,6 +231,22 @@ def test_requestsTheBackendsParserRefusesGetTheEnvelope(limiterGateway: GatewayI
     assertEnvelope(status, plain, body, 400, "bad_request")
 
 
+# A path that decodes to a control character is refused before any location and reaches no backend: Starlette's
+# route patterns match before a final newline, so "/api/auth/login%0A" was served by the login route while the
+# limiter, comparing exact paths, counted it in the looser "auth" group (every exact-path rule could be dodged).
+@pytest.mark.parametrize("target", [
+    b"POST /api/auth/login%0A", b"POST /api/auth/register%0a", b"POST /api/auth/password/forgot%0A",
+    b"GET /api/auth/me/export%0A", b"POST /api/admin/auth/login%0A", b"POST /api/payment/payments%09",
+    b"GET /api/auth/me%7F", b"GET /auth/%1F",
+])
+def test_pathsWithControlCharactersAreRefused(limiterGateway: GatewayInstance, target: bytes) -> None:
+    status, headers, body = rawExchange(limiterGateway.port, target + b" HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n"
+                                        b"Content-Type: application/json\r\nConnection: close\r\n\r\n{}")
+    assertEnvelope(status, headers, body, 400, "bad_request")
+    assert json.loads(body)["error"]["message"] == "Malformed request"
+    assert "ratelimit-policy" not in [name.lower() for name, _ in headers]
+
+
 # escape=json passes bytes over 0x7f as they are: a path holding them (raw, or percent-encoded and decoded into
 # $uri) is logged as sent when that is ASCII, without its query, else as a marker; every line stays UTF-8 JSON.
 def test_accessLogLinesStayUtf8(limiterGateway: GatewayInstance) -> None:
