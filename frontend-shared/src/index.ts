@@ -12,6 +12,7 @@ export * from "./validation";
 export * from "./pageCache";
 export * from "./signOut";
 export * from "./paging";
+export * from "./userSession";
 import { isApiError } from "./errors";
 
 export function serverFieldErrors(error: unknown): Record<string, string> {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { TokenStore, refreshDelayMs } from "./tokens";
+import { TokenStore, refreshDelayMs, refreshRetryDelayMs } from "./tokens";
 
 describe("refreshDelayMs", () => {
   it("refreshes a minute before expiry for normal tokens", () => {
@@ -9,6 +9,14 @@ describe("refreshDelayMs", () => {
     expect(refreshDelayMs(60)).toBe(48_000);
     expect(refreshDelayMs(100)).toBe(80_000);
     expect(refreshDelayMs(2)).toBe(5_000);
+  });
+});
+
+describe("refreshRetryDelayMs", () => {
+  it("waits 5 s, doubling up to a minute, and never less than the Retry-After", () => {
+    expect([1, 2, 3, 4, 5, 9].map((failures) => refreshRetryDelayMs(failures, null))).toEqual([5_000, 10_000, 20_000, 40_000, 60_000, 60_000]);
+    expect(refreshRetryDelayMs(1, 30)).toBe(30_000);
+    expect(refreshRetryDelayMs(4, 3)).toBe(40_000);
   });
 });
 
@@ -79,5 +87,47 @@ describe("TokenStore", () => {
     expect(store.canRefresh()).toBe(false);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(store.isSignedIn()).toBe(false);
+  });
+
+  it("tries a refresh that failed transiently again, backing off and honouring Retry-After, until one works", async () => {
+    const store = new TokenStore();
+    const refresh = vi
+      .fn()
+      .mockRejectedValueOnce({ status: 503 })
+      .mockRejectedValueOnce({ status: 0 })
+      .mockRejectedValueOnce({ status: 429, retryAfter: 30 })
+      .mockResolvedValue({ accessToken: "a2", expiresIn: 900 });
+    store.setRefreshFunction(refresh);
+    store.setTokens({ accessToken: "a1", expiresIn: 900 });
+    const callsAfter = async (ms: number) => {
+      await vi.advanceTimersByTimeAsync(ms);
+      return refresh.mock.calls.length;
+    };
+    expect(await callsAfter(840_000)).toBe(1); // the timer's refresh: 503
+    expect(await callsAfter(4_999)).toBe(1);
+    expect(await callsAfter(1)).toBe(2); // 5 s later: no answer
+    expect(await callsAfter(9_999)).toBe(2);
+    expect(await callsAfter(1)).toBe(3); // 10 s later: 429, Retry-After 30 s
+    expect(await callsAfter(29_999)).toBe(3);
+    expect(await callsAfter(1)).toBe(4);
+    expect(store.getAccessToken()).toBe("a2");
+    // The next refresh is the new token's, a minute before it ends.
+    expect(await callsAfter(839_999)).toBe(4);
+    expect(await callsAfter(1)).toBe(5);
+  });
+
+  it("does not try again after a refusal, nor without a session in this tab", async () => {
+    const refused = new TokenStore();
+    const refuse = vi.fn().mockRejectedValue({ status: 401 });
+    refused.setRefreshFunction(refuse);
+    refused.setTokens({ accessToken: "a1", expiresIn: 900 });
+    await vi.advanceTimersByTimeAsync(840_000 + 600_000);
+    expect(refuse).toHaveBeenCalledTimes(1);
+    const empty = new TokenStore();
+    const fail = vi.fn().mockRejectedValue({ status: 503 });
+    empty.setRefreshFunction(fail);
+    expect(await empty.refresh()).toBe(false);
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(fail).toHaveBeenCalledTimes(1);
   });
 });

@@ -24,6 +24,13 @@ export function refreshDelayMs(expiresInSeconds: number): number {
   return Math.max(5_000, Math.floor(delay));
 }
 
+// After a refresh that failed for a transient reason (no answer, 429, 5xx): 5 s, doubling up to a minute, and never
+// sooner than the answer's Retry-After.
+export function refreshRetryDelayMs(failures: number, retryAfterSeconds: number | null | undefined): number {
+  const backoff = Math.min(60_000, 5_000 * 2 ** Math.max(0, failures - 1));
+  return Math.max(backoff, (retryAfterSeconds ?? 0) * 1000);
+}
+
 // Tabs of one browser share the cookie: a Web Lock keeps their refreshes one at a time, so a tab
 // never presents a token another tab has just rotated.
 function withRefreshLock<T>(fn: () => Promise<T>): Promise<T> {
@@ -67,8 +74,10 @@ export class TokenStore {
   private subject: string | null = null;
   // Counts the clears: a refresh that started before a sign-out (here or in another tab) must not sign back in.
   private cleared = 0;
-  // The error of the last refresh, null while one runs and after a success.
+  // The error of the last refresh, null while one runs and after a success; when it came, and how many in a row.
   private failure: unknown = null;
+  private failedAt = 0;
+  private failures = 0;
   private readonly now: () => number;
   private readonly channel: AuthChannel | null;
   private readonly onUserChanged?: () => void;
@@ -123,6 +132,13 @@ export class TokenStore {
     return this.canRefresh() ? this.failure : null;
   }
 
+  // That failure, once the access token has lapsed (or there is none) and the refresh failed after it did: the
+  // session cannot be restored for now. null while the token works (the failure only schedules a retry), and while a
+  // refresh of a lapsed token is due or runs.
+  restoreFailure(): unknown {
+    return !this.isSignedIn() && this.failedAt >= this.expiresAt ? this.refreshFailure() : null;
+  }
+
   // The refresh token in the body is deliberately ignored: the HttpOnly cookie carries it. A new user signed in
   // here is announced to the other tabs.
   setTokens(pair: TokenPair): void {
@@ -132,6 +148,7 @@ export class TokenStore {
     this.accessToken = pair.accessToken;
     this.expiresAt = this.now() + pair.expiresIn * 1000;
     this.sessionMayExist = true;
+    this.failures = 0;
     this.schedule(pair.expiresIn);
     this.emit();
   }
@@ -143,6 +160,7 @@ export class TokenStore {
     this.expiresAt = 0;
     this.sessionMayExist = false;
     this.subject = null;
+    this.failures = 0;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.emit();
@@ -182,6 +200,16 @@ export class TokenStore {
     }, refreshDelayMs(expiresIn));
   }
 
+  // A signed-in tab tries again by itself; the token may lapse meanwhile (requests then refresh first).
+  private scheduleRetry(retryAfter: number | null | undefined): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.failures += 1;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.refresh();
+    }, refreshRetryDelayMs(this.failures, retryAfter));
+  }
+
   // Single flight inside the tab, and serialised across tabs by the Web Lock.
   refresh(): Promise<boolean> {
     if (this.inflight) return this.inflight;
@@ -202,10 +230,12 @@ export class TokenStore {
         return true;
       })
       .catch((error: unknown) => {
-        const status = (error as { status?: number }).status;
+        const { status, retryAfter } = error as { status?: number; retryAfter?: number | null };
         // Only a definite refusal ends the session; network trouble keeps it for a retry.
         this.failure = error;
+        this.failedAt = this.now();
         if (status === 400 || status === 401 || status === 403) this.clear();
+        else if (this.cleared === cleared && this.accessToken) this.scheduleRetry(retryAfter);
         return false;
       })
       .finally(() => {

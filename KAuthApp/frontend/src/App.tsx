@@ -1,7 +1,6 @@
 import { useEffect } from "react";
-import { Card, ErrorMessage, Layout, Router, Spinner, matchPath, safeNext, useRouter, useSignOut, type NavItem } from "@kservices/shared";
-import { client } from "./api";
-import { useBootstrap, useSignedIn } from "./session";
+import { Card, ErrorMessage, Layout, Router, Spinner, matchPath, safeNext, useRouter, useSignOut, useUserSession, type NavItem } from "@kservices/shared";
+import { client, tokens } from "./api";
 import { LoginPage } from "./pages/Login";
 import { RegisterPage } from "./pages/Register";
 import { VerifyEmailPage } from "./pages/VerifyEmail";
@@ -51,12 +50,12 @@ function find(routes: Record<string, () => React.JSX.Element>, path: string) {
 
 function Routes() {
   const { path, search, query, navigate } = useRouter();
-  const { state: session, retry } = useBootstrap();
+  const { state: session, retry } = useUserSession(tokens);
   const ready = session !== "loading";
-  const signedIn = useSignedIn();
+  const signedIn = session === "in";
   const PublicPage = find(PUBLIC_ROUTES, path);
   const PrivatePage = find(PRIVATE_ROUTES, path);
-  const needsLogin = session === "done" && !signedIn && !PublicPage;
+  const needsLogin = session === "out" && !PublicPage;
 
   useEffect(() => {
     if (needsLogin) {
@@ -80,7 +79,7 @@ function Routes() {
   let content: React.JSX.Element;
   if (!ready) content = <Spinner label="Restoring your session..." />;
   else if (PublicPage) content = <PublicPage />;
-  else if (!signedIn && session === "unreachable") {
+  else if (session === "unreachable") {
     content = (
       <section className="card" role="alert">
         <p>Cannot reach the server to restore your session.</p>

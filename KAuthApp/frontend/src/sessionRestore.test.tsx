@@ -1,6 +1,6 @@
-import { render, screen, waitFor } from "@testing-library/react";
+import { act, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { json, envelope } from "../../../frontend-shared/src/test/responses";
 import { stubFetch } from "../../../frontend-shared/src/test/fetchStub";
 import { renderInApp } from "../../../frontend-shared/src/test/renderAt";
@@ -14,6 +14,7 @@ const unreachable = "Cannot reach the server to restore your session.";
 
 const fetchMock = stubFetch();
 afterEach(() => {
+  vi.useRealTimers();
   tokens.clear();
 });
 
@@ -73,5 +74,73 @@ describe("a refresh mid-session", () => {
     expect(screen.getByLabelText("Current password")).toHaveValue("old-password-1");
     expect(screen.getByLabelText("New password")).toHaveValue("new-password-1");
     expect(tokens.getAccessToken()).toBe("acc");
+  });
+});
+
+describe("an access token that lapses mid-session", () => {
+  // Answers the refreshes with `refresh` (counted), the pages' loads with their data.
+  function answer(refresh: (count: number) => Response) {
+    let refreshes = 0;
+    fetchMock.mockImplementation(async (url: string) => {
+      if (url === "/api/auth/refresh") return refresh(++refreshes);
+      return json(200, url === "/api/auth/sessions" ? { sessions: [] } : me);
+    });
+    return () => refreshes;
+  }
+
+  it("is refreshed on the next navigation, not shown as 'unreachable', when no refresh was tried (a sleep outran the timer)", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    tokens.setTokens({ accessToken: "acc", expiresIn: 900 });
+    const refreshes = answer(() => json(200, { accessToken: "a2", expiresIn: 900 }));
+    window.history.pushState(null, "", "/auth/");
+    render(<App />);
+    expect(await screen.findByRole("heading", { level: 1, name: "Your profile" })).toBeInTheDocument();
+    vi.setSystemTime(Date.now() + 901_000); // the wall clock moved on; the 14-minute timer did not fire
+    await userEvent.click(screen.getByRole("link", { name: "Sessions" }));
+    expect(await screen.findByRole("heading", { level: 1, name: "Your sessions" })).toBeInTheDocument();
+    expect(screen.queryByText(unreachable)).toBeNull();
+    expect(refreshes()).toBe(1);
+    expect(tokens.getAccessToken()).toBe("a2");
+  });
+
+  it("is not reached after one failed timer refresh: the refresh is tried again after its Retry-After", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const user = userEvent.setup({ advanceTimers: (ms) => vi.advanceTimersByTime(ms) });
+    const advance = (ms: number) => act(async () => {
+      await vi.advanceTimersByTimeAsync(ms);
+    });
+    tokens.setTokens({ accessToken: "acc", expiresIn: 900 });
+    const refreshes = answer((count) => (count === 1 ? json(503, envelope("service_unavailable"), { "Retry-After": "20" }) : json(200, { accessToken: "a2", expiresIn: 900 })));
+    window.history.pushState(null, "", "/auth/");
+    render(<App />);
+    expect(await screen.findByRole("heading", { level: 1, name: "Your profile" })).toBeInTheDocument();
+    await advance(840_000); // the timer's refresh: 503
+    expect(refreshes()).toBe(1);
+    await advance(19_000);
+    expect(refreshes()).toBe(1); // not before the Retry-After
+    await advance(1_000);
+    expect(refreshes()).toBe(2);
+    expect(tokens.getAccessToken()).toBe("a2");
+    await advance(60_000); // past the first token's expiry
+    await user.click(screen.getByRole("link", { name: "Sessions" }));
+    expect(await screen.findByRole("heading", { level: 1, name: "Your sessions" })).toBeInTheDocument();
+    expect(screen.queryByText(unreachable)).toBeNull();
+    expect(refreshes()).toBe(2);
+  });
+
+  it("shows 'unreachable' once the refresh tried after it lapsed has failed, and the page again when a retry works", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    tokens.setTokens({ accessToken: "acc", expiresIn: 900 });
+    const refreshes = answer((count) => (count === 1 ? json(503, envelope("service_unavailable")) : json(200, { accessToken: "a2", expiresIn: 900 })));
+    window.history.pushState(null, "", "/auth/");
+    render(<App />);
+    expect(await screen.findByRole("heading", { level: 1, name: "Your profile" })).toBeInTheDocument();
+    vi.setSystemTime(Date.now() + 901_000);
+    await userEvent.click(screen.getByRole("link", { name: "Sessions" }));
+    expect(await screen.findByText(unreachable)).toBeInTheDocument();
+    expect(refreshes()).toBe(1);
+    await userEvent.click(screen.getByRole("button", { name: "Try again" }));
+    expect(await screen.findByRole("heading", { level: 1, name: "Your sessions" })).toBeInTheDocument();
+    expect(refreshes()).toBe(2);
   });
 });

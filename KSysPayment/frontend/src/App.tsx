@@ -1,32 +1,13 @@
-import { useEffect, useState, useSyncExternalStore } from "react";
-import { Card, ErrorMessage, Layout, Router, Spinner, loginUrl, matchPath, useRouter, useSignOut } from "@kservices/shared";
+import { useEffect } from "react";
+import { Card, ErrorMessage, Layout, Router, Spinner, loginUrl, matchPath, useRouter, useSignOut, useUserSession } from "@kservices/shared";
 import { client, tokens } from "./api";
 import { NewPaymentPage } from "./pages/NewPayment";
 import { PaymentDetailPage } from "./pages/PaymentDetail";
 import { PaymentListPage } from "./pages/PaymentList";
 
-// "unreachable": the refresh failed for a transient reason (no response, 429, 5xx), so the session may still be
-// valid: the page offers a retry instead of sending the user to sign in.
-function useSession(): { state: "loading" | "in" | "out" | "unreachable"; retry: () => void } {
-  const signedIn = useSyncExternalStore((l) => tokens.subscribe(l), () => tokens.isSignedIn());
-  const [tried, setTried] = useState(() => signedIn || !tokens.canRefresh());
-  useEffect(() => {
-    if (tried) return;
-    let active = true;
-    void tokens.refresh().finally(() => active && setTried(true));
-    return () => {
-      active = false;
-    };
-  }, [tried]);
-  const retry = () => setTried(false);
-  if (signedIn) return { state: "in", retry };
-  if (!tried) return { state: "loading", retry };
-  return { state: tokens.canRefresh() ? "unreachable" : "out", retry };
-}
-
 function Routes() {
   const { path } = useRouter();
-  const { state: session, retry } = useSession();
+  const { state: session, retry } = useUserSession(tokens);
   const logout = useSignOut(client, () => window.location.assign("/auth/login"));
   useEffect(() => {
     if (session === "out") window.location.assign(loginUrl());

@@ -51,6 +51,31 @@ describe("App", () => {
     expect(assign).not.toHaveBeenCalled();
     vi.unstubAllGlobals();
   });
+
+  it("refreshes an access token that lapsed with no refresh tried (a sleep outran the timer), instead of 'unreachable'", async () => {
+    const { App } = await import("./App");
+    vi.useFakeTimers({ toFake: ["Date"] });
+    let refreshes = 0;
+    fetchMock.mockImplementation(async (url: string) => {
+      if (url === "/api/auth/refresh") {
+        refreshes += 1;
+        return json(200, { accessToken: "a2", expiresIn: 900 });
+      }
+      return json(200, url === "/api/payment/limits" ? { minAmount: 10000, maxAmount: 50000000, currency: "IDR" } : { items: [], nextCursor: null });
+    });
+    try {
+      renderAt("/payment/", <App />);
+      expect(await screen.findByRole("heading", { level: 1, name: "My payments" })).toBeInTheDocument();
+      vi.setSystemTime(Date.now() + 901_000);
+      await userEvent.click(within(screen.getByRole("navigation")).getByRole("link", { name: "New payment" }));
+      expect(await screen.findByRole("heading", { level: 1, name: "New payment" })).toBeInTheDocument();
+      expect(screen.queryByText("Cannot reach the server to restore your session.")).toBeNull();
+      expect(refreshes).toBe(1);
+      expect(tokens.getAccessToken()).toBe("a2");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
 
 describe("sign-out", () => {
