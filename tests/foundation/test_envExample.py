@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.backend.config.settings import GROUPS, loadSettings
+from shared.backend.config.settings import GROUPS, ConfigurationError, loadSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,6 +42,18 @@ def test_envExampleLoadsOnceSecretsAreGenerated(tmp_path: Path, monkeypatch: pyt
     settings = loadSettings(envFile)
     assert settings.gateway.port == 80
     assert settings.bri.baseUrl == "http://127.0.0.1:8090"
+
+
+# A .env made the documented way (.env.example copied) that switches to smtp without naming the relay is refused in
+# every environment, production's included, instead of sending toward localhost.
+def test_envExampleSwitchedToSmtpMustNameTheRelay(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in settingsVariables():
+        monkeypatch.delenv(name, raising=False)
+    envFile = tmp_path / "env"
+    envFile.write_text((ROOT / ".env.example").read_text().replace("CRYPTO_MASTER_KEY=change-me", "CRYPTO_MASTER_KEY="
+                       + base64.b64encode(b"k" * 32).decode()).replace("MAIL_BACKEND=file", "MAIL_BACKEND=smtp"))
+    with pytest.raises(ConfigurationError, match="SMTP_HOST: must be set when MAIL_BACKEND=smtp"):
+        loadSettings(envFile)
 
 
 # The test stack's env file holds its secrets: scripts/test.sh creates it 0600.

@@ -29,7 +29,8 @@ class MailSettings(GroupSettings):
     backend: Literal["file", "smtp"] = Field("file", validation_alias="MAIL_BACKEND")
     outboxDir: Path = Field(Path(".run/mail"), validation_alias="MAIL_OUTBOX_DIR")
     fromAddress: str = Field("no-reply@kservices.local", validation_alias="MAIL_FROM")
-    smtpHost: str = Field("localhost", validation_alias="SMTP_HOST")
+    # No default: a relay named by nobody (localhost, say) would fail every mail, or reach whatever listens there.
+    smtpHost: str = Field("", validation_alias="SMTP_HOST")
     smtpPort: int = Field(587, ge=1, le=65535, validation_alias="SMTP_PORT")
     smtpUser: str = Field("", validation_alias="SMTP_USER")
     smtpPassword: SecretStr = Field(SecretStr(""), validation_alias="SMTP_PASSWORD")
@@ -65,8 +66,6 @@ def mailProductionProblems(mail: MailSettings) -> list[str]:
     if mail.backend == "file":
         # The file outbox keeps every verification and reset link, token included, in plain files.
         return ["MAIL_BACKEND: file is for development and tests; use smtp in production"]
-    if "smtpHost" not in mail.model_fields_set:
-        return ["SMTP_HOST: must be set in production (its default, localhost, is for development)"]
     if not mail.smtpStartTls and mail.smtpHost.strip().lower() not in LOOPBACK_HOSTS:
         # Without STARTTLS the SMTP password and every mailed verification or reset link cross the network in clear.
         return ["SMTP_STARTTLS: must be true in production unless SMTP_HOST is a relay on this host (localhost)"]
