@@ -1,4 +1,4 @@
-import { screen, waitFor } from "@testing-library/react";
+import { act, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { json } from "../../../frontend-shared/src/test/responses";
@@ -92,5 +92,42 @@ describe("focus after a successful submit", () => {
     await userEvent.click(screen.getByRole("button", { name: "Disable two-factor" }));
     const notice = await screen.findByText("Two-factor authentication was turned off.");
     await waitFor(() => expect(notice).toHaveFocus());
+  });
+
+  describe("recovery codes saved", () => {
+    // Two-factor enabled, its codes on screen; `meAfter` answers the account's reload after the enable.
+    async function showCodes(meAfter: () => Response) {
+      let enabled = false;
+      fetchMock.mockImplementation(async (url: string) => {
+        if (url.endsWith("/api/auth/me")) return enabled ? meAfter() : json(200, me);
+        if (url.endsWith("/mfa/totp/setup")) return json(200, { secret: "JBSWY3DPEHPK3PXP", provisioningUri: "otpauth://totp/K:a?secret=JBSWY3DPEHPK3PXP" });
+        enabled = true;
+        return json(200, { recoveryCodes: ["aaaaa-bbbbb-ccccc-ddddd"] });
+      });
+      renderAt("/auth/mfa", <MfaPage />);
+      await userEvent.type(await screen.findByLabelText("Password"), "right-password");
+      await userEvent.click(screen.getByRole("button", { name: "Set up two-factor authentication" }));
+      await userEvent.type(await screen.findByLabelText("Authentication code"), "123456");
+      await userEvent.click(screen.getByRole("button", { name: "Enable" }));
+      await screen.findByRole("heading", { name: "Save your recovery codes" });
+    }
+
+    it("focus goes to the notice that two-factor is enabled", async () => {
+      await showCodes(() => json(200, { ...me, mfaEnabled: true }));
+      await userEvent.click(screen.getByRole("button", { name: "I saved them" }));
+      const notice = (await screen.findByText("Two-factor authentication is enabled on your account.")).closest<HTMLElement>("[role=status]")!;
+      await waitFor(() => expect(notice).toHaveFocus());
+    });
+
+    it("focus goes to the heading when the account could not be read again", async () => {
+      await showCodes(() => json(503, { error: { code: "service_unavailable", message: "down" } }));
+      // The reload after the enable has failed (its error waits behind the codes).
+      await waitFor(() => expect(fetchMock.mock.calls.filter(([url]) => String(url).endsWith("/api/auth/me"))).toHaveLength(2));
+      await act(() => new Promise((resolve) => setTimeout(resolve, 0)));
+      await userEvent.click(screen.getByRole("button", { name: "I saved them" }));
+      const heading = await screen.findByRole("heading", { level: 1, name: "Two-factor authentication" });
+      expect(screen.getByText(/Your account could not be loaded/)).toBeInTheDocument();
+      await waitFor(() => expect(heading).toHaveFocus());
+    });
   });
 });

@@ -49,16 +49,21 @@ export function MfaPage() {
     proof.reset();
     mfaChanged(false);
   }, { focusAfter: [turnedOffRef] });
+  // "I saved them" takes the codes and their buttons away: focus goes to the notice that two-factor is on (else to the
+  // heading of what shows instead), not to <body>.
+  const enabledRef = useRef<HTMLDivElement>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const codesSaved = useAction(async () => setRecoveryCodes(null), { focusAfter: [enabledRef, headingRef] });
 
   // The codes first: a failed reload of the account must not hide them.
-  if (recoveryCodes) return <RecoveryCodes codes={recoveryCodes} onSaved={() => setRecoveryCodes(null)} />;
+  if (recoveryCodes) return <RecoveryCodes codes={recoveryCodes} onSaved={() => void codesSaved.run()} />;
   if (me.loading && !me.data) return <Spinner />;
-  if (me.error) return <Card title="Two-factor authentication" narrow><ErrorMessage error={me.error} lead="Your account could not be loaded." onRetry={me.reload} /></Card>;
+  if (me.error) return <Card title="Two-factor authentication" narrow headingRef={headingRef}><ErrorMessage error={me.error} lead="Your account could not be loaded." onRetry={me.reload} /></Card>;
 
   if (me.data?.mfaEnabled) {
     return (
-      <Card title="Two-factor authentication" narrow>
-        <Notice>Two-factor authentication is enabled on your account.</Notice>
+      <Card title="Two-factor authentication" narrow headingRef={headingRef}>
+        <Notice ref={enabledRef}>Two-factor authentication is enabled on your account.</Notice>
         <h2>Turn it off</h2>
         <ErrorMessage error={disable.error} />
         <Form
@@ -77,7 +82,7 @@ export function MfaPage() {
   }
 
   return (
-    <Card title="Two-factor authentication" narrow>
+    <Card title="Two-factor authentication" narrow headingRef={headingRef}>
       {turnedOff ? <Notice ref={turnedOffRef}>Two-factor authentication was turned off.</Notice> : null}
       {!setup ? (
         <>
