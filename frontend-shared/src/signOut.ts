@@ -1,3 +1,4 @@
+import { useRef } from "react";
 import type { ApiClient } from "./api";
 import { useAction } from "./components";
 import { ApiError } from "./errors";
@@ -18,11 +19,14 @@ export async function signOut(client: ApiClient): Promise<void> {
 }
 
 // The sign-out button's action: signOut, then `signedOut` (to the sign-in page); `run` resolves true once signed out,
-// and its error is for ErrorMessage.
+// and its error is for ErrorMessage. The button (`buttonRef`) is disabled while it runs: after a failure focus goes
+// back to it, not to <body>.
 export function useSignOut(client: ApiClient, signedOut: () => void) {
-  return useAction(async () => {
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const action = useAction(async () => {
     await signOut(client);
     signedOut();
     return true;
-  });
+  }, { focusAfter: [buttonRef] });
+  return { ...action, buttonRef };
 }

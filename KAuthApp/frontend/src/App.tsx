@@ -96,7 +96,7 @@ function Routes() {
       nav={signedIn ? SIGNED_IN_NAV : SIGNED_OUT_NAV}
       actions={
         signedIn ? (
-          <button type="button" className="button button-small" onClick={() => guardedSignOut(async () => (await logout.run()) === true)} disabled={logout.busy} aria-busy={logout.busy}>
+          <button ref={logout.buttonRef} type="button" className="button button-small" onClick={() => guardedSignOut(async () => (await logout.run()) === true)} disabled={logout.busy} aria-busy={logout.busy}>
             Sign out
           </button>
         ) : null

@@ -5,6 +5,7 @@ import { CrashingApp, mountCrashingMain } from "../../../frontend-shared/src/tes
 import { json, envelope } from "../../../frontend-shared/src/test/responses";
 import { stubFetch } from "../../../frontend-shared/src/test/fetchStub";
 import { renderInApp } from "../../../frontend-shared/src/test/renderAt";
+import { applyFocusFixup } from "../../../frontend-shared/src/test/focusFixup";
 import { tokens } from "./api";
 import { LoginPage } from "./pages/Login";
 import { RegisterPage } from "./pages/Register";
@@ -318,6 +319,16 @@ describe("sign-out", () => {
     render(<App />);
     await screen.findByText("a@example.com");
   }
+
+  describe("with the browsers' focus fixup", () => {
+    applyFocusFixup();
+    it("hands focus back to Sign out when it fails (the button was disabled while it ran)", async () => {
+      await signedIn(async () => json(503, envelope("service_unavailable")));
+      await userEvent.click(screen.getByRole("button", { name: "Sign out" }));
+      expect(await screen.findByRole("alert")).toHaveTextContent("Signing out failed: you are still signed in.");
+      await waitFor(() => expect(screen.getByRole("button", { name: "Sign out" })).toHaveFocus());
+    });
+  });
 
   it("marks Sign out busy while the sign-out runs", async () => {
     let answer = (_: Response) => {};

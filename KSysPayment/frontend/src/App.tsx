@@ -38,7 +38,7 @@ function Routes() {
       ]}
       actions={
         session === "in" ? (
-          <button type="button" className="button button-small" onClick={() => void logout.run()} disabled={logout.busy} aria-busy={logout.busy}>
+          <button ref={logout.buttonRef} type="button" className="button button-small" onClick={() => void logout.run()} disabled={logout.busy} aria-busy={logout.busy}>
             Sign out
           </button>
         ) : null

@@ -5,6 +5,7 @@ import { CrashingApp, mountCrashingMain } from "../../../frontend-shared/src/tes
 import { json, envelope } from "../../../frontend-shared/src/test/responses";
 import { stubFetch } from "../../../frontend-shared/src/test/fetchStub";
 import { renderInApp } from "../../../frontend-shared/src/test/renderAt";
+import { applyFocusFixup } from "../../../frontend-shared/src/test/focusFixup";
 import { tokens } from "./api";
 
 // The app shell: main.tsx, restoring the session, signing out.
@@ -79,7 +80,17 @@ describe("App", () => {
 });
 
 describe("sign-out", () => {
+  applyFocusFixup();
   const logouts = () => fetchMock.mock.calls.filter(([url]) => url === "/api/auth/logout");
+
+  it("hands focus back to Sign out when it fails (the button was disabled while it ran)", async () => {
+    const { App } = await import("./App");
+    fetchMock.mockImplementation(async (url: string) => (url === "/api/auth/logout" ? json(503, envelope("service_unavailable")) : json(200, { items: [], nextCursor: null })));
+    renderAt("/payment/", <App />);
+    await userEvent.click(await screen.findByRole("button", { name: "Sign out" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("Signing out failed: you are still signed in.");
+    await waitFor(() => expect(screen.getByRole("button", { name: "Sign out" })).toHaveFocus());
+  });
 
   it("stays signed in and shows the error when the server did not end the session, then signs out on a retry", async () => {
     const { App } = await import("./App");
