@@ -1,9 +1,10 @@
-import { screen } from "@testing-library/react";
+import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 import { json, envelope } from "../../../frontend-shared/src/test/responses";
 import { stubFetch } from "../../../frontend-shared/src/test/fetchStub";
 import { renderInApp } from "../../../frontend-shared/src/test/renderAt";
+import { applyFocusFixup } from "../../../frontend-shared/src/test/focusFixup";
 import { tokens } from "./api";
 import { ResetPasswordPage } from "./pages/ResetPassword";
 import { VerifyEmailPage } from "./pages/VerifyEmail";
@@ -81,5 +82,31 @@ describe("VerifyEmailPage", () => {
     expect(await screen.findByText("Your email address is verified.")).toBeInTheDocument();
     expect(fetchMock.mock.calls[0][0]).toBe("/api/auth/verify-email");
     expect(JSON.parse(fetchMock.mock.calls[0][1].body)).toEqual({ token: "v1" });
+  });
+
+  describe("when the verify request fails for a transient reason", () => {
+    applyFocusFixup();
+    const sentTokens = () => fetchMock.mock.calls.filter(([url]) => url === "/api/auth/verify-email").map(([, init]) => JSON.parse(init.body).token);
+
+    it.each([
+      ["a 503", () => json(503, envelope("service_unavailable"))],
+      ["a 429", () => json(429, envelope("rate_limited"), { "Retry-After": "5" })],
+      ["no answer", () => Promise.reject(new TypeError("Failed to fetch"))],
+    ])("after %s, Try again sends the same token again and reaches the verified notice", async (_, failure) => {
+      fetchMock.mockImplementationOnce(failure).mockResolvedValue(json(200, {}));
+      renderAt("/auth/verify-email?token=v1", <VerifyEmailPage />);
+      await userEvent.click(await screen.findByRole("button", { name: "Try again" }));
+      const notice = (await screen.findByText("Your email address is verified.")).closest<HTMLElement>("[role=status]")!;
+      expect(sentTokens()).toEqual(["v1", "v1"]);
+      expect(window.location.search).toBe("");
+      await waitFor(() => expect(notice).toHaveFocus());
+    });
+
+    it("offers no Try again when the link itself is refused", async () => {
+      fetchMock.mockResolvedValue(json(400, envelope("token_invalid_or_used")));
+      renderAt("/auth/verify-email?token=v1", <VerifyEmailPage />);
+      expect(await screen.findByRole("alert")).toHaveTextContent("This verification link is invalid");
+      expect(screen.queryByRole("button", { name: "Try again" })).toBeNull();
+    });
   });
 });

@@ -1,5 +1,5 @@
-import { useEffect, useRef, useState } from "react";
-import { Card, ErrorMessage, Field, Form, Link, Notice, Spinner, SubmitButton, compact, hasErrors, useAction, useQuerySecret, validateEmail, type FieldErrors } from "@kservices/shared";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { Card, ErrorMessage, Field, Form, Link, Notice, Spinner, SubmitButton, compact, hasErrors, isTransient, useAction, useQuerySecret, validateEmail, type FieldErrors } from "@kservices/shared";
 import { authApi } from "../api";
 
 const LINK_INVALID = "This verification link is invalid, already used or expired. Ask for a new one below.";
@@ -12,30 +12,43 @@ export function VerifyEmailPage() {
   const [error, setError] = useState<unknown>(null);
   const started = useRef(false);
 
+  // Sends the token held in memory (it left the address bar when the page opened, so a reload loses it).
+  const verify = useCallback(async () => {
+    setState("working");
+    setError(null);
+    try {
+      await authApi.verifyEmail(token);
+      setState("done");
+    } catch (caught) {
+      setError(caught);
+      setState("failed");
+    }
+  }, [token]);
+
   useEffect(() => {
     if (!token || started.current) return;
     started.current = true;
-    authApi
-      .verifyEmail(token)
-      .then(() => setState("done"))
-      .catch((caught: unknown) => {
-        setError(caught);
-        setState("failed");
-      });
-  }, [token]);
+    void verify();
+  }, [token, verify]);
+
+  // After no answer, a 429 or a 5xx the same token is sent again; its button goes while it runs, so focus then goes to
+  // the notice that the address is verified, else to the heading (the error is announced).
+  const doneRef = useRef<HTMLDivElement>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const retry = useAction(verify, { focusAfter: [doneRef, headingRef] });
 
   return (
-    <Card title="Verify your email" narrow>
+    <Card title="Verify your email" narrow headingRef={headingRef}>
       {state === "working" ? <Spinner label="Verifying your email..." /> : null}
       {state === "done" ? (
         <>
-          <Notice>Your email address is verified.</Notice>
+          <Notice ref={doneRef}>Your email address is verified.</Notice>
           <p><Link to="/login?verified=1">Sign in</Link></p>
         </>
       ) : null}
       {state === "failed" ? (
         <>
-          {token ? <ErrorMessage error={error} overrides={OVERRIDES} knownFields={["token"]} /> : <Notice tone="warning">This page holds no verification token: it leaves the address bar when the page opens, so a reload loses it. Open the link in your email again, or ask for a new one below.</Notice>}
+          {token ? <ErrorMessage error={error} overrides={OVERRIDES} knownFields={["token"]} onRetry={isTransient(error) ? () => void retry.run() : undefined} /> : <Notice tone="warning">This page holds no verification token: it leaves the address bar when the page opens, so a reload loses it. Open the link in your email again, or ask for a new one below.</Notice>}
           <ResendForm />
         </>
       ) : null}
