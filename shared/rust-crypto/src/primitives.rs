@@ -29,13 +29,18 @@ impl hkdf::KeyType for OkmLen {
     }
 }
 
-pub fn hkdfSha256Into(ikm: &[u8], salt: &[u8], info: &[u8], out: &mut [u8]) -> Result<(), Failure> {
-    if out.is_empty() || out.len() > HKDF_MAX_LEN {
+fn checkHkdfLength(length: usize) -> Result<(), Failure> {
+    if length == 0 || length > HKDF_MAX_LEN {
         return Err(Failure::Invalid(format!(
             "length must be between 1 and {}",
             HKDF_MAX_LEN
         )));
     }
+    Ok(())
+}
+
+pub fn hkdfSha256Into(ikm: &[u8], salt: &[u8], info: &[u8], out: &mut [u8]) -> Result<(), Failure> {
+    checkHkdfLength(out.len())?;
     let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, salt).extract(ikm);
     let infoParts = [info];
     let okm = prk
@@ -51,6 +56,8 @@ pub fn hkdfSha256(
     info: &[u8],
     length: usize,
 ) -> Result<Zeroizing<Vec<u8>>, Failure> {
+    // Before the allocation: a huge length would panic ("capacity overflow") or abort, not raise ValueError.
+    checkHkdfLength(length)?;
     let mut out = Zeroizing::new(vec![0u8; length]);
     hkdfSha256Into(ikm, salt, info, &mut out)?;
     Ok(out)
