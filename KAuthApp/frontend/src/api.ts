@@ -42,6 +42,12 @@ export interface Me {
   createdAt?: string;
 }
 
+// PATCH me: an absent field stays as stored, null clears it.
+export interface ProfileChanges {
+  displayName?: string | null;
+  phoneNumber?: string | null;
+}
+
 export interface SessionInfo {
   id: string;
   deviceFingerprint?: string | null;
@@ -69,8 +75,7 @@ export const authApi = {
   login: (input: LoginInput) => client.post<TokenPair>("/api/auth/login", input, { auth: false }),
   logoutAll: () => client.post<unknown>("/api/auth/logout-all"),
   me: () => client.get<Me>("/api/auth/me"),
-  updateMe: (input: { displayName: string | null; phoneNumber: string | null }) =>
-    client.patch<Me>("/api/auth/me", input),
+  updateMe: (changes: ProfileChanges) => client.patch<Me>("/api/auth/me", changes),
   changePassword: (input: { currentPassword: string; newPassword: string }) =>
     client.post<unknown>("/api/auth/password/change", input),
   forgotPassword: (email: string) => client.post<unknown>("/api/auth/password/forgot", { email }, { auth: false }),

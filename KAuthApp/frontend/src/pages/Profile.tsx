@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 import { Card, ErrorMessage, Field, Form, Link, Notice, Spinner, SubmitButton, serverFieldErrors, useAction, useLoad, formatDateTime } from "@kservices/shared";
-import { authApi } from "../api";
+import { authApi, type Me, type ProfileChanges } from "../api";
 import { DeleteAccount } from "./DeleteAccount";
 import { ExportData } from "./ExportData";
 
@@ -8,6 +8,16 @@ import { ExportData } from "./ExportData";
 // have 7), separators not counted.
 const PHONE = /^\+?[0-9][0-9 -]{0,22}$/;
 const isDialable = (value: string) => PHONE.test(value) && /^(\D*\d){7,15}\D*$/.test(value);
+const given = (value: string | null) => value?.trim() || null;
+
+// Only the fields the user changed are sent (PATCH: an absent field stays as stored; an emptied one is null, which
+// clears it). A stored phone number no configured key opens reads as null: sending that null back would erase it.
+function changedFields(loaded: Me, displayName: string, phoneNumber: string): ProfileChanges {
+  const changes: ProfileChanges = {};
+  if (given(displayName) !== given(loaded.displayName)) changes.displayName = given(displayName);
+  if (given(phoneNumber) !== given(loaded.phoneNumber)) changes.phoneNumber = given(phoneNumber);
+  return changes;
+}
 
 export function ProfilePage() {
   const me = useLoad(() => authApi.me(), []);
@@ -15,6 +25,7 @@ export function ProfilePage() {
   const [phoneNumber, setPhoneNumber] = useState("");
   const [phoneError, setPhoneError] = useState<string | undefined>();
   const [saved, setSaved] = useState(false);
+  const [unchanged, setUnchanged] = useState(false);
 
   useEffect(() => {
     if (me.data) {
@@ -25,11 +36,8 @@ export function ProfilePage() {
 
   // The busy button lost focus to <body>: once saved, focus goes to the notice saying so.
   const savedRef = useRef<HTMLDivElement>(null);
-  const save = useAction(async () => {
-    const updated = await authApi.updateMe({
-      displayName: displayName.trim() || null,
-      phoneNumber: phoneNumber.trim() || null,
-    });
+  const save = useAction(async (changes: ProfileChanges) => {
+    const updated = await authApi.updateMe(changes);
     if (updated) me.setData(updated);
     setSaved(true);
   }, { focusAfter: [savedRef] });
@@ -49,13 +57,18 @@ export function ProfilePage() {
       </Card>
       <Card title="Edit profile" subsection>
         {saved ? <Notice ref={savedRef}>Your profile was saved.</Notice> : null}
+        {unchanged ? <Notice tone="info">Nothing to save: you have not changed your profile.</Notice> : null}
         <ErrorMessage error={save.error} knownFields={["displayName", "phoneNumber"]} />
         <Form
           onSubmit={() => {
             setSaved(false);
-            const error = phoneNumber.trim() && !isDialable(phoneNumber.trim()) ? "Enter a phone number like +62 812-3456-7890: 7 to 15 digits, with spaces or dashes if you like." : undefined;
+            const changes = changedFields(profile, displayName, phoneNumber);
+            // A number kept as stored is not checked again: one stored before the rule still reads as stored.
+            const error = changes.phoneNumber && !isDialable(changes.phoneNumber) ? "Enter a phone number like +62 812-3456-7890: 7 to 15 digits, with spaces or dashes if you like." : undefined;
             setPhoneError(error);
-            if (!error) void save.run();
+            const nothing = Object.keys(changes).length === 0;
+            setUnchanged(!error && nothing);
+            if (!error && !nothing) void save.run(changes);
           }}
           label="Edit profile"
           error={save.error}
