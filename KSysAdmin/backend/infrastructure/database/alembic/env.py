@@ -15,6 +15,7 @@ ROOT_DIR = Path(__file__).resolve().parents[5]
 if str(ROOT_DIR) not in sys.path:
     sys.path.insert(0, str(ROOT_DIR))
 
+from KSysAdmin.backend.infrastructure.database.alembic.dataLoss import guardDowngrades  # noqa: E402
 from KSysAdmin.backend.infrastructure.database.tables import metadata  # noqa: E402
 from shared.backend.config.settings import (  # noqa: E402
     ConfigurationError,
@@ -61,6 +62,8 @@ def configureContext(connection: Connection | None = None, url: str | None = Non
         literal_binds=connection is None,
         dialect_opts={"paramstyle": "named"} if connection is None else {},
     )
+    # A downgrade that would drop stored data is refused unless -x dropData=true (dataLoss.py).
+    guardDowngrades(context.get_context())
 
 
 def runMigrationsOffline() -> None:

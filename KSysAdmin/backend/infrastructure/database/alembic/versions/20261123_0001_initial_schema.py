@@ -33,6 +33,13 @@ CREATE TRIGGER audit_logs_append_only BEFORE UPDATE OR DELETE ON audit_logs
 FOR EACH ROW EXECUTE FUNCTION audit_logs_append_only()
 """
 
+# The downgrade drops every table (dataLoss.py refuses it while any holds rows); roles holds only the rows the
+# upgrade seeds again.
+DATA_DROPPED = {table: () for table in (
+    "payment_events", "user_roles", "sessions", "payments", "one_time_tokens", "mfa_recovery_codes", "users",
+    "system_settings", "rate_limit_rules", "audit_logs",
+)}
+
 
 def upgrade() -> None:
     op.create_table(

@@ -10,6 +10,9 @@ down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# The downgrade would end the watch of every payment due a recheck (dataLoss.py refuses it while any is).
+DATA_DROPPED = {"payments": ("recheck_at",)}
+
 
 # A cancelled or expired QR stays payable at BRI: reconciliation asks BRI about it again at recheck_at. The
 # nullable column without a default is added without rewriting the table; its brief ACCESS EXCLUSIVE lock is

@@ -10,6 +10,9 @@ down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# The downgrade would make revoked admin console tokens valid again (dataLoss.py refuses it while any is set).
+DATA_DROPPED = {"users": ("admin_tokens_valid_after",)}
+
 
 # Admin console tokens issued at or before this time are refused (a revocation or MFA reset of the account).
 # A nullable column without a default is added without rewriting the table; its brief ACCESS EXCLUSIVE lock

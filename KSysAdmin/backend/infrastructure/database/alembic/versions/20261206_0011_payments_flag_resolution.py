@@ -17,6 +17,8 @@ CHECKS = {
 }
 FOREIGN_KEY = "fk_payments_flag_resolved_by_users"
 OPEN_FLAGS = "flagged_reason IS NOT NULL AND flag_resolved_at IS NULL"
+# The downgrade would reopen every resolved flag (dataLoss.py refuses it while any is resolved).
+DATA_DROPPED = {"payments": ("flag_resolved_at", "flag_resolved_by", "flag_resolution")}
 
 
 # An admin's resolution of a payment's flag: when, who, what. The nullable columns without a default are added
