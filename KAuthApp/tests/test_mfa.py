@@ -7,7 +7,7 @@ import httpx2
 import pyotp
 from sqlalchemy import text
 
-from KAuthApp.tests.authTestSupport import PASSWORD, auditRows, bearer, login, registerVerified
+from KAuthApp.tests.authTestSupport import PASSWORD, auditRows, bearer, login, registerVerified, runSql, userIdOf
 from shared.backend.database.engine import Database
 
 
@@ -90,3 +90,22 @@ async def test_disableNeedsPasswordAndCode(client: httpx2.AsyncClient, outboxDir
     assert len(successes) == 1 and '"method": "totp"' in successes[0]
     assert (await login(client, address))["accessToken"]
     client.cookies.clear()
+
+
+# Enable counts wrong codes toward the lockout, so a temporarily locked account is refused even the right code: 423,
+# as its OpenAPI document says.
+async def test_enableWhileLockedIs423(client: httpx2.AsyncClient, outboxDir: Path, database: Database) -> None:
+    address = await registerVerified(client, outboxDir)
+    tokens = await login(client, address)
+    client.cookies.clear()
+    setup = await client.post("/api/auth/mfa/totp/setup", headers=bearer(tokens), json={"password": PASSWORD})
+    await runSql(database, "UPDATE users SET locked_until = now() + interval '1 hour' WHERE id = :id",
+                 await userIdOf(database, address))
+    code = pyotp.TOTP(setup.json()["secret"]).now()
+    locked = await client.post("/api/auth/mfa/totp/enable", headers=bearer(tokens), json={"code": code})
+    assert locked.status_code == 423
+    assert locked.json()["error"]["code"] == "account_locked" and "Retry-After" in locked.headers
+    assert (await client.get("/api/auth/me", headers=bearer(tokens))).json()["mfaEnabled"] is False
+    document = (await client.get("/api/auth/openapi.json")).json()
+    assert document["paths"]["/api/auth/mfa/totp/enable"]["post"]["responses"]["423"]["x-error-codes"] == [
+        "account_locked"]

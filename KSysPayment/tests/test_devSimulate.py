@@ -44,6 +44,21 @@ async def test_simulateOthersPaymentIs404(paymentStack: PaymentStack, payer: Pay
     assert paid.status_code == 422
 
 
+# Only a pending payment can be paid: a cancelled one is 409 before the simulator is asked, as the document says.
+async def test_simulateCancelledPaymentIs409(paymentStack: PaymentStack, payer: Payer) -> None:
+    paymentId = (await paymentStack.create(payer)).json()["id"]
+    cancelled = await paymentStack.http.post(f"{paymentStack.appUrl}{PREFIX}/payments/{paymentId}/cancel",
+                                             headers=payer.headers)
+    assert cancelled.json()["status"] == "cancelled"
+    response = await paymentStack.http.post(f"{paymentStack.appUrl}{SIMULATE}", json={"paymentId": paymentId},
+                                            headers=payer.headers)
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "invalid_payment_state"
+    assert (await paymentStack.get(payer, paymentId)).json()["status"] == "cancelled"
+    document = (await paymentStack.http.get(f"{paymentStack.appUrl}{PREFIX}/openapi.json")).json()
+    assert "invalid_payment_state" in document["paths"][SIMULATE]["post"]["responses"]["409"]["x-error-codes"]
+
+
 async def test_simulateNotMountedInProduction(paymentStack: PaymentStack) -> None:
     production = AppSettings(APP_ENV="production")  # type: ignore[arg-type]
     settings = dataclasses.replace(paymentStack.settings, app=production)

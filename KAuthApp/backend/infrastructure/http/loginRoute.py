@@ -23,6 +23,7 @@ from KAuthApp.backend.infrastructure.http.errorStatus import authAnswers
 from KAuthApp.backend.infrastructure.http.refreshCookie import REFRESH_COOKIE, setRefreshCookie
 from shared.backend.database.engine import requestSession
 from shared.backend.jsonBody import jsonBodyDoc, readJsonBody
+from shared.backend.security.sessionStore import SessionRevokedError
 
 
 def createLoginRouter() -> APIRouter:
@@ -32,7 +33,7 @@ def createLoginRouter() -> APIRouter:
     # response validation, ~0.3 ms of a login's CPU (docs/decisions.md, "The login route...").
     @router.post("/login", response_model=TokenOutput, openapi_extra=jsonBodyDoc(LoginInput), responses=authAnswers(
         InvalidCredentialsError, MfaRequiredError, InvalidMfaCodeError, EmailNotVerifiedError, AccountDisabledError,
-        AccountLockedError))
+        AccountLockedError, SessionRevokedError))
     async def login(request: Request) -> Response:
         data = await readJsonBody(request, LoginInput)
         background = BackgroundTasks()

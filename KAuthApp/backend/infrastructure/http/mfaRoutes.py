@@ -28,7 +28,8 @@ def createMfaRouter() -> APIRouter:
     async def setup(data: TotpSetupInput, user: CurrentUserDep, ports: PortsDep) -> TotpSetupOutput:
         return await SetupTotp(ports).execute(user.userId, user.sessionId, data)
 
-    @router.post("/enable", responses=authAnswers(MfaAlreadyEnabledError, MfaNotSetUpError, InvalidMfaCodeError))
+    @router.post("/enable", responses=authAnswers(
+        MfaAlreadyEnabledError, MfaNotSetUpError, InvalidMfaCodeError, AccountLockedError))
     async def enable(data: TotpCodeInput, user: CurrentUserDep, ports: PortsDep) -> RecoveryCodesOutput:
         return await EnableTotp(ports).execute(user.userId, user.sessionId, data)
 

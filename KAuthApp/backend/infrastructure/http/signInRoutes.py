@@ -62,7 +62,7 @@ def createSignInRouter() -> APIRouter:
         return RESEND_ACCEPTED
 
     @router.post("/refresh", responses=authAnswers(
-        InvalidRefreshTokenError, RefreshTokenReusedError, ForeignOriginError))
+        InvalidRefreshTokenError, RefreshTokenReusedError, SessionRevokedError, ForeignOriginError))
     async def refresh(
         request: Request, ports: PortsDep, response: Response, data: OptionalRefreshBody = None
     ) -> TokenOutput:
