@@ -80,11 +80,25 @@ def addAnswer(responses: ErrorAnswers, status: int, codes: list[str]) -> None:
         answer["headers"] = RETRY_AFTER
 
 
-# A route's own errors (its use case's), for `responses=`: each class's status from the service's table.
+# A declared error and its subclasses, which a `raise` of the declared class's kind may be (a GatewayRejectedError
+# is also gateway_not_found): they must be defined by the time the answers are built, as their modules' are.
+def withSubclasses(error: type[DomainError]) -> Iterator[type[DomainError]]:
+    yield error
+    for subclass in error.__subclasses__():
+        yield from withSubclasses(subclass)
+
+
+# Adds each error's answer and its subclasses', each code at its own status from the service's table.
+def addErrors(responses: ErrorAnswers, table: StatusTable, errors: tuple[type[DomainError], ...]) -> None:
+    for error in errors:
+        for klass in withSubclasses(error):
+            addAnswer(responses, statusOf(klass, table), [klass.code])
+
+
+# A route's own errors (its use case's), for `responses=`.
 def errorAnswers(table: StatusTable, *errors: type[DomainError]) -> ErrorAnswers:
     responses: ErrorAnswers = {}
-    for error in errors:
-        addAnswer(responses, statusOf(error, table), [error.code])
+    addErrors(responses, table, errors)
     return {int(status): answer for status, answer in responses.items()}
 
 
@@ -112,8 +126,7 @@ def addImpliedAnswers(spec: dict[str, object], routes: list[RouteContext], table
             if "requestBody" in operation or operation.get("parameters"):
                 addAnswer(responses, 422, ["validation_failed"])
             for call in dependencyCalls(route.original_route.dependant):  # type: ignore[attr-defined]
-                for error in DEPENDENCY_ERRORS.get(call, ()):
-                    addAnswer(responses, statusOf(error, table), [error.code])
+                addErrors(responses, table, DEPENDENCY_ERRORS.get(call, ()))
 
 
 def withEnvelopeErrors(spec: dict[str, object]) -> dict[str, object]:

@@ -22,6 +22,7 @@ from KSysPayment.backend.domain.exceptions.paymentErrors import (
     InvalidPaymentStateError,
     PaymentNotFoundError,
     PaymentPaidAtGatewayError,
+    VirtualAccountNumberTakenError,
 )
 from KSysPayment.backend.domain.models.payment import PaymentMethod, PaymentStatus
 from KSysPayment.backend.domain.paymentQueries import PaymentFilter
@@ -44,8 +45,8 @@ GATEWAY_ERRORS = (GatewayRejectedError, GatewayAuthError, GatewayBadResponseErro
                   GatewayTimeoutError)
 # The create's other success: a replay of a key and body already stored answers the stored payment.
 CREATE_RESPONSES: dict[int | str, dict[str, object]] = {
-    **paymentAnswers(InvalidIdempotencyKeyError, IdempotencyKeyReusedError, AmountOutOfBoundsError,
-                     PaymentNotFoundError, *GATEWAY_ERRORS),
+    **paymentAnswers(InvalidIdempotencyKeyError, IdempotencyKeyReusedError, VirtualAccountNumberTakenError,
+                     AmountOutOfBoundsError, PaymentNotFoundError, *GATEWAY_ERRORS),
     200: {"model": PaymentOutput, "description": "Replay of a stored key and body: the payment as stored",
           "headers": {"Idempotent-Replayed": {"description": "Always true", "schema": {"type": "string"}}}},
 }
