@@ -1,18 +1,22 @@
 from __future__ import annotations
 
 import json
+import secrets
 import uuid
 from pathlib import Path
 
 import asyncpg
 import httpx2
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from KAuthApp.backend.application.accountExportOutput import AccountExportOutput
 from KAuthApp.backend.application.exportAccount import ExportAccount
 from KAuthApp.tests.authTestSupport import PASSWORD, bearer, login, runSql, sessionIdOf, userIdOf
 from KAuthApp.tests.test_accountDeletion import addPayment, auditOf, codeOf, signedInWithProfile
+from KSysPayment.backend.application.paymentOutput import PaymentOutput
+from KSysPayment.backend.domain.models.payment import Payment
 from shared.backend.database.engine import Database
 
 EXPORT = "/api/auth/me/export"
@@ -192,3 +196,32 @@ async def test_exportNeedsALiveSession(client: httpx2.AsyncClient, outboxDir: Pa
     refused = await client.get(EXPORT, headers=bearer(tokens))
     assert refused.status_code == 401
     assert await auditOf(database, await userIdOf(database, address), "auth.data_exported") == []
+
+
+# A BRIVA payment's VA number is stored as BRI gives it: the partner service id left-padded with spaces to 8
+# characters, then the customer number.
+async def addBrivaPayment(database: Database, userId: uuid.UUID, status: str) -> str:
+    number = "   77777" + "".join(secrets.choice("0123456789") for _ in range(13))
+    async with database.engine.begin() as connection:
+        await connection.execute(text(
+            "INSERT INTO payments (id, user_id, amount, method, status, idempotency_key, request_hash, "
+            "partner_reference_no, virtual_account_no, customer_no, expires_at) VALUES (gen_random_uuid(), :id, "
+            "10000, 'briva', :status, gen_random_uuid()::text, 'h', gen_random_uuid()::text, :number, :customer, "
+            "now() + interval '1 hour')"), {"id": userId, "status": status, "number": number, "customer": number[8:]})
+    return number
+
+
+# The export shows each payment's VA number as the payment API does (PaymentOutput.fromPayment): the digits the
+# customer types, and none for a failed payment.
+async def test_exportShowsVaNumbersAsThePaymentApi(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database
+) -> None:
+    address, tokens = await signedInWithProfile(client, outboxDir)
+    userId = await userIdOf(database, address)
+    stored = {status: await addBrivaPayment(database, userId, status) for status in ("pending", "paid", "failed")}
+    exported = {payment["status"]: payment["virtualAccountNo"]
+                for payment in (await client.get(EXPORT, headers=bearer(tokens))).json()["payments"]}
+    async with AsyncSession(database.engine) as session:
+        payments = (await session.execute(select(Payment).where(Payment.userId == userId))).scalars().all()
+    assert exported == {payment.status: PaymentOutput.fromPayment(payment).virtualAccountNo for payment in payments}
+    assert exported == {"pending": stored["pending"][3:], "paid": stored["paid"][3:], "failed": None}

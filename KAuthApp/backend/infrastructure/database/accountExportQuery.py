@@ -4,7 +4,7 @@ import json
 import uuid
 
 from asyncpg import Record
-from sqlalchemy import BigInteger, Select, Text, Uuid, bindparam, cast, select, union
+from sqlalchemy import BigInteger, ColumnElement, Select, Text, Uuid, bindparam, case, cast, func, or_, select, union
 
 from KAuthApp.backend.domain.interfaces.accountExportInterface import ExportLists, ExportRow
 from KAuthApp.backend.domain.models.auditLog import ActorType, AuditLog
@@ -18,6 +18,7 @@ AUDIT = AuditLog.__table__  # type: ignore[attr-defined]
 USER_ID = bindparam("userId", type_=Uuid)
 LIMIT = bindparam("limit", type_=BigInteger)
 ADMIN = ActorType.ADMIN.value
+FAILED = "failed"
 
 
 def newestFirst(statement: Select, source: object) -> Select:  # type: ignore[type-arg]
@@ -36,9 +37,17 @@ def sessionsStatement() -> Select:  # type: ignore[type-arg]
                               c.revoked_at, c.revoked_reason).where(c.user_id == USER_ID), SESSIONS)
 
 
+# The VA number as the payment API shows it (KSysPayment's PaymentOutput.fromPayment): without BRI's space padding,
+# and none for a failed payment, whose VA may still exist at BRI for a while.
+def shownVirtualAccountNo() -> ColumnElement[str | None]:
+    c = PAYMENTS.c
+    return case((or_(c.status == FAILED, c.virtual_account_no == ""), None),
+                else_=func.replace(c.virtual_account_no, " ", ""))
+
+
 def paymentsStatement() -> Select:  # type: ignore[type-arg]
     c = PAYMENTS.c
-    return newestFirst(select(c.id, c.amount, c.currency, c.method, c.status, c.description, c.virtual_account_no,
+    return newestFirst(select(c.id, c.amount, c.currency, c.method, c.status, c.description, shownVirtualAccountNo(),
                               c.created_at, c.expires_at, c.paid_at).where(c.user_id == USER_ID), PAYMENTS)
 
 
