@@ -27,6 +27,21 @@ async def test_limitsAreTheBoundsCreateEnforces(paymentStack: PaymentStack, paye
     assert (detail["min"], detail["max"]) == (limits["minAmount"], limits["maxAmount"])
 
 
+# Zero and negative amounts are outside the bounds like any other (PAYMENT_MIN_AMOUNT is at least 1): the same
+# error, naming the bounds, and nothing stored.
+async def test_aZeroOrNegativeAmountIsOutOfBounds(paymentStack: PaymentStack, payer: Payer) -> None:
+    limits = paymentStack.settings.payment
+    for amount in (0, -1, -15000):
+        refused = await paymentStack.create(payer, amount=amount)
+        assert refused.status_code == 422, refused.text
+        error = refused.json()["error"]
+        assert error["code"] == "amount_out_of_bounds"
+        detail = error["details"][0]
+        assert (detail["field"], detail["min"], detail["max"]) == ("amount", limits.minAmount, limits.maxAmount)
+    listed = await paymentStack.http.get(f"{paymentStack.appUrl}{PREFIX}/payments", headers=payer.headers)
+    assert listed.json()["items"] == []
+
+
 async def test_limitsFollowSettings(paymentStack: PaymentStack, payer: Payer) -> None:
     payment = paymentStack.settings.payment.model_copy(update={"minAmount": 25000, "maxAmount": 7500000})
     settings = dataclasses.replace(paymentStack.settings, payment=payment)

@@ -14,8 +14,10 @@ Description = Annotated[str, Field(max_length=255), AfterValidator(withoutNul), 
 
 
 class CreatePaymentInput(InputModel):
-    # Bounds come from settings (PAYMENT_MIN_AMOUNT/MAX): checked by the use case.
-    amount: int = Field(gt=0)
+    # Bounds come from settings (PAYMENT_MIN_AMOUNT, at least 1, and MAX): checked by the use case, so that 0 or a
+    # negative amount is amount_out_of_bounds with the bounds too, as any other amount outside them.
+    amount: int = Field(description="Whole rupiah within PAYMENT_MIN_AMOUNT..PAYMENT_MAX_AMOUNT (GET /limits); "
+                        "outside them 422 amount_out_of_bounds")
     method: PaymentMethod = Field(strict=False)
     description: Description | None = None
 
