@@ -3,6 +3,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from redis.asyncio.client import PubSub
@@ -11,8 +13,10 @@ from sqlalchemy import select
 from admin_server import createAdminApp
 from KSysAdmin.backend.application.settingsInput import checkOrigin
 from KSysAdmin.backend.domain.models.auditLog import AuditLog
+from KSysAdmin.backend.infrastructure.background.settingsWatch import WATCH_LOCK_KEY
 from KSysAdmin.backend.infrastructure.redis.settingsPublisher import RedisSettingsPublisher
 from KSysAdmin.tests.adminSupport import AdminWorld
+from shared.backend.database.advisoryLock import advisoryLock
 from tests.support.inProcess import runningApp
 
 CORS_KEY = "ksysadmin:settings:cors"
@@ -159,24 +163,38 @@ async def test_updateAuditsRecordThePreviousValue(world: AdminWorld) -> None:
     assert limits["from"] == RULES[:1] and limits["rules"] == RULES[1:]
 
 
+# The shared admin app's settings watch (every 5 s) publishes PostgreSQL's version over a document it does not hold:
+# a test that plants one holds the watch's lock meanwhile, so that no pass runs in between.
+@asynccontextmanager
+async def watchPaused(world: AdminWorld) -> AsyncIterator[None]:
+    for _ in range(100):
+        async with advisoryLock(world.database.engine, WATCH_LOCK_KEY) as acquired:
+            if acquired:
+                yield
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the settings watch kept its lock for 5 s")
+
+
 # A publish that lands after a newer one (two PUTs close together) must not put the older version back.
 async def test_anOlderVersionIsNotPublishedOverANewerOne(world: AdminWorld) -> None:
     _, headers = await world.adminToken(superadmin=True)
     version = await currentVersion(world, headers, "cors")
     newer = {"version": version + 5, "origins": ["https://newer.example.com"]}
-    await world.redis.set(CORS_KEY, json.dumps(newer))
-    try:
-        response = await world.client.put("/api/admin/settings/cors",
-                                          json={"version": version, "origins": ["https://older.example.com"]},
-                                          headers=headers)
-        assert response.status_code == 200, response.text
-        assert json.loads(await world.redis.get(CORS_KEY)) == newer
-        # The startup republish writes what PostgreSQL holds, whatever Redis has.
-        publisher = RedisSettingsPublisher(world.redis)
-        assert await publisher.publish("cors", {"version": version + 1, "origins": []}, force=True)
-        assert json.loads(await world.redis.get(CORS_KEY)) == {"version": version + 1, "origins": []}
-    finally:
-        await world.redis.delete(CORS_KEY)
+    async with watchPaused(world):
+        await world.redis.set(CORS_KEY, json.dumps(newer))
+        try:
+            response = await world.client.put("/api/admin/settings/cors",
+                                              json={"version": version, "origins": ["https://older.example.com"]},
+                                              headers=headers)
+            assert response.status_code == 200, response.text
+            assert json.loads(await world.redis.get(CORS_KEY)) == newer
+            # The startup republish writes what PostgreSQL holds, whatever Redis has.
+            publisher = RedisSettingsPublisher(world.redis)
+            assert await publisher.publish("cors", {"version": version + 1, "origins": []}, force=True)
+            assert json.loads(await world.redis.get(CORS_KEY)) == {"version": version + 1, "origins": []}
+        finally:
+            await world.redis.delete(CORS_KEY)
 
 
 # Stored as a browser sends Origin, so that a configured origin matches: default ports dropped, lower case.
