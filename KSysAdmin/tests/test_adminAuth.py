@@ -269,8 +269,9 @@ async def test_aLockoutFromFailedSignInsLeavesTheAdminsTokensWorking(
     assert (refused.status_code, refused.json()["error"]["code"]) == (401, "invalid_token")
     assert (await publicClient.get("/api/auth/me", headers=userHeaders)).status_code == 401
     entries = await world.auditEntries("GET /users", admin.id)
-    refusals = [entry.details for entry in entries if entry.outcome == "denied"]
-    assert refusals == [{"code": "invalid_token", "reason": "status_locked"}]
+    # The signed token names its account: the refusal is that admin's, not an anonymous caller's.
+    refusals = [(entry.actorId, entry.actorType, entry.details) for entry in entries if entry.outcome == "denied"]
+    assert refusals == [(admin.id, "admin", {"code": "invalid_token", "reason": "status_locked"})]
 
 
 def test_adminApiDocsAreNotServedInProduction(adminSettings: Settings) -> None:
