@@ -260,6 +260,35 @@ async def test_malformedChangesAreAuditedAsFailed(world: AdminWorld) -> None:
     ]
 
 
+# Validation names a key the body's model does not have by the key itself: the entry names it with a fixed marker,
+# whatever it holds (a NUL, which jsonb refuses, or a value), and the answer stays the 422. A lone surrogate is
+# refused as the body's (FastAPI's JSON decoding), before the model.
+async def test_unexpectedKeysAreAuditedByAMarker(world: AdminWorld) -> None:
+    admin, headers = await world.adminToken(superadmin=True)
+    target = await world.createUser()
+    rule = '{"routeGroup": "auth", "scope": "ip", "limit": 5, "windowSeconds": 60, "failMode": "open", "\\u0000y": 1}'
+    sent = [("/api/admin/settings/cors", '{"version": 0, "origins": [], "\\u0000x": 1}'),
+            ("/api/admin/settings/cors", '{"version": 0, "origins": [], "\\ud800x": 1}'),
+            ("/api/admin/settings/rate-limits", '{"version": 0, "rules": [' + rule + ']}'),
+            (f"/api/admin/users/{target.id}/roles", '{"roles": ["user"], "password=hunter2": 1}')]
+    for path, body in sent:
+        refused = await world.client.put(path, content=body,
+                                         headers={**headers, "Content-Type": "application/json"})
+        assert refused.status_code == 422, refused.text
+        assert len(refused.json()["error"]["details"]) == 1, refused.text
+    async with world.database.sessionFactory() as session:
+        statement = (select(AuditLog).where(AuditLog.actorId == admin.id, AuditLog.action != "admin.login")
+                     .order_by(AuditLog.createdAt))
+        found = (await session.execute(statement)).scalars().all()
+    assert [(entry.action, entry.outcome, entry.details) for entry in found] == [
+        ("PUT /settings/cors", "failure", {"code": "validation_failed", "fields": ["(unexpected field)"]}),
+        ("PUT /settings/cors", "failure", {"code": "validation_failed", "fields": ["body"]}),
+        ("PUT /settings/rate-limits", "failure",
+         {"code": "validation_failed", "fields": ["rules.0.(unexpected field)"]}),
+        ("PUT /users/{userId}/roles", "failure", {"code": "validation_failed", "fields": ["(unexpected field)"]}),
+    ]
+
+
 # A body that is not JSON at all is judged after the caller: no token is 401, a plain admin on a superadmin route
 # 403, and the superadmin's malformed change is audited like any other (FastAPI decodes JSON before dependencies).
 async def test_undecodableBodyIsAuthorizedFirstAndAudited(world: AdminWorld) -> None:

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -17,6 +20,22 @@ from KSysAdmin.backend.infrastructure.http.dependencies import (
 from shared.backend.exceptions.handlers import validationAnswer, validationDetails, validationResponse
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# What the audit stores for a key the client chose: the input models forbid a key they do not have, and validation
+# names that key itself as the field.
+UNEXPECTED_FIELD = "(unexpected field)"
+# A step of a field's path stored as it is: a field's name or a list index.
+PLAIN_STEP = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}|[0-9]{1,9}")
+
+
+# The failing field as the answer names it, with an unexpected key and any step that is not a plain name or index
+# replaced by the marker: the entry carries no value, and nothing jsonb refuses (\u0000, a lone surrogate).
+def auditedField(item: dict[str, Any]) -> str:
+    location = [str(step) for step in item.get("loc", ())]
+    if item.get("type") == "extra_forbidden" and len(location) > 1:
+        location[-1] = UNEXPECTED_FIELD
+    steps = [step if step == UNEXPECTED_FIELD or PLAIN_STEP.fullmatch(step) else UNEXPECTED_FIELD
+             for step in location]
+    return ".".join(steps[1:]) if len(steps) > 1 else ".".join(steps)
 
 
 # A change an authorized admin sent malformed (or not as JSON) is refused by validation before any use case runs:
@@ -33,7 +52,7 @@ def installValidationAudit(app: FastAPI) -> None:
                 audit = AuditTrail(AuditLogRepository(session), session)
                 await audit.record(await requestContext(request), principal, routeName(request),
                                    AuditOutcome.FAILURE, targetType, targetId,
-                                   {"code": code, "fields": [item["field"] for item in details]})
+                                   {"code": code, "fields": [auditedField(item) for item in error.errors()]})
                 await session.commit()
         return validationResponse(request, details)
 
