@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select, text
 
 from KSysAdmin.backend.application.createSuperadmin import CreateSuperadmin
+from KSysAdmin.backend.domain.models.auditLog import AuditLog
 from KSysAdmin.backend.domain.models.role import Role, UserRole
 from KSysAdmin.backend.domain.models.user import User, UserStatus
 from KSysAdmin.backend.infrastructure import cli
@@ -67,6 +68,26 @@ async def test_createSuperadminRefusesWeakPasswordsAndIsIdempotent(world: AdminW
     assert await rolesOf(world, email.lower()) == [["superadmin"]]
     response = await world.client.post("/api/admin/auth/login", json={"email": email, "password": STRONG})
     assert response.status_code == 200
+
+
+# A malformed address or a weak password changes nothing and is audited with its code and the operator alone: the
+# entry names neither the password nor what was typed as the address.
+async def test_refusedAddressOrPasswordIsAudited(world: AdminWorld, envFile: Path) -> None:
+    operator = f"operator-{generateId().hex[-8:]}"
+    email = f"root-{generateId().hex[-8:]}@example.com"
+    weak = await asyncio.to_thread(runCli, envFile, email, "password", SUDO_USER=operator)
+    malformed = await asyncio.to_thread(runCli, envFile, "root-at-example.com", STRONG, SUDO_USER=operator)
+    assert (weak.returncode, malformed.returncode) == (2, 2), weak.stderr + malformed.stderr
+    assert await rolesOf(world, email) == []
+    async with world.database.sessionFactory() as session:
+        statement = (select(AuditLog).where(AuditLog.action == "cli.create_superadmin",
+                                            AuditLog.details["sudoUser"].astext == operator)
+                     .order_by(AuditLog.createdAt))
+        entries = (await session.execute(statement)).scalars().all()
+    operatorFields = {**CLI_OPERATOR, "sudoUser": operator}
+    assert [(entry.outcome, entry.actorType, entry.actorId, entry.targetType, entry.details)
+            for entry in entries] == [("failure", "system", None, None, {"code": "weak_password", **operatorFields}),
+                                      ("failure", "system", None, None, {"code": "invalid_email", **operatorFields})]
 
 
 # Where the console requires TOTP, the command says so for an account that has it off, and only then.

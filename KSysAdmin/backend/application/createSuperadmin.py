@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NoReturn
 
 from KSysAdmin.backend.application.auditTrail import AuditTrail
 from KSysAdmin.backend.domain.adminPrincipal import RequestContext
@@ -17,7 +18,7 @@ from KSysAdmin.backend.domain.models.role import RoleName
 from KSysAdmin.backend.domain.models.user import User, UserStatus
 from KSysAdmin.backend.domain.passwordStrength import passwordProblems
 from shared.backend.database.modelSupport import utcNow
-from shared.backend.exceptions.domainError import UnprocessableError
+from shared.backend.exceptions.domainError import DomainError, UnprocessableError
 from shared.backend.security.emailAddress import normalizeEmail
 from shared.backend.security.lockoutPolicy import clearFailures
 from shared.backend.security.passwordHasher import PasswordHasher
@@ -56,11 +57,12 @@ class CreateSuperadmin:
         try:
             normalized = normalizeEmail(email.strip())
         except ValueError as error:
-            raise UnprocessableError(str(error), code="invalid_email") from None
+            await self.refuseInput(UnprocessableError(str(error), code="invalid_email"))
         problems = passwordProblems(password, normalized)
         if problems:
-            raise WeakPasswordError("The password " + "; ".join(problems),
-                                    details=[{"field": "password", "message": problem} for problem in problems])
+            await self.refuseInput(WeakPasswordError(
+                "The password " + "; ".join(problems),
+                details=[{"field": "password", "message": problem} for problem in problems]))
         passwordHash = await self.hasher.hash(password)
         try:
             return await self.promote(normalized, passwordHash)
@@ -103,6 +105,14 @@ class CreateSuperadmin:
         clearFailures(user)
         await self.users.flush()
         return {"tookOverPending": True, "voidedTokens": await self.users.voidOneTimeTokens(user.id, now)}
+
+    # An address or password refused before any account is read: audited with the code alone, naming neither (the
+    # password never, the address may be anything the operator typed).
+    async def refuseInput(self, error: DomainError) -> NoReturn:
+        await self.audit.record(CONTEXT, None, ACTION, AuditOutcome.FAILURE, details={"code": error.code},
+                                actorType=ActorType.SYSTEM)
+        await self.transaction.commit()
+        raise error from None
 
     async def refuse(self, user: User) -> None:
         # Read before the rollback, which expires the row.
