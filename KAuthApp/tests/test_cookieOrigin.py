@@ -9,6 +9,7 @@ from KAuthApp.tests.authTestSupport import auditRows, bearer, login, registerVer
 from shared.backend.config.settings import Settings
 from shared.backend.database.engine import Database
 
+ROOT_DIR = Path(__file__).resolve().parents[2]
 # A page on a sibling subdomain: the same site, so SameSite=Strict still sends the refresh cookie.
 SIBLING = {"Origin": "https://evil.localhost", "Sec-Fetch-Site": "same-site"}
 
@@ -58,3 +59,9 @@ async def test_cookieCallFromTheAccountPagesGoesThrough(
     assert body.status_code == 200, body.text
     assert (await client.post("/api/auth/logout", headers=sent)).status_code == 204
     client.cookies.clear()
+
+
+# docs/auth.md's audit list names the refusal as refuseForeignCookieCall writes it: its reason and details.
+def test_theAuditListNamesTheRefusal() -> None:
+    audit = (ROOT_DIR / "docs" / "auth.md").read_text().split("\n## Audit\n", 1)[1].split("\n## ", 1)[0]
+    assert [word for word in ("origin_not_allowed", "origin", "sessionId") if f"`{word}`" not in audit] == []
