@@ -66,9 +66,10 @@ class AuditTrail:
         targetType: str | None,
         targetId: str | uuid.UUID | None,
         details: dict[str, object],
+        actorId: uuid.UUID | None = None,
     ) -> None:
         await self.transaction.rollback()
-        await self.record(context, actor, action, outcome, targetType, targetId, details)
+        await self.record(context, actor, action, outcome, targetType, targetId, details, actorId=actorId)
         await self.transaction.commit()
 
     # Wraps one admin action: a domain error rolls it back and is recorded as failed or denied.

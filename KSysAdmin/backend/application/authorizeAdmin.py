@@ -46,10 +46,8 @@ class AuthorizeAdmin:
         if user is None or reason is not None:
             # A valid admin token whose account was since deleted, locked or disabled: refused, and audited with the
             # account the signed token names as the actor (an admin, as proven as any signed-in caller).
-            await self.audit.transaction.rollback()
-            await self.audit.record(context, None, action, AuditOutcome.DENIED, "user", userId,
-                                    {"code": AdminAccessRevokedError.code, "reason": reason}, actorId=userId)
-            await self.audit.transaction.commit()
+            await self.audit.recordRefusal(context, None, action, AuditOutcome.DENIED, "user", userId,
+                                           {"code": AdminAccessRevokedError.code, "reason": reason}, actorId=userId)
             raise AdminAccessRevokedError()
         roles = await self.users.rolesOf(user.id)
         principal = AdminPrincipal(userId=user.id, email=user.email, roles=roles, sessionId=claims.sessionId,

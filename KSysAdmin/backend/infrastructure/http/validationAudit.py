@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -29,8 +29,9 @@ PLAIN_STEP = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}|[0-9]{1,9}")
 
 # The failing field as the answer names it, with an unexpected key and any step that is not a plain name or index
 # replaced by the marker: the entry carries no value, and nothing jsonb refuses (\u0000, a lone surrogate).
-def auditedField(item: dict[str, Any]) -> str:
-    location = [str(step) for step in item.get("loc", ())]
+def auditedField(item: Mapping[str, object]) -> str:
+    loc = item.get("loc", ())
+    location = [str(step) for step in loc] if isinstance(loc, tuple | list) else []
     if item.get("type") == "extra_forbidden" and len(location) > 1:
         location[-1] = UNEXPECTED_FIELD
     steps = [step if step == UNEXPECTED_FIELD or PLAIN_STEP.fullmatch(step) else UNEXPECTED_FIELD
