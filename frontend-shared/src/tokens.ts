@@ -194,20 +194,21 @@ export class TokenStore {
       }, Math.max(0, expiresIn * 1000));
       return;
     }
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.refresh();
-    }, refreshDelayMs(expiresIn));
+    this.refreshAfter(refreshDelayMs(expiresIn));
   }
 
   // A signed-in tab tries again by itself; the token may lapse meanwhile (requests then refresh first).
   private scheduleRetry(retryAfter: number | null | undefined): void {
     if (this.timer) clearTimeout(this.timer);
     this.failures += 1;
+    this.refreshAfter(refreshRetryDelayMs(this.failures, retryAfter));
+  }
+
+  private refreshAfter(delayMs: number): void {
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.refresh();
-    }, refreshRetryDelayMs(this.failures, retryAfter));
+    }, delayMs);
   }
 
   // Single flight inside the tab, and serialised across tabs by the Web Lock.
