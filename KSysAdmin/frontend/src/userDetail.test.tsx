@@ -95,6 +95,19 @@ describe("user detail", () => {
     expect(screen.queryByRole("button", { name: "End lockout" })).not.toBeInTheDocument();
   });
 
+  // Ending a lockout does not let a disabled or unverified account sign in: the confirmation says what still stands.
+  it.each([
+    ["disabled", /stays disabled: they can sign in only once an admin enables it/],
+    ["pending_verification", /can sign in once they verify their email address/],
+    ["active", /They can sign in again at once/],
+  ])("says what ending the lockout of a %s account allows", async (status, expected) => {
+    const { UserDetailPage } = await import("./pages/UserDetail");
+    fetchMock.mockResolvedValueOnce(json(200, { ...user, status, lockedUntil: new Date(Date.now() + 600_000).toISOString() }));
+    renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
+    const dialog = await ask("End lockout");
+    expect(dialog).toHaveAccessibleDescription(expected);
+  });
+
   // lockedUntil is the server's time: with the browser clock 10 minutes slow, a lockout that ended 5 minutes ago on the
   // server offers nothing, though the browser's clock puts its end 5 minutes ahead.
   it("judges a lockout's end by the server's clock", async () => {

@@ -1,7 +1,14 @@
 import { useEffect, useRef, useState } from "react";
 import { Card, ConfirmButton, ErrorMessage, Link, Notice, Spinner, TableWrap, formatDateTime, formatRupiah, isApiError, isTransient, serverClock, useAction, useLoad } from "@kservices/shared";
-import { adminApi, adminRoles, ROLES } from "../api";
+import { adminApi, adminRoles, ROLES, type UserStatus } from "../api";
 import { UserStatusBadge, isDeleted, userName } from "../userStatus";
+
+// What ending a sign-in lockout lets the user do: a disabled or unverified account still cannot sign in.
+function afterLockout(status: UserStatus): string {
+  if (status === "disabled") return "The account stays disabled: they can sign in only once an admin enables it.";
+  if (status === "pending_verification") return "They can sign in once they verify their email address.";
+  return "They can sign in again at once.";
+}
 
 export function UserDetailPage({ id }: { id: string }) {
   const user = useLoad(() => adminApi.user(id), [id]);
@@ -83,7 +90,7 @@ export function UserDetailPage({ id }: { id: string }) {
                 <ConfirmButton className="button" disabled={act.busy || status === "disabled"} aria-busy={act.busy} title="Lock this account?" message={`Lock ${data.email}? All their sessions end.`} confirmLabel="Lock account" destructive onConfirm={() => void act.run("lock")}>Lock</ConfirmButton>
               )}
               {lockedOut ? (
-                <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="End the sign-in lockout?" message={`End the lockout of ${data.email} after failed sign-ins? They can sign in again at once.`} confirmLabel="End lockout" onConfirm={() => void act.run("endLockout")}>End lockout</ConfirmButton>
+                <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="End the sign-in lockout?" message={`End the lockout of ${data.email} after failed sign-ins? ${afterLockout(status)}`} confirmLabel="End lockout" onConfirm={() => void act.run("endLockout")}>End lockout</ConfirmButton>
               ) : null}
               {status === "disabled" ? (
                 <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="Enable this account?" message={`Enable ${data.email}? They can sign in again.`} confirmLabel="Enable account" onConfirm={() => void act.run("enable")}>Enable</ConfirmButton>
