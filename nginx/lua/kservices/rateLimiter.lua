@@ -219,13 +219,6 @@ function _M.access()
     if ip ~= var.remote_addr then
         var.kClientIp = ip  -- a client behind a trusted proxy: logged and forwarded as the client
     end
-    if gateway.trustedProxies[var.remote_addr] then
-        -- A TLS-terminating load balancer's word on the scheme, so the backends' redirects stay on https.
-        local proto = var.http_x_forwarded_proto
-        if proto == "https" or proto == "http" then
-            var.kForwardedProto = proto
-        end
-    end
     if find(ip, ":", 1, true) then
         ip = address.identity(ip)  -- an IPv6 client is counted by its /64
     end
