@@ -51,8 +51,9 @@ class RegisterUser:
         return await self.alreadyRegistered(email, data, passwordHash)
 
     # A verified owner gets a notice. A still-unverified account takes this registration's password and
-    # name with a fresh link (issuing it voids the earlier ones): whoever proves the mailbox gets the
-    # password of the registration that sent the only valid link, never one set by someone before them.
+    # name with a fresh link, and its earlier links are voided, even should the new mail fail: they were sent for
+    # another password, so whoever proves the mailbox gets the password of the registration that sent the only
+    # valid link, never one set by someone before them.
     async def alreadyRegistered(self, email: str, data: RegisterInput, passwordHash: str) -> AcceptedOutput:
         ports, now = self.ports, utcNow()
         existing = await ports.users.getByEmail(email, forUpdate=True)
@@ -61,6 +62,7 @@ class RegisterUser:
         token = None
         if existing is not None and pending:
             existing.passwordHash, existing.displayName, existing.updatedAt = passwordHash, data.displayName, now
+            await ports.tokens.invalidateOpen(existing.id, TokenPurpose.EMAIL_VERIFICATION.value, now)
             token = await issueToken(ports, existing, TokenPurpose.EMAIL_VERIFICATION,
                                      ports.settings.auth.verificationTtlSeconds, now)
         await ports.audit.record(ACTION, AuditOutcome.FAILURE, targetId=existing.id if existing else None,

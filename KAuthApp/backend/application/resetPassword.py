@@ -3,7 +3,7 @@ from __future__ import annotations
 from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.application.resetPasswordInput import ResetPasswordInput
 from KAuthApp.backend.application.sessionIssuer import SessionIssuer
-from KAuthApp.backend.application.verificationTokens import openToken
+from KAuthApp.backend.application.verificationTokens import openToken, useToken
 from KAuthApp.backend.domain.exceptions.authErrors import TokenInvalidOrUsedError
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from KAuthApp.backend.domain.models.oneTimeToken import TokenPurpose
@@ -15,9 +15,9 @@ from shared.backend.security.lockoutPolicy import clearFailures
 ACTION = "auth.password_reset"
 
 
-# Sets the new password, ends every session and admin console token, clears a temporary lockout. The link
-# proves control of the mailbox, so a still-unverified address counts as verified. Every unexpired session's
-# Redis key is deleted (as in LogoutAll).
+# Sets the new password, ends every session and admin console token, voids the user's other reset links and clears
+# a temporary lockout. The link proves control of the mailbox, so a still-unverified address counts as verified.
+# Every unexpired session's Redis key is deleted (as in LogoutAll).
 class ResetPassword:
     def __init__(self, ports: AuthPorts) -> None:
         self.ports = ports
@@ -38,7 +38,7 @@ class ResetPassword:
             raise TokenInvalidOrUsedError()
         checkPassword(data.newPassword, user.email, "newPassword")
         now = utcNow()  # after the row lock, as in ChangePassword
-        entry.usedAt = now
+        await useToken(ports, entry, now)
         user.passwordHash = await ports.hasher.hash(data.newPassword)
         clearFailures(user)
         if user.emailVerifiedAt is None:

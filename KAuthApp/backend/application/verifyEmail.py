@@ -3,7 +3,7 @@ from __future__ import annotations
 from KAuthApp.backend.application.acceptedOutput import AcceptedOutput
 from KAuthApp.backend.application.authPorts import AuthPorts
 from KAuthApp.backend.application.tokenInput import TokenInput
-from KAuthApp.backend.application.verificationTokens import openToken
+from KAuthApp.backend.application.verificationTokens import openToken, useToken
 from KAuthApp.backend.domain.exceptions.authErrors import TokenInvalidOrUsedError
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from KAuthApp.backend.domain.models.oneTimeToken import TokenPurpose
@@ -34,7 +34,7 @@ class VerifyEmail:
                                      details={"reason": "account_deleted"})
             await ports.transaction.commit()
             raise TokenInvalidOrUsedError()
-        entry.usedAt = now
+        await useToken(ports, entry, now)
         if user.emailVerifiedAt is None:
             user.emailVerifiedAt = now
         if user.status == UserStatus.PENDING_VERIFICATION.value:
