@@ -102,7 +102,8 @@ async def test_aDescriptionThatWouldNotRenderAsSentIsRefused(paymentStack: Payme
 
 
 async def test_gatewayFailureLeavesPaymentFailed(paymentStack: PaymentStack, payer: Payer) -> None:
-    fault = {"path": "/snap/v1.0/transfer-va/create-va", "count": 1, "status": 409}
+    # BRI refuses the create (4002700; a 409 fault would be 4092700, a reused X-EXTERNAL-ID the client sends again).
+    fault = {"path": "/snap/v1.0/transfer-va/create-va", "count": 1, "status": 400}
     (await paymentStack.http.post(f"{paymentStack.simulatorUrl}/simulator/faults", json=fault)).raise_for_status()
     response = await paymentStack.create(payer, key="will-fail")
     assert response.status_code == 502, response.text

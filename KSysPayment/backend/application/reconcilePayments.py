@@ -60,7 +60,8 @@ def never() -> bool:
 
 
 def mayExpireUnverified(payment: Payment, now: datetime, error: Exception) -> bool:
-    # A conflict (a duplicate request or external id) passes: the next poll sends fresh ids.
+    # A conflict (a duplicate inquiryRequestId) passes: the next poll sends a fresh one. A reused X-EXTERNAL-ID
+    # (gateway_duplicate_external_id, BRI did not process the poll) is no refusal either, so not permanent.
     permanent = isinstance(error, PERMANENT_ERRORS) and not isinstance(error, GatewayConflictError)
     grace = timedelta(0) if permanent else UNVERIFIED_EXPIRY_GRACE
     return payment.expiresAt <= now - grace

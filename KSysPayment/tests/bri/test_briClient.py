@@ -138,6 +138,8 @@ async def test_base64SignatureEncodingAccepted(makeClient: ClientFactory, simula
     assert (await client.inquiryVirtualAccount(customerNo="1234567890", trxId="trx-1")).amount == 10000
 
 
+# BRI answers a reused X-EXTERNAL-ID 409xx00 and did not process the call: sent again once with a new id (here the
+# same, as a broken generator would), then raised as its own error, never a conflict (which reads as "paid").
 async def test_reusedExternalIdIsAnswered409(makeClient: ClientFactory, simulator: Simulator) -> None:
     client = makeClient(externalIdFactory=lambda: "20260101000000000001")
     await createVa(client)
@@ -145,6 +147,24 @@ async def test_reusedExternalIdIsAnswered409(makeClient: ClientFactory, simulato
         await client.inquiryVirtualAccount(customerNo="1234567890", trxId="trx-1")
     assert caught.value.responseCode == "4093000"
     assert caught.value.code == "gateway_duplicate_external_id"
+    assert not isinstance(caught.value, GatewayConflictError | GatewayRejectedError)
+    assert await simulator.calls(f"{VA}/inquiry-va") == 2
+
+
+# A call BRI answers 409xx00 is sent again with a new X-EXTERNAL-ID, a create (never retried otherwise) and a delete
+# included: BRI did not process it, as after a 401. It failed as a conflict, and a VA delete's conflict reads "paid".
+async def test_reusedExternalIdIsSentAgainWithANewOne(makeClient: ClientFactory, simulator: Simulator) -> None:
+    ids = iter(["111", "111", "222", "222", "333", "333", "444"])
+    client = makeClient(externalIdFactory=lambda: next(ids))
+    await createVa(client)
+    await createVa(client, customerNo="555", trxId="trx-2")
+    assert await simulator.calls(f"{VA}/create-va") == 3
+    await client.deleteVirtualAccount(customerNo="555", trxId="trx-2")
+    assert await simulator.calls(f"{VA}/delete-va") == 2
+    assert (await client.inquiryVirtualAccount(customerNo="1234567890", trxId="trx-1")).amount == 10000
+    stored = (await simulator.stats())["virtualAccounts"]
+    assert isinstance(stored, list)
+    assert [va["virtualAccountNo"] for va in stored] == ["   777771234567890"]
 
 
 async def test_badSecretIsRejectedAsAuthError(makeClient: ClientFactory, simulator: Simulator) -> None:

@@ -42,3 +42,17 @@ class StatusUnavailableAfter(RealGatewayExcept):
             if self.calls > self.answered:
                 raise GatewayUnavailableError()
         return await self.real.virtualAccountStatus(customerNo=customerNo, inquiryRequestId=inquiryRequestId)
+
+
+class DeleteRaises(RealGatewayExcept):
+    # The gateway given, except that the VA delete of one customer number raises `error` (BRI's answer after the
+    # client's tries) and leaves the VA at BRI.
+    def __init__(self, real: PaymentGatewayInterface, customerNo: str, error: Exception) -> None:
+        super().__init__(real)
+        self.customerNo = customerNo
+        self.error = error
+
+    async def deleteVirtualAccount(self, *, customerNo: str, trxId: str) -> None:
+        if customerNo == self.customerNo:
+            raise self.error
+        await self.real.deleteVirtualAccount(customerNo=customerNo, trxId=trxId)

@@ -27,17 +27,25 @@ class GatewayNotFoundError(GatewayRejectedError):
 
 class GatewayConflictError(GatewayRejectedError):
     code = "gateway_conflict"
-    message = "The payment gateway reports a duplicate"
+    message = "The payment gateway refused the request as a conflict (a duplicate, or a virtual account already paid)"
 
-
-class GatewayDuplicateExternalIdError(GatewayConflictError):
-    code = "gateway_duplicate_external_id"
-    message = "The payment gateway saw this X-EXTERNAL-ID already today"
 
 
 class GatewayAuthError(UpstreamError):
     code = "gateway_auth_failed"
     message = "The payment gateway refused our credentials or signature"
+
+    def __init__(self, responseCode: str = "", responseMessage: str = "") -> None:
+        self.responseCode = responseCode
+        self.responseMessage = responseMessage
+        super().__init__(details=[{"responseCode": responseCode, "responseMessage": responseMessage}])
+
+
+# 409xx00: BRI saw this X-EXTERNAL-ID already today and did not process the call. No refusal of what was asked
+# (never "a paid VA"): the transport sends the call again with a new id once, and raises this when BRI still says so.
+class GatewayDuplicateExternalIdError(UpstreamError):
+    code = "gateway_duplicate_external_id"
+    message = "The payment gateway saw this X-EXTERNAL-ID already today and did not process the request"
 
     def __init__(self, responseCode: str = "", responseMessage: str = "") -> None:
         self.responseCode = responseCode
@@ -77,7 +85,8 @@ def outcomeUnknown(error: BaseException) -> bool:
 
 
 # What a call to BRI raises when BRI could not be asked or would not answer.
-GATEWAY_ERRORS = (GatewayRejectedError, GatewayAuthError, GatewayBadResponseError, GatewayUnavailableError)
+GATEWAY_ERRORS = (GatewayRejectedError, GatewayDuplicateExternalIdError, GatewayAuthError, GatewayBadResponseError,
+                  GatewayUnavailableError)
 
 
 # Inbound: calls the gateway makes to us (token request, payment notifications).

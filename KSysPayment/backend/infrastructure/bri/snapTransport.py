@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from KSysPayment.backend.domain.exceptions.gatewayErrors import (
     GatewayAuthError,
     GatewayBadResponseError,
+    GatewayDuplicateExternalIdError,
     GatewayTimeoutError,
     GatewayUnavailableError,
 )
@@ -106,7 +107,7 @@ class SnapTransport:
         signedPath = self.pathPrefix + path
         url = self.baseUrl + path
         attempt = 0
-        authRetried = False
+        authRetried = duplicateRetried = False
         while True:
             attempt += 1
             token = await self.tokenCache.get()
@@ -121,6 +122,15 @@ class SnapTransport:
                 attempt -= 1
                 self.tokenCache.invalidate(token)
                 logger.warning("bri_auth_retry", "BRI answered 401, refreshing the token", path=path)
+                continue
+            except GatewayDuplicateExternalIdError:
+                if duplicateRetried:
+                    raise
+                # 409xx00 means BRI did not process the call: sent again once, with a new X-EXTERNAL-ID.
+                duplicateRetried = True
+                attempt -= 1
+                logger.warning("bri_external_id_retry", "BRI saw this X-EXTERNAL-ID already today, retrying with a "
+                               "new one", path=path, external_id=headers["X-EXTERNAL-ID"])
                 continue
             except DomainError as error:
                 if not (idempotent and isRetriable(error) and attempt < self.retryPolicy.maxAttempts):

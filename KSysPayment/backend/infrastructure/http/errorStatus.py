@@ -3,6 +3,7 @@ from __future__ import annotations
 from KSysPayment.backend.domain.exceptions.gatewayErrors import (
     GatewayAuthError,
     GatewayBadResponseError,
+    GatewayDuplicateExternalIdError,
     GatewayRejectedError,
     GatewayTimeoutError,
     GatewayUnavailableError,
@@ -33,6 +34,7 @@ PAYMENT_STATUS_TABLE: dict[type[DomainError], int] = {
     GatewayRejectedError: 502,
     GatewayAuthError: 502,
     GatewayBadResponseError: 502,
+    GatewayDuplicateExternalIdError: 502,
     GatewayUnavailableError: 503,
     GatewayTimeoutError: 504,
     InboundAuthError: 401,

@@ -10,6 +10,7 @@ from KSysPayment.backend.application.paymentOutput import PaymentLimitsOutput, P
 from KSysPayment.backend.domain.exceptions.gatewayErrors import (
     GatewayAuthError,
     GatewayBadResponseError,
+    GatewayDuplicateExternalIdError,
     GatewayRejectedError,
     GatewayTimeoutError,
     GatewayUnavailableError,
@@ -41,8 +42,8 @@ from shared.backend.security.currentUser import CurrentUserDep
 
 PREFIX = "/api/payment"
 # BRI's failures when a call must ask it (nothing changes on our side).
-GATEWAY_ERRORS = (GatewayRejectedError, GatewayAuthError, GatewayBadResponseError, GatewayUnavailableError,
-                  GatewayTimeoutError)
+GATEWAY_ERRORS = (GatewayRejectedError, GatewayDuplicateExternalIdError, GatewayAuthError, GatewayBadResponseError,
+                  GatewayUnavailableError, GatewayTimeoutError)
 # The create's other success: a replay of a key and body already stored answers the stored payment.
 CREATE_RESPONSES: dict[int | str, dict[str, object]] = {
     **paymentAnswers(InvalidIdempotencyKeyError, IdempotencyKeyReusedError, VirtualAccountNumberTakenError,
