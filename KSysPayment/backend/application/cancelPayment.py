@@ -89,7 +89,7 @@ class CancelPayment:
         # BRI knew no VA before the row was locked, but the create may have stored one while the payment was still
         # pending (it deletes only the VA of a payment it finds closed): deleted now, best effort. A VA paid since
         # is asked about, so that its payment is recorded late or flagged even if BRI's notification is lost (flagged
-        # too when BRI cannot be asked before the deadline).
+        # too when BRI cannot be asked before the deadline, or answers unpaid: va_delete_refused).
         try:
             try:
                 await beforeDeadline(self.gateway.deleteVirtualAccount(customerNo=str(payment.customerNo),

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 
 from KSysPayment.backend.application.auditTrail import recordAudit
 from KSysPayment.backend.application.paymentPoll import PollResult
@@ -17,6 +17,9 @@ logger = getSystemLogger("payment.closed")
 
 CLOSED = (PaymentStatus.CANCELLED.value, PaymentStatus.EXPIRED.value, PaymentStatus.FAILED.value)
 LATE_PAYMENT = "late_payment:"
+# BRI refused to delete a closed payment's VA (409, as for a paid one) yet answered unpaid: the VA may still be
+# payable at BRI, with nothing on our books to show it.
+VA_DELETE_REFUSED = "va_delete_refused: BRI refused to delete the VA but reports it unpaid"
 
 
 def unverifiedLateReason(status: str, unverified: str) -> str:
@@ -47,7 +50,8 @@ class ClosedPaymentReport:
 
     # BRI refused to delete the payment's VA (409: it was paid) and is asked about it with poll. The refusal is itself
     # evidence of the payment: when BRI cannot be asked (its errors after their tries, the caller's deadline), the
-    # closed payment is flagged for an admin, as a QR recheck that cannot ask BRI is. False when BRI said unpaid.
+    # closed payment is flagged for an admin, as a QR recheck that cannot ask BRI is. False when BRI said unpaid: the
+    # closed payment is then flagged va_delete_refused, its VA being alive at BRI for anyone to pay.
     async def recordRefusedDelete(self, payment: Payment, poll: Awaitable[PollResult],
                                   context: RequestContext) -> bool:
         try:
@@ -58,16 +62,28 @@ class ClosedPaymentReport:
                            "asked about it", payment_id=str(payment.id), request_id=context.requestId, code=failure)
             await self.flagUnverified(payment, refusedDeleteReason(failure), context)
             return True
-        return await self.record(payment, result, context)
+        if await self.record(payment, result, context):
+            return True
+        logger.warning("payment_va_delete_refused_unpaid", "BRI refused to delete a VA it reports unpaid",
+                       payment_id=str(payment.id), request_id=context.requestId)
+        await self.flagClosed(payment, lambda _status: VA_DELETE_REFUSED, context)
+        return False
 
     async def flagUnverified(self, payment: Payment, unverified: str, context: RequestContext) -> None:
+        await self.flagClosed(payment, lambda status: unverifiedLateReason(status, unverified), context)
+
+    # reasonFor: the flag for the payment's closed status.
+    async def flagClosed(self, payment: Payment, reasonFor: Callable[[str], str], context: RequestContext) -> None:
         async with self.uowFactory() as uow:
             locked = await uow.payments.getById(payment.id, forUpdate=True)
-            # Pending: reconciliation polls and flags it; paid, or flagged late already (a recorded late report, or
-            # this answer before): nothing new for an admin, and an admin's resolution of it stays.
+            # Pending: reconciliation polls and flags it; paid, flagged late already (a recorded late report, or an
+            # unverified answer before) or with this reason already: nothing new for an admin, and an admin's
+            # resolution of it stays.
             if locked is None or locked.status not in CLOSED or (locked.flaggedReason or "").startswith(LATE_PAYMENT):
                 return
-            reason = unverifiedLateReason(locked.status, unverified)
+            reason = reasonFor(locked.status)
+            if locked.flaggedFor(reason):
+                return
             locked.flag(reason, utcNow())
             await recordAudit(uow.audit, "payment.flagged", locked, context, actorType=ActorType.SYSTEM,
                               outcome=AuditOutcome.FAILURE, details={"reason": reason})

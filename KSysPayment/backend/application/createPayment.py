@@ -241,8 +241,8 @@ class CreatePayment:
                                                         trxId=payment.partnerReferenceNo)
             except GatewayConflictError:
                 # BRI refuses to delete a paid VA: the payment is asked about and, closed, recorded late or flagged
-                # (also when BRI cannot be asked; closedPaymentReport.py), so the money is on record even when BRI's
-                # notification is lost.
+                # (also when BRI cannot be asked, or answers unpaid; closedPaymentReport.py), so the money, or the VA
+                # still payable, is on record even when BRI's notification is lost.
                 await self.closedReport.recordRefusedDelete(payment, pollPayment(self.gateway, payment), context)
         except GatewayNotFoundError:
             return False

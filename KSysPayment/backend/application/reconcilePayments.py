@@ -195,10 +195,9 @@ class ReconcilePayments:
             except GatewayConflictError:
                 # BRI refuses to delete a paid VA (paid since the poll, BRI's clock behind ours): recorded late or
                 # flagged for an admin (also when BRI cannot be asked), so the money is on record even when BRI's
-                # notification is lost.
-                if await self.closedReport.recordRefusedDelete(payment, pollPayment(self.gateway, payment), context):
-                    return True
-                raise
+                # notification is lost; a refusal BRI then calls unpaid is flagged va_delete_refused.
+                return await self.closedReport.recordRefusedDelete(payment, pollPayment(self.gateway, payment),
+                                                                   context)
         except Exception as error:
             logger.warning("payment_va_delete_failed", "Could not delete an expired VA at BRI",
                            payment_id=str(payment.id), error_type=type(error).__name__)
