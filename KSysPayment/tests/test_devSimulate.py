@@ -44,7 +44,8 @@ async def test_simulateOthersPaymentIs404(paymentStack: PaymentStack, payer: Pay
     assert paid.status_code == 422
 
 
-# Only a pending payment can be paid: a cancelled one is 409 before the simulator is asked, as the document says.
+# Only a pending payment can be paid: a cancelled one is 409 before the simulator is asked, as the document says; the
+# document lists no other 409 (payment_already_paid is a cancel's answer, never this route's).
 async def test_simulateCancelledPaymentIs409(paymentStack: PaymentStack, payer: Payer) -> None:
     paymentId = (await paymentStack.create(payer)).json()["id"]
     cancelled = await paymentStack.http.post(f"{paymentStack.appUrl}{PREFIX}/payments/{paymentId}/cancel",
@@ -56,7 +57,7 @@ async def test_simulateCancelledPaymentIs409(paymentStack: PaymentStack, payer: 
     assert response.json()["error"]["code"] == "invalid_payment_state"
     assert (await paymentStack.get(payer, paymentId)).json()["status"] == "cancelled"
     document = (await paymentStack.http.get(f"{paymentStack.appUrl}{PREFIX}/openapi.json")).json()
-    assert "invalid_payment_state" in document["paths"][SIMULATE]["post"]["responses"]["409"]["x-error-codes"]
+    assert document["paths"][SIMULATE]["post"]["responses"]["409"]["x-error-codes"] == ["invalid_payment_state"]
 
 
 async def test_simulateNotMountedInProduction(paymentStack: PaymentStack) -> None:

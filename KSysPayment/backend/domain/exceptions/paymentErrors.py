@@ -29,7 +29,8 @@ class InvalidPaymentStateError(ConflictError):
     message = "The payment is not in a state that allows this"
 
 
-class PaymentPaidAtGatewayError(InvalidPaymentStateError):
+# Not an InvalidPaymentStateError: a route declaring that one (the state machine's) would document this code too.
+class PaymentPaidAtGatewayError(ConflictError):
     # A cancel found the payment paid at BRI; details carry the payment's status after settling it.
     code = "payment_already_paid"
     message = "BRI reports this payment as paid, so it was not cancelled"

@@ -17,6 +17,7 @@ from KSysPayment.backend.domain.exceptions.paymentErrors import (
     InvalidIdempotencyKeyError,
     InvalidPaymentStateError,
     PaymentNotFoundError,
+    PaymentPaidAtGatewayError,
     SimulatorUnavailableError,
 )
 from shared.backend.exceptions.domainError import DomainError
@@ -28,6 +29,7 @@ PAYMENT_STATUS_TABLE: dict[type[DomainError], int] = {
     IdempotencyKeyReusedError: 409,
     InvalidIdempotencyKeyError: 400,
     InvalidPaymentStateError: 409,
+    PaymentPaidAtGatewayError: 409,
     AmountOutOfBoundsError: 422,
     InvalidCursorError: 422,
     SimulatorUnavailableError: 502,
