@@ -55,3 +55,9 @@ export function useSessionStatus(): SessionStatus {
 export function useSessionAccount(): string | null {
   return useSyncExternalStore(subscribe, () => account);
 }
+
+// Whether `user` is the signed-in admin: the token's subject (their id), else the email they signed in with.
+export function isSignedInAdmin(user: { id: string; email: string }): boolean {
+  const subject = tokens.getSubject();
+  return subject ? subject === user.id : account !== null && account === normaliseEmail(user.email);
+}

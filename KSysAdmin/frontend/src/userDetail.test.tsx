@@ -95,9 +95,9 @@ describe("user detail", () => {
     expect(screen.queryByRole("button", { name: "End lockout" })).not.toBeInTheDocument();
   });
 
-  // Ending a lockout does not let a disabled or unverified account sign in: the confirmation says what still stands.
+  // Ending a lockout does not let an unverified account sign in: the confirmation says what still stands. A disabled
+  // account offers no End lockout (userDetailStates.test.tsx).
   it.each([
-    ["disabled", /stays disabled: they can sign in only once an admin enables it/],
     ["pending_verification", /can sign in once they verify their email address/],
     ["active", /They can sign in again at once/],
   ])("says what ending the lockout of a %s account allows", async (status, expected) => {
@@ -160,7 +160,8 @@ describe("user detail", () => {
 
   it("moves focus to the heading when a confirmed action fails", async () => {
     const { UserDetailPage } = await import("./pages/UserDetail");
-    fetchMock.mockResolvedValueOnce(json(200, user)).mockResolvedValueOnce(json(403, envelope("cannot_target_self")));
+    // The failed action is followed by a reload of the user.
+    fetchMock.mockResolvedValueOnce(json(200, user)).mockResolvedValueOnce(json(409, envelope("cannot_target_self"))).mockResolvedValueOnce(json(200, user));
     renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
     await userEvent.click(within(await ask("Disable")).getByRole("button", { name: "Disable account" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("You cannot do this to your own account.");
@@ -170,11 +171,12 @@ describe("user detail", () => {
   it("marks the action buttons busy while a confirmed action runs", async () => {
     const { UserDetailPage } = await import("./pages/UserDetail");
     let answer = (_: Response) => {};
-    fetchMock.mockResolvedValueOnce(json(200, user)).mockImplementationOnce(() => new Promise((resolve) => { answer = resolve; }));
+    fetchMock.mockResolvedValueOnce(json(200, user)).mockImplementationOnce(() => new Promise((resolve) => { answer = resolve; }))
+      .mockResolvedValueOnce(json(200, user));
     renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
     await userEvent.click(within(await ask("Lock")).getByRole("button", { name: "Lock account" }));
     for (const name of ["Lock", "Disable", "Revoke all sessions", "Reset two-factor"]) expect(screen.getByRole("button", { name })).toHaveAttribute("aria-busy", "true");
-    answer(json(403, envelope("cannot_target_self")));
+    answer(json(409, envelope("cannot_target_self")));
     await waitFor(() => expect(screen.getByRole("button", { name: "Lock" })).toHaveAttribute("aria-busy", "false"));
   });
 

@@ -9,8 +9,9 @@ export const USER_STATUS_LABELS: Record<UserStatus, string> = {
   deleted: "Deleted",
 };
 
-// Deleted by its holder: the row stays for its payments and audit entries, and no admin action changes it. A row
-// soft-deleted before the status existed has only deletedAt.
+// Deleted by its holder: the row stays for its payments and audit entries, and no admin action changes it. A row with
+// only deletedAt (migration 0014's downgrade leaves a deleted account disabled with it; or a soft delete by hand) reads
+// deleted too: the API refuses to change it but still revokes its sessions.
 export function isDeleted(user: Pick<AdminUser, "status" | "deletedAt">): boolean {
   return user.status === "deleted" || !!user.deletedAt;
 }

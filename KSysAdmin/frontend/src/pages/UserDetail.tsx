@@ -1,13 +1,37 @@
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import { Card, ConfirmButton, ErrorMessage, Link, Notice, Spinner, TableWrap, formatDateTime, formatRupiah, isApiError, isTransient, serverClock, useAction, useLoad } from "@kservices/shared";
-import { adminApi, adminRoles, ROLES, type UserStatus } from "../api";
+import { adminApi, adminRoles, ROLES, type AdminUser, type UserStatus } from "../api";
+import { isSignedInAdmin } from "../session";
 import { UserStatusBadge, isDeleted, userName } from "../userStatus";
 
-// What ending a sign-in lockout lets the user do: a disabled or unverified account still cannot sign in.
-function afterLockout(status: UserStatus): string {
-  if (status === "disabled") return "The account stays disabled: they can sign in only once an admin enables it.";
-  if (status === "pending_verification") return "They can sign in once they verify their email address.";
-  return "They can sign in again at once.";
+// The statuses whose lockout from failed sign-ins an unlock ends (the API's LOCKOUT_ENDABLE), and what each lets the
+// user do then: an unverified account still has to verify its email address.
+const SIGN_IN_AFTER: Partial<Record<UserStatus, string>> = {
+  active: "They can sign in again at once.",
+  pending_verification: "They can sign in once they verify their email address.",
+};
+
+// An unlock or enable returns the account to active, or to pending verification while its email is unverified
+// (the API's nextStatus).
+function afterRestore(user: AdminUser): string {
+  return user.emailVerifiedAt ? SIGN_IN_AFTER.active! : "The account returns to pending verification: they can sign in once they verify their email address.";
+}
+
+const OWN_SESSIONS = " This is your own account: this console session ends too, and you have to sign in again.";
+
+// The warning before the signed-in admin saves roles that take away their own console access or superadmin.
+function ownRolesWarning(current: string[], next: string[]): string {
+  const admin = (roles: string[]) => roles.includes("admin") || roles.includes("superadmin");
+  if (admin(current) && !admin(next)) return " This is your own account: without admin or superadmin you can no longer use the admin console.";
+  if (current.includes("superadmin") && !next.includes("superadmin")) return " This is your own account: without superadmin you can no longer change roles or settings.";
+  return "";
+}
+
+// A failed action may still have changed the account (lock, disable and the two-factor reset commit before a 503
+// session_keys_not_removed; a 409 means it changed meanwhile), so the page reloads it. A 401 or 429 was refused before
+// the action ran, and its reload would be too.
+function mayHaveChanged(error: unknown): boolean {
+  return !isApiError(error) || (error.status !== 401 && error.status !== 429);
 }
 
 export function UserDetailPage({ id }: { id: string }) {
@@ -20,12 +44,21 @@ export function UserDetailPage({ id }: { id: string }) {
   const headingRef = useRef<HTMLHeadingElement>(null);
   const focusAfter = [noticeRef, headingRef];
 
+  // Runs an admin call; when it fails in a way that may have left the account changed, the user is reloaded.
+  const reloadAfterFailure = async <T,>(call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (caught) {
+      if (mayHaveChanged(caught)) user.reload();
+      throw caught;
+    }
+  };
   // endLockout: an unlock of an account that is not locked by an admin, which ends its lockout from failed sign-ins.
   const act = useAction(async (action: "lock" | "unlock" | "endLockout" | "disable" | "enable" | "revoke" | "resetMfa") => {
     setNotice(null);
-    if (action === "revoke") await adminApi.revokeSessions(id);
-    else if (action === "resetMfa") await adminApi.resetMfa(id);
-    else await adminApi.userAction(id, action === "endLockout" ? "unlock" : action);
+    await reloadAfterFailure(() => action === "revoke" ? adminApi.revokeSessions(id)
+      : action === "resetMfa" ? adminApi.resetMfa(id)
+      : adminApi.userAction(id, action === "endLockout" ? "unlock" : action));
     setNotice(action === "revoke" ? "All sessions of this user were revoked."
       : action === "resetMfa" ? "Two-factor authentication was turned off and all sessions were revoked."
       : action === "endLockout" ? "The sign-in lockout was ended."
@@ -36,24 +69,24 @@ export function UserDetailPage({ id }: { id: string }) {
   const canEditRoles = adminRoles.get().includes("superadmin");
   const saveRoles = useAction(async (roles: string[]) => {
     setNotice(null);
-    const saved = await adminApi.setRoles(id, roles);
+    const saved = await reloadAfterFailure(() => adminApi.setRoles(id, roles));
     if (user.data) user.setData({ ...user.data, ...saved });
     setEditedRoles(null);
     setNotice("Roles saved.");
     user.reload();
   }, { focusAfter });
-  // The user deleted the account meanwhile (409 account_deleted): reloaded, the page shows it deleted.
-  const reloadUser = user.reload;
-  useEffect(() => {
-    if ([act.error, saveRoles.error].some((error) => isApiError(error) && error.code === "account_deleted")) reloadUser();
-  }, [act.error, saveRoles.error, reloadUser]);
 
   if (user.loading && !user.data) return <Spinner />;
-  if (user.error && !user.data) return <Card title="User"><ErrorMessage error={user.error} overrides={{ not_found: "No user with this id." }} onRetry={isTransient(user.error) ? user.reload : undefined} /></Card>;
+  if (user.error && !user.data) return <Card title="User"><ErrorMessage error={user.error} onRetry={isTransient(user.error) ? user.reload : undefined} /></Card>;
   const data = user.data!;
   const status = data.status;
+  // Deleted by its holder (status deleted): nothing changes it. A row with only a deletion time (isDeleted) takes no
+  // change either, but the API still revokes its sessions.
+  const erased = status === "deleted";
   const deleted = isDeleted(data);
-  const lockedOut = status !== "locked" && !!data.lockedUntil && Date.parse(data.lockedUntil) > serverClock.now();
+  const lockedOut = SIGN_IN_AFTER[status] !== undefined && !!data.lockedUntil && Date.parse(data.lockedUntil) > serverClock.now();
+  const own = isSignedInAdmin(data);
+  const revokeButton = <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="Revoke all sessions?" message={`End all sessions of ${data.email}? They have to sign in again.${own ? OWN_SESSIONS : ""}`} confirmLabel="Revoke all sessions" destructive onConfirm={() => void act.run("revoke")}>Revoke all sessions</ConfirmButton>;
   const roles = editedRoles ?? data.roles;
   return (
     <>
@@ -78,26 +111,29 @@ export function UserDetailPage({ id }: { id: string }) {
         <h2>Actions</h2>
         {deleted ? (
           <>
-            <p data-testid="deleted-account">The user deleted this account: its email, name and phone number are erased, its payments and audit entries are kept, and it can no longer be changed.</p>
+            <p data-testid="deleted-account">{erased
+              ? "The user deleted this account: its email, name and phone number are erased, its payments and audit entries are kept, and it can no longer be changed."
+              : "This account is marked deleted (it has a deletion time without the deleted status): it can no longer be changed, but its sessions can still be revoked."}</p>
+            {erased ? null : <div className="actions">{revokeButton}</div>}
             <ErrorMessage error={saveRoles.error} />
           </>
         ) : (
           <>
             <div className="actions">
               {status === "locked" ? (
-                <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="Unlock this account?" message={`Unlock ${data.email}? They can sign in again at once.`} confirmLabel="Unlock account" onConfirm={() => void act.run("unlock")}>Unlock</ConfirmButton>
+                <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="Unlock this account?" message={`Unlock ${data.email}? ${afterRestore(data)}`} confirmLabel="Unlock account" onConfirm={() => void act.run("unlock")}>Unlock</ConfirmButton>
               ) : (
                 <ConfirmButton className="button" disabled={act.busy || status === "disabled"} aria-busy={act.busy} title="Lock this account?" message={`Lock ${data.email}? All their sessions end.`} confirmLabel="Lock account" destructive onConfirm={() => void act.run("lock")}>Lock</ConfirmButton>
               )}
               {lockedOut ? (
-                <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="End the sign-in lockout?" message={`End the lockout of ${data.email} after failed sign-ins? ${afterLockout(status)}`} confirmLabel="End lockout" onConfirm={() => void act.run("endLockout")}>End lockout</ConfirmButton>
+                <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="End the sign-in lockout?" message={`End the lockout of ${data.email} after failed sign-ins? ${SIGN_IN_AFTER[status]}`} confirmLabel="End lockout" onConfirm={() => void act.run("endLockout")}>End lockout</ConfirmButton>
               ) : null}
               {status === "disabled" ? (
-                <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="Enable this account?" message={`Enable ${data.email}? They can sign in again.`} confirmLabel="Enable account" onConfirm={() => void act.run("enable")}>Enable</ConfirmButton>
+                <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="Enable this account?" message={`Enable ${data.email}? ${afterRestore(data)}`} confirmLabel="Enable account" onConfirm={() => void act.run("enable")}>Enable</ConfirmButton>
               ) : (
                 <ConfirmButton className="button button-danger" disabled={act.busy} aria-busy={act.busy} title="Disable this account?" message={`Disable ${data.email}? They cannot sign in until an admin enables the account, and all their sessions end.`} confirmLabel="Disable account" destructive onConfirm={() => void act.run("disable")}>Disable</ConfirmButton>
               )}
-              <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="Revoke all sessions?" message={`End all sessions of ${data.email}? They have to sign in again.`} confirmLabel="Revoke all sessions" destructive onConfirm={() => void act.run("revoke")}>Revoke all sessions</ConfirmButton>
+              {revokeButton}
               {data.mfaEnabled ? (
                 <ConfirmButton className="button button-danger" disabled={act.busy} aria-busy={act.busy} title="Reset two-factor authentication?" message={`Turn off two-factor authentication for ${data.email}? Their recovery codes are deleted and all their sessions end.`} confirmLabel="Reset two-factor" destructive onConfirm={() => void act.run("resetMfa")}>Reset two-factor</ConfirmButton>
               ) : null}
@@ -105,7 +141,7 @@ export function UserDetailPage({ id }: { id: string }) {
             {canEditRoles ? (
               <>
                 <h2>Roles</h2>
-                <ErrorMessage error={saveRoles.error} overrides={{ permission_denied: "Only a superadmin can change roles.", insufficient_role: "Only a superadmin can change roles.", conflict: "The last superadmin cannot be demoted." }} />
+                <ErrorMessage error={saveRoles.error} overrides={{ insufficient_role: "Only a superadmin can change roles.", last_superadmin: "This is the last superadmin: make another account superadmin before removing it." }} />
                 <fieldset className="actions">
                   <legend className="muted">Roles</legend>
                   {ROLES.map((role) => (
@@ -114,7 +150,7 @@ export function UserDetailPage({ id }: { id: string }) {
                       {role}
                     </label>
                   ))}
-                  <ConfirmButton className="button" disabled={saveRoles.busy || roles.length === 0} aria-busy={saveRoles.busy} aria-describedby={roles.length === 0 ? "roles-needed" : undefined} title="Save roles?" message={`Set the roles of ${data.email} to ${roles.join(", ")}?`} confirmLabel="Save roles" onConfirm={() => void saveRoles.run(roles)}>Save roles</ConfirmButton>
+                  <ConfirmButton className="button" disabled={saveRoles.busy || roles.length === 0} aria-busy={saveRoles.busy} aria-describedby={roles.length === 0 ? "roles-needed" : undefined} title="Save roles?" message={`Set the roles of ${data.email} to ${roles.join(", ")}?${own ? ownRolesWarning(data.roles, roles) : ""}`} confirmLabel="Save roles" onConfirm={() => void saveRoles.run(roles)}>Save roles</ConfirmButton>
                   {roles.length === 0 ? <p id="roles-needed" className="muted">An account keeps at least one role.</p> : null}
                 </fieldset>
               </>
