@@ -3,7 +3,8 @@ import { Card, ErrorMessage, Field, Form, Notice, SelectField, Spinner, SubmitBu
 import { adminApi, type RateLimitRule } from "../api";
 import { describeDefault, fromDefault, looserThanDefault, type RuleValues } from "../ruleDefaults";
 
-const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i;
+// Scheme, a host name, IPv4 or bracketed IPv6 address, and an optional port; the server's checks are finer.
+const ORIGIN = /^https?:\/\/([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?$/i;
 
 export function validateOrigins(lines: string[]): FieldErrors {
   const errors: FieldErrors = {};
@@ -116,8 +117,9 @@ export function validateRules(rules: RuleForm[]): FieldErrors {
   });
   const seen = new Set<string>();
   rules.forEach((rule, i) => {
-    const key = `${rule.routeGroup.trim()}|${rule.scope}`;
-    if (seen.has(key) && !errors[`rules.${i}.routeGroup`]) errors[`rules.${i}.routeGroup`] = "This route group already has a rule for this scope.";
+    // The gateway keys rules by route group: one rule per group, whatever its scope (as the API checks).
+    const key = rule.routeGroup.trim();
+    if (seen.has(key) && !errors[`rules.${i}.routeGroup`]) errors[`rules.${i}.routeGroup`] = "This route group already has a rule: one rule per route group.";
     seen.add(key);
   });
   return errors;
