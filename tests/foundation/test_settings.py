@@ -1,14 +1,20 @@
 from __future__ import annotations
 
 import base64
+import re
 from pathlib import Path
 
 import pytest
+import yaml
 
-from shared.backend.config.settings import ConfigurationError, loadSettings
+from shared.backend.config.settings import ConfigurationError, loadSettings, settingNames
 from tests.foundation.settingsSupport import PRODUCTION_BRI, VALID, clearSettingsEnvironment
 
 OLD_KEY = base64.b64encode(b"o" * 32).decode()
+ROOT = Path(__file__).resolve().parents[2]
+# Set by python:3.12-slim-bookworm, docker/app.Dockerfile and Docker itself in the app containers.
+IMAGE_VARIABLES = {"PATH", "HOME", "HOSTNAME", "LANG", "GPG_KEY", "PYTHON_VERSION", "PYTHON_SHA256",
+                   "UV_PROJECT_ENVIRONMENT", "PYTHONDONTWRITEBYTECODE"}
 
 
 @pytest.fixture
@@ -150,6 +156,29 @@ def test_aMisspelledSettingInTheEnvFileIsNamed(cleanEnv: pytest.MonkeyPatch, tmp
     envFile.write_text("SIM_PRIVATE_KEY_PATH=/keys/bri.pem\nTEST_REDIS_PORT=26379\nCOMPOSE_CORS_ORIGINS=https://a.example\n"
                        f"JWT_PREVIOUS_SECRETS={'p' * 40}\n")
     assert loadSettings(envFile).jwt.previousSecretValues() == ["p" * 40]
+
+
+# Compose's env_file turns .env into environment variables and the containers have no .env file: the same typo
+# there is named too. The names compose itself sets (POSTGRES_*, SIM_*, the gateway's, COMPOSE_* it reads) and
+# the base images' are no settings' typos, and pass.
+def test_aMisspelledSettingInTheEnvironmentIsNamed(cleanEnv: pytest.MonkeyPatch) -> None:
+    cleanEnv.setenv("JWT_PREVIOUS_SECRET", "p" * 40)
+    cleanEnv.setenv("crypto_previous_master_key", OLD_KEY)
+    with pytest.raises(ConfigurationError) as error:
+        loadSettings()
+    assert "JWT_PREVIOUS_SECRET (in the environment): is not a setting; did you mean JWT_PREVIOUS_SECRETS?" \
+        in str(error.value)
+    assert "crypto_previous_master_key (in the environment)" in str(error.value)
+    assert OLD_KEY not in str(error.value) and "p" * 40 not in str(error.value)
+    cleanEnv.delenv("JWT_PREVIOUS_SECRET")
+    cleanEnv.delenv("crypto_previous_master_key")
+    compose = (ROOT / "docker-compose.yml").read_text()
+    services = yaml.safe_load(compose)["services"]
+    names = {name for spec in services.values() for name in spec.get("environment", {})}
+    names |= set(re.findall(r"\$\{([A-Z_]+)", compose)) | IMAGE_VARIABLES
+    for name in names - set(settingNames()):
+        cleanEnv.setenv(name, "x")
+    loadSettings()
 
 
 def test_anUnreadableEnvFileIsNamed(cleanEnv: pytest.MonkeyPatch, tmp_path: Path) -> None:

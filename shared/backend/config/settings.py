@@ -319,7 +319,7 @@ def loadSettings(envFile: Path | None = None) -> Settings:
     if envFile is None:
         refuseMissingNamedFile(path)
     refuseUnreadable(path)
-    problems: list[str] = refuseRenamed(path) + refuseMisspelled(path, settingNames())
+    problems: list[str] = refuseRenamed(path) + refuseMisspelled(path, settingNames(), os.environ)
     groups: dict[str, GroupSettings] = {}
     for name, groupClass in GROUPS.items():
         try:
