@@ -1,6 +1,6 @@
 import { useRef, useState } from "react";
 import { Card, ErrorMessage, Link, Notice, Spinner, TableWrap, formatDateTime, formatRupiah, isApiError, isTransient, useAction, useLoad } from "@kservices/shared";
-import { adminApi } from "../api";
+import { adminApi, tokens } from "../api";
 import { FlagStatus, ResolveFlagButton, flagIsOpen } from "../paymentFlag";
 import { FlagHistory, ResolvedBeforeWarning, useFlagHistory } from "../flagHistory";
 
@@ -9,6 +9,9 @@ const STALE: Record<string, string> = {
   payment_changed: "This payment changed since the page loaded (a new flag may have arrived). It has been reloaded: review it before resolving.",
   flag_not_open: "This flag was already resolved. The payment has been reloaded.",
 };
+
+// The API refuses an admin's resolve of a flag on their own payment (409 cannot_target_self).
+const OWN_PAYMENT = "This is your own payment: another admin has to resolve its flag.";
 
 export function PaymentDetailPage({ id }: { id: string }) {
   const payment = useLoad(() => adminApi.payment(id), [id]);
@@ -32,22 +35,26 @@ export function PaymentDetailPage({ id }: { id: string }) {
     }
   }, { focusAfter: [noticeRef, headingRef] });
   if (payment.loading && !payment.data) return <Spinner />;
-  if (payment.error && !payment.data) return <Card title="Payment"><ErrorMessage error={payment.error} overrides={{ not_found: "No payment with this id." }} onRetry={isTransient(payment.error) ? payment.reload : undefined} /></Card>;
+  if (payment.error && !payment.data) return <Card title="Payment"><ErrorMessage error={payment.error} overrides={{ payment_not_found: "No payment with this id." }} onRetry={isTransient(payment.error) ? payment.reload : undefined} /></Card>;
   const p = payment.data!;
+  // The signed-in admin's id is their token's subject.
+  const own = tokens.getSubject() === p.userId;
   return (
     <>
       <Card title="Payment" headingRef={headingRef}>
         {notice ? <Notice ref={noticeRef}>{notice}</Notice> : null}
-        <ErrorMessage error={resolve.error} overrides={{ ...STALE, payment_not_found: "This payment no longer exists." }} />
+        <ErrorMessage error={resolve.error} overrides={{ ...STALE, payment_not_found: "This payment no longer exists.", cannot_target_self: OWN_PAYMENT }} />
         <ErrorMessage error={payment.error} lead="Reloading the payment failed:" />
         <FlagStatus payment={p} />
         {flagIsOpen(p) ? (
           <>
             <ResolvedBeforeWarning history={history} />
-            <div className="actions">
-              {/* A new flag (or any change) remounts the dialog: a note written for the old flag is not carried over. */}
-              <ResolveFlagButton key={`${p.flaggedReason}|${p.updatedAt}`} reason={p.flaggedReason!} disabled={resolve.busy || payment.loading} busy={resolve.busy} onResolve={(resolution) => void resolve.run(resolution, p.updatedAt)} />
-            </div>
+            {own ? <p className="muted">{OWN_PAYMENT}</p> : (
+              <div className="actions">
+                {/* A new flag (or any change) remounts the dialog: a note written for the old flag is not carried over. */}
+                <ResolveFlagButton key={`${p.flaggedReason}|${p.updatedAt}`} reason={p.flaggedReason!} disabled={resolve.busy || payment.loading} busy={resolve.busy} onResolve={(resolution) => void resolve.run(resolution, p.updatedAt)} />
+              </div>
+            )}
           </>
         ) : null}
         <dl className="details">
