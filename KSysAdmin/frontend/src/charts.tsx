@@ -20,8 +20,10 @@ function compactNumber(value: number): string {
 
 // A bar chart in plain SVG; one <title> per bar for hover, an accessible summary, and the day-by-day values as a table
 // in a <details> (for keyboard and screen reader users). format writes the total, the hover titles and the table; the
-// axis ticks are always compact (with unit before them), as the margin holds ~8 characters.
-export function BarChart({ title, points, color = "#1f5fbf", format = compactNumber, unit = "" }: { title: string; points: ChartPoint[]; color?: string; format?: (value: number) => string; unit?: string }) {
+// axis ticks are always compact (with unit before them), as the margin holds ~8 characters. zone names the time zone of
+// the days (the table's header and the hover titles say it).
+export function BarChart({ title, points, color = "#1f5fbf", format = compactNumber, unit = "", zone }: { title: string; points: ChartPoint[]; color?: string; format?: (value: number) => string; unit?: string; zone?: string }) {
+  const inZone = zone ? ` (${zone})` : "";
   const max = niceMax(Math.max(0, ...points.map((p) => p.value)));
   const plotW = WIDTH - PAD.left - PAD.right;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
@@ -50,7 +52,7 @@ export function BarChart({ title, points, color = "#1f5fbf", format = compactNum
           return (
             <g key={p.label}>
               <rect x={x} y={PAD.top + plotH - h} width={barW} height={h} fill={color} data-value={p.value}>
-                <title>{`${p.label}: ${format(p.value)}`}</title>
+                <title>{`${p.label}${inZone}: ${format(p.value)}`}</title>
               </rect>
               {i % labelEvery === 0 ? (
                 <text x={x + barW / 2} y={HEIGHT - 8} textAnchor="middle" fontSize={11} fill="#5b6475">{p.label.slice(5)}</text>
@@ -63,7 +65,7 @@ export function BarChart({ title, points, color = "#1f5fbf", format = compactNum
         <summary>{title} by day, as a table</summary>
         <table>
           <caption className="visually-hidden">{title} by day</caption>
-          <thead><tr><th scope="col">Date</th><th scope="col">{title}</th></tr></thead>
+          <thead><tr><th scope="col">{zone ? `Day${inZone}` : "Date"}</th><th scope="col">{title}</th></tr></thead>
           <tbody>{points.map((p) => <tr key={p.label}><th scope="row">{p.label}</th><td>{format(p.value)}</td></tr>)}</tbody>
         </table>
       </details>

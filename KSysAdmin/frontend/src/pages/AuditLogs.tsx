@@ -2,9 +2,11 @@ import { useState } from "react";
 import { Card, ErrorMessage, Field, Form, ListStatus, Pager, Spinner, TableWrap, formatDateTime, useCursorStack, useLoad } from "@kservices/shared";
 import { adminApi } from "../api";
 import { useQueryFilters } from "../listPaging";
+import { browserTimeZone } from "../timeZone";
 
 const FILTERS = ["actorId", "action", "targetType", "targetId", "from", "to"] as const;
 
+// A datetime-local value is read in the browser's time zone, which the fields' labels name.
 function toIso(local: string): string {
   if (!local) return "";
   const date = new Date(local);
@@ -25,6 +27,7 @@ export function AuditLogsPage() {
     () => adminApi.auditLogs({ ...current, from: toIso(current.from), to: toIso(current.to), cursor: pages.cursor, limit: 50 }),
     [queryKey, pages.cursor],
   );
+  const zone = browserTimeZone();
   return (
     <Card title="Audit log">
       <Form onSubmit={submit} className="form-row" label="Filter audit log">
@@ -32,8 +35,8 @@ export function AuditLogsPage() {
         <Field label="Action" name="action" value={form.action} onChange={set("action")} placeholder="user.lock" />
         <Field label="Target type" name="targetType" value={form.targetType} onChange={set("targetType")} placeholder="user" error={typeError} />
         <Field label="Target id" name="targetId" value={form.targetId} onChange={set("targetId")} />
-        <Field label="From" name="from" type="datetime-local" value={form.from} onChange={set("from")} />
-        <Field label="To" name="to" type="datetime-local" value={form.to} onChange={set("to")} />
+        <Field label={`From (${zone})`} name="from" type="datetime-local" value={form.from} onChange={set("from")} />
+        <Field label={`To (${zone})`} name="to" type="datetime-local" value={form.to} onChange={set("to")} />
         <button type="submit" className="button button-primary">Filter</button>
       </Form>
       <ErrorMessage error={page.error} onRetry={page.reload} />

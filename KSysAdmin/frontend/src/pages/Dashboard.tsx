@@ -11,13 +11,14 @@ export function DashboardPage() {
   const series = (key: "signups" | "logins" | "failedLogins" | "payments" | "paidAmount") => days.map((d) => ({ label: d.date, value: d[key] }));
   return (
     <>
-      <h1>Dashboard <span className="muted">(last {days.length} days)</span></h1>
+      <h1>Dashboard <span className="muted">(last {days.length} days, UTC)</span></h1>
+      <p className="muted">Each day is a UTC calendar day (00:00 to 24:00 UTC), which may not match your local day.</p>
       <div className="grid">
-        <BarChart title="Sign-ups" points={series("signups")} />
-        <BarChart title="Logins" points={series("logins")} color="#146c43" />
-        <BarChart title="Failed logins" points={series("failedLogins")} color="#b42318" />
-        <BarChart title="Payments" points={series("payments")} color="#7a4cc2" />
-        <BarChart title="Paid amount" points={series("paidAmount")} color="#b26b00" format={(v) => formatRupiah(v)} unit="Rp " />
+        <BarChart title="Sign-ups" points={series("signups")} zone="UTC" />
+        <BarChart title="Logins" points={series("logins")} zone="UTC" color="#146c43" />
+        <BarChart title="Failed logins" points={series("failedLogins")} zone="UTC" color="#b42318" />
+        <BarChart title="Payments" points={series("payments")} zone="UTC" color="#7a4cc2" />
+        <BarChart title="Paid amount" points={series("paidAmount")} zone="UTC" color="#b26b00" format={(v) => formatRupiah(v)} unit="Rp " />
       </div>
     </>
   );

@@ -2,10 +2,12 @@ import { Card, ErrorMessage, Field, Form, Link, ListStatus, Pager, SelectField, 
 import { adminApi } from "../api";
 import { useQueryFilters } from "../listPaging";
 import { FLAG_OPTIONS, FlagBadge, flagChoice, flagFilters } from "../paymentFlag";
+import { browserTimeZone } from "../timeZone";
 
 const FILTERS = ["status", "method", "flagged", "flagResolved", "userId", "from", "to"] as const;
 
-// Date inputs give YYYY-MM-DD; the API takes ISO date-times (from = start of day, to = end of day, local time).
+// Date inputs give YYYY-MM-DD; the API takes ISO date-times (from = start of day, to = end of day, in the browser's
+// time zone, which the fields' labels name).
 export function dayBounds(day: string, end: boolean): string {
   if (!day) return "";
   const date = new Date(`${day}T${end ? "23:59:59.999" : "00:00:00"}`);
@@ -15,6 +17,7 @@ export function dayBounds(day: string, end: boolean): string {
 export function PaymentsPage() {
   const pages = useCursorStack();
   const { current, form, set, update, apply, queryKey } = useQueryFilters(FILTERS, "/payments");
+  const zone = browserTimeZone();
   const page = useLoad(() => adminApi.payments({ ...current, from: dayBounds(current.from, false), to: dayBounds(current.to, true), cursor: pages.cursor, limit: 50 }), [queryKey, pages.cursor]);
   return (
     <Card title="Payments">
@@ -28,8 +31,8 @@ export function PaymentsPage() {
         ]} />
         <SelectField label="Flagged" name="flag" value={flagChoice(form)} onChange={(choice) => update(flagFilters(choice))} options={FLAG_OPTIONS} />
         <Field label="User id" name="userId" value={form.userId} onChange={set("userId")} />
-        <Field label="From" name="from" type="date" value={form.from} onChange={set("from")} />
-        <Field label="To" name="to" type="date" value={form.to} onChange={set("to")} />
+        <Field label={`From (${zone})`} name="from" type="date" value={form.from} onChange={set("from")} />
+        <Field label={`To (${zone})`} name="to" type="date" value={form.to} onChange={set("to")} />
         <button type="submit" className="button button-primary">Filter</button>
       </Form>
       <ErrorMessage error={page.error} onRetry={page.reload} />
