@@ -4,9 +4,12 @@ import asyncio
 import dataclasses
 import json
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx2
+import pytest
 from redis.asyncio import Redis
 
 from shared.backend.config.settings import CorsSettings, RedisSettings, Settings
@@ -62,5 +65,97 @@ async def test_publishedOriginsApplyWithoutRestart(settings: Settings, tmp_path:
             kept = await client.get("/health", headers={"Origin": "https://new.example"})
             assert kept.headers["Access-Control-Allow-Origin"] == "https://new.example"
             await publisher.aclose()
+    finally:
+        redis.stop()
+
+
+async def waitForPreflight(client: httpx2.AsyncClient, origin: str, status: int, withinSeconds: float) -> None:
+    started = time.monotonic()
+    while (await preflight(client, origin)).status_code != status:
+        assert time.monotonic() - started < withinSeconds, f"{origin}'s preflight not {status} within {withinSeconds}s"
+        await asyncio.sleep(0.05)
+
+
+def logLabels(capsys: pytest.CaptureFixture[str]) -> list[object]:
+    lines = capsys.readouterr().out.splitlines()
+    return [json.loads(line).get("label") for line in lines if line.startswith("{")]
+
+
+@asynccontextmanager
+async def followingPublished(settings: Settings,
+                             redis: RedisProcess) -> AsyncIterator[tuple[httpx2.AsyncClient, Redis]]:
+    from public_server import createPublicApp
+
+    local = dataclasses.replace(
+        settings,
+        redis=RedisSettings(REDIS_URL=redis.url),  # type: ignore[call-arg]
+        cors=CorsSettings(CORS_ORIGINS="https://initial.example"),  # type: ignore[call-arg]
+    )
+    async with runningApp(createPublicApp(local)) as client:
+        publisher = Redis.from_url(redis.url, decode_responses=True)
+        try:
+            await publisher.set(CORS_KEY, json.dumps({"version": 2, "origins": ["https://new.example"]}))
+            await publisher.publish(SETTINGS_CHANNEL, CORS_KEY)
+            await waitForPreflight(client, "https://new.example", 200, withinSeconds=2.0)
+            assert (await preflight(client, "https://initial.example")).status_code == 400
+            yield client, publisher
+        finally:
+            await publisher.aclose()
+
+
+# The admin server deletes the document when PostgreSQL holds no CORS setting (cleared, or a restore to before any
+# save): an origin it had published is refused again and CORS_ORIGINS apply, logged once however many polls follow.
+async def test_aRemovedDocumentBringsBackCorsOrigins(settings: Settings, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    redis = RedisProcess(tmp_path)
+    redis.start()
+    try:
+        async with followingPublished(settings, redis) as (client, publisher):
+            capsys.readouterr()
+            await publisher.delete(CORS_KEY)
+            await publisher.publish(SETTINGS_CHANNEL, CORS_KEY)
+            await waitForPreflight(client, "https://initial.example", 200, withinSeconds=2.0)
+            refused = await preflight(client, "https://new.example")
+            assert refused.status_code == 400
+            assert refused.json()["error"]["code"] == "cors_rejected"
+            await asyncio.sleep(2.5)  # two more polls find the key still absent
+            assert logLabels(capsys).count("cors_restored") == 1
+            assert (await preflight(client, "https://new.example")).status_code == 400
+    finally:
+        redis.stop()
+
+
+async def waitForLog(capsys: pytest.CaptureFixture[str], label: str, withinSeconds: float) -> None:
+    started = time.monotonic()
+    while label not in logLabels(capsys):
+        assert time.monotonic() - started < withinSeconds, f"no {label} within {withinSeconds}s"
+        await asyncio.sleep(0.1)
+
+
+# A Redis error is not a removed document: the published origins stay, whether Redis refuses the read (here its ACL,
+# while the subscription stands) or cannot be reached. A Redis that comes back without its data (it keeps nothing on
+# disk) holds no document, so CORS_ORIGINS apply until the admin server publishes again.
+async def test_aRedisErrorKeepsThePublishedOrigins(settings: Settings, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    redis = RedisProcess(tmp_path)
+    redis.start()
+    try:
+        async with followingPublished(settings, redis) as (client, publisher):
+            capsys.readouterr()
+            await publisher.execute_command("ACL", "SETUSER", "default", "-get")
+            await asyncio.sleep(2.5)  # two refused reads
+            assert (await preflight(client, "https://new.example")).status_code == 200
+            assert (await preflight(client, "https://initial.example")).status_code == 400
+            assert "cors_sync_failed" in logLabels(capsys)
+            await publisher.execute_command("ACL", "SETUSER", "default", "+get")
+            await asyncio.sleep(1.5)  # the follower reads the document again
+            redis.stop()
+            await waitForLog(capsys, "cors_sync_failed", withinSeconds=5.0)
+            await asyncio.sleep(1.5)
+            assert (await preflight(client, "https://new.example")).status_code == 200
+            assert (await preflight(client, "https://initial.example")).status_code == 400
+            redis.start()
+            await waitForPreflight(client, "https://initial.example", 200, withinSeconds=5.0)
+            assert (await preflight(client, "https://new.example")).status_code == 400
     finally:
         redis.stop()

@@ -16,15 +16,25 @@ ALLOWED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 ALLOWED_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"]
 
 
-# The allowed origins of a running server; replaced when the admin publishes new ones.
+# The allowed origins of a running server: CORS_ORIGINS (version 0) until the admin publishes others, and again
+# once the admin's document is removed.
 class CorsOrigins:
     def __init__(self, origins: Iterable[str]) -> None:
-        self.origins = frozenset(origins)
+        self.configured = frozenset(origins)
+        self.origins = self.configured
         self.version = 0
 
     def replace(self, origins: Iterable[str], version: int) -> None:
         self.origins = frozenset(origins)
         self.version = version
+
+    # Back to CORS_ORIGINS; answers False when they were already in force.
+    def restoreConfigured(self) -> bool:
+        if self.version == 0 and self.origins == self.configured:
+            return False
+        self.origins = self.configured
+        self.version = 0
+        return True
 
     def allows(self, origin: str) -> bool:
         return origin in self.origins

@@ -29,9 +29,14 @@ def parsePublished(raw: str) -> tuple[list[str], int] | None:
     return origins, version
 
 
+# A missing document (removed by the admin server when PostgreSQL holds no CORS setting, or lost by a Redis restart
+# until it publishes it again): CORS_ORIGINS apply. A Redis error raises and keeps the set.
 async def refresh(redis: Redis, holder: CorsOrigins) -> None:
     raw = await redis.get(CORS_KEY)
     if raw is None:
+        if holder.restoreConfigured():
+            logger.application("cors_restored", "No published CORS settings; CORS_ORIGINS apply again",
+                               count=len(holder.origins))
         return
     parsed = parsePublished(raw)
     if parsed is None:
