@@ -125,16 +125,16 @@ async def test_rotationMovesEveryValueToTheNewKeyAndReportsWhatNoKeyOpens(
     async with database.sessionFactory() as session:
         await session.execute(update(User).where(User.id == stray).values(phoneEncrypted=None))
         await session.commit()
-    # With the old key dropped, every value still opens: the rotation is complete.
-    final = await asyncio.to_thread(runCli, url, {"CRYPTO_MASTER_KEY": NEW_KEY})
+    # With the old key dropped, every value still opens (a dry run checks it): the rotation is complete.
+    final = await asyncio.to_thread(runCli, url, {"CRYPTO_MASTER_KEY": NEW_KEY}, "--dry-run")
     assert final.returncode == 0, final.stderr
-    assert "3 rows with encrypted values: re-encrypted 0, 4 already under CRYPTO_MASTER_KEY, 0 unreadable" \
+    assert "3 rows with encrypted values: would re-encrypt 0, 4 already under CRYPTO_MASTER_KEY, 0 unreadable" \
         in final.stdout
     assert "CRYPTO_PREVIOUS_MASTER_KEYS is empty" in final.stdout
 
     audited = await auditDetails(database)
     assert [outcome for outcome, _ in audited] == ["failure", "failure", "success"]
-    assert audited[0][1]["dryRun"] is True and audited[1][1]["dryRun"] is False
+    assert [details["dryRun"] for _, details in audited] == [True, False, True]
     assert audited[1][1]["reencrypted"] == 3 and audited[1][1]["unreadableValues"] == [
         f"user {stray} phone_encrypted"]
     assert not any(OLD_KEY in str(details) or NEW_KEY in str(details) for _, details in audited)
@@ -228,8 +228,14 @@ async def test_badArgumentsAndKeysAreRefusedBeforeAnyWrite(scratch: tuple[str, D
     same = await asyncio.to_thread(runCli, url, {"CRYPTO_MASTER_KEY": OLD_KEY, "CRYPTO_PREVIOUS_MASTER_KEYS": OLD_KEY})
     assert same.returncode == 2 and "CRYPTO_MASTER_KEY itself" in same.stderr
     assert OLD_KEY not in same.stderr
+    # Without a previous key a run has nothing to move from, and its "re-encrypted 0, 0 unreadable" would pass for a
+    # finished rotation: `docker compose restart` keeps the old key as the current one, and nothing as previous.
+    unchanged = await asyncio.to_thread(runCli, url, {"CRYPTO_MASTER_KEY": OLD_KEY})
+    assert unchanged.returncode == 2, unchanged.stdout
+    assert "CRYPTO_PREVIOUS_MASTER_KEYS is empty: there is no old key to move values from" in unchanged.stderr
+    assert "re-encrypted" not in unchanged.stdout and OLD_KEY not in unchanged.stderr
     down = await asyncio.to_thread(runCli, f"postgresql+asyncpg://postgres@127.0.0.1:{freePort()}/none",
-                                   {"CRYPTO_MASTER_KEY": NEW_KEY})
+                                   {"CRYPTO_MASTER_KEY": NEW_KEY, "CRYPTO_PREVIOUS_MASTER_KEYS": OLD_KEY})
     assert down.returncode == 2 and "kservices: PostgreSQL unreachable" in down.stderr
     assert "Traceback" not in down.stderr
     assert (await columnsOf(database))[userId] == (value, None)

@@ -106,8 +106,20 @@ async def createSuperadmin(email: str, password: str) -> int:
     return 0
 
 
+# Without a previous key there is nothing to move from: such a run (say after `docker compose restart`, which
+# keeps the old environment, current key included) would report "re-encrypted 0, 0 unreadable", the sign that
+# the old key may go. Refused before any database access; a dry run still checks values under the current key.
+NO_PREVIOUS_KEYS = ("kservices: CRYPTO_PREVIOUS_MASTER_KEYS is empty: there is no old key to move values from, "
+                    "nothing was changed. A rotation puts the new key in CRYPTO_MASTER_KEY and the old one in "
+                    "CRYPTO_PREVIOUS_MASTER_KEYS (under Docker `docker compose up -d` applies .env, `docker compose "
+                    "restart` does not). --dry-run checks that every value opens under CRYPTO_MASTER_KEY alone.")
+
+
 async def reencryptSecrets(dryRun: bool, batchSize: int) -> int:
     settings = loadCliSettings()
+    if not dryRun and not settings.crypto.previousMasterKeys:
+        print(NO_PREVIOUS_KEYS, file=sys.stderr)
+        return 2
     cipher = createCrypto(settings.crypto)
     database = await initDb(settings.database)
     try:
