@@ -13,7 +13,8 @@ FROM openresty/openresty:1.25.3.2-bookworm
 COPY nginx /kservices/nginx
 COPY docker/gatewayEntrypoint.sh docker/gatewayValues.sh /kservices/
 COPY --from=frontends /www /kservices/www
-# nginx runs unprivileged, master included: it writes only its run directory (config, pid, logs, temp files).
+# nginx runs unprivileged, master included: it writes only its run directory (config, pid, temp files; the
+# entrypoint links its logs there to the container's stdout and stderr).
 RUN useradd --system --uid 10002 --no-create-home --shell /usr/sbin/nologin kgateway \
     && mkdir -p /kservices/run && chown kgateway /kservices/run
 USER kgateway

@@ -4,6 +4,11 @@ set -eu
 home=${KSERVICES_HOME:-/kservices}
 run=$home/run
 mkdir -p "$run/tmp"
+# nginx.conf logs to $run/access.log and error.log (scripts/run.sh keeps them as files): here they lead to the
+# container's stdout and stderr, for `docker compose logs gateway` and Docker's log rotation. The image's USER
+# owns both (runc hands PID 1's stdio to it), so the unprivileged master can open them.
+ln -sf /dev/stdout "$run/access.log"
+ln -sf /dev/stderr "$run/error.log"
 export NGINX_LOAD_MODULES="" NGINX_WORKERS="${NGINX_WORKERS:-auto}" NGINX_RUN_DIR="$run"
 export NGINX_MIME_TYPES=/usr/local/openresty/nginx/conf/mime.types NGINX_LUA_DIR=$home/nginx/lua
 export NGINX_CONF_DIR=$home/nginx/conf NGINX_WWW_DIR=$home/www

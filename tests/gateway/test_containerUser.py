@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import re
+import select
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -60,9 +62,24 @@ def home() -> Iterator[Path]:
     shutil.rmtree(directory, ignore_errors=True)
 
 
+# What FD's writers wrote, once they all closed it.
+def drained(fd: int) -> str:
+    chunks = []
+    while select.select([fd], [], [], 10)[0] and (chunk := os.read(fd, 65536)):
+        chunks.append(chunk)
+    os.close(fd)
+    return b"".join(chunks).decode()
+
+
+# The access and error logs go to the container's stdout and stderr (`docker compose logs gateway`), which Docker
+# hands to the image's user (runc's fixStdioPermissions): here two pipes given to nobody.
 def test_entrypointServesAsNobodyWithoutTouchingRootPaths(home: Path) -> None:
     redis = RedisServer(home)
     redis.start()
+    user = pwd.getpwnam("nobody")
+    (outRead, outWrite), (errRead, errWrite) = os.pipe(), os.pipe()
+    for fd in (outWrite, errWrite):
+        os.fchown(fd, user.pw_uid, user.pw_gid)
     port = freePort()
     clean = {key: value for key, value in os.environ.items() if not key.startswith(("NGINX_", "GATEWAY_"))}
     env = clean | {"KSERVICES_HOME": str(home), "OPENRESTY": str(home / "openresty"), "GATEWAY_PORT": str(port),
@@ -71,7 +88,9 @@ def test_entrypointServesAsNobodyWithoutTouchingRootPaths(home: Path) -> None:
                    "GATEWAY_REDIS_DB": "0", "GATEWAY_TRUSTED_PROXIES": ""}
     command = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "sh",
                str(ROOT_DIR / "docker/gatewayEntrypoint.sh")]
-    gateway = subprocess.Popen(command, env=env)
+    gateway = subprocess.Popen(command, env=env, stdout=outWrite, stderr=errWrite)
+    os.close(outWrite)
+    os.close(errWrite)
     try:
         waitForPort(port)
         answer = httpx2.get(f"http://127.0.0.1:{port}/auth/", timeout=5)
@@ -85,3 +104,9 @@ def test_entrypointServesAsNobodyWithoutTouchingRootPaths(home: Path) -> None:
         gateway.terminate()
         gateway.wait(timeout=20)
         redis.stop()
+        logged, errors = drained(outRead), drained(errRead)
+    assert (home / "run" / "access.log").readlink() == Path("/dev/stdout")
+    assert (home / "run" / "error.log").readlink() == Path("/dev/stderr")
+    lines = [json.loads(line) for line in logged.splitlines() if line.startswith("{")]
+    assert [(line["method"], line["path"], line["status"]) for line in lines] == [("GET", "/auth/index.html", 200)], \
+        errors
