@@ -135,24 +135,32 @@ ensureEnvFile() {
   local target=$1
   [ -f "$target" ] && return 0
   step "Creating $target from .env.example with generated secrets"
-  local jwt crypto bri origin=http://localhost port=80
+  local jwt crypto bri postgres origin=http://localhost port=80
   jwt=$(randomSecret 48)
   crypto=$(randomSecret 32)
   bri=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  postgres=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
   if ! canBindPort 80; then
     origin=http://localhost:8080 port=8080
     info "not root: the gateway listens on $origin (GATEWAY_PORT, PUBLIC_BASE_URL and CORS_ORIGINS in $target)"
   fi
   # Created 0600 (umask 077), never readable by others while the secrets are being written. The values reach awk
   # through its environment, not its arguments (any user can read a process's arguments in /proc).
+  # docker-compose.yml's PostgreSQL password (hex: it goes into DATABASE_URL as is) follows, not a setting.
   (umask 077 && NEW_JWT_SECRET=$jwt NEW_CRYPTO_MASTER_KEY=$crypto NEW_BRI_CLIENT_SECRET=$bri \
-    NEW_GATEWAY_PORT=$port NEW_PUBLIC_BASE_URL=$origin NEW_CORS_ORIGINS=$origin awk '
+    NEW_GATEWAY_PORT=$port NEW_PUBLIC_BASE_URL=$origin NEW_CORS_ORIGINS=$origin NEW_POSTGRES=$postgres awk '
       BEGIN { n = split("JWT_SECRET CRYPTO_MASTER_KEY BRI_CLIENT_SECRET GATEWAY_PORT PUBLIC_BASE_URL CORS_ORIGINS",
                         keys, " ") }
       {
         for (i = 1; i <= n; i++)
           if (index($0, keys[i] "=") == 1) { $0 = keys[i] "=" ENVIRON["NEW_" keys[i]]; break }
         print
+      }
+      END {
+        print ""
+        print "# --- docker compose (docker-compose.yml reads it; not a setting) ---"
+        print "# PostgreSQL'"'"'s password in the containers, set when the pgdata volume is created (README, Docker)."
+        print "COMPOSE_POSTGRES_PASSWORD=" ENVIRON["NEW_POSTGRES"]
       }' "$ROOT_DIR/.env.example" >"$target")
 }
 

@@ -5,9 +5,13 @@ import json
 import os
 import re
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import pytest
 import yaml
+from dotenv import dotenv_values
 
 from shared.backend.config.settings import DatabaseSettings
 
@@ -23,6 +27,26 @@ def templateVars() -> set[str]:
 # A value as compose reads it when the ${NAME:-default} it names is not set: the default.
 def withDefaults(value: object) -> str:
     return re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", str(value))
+
+
+# The compose file as `docker compose config` reads it with the project's .env (VARIABLES): ${NAME:-default}
+# falls back when NAME is unset or empty, ${NAME:?message} stops it.
+def interpolatedCompose(variables: Mapping[str, str | None]) -> dict[str, dict[str, dict[str, object]]]:
+    def substitute(match: re.Match[str]) -> str:
+        name, operator, argument = match.groups()
+        value = variables.get(name) or ""
+        if operator == ":?" and not value:
+            raise ValueError(f"required variable {name} is missing a value: {argument}")
+        return argument if operator == ":-" and not value else value
+    text = re.sub(r"\$\{([A-Z_][A-Z0-9_]*)(?:(:[-?])([^}]*))?\}", substitute, (ROOT / "docker-compose.yml").read_text())
+    return yaml.safe_load(text)
+
+
+# The .env `scripts/run.sh env` writes, at PATH.
+def runShEnv(path: Path) -> Path:
+    create = f"source scripts/lib/common.sh; source scripts/lib/envFile.sh; ensureEnvFile {path}"
+    subprocess.run(["bash", "-c", create], cwd=ROOT, check=True, capture_output=True)
+    return path
 
 
 def composeGatewayEnvironment() -> dict[str, str]:
@@ -54,19 +78,26 @@ def test_composeServersRunWithTheStackScriptsUvicornFlags() -> None:
             assert flag in " ".join(command)
 
 
-# The servers trust forwarded addresses from the gateway's fixed address only, inside the network's subnet and
-# outside the range Docker hands out to the other containers, so no other container can take it.
-def test_composeServersTrustOnlyTheGatewaysForwardedAddresses() -> None:
+# The servers trust forwarded addresses from the gateway's fixed address only. The gateway resolves Redis and
+# both servers once, at start: they have fixed addresses too, or a recreated container or a host reboot (the
+# unless-stopped containers coming back in another order) could leave it on stale or swapped ones. Every fixed
+# address lies inside the network's subnet and outside the range Docker hands out to the other containers.
+def test_composeGivesTheGatewayAndWhatItResolvesFixedAddresses() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     gatewayAddress = compose["services"]["gateway"]["networks"]["default"]["ipv4_address"]
     [pool] = compose["networks"]["default"]["ipam"]["config"]
     subnet, dynamic = ipaddress.ip_network(pool["subnet"]), ipaddress.ip_network(pool["ip_range"])
     assert dynamic.subnet_of(subnet)  # type: ignore[arg-type]
-    assert ipaddress.ip_address(gatewayAddress) in subnet
-    assert ipaddress.ip_address(gatewayAddress) not in dynamic
-    fixed = [service for service, spec in compose["services"].items()
-             if "ipv4_address" in str(spec.get("networks", ""))]
-    assert fixed == ["gateway"]
+    fixed = {service: spec["networks"]["default"]["ipv4_address"] for service, spec in compose["services"].items()
+             if "ipv4_address" in str(spec.get("networks", ""))}
+    gateway = composeGatewayEnvironment()
+    resolved = {gateway["GATEWAY_REDIS_HOST"], *(gateway[name].split(":")[0]
+                                                 for name in ("PUBLIC_UPSTREAM", "ADMIN_UPSTREAM"))}
+    assert resolved == {"redis", "public", "admin"}
+    assert set(fixed) == resolved | {"gateway"}
+    assert len(set(fixed.values())) == len(fixed)
+    for address in fixed.values():
+        assert ipaddress.ip_address(address) in subnet and ipaddress.ip_address(address) not in dynamic
     for service in ("public", "admin"):
         command = compose["services"][service]["command"]
         assert command[command.index("--forwarded-allow-ips") + 1] == gatewayAddress
@@ -131,11 +162,33 @@ def test_composeWiresTheBriSimulatorAndItsKeys() -> None:
     assert withDefaults(public["environment"]["PUBLIC_BASE_URL"]) == "http://localhost:8080"
 
 
+# Whether Docker leaves PATH (relative to the build context) out under .dockerignore's PATTERNS: the last pattern
+# that matches it or one of its parent directories decides ("!" keeps); "**" spans directories, "*" and "?" not.
+def dockerIgnores(patterns: list[str], path: str) -> bool:
+    ignored = False
+    for pattern in patterns:
+        keep = pattern.startswith("!")
+        glob = pattern.removeprefix("!").strip("/")
+        expression = "".join(".*" if part == "**" else "[^/]*" if part == "*" else "[^/]" if part == "?"
+                             else re.escape(part) for part in re.split(r"(\*\*|\*|\?)", glob))
+        expression = expression.replace(".*/", "(.*/)?")
+        parents = ["/".join(path.split("/")[:end]) for end in range(1, path.count("/") + 2)]
+        if any(re.fullmatch(expression, parent) for parent in parents):
+            ignored = not keep
+    return ignored
+
+
 def test_dockerignoreKeepsSecretsAndLocalDataOutOfImages() -> None:
-    ignored = set((ROOT / ".dockerignore").read_text().split())
-    assert {".env", ".run/", ".venv/", ".git/"} <= ignored
+    patterns = [line for line in (ROOT / ".dockerignore").read_text().splitlines() if line and line[0] != "#"]
+    secrets = [".env", ".env.production", ".env.local", "deploy/.env", "deploy/.env.staging", "server.key",
+               "tls/cert.pem", "KSysPayment/keys/merchant_private.pem", "certs/client.p12", ".run/bri/bri_public.pem",
+               ".venv/bin/python", ".git/config", "frontend-shared/node_modules/vite/index.js"]
+    assert [path for path in secrets if not dockerIgnores(patterns, path)] == []
     # A lock written against Debian's crates has no crates.io checksums: the image's cargo would refuse it.
-    assert "**/Cargo.lock" in ignored
+    assert dockerIgnores(patterns, "shared/rust-crypto/Cargo.lock")
+    # Everything committed goes into the images, .env.example included.
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert [path for path in tracked.splitlines() if dockerIgnores(patterns, path)] == []
 
 
 # After a daemon restart or a crash, compose's depends_on does not apply: the databases must come back on their
@@ -182,13 +235,11 @@ def test_composePostgresHealthcheckWaitsForTcp() -> None:
 # What `scripts/run.sh env` writes, with compose's environment on top, is a configuration the app containers
 # start with, even when .env names host TLS files the containers do not have; mail lands in a volume.
 def test_composeAppsStartWithAnEnvFromRunShEnv(tmp_path: Path) -> None:
-    envFile = tmp_path / ".env"
-    create = f"source scripts/lib/common.sh; source scripts/lib/envFile.sh; ensureEnvFile {envFile}"
-    subprocess.run(["bash", "-c", create], cwd=ROOT, check=True, capture_output=True)
+    envFile = runShEnv(tmp_path / ".env")
     with envFile.open("a") as handle:
         handle.write("GATEWAY_TLS_CERT=/host/cert.pem\nGATEWAY_TLS_KEY=/host/key.pem\n")
-    app = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["x-app"]
-    environment = {key: withDefaults(value) for key, value in app["environment"].items()}
+    app = interpolatedCompose(dotenv_values(envFile))["x-app"]
+    environment = {key: str(value) for key, value in app["environment"].items()}
     script = ("from pathlib import Path; from shared.backend.config.settings import loadSettings; "
               f"s = loadSettings(Path({str(envFile)!r})); print(s.gateway.tlsCertPath, s.mail.outboxDir)")
     keep = {key: value for key, value in os.environ.items() if key in ("PATH", "HOME", "VIRTUAL_ENV")}
@@ -198,3 +249,18 @@ def test_composeAppsStartWithAnEnvFromRunShEnv(tmp_path: Path) -> None:
     tlsCert, outbox = started.stdout.split()
     assert tlsCert == "None"
     assert f"mail:/app/{outbox}" in app["volumes"]
+
+
+# PostgreSQL's password is not a constant of this file: `scripts/run.sh env` generates one into .env (another for
+# each .env), which the database and the servers' DATABASE_URL both take; without it compose stops, naming it.
+def test_composePostgresPasswordIsTheOneRunShEnvGenerated(tmp_path: Path) -> None:
+    variables = dotenv_values(runShEnv(tmp_path / "first.env"))
+    services = interpolatedCompose(variables)["services"]
+    password = str(services["postgres"]["environment"]["POSTGRES_PASSWORD"])
+    assert re.fullmatch(r"[0-9a-f]{48}", password)
+    for server in ("public", "admin", "migrate"):
+        assert urlsplit(str(services[server]["environment"]["DATABASE_URL"])).password == password
+    other = interpolatedCompose(dotenv_values(runShEnv(tmp_path / "second.env")))["services"]
+    assert other["postgres"]["environment"]["POSTGRES_PASSWORD"] != password
+    with pytest.raises(ValueError, match="COMPOSE_POSTGRES_PASSWORD is missing a value"):
+        interpolatedCompose(variables | {"COMPOSE_POSTGRES_PASSWORD": ""})
