@@ -118,6 +118,28 @@ describe("the signed-in admin's own account", () => {
     expect(await ask("Revoke all sessions")).not.toHaveAccessibleDescription(/your own account/);
   });
 
+  // The API refuses lock, unlock (and so End lockout), disable, enable and the two-factor reset on the caller's own
+  // account (409 cannot_target_self): the page offers none of them there and says another admin has to.
+  it.each([
+    ["active, locked out after failed sign-ins", { status: "active", lockedUntil: ahead() }],
+    ["locked", { status: "locked" }],
+    ["disabled", { status: "disabled" }],
+  ])("offers only what the API accepts on their own %s account", async (_state, change) => {
+    signInAs("u1");
+    adminRoles.set(["admin", "superadmin"]);
+    serve({ ...me, ...change }, json(200, me));
+    const view = renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
+    expect(await screen.findByTestId("own-account")).toHaveTextContent("This is your own account: another admin has to change its status or reset its two-factor authentication.");
+    for (const name of ["Lock", "Unlock", "End lockout", "Disable", "Enable", "Reset two-factor"]) expect(screen.queryByRole("button", { name })).toBeNull();
+    expect(screen.getByRole("button", { name: "Revoke all sessions" })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Save roles" })).toBeInTheDocument();
+    view.unmount();
+    signInAs("u2");
+    renderAt("/admin/users/u1", <UserDetailPage id="u1" />);
+    expect(await screen.findByRole("button", { name: "Reset two-factor" })).toBeInTheDocument();
+    expect(screen.queryByTestId("own-account")).toBeNull();
+  });
+
   it.each([
     [["superadmin"], /This is your own account: without superadmin you can no longer change roles or settings\./],
     [["admin", "superadmin"], /This is your own account: without admin or superadmin you can no longer use the admin console\./],

@@ -18,6 +18,9 @@ function afterRestore(user: AdminUser): string {
 }
 
 const OWN_SESSIONS = " This is your own account: this console session ends too, and you have to sign in again.";
+// The API refuses lock, unlock (and so ending a lockout), disable, enable and the two-factor reset on the caller's own
+// account (409 cannot_target_self), so the page offers none of them there.
+const OWN_ACCOUNT = "This is your own account: another admin has to change its status or reset its two-factor authentication.";
 
 // The warning before the signed-in admin saves roles that take away their own console access or superadmin.
 function ownRolesWarning(current: string[], next: string[]): string {
@@ -120,24 +123,29 @@ export function UserDetailPage({ id }: { id: string }) {
         ) : (
           <>
             <div className="actions">
-              {status === "locked" ? (
-                <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="Unlock this account?" message={`Unlock ${data.email}? ${afterRestore(data)}`} confirmLabel="Unlock account" onConfirm={() => void act.run("unlock")}>Unlock</ConfirmButton>
-              ) : (
-                <ConfirmButton className="button" disabled={act.busy || status === "disabled"} aria-busy={act.busy} title="Lock this account?" message={`Lock ${data.email}? All their sessions end.`} confirmLabel="Lock account" destructive onConfirm={() => void act.run("lock")}>Lock</ConfirmButton>
-              )}
-              {lockedOut ? (
-                <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="End the sign-in lockout?" message={`End the lockout of ${data.email} after failed sign-ins? ${SIGN_IN_AFTER[status]}`} confirmLabel="End lockout" onConfirm={() => void act.run("endLockout")}>End lockout</ConfirmButton>
-              ) : null}
-              {status === "disabled" ? (
-                <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="Enable this account?" message={`Enable ${data.email}? ${afterRestore(data)}`} confirmLabel="Enable account" onConfirm={() => void act.run("enable")}>Enable</ConfirmButton>
-              ) : (
-                <ConfirmButton className="button button-danger" disabled={act.busy} aria-busy={act.busy} title="Disable this account?" message={`Disable ${data.email}? They cannot sign in until an admin enables the account, and all their sessions end.`} confirmLabel="Disable account" destructive onConfirm={() => void act.run("disable")}>Disable</ConfirmButton>
+              {own ? null : (
+                <>
+                  {status === "locked" ? (
+                    <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="Unlock this account?" message={`Unlock ${data.email}? ${afterRestore(data)}`} confirmLabel="Unlock account" onConfirm={() => void act.run("unlock")}>Unlock</ConfirmButton>
+                  ) : (
+                    <ConfirmButton className="button" disabled={act.busy || status === "disabled"} aria-busy={act.busy} title="Lock this account?" message={`Lock ${data.email}? All their sessions end.`} confirmLabel="Lock account" destructive onConfirm={() => void act.run("lock")}>Lock</ConfirmButton>
+                  )}
+                  {lockedOut ? (
+                    <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="End the sign-in lockout?" message={`End the lockout of ${data.email} after failed sign-ins? ${SIGN_IN_AFTER[status]}`} confirmLabel="End lockout" onConfirm={() => void act.run("endLockout")}>End lockout</ConfirmButton>
+                  ) : null}
+                  {status === "disabled" ? (
+                    <ConfirmButton className="button" disabled={act.busy} aria-busy={act.busy} title="Enable this account?" message={`Enable ${data.email}? ${afterRestore(data)}`} confirmLabel="Enable account" onConfirm={() => void act.run("enable")}>Enable</ConfirmButton>
+                  ) : (
+                    <ConfirmButton className="button button-danger" disabled={act.busy} aria-busy={act.busy} title="Disable this account?" message={`Disable ${data.email}? They cannot sign in until an admin enables the account, and all their sessions end.`} confirmLabel="Disable account" destructive onConfirm={() => void act.run("disable")}>Disable</ConfirmButton>
+                  )}
+                </>
               )}
               {revokeButton}
-              {data.mfaEnabled ? (
+              {data.mfaEnabled && !own ? (
                 <ConfirmButton className="button button-danger" disabled={act.busy} aria-busy={act.busy} title="Reset two-factor authentication?" message={`Turn off two-factor authentication for ${data.email}? Their recovery codes are deleted and all their sessions end.`} confirmLabel="Reset two-factor" destructive onConfirm={() => void act.run("resetMfa")}>Reset two-factor</ConfirmButton>
               ) : null}
             </div>
+            {own ? <p className="muted" data-testid="own-account">{OWN_ACCOUNT}</p> : null}
             {canEditRoles ? (
               <>
                 <h2>Roles</h2>
