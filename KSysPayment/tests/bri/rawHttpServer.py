@@ -19,11 +19,14 @@ RESPONSE_BODY = b'{"responseCode":"2002700","responseMessage":"Successful"}'
 
 # A plain asyncio HTTP/1.1 server that records every recv of every connection and answers each request
 # (read up to its Content-Length) with `status`, any `headers` and RESPONSE_BODY; closeAfter closes the connection
-# after each answer without saying so, as a server's idle timeout would; silent never answers.
+# after each answer without saying so, as a server's idle timeout would; silent never answers; from request dropFrom
+# on (counted from 0 over all connections) each request is read whole and its connection closed unanswered.
 @dataclass
 class RawHttpServer:
     closeAfter: bool = False
     silent: bool = False
+    dropFrom: int | None = None
+    requests: int = 0
     status: bytes = b"200 OK"
     headers: bytes = b""
     connections: list[list[bytes]] = field(default_factory=list)
@@ -47,6 +50,9 @@ class RawHttpServer:
                 if not separator or len(rest) < length or self.silent:
                     continue
                 buffer = rest[length:]
+                self.requests += 1
+                if self.dropFrom is not None and self.requests > self.dropFrom:
+                    return
                 writer.write(b"HTTP/1.1 %s\r\nContent-Type: application/json\r\n%sContent-Length: %d\r\n\r\n%s"
                              % (self.status, self.headers, len(RESPONSE_BODY), RESPONSE_BODY))
                 await writer.drain()
