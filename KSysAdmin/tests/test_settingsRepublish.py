@@ -65,16 +65,22 @@ class NothingStored:
         return None
 
 
-# With nothing stored, a document Redis still holds (say version 3, after a restore to a backup taken before any
-# save) is removed and announced, so that the gateway and the public servers fall back to their defaults.
-async def test_aDocumentNothingStoredBacksIsRemoved(tmp_path: Path) -> None:
+# With nothing stored (a restore to a backup taken before any save) the servers get the document that brings
+# CORS_ORIGINS back, not a missing key (which they read as Redis having lost it, keeping their origins), and the
+# gateway no key (its defaults); both announced.
+async def test_withNothingStoredTheServersAreToldToUseCorsOrigins(tmp_path: Path) -> None:
     async with privateRedis(tmp_path) as redis, redis.pubsub() as pubsub:
         await redis.set(CORS_KEY, json.dumps({"version": 3, "origins": ["https://old.example.com"]}))
+        await redis.set(RATE_LIMITS_KEY, json.dumps({"version": 3, "rules": []}))
         await pubsub.subscribe(SETTINGS_CHANNEL)
         await pubsub.get_message(timeout=1)  # the subscription's confirmation
         useCase = PublishStoredSettings(NothingStored(), RedisSettingsPublisher(redis))  # type: ignore[arg-type]
-        assert await useCase.execute() == Republished(published=[], removed=["cors"])
-        assert await redis.exists(CORS_KEY, RATE_LIMITS_KEY) == 0
-        announced = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1)
-        assert announced is not None and announced["data"] == CORS_KEY
-        assert await useCase.execute() == Republished(published=[], removed=[])
+        assert await useCase.execute() == Republished(published=["cors"], removed=["rate-limits"])
+        assert json.loads(await redis.get(CORS_KEY)) == {"version": 0, "origins": None}
+        assert await redis.exists(RATE_LIMITS_KEY) == 0
+        announced = [await pubsub.get_message(ignore_subscribe_messages=True, timeout=1) for _ in range(2)]
+        assert [message["data"] for message in announced if message] == [CORS_KEY, RATE_LIMITS_KEY]
+        assert await useCase.execute() == Republished(published=["cors"], removed=[])
+        await redis.delete(CORS_KEY)
+        assert await useCase.execute() == Republished(published=["cors"], removed=[])
+        assert json.loads(await redis.get(CORS_KEY)) == {"version": 0, "origins": None}

@@ -22,6 +22,7 @@ CORS_KEY = "ksysadmin:settings:cors"
 RATE_LIMITS_KEY = "ksysadmin:settings:rate-limits"
 ORIGINS = ["https://watch.example"]
 STORED = {"version": 3, "origins": ORIGINS}
+CONFIGURED = {"version": 0, "origins": None}
 
 
 async def waitForKey(redis: Redis, key: str, withinSeconds: float, differentFrom: str | None = None) -> str:
@@ -32,12 +33,12 @@ async def waitForKey(redis: Redis, key: str, withinSeconds: float, differentFrom
     return value
 
 
-# An admin server with its watch every 0.2 s, on a migrated scratch database holding CORS origins at version 3 (and
-# an empty list of rate-limit rules at version 1 when rateLimitsStored) and a private Redis (a client to it is
-# yielded) once the watch published them.
+# An admin server with its watch every 0.2 s, on a migrated scratch database holding CORS origins at version 3
+# (unless not corsStored; an empty list of rate-limit rules at version 1 when rateLimitsStored) and a private Redis (a
+# client to it is yielded) once the watch published them.
 @asynccontextmanager
 async def watchedAdminServer(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                             rateLimitsStored: bool = False) -> AsyncIterator[Redis]:
+                             rateLimitsStored: bool = False, corsStored: bool = True) -> AsyncIterator[Redis]:
     monkeypatch.setattr(settingsWatch, "WATCH_SECONDS", 0.2)
     redisProcess = RedisProcess(tmp_path)
     redisProcess.start()
@@ -46,8 +47,9 @@ async def watchedAdminServer(settings: Settings, tmp_path: Path, monkeypatch: py
             await runAlembic(alembicConfig(url), "upgrade", "head")
             connection = await connectTo(url)
             try:
-                await connection.execute("INSERT INTO system_settings (key, value, version, updated_at) "
-                                         "VALUES ('cors', $1::jsonb, 3, now())", json.dumps({"origins": ORIGINS}))
+                if corsStored:
+                    await connection.execute("INSERT INTO system_settings (key, value, version, updated_at) "
+                                             "VALUES ('cors', $1::jsonb, 3, now())", json.dumps({"origins": ORIGINS}))
                 if rateLimitsStored:
                     await connection.execute("INSERT INTO system_settings (key, value, version, updated_at) "
                                              "VALUES ('rate-limits', '{\"rules\": []}'::jsonb, 1, now())")
@@ -58,7 +60,7 @@ async def watchedAdminServer(settings: Settings, tmp_path: Path, monkeypatch: py
             redis = Redis.from_url(redisProcess.url, decode_responses=True)
             try:
                 async with runningApp(createAdminApp(local)):
-                    assert json.loads(await waitForKey(redis, CORS_KEY, 5)) == STORED
+                    assert json.loads(await waitForKey(redis, CORS_KEY, 5)) == (STORED if corsStored else CONFIGURED)
                     if rateLimitsStored:
                         assert json.loads(await waitForKey(redis, RATE_LIMITS_KEY, 5)) == {"version": 1, "rules": []}
                     yield redis
@@ -69,8 +71,8 @@ async def watchedAdminServer(settings: Settings, tmp_path: Path, monkeypatch: py
 
 
 # Redis keeps nothing on disk: after a restart (here a flush) the stored CORS origins come back without an admin
-# server restart, so a public server that starts meanwhile does not fall back to CORS_ORIGINS alone. A setting
-# never stored gets no key.
+# server restart, so a public server that starts meanwhile does not fall back to CORS_ORIGINS alone. Rate limits
+# never stored get no key.
 async def test_settingsLostFromRedisArePublishedAgain(settings: Settings, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     async with watchedAdminServer(settings, tmp_path, monkeypatch) as redis:
@@ -106,3 +108,20 @@ async def test_aDocumentPostgresqlDoesNotHoldIsRemoved(settings: Settings, tmp_p
             await redis.set(RATE_LIMITS_KEY, leftover)
             await waitForAbsence(redis, RATE_LIMITS_KEY, 3)
         assert json.loads(await waitForKey(redis, CORS_KEY, 1)) == STORED
+
+
+# With no CORS setting in PostgreSQL the servers are told to use CORS_ORIGINS by a document, never by a missing key
+# (which they read as Redis having lost it, keeping the origins they have): the watch writes that document over a
+# leftover version and after a flush, as it does the stored origins.
+async def test_withNoCorsSettingTheWatchPublishesTheConfiguredDocument(settings: Settings, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    async with watchedAdminServer(settings, tmp_path, monkeypatch, corsStored=False) as redis:
+        leftover = json.dumps({"version": 3, "origins": ORIGINS})
+        await redis.set(CORS_KEY, leftover)
+        assert json.loads(await waitForKey(redis, CORS_KEY, 3, differentFrom=leftover)) == CONFIGURED
+        await redis.flushall()
+        assert json.loads(await waitForKey(redis, CORS_KEY, 3)) == CONFIGURED
+        async with redis.pubsub() as pubsub:  # later passes find it as wanted and write nothing
+            await pubsub.subscribe("ksysadmin:settings")
+            await pubsub.get_message(timeout=1)  # the subscription's confirmation
+            assert await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.6) is None

@@ -4,13 +4,19 @@ from dataclasses import dataclass
 
 from KSysAdmin.backend.domain.interfaces.settingsPublisherInterface import SettingsPublisherInterface
 from KSysAdmin.backend.domain.interfaces.settingsRepositoryInterface import SettingsRepositoryInterface
-from KSysAdmin.backend.domain.settingsDocuments import SettingName, corsDocument, rateLimitsDocument, storedOrigins
+from KSysAdmin.backend.domain.settingsDocuments import (
+    SettingName,
+    configuredCorsDocument,
+    corsDocument,
+    rateLimitsDocument,
+    storedOrigins,
+)
 from shared.backend.loggingFactory import getSystemLogger
 
 logger = getSystemLogger("admin.settings")
 # Reads of PostgreSQL after a forced write, to catch an update another admin process committed meanwhile.
 REREADS = 5
-# What a pass leaves in Redis for a setting PostgreSQL does not hold: no key.
+# What a pass leaves in Redis for rate limits PostgreSQL does not hold: no key.
 ABSENT = "absent"
 
 
@@ -21,11 +27,11 @@ class Republished:
 
 
 # Run at startup: Redis may have been flushed or restarted; PostgreSQL holds the truth, so its values are
-# written even over a higher version (a restored database), and the document of a setting it does not hold is
-# removed (a restore to a backup taken before any save): the gateway and the public servers then use their
-# defaults. Another admin process may commit and publish an update between this read and this write, which would
-# put the older document back or remove the new one: so PostgreSQL is read again after each write, and a changed
-# document is written in its turn.
+# written even over a higher version (a restored database). For a setting it does not hold (a restore to a backup
+# taken before any save) the servers get the CORS document that says so (CORS_ORIGINS apply; a missing key keeps
+# their origins) and the gateway no rate-limits key (its defaults apply). Another admin process may commit and
+# publish an update between this read and this write, which would put the older document back or remove the new
+# one: so PostgreSQL is read again after each write, and a changed document is written in its turn.
 class PublishStoredSettings:
     def __init__(self, settings: SettingsRepositoryInterface, publisher: SettingsPublisherInterface) -> None:
         self.settings = settings
@@ -59,10 +65,13 @@ class PublishStoredSettings:
                        setting=name, version=written["version"] if isinstance(written, dict) else None)
         return written
 
+    # None: no key (the rate limits PostgreSQL does not hold).
     async def storedDocument(self, name: str) -> dict[str, object] | None:
         stored = await self.settings.get(name)
+        if name == SettingName.CORS.value:
+            if stored is None:
+                return configuredCorsDocument()
+            return corsDocument(stored.version, storedOrigins(stored.value))
         if stored is None:
             return None
-        if name == SettingName.CORS.value:
-            return corsDocument(stored.version, storedOrigins(stored.value))
         return rateLimitsDocument(stored.version, await self.settings.listRateLimitRules())

@@ -30,6 +30,12 @@ def corsDocument(version: int, origins: list[str]) -> dict[str, object]:
     return {"version": version, "origins": list(origins)}
 
 
+# Published while PostgreSQL holds no CORS setting: the servers use CORS_ORIGINS (a missing key keeps what they
+# have). Null origins, not a list, so that a server older than this document reads it as malformed and keeps its set.
+def configuredCorsDocument() -> dict[str, object]:
+    return {"version": 0, "origins": None}
+
+
 def storedOrigins(value: dict[str, object]) -> list[str]:
     origins = value.get("origins", [])
     return [str(origin) for origin in origins] if isinstance(origins, list) else []

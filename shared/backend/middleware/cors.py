@@ -17,7 +17,7 @@ ALLOWED_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Reques
 
 
 # The allowed origins of a running server: CORS_ORIGINS (version 0) until the admin publishes others, and again
-# once the admin's document is removed.
+# when the admin server publishes that PostgreSQL holds none.
 class CorsOrigins:
     def __init__(self, origins: Iterable[str]) -> None:
         self.configured = frozenset(origins)

@@ -18,31 +18,39 @@ POLL_SECONDS = 1.0
 logger = getSystemLogger("cors")
 
 
-def parsePublished(raw: str) -> tuple[list[str], int] | None:
+# A document the server can use: the admin's origins and version, or None origins for the document the admin server
+# publishes while PostgreSQL holds no CORS setting ({"version": 0, "origins": null}: CORS_ORIGINS apply). A server
+# older than that document reads its null origins as malformed and keeps its set. Anything else answers None.
+def parsePublished(raw: str) -> tuple[list[str] | None, int] | None:
     try:
         value = json.loads(raw)
         origins, version = value["origins"], int(value["version"])
     except (ValueError, KeyError, TypeError):
         return None
+    if origins is None and version == 0:
+        return None, 0
     if not isinstance(origins, list) or not all(isinstance(origin, str) for origin in origins):
         return None
     return origins, version
 
 
-# A missing document (removed by the admin server when PostgreSQL holds no CORS setting, or lost by a Redis restart
-# until it publishes it again): CORS_ORIGINS apply. A Redis error raises and keeps the set.
+# Only the admin server's explicit document brings CORS_ORIGINS back. A missing key (Redis restarted without its
+# data, flushed, evicted) is not the admin's intent: like a Redis error (which raises), it keeps the set until the
+# admin server publishes again; a server that starts meanwhile has CORS_ORIGINS.
 async def refresh(redis: Redis, holder: CorsOrigins) -> None:
     raw = await redis.get(CORS_KEY)
     if raw is None:
-        if holder.restoreConfigured():
-            logger.application("cors_restored", "No published CORS settings; CORS_ORIGINS apply again",
-                               count=len(holder.origins))
         return
     parsed = parsePublished(raw)
     if parsed is None:
         logger.warning("cors_invalid", "ignoring malformed published CORS settings", key=CORS_KEY)
         return
     origins, version = parsed
+    if origins is None:
+        if holder.restoreConfigured():
+            logger.application("cors_restored", "No CORS setting stored by the admin; CORS_ORIGINS apply again",
+                               count=len(holder.origins))
+        return
     if version != holder.version:
         holder.replace(origins, version)
         logger.application("cors_updated", "CORS origins replaced", version=version, count=len(origins))

@@ -7,6 +7,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import FastAPI
 
 from KSysAdmin.backend.application.publishStoredSettings import PublishStoredSettings
+from KSysAdmin.backend.domain.models.systemSetting import SystemSetting
 from KSysAdmin.backend.domain.settingsDocuments import SettingName
 from KSysAdmin.backend.infrastructure.database.settingsRepository import SettingsRepository
 from KSysAdmin.backend.infrastructure.redis.settingsPublisher import RedisSettingsPublisher, settingsKey
@@ -35,11 +36,20 @@ def publishedVersion(raw: str | None) -> int | None:
         return UNREADABLE
 
 
+# The version a key should hold: PostgreSQL's; for a setting it does not hold, 0 for CORS (the document telling the
+# servers to use CORS_ORIGINS) and no key for the rate limits (the gateway's defaults).
+def wantedVersion(name: str, stored: SystemSetting | None) -> int | None:
+    if stored is not None:
+        return stored.version
+    return 0 if name == SettingName.CORS.value else None
+
+
 # Redis keeps nothing on disk: after a restart or a flush the published settings are gone, so the gateway falls
-# back to its default rules and a public server that starts takes CORS_ORIGINS alone. A change whose publish failed
-# (503 settings_not_published) while Redis kept its data leaves the older version there. When a key is missing or
-# holds another version than PostgreSQL's, what PostgreSQL holds is published again; a key of a setting PostgreSQL
-# does not hold (a restore to a backup taken before any save) is removed, so that its defaults apply.
+# back to its default rules, a running server keeps its CORS origins and one that starts takes CORS_ORIGINS alone.
+# A change whose publish failed (503 settings_not_published) while Redis kept its data leaves the older version
+# there. When a key is missing or holds another version than the wanted one, what PostgreSQL holds is published
+# again (for CORS it holds none of, the document that brings CORS_ORIGINS back); a rate-limits key PostgreSQL holds
+# none of (a restore to a backup taken before any save) is removed, so that the gateway's defaults apply.
 def republishStale(app: FastAPI) -> Work:
     async def run(_stopping: Callable[[], bool]) -> None:
         try:
@@ -47,7 +57,7 @@ def republishStale(app: FastAPI) -> Work:
             async with app.state.database.sessionFactory() as session:
                 repository = SettingsRepository(session)
                 stored = [await repository.get(name) for name in NAMES]
-                if published == [setting.version if setting else None for setting in stored]:
+                if published == [wantedVersion(name, setting) for name, setting in zip(NAMES, stored, strict=True)]:
                     return
                 republished = await PublishStoredSettings(repository,
                                                           RedisSettingsPublisher(app.state.redis)).execute()
