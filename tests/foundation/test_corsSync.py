@@ -4,7 +4,7 @@ import asyncio
 import dataclasses
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -69,6 +69,28 @@ async def test_publishedOriginsApplyWithoutRestart(settings: Settings, tmp_path:
         redis.stop()
 
 
+@pytest.fixture
+def privateRedis(tmp_path: Path) -> Iterator[RedisProcess]:
+    redis = RedisProcess(tmp_path)
+    redis.start()
+    try:
+        yield redis
+    finally:
+        redis.stop()
+
+
+async def assertRefused(client: httpx2.AsyncClient, origin: str) -> None:
+    refused = await preflight(client, origin)
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "cors_rejected"
+
+
+# The published origin is allowed and the configured one, which it replaced, is refused.
+async def assertFollowsPublished(client: httpx2.AsyncClient) -> None:
+    assert (await preflight(client, "https://new.example")).status_code == 200
+    await assertRefused(client, "https://initial.example")
+
+
 async def waitForPreflight(client: httpx2.AsyncClient, origin: str, status: int, withinSeconds: float) -> None:
     started = time.monotonic()
     while (await preflight(client, origin)).status_code != status:
@@ -105,46 +127,31 @@ async def followingPublished(settings: Settings,
 
 # The document the admin server publishes when PostgreSQL holds no CORS setting (cleared, or a restore to before any
 # save): an origin it had published is refused again and CORS_ORIGINS apply, logged once however many polls follow.
-async def test_theConfiguredDocumentBringsBackCorsOrigins(settings: Settings, tmp_path: Path,
+async def test_theConfiguredDocumentBringsBackCorsOrigins(settings: Settings, privateRedis: RedisProcess,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
-    redis = RedisProcess(tmp_path)
-    redis.start()
-    try:
-        async with followingPublished(settings, redis) as (client, publisher):
-            capsys.readouterr()
-            await publisher.set(CORS_KEY, json.dumps({"version": 0, "origins": None}))
-            await publisher.publish(SETTINGS_CHANNEL, CORS_KEY)
-            await waitForPreflight(client, "https://initial.example", 200, withinSeconds=2.0)
-            refused = await preflight(client, "https://new.example")
-            assert refused.status_code == 400
-            assert refused.json()["error"]["code"] == "cors_rejected"
-            await asyncio.sleep(2.5)  # two more polls read the same document
-            assert logLabels(capsys).count("cors_restored") == 1
-            assert (await preflight(client, "https://new.example")).status_code == 400
-    finally:
-        redis.stop()
+    async with followingPublished(settings, privateRedis) as (client, publisher):
+        capsys.readouterr()
+        await publisher.set(CORS_KEY, json.dumps({"version": 0, "origins": None}))
+        await publisher.publish(SETTINGS_CHANNEL, CORS_KEY)
+        await waitForPreflight(client, "https://initial.example", 200, withinSeconds=2.0)
+        await assertRefused(client, "https://new.example")
+        await asyncio.sleep(2.5)  # two more polls read the same document
+        assert logLabels(capsys).count("cors_restored") == 1
+        assert (await preflight(client, "https://new.example")).status_code == 400
 
 
 # A missing key is not the admin's intent: Redis lost it (a restart without its data, a flush, an eviction) and the
 # admin server publishes it again within 5 s, or not at all while it is down. An origin the admin removed from
 # CORS_ORIGINS must not be allowed again meanwhile (KAuthApp's refresh cookie follows the same set).
-async def test_aMissingDocumentKeepsThePublishedOrigins(settings: Settings, tmp_path: Path,
+async def test_aMissingDocumentKeepsThePublishedOrigins(settings: Settings, privateRedis: RedisProcess,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
-    redis = RedisProcess(tmp_path)
-    redis.start()
-    try:
-        async with followingPublished(settings, redis) as (client, publisher):
-            capsys.readouterr()
-            await publisher.delete(CORS_KEY)
-            await publisher.publish(SETTINGS_CHANNEL, CORS_KEY)
-            await asyncio.sleep(2.5)  # the announcement and two polls find the key absent
-            assert (await preflight(client, "https://new.example")).status_code == 200
-            refused = await preflight(client, "https://initial.example")
-            assert refused.status_code == 400
-            assert refused.json()["error"]["code"] == "cors_rejected"
-            assert "cors_restored" not in logLabels(capsys)
-    finally:
-        redis.stop()
+    async with followingPublished(settings, privateRedis) as (client, publisher):
+        capsys.readouterr()
+        await publisher.delete(CORS_KEY)
+        await publisher.publish(SETTINGS_CHANNEL, CORS_KEY)
+        await asyncio.sleep(2.5)  # the announcement and two polls find the key absent
+        await assertFollowsPublished(client)
+        assert "cors_restored" not in logLabels(capsys)
 
 
 async def waitForLog(capsys: pytest.CaptureFixture[str], label: str, withinSeconds: float) -> None:
@@ -157,29 +164,21 @@ async def waitForLog(capsys: pytest.CaptureFixture[str], label: str, withinSecon
 # A Redis error keeps the published origins, whether Redis refuses the read (here its ACL, while the subscription
 # stands) or cannot be reached; so does a Redis that comes back without its data (it keeps nothing on disk), until
 # the admin server publishes again.
-async def test_aRedisErrorKeepsThePublishedOrigins(settings: Settings, tmp_path: Path,
+async def test_aRedisErrorKeepsThePublishedOrigins(settings: Settings, privateRedis: RedisProcess,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    redis = RedisProcess(tmp_path)
-    redis.start()
-    try:
-        async with followingPublished(settings, redis) as (client, publisher):
-            capsys.readouterr()
-            await publisher.execute_command("ACL", "SETUSER", "default", "-get")
-            await asyncio.sleep(2.5)  # two refused reads
-            assert (await preflight(client, "https://new.example")).status_code == 200
-            assert (await preflight(client, "https://initial.example")).status_code == 400
-            assert "cors_sync_failed" in logLabels(capsys)
-            await publisher.execute_command("ACL", "SETUSER", "default", "+get")
-            await asyncio.sleep(1.5)  # the follower reads the document again
-            redis.stop()
-            await waitForLog(capsys, "cors_sync_failed", withinSeconds=5.0)
-            await asyncio.sleep(1.5)
-            assert (await preflight(client, "https://new.example")).status_code == 200
-            assert (await preflight(client, "https://initial.example")).status_code == 400
-            redis.start()
-            await asyncio.sleep(3.0)  # the follower reconnects (every second) and finds no key
-            assert (await preflight(client, "https://new.example")).status_code == 200
-            assert (await preflight(client, "https://initial.example")).status_code == 400
-            assert "cors_restored" not in logLabels(capsys)
-    finally:
-        redis.stop()
+    async with followingPublished(settings, privateRedis) as (client, publisher):
+        capsys.readouterr()
+        await publisher.execute_command("ACL", "SETUSER", "default", "-get")
+        await asyncio.sleep(2.5)  # two refused reads
+        await assertFollowsPublished(client)
+        assert "cors_sync_failed" in logLabels(capsys)
+        await publisher.execute_command("ACL", "SETUSER", "default", "+get")
+        await asyncio.sleep(1.5)  # the follower reads the document again
+        privateRedis.stop()
+        await waitForLog(capsys, "cors_sync_failed", withinSeconds=5.0)
+        await asyncio.sleep(1.5)
+        await assertFollowsPublished(client)
+        privateRedis.start()
+        await asyncio.sleep(3.0)  # the follower reconnects (every second) and finds no key
+        await assertFollowsPublished(client)
+        assert "cors_restored" not in logLabels(capsys)
