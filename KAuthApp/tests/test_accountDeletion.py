@@ -4,6 +4,7 @@ import uuid
 from pathlib import Path
 
 import httpx2
+import pytest
 from redis.asyncio import Redis
 from sqlalchemy import text
 
@@ -25,6 +26,8 @@ from shared.backend.database.engine import Database
 
 DELETE = "/api/auth/me/delete"
 PENDING_MESSAGE = "Finish or cancel your pending payments before deleting the account"
+UNSETTLED_MESSAGE = ("A payment of yours may still be paid or is being reviewed by our staff: the account can be "
+                     "deleted once it is settled")
 
 
 def codeOf(response: httpx2.Response) -> str:
@@ -59,13 +62,22 @@ async def auditOf(database: Database, userId: uuid.UUID, action: str) -> list[tu
         return [(row[0], row[1]) for row in rows.all()]
 
 
-async def addPayment(database: Database, userId: uuid.UUID, status: str) -> None:
+async def addPayment(database: Database, userId: uuid.UUID, status: str) -> uuid.UUID:
+    paymentId = uuid.uuid4()
     async with database.engine.begin() as connection:
         await connection.execute(text(
             "INSERT INTO payments (id, user_id, amount, method, status, idempotency_key, request_hash, "
-            "partner_reference_no, expires_at) VALUES (gen_random_uuid(), :id, 10000, 'qris', :status, "
+            "partner_reference_no, expires_at) VALUES (:paymentId, :id, 10000, 'qris', :status, "
             "gen_random_uuid()::text, 'h', gen_random_uuid()::text, now() + interval '1 hour')"),
-            {"id": userId, "status": status})
+            {"paymentId": paymentId, "id": userId, "status": status})
+    return paymentId
+
+
+# As KSysPayment would: `assignments` is an UPDATE's SET list, a test's constant.
+async def updatePayment(database: Database, paymentId: uuid.UUID, assignments: str) -> None:
+    statement = text(f"UPDATE payments SET {assignments} WHERE id = :id")  # noqa: S608
+    async with database.engine.begin() as connection:
+        await connection.execute(statement, {"id": paymentId})
 
 
 async def signedInWithProfile(client: httpx2.AsyncClient, outboxDir: Path) -> tuple[str, dict[str, str]]:
@@ -167,6 +179,40 @@ async def test_aPendingPaymentRefusesTheDeletion(
     assert await userRow(database, userId) == before
     assert await auditOf(database, userId, "auth.account_deleted") == []
     assert (await client.get("/api/auth/me", headers=bearer(tokens))).status_code == 200
+
+
+RESOLVED = "flag_resolved_at = now(), flag_resolved_by = user_id, flag_resolution = 'refunded at BRI'"
+
+
+# Money may still move, or be owed back, on a payment that is no longer pending: a cancelled or expired QR stays payable
+# at BRI while reconciliation rechecks it (recheck_at set), and an open flag (a late payment, a wrong amount) waits for
+# an admin, maybe for a refund. The deletion waits for both, read only; a cleared recheck or a resolved flag no longer
+# holds it.
+@pytest.mark.parametrize(("status", "holding", "released"), [
+    ("cancelled", "recheck_at = now() + interval '5 minutes'", "recheck_at = NULL"),
+    ("expired", "recheck_at = now() - interval '1 minute'", "recheck_at = NULL"),
+    ("paid", "flagged_reason = 'amount_mismatch: BRI reported 9000 IDR'", RESOLVED),
+    ("expired", "flagged_reason = 'late_payment: paid while expired'", RESOLVED),
+])
+async def test_anUnsettledPaymentRefusesTheDeletion(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database, status: str, holding: str, released: str
+) -> None:
+    address, tokens = await signedInWithProfile(client, outboxDir)
+    userId = await userIdOf(database, address)
+    paymentId = await addPayment(database, userId, status)
+    await updatePayment(database, paymentId, holding)
+    before = await userRow(database, userId)
+    refused = await deleteAccount(client, tokens, password="not my password")
+    assert refused.status_code == 409, refused.text
+    assert (codeOf(refused), refused.json()["error"]["message"]) == ("payments_unsettled", UNSETTLED_MESSAGE)
+    # Refused before the proof is checked: the wrong password is not counted either.
+    assert await userRow(database, userId) == before
+    assert await auditOf(database, userId, "auth.account_deleted") == []
+    assert (await client.get("/api/auth/me", headers=bearer(tokens))).status_code == 200
+    await updatePayment(database, paymentId, released)
+    deleted = await deleteAccount(client, tokens)
+    assert deleted.status_code == 204, deleted.text
+    assert (await userRow(database, userId))["status"] == "deleted"
 
 
 # An admin's roles change only in the console, under its roles lock (which keeps an active superadmin): the public

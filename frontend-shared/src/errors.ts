@@ -206,6 +206,7 @@ const MESSAGES: Record<string, string> = {
   virtual_account_number_taken: "No free virtual account number was found, so nothing was created. Please try again.",
   origin_not_allowed: "This page's address is not one the account service accepts. Open the site at its usual address and try again.",
   payments_pending: "Finish or cancel your pending payments before deleting the account.",
+  payments_unsettled: "One of your payments may still be paid (a cancelled or expired QR code stays payable for a while) or is being reviewed by our staff. You can delete the account once it is settled.",
   admin_account: "An administrator's account can be deleted only after another administrator removes its admin roles.",
   account_deleted: "The user deleted this account, so it can no longer be changed.",
   // The gateway's and the servers' refusals of a request the page itself got wrong (a bug: the request id helps).

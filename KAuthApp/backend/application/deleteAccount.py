@@ -13,6 +13,7 @@ from KAuthApp.backend.domain.exceptions.authErrors import (
     AdminAccountError,
     InvalidMfaCodeError,
     PaymentsPendingError,
+    PaymentsUnsettledError,
 )
 from KAuthApp.backend.domain.interfaces.accountErasureInterface import AccountErasureInterface
 from KAuthApp.backend.domain.models.auditLog import AuditOutcome
@@ -47,10 +48,10 @@ def erase(user: User, now: datetime) -> None:
 
 
 # Erasure by anonymization (docs/decisions.md), on the same proof as MFA disable: the password, and a code or a
-# recovery code when TOTP is on; wrong ones count toward the login lockout. An admin role or a pending payment
-# refuses it first, read only: nothing is counted, spent or written. Every session ends as in LogoutAll, the Redis
-# keys dropped before the commit as in ChangePassword (a Redis failure changes nothing and the request can be
-# retried).
+# recovery code when TOTP is on; wrong ones count toward the login lockout. An admin role, a pending payment or an
+# unsettled one (a closed QR BRI may still take, an open flag) refuses it first, read only: nothing is counted, spent
+# or written. Every session ends as in LogoutAll, the Redis keys dropped before the commit as in ChangePassword (a
+# Redis failure changes nothing and the request can be retried).
 class DeleteAccount:
     def __init__(self, ports: AuthPorts, erasure: AccountErasureInterface) -> None:
         self.ports = ports
@@ -68,6 +69,8 @@ class DeleteAccount:
             raise AdminAccountError()
         if await self.erasure.hasPendingPayments(userId):
             raise PaymentsPendingError()
+        if await self.erasure.hasUnsettledPayments(userId):
+            raise PaymentsUnsettledError()
         await reauthentication.checkPassword(user, data.password, now)
         method = "password"
         if user.mfaEnabled:

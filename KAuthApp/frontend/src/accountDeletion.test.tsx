@@ -122,6 +122,7 @@ describe("deleting the account", () => {
     ["a wrong code", 401, "invalid_mfa_code", {}, "That code is not valid. Check your authenticator app and try again."],
     ["a locked account", 423, "account_locked", { "Retry-After": "900" }, "This account is locked. Try again in 15 min."],
     ["pending payments", 409, "payments_pending", {}, "Finish or cancel your pending payments before deleting the account."],
+    ["unsettled payments", 409, "payments_unsettled", {}, "One of your payments may still be paid (a cancelled or expired QR code stays payable for a while) or is being reviewed by our staff. You can delete the account once it is settled."],
     ["an admin account", 409, "admin_account", {}, "An administrator's account can be deleted only after another administrator removes its admin roles."],
   ])("keeps the user signed in on %s and says why, with focus on the sentence", async (_, status, code, headers, sentence) => {
     const section = await showProfile(true, () => json(status, envelope(code), headers));

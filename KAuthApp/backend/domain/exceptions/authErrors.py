@@ -98,6 +98,13 @@ class PaymentsPendingError(ConflictError):
     message = "Finish or cancel your pending payments before deleting the account"
 
 
+# A closed QR BRI may still take (recheck_at set) or an open flag, maybe a refund owed: the user must stay reachable.
+class PaymentsUnsettledError(ConflictError):
+    code = "payments_unsettled"
+    message = ("A payment of yours may still be paid or is being reviewed by our staff: the account can be deleted "
+               "once it is settled")
+
+
 class AdminAccountError(ConflictError):
     code = "admin_account"
     message = "An administrator's account is deleted only after another administrator removes its admin roles"

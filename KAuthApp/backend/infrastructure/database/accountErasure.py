@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from KAuthApp.backend.domain.models.oneTimeToken import OneTimeToken
@@ -19,6 +19,14 @@ class AccountErasure:
 
     async def hasPendingPayments(self, userId: uuid.UUID) -> bool:
         statement = select(exists().where(PAYMENTS.c.user_id == userId, PAYMENTS.c.status == PENDING))
+        return bool((await self.session.execute(statement)).scalar_one())
+
+    # A closed QR that reconciliation still asks BRI about (it may be paid yet), or a flag no admin resolved (a late
+    # payment or a wrong amount: maybe money to give back).
+    async def hasUnsettledPayments(self, userId: uuid.UUID) -> bool:
+        c = PAYMENTS.c
+        openFlag = and_(c.flagged_reason.is_not(None), c.flag_resolved_at.is_(None))
+        statement = select(exists().where(c.user_id == userId, or_(c.recheck_at.is_not(None), openFlag)))
         return bool((await self.session.execute(statement)).scalar_one())
 
     async def holdsAdminRole(self, userId: uuid.UUID) -> bool:

@@ -31,6 +31,7 @@ from KAuthApp.backend.domain.exceptions.authErrors import (
     AdminAccountError,
     InvalidMfaCodeError,
     PaymentsPendingError,
+    PaymentsUnsettledError,
     SessionNotFoundError,
     TokenInvalidOrUsedError,
     UserNotFoundError,
@@ -85,7 +86,8 @@ def createAccountRouter() -> APIRouter:
 
     # Anonymizes the account (docs/decisions.md): every session ends and the refresh cookie is cleared.
     @router.post("/me/delete", status_code=status.HTTP_204_NO_CONTENT, responses=authAnswers(
-        WrongPasswordError, AccountLockedError, InvalidMfaCodeError, PaymentsPendingError, AdminAccountError))
+        WrongPasswordError, AccountLockedError, InvalidMfaCodeError, PaymentsPendingError, PaymentsUnsettledError,
+        AdminAccountError))
     async def deleteMe(data: DeleteAccountInput, user: CurrentUserDep, ports: PortsDep, erasure: AccountErasureDep,
                        response: Response) -> None:
         await DeleteAccount(ports, erasure).execute(user.userId, user.sessionId, data)

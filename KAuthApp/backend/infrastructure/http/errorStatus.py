@@ -15,6 +15,7 @@ from KAuthApp.backend.domain.exceptions.authErrors import (
     MfaNotSetUpError,
     MfaRequiredError,
     PaymentsPendingError,
+    PaymentsUnsettledError,
     RefreshTokenReusedError,
     SessionNotFoundError,
     TokenInvalidOrUsedError,
@@ -45,6 +46,7 @@ AUTH_STATUS_TABLE: dict[type[DomainError], int] = {
     MfaNotEnabledError: 409,
     DuplicateEmailError: 409,
     PaymentsPendingError: 409,
+    PaymentsUnsettledError: 409,
     AdminAccountError: 409,
 }
 
