@@ -13,7 +13,7 @@ from sqlalchemy import text
 from KAuthApp.backend.application.accountExportOutput import AccountExportOutput
 from KAuthApp.backend.application.exportAccount import ExportAccount
 from KAuthApp.tests.authTestSupport import PASSWORD, bearer, login, runSql, sessionIdOf, userIdOf
-from KAuthApp.tests.test_accountDeletion import addPayment, auditOf, codeOf, signedInWithProfile
+from KAuthApp.tests.test_accountDeletion import addPayment, auditOf, codeOf, signedInWithProfile, updatePayment
 from shared.backend.database.engine import Database
 
 EXPORT = "/api/auth/me/export"
@@ -219,3 +219,20 @@ async def test_exportShowsVaNumbersAsThePaymentApi(
     exported = {payment["status"]: payment["virtualAccountNo"]
                 for payment in (await client.get(EXPORT, headers=bearer(tokens))).json()["payments"]}
     assert exported == {"pending": stored["pending"][3:], "paid": stored["paid"][3:], "failed": None}
+
+
+# The reason a payment failed, as GET /api/payment/payments shows it (PaymentOutput.failureReason).
+async def test_exportShowsAFailedPaymentsReason(
+    client: httpx2.AsyncClient, outboxDir: Path, database: Database
+) -> None:
+    address, tokens = await signedInWithProfile(client, outboxDir)
+    userId = await userIdOf(database, address)
+    await addPayment(database, userId, "paid")
+    failed = await addPayment(database, userId, "failed")
+    await updatePayment(database, failed, "failure_reason = 'gateway_rejected: the bank refused the request'")
+    answer = await client.get(EXPORT, headers=bearer(tokens))
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert AccountExportOutput.model_validate(body).model_dump(mode="json", by_alias=True) == body
+    reasons = {payment["status"]: payment["failureReason"] for payment in body["payments"]}
+    assert reasons == {"paid": None, "failed": "gateway_rejected: the bank refused the request"}

@@ -24,6 +24,7 @@ class ExportedPaymentOutput(OutputModel):
     createdAt: datetime
     expiresAt: datetime
     paidAt: datetime | None
+    failureReason: str | None
 
 
 # An audit entry; ip and details only for the user's own actions (an admin's or a stranger's are theirs).

@@ -135,7 +135,7 @@ class CreatePayment:
         self, userId: uuid.UUID, idempotencyKey: str, bodyHash: str, data: CreatePaymentInput, context: RequestContext
     ) -> CreatedPayment | Payment:
         # Transaction 1: the pending row and its audit row in one statement, unless the key is taken or the account
-        # deleted; a concurrent create with the same key waits for this one and then reads its payment.
+        # is no longer active; a concurrent create with the same key waits for this one and then reads its payment.
         payment = self.newPayment(userId, idempotencyKey, bodyHash, data)
         entry = auditEntry("payment.created", payment, context, details={"method": payment.method})
         if await self.records.openIfAbsent(payment, entry):
@@ -143,8 +143,8 @@ class CreatePayment:
             return payment
         replayed = await self.replay(userId, idempotencyKey, bodyHash)
         if replayed is None:
-            # Nothing inserted and no payment under the key: the account was deleted after the gateway let this
-            # request in, and its sessions ended with it.
+            # Nothing inserted and no payment under the key: the account was deleted, locked or disabled after the
+            # gateway let this request in, and its sessions ended with it. No call to BRI is made.
             raise SessionRevokedError()
         return replayed
 

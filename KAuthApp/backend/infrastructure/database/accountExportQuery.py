@@ -28,7 +28,7 @@ def newestFirst(statement: Select, source: object) -> Select:  # type: ignore[ty
 
 SESSION_KEYS = ("id", "deviceFingerprint", "userAgent", "ip", "createdAt", "lastUsedAt", "revokedAt", "revokedReason")
 PAYMENT_KEYS = ("id", "amount", "currency", "method", "status", "description", "virtualAccountNo", "createdAt",
-                "expiresAt", "paidAt")
+                "expiresAt", "paidAt", "failureReason")
 
 
 def sessionsStatement() -> Select:  # type: ignore[type-arg]
@@ -48,7 +48,8 @@ def shownVirtualAccountNo() -> ColumnElement[str | None]:
 def paymentsStatement() -> Select:  # type: ignore[type-arg]
     c = PAYMENTS.c
     return newestFirst(select(c.id, c.amount, c.currency, c.method, c.status, c.description, shownVirtualAccountNo(),
-                              c.created_at, c.expires_at, c.paid_at).where(c.user_id == USER_ID), PAYMENTS)
+                              c.created_at, c.expires_at, c.paid_at, c.failure_reason).where(c.user_id == USER_ID),
+                       PAYMENTS)
 
 
 # Two index walks (actor_id, and target_type with target_id), each cut at the limit, then merged: an OR over both

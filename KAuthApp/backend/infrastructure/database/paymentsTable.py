@@ -8,6 +8,6 @@ PAYMENTS = table(
     "payments", column("id", Uuid), column("user_id", Uuid), column("amount", BigInteger), column("currency", Text),
     column("method", Text), column("status", Text), column("description", Text), column("virtual_account_no", Text),
     column("created_at", DateTime(timezone=True)), column("expires_at", DateTime(timezone=True)),
-    column("paid_at", DateTime(timezone=True)), column("flagged_reason", Text),
+    column("paid_at", DateTime(timezone=True)), column("failure_reason", Text), column("flagged_reason", Text),
     column("flag_resolved_at", DateTime(timezone=True)), column("recheck_at", DateTime(timezone=True)),
 )

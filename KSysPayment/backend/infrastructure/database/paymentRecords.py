@@ -37,7 +37,8 @@ class PaymentRecords:
     def __init__(self, pool: DriverPool) -> None:
         self.pool = pool
 
-    # A concurrent insert of the same (user, Idempotency-Key) is waited for. False: the key was taken.
+    # A concurrent insert of the same (user, Idempotency-Key) is waited for. False: the key was taken or the account
+    # is not active.
     async def openIfAbsent(self, payment: Payment, audit: AuditRecord) -> bool:
         values = rowParameters(payment, "p_") | recordParameters(AuditLog, audit, "a_")
         try:

@@ -19,14 +19,21 @@ AUDIT_LOGS = AuditLog.__table__  # type: ignore[attr-defined]
 USERS = User.__table__  # type: ignore[attr-defined]
 
 
-# The payment unless its (user, Idempotency-Key) exists or its account is deleted, and its audit row only if the
-# payment was inserted. The user row is read FOR KEY SHARE: an account deletion holding it FOR UPDATE is waited for
-# and the row read again, so a create that passed the gateway before the deletion inserts nothing after it.
+# The one status that can hold a session (KSysAdmin's UserStatus.ACTIVE): a pending account cannot sign in, and an
+# admin's lock or disable revokes the account's sessions.
+ACTIVE = "active"
+
+
+# The payment unless its (user, Idempotency-Key) exists or its account is no longer active (deleted, locked,
+# disabled), and its audit row only if the payment was inserted. The user row is read FOR KEY SHARE: an account
+# deletion or an admin's lock or disable holding it FOR UPDATE is waited for and the row read again, so a create that
+# passed the gateway before the change inserts nothing after it.
 @cache
 def openStatement() -> Insert:
     paymentColumns, auditColumns = columnNames(Payment), columnNames(AuditLog)
     owner = bindparam("p_user_id", type_=PAYMENTS.c.user_id.type)
-    liveOwner = exists(select(USERS.c.id).where(USERS.c.id == owner, USERS.c.deleted_at.is_(None))
+    liveOwner = exists(select(USERS.c.id)
+                       .where(USERS.c.id == owner, USERS.c.deleted_at.is_(None), USERS.c.status == ACTIVE)
                        .with_for_update(read=True, key_share=True))
     values = select(*columnParameters(PAYMENTS, "p_", paymentColumns)).where(liveOwner)
     opened = (postgresql.insert(PAYMENTS).from_select(paymentColumns, values)
