@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -8,7 +11,7 @@ from pathlib import Path
 
 import httpx2
 import pytest
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from KAuthApp.backend.infrastructure.http.authService import createAuthService
 from KAuthApp.tests.authTestSupport import PASSWORD, authAppSettings, bearer, login, registerVerified, uniqueEmail
@@ -117,18 +120,36 @@ async def test_changePasswordNeedsCurrentAndEndsOtherSessions(client: httpx2.Asy
     client.cookies.clear()
 
 
-# A login for no account records the typed address in its audit entry only when it is an address: the email box
-# may hold a password typed in the wrong place, and every admin reads the audit log.
-async def test_unknownAccountAuditKeepsAddressesOnly(client: httpx2.AsyncClient, database: Database) -> None:
-    stranger, pasted = uniqueEmail(), f"pasted-passphrase-{uuid.uuid4().hex}"
-    for typed in (stranger.upper(), pasted):
-        refused = await client.post("/api/auth/login", json={"email": typed, "password": "whatever it is 1"})
+# A login for no account records of the typed address a keyed digest and the domain, never the address: audit rows
+# can never be changed, and a deleted account's old address must not come back into them through a saved password.
+# A typed value that is no address (a password in the wrong box) records neither.
+async def test_unknownAccountAuditKeepsAKeyedDigestOnly(
+    client: httpx2.AsyncClient, database: Database, outboxDir: Path
+) -> None:
+    deleted = await registerVerified(client, outboxDir)
+    gone = await client.post("/api/auth/me/delete", headers=bearer(await login(client, deleted)),
+                             json={"password": PASSWORD})
+    assert gone.status_code == 204, gone.text
+    stranger, other, pasted = uniqueEmail(), uniqueEmail(), f"pasted-passphrase-{uuid.uuid4().hex}"
+    typed = [deleted, stranger.upper(), f" {stranger.lower()} ", other, pasted]
+    requestIds = []
+    for address in typed:
+        refused = await client.post("/api/auth/login", json={"email": address, "password": "whatever it is 1"})
         assert refused.status_code == 401
+        requestIds.append(refused.headers["x-request-id"])
     async with database.engine.connect() as connection:
-        recorded = (await connection.execute(text(
-            "SELECT details->>'email' FROM audit_logs WHERE action = 'auth.login' "
-            "AND details->>'reason' = 'unknown_account' ORDER BY created_at DESC, id DESC LIMIT 2"))).scalars().all()
-        leaked = (await connection.execute(text("SELECT count(*) FROM audit_logs WHERE details::text LIKE :typed"),
-                                           {"typed": f"%{pasted}%"})).scalar_one()
-    assert recorded == [None, stranger.lower()]
-    assert leaked == 0
+        rows = (await connection.execute(text(
+            "SELECT request_id, details::text FROM audit_logs WHERE action = 'auth.login' AND request_id IN :ids"
+        ).bindparams(bindparam("ids", expanding=True)), {"ids": requestIds})).all()
+    stored = dict(rows)
+    recorded = [json.loads(stored[requestId]) for requestId in requestIds]
+    assert [entry["reason"] for entry in recorded] == ["unknown_account"] * 5
+    assert not any(address.strip().lower().split("@")[0] in written for address in typed for written in stored.values())
+    assert all("email" not in entry for entry in recorded)
+    digests = [entry["emailDigest"] for entry in recorded]
+    assert [entry["emailDomain"] for entry in recorded] == ["example.com"] * 4 + [None]
+    assert all(re.fullmatch("[0-9a-f]{32}", digest) for digest in digests[:4]) and digests[4] is None
+    assert digests[1] == digests[2] and len(set(digests[1:4])) == 2 and digests[0] not in digests[1:4]
+    # Keyed: an unkeyed hash of the address (found by hashing a list of addresses) matches no stored digest.
+    unkeyed = [hashlib.sha256(address.strip().lower().encode()).hexdigest() for address in typed[:4]]
+    assert not any(hashed.startswith(digest) for hashed, digest in zip(unkeyed, digests[:4], strict=True))

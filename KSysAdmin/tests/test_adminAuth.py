@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import hashlib
 import json
+import re
 import uuid
 
 import httpx2
@@ -163,21 +165,29 @@ async def test_loginSucceedsForAdminsOnly(world: AdminWorld) -> None:
     assert [entry.details["reason"] for entry in await world.auditEntries("admin.login", plain.id)] == ["not_admin"]
 
 
-# The audit entry of a login for no account keeps the typed address only when it is one: the box may hold a
-# password typed in the wrong place.
-async def test_unknownAccountAuditKeepsAddressesOnly(world: AdminWorld) -> None:
-    pasted = f"pasted-passphrase-{generateId().hex}"
-    for typed in ("Nobody.Here@Example.com", pasted):
-        response = await world.client.post("/api/admin/auth/login", json={"email": typed, "password": PASSWORD})
+# The audit entry of a login for no account records a keyed digest of the typed address and its domain, never the
+# address (audit rows can never be changed); a typed value that is no address (a password in the wrong box) neither.
+async def test_unknownAccountAuditKeepsAKeyedDigestOnly(world: AdminWorld) -> None:
+    local, pasted = f"nobody.{generateId().hex[-12:]}", f"pasted-passphrase-{generateId().hex}"
+    typed = [f"{local.title()}@Example.com", f" {local}@example.com", f"{local}x@example.org", pasted]
+    requestIds = []
+    for address in typed:
+        response = await world.client.post("/api/admin/auth/login", json={"email": address, "password": PASSWORD})
         assert response.status_code == 401
+        requestIds.append(response.headers["x-request-id"])
     async with world.database.sessionFactory() as session:
-        statement = (select(AuditLog).where(AuditLog.action == "admin.login", AuditLog.targetId.is_(None))
-                     .order_by(AuditLog.createdAt.desc(), AuditLog.id.desc()).limit(2))
-        entries = list((await session.execute(statement)).scalars().all())
-    assert [(entry.details["reason"], entry.details["email"]) for entry in entries] == [
-        ("unknown_account", None), ("unknown_account", "nobody.here@example.com")]
-    assert all(pasted not in json.dumps(entry.details) for entry in entries)
-
+        statement = select(AuditLog).where(AuditLog.action == "admin.login", AuditLog.requestId.in_(requestIds))
+        stored = {entry.requestId: entry.details for entry in (await session.execute(statement)).scalars().all()}
+    recorded = [stored[requestId] for requestId in requestIds]
+    assert [entry["reason"] for entry in recorded] == ["unknown_account"] * 4
+    assert all("email" not in entry for entry in recorded)
+    assert local not in json.dumps(recorded) and pasted not in json.dumps(recorded)
+    digests = [entry["emailDigest"] for entry in recorded]
+    assert [entry["emailDomain"] for entry in recorded] == ["example.com", "example.com", "example.org", None]
+    assert all(re.fullmatch("[0-9a-f]{32}", str(digest)) for digest in digests[:3]) and digests[3] is None
+    assert digests[0] == digests[1] != digests[2]
+    # Keyed: an unkeyed hash of the address (found by hashing a list of addresses) is not what is stored.
+    assert not hashlib.sha256(f"{local}@example.com".encode()).hexdigest().startswith(str(digests[0]))
 
 
 # An address no account can have (a NUL) is an unknown account like any other: 401 and audited, not a 422.
@@ -188,7 +198,7 @@ async def test_addressWithNulIsAnUnknownAccount(world: AdminWorld) -> None:
     async with world.database.sessionFactory() as session:
         statement = select(AuditLog).where(AuditLog.requestId == response.headers["x-request-id"])
         entries = list((await session.execute(statement)).scalars().all())
-    assert [(entry.action, entry.details["reason"], entry.details["email"]) for entry in entries] == [
+    assert [(entry.action, entry.details["reason"], entry.details["emailDigest"]) for entry in entries] == [
         ("admin.login", "unknown_account", None)]
 
 # Stored as KAuthApp's register and create-superadmin store it (IDNA domain in Unicode), found as typed.

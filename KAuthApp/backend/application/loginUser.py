@@ -23,7 +23,8 @@ from KAuthApp.backend.domain.models.auditLog import AuditOutcome
 from KAuthApp.backend.domain.models.user import User, UserStatus
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.exceptions.domainError import DomainError
-from shared.backend.security.emailAddress import auditedEmail, lookupEmail
+from shared.backend.security.attemptedEmail import attemptedEmailDetails
+from shared.backend.security.emailAddress import lookupEmail
 from shared.backend.security.lockoutPolicy import LockoutRule, clearFailures, failureCount, lockRemainingSeconds
 from shared.backend.security.passwordHasher import PasswordCheck
 
@@ -79,7 +80,8 @@ class LoginUser:
         found = await ports.users.lockForLogin(email)
         user, roles = found if found is not None else (None, [])
         if user is None or user.deletedAt is not None:
-            await self.refuse(None, "unknown_account", InvalidCredentialsError(), {"email": auditedEmail(email)})
+            await self.refuse(None, "unknown_account", InvalidCredentialsError(),
+                              attemptedEmailDetails(email, ports.settings.crypto))
         remaining = lockRemainingSeconds(user, now)
         if remaining is not None:
             await self.refuse(user, "locked_out", AccountLockedError(remaining), {"retryAfter": remaining})

@@ -13,9 +13,10 @@ from KSysAdmin.backend.domain.interfaces.userRepositoryInterface import UserRepo
 from KSysAdmin.backend.domain.models.auditLog import ActorType, AuditOutcome
 from KSysAdmin.backend.domain.models.user import User, UserStatus
 from KSysAdmin.backend.domain.userStatusPolicy import isTemporarilyLocked
+from shared.backend.config.secretSettings import CryptoSettings
 from shared.backend.database.modelSupport import utcNow
 from shared.backend.exceptions.domainError import DomainError
-from shared.backend.security.emailAddress import auditedEmail
+from shared.backend.security.attemptedEmail import attemptedEmailDetails
 from shared.backend.security.jwtCodec import JwtCodec
 from shared.backend.security.lockoutPolicy import LockoutRule, clearFailures, failureCount, registerFailure
 from shared.backend.security.passwordHasher import PasswordHasher
@@ -40,6 +41,7 @@ class LoginAdmin:
         cipher: SecretDecrypter,
         recoveryCodes: RecoveryCodeConsumer,
         requireMfa: bool,
+        crypto: CryptoSettings,
     ) -> None:
         self.users = users
         self.audit = audit
@@ -52,6 +54,7 @@ class LoginAdmin:
         self.cipher = cipher
         self.recoveryCodes = recoveryCodes
         self.requireMfa = requireMfa
+        self.crypto = crypto
 
     async def execute(self, data: LoginInput, context: RequestContext) -> TokenOutput:
         now = utcNow()
@@ -59,7 +62,7 @@ class LoginAdmin:
         user = None if "\x00" in data.email else await self.users.getByEmail(data.email, forUpdate=True)
         if user is None or user.deletedAt is not None:
             await self.hasher.verify(None, data.password)
-            await self.refuse(context, None, "unknown_account", {"email": auditedEmail(data.email)})
+            await self.refuse(context, None, "unknown_account", attemptedEmailDetails(data.email, self.crypto))
         if isTemporarilyLocked(user.lockedUntil, now):
             # Same cost as a real check, and no count: the lock ends on its own.
             await self.hasher.verify(None, data.password)

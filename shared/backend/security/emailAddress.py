@@ -22,11 +22,3 @@ def lookupEmail(address: str) -> str:
     except ValueError:
         return typed
 
-
-# What an audit entry of a login for no account records of the typed address: the address when it is one, else
-# None (the field may hold a password typed in the wrong box, and admins read the audit log).
-def auditedEmail(address: str) -> str | None:
-    try:
-        return normalizeEmail(address)
-    except ValueError:
-        return None

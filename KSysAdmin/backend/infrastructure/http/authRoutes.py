@@ -33,7 +33,7 @@ def createAuthRoutes() -> APIRouter:
             users, audit, session, tools.hasher, tools.codec,
             tools.settings.jwt.adminAudience, tools.settings.jwt.adminAccessTtlSeconds,
             LockoutRule.of(tools.settings.auth),
-            tools.cipher, recoveryCodes, tools.settings.auth.adminRequireMfa,
+            tools.cipher, recoveryCodes, tools.settings.auth.adminRequireMfa, tools.settings.crypto,
         )
         return await useCase.execute(data, context)
 
