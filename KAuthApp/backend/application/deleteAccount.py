@@ -47,7 +47,7 @@ def erase(user: User, now: datetime) -> None:
     user.updatedAt = now
 
 
-# Erasure by anonymization (docs/decisions.md), on the same proof as MFA disable: the password, and a code or a
+# Erasure by pseudonymization (docs/decisions.md), on the same proof as MFA disable: the password, and a code or a
 # recovery code when TOTP is on; wrong ones count toward the login lockout. An admin role, a pending payment or an
 # unsettled one (a closed QR BRI may still take, an open flag) refuses it first, read only: nothing is counted, spent
 # or written. Every session ends as in LogoutAll, the Redis keys dropped before the commit as in ChangePassword (a

@@ -84,7 +84,7 @@ def createAccountRouter() -> APIRouter:
         return Response(to_json(exported.document), media_type="application/json",
                         headers={"Content-Disposition": f'attachment; filename="{exported.fileName}"'})
 
-    # Anonymizes the account (docs/decisions.md): every session ends and the refresh cookie is cleared.
+    # Pseudonymizes the account (docs/decisions.md): every session ends and the refresh cookie is cleared.
     @router.post("/me/delete", status_code=status.HTTP_204_NO_CONTENT, responses=authAnswers(
         WrongPasswordError, AccountLockedError, InvalidMfaCodeError, PaymentsPendingError, PaymentsUnsettledError,
         AdminAccountError))
