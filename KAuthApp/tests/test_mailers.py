@@ -5,6 +5,7 @@ import email
 from email import policy
 from pathlib import Path
 
+import pytest
 from pydantic import SecretStr
 
 from KAuthApp.backend.application.authMails import verificationMail
@@ -13,6 +14,7 @@ from KAuthApp.backend.infrastructure.mail.fileOutboxMailer import FileOutboxMail
 from KAuthApp.backend.infrastructure.mail.mailerFactory import createMailer
 from KAuthApp.backend.infrastructure.mail.smtpMailer import SmtpMailer
 from shared.backend.config.settings import MailSettings
+from shared.backend.exceptions.serviceConfigurationError import ServiceConfigurationError
 
 MESSAGE = MailMessage(to="someone@example.com", subject="Hello there", text="Line one\nhttps://x.example/a?token=b\n")
 
@@ -31,6 +33,23 @@ async def test_fileOutboxWritesOneParsableEmlAtomically(tmp_path: Path) -> None:
     assert parsed["Message-ID"] and parsed["Date"]
     body = parsed.get_body(preferencelist=("plain",))
     assert body is not None and "token=b" in str(body.get_content())
+
+
+# An outbox that was a file started the server, and then every mail failed after its answer: startup names it.
+def test_anOutboxTheServerCannotWriteStopsStartup(tmp_path: Path) -> None:
+    taken = tmp_path / "mail"
+    taken.write_text("not a directory")
+    settings = MailSettings.model_construct(backend="file", outboxDir=taken, fromAddress="no-reply@kservices.example")
+    with pytest.raises(ServiceConfigurationError) as error:
+        createMailer(settings)
+    assert str(error.value) == f"MAIL_OUTBOX_DIR: {taken} is not a directory the server can write (File exists)"
+    with pytest.raises(ServiceConfigurationError) as error:
+        createMailer(settings.model_copy(update={"outboxDir": taken / "inside"}))
+    assert str(error.value).startswith(f"MAIL_OUTBOX_DIR: {taken / 'inside'} is not a directory the server can write")
+    # A missing outbox is made, as the first mail would.
+    fresh = tmp_path / "fresh" / "outbox"
+    assert isinstance(createMailer(settings.model_copy(update={"outboxDir": fresh})), FileOutboxMailer)
+    assert fresh.is_dir() and list(fresh.iterdir()) == []
 
 
 # A developer copies the link out of the .eml: it must be in the file as it is, on one line (quoted-printable,

@@ -107,7 +107,8 @@ def test_smtpBackendNeedsAHostAndAStartTlsPort(cleanEnv: pytest.MonkeyPatch) -> 
 # Without STARTTLS the SMTP password and each mailed link would cross the network in clear; a local relay may skip it.
 def test_productionSmtpNeedsStartTlsUnlessTheRelayIsLocal(cleanEnv: pytest.MonkeyPatch) -> None:
     production = {"APP_ENV": "production", "MAIL_BACKEND": "smtp", "PUBLIC_BASE_URL": "https://auth.example.com",
-                  "SMTP_HOST": "smtp.example.com", "SMTP_STARTTLS": "false", **PRODUCTION_BRI}
+                  "SMTP_HOST": "smtp.example.com", "SMTP_STARTTLS": "false", "MAIL_FROM": "no-reply@example.com",
+                  **PRODUCTION_BRI}
     for name, value in production.items():
         cleanEnv.setenv(name, value)
     with pytest.raises(ConfigurationError) as error:
@@ -120,6 +121,42 @@ def test_productionSmtpNeedsStartTlsUnlessTheRelayIsLocal(cleanEnv: pytest.Monke
     cleanEnv.setenv("APP_ENV", "development")
     cleanEnv.setenv("SMTP_HOST", "smtp.example.com")
     assert loadSettings().mail.smtpStartTls is False
+
+
+# One without the other was accepted, and every mail then logged in to the relay with an empty user or password.
+@pytest.mark.parametrize("given", ["SMTP_USER", "SMTP_PASSWORD"])
+def test_smtpUserAndPasswordGoTogether(cleanEnv: pytest.MonkeyPatch, given: str) -> None:
+    cleanEnv.setenv("MAIL_BACKEND", "smtp")
+    cleanEnv.setenv("SMTP_HOST", "smtp.example.com")
+    assert loadSettings().mail.smtpUser == ""  # neither: no login
+    cleanEnv.setenv(given, "relay-login")
+    with pytest.raises(ConfigurationError) as error:
+        loadSettings()
+    assert str(error.value).splitlines()[1:] == [
+        "  SMTP_USER and SMTP_PASSWORD: set both (the relay's login) or neither (no login)"]
+    cleanEnv.setenv("SMTP_USER", "mailer")
+    cleanEnv.setenv("SMTP_PASSWORD", "relay-password")
+    assert loadSettings().mail.smtpUser == "mailer"
+
+
+# Development's sender, in a .local domain no one owns, started production: its mails were refused or filed as spam.
+@pytest.mark.parametrize("sender", [None, "no-reply@kservices.local", "Billing@KServices.local"])
+def test_productionRefusesTheDevelopmentSender(cleanEnv: pytest.MonkeyPatch, sender: str | None) -> None:
+    production = {"APP_ENV": "production", "MAIL_BACKEND": "smtp", "SMTP_HOST": "smtp.example.com",
+                  "PUBLIC_BASE_URL": "https://auth.example.com", **PRODUCTION_BRI}
+    for name, value in production.items():
+        cleanEnv.setenv(name, value)
+    if sender is not None:
+        cleanEnv.setenv("MAIL_FROM", sender)
+    with pytest.raises(ConfigurationError) as error:
+        loadSettings()
+    assert str(error.value).splitlines()[1:] == [
+        f"  MAIL_FROM: {sender or 'no-reply@kservices.local'} is development's sender; set the company's own address"]
+    cleanEnv.setenv("MAIL_FROM", "no-reply@mail.kservices.example")
+    assert loadSettings().mail.fromAddress == "no-reply@mail.kservices.example"
+    cleanEnv.setenv("APP_ENV", "test")
+    cleanEnv.delenv("MAIL_FROM")
+    assert loadSettings().mail.fromAddress == "no-reply@kservices.local"
 
 
 def test_idleTimeoutMustNotExceedTheAbsoluteOne(cleanEnv: pytest.MonkeyPatch) -> None:
@@ -165,7 +202,8 @@ def test_briBaseUrlIsRefusedWithItsName(cleanEnv: pytest.MonkeyPatch, value: str
 # https host and the merchant's own numbers, while development and the test stack keep the simulator's.
 def test_productionRefusesTheSimulatorsBriValues(cleanEnv: pytest.MonkeyPatch) -> None:
     production = {"APP_ENV": "production", "MAIL_BACKEND": "smtp", "SMTP_HOST": "smtp.example.com",
-                  "PUBLIC_BASE_URL": "https://auth.example.com", "BRI_CLIENT_SECRET": "b" * 48}
+                  "MAIL_FROM": "no-reply@example.com", "PUBLIC_BASE_URL": "https://auth.example.com",
+                  "BRI_CLIENT_SECRET": "b" * 48}
     for name, value in production.items():
         cleanEnv.setenv(name, value)
     with pytest.raises(ConfigurationError) as error:

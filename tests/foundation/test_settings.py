@@ -216,6 +216,7 @@ def test_productionRefusesDevelopmentConveniences(cleanEnv: pytest.MonkeyPatch) 
         cleanEnv.setenv(name, value)
     cleanEnv.setenv("MAIL_BACKEND", "smtp")
     cleanEnv.setenv("SMTP_HOST", "smtp.example.com")
+    cleanEnv.setenv("MAIL_FROM", "no-reply@example.com")
     cleanEnv.setenv("PUBLIC_BASE_URL", "https://auth.example.com")
     cleanEnv.setenv("CORS_ORIGINS", "https://shop.example.com,http://localhost:5173")
     with pytest.raises(ConfigurationError, match="CORS_ORIGINS: 'http://localhost:5173' must be an https:// origin"):

@@ -99,7 +99,7 @@ def test_aNamedEnvFileThatDoesNotExistIsRefused(cleanEnv: pytest.MonkeyPatch, tm
                                                  ("BRI_INBOUND_CLIENT_ID", "bri-dev-inbound")])
 def test_productionRefusesTheSimulatorsCredentials(cleanEnv: pytest.MonkeyPatch, variable: str, value: str) -> None:
     production = {"APP_ENV": "production", "MAIL_BACKEND": "smtp", "SMTP_HOST": "smtp.example.com",
-                  "PUBLIC_BASE_URL": "https://auth.example.com", **PRODUCTION_BRI}
+                  "MAIL_FROM": "no-reply@example.com", "PUBLIC_BASE_URL": "https://auth.example.com", **PRODUCTION_BRI}
     for name, setting in production.items():
         cleanEnv.setenv(name, setting)
     assert loadSettings().app.isProduction

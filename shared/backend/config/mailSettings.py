@@ -13,6 +13,7 @@ from shared.backend.utils.origin import isHost
 ADDRESS = re.compile(r"([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)@([^@]+)")
 IMPLICIT_TLS_PORT = 465
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+DEVELOPMENT_DOMAIN = "kservices.local"
 
 
 def checkMailAddress(value: str) -> str:
@@ -28,7 +29,7 @@ def checkMailAddress(value: str) -> str:
 class MailSettings(GroupSettings):
     backend: Literal["file", "smtp"] = Field("file", validation_alias="MAIL_BACKEND")
     outboxDir: Path = Field(Path(".run/mail"), validation_alias="MAIL_OUTBOX_DIR")
-    fromAddress: str = Field("no-reply@kservices.local", validation_alias="MAIL_FROM")
+    fromAddress: str = Field(f"no-reply@{DEVELOPMENT_DOMAIN}", validation_alias="MAIL_FROM")
     # No default: a relay named by nobody (localhost, say) would fail every mail, or reach whatever listens there.
     smtpHost: str = Field("", validation_alias="SMTP_HOST")
     smtpPort: int = Field(587, ge=1, le=65535, validation_alias="SMTP_PORT")
@@ -59,14 +60,22 @@ class MailSettings(GroupSettings):
             # aiosmtplib would talk plain SMTP to a port that waits for a TLS handshake, and time out per mail.
             raise ValueError("SMTP_PORT: 465 is implicit TLS, which the mailer does not speak: only STARTTLS is "
                              "supported (the server's submission port, usually 587, with SMTP_STARTTLS=true)")
+        if bool(self.smtpUser) != bool(self.smtpPassword.get_secret_value()):
+            # One without the other would log in with an empty user or password at every mail.
+            raise ValueError("SMTP_USER and SMTP_PASSWORD: set both (the relay's login) or neither (no login)")
         return self
 
 
 def mailProductionProblems(mail: MailSettings) -> list[str]:
+    problems = []
+    if mail.fromAddress.rpartition("@")[2].lower() == DEVELOPMENT_DOMAIN:
+        # Mail from a .local domain no one owns is refused or filed as spam by the recipients' servers.
+        problems.append(f"MAIL_FROM: {mail.fromAddress} is development's sender; set the company's own address")
     if mail.backend == "file":
         # The file outbox keeps every verification and reset link, token included, in plain files.
-        return ["MAIL_BACKEND: file is for development and tests; use smtp in production"]
-    if not mail.smtpStartTls and mail.smtpHost.strip().lower() not in LOOPBACK_HOSTS:
+        problems.append("MAIL_BACKEND: file is for development and tests; use smtp in production")
+    elif not mail.smtpStartTls and mail.smtpHost.strip().lower() not in LOOPBACK_HOSTS:
         # Without STARTTLS the SMTP password and every mailed verification or reset link cross the network in clear.
-        return ["SMTP_STARTTLS: must be true in production unless SMTP_HOST is a relay on this host (localhost)"]
-    return []
+        problems.append("SMTP_STARTTLS: must be true in production unless SMTP_HOST is a relay on this host "
+                        "(localhost)")
+    return problems

@@ -7,7 +7,20 @@ from pathlib import Path
 
 from KAuthApp.backend.domain.interfaces.mailerInterface import MailMessage
 from KAuthApp.backend.infrastructure.mail.emailMessageBuilder import buildEmail
+from shared.backend.exceptions.serviceConfigurationError import ServiceConfigurationError
 from shared.backend.utils.uuid import generateId
+
+
+# At startup: an outbox that is not a directory the server can write (a file, a read-only mount) would fail every
+# mail after the answer, seen only in the log.
+def prepareOutbox(outboxDir: Path) -> None:
+    try:
+        outboxDir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=outboxDir):
+            pass
+    except OSError as error:
+        raise ServiceConfigurationError(
+            f"MAIL_OUTBOX_DIR: {outboxDir} is not a directory the server can write ({error.strerror})") from None
 
 
 # Development outbox: one RFC 5322 .eml file per mail, written atomically (temp file + rename).

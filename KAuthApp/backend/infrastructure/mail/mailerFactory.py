@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import BackgroundTasks
 
 from KAuthApp.backend.domain.interfaces.mailerInterface import MailerInterface, MailMessage
-from KAuthApp.backend.infrastructure.mail.fileOutboxMailer import FileOutboxMailer
+from KAuthApp.backend.infrastructure.mail.fileOutboxMailer import FileOutboxMailer, prepareOutbox
 from KAuthApp.backend.infrastructure.mail.smtpMailer import SmtpMailer
 from shared.backend.config.settings import MailSettings
 from shared.backend.loggingFactory import getSystemLogger
@@ -14,6 +14,7 @@ logger = getSystemLogger("kauth.mail")
 def createMailer(settings: MailSettings) -> MailerInterface:
     if settings.backend == "smtp":
         return SmtpMailer(settings)
+    prepareOutbox(settings.outboxDir)
     return FileOutboxMailer(settings.outboxDir, settings.fromAddress)
 
 
