@@ -3,18 +3,24 @@ from __future__ import annotations
 import base64
 import os
 import stat
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.x509.oid import NameOID
 
 from KSysPayment.backend.infrastructure.bri.generateKeys import generatePairs, main
 from KSysPayment.backend.infrastructure.bri.keys import (
     BriConfigurationError,
     generatePrivateKey,
+    loadPreviousPublicKey,
     loadPrivateKey,
     loadPublicKey,
+    privateKeyPem,
+    publicKeyPem,
 )
 from KSysPayment.backend.infrastructure.bri.snapSignature import rsaTokenSignature, verifyRsaTokenSignature
 
@@ -81,3 +87,35 @@ def test_loadingMissingOrWrongKeysFailsFast(tmp_path: Path) -> None:
     generatePairs(tmp_path)
     with pytest.raises(BriConfigurationError, match="cannot load"):
         loadPrivateKey(tmp_path / "merchant_public.pem")
+
+
+def shortKeyFiles(directory: Path) -> tuple[Path, Path, Path]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)  # noqa: S505 - the weak key refused
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "bri.example")])
+    now = datetime.now(UTC)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(1).not_valid_before(now).not_valid_after(now + timedelta(days=1))
+                   .sign(key, hashes.SHA256()))
+    paths = (directory / "short_private.pem", directory / "short_public.pem", directory / "short_certificate.pem")
+    paths[0].write_bytes(privateKeyPem(key))
+    paths[1].write_bytes(publicKeyPem(key.public_key()))
+    paths[2].write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    return paths
+
+
+# A 1024-bit key (`openssl genrsa 1024`) was accepted for signing our calls and checking BRI's: each is refused at
+# startup, naming its variable.
+def test_keysShorterThan2048BitsAreRefused(tmp_path: Path) -> None:
+    private, public, certificate = shortKeyFiles(tmp_path)
+    with pytest.raises(BriConfigurationError) as error:
+        loadPrivateKey(private)
+    assert str(error.value) == f"BRI_PRIVATE_KEY_PATH: {private} is a 1024-bit RSA key; at least 2048 bits are required"
+    for path in (public, certificate):
+        with pytest.raises(BriConfigurationError, match=r"^BRI_PUBLIC_KEY_PATH: .* is a 1024-bit RSA key"):
+            loadPublicKey(path)
+    generatePairs(tmp_path / "bri")
+    current = loadPublicKey(tmp_path / "bri" / "bri_public.pem")
+    with pytest.raises(BriConfigurationError, match=r"^BRI_PREVIOUS_PUBLIC_KEY_PATH: .* is a 1024-bit RSA key"):
+        loadPreviousPublicKey(public, current)
+    with pytest.raises(BriConfigurationError, match=r"^SIM_PRIVATE_KEY_PATH: .* is a 1024-bit RSA key"):
+        loadPrivateKey(private, "SIM_PRIVATE_KEY_PATH")

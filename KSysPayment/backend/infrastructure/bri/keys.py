@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -9,9 +10,20 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPubl
 
 from shared.backend.exceptions.serviceConfigurationError import ServiceConfigurationError
 
+# SNAP's RSA keys are 2048-bit (the handbook's BRI.md): a shorter one, ours or BRI's, is refused at startup.
+MIN_RSA_BITS = 2048
+KeyT = TypeVar("KeyT", RSAPrivateKey, RSAPublicKey)
+
 
 class BriConfigurationError(ServiceConfigurationError):
     pass
+
+
+def requireStrength(key: KeyT, path: Path, variable: str) -> KeyT:
+    if key.key_size < MIN_RSA_BITS:
+        raise BriConfigurationError(f"{variable}: {path} is a {key.key_size}-bit RSA key; at least {MIN_RSA_BITS} "
+                                    "bits are required")
+    return key
 
 
 # variable: the setting that named the path, which every message names.
@@ -24,7 +36,7 @@ def loadPrivateKey(path: Path | None, variable: str = "BRI_PRIVATE_KEY_PATH") ->
         raise BriConfigurationError(f"{variable}: cannot load private key {path}: {error}") from error
     if not isinstance(key, RSAPrivateKey):
         raise BriConfigurationError(f"{variable}: {path} is not an RSA private key")
-    return key
+    return requireStrength(key, path, variable)
 
 
 def loadPublicKey(path: Path | None, variable: str = "BRI_PUBLIC_KEY_PATH") -> RSAPublicKey:
@@ -41,7 +53,7 @@ def loadPublicKey(path: Path | None, variable: str = "BRI_PUBLIC_KEY_PATH") -> R
         raise BriConfigurationError(f"{variable}: cannot load public key {path}: {error}") from error
     if not isinstance(key, RSAPublicKey):
         raise BriConfigurationError(f"{variable}: {path} is not an RSA public key")
-    return key
+    return requireStrength(key, path, variable)
 
 
 # The key BRI_PUBLIC_KEY_PATH replaced, still accepted on BRI's calls while BRI switches; unset: none.
@@ -56,7 +68,7 @@ def loadPreviousPublicKey(path: Path | None, current: RSAPublicKey) -> RSAPublic
 
 
 def generatePrivateKey() -> RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return rsa.generate_private_key(public_exponent=65537, key_size=MIN_RSA_BITS)
 
 
 def privateKeyPem(key: RSAPrivateKey) -> bytes:
