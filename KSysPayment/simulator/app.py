@@ -13,7 +13,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from KSysPayment.simulator import brivaRoutes, devRoutes, qrisRoutes, tokenRoutes
 from KSysPayment.simulator.simulatorContext import SnapReply, buildContext
-from KSysPayment.simulator.simulatorSettings import SimulatorSettings
+from KSysPayment.simulator.simulatorSettings import SimulatorSettings, loadSimulatorSettings
+from shared.backend.exceptions.serviceConfigurationError import ServiceConfigurationError
+from shared.backend.startupFailure import StartupError, quietStartupFailures
 
 
 def isLoopback(host: str | None) -> bool:
@@ -58,14 +60,18 @@ async def snapReplyHandler(_request: Request, error: Exception) -> Response:
 
 
 def createSimulatorApp(settings: SimulatorSettings | None = None) -> FastAPI:
+    quietStartupFailures()
     allowed = AllowedNetworks()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Keys and settings load at startup, never at import.
-        loaded = settings or SimulatorSettings()
+        # Keys and settings load at startup, never at import; a bad one stops it in one line naming its variable.
+        try:
+            loaded = settings or loadSimulatorSettings()
+            context = buildContext(loaded)
+        except ServiceConfigurationError as error:
+            raise StartupError(f"BRI simulator cannot start: {error}") from None
         allowed.networks = list(loaded.allowedNetworks)
-        context = buildContext(loaded)
         app.state.context = context
         # Startup's objects leave the collector's view, as in the servers (docs/decisions.md): a full
         # collection scanning them all paused every BRI call of the payment bench for ~60 ms.

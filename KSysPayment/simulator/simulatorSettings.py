@@ -5,8 +5,11 @@ from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, SecretStr
+from pydantic import BeforeValidator, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from shared.backend.config.settings import describeErrors
+from shared.backend.exceptions.serviceConfigurationError import ServiceConfigurationError
 
 
 # SIM_ALLOWED_NETWORKS: comma-separated networks in CIDR notation; anything else stops the simulator at start.
@@ -20,8 +23,7 @@ def parseNetworks(value: object) -> object:
         try:
             networks.append(ipaddress.ip_network(item))
         except ValueError:
-            raise ValueError(f"SIM_ALLOWED_NETWORKS: {item!r} is not a network in CIDR notation "
-                             "(such as 172.28.73.0/24)") from None
+            raise ValueError(f"{item!r} is not a network in CIDR notation (such as 172.28.73.0/24)") from None
     return networks
 
 
@@ -62,3 +64,11 @@ class SimulatorSettings(BaseSettings):
     def notifySecret(self) -> str:
         secret = self.inboundClientSecret or self.clientSecret
         return secret.get_secret_value()
+
+
+# Startup's load: a bad value is named by its variable in one line, without pydantic's text (which quotes the values).
+def loadSimulatorSettings() -> SimulatorSettings:
+    try:
+        return SimulatorSettings()
+    except ValidationError as error:
+        raise ServiceConfigurationError("invalid configuration: " + "; ".join(describeErrors(error))) from None

@@ -8,7 +8,6 @@ import httpx2
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 
 from KSysPayment.backend.infrastructure.bri.briClient import BriSnapClient
 from KSysPayment.backend.infrastructure.bri.snapSignature import hmacSignature, snapTimestamp, stringToSign
@@ -23,6 +22,7 @@ from KSysPayment.tests.bri.briTestSupport import (
     runServer,
     simulatorSettings,
 )
+from shared.backend.startupFailure import StartupError
 
 VA_NO = "   777771234567890"
 
@@ -171,7 +171,8 @@ def test_allowedNetworksAreReadFromTheEnvironment(monkeypatch: pytest.MonkeyPatc
 async def test_invalidAllowedNetworksStopTheStartNamingTheVariable(
         monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("SIM_ALLOWED_NETWORKS", value)
-    with pytest.raises(ValidationError, match=r"SIM_ALLOWED_NETWORKS: .* is not a network in CIDR notation"):
+    with pytest.raises(StartupError, match=r"^BRI simulator cannot start: invalid configuration: SIM_ALLOWED_NETWORKS: "
+                                           r"Value error, .* is not a network in CIDR notation"):
         async with LifespanManager(createSimulatorApp()):
             pass
 
