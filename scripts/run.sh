@@ -48,6 +48,7 @@ step "Installing what is missing"
 ensureSystemPackages
 ensureUv
 ensurePythonDeps
+checkSettings "$ENV_FILE"
 buildFrontends build:dev
 mkdir -p "$RUN"
 # Leftovers of a run that was killed without Ctrl-C (a pid file whose pid another process holds now, after a

@@ -60,6 +60,15 @@ waitHealthy() {
   done
 }
 
+# checkSettings ENV_FILE: the servers' own settings check (the same lines, each naming its variable), run before
+# anything is built or started: a bad value is reported at once, not after the databases, migrations and simulator.
+checkSettings() {
+  local envFile=$1
+  step "Checking the settings in $envFile"
+  (cd "$ROOT_DIR" && KSERVICES_ENV_FILE=$envFile "$ROOT_DIR/.venv/bin/python" -c \
+    'from shared.backend.appFactory import loadSettingsOrExit; loadSettingsOrExit()') || exit 1
+}
+
 runMigrations() {
   local envFile=$1
   step "Applying database migrations (alembic upgrade head)"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import subprocess
@@ -127,3 +128,29 @@ def test_startAndStopRedisOnAFreePortUnderErrexit(tmp_path: Path) -> None:
         assert not redisAnswers(port)
     finally:
         subprocess.run(["redis-cli", "-p", str(port), "shutdown", "nosave"], capture_output=True)
+
+
+def checkSettings(envFile: Path) -> subprocess.CompletedProcess[str]:
+    script = f"set -euo pipefail; source scripts/lib/common.sh; source scripts/lib/stack.sh; checkSettings {envFile}"
+    return subprocess.run(["bash", "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root")})
+
+
+# A short JWT_SECRET was reported only when the servers started, minutes later (after the installs, the frontend
+# builds, PostgreSQL, Redis, the migrations and the simulator): run.sh now checks the settings right after the Python
+# dependencies, with the servers' own lines naming each variable.
+def test_runScriptChecksTheSettingsBeforeStartingAnything(tmp_path: Path) -> None:
+    envFile = tmp_path / ".env"
+    valid = (ROOT / ".env.example").read_text().replace(
+        "CRYPTO_MASTER_KEY=change-me", "CRYPTO_MASTER_KEY=" + base64.b64encode(b"k" * 32).decode())
+    envFile.write_text(valid.replace("JWT_SECRET=", "JWT_SECRET=too-short\n# was: ", 1))
+    refused = checkSettings(envFile)
+    assert refused.returncode == 1
+    assert "JWT_SECRET: Value error, must be at least 32 characters" in refused.stderr, refused.stderr
+    assert "Traceback" not in refused.stderr and "too-short" not in refused.stderr + refused.stdout
+    envFile.write_text(valid)
+    assert checkSettings(envFile).returncode == 0
+    steps = [line.strip() for line in (ROOT / "scripts" / "run.sh").read_text().splitlines()]
+    checked = steps.index('checkSettings "$ENV_FILE"')
+    assert steps.index("ensurePythonDeps") < checked < steps.index("buildFrontends build:dev")
+    assert all(checked < number for number, line in enumerate(steps) if line.startswith(("start", "runMigrations")))
