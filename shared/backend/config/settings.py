@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, TypeVar
-from urllib.parse import parse_qs, urlsplit
 
 from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -17,6 +16,7 @@ from shared.backend.config.groupSettings import CsvList, GroupSettings, checkHtt
 from shared.backend.config.mailSettings import MailSettings, mailProductionProblems
 from shared.backend.config.misspelledNames import refuseMisspelled
 from shared.backend.config.secretSettings import CryptoSettings, JwtSettings
+from shared.backend.config.serverUrls import checkDatabaseUrl, checkRedisUrl
 from shared.backend.utils.origin import checkOrigin
 
 # Placeholders shipped in .env.example; refused outside development.
@@ -57,11 +57,7 @@ class DatabaseSettings(GroupSettings):
     @field_validator("url")
     @classmethod
     def requireAsyncpg(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().startswith("postgresql+asyncpg://"):
-            raise ValueError("must start with postgresql+asyncpg://")
-        if "sslmode=" in value.get_secret_value():
-            # libpq's name, which asyncpg.connect does not take (startup would fail with a TypeError).
-            raise ValueError("takes TLS as ?ssl=<mode> (disable, prefer, require, verify-ca, verify-full), not sslmode")
+        checkDatabaseUrl(value.get_secret_value())
         return value
 
 
@@ -74,18 +70,7 @@ class RedisSettings(GroupSettings):
     @field_validator("url")
     @classmethod
     def requireRedisScheme(cls, value: SecretStr) -> SecretStr:
-        url = value.get_secret_value()
-        if not url.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError("must start with redis://, rediss:// or unix://")
-        if url.startswith("unix://"):
-            return value
-        # What the gateway selects (scripts/lib/gateway.sh): redis-py reads a db= option instead of the path and
-        # takes a path that is not a number as database 0.
-        parts = urlsplit(url)
-        if "db" in parse_qs(parts.query, keep_blank_values=True):
-            raise ValueError("give the database in the path (redis://host:port/N), not as db=")
-        if not re.fullmatch(r"/?[0-9]*", parts.path):
-            raise ValueError("the database must be a number (redis://host:port/N) after the host")
+        checkRedisUrl(value.get_secret_value())
         return value
 
 
