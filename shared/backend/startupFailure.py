@@ -18,13 +18,18 @@ class StartupError(RuntimeError):
     pass
 
 
+STARTUP_ERROR_LINE = f"{StartupError.__module__}.StartupError: "
+
+
 # uvicorn logs a failed lifespan as Starlette's formatted traceback (~25 lines of nested lifespans); a
-# StartupError's is reduced to its last line, which names the problem.
+# StartupError's is reduced to its own message, which names the problem, in one line even when the message has
+# several (the traceback ends with them all).
 class StartupFailureFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if message.startswith("Traceback") and f"{StartupError.__module__}.StartupError: " in message:
-            record.msg, record.args = message.rstrip().splitlines()[-1], ()
+        if message.startswith("Traceback") and STARTUP_ERROR_LINE in message:
+            failure = message[message.rindex(STARTUP_ERROR_LINE):]
+            record.msg, record.args = " ".join(line.strip() for line in failure.splitlines() if line.strip()), ()
         return True
 
 

@@ -60,8 +60,35 @@ def test_databaseUrlTheDriverPoolRefusesStopsStartup(settings: Settings) -> None
     url = settings.database.url.get_secret_value() + "?prepared_statement_cache_size=0"
     code, output, _ = runServer("public_server", serverEnvironment(settings, DATABASE_URL=url))
     assert code != 0
-    assert "PostgreSQL unreachable at" in output
+    assert "refused the connection: UndefinedObjectError: " in output
     assert 'unrecognized configuration parameter "prepared_statement_cache_size"' in output
+
+
+# A server that answers but refuses is not called unreachable, and its reason is shown: uvicorn's line was
+# SQLAlchemy's "(Background on this error at: ...)" footer alone.
+@pytest.mark.parametrize(
+    ("replace", "expected"),
+    [
+        (("kservices_test", "kservices_missing"),
+         'PostgreSQL at {url} refused the connection: InvalidCatalogNameError: database "kservices_missing" does not '
+         "exist"),
+        (("postgres@", "nosuchrole@"),
+         'PostgreSQL at {url} refused the connection: InvalidAuthorizationSpecificationError: role "nosuchrole" does '
+         "not exist"),
+        (("kservices_test", "kservices_test?ssl=bogus"),
+         "cannot connect to PostgreSQL at {url}: ClientConfigurationError: `sslmode` parameter must be one of"),
+    ],
+    ids=["missing-database", "missing-role", "bad-ssl-mode"],
+)
+def test_aRefusedDatabaseConnectionIsNamedWithItsReason(
+    settings: Settings, replace: tuple[str, str], expected: str
+) -> None:
+    url = settings.database.url.get_secret_value().replace(*replace)
+    code, output, _ = runServer("public_server", serverEnvironment(settings, DATABASE_URL=url))
+    assert code != 0
+    assert f"StartupError: KServices public API cannot start: {expected.format(url=url)}" in output, output
+    assert "Background on this error" not in output
+    assert noTraceback(output), output
 
 
 def test_unreachableRedisStopsStartup(settings: Settings) -> None:
@@ -70,6 +97,14 @@ def test_unreachableRedisStopsStartup(settings: Settings) -> None:
     assert code != 0
     assert f"Redis unreachable at 127.0.0.1:{closedPort}" in output
     assert noTraceback(output)
+
+
+def test_aRefusingRedisIsNamedWithItsReason(settings: Settings) -> None:
+    url = settings.redis.url.get_secret_value().rsplit("/", 1)[0] + "/99999"
+    code, output, _ = runServer("public_server", serverEnvironment(settings, REDIS_URL=url))
+    assert code != 0
+    assert "refused the connection: ResponseError: DB index is out of range" in output, output
+    assert noTraceback(output), output
 
 
 def test_missingConfigurationNamesTheVariable(settings: Settings) -> None:

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import asyncpg
 import sqlalchemy.exc
 from fastapi import Request
 from sqlalchemy import event, text
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.backend.config.settings import DatabaseSettings
 from shared.backend.database.driverPool import DriverPool
+from shared.backend.exceptions.causeLine import causeLine
 from shared.backend.loggingFactory import getSystemLogger
 
 logger = getSystemLogger("database")
@@ -77,20 +79,39 @@ async def checkConnection(database: Database) -> float:
 
 
 async def initDb(settings: DatabaseSettings) -> Database:
-    database = createDatabase(settings)
+    try:
+        database = createDatabase(settings)
+    except Exception as error:
+        # The settings checked the URL; the error's text may quote a part of it, password included.
+        raise DatabaseUnavailableError(f"DATABASE_URL cannot be used ({type(error).__name__}): write "
+                                       "postgresql+asyncpg://user:password@host:port/database") from None
     try:
         await checkConnection(database)
         await database.driverPool.check()
     except Exception as error:
         await closeDb(database)
-        raise DatabaseUnavailableError(unreachableMessage(database.engine, error)) from error
+        raise DatabaseUnavailableError(connectFailureMessage(database.engine, error)) from error
     return database
 
 
-# Names the server (without its password) and why it could not be reached.
-def unreachableMessage(engine: AsyncEngine, error: BaseException) -> str:
-    host = engine.url.render_as_string(hide_password=True)
-    return f"PostgreSQL unreachable at {host}: {type(error).__name__}: {error}"
+# Names the server (without its password), whether it answered (a refusal: login, database, setting) or not, and
+# the driver's own reason in one line.
+def connectFailureMessage(engine: AsyncEngine, error: BaseException) -> str:
+    where = engine.url.render_as_string(hide_password=True)
+    cause = driverError(error)
+    if isinstance(cause, asyncpg.PostgresError):
+        return f"PostgreSQL at {where} refused the connection: {causeLine(cause)}"
+    if isinstance(cause, OSError | TimeoutError):
+        return f"PostgreSQL unreachable at {where}: {causeLine(cause)}"
+    return f"cannot connect to PostgreSQL at {where}: {causeLine(cause)}"
+
+
+# asyncpg's own exception under SQLAlchemy's (DBAPIError.orig, an adapter whose cause is asyncpg's).
+def driverError(error: BaseException) -> BaseException:
+    if isinstance(error, sqlalchemy.exc.DBAPIError) and error.orig is not None:
+        error = error.orig
+    cause = error.__cause__
+    return cause if isinstance(cause, asyncpg.PostgresError | asyncpg.InterfaceError) else error
 
 
 async def closeDb(database: Database) -> None:

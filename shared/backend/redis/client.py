@@ -4,9 +4,11 @@ import time
 
 from fastapi import Request
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.exceptions import AuthenticationError, ResponseError
 from redis.maint_notifications import MaintNotificationsConfig
 
 from shared.backend.config.settings import RedisSettings
+from shared.backend.exceptions.causeLine import causeLine
 
 
 class RedisUnavailableError(RuntimeError):
@@ -46,15 +48,28 @@ async def checkConnection(client: Redis) -> float:
 
 
 async def initRedis(settings: RedisSettings) -> Redis:
-    client = createRedisClient(settings)
+    try:
+        client = createRedisClient(settings)
+    except Exception as error:
+        # The settings checked the URL; the error's text may quote a part of it, password included.
+        raise RedisUnavailableError(f"REDIS_URL cannot be used ({type(error).__name__}): write "
+                                    "redis://[[user]:password@]host:port/N") from None
     try:
         await checkConnection(client)
     except Exception as error:
         await client.aclose()
         kwargs = client.connection_pool.connection_kwargs
         where = kwargs.get("path") or f"{kwargs.get('host')}:{kwargs.get('port')}"
-        raise RedisUnavailableError(f"Redis unreachable at {where}: {type(error).__name__}: {error}") from error
+        raise RedisUnavailableError(connectFailureMessage(where, error)) from error
     return client
+
+
+# A server that answered with an error (a wrong password, a database out of range) refused; others are unreachable.
+def connectFailureMessage(where: str, error: Exception) -> str:
+    cause = causeLine(error)
+    if isinstance(error, AuthenticationError | ResponseError):
+        return f"Redis at {where} refused the connection: {cause}"
+    return f"Redis unreachable at {where}: {cause}"
 
 
 async def closeRedis(client: Redis) -> None:

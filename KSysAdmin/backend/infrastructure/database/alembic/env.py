@@ -23,7 +23,7 @@ from shared.backend.config.settings import (  # noqa: E402
     loadGroup,
     refuseMissingNamedFile,
 )
-from shared.backend.database.engine import unreachableMessage  # noqa: E402
+from shared.backend.database.engine import connectFailureMessage  # noqa: E402
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configureLogging", True):
@@ -37,19 +37,23 @@ def envFile() -> Path:
     return ROOT_DIR / configured
 
 
-def databaseUrl() -> str:
+def databaseSettings() -> DatabaseSettings:
     # Tests pass a scratch database through the config attributes.
     override = config.attributes.get("databaseUrl")
     if isinstance(override, str):
-        return override
-    # Only DATABASE_URL: a migration needs no secret, and a setting added later cannot stop an older one.
+        return DatabaseSettings(DATABASE_URL=override)  # type: ignore[call-arg]
+    # Only the database's group: a migration needs no secret, and a setting added later cannot stop an older one.
     # Alembic prints a CommandError as one line; a configuration problem is not a traceback.
     try:
         path = envFile()
         refuseMissingNamedFile(path)
-        return loadGroup(DatabaseSettings, path).url.get_secret_value()
+        return loadGroup(DatabaseSettings, path)
     except ConfigurationError as error:
         raise CommandError(str(error)) from None
+
+
+def databaseUrl() -> str:
+    return databaseSettings().url.get_secret_value()
 
 
 def configureContext(connection: Connection | None = None, url: str | None = None) -> None:
@@ -83,11 +87,14 @@ async def openConnection(engine: AsyncEngine) -> AsyncConnection:
     try:
         return await engine.connect()
     except Exception as error:
-        raise CommandError(unreachableMessage(engine, error)) from None
+        raise CommandError(connectFailureMessage(engine, error)) from None
 
 
 async def runMigrationsOnline() -> None:
-    engine = create_async_engine(databaseUrl())
+    settings = databaseSettings()
+    # The servers' connect timeout: asyncpg's own default waits 60 s for a server that never answers.
+    engine = create_async_engine(settings.url.get_secret_value(),
+                                 connect_args={"timeout": settings.connectTimeoutSeconds})
     try:
         connection = await openConnection(engine)
         try:
