@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import pytest
 
-from shared.backend.config.settings import GROUPS
+from shared.backend.config.settings import GROUPS, ConfigurationError, loadSettings
 
 VALID = {
     "APP_ENV": "development",
@@ -27,3 +28,10 @@ def clearSettingsEnvironment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPa
     for name, value in VALID.items():
         monkeypatch.setenv(name, value)
     return monkeypatch
+
+
+# What loadSettings refuses the environment (and the env file, when given) with.
+def refusalMessage(envFile: Path | None = None) -> str:
+    with pytest.raises(ConfigurationError) as error:
+        loadSettings(envFile) if envFile is not None else loadSettings()
+    return str(error.value)

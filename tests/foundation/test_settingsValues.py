@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from shared.backend.config.settings import ConfigurationError, loadSettings
-from tests.foundation.settingsSupport import PRODUCTION_BRI, clearSettingsEnvironment
+from tests.foundation.settingsSupport import PRODUCTION_BRI, clearSettingsEnvironment, refusalMessage
 
 
 @pytest.fixture
@@ -15,9 +15,7 @@ def cleanEnv(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 def refusal(cleanEnv: pytest.MonkeyPatch, variable: str, value: str) -> str:
     cleanEnv.setenv(variable, value)
-    with pytest.raises(ConfigurationError) as error:
-        loadSettings()
-    return str(error.value)
+    return refusalMessage()
 
 
 # An empty audience started the servers, then every token they issued was refused (PyJWT requires a non-empty aud
