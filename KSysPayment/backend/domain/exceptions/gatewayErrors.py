@@ -30,27 +30,24 @@ class GatewayConflictError(GatewayRejectedError):
     message = "The payment gateway refused the request as a conflict (a duplicate, or a virtual account already paid)"
 
 
-
-class GatewayAuthError(UpstreamError):
-    code = "gateway_auth_failed"
-    message = "The payment gateway refused our credentials or signature"
-
+# BRI's answer that the call itself was refused (the details carry its responseCode and responseMessage).
+class GatewayCallRefusedError(UpstreamError):
     def __init__(self, responseCode: str = "", responseMessage: str = "") -> None:
         self.responseCode = responseCode
         self.responseMessage = responseMessage
         super().__init__(details=[{"responseCode": responseCode, "responseMessage": responseMessage}])
+
+
+class GatewayAuthError(GatewayCallRefusedError):
+    code = "gateway_auth_failed"
+    message = "The payment gateway refused our credentials or signature"
 
 
 # 409xx00: BRI saw this X-EXTERNAL-ID already today and did not process the call. No refusal of what was asked
 # (never "a paid VA"): the transport sends the call again with a new id once, and raises this when BRI still says so.
-class GatewayDuplicateExternalIdError(UpstreamError):
+class GatewayDuplicateExternalIdError(GatewayCallRefusedError):
     code = "gateway_duplicate_external_id"
     message = "The payment gateway saw this X-EXTERNAL-ID already today and did not process the request"
-
-    def __init__(self, responseCode: str = "", responseMessage: str = "") -> None:
-        self.responseCode = responseCode
-        self.responseMessage = responseMessage
-        super().__init__(details=[{"responseCode": responseCode, "responseMessage": responseMessage}])
 
 
 # outcomeUnknown: BRI may have done what was asked (a 2xx answer we cannot read, a 5xx answer, a timeout), so a

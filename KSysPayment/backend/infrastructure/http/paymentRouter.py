@@ -7,14 +7,7 @@ from fastapi import APIRouter, Header, Query, Response
 
 from KSysPayment.backend.application.createPaymentInput import CreatePaymentInput
 from KSysPayment.backend.application.paymentOutput import PaymentLimitsOutput, PaymentOutput, PaymentPageOutput
-from KSysPayment.backend.domain.exceptions.gatewayErrors import (
-    GatewayAuthError,
-    GatewayBadResponseError,
-    GatewayDuplicateExternalIdError,
-    GatewayRejectedError,
-    GatewayTimeoutError,
-    GatewayUnavailableError,
-)
+from KSysPayment.backend.domain.exceptions.gatewayErrors import GATEWAY_ERRORS
 from KSysPayment.backend.domain.exceptions.paymentErrors import (
     AmountOutOfBoundsError,
     IdempotencyKeyReusedError,
@@ -41,9 +34,6 @@ from shared.backend.loggingFactory import bindUser
 from shared.backend.security.currentUser import CurrentUserDep
 
 PREFIX = "/api/payment"
-# BRI's failures when a call must ask it (nothing changes on our side).
-GATEWAY_ERRORS = (GatewayRejectedError, GatewayDuplicateExternalIdError, GatewayAuthError, GatewayBadResponseError,
-                  GatewayUnavailableError, GatewayTimeoutError)
 # The create's other success: a replay of a key and body already stored answers the stored payment.
 CREATE_RESPONSES: dict[int | str, dict[str, object]] = {
     **paymentAnswers(InvalidIdempotencyKeyError, IdempotencyKeyReusedError, VirtualAccountNumberTakenError,
