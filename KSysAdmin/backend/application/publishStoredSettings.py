@@ -6,10 +6,10 @@ from KSysAdmin.backend.domain.interfaces.settingsPublisherInterface import Setti
 from KSysAdmin.backend.domain.interfaces.settingsRepositoryInterface import SettingsRepositoryInterface
 from KSysAdmin.backend.domain.settingsDocuments import (
     SettingName,
-    configuredCorsDocument,
     corsDocument,
     rateLimitsDocument,
     storedOrigins,
+    unstoredDocument,
 )
 from shared.backend.loggingFactory import getSystemLogger
 
@@ -68,10 +68,8 @@ class PublishStoredSettings:
     # None: no key (the rate limits PostgreSQL does not hold).
     async def storedDocument(self, name: str) -> dict[str, object] | None:
         stored = await self.settings.get(name)
-        if name == SettingName.CORS.value:
-            if stored is None:
-                return configuredCorsDocument()
-            return corsDocument(stored.version, storedOrigins(stored.value))
         if stored is None:
-            return None
+            return unstoredDocument(name)
+        if name == SettingName.CORS.value:
+            return corsDocument(stored.version, storedOrigins(stored.value))
         return rateLimitsDocument(stored.version, await self.settings.listRateLimitRules())

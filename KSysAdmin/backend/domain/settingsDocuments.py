@@ -30,10 +30,11 @@ def corsDocument(version: int, origins: list[str]) -> dict[str, object]:
     return {"version": version, "origins": list(origins)}
 
 
-# Published while PostgreSQL holds no CORS setting: the servers use CORS_ORIGINS (a missing key keeps what they
-# have). Null origins, not a list, so that a server older than this document reads it as malformed and keeps its set.
-def configuredCorsDocument() -> dict[str, object]:
-    return {"version": 0, "origins": None}
+# What Redis holds for a setting PostgreSQL does not hold. CORS: the document telling the servers to use
+# CORS_ORIGINS (a missing key keeps what they have), with null origins, not a list, so that a server older than
+# this document reads it as malformed and keeps its set. Rate limits: no key (the gateway's defaults).
+def unstoredDocument(name: str) -> dict[str, object] | None:
+    return {"version": 0, "origins": None} if name == SettingName.CORS.value else None
 
 
 def storedOrigins(value: dict[str, object]) -> list[str]:

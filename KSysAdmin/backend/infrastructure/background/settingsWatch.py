@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from KSysAdmin.backend.application.publishStoredSettings import PublishStoredSettings
 from KSysAdmin.backend.domain.models.systemSetting import SystemSetting
-from KSysAdmin.backend.domain.settingsDocuments import SettingName
+from KSysAdmin.backend.domain.settingsDocuments import SettingName, unstoredDocument
 from KSysAdmin.backend.infrastructure.database.settingsRepository import SettingsRepository
 from KSysAdmin.backend.infrastructure.redis.settingsPublisher import RedisSettingsPublisher, settingsKey
 from shared.backend.background.periodicTask import Work, periodicTask
@@ -36,12 +36,12 @@ def publishedVersion(raw: str | None) -> int | None:
         return UNREADABLE
 
 
-# The version a key should hold: PostgreSQL's; for a setting it does not hold, 0 for CORS (the document telling the
-# servers to use CORS_ORIGINS) and no key for the rate limits (the gateway's defaults).
+# The version a key should hold: PostgreSQL's, or for a setting it does not hold its unstoredDocument's (None: no key).
 def wantedVersion(name: str, stored: SystemSetting | None) -> int | None:
     if stored is not None:
         return stored.version
-    return 0 if name == SettingName.CORS.value else None
+    document = unstoredDocument(name)
+    return None if document is None else publishedVersion(json.dumps(document))
 
 
 # Redis keeps nothing on disk: after a restart or a flush the published settings are gone, so the gateway falls
