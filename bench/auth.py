@@ -90,6 +90,11 @@ def hashThreads(workers: int) -> int:
     return max(1, (os.cpu_count() or 1) // workers)
 
 
+# The raw rate hashes on as many threads as the server does: workers x AUTH_HASH_THREADS.
+def rawThreads(workers: int) -> int:
+    return workers * hashThreads(workers)
+
+
 def startServer(port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "AUTH_HASH_THREADS": str(hashThreads(workers))}
     process = subprocess.Popen(
@@ -228,10 +233,8 @@ def measureRound(targets: Targets, options: argparse.Namespace) -> dict[str, dic
         targets.loginCounter.drain()
         return {**result, "wrkRps": result["rps"], "rps": targets.loginCounter.steadyRate(started, ended)}
 
-    # As many threads as the server hashes on: workers x AUTH_HASH_THREADS.
     def raw(seconds: int) -> dict[str, float]:
-        return {"rps": rawArgon2Rate(seconds, options.workers * hashThreads(options.workers)), "p99": 0.0,
-                "non2xx": 0.0}
+        return {"rps": rawArgon2Rate(seconds, rawThreads(options.workers)), "p99": 0.0, "non2xx": 0.0}
 
     return {
         **interleaved({"raw": raw, "login": login}, options.seconds, options.slices),
@@ -247,10 +250,9 @@ def median(rounds: list[dict[str, dict[str, float]]], case: str, field: str) -> 
 
 
 def report(rounds: list[dict[str, dict[str, float]]], options: argparse.Namespace, header: str) -> None:
-    threads = options.workers * hashThreads(options.workers)
-    labels = {"raw": f"raw argon2id verify ({threads} threads)", "login": "POST /api/auth/login via gateway",
-              "me": "GET /api/auth/me", "gateway": "GET /api/auth/me via gateway",
-              "peer": "peer fastapi-users GET /users/me"}
+    labels = {"raw": f"raw argon2id verify ({rawThreads(options.workers)} threads)",
+              "login": "POST /api/auth/login via gateway", "me": "GET /api/auth/me",
+              "gateway": "GET /api/auth/me via gateway", "peer": "peer fastapi-users GET /users/me"}
     print(header)
     print(f"{'case (median of ' + str(len(rounds)) + ' rounds)':<34}{'req/s':>10}{'p99 ms':>10}{'non-2xx':>10}"
           f"  req/s per round")
